@@ -1,0 +1,223 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/schemas"
+)
+
+type formsHandler struct{ forms *schemas.Registry }
+
+func (h *formsHandler) register(api huma.API) {
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "put-form-draft", Method: http.MethodPut, Path: "/api/forms/{id}/draft",
+		Summary: "Enregistrer le brouillon d'un formulaire", Tags: []string{"Forms"},
+		Description: "Le schéma est un JSON Schema draft-07 ; seules les références internes (#…) sont permises. " +
+			"Les règles d'orientation sont évaluées dans l'ordre : la première dont le schéma `when` valide les données décide du service.",
+		MaxBodyBytes: schemas.MaxSchemaBytes * 4,
+	}), h.putDraft)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "get-form-draft", Method: http.MethodGet, Path: "/api/forms/{id}/draft",
+		Summary: "Lire le brouillon d'un formulaire", Tags: []string{"Forms"},
+	}), h.getDraft)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "publish-form", Method: http.MethodPost, Path: "/api/forms/{id}/publish",
+		Summary: "Publier le brouillon comme nouvelle version", Tags: []string{"Forms"},
+		Description: "Fige le brouillon en une version numérotée et immuable. Si le brouillon n'a pas changé depuis la dernière version, c'est elle qui est rendue.",
+	}), h.publish)
+	huma.Register(api, operation(identity.Anyone, huma.Operation{
+		OperationID: "list-forms", Method: http.MethodGet, Path: "/api/forms",
+		Summary: "Lister les formulaires publiés", Tags: []string{"Forms"},
+		Description: "Les formulaires publics pour tous ; les formulaires internes en plus pour les agents.",
+	}), h.list)
+	huma.Register(api, operation(identity.Anyone, huma.Operation{
+		OperationID: "get-form", Method: http.MethodGet, Path: "/api/forms/{id}",
+		Summary: "Lire la dernière version publiée d'un formulaire", Tags: []string{"Forms"},
+	}), h.latest)
+	huma.Register(api, operation(identity.Anyone, huma.Operation{
+		OperationID: "get-form-version", Method: http.MethodGet, Path: "/api/forms/{id}/versions/{n}",
+		Summary: "Lire une version publiée d'un formulaire", Tags: []string{"Forms"},
+	}), h.version)
+}
+
+// DraftBody is a form definition as an admin writes it.
+type DraftBody struct {
+	Title       string          `json:"title" minLength:"1" maxLength:"200" example:"Aide au transport scolaire"`
+	Description string          `json:"description,omitempty" maxLength:"5000"`
+	Audience    string          `json:"audience" enum:"public,internal" example:"public"`
+	Schema      json.RawMessage `json:"schema" doc:"JSON Schema draft-07 des données, de type object"`
+	UISchema    json.RawMessage `json:"uiSchema,omitempty" doc:"Indications de présentation, à la manière de RJSF (ui:order, ui:widget, ui:help…)"`
+	Routing     RoutingBody     `json:"routing"`
+	OpensAt     *time.Time      `json:"opensAt,omitempty"`
+	ClosesAt    *time.Time      `json:"closesAt,omitempty"`
+}
+
+// RoutingBody decides which department receives each submission.
+type RoutingBody struct {
+	Default string     `json:"default" example:"transports" doc:"Service qui reçoit ce qu'aucune règle ne prend"`
+	Rules   []RuleBody `json:"rules,omitempty" maxItems:"100"`
+}
+
+// RuleBody sends to Department the submissions whose data validates against When.
+type RuleBody struct {
+	When       json.RawMessage `json:"when" doc:"Condition : un JSON Schema que les données doivent valider"`
+	Department string          `json:"department" example:"solidarites"`
+}
+
+func (b DraftBody) form(id string) schemas.Form {
+	f := schemas.Form{
+		ID: id, Title: b.Title, Description: b.Description, Audience: schemas.Audience(b.Audience),
+		Schema: b.Schema, UISchema: b.UISchema, OpensAt: b.OpensAt, ClosesAt: b.ClosesAt,
+		Routing: schemas.Routing{Default: b.Routing.Default},
+	}
+	for _, r := range b.Routing.Rules {
+		f.Routing.Rules = append(f.Routing.Rules, schemas.Rule{When: r.When, Department: r.Department})
+	}
+	return f
+}
+
+func draftBodyOf(f schemas.Form) DraftBody {
+	b := DraftBody{
+		Title: f.Title, Description: f.Description, Audience: string(f.Audience),
+		Schema: f.Schema, UISchema: f.UISchema, OpensAt: f.OpensAt, ClosesAt: f.ClosesAt,
+		Routing: RoutingBody{Default: f.Routing.Default},
+	}
+	for _, r := range f.Routing.Rules {
+		b.Routing.Rules = append(b.Routing.Rules, RuleBody{When: r.When, Department: r.Department})
+	}
+	return b
+}
+
+type formIDInput struct {
+	ID string `path:"id" maxLength:"64" example:"aide-transport-scolaire"`
+}
+
+type putDraftInput struct {
+	ID   string `path:"id" maxLength:"64" example:"aide-transport-scolaire"`
+	Body DraftBody
+}
+
+type draftOutput struct{ Body DraftBody }
+
+func (h *formsHandler) putDraft(ctx context.Context, in *putDraftInput) (*draftOutput, error) {
+	if err := h.forms.SaveDraft(ctx, in.Body.form(in.ID)); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return &draftOutput{Body: in.Body}, nil
+}
+
+func (h *formsHandler) getDraft(ctx context.Context, in *formIDInput) (*draftOutput, error) {
+	f, err := h.forms.Draft(ctx, in.ID)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return &draftOutput{Body: draftBodyOf(f)}, nil
+}
+
+type publishOutput struct {
+	Body struct {
+		ID      string `json:"id" example:"aide-transport-scolaire"`
+		Version int    `json:"version" example:"1"`
+	}
+}
+
+func (h *formsHandler) publish(ctx context.Context, in *formIDInput) (*publishOutput, error) {
+	v, err := h.forms.Publish(ctx, in.ID)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &publishOutput{}
+	out.Body.ID, out.Body.Version = v.ID, v.Version.Version
+	return out, nil
+}
+
+// FormSummary is one published form in the catalogue.
+type FormSummary struct {
+	ID       string `json:"id" example:"aide-transport-scolaire"`
+	Version  int    `json:"version" example:"2"`
+	Title    string `json:"title" example:"Aide au transport scolaire"`
+	Audience string `json:"audience" enum:"public,internal"`
+}
+
+type listFormsOutput struct {
+	Body struct {
+		Items []FormSummary `json:"items"`
+	}
+}
+
+func (h *formsHandler) list(ctx context.Context, _ *struct{}) (*listFormsOutput, error) {
+	all, err := h.forms.List(ctx)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	p := requestOf(ctx).principal
+	out := &listFormsOutput{}
+	out.Body.Items = []FormSummary{}
+	for _, f := range all {
+		if f.Audience == schemas.Internal && !p.IsAgent() {
+			continue
+		}
+		out.Body.Items = append(out.Body.Items, FormSummary{ID: f.ID, Version: f.Version.Version, Title: f.Title, Audience: string(f.Audience)})
+	}
+	return out, nil
+}
+
+// FormBody is a published version of a form.
+type FormBody struct {
+	ID          string          `json:"id" example:"aide-transport-scolaire"`
+	Version     int             `json:"version" example:"2"`
+	PublishedAt time.Time       `json:"publishedAt"`
+	Title       string          `json:"title"`
+	Description string          `json:"description,omitempty"`
+	Audience    string          `json:"audience" enum:"public,internal"`
+	Schema      json.RawMessage `json:"schema"`
+	UISchema    json.RawMessage `json:"uiSchema,omitempty"`
+	Routing     *RoutingBody    `json:"routing,omitempty" doc:"Montré aux agents et administrateurs seulement"`
+	OpensAt     *time.Time      `json:"opensAt,omitempty"`
+	ClosesAt    *time.Time      `json:"closesAt,omitempty"`
+}
+
+type formOutput struct{ Body FormBody }
+
+type formVersionInput struct {
+	ID string `path:"id" maxLength:"64"`
+	N  int    `path:"n" minimum:"1"`
+}
+
+func (h *formsHandler) latest(ctx context.Context, in *formIDInput) (*formOutput, error) {
+	c, err := h.forms.Latest(ctx, in.ID)
+	return h.visible(ctx, c, err)
+}
+
+func (h *formsHandler) version(ctx context.Context, in *formVersionInput) (*formOutput, error) {
+	c, err := h.forms.Version(ctx, in.ID, in.N)
+	return h.visible(ctx, c, err)
+}
+
+// visible shows a version to those its audience allows; to others, an
+// internal form does not exist.
+func (h *formsHandler) visible(ctx context.Context, c *schemas.Compiled, err error) (*formOutput, error) {
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	p := requestOf(ctx).principal
+	if c.Audience == schemas.Internal && !p.IsAgent() {
+		return nil, toProblem(ctx, schemas.ErrNotFound)
+	}
+	b := draftBodyOf(c.Form)
+	body := FormBody{
+		ID: c.ID, Version: c.Version.Version, PublishedAt: c.PublishedAt,
+		Title: b.Title, Description: b.Description, Audience: b.Audience,
+		Schema: b.Schema, UISchema: b.UISchema, OpensAt: b.OpensAt, ClosesAt: b.ClosesAt,
+	}
+	if p.IsAgent() {
+		body.Routing = &b.Routing
+	}
+	return &formOutput{Body: body}, nil
+}

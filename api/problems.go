@@ -1,0 +1,191 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+)
+
+// Messages shared by several operations.
+var (
+	msgSignIn           = locale.Text{FR: "Authentification requise : présentez un jeton d'API (Authorization: Bearer …).", EN: "Authentication required: present an API token (Authorization: Bearer …)."}
+	msgBadAuthorization = locale.Text{FR: "L'en-tête Authorization doit être de la forme « Bearer <jeton> ».", EN: "The Authorization header must read \"Bearer <token>\"."}
+	msgBadToken         = locale.Text{FR: "Ce jeton d'API est inconnu, expiré ou révoqué.", EN: "This API token is unknown, expired or revoked."}
+	msgForbidden        = locale.Text{FR: "Vous n'avez pas accès à cette ressource.", EN: "You do not have access to this resource."}
+	msgUnavailable      = locale.Text{FR: "Le service est momentanément indisponible. Réessayez dans quelques instants ; rien n'a été enregistré.", EN: "The service is temporarily unavailable. Try again in a moment; nothing was recorded."}
+	msgInternal         = locale.Text{FR: "Une erreur inattendue s'est produite.", EN: "An unexpected error occurred."}
+)
+
+var statusTitles = map[int]locale.Text{
+	http.StatusBadRequest:            {FR: "Requête invalide", EN: "Bad Request"},
+	http.StatusUnauthorized:          {FR: "Authentification requise", EN: "Unauthorized"},
+	http.StatusForbidden:             {FR: "Accès refusé", EN: "Forbidden"},
+	http.StatusNotFound:              {FR: "Introuvable", EN: "Not Found"},
+	http.StatusMethodNotAllowed:      {FR: "Méthode non permise", EN: "Method Not Allowed"},
+	http.StatusNotAcceptable:         {FR: "Format non disponible", EN: "Not Acceptable"},
+	http.StatusRequestTimeout:        {FR: "Délai dépassé", EN: "Request Timeout"},
+	http.StatusConflict:              {FR: "Conflit", EN: "Conflict"},
+	http.StatusRequestEntityTooLarge: {FR: "Requête trop volumineuse", EN: "Content Too Large"},
+	http.StatusUnsupportedMediaType:  {FR: "Type de contenu non pris en charge", EN: "Unsupported Media Type"},
+	http.StatusUnprocessableEntity:   {FR: "Données à corriger", EN: "Unprocessable Content"},
+	http.StatusInternalServerError:   {FR: "Erreur interne", EN: "Internal Server Error"},
+	http.StatusServiceUnavailable:    {FR: "Service indisponible", EN: "Service Unavailable"},
+}
+
+// problem builds an RFC 9457 problem in lang.
+func problem(lang locale.Lang, status int, detail locale.Text, errs ...*huma.ErrorDetail) *huma.ErrorModel {
+	title, ok := statusTitles[status]
+	if !ok {
+		title = locale.Text{FR: http.StatusText(status), EN: http.StatusText(status)}
+	}
+	return &huma.ErrorModel{Status: status, Title: title.In(lang), Detail: detail.In(lang), Errors: errs}
+}
+
+// toProblem maps a domain error to a problem, in one place for every
+// operation. Errors it does not know become a 500 that says nothing of them.
+func toProblem(ctx context.Context, err error) error {
+	lang := requestOf(ctx).lang
+	var validation *schemas.ValidationError
+	var definition *schemas.DefinitionError
+	switch {
+	case errors.As(err, &validation):
+		details := make([]*huma.ErrorDetail, len(validation.Fields))
+		for i, f := range validation.Fields {
+			location := "body.data"
+			if f.Location != "" {
+				location += "." + f.Location
+			}
+			if strings.HasPrefix(f.Location, "[") {
+				location = "body.data" + f.Location
+			}
+			details[i] = &huma.ErrorDetail{Location: location, Message: f.Message.In(lang), Value: f.Value}
+		}
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: validation.Title(locale.French), EN: validation.Title(locale.English)}, details...)
+	case errors.As(err, &definition):
+		details := make([]*huma.ErrorDetail, len(definition.Problems))
+		for i, p := range definition.Problems {
+			details[i] = &huma.ErrorDetail{Location: "body." + p.Location, Message: p.Message.In(lang)}
+		}
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "La définition du formulaire est refusée.", EN: "The form definition is refused."}, details...)
+	case errors.Is(err, schemas.ErrNotFound):
+		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'existe pas ou n'est pas publié.", EN: "This form does not exist or is not published."})
+	case errors.Is(err, identity.ErrInvalid):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Valeur refusée : " + err.Error(), EN: "Value refused: " + err.Error()})
+	case errors.Is(err, identity.ErrNotFound):
+		return problem(lang, http.StatusNotFound, locale.Text{FR: "Introuvable.", EN: "Not found."})
+	case errors.Is(err, submit.ErrUnknownSubmission):
+		return problem(lang, http.StatusNotFound, locale.Text{FR: "Aucun dépôt ne porte cette référence.", EN: "No submission has this reference."})
+	case errors.Is(err, submit.ErrSignInRequired):
+		return problem(lang, http.StatusUnauthorized, locale.Text{FR: "Ce formulaire interne est réservé aux agents connectés.", EN: "This internal form is for signed-in agents only."})
+	case errors.Is(err, submit.ErrFormClosed):
+		return problem(lang, http.StatusConflict, locale.Text{FR: "Ce formulaire n'accepte pas de dépôt en ce moment.", EN: "This form does not accept submissions at the moment."})
+	case errors.Is(err, submit.ErrIdempotencyConflict):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
+			FR: "Cette clé d'idempotence a déjà servi pour d'autres données : utilisez une nouvelle clé pour un nouveau dépôt.",
+			EN: "This idempotency key was already used with other data: use a new key for a new submission.",
+		})
+	case errors.Is(err, backoffice.ErrBadCursor):
+		return problem(lang, http.StatusBadRequest, locale.Text{FR: "Curseur de pagination invalide.", EN: "Invalid pagination cursor."})
+	case errors.Is(err, submit.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return problem(lang, http.StatusServiceUnavailable, msgUnavailable)
+	default:
+		return problem(lang, http.StatusInternalServerError, msgInternal)
+	}
+}
+
+var localiseOnce sync.Once
+
+// localiseHumaErrors makes the errors Huma raises by itself (malformed
+// JSON, a body too large, a missing property…) speak the request's
+// language. Huma offers this hook as a package variable.
+func localiseHumaErrors() {
+	localiseOnce.Do(func() {
+		huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+			lang := locale.French
+			if ctx != nil {
+				lang = locale.FromAcceptLanguage(ctx.Header("Accept-Language"))
+			}
+			details := make([]*huma.ErrorDetail, 0, len(errs))
+			for _, err := range errs {
+				var d *huma.ErrorDetail
+				if !errors.As(err, &d) {
+					if err == nil {
+						continue
+					}
+					d = &huma.ErrorDetail{Message: err.Error()}
+				}
+				details = append(details, &huma.ErrorDetail{
+					Location: d.Location,
+					Message:  humaMessage(d.Message, status, d.Location).In(lang),
+					Value:    truncatedValue(d.Value),
+				})
+			}
+			return problem(lang, status, humaMessage(msg, status, ""), details...)
+		}
+	})
+}
+
+// humaMessage translates Huma's own messages.
+func humaMessage(msg string, status int, location string) locale.Text {
+	var n int
+	var name string
+	switch {
+	case msg == "validation failed":
+		return locale.Text{FR: "La requête est à corriger.", EN: "The request needs correcting."}
+	case msg == "request body is required":
+		return locale.Text{FR: "Le corps de la requête est obligatoire.", EN: "The request body is required."}
+	case fmtScan(msg, "request body is too large limit=%d bytes", &n):
+		return locale.Text{FR: fmt.Sprintf("Le corps de la requête dépasse la taille maximale de %d octets.", n), EN: fmt.Sprintf("The request body is larger than the %d-byte limit.", n)}
+	case msg == "request body read timeout":
+		return locale.Text{FR: "Le corps de la requête est arrivé trop lentement.", EN: "The request body arrived too slowly."}
+	case status == http.StatusBadRequest && location == "body":
+		return locale.Text{FR: "Le corps de la requête n'est pas un JSON valide : " + msg, EN: "The request body is not valid JSON: " + msg}
+	case fmtScan(msg, "expected required property %s to be present", &name):
+		return locale.Text{FR: fmt.Sprintf("La propriété « %s » est obligatoire.", name), EN: msg}
+	case msg == "unexpected property":
+		return locale.Text{FR: "Cette propriété n'est pas prévue.", EN: msg}
+	case msg == "expected object":
+		return locale.Text{FR: "Un objet JSON est attendu.", EN: msg}
+	case msg == "expected string":
+		return locale.Text{FR: "Un texte est attendu.", EN: msg}
+	case msg == "expected array":
+		return locale.Text{FR: "Une liste est attendue.", EN: msg}
+	case msg == "expected boolean":
+		return locale.Text{FR: "Vrai ou faux est attendu.", EN: msg}
+	case msg == "expected integer", msg == "expected number":
+		return locale.Text{FR: "Un nombre est attendu.", EN: msg}
+	case fmtScan(msg, "expected length <= %d", &n):
+		return locale.Text{FR: fmt.Sprintf("Au plus %d caractères.", n), EN: msg}
+	case fmtScan(msg, "expected length >= %d", &n):
+		return locale.Text{FR: fmt.Sprintf("Au moins %d caractères.", n), EN: msg}
+	case strings.HasPrefix(msg, "expected value to be one of"):
+		return locale.Text{FR: "Valeur non prévue : " + strings.TrimPrefix(msg, "expected value to be one of "), EN: msg}
+	}
+	return locale.Text{FR: msg, EN: msg}
+}
+
+func fmtScan(msg, format string, into any) bool {
+	n, err := fmt.Sscanf(msg, format, into)
+	return err == nil && n == 1
+}
+
+// truncatedValue keeps an echoed value short: a malformed body is echoed
+// back whole by Huma otherwise.
+func truncatedValue(v any) any {
+	const max = 200
+	if s, ok := v.(string); ok && len([]rune(s)) > max {
+		return string([]rune(s)[:max]) + "…"
+	}
+	return v
+}

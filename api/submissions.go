@@ -1,0 +1,182 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/submit"
+)
+
+// MaxSubmissionBytes bounds the body of a submission.
+const MaxSubmissionBytes = 1 << 20
+
+type submissionsHandler struct {
+	intake    *submit.Intake
+	tracker   *submit.Tracker
+	documents DocumentStore
+}
+
+func (h *submissionsHandler) register(api huma.API) {
+	huma.Register(api, operation(identity.Anyone, huma.Operation{
+		OperationID: "submit", Method: http.MethodPost, Path: "/api/forms/{id}/submissions",
+		Summary: "Déposer des réponses à un formulaire", Tags: []string{"Submissions"},
+		Description: "Valide les données avec le schéma de la dernière version publiée et les enregistre. " +
+			"La réponse 201 n'est envoyée qu'une fois le dépôt enregistré durablement. " +
+			"Un formulaire interne demande un agent connecté. " +
+			"Avec un en-tête Idempotency-Key, une nouvelle tentative rend le même récépissé sans créer de second dépôt.",
+		DefaultStatus: http.StatusCreated,
+		MaxBodyBytes:  MaxSubmissionBytes,
+	}), h.submit)
+	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
+		OperationID: "get-submission", Method: http.MethodGet, Path: "/api/submissions/{reference}",
+		Summary: "Suivre un dépôt", Tags: []string{"Submissions"},
+	}), h.get)
+	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
+		OperationID: "get-submission-pdf", Method: http.MethodGet, Path: "/api/submissions/{reference}/pdf",
+		Summary: "Télécharger le récapitulatif PDF d'un dépôt", Tags: []string{"Submissions"},
+		Responses: map[string]*huma.Response{"200": {
+			Description: "Le récapitulatif PDF",
+			Content:     map[string]*huma.MediaType{"application/pdf": {Schema: &huma.Schema{Type: "string", Format: "binary"}}},
+		}},
+	}), h.pdf)
+}
+
+type submitInput struct {
+	ID             string `path:"id" maxLength:"64" example:"aide-transport-scolaire"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Clé choisie par le client (un UUID par exemple) pour qu'une nouvelle tentative ne crée pas de second dépôt"`
+	Body           struct {
+		Data json.RawMessage `json:"data" doc:"Les réponses, un objet conforme au schéma du formulaire"`
+	}
+}
+
+type submitOutput struct {
+	Location string `header:"Location"`
+	Body     struct {
+		Reference   string `json:"reference" example:"2026-K7QM-4XPA-9DXR" doc:"Référence du dépôt"`
+		Token       string `json:"token" example:"q2V0aW4tZXhlbXBsZS0xMjg" doc:"Jeton de récépissé : il donne accès au suivi et au PDF, et n'est montré qu'ici"`
+		FormVersion int    `json:"formVersion" example:"1"`
+		Status      string `json:"status" example:"received"`
+	}
+}
+
+func (h *submissionsHandler) submit(ctx context.Context, in *submitInput) (*submitOutput, error) {
+	req := requestOf(ctx)
+	if !bytes.HasPrefix(bytes.TrimSpace(in.Body.Data), []byte("{")) {
+		return nil, problem(req.lang, http.StatusUnprocessableEntity, locale.Text{FR: "La requête est à corriger.", EN: "The request needs correcting."},
+			&huma.ErrorDetail{Location: "body.data", Message: locale.Text{
+				FR: "Les réponses doivent être un objet JSON, par exemple {\"nom\": \"Dupont\"}.",
+				EN: "The answers must be a JSON object, such as {\"nom\": \"Dupont\"}.",
+			}.In(req.lang)})
+	}
+	receipt, err := h.intake.Submit(ctx, submit.Request{
+		FormID: in.ID, Data: in.Body.Data, IdempotencyKey: in.IdempotencyKey, Principal: req.principal,
+	})
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &submitOutput{Location: "/api/submissions/" + receipt.Reference}
+	out.Body.Reference, out.Body.Token = receipt.Reference, receipt.Token
+	out.Body.FormVersion, out.Body.Status = receipt.FormVersion, string(receipt.Status)
+	return out, nil
+}
+
+type submissionInput struct {
+	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
+	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
+}
+
+// ChangeBody is one step of a submission's history.
+type ChangeBody struct {
+	Status     string    `json:"status" example:"routed"`
+	At         time.Time `json:"at"`
+	Department string    `json:"department,omitempty"`
+}
+
+type submissionOutput struct {
+	Body struct {
+		Reference   string       `json:"reference" example:"2026-K7QM-4XPA-9DXR"`
+		Form        string       `json:"form" example:"aide-transport-scolaire"`
+		FormVersion int          `json:"formVersion" example:"1"`
+		Status      string       `json:"status" enum:"received,documented,routed,in_review,accepted,rejected,closed"`
+		Department  string       `json:"department,omitempty" example:"transports"`
+		SubmittedAt time.Time    `json:"submittedAt"`
+		History     []ChangeBody `json:"history"`
+	}
+}
+
+// readable loads a submission's record for those entitled to it: the
+// holder of its receipt token, the agent who filed it, the agents of the
+// department it was routed to, and admins. To anyone else it does not exist
+// or is forbidden, and the reference alone never opens it.
+func (h *submissionsHandler) readable(ctx context.Context, in *submissionInput) (submit.Record, error) {
+	req := requestOf(ctx)
+	rec, err := h.tracker.Get(ctx, in.Reference)
+	if err != nil {
+		return rec, toProblem(ctx, err)
+	}
+	p := req.principal
+	if submit.TokenMatches(in.Token, rec.TokenHash) || p.ServesDepartment(rec.Department) ||
+		(!p.Anonymous() && p.AccountID == rec.AccountID) {
+		return rec, nil
+	}
+	if p.Anonymous() {
+		return rec, toProblem(ctx, submit.ErrUnknownSubmission)
+	}
+	return rec, problem(req.lang, http.StatusForbidden, msgForbidden)
+}
+
+func (h *submissionsHandler) get(ctx context.Context, in *submissionInput) (*submissionOutput, error) {
+	rec, err := h.readable(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	out := &submissionOutput{}
+	b := &out.Body
+	b.Reference, b.Form, b.FormVersion, b.Status = rec.Reference, rec.Form, rec.FormVersion, string(rec.Status)
+	b.Department, b.SubmittedAt = rec.Department, rec.SubmittedAt
+	b.History = make([]ChangeBody, len(rec.History))
+	for i, c := range rec.History {
+		b.History[i] = ChangeBody{Status: string(c.Status), At: c.At, Department: c.Department}
+	}
+	return out, nil
+}
+
+type pdfOutput struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	CacheControl       string `header:"Cache-Control"`
+	Body               []byte
+}
+
+func (h *submissionsHandler) pdf(ctx context.Context, in *submissionInput) (*pdfOutput, error) {
+	rec, err := h.readable(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	data, err := h.documents.GetBytes(ctx, bus.DocumentRecordName(rec.Reference))
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, problem(requestOf(ctx).lang, http.StatusNotFound, locale.Text{
+			FR: "Le récapitulatif PDF n'est pas encore prêt. Réessayez dans quelques instants.",
+			EN: "The PDF record is not ready yet. Try again in a moment.",
+		})
+	}
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return &pdfOutput{
+		ContentType:        "application/pdf",
+		ContentDisposition: `inline; filename="` + rec.Reference + `.pdf"`,
+		CacheControl:       "private, no-store",
+		Body:               data,
+	}, nil
+}

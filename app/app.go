@@ -1,0 +1,195 @@
+// Package app assembles Guichet: it opens NATS, builds the services, starts
+// the processors and serves HTTP. The guichet command and the end-to-end
+// tests run it the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/guichet/guichet/api"
+	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/demo"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+)
+
+// Config is everything Guichet needs to start.
+type Config struct {
+	// Addr is the HTTP listen address.
+	Addr string
+	// DataDir holds the embedded NATS server's data.
+	DataDir string
+	// NATSURL, when set, connects to an existing NATS cluster.
+	NATSURL string
+	// NATSListen, when set, opens a listener on the embedded server for the nats CLI.
+	NATSListen string
+	// Replicas is the replication of streams and buckets (1 or 3).
+	Replicas int
+	// AdminToken, when set, is the bootstrap admin's bearer token.
+	AdminToken string
+	// Demo seeds demo departments and forms into an empty data directory.
+	Demo bool
+	// Organisation is the name shown on PDF records.
+	Organisation string
+	// Processing tunes the processors' retries.
+	Processing processors.Config
+	Logger     *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.Organisation == "" {
+		c.Organisation = "Département de la Moselle"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Processing.Logger == nil {
+		c.Processing.Logger = c.Logger
+	}
+}
+
+// App is a running Guichet.
+type App struct {
+	// Handler serves the HTTP API.
+	Handler http.Handler
+	// BootstrapToken is the bootstrap admin's token when it was generated
+	// by this start, to be shown once; otherwise empty.
+	BootstrapToken string
+	// Bus is the NATS connection.
+	Bus *bus.Bus
+
+	log        *slog.Logger
+	processors *processors.Group
+	server     *http.Server
+	listener   net.Listener
+}
+
+// Start opens NATS, provisions it, seeds the demo content on a first start
+// if asked, starts the processors and builds the HTTP handler. It does not
+// listen yet: see Serve.
+func Start(ctx context.Context, cfg Config) (*App, error) {
+	cfg.setDefaults()
+	b, err := bus.Open(ctx, bus.Config{DataDir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Replicas: cfg.Replicas, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Bus: b, log: cfg.Logger}
+	if err := a.build(ctx, cfg); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, cfg Config) error {
+	b := a.Bus
+	departments, err := identity.NewDepartments(ctx, b)
+	if err != nil {
+		return err
+	}
+	accounts, err := identity.NewAccounts(ctx, b, departments)
+	if err != nil {
+		return err
+	}
+	tokens, err := identity.NewTokens(ctx, b, accounts, cfg.AdminToken)
+	if err != nil {
+		return err
+	}
+	forms, err := schemas.NewRegistry(ctx, b, departments)
+	if err != nil {
+		return err
+	}
+	tracker, err := submit.NewTracker(ctx, b)
+	if err != nil {
+		return err
+	}
+	intake, err := submit.NewIntake(ctx, b, forms, tracker, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	inboxes, err := backoffice.NewInboxes(ctx, b, tracker)
+	if err != nil {
+		return err
+	}
+	documents, err := b.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return err
+	}
+
+	firstStart, bootstrapToken, err := tokens.EnsureBootstrapAdmin(ctx)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	a.BootstrapToken = bootstrapToken
+	if firstStart && cfg.Demo {
+		if err := demo.Seed(ctx, departments, forms); err != nil {
+			return fmt.Errorf("demo content: %w", err)
+		}
+		a.log.Info("demo content seeded")
+	}
+
+	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Documents: documents}
+	route := &processors.Route{Forms: forms, Tracker: tracker, Submissions: submissions}
+	if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, pdf.Consumer(), route.Consumer()); err != nil {
+		return err
+	}
+	a.Handler = api.New(api.Services{
+		Departments: departments, Accounts: accounts, Tokens: tokens,
+		Forms: forms, Intake: intake, Tracker: tracker, Inboxes: inboxes,
+		Documents: documents, Ready: b.Ready,
+	})
+	return nil
+}
+
+// Serve listens on addr and serves HTTP until Shutdown. It returns the
+// address it listens on (useful with port 0) once it is listening.
+func (a *App) Serve(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	a.listener = ln
+	a.server = &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("http server stopped", "error", err)
+		}
+	}()
+	return ln.Addr().String(), nil
+}
+
+// Shutdown stops taking requests, lets those in flight finish, drains the
+// processors, and closes NATS.
+func (a *App) Shutdown(ctx context.Context) error {
+	var err error
+	if a.server != nil {
+		err = a.server.Shutdown(ctx)
+	}
+	a.processors.Stop()
+	a.Bus.Close()
+	return err
+}

@@ -1,0 +1,221 @@
+// Package bus owns Guichet's connection to NATS: it starts the embedded server
+// or connects to a cluster, and creates the streams, key-value buckets and
+// object store the other packages use. It names every subject in names.go.
+//
+// It must not import any other Guichet package.
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Config says where NATS is.
+type Config struct {
+	// DataDir holds the embedded server's JetStream file store.
+	DataDir string
+	// URL, when set, connects to an existing NATS cluster instead of
+	// starting an embedded server.
+	URL string
+	// Listen, when set, opens a client listener (host:port) on the embedded
+	// server so that the nats CLI can inspect it.
+	Listen string
+	// Replicas is the replication of streams, buckets and the object store (1 or 3).
+	Replicas int
+	// Logger receives the connection's notable events.
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Bus is an open, provisioned connection to NATS with JetStream.
+type Bus struct {
+	Conn *nats.Conn
+	JS   jetstream.JetStream
+
+	server    *server.Server
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+// Open starts the embedded server (or connects to cfg.URL) and makes sure
+// every stream, bucket and object store exists.
+func Open(ctx context.Context, cfg Config) (*Bus, error) {
+	cfg.setDefaults()
+	if cfg.Replicas != 1 && cfg.Replicas != 3 {
+		return nil, fmt.Errorf("bus: replicas must be 1 or 3, not %d", cfg.Replicas)
+	}
+	b := &Bus{closed: make(chan struct{})}
+	connOpts := []nats.Option{
+		nats.Name("guichet"),
+		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }),
+	}
+	var err error
+	if cfg.URL != "" {
+		b.Conn, err = nats.Connect(cfg.URL, append(connOpts, nats.MaxReconnects(-1))...)
+	} else {
+		b.server, err = startEmbedded(cfg)
+		if err == nil {
+			b.Conn, err = nats.Connect("", append(connOpts, nats.InProcessServer(b.server))...)
+		}
+	}
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("bus: connect: %w", err)
+	}
+	b.JS, err = jetstream.New(b.Conn)
+	if err == nil {
+		err = provision(ctx, b.JS, cfg.Replicas)
+	}
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("bus: provision: %w", err)
+	}
+	cfg.Logger.Info("nats ready", "embedded", b.server != nil, "replicas", cfg.Replicas)
+	return b, nil
+}
+
+func startEmbedded(cfg Config) (*server.Server, error) {
+	opts := &server.Options{
+		ServerName: "guichet",
+		JetStream:  true,
+		StoreDir:   filepath.Join(cfg.DataDir, "jetstream"),
+		// An acknowledged submission must survive power loss.
+		SyncAlways: true,
+		DontListen: cfg.Listen == "",
+		NoSigs:     true,
+		NoLog:      true,
+	}
+	if cfg.Listen != "" {
+		host, port, err := net.SplitHostPort(cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("nats listen address %q: %w", cfg.Listen, err)
+		}
+		opts.Host = host
+		if opts.Port, err = strconv.Atoi(port); err != nil {
+			return nil, fmt.Errorf("nats listen port %q: %w", port, err)
+		}
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, err
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(30 * time.Second) {
+		ns.Shutdown()
+		return nil, errors.New("embedded nats server did not start")
+	}
+	return ns, nil
+}
+
+func provision(ctx context.Context, js jetstream.JetStream, replicas int) error {
+	streams := []jetstream.StreamConfig{
+		{
+			Name:        StreamSubmissions,
+			Description: "Accepted submissions, one message each: the record of truth.",
+			Subjects:    []string{SubmissionSubjects},
+			Duplicates:  DuplicateWindow,
+		},
+		{
+			Name:        StreamEvents,
+			Description: "Status changes of submissions, append-only.",
+			Subjects:    []string{EventSubjects},
+			Duplicates:  DuplicateWindow,
+		},
+		{
+			Name:        StreamDeadLetter,
+			Description: "Advisories of messages that processors gave up on.",
+			Subjects:    DeadLetterSubjects,
+		},
+	}
+	for _, sc := range streams {
+		sc.Storage = jetstream.FileStorage
+		sc.Replicas = replicas
+		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("stream %s: %w", sc.Name, err)
+		}
+	}
+	buckets := []jetstream.KeyValueConfig{
+		{Bucket: BucketForms, Description: "Form drafts and published versions.", History: 1},
+		{Bucket: BucketDepartments, Description: "Departments."},
+		{Bucket: BucketAccounts, Description: "Agent and admin accounts."},
+		{Bucket: BucketTokens, Description: "API tokens, by SHA-256."},
+		{Bucket: BucketStatus, Description: "Current status of each submission."},
+		{Bucket: BucketInbox, Description: "Routed submissions by department."},
+		{Bucket: BucketIdempotency, Description: "Idempotency keys.", TTL: IdempotencyTTL},
+	}
+	for _, kc := range buckets {
+		kc.Storage = jetstream.FileStorage
+		kc.Replicas = replicas
+		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
+			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
+		}
+	}
+	_, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      ObjectStoreDocuments,
+		Description: "PDF records and attachments.",
+		Storage:     jetstream.FileStorage,
+		Replicas:    replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("object store %s: %w", ObjectStoreDocuments, err)
+	}
+	return nil
+}
+
+// KV opens a bucket that Open provisioned.
+func (b *Bus) KV(ctx context.Context, bucket string) (jetstream.KeyValue, error) {
+	return b.JS.KeyValue(ctx, bucket)
+}
+
+// Documents opens the object store that holds PDFs and attachments.
+func (b *Bus) Documents(ctx context.Context) (jetstream.ObjectStore, error) {
+	return b.JS.ObjectStore(ctx, ObjectStoreDocuments)
+}
+
+// Ready reports whether NATS is connected and the submissions stream answers.
+func (b *Bus) Ready(ctx context.Context) error {
+	if !b.Conn.IsConnected() {
+		return errors.New("nats not connected")
+	}
+	_, err := b.JS.Stream(ctx, StreamSubmissions)
+	return err
+}
+
+// Close drains the connection and stops the embedded server, if any. It is
+// safe to call more than once.
+func (b *Bus) Close() {
+	b.closeOnce.Do(func() {
+		if b.Conn != nil {
+			if err := b.Conn.Drain(); err == nil {
+				<-b.closed
+			}
+			b.Conn.Close()
+		}
+		if b.server != nil {
+			b.server.Shutdown()
+			b.server.WaitForShutdown()
+		}
+	})
+}

@@ -1,0 +1,106 @@
+package bus
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Streams, buckets and subjects: every NATS name Guichet uses is defined here,
+// so that an operator can find them all in one place and inspect them with the
+// nats CLI.
+
+// Streams.
+const (
+	// StreamSubmissions is the record of truth: one message per accepted submission.
+	StreamSubmissions = "SUBMISSIONS"
+	// StreamEvents is the append-only log of status changes.
+	StreamEvents = "EVENTS"
+	// StreamDeadLetter captures the advisories of messages that processors gave up on.
+	StreamDeadLetter = "DEADLETTER"
+)
+
+// Key-value buckets.
+const (
+	// BucketForms holds form drafts and their immutable published versions.
+	BucketForms = "forms"
+	// BucketDepartments holds the departments, keyed by id.
+	BucketDepartments = "departments"
+	// BucketAccounts holds agent and admin accounts, keyed by id.
+	BucketAccounts = "accounts"
+	// BucketTokens holds API bearer tokens, keyed by the SHA-256 of the token.
+	BucketTokens = "tokens"
+	// BucketStatus holds the current status of each submission, keyed by reference.
+	BucketStatus = "status"
+	// BucketInbox indexes routed submissions by department (see InboxKey).
+	BucketInbox = "inbox"
+	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
+	BucketIdempotency = "idempotency"
+)
+
+// ObjectStoreDocuments holds PDFs and attachments, keyed by reference.
+const ObjectStoreDocuments = "documents"
+
+// IdempotencyTTL is how long an Idempotency-Key is remembered.
+const IdempotencyTTL = 24 * time.Hour
+
+// DuplicateWindow is how long JetStream remembers a Nats-Msg-Id on SUBMISSIONS and EVENTS.
+const DuplicateWindow = 10 * time.Minute
+
+// SubmissionSubject is the subject a submission to form formID is published on.
+func SubmissionSubject(formID string) string { return "submissions." + formID }
+
+// SubmissionSubjects matches every submission.
+const SubmissionSubjects = "submissions.>"
+
+// EventSubject is the subject of the event that moves reference to status.
+func EventSubject(reference, status string) string { return "events." + reference + "." + status }
+
+// EventSubjects matches every event.
+const EventSubjects = "events.>"
+
+// EventsWithStatus matches the events of every reference that reach status.
+func EventsWithStatus(status string) string { return "events.*." + status }
+
+// DeadLetterSubjects are the advisories that the DEADLETTER stream captures:
+// messages of SUBMISSIONS and EVENTS that exhausted their deliveries or were
+// terminated by a processor.
+var DeadLetterSubjects = []string{
+	"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + StreamSubmissions + ".*",
+	"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED." + StreamSubmissions + ".*",
+	"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + StreamEvents + ".*",
+	"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED." + StreamEvents + ".*",
+}
+
+// FormDraftKey is the forms-bucket key of a form's draft.
+func FormDraftKey(formID string) string { return formID + ".draft" }
+
+// FormVersionKey is the forms-bucket key of a published version.
+func FormVersionKey(formID string, version int) string {
+	return formID + ".v" + strconv.Itoa(version)
+}
+
+// FormLatestKey is the forms-bucket key holding the number of a form's latest version.
+func FormLatestKey(formID string) string { return formID + ".latest" }
+
+// FormLatestKeys matches the latest-version keys of every form.
+const FormLatestKeys = "*.latest"
+
+// InboxKey is the inbox-bucket key of a routed submission. Keys sort by
+// submission time within a department, so listing them newest first is a
+// reverse sort.
+func InboxKey(department string, submittedAt time.Time, reference string) string {
+	return department + "." + fmt.Sprintf("%020d", submittedAt.UnixNano()) + "." + reference
+}
+
+// InboxKeys matches the inbox keys of one department.
+func InboxKeys(department string) string { return department + ".>" }
+
+// DocumentRecordName is the object-store name of a submission's PDF record.
+func DocumentRecordName(reference string) string { return reference + "/record.pdf" }
+
+// Durable consumer names.
+const (
+	ConsumerPDF   = "pdf"
+	ConsumerRoute = "route"
+)

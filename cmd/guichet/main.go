@@ -1,0 +1,165 @@
+// Command guichet runs Guichet: an embedded NATS server (or a connection to
+// a cluster), the processors, and the HTTP API, in one process.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/guichet/guichet/app"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "guichet:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Guichet — formulaires en ligne et dépôt de dossiers.
+
+Utilisation : guichet [options]
+
+Démarre tout dans un seul processus : un serveur NATS embarqué avec JetStream
+(données dans GUICHET_DATA_DIR), les traitements (PDF, orientation) et l'API
+HTTP (documentation sur /api/docs). Au premier démarrage, des services et des
+formulaires de démonstration sont créés, et un jeton d'administrateur est
+affiché une fois si GUICHET_ADMIN_TOKEN n'est pas fixé.
+
+Options (chacune a sa variable d'environnement ; l'option l'emporte) :
+`
+
+const envHelp = `
+Autres variables d'environnement :
+  GUICHET_ADMIN_TOKEN   jeton « Bearer » de l'administrateur initial
+                        (sinon, généré et affiché au premier démarrage)
+
+Ctrl-C ou SIGTERM arrête proprement : les requêtes et traitements en cours
+se terminent, puis les données sont écrites sur disque.
+
+Exemple :
+  GUICHET_ADMIN_TOKEN=mon-jeton-secret guichet -addr 127.0.0.1:9090
+`
+
+// settings are the command's options, read from flags over environment
+// variables over defaults.
+type settings struct {
+	addr, dataDir, natsURL, natsListen, organisation, logFormat string
+	replicas                                                    int
+	demo                                                        bool
+}
+
+func parse(args []string, getenv func(string) string, stderr io.Writer) (settings, error) {
+	env := func(name, fallback string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return fallback
+	}
+	var s settings
+	fs := flag.NewFlagSet("guichet", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, envHelp)
+	}
+	fs.StringVar(&s.addr, "addr", env("GUICHET_ADDR", "127.0.0.1:8080"), "adresse d'écoute HTTP (GUICHET_ADDR)")
+	fs.StringVar(&s.dataDir, "data-dir", env("GUICHET_DATA_DIR", "./data"), "dossier des données du NATS embarqué (GUICHET_DATA_DIR)")
+	fs.StringVar(&s.natsURL, "nats-url", env("GUICHET_NATS_URL", ""), "URL d'un cluster NATS existant, au lieu du serveur embarqué (GUICHET_NATS_URL)")
+	fs.StringVar(&s.natsListen, "nats-listen", env("GUICHET_NATS_LISTEN", ""), "ouvre le NATS embarqué au CLI nats sur cette adresse, par exemple 127.0.0.1:4222 (GUICHET_NATS_LISTEN)")
+	fs.StringVar(&s.organisation, "organisation", env("GUICHET_ORGANISATION", "Département de la Moselle"), "nom de l'organisation sur les PDF (GUICHET_ORGANISATION)")
+	fs.StringVar(&s.logFormat, "log-format", env("GUICHET_LOG_FORMAT", "text"), "format des journaux : text ou json (GUICHET_LOG_FORMAT)")
+	replicas, err := strconv.Atoi(env("GUICHET_REPLICAS", "1"))
+	if err != nil {
+		return s, fmt.Errorf("GUICHET_REPLICAS=%q : un nombre est attendu (1 ou 3)", getenv("GUICHET_REPLICAS"))
+	}
+	fs.IntVar(&s.replicas, "replicas", replicas, "réplication des flux et des compartiments sur un cluster : 1 ou 3 (GUICHET_REPLICAS)")
+	demo, err := parseBool(env("GUICHET_DEMO", "1"))
+	if err != nil {
+		return s, fmt.Errorf("GUICHET_DEMO=%q : 0 ou 1 attendu", getenv("GUICHET_DEMO"))
+	}
+	fs.BoolVar(&s.demo, "demo", demo, "crée le contenu de démonstration dans un dossier de données vide (GUICHET_DEMO=0 pour s'en passer)")
+	if err := fs.Parse(args); err != nil {
+		return s, err
+	}
+	if fs.NArg() > 0 {
+		return s, fmt.Errorf("argument inattendu %q (voir guichet -help)", fs.Arg(0))
+	}
+	if s.replicas != 1 && s.replicas != 3 {
+		return s, fmt.Errorf("réplication %d : 1 ou 3 attendu", s.replicas)
+	}
+	if s.logFormat != "text" && s.logFormat != "json" {
+		return s, fmt.Errorf("format de journaux %q : text ou json attendu", s.logFormat)
+	}
+	return s, nil
+}
+
+func parseBool(v string) (bool, error) {
+	switch v {
+	case "1", "true", "yes", "oui":
+		return true, nil
+	case "0", "false", "no", "non":
+		return false, nil
+	}
+	return false, errors.New("not a boolean")
+}
+
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	s, err := parse(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if s.logFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(handler)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	log.Info("starting", "data_dir", s.dataDir, "nats_url_set", s.natsURL != "", "addr", s.addr)
+	a, err := app.Start(ctx, app.Config{
+		Addr: s.addr, DataDir: s.dataDir, NATSURL: s.natsURL, NATSListen: s.natsListen,
+		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
+		Organisation: s.organisation, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	addr, err := a.Serve(s.addr)
+	if err != nil {
+		_ = a.Shutdown(context.Background())
+		return err
+	}
+	if a.BootstrapToken != "" {
+		// Shown on the terminal once, never logged.
+		fmt.Fprintf(stdout, "\nJeton de l'administrateur initial (affiché une seule fois, à conserver) :\n\n    %s\n\n"+
+			"Exemple : curl -H 'Authorization: Bearer %s' http://%s/api/departments\n\n", a.BootstrapToken, a.BootstrapToken, addr)
+	}
+	log.Info("guichet ready", "url", "http://"+addr, "docs", "http://"+addr+"/api/docs")
+
+	<-ctx.Done()
+	stop()
+	log.Info("stopping: finishing requests and processing in progress")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,73 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/schemas"
+)
+
+// Department is a unit of the organisation that receives submissions.
+type Department struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+}
+
+// Departments stores departments in the departments bucket.
+type Departments struct{ kv jetstream.KeyValue }
+
+// NewDepartments opens the department store.
+func NewDepartments(ctx context.Context, b *bus.Bus) (*Departments, error) {
+	kv, err := b.KV(ctx, bus.BucketDepartments)
+	if err != nil {
+		return nil, err
+	}
+	return &Departments{kv: kv}, nil
+}
+
+// Put creates or updates a department.
+func (s *Departments) Put(ctx context.Context, d Department) error {
+	d.Name = strings.TrimSpace(d.Name)
+	switch {
+	case !schemas.ValidID(d.ID):
+		return fmt.Errorf("%w: department id %q", ErrInvalid, d.ID)
+	case d.Name == "":
+		return fmt.Errorf("%w: department name is empty", ErrInvalid)
+	case d.Email != "":
+		if _, err := mail.ParseAddress(d.Email); err != nil {
+			return fmt.Errorf("%w: department email %q", ErrInvalid, d.Email)
+		}
+	}
+	return putJSON(ctx, s.kv, d.ID, d)
+}
+
+// Get returns one department.
+func (s *Departments) Get(ctx context.Context, id string) (Department, error) {
+	var d Department
+	if !schemas.ValidID(id) {
+		return d, ErrNotFound
+	}
+	err := getJSON(ctx, s.kv, id, &d)
+	return d, err
+}
+
+// List returns every department, by id.
+func (s *Departments) List(ctx context.Context) ([]Department, error) {
+	return listJSON[Department](ctx, s.kv)
+}
+
+// DepartmentExists tells whether a department exists.
+func (s *Departments) DepartmentExists(ctx context.Context, id string) (bool, error) {
+	_, err := s.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,61 @@
+package identity
+
+import "slices"
+
+// Principal is who makes a request. The zero Principal is anonymous.
+type Principal struct {
+	AccountID   string
+	Role        Role
+	Departments []string
+}
+
+// Anonymous reports whether nobody is signed in.
+func (p Principal) Anonymous() bool { return p.AccountID == "" }
+
+// IsAdmin reports whether p is an admin.
+func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
+
+// IsAgent reports whether p is an agent or an admin.
+func (p Principal) IsAgent() bool { return p.Role == RoleAgent || p.Role == RoleAdmin }
+
+// ServesDepartment reports whether p may see what was routed to department:
+// an admin may, and so may an agent who belongs to it.
+func (p Principal) ServesDepartment(department string) bool {
+	return p.IsAdmin() || (p.Role == RoleAgent && department != "" && slices.Contains(p.Departments, department))
+}
+
+// Access is the rule an operation declares about who may call it.
+type Access string
+
+// The access rules. Rules that depend on the resource (a department's agents,
+// a receipt's holder) are declared as such and checked by the operation
+// against the resource it loads.
+const (
+	// Anyone may call the operation, signed in or not.
+	Anyone Access = "anyone"
+	// AnyAgent needs an agent or admin.
+	AnyAgent Access = "agent"
+	// AdminOnly needs an admin.
+	AdminOnly Access = "admin"
+	// DepartmentAgent needs an agent of the resource's department, or an admin.
+	DepartmentAgent Access = "department-agent"
+	// ReceiptHolder needs the resource's receipt token, or an agent of its
+	// department, or an admin.
+	ReceiptHolder Access = "receipt-holder"
+)
+
+// Allows reports whether p passes the part of the rule that does not depend
+// on a resource: DepartmentAgent needs an agent here, ReceiptHolder lets
+// anyone through, and the operation then checks the resource it loads.
+func (a Access) Allows(p Principal) bool {
+	switch a {
+	case Anyone, ReceiptHolder:
+		return true
+	case AnyAgent, DepartmentAgent:
+		return p.IsAgent()
+	case AdminOnly:
+		return p.IsAdmin()
+	default:
+		return false
+	}
+}

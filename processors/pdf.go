@@ -1,0 +1,95 @@
+package processors
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+)
+
+// Versions finds the form version a submission was made against.
+type Versions interface {
+	Version(ctx context.Context, id string, n int) (*schemas.Compiled, error)
+}
+
+// PDF renders the record of each submission and stores it in the documents
+// object store, then moves the submission to Documented.
+type PDF struct {
+	Organisation string
+	Forms        Versions
+	Tracker      *submit.Tracker
+	Documents    jetstream.ObjectStore
+}
+
+// Consumer is the PDF processor's durable consumer on SUBMISSIONS.
+func (p *PDF) Consumer() Consumer {
+	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerPDF, FilterSubject: bus.SubmissionSubjects, Handler: p.Handle}
+}
+
+// Handle processes one submission message.
+func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
+	sub, seq, err := decodeSubmission(msg)
+	if err != nil {
+		return err
+	}
+	if err := p.Tracker.Receive(ctx, sub, seq); err != nil {
+		return err
+	}
+	name := bus.DocumentRecordName(sub.Reference)
+	_, err = p.Documents.GetInfo(ctx, name)
+	switch {
+	case err == nil:
+		// Stored by an earlier delivery: never a second PDF.
+	case errors.Is(err, jetstream.ErrObjectNotFound):
+		form, err := p.Forms.Version(ctx, sub.Form, sub.FormVersion)
+		if errors.Is(err, schemas.ErrNotFound) {
+			return Permanent(fmt.Errorf("submission %s: form %s version %d not found", sub.Reference, sub.Form, sub.FormVersion))
+		}
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		err = RenderRecord(&buf, RecordDocument{
+			Organisation: p.Organisation,
+			FormTitle:    form.Title,
+			FormVersion:  sub.FormVersion,
+			Reference:    sub.Reference,
+			SubmittedAt:  sub.SubmittedAt,
+			Answers:      form.Answers(sub.Data),
+			DataSHA256:   sub.DataSHA256,
+		})
+		if err != nil {
+			return Permanent(fmt.Errorf("submission %s: render PDF: %w", sub.Reference, err))
+		}
+		_, err = p.Documents.Put(ctx, jetstream.ObjectMeta{
+			Name:        name,
+			Description: "PDF record of " + sub.Reference,
+			Headers:     map[string][]string{"Content-Type": {"application/pdf"}},
+		}, &buf)
+		if err != nil {
+			return fmt.Errorf("store PDF: %w", err)
+		}
+	default:
+		return err
+	}
+	return p.Tracker.Advance(ctx, sub.Reference, submit.Documented, seq)
+}
+
+func decodeSubmission(msg jetstream.Msg) (submit.Submission, uint64, error) {
+	var sub submit.Submission
+	md, err := msg.Metadata()
+	if err != nil {
+		return sub, 0, Permanent(err)
+	}
+	if err := json.Unmarshal(msg.Data(), &sub); err != nil || sub.Reference == "" {
+		return sub, 0, Permanent(fmt.Errorf("malformed submission at sequence %d", md.Sequence.Stream))
+	}
+	return sub, md.Sequence.Stream, nil
+}

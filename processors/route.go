@@ -1,0 +1,55 @@
+package processors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+)
+
+// Route sends each documented submission to its department, by its form
+// version's routing rules, and files it into that department's inbox.
+type Route struct {
+	Forms       Versions
+	Tracker     *submit.Tracker
+	Submissions jetstream.Stream
+}
+
+// Consumer is the routing processor's durable consumer on the events of
+// documented submissions.
+func (r *Route) Consumer() Consumer {
+	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerRoute, FilterSubject: bus.EventsWithStatus(string(submit.Documented)), Handler: r.Handle}
+}
+
+// Handle routes the submission that one "documented" event names.
+func (r *Route) Handle(ctx context.Context, msg jetstream.Msg) error {
+	var event submit.Event
+	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {
+		return Permanent(fmt.Errorf("malformed event on %s", msg.Subject()))
+	}
+	stored, err := r.Submissions.GetMsg(ctx, event.Sequence)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return Permanent(fmt.Errorf("submission %s: not in %s at sequence %d", event.Reference, bus.StreamSubmissions, event.Sequence))
+	}
+	if err != nil {
+		return err
+	}
+	var sub submit.Submission
+	if err := json.Unmarshal(stored.Data, &sub); err != nil || sub.Reference != event.Reference {
+		return Permanent(fmt.Errorf("submission %s: sequence %d holds another message", event.Reference, event.Sequence))
+	}
+	form, err := r.Forms.Version(ctx, sub.Form, sub.FormVersion)
+	if errors.Is(err, schemas.ErrNotFound) {
+		return Permanent(fmt.Errorf("submission %s: form %s version %d not found", sub.Reference, sub.Form, sub.FormVersion))
+	}
+	if err != nil {
+		return err
+	}
+	return r.Tracker.Route(ctx, sub, form.Route(sub.Data), event.Sequence)
+}

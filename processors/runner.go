@@ -1,0 +1,151 @@
+// Package processors owns the JetStream consumers that act on submissions:
+// a small runner, written once, and one processor per job. The PDF
+// processor (pdf.go) is the reference to copy for a new one: decode,
+// check whether the effect already exists, act, then record the status.
+//
+// It imports bus, schemas and submit; nothing imports it but the wiring.
+package processors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Handler processes one message. Returning nil acknowledges it; an error
+// marked Permanent sends it to the dead letters at once; any other error
+// retries it after a backoff, and sends it to the dead letters when its
+// deliveries run out. A handler must be idempotent: JetStream may deliver a
+// message again after a crash or a timeout.
+type Handler func(ctx context.Context, msg jetstream.Msg) error
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+// Permanent marks an error that no retry can fix, such as a malformed message.
+func Permanent(err error) error { return permanentError{err} }
+
+// IsPermanent reports whether err was marked Permanent.
+func IsPermanent(err error) bool {
+	var p permanentError
+	return errors.As(err, &p)
+}
+
+// Config tunes how a consumer retries.
+type Config struct {
+	// MaxDeliver is how many times a message is tried before it is dead-lettered.
+	MaxDeliver int
+	// AckWait is how long a delivery may take before JetStream redelivers it.
+	AckWait time.Duration
+	// Backoff is the delay before each retry: Backoff[i] after the (i+1)th
+	// failure, the last one repeating.
+	Backoff []time.Duration
+	Logger  *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.MaxDeliver == 0 {
+		c.MaxDeliver = 6
+	}
+	if c.AckWait == 0 {
+		c.AckWait = time.Minute
+	}
+	if len(c.Backoff) == 0 {
+		c.Backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+func (c *Config) backoff(delivered uint64) time.Duration {
+	i := int(delivered) - 1
+	if i >= len(c.Backoff) {
+		i = len(c.Backoff) - 1
+	}
+	return c.Backoff[max(i, 0)]
+}
+
+// Consumer names a durable consumer and the handler that serves it.
+type Consumer struct {
+	Stream        string
+	Durable       string
+	FilterSubject string
+	Handler       Handler
+}
+
+// Running is a consumer being served.
+type Running struct {
+	consume jetstream.ConsumeContext
+	cancel  context.CancelFunc
+}
+
+// Run creates (or updates) the durable consumer and serves its messages
+// until Stop. Several processes running the same consumer share its work.
+func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*Running, error) {
+	cfg.setDefaults()
+	cons, err := js.CreateOrUpdateConsumer(ctx, c.Stream, jetstream.ConsumerConfig{
+		Durable:       c.Durable,
+		FilterSubject: c.FilterSubject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       cfg.AckWait,
+		MaxDeliver:    cfg.MaxDeliver,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("processors: consumer %s: %w", c.Durable, err)
+	}
+	// Handlers get a context that outlives Stop's drain, so that in-flight
+	// work finishes, and is cancelled only after it.
+	handlerCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	log := cfg.Logger.With("consumer", c.Durable)
+	// Consume calls back one message at a time.
+	consume, err := cons.Consume(func(msg jetstream.Msg) {
+		handle(handlerCtx, msg, c.Handler, &cfg, log)
+	})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("processors: consume %s: %w", c.Durable, err)
+	}
+	return &Running{consume: consume, cancel: cancel}, nil
+}
+
+func handle(ctx context.Context, msg jetstream.Msg, h Handler, cfg *Config, log *slog.Logger) {
+	md, err := msg.Metadata()
+	if err != nil {
+		log.Error("message without JetStream metadata", "subject", msg.Subject(), "error", err)
+		_ = msg.Term()
+		return
+	}
+	err = h(ctx, msg)
+	attrs := []any{"subject", msg.Subject(), "sequence", md.Sequence.Stream, "delivery", md.NumDelivered}
+	switch {
+	case err == nil:
+		if ackErr := msg.DoubleAck(ctx); ackErr != nil {
+			log.Warn("ack failed; the message will come again", append(attrs, "error", ackErr)...)
+		}
+	case IsPermanent(err) || int(md.NumDelivered) >= cfg.MaxDeliver:
+		// Terminating publishes an advisory that the DEADLETTER stream keeps,
+		// with the reason; the message itself stays in its stream.
+		log.Error("message dead-lettered", append(attrs, "error", err)...)
+		_ = msg.TermWithReason(err.Error())
+	default:
+		delay := cfg.backoff(md.NumDelivered)
+		log.Warn("message failed; will retry", append(attrs, "error", err, "retry_in", delay)...)
+		_ = msg.NakWithDelay(delay)
+	}
+}
+
+// Stop stops fetching, lets the messages in hand finish, and returns when
+// they have.
+func (r *Running) Stop() {
+	r.consume.Drain()
+	<-r.consume.Closed()
+	r.cancel()
+}

@@ -1,0 +1,67 @@
+package schemas
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/xeipuuv/gojsonschema"
+)
+
+// Compiled is a published version with its schema and routing conditions
+// compiled, ready to validate and route submissions.
+type Compiled struct {
+	Version
+	schema *gojsonschema.Schema
+	rules  []compiledRule
+}
+
+type compiledRule struct {
+	when       *gojsonschema.Schema
+	department string
+}
+
+// compile compiles a form's schema and routing conditions, collecting every
+// problem rather than stopping at the first.
+func compile(v Version) (*Compiled, error) {
+	problems := &DefinitionError{}
+	c := &Compiled{Version: v}
+	var err error
+	if c.schema, err = Compile(v.Schema, "schema"); err != nil {
+		problems.merge(err)
+	}
+	for i, rule := range v.Routing.Rules {
+		when, err := Compile(rule.When, fmt.Sprintf("routing.rules[%d].when", i))
+		if err != nil {
+			problems.merge(err)
+			continue
+		}
+		c.rules = append(c.rules, compiledRule{when: when, department: rule.Department})
+	}
+	if err := problems.orNil(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Validate checks submitted data against this version's schema; see the
+// package function Validate.
+func (c *Compiled) Validate(data json.RawMessage) error {
+	return Validate(c.schema, c.Schema, data)
+}
+
+// Route returns the department that receives data: the department of the
+// first rule whose condition data satisfies, or the default.
+func (c *Compiled) Route(data json.RawMessage) string {
+	for _, r := range c.rules {
+		if Matches(r.when, data) {
+			return r.department
+		}
+	}
+	return c.Routing.Default
+}
+
+// Matches reports whether data satisfies a compiled JSON Schema condition.
+func Matches(condition *gojsonschema.Schema, data json.RawMessage) bool {
+	result, err := condition.Validate(gojsonschema.NewBytesLoader(data))
+	return err == nil && result.Valid()
+}

@@ -1,0 +1,80 @@
+// Package schemas owns form definitions: the Form, Version and Routing types,
+// the Registry that keeps drafts and immutable published versions in NATS KV,
+// the safe compilation of untrusted JSON Schemas, the validation of data into
+// localised field errors, and the evaluation of routing conditions.
+//
+// It imports bus and locale only.
+package schemas
+
+import (
+	"encoding/json"
+	"regexp"
+	"time"
+)
+
+// Audience says who may see and fill a form.
+type Audience string
+
+// The audiences of a form.
+const (
+	// Public forms are open to anyone, without an account.
+	Public Audience = "public"
+	// Internal forms are for signed-in agents only.
+	Internal Audience = "internal"
+)
+
+// Form is a form definition, as an admin edits it in a draft.
+type Form struct {
+	ID          string          `json:"id"`
+	Title       string          `json:"title"`
+	Description string          `json:"description,omitempty"`
+	Audience    Audience        `json:"audience"`
+	Schema      json.RawMessage `json:"schema"`
+	UISchema    json.RawMessage `json:"uiSchema,omitempty"`
+	Routing     Routing         `json:"routing"`
+	OpensAt     *time.Time      `json:"opensAt,omitempty"`
+	ClosesAt    *time.Time      `json:"closesAt,omitempty"`
+}
+
+// Routing decides which department receives a submission: the first rule
+// whose condition the data satisfies, or else the default.
+type Routing struct {
+	Default string `json:"default"`
+	Rules   []Rule `json:"rules,omitempty"`
+}
+
+// Rule sends the submissions whose data validates against When to Department.
+type Rule struct {
+	When       json.RawMessage `json:"when"`
+	Department string          `json:"department"`
+}
+
+// Version is a published, immutable version of a form.
+type Version struct {
+	Form
+	Version     int       `json:"version"`
+	PublishedAt time.Time `json:"publishedAt"`
+}
+
+// idPattern is the shape of form and department ids: they appear in NATS
+// subjects and URLs, so they are lower-case words joined by hyphens.
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// MaxIDLength bounds form and department ids.
+const MaxIDLength = 64
+
+// ValidID reports whether id can name a form or a department.
+func ValidID(id string) bool {
+	return len(id) <= MaxIDLength && idPattern.MatchString(id)
+}
+
+// OpenAt reports whether the form accepts submissions at t.
+func (f *Form) OpenAt(t time.Time) bool {
+	if f.OpensAt != nil && t.Before(*f.OpensAt) {
+		return false
+	}
+	if f.ClosesAt != nil && !t.Before(*f.ClosesAt) {
+		return false
+	}
+	return true
+}

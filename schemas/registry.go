@@ -1,0 +1,276 @@
+package schemas
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/locale"
+)
+
+// MaxTitleLength bounds a form's title.
+const MaxTitleLength = 200
+
+// DepartmentLookup tells whether a department exists, so that routing never
+// names an unknown one.
+type DepartmentLookup interface {
+	DepartmentExists(ctx context.Context, id string) (bool, error)
+}
+
+// Registry stores form drafts and published versions in the forms bucket.
+// Published versions never change, so each is compiled once and cached.
+type Registry struct {
+	kv          jetstream.KeyValue
+	departments DepartmentLookup
+	now         func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]*Compiled
+}
+
+// NewRegistry opens the registry on the forms bucket.
+func NewRegistry(ctx context.Context, b *bus.Bus, departments DepartmentLookup) (*Registry, error) {
+	kv, err := b.KV(ctx, bus.BucketForms)
+	if err != nil {
+		return nil, err
+	}
+	return &Registry{kv: kv, departments: departments, now: time.Now, cache: map[string]*Compiled{}}, nil
+}
+
+// SaveDraft checks a definition and stores it as the form's draft. It returns
+// a *DefinitionError when the definition is invalid or unsafe.
+func (r *Registry) SaveDraft(ctx context.Context, f Form) error {
+	if err := r.check(ctx, f); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	_, err = r.kv.Put(ctx, bus.FormDraftKey(f.ID), raw)
+	return err
+}
+
+// check collects every problem of a definition.
+func (r *Registry) check(ctx context.Context, f Form) error {
+	problems := &DefinitionError{}
+	if !ValidID(f.ID) {
+		problems.add("id", locale.Text{
+			FR: "L'identifiant doit être fait de minuscules non accentuées et de chiffres, séparés par des tirets (64 caractères au plus).",
+			EN: "The id must be unaccented lower-case letters and digits, separated by hyphens (64 characters at most).",
+		})
+	}
+	if t := strings.TrimSpace(f.Title); t == "" || len([]rune(t)) > MaxTitleLength {
+		problems.add("title", locale.Text{
+			FR: fmt.Sprintf("Le titre est obligatoire et compte au plus %d caractères.", MaxTitleLength),
+			EN: fmt.Sprintf("The title is required and has at most %d characters.", MaxTitleLength),
+		})
+	}
+	if f.Audience != Public && f.Audience != Internal {
+		problems.add("audience", locale.Text{
+			FR: "Le public doit être « public » (usagers) ou « internal » (agents).",
+			EN: "The audience must be \"public\" (citizens) or \"internal\" (agents).",
+		})
+	}
+	if !isJSONObject(f.Schema) {
+		problems.add("schema", locale.Text{FR: "Le schéma doit être un objet JSON.", EN: "The schema must be a JSON object."})
+	} else if _, err := compile(Version{Form: f}); err != nil {
+		problems.merge(err)
+	} else if t, _ := asObject(decodeNumbers(f.Schema))["type"].(string); t != "object" {
+		problems.add("schema.type", locale.Text{
+			FR: "Le schéma d'un formulaire décrit un objet : « type » doit valoir « object ».",
+			EN: "A form's schema describes an object: \"type\" must be \"object\".",
+		})
+	}
+	if len(f.UISchema) > 0 && !isJSONObject(f.UISchema) {
+		problems.add("uiSchema", locale.Text{FR: "Le uiSchema doit être un objet JSON.", EN: "The uiSchema must be a JSON object."})
+	}
+	if f.OpensAt != nil && f.ClosesAt != nil && !f.OpensAt.Before(*f.ClosesAt) {
+		problems.add("closesAt", locale.Text{
+			FR: "La date de fermeture doit suivre la date d'ouverture.",
+			EN: "The closing date must come after the opening date.",
+		})
+	}
+	if f.Routing.Default == "" {
+		problems.add("routing.default", locale.Text{
+			FR: "Le service destinataire par défaut est obligatoire.",
+			EN: "The default receiving department is required.",
+		})
+	} else if err := r.checkDepartment(ctx, f.Routing.Default, "routing.default", problems); err != nil {
+		return err
+	}
+	for i, rule := range f.Routing.Rules {
+		if err := r.checkDepartment(ctx, rule.Department, fmt.Sprintf("routing.rules[%d].department", i), problems); err != nil {
+			return err
+		}
+	}
+	return problems.orNil()
+}
+
+func (r *Registry) checkDepartment(ctx context.Context, id, location string, problems *DefinitionError) error {
+	exists, err := r.departments.DepartmentExists(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		problems.add(location, locale.Text{
+			FR: fmt.Sprintf("Le service %q n'existe pas.", id),
+			EN: fmt.Sprintf("The department %q does not exist.", id),
+		})
+	}
+	return nil
+}
+
+func isJSONObject(raw json.RawMessage) bool {
+	_, ok := decodeNumbers(raw).(map[string]any)
+	return ok
+}
+
+// Draft returns a form's draft.
+func (r *Registry) Draft(ctx context.Context, id string) (Form, error) {
+	var f Form
+	err := r.get(ctx, bus.FormDraftKey(id), &f)
+	return f, err
+}
+
+// Publish freezes the draft as the next version. Publishing a draft that has
+// not changed since the latest version returns that version.
+func (r *Registry) Publish(ctx context.Context, id string) (*Compiled, error) {
+	draft, err := r.Draft(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// The departments may have changed since the draft was saved.
+	if err := r.check(ctx, draft); err != nil {
+		return nil, err
+	}
+	latest, err := r.Latest(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return nil, err
+	case sameForm(latest.Form, draft):
+		return latest, nil
+	}
+	next := 1
+	if latest != nil {
+		next = latest.Version.Version + 1
+	}
+	v := Version{Form: draft, PublishedAt: r.now().UTC().Truncate(time.Millisecond)}
+	for {
+		v.Version = next
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		// Create fails on an existing key, so a version is never overwritten,
+		// even by two admins publishing at once.
+		_, err = r.kv.Create(ctx, bus.FormVersionKey(id, next), raw)
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			next++
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		break
+	}
+	if _, err := r.kv.Put(ctx, bus.FormLatestKey(id), []byte(strconv.Itoa(next))); err != nil {
+		return nil, err
+	}
+	return r.Version(ctx, id, next)
+}
+
+func sameForm(a, b Form) bool {
+	ra, errA := json.Marshal(a)
+	rb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ra, rb)
+}
+
+// Latest returns the latest published version of a form.
+func (r *Registry) Latest(ctx context.Context, id string) (*Compiled, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	entry, err := r.kv.Get(ctx, bus.FormLatestKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	n, err := strconv.Atoi(string(entry.Value()))
+	if err != nil {
+		return nil, fmt.Errorf("schemas: latest version of %s: %w", id, err)
+	}
+	return r.Version(ctx, id, n)
+}
+
+// Version returns version n of a form.
+func (r *Registry) Version(ctx context.Context, id string, n int) (*Compiled, error) {
+	if !ValidID(id) || n < 1 {
+		return nil, ErrNotFound
+	}
+	key := bus.FormVersionKey(id, n)
+	r.mu.Lock()
+	c, ok := r.cache[key]
+	r.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	var v Version
+	if err := r.get(ctx, key, &v); err != nil {
+		return nil, err
+	}
+	c, err := compile(v)
+	if err != nil {
+		return nil, fmt.Errorf("schemas: stored version %s no longer compiles: %w", key, err)
+	}
+	r.mu.Lock()
+	r.cache[key] = c
+	r.mu.Unlock()
+	return c, nil
+}
+
+// List returns the latest version of every published form, by id.
+func (r *Registry) List(ctx context.Context) ([]*Compiled, error) {
+	lister, err := r.kv.ListKeysFiltered(ctx, bus.FormLatestKeys)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for key := range lister.Keys() {
+		ids = append(ids, strings.TrimSuffix(key, ".latest"))
+	}
+	slices.Sort(ids)
+	forms := make([]*Compiled, 0, len(ids))
+	for _, id := range ids {
+		c, err := r.Latest(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		forms = append(forms, c)
+	}
+	return forms, nil
+}
+
+func (r *Registry) get(ctx context.Context, key string, into any) error {
+	entry, err := r.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(entry.Value(), into)
+}

@@ -1,0 +1,184 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/xeipuuv/gojsonschema"
+)
+
+// MaxFieldErrors bounds the number of field errors reported for one submission.
+const MaxFieldErrors = 100
+
+// Validate checks data (a JSON object) against schema. It returns nil when
+// the data is valid, and otherwise a *ValidationError with at most one
+// message per field, in French and English, labelled with the schema's
+// titles.
+func Validate(schema *gojsonschema.Schema, schemaDoc json.RawMessage, data json.RawMessage) error {
+	result, err := schema.Validate(gojsonschema.NewBytesLoader(data))
+	if err != nil {
+		return &ValidationError{Fields: []FieldError{{Message: notJSONObject}}}
+	}
+	if result.Valid() {
+		return nil
+	}
+	dataDoc := decodeNumbers(data)
+	labels := labeller{schema: decodeNumbers(schemaDoc)}
+	out := &ValidationError{}
+	seen := map[string]bool{}
+	for _, re := range result.Errors() {
+		if isWrapper(re.Type()) {
+			continue
+		}
+		path := fieldPath(re, dataDoc)
+		location := formatLocation(path)
+		if seen[location] {
+			continue
+		}
+		seen[location] = true
+		out.Fields = append(out.Fields, FieldError{
+			Location: location,
+			Message:  message(re, labels.label(path)),
+			Value:    errorValue(re),
+		})
+		if len(out.Fields) == MaxFieldErrors {
+			break
+		}
+	}
+	if len(out.Fields) == 0 {
+		// Only wrapper errors: report the first, at its own place.
+		re := result.Errors()[0]
+		path := fieldPath(re, dataDoc)
+		out.Fields = append(out.Fields, FieldError{Location: formatLocation(path), Message: message(re, labels.label(path))})
+	}
+	return out
+}
+
+// isWrapper reports error types that only repeat what the errors of their
+// subschemas say more precisely.
+func isWrapper(errType string) bool {
+	switch errType {
+	case "condition_then", "condition_else", "number_all_of":
+		return true
+	}
+	return false
+}
+
+// pathSegment is one step into the data: a property name or an array index.
+type pathSegment struct {
+	name  string
+	index int
+	isIdx bool
+}
+
+// fieldPath turns an error's context into a path, telling array indices
+// from property names by looking at the data itself. Errors about a missing
+// or unexpected property point at that property, not at its parent.
+func fieldPath(re gojsonschema.ResultError, data any) []pathSegment {
+	var parts []string
+	if ctx := re.Context(); ctx != nil {
+		parts = strings.Split(ctx.String(), ".")[1:] // drop "(root)"
+	}
+	switch re.Type() {
+	case "required", "additional_property_not_allowed":
+		if p, ok := re.Details()["property"].(string); ok {
+			parts = append(parts, p)
+		}
+	case "missing_dependency":
+		if p, ok := re.Details()["dependency"].(string); ok {
+			parts = append(parts, p)
+		}
+	}
+	path := make([]pathSegment, 0, len(parts))
+	current := data
+	for _, part := range parts {
+		if list, ok := current.([]any); ok {
+			if i, err := strconv.Atoi(part); err == nil {
+				path = append(path, pathSegment{index: i, isIdx: true})
+				if i >= 0 && i < len(list) {
+					current = list[i]
+				} else {
+					current = nil
+				}
+				continue
+			}
+		}
+		path = append(path, pathSegment{name: part})
+		obj, _ := current.(map[string]any)
+		current = obj[part]
+	}
+	return path
+}
+
+// formatLocation writes a path as "enfants[1].nom".
+func formatLocation(path []pathSegment) string {
+	var b strings.Builder
+	for _, seg := range path {
+		if seg.isIdx {
+			b.WriteString("[" + strconv.Itoa(seg.index) + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(seg.name)
+	}
+	return b.String()
+}
+
+// labeller finds the title a schema gives to a field.
+type labeller struct{ schema any }
+
+// label is the title of the field at path, or its name when it has none.
+// A field inside a repeated group says which item it belongs to, as in
+// "Nom (Enfants n° 2)".
+func (l labeller) label(path []pathSegment) string {
+	node := l.schema
+	name, item := "", ""
+	for _, seg := range path {
+		obj, _ := node.(map[string]any)
+		if seg.isIdx {
+			node = obj["items"]
+			item = name + " n° " + strconv.Itoa(seg.index+1)
+			name = item
+			continue
+		}
+		props, _ := obj["properties"].(map[string]any)
+		node = props[seg.name]
+		name = seg.name
+		if title, ok := asObject(node)["title"].(string); ok && title != "" {
+			name = title
+		}
+	}
+	if item != "" && name != item {
+		return name + " (" + item + ")"
+	}
+	return name
+}
+
+func errorValue(re gojsonschema.ResultError) any {
+	switch re.Type() {
+	case "required", "missing_dependency":
+		return nil
+	}
+	switch v := re.Value().(type) {
+	case map[string]any, []any:
+		return nil // not worth echoing a whole group back
+	default:
+		return v
+	}
+}
+
+// decodeNumbers decodes JSON keeping numbers exact; it returns nil for
+// invalid JSON.
+func decodeNumbers(raw []byte) any {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,206 @@
+package submit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gowebpki/jcs"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/schemas"
+)
+
+// Errors of intake, besides schemas.ErrNotFound and *schemas.ValidationError.
+var (
+	// ErrSignInRequired means the form is internal and nobody is signed in.
+	ErrSignInRequired = errors.New("submit: internal form needs a signed-in agent")
+	// ErrFormClosed means the form does not accept submissions now.
+	ErrFormClosed = errors.New("submit: form not open")
+	// ErrIdempotencyConflict means an Idempotency-Key was used before with other data.
+	ErrIdempotencyConflict = errors.New("submit: idempotency key reused with other data")
+	// ErrUnavailable means the submission could not be stored; nothing was accepted.
+	ErrUnavailable = errors.New("submit: storage unavailable")
+)
+
+// Forms finds the published version of a form that submissions go to.
+type Forms interface {
+	Latest(ctx context.Context, id string) (*schemas.Compiled, error)
+}
+
+// Intake validates submissions and publishes them to JetStream.
+type Intake struct {
+	forms   Forms
+	tracker *Tracker
+	js      jetstream.JetStream
+	idem    jetstream.KeyValue
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// NewIntake wires intake to the registry of forms and the status tracker.
+func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, log *slog.Logger) (*Intake, error) {
+	idem, err := b.KV(ctx, bus.BucketIdempotency)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Intake{forms: forms, tracker: tracker, js: b.JS, idem: idem, log: log, now: time.Now}, nil
+}
+
+// Request is one submission as it arrives.
+type Request struct {
+	FormID string
+	// Data is the JSON object of answers.
+	Data json.RawMessage
+	// IdempotencyKey, when set, makes a retry return the first receipt.
+	IdempotencyKey string
+	Principal      identity.Principal
+}
+
+// Receipt is the acknowledgement of an accepted submission. The token is
+// shown here only: it is stored as a hash.
+type Receipt struct {
+	Reference   string
+	Token       string
+	FormVersion int
+	Status      Status
+}
+
+// idempotencyRecord remembers the first answer to an Idempotency-Key: the
+// envelope to publish and the token to return again.
+type idempotencyRecord struct {
+	DataSHA256 string          `json:"dataSha256"`
+	Token      string          `json:"token"`
+	Envelope   json.RawMessage `json:"envelope"`
+}
+
+// Submit validates a request against the latest version of its form and,
+// if valid, publishes it. It returns only once JetStream has stored the
+// submission.
+func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
+	form, err := in.forms.Latest(ctx, req.FormID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if form.Audience == schemas.Internal && !req.Principal.IsAgent() {
+		return Receipt{}, ErrSignInRequired
+	}
+	now := in.now().UTC()
+	if !form.OpenAt(now) {
+		return Receipt{}, ErrFormClosed
+	}
+	if err := form.Validate(req.Data); err != nil {
+		return Receipt{}, err
+	}
+	canonical, err := jcs.Transform(req.Data)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("submit: canonicalise: %w", err)
+	}
+	sum := sha256.Sum256(canonical)
+	token := NewToken()
+	sub := Submission{
+		Reference:   NewReference(now),
+		Form:        form.ID,
+		FormVersion: form.Version.Version,
+		SubmittedAt: now,
+		TokenHash:   HashToken(token),
+		Data:        canonical,
+		DataSHA256:  hex.EncodeToString(sum[:]),
+	}
+	if form.Audience == schemas.Internal {
+		sub.AccountID = req.Principal.AccountID
+	}
+	if req.IdempotencyKey != "" {
+		return in.submitOnce(ctx, req, sub, token)
+	}
+	for attempt := 0; ; attempt++ {
+		err := in.tracker.create(ctx, RecordOf(sub))
+		if errors.Is(err, errReferenceTaken) && attempt < 3 {
+			sub.Reference = NewReference(now)
+			continue
+		}
+		if err != nil {
+			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		break
+	}
+	if err := in.publish(ctx, sub); err != nil {
+		if ferr := in.tracker.forget(context.WithoutCancel(ctx), sub.Reference); ferr != nil {
+			in.log.Warn("status record of an unpublished submission left behind", "reference", sub.Reference, "error", ferr)
+		}
+		return Receipt{}, err
+	}
+	return Receipt{Reference: sub.Reference, Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
+}
+
+// submitOnce publishes sub under an idempotency key. The first request
+// with a key stores its envelope; any request with the same key then
+// publishes that same envelope under the same message id, which JetStream
+// keeps once. So a retry, or two requests racing, get the same receipt.
+func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, token string) (Receipt, error) {
+	envelope, err := json.Marshal(sub)
+	if err != nil {
+		return Receipt{}, err
+	}
+	rec := idempotencyRecord{DataSHA256: sub.DataSHA256, Token: token, Envelope: envelope}
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return Receipt{}, err
+	}
+	sumKey := sha256.Sum256([]byte(req.FormID + "\x00" + req.IdempotencyKey))
+	key := hex.EncodeToString(sumKey[:])
+	if _, err := in.idem.Create(ctx, key, raw); errors.Is(err, jetstream.ErrKeyExists) {
+		entry, err := in.idem.Get(ctx, key)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		if err := json.Unmarshal(entry.Value(), &rec); err != nil {
+			return Receipt{}, err
+		}
+		if rec.DataSHA256 != sub.DataSHA256 {
+			return Receipt{}, ErrIdempotencyConflict
+		}
+		if err := json.Unmarshal(rec.Envelope, &sub); err != nil {
+			return Receipt{}, err
+		}
+	} else if err != nil {
+		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	err = in.tracker.create(ctx, RecordOf(sub))
+	if errors.Is(err, errReferenceTaken) {
+		existing, gerr := in.tracker.Get(ctx, sub.Reference)
+		if gerr != nil || existing.TokenHash != sub.TokenHash {
+			// Another submission drew the same 60 random bits.
+			return Receipt{}, fmt.Errorf("%w: reference collision", ErrUnavailable)
+		}
+	} else if err != nil {
+		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if err := in.publish(ctx, sub); err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{Reference: sub.Reference, Token: rec.Token, FormVersion: sub.FormVersion, Status: Received}, nil
+}
+
+func (in *Intake) publish(ctx context.Context, sub Submission) error {
+	raw, err := json.Marshal(sub)
+	if err != nil {
+		return err
+	}
+	_, err = in.js.Publish(ctx, bus.SubmissionSubject(sub.Form), raw,
+		jetstream.WithMsgID(sub.Reference), jetstream.WithExpectStream(bus.StreamSubmissions))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package submit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+)
+
+// Status is where a submission stands.
+type Status string
+
+// The statuses, in the order a submission moves through them.
+const (
+	Received   Status = "received"
+	Documented Status = "documented"
+	Routed     Status = "routed"
+	InReview   Status = "in_review"
+	Accepted   Status = "accepted"
+	Rejected   Status = "rejected"
+	Closed     Status = "closed"
+)
+
+// ErrUnknownSubmission means no submission has that reference.
+var ErrUnknownSubmission = errors.New("submit: unknown submission")
+
+// errReferenceTaken means a new status record's reference is already used.
+var errReferenceTaken = errors.New("submit: reference already used")
+
+// Change is one step of a submission's history.
+type Change struct {
+	Status     Status    `json:"status"`
+	At         time.Time `json:"at"`
+	Department string    `json:"department,omitempty"`
+}
+
+// Record is the current state of a submission, kept in the status bucket.
+type Record struct {
+	Reference   string    `json:"reference"`
+	Form        string    `json:"form"`
+	FormVersion int       `json:"formVersion"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	TokenHash   string    `json:"tokenHash"`
+	AccountID   string    `json:"accountId,omitempty"`
+	Status      Status    `json:"status"`
+	Department  string    `json:"department,omitempty"`
+	History     []Change  `json:"history"`
+}
+
+// RecordOf is the first status record of a submission.
+func RecordOf(s Submission) Record {
+	return Record{
+		Reference:   s.Reference,
+		Form:        s.Form,
+		FormVersion: s.FormVersion,
+		SubmittedAt: s.SubmittedAt,
+		TokenHash:   s.TokenHash,
+		AccountID:   s.AccountID,
+		Status:      Received,
+		History:     []Change{{Status: Received, At: s.SubmittedAt}},
+	}
+}
+
+// Reached reports whether the submission has been through status.
+func (r Record) Reached(status Status) bool {
+	return slices.ContainsFunc(r.History, func(c Change) bool { return c.Status == status })
+}
+
+// Event is published on EVENTS each time a submission reaches a status.
+type Event struct {
+	Reference  string    `json:"reference"`
+	Status     Status    `json:"status"`
+	At         time.Time `json:"at"`
+	Department string    `json:"department,omitempty"`
+	// Sequence is the submission's sequence in the SUBMISSIONS stream.
+	Sequence uint64 `json:"sequence"`
+}
+
+// InboxEntry is what a department's inbox lists about a routed submission.
+type InboxEntry struct {
+	Reference   string    `json:"reference"`
+	Form        string    `json:"form"`
+	FormVersion int       `json:"formVersion"`
+	SubmittedAt time.Time `json:"submittedAt"`
+}
+
+// Tracker keeps the status records, publishes status events, and files
+// routed submissions into their department's inbox. Every method is
+// idempotent, because processors may see a message twice.
+type Tracker struct {
+	js     jetstream.JetStream
+	status jetstream.KeyValue
+	inbox  jetstream.KeyValue
+	now    func() time.Time
+}
+
+// NewTracker opens the status and inbox buckets.
+func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
+	status, err := b.KV(ctx, bus.BucketStatus)
+	if err != nil {
+		return nil, err
+	}
+	inbox, err := b.KV(ctx, bus.BucketInbox)
+	if err != nil {
+		return nil, err
+	}
+	return &Tracker{js: b.JS, status: status, inbox: inbox, now: time.Now}, nil
+}
+
+// create stores the first status record of a submission; it fails with
+// errReferenceTaken when the reference already has one.
+func (t *Tracker) create(ctx context.Context, rec Record) error {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	_, err = t.status.Create(ctx, rec.Reference, raw)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return errReferenceTaken
+	}
+	return err
+}
+
+// forget removes a status record whose submission could not be published.
+func (t *Tracker) forget(ctx context.Context, reference string) error {
+	return t.status.Delete(ctx, reference)
+}
+
+// Get returns a submission's status record.
+func (t *Tracker) Get(ctx context.Context, reference string) (Record, error) {
+	rec, _, err := t.get(ctx, reference)
+	return rec, err
+}
+
+func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, error) {
+	var rec Record
+	entry, err := t.status.Get(ctx, reference)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return rec, 0, ErrUnknownSubmission
+	}
+	if err != nil {
+		return rec, 0, err
+	}
+	err = json.Unmarshal(entry.Value(), &rec)
+	return rec, entry.Revision(), err
+}
+
+// Receive makes sure the submission's status record exists, which intake
+// normally did, and logs its "received" event.
+func (t *Tracker) Receive(ctx context.Context, s Submission, seq uint64) error {
+	if err := t.create(ctx, RecordOf(s)); err != nil && !errors.Is(err, errReferenceTaken) {
+		return err
+	}
+	return t.publish(ctx, Event{Reference: s.Reference, Status: Received, At: s.SubmittedAt, Sequence: seq})
+}
+
+// Advance moves a submission to status, once: if it has already been
+// there, the record is left alone. The event is published in any case,
+// under a message id that JetStream deduplicates, so that a crash between
+// the two writes is repaired by the redelivery.
+func (t *Tracker) Advance(ctx context.Context, reference string, status Status, seq uint64) error {
+	return t.advance(ctx, reference, Change{Status: status}, seq)
+}
+
+// Route files a submission into department's inbox and moves it to Routed.
+func (t *Tracker) Route(ctx context.Context, s Submission, department string, seq uint64) error {
+	entry, err := json.Marshal(InboxEntry{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt})
+	if err != nil {
+		return err
+	}
+	// The key is derived from the submission alone, so filing twice
+	// overwrites the same entry.
+	if _, err := t.inbox.Put(ctx, bus.InboxKey(department, s.SubmittedAt, s.Reference), entry); err != nil {
+		return fmt.Errorf("submit: file into inbox: %w", err)
+	}
+	return t.advance(ctx, s.Reference, Change{Status: Routed, Department: department}, seq)
+}
+
+func (t *Tracker) advance(ctx context.Context, reference string, change Change, seq uint64) error {
+	for {
+		rec, revision, err := t.get(ctx, reference)
+		if err != nil {
+			return err
+		}
+		if rec.Reached(change.Status) {
+			i := slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == change.Status })
+			change = rec.History[i]
+			break
+		}
+		change.At = t.now().UTC()
+		rec.History = append(rec.History, change)
+		rec.Status = change.Status
+		if change.Department != "" {
+			rec.Department = change.Department
+		}
+		raw, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		_, err = t.status.Update(ctx, reference, raw, revision)
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			continue // another processor wrote meanwhile: read again
+		}
+		if err != nil {
+			return err
+		}
+		break
+	}
+	return t.publish(ctx, Event{Reference: reference, Status: change.Status, At: change.At, Department: change.Department, Sequence: seq})
+}
+
+func (t *Tracker) publish(ctx context.Context, e Event) error {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	subject := bus.EventSubject(e.Reference, string(e.Status))
+	_, err = t.js.Publish(ctx, subject, raw, jetstream.WithMsgID(subject), jetstream.WithExpectStream(bus.StreamEvents))
+	return err
+}
