@@ -23,7 +23,7 @@ func (h *accountsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "issue-token", Method: http.MethodPost, Path: "/api/accounts/{id}/tokens",
 		Summary: "Émettre un jeton d'API pour un compte", Tags: []string{"Accounts"},
-		Description: "Le jeton n'est montré qu'une fois : seule son empreinte est conservée.",
+		Description:   "Le jeton n'est montré qu'une fois : seule son empreinte est conservée.",
 		DefaultStatus: http.StatusCreated,
 	}), h.issueToken)
 }

@@ -24,8 +24,6 @@ import (
 
 // Config is everything Guichet needs to start.
 type Config struct {
-	// Addr is the HTTP listen address.
-	Addr string
 	// DataDir holds the embedded NATS server's data.
 	DataDir string
 	// NATSURL, when set, connects to an existing NATS cluster.
@@ -46,9 +44,6 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.Addr == "" {
-		c.Addr = "127.0.0.1:8080"
-	}
 	if c.Organisation == "" {
 		c.Organisation = "Département de la Moselle"
 	}
@@ -73,12 +68,11 @@ type App struct {
 	log        *slog.Logger
 	processors *processors.Group
 	server     *http.Server
-	listener   net.Listener
 }
 
 // Start opens NATS, provisions it, seeds the demo content on a first start
 // if asked, starts the processors and builds the HTTP handler. It does not
-// listen yet: see Serve.
+// serve yet: see Serve.
 func Start(ctx context.Context, cfg Config) (*App, error) {
 	cfg.setDefaults()
 	b, err := bus.Open(ctx, bus.Config{DataDir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Replicas: cfg.Replicas, Logger: cfg.Logger})
@@ -157,14 +151,8 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// Serve listens on addr and serves HTTP until Shutdown. It returns the
-// address it listens on (useful with port 0) once it is listening.
-func (a *App) Serve(addr string) (string, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", err
-	}
-	a.listener = ln
+// Serve serves HTTP on ln until Shutdown.
+func (a *App) Serve(ln net.Listener) {
 	a.server = &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -179,7 +167,6 @@ func (a *App) Serve(addr string) (string, error) {
 			a.log.Error("http server stopped", "error", err)
 		}
 	}()
-	return ln.Addr().String(), nil
 }
 
 // Shutdown stops taking requests, lets those in flight finish, drains the

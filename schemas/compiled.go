@@ -46,7 +46,7 @@ func compile(v Version) (*Compiled, error) {
 // Validate checks submitted data against this version's schema; see the
 // package function Validate.
 func (c *Compiled) Validate(data json.RawMessage) error {
-	return Validate(c.schema, c.Schema, data)
+	return Validate(c.schema, c.Schema, c.UISchema, data)
 }
 
 // Route returns the department that receives data: the department of the

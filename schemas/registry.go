@@ -84,7 +84,7 @@ func (r *Registry) check(ctx context.Context, f Form) error {
 	}
 	if !isJSONObject(f.Schema) {
 		problems.add("schema", locale.Text{FR: "Le schéma doit être un objet JSON.", EN: "The schema must be a JSON object."})
-	} else if _, err := compile(Version{Form: f}); err != nil {
+	} else if _, err := Compile(f.Schema, "schema"); err != nil {
 		problems.merge(err)
 	} else if t, _ := asObject(decodeNumbers(f.Schema))["type"].(string); t != "object" {
 		problems.add("schema.type", locale.Text{
@@ -110,6 +110,9 @@ func (r *Registry) check(ctx context.Context, f Form) error {
 		return err
 	}
 	for i, rule := range f.Routing.Rules {
+		if _, err := Compile(rule.When, fmt.Sprintf("routing.rules[%d].when", i)); err != nil {
+			problems.merge(err)
+		}
 		if err := r.checkDepartment(ctx, rule.Department, fmt.Sprintf("routing.rules[%d].department", i), problems); err != nil {
 			return err
 		}

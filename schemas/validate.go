@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,7 @@ const MaxFieldErrors = 100
 // the data is valid, and otherwise a *ValidationError with at most one
 // message per field, in French and English, labelled with the schema's
 // titles.
-func Validate(schema *gojsonschema.Schema, schemaDoc json.RawMessage, data json.RawMessage) error {
+func Validate(schema *gojsonschema.Schema, schemaDoc, uiSchema, data json.RawMessage) error {
 	result, err := schema.Validate(gojsonschema.NewBytesLoader(data))
 	if err != nil {
 		return &ValidationError{Fields: []FieldError{{Message: notJSONObject}}}
@@ -28,7 +29,14 @@ func Validate(schema *gojsonschema.Schema, schemaDoc json.RawMessage, data json.
 	labels := labeller{schema: decodeNumbers(schemaDoc)}
 	out := &ValidationError{}
 	seen := map[string]bool{}
-	for _, re := range result.Errors() {
+	errs := result.Errors()
+	ranks := make(map[gojsonschema.ResultError][]int, len(errs))
+	for _, re := range errs {
+		ranks[re] = fieldRank(schemaDoc, uiSchema, fieldPath(re, dataDoc))
+	}
+	// gojsonschema reports in no set order: report in the form's order.
+	slices.SortStableFunc(errs, func(a, b gojsonschema.ResultError) int { return slices.Compare(ranks[a], ranks[b]) })
+	for _, re := range errs {
 		if isWrapper(re.Type()) {
 			continue
 		}
@@ -54,6 +62,35 @@ func Validate(schema *gojsonschema.Schema, schemaDoc json.RawMessage, data json.
 		out.Fields = append(out.Fields, FieldError{Location: formatLocation(path), Message: message(re, labels.label(path))})
 	}
 	return out
+}
+
+// fieldRank places a field in the form's order: at each level, its
+// position in ui:order (or the schema's order), or its index in an array.
+func fieldRank(schemaRaw, uiRaw json.RawMessage, path []pathSegment) []int {
+	rank := make([]int, 0, len(path))
+	for _, seg := range path {
+		var node schemaNode
+		_ = json.Unmarshal(schemaRaw, &node)
+		ui := map[string]json.RawMessage{}
+		_ = json.Unmarshal(uiRaw, &ui)
+		if seg.isIdx {
+			rank = append(rank, seg.index)
+			schemaRaw, uiRaw = node.Items, ui["items"]
+			continue
+		}
+		var uiOrder []string
+		_ = json.Unmarshal(ui["ui:order"], &uiOrder)
+		order := fieldOrder(objectKeys(node.Properties), uiOrder, nil)
+		i := slices.Index(order, seg.name)
+		if i < 0 {
+			i = len(order)
+		}
+		rank = append(rank, i)
+		props := map[string]json.RawMessage{}
+		_ = json.Unmarshal(node.Properties, &props)
+		schemaRaw, uiRaw = props[seg.name], ui[seg.name]
+	}
+	return rank
 }
 
 // isWrapper reports error types that only repeat what the errors of their

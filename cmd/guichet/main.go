@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -131,20 +132,23 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	log.Info("starting", "data_dir", s.dataDir, "nats_url_set", s.natsURL != "", "addr", s.addr)
+	// Take the port first, so that a busy port fails before anything starts.
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	log.Info("starting", "data_dir", s.dataDir, "nats_url_set", s.natsURL != "", "addr", addr)
 	a, err := app.Start(ctx, app.Config{
-		Addr: s.addr, DataDir: s.dataDir, NATSURL: s.natsURL, NATSListen: s.natsListen,
+		DataDir: s.dataDir, NATSURL: s.natsURL, NATSListen: s.natsListen,
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
 		Organisation: s.organisation, Logger: log,
 	})
 	if err != nil {
+		ln.Close()
 		return err
 	}
-	addr, err := a.Serve(s.addr)
-	if err != nil {
-		_ = a.Shutdown(context.Background())
-		return err
-	}
+	a.Serve(ln)
 	if a.BootstrapToken != "" {
 		// Shown on the terminal once, never logged.
 		fmt.Fprintf(stdout, "\nJeton de l'administrateur initial (affiché une seule fois, à conserver) :\n\n    %s\n\n"+
