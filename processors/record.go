@@ -37,6 +37,7 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 	// A fixed creation date makes the same submission give the same PDF.
 	pdf.SetCreationDate(doc.SubmittedAt)
 	pdf.SetModificationDate(doc.SubmittedAt)
+	pdf.SetCatalogSort(true)
 	pdf.SetMargins(20, 20, 20)
 	pdf.SetAutoPageBreak(true, 20)
 	pdf.AliasNbPages("{nb}")

@@ -1,0 +1,215 @@
+package processors_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/schemas"
+)
+
+func publishAide(t *testing.T, k *testkit.Kit) {
+	k.Publish(t, schemas.Form{
+		ID: "aide", Title: "Aide à l'équipement", Audience: schemas.Public,
+		Schema: json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string","title":"Nom"},"montant":{"type":"number","title":"Montant (€)"}}}`),
+		Routing: schemas.Routing{Default: "accueil", Rules: []schemas.Rule{
+			{When: json.RawMessage(`{"properties":{"montant":{"minimum":500}},"required":["montant"]}`), Department: "finances"},
+		}},
+	})
+}
+
+// fetchOne takes the next message of a fresh consumer, as a processor would.
+func fetchOne(t *testing.T, k *testkit.Kit, stream, filter string) jetstream.Msg {
+	t.Helper()
+	ctx := context.Background()
+	cons, err := k.Bus.JS.CreateConsumer(ctx, stream, jetstream.ConsumerConfig{FilterSubject: filter, AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for msg := range batch.Messages() {
+		return msg
+	}
+	t.Fatalf("no message on %s", filter)
+	return nil
+}
+
+// A message delivered twice has its effects once: one PDF, one inbox
+// entry, one event per status.
+func TestProcessorsAreIdempotent(t *testing.T) {
+	k := testkit.New(t, "accueil", "finances")
+	publishAide(t, k)
+	ctx := context.Background()
+	receipt := k.Submit(t, "aide", `{"nom":"Şükrü Yılmaz-Lefèvre","montant":900}`)
+	docs, err := k.Bus.Documents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submissions, err := k.Bus.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := &processors.PDF{Organisation: "Département de la Moselle", Forms: k.Forms, Tracker: k.Tracker, Documents: docs}
+	route := &processors.Route{Forms: k.Forms, Tracker: k.Tracker, Submissions: submissions}
+
+	msg := fetchOne(t, k, bus.StreamSubmissions, bus.SubmissionSubjects)
+	for range 2 {
+		if err := pdf.Handle(ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	objects, err := docs.List(ctx)
+	if err != nil || len(objects) != 1 {
+		t.Fatalf("%d objects stored (%v), want one PDF", len(objects), err)
+	}
+	stored, err := docs.GetBytes(ctx, bus.DocumentRecordName(receipt.Reference))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdftest.Text(t, stored); !strings.Contains(text, "Şükrü Yılmaz-Lefèvre") || !strings.Contains(text, receipt.Reference) {
+		t.Errorf("PDF text:\n%s", text)
+	}
+
+	event := fetchOne(t, k, bus.StreamEvents, bus.EventsWithStatus("documented"))
+	for range 2 {
+		if err := route.Handle(ctx, event); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec, err := k.Tracker.Get(ctx, receipt.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []string
+	for _, c := range rec.History {
+		statuses = append(statuses, string(c.Status))
+	}
+	if got := strings.Join(statuses, ","); got != "received,documented,routed" || rec.Department != "finances" {
+		t.Errorf("history = %s, department = %s", got, rec.Department)
+	}
+	for _, status := range []string{"received", "documented", "routed"} {
+		if n := k.SubjectCount(t, bus.StreamEvents, bus.EventSubject(receipt.Reference, status)); n != 1 {
+			t.Errorf("%d %q events, want 1", n, status)
+		}
+	}
+	inbox, err := k.Bus.KV(ctx, bus.BucketInbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := inbox.ListKeysFiltered(ctx, bus.InboxKeys("finances"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for range keys.Keys() {
+		n++
+	}
+	if n != 1 {
+		t.Errorf("%d inbox entries in finances, want 1", n)
+	}
+}
+
+// A message that keeps failing is dead-lettered after its last delivery,
+// and the others go through meanwhile.
+func TestRunnerDeadLettersWhatKeepsFailing(t *testing.T) {
+	k := testkit.New(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	attempts := map[string]int{}
+	done := make(chan string, 10)
+	handler := func(_ context.Context, msg jetstream.Msg) error {
+		mu.Lock()
+		attempts[msg.Subject()]++
+		mu.Unlock()
+		switch msg.Subject() {
+		case "submissions.poison":
+			return errors.New("storage refused the document")
+		case "submissions.malformed":
+			return processors.Permanent(errors.New("malformed envelope"))
+		}
+		done <- msg.Subject()
+		return nil
+	}
+	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{MaxDeliver: 3, Backoff: []time.Duration{10 * time.Millisecond}},
+		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "test", FilterSubject: bus.SubmissionSubjects, Handler: handler})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer group.Stop()
+	for _, subject := range []string{"submissions.poison", "submissions.malformed", "submissions.ok-1", "submissions.ok-2"} {
+		if _, err := k.Bus.JS.Publish(ctx, subject, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("healthy messages were blocked")
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for k.SubjectCount(t, bus.StreamDeadLetter, "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.SUBMISSIONS.test") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("no dead letters recorded")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if attempts["submissions.poison"] != 3 || attempts["submissions.malformed"] != 1 {
+		t.Errorf("attempts = %v: want 3 for the failing message, 1 for the permanent failure", attempts)
+	}
+}
+
+// Stop lets the message in hand finish before returning.
+func TestStopWaitsForWorkInHand(t *testing.T) {
+	k := testkit.New(t)
+	ctx := context.Background()
+	started, finished := make(chan struct{}), make(chan struct{})
+	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{},
+		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "slow", FilterSubject: bus.SubmissionSubjects,
+			Handler: func(context.Context, jetstream.Msg) error {
+				close(started)
+				time.Sleep(300 * time.Millisecond)
+				close(finished)
+				return nil
+			}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Bus.JS.Publish(ctx, "submissions.x", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	group.Stop()
+	select {
+	case <-finished:
+	default:
+		t.Fatal("Stop returned while a message was being processed")
+	}
+	cons, err := k.Bus.JS.Consumer(ctx, bus.StreamSubmissions, "slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumAckPending != 0 || info.AckFloor.Stream != 1 {
+		t.Errorf("the message was not acknowledged before Stop returned: %+v", info)
+	}
+}
