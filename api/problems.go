@@ -125,8 +125,14 @@ func localiseHumaErrors() {
 					}
 					d = &huma.ErrorDetail{Message: err.Error()}
 				}
+				location := d.Location
+				var missing string
+				if fmtScan(d.Message, "expected required property %s to be present", &missing) {
+					// Point at the missing property, as field errors do.
+					location += "." + missing
+				}
 				details = append(details, &huma.ErrorDetail{
-					Location: d.Location,
+					Location: location,
 					Message:  humaMessage(d.Message, status, d.Location).In(lang),
 					Value:    truncatedValue(d.Value),
 				})
