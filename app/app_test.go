@@ -1,0 +1,304 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/processors"
+)
+
+const adminToken = "e2e-admin-token"
+
+// instance is Guichet started in-process the way the command starts it,
+// on a real listener.
+type instance struct {
+	t   *testing.T
+	app *app.App
+	url string
+}
+
+func start(t *testing.T, dataDir string, demo bool) *instance {
+	t.Helper()
+	a, err := app.Start(context.Background(), app.Config{
+		DataDir: dataDir, AdminToken: adminToken, Demo: demo,
+		Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Serve(ln)
+	in := &instance{t: t, app: a, url: "http://" + ln.Addr().String()}
+	t.Cleanup(func() { in.stop() })
+	return in
+}
+
+func (in *instance) stop() {
+	if in.app == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := in.app.Shutdown(ctx); err != nil {
+		in.t.Error(err)
+	}
+	in.app = nil
+}
+
+// call sends a request and decodes the JSON answer; headers come in name,
+// value pairs.
+func (in *instance) call(method, path, token, body string, headers ...string) (int, map[string]any, []byte) {
+	in.t.Helper()
+	req, err := http.NewRequest(method, in.url+path, strings.NewReader(body))
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	var decoded map[string]any
+	_ = json.Unmarshal(raw, &decoded)
+	return resp.StatusCode, decoded, raw
+}
+
+func (in *instance) must(status int, method, path, token, body string, headers ...string) map[string]any {
+	in.t.Helper()
+	got, decoded, raw := in.call(method, path, token, body, headers...)
+	if got != status {
+		in.t.Fatalf("%s %s: %d, want %d: %s", method, path, got, status, raw)
+	}
+	return decoded
+}
+
+// waitRouted polls a submission until it is routed and returns it.
+func (in *instance) waitRouted(ref, token string) map[string]any {
+	in.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, body, raw := in.call("GET", "/api/submissions/"+ref+"?token="+token, "", "")
+		if body["status"] == "routed" {
+			return body
+		}
+		if time.Now().After(deadline) {
+			in.t.Fatalf("%s not routed: %s", ref, raw)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// inbox lists the references in a department's inbox.
+func (in *instance) inbox(department string) []string {
+	in.t.Helper()
+	body := in.must(200, "GET", "/api/departments/"+department+"/submissions", adminToken, "")
+	var refs []string
+	for _, item := range body["items"].([]any) {
+		refs = append(refs, item.(map[string]any)["reference"].(string))
+	}
+	return refs
+}
+
+func count(refs []string, ref string) int {
+	n := 0
+	for _, r := range refs {
+		if r == ref {
+			n++
+		}
+	}
+	return n
+}
+
+// streamMessages counts the messages of a stream.
+func (in *instance) streamMessages(name string) uint64 {
+	in.t.Helper()
+	stream, err := in.app.Bus.JS.Stream(context.Background(), name)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	info, err := stream.Info(context.Background())
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func TestEndToEnd(t *testing.T) {
+	dataDir := t.TempDir()
+	g := start(t, dataDir, false)
+	for id, name := range map[string]string{"accueil": "Accueil des usagers", "thionville": "Maison du Département de Thionville", "finances": "Direction des Finances"} {
+		g.must(200, "PUT", "/api/departments/"+id, adminToken, `{"name":"`+name+`"}`)
+	}
+	g.must(200, "PUT", "/api/forms/aide-equipement/draft", adminToken, `{
+		"title": "Aide à l'équipement — « Seniors »",
+		"audience": "public",
+		"schema": {
+			"type": "object",
+			"required": ["nom", "email", "commune", "enfants"],
+			"properties": {
+				"nom": {"type": "string", "title": "Nom complet", "minLength": 1, "maxLength": 100},
+				"email": {"type": "string", "title": "Courriel", "format": "email"},
+				"commune": {"type": "string", "title": "Commune"},
+				"montant": {"type": "number", "title": "Montant demandé (€)", "minimum": 0, "maximum": 10000},
+				"enfants": {"type": "array", "title": "Enfants", "items": {"type": "object", "required": ["prenom"], "properties": {"prenom": {"type": "string", "title": "Prénom"}}}}
+			}
+		},
+		"uiSchema": {"ui:order": ["nom", "email", "commune", "montant", "enfants"]},
+		"routing": {
+			"default": "accueil",
+			"rules": [
+				{"when": {"properties": {"commune": {"enum": ["Thionville", "Yutz"]}}}, "department": "thionville"},
+				{"when": {"properties": {"montant": {"exclusiveMinimum": 5000}}, "required": ["montant"]}, "department": "finances"}
+			]
+		}
+	}`)
+	published := g.must(200, "POST", "/api/forms/aide-equipement/publish", adminToken, "")
+	if published["version"] != 1.0 {
+		t.Fatalf("published %v", published)
+	}
+
+	// Invalid data: one error per failing field, in both languages.
+	invalid := `{"data":{"nom":"","email":"pas-une-adresse","montant":20000,"enfants":[{"prenom":"Ayşe"},{}]}}`
+	wantErrors := map[string][2]string{
+		"body.data.nom":               {"Le champ « Nom complet » ne peut pas être vide.", "“Nom complet” cannot be empty."},
+		"body.data.email":             {"« Courriel » doit être une adresse électronique, par exemple prenom.nom@exemple.fr.", "“Courriel” must be an email address, like name@example.com."},
+		"body.data.commune":           {"Le champ « Commune » est obligatoire.", "“Commune” is required."},
+		"body.data.montant":           {"« Montant demandé (€) » doit être inférieur ou égal à 10000.", "“Montant demandé (€)” must be 10000 or less."},
+		"body.data.enfants[1].prenom": {"Le champ « Prénom (Enfants n° 2) » est obligatoire.", "“Prénom (Enfants n° 2)” is required."},
+	}
+	for i, lang := range []string{"fr", "en"} {
+		problem := g.must(422, "POST", "/api/forms/aide-equipement/submissions", "", invalid, "Accept-Language", lang)
+		errs := problem["errors"].([]any)
+		if len(errs) != len(wantErrors) {
+			t.Errorf("%s: %d errors, want %d: %v", lang, len(errs), len(wantErrors), errs)
+		}
+		for _, e := range errs {
+			detail := e.(map[string]any)
+			want, ok := wantErrors[detail["location"].(string)]
+			if !ok || detail["message"] != want[i] {
+				t.Errorf("%s: %s: %q, want %q", lang, detail["location"], detail["message"], want[i])
+			}
+		}
+	}
+
+	// Valid data twice with one idempotency key: one submission.
+	valid := `{"data":{"nom":"Şükrü Yılmaz-Lefèvre","email":"sukru@example.fr","commune":"Montigny-lès-Metz","montant":250,"enfants":[{"prenom":"Zoé"}]}}`
+	first := g.must(201, "POST", "/api/forms/aide-equipement/submissions", "", valid, "Idempotency-Key", "9b1f0c3e")
+	second := g.must(201, "POST", "/api/forms/aide-equipement/submissions", "", valid, "Idempotency-Key", "9b1f0c3e")
+	if first["reference"] != second["reference"] || first["token"] != second["token"] {
+		t.Fatalf("the idempotency key gave %v then %v", first, second)
+	}
+	if first["status"] != "received" || first["formVersion"] != 1.0 {
+		t.Errorf("receipt = %v", first)
+	}
+
+	// One submission per route.
+	routes := map[string]string{first["reference"].(string): "accueil"}
+	tokens := map[string]string{first["reference"].(string): first["token"].(string)}
+	for _, c := range []struct{ data, department string }{
+		{`{"nom":"Marie Weber","email":"m.weber@example.fr","commune":"Thionville","montant":9000,"enfants":[]}`, "thionville"},
+		{`{"nom":"Jean Muller","email":"j.muller@example.fr","commune":"Metz","montant":8000,"enfants":[]}`, "finances"},
+		{`{"nom":"Lucie Klein","email":"l.klein@example.fr","commune":"Forbach","enfants":[]}`, "accueil"},
+	} {
+		r := g.must(201, "POST", "/api/forms/aide-equipement/submissions", "", `{"data":`+c.data+`}`)
+		routes[r["reference"].(string)] = c.department
+		tokens[r["reference"].(string)] = r["token"].(string)
+	}
+	for ref, department := range routes {
+		status := g.waitRouted(ref, tokens[ref])
+		if status["department"] != department {
+			t.Errorf("%s routed to %v, want %s", ref, status["department"], department)
+		}
+		var steps []string
+		for _, h := range status["history"].([]any) {
+			steps = append(steps, h.(map[string]any)["status"].(string))
+		}
+		if strings.Join(steps, ",") != "received,documented,routed" {
+			t.Errorf("%s history = %v", ref, steps)
+		}
+	}
+	checkInboxes := func(g *instance) {
+		for ref, department := range routes {
+			for _, d := range []string{"accueil", "thionville", "finances"} {
+				want := 0
+				if d == department {
+					want = 1
+				}
+				if n := count(g.inbox(d), ref); n != want {
+					t.Errorf("%s appears %d times in %s's inbox, want %d", ref, n, d, want)
+				}
+			}
+		}
+	}
+	checkInboxes(g)
+
+	// The PDF record shows the submission as typed.
+	ref := first["reference"].(string)
+	req, _ := http.NewRequest("GET", g.url+"/api/submissions/"+ref+"/pdf?token="+tokens[ref], nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("PDF: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	text := pdftest.Text(t, pdf)
+	for _, want := range []string{"Département de la Moselle", "Aide à l'équipement — « Seniors »", ref,
+		"Şükrü Yılmaz-Lefèvre", "Montigny-lès-Metz", "Montant demandé (€)", "250", "Enfants n° 1", "Zoé"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF lacks %q:\n%s", want, text)
+		}
+	}
+	submissions, events := g.streamMessages(bus.StreamSubmissions), g.streamMessages(bus.StreamEvents)
+	if submissions != 4 || events != 12 {
+		t.Errorf("%d submissions and %d events stored, want 4 and 12", submissions, events)
+	}
+
+	// Restart on the same data: nothing lost, nothing processed twice.
+	g.stop()
+	g = start(t, dataDir, false)
+	for ref, department := range routes {
+		status := g.must(200, "GET", "/api/submissions/"+ref+"?token="+tokens[ref], "", "")
+		if status["status"] != "routed" || status["department"] != department || len(status["history"].([]any)) != 3 {
+			t.Errorf("after restart, %s = %v", ref, status)
+		}
+	}
+	checkInboxes(g)
+	if s, e := g.streamMessages(bus.StreamSubmissions), g.streamMessages(bus.StreamEvents); s != submissions || e != events {
+		t.Errorf("after restart: %d submissions and %d events, want %d and %d", s, e, submissions, events)
+	}
+	g.must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+tokens[ref], "", "")
+	again := g.must(201, "POST", "/api/forms/aide-equipement/submissions", "", valid, "Idempotency-Key", "9b1f0c3e")
+	if again["reference"] != ref {
+		t.Errorf("after restart the idempotency key gave %v", again["reference"])
+	}
+	latest := g.must(200, "GET", "/api/forms/aide-equipement", "", "")
+	if latest["version"] != 1.0 || latest["title"] != "Aide à l'équipement — « Seniors »" {
+		t.Errorf("form after restart = %v", latest)
+	}
+}
