@@ -17,8 +17,8 @@ func TestBadInputGetsClearProblems(t *testing.T) {
 	huge := `{"data":{"nom":"` + strings.Repeat("é", 600_000) + `"}}`
 	cases := []struct {
 		name, method, path, token, body string
-		status                           int
-		location, fr, en                 string
+		status                          int
+		location, fr, en                string
 	}{
 		{"malformed JSON", "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont"`, 400,
 			"body", "Le corps de la requête n'est pas un JSON valide", "The request body is not valid JSON"},

@@ -28,10 +28,15 @@ type instance struct {
 
 func start(t *testing.T, dataDir string, demo bool) *instance {
 	t.Helper()
-	a, err := app.Start(context.Background(), app.Config{
-		DataDir: dataDir, AdminToken: adminToken, Demo: demo,
-		Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}},
-	})
+	return startWith(t, app.Config{DataDir: dataDir, Demo: demo})
+}
+
+// startWith starts Guichet with cfg, the test admin token and quick retries.
+func startWith(t *testing.T, cfg app.Config) *instance {
+	t.Helper()
+	cfg.AdminToken = adminToken
+	cfg.Processing = processors.Config{Backoff: []time.Duration{20 * time.Millisecond}}
+	a, err := app.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
