@@ -41,6 +41,8 @@ func TestBadInputGetsClearProblems(t *testing.T) {
 		{"unknown department", "PUT", "/api/forms/piege/draft", adminToken,
 			`{"title":"Piège","audience":"public","schema":{"type":"object"},"routing":{"default":"accueil","rules":[{"when":{},"department":"fantome"}]}}`, 422,
 			"body.routing.rules[0].department", "Le service \"fantome\" n'existe pas.", "The department \"fantome\" does not exist."},
+		{"publish without a draft", "POST", "/api/forms/sans-brouillon/publish", adminToken, "", 404,
+			"", "Ce formulaire n'a pas de brouillon", "This form has no draft"},
 		{"unknown property", "PUT", "/api/departments/social", adminToken, `{"name":"Social","couleur":"bleu"}`, 422,
 			"body.couleur", "Cette propriété n'est pas prévue.", "unexpected property"},
 	}

@@ -78,6 +78,8 @@ func toProblem(ctx context.Context, err error) error {
 			details[i] = &huma.ErrorDetail{Location: "body." + p.Location, Message: p.Message.In(lang)}
 		}
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "La définition du formulaire est refusée.", EN: "The form definition is refused."}, details...)
+	case errors.Is(err, schemas.ErrNoDraft):
+		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'a pas de brouillon : enregistrez-en un avant de publier.", EN: "This form has no draft: save one before publishing."})
 	case errors.Is(err, schemas.ErrNotFound):
 		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'existe pas ou n'est pas publié.", EN: "This form does not exist or is not published."})
 	case errors.Is(err, identity.ErrInvalid):

@@ -186,7 +186,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Invalid data: one error per failing field, in both languages.
-	invalid := `{"data":{"nom":"","email":"pas-une-adresse","montant":20000,"enfants":[{"prenom":"Ayşe"},{}]}}`
+	invalid := `{"data":{"nom":"","email":"şükrü.yılmaz chez exemple.fr","montant":20000,"enfants":[{"prenom":"Ayşe"},{}]}}`
 	wantErrors := map[string][2]string{
 		"body.data.nom":               {"Le champ « Nom complet » ne peut pas être vide.", "“Nom complet” cannot be empty."},
 		"body.data.email":             {"« Courriel » doit être une adresse électronique, par exemple prenom.nom@exemple.fr.", "“Courriel” must be an email address, like name@example.com."},
@@ -205,6 +205,9 @@ func TestEndToEnd(t *testing.T) {
 			want, ok := wantErrors[detail["location"].(string)]
 			if !ok || detail["message"] != want[i] {
 				t.Errorf("%s: %s: %q, want %q", lang, detail["location"], detail["message"], want[i])
+			}
+			if detail["location"] == "body.data.email" && detail["value"] != "şükrü.yılmaz chez exemple.fr" {
+				t.Errorf("the refused value is not shown as typed: %q", detail["value"])
 			}
 		}
 	}

@@ -9,10 +9,10 @@ import (
 
 // Sentinel errors of the registry.
 var (
-	// ErrNotFound means the form, draft or version does not exist.
+	// ErrNotFound means the form or version does not exist, or is not published.
 	ErrNotFound = errors.New("schemas: not found")
-	// ErrNoChange means the draft is identical to the latest version.
-	ErrNoChange = errors.New("schemas: draft unchanged since the latest version")
+	// ErrNoDraft means the form has no draft.
+	ErrNoDraft = errors.New("schemas: no draft")
 )
 
 // Problem is one reason why a form definition is refused.

@@ -142,7 +142,13 @@ func isJSONObject(raw json.RawMessage) bool {
 // Draft returns a form's draft.
 func (r *Registry) Draft(ctx context.Context, id string) (Form, error) {
 	var f Form
+	if !ValidID(id) {
+		return f, ErrNoDraft
+	}
 	err := r.get(ctx, bus.FormDraftKey(id), &f)
+	if errors.Is(err, ErrNotFound) {
+		return f, ErrNoDraft
+	}
 	return f, err
 }
 

@@ -57,7 +57,7 @@ func TestRegistryRefusesInvalidDefinitions(t *testing.T) {
 			t.Errorf("no problem at %s; problems: %+v", w, def.Problems)
 		}
 	}
-	if _, err := r.Draft(ctx, "pas-valide"); !errors.Is(err, ErrNotFound) {
+	if _, err := r.Draft(ctx, "pas-valide"); !errors.Is(err, ErrNoDraft) {
 		t.Errorf("a refused draft was stored: %v", err)
 	}
 }
@@ -66,7 +66,7 @@ func TestRegistryPublishesImmutableVersions(t *testing.T) {
 	b := bus.StartTest(t)
 	r := newTestRegistry(t, b)
 	ctx := context.Background()
-	if _, err := r.Publish(ctx, "aide"); !errors.Is(err, ErrNotFound) {
+	if _, err := r.Publish(ctx, "aide"); !errors.Is(err, ErrNoDraft) {
 		t.Fatalf("publishing without a draft: %v", err)
 	}
 	if err := r.SaveDraft(ctx, testForm("Aide v1")); err != nil {

@@ -1,0 +1,58 @@
+package bus
+
+import (
+	"context"
+	"testing"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func TestOpenProvisionsDurableStorage(t *testing.T) {
+	dir := t.TempDir()
+	b := StartTestIn(t, dir)
+	ctx := context.Background()
+	for _, name := range []string{StreamSubmissions, StreamEvents, StreamDeadLetter} {
+		s, err := b.JS.Stream(ctx, name)
+		if err != nil {
+			t.Fatalf("stream %s: %v", name, err)
+		}
+		if cfg := s.CachedInfo().Config; cfg.Storage != jetstream.FileStorage {
+			t.Errorf("stream %s is not on disk", name)
+		}
+	}
+	for _, bucket := range []string{BucketForms, BucketDepartments, BucketAccounts, BucketTokens, BucketStatus, BucketInbox, BucketIdempotency} {
+		if _, err := b.KV(ctx, bucket); err != nil {
+			t.Errorf("bucket %s: %v", bucket, err)
+		}
+	}
+	if _, err := b.Documents(ctx); err != nil {
+		t.Errorf("object store: %v", err)
+	}
+	if err := b.Ready(ctx); err != nil {
+		t.Errorf("not ready: %v", err)
+	}
+	if !b.server.JetStreamConfig().SyncAlways {
+		t.Error("the embedded server does not sync every write")
+	}
+
+	// Data survives a close and a reopen on the same directory.
+	if _, err := b.JS.Publish(ctx, SubmissionSubject("essai"), []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	b.Close() // twice is harmless
+	b = StartTestIn(t, dir)
+	s, err := b.JS.Stream(ctx, StreamSubmissions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := s.Info(ctx); info.State.Msgs != 1 {
+		t.Errorf("%d messages after reopening, want 1", info.State.Msgs)
+	}
+}
+
+func TestOpenRefusesBadReplicas(t *testing.T) {
+	if _, err := Open(context.Background(), Config{DataDir: t.TempDir(), Replicas: 2}); err == nil {
+		t.Error("replicas 2 accepted")
+	}
+}
