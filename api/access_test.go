@@ -22,20 +22,20 @@ const internalForm = `{
 // Every operation's access rule, allowed and denied, for each kind of caller.
 func TestAccessMatrix(t *testing.T) {
 	s := startServer(t)
-	s.must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
 	agentA := s.issueToken("agent-a", "agent", true, "accueil")
 	agentB := s.issueToken("agent-b", "agent", true, "finances")
 	inactive := s.issueToken("agent-parti", "agent", false, "accueil")
 	otherAdmin := s.issueToken("admin-2", "admin", true)
-	s.must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
-	s.must(200, "POST", "/api/forms/permis/publish", adminToken, "")
-	s.must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
-	s.must(200, "POST", "/api/forms/conges/publish", adminToken, "")
-	receipt := s.must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont"}}`).json(t)
+	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
+	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	s.Must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
+	s.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
+	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont"}}`).JSON(t)
 	ref, tok := receipt["reference"].(string), receipt["token"].(string)
-	s.waitStatus(ref, tok, "routed")
-	agentSub := s.must(201, "POST", "/api/forms/conges/submissions", agentB, `{"data":{"jours":2}}`).json(t)["reference"].(string)
+	s.WaitStatus(ref, tok, "routed")
+	agentSub := s.Must(201, "POST", "/api/forms/conges/submissions", agentB, `{"data":{"jours":2}}`).JSON(t)["reference"].(string)
 
 	type call struct{ method, path, body string }
 	const anon = ""
@@ -74,8 +74,8 @@ func TestAccessMatrix(t *testing.T) {
 	for _, sc := range scenarios {
 		covered[sc.method+" "+templatePath(sc.path)] = true
 		for who, want := range sc.who {
-			if got := s.do(sc.method, sc.path, who, sc.body); got.status != want {
-				t.Errorf("%s %s as %s: %d, want %d: %s", sc.method, sc.path, names[who], got.status, want, got.body)
+			if got := s.Do(sc.method, sc.path, who, sc.body); got.Status != want {
+				t.Errorf("%s %s as %s: %d, want %d: %s", sc.method, sc.path, names[who], got.Status, want, got.Body)
 			}
 		}
 	}
@@ -86,7 +86,7 @@ func TestAccessMatrix(t *testing.T) {
 			Description string `json:"description"`
 		} `json:"paths"`
 	}
-	if err := json.Unmarshal(s.must(200, "GET", "/api/openapi.json", "", "").body, &doc); err != nil {
+	if err := json.Unmarshal(s.Must(200, "GET", "/api/openapi.json", "", "").Body, &doc); err != nil {
 		t.Fatal(err)
 	}
 	for path, ops := range doc.Paths {
@@ -122,9 +122,9 @@ func templatePath(path string) string {
 func TestBadCredentialsAreRefused(t *testing.T) {
 	s := startServer(t)
 	for _, header := range []string{"Bearer gch_unknown", "Bearer ", "Basic YWRtaW46YWRtaW4=", "Bearer " + adminToken + "x"} {
-		r := s.do("GET", "/api/departments", "", "", "Authorization", header)
-		if r.status != http.StatusUnauthorized || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
-			t.Errorf("Authorization %q: %d %v", header, r.status, r.header)
+		r := s.Do("GET", "/api/departments", "", "", "Authorization", header)
+		if r.Status != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("Authorization %q: %d %v", header, r.Status, r.Header)
 		}
 	}
 }

@@ -9,10 +9,10 @@ import (
 // request, and nothing is stored.
 func TestBadInputGetsClearProblems(t *testing.T) {
 	s := startServer(t)
-	s.must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
-	s.must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
-	s.must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
+	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 
 	huge := `{"data":{"nom":"` + strings.Repeat("é", 600_000) + `"}}`
 	cases := []struct {
@@ -49,14 +49,14 @@ func TestBadInputGetsClearProblems(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for lang, want := range map[string]string{"": c.fr, "en-GB,en;q=0.9": c.en} {
-				r := s.do(c.method, c.path, c.token, c.body, "Accept-Language", lang)
-				if r.status != c.status {
-					t.Fatalf("status %d, want %d: %.300s", r.status, c.status, r.body)
+				r := s.Do(c.method, c.path, c.token, c.body, "Accept-Language", lang)
+				if r.Status != c.status {
+					t.Fatalf("status %d, want %d: %.300s", r.Status, c.status, r.Body)
 				}
-				if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+				if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 					t.Errorf("Content-Type = %q", ct)
 				}
-				problem := r.json(t)
+				problem := r.JSON(t)
 				text := problem["detail"].(string)
 				errs, _ := problem["errors"].([]any)
 				for _, e := range errs {
@@ -66,13 +66,13 @@ func TestBadInputGetsClearProblems(t *testing.T) {
 					}
 				}
 				if !strings.Contains(text, want) {
-					t.Errorf("Accept-Language %q: message %q lacks %q (problem: %.400s)", lang, text, want, r.body)
+					t.Errorf("Accept-Language %q: message %q lacks %q (problem: %.400s)", lang, text, want, r.Body)
 				}
 			}
 		})
 	}
-	if subs := s.do("GET", "/api/departments/accueil/submissions", adminToken, "").json(t)["items"].([]any); len(subs) != 0 {
+	if subs := s.Do("GET", "/api/departments/accueil/submissions", adminToken, "").JSON(t)["items"].([]any); len(subs) != 0 {
 		t.Errorf("refused submissions reached an inbox: %v", subs)
 	}
-	s.must(404, "GET", "/api/forms/piege/draft", adminToken, "")
+	s.Must(404, "GET", "/api/forms/piege/draft", adminToken, "")
 }

@@ -2,10 +2,7 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +10,7 @@ import (
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/testkit"
 	"github.com/guichet/guichet/processors"
 )
 
@@ -21,9 +19,9 @@ const adminToken = "e2e-admin-token"
 // instance is Guichet started in-process the way the command starts it,
 // on a real listener.
 type instance struct {
+	testkit.Client
 	t   *testing.T
 	app *app.App
-	url string
 }
 
 func start(t *testing.T, dataDir string, demo bool) *instance {
@@ -45,7 +43,7 @@ func startWith(t *testing.T, cfg app.Config) *instance {
 		t.Fatal(err)
 	}
 	a.Serve(ln)
-	in := &instance{t: t, app: a, url: "http://" + ln.Addr().String()}
+	in := &instance{Client: testkit.Client{T: t, URL: "http://" + ln.Addr().String()}, t: t, app: a}
 	t.Cleanup(func() { in.stop() })
 	return in
 }
@@ -62,58 +60,16 @@ func (in *instance) stop() {
 	in.app = nil
 }
 
-// call sends a request and decodes the JSON answer; headers come in name,
-// value pairs.
-func (in *instance) call(method, path, token, body string, headers ...string) (int, map[string]any, []byte) {
-	in.t.Helper()
-	req, err := http.NewRequest(method, in.url+path, strings.NewReader(body))
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	var decoded map[string]any
-	_ = json.Unmarshal(raw, &decoded)
-	return resp.StatusCode, decoded, raw
-}
-
+// must sends a request, fails the test unless it gets status, and decodes the answer.
 func (in *instance) must(status int, method, path, token, body string, headers ...string) map[string]any {
 	in.t.Helper()
-	got, decoded, raw := in.call(method, path, token, body, headers...)
-	if got != status {
-		in.t.Fatalf("%s %s: %d, want %d: %s", method, path, got, status, raw)
-	}
-	return decoded
+	return in.Must(status, method, path, token, body, headers...).JSON(in.t)
 }
 
 // waitRouted polls a submission until it is routed and returns it.
 func (in *instance) waitRouted(ref, token string) map[string]any {
 	in.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, body, raw := in.call("GET", "/api/submissions/"+ref+"?token="+token, "", "")
-		if body["status"] == "routed" {
-			return body
-		}
-		if time.Now().After(deadline) {
-			in.t.Fatalf("%s not routed: %s", ref, raw)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return in.WaitStatus(ref, token, "routed")
 }
 
 // inbox lists the references in a department's inbox.
@@ -265,17 +221,11 @@ func TestEndToEnd(t *testing.T) {
 
 	// The PDF record shows the submission as typed.
 	ref := first["reference"].(string)
-	req, _ := http.NewRequest("GET", g.url+"/api/submissions/"+ref+"/pdf?token="+tokens[ref], nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	pdf := g.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+tokens[ref], "", "")
+	if ct := pdf.Header.Get("Content-Type"); ct != "application/pdf" {
+		t.Fatalf("PDF served as %s", ct)
 	}
-	pdf, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
-		t.Fatalf("PDF: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	text := pdftest.Text(t, pdf)
+	text := pdftest.Text(t, pdf.Body)
 	for _, want := range []string{"Département de la Moselle", "Aide à l'équipement — « Seniors »", ref,
 		"Şükrü Yılmaz-Lefèvre", "Montigny-lès-Metz", "Montant demandé (€)", "250", "Enfants n° 1", "Zoé"} {
 		if !strings.Contains(text, want) {
@@ -300,7 +250,7 @@ func TestEndToEnd(t *testing.T) {
 	if s, e := g.streamMessages(bus.StreamSubmissions), g.streamMessages(bus.StreamEvents); s != submissions || e != events {
 		t.Errorf("after restart: %d submissions and %d events, want %d and %d", s, e, submissions, events)
 	}
-	g.must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+tokens[ref], "", "")
+	g.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+tokens[ref], "", "")
 	again := g.must(201, "POST", "/api/forms/aide-equipement/submissions", "", valid, "Idempotency-Key", "9b1f0c3e")
 	if again["reference"] != ref {
 		t.Errorf("after restart the idempotency key gave %v", again["reference"])

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"net/http"
 	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/guichet/guichet/internal/testkit"
 )
 
 func envOf(vars map[string]string) func(string) string {
@@ -142,15 +143,8 @@ func TestRunStopsCleanlyOnSIGTERM(t *testing.T) {
 	if token == "" {
 		t.Fatalf("no admin token printed on the first start:\n%s", stdout.String())
 	}
-	req, _ := http.NewRequest("GET", url+"/api/departments", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("the printed token is refused: %d", resp.StatusCode)
+	if status := departmentsStatus(t, url, token); status != 200 {
+		t.Fatalf("the printed token is refused: %d", status)
 	}
 	terminate(t, done)
 
@@ -158,15 +152,14 @@ func TestRunStopsCleanlyOnSIGTERM(t *testing.T) {
 	if strings.Contains(stdout.String(), "gch_") {
 		t.Errorf("a token was printed again on the second start:\n%s", stdout.String())
 	}
-	req, _ = http.NewRequest("GET", url+"/api/departments", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("the first start's token is refused after a restart: %d", resp.StatusCode)
+	if status := departmentsStatus(t, url, token); status != 200 {
+		t.Errorf("the first start's token is refused after a restart: %d", status)
 	}
 	terminate(t, done)
+}
+
+// departmentsStatus is the status of an admin-only request made with token.
+func departmentsStatus(t *testing.T, url, token string) int {
+	t.Helper()
+	return testkit.Client{T: t, URL: url}.Do("GET", "/api/departments", token, "").Status
 }

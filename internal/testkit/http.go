@@ -1,0 +1,95 @@
+package testkit
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Client sends requests to a Guichet under test over real HTTP.
+type Client struct {
+	T   testing.TB
+	URL string
+}
+
+// Response is an HTTP response, read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body as a JSON object.
+func (r Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		t.Fatalf("body is not a JSON object: %v: %.500s", err, r.Body)
+	}
+	return v
+}
+
+// Do sends a request with an optional bearer token and JSON body; extra
+// headers come in name, value pairs.
+func (c Client) Do(method, path, token, body string, headers ...string) Response {
+	c.T.Helper()
+	var reader io.Reader
+	if body != "" {
+		reader = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, c.URL+path, reader)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// Must is Do, failing the test unless the answer has status.
+func (c Client) Must(status int, method, path, token, body string, headers ...string) Response {
+	c.T.Helper()
+	r := c.Do(method, path, token, body, headers...)
+	if r.Status != status {
+		c.T.Fatalf("%s %s: status %d, want %d: %.500s", method, path, r.Status, status, r.Body)
+	}
+	return r
+}
+
+// WaitStatus polls a submission with its receipt token until it reaches
+// status, and returns it.
+func (c Client) WaitStatus(reference, token, status string) map[string]any {
+	c.T.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := c.Do("GET", "/api/submissions/"+reference+"?token="+token, "", "")
+		if r.Status == http.StatusOK {
+			if body := r.JSON(c.T); body["status"] == status {
+				return body
+			}
+		}
+		if time.Now().After(deadline) {
+			c.T.Fatalf("submission %s did not reach %s: %d %.500s", reference, status, r.Status, r.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
