@@ -81,12 +81,7 @@ func (s *Accounts) Put(ctx context.Context, a Account) error {
 
 // Get returns one account.
 func (s *Accounts) Get(ctx context.Context, id string) (Account, error) {
-	var a Account
-	if !schemas.ValidID(id) {
-		return a, ErrNotFound
-	}
-	err := getJSON(ctx, s.kv, id, &a)
-	return a, err
+	return getByID[Account](ctx, s.kv, id)
 }
 
 // List returns every account, by id.

@@ -50,12 +50,7 @@ func (s *Departments) Put(ctx context.Context, d Department) error {
 
 // Get returns one department.
 func (s *Departments) Get(ctx context.Context, id string) (Department, error) {
-	var d Department
-	if !schemas.ValidID(id) {
-		return d, ErrNotFound
-	}
-	err := getJSON(ctx, s.kv, id, &d)
-	return d, err
+	return getByID[Department](ctx, s.kv, id)
 }
 
 // List returns every department, by id.

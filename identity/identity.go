@@ -12,6 +12,8 @@ import (
 	"slices"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/schemas"
 )
 
 // ErrNotFound means the department, account or token does not exist.
@@ -29,6 +31,17 @@ func getJSON(ctx context.Context, kv jetstream.KeyValue, key string, into any) e
 		return err
 	}
 	return json.Unmarshal(entry.Value(), into)
+}
+
+// getByID reads the record of a department or an account; an id that
+// cannot exist is not looked up.
+func getByID[T any](ctx context.Context, kv jetstream.KeyValue, id string) (T, error) {
+	var v T
+	if !schemas.ValidID(id) {
+		return v, ErrNotFound
+	}
+	err := getJSON(ctx, kv, id, &v)
+	return v, err
 }
 
 func putJSON(ctx context.Context, kv jetstream.KeyValue, key string, v any) error {
