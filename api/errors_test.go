@@ -28,6 +28,8 @@ func TestBadInputGetsClearProblems(t *testing.T) {
 			"body.data", "La propriété « data » est obligatoire.", "expected required property data to be present"},
 		{"data not an object", "POST", "/api/forms/permis/submissions", "", `{"data":["Dupont"]}`, 422,
 			"body.data", "Les réponses doivent être un objet JSON", "The answers must be a JSON object"},
+		{"data nested too deep", "POST", "/api/forms/permis/submissions", "", `{"data":` + strings.Repeat(`{"a":`, 20) + `1` + strings.Repeat(`}`, 21), 422,
+			"", "Les réponses dépassent les limites", "The answers exceed the limits"},
 		{"unknown form", "POST", "/api/forms/inconnu/submissions", "", `{"data":{}}`, 404,
 			"", "Ce formulaire n'existe pas ou n'est pas publié.", "This form does not exist or is not published."},
 		{"invalid field", "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":42}}`, 422,

@@ -97,6 +97,11 @@ func toProblem(ctx context.Context, err error) error {
 			FR: "Cette clé d'idempotence a déjà servi pour d'autres données : utilisez une nouvelle clé pour un nouveau dépôt.",
 			EN: "This idempotency key was already used with other data: use a new key for a new submission.",
 		})
+	case errors.Is(err, submit.ErrDataTooLarge):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
+			FR: fmt.Sprintf("Les réponses dépassent les limites : %d niveaux d'imbrication, %d valeurs et %d caractères par texte au plus.", submit.MaxDataDepth, submit.MaxDataValues, submit.MaxStringLength),
+			EN: fmt.Sprintf("The answers exceed the limits: at most %d levels of nesting, %d values and %d characters per text.", submit.MaxDataDepth, submit.MaxDataValues, submit.MaxStringLength),
+		}, &huma.ErrorDetail{Location: "body.data", Message: err.Error()})
 	case errors.Is(err, backoffice.ErrBadCursor):
 		return problem(lang, http.StatusBadRequest, locale.Text{FR: "Curseur de pagination invalide.", EN: "Invalid pagination cursor."})
 	case errors.Is(err, submit.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):

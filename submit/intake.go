@@ -99,6 +99,9 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 	if !form.OpenAt(now) {
 		return Receipt{}, ErrFormClosed
 	}
+	if err := checkLimits(req.Data); err != nil {
+		return Receipt{}, err
+	}
 	if err := form.Validate(req.Data); err != nil {
 		return Receipt{}, err
 	}
