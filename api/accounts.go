@@ -35,6 +35,8 @@ type AccountBody struct {
 	Email       string        `json:"email,omitempty" format:"email" maxLength:"254" example:"marie.weber@moselle.fr"`
 	Role        identity.Role `json:"role" enum:"agent,admin" example:"agent"`
 	Departments []string      `json:"departments,omitempty" maxItems:"100" example:"[\"solidarites\"]" doc:"Services dont l'agent traite les dépôts"`
+	Manager     string        `json:"manager,omitempty" example:"j-muller" doc:"Responsable qui valide les demandes de l'agent"`
+	Delegate    string        `json:"delegate,omitempty" example:"p-klein" doc:"Suppléant pendant une absence"`
 	Active      bool          `json:"active" example:"true"`
 }
 
@@ -78,7 +80,7 @@ type issueTokenOutput struct {
 }
 
 func (h *accountsHandler) issueToken(ctx context.Context, in *issueTokenInput) (*issueTokenOutput, error) {
-	token, err := h.tokens.Issue(ctx, in.ID, in.Body.Name, time.Duration(in.Body.ExpiresInDays)*24*time.Hour)
+	token, _, err := h.tokens.Issue(ctx, in.ID, in.Body.Name, time.Duration(in.Body.ExpiresInDays)*24*time.Hour)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}

@@ -59,9 +59,9 @@ func (c *Config) setDefaults() {
 type App struct {
 	// Handler serves the HTTP API.
 	Handler http.Handler
-	// BootstrapToken is the bootstrap admin's token when it was generated
-	// by this start, to be shown once; otherwise empty.
-	BootstrapToken string
+	// Bootstrap holds what this start generated for the bootstrap admin,
+	// to be shown once.
+	Bootstrap identity.Bootstrap
 	// Bus is the NATS connection.
 	Bus *bus.Bus
 
@@ -126,12 +126,14 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		return err
 	}
 
-	firstStart, bootstrapToken, err := tokens.EnsureBootstrapAdmin(ctx)
+	credentials, err := identity.NewCredentials(ctx, b)
 	if err != nil {
+		return err
+	}
+	if a.Bootstrap, err = identity.EnsureBootstrapAdmin(ctx, accounts, credentials, tokens); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
-	a.BootstrapToken = bootstrapToken
-	if firstStart && cfg.Demo {
+	if a.Bootstrap.FirstStart && cfg.Demo {
 		if err := demo.Seed(ctx, departments, forms); err != nil {
 			return fmt.Errorf("demo content: %w", err)
 		}

@@ -144,6 +144,11 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 			Duplicates:  DuplicateWindow,
 		},
 		{
+			Name:        StreamAudit,
+			Description: "Security events: logins, sessions, tokens, accounts.",
+			Subjects:    []string{AuditSubjects},
+		},
+		{
 			Name:        StreamDeadLetter,
 			Description: "Advisories of messages that processors gave up on.",
 			Subjects:    DeadLetterSubjects,
@@ -161,6 +166,9 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{Bucket: BucketDepartments, Description: "Departments."},
 		{Bucket: BucketAccounts, Description: "Agent and admin accounts."},
 		{Bucket: BucketTokens, Description: "API tokens, by SHA-256."},
+		{Bucket: BucketCredentials, Description: "Password hashes (argon2id)."},
+		{Bucket: BucketSessions, Description: "Browser sessions, by SHA-256.", TTL: SessionMaxAge},
+		{Bucket: BucketLoginFailures, Description: "Failed logins, per account and per address.", TTL: LoginFailureWindow},
 		{Bucket: BucketStatus, Description: "Current status of each submission."},
 		{Bucket: BucketInbox, Description: "Routed submissions by department."},
 		{Bucket: BucketIdempotency, Description: "Idempotency keys.", TTL: IdempotencyTTL},

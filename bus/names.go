@@ -18,6 +18,8 @@ const (
 	StreamEvents = "EVENTS"
 	// StreamDeadLetter captures the advisories of messages that processors gave up on.
 	StreamDeadLetter = "DEADLETTER"
+	// StreamAudit is the append-only security log: logins, sessions, tokens, accounts.
+	StreamAudit = "AUDIT"
 )
 
 // Key-value buckets.
@@ -30,6 +32,14 @@ const (
 	BucketAccounts = "accounts"
 	// BucketTokens holds API bearer tokens, keyed by the SHA-256 of the token.
 	BucketTokens = "tokens"
+	// BucketCredentials holds argon2id password hashes, keyed by account id.
+	BucketCredentials = "credentials"
+	// BucketSessions holds browser sessions, keyed by the SHA-256 of the
+	// session id; entries expire after SessionMaxAge.
+	BucketSessions = "sessions"
+	// BucketLoginFailures counts failed logins per account and per client
+	// address; entries expire after LoginFailureWindow.
+	BucketLoginFailures = "login_failures"
 	// BucketStatus holds the current status of each submission, keyed by reference.
 	BucketStatus = "status"
 	// BucketInbox indexes routed submissions by department (see InboxKey).
@@ -40,6 +50,12 @@ const (
 
 // ObjectStoreDocuments holds PDFs and attachments, keyed by reference.
 const ObjectStoreDocuments = "documents"
+
+// SessionMaxAge is the absolute lifetime of a browser session.
+const SessionMaxAge = 12 * time.Hour
+
+// LoginFailureWindow is how long failed logins are counted.
+const LoginFailureWindow = 15 * time.Minute
 
 // IdempotencyTTL is how long an Idempotency-Key is remembered.
 const IdempotencyTTL = 24 * time.Hour
@@ -61,6 +77,13 @@ const EventSubjects = "events.>"
 
 // EventsWithStatus matches the events of every reference that reach status.
 func EventsWithStatus(status string) string { return "events.*." + status }
+
+// AuditSubject is the subject of a security event of kind (for example
+// "login.failed") about an account.
+func AuditSubject(kind, accountID string) string { return "audit." + kind + "." + accountID }
+
+// AuditSubjects matches every security event.
+const AuditSubjects = "audit.>"
 
 // DeadLetterSubjects are the advisories that the DEADLETTER stream captures:
 // messages of SUBMISSIONS and EVENTS that exhausted their deliveries or were

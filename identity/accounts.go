@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -20,19 +21,34 @@ type Role string
 const (
 	// RoleAgent files internal forms and works the inboxes of their departments.
 	RoleAgent Role = "agent"
+	// RoleManager is an agent who also approves the requests of their team.
+	RoleManager Role = "manager"
 	// RoleAdmin designs forms and manages the organisation; they see everything.
 	RoleAdmin Role = "admin"
 )
 
-// Account is an agent or an admin.
+// Roles lists the roles, from the least to the most powerful.
+var Roles = []Role{RoleAgent, RoleManager, RoleAdmin}
+
+// ErrLastAdmin means a change would leave no active admin.
+var ErrLastAdmin = errors.New("identity: the last active admin cannot be demoted or deactivated")
+
+// Account is an agent, a manager or an admin.
 type Account struct {
 	ID          string   `json:"id"`
 	Name        string   `json:"name"`
 	Email       string   `json:"email,omitempty"`
 	Role        Role     `json:"role"`
 	Departments []string `json:"departments,omitempty"`
-	Active      bool     `json:"active"`
+	// Manager is the account that approves this agent's requests.
+	Manager string `json:"manager,omitempty"`
+	// Delegate acts for this account while it is absent.
+	Delegate string `json:"delegate,omitempty"`
+	Active   bool   `json:"active"`
 }
+
+// ActiveAdmin reports whether the account is an active admin.
+func (a Account) ActiveAdmin() bool { return a.Active && a.Role == RoleAdmin }
 
 // Accounts stores accounts in the accounts bucket.
 type Accounts struct {
@@ -57,8 +73,20 @@ func (s *Accounts) Put(ctx context.Context, a Account) error {
 		return fmt.Errorf("%w: account id %q", ErrInvalid, a.ID)
 	case a.Name == "":
 		return fmt.Errorf("%w: account name is empty", ErrInvalid)
-	case a.Role != RoleAgent && a.Role != RoleAdmin:
+	case !slices.Contains(Roles, a.Role):
 		return fmt.Errorf("%w: role %q", ErrInvalid, a.Role)
+	case a.Manager == a.ID || a.Delegate == a.ID:
+		return fmt.Errorf("%w: an account cannot be its own manager or delegate", ErrInvalid)
+	}
+	for _, other := range []string{a.Manager, a.Delegate} {
+		if other == "" {
+			continue
+		}
+		if _, err := s.Get(ctx, other); errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("%w: unknown account %q", ErrInvalid, other)
+		} else if err != nil {
+			return err
+		}
 	}
 	if a.Email != "" {
 		if _, err := mail.ParseAddress(a.Email); err != nil {
@@ -76,7 +104,34 @@ func (s *Accounts) Put(ctx context.Context, a Account) error {
 			return fmt.Errorf("%w: unknown department %q", ErrInvalid, d)
 		}
 	}
+	if !a.ActiveAdmin() {
+		if err := s.keepOneAdmin(ctx, a.ID); err != nil {
+			return err
+		}
+	}
 	return putJSON(ctx, s.kv, a.ID, a)
+}
+
+// keepOneAdmin refuses to let the account id stop being an active admin
+// when it is the last one.
+func (s *Accounts) keepOneAdmin(ctx context.Context, id string) error {
+	current, err := s.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && !current.ActiveAdmin()) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	all, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range all {
+		if a.ID != id && a.ActiveAdmin() {
+			return nil
+		}
+	}
+	return ErrLastAdmin
 }
 
 // Get returns one account.

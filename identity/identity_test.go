@@ -13,6 +13,7 @@ import (
 type stores struct {
 	departments *identity.Departments
 	accounts    *identity.Accounts
+	credentials *identity.Credentials
 	tokens      *identity.Tokens
 }
 
@@ -27,11 +28,15 @@ func open(t *testing.T, b *bus.Bus, bootstrapToken string) stores {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c, err := identity.NewCredentials(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tk, err := identity.NewTokens(ctx, b, a, bootstrapToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return stores{d, a, tk}
+	return stores{d, a, c, tk}
 }
 
 func TestDepartmentsAndAccountsRefuseBadInput(t *testing.T) {
@@ -65,12 +70,16 @@ func TestTokens(t *testing.T) {
 	b := bus.StartTest(t)
 	s := open(t, b, "")
 	ctx := context.Background()
-	first, generated, err := s.tokens.EnsureBootstrapAdmin(ctx)
-	if err != nil || !first || generated == "" {
-		t.Fatalf("first start: %v %q %v", first, generated, err)
+	boot, err := identity.EnsureBootstrapAdmin(ctx, s.accounts, s.credentials, s.tokens)
+	if err != nil || !boot.FirstStart || boot.Token == "" || boot.Password == "" {
+		t.Fatalf("first start: %+v %v", boot, err)
 	}
-	if again, token, _ := s.tokens.EnsureBootstrapAdmin(ctx); again || token != "" {
-		t.Error("the bootstrap token was issued twice")
+	generated := boot.Token
+	if ok, _ := s.credentials.Verify(ctx, identity.BootstrapAdminID, boot.Password); !ok {
+		t.Error("the generated password does not sign the bootstrap admin in")
+	}
+	if again, _ := identity.EnsureBootstrapAdmin(ctx, s.accounts, s.credentials, s.tokens); again.FirstStart || again.Token != "" || again.Password != "" {
+		t.Error("the bootstrap credentials were issued twice")
 	}
 	p, err := s.tokens.Authenticate(ctx, generated)
 	if err != nil || !p.IsAdmin() || p.AccountID != identity.BootstrapAdminID {
@@ -84,7 +93,7 @@ func TestTokens(t *testing.T) {
 	if err := s.accounts.Put(ctx, agent); err != nil {
 		t.Fatal(err)
 	}
-	token, err := s.tokens.Issue(ctx, agent.ID, "poste", time.Hour)
+	token, _, err := s.tokens.Issue(ctx, agent.ID, "poste", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +101,7 @@ func TestTokens(t *testing.T) {
 	if err != nil || p.IsAdmin() || !p.ServesDepartment("rh") || p.ServesDepartment("finances") {
 		t.Errorf("agent token: %+v, %v", p, err)
 	}
-	expired, err := s.tokens.Issue(ctx, agent.ID, "ancien", time.Nanosecond)
+	expired, _, err := s.tokens.Issue(ctx, agent.ID, "ancien", time.Nanosecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,14 +118,14 @@ func TestTokens(t *testing.T) {
 	if _, err := s.tokens.Authenticate(ctx, token); !errors.Is(err, identity.ErrUnauthenticated) {
 		t.Errorf("a deactivated account's token: %v", err)
 	}
-	if _, err := s.tokens.Issue(ctx, "personne", "x", 0); !errors.Is(err, identity.ErrNotFound) {
+	if _, _, err := s.tokens.Issue(ctx, "personne", "x", 0); !errors.Is(err, identity.ErrNotFound) {
 		t.Errorf("token for an unknown account: %v", err)
 	}
 
 	// A configured bootstrap token is accepted, and no token is generated.
 	configured := open(t, bus.StartTest(t), "jeton-configure")
-	if first, token, err := configured.tokens.EnsureBootstrapAdmin(ctx); !first || token != "" || err != nil {
-		t.Errorf("configured bootstrap: %v %q %v", first, token, err)
+	if boot, err := identity.EnsureBootstrapAdmin(ctx, configured.accounts, configured.credentials, configured.tokens); !boot.FirstStart || boot.Token != "" || err != nil {
+		t.Errorf("configured bootstrap: %+v %v", boot, err)
 	}
 	if p, err := configured.tokens.Authenticate(ctx, "jeton-configure"); err != nil || !p.IsAdmin() {
 		t.Errorf("configured bootstrap token: %+v %v", p, err)

@@ -15,13 +15,16 @@ func (p Principal) Anonymous() bool { return p.AccountID == "" }
 // IsAdmin reports whether p is an admin.
 func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
 
-// IsAgent reports whether p is an agent or an admin.
-func (p Principal) IsAgent() bool { return p.Role == RoleAgent || p.Role == RoleAdmin }
+// IsAgent reports whether p is signed in as an agent, a manager or an admin.
+func (p Principal) IsAgent() bool { return slices.Contains(Roles, p.Role) }
+
+// IsManager reports whether p is a manager or an admin.
+func (p Principal) IsManager() bool { return p.Role == RoleManager || p.Role == RoleAdmin }
 
 // ServesDepartment reports whether p may see what was routed to department:
-// an admin may, and so may an agent who belongs to it.
+// an admin may, and so may an agent or manager who belongs to it.
 func (p Principal) ServesDepartment(department string) bool {
-	return p.IsAdmin() || (p.Role == RoleAgent && department != "" && slices.Contains(p.Departments, department))
+	return p.IsAdmin() || (p.IsAgent() && department != "" && slices.Contains(p.Departments, department))
 }
 
 // Access is the rule an operation declares about who may call it.
@@ -33,8 +36,10 @@ type Access string
 const (
 	// Anyone may call the operation, signed in or not.
 	Anyone Access = "anyone"
-	// AnyAgent needs an agent or admin.
+	// AnyAgent needs an agent, a manager or an admin.
 	AnyAgent Access = "agent"
+	// ManagerOnly needs a manager or an admin.
+	ManagerOnly Access = "manager"
 	// AdminOnly needs an admin.
 	AdminOnly Access = "admin"
 	// DepartmentAgent needs an agent of the resource's department, or an admin.
@@ -53,6 +58,8 @@ func (a Access) Allows(p Principal) bool {
 		return true
 	case AnyAgent, DepartmentAgent:
 		return p.IsAgent()
+	case ManagerOnly:
+		return p.IsManager()
 	case AdminOnly:
 		return p.IsAdmin()
 	default:

@@ -7,9 +7,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,10 +17,6 @@ import (
 
 	"github.com/guichet/guichet/bus"
 )
-
-// BootstrapAdminID is the account of the bootstrap admin, whose token comes
-// from GUICHET_ADMIN_TOKEN or is generated on the first start.
-const BootstrapAdminID = "bootstrap-admin"
 
 // tokenPrefix marks Guichet API tokens, so that secret scanners can find leaked ones.
 const tokenPrefix = "gch_"
@@ -31,6 +27,9 @@ var ErrUnauthenticated = errors.New("identity: unauthenticated")
 
 // TokenInfo is what is stored about an API token; the token itself is not.
 type TokenInfo struct {
+	// ID names the token in lists; it is a prefix of its hash, which tells
+	// nothing of the token.
+	ID        string     `json:"id"`
 	AccountID string     `json:"accountId"`
 	Name      string     `json:"name"`
 	CreatedAt time.Time  `json:"createdAt"`
@@ -41,6 +40,7 @@ type TokenInfo struct {
 type Tokens struct {
 	kv       jetstream.KeyValue
 	accounts *Accounts
+	audit    *Audit
 	// bootstrap is the SHA-256 of GUICHET_ADMIN_TOKEN, when set.
 	bootstrap []byte
 }
@@ -52,7 +52,7 @@ func NewTokens(ctx context.Context, b *bus.Bus, accounts *Accounts, bootstrapTok
 	if err != nil {
 		return nil, err
 	}
-	t := &Tokens{kv: kv, accounts: accounts}
+	t := &Tokens{kv: kv, accounts: accounts, audit: NewAudit(b)}
 	if bootstrapToken != "" {
 		sum := sha256.Sum256([]byte(bootstrapToken))
 		t.bootstrap = sum[:]
@@ -60,46 +60,78 @@ func NewTokens(ctx context.Context, b *bus.Bus, accounts *Accounts, bootstrapTok
 	return t, nil
 }
 
-// EnsureBootstrapAdmin creates the bootstrap admin's account if it does
-// not exist, which is how a first start is recognised. On a first start
-// without a configured bootstrap token, it also issues one and returns it,
-// to be shown once.
-func (t *Tokens) EnsureBootstrapAdmin(ctx context.Context) (firstStart bool, token string, err error) {
-	raw, err := json.Marshal(Account{ID: BootstrapAdminID, Name: "Administrateur initial", Role: RoleAdmin, Active: true})
-	if err != nil {
-		return false, "", err
-	}
-	_, err = t.accounts.kv.Create(ctx, BootstrapAdminID, raw)
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return false, "", nil
-	}
-	if err != nil || t.bootstrap != nil {
-		return err == nil, "", err
-	}
-	token, err = t.Issue(ctx, BootstrapAdminID, "bootstrap", 0)
-	return true, token, err
-}
+// MaxTokenNameLength bounds a token's name.
+const MaxTokenNameLength = 100
 
 // Issue creates a token for an account, valid for ttl (0: no expiry), and
 // returns it. Only its SHA-256 is stored: it cannot be shown again.
-func (t *Tokens) Issue(ctx context.Context, accountID, name string, ttl time.Duration) (string, error) {
+func (t *Tokens) Issue(ctx context.Context, accountID, name string, ttl time.Duration) (string, TokenInfo, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > MaxTokenNameLength {
+		return "", TokenInfo{}, fmt.Errorf("%w: a token needs a name of at most %d characters", ErrInvalid, MaxTokenNameLength)
+	}
 	if _, err := t.accounts.Get(ctx, accountID); err != nil {
-		return "", err
+		return "", TokenInfo{}, err
 	}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
-		return "", err
+		return "", TokenInfo{}, err
 	}
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
-	info := TokenInfo{AccountID: accountID, Name: name, CreatedAt: time.Now().UTC()}
+	key := tokenKey(token)
+	info := TokenInfo{ID: tokenID(key), AccountID: accountID, Name: name, CreatedAt: time.Now().UTC()}
 	if ttl > 0 {
 		exp := info.CreatedAt.Add(ttl)
 		info.ExpiresAt = &exp
 	}
-	if err := putJSON(ctx, t.kv, tokenKey(token), info); err != nil {
-		return "", fmt.Errorf("identity: store token: %w", err)
+	if err := putJSON(ctx, t.kv, key, info); err != nil {
+		return "", TokenInfo{}, fmt.Errorf("identity: store token: %w", err)
 	}
-	return token, nil
+	_ = t.audit.Record(ctx, AuditEvent{Kind: "token.issued", Account: accountID, Detail: info.ID})
+	return token, info, nil
+}
+
+// List returns an account's tokens, oldest first.
+func (t *Tokens) List(ctx context.Context, accountID string) ([]TokenInfo, error) {
+	all, err := listJSON[TokenInfo](ctx, t.kv)
+	if err != nil {
+		return nil, err
+	}
+	out := []TokenInfo{}
+	for _, info := range all {
+		if info.AccountID == accountID {
+			out = append(out, info)
+		}
+	}
+	slices.SortFunc(out, func(a, b TokenInfo) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// Revoke deletes one of an account's tokens.
+func (t *Tokens) Revoke(ctx context.Context, accountID, id string) error {
+	if len(id) != tokenIDLength || strings.Trim(id, "0123456789abcdef") != "" {
+		return ErrNotFound
+	}
+	lister, err := t.kv.ListKeysFiltered(ctx, id+".*")
+	if err != nil {
+		return err
+	}
+	found := false
+	for key := range lister.Keys() {
+		var info TokenInfo
+		if err := getJSON(ctx, t.kv, key, &info); err != nil || info.AccountID != accountID {
+			continue
+		}
+		if err := t.kv.Delete(ctx, key); err != nil {
+			return err
+		}
+		found = true
+	}
+	if !found {
+		return ErrNotFound
+	}
+	_ = t.audit.Record(ctx, AuditEvent{Kind: "token.revoked", Account: accountID, Detail: id})
+	return nil
 }
 
 // Authenticate returns the principal a bearer token stands for.
@@ -115,7 +147,7 @@ func (t *Tokens) Authenticate(ctx context.Context, bearer string) (Principal, er
 		// The key is a hash of the token: looking it up reveals nothing
 		// about other tokens, whatever its timing.
 		var info TokenInfo
-		err := getJSON(ctx, t.kv, hex.EncodeToString(sum[:]), &info)
+		err := getJSON(ctx, t.kv, splitKey(hex.EncodeToString(sum[:])), &info)
 		if errors.Is(err, ErrNotFound) {
 			return Principal{}, ErrUnauthenticated
 		}
@@ -142,7 +174,17 @@ func (t *Tokens) Authenticate(ctx context.Context, bearer string) (Principal, er
 	return Principal{AccountID: account.ID, Role: account.Role, Departments: account.Departments}, nil
 }
 
+// tokenIDLength is the length of a token's id: the first 64 bits of its
+// hash, in hex.
+const tokenIDLength = 16
+
+// tokenKey is the bucket key of a token: its SHA-256 in hex, split after
+// the id so that a token can be found by its id.
 func tokenKey(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return splitKey(hex.EncodeToString(sum[:]))
 }
+
+func splitKey(hexHash string) string { return hexHash[:tokenIDLength] + "." + hexHash[tokenIDLength:] }
+
+func tokenID(key string) string { return key[:tokenIDLength] }

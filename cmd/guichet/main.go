@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/identity"
 )
 
 func main() {
@@ -149,10 +150,14 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return err
 	}
 	a.Serve(ln)
-	if a.BootstrapToken != "" {
+	if b := a.Bootstrap; b.FirstStart {
 		// Shown on the terminal once, never logged.
-		fmt.Fprintf(stdout, "\nJeton de l'administrateur initial (affiché une seule fois, à conserver) :\n\n    %s\n\n"+
-			"Exemple : curl -H 'Authorization: Bearer %s' http://%s/api/departments\n\n", a.BootstrapToken, a.BootstrapToken, addr)
+		fmt.Fprintf(stdout, "\nAdministrateur initial (affiché une seule fois, à conserver) :\n"+
+			"  connexion : http://%s/login\n  identifiant : %s\n  mot de passe : %s\n", addr, identity.BootstrapAdminID, b.Password)
+		if b.Token != "" {
+			fmt.Fprintf(stdout, "  jeton d'API : %s\n  exemple : curl -H 'Authorization: Bearer %s' http://%s/api/departments\n", b.Token, b.Token, addr)
+		}
+		fmt.Fprintln(stdout)
 	}
 	log.Info("guichet ready", "url", "http://"+addr, "docs", "http://"+addr+"/api/docs")
 
