@@ -1,10 +1,17 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/testkit"
 )
 
 const publicForm = `{
@@ -19,104 +26,351 @@ const internalForm = `{
 	"routing": {"default": "accueil"}
 }`
 
-// Every operation's access rule, allowed and denied, for each kind of caller.
-func TestAccessMatrix(t *testing.T) {
+// caller is one kind of visitor of the matrix.
+type caller struct {
+	name string
+	// account signs the caller in: with a bearer token on the API, with a
+	// session cookie on pages. Empty for anonymous callers.
+	account string
+	// bearer, when set, is sent on every route instead: a bad credential.
+	bearer string
+	// cookie, when set, is an expired session sent on every route.
+	cookie string
+	// receipt adds the submission's receipt token to the query.
+	receipt bool
+	// viaSession signs the caller in with a session on the API too.
+	viaSession bool
+}
+
+// world is the organisation the matrix runs in.
+type world struct {
+	s         *server
+	tokens    map[string]string // account → API token
+	reference string
+	receipt   string
+	created   int
+}
+
+// setUp creates two departments, one account per role, a public and an
+// internal form, and a routed submission.
+func setUp(t *testing.T) *world {
 	s := startServer(t)
+	w := &world{s: s, tokens: map[string]string{}}
 	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
-	agentA := s.issueToken("agent-a", "agent", true, "accueil")
-	agentB := s.issueToken("agent-b", "agent", true, "finances")
-	inactive := s.issueToken("agent-parti", "agent", false, "accueil")
-	otherAdmin := s.issueToken("admin-2", "admin", true)
+	for _, a := range []struct{ id, role, dept string }{
+		{"agent-a", "agent", "accueil"}, {"agent-b", "agent", "finances"}, {"chef-b", "manager", "finances"},
+		{"admin-2", "admin", ""}, {"agent-parti", "agent", "accueil"}, {"agent-reserve", "agent", "accueil"}, {"agent-mdp", "agent", ""},
+	} {
+		w.tokens[a.id] = s.issueToken(a.id, a.role, true, strings.Fields(a.dept)...)
+	}
+	s.Must(200, "POST", "/api/accounts/agent-reserve/password", adminToken, `{"password":"une phrase de passe assez longue"}`)
 	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
 	s.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
 	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont"}}`).JSON(t)
-	ref, tok := receipt["reference"].(string), receipt["token"].(string)
-	s.WaitStatus(ref, tok, "routed")
-	agentSub := s.Must(201, "POST", "/api/forms/conges/submissions", agentB, `{"data":{"jours":2}}`).JSON(t)["reference"].(string)
+	w.reference, w.receipt = receipt["reference"].(string), receipt["token"].(string)
+	s.WaitStatus(w.reference, w.receipt, "routed")
+	return w
+}
 
-	type call struct{ method, path, body string }
-	const anon = ""
-	scenarios := []struct {
-		call
-		who map[string]int // caller → status
-	}{
-		{call{"GET", "/healthz", ""}, map[string]int{anon: 200}},
-		{call{"GET", "/readyz", ""}, map[string]int{anon: 200}},
-		{call{"GET", "/api/openapi.json", ""}, map[string]int{anon: 200}},
-		{call{"PUT", "/api/departments/social", `{"name":"Social"}`}, map[string]int{anon: 401, agentA: 403, inactive: 401, adminToken: 200, otherAdmin: 200}},
-		{call{"GET", "/api/departments", ""}, map[string]int{anon: 401, agentA: 200, inactive: 401, adminToken: 200}},
-		{call{"PUT", "/api/accounts/nouvel-agent", `{"name":"N","role":"agent","active":true}`}, map[string]int{anon: 401, agentA: 403, adminToken: 200}},
-		{call{"POST", "/api/accounts/agent-a/tokens", `{"name":"t"}`}, map[string]int{anon: 401, agentA: 403, agentB: 403, adminToken: 201}},
-		{call{"PUT", "/api/forms/essai/draft", publicForm}, map[string]int{anon: 401, agentA: 403, adminToken: 200}},
-		{call{"GET", "/api/forms/permis/draft", ""}, map[string]int{anon: 401, agentA: 403, adminToken: 200}},
-		{call{"POST", "/api/forms/permis/publish", ""}, map[string]int{anon: 401, agentA: 403, adminToken: 200}},
-		{call{"GET", "/api/forms", ""}, map[string]int{anon: 200, agentA: 200, adminToken: 200}},
-		{call{"GET", "/api/forms/permis", ""}, map[string]int{anon: 200, agentA: 200}},
-		{call{"GET", "/api/forms/permis/versions/1", ""}, map[string]int{anon: 200, agentA: 200}},
-		{call{"GET", "/api/forms/conges", ""}, map[string]int{anon: 404, agentA: 200, adminToken: 200}},
-		{call{"GET", "/api/forms/conges/versions/1", ""}, map[string]int{anon: 404, agentA: 200}},
-		{call{"POST", "/api/forms/permis/submissions", `{"data":{"nom":"Martin"}}`}, map[string]int{anon: 201, agentA: 201, inactive: 401}},
-		{call{"POST", "/api/forms/conges/submissions", `{"data":{"jours":1}}`}, map[string]int{anon: 401, agentA: 201, inactive: 401}},
-		{call{"GET", "/api/submissions/" + ref, ""}, map[string]int{anon: 404, agentA: 200, agentB: 403, inactive: 401, adminToken: 200}},
-		{call{"GET", "/api/submissions/" + ref + "?token=" + tok, ""}, map[string]int{anon: 200, agentB: 200}},
-		{call{"GET", "/api/submissions/" + ref + "?token=" + strings.Repeat("A", 22), ""}, map[string]int{anon: 404, agentB: 403}},
-		{call{"GET", "/api/submissions/" + agentSub, ""}, map[string]int{anon: 404, agentB: 200, adminToken: 200}},
-		{call{"GET", "/api/submissions/" + ref + "/pdf", ""}, map[string]int{anon: 404, agentA: 200, agentB: 403, adminToken: 200}},
-		{call{"GET", "/api/submissions/" + ref + "/pdf?token=" + tok, ""}, map[string]int{anon: 200}},
-		{call{"GET", "/api/departments/accueil/submissions", ""}, map[string]int{anon: 401, agentA: 200, agentB: 403, inactive: 401, adminToken: 200}},
-		{call{"GET", "/api/departments/finances/submissions", ""}, map[string]int{anon: 401, agentA: 403, agentB: 200, adminToken: 200}},
+// session starts a fresh browser session for an account.
+func (w *world) session(account string) *identity.Session {
+	id, sess, err := w.s.app.Services.Sessions.Create(context.Background(), account)
+	if err != nil {
+		w.s.t.Fatal(err)
 	}
-	names := map[string]string{anon: "anonymous", agentA: "agent-a", agentB: "agent-b", inactive: "inactive", adminToken: "bootstrap admin", otherAdmin: "admin-2"}
-	covered := map[string]bool{}
-	for _, sc := range scenarios {
-		covered[sc.method+" "+templatePath(sc.path)] = true
-		for who, want := range sc.who {
-			if got := s.Do(sc.method, sc.path, who, sc.body); got.Status != want {
-				t.Errorf("%s %s as %s: %d, want %d: %s", sc.method, sc.path, names[who], got.Status, want, got.Body)
-			}
-		}
-	}
+	sess.CSRF = id + "\x00" + sess.CSRF // carried together to the request
+	return &sess
+}
 
-	// The scenarios cover every operation of the OpenAPI document.
-	var doc struct {
-		Paths map[string]map[string]struct {
-			Description string `json:"description"`
-		} `json:"paths"`
-	}
-	if err := json.Unmarshal(s.Must(200, "GET", "/api/openapi.json", "", "").Body, &doc); err != nil {
-		t.Fatal(err)
-	}
-	for path, ops := range doc.Paths {
-		for method, op := range ops {
-			key := strings.ToUpper(method) + " " + path
-			if !covered[key] {
-				t.Errorf("no access scenario for %s", key)
-			}
-			if !strings.Contains(op.Description, "Accès :") {
-				t.Errorf("%s does not document its access rule", key)
-			}
+// route is one HTTP route of the route table, with a request that reaches it.
+type route struct {
+	method, template string
+	access           identity.Access
+	page             bool
+	// request builds the request for a caller: its path and body.
+	request func(c caller) (path, body string)
+	// ok is the status of a caller the rule lets through.
+	ok int
+}
+
+func fixed(path, body string) func(caller) (string, string) {
+	return func(caller) (string, string) { return path, body }
+}
+
+// requests says how to reach each route and which access rule it must
+// declare; a route of the table missing here fails the test, so no
+// endpoint is left out, and no rule changes unnoticed.
+func (w *world) requests() map[string]route {
+	freshToken := func(account string) string {
+		if account == "" {
+			account = "agent-reserve"
 		}
+		_, info, err := w.s.app.Services.Tokens.Issue(context.Background(), account, "jetable", time.Hour)
+		if err != nil {
+			w.s.t.Fatal(err)
+		}
+		return info.ID
+	}
+	nextID := func() string { w.created++; return fmt.Sprintf("cree-%d", w.created) }
+	ref := w.reference
+	return map[string]route{
+		"PUT /api/departments/{id}":                  {access: identity.AdminOnly, request: fixed("/api/departments/social", `{"name":"Social"}`), ok: 200},
+		"GET /api/departments":                       {access: identity.AnyAgent, request: fixed("/api/departments", ""), ok: 200},
+		"GET /api/departments/{id}/submissions":      {access: identity.DepartmentAgent, request: fixed("/api/departments/accueil/submissions", ""), ok: 200},
+		"GET /api/accounts":                          {access: identity.AdminOnly, request: fixed("/api/accounts", ""), ok: 200},
+		"GET /api/accounts/{id}":                     {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a", ""), ok: 200},
+		"PUT /api/accounts/{id}":                     {access: identity.AdminOnly, request: fixed("/api/accounts/nouvel-agent", `{"name":"N","role":"agent","active":true}`), ok: 200},
+		"POST /api/accounts/{id}/password":           {access: identity.AdminOnly, request: fixed("/api/accounts/agent-mdp/password", `{}`), ok: 200},
+		"GET /api/accounts/{id}/tokens":              {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/tokens", ""), ok: 200},
+		"POST /api/accounts/{id}/tokens":             {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/tokens", `{"name":"t"}`), ok: 201},
+		"DELETE /api/accounts/{id}/tokens/{tokenId}": {access: identity.AdminOnly, request: func(caller) (string, string) { return "/api/accounts/agent-reserve/tokens/" + freshToken(""), "" }, ok: 204},
+		"GET /api/me":                                {access: identity.AnyAgent, request: fixed("/api/me", ""), ok: 200},
+		"GET /api/me/tokens":                         {access: identity.AnyAgent, request: fixed("/api/me/tokens", ""), ok: 200},
+		"POST /api/me/tokens":                        {access: identity.AnyAgent, request: fixed("/api/me/tokens", `{"name":"mon script"}`), ok: 201},
+		"DELETE /api/me/tokens/{tokenId}":            {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/api/me/tokens/" + freshToken(c.account), "" }, ok: 204},
+		"PUT /api/forms/{id}/draft":                  {access: identity.AdminOnly, request: fixed("/api/forms/essai/draft", publicForm), ok: 200},
+		"GET /api/forms/{id}/draft":                  {access: identity.AdminOnly, request: fixed("/api/forms/permis/draft", ""), ok: 200},
+		"POST /api/forms/{id}/publish":               {access: identity.AdminOnly, request: fixed("/api/forms/permis/publish", ""), ok: 200},
+		"GET /api/forms":                             {access: identity.Anyone, request: fixed("/api/forms", ""), ok: 200},
+		"GET /api/forms/{id}":                        {access: identity.Anyone, request: fixed("/api/forms/permis", ""), ok: 200},
+		"GET /api/forms/{id}/versions/{n}":           {access: identity.Anyone, request: fixed("/api/forms/permis/versions/1", ""), ok: 200},
+		"POST /api/forms/{id}/submissions":           {access: identity.Anyone, request: fixed("/api/forms/permis/submissions", `{"data":{"nom":"Martin"}}`), ok: 201},
+		"GET /api/submissions/{reference}":           {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
+		"GET /api/submissions/{reference}/pdf":       {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},
+		"GET /login":                                 {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
+		"POST /login":                                {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
+		"POST /logout":                               {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
+		"GET /me":                                    {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
+		"POST /me/tokens":                            {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
+		"POST /me/tokens/{tokenId}/revoke":           {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
+		"GET /admin/accounts":                        {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
+		"GET /admin/accounts/new":                    {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
+		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
+			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"
+		}, ok: 303},
+		"GET /admin/accounts/{id}":           {access: identity.AdminOnly, request: fixed("/admin/accounts/agent-a", ""), ok: 200},
+		"POST /admin/accounts/{id}":          {access: identity.AdminOnly, request: fixed("/admin/accounts/agent-a", "name=Agent+agent-a&role=agent&departments=accueil&active=on"), ok: 303},
+		"POST /admin/accounts/{id}/password": {access: identity.AdminOnly, request: fixed("/admin/accounts/agent-mdp/password", ""), ok: 200},
+		"POST /admin/accounts/{id}/tokens/{tokenId}/revoke": {access: identity.AdminOnly, request: func(caller) (string, string) {
+			return "/admin/accounts/agent-reserve/tokens/" + freshToken("") + "/revoke", ""
+		}, ok: 303},
 	}
 }
 
-// templatePath turns a concrete path back into its OpenAPI template.
-func templatePath(path string) string {
-	path, _, _ = strings.Cut(path, "?")
-	parts := strings.Split(path, "/")
-	for i := range parts {
-		switch {
-		case i == 3 && (parts[2] == "departments" || parts[2] == "accounts" || parts[2] == "forms"):
-			parts[i] = "{id}"
-		case i == 3 && parts[2] == "submissions":
-			parts[i] = "{reference}"
-		case i == 5 && parts[4] == "versions":
-			parts[i] = "{n}"
+// routeTable lists every route the server mounts: the operations of the
+// OpenAPI document and the HTML pages, each with its declared access rule.
+func (w *world) routeTable(t *testing.T) []route {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Access string `json:"x-guichet-access"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(w.s.Must(200, "GET", "/api/openapi.json", "", "").Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var table []route
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			if op.Access == "" {
+				t.Errorf("%s %s declares no access rule", strings.ToUpper(method), path)
+			}
+			table = append(table, route{method: strings.ToUpper(method), template: path, access: identity.Access(op.Access)})
 		}
 	}
-	return strings.Join(parts, "/")
+	for _, p := range w.s.app.Services.Pages {
+		table = append(table, route{method: p.Method, template: p.Pattern, access: p.Access, page: true})
+	}
+	slices.SortFunc(table, func(a, b route) int { return strings.Compare(a.template+a.method, b.template+b.method) })
+	return table
+}
+
+// expected is the status the access rule promises a caller.
+func expected(r route, c caller, ok int) int {
+	if c.bearer != "" {
+		return http.StatusUnauthorized // a bad credential is refused before anything
+	}
+	roles := map[string]identity.Principal{
+		"agent-a": {AccountID: "agent-a", Role: identity.RoleAgent, Departments: []string{"accueil"}},
+		"agent-b": {AccountID: "agent-b", Role: identity.RoleAgent, Departments: []string{"finances"}},
+		"chef-b":  {AccountID: "chef-b", Role: identity.RoleManager, Departments: []string{"finances"}},
+		"admin-2": {AccountID: "admin-2", Role: identity.RoleAdmin},
+	}
+	p := roles[c.account] // a deactivated account is anonymous
+	allowed := r.access.Allows(p)
+	switch r.access {
+	case identity.DepartmentAgent:
+		allowed = p.ServesDepartment("accueil") // every such route is reached through "accueil"
+	case identity.ReceiptHolder:
+		allowed = c.receipt || p.ServesDepartment("accueil")
+		if !allowed && p.Anonymous() {
+			return http.StatusNotFound // the reference alone reveals nothing
+		}
+	}
+	switch {
+	case allowed && r.page && r.method == http.MethodGet && r.template == "/login" && !p.Anonymous():
+		return http.StatusSeeOther // already signed in
+	case allowed:
+		return ok
+	case p.Anonymous() && r.page:
+		return http.StatusSeeOther // to the login page
+	case p.Anonymous():
+		return http.StatusUnauthorized
+	default:
+		return http.StatusForbidden
+	}
+}
+
+// send makes a caller's request, with the caller's credentials.
+func (w *world) send(r route, c caller, path, body string) testkit.Response {
+	if c.receipt {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "token=" + w.receipt
+	}
+	headers := []string{}
+	token := c.bearer
+	switch {
+	case c.cookie != "":
+		headers = append(headers, "Cookie", "guichet_session="+c.cookie)
+	case c.account != "" && token == "" && (r.page || c.viaSession):
+		sess := w.session(c.account)
+		id, csrf, _ := strings.Cut(sess.CSRF, "\x00")
+		headers = append(headers, "Cookie", "guichet_session="+id)
+		switch {
+		case r.page && r.method == http.MethodPost:
+			body = strings.TrimPrefix(body+"&csrf="+csrf, "&")
+		case !r.page:
+			headers = append(headers, "X-CSRF-Token", csrf)
+		}
+	case c.account != "" && token == "":
+		token = w.tokens[c.account]
+	}
+	if r.page && r.template == "/login" && r.method == http.MethodPost {
+		headers = append(headers, "Cookie", "guichet_login_csrf=jeton-du-formulaire")
+		body += "&login_csrf=jeton-du-formulaire"
+	}
+	if r.page && r.method == http.MethodPost {
+		headers = append(headers, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	return noRedirect(w.s, r.method, path, token, body, headers...)
+}
+
+// noRedirect sends a request without following redirects.
+func noRedirect(s *server, method, path, token, body string, headers ...string) testkit.Response {
+	client := testkit.Client{T: s.t, URL: s.URL, NoRedirects: true}
+	return client.Do(method, path, token, body, mergeCookies(headers)...)
+}
+
+// mergeCookies joins several Cookie headers into one.
+func mergeCookies(headers []string) []string {
+	var cookies []string
+	var out []string
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Cookie" {
+			cookies = append(cookies, headers[i+1])
+			continue
+		}
+		out = append(out, headers[i], headers[i+1])
+	}
+	if len(cookies) > 0 {
+		out = append(out, "Cookie", strings.Join(cookies, "; "))
+	}
+	return out
+}
+
+// Every route of the route table × every kind of caller gets the status
+// its declared access rule promises.
+func TestAuthorisationMatrix(t *testing.T) {
+	w := setUp(t)
+	ctx := context.Background()
+
+	// A revoked token, a deactivated account and an expired session.
+	revokedToken, info, err := w.s.app.Services.Tokens.Issue(ctx, "agent-a", "révoqué", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.app.Services.Tokens.Revoke(ctx, "agent-a", info.ID); err != nil {
+		t.Fatal(err)
+	}
+	expiredID, _, err := w.s.app.Services.Sessions.Create(ctx, "admin-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.s.clock.advance(31 * time.Minute)
+	w.s.Must(200, "PUT", "/api/accounts/agent-parti", adminToken, `{"name":"Parti","role":"agent","active":false,"departments":["accueil"]}`)
+
+	callers := []caller{
+		{name: "anonymous"},
+		{name: "receipt holder", receipt: true},
+		{name: "agent of the department", account: "agent-a"},
+		{name: "agent of another department", account: "agent-b"},
+		{name: "manager", account: "chef-b"},
+		{name: "admin", account: "admin-2"},
+		{name: "deactivated account", account: "agent-parti", viaSession: true},
+		{name: "deactivated account's token", bearer: w.tokens["agent-parti"]},
+		{name: "expired session", cookie: expiredID},
+		{name: "revoked token", bearer: revokedToken},
+	}
+	requests := w.requests()
+	table := w.routeTable(t)
+	for _, r := range table {
+		key := r.method + " " + r.template
+		how, ok := requests[key]
+		if !ok {
+			t.Errorf("no request in the matrix for %s: add one", key)
+			continue
+		}
+		if r.access != how.access {
+			t.Errorf("%s declares access %q; the matrix expects %q", key, r.access, how.access)
+		}
+		r.request, r.ok = how.request, how.ok
+		for _, c := range callers {
+			path, body := r.request(c)
+			want := expected(r, c, r.ok)
+			if got := w.send(r, c, path, body); got.Status != want {
+				t.Errorf("%s as %s: %d, want %d (%s): %.200s", key, c.name, got.Status, want, r.access, got.Body)
+			}
+		}
+	}
+	if len(table) < len(requests) {
+		t.Errorf("the route table has %d routes, the matrix %d: a route disappeared", len(table), len(requests))
+	}
+}
+
+// What the access rule leaves to the resource: internal forms are for
+// agents, an agent sees their own internal submission.
+func TestAudienceAndOwnership(t *testing.T) {
+	w := setUp(t)
+	s := w.s
+	agentB := w.tokens["agent-b"]
+	for _, c := range []struct {
+		method, path, token, body string
+		want                      int
+	}{
+		{"GET", "/api/forms/conges", "", "", 404},
+		{"GET", "/api/forms/conges", agentB, "", 200},
+		{"GET", "/api/forms/conges/versions/1", "", "", 404},
+		{"POST", "/api/forms/conges/submissions", "", `{"data":{"jours":1}}`, 401},
+		{"GET", "/api/submissions/" + w.reference + "?token=" + strings.Repeat("A", 22), "", "", 404},
+		{"GET", "/api/submissions/" + w.reference + "?token=" + strings.Repeat("A", 22), agentB, "", 403},
+		{"GET", "/healthz", "", "", 200},
+		{"GET", "/readyz", "", "", 200},
+	} {
+		if got := s.Do(c.method, c.path, c.token, c.body); got.Status != c.want {
+			t.Errorf("%s %s: %d, want %d: %s", c.method, c.path, got.Status, c.want, got.Body)
+		}
+	}
+	own := s.Must(201, "POST", "/api/forms/conges/submissions", agentB, `{"data":{"jours":2}}`).JSON(t)["reference"].(string)
+	s.Must(200, "GET", "/api/submissions/"+own, agentB, "")
+	s.Must(404, "GET", "/api/submissions/"+own, "", "")
+	if forms := s.Must(200, "GET", "/api/forms", "", "").JSON(t)["items"].([]any); len(forms) != 1 {
+		t.Errorf("anonymous catalogue: %v", forms)
+	}
 }
 
 func TestBadCredentialsAreRefused(t *testing.T) {

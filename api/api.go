@@ -1,6 +1,7 @@
 // Package api is Guichet's HTTP surface: the Huma operations, one handler
-// type per resource group, authentication, the mapping of domain errors to
-// problem details, and the health endpoints. It holds no business logic.
+// type per resource group, the router that mounts the HTML pages, the
+// authentication of every request, the mapping of domain errors to problem
+// details, and the health endpoints. It holds no business logic.
 package api
 
 import (
@@ -15,18 +16,28 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/web"
 )
 
 // Services are what the API serves.
 type Services struct {
 	Departments *identity.Departments
 	Accounts    *identity.Accounts
+	Credentials *identity.Credentials
 	Tokens      *identity.Tokens
+	Sessions    *identity.Sessions
+	Audit       *identity.Audit
 	Forms       *schemas.Registry
 	Intake      *submit.Intake
 	Tracker     *submit.Tracker
 	Inboxes     *backoffice.Inboxes
 	Documents   DocumentStore
+	// Pages are the HTML routes, each with its access rule.
+	Pages []web.Route
+	// Cookies says when session cookies are marked Secure.
+	Cookies web.CookiePolicy
+	// Site is what pages show of the organisation.
+	Site web.Site
 	// Ready reports whether NATS and its streams answer.
 	Ready func(ctx context.Context) error
 }
@@ -40,8 +51,8 @@ type DocumentStore interface {
 const Version = "0.1.0"
 
 // New builds the HTTP handler: the JSON API under /api, its OpenAPI
-// document at /api/openapi.json and docs at /api/docs, and /healthz and
-// /readyz.
+// document at /api/openapi.json and docs at /api/docs, the HTML pages,
+// /static/, and /healthz and /readyz.
 func New(s Services) http.Handler {
 	mux := http.NewServeMux()
 	config := huma.DefaultConfig("Guichet", Version)
@@ -52,17 +63,26 @@ func New(s Services) http.Handler {
 	// Bodies are plain JSON, without $schema links.
 	config.CreateHooks = nil
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		bearerScheme: {Type: "http", Scheme: "bearer", Description: "Jeton d'API d'un agent ou d'un administrateur."},
+		bearerScheme: {Type: "http", Scheme: "bearer", Description: "Jeton d'API personnel."},
+		cookieScheme: {Type: "apiKey", In: "cookie", Name: web.SessionCookie, Description: "Session du navigateur ; les requêtes qui modifient demandent l'en-tête X-CSRF-Token."},
 	}
 	localiseHumaErrors()
 	api := humago.New(mux, config)
-	api.UseMiddleware(authenticate(api, s.Tokens))
+	api.UseMiddleware(enforceAccess(api))
 
 	(&departmentsHandler{departments: s.Departments, inboxes: s.Inboxes}).register(api)
-	(&accountsHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
+	(&accountsHandler{accounts: s.Accounts, credentials: s.Credentials, tokens: s.Tokens, sessions: s.Sessions, audit: s.Audit}).register(api)
+	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
 	(&formsHandler{forms: s.Forms}).register(api)
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents}).register(api)
 
+	forbidden := web.NewErrorPages(s.Site)
+	for _, route := range s.Pages {
+		mux.Handle(route.Method+" "+route.Pattern, guardPage(route, forbidden))
+	}
+	mux.Handle("GET /static/", web.Static())
 	registerHealth(mux, s.Ready)
-	return mux
+
+	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies}
+	return resolve.middleware(http.NewCrossOriginProtection().Handler(mux))
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/testkit"
 	"github.com/guichet/guichet/processors"
 )
@@ -19,13 +21,34 @@ const adminToken = "admin-secret-for-tests"
 // served over real HTTP.
 type server struct {
 	testkit.Client
-	t *testing.T
+	t     *testing.T
+	app   *app.App
+	clock *clock
+}
+
+// clock is the sessions' clock, which tests move by hand.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func startServer(t *testing.T) *server {
 	t.Helper()
+	c := &clock{now: time.Now()}
 	a, err := app.Start(context.Background(), app.Config{
-		DataDir: t.TempDir(), AdminToken: adminToken,
+		DataDir: t.TempDir(), AdminToken: adminToken, Sessions: identity.SessionConfig{Now: c.Now},
 		Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}},
 	})
 	if err != nil {
@@ -36,7 +59,7 @@ func startServer(t *testing.T) *server {
 		srv.Close()
 		_ = a.Shutdown(context.Background())
 	})
-	return &server{Client: testkit.Client{T: t, URL: srv.URL}, t: t}
+	return &server{Client: testkit.Client{T: t, URL: srv.URL}, t: t, app: a, clock: c}
 }
 
 // issueToken creates an account and returns a token for it.

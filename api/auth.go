@@ -4,46 +4,107 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/web"
 )
 
-const bearerScheme = "bearer"
+const (
+	bearerScheme = "bearer"
+	cookieScheme = "session"
+	// csrfHeader carries the session's CSRF token on API calls made with a
+	// session cookie.
+	csrfHeader = "X-CSRF-Token"
+)
 
-type contextKey int
+// requestOf returns who makes a request and in which language to answer.
+func requestOf(ctx context.Context) web.Request { return web.RequestOf(ctx) }
 
-const requestKey contextKey = iota
-
-// request is what the middleware learns about a request: who makes it and
-// in which language to answer.
-type request struct {
-	principal identity.Principal
-	lang      locale.Lang
+// resolver finds who makes each request, from a bearer token or a session
+// cookie, before any handler runs.
+type resolver struct {
+	tokens   *identity.Tokens
+	sessions *identity.Sessions
+	accounts *identity.Accounts
+	cookies  web.CookiePolicy
 }
 
-func requestOf(ctx context.Context) request {
-	r, _ := ctx.Value(requestKey).(request)
-	if r.lang == "" {
-		r.lang = locale.French
+func (res *resolver) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := web.Request{Lang: web.LangOf(r)}
+		if lang := r.URL.Query().Get("lang"); lang == string(req.Lang) {
+			web.RememberLang(w, r, req.Lang, res.cookies)
+		}
+		if header := r.Header.Get("Authorization"); header != "" {
+			scheme, token, _ := strings.Cut(header, " ")
+			if !strings.EqualFold(scheme, "Bearer") {
+				writeAuthProblem(w, req.Lang, http.StatusUnauthorized, msgBadAuthorization)
+				return
+			}
+			p, err := res.tokens.Authenticate(r.Context(), strings.TrimSpace(token))
+			switch {
+			case errors.Is(err, identity.ErrUnauthenticated):
+				writeAuthProblem(w, req.Lang, http.StatusUnauthorized, msgBadToken)
+				return
+			case err != nil:
+				writeAuthProblem(w, req.Lang, http.StatusServiceUnavailable, msgUnavailable)
+				return
+			}
+			req.Principal = p
+		} else if id := web.SessionID(r); id != "" {
+			if err := res.fromSession(r.Context(), id, &req); err != nil {
+				if !errors.Is(err, identity.ErrUnauthenticated) {
+					writeAuthProblem(w, req.Lang, http.StatusServiceUnavailable, msgUnavailable)
+					return
+				}
+				// An expired or revoked session is no session.
+				web.ClearSession(w, r, res.cookies)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(web.WithRequest(r.Context(), req)))
+	})
+}
+
+func (res *resolver) fromSession(ctx context.Context, id string, req *web.Request) error {
+	sess, err := res.sessions.Get(ctx, id)
+	if err != nil {
+		return err
 	}
-	return r
+	p, err := res.accounts.Principal(ctx, sess.AccountID)
+	if err != nil {
+		return err
+	}
+	req.Principal, req.Session, req.SessionID = p, &sess, id
+	return nil
 }
 
-// operation declares an operation with its access rule, which the
-// authentication middleware enforces and the OpenAPI document shows.
+func writeAuthProblem(w http.ResponseWriter, lang locale.Lang, status int, msg locale.Text) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="guichet"`)
+	}
+	writeJSONProblem(w, problem(lang, status, msg))
+}
+
+// operation declares an operation with its access rule, which
+// enforceAccess checks and the OpenAPI document shows.
 func operation(access identity.Access, op huma.Operation) huma.Operation {
 	if op.Metadata == nil {
 		op.Metadata = map[string]any{}
 	}
 	op.Metadata["access"] = access
+	if op.Extensions == nil {
+		op.Extensions = map[string]any{}
+	}
+	op.Extensions["x-guichet-access"] = string(access)
 	if access != identity.Anyone {
-		op.Security = []map[string][]string{{bearerScheme: {}}, {}}
-		if access != identity.ReceiptHolder {
-			op.Security = op.Security[:1]
+		op.Security = []map[string][]string{{bearerScheme: {}}, {cookieScheme: {}}}
+		if access == identity.ReceiptHolder {
+			op.Security = append(op.Security, map[string][]string{})
 		}
 	}
 	op.Description = strings.TrimSpace(op.Description + "\n\nAccès : " + accessText[access].FR + " Access: " + accessText[access].EN)
@@ -52,52 +113,60 @@ func operation(access identity.Access, op huma.Operation) huma.Operation {
 
 var accessText = map[identity.Access]locale.Text{
 	identity.Anyone:          {FR: "tout le monde.", EN: "anyone."},
-	identity.AnyAgent:        {FR: "agents et administrateurs.", EN: "agents and admins."},
+	identity.AnyAgent:        {FR: "agents, responsables et administrateurs.", EN: "agents, managers and admins."},
+	identity.ManagerOnly:     {FR: "responsables et administrateurs.", EN: "managers and admins."},
 	identity.AdminOnly:       {FR: "administrateurs.", EN: "admins."},
 	identity.DepartmentAgent: {FR: "agents du service concerné, administrateurs.", EN: "agents of the department concerned, admins."},
 	identity.ReceiptHolder:   {FR: "détenteur du jeton de récépissé, agents du service destinataire, administrateurs.", EN: "holder of the receipt token, agents of the receiving department, admins."},
 }
 
-// authenticate resolves the bearer token, if any, and enforces each
-// operation's declared access rule. An operation that declares none is
-// refused to everyone: forgetting a rule fails closed.
-func authenticate(api huma.API, tokens *identity.Tokens) func(huma.Context, func(huma.Context)) {
+// enforceAccess applies each operation's declared access rule, and asks
+// calls made with a session cookie that change something for the
+// session's CSRF token. An operation that declares no rule is refused to
+// everyone: forgetting a rule fails closed.
+func enforceAccess(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		lang := locale.FromAcceptLanguage(ctx.Header("Accept-Language"))
-		req := request{lang: lang}
-		if header := ctx.Header("Authorization"); header != "" {
-			scheme, token, _ := strings.Cut(header, " ")
-			if !strings.EqualFold(scheme, "Bearer") {
-				writeProblem(api, ctx, lang, http.StatusUnauthorized, msgBadAuthorization)
-				return
-			}
-			p, err := tokens.Authenticate(ctx.Context(), strings.TrimSpace(token))
-			switch {
-			case errors.Is(err, identity.ErrUnauthenticated):
-				writeProblem(api, ctx, lang, http.StatusUnauthorized, msgBadToken)
-				return
-			case err != nil:
-				writeProblem(api, ctx, lang, http.StatusServiceUnavailable, msgUnavailable)
-				return
-			}
-			req.principal = p
-		}
+		req := requestOf(ctx.Context())
 		access, _ := ctx.Operation().Metadata["access"].(identity.Access)
-		if !access.Allows(req.principal) {
-			if req.principal.Anonymous() {
-				writeProblem(api, ctx, lang, http.StatusUnauthorized, msgSignIn)
+		if !access.Allows(req.Principal) {
+			if req.Principal.Anonymous() {
+				ctx.SetHeader("WWW-Authenticate", `Bearer realm="guichet"`)
+				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, msgSignIn.In(req.Lang))
 			} else {
-				writeProblem(api, ctx, lang, http.StatusForbidden, msgForbidden)
+				_ = huma.WriteErr(api, ctx, http.StatusForbidden, msgForbidden.In(req.Lang))
 			}
 			return
 		}
-		next(huma.WithValue(ctx, requestKey, req))
+		if req.Session != nil && !safeMethod(ctx.Method()) && !req.Session.CSRFMatches(ctx.Header(csrfHeader)) {
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden, msgCSRF.In(req.Lang))
+			return
+		}
+		next(ctx)
 	}
 }
 
-func writeProblem(api huma.API, ctx huma.Context, lang locale.Lang, status int, msg locale.Text) {
-	if status == http.StatusUnauthorized {
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="guichet"`)
-	}
-	_ = huma.WriteErr(api, ctx, status, msg.In(lang))
+func safeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+// guardPage applies an HTML route's declared access rule: an anonymous
+// visitor is sent to the login page, a signed-in one without the right
+// gets a 403 page. A form posted with a session must carry its CSRF token.
+func guardPage(route web.Route, errors *web.ErrorPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := web.RequestOf(r.Context())
+		if !route.Access.Allows(req.Principal) {
+			if req.Principal.Anonymous() {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			errors.Forbidden(w, r)
+			return
+		}
+		if req.Session != nil && !safeMethod(r.Method) && !req.Session.CSRFMatches(r.PostFormValue("csrf")) {
+			errors.CSRF(w, r)
+			return
+		}
+		route.Handler(w, r)
+	})
 }

@@ -101,8 +101,8 @@ type inboxOutput struct {
 
 func (h *departmentsHandler) inbox(ctx context.Context, in *inboxInput) (*inboxOutput, error) {
 	req := requestOf(ctx)
-	if !req.principal.ServesDepartment(in.ID) {
-		return nil, problem(req.lang, http.StatusForbidden, locale.Text{
+	if !req.Principal.ServesDepartment(in.ID) {
+		return nil, problem(req.Lang, http.StatusForbidden, locale.Text{
 			FR: "Vous n'êtes pas agent de ce service.",
 			EN: "You are not an agent of this department.",
 		})

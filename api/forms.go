@@ -156,7 +156,7 @@ func (h *formsHandler) list(ctx context.Context, _ *struct{}) (*listFormsOutput,
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	p := requestOf(ctx).principal
+	p := requestOf(ctx).Principal
 	out := &listFormsOutput{}
 	out.Body.Items = []FormSummary{}
 	for _, f := range all {
@@ -206,7 +206,7 @@ func (h *formsHandler) visible(ctx context.Context, c *schemas.Compiled, err err
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	p := requestOf(ctx).principal
+	p := requestOf(ctx).Principal
 	if c.Audience == schemas.Internal && !p.IsAgent() {
 		return nil, toProblem(ctx, schemas.ErrNotFound)
 	}

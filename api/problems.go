@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,6 +25,8 @@ var (
 	msgBadToken         = locale.Text{FR: "Ce jeton d'API est inconnu, expiré ou révoqué.", EN: "This API token is unknown, expired or revoked."}
 	msgForbidden        = locale.Text{FR: "Vous n'avez pas accès à cette ressource.", EN: "You do not have access to this resource."}
 	msgUnavailable      = locale.Text{FR: "Le service est momentanément indisponible. Réessayez dans quelques instants ; rien n'a été enregistré.", EN: "The service is temporarily unavailable. Try again in a moment; nothing was recorded."}
+	msgCSRF             = locale.Text{FR: "Jeton CSRF absent ou invalide : une requête faite avec une session doit porter l'en-tête X-CSRF-Token de la session.", EN: "Missing or invalid CSRF token: a request made with a session must carry the session's X-CSRF-Token header."}
+	msgNoSuchToken      = locale.Text{FR: "Ce compte n'a pas de jeton portant cet identifiant.", EN: "This account has no token with this id."}
 	msgInternal         = locale.Text{FR: "Une erreur inattendue s'est produite.", EN: "An unexpected error occurred."}
 )
 
@@ -52,12 +55,21 @@ func problem(lang locale.Lang, status int, detail locale.Text, errs ...*huma.Err
 	return &huma.ErrorModel{Status: status, Title: title.In(lang), Detail: detail.In(lang), Errors: errs}
 }
 
+// writeJSONProblem writes a problem outside Huma, for the authentication
+// middleware that runs before it.
+func writeJSONProblem(w http.ResponseWriter, p *huma.ErrorModel) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
 // toProblem maps a domain error to a problem, in one place for every
 // operation. Errors it does not know become a 500 that says nothing of them.
 func toProblem(ctx context.Context, err error) error {
-	lang := requestOf(ctx).lang
+	lang := requestOf(ctx).Lang
 	var validation *schemas.ValidationError
 	var definition *schemas.DefinitionError
+	var password *identity.PasswordError
 	switch {
 	case errors.As(err, &validation):
 		details := make([]*huma.ErrorDetail, len(validation.Fields))
@@ -82,6 +94,14 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'a pas de brouillon : enregistrez-en un avant de publier.", EN: "This form has no draft: save one before publishing."})
 	case errors.Is(err, schemas.ErrNotFound):
 		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'existe pas ou n'est pas publié.", EN: "This form does not exist or is not published."})
+	case errors.As(err, &password):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Mot de passe refusé.", EN: "Password refused."},
+			&huma.ErrorDetail{Location: "body.password", Message: password.Reason.In(lang)})
+	case errors.Is(err, identity.ErrLastAdmin):
+		return problem(lang, http.StatusConflict, locale.Text{
+			FR: "C'est le dernier administrateur actif : nommez-en un autre avant de le désactiver ou de le rétrograder.",
+			EN: "This is the last active admin: appoint another before deactivating or demoting this one.",
+		})
 	case errors.Is(err, identity.ErrInvalid):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Valeur refusée : " + err.Error(), EN: "Value refused: " + err.Error()})
 	case errors.Is(err, identity.ErrNotFound):

@@ -72,14 +72,14 @@ type submitOutput struct {
 func (h *submissionsHandler) submit(ctx context.Context, in *submitInput) (*submitOutput, error) {
 	req := requestOf(ctx)
 	if !bytes.HasPrefix(bytes.TrimSpace(in.Body.Data), []byte("{")) {
-		return nil, problem(req.lang, http.StatusUnprocessableEntity, locale.Text{FR: "La requête est à corriger.", EN: "The request needs correcting."},
+		return nil, problem(req.Lang, http.StatusUnprocessableEntity, locale.Text{FR: "La requête est à corriger.", EN: "The request needs correcting."},
 			&huma.ErrorDetail{Location: "body.data", Message: locale.Text{
 				FR: "Les réponses doivent être un objet JSON, par exemple {\"nom\": \"Dupont\"}.",
 				EN: "The answers must be a JSON object, such as {\"nom\": \"Dupont\"}.",
-			}.In(req.lang)})
+			}.In(req.Lang)})
 	}
 	receipt, err := h.intake.Submit(ctx, submit.Request{
-		FormID: in.ID, Data: in.Body.Data, IdempotencyKey: in.IdempotencyKey, Principal: req.principal,
+		FormID: in.ID, Data: in.Body.Data, IdempotencyKey: in.IdempotencyKey, Principal: req.Principal,
 	})
 	if err != nil {
 		return nil, toProblem(ctx, err)
@@ -124,7 +124,7 @@ func (h *submissionsHandler) readable(ctx context.Context, in *submissionInput) 
 	if err != nil {
 		return rec, toProblem(ctx, err)
 	}
-	p := req.principal
+	p := req.Principal
 	if submit.TokenMatches(in.Token, rec.TokenHash) || p.ServesDepartment(rec.Department) ||
 		(!p.Anonymous() && p.AccountID == rec.AccountID) {
 		return rec, nil
@@ -132,7 +132,7 @@ func (h *submissionsHandler) readable(ctx context.Context, in *submissionInput) 
 	if p.Anonymous() {
 		return rec, toProblem(ctx, submit.ErrUnknownSubmission)
 	}
-	return rec, problem(req.lang, http.StatusForbidden, msgForbidden)
+	return rec, problem(req.Lang, http.StatusForbidden, msgForbidden)
 }
 
 func (h *submissionsHandler) get(ctx context.Context, in *submissionInput) (*submissionOutput, error) {
@@ -165,7 +165,7 @@ func (h *submissionsHandler) pdf(ctx context.Context, in *submissionInput) (*pdf
 	}
 	data, err := h.documents.GetBytes(ctx, bus.DocumentRecordName(rec.Reference))
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, problem(requestOf(ctx).lang, http.StatusNotFound, locale.Text{
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
 			FR: "Le récapitulatif PDF n'est pas encore prêt. Réessayez dans quelques instants.",
 			EN: "The PDF record is not ready yet. Try again in a moment.",
 		})

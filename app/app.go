@@ -17,9 +17,11 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/demo"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/identity/pages"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/web"
 )
 
 // Config is everything Guichet needs to start.
@@ -38,6 +40,10 @@ type Config struct {
 	Demo bool
 	// Organisation is the name shown on PDF records.
 	Organisation string
+	// Cookies says when session cookies are marked Secure.
+	Cookies web.CookiePolicy
+	// Sessions sets how long browser sessions last.
+	Sessions identity.SessionConfig
 	// Processing tunes the processors' retries.
 	Processing processors.Config
 	Logger     *slog.Logger
@@ -50,6 +56,9 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Cookies == "" {
+		c.Cookies = web.CookiesAuto
+	}
 	if c.Processing.Logger == nil {
 		c.Processing.Logger = c.Logger
 	}
@@ -57,8 +66,10 @@ func (c *Config) setDefaults() {
 
 // App is a running Guichet.
 type App struct {
-	// Handler serves the HTTP API.
+	// Handler serves the HTTP API and the pages.
 	Handler http.Handler
+	// Services are what Handler serves, the HTML routes among them.
+	Services api.Services
 	// Bootstrap holds what this start generated for the bootstrap admin,
 	// to be shown once.
 	Bootstrap identity.Bootstrap
@@ -130,6 +141,15 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	sessions, err := identity.NewSessions(ctx, b, cfg.Sessions)
+	if err != nil {
+		return err
+	}
+	audit := identity.NewAudit(b)
+	logins, err := identity.NewLogins(ctx, b, accounts, credentials, sessions, audit)
+	if err != nil {
+		return err
+	}
 	if a.Bootstrap, err = identity.EnsureBootstrapAdmin(ctx, accounts, credentials, tokens); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
@@ -145,11 +165,19 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, pdf.Consumer(), route.Consumer()); err != nil {
 		return err
 	}
-	a.Handler = api.New(api.Services{
-		Departments: departments, Accounts: accounts, Tokens: tokens,
+	site := web.Site{Organisation: cfg.Organisation}
+	identityPages := &pages.Pages{
+		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
+		Sessions: sessions, Logins: logins, Audit: audit, Cookies: cfg.Cookies, Log: cfg.Logger,
+	}
+	a.Services = api.Services{
+		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
+		Sessions: sessions, Audit: audit,
 		Forms: forms, Intake: intake, Tracker: tracker, Inboxes: inboxes,
 		Documents: documents, Ready: b.Ready,
-	})
+		Pages: identityPages.Routes(site), Cookies: cfg.Cookies, Site: site,
+	}
+	a.Handler = api.New(a.Services)
 	return nil
 }
 

@@ -143,3 +143,16 @@ func (s *Accounts) Get(ctx context.Context, id string) (Account, error) {
 func (s *Accounts) List(ctx context.Context) ([]Account, error) {
 	return listJSON[Account](ctx, s.kv)
 }
+
+// Principal returns who an active account is, for a request it makes; an
+// unknown or deactivated account is ErrUnauthenticated.
+func (s *Accounts) Principal(ctx context.Context, id string) (Principal, error) {
+	a, err := s.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && !a.Active) {
+		return Principal{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{AccountID: a.ID, Role: a.Role, Departments: a.Departments}, nil
+}

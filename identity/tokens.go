@@ -161,17 +161,7 @@ func (t *Tokens) Authenticate(ctx context.Context, bearer string) (Principal, er
 	} else {
 		return Principal{}, ErrUnauthenticated
 	}
-	account, err := t.accounts.Get(ctx, accountID)
-	if errors.Is(err, ErrNotFound) {
-		return Principal{}, ErrUnauthenticated
-	}
-	if err != nil {
-		return Principal{}, err
-	}
-	if !account.Active {
-		return Principal{}, ErrUnauthenticated
-	}
-	return Principal{AccountID: account.ID, Role: account.Role, Departments: account.Departments}, nil
+	return t.accounts.Principal(ctx, accountID)
 }
 
 // tokenIDLength is the length of a token's id: the first 64 bits of its

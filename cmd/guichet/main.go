@@ -18,6 +18,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/web"
 )
 
 func main() {
@@ -59,6 +60,7 @@ Exemple :
 // variables over defaults.
 type settings struct {
 	addr, dataDir, natsURL, natsListen, organisation, logFormat string
+	cookies                                                     web.CookiePolicy
 	replicas                                                    int
 	demo                                                        bool
 }
@@ -94,6 +96,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		return s, fmt.Errorf("GUICHET_DEMO=%q : 0 ou 1 attendu", getenv("GUICHET_DEMO"))
 	}
 	fs.BoolVar(&s.demo, "demo", demo, "crée le contenu de démonstration dans un dossier de données vide (GUICHET_DEMO=0 pour s'en passer)")
+	cookies := env("GUICHET_SECURE_COOKIES", "auto")
+	fs.StringVar(&cookies, "secure-cookies", cookies, "cookies « Secure » : auto (si la requête arrive en HTTPS, directement ou par un proxy qui envoie X-Forwarded-Proto), always ou never (GUICHET_SECURE_COOKIES)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -102,6 +106,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	}
 	if s.replicas != 1 && s.replicas != 3 {
 		return s, fmt.Errorf("réplication %d : 1 ou 3 attendu", s.replicas)
+	}
+	if s.cookies, err = web.ParseCookiePolicy(cookies); err != nil {
+		return s, fmt.Errorf("GUICHET_SECURE_COOKIES : %w", err)
 	}
 	if s.logFormat != "text" && s.logFormat != "json" {
 		return s, fmt.Errorf("format de journaux %q : text ou json attendu", s.logFormat)
@@ -143,7 +150,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	a, err := app.Start(ctx, app.Config{
 		DataDir: s.dataDir, NATSURL: s.natsURL, NATSListen: s.natsListen,
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
-		Organisation: s.organisation, Logger: log,
+		Organisation: s.organisation, Cookies: s.cookies, Logger: log,
 	})
 	if err != nil {
 		ln.Close()

@@ -13,6 +13,8 @@ import (
 type Client struct {
 	T   testing.TB
 	URL string
+	// NoRedirects returns redirects as they come instead of following them.
+	NoRedirects bool
 }
 
 // Response is an HTTP response, read whole.
@@ -44,7 +46,7 @@ func (c Client) Do(method, path, token, body string, headers ...string) Response
 	if err != nil {
 		c.T.Fatal(err)
 	}
-	if body != "" {
+	if body != "" && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
@@ -53,7 +55,11 @@ func (c Client) Do(method, path, token, body string, headers ...string) Response
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	client := http.DefaultClient
+	if c.NoRedirects {
+		client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		c.T.Fatal(err)
 	}

@@ -1,0 +1,174 @@
+package pages
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/guichet/guichet/identity"
+)
+
+type accountListData struct {
+	Accounts []identity.Account
+	Notice   string
+}
+
+func (p *Pages) accountList(w http.ResponseWriter, r *http.Request) {
+	all, err := p.Accounts.List(r.Context())
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.templates.Render(w, r, http.StatusOK, "accounts.html", tr(r, "Comptes", "Accounts"), accountListData{Accounts: all, Notice: noticeText(r)})
+}
+
+type accountFormData struct {
+	New         bool
+	Account     identity.Account
+	Departments []identity.Department
+	Others      []identity.Account
+	Roles       []identity.Role
+	Tokens      []identity.TokenInfo
+	Errors      []string
+	Notice      string
+	// Password is a password just generated, shown this once.
+	Password string
+}
+
+// HasDepartment reports whether the account belongs to a department.
+func (d accountFormData) HasDepartment(id string) bool {
+	return slices.Contains(d.Account.Departments, id)
+}
+
+func (p *Pages) newAccount(w http.ResponseWriter, r *http.Request) {
+	p.renderAccountForm(w, r, http.StatusOK, accountFormData{New: true, Account: identity.Account{Role: identity.RoleAgent, Active: true}})
+}
+
+func (p *Pages) editAccount(w http.ResponseWriter, r *http.Request) {
+	a, err := p.Accounts.Get(r.Context(), r.PathValue("id"))
+	if errors.Is(err, identity.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.renderAccountForm(w, r, http.StatusOK, accountFormData{Account: a, Notice: noticeText(r)})
+}
+
+func (p *Pages) renderAccountForm(w http.ResponseWriter, r *http.Request, status int, data accountFormData) {
+	ctx := r.Context()
+	var err error
+	if data.Departments, err = p.Departments.List(ctx); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	all, err := p.Accounts.List(ctx)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	for _, a := range all {
+		if a.ID != data.Account.ID {
+			data.Others = append(data.Others, a)
+		}
+	}
+	data.Roles = identity.Roles
+	if !data.New {
+		if data.Tokens, err = p.Tokens.List(ctx, data.Account.ID); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	}
+	title := tr(r, "Nouveau compte", "New account")
+	if !data.New {
+		title = data.Account.Name
+	}
+	p.templates.Render(w, r, status, "account.html", title, data)
+}
+
+func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	isNew := id == ""
+	if isNew {
+		id = strings.TrimSpace(strings.ToLower(r.PostFormValue("id")))
+	}
+	a := identity.Account{
+		ID:          id,
+		Name:        r.PostFormValue("name"),
+		Email:       strings.TrimSpace(r.PostFormValue("email")),
+		Role:        identity.Role(r.PostFormValue("role")),
+		Departments: r.PostForm["departments"],
+		Manager:     r.PostFormValue("manager"),
+		Delegate:    r.PostFormValue("delegate"),
+		Active:      r.PostFormValue("active") == "on",
+	}
+	refuse := func(msg string) {
+		p.renderAccountForm(w, r, http.StatusUnprocessableEntity, accountFormData{New: isNew, Account: a, Errors: []string{msg}})
+	}
+	if isNew {
+		if _, err := p.Accounts.Get(ctx, id); err == nil {
+			refuse(tr(r, "Un compte porte déjà cet identifiant.", "An account already has this id."))
+			return
+		}
+	}
+	err := p.Accounts.Put(ctx, a)
+	switch {
+	case errors.Is(err, identity.ErrLastAdmin):
+		refuse(tr(r, "C'est le dernier administrateur actif : nommez-en un autre avant de le désactiver ou de le rétrograder.",
+			"This is the last active admin: appoint another before deactivating or demoting this one."))
+		return
+	case errors.Is(err, identity.ErrInvalid):
+		refuse(tr(r, "Vérifiez le compte : identifiant en minuscules et tirets, nom obligatoire, adresse électronique valide, responsable et suppléant existants.",
+			"Check the account: id in lower case and hyphens, name required, valid email, existing manager and delegate.") + " (" + err.Error() + ")")
+		return
+	case err != nil:
+		p.fail(w, r, err)
+		return
+	}
+	_ = p.Audit.Record(ctx, identity.AuditEvent{Kind: "account.saved", Account: a.ID, By: accountID(ctx)})
+	if !a.Active {
+		if err := p.Sessions.RevokeAccount(ctx, a.ID); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/admin/accounts/"+a.ID+"?done=saved", http.StatusSeeOther)
+}
+
+func (p *Pages) resetPassword(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, err := p.Accounts.Get(ctx, r.PathValue("id"))
+	if errors.Is(err, identity.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	password := identity.GeneratePassword()
+	if err := p.Credentials.SetPassword(ctx, a, password); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	_ = p.Audit.Record(ctx, identity.AuditEvent{Kind: "password.reset", Account: a.ID, By: accountID(ctx)})
+	if err := p.Sessions.RevokeAccount(ctx, a.ID); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.renderAccountForm(w, r, http.StatusOK, accountFormData{Account: a, Password: password})
+}
+
+func (p *Pages) revokeAccountToken(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	err := p.Tokens.Revoke(r.Context(), id, r.PathValue("tokenId"))
+	if err != nil && !errors.Is(err, identity.ErrNotFound) {
+		p.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/accounts/"+id+"?done=revoked", http.StatusSeeOther)
+}

@@ -1,0 +1,101 @@
+package pages
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/web"
+)
+
+// loginCSRFCookie carries the login form's CSRF token: before signing in
+// there is no session to bind it to, so the form and the cookie must match.
+const loginCSRFCookie = "guichet_login_csrf"
+
+type loginData struct {
+	Next      string
+	ID        string
+	Error     string
+	LoggedOut bool
+	// CSRF is the login form's own token, matched against loginCSRFCookie.
+	CSRF string
+}
+
+func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
+	if !web.RequestOf(r.Context()).Principal.Anonymous() {
+		http.Redirect(w, r, web.LocalPath(r.URL.Query().Get("next"), "/me"), http.StatusSeeOther)
+		return
+	}
+	p.renderLogin(w, r, http.StatusOK, loginData{Next: r.URL.Query().Get("next"), LoggedOut: r.URL.Query().Has("logged_out")})
+}
+
+func (p *Pages) renderLogin(w http.ResponseWriter, r *http.Request, status int, data loginData) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	data.CSRF = base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: data.CSRF, Path: "/login", MaxAge: 3600,
+		HttpOnly: true, Secure: p.Cookies.Secure(r), SameSite: http.SameSiteStrictMode})
+	data.Next = web.LocalPath(data.Next, "")
+	p.templates.Render(w, r, status, "login.html", tr(r, "Se connecter", "Sign in"), data)
+}
+
+func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	id := strings.TrimSpace(strings.ToLower(r.PostFormValue("id")))
+	data := loginData{ID: id, Next: r.PostFormValue("next")}
+	cookie, err := r.Cookie(loginCSRFCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(r.PostFormValue("login_csrf"))) != 1 || cookie.Value == "" {
+		data.Error = tr(r, "Le formulaire a expiré. Saisissez à nouveau vos identifiants.", "The form expired. Enter your credentials again.")
+		p.renderLogin(w, r, http.StatusForbidden, data)
+		return
+	}
+	sessionID, _, err := p.Logins.Login(r.Context(), id, r.PostFormValue("password"), clientAddress(r))
+	switch {
+	case errors.Is(err, identity.ErrTooManyAttempts):
+		data.Error = tr(r, "Trop de tentatives ont échoué. Réessayez dans 15 minutes, ou demandez à un administrateur de réinitialiser votre mot de passe.",
+			"Too many attempts failed. Try again in 15 minutes, or ask an administrator to reset your password.")
+		p.renderLogin(w, r, http.StatusTooManyRequests, data)
+		return
+	case errors.Is(err, identity.ErrBadCredentials):
+		data.Error = tr(r, "Identifiant ou mot de passe incorrect.", "Wrong id or password.")
+		p.renderLogin(w, r, http.StatusUnauthorized, data)
+		return
+	case err != nil:
+		p.fail(w, r, err)
+		return
+	}
+	// A new session id at every login: a session planted before it is worthless.
+	if old := web.RequestOf(r.Context()).SessionID; old != "" {
+		_ = p.Sessions.Delete(r.Context(), old)
+	}
+	web.SetSession(w, r, sessionID, p.Cookies, p.Sessions.Config().MaxAge)
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, web.LocalPath(data.Next, "/me"), http.StatusSeeOther)
+}
+
+func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {
+	if id := web.RequestOf(r.Context()).SessionID; id != "" {
+		if err := p.Logins.Logout(r.Context(), id); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	}
+	web.ClearSession(w, r, p.Cookies)
+	http.Redirect(w, r, "/login?logged_out=1", http.StatusSeeOther)
+}
+
+// clientAddress is the address failed logins are counted against: the
+// connection's peer. Behind a proxy that is the proxy, which then shares
+// one limit; counting per account still applies.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

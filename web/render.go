@@ -1,0 +1,99 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/locale"
+)
+
+// Site is what the layout shows of the organisation.
+type Site struct {
+	Organisation string
+}
+
+// Page is what a page template receives.
+type Page struct {
+	Site      Site
+	Lang      locale.Lang
+	Title     string
+	Principal identity.Principal
+	// CSRF is the token that state-changing forms carry in a hidden field.
+	CSRF string
+	// Path is the page's own path, for the language switch.
+	Path string
+	Data any
+}
+
+func tr(lang locale.Lang, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang) }
+
+var roleNames = map[identity.Role]locale.Text{
+	identity.RoleAgent:   {FR: "Agent", EN: "Agent"},
+	identity.RoleManager: {FR: "Responsable", EN: "Manager"},
+	identity.RoleAdmin:   {FR: "Administrateur", EN: "Administrator"},
+}
+
+var funcs = template.FuncMap{
+	// tr picks the French or English text.
+	"tr": tr,
+	// role names a role.
+	"role": func(lang locale.Lang, r identity.Role) string { return roleNames[r].In(lang) },
+}
+
+// Templates renders pages: the shared layout around a package's own
+// page templates, each parsed once.
+type Templates struct {
+	site  Site
+	pages map[string]*template.Template
+	log   *slog.Logger
+}
+
+// Parse parses the page templates of pages matching pattern, each with the
+// layout. A page template defines "title" and "content".
+func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger) *Templates {
+	names, err := fs.Glob(pages, pattern)
+	if err != nil || len(names) == 0 {
+		panic("web: no page templates match " + pattern)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := &Templates{site: site, pages: map[string]*template.Template{}, log: log}
+	for _, name := range names {
+		tpl := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html"))
+		t.pages[path.Base(name)] = template.Must(tpl.ParseFS(pages, name))
+	}
+	return t
+}
+
+// Render writes a page with status. Title is in the page's language.
+func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	req := RequestOf(r.Context())
+	p := Page{Site: t.site, Lang: req.Lang, Title: title, Principal: req.Principal, Path: r.URL.Path, Data: data}
+	if req.Session != nil {
+		p.CSRF = req.Session.CSRF
+	}
+	tpl, ok := t.pages[page]
+	if !ok {
+		panic("web: no page " + page)
+	}
+	var buf bytes.Buffer
+	if err := tpl.Execute(&buf, p); err != nil {
+		t.log.Error("page rendering failed", "page", page, "error", err)
+		http.Error(w, "Erreur interne — Internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
