@@ -1,0 +1,269 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/processors"
+)
+
+// browser is an HTTP client with cookies, like a person's browser.
+type browser struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, base: base, client: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) get(path string) (int, string, http.Header) {
+	b.t.Helper()
+	resp, err := b.client.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return resp.StatusCode, buf.String(), resp.Header
+}
+
+func (b *browser) post(path string, form url.Values) (int, string, http.Header) {
+	b.t.Helper()
+	resp, err := b.client.PostForm(b.base+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return resp.StatusCode, buf.String(), resp.Header
+}
+
+var hiddenField = regexp.MustCompile(`name="(csrf|login_csrf)" value="([^"]+)"`)
+
+// field reads a hidden field's value from a page.
+func field(t *testing.T, page, name string) string {
+	t.Helper()
+	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {
+		if m[1] == name {
+			return m[2]
+		}
+	}
+	t.Fatalf("no %s field in the page", name)
+	return ""
+}
+
+func (b *browser) login(id, password string) (int, string) {
+	b.t.Helper()
+	_, page, _ := b.get("/login")
+	status, body, _ := b.post("/login", url.Values{"id": {id}, "password": {password}, "login_csrf": {field(b.t, page, "login_csrf")}})
+	return status, body
+}
+
+func (b *browser) sessionCookie() *http.Cookie {
+	u, _ := url.Parse(b.base)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == "guichet_session" {
+			return c
+		}
+	}
+	return nil
+}
+
+const agentPassword = "trois pommes vertes sur la table"
+
+func startWithAgent(t *testing.T) (*server, *browser) {
+	s := startServer(t)
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	s.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","email":"marie.weber@moselle.fr","role":"agent","active":true,"departments":["accueil"]}`)
+	s.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{"password":"`+agentPassword+`"}`)
+	return s, newBrowser(t, s.URL)
+}
+
+func TestLoginLogoutAndRotation(t *testing.T) {
+	s, b := startWithAgent(t)
+	if status, _, header := b.get("/me"); status != http.StatusSeeOther || header.Get("Location") != "/login?next=%2Fme" {
+		t.Fatalf("/me before login: %d %s", status, header.Get("Location"))
+	}
+	_, page, _ := b.get("/login")
+	before := b.sessionCookie()
+	status, body, header := b.post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword}, "login_csrf": {field(t, page, "login_csrf")}, "next": {"/me"}})
+	if status != http.StatusSeeOther || header.Get("Location") != "/me" {
+		t.Fatalf("login: %d %s %s", status, header.Get("Location"), body)
+	}
+	cookie := b.sessionCookie()
+	if cookie == nil || (before != nil && before.Value == cookie.Value) {
+		t.Fatalf("no new session cookie after login: %v", cookie)
+	}
+	setCookie := header.Values("Set-Cookie")
+	var sessionHeader string
+	for _, c := range setCookie {
+		if strings.HasPrefix(c, "guichet_session=") {
+			sessionHeader = c
+		}
+	}
+	for _, want := range []string{"HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(sessionHeader, want) {
+			t.Errorf("session cookie %q lacks %s", sessionHeader, want)
+		}
+	}
+	status, me, _ := b.get("/me")
+	if status != 200 || !strings.Contains(me, "Marie Weber") || !strings.Contains(me, "Accueil") {
+		t.Fatalf("/me: %d %s", status, me)
+	}
+	// Signing in again from a signed-in browser replaces the session.
+	first := cookie.Value
+	u, _ := url.Parse(b.base)
+	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "guichet_login_csrf", Value: "jeton-de-formulaire", Path: "/login"}})
+	status, _, _ = b.post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword},
+		"login_csrf": {"jeton-de-formulaire"}, "csrf": {field(t, me, "csrf")}})
+	if status != http.StatusSeeOther || b.sessionCookie().Value == first {
+		t.Errorf("the session id was not rotated at login: %d", status)
+	}
+	if got := s.Do("GET", "/api/me", "", "", "Cookie", "guichet_session="+first); got.Status != http.StatusUnauthorized {
+		t.Errorf("the session before rotation still works: %d", got.Status)
+	}
+
+	// Logout needs the CSRF token, then ends the session for good.
+	old := b.sessionCookie().Value
+	_, me, _ = b.get("/me")
+	if status, _, _ := b.post("/logout", url.Values{}); status != http.StatusForbidden {
+		t.Errorf("logout without CSRF token: %d", status)
+	}
+	if status, _, header := b.post("/logout", url.Values{"csrf": {field(t, me, "csrf")}}); status != http.StatusSeeOther || !strings.HasPrefix(header.Get("Location"), "/login") {
+		t.Errorf("logout: %d %s", status, header.Get("Location"))
+	}
+	if got := s.Do("GET", "/api/me", "", "", "Cookie", "guichet_session="+old); got.Status != http.StatusUnauthorized {
+		t.Errorf("the session works after logout: %d", got.Status)
+	}
+	if status, _, _ := b.get("/me"); status != http.StatusSeeOther {
+		t.Errorf("/me after logout: %d", status)
+	}
+}
+
+func TestSessionExpiryAndRevocation(t *testing.T) {
+	s, b := startWithAgent(t)
+	if status, _ := b.login("m-weber", agentPassword); status != http.StatusSeeOther {
+		t.Fatal("login failed")
+	}
+	s.clock.advance(29 * time.Minute)
+	if status, _, _ := b.get("/me"); status != 200 {
+		t.Fatalf("session ended before its idle timeout: %d", status)
+	}
+	s.clock.advance(31 * time.Minute)
+	if status, _, _ := b.get("/me"); status != http.StatusSeeOther {
+		t.Errorf("idle session still works: %d", status)
+	}
+	// Deactivating the account, or resetting its password, ends its sessions.
+	for _, revoke := range []func(){
+		func() {
+			s.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":false,"departments":["accueil"]}`)
+			s.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true,"departments":["accueil"]}`)
+		},
+		func() {
+			s.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{"password":"`+agentPassword+`"}`)
+		},
+	} {
+		if status, _ := b.login("m-weber", agentPassword); status != http.StatusSeeOther {
+			t.Fatal("login failed")
+		}
+		revoke()
+		if status, _, _ := b.get("/me"); status != http.StatusSeeOther {
+			t.Errorf("revoked session still works: %d", status)
+		}
+	}
+}
+
+func TestCSRFIsRequired(t *testing.T) {
+	s, b := startWithAgent(t)
+	b.login("m-weber", agentPassword)
+	_, me, _ := b.get("/me")
+	csrf := field(t, me, "csrf")
+	if status, _, _ := b.post("/me/tokens", url.Values{"name": {"sans jeton"}}); status != http.StatusForbidden {
+		t.Errorf("form without CSRF token: %d", status)
+	}
+	if status, _, _ := b.post("/me/tokens", url.Values{"name": {"faux"}, "csrf": {"faux-jeton"}}); status != http.StatusForbidden {
+		t.Errorf("form with a wrong CSRF token: %d", status)
+	}
+	status, page, _ := b.post("/me/tokens", url.Values{"name": {"export"}, "csrf": {csrf}})
+	if status != http.StatusCreated || !regexp.MustCompile(`gch_[A-Za-z0-9_-]{43}`).MatchString(page) {
+		t.Errorf("form with its CSRF token: %d", status)
+	}
+	// The API called with the session cookie needs the token in a header.
+	cookie := "guichet_session=" + b.sessionCookie().Value
+	if got := s.Do("POST", "/api/me/tokens", "", `{"name":"x"}`, "Cookie", cookie); got.Status != http.StatusForbidden {
+		t.Errorf("API call with a cookie and no CSRF header: %d", got.Status)
+	}
+	s.Must(201, "POST", "/api/me/tokens", "", `{"name":"x"}`, "Cookie", cookie, "X-CSRF-Token", csrf)
+	s.Must(200, "GET", "/api/me/tokens", "", "", "Cookie", cookie)
+	// A cross-site post is refused by the browser's own headers, token or not.
+	if got := s.Do("POST", "/api/me/tokens", "", `{"name":"x"}`, "Cookie", cookie, "X-CSRF-Token", csrf, "Sec-Fetch-Site", "cross-site"); got.Status != http.StatusForbidden {
+		t.Errorf("cross-site request: %d", got.Status)
+	}
+	// The login form has its own token.
+	if status, _, _ := b.post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword}}); status != http.StatusForbidden {
+		t.Errorf("login without its CSRF token: %d", status)
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	_, b := startWithAgent(t)
+	for i := range identity.MaxFailuresPerAccount {
+		if status, _ := b.login("m-weber", "ce n'est pas le bon"); status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, status)
+		}
+	}
+	status, page := b.login("m-weber", agentPassword)
+	if status != http.StatusTooManyRequests || !strings.Contains(page, "Trop de tentatives") {
+		t.Errorf("after %d failures the right password gives %d", identity.MaxFailuresPerAccount, status)
+	}
+}
+
+// Passwords, tokens and session ids never reach the logs.
+func TestSecretsStayOutOfLogs(t *testing.T) {
+	var logs bytes.Buffer
+	a, err := app.Start(context.Background(), app.Config{
+		DataDir: t.TempDir(), AdminToken: adminToken,
+		Logger:     slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	defer func() { srv.Close(); _ = a.Shutdown(context.Background()) }()
+	s := &server{t: t, app: a}
+	s.Client.T, s.Client.URL = t, srv.URL
+	s.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true}`)
+	s.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{"password":"`+agentPassword+`"}`)
+	generated := s.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{}`).JSON(t)["password"].(string)
+	token := s.Must(201, "POST", "/api/accounts/m-weber/tokens", adminToken, `{"name":"t"}`).JSON(t)["token"].(string)
+	b := newBrowser(t, srv.URL)
+	b.login("m-weber", "un mauvais mot de passe")
+	b.login("m-weber", generated)
+	session := b.sessionCookie().Value
+	for _, secret := range []string{agentPassword, generated, token, session, adminToken, "un mauvais mot de passe", a.Bootstrap.Password} {
+		if secret != "" && strings.Contains(logs.String(), secret) {
+			t.Errorf("a secret is in the logs: %.8s…", secret)
+		}
+	}
+}
