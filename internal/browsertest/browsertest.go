@@ -74,4 +74,3 @@ func Text(t testing.TB, ctx context.Context, selector string) string {
 	}
 	return text
 }
-
