@@ -120,7 +120,8 @@ var accessText = map[identity.Access]locale.Text{
 	identity.ReceiptHolder:   {FR: "détenteur du jeton de récépissé, agents du service destinataire, administrateurs.", EN: "holder of the receipt token, agents of the receiving department, admins."},
 }
 
-// enforceAccess applies each operation's declared access rule, and asks
+// enforceAccess applies each operation's declared access rule (for
+// DepartmentAgent, against the department named in the path), and asks
 // calls made with a session cookie that change something for the
 // session's CSRF token. An operation that declares no rule is refused to
 // everyone: forgetting a rule fails closed.
@@ -128,7 +129,12 @@ func enforceAccess(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		req := requestOf(ctx.Context())
 		access, _ := ctx.Operation().Metadata["access"].(identity.Access)
-		if !access.Allows(req.Principal) {
+		allowed := access.Allows(req.Principal)
+		if access == identity.DepartmentAgent {
+			// The department is the operation's {id}.
+			allowed = req.Principal.ServesDepartment(ctx.Param("id"))
+		}
+		if !allowed {
 			if req.Principal.Anonymous() {
 				ctx.SetHeader("WWW-Authenticate", `Bearer realm="guichet"`)
 				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, msgSignIn.In(req.Lang))

@@ -267,3 +267,52 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 		}
 	}
 }
+
+// The bootstrap admin creates the first real admin, who then disables it;
+// the last active admin cannot be disabled.
+func TestBootstrapAdminHandsOver(t *testing.T) {
+	s := startServer(t)
+	s.Must(200, "PUT", "/api/accounts/a-roth", adminToken, `{"name":"Hélène Roth","role":"admin","active":true}`)
+	realAdmin := s.Must(201, "POST", "/api/accounts/a-roth/tokens", adminToken, `{"name":"poste"}`).JSON(t)["token"].(string)
+	s.Must(200, "PUT", "/api/accounts/"+identity.BootstrapAdminID, realAdmin, `{"name":"Administrateur initial","role":"admin","active":false}`)
+	s.Must(401, "GET", "/api/accounts", adminToken, "")
+	s.Must(200, "GET", "/api/accounts", realAdmin, "")
+	problem := s.Must(409, "PUT", "/api/accounts/a-roth", realAdmin, `{"name":"Hélène Roth","role":"agent","active":true}`).JSON(t)
+	if !strings.Contains(problem["detail"].(string), "dernier administrateur actif") {
+		t.Errorf("demoting the last admin: %v", problem)
+	}
+	s.Must(409, "PUT", "/api/accounts/a-roth", realAdmin, `{"name":"Hélène Roth","role":"admin","active":false}`)
+}
+
+// Behind a TLS-terminating proxy the session cookie is Secure and bound to the host.
+func TestSecureCookieBehindTLSProxy(t *testing.T) {
+	s, b := startWithAgent(t)
+	_, page, _ := b.get("/login")
+	req, err := http.NewRequest("POST", s.URL+"/login", strings.NewReader(url.Values{
+		"id": {"m-weber"}, "password": {agentPassword}, "login_csrf": {field(t, page, "login_csrf")}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	u, _ := url.Parse(s.URL)
+	for _, c := range b.client.Jar.Cookies(u) {
+		req.AddCookie(c)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var cookie string
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "__Host-guichet_session=") {
+			cookie = c
+		}
+	}
+	for _, want := range []string{"Secure", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+}
