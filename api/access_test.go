@@ -301,7 +301,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.s.clock.advance(31 * time.Minute)
+	w.s.clock.Advance(31 * time.Minute)
 	w.s.Must(200, "PUT", "/api/accounts/agent-parti", adminToken, `{"name":"Parti","role":"agent","active":false,"departments":["accueil"]}`)
 
 	callers := []caller{

@@ -1,18 +1,14 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/testkit"
-	"github.com/guichet/guichet/processors"
 )
 
 const adminToken = "admin-secret-for-tests"
@@ -23,43 +19,23 @@ type server struct {
 	testkit.Client
 	t     *testing.T
 	app   *app.App
-	clock *clock
-}
-
-// clock is the sessions' clock, which tests move by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	clock *testkit.Clock
 }
 
 func startServer(t *testing.T) *server {
 	t.Helper()
-	c := &clock{now: time.Now()}
-	a, err := app.Start(context.Background(), app.Config{
-		DataDir: t.TempDir(), AdminToken: adminToken, Sessions: identity.SessionConfig{Now: c.Now},
-		Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = a.Shutdown(context.Background())
-	})
-	return &server{Client: testkit.Client{T: t, URL: srv.URL}, t: t, app: a, clock: c}
+	return startServerWith(t, app.Config{})
+}
+
+// startServerWith starts Guichet with cfg, the test admin token, and a
+// session clock the test moves.
+func startServerWith(t *testing.T, cfg app.Config) *server {
+	t.Helper()
+	c := testkit.NewClock(time.Now())
+	cfg.AdminToken = adminToken
+	cfg.Sessions = identity.SessionConfig{Now: c.Now}
+	a, base := testkit.StartApp(t, cfg)
+	return &server{Client: testkit.Client{T: t, URL: base}, t: t, app: a, clock: c}
 }
 
 // issueToken creates an account and returns a token for it.

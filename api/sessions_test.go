@@ -2,11 +2,9 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/processors"
 )
 
 // browser is an HTTP client with cookies, like a person's browser.
@@ -36,19 +33,16 @@ func newBrowser(t *testing.T, base string) *browser {
 
 func (b *browser) get(path string) (int, string, http.Header) {
 	b.t.Helper()
-	resp, err := b.client.Get(b.base + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(resp.Body)
-	return resp.StatusCode, buf.String(), resp.Header
+	return b.read(b.client.Get(b.base + path))
 }
 
 func (b *browser) post(path string, form url.Values) (int, string, http.Header) {
 	b.t.Helper()
-	resp, err := b.client.PostForm(b.base+path, form)
+	return b.read(b.client.PostForm(b.base+path, form))
+}
+
+func (b *browser) read(resp *http.Response, err error) (int, string, http.Header) {
+	b.t.Helper()
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -165,11 +159,11 @@ func TestSessionExpiryAndRevocation(t *testing.T) {
 	if status, _ := b.login("m-weber", agentPassword); status != http.StatusSeeOther {
 		t.Fatal("login failed")
 	}
-	s.clock.advance(29 * time.Minute)
+	s.clock.Advance(29 * time.Minute)
 	if status, _, _ := b.get("/me"); status != 200 {
 		t.Fatalf("session ended before its idle timeout: %d", status)
 	}
-	s.clock.advance(31 * time.Minute)
+	s.clock.Advance(31 * time.Minute)
 	if status, _, _ := b.get("/me"); status != http.StatusSeeOther {
 		t.Errorf("idle session still works: %d", status)
 	}
@@ -241,27 +235,19 @@ func TestLoginRateLimit(t *testing.T) {
 // Passwords, tokens and session ids never reach the logs.
 func TestSecretsStayOutOfLogs(t *testing.T) {
 	var logs bytes.Buffer
-	a, err := app.Start(context.Background(), app.Config{
-		DataDir: t.TempDir(), AdminToken: adminToken,
-		Logger:     slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	defer func() { srv.Close(); _ = a.Shutdown(context.Background()) }()
-	s := &server{t: t, app: a}
-	s.Client.T, s.Client.URL = t, srv.URL
+	s := startServerWith(t, app.Config{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	s.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true}`)
 	s.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{"password":"`+agentPassword+`"}`)
 	generated := s.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{}`).JSON(t)["password"].(string)
 	token := s.Must(201, "POST", "/api/accounts/m-weber/tokens", adminToken, `{"name":"t"}`).JSON(t)["token"].(string)
-	b := newBrowser(t, srv.URL)
+	b := newBrowser(t, s.URL)
 	b.login("m-weber", "un mauvais mot de passe")
 	b.login("m-weber", generated)
 	session := b.sessionCookie().Value
-	for _, secret := range []string{agentPassword, generated, token, session, adminToken, "un mauvais mot de passe", a.Bootstrap.Password} {
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged: the test would prove nothing")
+	}
+	for _, secret := range []string{agentPassword, generated, token, session, adminToken, "un mauvais mot de passe", s.app.Bootstrap.Password} {
 		if secret != "" && strings.Contains(logs.String(), secret) {
 			t.Errorf("a secret is in the logs: %.8s…", secret)
 		}

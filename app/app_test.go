@@ -44,6 +44,7 @@ func startWith(t *testing.T, cfg app.Config) *instance {
 	}
 	a.Serve(ln)
 	in := &instance{Client: testkit.Client{T: t, URL: "http://" + ln.Addr().String()}, t: t, app: a}
+	// The end-to-end test stops and restarts on the same data: it stops here itself.
 	t.Cleanup(func() { in.stop() })
 	return in
 }

@@ -4,45 +4,27 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/testkit"
 )
-
-// clock is a test clock that tests move by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 type loginKit struct {
 	stores
 	bus      *bus.Bus
 	sessions *identity.Sessions
 	logins   *identity.Logins
-	clock    *clock
+	clock    *testkit.Clock
 }
 
 func newLoginKit(t *testing.T) *loginKit {
 	t.Helper()
 	ctx := context.Background()
 	b := bus.StartTest(t)
-	k := &loginKit{stores: open(t, b, ""), bus: b, clock: &clock{now: time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC)}}
+	k := &loginKit{stores: open(t, b, ""), bus: b, clock: testkit.NewClock(time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC))}
 	var err error
 	k.sessions, err = identity.NewSessions(ctx, b, identity.SessionConfig{IdleTimeout: 30 * time.Minute, MaxAge: 8 * time.Hour, Now: k.clock.Now})
 	if err != nil {
@@ -150,17 +132,17 @@ func TestLoginSessionAndExpiry(t *testing.T) {
 
 	// Used within the idle timeout, a session lives until its maximum age.
 	for range 7 {
-		k.clock.advance(25 * time.Minute)
+		k.clock.Advance(25 * time.Minute)
 		if _, err := k.sessions.Get(ctx, id); err != nil {
 			t.Fatalf("active session ended: %v", err)
 		}
 	}
-	k.clock.advance(31 * time.Minute)
+	k.clock.Advance(31 * time.Minute)
 	if _, err := k.sessions.Get(ctx, second); !errors.Is(err, identity.ErrUnauthenticated) {
 		t.Errorf("idle session: %v", err)
 	}
 	for range 12 {
-		k.clock.advance(25 * time.Minute)
+		k.clock.Advance(25 * time.Minute)
 		_, err = k.sessions.Get(ctx, id)
 	}
 	if !errors.Is(err, identity.ErrUnauthenticated) {

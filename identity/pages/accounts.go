@@ -45,14 +45,23 @@ func (p *Pages) newAccount(w http.ResponseWriter, r *http.Request) {
 	p.renderAccountForm(w, r, http.StatusOK, accountFormData{New: true, Account: identity.Account{Role: identity.RoleAgent, Active: true}})
 }
 
-func (p *Pages) editAccount(w http.ResponseWriter, r *http.Request) {
+// pathAccount loads the account named in the path, or answers 404 or 500.
+func (p *Pages) pathAccount(w http.ResponseWriter, r *http.Request) (identity.Account, bool) {
 	a, err := p.Accounts.Get(r.Context(), r.PathValue("id"))
 	if errors.Is(err, identity.ErrNotFound) {
 		http.NotFound(w, r)
-		return
+		return a, false
 	}
 	if err != nil {
 		p.fail(w, r, err)
+		return a, false
+	}
+	return a, true
+}
+
+func (p *Pages) editAccount(w http.ResponseWriter, r *http.Request) {
+	a, ok := p.pathAccount(w, r)
+	if !ok {
 		return
 	}
 	p.renderAccountForm(w, r, http.StatusOK, accountFormData{Account: a, Notice: noticeText(r)})
@@ -141,13 +150,8 @@ func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
 
 func (p *Pages) resetPassword(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	a, err := p.Accounts.Get(ctx, r.PathValue("id"))
-	if errors.Is(err, identity.ErrNotFound) {
-		http.NotFound(w, r)
-		return
-	}
-	if err != nil {
-		p.fail(w, r, err)
+	a, ok := p.pathAccount(w, r)
+	if !ok {
 		return
 	}
 	password := identity.GeneratePassword()

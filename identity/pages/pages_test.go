@@ -1,8 +1,6 @@
 package pages_test
 
 import (
-	"context"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,17 +16,7 @@ const adminToken = "jeton-admin-des-tests"
 
 // In a real browser: an agent signs in, is refused an admin page, and signs out.
 func TestSignInForbiddenPageSignOut(t *testing.T) {
-	a, err := app.Start(context.Background(), app.Config{DataDir: t.TempDir(), AdminToken: adminToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Serve(ln)
-	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
-	base := "http://" + ln.Addr().String()
+	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
 	api := testkit.Client{T: t, URL: base}
 	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil des usagers"}`)
 	api.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true,"departments":["accueil"]}`)
