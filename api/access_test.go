@@ -251,8 +251,8 @@ func (w *world) send(r route, c caller, path, body string) testkit.Response {
 		token = w.tokens[c.account]
 	}
 	if r.page && r.template == "/login" && r.method == http.MethodPost {
-		headers = append(headers, "Cookie", "guichet_login_csrf=jeton-du-formulaire")
-		body += "&login_csrf=jeton-du-formulaire"
+		headers = append(headers, "Cookie", "guichet_form_csrf=jeton-du-formulaire-assez-long-pour-etre-un-vrai")
+		body += "&form_csrf=jeton-du-formulaire-assez-long-pour-etre-un-vrai"
 	}
 	if r.page && r.method == http.MethodPost {
 		headers = append(headers, "Content-Type", "application/x-www-form-urlencoded")

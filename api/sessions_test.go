@@ -52,7 +52,7 @@ func (b *browser) read(resp *http.Response, err error) (int, string, http.Header
 	return resp.StatusCode, buf.String(), resp.Header
 }
 
-var hiddenField = regexp.MustCompile(`name="(csrf|login_csrf)" value="([^"]+)"`)
+var hiddenField = regexp.MustCompile(`name="(csrf|form_csrf)" value="([^"]+)"`)
 
 // field reads a hidden field's value from a page.
 func field(t *testing.T, page, name string) string {
@@ -69,7 +69,7 @@ func field(t *testing.T, page, name string) string {
 func (b *browser) login(id, password string) (int, string) {
 	b.t.Helper()
 	_, page, _ := b.get("/login")
-	status, body, _ := b.post("/login", url.Values{"id": {id}, "password": {password}, "login_csrf": {field(b.t, page, "login_csrf")}})
+	status, body, _ := b.post("/login", url.Values{"id": {id}, "password": {password}, "form_csrf": {field(b.t, page, "form_csrf")}})
 	return status, body
 }
 
@@ -100,7 +100,7 @@ func TestLoginLogoutAndRotation(t *testing.T) {
 	}
 	_, page, _ := b.get("/login")
 	before := b.sessionCookie()
-	status, body, header := b.post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword}, "login_csrf": {field(t, page, "login_csrf")}, "next": {"/me"}})
+	status, body, header := b.post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword}, "form_csrf": {field(t, page, "form_csrf")}, "next": {"/me"}})
 	if status != http.StatusSeeOther || header.Get("Location") != "/me" {
 		t.Fatalf("login: %d %s %s", status, header.Get("Location"), body)
 	}
@@ -127,9 +127,9 @@ func TestLoginLogoutAndRotation(t *testing.T) {
 	// Signing in again from a signed-in browser replaces the session.
 	first := cookie.Value
 	u, _ := url.Parse(b.base)
-	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "guichet_login_csrf", Value: "jeton-de-formulaire", Path: "/login"}})
+	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "guichet_form_csrf", Value: "jeton-de-formulaire-assez-long-pour-etre-un-vrai", Path: "/"}})
 	status, _, _ = b.post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword},
-		"login_csrf": {"jeton-de-formulaire"}, "csrf": {field(t, me, "csrf")}})
+		"form_csrf": {"jeton-de-formulaire-assez-long-pour-etre-un-vrai"}, "csrf": {field(t, me, "csrf")}})
 	if status != http.StatusSeeOther || b.sessionCookie().Value == first {
 		t.Errorf("the session id was not rotated at login: %d", status)
 	}
@@ -275,7 +275,7 @@ func TestSecureCookieBehindTLSProxy(t *testing.T) {
 	s, b := startWithAgent(t)
 	_, page, _ := b.get("/login")
 	req, err := http.NewRequest("POST", s.URL+"/login", strings.NewReader(url.Values{
-		"id": {"m-weber"}, "password": {agentPassword}, "login_csrf": {field(t, page, "login_csrf")}}.Encode()))
+		"id": {"m-weber"}, "password": {agentPassword}, "form_csrf": {field(t, page, "form_csrf")}}.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,6 @@
 package pages
 
 import (
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -13,16 +10,12 @@ import (
 	"github.com/guichet/guichet/web"
 )
 
-// loginCSRFCookie carries the login form's CSRF token: before signing in
-// there is no session to bind it to, so the form and the cookie must match.
-const loginCSRFCookie = "guichet_login_csrf"
-
 type loginData struct {
 	Next      string
 	ID        string
 	Error     string
 	LoggedOut bool
-	// CSRF is the login form's own token, matched against loginCSRFCookie.
+	// CSRF is the login form's own token (see web.FormToken).
 	CSRF string
 }
 
@@ -35,11 +28,7 @@ func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) renderLogin(w http.ResponseWriter, r *http.Request, status int, data loginData) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	data.CSRF = base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: data.CSRF, Path: "/login", MaxAge: 3600,
-		HttpOnly: true, Secure: p.Cookies.Secure(r), SameSite: http.SameSiteStrictMode})
+	data.CSRF = web.FormToken(w, r, p.Cookies)
 	data.Next = web.LocalPath(data.Next, "")
 	p.templates.Render(w, r, status, "login.html", tr(r, "Se connecter", "Sign in"), data)
 }
@@ -48,8 +37,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	id := strings.TrimSpace(strings.ToLower(r.PostFormValue("id")))
 	data := loginData{ID: id, Next: r.PostFormValue("next")}
-	cookie, err := r.Cookie(loginCSRFCookie)
-	if err != nil || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(r.PostFormValue("login_csrf"))) != 1 || cookie.Value == "" {
+	if !web.FormTokenValid(r) {
 		data.Error = tr(r, "Le formulaire a expiré. Saisissez à nouveau vos identifiants.", "The form expired. Enter your credentials again.")
 		p.renderLogin(w, r, http.StatusForbidden, data)
 		return
@@ -74,7 +62,6 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		_ = p.Sessions.Delete(r.Context(), old)
 	}
 	web.SetSession(w, r, sessionID, p.Cookies, p.Sessions.Config().MaxAge)
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true})
 	http.Redirect(w, r, web.LocalPath(data.Next, "/me"), http.StatusSeeOther)
 }
 
