@@ -140,6 +140,10 @@ func (w *world) requests() map[string]route {
 		"POST /api/forms/{id}/submissions":           {access: identity.Anyone, request: fixed("/api/forms/permis/submissions", `{"data":{"nom":"Martin"}}`), ok: 201},
 		"GET /api/submissions/{reference}":           {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
 		"GET /api/submissions/{reference}/pdf":       {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},
+		"GET /{$}":                                   {access: identity.Anyone, request: fixed("/", ""), ok: 200},
+		"GET /f/{form}":                              {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
+		"POST /f/{form}":                             {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /recu/{reference}":                      {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
 		"GET /login":                                 {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
 		"POST /login":                                {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
 		"POST /logout":                               {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
@@ -250,7 +254,8 @@ func (w *world) send(r route, c caller, path, body string) testkit.Response {
 	case c.account != "" && token == "":
 		token = w.tokens[c.account]
 	}
-	if r.page && r.template == "/login" && r.method == http.MethodPost {
+	if r.page && r.method == http.MethodPost {
+		// Forms posted without a session carry a double-submit token.
 		headers = append(headers, "Cookie", "guichet_form_csrf=jeton-du-formulaire-assez-long-pour-etre-un-vrai")
 		body += "&form_csrf=jeton-du-formulaire-assez-long-pour-etre-un-vrai"
 	}

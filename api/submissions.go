@@ -124,12 +124,10 @@ func (h *submissionsHandler) readable(ctx context.Context, in *submissionInput) 
 	if err != nil {
 		return rec, toProblem(ctx, err)
 	}
-	p := req.Principal
-	if submit.TokenMatches(in.Token, rec.TokenHash) || p.ServesDepartment(rec.Department) ||
-		(!p.Anonymous() && p.AccountID == rec.AccountID) {
+	if rec.ReadableBy(req.Principal, in.Token) {
 		return rec, nil
 	}
-	if p.Anonymous() {
+	if req.Principal.Anonymous() {
 		return rec, toProblem(ctx, submit.ErrUnknownSubmission)
 	}
 	return rec, problem(req.Lang, http.StatusForbidden, msgForbidden)

@@ -21,6 +21,7 @@ import (
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/submit/webform"
 	"github.com/guichet/guichet/web"
 )
 
@@ -170,12 +171,14 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Logins: logins, Audit: audit, Cookies: cfg.Cookies, Log: cfg.Logger,
 	}
+	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Cookies: cfg.Cookies, Log: cfg.Logger}
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Intake: intake, Tracker: tracker, Inboxes: inboxes,
 		Documents: documents, Ready: b.Ready,
-		Pages: identityPages.Routes(site), Cookies: cfg.Cookies, Site: site,
+		Pages:   append(identityPages.Routes(site), formPages.Routes(site)...),
+		Cookies: cfg.Cookies, Site: site,
 	}
 	a.Handler = api.New(a.Services)
 	return nil

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"io"
 	"time"
-	_ "time/tzdata" // Paris time on machines without a zoneinfo directory
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 
+	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -60,10 +60,9 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 	pdf.MultiCell(text, 5, "Récapitulatif de dépôt", "", "L", false)
 	pdf.Ln(4)
 
-	paris := doc.SubmittedAt.In(parisTime)
 	meta := [][2]string{
 		{"Référence", doc.Reference},
-		{"Déposé le", paris.Format("02/01/2006 à 15:04:05") + " (heure de Paris)"},
+		{"Déposé le", locale.DateTime(doc.SubmittedAt, locale.French)},
 		{"Version du formulaire", fmt.Sprintf("%d", doc.FormVersion)},
 	}
 	for _, m := range meta {
@@ -108,13 +107,3 @@ func labelValue(pdf *fpdf.Fpdf, text float64, label, value string, indent float6
 	}
 	pdf.Ln(1)
 }
-
-// parisTime is the time zone of the records' dates. The time zone database
-// is embedded, so it loads on any machine.
-var parisTime = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()

@@ -125,6 +125,19 @@ func fieldOrder(schemaOrder, uiOrder []string, data map[string]any) []string {
 	return append(order, extra...)
 }
 
+// PropertyOrder lists the properties of an object schema in the order a
+// person sees them: the uiSchema's "ui:order" ("*" standing for the rest),
+// or else the order they are written in the schema.
+func PropertyOrder(schema, uiSchema json.RawMessage) []string {
+	var node schemaNode
+	_ = json.Unmarshal(schema, &node)
+	ui := map[string]json.RawMessage{}
+	_ = json.Unmarshal(uiSchema, &ui)
+	var uiOrder []string
+	_ = json.Unmarshal(ui["ui:order"], &uiOrder)
+	return fieldOrder(objectKeys(node.Properties), uiOrder, nil)
+}
+
 // objectKeys lists the keys of a JSON object in the order they are written.
 func objectKeys(raw json.RawMessage) []string {
 	dec := json.NewDecoder(bytes.NewReader(raw))

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
 )
 
 // Status is where a submission stands.
@@ -65,6 +66,15 @@ func RecordOf(s Submission) Record {
 		Status:      Received,
 		History:     []Change{{Status: Received, At: s.SubmittedAt}},
 	}
+}
+
+// ReadableBy reports whether a submission may be shown to p presenting
+// token: the holder of its receipt token, the agent who filed it, the
+// agents of the department it was routed to, and admins may see it. The
+// reference alone never suffices.
+func (r Record) ReadableBy(p identity.Principal, token string) bool {
+	return TokenMatches(token, r.TokenHash) || p.ServesDepartment(r.Department) ||
+		(!p.Anonymous() && p.AccountID == r.AccountID)
 }
 
 // Reached reports whether the submission has been through status.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"time"
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/locale"
@@ -41,6 +42,8 @@ var roleNames = map[identity.Role]locale.Text{
 var funcs = template.FuncMap{
 	// tr picks the French or English text.
 	"tr": tr,
+	// datetime writes an instant in Paris time.
+	"datetime": func(lang locale.Lang, t time.Time) string { return locale.DateTime(t, lang) },
 	// role names a role.
 	"role": func(lang locale.Lang, r identity.Role) string { return roleNames[r].In(lang) },
 }
@@ -54,8 +57,9 @@ type Templates struct {
 }
 
 // Parse parses the page templates of pages matching pattern, each with the
-// layout. A page template defines "title" and "content".
-func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger) *Templates {
+// layout. A page template defines "content". extra adds functions of the
+// package's own to the shared ones.
+func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger, extra ...template.FuncMap) *Templates {
 	names, err := fs.Glob(pages, pattern)
 	if err != nil || len(names) == 0 {
 		panic("web: no page templates match " + pattern)
@@ -65,7 +69,11 @@ func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger) *Templates 
 	}
 	t := &Templates{site: site, pages: map[string]*template.Template{}, log: log}
 	for _, name := range names {
-		tpl := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html"))
+		tpl := template.New("layout.html").Funcs(funcs)
+		for _, f := range extra {
+			tpl = tpl.Funcs(f)
+		}
+		tpl = template.Must(tpl.ParseFS(files, "templates/layout.html"))
 		t.pages[path.Base(name)] = template.Must(tpl.ParseFS(pages, name))
 	}
 	return t

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -73,4 +74,33 @@ func Text(t testing.TB, ctx context.Context, selector string) string {
 		t.Fatal(err)
 	}
 	return text
+}
+
+// WithoutJavaScript turns scripts off in the tab, to test the pages as a
+// browser without JavaScript sees them.
+func WithoutJavaScript(t testing.TB, ctx context.Context) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Attribute returns an attribute of the first element a CSS selector matches.
+func Attribute(t testing.TB, ctx context.Context, selector, name string) string {
+	t.Helper()
+	res, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(selector), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Value
+}
+
+// Value returns the value of the first form control a CSS selector matches.
+func Value(t testing.TB, ctx context.Context, selector string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(selector)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -1,0 +1,144 @@
+package webform_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/browsertest"
+	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/testkit"
+)
+
+const adminToken = "jeton-admin-des-tests"
+
+// everyControl is a form with a field of each kind the pages render.
+const everyControl = `{
+	"title": "Aide aux familles — « test »", "audience": "public",
+	"description": "Une démarche de démonstration.",
+	"schema": {
+		"type": "object",
+		"required": ["nom", "email", "commune", "situation", "enfants"],
+		"properties": {
+			"nom": {"type": "string", "title": "Nom complet", "minLength": 1, "maxLength": 100},
+			"email": {"type": "string", "title": "Courriel", "format": "email"},
+			"telephone": {"type": "string", "title": "Téléphone", "pattern": "^0[1-9]( ?[0-9]{2}){4}$"},
+			"naissance": {"type": "string", "title": "Date de naissance", "format": "date"},
+			"commune": {"type": "string", "title": "Commune", "enum": ["Metz", "Thionville", "Forbach", "Sarreguemines", "Yutz", "Hayange", "Bitche", "Autre"]},
+			"situation": {"type": "string", "title": "Situation", "oneOf": [{"const": "seul", "title": "Seul ou seule"}, {"const": "couple", "title": "En couple"}]},
+			"revenus": {"type": "number", "title": "Revenus mensuels (€)", "minimum": 0},
+			"personnes": {"type": "integer", "title": "Personnes au foyer", "minimum": 1},
+			"aides": {"type": "array", "title": "Aides déjà perçues", "uniqueItems": true, "items": {"enum": ["apl", "rsa", "af"], "enumNames": ["APL", "RSA", "Allocations familiales"]}},
+			"certifie": {"type": "boolean", "title": "Je certifie l'exactitude de mes réponses"},
+			"commentaire": {"type": "string", "title": "Commentaire", "maxLength": 2000},
+			"adresse": {"type": "object", "title": "Adresse", "required": ["ville"], "properties": {
+				"rue": {"type": "string", "title": "Rue"}, "ville": {"type": "string", "title": "Ville"}}},
+			"enfants": {"type": "array", "title": "Enfants", "minItems": 1, "maxItems": 5, "items": {"type": "object", "required": ["prenom"], "properties": {
+				"prenom": {"type": "string", "title": "Prénom"}, "age": {"type": "integer", "title": "Âge", "minimum": 0}}}}
+		}
+	},
+	"uiSchema": {
+		"ui:order": ["nom", "email", "telephone", "naissance", "commune", "situation", "revenus", "personnes", "aides", "adresse", "enfants", "commentaire", "certifie"],
+		"telephone": {"ui:widget": "tel", "ui:help": "Par exemple 03 87 00 00 00"},
+		"commune": {"ui:widget": "select"},
+		"commentaire": {"ui:widget": "textarea", "ui:placeholder": "Précisez votre situation si besoin"}
+	},
+	"routing": {"default": "accueil"}
+}`
+
+func startWithForm(t *testing.T) string {
+	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
+	api := testkit.Client{T: t, URL: base}
+	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	api.Must(200, "PUT", "/api/forms/aide-familles/draft", adminToken, everyControl)
+	api.Must(200, "POST", "/api/forms/aide-familles/publish", adminToken, "")
+	return base
+}
+
+func field(name string) chromedp.CSS { return chromedp.CSS(`[name="` + name + `"]`) }
+
+// A person fills the form in chromium, with and without JavaScript: errors
+// come back with a summary and nothing typed is lost; a repeatable group
+// grows; the receipt gives the PDF.
+func TestFillAndSend(t *testing.T) {
+	base := startWithForm(t)
+	for _, js := range []bool{true, false} {
+		name := "with JavaScript"
+		if !js {
+			name = "without JavaScript"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx := browsertest.New(t)
+			if !js {
+				browsertest.WithoutJavaScript(t, ctx)
+			}
+			if status := browsertest.Load(t, ctx, chromedp.Navigate(base+"/f/aide-familles")); status != http.StatusOK {
+				t.Fatalf("form page: %d", status)
+			}
+			// Wrong answers first.
+			status := browsertest.Load(t, ctx,
+				chromedp.SendKeys(field("nom"), "Şükrü Yılmaz-Lefèvre"),
+				chromedp.SendKeys(field("email"), "pas-une-adresse"),
+				chromedp.SendKeys(field("revenus"), "beaucoup"),
+				chromedp.SendKeys(field("commentaire"), "Œuvre « sociale » — 5 €"),
+				chromedp.Click(chromedp.CSS(`button[type=submit]:not([name])`)),
+			)
+			if status != http.StatusUnprocessableEntity {
+				t.Fatalf("wrong answers: %d", status)
+			}
+			summary := browsertest.Text(t, ctx, "#error-summary")
+			for _, want := range []string{"« Courriel » doit être une adresse électronique", "« Revenus mensuels (€) » doit être un nombre", "Le champ « Commune » est obligatoire", "Le champ « Situation » est obligatoire"} {
+				if !strings.Contains(summary, want) {
+					t.Errorf("error summary lacks %q:\n%s", want, summary)
+				}
+			}
+			target := browsertest.Attribute(t, ctx, "#error-summary a", "href")
+			if n, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(`[id="`+strings.TrimPrefix(target, "#")+`"]`), chromedp.AtLeast(0))); len(n) != 1 {
+				t.Errorf("the summary links to %s, which is not on the page", target)
+			}
+			for sel, want := range map[string]string{"nom": "Şükrü Yılmaz-Lefèvre", "email": "pas-une-adresse", "revenus": "beaucoup", "commentaire": "Œuvre « sociale » — 5 €"} {
+				if got := browsertest.Value(t, ctx, `[name="`+sel+`"]`); got != want {
+					t.Errorf("%s lost what was typed: %q, want %q", sel, got, want)
+				}
+			}
+
+			// A child, added with the group's button, then the right answers.
+			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
+			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
+			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="remove:enfants.1"]`)))
+			status = browsertest.Load(t, ctx,
+				chromedp.SetValue(field("email"), "sukru@example.fr"),
+				chromedp.SetValue(field("revenus"), "1 234,50"),
+				chromedp.SendKeys(field("personnes"), "3"),
+				chromedp.SetValue(field("commune"), "Thionville"),
+				chromedp.Click(chromedp.CSS(`input[name="situation"][value="couple"]`)),
+				chromedp.Click(chromedp.CSS(`input[name="aides"][value="af"]`)),
+				chromedp.SendKeys(field("adresse.ville"), "Montigny-lès-Metz"),
+				chromedp.SendKeys(field("enfants.0.prenom"), "Ayşe"),
+				chromedp.SendKeys(field("enfants.0.age"), "7"),
+				chromedp.Click(field("certifie")),
+				chromedp.Click(chromedp.CSS(`button[type=submit]:not([name])`)),
+			)
+			if status != http.StatusOK {
+				t.Fatalf("right answers: %d: %s", status, browsertest.Text(t, ctx, "main"))
+			}
+			reference := browsertest.Text(t, ctx, "#reference")
+			if len(reference) != 19 {
+				t.Fatalf("receipt reference %q", reference)
+			}
+			pdfURL := browsertest.Attribute(t, ctx, "#download-pdf", "href")
+			client := testkit.Client{T: t, URL: base}
+			client.WaitStatus(reference, pdfURL[strings.Index(pdfURL, "token=")+6:], "routed")
+			got := client.Must(200, "GET", pdfURL, "", "")
+			text := strings.Join(strings.Fields(pdftest.Text(t, got.Body)), " ")
+			for _, want := range []string{reference, "Şükrü Yılmaz-Lefèvre", "sukru@example.fr", "Thionville", "En couple", "1234.5", "Allocations familiales", "Montigny-lès-Metz", "Enfants n° 1", "Ayşe", "Œuvre « sociale » — 5 €", "Oui"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the PDF lacks %q:\n%s", want, text)
+				}
+			}
+		})
+	}
+}
