@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -85,6 +86,19 @@ func (w *world) session(account string) *identity.Session {
 	return &sess
 }
 
+// newDraft saves answers to the public form, as a visitor would, and
+// returns the draft's resume token.
+func (w *world) newDraft() string {
+	const formToken = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
+	r := noRedirect(w.s, "POST", "/f/permis", "", "nom=Brouillon&_action=save&form_csrf="+formToken,
+		"Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+formToken)
+	m := regexp.MustCompile(`/f/permis/d/([A-Za-z0-9_-]{22})`).FindSubmatch(r.Body)
+	if r.Status != http.StatusOK || m == nil {
+		w.s.t.Fatalf("saving a draft: %d %.300s", r.Status, r.Body)
+	}
+	return string(m[1])
+}
+
 // route is one HTTP route of the route table, with a request that reaches it.
 type route struct {
 	method, template string
@@ -143,6 +157,9 @@ func (w *world) requests() map[string]route {
 		"GET /{$}":                                   {access: identity.Anyone, request: fixed("/", ""), ok: 200},
 		"GET /f/{form}":                              {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
 		"POST /f/{form}":                             {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /f/{form}/d/{draft}":                    {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
+		"GET /f/{form}/d/{draft}/verifier":           {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
+		"POST /f/{form}/d/{draft}/verifier":          {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
 		"GET /recu/{reference}":                      {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
 		"GET /login":                                 {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
 		"POST /login":                                {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},

@@ -56,6 +56,7 @@ type DraftBody struct {
 	Routing     RoutingBody     `json:"routing"`
 	OpensAt     *time.Time      `json:"opensAt,omitempty"`
 	ClosesAt    *time.Time      `json:"closesAt,omitempty"`
+	DraftDays   int             `json:"draftDays,omitempty" minimum:"0" maximum:"90" doc:"Durée de conservation, en jours, d'un formulaire enregistré pour être repris plus tard (30 par défaut)"`
 }
 
 // RoutingBody decides which department receives each submission.
@@ -73,7 +74,7 @@ type RuleBody struct {
 func (b DraftBody) form(id string) schemas.Form {
 	f := schemas.Form{
 		ID: id, Title: b.Title, Description: b.Description, Audience: schemas.Audience(b.Audience),
-		Schema: b.Schema, UISchema: b.UISchema, OpensAt: b.OpensAt, ClosesAt: b.ClosesAt,
+		Schema: b.Schema, UISchema: b.UISchema, OpensAt: b.OpensAt, ClosesAt: b.ClosesAt, DraftDays: b.DraftDays,
 		Routing: schemas.Routing{Default: b.Routing.Default},
 	}
 	for _, r := range b.Routing.Rules {
@@ -85,7 +86,7 @@ func (b DraftBody) form(id string) schemas.Form {
 func draftBodyOf(f schemas.Form) DraftBody {
 	b := DraftBody{
 		Title: f.Title, Description: f.Description, Audience: string(f.Audience),
-		Schema: f.Schema, UISchema: f.UISchema, OpensAt: f.OpensAt, ClosesAt: f.ClosesAt,
+		Schema: f.Schema, UISchema: f.UISchema, OpensAt: f.OpensAt, ClosesAt: f.ClosesAt, DraftDays: f.DraftDays,
 		Routing: RoutingBody{Default: f.Routing.Default},
 	}
 	for _, r := range f.Routing.Rules {

@@ -171,7 +171,11 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Logins: logins, Audit: audit, Cookies: cfg.Cookies, Log: cfg.Logger,
 	}
-	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Cookies: cfg.Cookies, Log: cfg.Logger}
+	drafts, err := submit.NewDrafts(ctx, b)
+	if err != nil {
+		return err
+	}
+	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Drafts: drafts, Cookies: cfg.Cookies, Log: cfg.Logger}
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,

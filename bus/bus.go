@@ -172,6 +172,7 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{Bucket: BucketStatus, Description: "Current status of each submission."},
 		{Bucket: BucketInbox, Description: "Routed submissions by department."},
 		{Bucket: BucketIdempotency, Description: "Idempotency keys.", TTL: IdempotencyTTL},
+		{Bucket: BucketDrafts, Description: "Forms saved to be finished later.", TTL: MaxDraftAge},
 	}
 	for _, kc := range buckets {
 		kc.Storage = jetstream.FileStorage

@@ -46,6 +46,9 @@ const (
 	BucketInbox = "inbox"
 	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
 	BucketIdempotency = "idempotency"
+	// BucketDrafts holds forms saved to be finished later, keyed by the
+	// SHA-256 of their resume token; entries expire after MaxDraftAge.
+	BucketDrafts = "drafts"
 )
 
 // ObjectStoreDocuments holds PDFs and attachments, keyed by reference.
@@ -56,6 +59,9 @@ const SessionMaxAge = 12 * time.Hour
 
 // LoginFailureWindow is how long failed logins are counted.
 const LoginFailureWindow = 15 * time.Minute
+
+// MaxDraftAge is the longest a saved draft is kept, whatever its form says.
+const MaxDraftAge = 90 * 24 * time.Hour
 
 // IdempotencyTTL is how long an Idempotency-Key is remembered.
 const IdempotencyTTL = 24 * time.Hour

@@ -34,6 +34,24 @@ type Form struct {
 	Routing     Routing         `json:"routing"`
 	OpensAt     *time.Time      `json:"opensAt,omitempty"`
 	ClosesAt    *time.Time      `json:"closesAt,omitempty"`
+	// DraftDays is how long a saved, unfinished form is kept (default
+	// DefaultDraftDays, at most MaxDraftDays).
+	DraftDays int `json:"draftDays,omitempty"`
+}
+
+// Draft lifetimes, in days.
+const (
+	DefaultDraftDays = 30
+	MaxDraftDays     = 90
+)
+
+// DraftLifetime is how long this form's saved drafts are kept.
+func (f *Form) DraftLifetime() time.Duration {
+	days := f.DraftDays
+	if days <= 0 {
+		days = DefaultDraftDays
+	}
+	return time.Duration(min(days, MaxDraftDays)) * 24 * time.Hour
 }
 
 // Routing decides which department receives a submission: the first rule

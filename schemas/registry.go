@@ -95,6 +95,12 @@ func (r *Registry) check(ctx context.Context, f Form) error {
 	if len(f.UISchema) > 0 && !isJSONObject(f.UISchema) {
 		problems.add("uiSchema", locale.Text{FR: "Le uiSchema doit être un objet JSON.", EN: "The uiSchema must be a JSON object."})
 	}
+	if f.DraftDays < 0 || f.DraftDays > MaxDraftDays {
+		problems.add("draftDays", locale.Text{
+			FR: fmt.Sprintf("La durée de conservation des brouillons va de 1 à %d jours.", MaxDraftDays),
+			EN: fmt.Sprintf("Drafts are kept from 1 to %d days.", MaxDraftDays),
+		})
+	}
 	if f.OpensAt != nil && f.ClosesAt != nil && !f.OpensAt.Before(*f.ClosesAt) {
 		problems.add("closesAt", locale.Text{
 			FR: "La date de fermeture doit suivre la date d'ouverture.",

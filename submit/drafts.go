@@ -1,0 +1,100 @@
+package submit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+)
+
+// ErrNoDraft means no saved draft has that token, or it has expired.
+var ErrNoDraft = errors.New("submit: no such draft")
+
+// Draft is a form being filled, saved so that it can be finished later,
+// in another browser if need be.
+type Draft struct {
+	Form string `json:"form"`
+	// Data holds the answers so far.
+	Data json.RawMessage `json:"data"`
+	// Step is the step to resume at.
+	Step int `json:"step"`
+	// AccountID is the agent filling an internal form: only they may resume it.
+	AccountID string    `json:"accountId,omitempty"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// Drafts keeps drafts in the drafts bucket, keyed by the SHA-256 of their
+// resume token: the token, a 128-bit secret, is the only way back to a draft.
+type Drafts struct {
+	kv  jetstream.KeyValue
+	now func() time.Time
+}
+
+// NewDrafts opens the drafts bucket.
+func NewDrafts(ctx context.Context, b *bus.Bus) (*Drafts, error) {
+	kv, err := b.KV(ctx, bus.BucketDrafts)
+	if err != nil {
+		return nil, err
+	}
+	return &Drafts{kv: kv, now: time.Now}, nil
+}
+
+// Save stores a draft for lifetime under token, or under a new token when
+// token is empty, and returns the token.
+func (d *Drafts) Save(ctx context.Context, token string, draft Draft, lifetime time.Duration) (string, error) {
+	if token == "" {
+		token = NewToken()
+	}
+	draft.ExpiresAt = d.now().UTC().Add(min(lifetime, bus.MaxDraftAge))
+	raw, err := json.Marshal(draft)
+	if err != nil {
+		return "", err
+	}
+	if _, err := d.kv.Put(ctx, draftKey(token), raw); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Get returns the draft of a token.
+func (d *Drafts) Get(ctx context.Context, token string) (Draft, error) {
+	var draft Draft
+	if token == "" {
+		return draft, ErrNoDraft
+	}
+	entry, err := d.kv.Get(ctx, draftKey(token))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return draft, ErrNoDraft
+	}
+	if err != nil {
+		return draft, err
+	}
+	if err := json.Unmarshal(entry.Value(), &draft); err != nil {
+		return draft, err
+	}
+	if d.now().After(draft.ExpiresAt) {
+		_ = d.kv.Delete(ctx, draftKey(token))
+		return Draft{}, ErrNoDraft
+	}
+	return draft, nil
+}
+
+// Delete forgets a draft, once it has been sent.
+func (d *Drafts) Delete(ctx context.Context, token string) error {
+	err := d.kv.Delete(ctx, draftKey(token))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	return err
+}
+
+func draftKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
