@@ -57,8 +57,19 @@ func appendAnswers(out *[]Answer, schemaRaw, uiRaw json.RawMessage, data any, de
 	_ = json.Unmarshal(uiRaw, &ui)
 	var uiOrder []string
 	_ = json.Unmarshal(ui["ui:order"], &uiOrder)
+	order := objectKeys(node.Properties)
+	for _, branch := range conditionalProperties(schemaRaw) {
+		for _, name := range objectKeys(branch) {
+			if _, known := props[name]; !known {
+				var sub map[string]json.RawMessage
+				_ = json.Unmarshal(branch, &sub)
+				props[name] = sub[name]
+				order = append(order, name)
+			}
+		}
+	}
 
-	for _, name := range fieldOrder(objectKeys(node.Properties), uiOrder, obj) {
+	for _, name := range fieldOrder(order, uiOrder, obj) {
 		value, answered := obj[name]
 		if !answered || value == nil {
 			continue
@@ -123,6 +134,40 @@ func fieldOrder(schemaOrder, uiOrder []string, data map[string]any) []string {
 	}
 	slices.Sort(extra)
 	return append(order, extra...)
+}
+
+// conditionalProperties returns the "properties" of the branches of an
+// object schema: the then and else of its if/then/else (directly or in
+// allOf) and its schema dependencies, so that their answers have labels.
+func conditionalProperties(schemaRaw json.RawMessage) []json.RawMessage {
+	type branch struct {
+		Properties json.RawMessage `json:"properties"`
+	}
+	type conditional struct {
+		Then         *branch                    `json:"then"`
+		Else         *branch                    `json:"else"`
+		AllOf        []conditional              `json:"allOf"`
+		Dependencies map[string]json.RawMessage `json:"dependencies"`
+	}
+	var c conditional
+	if json.Unmarshal(schemaRaw, &c) != nil {
+		return nil
+	}
+	var out []json.RawMessage
+	for _, part := range append([]conditional{c}, c.AllOf...) {
+		for _, b := range []*branch{part.Then, part.Else} {
+			if b != nil && b.Properties != nil {
+				out = append(out, b.Properties)
+			}
+		}
+	}
+	for _, dep := range c.Dependencies {
+		var b branch
+		if json.Unmarshal(dep, &b) == nil && b.Properties != nil {
+			out = append(out, b.Properties)
+		}
+	}
+	return out
 }
 
 // PropertyOrder lists the properties of an object schema in the order a

@@ -184,6 +184,9 @@ func (l labeller) label(path []pathSegment) string {
 		}
 		props, _ := obj["properties"].(map[string]any)
 		node = props[seg.name]
+		if node == nil {
+			node = conditionalProperty(obj, seg.name)
+		}
 		name = seg.name
 		if title, ok := asObject(node)["title"].(string); ok && title != "" {
 			name = title
@@ -193,6 +196,21 @@ func (l labeller) label(path []pathSegment) string {
 		return name + " (" + item + ")"
 	}
 	return name
+}
+
+// conditionalProperty finds a property that only a branch of the object
+// schema declares (see conditionalProperties).
+func conditionalProperty(obj map[string]any, name string) any {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return nil
+	}
+	for _, branch := range conditionalProperties(raw) {
+		if sub, ok := asObject(decodeNumbers(branch))[name]; ok {
+			return sub
+		}
+	}
+	return nil
 }
 
 func errorValue(re gojsonschema.ResultError) any {

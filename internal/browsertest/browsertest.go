@@ -95,6 +95,16 @@ func Attribute(t testing.TB, ctx context.Context, selector, name string) string 
 	return res.Value
 }
 
+// HasAttribute reports whether the first element a CSS selector matches has an attribute.
+func HasAttribute(t testing.TB, ctx context.Context, selector, name string) bool {
+	t.Helper()
+	res, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(selector), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Exists
+}
+
 // Value returns the value of the first form control a CSS selector matches.
 func Value(t testing.TB, ctx context.Context, selector string) string {
 	t.Helper()

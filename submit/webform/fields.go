@@ -55,6 +55,9 @@ type Field struct {
 	Children []*Field
 	// MaxItems bounds a repeatable group.
 	MaxItems int
+	// Condition, for a conditional field, is the JSON the page's script
+	// evaluates to show or hide it (see conditions.go).
+	Condition string
 }
 
 // ID is the HTML id of the field's control (of its first option, for lists).
@@ -152,6 +155,20 @@ func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map
 	_ = json.Unmarshal(obj.Properties, &props)
 	ui := map[string]json.RawMessage{}
 	_ = json.Unmarshal(uiRaw, &ui)
+	// Conditional fields come right after the field that decides them.
+	after := map[string][]*Field{}
+	for _, b := range branchesOf(schemaRaw) {
+		bprops := map[string]json.RawMessage{}
+		_ = json.Unmarshal(b.Properties, &bprops)
+		for _, name := range schemas.PropertyOrder(json.RawMessage(`{"properties":`+orEmpty(b.Properties)+`}`), uiRaw) {
+			if _, base := props[name]; base {
+				continue
+			}
+			f := buildField(bprops[name], ui[name], data[name], errs, prefix+name)
+			f.Required, f.Condition = contains(b.Required, name), b.condition(prefix)
+			after[b.trigger()] = append(after[b.trigger()], f)
+		}
+	}
 	var fields []*Field
 	for _, name := range schemas.PropertyOrder(schemaRaw, uiRaw) {
 		raw, ok := props[name]
@@ -161,6 +178,11 @@ func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map
 		f := buildField(raw, ui[name], data[name], errs, prefix+name)
 		f.Required = contains(obj.Required, name)
 		fields = append(fields, f)
+		fields = append(fields, after[name]...)
+		delete(after, name)
+	}
+	for _, rest := range after {
+		fields = append(fields, rest...)
 	}
 	return fields
 }

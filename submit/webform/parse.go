@@ -24,6 +24,15 @@ func parseObject(schemaRaw json.RawMessage, form url.Values, prefix string) map[
 	_ = json.Unmarshal(schemaRaw, &obj)
 	props := map[string]json.RawMessage{}
 	_ = json.Unmarshal(obj.Properties, &props)
+	for _, b := range branchesOf(schemaRaw) {
+		bprops := map[string]json.RawMessage{}
+		_ = json.Unmarshal(b.Properties, &bprops)
+		for name, raw := range bprops {
+			if _, base := props[name]; !base {
+				props[name] = raw
+			}
+		}
+	}
 	data := map[string]any{}
 	for name, raw := range props {
 		if v, ok := parseValue(raw, form, prefix+name); ok {

@@ -19,6 +19,19 @@ type step struct {
 // them, else one page per top-level group when every field is a group,
 // else a single page.
 func stepsOf(form *schemas.Compiled) []step {
+	steps := declaredSteps(form)
+	// A conditional field goes on the page of the field that decides it.
+	for _, b := range branchesOf(form.Schema) {
+		for i := range steps {
+			if slices.Contains(steps[i].Fields, b.trigger()) {
+				steps[i].Fields = append(steps[i].Fields, schemas.PropertyOrder(json.RawMessage(`{"properties":`+orEmpty(b.Properties)+`}`), nil)...)
+			}
+		}
+	}
+	return steps
+}
+
+func declaredSteps(form *schemas.Compiled) []step {
 	var ui struct {
 		Steps []step `json:"ui:steps"`
 	}

@@ -306,6 +306,7 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	steps[index].merge(data, parseObject(form.Schema, r.PostForm, ""))
+	dropHidden(form.Schema, data)
 	if req.Session == nil && !web.FormTokenValid(r) {
 		// The answers are not lost: the page comes back with them.
 		p.renderStep(w, r, http.StatusForbidden, form, index, data, []schemas.FieldError{{Message: locale.Text{

@@ -38,7 +38,11 @@ const everyControl = `{
 				"rue": {"type": "string", "title": "Rue"}, "ville": {"type": "string", "title": "Ville"}}},
 			"enfants": {"type": "array", "title": "Enfants", "minItems": 1, "maxItems": 5, "items": {"type": "object", "required": ["prenom"], "properties": {
 				"prenom": {"type": "string", "title": "Prénom"}, "age": {"type": "integer", "title": "Âge", "minimum": 0}}}}
-		}
+		},
+		"allOf": [{
+			"if": {"properties": {"situation": {"const": "couple"}}, "required": ["situation"]},
+			"then": {"properties": {"conjoint": {"type": "string", "title": "Nom du conjoint", "minLength": 1}}, "required": ["conjoint"]}
+		}]
 	},
 	"uiSchema": {
 		"ui:order": ["nom", "email", "telephone", "naissance", "commune", "situation", "revenus", "personnes", "aides", "adresse", "enfants", "commentaire", "certifie"],
@@ -105,6 +109,12 @@ func TestFillAndSend(t *testing.T) {
 				}
 			}
 
+			// The spouse's name is asked only of couples.
+			wrapper := `[data-condition]:has([name="conjoint"])`
+			if hidden := browsertest.HasAttribute(t, ctx, wrapper, "hidden"); hidden != js {
+				t.Errorf("before choosing a situation, the conditional field is hidden=%v with JavaScript=%v", hidden, js)
+			}
+
 			// A child, added with the group's button, then the right answers.
 			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
 			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
@@ -115,6 +125,7 @@ func TestFillAndSend(t *testing.T) {
 				chromedp.SendKeys(field("personnes"), "3"),
 				chromedp.SetValue(field("commune"), "Thionville"),
 				chromedp.Click(chromedp.CSS(`input[name="situation"][value="couple"]`)),
+				chromedp.SendKeys(field("conjoint"), "Jean Klein"),
 				chromedp.Click(chromedp.CSS(`input[name="aides"][value="af"]`)),
 				chromedp.SendKeys(field("adresse.ville"), "Montigny-lès-Metz"),
 				chromedp.SendKeys(field("enfants.0.prenom"), "Ayşe"),
@@ -134,11 +145,39 @@ func TestFillAndSend(t *testing.T) {
 			client.WaitStatus(reference, pdfURL[strings.Index(pdfURL, "token=")+6:], "routed")
 			got := client.Must(200, "GET", pdfURL, "", "")
 			text := strings.Join(strings.Fields(pdftest.Text(t, got.Body)), " ")
-			for _, want := range []string{reference, "Şükrü Yılmaz-Lefèvre", "sukru@example.fr", "Thionville", "En couple", "1234.5", "Allocations familiales", "Montigny-lès-Metz", "Enfants n° 1", "Ayşe", "Œuvre « sociale » — 5 €", "Oui"} {
+			for _, want := range []string{reference, "Şükrü Yılmaz-Lefèvre", "sukru@example.fr", "Thionville", "En couple", "1234.5", "Allocations familiales", "Montigny-lès-Metz", "Enfants n° 1", "Ayşe", "Œuvre « sociale » — 5 €", "Oui", "Nom du conjoint", "Jean Klein"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the PDF lacks %q:\n%s", want, text)
 				}
 			}
 		})
+	}
+}
+
+// The server applies the same conditions: a shown field is required, a
+// hidden field's answer is dropped.
+func TestConditionalFieldsOnTheServer(t *testing.T) {
+	base := startWithForm(t)
+	const token = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
+	client := testkit.Client{T: t, URL: base, NoRedirects: true}
+	post := func(extra string) testkit.Response {
+		body := "form_csrf=" + token + "&nom=Dupont&email=d%40example.fr&commune=Metz&adresse.ville=Metz&enfants._n=1&enfants.0.prenom=Léa&" + extra
+		return client.Do("POST", "/f/aide-familles", "", body, "Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+token)
+	}
+	r := post("situation=couple")
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "Le champ « Nom du conjoint » est obligatoire.") {
+		t.Errorf("couple without a spouse: %d", r.Status)
+	}
+	r = post("situation=seul&conjoint=Jean+Klein")
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("single with a hidden answer: %d %.300s", r.Status, r.Body)
+	}
+	receipt := r.Header.Get("Location")
+	reference := receipt[len("/recu/"):strings.Index(receipt, "?")]
+	token2 := receipt[strings.Index(receipt, "token=")+6:]
+	client.WaitStatus(reference, token2, "routed")
+	text := pdftest.Text(t, client.Must(200, "GET", "/api/submissions/"+reference+"/pdf?token="+token2, "", "").Body)
+	if strings.Contains(text, "Jean Klein") || !strings.Contains(text, "Seul ou seule") {
+		t.Errorf("the hidden answer was kept:\n%s", text)
 	}
 }

@@ -17,4 +17,77 @@
       }
     });
   });
+
+  // Conditional fields: shown while the JSON Schema condition of their
+  // data-condition holds for the answers of their group. The server applies
+  // the same schema and drops the answers of hidden fields.
+  var form = document.querySelector("form[method=post]");
+  var conditionals = document.querySelectorAll("[data-condition]");
+  if (!form || conditionals.length === 0) {
+    return;
+  }
+  function answer(name) {
+    var inputs = form.querySelectorAll("[name='" + name.replace(/'/g, "\\'") + "']");
+    if (inputs.length === 0) {
+      return undefined;
+    }
+    var first = inputs[0];
+    if (first.type === "radio") {
+      var checked = form.querySelector("[name='" + name + "']:checked");
+      return checked ? checked.value : undefined;
+    }
+    if (first.type === "checkbox") {
+      if (inputs.length === 1 && first.value === "true") {
+        return first.checked;
+      }
+      var values = [];
+      inputs.forEach(function (i) { if (i.checked) { values.push(i.value); } });
+      return values.length ? values : undefined;
+    }
+    return first.value === "" ? undefined : first.value;
+  }
+  function same(expected, actual) {
+    if (typeof expected === "number") {
+      return Number(String(actual).replace(/[\s\u00a0]/g, "").replace(",", ".")) === expected;
+    }
+    if (typeof expected === "boolean") {
+      return actual === expected || String(actual) === String(expected);
+    }
+    return String(actual) === String(expected);
+  }
+  function matches(schema, scope) {
+    if (!schema || typeof schema !== "object") {
+      return true;
+    }
+    var ok = true;
+    (schema.required || []).forEach(function (name) {
+      if (answer(scope + name) === undefined) { ok = false; }
+    });
+    Object.keys(schema.properties || {}).forEach(function (name) {
+      var rule = schema.properties[name];
+      var value = answer(scope + name);
+      if (value === undefined) {
+        return;
+      }
+      var number = Number(String(value).replace(/[\s\u00a0]/g, "").replace(",", "."));
+      if ("const" in rule && !same(rule["const"], value)) { ok = false; }
+      if (rule["enum"] && !rule["enum"].some(function (e) { return same(e, value); })) { ok = false; }
+      if ("minimum" in rule && !(number >= rule.minimum)) { ok = false; }
+      if ("maximum" in rule && !(number <= rule.maximum)) { ok = false; }
+      if ("exclusiveMinimum" in rule && !(number > rule.exclusiveMinimum)) { ok = false; }
+      if ("exclusiveMaximum" in rule && !(number < rule.exclusiveMaximum)) { ok = false; }
+    });
+    return ok;
+  }
+  function update() {
+    conditionals.forEach(function (el) {
+      var c = JSON.parse(el.getAttribute("data-condition"));
+      var shown = c.present ? answer(c.scope + c.present) !== undefined : matches(c["if"], c.scope) !== Boolean(c.negate);
+      el.hidden = !shown;
+      el.querySelectorAll("input, select, textarea").forEach(function (i) { i.disabled = !shown; });
+    });
+  }
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  update();
 })();
