@@ -38,6 +38,8 @@ type Services struct {
 	Cookies web.CookiePolicy
 	// Site is what pages show of the organisation.
 	Site web.Site
+	// Theme is the organisation's colour and logo.
+	Theme web.Theme
 	// Ready reports whether NATS and its streams answer.
 	Ready func(ctx context.Context) error
 }
@@ -81,6 +83,9 @@ func New(s Services) http.Handler {
 		mux.Handle(route.Method+" "+route.Pattern, guardPage(route, forbidden))
 	}
 	mux.Handle("GET /static/", web.Static())
+	theme := s.Theme.Handler()
+	mux.Handle("GET /theme.css", theme)
+	mux.Handle("GET /logo", theme)
 	registerHealth(mux, s.Ready)
 
 	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies}

@@ -43,6 +43,8 @@ type Config struct {
 	Organisation string
 	// Cookies says when session cookies are marked Secure.
 	Cookies web.CookiePolicy
+	// Theme is the organisation's colour and logo.
+	Theme web.Theme
 	// Sessions sets how long browser sessions last.
 	Sessions identity.SessionConfig
 	// Processing tunes the processors' retries.
@@ -166,7 +168,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, pdf.Consumer(), route.Consumer()); err != nil {
 		return err
 	}
-	site := web.Site{Organisation: cfg.Organisation}
+	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
 	identityPages := &pages.Pages{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Logins: logins, Audit: audit, Cookies: cfg.Cookies, Log: cfg.Logger,
@@ -175,14 +177,15 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Drafts: drafts, Cookies: cfg.Cookies, Log: cfg.Logger}
+	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Drafts: drafts,
+		Accounts: accounts, Departments: departments, Cookies: cfg.Cookies, Log: cfg.Logger}
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Intake: intake, Tracker: tracker, Inboxes: inboxes,
 		Documents: documents, Ready: b.Ready,
 		Pages:   append(identityPages.Routes(site), formPages.Routes(site)...),
-		Cookies: cfg.Cookies, Site: site,
+		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
 	}
 	a.Handler = api.New(a.Services)
 	return nil

@@ -16,6 +16,8 @@ import (
 // Site is what the layout shows of the organisation.
 type Site struct {
 	Organisation string
+	// HasLogo says that /logo serves the organisation's logo.
+	HasLogo bool
 }
 
 // Page is what a page template receives.

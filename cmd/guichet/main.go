@@ -61,6 +61,7 @@ Exemple :
 type settings struct {
 	addr, dataDir, natsURL, natsListen, organisation, logFormat string
 	cookies                                                     web.CookiePolicy
+	theme                                                       web.Theme
 	replicas                                                    int
 	demo                                                        bool
 }
@@ -98,6 +99,10 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	fs.BoolVar(&s.demo, "demo", demo, "crée le contenu de démonstration dans un dossier de données vide (GUICHET_DEMO=0 pour s'en passer)")
 	cookies := env("GUICHET_SECURE_COOKIES", "auto")
 	fs.StringVar(&cookies, "secure-cookies", cookies, "cookies « Secure » : auto (si la requête arrive en HTTPS, directement ou par un proxy qui envoie X-Forwarded-Proto), always ou never (GUICHET_SECURE_COOKIES)")
+	colour := env("GUICHET_COLOUR", "")
+	fs.StringVar(&colour, "colour", colour, "couleur principale des pages, #rrggbb, lisible en texte blanc (GUICHET_COLOUR)")
+	logo := env("GUICHET_LOGO", "")
+	fs.StringVar(&logo, "logo", logo, "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages (GUICHET_LOGO)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -109,6 +114,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	}
 	if s.cookies, err = web.ParseCookiePolicy(cookies); err != nil {
 		return s, fmt.Errorf("GUICHET_SECURE_COOKIES : %w", err)
+	}
+	if s.theme, err = web.LoadTheme(colour, logo); err != nil {
+		return s, err
 	}
 	if s.logFormat != "text" && s.logFormat != "json" {
 		return s, fmt.Errorf("format de journaux %q : text ou json attendu", s.logFormat)
@@ -150,7 +158,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	a, err := app.Start(ctx, app.Config{
 		DataDir: s.dataDir, NATSURL: s.natsURL, NATSListen: s.natsListen,
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
-		Organisation: s.organisation, Cookies: s.cookies, Logger: log,
+		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
 	})
 	if err != nil {
 		ln.Close()

@@ -37,6 +37,9 @@ type Pages struct {
 	Intake  *submit.Intake
 	Tracker *submit.Tracker
 	Drafts  *submit.Drafts
+	// Accounts and Departments prefill internal forms from the agent's account.
+	Accounts    *identity.Accounts
+	Departments *identity.Departments
 	Cookies web.CookiePolicy
 	Log     *slog.Logger
 
@@ -205,7 +208,9 @@ func (p *Pages) show(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p.renderStep(w, r, http.StatusOK, form, 0, map[string]any{}, nil, "", "")
+	data := map[string]any{}
+	p.prefill(r.Context(), form.UISchema, web.RequestOf(r.Context()).Principal, data)
+	p.renderStep(w, r, http.StatusOK, form, 0, data, nil, "", "")
 }
 
 func (p *Pages) resume(w http.ResponseWriter, r *http.Request) {

@@ -181,3 +181,24 @@ func TestConditionalFieldsOnTheServer(t *testing.T) {
 		t.Errorf("the hidden answer was kept:\n%s", text)
 	}
 }
+
+// An internal form needs a signed-in agent, and starts with their details.
+func TestInternalFormPrefilledForTheAgent(t *testing.T) {
+	a, base := testkit.StartApp(t, app.Config{AdminToken: adminToken, Demo: true})
+	api := testkit.Client{T: t, URL: base, NoRedirects: true}
+	api.Must(200, "PUT", "/api/accounts/j-muller", adminToken, `{"name":"Jean Muller","role":"manager","active":true,"departments":["rh"]}`)
+	api.Must(200, "PUT", "/api/accounts/c-schmitt", adminToken, `{"name":"Claire Schmitt","role":"agent","active":true,"departments":["rh"],"manager":"j-muller"}`)
+	if r := api.Do("GET", "/f/demande-conges", "", ""); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+		t.Errorf("internal form, anonymous: %d %s", r.Status, r.Header.Get("Location"))
+	}
+	id, _, err := a.Services.Sessions.Create(t.Context(), "c-schmitt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(api.Must(200, "GET", "/f/demande-conges", "", "", "Cookie", "guichet_session="+id).Body)
+	for _, want := range []string{`value="Claire Schmitt"`, `value="Direction des Ressources Humaines"`, `value="Jean Muller"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the leave request does not start with %s", want)
+		}
+	}
+}
