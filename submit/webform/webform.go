@@ -40,8 +40,8 @@ type Pages struct {
 	// Accounts and Departments prefill internal forms from the agent's account.
 	Accounts    *identity.Accounts
 	Departments *identity.Departments
-	Cookies web.CookiePolicy
-	Log     *slog.Logger
+	Cookies     web.CookiePolicy
+	Log         *slog.Logger
 
 	templates *web.Templates
 	errors    *web.ErrorPages
