@@ -202,3 +202,42 @@ func TestInternalFormPrefilledForTheAgent(t *testing.T) {
 		}
 	}
 }
+
+// A closed or not yet open form says so and refuses posts; answers and
+// titles are escaped; English is one click away.
+func TestClosedEscapedAndEnglish(t *testing.T) {
+	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
+	api := testkit.Client{T: t, URL: base, NoRedirects: true}
+	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	form := func(id, extra string) {
+		api.Must(200, "PUT", "/api/forms/"+id+"/draft", adminToken, `{"title":"Aide <script>alert(1)</script>","audience":"public",`+extra+
+			`"schema":{"type":"object","properties":{"nom":{"type":"string","title":"Nom <b>gras</b>","maxLength":3}}},"routing":{"default":"accueil"}}`)
+		api.Must(200, "POST", "/api/forms/"+id+"/publish", adminToken, "")
+	}
+	form("fermee", `"closesAt":"2020-01-01T00:00:00Z",`)
+	form("future", `"opensAt":"2099-01-01T00:00:00Z",`)
+	form("ouverte", "")
+	for path, want := range map[string]int{"/f/fermee": http.StatusGone, "/f/future": http.StatusForbidden} {
+		r := api.Do("GET", path, "", "")
+		if r.Status != want || !strings.Contains(string(r.Body), "accepte pas de demande") && !strings.Contains(string(r.Body), "pas encore ouverte") {
+			t.Errorf("GET %s: %d", path, r.Status)
+		}
+		const token = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
+		if r := api.Do("POST", path, "", "form_csrf="+token+"&nom=x", "Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+token); r.Status != want {
+			t.Errorf("POST %s: %d", path, r.Status)
+		}
+	}
+	const token = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
+	r := api.Do("POST", "/f/ouverte", "", "form_csrf="+token+"&nom=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E", "Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+token)
+	page := string(r.Body)
+	if r.Status != http.StatusUnprocessableEntity || strings.Contains(page, "<script>alert") || strings.Contains(page, "<img src=x") || strings.Contains(page, "<b>gras</b>") {
+		t.Errorf("unescaped content on the page (%d)", r.Status)
+	}
+	if !strings.Contains(page, "&lt;img src=x onerror=alert(1)&gt;") {
+		t.Error("the refused answer is not shown back, escaped")
+	}
+	english := string(api.Must(200, "GET", "/f/ouverte?lang=en", "", "").Body)
+	if !strings.Contains(english, `<html lang="en">`) || !strings.Contains(english, "Send my request") {
+		t.Error("?lang=en does not give the English page")
+	}
+}
