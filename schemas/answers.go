@@ -137,35 +137,11 @@ func fieldOrder(schemaOrder, uiOrder []string, data map[string]any) []string {
 }
 
 // conditionalProperties returns the "properties" of the branches of an
-// object schema: the then and else of its if/then/else (directly or in
-// allOf) and its schema dependencies, so that their answers have labels.
+// object schema, so that their answers have labels.
 func conditionalProperties(schemaRaw json.RawMessage) []json.RawMessage {
-	type branch struct {
-		Properties json.RawMessage `json:"properties"`
-	}
-	type conditional struct {
-		Then         *branch                    `json:"then"`
-		Else         *branch                    `json:"else"`
-		AllOf        []conditional              `json:"allOf"`
-		Dependencies map[string]json.RawMessage `json:"dependencies"`
-	}
-	var c conditional
-	if json.Unmarshal(schemaRaw, &c) != nil {
-		return nil
-	}
 	var out []json.RawMessage
-	for _, part := range append([]conditional{c}, c.AllOf...) {
-		for _, b := range []*branch{part.Then, part.Else} {
-			if b != nil && b.Properties != nil {
-				out = append(out, b.Properties)
-			}
-		}
-	}
-	for _, dep := range c.Dependencies {
-		var b branch
-		if json.Unmarshal(dep, &b) == nil && b.Properties != nil {
-			out = append(out, b.Properties)
-		}
+	for _, b := range BranchesOf(schemaRaw) {
+		out = append(out, b.Properties)
 	}
 	return out
 }

@@ -157,16 +157,16 @@ func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map
 	_ = json.Unmarshal(uiRaw, &ui)
 	// Conditional fields come right after the field that decides them.
 	after := map[string][]*Field{}
-	for _, b := range branchesOf(schemaRaw) {
+	for _, b := range schemas.BranchesOf(schemaRaw) {
 		bprops := map[string]json.RawMessage{}
 		_ = json.Unmarshal(b.Properties, &bprops)
-		for _, name := range schemas.PropertyOrder(json.RawMessage(`{"properties":`+orEmpty(b.Properties)+`}`), uiRaw) {
+		for _, name := range b.Fields() {
 			if _, base := props[name]; base {
 				continue
 			}
 			f := buildField(bprops[name], ui[name], data[name], errs, prefix+name)
-			f.Required, f.Condition = contains(b.Required, name), b.condition(prefix)
-			after[b.trigger()] = append(after[b.trigger()], f)
+			f.Required, f.Condition = contains(b.Required, name), conditionOf(b, prefix)
+			after[b.Trigger()] = append(after[b.Trigger()], f)
 		}
 	}
 	var fields []*Field

@@ -24,7 +24,7 @@ func parseObject(schemaRaw json.RawMessage, form url.Values, prefix string) map[
 	_ = json.Unmarshal(schemaRaw, &obj)
 	props := map[string]json.RawMessage{}
 	_ = json.Unmarshal(obj.Properties, &props)
-	for _, b := range branchesOf(schemaRaw) {
+	for _, b := range schemas.BranchesOf(schemaRaw) {
 		bprops := map[string]json.RawMessage{}
 		_ = json.Unmarshal(b.Properties, &bprops)
 		for name, raw := range bprops {

@@ -21,10 +21,10 @@ type step struct {
 func stepsOf(form *schemas.Compiled) []step {
 	steps := declaredSteps(form)
 	// A conditional field goes on the page of the field that decides it.
-	for _, b := range branchesOf(form.Schema) {
+	for _, b := range schemas.BranchesOf(form.Schema) {
 		for i := range steps {
-			if slices.Contains(steps[i].Fields, b.trigger()) {
-				steps[i].Fields = append(steps[i].Fields, schemas.PropertyOrder(json.RawMessage(`{"properties":`+orEmpty(b.Properties)+`}`), nil)...)
+			if slices.Contains(steps[i].Fields, b.Trigger()) {
+				steps[i].Fields = append(steps[i].Fields, b.Fields()...)
 			}
 		}
 	}

@@ -174,6 +174,20 @@ func (p *Pages) load(w http.ResponseWriter, r *http.Request) (*schemas.Compiled,
 	return form, true
 }
 
+// loadPosted is load for a posted form, whose body it reads, bounded.
+func (p *Pages) loadPosted(w http.ResponseWriter, r *http.Request) (*schemas.Compiled, bool) {
+	form, ok := p.load(w, r)
+	if !ok {
+		return nil, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, tr(r, "Le formulaire envoyé est trop volumineux.", "The form sent is too large."), http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	return form, true
+}
+
 func (p *Pages) notFound(w http.ResponseWriter, r *http.Request) {
 	p.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Page introuvable", "Page not found"), nil)
 }
@@ -286,13 +300,8 @@ func summary(fields []*Field) []summaryItem {
 // post takes one page of answers: to add or remove an item of a group, to
 // save for later, to go on to the next page, or to send.
 func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
-	form, ok := p.load(w, r)
+	form, ok := p.loadPosted(w, r)
 	if !ok {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, tr(r, "Le formulaire envoyé est trop volumineux.", "The form sent is too large."), http.StatusRequestEntityTooLarge)
 		return
 	}
 	ctx := r.Context()
@@ -491,13 +500,8 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 
 // sendDraft sends a checked draft.
 func (p *Pages) sendDraft(w http.ResponseWriter, r *http.Request) {
-	form, ok := p.load(w, r)
+	form, ok := p.loadPosted(w, r)
 	if !ok {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, tr(r, "Le formulaire envoyé est trop volumineux.", "The form sent is too large."), http.StatusRequestEntityTooLarge)
 		return
 	}
 	token, draft, ok := p.loadDraft(w, r, form)

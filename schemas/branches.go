@@ -1,0 +1,102 @@
+package schemas
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// Branch is a part of an object schema that applies only under a
+// condition: the "then" or "else" of an if/then/else (on the object or in
+// its allOf), or a schema dependency, which applies once a field is
+// answered. The fields it alone declares are conditional fields.
+type Branch struct {
+	// If is the JSON Schema the object's data must satisfy; for a
+	// dependency it is nil and Present names the field that must be answered.
+	If      json.RawMessage
+	Present string
+	// Negate applies the branch when If does not hold (an "else").
+	Negate     bool
+	Properties json.RawMessage
+	Required   []string
+}
+
+type branchPart struct {
+	Properties json.RawMessage `json:"properties"`
+	Required   []string        `json:"required"`
+}
+
+type conditionalParts struct {
+	If           json.RawMessage            `json:"if"`
+	Then         *branchPart                `json:"then"`
+	Else         *branchPart                `json:"else"`
+	AllOf        []conditionalParts         `json:"allOf"`
+	Dependencies map[string]json.RawMessage `json:"dependencies"`
+}
+
+// BranchesOf lists the branches of an object schema that declare fields.
+func BranchesOf(schema json.RawMessage) []Branch {
+	var c conditionalParts
+	if json.Unmarshal(schema, &c) != nil {
+		return nil
+	}
+	var out []Branch
+	for _, part := range append([]conditionalParts{c}, c.AllOf...) {
+		if part.If == nil {
+			continue
+		}
+		if part.Then != nil && part.Then.Properties != nil {
+			out = append(out, Branch{If: part.If, Properties: part.Then.Properties, Required: part.Then.Required})
+		}
+		if part.Else != nil && part.Else.Properties != nil {
+			out = append(out, Branch{If: part.If, Negate: true, Properties: part.Else.Properties, Required: part.Else.Required})
+		}
+	}
+	names := make([]string, 0, len(c.Dependencies))
+	for name := range c.Dependencies {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		var dep branchPart
+		if json.Unmarshal(c.Dependencies[name], &dep) == nil && dep.Properties != nil {
+			out = append(out, Branch{Present: name, Properties: dep.Properties, Required: dep.Required})
+		}
+	}
+	return out
+}
+
+// Holds reports whether the branch applies to an object's data.
+func (b Branch) Holds(data map[string]any) bool {
+	if b.If == nil {
+		_, answered := data[b.Present]
+		return answered
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return false
+	}
+	condition, err := Compile(b.If, "if")
+	if err != nil {
+		return false
+	}
+	return Matches(condition, raw) != b.Negate
+}
+
+// Trigger is the field whose answer decides the branch: the first field
+// its condition names.
+func (b Branch) Trigger() string {
+	if b.If == nil {
+		return b.Present
+	}
+	var cond struct {
+		Properties json.RawMessage `json:"properties"`
+	}
+	_ = json.Unmarshal(b.If, &cond)
+	if keys := objectKeys(cond.Properties); len(keys) > 0 {
+		return keys[0]
+	}
+	return ""
+}
+
+// Fields lists the fields the branch declares, in the order written.
+func (b Branch) Fields() []string { return objectKeys(b.Properties) }
