@@ -17,7 +17,8 @@ import (
 
 const publicForm = `{
 	"title": "Aide au permis de conduire", "audience": "public",
-	"schema": {"type": "object", "required": ["nom"], "properties": {"nom": {"type": "string", "title": "Nom"}, "commune": {"type": "string"}}},
+	"schema": {"type": "object", "required": ["nom"], "properties": {"nom": {"type": "string", "title": "Nom"}, "commune": {"type": "string"},
+		"piece": {"type": "string", "format": "data-url", "title": "Pièce justificative"}}},
 	"routing": {"default": "accueil", "rules": [{"when": {"properties": {"commune": {"const": "Thionville"}}, "required": ["commune"]}, "department": "finances"}]}
 }`
 
@@ -70,7 +71,7 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
 	s.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
-	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont"}}`).JSON(t)
+	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont","piece":"`+samplePDF+`"}}`).JSON(t)
 	w.reference, w.receipt = receipt["reference"].(string), receipt["token"].(string)
 	s.WaitStatus(w.reference, w.receipt, "routed")
 	return w
@@ -131,44 +132,45 @@ func (w *world) requests() map[string]route {
 	nextID := func() string { w.created++; return fmt.Sprintf("cree-%d", w.created) }
 	ref := w.reference
 	return map[string]route{
-		"PUT /api/departments/{id}":                  {access: identity.AdminOnly, request: fixed("/api/departments/social", `{"name":"Social"}`), ok: 200},
-		"GET /api/departments":                       {access: identity.AnyAgent, request: fixed("/api/departments", ""), ok: 200},
-		"GET /api/departments/{id}/submissions":      {access: identity.DepartmentAgent, request: fixed("/api/departments/accueil/submissions", ""), ok: 200},
-		"GET /api/accounts":                          {access: identity.AdminOnly, request: fixed("/api/accounts", ""), ok: 200},
-		"GET /api/accounts/{id}":                     {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a", ""), ok: 200},
-		"PUT /api/accounts/{id}":                     {access: identity.AdminOnly, request: fixed("/api/accounts/nouvel-agent", `{"name":"N","role":"agent","active":true}`), ok: 200},
-		"POST /api/accounts/{id}/password":           {access: identity.AdminOnly, request: fixed("/api/accounts/agent-mdp/password", `{}`), ok: 200},
-		"GET /api/accounts/{id}/tokens":              {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/tokens", ""), ok: 200},
-		"POST /api/accounts/{id}/tokens":             {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/tokens", `{"name":"t"}`), ok: 201},
-		"DELETE /api/accounts/{id}/tokens/{tokenId}": {access: identity.AdminOnly, request: func(caller) (string, string) { return "/api/accounts/agent-reserve/tokens/" + freshToken(""), "" }, ok: 204},
-		"GET /api/me":                                {access: identity.AnyAgent, request: fixed("/api/me", ""), ok: 200},
-		"GET /api/me/tokens":                         {access: identity.AnyAgent, request: fixed("/api/me/tokens", ""), ok: 200},
-		"POST /api/me/tokens":                        {access: identity.AnyAgent, request: fixed("/api/me/tokens", `{"name":"mon script"}`), ok: 201},
-		"DELETE /api/me/tokens/{tokenId}":            {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/api/me/tokens/" + freshToken(c.account), "" }, ok: 204},
-		"PUT /api/forms/{id}/draft":                  {access: identity.AdminOnly, request: fixed("/api/forms/essai/draft", publicForm), ok: 200},
-		"GET /api/forms/{id}/draft":                  {access: identity.AdminOnly, request: fixed("/api/forms/permis/draft", ""), ok: 200},
-		"POST /api/forms/{id}/publish":               {access: identity.AdminOnly, request: fixed("/api/forms/permis/publish", ""), ok: 200},
-		"GET /api/forms":                             {access: identity.Anyone, request: fixed("/api/forms", ""), ok: 200},
-		"GET /api/forms/{id}":                        {access: identity.Anyone, request: fixed("/api/forms/permis", ""), ok: 200},
-		"GET /api/forms/{id}/versions/{n}":           {access: identity.Anyone, request: fixed("/api/forms/permis/versions/1", ""), ok: 200},
-		"POST /api/forms/{id}/submissions":           {access: identity.Anyone, request: fixed("/api/forms/permis/submissions", `{"data":{"nom":"Martin"}}`), ok: 201},
-		"GET /api/submissions/{reference}":           {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
-		"GET /api/submissions/{reference}/pdf":       {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},
-		"GET /{$}":                                   {access: identity.Anyone, request: fixed("/", ""), ok: 200},
-		"GET /f/{form}":                              {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
-		"POST /f/{form}":                             {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
-		"GET /f/{form}/d/{draft}":                    {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
-		"GET /f/{form}/d/{draft}/verifier":           {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
-		"POST /f/{form}/d/{draft}/verifier":          {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
-		"GET /recu/{reference}":                      {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
-		"GET /login":                                 {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
-		"POST /login":                                {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
-		"POST /logout":                               {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
-		"GET /me":                                    {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
-		"POST /me/tokens":                            {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
-		"POST /me/tokens/{tokenId}/revoke":           {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
-		"GET /admin/accounts":                        {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
-		"GET /admin/accounts/new":                    {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
+		"PUT /api/departments/{id}":                        {access: identity.AdminOnly, request: fixed("/api/departments/social", `{"name":"Social"}`), ok: 200},
+		"GET /api/departments":                             {access: identity.AnyAgent, request: fixed("/api/departments", ""), ok: 200},
+		"GET /api/departments/{id}/submissions":            {access: identity.DepartmentAgent, request: fixed("/api/departments/accueil/submissions", ""), ok: 200},
+		"GET /api/accounts":                                {access: identity.AdminOnly, request: fixed("/api/accounts", ""), ok: 200},
+		"GET /api/accounts/{id}":                           {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a", ""), ok: 200},
+		"PUT /api/accounts/{id}":                           {access: identity.AdminOnly, request: fixed("/api/accounts/nouvel-agent", `{"name":"N","role":"agent","active":true}`), ok: 200},
+		"POST /api/accounts/{id}/password":                 {access: identity.AdminOnly, request: fixed("/api/accounts/agent-mdp/password", `{}`), ok: 200},
+		"GET /api/accounts/{id}/tokens":                    {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/tokens", ""), ok: 200},
+		"POST /api/accounts/{id}/tokens":                   {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/tokens", `{"name":"t"}`), ok: 201},
+		"DELETE /api/accounts/{id}/tokens/{tokenId}":       {access: identity.AdminOnly, request: func(caller) (string, string) { return "/api/accounts/agent-reserve/tokens/" + freshToken(""), "" }, ok: 204},
+		"GET /api/me":                                      {access: identity.AnyAgent, request: fixed("/api/me", ""), ok: 200},
+		"GET /api/me/tokens":                               {access: identity.AnyAgent, request: fixed("/api/me/tokens", ""), ok: 200},
+		"POST /api/me/tokens":                              {access: identity.AnyAgent, request: fixed("/api/me/tokens", `{"name":"mon script"}`), ok: 201},
+		"DELETE /api/me/tokens/{tokenId}":                  {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/api/me/tokens/" + freshToken(c.account), "" }, ok: 204},
+		"PUT /api/forms/{id}/draft":                        {access: identity.AdminOnly, request: fixed("/api/forms/essai/draft", publicForm), ok: 200},
+		"GET /api/forms/{id}/draft":                        {access: identity.AdminOnly, request: fixed("/api/forms/permis/draft", ""), ok: 200},
+		"POST /api/forms/{id}/publish":                     {access: identity.AdminOnly, request: fixed("/api/forms/permis/publish", ""), ok: 200},
+		"GET /api/forms":                                   {access: identity.Anyone, request: fixed("/api/forms", ""), ok: 200},
+		"GET /api/forms/{id}":                              {access: identity.Anyone, request: fixed("/api/forms/permis", ""), ok: 200},
+		"GET /api/forms/{id}/versions/{n}":                 {access: identity.Anyone, request: fixed("/api/forms/permis/versions/1", ""), ok: 200},
+		"POST /api/forms/{id}/submissions":                 {access: identity.Anyone, request: fixed("/api/forms/permis/submissions", `{"data":{"nom":"Martin"}}`), ok: 201},
+		"GET /api/submissions/{reference}":                 {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
+		"GET /api/submissions/{reference}/attachments/{n}": {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/attachments/0", ""), ok: 200},
+		"GET /api/submissions/{reference}/pdf":             {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},
+		"GET /{$}":                                         {access: identity.Anyone, request: fixed("/", ""), ok: 200},
+		"GET /f/{form}":                                    {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
+		"POST /f/{form}":                                   {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /f/{form}/d/{draft}":                          {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
+		"GET /f/{form}/d/{draft}/verifier":                 {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
+		"POST /f/{form}/d/{draft}/verifier":                {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
+		"GET /recu/{reference}":                            {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
+		"GET /login":                                       {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
+		"POST /login":                                      {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
+		"POST /logout":                                     {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
+		"GET /me":                                          {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
+		"POST /me/tokens":                                  {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
+		"POST /me/tokens/{tokenId}/revoke":                 {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
+		"GET /admin/accounts":                              {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
+		"GET /admin/accounts/new":                          {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
 		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"
 		}, ok: 303},

@@ -14,7 +14,7 @@ func TestBadInputGetsClearProblems(t *testing.T) {
 	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 
-	huge := `{"data":{"nom":"` + strings.Repeat("é", 600_000) + `"}}`
+	huge := `{"data":{"nom":"` + strings.Repeat("é", 17<<20) + `"}}`
 	cases := []struct {
 		name, method, path, token, body string
 		status                          int
@@ -23,7 +23,7 @@ func TestBadInputGetsClearProblems(t *testing.T) {
 		{"malformed JSON", "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont"`, 400,
 			"body", "Le corps de la requête n'est pas un JSON valide", "The request body is not valid JSON"},
 		{"body too large", "POST", "/api/forms/permis/submissions", "", huge, 413,
-			"", "Le corps de la requête dépasse la taille maximale de 1048576 octets.", "The request body is larger than the 1048576-byte limit."},
+			"", "Le corps de la requête dépasse la taille maximale de 33554432 octets.", "The request body is larger than the 33554432-byte limit."},
 		{"no data", "POST", "/api/forms/permis/submissions", "", `{}`, 422,
 			"body.data", "La propriété « data » est obligatoire.", "expected required property data to be present"},
 		{"data not an object", "POST", "/api/forms/permis/submissions", "", `{"data":["Dupont"]}`, 422,

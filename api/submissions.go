@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -17,8 +18,8 @@ import (
 	"github.com/guichet/guichet/submit"
 )
 
-// MaxSubmissionBytes bounds the body of a submission.
-const MaxSubmissionBytes = 1 << 20
+// MaxSubmissionBytes bounds the body of a submission, files included.
+const MaxSubmissionBytes = 32 << 20
 
 type submissionsHandler struct {
 	intake    *submit.Intake
@@ -49,6 +50,15 @@ func (h *submissionsHandler) register(api huma.API) {
 			Content:     map[string]*huma.MediaType{"application/pdf": {Schema: &huma.Schema{Type: "string", Format: "binary"}}},
 		}},
 	}), h.pdf)
+	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
+		OperationID: "get-submission-attachment", Method: http.MethodGet, Path: "/api/submissions/{reference}/attachments/{n}",
+		Summary: "Télécharger une pièce jointe d'un dépôt", Tags: []string{"Submissions"},
+		Description: "Les pièces jointes sont numérotées dans l'ordre de la liste attachments du dépôt, à partir de 0.",
+		Responses: map[string]*huma.Response{"200": {
+			Description: "Le fichier, tel qu'il a été envoyé",
+			Content:     map[string]*huma.MediaType{"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}}},
+		}},
+	}), h.attachment)
 }
 
 type submitInput struct {
@@ -95,6 +105,12 @@ type submissionInput struct {
 	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
 }
 
+type attachmentInput struct {
+	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
+	N         int    `path:"n" minimum:"0" maximum:"100" doc:"Numéro de la pièce jointe, à partir de 0"`
+	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
+}
+
 // ChangeBody is one step of a submission's history.
 type ChangeBody struct {
 	Status     string    `json:"status" example:"routed"`
@@ -104,14 +120,24 @@ type ChangeBody struct {
 
 type submissionOutput struct {
 	Body struct {
-		Reference   string       `json:"reference" example:"2026-K7QM-4XPA-9DXR"`
-		Form        string       `json:"form" example:"aide-transport-scolaire"`
-		FormVersion int          `json:"formVersion" example:"1"`
-		Status      string       `json:"status" enum:"received,documented,routed,in_review,accepted,rejected,closed"`
-		Department  string       `json:"department,omitempty" example:"transports"`
-		SubmittedAt time.Time    `json:"submittedAt"`
-		History     []ChangeBody `json:"history"`
+		Reference   string           `json:"reference" example:"2026-K7QM-4XPA-9DXR"`
+		Form        string           `json:"form" example:"aide-transport-scolaire"`
+		FormVersion int              `json:"formVersion" example:"1"`
+		Status      string           `json:"status" enum:"received,documented,routed,in_review,accepted,rejected,closed"`
+		Department  string           `json:"department,omitempty" example:"transports"`
+		SubmittedAt time.Time        `json:"submittedAt"`
+		History     []ChangeBody     `json:"history"`
+		Attachments []AttachmentBody `json:"attachments,omitempty"`
 	}
+}
+
+// AttachmentBody describes a file sent with a submission.
+type AttachmentBody struct {
+	Field  string `json:"field" example:"justificatif"`
+	Name   string `json:"name" example:"avis-imposition.pdf"`
+	Type   string `json:"type" example:"application/pdf"`
+	Size   int64  `json:"size" example:"182044"`
+	SHA256 string `json:"sha256"`
 }
 
 // readable loads a submission's record for those entitled to it: the
@@ -146,6 +172,9 @@ func (h *submissionsHandler) get(ctx context.Context, in *submissionInput) (*sub
 	for i, c := range rec.History {
 		b.History[i] = ChangeBody{Status: string(c.Status), At: c.At, Department: c.Department}
 	}
+	for _, a := range rec.Attachments {
+		b.Attachments = append(b.Attachments, AttachmentBody(a))
+	}
 	return out, nil
 }
 
@@ -176,5 +205,39 @@ func (h *submissionsHandler) pdf(ctx context.Context, in *submissionInput) (*pdf
 		ContentDisposition: `inline; filename="` + rec.Reference + `.pdf"`,
 		CacheControl:       "private, no-store",
 		Body:               data,
+	}, nil
+}
+
+type attachmentOutput struct {
+	ContentType           string `header:"Content-Type"`
+	ContentDisposition    string `header:"Content-Disposition"`
+	CacheControl          string `header:"Cache-Control"`
+	ContentTypeOptions    string `header:"X-Content-Type-Options"`
+	ContentSecurityPolicy string `header:"Content-Security-Policy"`
+	Body                  []byte
+}
+
+// attachment serves a file as it was sent, as a download that the browser
+// neither sniffs nor runs.
+func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput) (*attachmentOutput, error) {
+	rec, err := h.readable(ctx, &submissionInput{Reference: in.Reference, Token: in.Token})
+	if err != nil {
+		return nil, err
+	}
+	if in.N >= len(rec.Attachments) {
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Ce dépôt n'a pas de pièce jointe à ce numéro.", EN: "This submission has no attachment with this number."})
+	}
+	a := rec.Attachments[in.N]
+	data, err := h.documents.GetBytes(ctx, bus.AttachmentName(rec.Reference, in.N))
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return &attachmentOutput{
+		ContentType:           a.Type,
+		ContentDisposition:    "attachment; filename*=UTF-8''" + url.PathEscape(a.Name),
+		CacheControl:          "private, no-store",
+		ContentTypeOptions:    "nosniff",
+		ContentSecurityPolicy: "sandbox; default-src 'none'",
+		Body:                  data,
 	}, nil
 }

@@ -128,6 +128,11 @@ func InboxKeys(department string) string { return department + ".>" }
 // DocumentRecordName is the object-store name of a submission's PDF record.
 func DocumentRecordName(reference string) string { return reference + "/record.pdf" }
 
+// AttachmentName is the object-store name of a submission's n-th attached file.
+func AttachmentName(reference string, n int) string {
+	return reference + "/attachments/" + strconv.Itoa(n)
+}
+
 // Durable consumer names.
 const (
 	ConsumerPDF   = "pdf"

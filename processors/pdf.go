@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -62,8 +63,9 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 			FormVersion:  sub.FormVersion,
 			Reference:    sub.Reference,
 			SubmittedAt:  sub.SubmittedAt,
-			Answers:      form.Answers(sub.Data),
+			Answers:      namedAttachments(form.Answers(sub.Data), sub.Attachments),
 			DataSHA256:   sub.DataSHA256,
+			Attachments:  sub.Attachments,
 		})
 		if err != nil {
 			return Permanent(fmt.Errorf("submission %s: render PDF: %w", sub.Reference, err))
@@ -92,4 +94,20 @@ func decodeSubmission(msg jetstream.Msg) (submit.Submission, uint64, error) {
 		return sub, 0, Permanent(fmt.Errorf("malformed submission at sequence %d", md.Sequence.Stream))
 	}
 	return sub, md.Sequence.Stream, nil
+}
+
+var attachmentRef = regexp.MustCompile(`attachment:[0-9]+`)
+
+// namedAttachments shows each attached file by its name where the data
+// holds its reference.
+func namedAttachments(answers []schemas.Answer, files []submit.Attachment) []schemas.Answer {
+	for i, a := range answers {
+		answers[i].Value = attachmentRef.ReplaceAllStringFunc(a.Value, func(ref string) string {
+			if n, ok := submit.AttachmentIndex(ref); ok && n < len(files) {
+				return files[n].Name
+			}
+			return ref
+		})
+	}
+	return answers
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
 )
 
 // RecordDocument is what the PDF record of a submission shows.
@@ -22,6 +23,7 @@ type RecordDocument struct {
 	SubmittedAt  time.Time
 	Answers      []schemas.Answer
 	DataSHA256   string
+	Attachments  []submit.Attachment
 }
 
 // RenderRecord writes the PDF record of a submission. Values are written as
@@ -81,6 +83,18 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 			continue
 		}
 		labelValue(pdf, text, a.Label, a.Value, indent)
+	}
+	if len(doc.Attachments) > 0 {
+		pdf.Ln(4)
+		pdf.SetFont("go", "B", 12)
+		pdf.MultiCell(text, 7, "Pièces jointes", "B", "L", false)
+		pdf.Ln(2)
+		for _, a := range doc.Attachments {
+			labelValue(pdf, text, a.Name, a.Type+", "+schemas.SizeText(a.Size), 0)
+			pdf.SetFont("go", "", 8)
+			pdf.MultiCell(text, 4, "SHA-256 : "+a.SHA256, "", "L", false)
+			pdf.Ln(1)
+		}
 	}
 	pdf.Ln(6)
 	pdf.SetFont("go", "", 8)

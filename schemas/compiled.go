@@ -13,6 +13,7 @@ type Compiled struct {
 	Version
 	schema *gojsonschema.Schema
 	rules  []compiledRule
+	files  map[string]FileRule
 }
 
 type compiledRule struct {
@@ -24,7 +25,7 @@ type compiledRule struct {
 // problem rather than stopping at the first.
 func compile(v Version) (*Compiled, error) {
 	problems := &DefinitionError{}
-	c := &Compiled{Version: v}
+	c := &Compiled{Version: v, files: fileFieldsOf(v)}
 	var err error
 	if c.schema, err = Compile(v.Schema, "schema"); err != nil {
 		problems.merge(err)

@@ -37,12 +37,13 @@ type Forms interface {
 
 // Intake validates submissions and publishes them to JetStream.
 type Intake struct {
-	forms   Forms
-	tracker *Tracker
-	js      jetstream.JetStream
-	idem    jetstream.KeyValue
-	log     *slog.Logger
-	now     func() time.Time
+	forms     Forms
+	tracker   *Tracker
+	js        jetstream.JetStream
+	idem      jetstream.KeyValue
+	documents jetstream.ObjectStore
+	log       *slog.Logger
+	now       func() time.Time
 }
 
 // NewIntake wires intake to the registry of forms and the status tracker.
@@ -51,10 +52,14 @@ func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, l
 	if err != nil {
 		return nil, err
 	}
+	documents, err := b.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{forms: forms, tracker: tracker, js: b.JS, idem: idem, log: log, now: time.Now}, nil
+	return &Intake{forms: forms, tracker: tracker, js: b.JS, idem: idem, documents: documents, log: log, now: time.Now}, nil
 }
 
 // Request is one submission as it arrives.
@@ -79,6 +84,7 @@ type Receipt struct {
 // idempotencyRecord remembers the first answer to an Idempotency-Key: the
 // envelope to publish and the token to return again.
 type idempotencyRecord struct {
+	// DataSHA256 is the hash of the request's data, files included.
 	DataSHA256 string          `json:"dataSha256"`
 	Token      string          `json:"token"`
 	Envelope   json.RawMessage `json:"envelope"`
@@ -109,6 +115,19 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit: canonicalise: %w", err)
 	}
+	// The request's own hash tells a retry from other data under one
+	// idempotency key, files included.
+	requestSum := sha256.Sum256(canonical)
+	var files []pendingFile
+	if rules := form.FileFields(); len(rules) > 0 {
+		var data json.RawMessage
+		if data, files, err = extractFiles(req.Data, rules); err != nil {
+			return Receipt{}, err
+		}
+		if canonical, err = jcs.Transform(data); err != nil {
+			return Receipt{}, fmt.Errorf("submit: canonicalise: %w", err)
+		}
+	}
 	sum := sha256.Sum256(canonical)
 	token := NewToken()
 	sub := Submission{
@@ -120,11 +139,14 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 		Data:        canonical,
 		DataSHA256:  hex.EncodeToString(sum[:]),
 	}
+	for _, f := range files {
+		sub.Attachments = append(sub.Attachments, f.Attachment)
+	}
 	if form.Audience == schemas.Internal {
 		sub.AccountID = req.Principal.AccountID
 	}
 	if req.IdempotencyKey != "" {
-		return in.submitOnce(ctx, req, sub, token)
+		return in.submitOnce(ctx, req, sub, token, hex.EncodeToString(requestSum[:]), files)
 	}
 	for attempt := 0; ; attempt++ {
 		err := in.tracker.create(ctx, RecordOf(sub))
@@ -136,6 +158,9 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		break
+	}
+	if err := storeFiles(ctx, in.documents, sub.Reference, files); err != nil {
+		return Receipt{}, err
 	}
 	if err := in.publish(ctx, sub); err != nil {
 		if ferr := in.tracker.forget(context.WithoutCancel(ctx), sub.Reference); ferr != nil {
@@ -150,12 +175,12 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 // with a key stores its envelope; any request with the same key then
 // publishes that same envelope under the same message id, which JetStream
 // keeps once. So a retry, or two requests racing, get the same receipt.
-func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, token string) (Receipt, error) {
+func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, token, requestSum string, files []pendingFile) (Receipt, error) {
 	envelope, err := json.Marshal(sub)
 	if err != nil {
 		return Receipt{}, err
 	}
-	rec := idempotencyRecord{DataSHA256: sub.DataSHA256, Token: token, Envelope: envelope}
+	rec := idempotencyRecord{DataSHA256: requestSum, Token: token, Envelope: envelope}
 	raw, err := json.Marshal(rec)
 	if err != nil {
 		return Receipt{}, err
@@ -170,7 +195,7 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, t
 		if err := json.Unmarshal(entry.Value(), &rec); err != nil {
 			return Receipt{}, err
 		}
-		if rec.DataSHA256 != sub.DataSHA256 {
+		if rec.DataSHA256 != requestSum {
 			return Receipt{}, ErrIdempotencyConflict
 		}
 		if err := json.Unmarshal(rec.Envelope, &sub); err != nil {
@@ -188,6 +213,11 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, t
 		}
 	} else if err != nil {
 		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	// The same data carries the same files: storing them again under the
+	// first request's reference repairs a first request that stopped halfway.
+	if err := storeFiles(ctx, in.documents, sub.Reference, files); err != nil {
+		return Receipt{}, err
 	}
 	if err := in.publish(ctx, sub); err != nil {
 		return Receipt{}, err

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/guichet/guichet/schemas"
 )
 
 // Bounds on submitted data, besides the size of the request body.
@@ -18,6 +21,10 @@ const (
 	// MaxStringLength bounds the length of one string, in characters.
 	MaxStringLength = 100_000
 )
+
+// maxDataURLLength is the length of the largest file a field may take,
+// once written as a data URL.
+const maxDataURLLength = schemas.MaxFileSizeAllowed/3*4 + 1024
 
 // ErrDataTooLarge means submitted data exceeds the bounds above; the
 // error wrapping it says which.
@@ -49,6 +56,10 @@ func checkLimits(data json.RawMessage) error {
 			depth--
 			continue
 		case string:
+			// Files travel as data URLs, bounded by their field's rule instead.
+			if strings.HasPrefix(v, "data:") && len(v) <= maxDataURLLength {
+				break
+			}
 			if utf8.RuneCountInString(v) > MaxStringLength {
 				return fmt.Errorf("%w: a text is longer than %d characters", ErrDataTooLarge, MaxStringLength)
 			}

@@ -52,6 +52,8 @@ type Record struct {
 	Status      Status    `json:"status"`
 	Department  string    `json:"department,omitempty"`
 	History     []Change  `json:"history"`
+	// Attachments are the files sent with the submission.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // RecordOf is the first status record of a submission.
@@ -65,6 +67,7 @@ func RecordOf(s Submission) Record {
 		AccountID:   s.AccountID,
 		Status:      Received,
 		History:     []Change{{Status: Received, At: s.SubmittedAt}},
+		Attachments: s.Attachments,
 	}
 }
 

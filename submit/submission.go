@@ -32,6 +32,9 @@ type Submission struct {
 	Data json.RawMessage `json:"data"`
 	// DataSHA256 is the SHA-256 of Data, in hex.
 	DataSHA256 string `json:"dataSha256"`
+	// Attachments are the files sent with the data, in the order of their
+	// AttachmentRef.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // crockford is Crockford's base-32 alphabet: no I, L, O or U, so a

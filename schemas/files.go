@@ -1,0 +1,123 @@
+package schemas
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// A file field is a string with "format": "data-url" (as RJSF writes
+// them) or a "ui:widget": "file", or a list of such strings. Its uiSchema
+// "ui:options" may bound it: {"accept": [MIME types], "maxSize": bytes,
+// "maxFiles": n}.
+
+// Default bounds of a file field.
+const (
+	DefaultMaxFileSize    = 10 << 20
+	DefaultMaxFiles       = 5
+	MaxFileSizeAllowed    = 20 << 20
+	MaxFilesPerSubmission = 20
+)
+
+// DefaultAccept is what a file field takes unless its uiSchema says otherwise.
+var DefaultAccept = []string{"application/pdf", "image/jpeg", "image/png"}
+
+// FileRule bounds a file field.
+type FileRule struct {
+	Accept   []string `json:"accept"`
+	MaxSize  int64    `json:"maxSize"`
+	MaxFiles int      `json:"maxFiles"`
+	// Multiple says the field holds a list of files.
+	Multiple bool `json:"-"`
+}
+
+// FileFields returns the file fields of a form, by path: "justificatif",
+// "adresse.preuve", "enfants.*.certificat" (any item of a list).
+func (c *Compiled) FileFields() map[string]FileRule { return c.files }
+
+func fileFieldsOf(v Version) map[string]FileRule {
+	out := map[string]FileRule{}
+	collectFileFields(v.Schema, v.UISchema, "", out)
+	return out
+}
+
+func collectFileFields(schemaRaw, uiRaw json.RawMessage, prefix string, out map[string]FileRule) {
+	var node struct {
+		Properties json.RawMessage `json:"properties"`
+	}
+	_ = json.Unmarshal(schemaRaw, &node)
+	props := map[string]json.RawMessage{}
+	_ = json.Unmarshal(node.Properties, &props)
+	for _, b := range BranchesOf(schemaRaw) {
+		extra := map[string]json.RawMessage{}
+		_ = json.Unmarshal(b.Properties, &extra)
+		for name, raw := range extra {
+			if _, ok := props[name]; !ok {
+				props[name] = raw
+			}
+		}
+	}
+	ui := map[string]json.RawMessage{}
+	_ = json.Unmarshal(uiRaw, &ui)
+	for name, raw := range props {
+		path := prefix + name
+		var field struct {
+			Type   string          `json:"type"`
+			Format string          `json:"format"`
+			Items  json.RawMessage `json:"items"`
+		}
+		_ = json.Unmarshal(raw, &field)
+		var hints struct {
+			Widget  string          `json:"ui:widget"`
+			Options FileRule        `json:"ui:options"`
+			Items   json.RawMessage `json:"items"`
+		}
+		_ = json.Unmarshal(ui[name], &hints)
+		switch field.Type {
+		case "string":
+			if field.Format == "data-url" || hints.Widget == "file" {
+				out[path] = withDefaults(hints.Options, false)
+			}
+		case "array":
+			var item struct {
+				Type   string `json:"type"`
+				Format string `json:"format"`
+			}
+			_ = json.Unmarshal(field.Items, &item)
+			if item.Type == "string" && (item.Format == "data-url" || hints.Widget == "file") {
+				out[path] = withDefaults(hints.Options, true)
+			} else if item.Type == "object" {
+				collectFileFields(field.Items, hints.Items, path+".*.", out)
+			}
+		case "object":
+			collectFileFields(raw, ui[name], path+".", out)
+		}
+	}
+}
+
+func withDefaults(r FileRule, multiple bool) FileRule {
+	if len(r.Accept) == 0 {
+		r.Accept = DefaultAccept
+	}
+	if r.MaxSize <= 0 || r.MaxSize > MaxFileSizeAllowed {
+		r.MaxSize = DefaultMaxFileSize
+	}
+	if r.MaxFiles <= 0 {
+		r.MaxFiles = DefaultMaxFiles
+	}
+	if !multiple {
+		r.MaxFiles = 1
+	}
+	r.Multiple = multiple
+	return r
+}
+
+// SizeText writes a file size for a person, in French units.
+func SizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " Mo"
+	case n >= 1<<10:
+		return strconv.FormatInt(n>>10, 10) + " Ko"
+	}
+	return strconv.FormatInt(n, 10) + " octets"
+}
