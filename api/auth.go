@@ -169,9 +169,13 @@ func guardPage(route web.Route, errors *web.ErrorPages) http.Handler {
 			errors.Forbidden(w, r)
 			return
 		}
-		if req.Session != nil && !safeMethod(r.Method) && !req.Session.CSRFMatches(r.PostFormValue("csrf")) {
-			errors.CSRF(w, r)
-			return
+		if !safeMethod(r.Method) {
+			// Reading the token reads the form: bound it first.
+			r.Body = http.MaxBytesReader(w, r.Body, web.MaxPostBytes)
+			if req.Session != nil && !req.Session.CSRFMatches(r.PostFormValue("csrf")) {
+				errors.CSRF(w, r)
+				return
+			}
 		}
 		route.Handler(w, r)
 	})

@@ -67,15 +67,14 @@ func collectFileFields(schemaRaw, uiRaw json.RawMessage, prefix string, out map[
 		}
 		_ = json.Unmarshal(raw, &field)
 		var hints struct {
-			Widget  string          `json:"ui:widget"`
-			Options FileRule        `json:"ui:options"`
-			Items   json.RawMessage `json:"items"`
+			Widget string          `json:"ui:widget"`
+			Items  json.RawMessage `json:"items"`
 		}
 		_ = json.Unmarshal(ui[name], &hints)
 		switch field.Type {
 		case "string":
 			if field.Format == "data-url" || hints.Widget == "file" {
-				out[path] = withDefaults(hints.Options, false)
+				out[path] = FileRuleOf(ui[name], false)
 			}
 		case "array":
 			var item struct {
@@ -84,7 +83,7 @@ func collectFileFields(schemaRaw, uiRaw json.RawMessage, prefix string, out map[
 			}
 			_ = json.Unmarshal(field.Items, &item)
 			if item.Type == "string" && (item.Format == "data-url" || hints.Widget == "file") {
-				out[path] = withDefaults(hints.Options, true)
+				out[path] = FileRuleOf(ui[name], true)
 			} else if item.Type == "object" {
 				collectFileFields(field.Items, hints.Items, path+".*.", out)
 			}
@@ -94,7 +93,14 @@ func collectFileFields(schemaRaw, uiRaw json.RawMessage, prefix string, out map[
 	}
 }
 
-func withDefaults(r FileRule, multiple bool) FileRule {
+// FileRuleOf reads a file field's rule from its uiSchema's "ui:options",
+// with the defaults for what it does not say.
+func FileRuleOf(uiRaw json.RawMessage, multiple bool) FileRule {
+	var hints struct {
+		Options FileRule `json:"ui:options"`
+	}
+	_ = json.Unmarshal(uiRaw, &hints)
+	r := hints.Options
 	if len(r.Accept) == 0 {
 		r.Accept = DefaultAccept
 	}

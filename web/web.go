@@ -30,6 +30,10 @@ type Route struct {
 	Handler http.HandlerFunc
 }
 
+// MaxPostBytes bounds any form posted to a page, files included; each
+// page may bound its own forms more tightly.
+const MaxPostBytes = 40 << 20
+
 // Request is what the authentication middleware learns about a request.
 type Request struct {
 	Principal identity.Principal

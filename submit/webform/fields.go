@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
 )
 
 // Kind is the control a field is shown with.
@@ -27,6 +28,7 @@ const (
 	Checkboxes Kind = "checkboxes"
 	Group      Kind = "group"
 	Repeat     Kind = "repeat"
+	File       Kind = "file"
 )
 
 // Option is one choice of a radio, select or checkbox list.
@@ -58,6 +60,17 @@ type Field struct {
 	// Condition, for a conditional field, is the JSON the page's script
 	// evaluates to show or hide it (see conditions.go).
 	Condition string
+	// Files are the files a file field already holds; Accept and Multiple
+	// describe what it takes.
+	Files    []keptFile
+	Accept   string
+	Multiple bool
+}
+
+// keptFile is a file already chosen, carried in the page so that nothing
+// is lost when the page comes back.
+type keptFile struct {
+	Name, Size, DataURL string
 }
 
 // ID is the HTML id of the field's control (of its first option, for lists).
@@ -199,6 +212,26 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 	if f.Hint == "" {
 		f.Hint = n.Description
 	}
+	if rule, ok := fileRule(n, hints, uiRaw); ok {
+		f.Kind, f.Accept, f.Multiple = File, strings.Join(rule.Accept, ","), rule.Multiple
+		if f.Hint == "" {
+			f.Hint = fileHint(rule)
+		}
+		values, isList := value.([]any)
+		if !isList && value != nil {
+			values = []any{value}
+		}
+		for i, v := range values {
+			s, _ := v.(string)
+			if name, content, ok := submit.ParseDataURL(s); ok {
+				f.Files = append(f.Files, keptFile{Name: name, Size: schemas.SizeText(int64(len(content))), DataURL: s})
+			}
+			if msg := errs[path+"."+strconv.Itoa(i)]; msg != "" && f.Error == "" {
+				f.Error = msg
+			}
+		}
+		return f
+	}
 	switch n.typ() {
 	case "object":
 		f.Kind = Group
@@ -247,6 +280,33 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 		}
 	}
 	return f
+}
+
+// fileRule tells whether a field takes files, and how many of what.
+func fileRule(n node, hints uiHints, uiRaw json.RawMessage) (schemas.FileRule, bool) {
+	var items node
+	_ = json.Unmarshal(n.Items, &items)
+	switch {
+	case n.typ() == "string" && (n.Format == "data-url" || hints.Widget == "file"):
+	case n.typ() == "array" && items.typ() == "string" && (items.Format == "data-url" || hints.Widget == "file"):
+	default:
+		return schemas.FileRule{}, false
+	}
+	// The same rule the server applies, read from the same place.
+	rule := schemas.FileRuleOf(uiRaw, n.typ() == "array")
+	return rule, true
+}
+
+func fileHint(rule schemas.FileRule) string {
+	types := make([]string, len(rule.Accept))
+	for i, t := range rule.Accept {
+		types[i] = strings.ToUpper(t[strings.LastIndex(t, "/")+1:])
+	}
+	hint := strings.Join(types, ", ") + ", " + schemas.SizeText(rule.MaxSize) + " au plus"
+	if rule.Multiple {
+		hint += ", " + strconv.Itoa(rule.MaxFiles) + " fichiers au plus"
+	}
+	return hint
 }
 
 // stringKind picks the control of a string field.

@@ -32,6 +32,18 @@ type formPage struct {
 	StepTitle string
 }
 
+// HasFiles reports whether the page asks for files, and so posts multipart.
+func (p formPage) HasFiles() bool { return hasFiles(p.Fields) }
+
+func hasFiles(fields []*Field) bool {
+	for _, f := range fields {
+		if f.Kind == File || hasFiles(f.Children) {
+			return true
+		}
+	}
+	return false
+}
+
 // MultiStep reports whether the form has several pages.
 func (p formPage) MultiStep() bool { return len(p.Steps) > 1 }
 
@@ -133,7 +145,7 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 			token = ""
 		}
 	}
-	steps[index].merge(data, parseObject(form.Schema, r.PostForm, ""))
+	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r), ""))
 	dropHidden(form.Schema, data)
 	if req.Session == nil && !web.FormTokenValid(r) {
 		// The answers are not lost: the page comes back with them.

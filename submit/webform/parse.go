@@ -2,11 +2,15 @@ package webform
 
 import (
 	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
 )
 
 // maxRepeatItems bounds a repeatable group when its schema does not.
@@ -15,11 +19,25 @@ const maxRepeatItems = 50
 // countField is the hidden field that says how many items a repeatable group has.
 func countField(path string) string { return path + "._n" }
 
+// posted is a form post: its fields, and its files when it is multipart.
+type posted struct {
+	values url.Values
+	files  map[string][]*multipart.FileHeader
+}
+
+func postedOf(r *http.Request) posted {
+	p := posted{values: r.PostForm}
+	if r.MultipartForm != nil {
+		p.files = r.MultipartForm.File
+	}
+	return p
+}
+
 // parseObject reads the answers of an object schema from a form post.
 // Empty controls are left out, so that "required" speaks of them; a
 // number that does not parse stays as typed, so that validation reports it
-// and the person sees it again.
-func parseObject(schemaRaw json.RawMessage, form url.Values, prefix string) map[string]any {
+// and the person sees it again. Files become data URLs, checked by intake.
+func parseObject(schemaRaw, uiRaw json.RawMessage, form posted, prefix string) map[string]any {
 	var obj node
 	_ = json.Unmarshal(schemaRaw, &obj)
 	props := map[string]json.RawMessage{}
@@ -33,25 +51,37 @@ func parseObject(schemaRaw json.RawMessage, form url.Values, prefix string) map[
 			}
 		}
 	}
+	ui := map[string]json.RawMessage{}
+	_ = json.Unmarshal(uiRaw, &ui)
 	data := map[string]any{}
 	for name, raw := range props {
-		if v, ok := parseValue(raw, form, prefix+name); ok {
+		if v, ok := parseValue(raw, ui[name], form, prefix+name); ok {
 			data[name] = v
 		}
 	}
 	return data
 }
 
-func parseValue(schemaRaw json.RawMessage, form url.Values, path string) (any, bool) {
+func parseValue(schemaRaw, uiRaw json.RawMessage, p posted, path string) (any, bool) {
 	var n node
 	_ = json.Unmarshal(schemaRaw, &n)
+	var hints uiHints
+	_ = json.Unmarshal(uiRaw, &hints)
+	form := p.values
+	if rule, ok := fileRule(n, hints, uiRaw); ok {
+		return parseFiles(p, path, rule)
+	}
 	switch n.typ() {
 	case "object":
-		return parseObject(schemaRaw, form, path+"."), true
+		return parseObject(schemaRaw, uiRaw, p, path+"."), true
 	case "array":
 		var items node
 		_ = json.Unmarshal(n.Items, &items)
 		if items.typ() == "object" {
+			var itemUI struct {
+				Items json.RawMessage `json:"items"`
+			}
+			_ = json.Unmarshal(uiRaw, &itemUI)
 			count, _ := strconv.Atoi(form.Get(countField(path)))
 			limit := maxRepeatItems
 			if n.MaxItems > 0 && n.MaxItems < limit {
@@ -60,7 +90,7 @@ func parseValue(schemaRaw json.RawMessage, form url.Values, path string) (any, b
 			count = max(0, min(count, limit))
 			list := make([]any, count)
 			for i := range count {
-				list[i] = parseObject(n.Items, form, path+"."+strconv.Itoa(i)+".")
+				list[i] = parseObject(n.Items, itemUI.Items, p, path+"."+strconv.Itoa(i)+".")
 			}
 			return list, true
 		}
@@ -81,6 +111,42 @@ func parseValue(schemaRaw json.RawMessage, form url.Values, path string) (any, b
 		return nil, false
 	}
 	return typedScalar(n.typ(), v), true
+}
+
+// parseFiles reads a file field: the files chosen now or, if none, those
+// the page carried from before, as data URLs.
+func parseFiles(p posted, path string, rule schemas.FileRule) (any, bool) {
+	var urls []any
+	for i, header := range p.files[path] {
+		if i == rule.MaxFiles+1 {
+			break // intake reports the excess
+		}
+		f, err := header.Open()
+		if err != nil {
+			continue
+		}
+		content, err := io.ReadAll(io.LimitReader(f, schemas.MaxFileSizeAllowed+1))
+		f.Close()
+		if err != nil || len(content) == 0 {
+			continue
+		}
+		urls = append(urls, submit.DataURL(header.Filename, http.DetectContentType(content), content))
+	}
+	if len(urls) == 0 {
+		for _, kept := range p.values[path] {
+			if strings.HasPrefix(kept, "data:") {
+				urls = append(urls, kept)
+			}
+		}
+	}
+	switch {
+	case len(urls) == 0:
+		return nil, false
+	case rule.Multiple:
+		return urls, true
+	default:
+		return urls[0], true
+	}
 }
 
 // typedScalar converts a typed answer to the schema's type. Numbers may be

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/guichet/guichet/schemas"
@@ -96,7 +97,7 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, err)
 			return
 		}
-		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: form.Answers(raw)})
+		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: fileNames(form.Answers(raw))})
 	}
 	if web.RequestOf(r.Context()).Session == nil {
 		page.FormToken = web.FormToken(w, r, p.Cookies)
@@ -119,4 +120,24 @@ func (p *Pages) sendDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.send(w, r, form, decodeData(draft.Data), draft.Data, token, token)
+}
+
+// fileNames shows the files among answers by their names, not their content.
+func fileNames(answers []schemas.Answer) []schemas.Answer {
+	for i, a := range answers {
+		if !strings.Contains(a.Value, "data:") {
+			continue
+		}
+		var names []string
+		for _, part := range strings.Split(a.Value, ", data:") {
+			if !strings.HasPrefix(part, "data:") {
+				part = "data:" + part
+			}
+			if name, content, ok := submit.ParseDataURL(part); ok {
+				names = append(names, name+" ("+schemas.SizeText(int64(len(content)))+")")
+			}
+		}
+		answers[i].Value = strings.Join(names, ", ")
+	}
+	return answers
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/guichet/guichet/identity"
@@ -25,8 +26,11 @@ import (
 //go:embed templates
 var files embed.FS
 
-// MaxFormBytes bounds a posted form.
-const MaxFormBytes = 1 << 20
+// Bounds of a posted form: without files, and with them (multipart).
+const (
+	MaxFormBytes      = 1 << 20
+	MaxMultipartBytes = web.MaxPostBytes
+)
 
 // Pages serves the form pages.
 type Pages struct {
@@ -138,8 +142,15 @@ func (p *Pages) loadPosted(w http.ResponseWriter, r *http.Request) (*schemas.Com
 	if !ok {
 		return nil, false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
-	if err := r.ParseForm(); err != nil {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxMultipartBytes)
+		err = r.ParseMultipartForm(8 << 20)
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
+		err = r.ParseForm()
+	}
+	if err != nil {
 		http.Error(w, tr(r, "Le formulaire envoyé est trop volumineux.", "The form sent is too large."), http.StatusRequestEntityTooLarge)
 		return nil, false
 	}

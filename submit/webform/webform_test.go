@@ -2,6 +2,8 @@ package webform_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,6 +35,7 @@ const everyControl = `{
 			"personnes": {"type": "integer", "title": "Personnes au foyer", "minimum": 1},
 			"aides": {"type": "array", "title": "Aides déjà perçues", "uniqueItems": true, "items": {"enum": ["apl", "rsa", "af"], "enumNames": ["APL", "RSA", "Allocations familiales"]}},
 			"certifie": {"type": "boolean", "title": "Je certifie l'exactitude de mes réponses"},
+			"justificatif": {"type": "string", "format": "data-url", "title": "Avis d'imposition"},
 			"commentaire": {"type": "string", "title": "Commentaire", "maxLength": 2000},
 			"adresse": {"type": "object", "title": "Adresse", "required": ["ville"], "properties": {
 				"rue": {"type": "string", "title": "Rue"}, "ville": {"type": "string", "title": "Ville"}}},
@@ -45,7 +48,7 @@ const everyControl = `{
 		}]
 	},
 	"uiSchema": {
-		"ui:order": ["nom", "email", "telephone", "naissance", "commune", "situation", "revenus", "personnes", "aides", "adresse", "enfants", "commentaire", "certifie"],
+		"ui:order": ["nom", "email", "telephone", "naissance", "commune", "situation", "revenus", "personnes", "aides", "adresse", "enfants", "justificatif", "commentaire", "certifie"],
 		"telephone": {"ui:widget": "tel", "ui:help": "Par exemple 03 87 00 00 00"},
 		"commune": {"ui:widget": "select"},
 		"commentaire": {"ui:widget": "textarea", "ui:placeholder": "Précisez votre situation si besoin"}
@@ -82,8 +85,13 @@ func TestFillAndSend(t *testing.T) {
 			if status := browsertest.Load(t, ctx, chromedp.Navigate(base+"/f/aide-familles")); status != http.StatusOK {
 				t.Fatalf("form page: %d", status)
 			}
-			// Wrong answers first.
+			// Wrong answers first, with a file.
+			upload := filepath.Join(t.TempDir(), "avis-2026.pdf")
+			if err := os.WriteFile(upload, []byte("%PDF-1.4\n% avis d'imposition\n%%EOF\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			status := browsertest.Load(t, ctx,
+				chromedp.SetUploadFiles(field("justificatif"), []string{upload}),
 				chromedp.SendKeys(field("nom"), "Şükrü Yılmaz-Lefèvre"),
 				chromedp.SendKeys(field("email"), "pas-une-adresse"),
 				chromedp.SendKeys(field("revenus"), "beaucoup"),
@@ -102,6 +110,9 @@ func TestFillAndSend(t *testing.T) {
 			target := browsertest.Attribute(t, ctx, "#error-summary a", "href")
 			if n, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(`[id="`+strings.TrimPrefix(target, "#")+`"]`), chromedp.AtLeast(0))); len(n) != 1 {
 				t.Errorf("the summary links to %s, which is not on the page", target)
+			}
+			if kept := browsertest.Text(t, ctx, `[id="champ.justificatif-kept"]`); !strings.Contains(kept, "avis-2026.pdf") {
+				t.Errorf("the chosen file was lost: %q", kept)
 			}
 			for sel, want := range map[string]string{"nom": "Şükrü Yılmaz-Lefèvre", "email": "pas-une-adresse", "revenus": "beaucoup", "commentaire": "Œuvre « sociale » — 5 €"} {
 				if got := browsertest.Value(t, ctx, `[name="`+sel+`"]`); got != want {
@@ -140,12 +151,15 @@ func TestFillAndSend(t *testing.T) {
 			if len(reference) != 19 {
 				t.Fatalf("receipt reference %q", reference)
 			}
+			if files := browsertest.Text(t, ctx, "#attachments"); !strings.Contains(files, "avis-2026.pdf") {
+				t.Errorf("the receipt lists %q", files)
+			}
 			pdfURL := browsertest.Attribute(t, ctx, "#download-pdf", "href")
 			client := testkit.Client{T: t, URL: base}
 			client.WaitStatus(reference, pdfURL[strings.Index(pdfURL, "token=")+6:], "routed")
 			got := client.Must(200, "GET", pdfURL, "", "")
 			text := strings.Join(strings.Fields(pdftest.Text(t, got.Body)), " ")
-			for _, want := range []string{reference, "Şükrü Yılmaz-Lefèvre", "sukru@example.fr", "Thionville", "En couple", "1234.5", "Allocations familiales", "Montigny-lès-Metz", "Enfants n° 1", "Ayşe", "Œuvre « sociale » — 5 €", "Oui", "Nom du conjoint", "Jean Klein"} {
+			for _, want := range []string{reference, "Şükrü Yılmaz-Lefèvre", "sukru@example.fr", "Thionville", "En couple", "1234.5", "Allocations familiales", "Montigny-lès-Metz", "Enfants n° 1", "Ayşe", "Œuvre « sociale » — 5 €", "Oui", "Nom du conjoint", "Jean Klein", "Pièces jointes", "avis-2026.pdf"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the PDF lacks %q:\n%s", want, text)
 				}
