@@ -25,7 +25,9 @@ const threeSteps = `{
 				"prenom": {"type": "string", "title": "Prénom"}}}},
 			"situation": {"type": "string", "title": "Situation", "enum": ["seul", "couple"], "enumNames": ["Seul ou seule", "En couple"]},
 			"revenus": {"type": "number", "title": "Revenus mensuels (€)"}
-		}
+		},
+		"if": {"properties": {"situation": {"const": "couple"}}, "required": ["situation"]},
+		"then": {"properties": {"conjoint": {"type": "string", "title": "Nom du conjoint", "minLength": 1}}, "required": ["conjoint"]}
 	},
 	"uiSchema": {"ui:steps": [
 		{"title": "Vous", "fields": ["nom", "email"]},
@@ -84,9 +86,13 @@ func TestStepsSaveResumeCheck(t *testing.T) {
 				t.Errorf("resumed child: %q", got)
 			}
 			browsertest.Load(t, ctx, send)
-			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`input[name="situation"][value="couple"]`)), chromedp.SendKeys(field("revenus"), "2 100"), send)
+			// The spouse's name is asked on this page, of couples only.
+			if status := browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`input[name="situation"][value="couple"]`)), send); status != http.StatusUnprocessableEntity {
+				t.Fatalf("a couple without a spouse's name: %d", status)
+			}
+			browsertest.Load(t, ctx, chromedp.SendKeys(field("conjoint"), "Jean Klein"), chromedp.SendKeys(field("revenus"), "2 100"), send)
 			page := browsertest.Text(t, ctx, "main")
-			for _, want := range []string{"Vérifiez vos réponses", "Marie Weber", "marie@example.fr", "Zoé", "En couple", "2100"} {
+			for _, want := range []string{"Vérifiez vos réponses", "Marie Weber", "marie@example.fr", "Zoé", "En couple", "Nom du conjoint", "Jean Klein", "2100"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("check page lacks %q:\n%s", want, page)
 				}
@@ -107,7 +113,7 @@ func TestStepsSaveResumeCheck(t *testing.T) {
 			client := testkit.Client{T: t, URL: base}
 			client.WaitStatus(reference, pdfURL[strings.Index(pdfURL, "token=")+6:], "routed")
 			text := pdftest.Text(t, client.Must(200, "GET", pdfURL, "", "").Body)
-			for _, want := range []string{"Marie Weber-Klein", "Zoé", "En couple"} {
+			for _, want := range []string{"Marie Weber-Klein", "Zoé", "En couple", "Jean Klein"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("PDF lacks %q", want)
 				}

@@ -255,3 +255,15 @@ func TestClosedEscapedAndEnglish(t *testing.T) {
 		t.Error("?lang=en does not give the English page")
 	}
 }
+
+// A post without its CSRF token is refused, and the answers come back.
+func TestExpiredFormKeepsAnswers(t *testing.T) {
+	base := startWithForm(t)
+	client := testkit.Client{T: t, URL: base, NoRedirects: true}
+	r := client.Do("POST", "/f/aide-familles", "", "nom=Ma%C3%AFa+Lef%C3%A8vre&email=maia%40example.fr",
+		"Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
+	page := string(r.Body)
+	if r.Status != http.StatusForbidden || !strings.Contains(page, "Le formulaire a expiré") || !strings.Contains(page, `value="Maïa Lefèvre"`) {
+		t.Errorf("post without its token: %d", r.Status)
+	}
+}
