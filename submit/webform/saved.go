@@ -12,12 +12,18 @@ import (
 	"github.com/guichet/guichet/web"
 )
 
-func (p *Pages) resume(w http.ResponseWriter, r *http.Request) {
+// loadWithDraft loads the form and the draft named in the path.
+func (p *Pages) loadWithDraft(w http.ResponseWriter, r *http.Request) (*schemas.Compiled, string, submit.Draft, bool) {
 	form, ok := p.load(w, r)
 	if !ok {
-		return
+		return nil, "", submit.Draft{}, false
 	}
 	token, draft, ok := p.loadDraft(w, r, form)
+	return form, token, draft, ok
+}
+
+func (p *Pages) resume(w http.ResponseWriter, r *http.Request) {
+	form, token, draft, ok := p.loadWithDraft(w, r)
 	if !ok {
 		return
 	}
@@ -81,11 +87,7 @@ type checkSection struct {
 
 // check shows every answer before sending, each page with a link to change it.
 func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
-	form, ok := p.load(w, r)
-	if !ok {
-		return
-	}
-	token, draft, ok := p.loadDraft(w, r, form)
+	form, token, draft, ok := p.loadWithDraft(w, r)
 	if !ok {
 		return
 	}
