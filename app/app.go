@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/guichet/guichet/api"
@@ -82,6 +83,9 @@ type App struct {
 	log        *slog.Logger
 	processors *processors.Group
 	server     *http.Server
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start opens NATS, provisions it, seeds the demo content on a first start
@@ -210,13 +214,14 @@ func (a *App) Serve(ln net.Listener) {
 }
 
 // Shutdown stops taking requests, lets those in flight finish, drains the
-// processors, and closes NATS.
+// processors, and closes NATS. Calling it again does nothing more.
 func (a *App) Shutdown(ctx context.Context) error {
-	var err error
-	if a.server != nil {
-		err = a.server.Shutdown(ctx)
-	}
-	a.processors.Stop()
-	a.Bus.Close()
-	return err
+	a.stopOnce.Do(func() {
+		if a.server != nil {
+			a.stopErr = a.server.Shutdown(ctx)
+		}
+		a.processors.Stop()
+		a.Bus.Close()
+	})
+	return a.stopErr
 }

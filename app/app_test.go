@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/pdftest"
 	"github.com/guichet/guichet/internal/testkit"
-	"github.com/guichet/guichet/processors"
 )
 
 const adminToken = "e2e-admin-token"
@@ -29,36 +27,21 @@ func start(t *testing.T, dataDir string, demo bool) *instance {
 	return startWith(t, app.Config{DataDir: dataDir, Demo: demo})
 }
 
-// startWith starts Guichet with cfg, the test admin token and quick retries.
+// startWith starts Guichet with cfg and the test admin token.
 func startWith(t *testing.T, cfg app.Config) *instance {
 	t.Helper()
 	cfg.AdminToken = adminToken
-	cfg.Processing = processors.Config{Backoff: []time.Duration{20 * time.Millisecond}}
-	a, err := app.Start(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Serve(ln)
-	in := &instance{Client: testkit.Client{T: t, URL: "http://" + ln.Addr().String()}, t: t, app: a}
-	// The end-to-end test stops and restarts on the same data: it stops here itself.
-	t.Cleanup(func() { in.stop() })
-	return in
+	a, base := testkit.StartApp(t, cfg)
+	return &instance{Client: testkit.Client{T: t, URL: base}, t: t, app: a}
 }
 
+// stop shuts Guichet down before a restart on the same data.
 func (in *instance) stop() {
-	if in.app == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := in.app.Shutdown(ctx); err != nil {
 		in.t.Error(err)
 	}
-	in.app = nil
 }
 
 // must sends a request, fails the test unless it gets status, and decodes the answer.
