@@ -17,14 +17,14 @@ import (
 
 const publicForm = `{
 	"title": "Aide au permis de conduire", "audience": "public",
-	"schema": {"type": "object", "required": ["nom"], "properties": {"nom": {"type": "string", "title": "Nom"}, "commune": {"type": "string"},
+	"schema": {"type": "object", "required": ["nom"], "properties": {"nom": {"type": "string", "title": "Nom"}, "commune": {"type": "string", "title": "Commune"},
 		"piece": {"type": "string", "format": "data-url", "title": "Pièce justificative"}}},
 	"routing": {"default": "accueil", "rules": [{"when": {"properties": {"commune": {"const": "Thionville"}}, "required": ["commune"]}, "department": "finances"}]}
 }`
 
 const internalForm = `{
 	"title": "Demande de congés", "audience": "internal",
-	"schema": {"type": "object", "properties": {"jours": {"type": "number"}}},
+	"schema": {"type": "object", "properties": {"jours": {"type": "number", "title": "Nombre de jours"}}},
 	"routing": {"default": "accueil"}
 }`
 
@@ -149,6 +149,10 @@ func (w *world) requests() map[string]route {
 		"PUT /api/forms/{id}/draft":                        {access: identity.AdminOnly, request: fixed("/api/forms/essai/draft", publicForm), ok: 200},
 		"GET /api/forms/{id}/draft":                        {access: identity.AdminOnly, request: fixed("/api/forms/permis/draft", ""), ok: 200},
 		"POST /api/forms/{id}/publish":                     {access: identity.AdminOnly, request: fixed("/api/forms/permis/publish", ""), ok: 200},
+		"POST /api/forms/{id}/lint":                        {access: identity.AdminOnly, request: fixed("/api/forms/permis/lint", ""), ok: 200},
+		"GET /api/forms/{id}/diff":                         {access: identity.AdminOnly, request: fixed("/api/forms/permis/diff?from=1&to=1", ""), ok: 200},
+		"GET /api/forms/{id}/export":                       {access: identity.AdminOnly, request: fixed("/api/forms/permis/export", ""), ok: 200},
+		"POST /api/forms/import":                           {access: identity.AdminOnly, request: fixed("/api/forms/import", `{"id":"importe",`+publicForm[1:]), ok: 200},
 		"GET /api/forms":                                   {access: identity.Anyone, request: fixed("/api/forms", ""), ok: 200},
 		"GET /api/forms/{id}":                              {access: identity.Anyone, request: fixed("/api/forms/permis", ""), ok: 200},
 		"GET /api/forms/{id}/versions/{n}":                 {access: identity.Anyone, request: fixed("/api/forms/permis/versions/1", ""), ok: 200},

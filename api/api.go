@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -28,6 +29,7 @@ type Services struct {
 	Sessions    *identity.Sessions
 	Audit       *identity.Audit
 	Forms       *schemas.Registry
+	Builder     *builder.Builder
 	Intake      *submit.Intake
 	Tracker     *submit.Tracker
 	Inboxes     *backoffice.Inboxes
@@ -75,7 +77,8 @@ func New(s Services) http.Handler {
 	(&departmentsHandler{departments: s.Departments, inboxes: s.Inboxes}).register(api)
 	(&accountsHandler{accounts: s.Accounts, credentials: s.Credentials, tokens: s.Tokens, sessions: s.Sessions, audit: s.Audit}).register(api)
 	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
-	(&formsHandler{forms: s.Forms}).register(api)
+	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
+	(&builderHandler{forms: s.Forms}).register(api)
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents}).register(api)
 
 	forbidden := web.NewErrorPages(s.Site)

@@ -8,11 +8,15 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/schemas"
 )
 
-type formsHandler struct{ forms *schemas.Registry }
+type formsHandler struct {
+	forms   *schemas.Registry
+	builder *builder.Builder
+}
 
 func (h *formsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
@@ -29,7 +33,7 @@ func (h *formsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "publish-form", Method: http.MethodPost, Path: "/api/forms/{id}/publish",
 		Summary: "Publier le brouillon comme nouvelle version", Tags: []string{"Forms"},
-		Description: "Fige le brouillon en une version numérotée et immuable. Si le brouillon n'a pas changé depuis la dernière version, c'est elle qui est rendue.",
+		Description: "Vérifie le brouillon (voir lint-form-draft), puis le fige en une version numérotée et immuable. Si le brouillon n'a pas changé depuis la dernière version, c'est elle qui est rendue.",
 	}), h.publish)
 	huma.Register(api, operation(identity.Anyone, huma.Operation{
 		OperationID: "list-forms", Method: http.MethodGet, Path: "/api/forms",
@@ -129,7 +133,7 @@ type publishOutput struct {
 }
 
 func (h *formsHandler) publish(ctx context.Context, in *formIDInput) (*publishOutput, error) {
-	v, err := h.forms.Publish(ctx, in.ID)
+	v, err := h.builder.Publish(ctx, in.ID)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/demo"
 	"github.com/guichet/guichet/identity"
@@ -186,7 +187,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
-		Forms: forms, Intake: intake, Tracker: tracker, Inboxes: inboxes,
+		Forms: forms, Builder: &builder.Builder{Forms: forms}, Intake: intake, Tracker: tracker, Inboxes: inboxes,
 		Documents: documents, Ready: b.Ready,
 		Pages:   append(identityPages.Routes(site), formPages.Routes(site)...),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,

@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/guichet/guichet/builder"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/schemas"
+)
+
+// builderHandler serves the admins' tools on form definitions: lint,
+// diff, export and import.
+type builderHandler struct {
+	forms *schemas.Registry
+}
+
+func (h *builderHandler) register(api huma.API) {
+	tags := []string{"Builder"}
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "lint-form-draft", Method: http.MethodPost, Path: "/api/forms/{id}/lint",
+		Summary: "Vérifier le brouillon avant publication", Tags: tags,
+		Description: "Liste ce qui empêcherait la publication : champs sans libellé, choix sans libellé, champ obligatoire inexistant, étapes vides ou incomplètes.",
+	}), h.lint)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "diff-form-versions", Method: http.MethodGet, Path: "/api/forms/{id}/diff",
+		Summary: "Comparer deux versions publiées", Tags: tags,
+		Description: "Champs ajoutés, supprimés, dont le type, le libellé, le caractère obligatoire ou les choix ont changé, et changements d'orientation.",
+	}), h.diff)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "export-form", Method: http.MethodGet, Path: "/api/forms/{id}/export",
+		Summary: "Exporter une version en un fichier JSON", Tags: tags,
+		Description: "Le fichier porte schema et uiSchema au premier niveau : RJSF peut l'afficher tel quel. Sans version, la dernière publiée.",
+	}), h.export)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "import-form", Method: http.MethodPost, Path: "/api/forms/import",
+		Summary: "Importer un fichier de définition comme brouillon", Tags: tags,
+		Description:  "Enregistre le fichier (tel qu'exporté) comme brouillon du formulaire qu'il nomme ; la publication reste à faire.",
+		MaxBodyBytes: schemas.MaxSchemaBytes * 4,
+	}), h.importDraft)
+}
+
+// ProblemBody is one reason a definition is refused.
+type ProblemBody struct {
+	Location string `json:"location" example:"schema.properties.nom.title"`
+	Message  string `json:"message"`
+}
+
+type lintOutput struct {
+	Body struct {
+		Problems []ProblemBody `json:"problems"`
+	}
+}
+
+func (h *builderHandler) lint(ctx context.Context, in *formIDInput) (*lintOutput, error) {
+	draft, err := h.forms.Draft(ctx, in.ID)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &lintOutput{}
+	out.Body.Problems = []ProblemBody{}
+	for _, p := range builder.Lint(draft) {
+		out.Body.Problems = append(out.Body.Problems, ProblemBody{Location: p.Location, Message: p.Message.In(requestOf(ctx).Lang)})
+	}
+	return out, nil
+}
+
+type diffInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	From int    `query:"from" minimum:"1" required:"true" doc:"Version de départ"`
+	To   int    `query:"to" minimum:"1" required:"true" doc:"Version d'arrivée"`
+}
+
+type diffOutput struct {
+	Body struct {
+		Changes []builder.Change `json:"changes"`
+	}
+}
+
+func (h *builderHandler) diff(ctx context.Context, in *diffInput) (*diffOutput, error) {
+	from, err := h.forms.Version(ctx, in.ID, in.From)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	to, err := h.forms.Version(ctx, in.ID, in.To)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &diffOutput{}
+	out.Body.Changes = builder.Diff(from.Form, to.Form)
+	if out.Body.Changes == nil {
+		out.Body.Changes = []builder.Change{}
+	}
+	return out, nil
+}
+
+// ExportBody is a form definition as one file.
+type ExportBody struct {
+	ID          string    `json:"id" example:"aide-transport-scolaire"`
+	Version     int       `json:"version,omitempty" doc:"Version exportée ; ignorée à l'import"`
+	PublishedAt time.Time `json:"publishedAt,omitzero"`
+	DraftBody
+}
+
+type exportInput struct {
+	ID      string `path:"id" maxLength:"64"`
+	Version int    `query:"version" minimum:"0" doc:"Version à exporter ; 0 ou absente : la dernière publiée"`
+}
+
+type exportOutput struct {
+	ContentDisposition string `header:"Content-Disposition"`
+	Body               ExportBody
+}
+
+func (h *builderHandler) export(ctx context.Context, in *exportInput) (*exportOutput, error) {
+	var v *schemas.Compiled
+	var err error
+	if in.Version > 0 {
+		v, err = h.forms.Version(ctx, in.ID, in.Version)
+	} else {
+		v, err = h.forms.Latest(ctx, in.ID)
+	}
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &exportOutput{ContentDisposition: `attachment; filename="` + v.ID + `-v` + strconv.Itoa(v.Version.Version) + `.json"`}
+	out.Body = ExportBody{ID: v.ID, Version: v.Version.Version, PublishedAt: v.PublishedAt, DraftBody: draftBodyOf(v.Form)}
+	return out, nil
+}
+
+type importInput struct {
+	Body ExportBody
+}
+
+type importOutput struct {
+	Body struct {
+		ID string `json:"id"`
+		DraftBody
+	}
+}
+
+func (h *builderHandler) importDraft(ctx context.Context, in *importInput) (*importOutput, error) {
+	if err := h.forms.SaveDraft(ctx, in.Body.form(in.Body.ID)); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &importOutput{}
+	out.Body.ID, out.Body.DraftBody = in.Body.ID, in.Body.DraftBody
+	return out, nil
+}

@@ -1,0 +1,84 @@
+package api_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/guichet/guichet/internal/pdftest"
+)
+
+// Publishing lints; versions are immutable and each submission keeps its
+// version's labels; versions compare; definitions export and import whole.
+func TestBuilderAPI(t *testing.T) {
+	s := startServer(t)
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	v1 := `{"title":"Aide","audience":"public","schema":{"type":"object","required":["nom"],"properties":{
+		"nom":{"type":"string","title":"Nom du demandeur"},"age":{"type":"integer"}}},"routing":{"default":"accueil"}}`
+
+	// The lint refuses the draft until every field has a label.
+	s.Must(200, "PUT", "/api/forms/aide/draft", adminToken, v1)
+	problems := s.Must(200, "POST", "/api/forms/aide/lint", adminToken, "").JSON(t)["problems"].([]any)
+	if len(problems) != 1 || problems[0].(map[string]any)["location"] != "schema.properties.age.title" {
+		t.Fatalf("lint = %v", problems)
+	}
+	refused := s.Must(422, "POST", "/api/forms/aide/publish", adminToken, "").JSON(t)
+	if !strings.Contains(string(mustJSON(t, refused)), "body.schema.properties.age.title") {
+		t.Errorf("publishing an unlabelled field: %v", refused)
+	}
+	v1 = strings.Replace(v1, `"age":{"type":"integer"}`, `"age":{"type":"integer","title":"Âge"}`, 1)
+	s.Must(200, "PUT", "/api/forms/aide/draft", adminToken, v1)
+	s.Must(200, "POST", "/api/forms/aide/publish", adminToken, "")
+
+	// A submission to version 1 keeps version 1's labels after version 2.
+	receipt := s.Must(201, "POST", "/api/forms/aide/submissions", "", `{"data":{"nom":"Weber","age":40}}`).JSON(t)
+	ref, token := receipt["reference"].(string), receipt["token"].(string)
+	s.Must(200, "PUT", "/api/forms/aide/draft", adminToken, strings.Replace(v1, "Nom du demandeur", "Nom de famille", 1))
+	if v := s.Must(200, "POST", "/api/forms/aide/publish", adminToken, "").JSON(t)["version"]; v != 2.0 {
+		t.Fatalf("second version = %v", v)
+	}
+	s.WaitStatus(ref, token, "routed")
+	text := pdftest.Text(t, s.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "").Body)
+	if !strings.Contains(text, "Nom du demandeur") || strings.Contains(text, "Nom de famille") {
+		t.Errorf("the version 1 submission's PDF:\n%s", text)
+	}
+	if s.Must(200, "GET", "/api/forms/aide/versions/1", "", "").JSON(t)["schema"].(map[string]any)["properties"].(map[string]any)["nom"].(map[string]any)["title"] != "Nom du demandeur" {
+		t.Error("version 1 changed")
+	}
+
+	changes := s.Must(200, "GET", "/api/forms/aide/diff?from=1&to=2", adminToken, "").JSON(t)["changes"].([]any)
+	if len(changes) != 1 || changes[0].(map[string]any)["kind"] != "relabelled" || changes[0].(map[string]any)["to"] != "Nom de famille" {
+		t.Errorf("diff = %v", changes)
+	}
+	s.Must(404, "GET", "/api/forms/aide/diff?from=1&to=3", adminToken, "")
+
+	// Export, then import under another id: the same definition.
+	exported := s.Must(200, "GET", "/api/forms/aide/export?version=1", adminToken, "")
+	if !strings.Contains(exported.Header.Get("Content-Disposition"), `aide-v1.json`) {
+		t.Errorf("export served as %v", exported.Header)
+	}
+	file := exported.JSON(t)
+	if file["schema"] == nil || file["uiSchema"] != nil && file["uiSchema"] == "" || file["version"] != 1.0 {
+		t.Errorf("export = %v", file)
+	}
+	file["id"] = "aide-copie"
+	s.Must(200, "POST", "/api/forms/import", adminToken, string(mustJSON(t, file)))
+	s.Must(200, "POST", "/api/forms/aide-copie/publish", adminToken, "")
+	copied := s.Must(200, "GET", "/api/forms/aide-copie/export", adminToken, "").JSON(t)
+	if string(mustJSON(t, copied["schema"])) != string(mustJSON(t, file["schema"])) || copied["title"] != file["title"] {
+		t.Errorf("import lost something:\n%v\n%v", copied, file)
+	}
+	bad := s.Do("POST", "/api/forms/import", adminToken, `{"id":"piege","title":"Piège","audience":"public","schema":{"$ref":"file:///etc/passwd"},"routing":{"default":"accueil"}}`)
+	if bad.Status != 422 {
+		t.Errorf("importing an unsafe schema: %d", bad.Status)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
