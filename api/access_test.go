@@ -69,6 +69,8 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "POST", "/api/accounts/agent-reserve/password", adminToken, `{"password":"une phrase de passe assez longue"}`)
 	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	s.Must(200, "PUT", "/api/forms/jetable/draft", adminToken, publicForm)
+	s.Must(200, "POST", "/api/forms/jetable/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
 	s.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
 	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont","piece":"`+samplePDF+`"}}`).JSON(t)
@@ -152,6 +154,8 @@ func (w *world) requests() map[string]route {
 		"POST /api/forms/{id}/lint":                        {access: identity.AdminOnly, request: fixed("/api/forms/permis/lint", ""), ok: 200},
 		"GET /api/forms/{id}/diff":                         {access: identity.AdminOnly, request: fixed("/api/forms/permis/diff?from=1&to=1", ""), ok: 200},
 		"GET /api/forms/{id}/export":                       {access: identity.AdminOnly, request: fixed("/api/forms/permis/export", ""), ok: 200},
+		"POST /api/forms/{id}/unpublish":                   {access: identity.AdminOnly, request: fixed("/api/forms/jetable/unpublish", ""), ok: 204},
+		"POST /api/forms/{id}/routing/dry-run":             {access: identity.AdminOnly, request: fixed("/api/forms/permis/routing/dry-run", `{"samples":[{"commune":"Thionville"}],"replay":5}`), ok: 200},
 		"POST /api/forms/import":                           {access: identity.AdminOnly, request: fixed("/api/forms/import", `{"id":"importe",`+publicForm[1:]), ok: 200},
 		"GET /api/forms":                                   {access: identity.Anyone, request: fixed("/api/forms", ""), ok: 200},
 		"GET /api/forms/{id}":                              {access: identity.Anyone, request: fixed("/api/forms/permis", ""), ok: 200},
@@ -396,7 +400,7 @@ func TestAudienceAndOwnership(t *testing.T) {
 	own := s.Must(201, "POST", "/api/forms/conges/submissions", agentB, `{"data":{"jours":2}}`).JSON(t)["reference"].(string)
 	s.Must(200, "GET", "/api/submissions/"+own, agentB, "")
 	s.Must(404, "GET", "/api/submissions/"+own, "", "")
-	if forms := s.Must(200, "GET", "/api/forms", "", "").JSON(t)["items"].([]any); len(forms) != 1 {
+	if forms := s.Must(200, "GET", "/api/forms", "", "").JSON(t)["items"].([]any); len(forms) != 2 {
 		t.Errorf("anonymous catalogue: %v", forms)
 	}
 }

@@ -78,7 +78,7 @@ func New(s Services) http.Handler {
 	(&accountsHandler{accounts: s.Accounts, credentials: s.Credentials, tokens: s.Tokens, sessions: s.Sessions, audit: s.Audit}).register(api)
 	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
 	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
-	(&builderHandler{forms: s.Forms}).register(api)
+	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents}).register(api)
 
 	forbidden := web.NewErrorPages(s.Site)

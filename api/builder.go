@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,7 +17,8 @@ import (
 // builderHandler serves the admins' tools on form definitions: lint,
 // diff, export and import.
 type builderHandler struct {
-	forms *schemas.Registry
+	forms   *schemas.Registry
+	builder *builder.Builder
 }
 
 func (h *builderHandler) register(api huma.API) {
@@ -42,6 +44,18 @@ func (h *builderHandler) register(api huma.API) {
 		Description:  "Enregistre le fichier (tel qu'exporté) comme brouillon du formulaire qu'il nomme ; la publication reste à faire.",
 		MaxBodyBytes: schemas.MaxSchemaBytes * 4,
 	}), h.importDraft)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "unpublish-form", Method: http.MethodPost, Path: "/api/forms/{id}/unpublish",
+		Summary: "Retirer un formulaire du catalogue", Tags: tags,
+		Description:   "Le formulaire n'accepte plus de dépôt ; ses versions restent pour les dépôts déjà faits. Le publier à nouveau crée la version suivante.",
+		DefaultStatus: http.StatusNoContent,
+	}), h.unpublish)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "dry-run-routing", Method: http.MethodPost, Path: "/api/forms/{id}/routing/dry-run",
+		Summary: "Essayer l'orientation du brouillon", Tags: tags,
+		Description:  "Dit vers quel service iraient des données d'exemple, et les derniers dépôts du formulaire, selon les règles du brouillon.",
+		MaxBodyBytes: 1 << 20,
+	}), h.dryRun)
 }
 
 // ProblemBody is one reason a definition is refused.
@@ -144,10 +158,41 @@ type importOutput struct {
 }
 
 func (h *builderHandler) importDraft(ctx context.Context, in *importInput) (*importOutput, error) {
-	if err := h.forms.SaveDraft(ctx, in.Body.form(in.Body.ID)); err != nil {
+	if err := h.builder.SaveDraft(ctx, requestOf(ctx).Principal.AccountID, in.Body.form(in.Body.ID)); err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	out := &importOutput{}
 	out.Body.ID, out.Body.DraftBody = in.Body.ID, in.Body.DraftBody
+	return out, nil
+}
+
+func (h *builderHandler) unpublish(ctx context.Context, in *formIDInput) (*struct{}, error) {
+	if err := h.builder.Unpublish(ctx, requestOf(ctx).Principal.AccountID, in.ID); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return nil, nil
+}
+
+type dryRunInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body struct {
+		Samples []json.RawMessage `json:"samples,omitempty" maxItems:"100" doc:"Données d'exemple, chacune un objet de réponses"`
+		Replay  int               `json:"replay,omitempty" minimum:"0" maximum:"100" doc:"Nombre de derniers dépôts du formulaire à rejouer"`
+	}
+}
+
+type dryRunOutput struct {
+	Body struct {
+		Routes []builder.Route `json:"routes"`
+	}
+}
+
+func (h *builderHandler) dryRun(ctx context.Context, in *dryRunInput) (*dryRunOutput, error) {
+	routes, err := h.builder.DryRun(ctx, in.ID, in.Body.Samples, in.Body.Replay)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &dryRunOutput{}
+	out.Body.Routes = routes
 	return out, nil
 }

@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/pdftest"
 )
 
@@ -68,6 +70,40 @@ func TestBuilderAPI(t *testing.T) {
 	if string(mustJSON(t, copied["schema"])) != string(mustJSON(t, file["schema"])) || copied["title"] != file["title"] {
 		t.Errorf("import lost something:\n%v\n%v", copied, file)
 	}
+	// The dry run tries the draft's rules on samples and on the last submissions.
+	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	s.Must(200, "PUT", "/api/forms/aide/draft", adminToken, strings.Replace(v1, `"routing":{"default":"accueil"}`,
+		`"routing":{"default":"accueil","rules":[{"when":{"properties":{"age":{"minimum":30}},"required":["age"]},"department":"finances"}]}`, 1))
+	routes := s.Must(200, "POST", "/api/forms/aide/routing/dry-run", adminToken, `{"samples":[{"nom":"A","age":20},{"nom":"B","age":65}],"replay":10}`).JSON(t)["routes"].([]any)
+	var got []string
+	for _, r := range routes {
+		route := r.(map[string]any)
+		got = append(got, fmt.Sprint(route["reference"], ">", route["department"]))
+	}
+	if strings.Join(got, " ") != "<nil>>accueil <nil>>finances "+ref+">finances" {
+		t.Errorf("dry run = %v", got)
+	}
+
+	// Unpublished, a form takes no more submissions; its versions stay.
+	s.Must(204, "POST", "/api/forms/aide/unpublish", adminToken, "")
+	s.Must(404, "GET", "/api/forms/aide", "", "")
+	s.Must(404, "POST", "/api/forms/aide/submissions", "", `{"data":{"nom":"Klein","age":3}}`)
+	s.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "")
+	s.Must(404, "POST", "/api/forms/aide/unpublish", adminToken, "")
+	if v := s.Must(200, "POST", "/api/forms/aide/publish", adminToken, "").JSON(t)["version"]; v != 3.0 {
+		t.Errorf("publishing again made version %v", v)
+	}
+
+	// Every change is in the security log, with who made it.
+	stream, err := s.app.Bus.JS.Stream(t.Context(), bus.StreamAudit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := stream.GetLastMsgForSubject(t.Context(), bus.AuditSubject("form.published", "_"))
+	if err != nil || !strings.Contains(string(last.Data), `"by":"bootstrap-admin"`) || !strings.Contains(string(last.Data), `"detail":"aide v3"`) {
+		t.Errorf("last publication in the security log: %s, %v", last.Data, err)
+	}
+
 	bad := s.Do("POST", "/api/forms/import", adminToken, `{"id":"piege","title":"Piège","audience":"public","schema":{"$ref":"file:///etc/passwd"},"routing":{"default":"accueil"}}`)
 	if bad.Status != 422 {
 		t.Errorf("importing an unsafe schema: %d", bad.Status)

@@ -111,7 +111,7 @@ type putDraftInput struct {
 type draftOutput struct{ Body DraftBody }
 
 func (h *formsHandler) putDraft(ctx context.Context, in *putDraftInput) (*draftOutput, error) {
-	if err := h.forms.SaveDraft(ctx, in.Body.form(in.ID)); err != nil {
+	if err := h.builder.SaveDraft(ctx, requestOf(ctx).Principal.AccountID, in.Body.form(in.ID)); err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	return &draftOutput{Body: in.Body}, nil
@@ -133,7 +133,7 @@ type publishOutput struct {
 }
 
 func (h *formsHandler) publish(ctx context.Context, in *formIDInput) (*publishOutput, error) {
-	v, err := h.builder.Publish(ctx, in.ID)
+	v, err := h.builder.Publish(ctx, requestOf(ctx).Principal.AccountID, in.ID)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}

@@ -187,7 +187,8 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
-		Forms: forms, Builder: &builder.Builder{Forms: forms}, Intake: intake, Tracker: tracker, Inboxes: inboxes,
+		Forms: forms, Builder: &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions},
+		Intake: intake, Tracker: tracker, Inboxes: inboxes,
 		Documents: documents, Ready: b.Ready,
 		Pages:   append(identityPages.Routes(site), formPages.Routes(site)...),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,

@@ -2,17 +2,37 @@ package builder
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
 
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/schemas"
 )
 
 // Builder is the admins' work on form definitions, over the registry.
+// Every change is recorded in the security log with who made it.
 type Builder struct {
 	Forms *schemas.Registry
+	Audit *identity.Audit
+	// Submissions is the SUBMISSIONS stream, for replaying routing.
+	Submissions jetstream.Stream
+}
+
+// SaveDraft saves a draft for an admin.
+func (b *Builder) SaveDraft(ctx context.Context, by string, f schemas.Form) error {
+	if err := b.Forms.SaveDraft(ctx, f); err != nil {
+		return err
+	}
+	b.record(ctx, "form.draft_saved", by, f.ID)
+	return nil
 }
 
 // Publish lints the draft and, if it passes, freezes it as the next version.
-func (b *Builder) Publish(ctx context.Context, id string) (*schemas.Compiled, error) {
+func (b *Builder) Publish(ctx context.Context, by, id string) (*schemas.Compiled, error) {
 	draft, err := b.Forms.Draft(ctx, id)
 	if err != nil {
 		return nil, err
@@ -20,5 +40,101 @@ func (b *Builder) Publish(ctx context.Context, id string) (*schemas.Compiled, er
 	if problems := Lint(draft); len(problems) > 0 {
 		return nil, &schemas.DefinitionError{Problems: problems}
 	}
-	return b.Forms.Publish(ctx, id)
+	v, err := b.Forms.Publish(ctx, id)
+	if err == nil {
+		b.record(ctx, "form.published", by, id+" v"+strconv.Itoa(v.Version.Version))
+	}
+	return v, err
+}
+
+// Unpublish takes a form out of the catalogue: it accepts no more
+// submissions, while its versions stay for the submissions made with them.
+func (b *Builder) Unpublish(ctx context.Context, by, id string) error {
+	if err := b.Forms.Unpublish(ctx, id); err != nil {
+		return err
+	}
+	b.record(ctx, "form.unpublished", by, id)
+	return nil
+}
+
+func (b *Builder) record(ctx context.Context, kind, by, detail string) {
+	if b.Audit != nil {
+		_ = b.Audit.Record(ctx, identity.AuditEvent{Kind: kind, By: by, Detail: detail})
+	}
+}
+
+// MaxReplay bounds how many past submissions a routing dry run replays.
+const MaxReplay = 100
+
+// Route is where one sample of data would go.
+type Route struct {
+	// Reference names a replayed submission; empty for pasted samples.
+	Reference  string          `json:"reference,omitempty"`
+	Data       json.RawMessage `json:"data,omitempty"`
+	Department string          `json:"department"`
+}
+
+// DryRun says where each sample, and each of the last replay submissions
+// of the form, would go under the draft's routing rules.
+func (b *Builder) DryRun(ctx context.Context, id string, samples []json.RawMessage, replay int) ([]Route, error) {
+	draft, err := b.Forms.Draft(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	preview, err := schemas.Preview(draft)
+	if err != nil {
+		return nil, err
+	}
+	routes := make([]Route, 0, len(samples))
+	for _, s := range samples {
+		routes = append(routes, Route{Data: s, Department: preview.Route(s)})
+	}
+	past, err := b.lastSubmissions(ctx, id, min(replay, MaxReplay))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range past {
+		routes = append(routes, Route{Reference: p.Reference, Department: preview.Route(p.Data)})
+	}
+	return routes, nil
+}
+
+type pastSubmission struct {
+	Reference string          `json:"reference"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// lastSubmissions reads the last n submissions of a form, newest last.
+func (b *Builder) lastSubmissions(ctx context.Context, id string, n int) ([]pastSubmission, error) {
+	if n <= 0 || b.Submissions == nil {
+		return nil, nil
+	}
+	cons, err := b.Submissions.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{bus.SubmissionSubject(id)}})
+	if err != nil {
+		return nil, err
+	}
+	var last []pastSubmission
+	for {
+		batch, err := cons.FetchNoWait(200)
+		if err != nil {
+			return nil, err
+		}
+		got := 0
+		for msg := range batch.Messages() {
+			got++
+			var p pastSubmission
+			if json.Unmarshal(msg.Data(), &p) == nil {
+				last = append(last, p)
+				if len(last) > n {
+					last = last[1:]
+				}
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
+			return nil, err
+		}
+		if got == 0 {
+			return last, nil
+		}
+	}
 }

@@ -49,10 +49,10 @@ func Seed(ctx context.Context, departments *identity.Departments, forms *schemas
 		if err := json.Unmarshal(raw, &f); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if err := forms.SaveDraft(ctx, f); err != nil {
+		if err := publisher.SaveDraft(ctx, "", f); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if _, err := publisher.Publish(ctx, f.ID); err != nil {
+		if _, err := publisher.Publish(ctx, "", f.ID); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}

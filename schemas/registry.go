@@ -212,6 +212,22 @@ func sameForm(a, b Form) bool {
 	return errA == nil && errB == nil && bytes.Equal(ra, rb)
 }
 
+// Unpublish takes a form out of the catalogue: Latest no longer finds it,
+// while its versions stay readable for the submissions made with them.
+// Publishing again makes the next version.
+func (r *Registry) Unpublish(ctx context.Context, id string) error {
+	if _, err := r.Latest(ctx, id); err != nil {
+		return err
+	}
+	return r.kv.Delete(ctx, bus.FormLatestKey(id))
+}
+
+// Preview compiles a definition that is not published, such as a draft,
+// to try its validation and routing.
+func Preview(f Form) (*Compiled, error) {
+	return compile(Version{Form: f})
+}
+
 // Latest returns the latest published version of a form.
 func (r *Registry) Latest(ctx context.Context, id string) (*Compiled, error) {
 	if !ValidID(id) {
