@@ -29,10 +29,14 @@ const draft07 = "http://json-schema.org/draft-07/schema"
 // locations such as "enfants[1].nom" and in HTML form names.
 var propertyNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
 
+// ValidFieldName reports whether name can name a field.
+func ValidFieldName(name string) bool { return propertyNamePattern.MatchString(name) }
+
 // Compile checks that raw is a safe draft-07 JSON Schema and compiles it.
 // Only local "#…" references are allowed; nothing is ever read from a file
 // or fetched from the network. where prefixes the locations of problems.
 func Compile(raw json.RawMessage, where string) (*gojsonschema.Schema, error) {
+	registerFormats()
 	problems := &DefinitionError{}
 	if len(raw) > MaxSchemaBytes {
 		problems.add(where, locale.Text{

@@ -170,6 +170,21 @@ func formatMessage(format, fr, en string) locale.Text {
 			FR: fmt.Sprintf("%s doit être une heure, par exemple 14:30:00.", fr),
 			EN: fmt.Sprintf("%s must be a time, like 14:30:00.", en),
 		}
+	case FormatSIRET:
+		return locale.Text{
+			FR: fmt.Sprintf("%s doit être un numéro SIRET valide : 14 chiffres, comme sur l'avis de situation au répertoire Sirene.", fr),
+			EN: fmt.Sprintf("%s must be a valid SIRET number: 14 digits, as on the Sirene register notice.", en),
+		}
+	case FormatIBAN:
+		return locale.Text{
+			FR: fmt.Sprintf("%s doit être un IBAN valide, par exemple FR76 3000 6000 0112 3456 7890 189.", fr),
+			EN: fmt.Sprintf("%s must be a valid IBAN, like FR76 3000 6000 0112 3456 7890 189.", en),
+		}
+	case FormatPhoneFR:
+		return locale.Text{
+			FR: fmt.Sprintf("%s doit être un numéro de téléphone français, par exemple 03 87 37 57 57.", fr),
+			EN: fmt.Sprintf("%s must be a French phone number, like 03 87 37 57 57.", en),
+		}
 	case "uri", "url":
 		return locale.Text{
 			FR: fmt.Sprintf("%s doit être une adresse web complète, commençant par https://.", fr),

@@ -328,7 +328,7 @@ func stringKind(n node, hints uiHints) Kind {
 		return Email
 	case n.Format == "date" || hints.Widget == "date":
 		return Date
-	case hints.Widget == "tel":
+	case hints.Widget == "tel" || n.Format == schemas.FormatPhoneFR:
 		return Tel
 	}
 	return Text

@@ -1,0 +1,242 @@
+package builder
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/guichet/guichet/schemas"
+)
+
+// FieldType is a kind of field an admin can add to a form.
+type FieldType string
+
+// The field catalogue.
+const (
+	ShortText      FieldType = "short-text"
+	LongText       FieldType = "long-text"
+	EmailAddress   FieldType = "email"
+	PhoneFR        FieldType = "phone"
+	Number         FieldType = "number"
+	AmountEUR      FieldType = "amount"
+	Date           FieldType = "date"
+	YesNo          FieldType = "yes-no"
+	SingleChoice   FieldType = "single-choice"
+	MultipleChoice FieldType = "multiple-choice"
+	Commune        FieldType = "commune"
+	PostalAddress  FieldType = "address"
+	SIRET          FieldType = "siret"
+	IBAN           FieldType = "iban"
+	FileUpload     FieldType = "file"
+	RepeatGroup    FieldType = "group"
+)
+
+// Catalogue lists the field types in the order the builder offers them.
+var Catalogue = []FieldType{ShortText, LongText, EmailAddress, PhoneFR, Number, AmountEUR, Date, YesNo,
+	SingleChoice, MultipleChoice, Commune, PostalAddress, SIRET, IBAN, FileUpload, RepeatGroup}
+
+// Choice is one answer offered by a choice field.
+type Choice struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// FieldSpec is a field as an admin describes it in the builder.
+type FieldSpec struct {
+	Type        FieldType `json:"type"`
+	Name        string    `json:"name"`
+	Label       string    `json:"label"`
+	Hint        string    `json:"hint,omitempty"`
+	Placeholder string    `json:"placeholder,omitempty"`
+	Required    bool      `json:"required,omitempty"`
+	Minimum     *float64  `json:"minimum,omitempty"`
+	Maximum     *float64  `json:"maximum,omitempty"`
+	MinLength   *int      `json:"minLength,omitempty"`
+	MaxLength   *int      `json:"maxLength,omitempty"`
+	Pattern     string    `json:"pattern,omitempty"`
+	Default     any       `json:"default,omitempty"`
+	Choices     []Choice  `json:"choices,omitempty"`
+	// AsList shows a single choice as a drop-down list instead of radios.
+	AsList bool `json:"asList,omitempty"`
+	// Fields are a repeatable group's fields.
+	Fields []FieldSpec `json:"fields,omitempty"`
+}
+
+// Fragment turns a field into its JSON Schema and its uiSchema hints.
+func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
+	schema = map[string]any{"title": f.Label}
+	ui = map[string]any{}
+	if f.Hint != "" {
+		ui["ui:help"] = f.Hint
+	}
+	if f.Placeholder != "" {
+		ui["ui:placeholder"] = f.Placeholder
+	}
+	if f.Default != nil {
+		schema["default"] = f.Default
+	}
+	text := func() {
+		schema["type"] = "string"
+		if f.MinLength != nil {
+			schema["minLength"] = *f.MinLength
+		}
+		if f.MaxLength != nil {
+			schema["maxLength"] = *f.MaxLength
+		}
+		if f.Pattern != "" {
+			schema["pattern"] = f.Pattern
+		}
+	}
+	number := func(typ string) {
+		schema["type"] = typ
+		if f.Minimum != nil {
+			schema["minimum"] = *f.Minimum
+		}
+		if f.Maximum != nil {
+			schema["maximum"] = *f.Maximum
+		}
+	}
+	switch f.Type {
+	case ShortText:
+		text()
+	case LongText:
+		text()
+		ui["ui:widget"] = "textarea"
+	case EmailAddress:
+		schema["type"], schema["format"] = "string", "email"
+	case PhoneFR:
+		schema["type"], schema["format"] = "string", schemas.FormatPhoneFR
+	case Number:
+		number("number")
+	case AmountEUR:
+		number("number")
+		schema["multipleOf"] = 0.01
+		if f.Minimum == nil {
+			schema["minimum"] = 0
+		}
+	case Date:
+		schema["type"], schema["format"] = "string", "date"
+	case YesNo:
+		schema["type"] = "boolean"
+	case SingleChoice, MultipleChoice:
+		if len(f.Choices) == 0 {
+			return nil, nil, fmt.Errorf("field %q: a choice needs choices", f.Name)
+		}
+		oneOf := make([]any, len(f.Choices))
+		for i, c := range f.Choices {
+			oneOf[i] = map[string]any{"const": c.Value, "title": c.Label}
+		}
+		item := map[string]any{"type": "string", "oneOf": oneOf}
+		if f.Type == MultipleChoice {
+			values, names := make([]string, len(f.Choices)), make([]string, len(f.Choices))
+			for i, c := range f.Choices {
+				values[i], names[i] = c.Value, c.Label
+			}
+			schema["type"], schema["uniqueItems"] = "array", true
+			schema["items"] = map[string]any{"type": "string", "enum": values, "enumNames": names}
+			break
+		}
+		for k, v := range item {
+			schema[k] = v
+		}
+		if f.AsList {
+			ui["ui:widget"] = "select"
+		} else {
+			ui["ui:widget"] = "radio"
+		}
+	case Commune:
+		codes, names := communes()
+		schema["type"], schema["enum"], schema["enumNames"] = "string", codes, names
+		ui["ui:widget"] = "select"
+	case PostalAddress:
+		schema["type"] = "object"
+		schema["required"] = []string{"rue", "codePostal", "commune"}
+		schema["properties"] = map[string]any{
+			"rue":        map[string]any{"type": "string", "title": "Numéro et voie", "minLength": 1, "maxLength": 200},
+			"complement": map[string]any{"type": "string", "title": "Complément d'adresse", "maxLength": 200},
+			"codePostal": map[string]any{"type": "string", "title": "Code postal", "pattern": "^[0-9]{5}$"},
+			"commune":    map[string]any{"type": "string", "title": "Commune", "minLength": 1, "maxLength": 100},
+		}
+		ui["ui:order"] = []string{"rue", "complement", "codePostal", "commune"}
+	case SIRET:
+		schema["type"], schema["format"] = "string", schemas.FormatSIRET
+	case IBAN:
+		schema["type"], schema["format"] = "string", schemas.FormatIBAN
+	case FileUpload:
+		schema["type"], schema["format"] = "string", "data-url"
+	case RepeatGroup:
+		itemSchema, itemUI, err := Assemble(f.Fields)
+		if err != nil {
+			return nil, nil, fmt.Errorf("group %q: %w", f.Name, err)
+		}
+		schema["type"], schema["items"] = "array", itemSchema
+		if f.Minimum != nil {
+			schema["minItems"] = int(*f.Minimum)
+		}
+		if f.Maximum != nil {
+			schema["maxItems"] = int(*f.Maximum)
+		}
+		ui["items"] = itemUI
+	default:
+		return nil, nil, fmt.Errorf("field %q: unknown type %q", f.Name, f.Type)
+	}
+	return schema, ui, nil
+}
+
+// Assemble makes the object schema and uiSchema of a list of fields, in
+// their order.
+func Assemble(fields []FieldSpec) (schema, ui map[string]any, err error) {
+	props := map[string]any{}
+	ui = map[string]any{}
+	var order, required []string
+	for _, f := range fields {
+		if !schemas.ValidFieldName(f.Name) {
+			return nil, nil, fmt.Errorf("field name %q", f.Name)
+		}
+		if _, dup := props[f.Name]; dup {
+			return nil, nil, fmt.Errorf("two fields are named %q", f.Name)
+		}
+		s, u, err := f.Fragment()
+		if err != nil {
+			return nil, nil, err
+		}
+		props[f.Name] = s
+		if len(u) > 0 {
+			ui[f.Name] = u
+		}
+		order = append(order, f.Name)
+		if f.Required {
+			required = append(required, f.Name)
+		}
+	}
+	ui["ui:order"] = order
+	schema = map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		schema["required"] = required
+	}
+	return schema, ui, nil
+}
+
+//go:embed data/communes-57.json
+var communeFile embed.FS
+
+// communes returns the INSEE codes and names of the Moselle's communes.
+var communes = sync.OnceValues(func() ([]string, []string) {
+	raw, err := communeFile.ReadFile("data/communes-57.json")
+	if err != nil {
+		panic(err)
+	}
+	var list []struct {
+		Code string `json:"code"`
+		Nom  string `json:"nom"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		panic(err)
+	}
+	codes, names := make([]string, len(list)), make([]string, len(list))
+	for i, c := range list {
+		codes[i], names[i] = c.Code, c.Nom
+	}
+	return codes, names
+})

@@ -1,0 +1,83 @@
+package schemas
+
+import (
+	"math/big"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/xeipuuv/gojsonschema"
+)
+
+// Formats of French administrative identifiers that JSON Schema lacks.
+// gojsonschema keeps its format checkers in a package-wide table, so they
+// are added to it once, before the first schema is compiled.
+const (
+	// FormatSIRET is a 14-digit SIRET whose Luhn checksum holds.
+	FormatSIRET = "siret"
+	// FormatIBAN is an IBAN whose ISO 13616 checksum holds.
+	FormatIBAN = "iban"
+	// FormatPhoneFR is a French phone number, national or +33.
+	FormatPhoneFR = "tel-fr"
+)
+
+var registerFormats = sync.OnceFunc(func() {
+	gojsonschema.FormatCheckers.Add(FormatSIRET, stringChecker(ValidSIRET))
+	gojsonschema.FormatCheckers.Add(FormatIBAN, stringChecker(ValidIBAN))
+	gojsonschema.FormatCheckers.Add(FormatPhoneFR, stringChecker(phoneFR.MatchString))
+})
+
+type stringChecker func(string) bool
+
+func (c stringChecker) IsFormat(input any) bool {
+	s, ok := input.(string)
+	return !ok || c(s) // other types are for "type" to refuse
+}
+
+var phoneFR = regexp.MustCompile(`^(?:(?:\+|00)33 ?|0)[1-9](?:[ .-]?[0-9]{2}){4}$`)
+
+// ValidSIRET reports whether s is a SIRET: 14 digits (spaces allowed)
+// passing the Luhn check, or La Poste's, whose digits sum to a multiple of 5.
+func ValidSIRET(s string) bool {
+	digits := strings.ReplaceAll(s, " ", "")
+	if len(digits) != 14 || strings.Trim(digits, "0123456789") != "" {
+		return false
+	}
+	if strings.HasPrefix(digits, "356000000") {
+		sum := 0
+		for _, d := range digits {
+			sum += int(d - '0')
+		}
+		return sum%5 == 0
+	}
+	sum := 0
+	for i, d := range digits {
+		n := int(d - '0')
+		if i%2 == 0 {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
+}
+
+// ValidIBAN reports whether s is an IBAN (spaces allowed) whose checksum holds.
+func ValidIBAN(s string) bool {
+	iban := strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+	if len(iban) < 15 || len(iban) > 34 || !regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[A-Z0-9]+$`).MatchString(iban) {
+		return false
+	}
+	var numeric strings.Builder
+	for _, r := range iban[4:] + iban[:4] {
+		if r >= 'A' && r <= 'Z' {
+			numeric.WriteString(big.NewInt(int64(r - 'A' + 10)).String())
+		} else {
+			numeric.WriteRune(r)
+		}
+	}
+	n, ok := new(big.Int).SetString(numeric.String(), 10)
+	return ok && new(big.Int).Mod(n, big.NewInt(97)).Int64() == 1
+}
