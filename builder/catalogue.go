@@ -30,11 +30,14 @@ const (
 	IBAN           FieldType = "iban"
 	FileUpload     FieldType = "file"
 	RepeatGroup    FieldType = "group"
+	// Heading and Paragraph show text between fields and ask nothing.
+	Heading   FieldType = "heading"
+	Paragraph FieldType = "paragraph"
 )
 
 // Catalogue lists the field types in the order the builder offers them.
 var Catalogue = []FieldType{ShortText, LongText, EmailAddress, PhoneFR, Number, AmountEUR, Date, YesNo,
-	SingleChoice, MultipleChoice, Commune, PostalAddress, SIRET, IBAN, FileUpload, RepeatGroup}
+	SingleChoice, MultipleChoice, Commune, PostalAddress, SIRET, IBAN, FileUpload, RepeatGroup, Heading, Paragraph}
 
 // Choice is one answer offered by a choice field.
 type Choice struct {
@@ -55,8 +58,10 @@ type FieldSpec struct {
 	MinLength   *int      `json:"minLength,omitempty"`
 	MaxLength   *int      `json:"maxLength,omitempty"`
 	Pattern     string    `json:"pattern,omitempty"`
-	Default     any       `json:"default,omitempty"`
-	Choices     []Choice  `json:"choices,omitempty"`
+	// PatternMessage is shown when the answer does not match Pattern.
+	PatternMessage string   `json:"patternMessage,omitempty"`
+	Default        any      `json:"default,omitempty"`
+	Choices        []Choice `json:"choices,omitempty"`
 	// AsList shows a single choice as a drop-down list instead of radios.
 	AsList bool `json:"asList,omitempty"`
 	// Fields are a repeatable group's fields.
@@ -86,6 +91,9 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 		}
 		if f.Pattern != "" {
 			schema["pattern"] = f.Pattern
+			if f.PatternMessage != "" {
+				schema[schemas.PatternMessageKeyword] = f.PatternMessage
+			}
 		}
 	}
 	number := func(typ string) {
@@ -165,6 +173,14 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 		schema["type"], schema["format"] = "string", schemas.FormatIBAN
 	case FileUpload:
 		schema["type"], schema["format"] = "string", "data-url"
+	case Heading, Paragraph:
+		// A "null" field holds no answer: it only shows its text.
+		schema["type"] = "null"
+		if f.Hint != "" {
+			schema["description"] = f.Hint
+			delete(ui, "ui:help")
+		}
+		ui["ui:widget"] = string(f.Type)
 	case RepeatGroup:
 		itemSchema, itemUI, err := Assemble(f.Fields)
 		if err != nil {

@@ -16,6 +16,7 @@ func ptr[T any](v T) *T { return &v }
 func TestCatalogue(t *testing.T) {
 	fields := []FieldSpec{
 		{Type: ShortText, Name: "nom", Label: "Nom", Required: true, MaxLength: ptr(100)},
+		{Type: ShortText, Name: "cp", Label: "Code postal", Pattern: "^57[0-9]{3}$", PatternMessage: "Saisissez un code postal de la Moselle."},
 		{Type: LongText, Name: "projet", Label: "Projet", MinLength: ptr(10)},
 		{Type: EmailAddress, Name: "email", Label: "Courriel", Required: true},
 		{Type: PhoneFR, Name: "tel", Label: "Téléphone", Hint: "Par exemple 03 87 37 57 57"},
@@ -30,6 +31,8 @@ func TestCatalogue(t *testing.T) {
 		{Type: SIRET, Name: "siret", Label: "SIRET"},
 		{Type: IBAN, Name: "iban", Label: "IBAN"},
 		{Type: FileUpload, Name: "justificatif", Label: "Justificatif"},
+		{Type: Heading, Name: "titre_association", Label: "Votre association"},
+		{Type: Paragraph, Name: "aide", Label: "Pièces", Hint: "Préparez vos statuts et votre dernier bilan."},
 		{Type: RepeatGroup, Name: "membres", Label: "Membres du bureau", Maximum: ptr(5.0), Fields: []FieldSpec{
 			{Type: ShortText, Name: "nom", Label: "Nom", Required: true},
 			{Type: EmailAddress, Name: "email", Label: "Courriel"},
@@ -58,7 +61,7 @@ func TestCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if order := schemas.PropertyOrder(rawSchema, rawUI); !slices.Equal(order[:3], []string{"nom", "projet", "email"}) {
+	if order := schemas.PropertyOrder(rawSchema, rawUI); !slices.Equal(order[:3], []string{"nom", "cp", "projet"}) {
 		t.Errorf("order = %v", order)
 	}
 	valid := `{"nom":"Weber","projet":"Un projet culturel","email":"a@example.fr","tel":"03 87 37 57 57","enfants":2,
@@ -69,7 +72,7 @@ func TestCatalogue(t *testing.T) {
 	if err := compiled.Validate(json.RawMessage(valid)); err != nil {
 		t.Errorf("valid answers refused: %v", err)
 	}
-	err = compiled.Validate(json.RawMessage(`{"nom":"W","email":"a@example.fr","commune":"75056","siret":"12345678901234","montant":1.234,"membres":[{},{},{},{},{},{}]}`))
+	err = compiled.Validate(json.RawMessage(`{"nom":"W","cp":"75001","email":"a@example.fr","commune":"75056","siret":"12345678901234","montant":1.234,"membres":[{},{},{},{},{},{}]}`))
 	var invalid *schemas.ValidationError
 	if !errors.As(err, &invalid) {
 		t.Fatalf("invalid answers accepted: %v", err)
@@ -78,9 +81,14 @@ func TestCatalogue(t *testing.T) {
 	for _, f := range invalid.Fields {
 		got[f.Location] = true
 	}
-	for _, want := range []string{"commune", "siret", "montant", "membres"} {
+	for _, want := range []string{"commune", "siret", "montant", "membres", "cp"} {
 		if !got[want] {
 			t.Errorf("no error at %s: %+v", want, invalid.Fields)
+		}
+	}
+	for _, f := range invalid.Fields {
+		if f.Location == "cp" && f.Message.FR != "Saisissez un code postal de la Moselle." {
+			t.Errorf("pattern message = %q", f.Message.FR)
 		}
 	}
 	codes, names := communes()

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/guichet/guichet/locale"
 )
 
 // MaxFieldErrors bounds the number of field errors reported for one submission.
@@ -46,11 +48,12 @@ func Validate(schema *gojsonschema.Schema, schemaDoc, uiSchema, data json.RawMes
 			continue
 		}
 		seen[location] = true
-		out.Fields = append(out.Fields, FieldError{
-			Location: location,
-			Message:  message(re, labels.label(path)),
-			Value:    errorValue(re),
-		})
+		label, field := labels.field(path)
+		msg := message(re, label)
+		if custom, ok := patternMessage(field); ok && re.Type() == "pattern" {
+			msg = custom
+		}
+		out.Fields = append(out.Fields, FieldError{Location: location, Message: msg, Value: errorValue(re)})
 		if len(out.Fields) == MaxFieldErrors {
 			break
 		}
@@ -172,6 +175,12 @@ type labeller struct{ schema any }
 // A field inside a repeated group says which item it belongs to, as in
 // "Nom (Enfants n° 2)".
 func (l labeller) label(path []pathSegment) string {
+	name, _ := l.field(path)
+	return name
+}
+
+// field is the label and the schema of the field at path.
+func (l labeller) field(path []pathSegment) (string, map[string]any) {
 	node := l.schema
 	name, item := "", ""
 	for _, seg := range path {
@@ -193,9 +202,28 @@ func (l labeller) label(path []pathSegment) string {
 		}
 	}
 	if item != "" && name != item {
-		return name + " (" + item + ")"
+		return name + " (" + item + ")", asObject(node)
 	}
-	return name
+	return name, asObject(node)
+}
+
+// PatternMessageKeyword names, in a field's schema, the message to show
+// when its "pattern" does not match: a text, or {"fr": …, "en": …}.
+const PatternMessageKeyword = "x-patternMessage"
+
+func patternMessage(field map[string]any) (locale.Text, bool) {
+	switch m := field[PatternMessageKeyword].(type) {
+	case string:
+		return locale.Text{FR: m, EN: m}, m != ""
+	case map[string]any:
+		fr, _ := m["fr"].(string)
+		en, _ := m["en"].(string)
+		if en == "" {
+			en = fr
+		}
+		return locale.Text{FR: fr, EN: en}, fr != ""
+	}
+	return locale.Text{}, false
 }
 
 // conditionalProperty finds a property that only a branch of the object

@@ -52,6 +52,8 @@ func TestValidateLocalisesEveryErrorType(t *testing.T) {
 			"p", "« Code » doit contenir au plus 3 caractères.", "“Code” must be at most 3 characters long."},
 		{"pattern", `{"type":"object","properties":{"siret":{"type":"string","pattern":"^[0-9]{14}$","title":"SIRET"}}}`, `{"siret":"12"}`,
 			"siret", "« SIRET » n'a pas la forme attendue.", "“SIRET” is not in the expected form."},
+		{"pattern with its own message", `{"type":"object","properties":{"cp":{"type":"string","pattern":"^57[0-9]{3}$","title":"Code postal","x-patternMessage":{"fr":"Saisissez un code postal de la Moselle, qui commence par 57.","en":"Enter a Moselle postcode, starting with 57."}}}}`, `{"cp":"75001"}`,
+			"cp", "Saisissez un code postal de la Moselle, qui commence par 57.", "Enter a Moselle postcode, starting with 57."},
 		{"email", `{"type":"object","properties":{"e":{"type":"string","format":"email","title":"Courriel"}}}`, `{"e":"pas une adresse"}`,
 			"e", "« Courriel » doit être une adresse électronique, par exemple prenom.nom@exemple.fr.", "“Courriel” must be an email address, like name@example.com."},
 		{"date", `{"type":"object","properties":{"d":{"type":"string","format":"date","title":"Date"}}}`, `{"d":"2026-02-30"}`,

@@ -29,6 +29,9 @@ const (
 	Group      Kind = "group"
 	Repeat     Kind = "repeat"
 	File       Kind = "file"
+	// Heading and Paragraph show text and ask nothing.
+	Heading   Kind = "heading"
+	Paragraph Kind = "paragraph"
 )
 
 // Option is one choice of a radio, select or checkbox list.
@@ -233,6 +236,11 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 		return f
 	}
 	switch n.typ() {
+	case "null":
+		f.Kind = Heading
+		if hints.Widget == "paragraph" {
+			f.Kind = Paragraph
+		}
 	case "object":
 		f.Kind = Group
 		obj, _ := value.(map[string]any)

@@ -36,6 +36,8 @@ const everyControl = `{
 			"aides": {"type": "array", "title": "Aides déjà perçues", "uniqueItems": true, "items": {"enum": ["apl", "rsa", "af"], "enumNames": ["APL", "RSA", "Allocations familiales"]}},
 			"certifie": {"type": "boolean", "title": "Je certifie l'exactitude de mes réponses"},
 			"justificatif": {"type": "string", "format": "data-url", "title": "Avis d'imposition"},
+			"foyer": {"type": "null", "title": "Votre foyer"},
+			"note": {"type": "null", "title": "Note", "description": "Les montants sont mensuels."},
 			"commentaire": {"type": "string", "title": "Commentaire", "maxLength": 2000},
 			"adresse": {"type": "object", "title": "Adresse", "required": ["ville"], "properties": {
 				"rue": {"type": "string", "title": "Rue"}, "ville": {"type": "string", "title": "Ville"}}},
@@ -48,10 +50,12 @@ const everyControl = `{
 		}]
 	},
 	"uiSchema": {
-		"ui:order": ["nom", "email", "telephone", "naissance", "commune", "situation", "revenus", "personnes", "aides", "adresse", "enfants", "justificatif", "commentaire", "certifie"],
+		"ui:order": ["nom", "email", "telephone", "naissance", "commune", "situation", "foyer", "note", "revenus", "personnes", "aides", "adresse", "enfants", "justificatif", "commentaire", "certifie"],
 		"telephone": {"ui:widget": "tel", "ui:help": "Par exemple 03 87 00 00 00"},
 		"commune": {"ui:widget": "select"},
-		"commentaire": {"ui:widget": "textarea", "ui:placeholder": "Précisez votre situation si besoin"}
+		"commentaire": {"ui:widget": "textarea", "ui:placeholder": "Précisez votre situation si besoin"},
+		"foyer": {"ui:widget": "heading"},
+		"note": {"ui:widget": "paragraph"}
 	},
 	"routing": {"default": "accueil"}
 }`
@@ -84,6 +88,12 @@ func TestFillAndSend(t *testing.T) {
 			}
 			if status := browsertest.Load(t, ctx, chromedp.Navigate(base+"/f/aide-familles")); status != http.StatusOK {
 				t.Fatalf("form page: %d", status)
+			}
+			if h := browsertest.Text(t, ctx, "h2.form-heading"); h != "Votre foyer" {
+				t.Errorf("heading %q", h)
+			}
+			if p := browsertest.Text(t, ctx, "p.form-text"); p != "Les montants sont mensuels." {
+				t.Errorf("explanatory text %q", p)
 			}
 			// Wrong answers first, with a file.
 			upload := filepath.Join(t.TempDir(), "avis-2026.pdf")
