@@ -37,9 +37,10 @@ Utilisation : guichet [options]
 
 Démarre tout dans un seul processus : un serveur NATS embarqué avec JetStream
 (données dans GUICHET_DATA_DIR), les traitements (PDF, orientation) et l'API
-HTTP (documentation sur /api/docs). Au premier démarrage, des services et des
-formulaires de démonstration sont créés, et un jeton d'administrateur est
-affiché une fois si GUICHET_ADMIN_TOKEN n'est pas fixé.
+HTTP : les démarches sur /, l'API sur /api (documentation sur /api/docs).
+Au premier démarrage, des services et des formulaires de démonstration sont
+créés, et le mot de passe de l'administrateur initial (avec un jeton d'API si
+GUICHET_ADMIN_TOKEN n'est pas fixé) est affiché une fois.
 
 Options (chacune a sa variable d'environnement ; l'option l'emporte) :
 `
