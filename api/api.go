@@ -79,6 +79,7 @@ func New(s Services) http.Handler {
 	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
 	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
+	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents}).register(api)
 
 	forbidden := web.NewErrorPages(s.Site)

@@ -118,3 +118,30 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return raw
 }
+
+// The builder's field operations, through the API.
+func TestFieldOperations(t *testing.T) {
+	s := startServer(t)
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	s.Must(200, "PUT", "/api/forms/vide/draft", adminToken, `{"title":"Demande","audience":"public","schema":{"type":"object"},"routing":{"default":"accueil"}}`)
+	s.Must(201, "POST", "/api/forms/vide/fields", adminToken, `{"type":"short-text","name":"nom","label":"Nom","required":true,"maxLength":100}`)
+	s.Must(201, "POST", "/api/forms/vide/fields", adminToken, `{"type":"siret","name":"siret","label":"SIRET"}`)
+	s.Must(201, "POST", "/api/forms/vide/fields", adminToken, `{"type":"single-choice","name":"domaine","label":"Domaine","choices":[{"value":"culture","label":"Culture"},{"value":"sport","label":"Sport"}]}`)
+	s.Must(422, "POST", "/api/forms/vide/fields", adminToken, `{"type":"single-choice","name":"vide","label":"Sans choix"}`)
+	s.Must(200, "POST", "/api/forms/vide/fields/domaine/move", adminToken, `{"by":-2}`)
+	s.Must(201, "POST", "/api/forms/vide/fields/nom/duplicate", adminToken, "")
+	s.Must(200, "PUT", "/api/forms/vide/fields/nom_2", adminToken, `{"type":"short-text","name":"prenom","label":"Prénom"}`)
+	s.Must(204, "DELETE", "/api/forms/vide/fields/siret", adminToken, "")
+	s.Must(404, "DELETE", "/api/forms/vide/fields/siret", adminToken, "")
+	list := s.Must(200, "GET", "/api/forms/vide/fields", adminToken, "").JSON(t)["fields"].([]any)
+	var got []string
+	for _, f := range list {
+		field := f.(map[string]any)
+		got = append(got, fmt.Sprint(field["name"], ":", field["type"], ":", field["required"] == true))
+	}
+	if strings.Join(got, " ") != "domaine:single-choice:false nom:short-text:true prenom:short-text:false" {
+		t.Errorf("fields = %v", got)
+	}
+	s.Must(200, "POST", "/api/forms/vide/publish", adminToken, "")
+	s.Must(201, "POST", "/api/forms/vide/submissions", "", `{"data":{"nom":"Weber","prenom":"Anne","domaine":"sport"}}`)
+}

@@ -31,6 +31,20 @@ func (b *Builder) SaveDraft(ctx context.Context, by string, f schemas.Form) erro
 	return nil
 }
 
+// EditDraft applies an edit operation (see edit.go) to a form's draft and
+// saves the result, which must still be a valid definition.
+func (b *Builder) EditDraft(ctx context.Context, by, id string, edit func(schemas.Form) (schemas.Form, error)) (schemas.Form, error) {
+	draft, err := b.Forms.Draft(ctx, id)
+	if err != nil {
+		return draft, err
+	}
+	edited, err := edit(draft)
+	if err != nil {
+		return draft, err
+	}
+	return edited, b.SaveDraft(ctx, by, edited)
+}
+
 // Publish lints the draft and, if it passes, freezes it as the next version.
 func (b *Builder) Publish(ctx context.Context, by, id string) (*schemas.Compiled, error) {
 	draft, err := b.Forms.Draft(ctx, id)

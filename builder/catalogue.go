@@ -48,7 +48,7 @@ type Choice struct {
 // FieldSpec is a field as an admin describes it in the builder.
 type FieldSpec struct {
 	Type        FieldType `json:"type"`
-	Name        string    `json:"name"`
+	Name        string    `json:"name,omitempty" doc:"Nom du champ dans les données ; pour une modification, absent : inchangé"`
 	Label       string    `json:"label"`
 	Hint        string    `json:"hint,omitempty"`
 	Placeholder string    `json:"placeholder,omitempty"`

@@ -13,6 +13,9 @@ var (
 	ErrNotFound = errors.New("schemas: not found")
 	// ErrNoDraft means the form has no draft.
 	ErrNoDraft = errors.New("schemas: no draft")
+	// ErrInvalidField means a field description was refused; the error
+	// wrapping it says why.
+	ErrInvalidField = errors.New("schemas: invalid field")
 )
 
 // Problem is one reason why a form definition is refused.

@@ -1,0 +1,163 @@
+package builder
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/guichet/guichet/schemas"
+)
+
+// Fields describes the top-level fields of a definition, in their order,
+// as the builder shows and edits them. A field the catalogue cannot
+// describe (hand-written) is shown as the closest type; editing it
+// rewrites it as that type.
+func Fields(f schemas.Form) ([]FieldSpec, error) {
+	d, err := decode(f)
+	if err != nil {
+		return nil, err
+	}
+	required := d.required()
+	var out []FieldSpec
+	for _, name := range d.order() {
+		raw, ok := d.props()[name]
+		if !ok {
+			continue
+		}
+		schema, _ := json.Marshal(raw)
+		ui, _ := json.Marshal(d.ui[name])
+		spec := SpecOf(schema, ui)
+		spec.Name, spec.Required = name, slices.Contains(required, name)
+		out = append(out, spec)
+	}
+	return out, nil
+}
+
+type fieldSchema struct {
+	Type           any             `json:"type"`
+	Format         string          `json:"format"`
+	Title          string          `json:"title"`
+	Description    string          `json:"description"`
+	Minimum        *float64        `json:"minimum"`
+	Maximum        *float64        `json:"maximum"`
+	MinLength      *int            `json:"minLength"`
+	MaxLength      *int            `json:"maxLength"`
+	MinItems       *float64        `json:"minItems"`
+	MaxItems       *float64        `json:"maxItems"`
+	MultipleOf     *float64        `json:"multipleOf"`
+	Pattern        string          `json:"pattern"`
+	PatternMessage string          `json:"x-patternMessage"`
+	Default        any             `json:"default"`
+	Enum           []any           `json:"enum"`
+	EnumNames      []string        `json:"enumNames"`
+	OneOf          []choiceSchema  `json:"oneOf"`
+	Items          json.RawMessage `json:"items"`
+	Properties     map[string]any  `json:"properties"`
+}
+
+type choiceSchema struct {
+	Const any    `json:"const"`
+	Title string `json:"title"`
+}
+
+type fieldUI struct {
+	Widget      string          `json:"ui:widget"`
+	Help        string          `json:"ui:help"`
+	Placeholder string          `json:"ui:placeholder"`
+	Items       json.RawMessage `json:"items"`
+}
+
+// SpecOf describes one field's schema and uiSchema hints as the catalogue
+// would have made them.
+func SpecOf(schema, ui json.RawMessage) FieldSpec {
+	var s fieldSchema
+	_ = json.Unmarshal(schema, &s)
+	var u fieldUI
+	_ = json.Unmarshal(ui, &u)
+	spec := FieldSpec{Label: s.Title, Hint: u.Help, Placeholder: u.Placeholder, Default: s.Default,
+		Minimum: s.Minimum, Maximum: s.Maximum, MinLength: s.MinLength, MaxLength: s.MaxLength,
+		Pattern: s.Pattern, PatternMessage: s.PatternMessage}
+	typ, _ := s.Type.(string)
+	switch {
+	case typ == "null":
+		spec.Type, spec.Hint = Heading, s.Description
+		if u.Widget == "paragraph" {
+			spec.Type = Paragraph
+		}
+	case typ == "boolean":
+		spec.Type = YesNo
+	case typ == "number" || typ == "integer":
+		spec.Type = Number
+		if s.MultipleOf != nil && *s.MultipleOf == 0.01 {
+			spec.Type = AmountEUR
+		}
+	case typ == "object":
+		spec.Type = PostalAddress
+	case typ == "array":
+		var items fieldSchema
+		_ = json.Unmarshal(s.Items, &items)
+		switch itemType, _ := items.Type.(string); {
+		case itemType == "object":
+			spec.Type, spec.Minimum, spec.Maximum = RepeatGroup, s.MinItems, s.MaxItems
+			spec.Fields, _ = Fields(schemas.Form{Schema: s.Items, UISchema: u.Items})
+		case items.Format == "data-url":
+			spec.Type = FileUpload
+		default:
+			spec.Type, spec.Choices = MultipleChoice, choicesOf(items)
+		}
+	case s.Format == "email":
+		spec.Type = EmailAddress
+	case s.Format == schemas.FormatPhoneFR:
+		spec.Type = PhoneFR
+	case s.Format == "date":
+		spec.Type = Date
+	case s.Format == schemas.FormatSIRET:
+		spec.Type = SIRET
+	case s.Format == schemas.FormatIBAN:
+		spec.Type = IBAN
+	case s.Format == "data-url" || u.Widget == "file":
+		spec.Type = FileUpload
+	case len(s.Enum) > 0 && isCommuneList(s.Enum):
+		spec.Type = Commune
+	case len(s.OneOf) > 0 || len(s.Enum) > 0:
+		spec.Type, spec.Choices, spec.AsList = SingleChoice, choicesOf(s), u.Widget == "select"
+	case u.Widget == "textarea":
+		spec.Type = LongText
+	default:
+		spec.Type = ShortText
+	}
+	return spec
+}
+
+func choicesOf(s fieldSchema) []Choice {
+	var out []Choice
+	for _, c := range s.OneOf {
+		v, _ := json.Marshal(c.Const)
+		var value string
+		if json.Unmarshal(v, &value) != nil {
+			value = string(v)
+		}
+		out = append(out, Choice{Value: value, Label: c.Title})
+	}
+	for i, e := range s.Enum {
+		value, _ := e.(string)
+		label := value
+		if i < len(s.EnumNames) {
+			label = s.EnumNames[i]
+		}
+		out = append(out, Choice{Value: value, Label: label})
+	}
+	return out
+}
+
+func isCommuneList(values []any) bool {
+	codes, _ := communes()
+	if len(values) != len(codes) {
+		return false
+	}
+	for i, v := range values {
+		if s, _ := v.(string); s != codes[i] {
+			return false
+		}
+	}
+	return true
+}
