@@ -95,22 +95,10 @@ func flattenInto(raw json.RawMessage, prefix string, out map[string]fieldShape) 
 	if json.Unmarshal(raw, &obj) != nil {
 		return
 	}
-	props := map[string]json.RawMessage{}
+	props := schemas.AllProperties(raw)
 	required := map[string]bool{}
-	for name, sub := range obj.Properties {
-		props[name] = sub
-	}
 	for _, name := range obj.Required {
 		required[name] = true
-	}
-	for _, b := range schemas.BranchesOf(raw) {
-		var branch map[string]json.RawMessage
-		_ = json.Unmarshal(b.Properties, &branch)
-		for name, sub := range branch {
-			if _, ok := props[name]; !ok {
-				props[name] = sub
-			}
-		}
 	}
 	for name, sub := range props {
 		var field struct {

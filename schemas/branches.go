@@ -100,3 +100,26 @@ func (b Branch) Trigger() string {
 
 // Fields lists the fields the branch declares, in the order written.
 func (b Branch) Fields() []string { return objectKeys(b.Properties) }
+
+// AllProperties returns the properties of an object schema and those
+// only its branches declare, by name.
+func AllProperties(schema json.RawMessage) map[string]json.RawMessage {
+	var obj struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	_ = json.Unmarshal(schema, &obj)
+	props := map[string]json.RawMessage{}
+	for name, sub := range obj.Properties {
+		props[name] = sub
+	}
+	for _, b := range BranchesOf(schema) {
+		var branch map[string]json.RawMessage
+		_ = json.Unmarshal(b.Properties, &branch)
+		for name, sub := range branch {
+			if _, ok := props[name]; !ok {
+				props[name] = sub
+			}
+		}
+	}
+	return props
+}

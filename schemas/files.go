@@ -41,21 +41,7 @@ func fileFieldsOf(v Version) map[string]FileRule {
 }
 
 func collectFileFields(schemaRaw, uiRaw json.RawMessage, prefix string, out map[string]FileRule) {
-	var node struct {
-		Properties json.RawMessage `json:"properties"`
-	}
-	_ = json.Unmarshal(schemaRaw, &node)
-	props := map[string]json.RawMessage{}
-	_ = json.Unmarshal(node.Properties, &props)
-	for _, b := range BranchesOf(schemaRaw) {
-		extra := map[string]json.RawMessage{}
-		_ = json.Unmarshal(b.Properties, &extra)
-		for name, raw := range extra {
-			if _, ok := props[name]; !ok {
-				props[name] = raw
-			}
-		}
-	}
+	props := AllProperties(schemaRaw)
 	ui := map[string]json.RawMessage{}
 	_ = json.Unmarshal(uiRaw, &ui)
 	for name, raw := range props {

@@ -38,19 +38,7 @@ func postedOf(r *http.Request) posted {
 // number that does not parse stays as typed, so that validation reports it
 // and the person sees it again. Files become data URLs, checked by intake.
 func parseObject(schemaRaw, uiRaw json.RawMessage, form posted, prefix string) map[string]any {
-	var obj node
-	_ = json.Unmarshal(schemaRaw, &obj)
-	props := map[string]json.RawMessage{}
-	_ = json.Unmarshal(obj.Properties, &props)
-	for _, b := range schemas.BranchesOf(schemaRaw) {
-		bprops := map[string]json.RawMessage{}
-		_ = json.Unmarshal(b.Properties, &bprops)
-		for name, raw := range bprops {
-			if _, base := props[name]; !base {
-				props[name] = raw
-			}
-		}
-	}
+	props := schemas.AllProperties(schemaRaw)
 	ui := map[string]json.RawMessage{}
 	_ = json.Unmarshal(uiRaw, &ui)
 	data := map[string]any{}
