@@ -61,6 +61,10 @@ type DraftBody struct {
 	OpensAt     *time.Time      `json:"opensAt,omitempty"`
 	ClosesAt    *time.Time      `json:"closesAt,omitempty"`
 	DraftDays   int             `json:"draftDays,omitempty" minimum:"0" maximum:"90" doc:"Durée de conservation, en jours, d'un formulaire enregistré pour être repris plus tard (30 par défaut)"`
+	// Settings an admin gives a form.
+	MaxSubmissions int    `json:"maxSubmissions,omitempty" minimum:"0" doc:"Nombre de dépôts après lequel le formulaire se ferme"`
+	RetentionDays  int    `json:"retentionDays,omitempty" minimum:"0" maximum:"3650" doc:"Durée de conservation des dépôts, en jours"`
+	Confirmation   string `json:"confirmation,omitempty" maxLength:"2000" doc:"Ce que le récépissé dit de la suite"`
 }
 
 // RoutingBody decides which department receives each submission.
@@ -79,6 +83,7 @@ func (b DraftBody) form(id string) schemas.Form {
 	f := schemas.Form{
 		ID: id, Title: b.Title, Description: b.Description, Audience: schemas.Audience(b.Audience),
 		Schema: b.Schema, UISchema: b.UISchema, OpensAt: b.OpensAt, ClosesAt: b.ClosesAt, DraftDays: b.DraftDays,
+		MaxSubmissions: b.MaxSubmissions, RetentionDays: b.RetentionDays, Confirmation: b.Confirmation,
 		Routing: schemas.Routing{Default: b.Routing.Default},
 	}
 	for _, r := range b.Routing.Rules {
@@ -91,6 +96,7 @@ func draftBodyOf(f schemas.Form) DraftBody {
 	b := DraftBody{
 		Title: f.Title, Description: f.Description, Audience: string(f.Audience),
 		Schema: f.Schema, UISchema: f.UISchema, OpensAt: f.OpensAt, ClosesAt: f.ClosesAt, DraftDays: f.DraftDays,
+		MaxSubmissions: f.MaxSubmissions, RetentionDays: f.RetentionDays, Confirmation: f.Confirmation,
 		Routing: RoutingBody{Default: f.Routing.Default},
 	}
 	for _, r := range f.Routing.Rules {

@@ -37,7 +37,19 @@ type Form struct {
 	// DraftDays is how long a saved, unfinished form is kept (default
 	// DefaultDraftDays, at most MaxDraftDays).
 	DraftDays int `json:"draftDays,omitempty"`
+	// MaxSubmissions, when set, closes the form once it has received that many.
+	MaxSubmissions int `json:"maxSubmissions,omitempty"`
+	// RetentionDays is how long submissions are kept (0: the default policy).
+	RetentionDays int `json:"retentionDays,omitempty"`
+	// Confirmation says, on the receipt, what happens next.
+	Confirmation string `json:"confirmation,omitempty"`
 }
+
+// Bounds of a form's settings.
+const (
+	MaxRetentionDays      = 3650
+	MaxConfirmationLength = 2000
+)
 
 // Draft lifetimes, in days.
 const (

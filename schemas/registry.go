@@ -101,6 +101,21 @@ func (r *Registry) check(ctx context.Context, f Form) error {
 			EN: fmt.Sprintf("Drafts are kept from 1 to %d days.", MaxDraftDays),
 		})
 	}
+	if f.MaxSubmissions < 0 {
+		problems.add("maxSubmissions", locale.Text{FR: "Le nombre maximal de dépôts ne peut pas être négatif.", EN: "The maximum number of submissions cannot be negative."})
+	}
+	if f.RetentionDays < 0 || f.RetentionDays > MaxRetentionDays {
+		problems.add("retentionDays", locale.Text{
+			FR: fmt.Sprintf("La durée de conservation va de 1 à %d jours.", MaxRetentionDays),
+			EN: fmt.Sprintf("The retention period is from 1 to %d days.", MaxRetentionDays),
+		})
+	}
+	if len([]rune(f.Confirmation)) > MaxConfirmationLength {
+		problems.add("confirmation", locale.Text{
+			FR: fmt.Sprintf("Le texte de confirmation compte au plus %d caractères.", MaxConfirmationLength),
+			EN: fmt.Sprintf("The confirmation text has at most %d characters.", MaxConfirmationLength),
+		})
+	}
 	if f.OpensAt != nil && f.ClosesAt != nil && !f.OpensAt.Before(*f.ClosesAt) {
 		problems.add("closesAt", locale.Text{
 			FR: "La date de fermeture doit suivre la date d'ouverture.",

@@ -105,6 +105,14 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 	if !form.OpenAt(now) {
 		return Receipt{}, ErrFormClosed
 	}
+	if form.MaxSubmissions > 0 {
+		// Requests racing for the last places may pass the limit by a few.
+		if n, err := in.received(ctx, form.ID); err != nil {
+			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		} else if n >= uint64(form.MaxSubmissions) {
+			return Receipt{}, ErrFormClosed
+		}
+	}
 	if err := checkLimits(req.Data); err != nil {
 		return Receipt{}, err
 	}
@@ -223,6 +231,20 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, t
 		return Receipt{}, err
 	}
 	return Receipt{Reference: sub.Reference, Token: rec.Token, FormVersion: sub.FormVersion, Status: Received}, nil
+}
+
+// received counts the submissions a form has received.
+func (in *Intake) received(ctx context.Context, formID string) (uint64, error) {
+	stream, err := in.js.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return 0, err
+	}
+	subject := bus.SubmissionSubject(formID)
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(subject))
+	if err != nil {
+		return 0, err
+	}
+	return info.State.Subjects[subject], nil
 }
 
 func (in *Intake) publish(ctx context.Context, sub Submission) error {

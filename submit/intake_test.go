@@ -147,3 +147,18 @@ func TestIdempotencyKeyGivesOneSubmission(t *testing.T) {
 		t.Errorf("%d submissions stored, want 2", n)
 	}
 }
+
+// A form with a maximum number of submissions closes once it has them.
+func TestMaxSubmissionsClosesTheForm(t *testing.T) {
+	k := testkit.New(t, "accueil")
+	k.Publish(t, schemas.Form{
+		ID: "places", Title: "Places limitées", Audience: schemas.Public, MaxSubmissions: 2,
+		Schema:  json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string"}}}`),
+		Routing: schemas.Routing{Default: "accueil"},
+	})
+	k.Submit(t, "places", `{"nom":"A"}`)
+	k.Submit(t, "places", `{"nom":"B"}`)
+	if _, err := k.Intake.Submit(context.Background(), submit.Request{FormID: "places", Data: json.RawMessage(`{"nom":"C"}`)}); !errors.Is(err, submit.ErrFormClosed) {
+		t.Errorf("third submission to a form of two places: %v", err)
+	}
+}

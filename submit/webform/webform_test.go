@@ -20,6 +20,7 @@ const adminToken = "jeton-admin-des-tests"
 // everyControl is a form with a field of each kind the pages render.
 const everyControl = `{
 	"title": "Aide aux familles — « test »", "audience": "public",
+	"confirmation": "La Maison du Département vous répondra sous quinze jours.",
 	"description": "Une démarche de démonstration.",
 	"schema": {
 		"type": "object",
@@ -160,6 +161,9 @@ func TestFillAndSend(t *testing.T) {
 			reference := browsertest.Text(t, ctx, "#reference")
 			if len(reference) != 19 {
 				t.Fatalf("receipt reference %q", reference)
+			}
+			if next := browsertest.Text(t, ctx, "#confirmation"); next != "La Maison du Département vous répondra sous quinze jours." {
+				t.Errorf("the receipt says next: %q", next)
 			}
 			if files := browsertest.Text(t, ctx, "#attachments"); !strings.Contains(files, "avis-2026.pdf") {
 				t.Errorf("the receipt lists %q", files)
