@@ -43,6 +43,20 @@ func (h *fieldsHandler) register(api huma.API) {
 		Summary: "Déplacer un champ du brouillon", Tags: tags,
 	}), h.move)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "set-draft-field-condition", Method: http.MethodPut, Path: "/api/forms/{id}/fields/{name}/condition",
+		Summary: "N'afficher un champ que selon une réponse", Tags: tags,
+		Description: "Écrit la condition en JSON Schema (if/then dans allOf) : la page et le serveur l'appliquent de la même façon.",
+	}), h.setCondition)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "remove-draft-field-condition", Method: http.MethodDelete, Path: "/api/forms/{id}/fields/{name}/condition",
+		Summary: "Toujours afficher un champ", Tags: tags,
+	}), h.removeCondition)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "set-draft-steps", Method: http.MethodPut, Path: "/api/forms/{id}/steps",
+		Summary: "Répartir les champs en étapes", Tags: tags,
+		Description: "Une liste vide fait du formulaire une seule page. La vérification avant publication exige que chaque champ soit sur une étape.",
+	}), h.setSteps)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "duplicate-draft-field", Method: http.MethodPost, Path: "/api/forms/{id}/fields/{name}/duplicate",
 		Summary: "Dupliquer un champ du brouillon", Tags: tags, DefaultStatus: http.StatusCreated,
 	}), h.duplicate)
@@ -133,4 +147,29 @@ func (h *fieldsHandler) duplicate(ctx context.Context, in *fieldInput) (*fieldsO
 		out, _, err := builder.DuplicateField(f, in.Name)
 		return out, err
 	})
+}
+
+type conditionInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Name string `path:"name" maxLength:"64"`
+	Body builder.Condition
+}
+
+func (h *fieldsHandler) setCondition(ctx context.Context, in *conditionInput) (*fieldsOutput, error) {
+	return h.edit(ctx, in.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetCondition(f, in.Name, &in.Body) })
+}
+
+func (h *fieldsHandler) removeCondition(ctx context.Context, in *fieldInput) (*fieldsOutput, error) {
+	return h.edit(ctx, in.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetCondition(f, in.Name, nil) })
+}
+
+type stepsInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body struct {
+		Steps []builder.Step `json:"steps" maxItems:"50"`
+	}
+}
+
+func (h *fieldsHandler) setSteps(ctx context.Context, in *stepsInput) (*fieldsOutput, error) {
+	return h.edit(ctx, in.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetSteps(f, in.Body.Steps) })
 }

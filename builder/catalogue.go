@@ -66,6 +66,9 @@ type FieldSpec struct {
 	AsList bool `json:"asList,omitempty"`
 	// Fields are a repeatable group's fields.
 	Fields []FieldSpec `json:"fields,omitempty"`
+	// Condition, when reading a form's fields, says when a conditional
+	// field shows; it is set with SetCondition, not with the field.
+	Condition *Condition `json:"condition,omitempty" readOnly:"true"`
 }
 
 // Fragment turns a field into its JSON Schema and its uiSchema hints.

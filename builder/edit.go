@@ -145,7 +145,7 @@ func UpdateField(f schemas.Form, name string, spec FieldSpec) (schemas.Form, err
 		return f, err
 	}
 	if _, exists := d.props()[name]; !exists {
-		return f, ErrNoField
+		return updateConditional(d, f, name, spec)
 	}
 	if spec.Name == "" {
 		spec.Name = name
@@ -175,12 +175,10 @@ func RemoveField(f schemas.Form, name string) (schemas.Form, error) {
 	if err != nil {
 		return f, err
 	}
-	if _, exists := d.props()[name]; !exists {
+	if _, _, found := d.takeField(name); !found {
 		return f, ErrNoField
 	}
-	delete(d.props(), name)
 	delete(d.ui, name)
-	d.setRequired(slices.DeleteFunc(d.required(), func(n string) bool { return n == name }))
 	d.setOrder(slices.DeleteFunc(d.order(), func(n string) bool { return n == name }))
 	return d.encode(f)
 }
@@ -236,4 +234,36 @@ func DuplicateField(f schemas.Form, name string) (schemas.Form, string, error) {
 	d.setOrder(slices.Insert(order, slices.Index(order, name)+1, copyName))
 	out, err := d.encode(f)
 	return out, copyName, err
+}
+
+// updateConditional rewrites a conditional field inside its branch, under
+// the same name.
+func updateConditional(d *definition, f schemas.Form, name string, spec FieldSpec) (schemas.Form, error) {
+	if spec.Name != "" && spec.Name != name {
+		return f, fmt.Errorf("%w: make %q unconditional before renaming it", schemas.ErrInvalidField, name)
+	}
+	allOf, _ := d.schema["allOf"].([]any)
+	for _, part := range allOf {
+		then, _ := asMap(part)["then"].(map[string]any)
+		props, _ := then["properties"].(map[string]any)
+		if _, ok := props[name]; !ok {
+			continue
+		}
+		schema, ui, err := spec.Fragment()
+		if err != nil {
+			return f, fmt.Errorf("%w: %w", schemas.ErrInvalidField, err)
+		}
+		props[name] = schema
+		if len(ui) > 0 {
+			d.ui[name] = ui
+		}
+		reqs, _ := then["required"].([]any)
+		reqs = slices.DeleteFunc(reqs, func(v any) bool { return v == name })
+		if spec.Required {
+			reqs = append(reqs, name)
+		}
+		then["required"] = reqs
+		return d.encode(f)
+	}
+	return f, ErrNoField
 }

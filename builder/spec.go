@@ -17,6 +17,22 @@ func Fields(f schemas.Form) ([]FieldSpec, error) {
 		return nil, err
 	}
 	required := d.required()
+	// Conditional fields follow the field that decides them.
+	after := map[string][]FieldSpec{}
+	for _, b := range schemas.BranchesOf(f.Schema) {
+		props := map[string]json.RawMessage{}
+		_ = json.Unmarshal(b.Properties, &props)
+		for _, name := range b.Fields() {
+			if _, base := d.props()[name]; base {
+				continue
+			}
+			ui, _ := json.Marshal(d.ui[name])
+			spec := SpecOf(props[name], ui)
+			spec.Name, spec.Required = name, slices.Contains(b.Required, name)
+			spec.Condition = conditionOf(b)
+			after[b.Trigger()] = append(after[b.Trigger()], spec)
+		}
+	}
 	var out []FieldSpec
 	for _, name := range d.order() {
 		raw, ok := d.props()[name]
@@ -28,8 +44,28 @@ func Fields(f schemas.Form) ([]FieldSpec, error) {
 		spec := SpecOf(schema, ui)
 		spec.Name, spec.Required = name, slices.Contains(required, name)
 		out = append(out, spec)
+		out = append(out, after[name]...)
 	}
 	return out, nil
+}
+
+// conditionOf reads back a condition SetCondition wrote: the trigger's
+// "const" or "enum".
+func conditionOf(b schemas.Branch) *Condition {
+	trigger := b.Trigger()
+	var cond struct {
+		Properties map[string]struct {
+			Const any   `json:"const"`
+			Enum  []any `json:"enum"`
+		} `json:"properties"`
+	}
+	_ = json.Unmarshal(b.If, &cond)
+	test := cond.Properties[trigger]
+	c := &Condition{Field: trigger, Equals: test.Enum}
+	if test.Const != nil {
+		c.Equals = []any{test.Const}
+	}
+	return c
 }
 
 type fieldSchema struct {

@@ -1,0 +1,117 @@
+package builder
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/guichet/guichet/schemas"
+)
+
+// Step is one page of a multi-step form: its title and its fields.
+type Step struct {
+	Title  string   `json:"title" example:"Votre situation"`
+	Fields []string `json:"fields" example:"[\"situation\",\"revenus\"]"`
+}
+
+// SetSteps groups the fields into pages ("ui:steps"); no steps makes the
+// form one page. The lint checks that every field is on a page.
+func SetSteps(f schemas.Form, steps []Step) (schemas.Form, error) {
+	d, err := decode(f)
+	if err != nil {
+		return f, err
+	}
+	if len(steps) == 0 {
+		delete(d.ui, "ui:steps")
+		return d.encode(f)
+	}
+	for _, s := range steps {
+		if s.Title == "" {
+			return f, fmt.Errorf("%w: a step needs a title", schemas.ErrInvalidField)
+		}
+	}
+	d.ui["ui:steps"] = steps
+	return d.encode(f)
+}
+
+// Condition shows a field only when another field has one of some values.
+type Condition struct {
+	// Field is the field whose answer decides.
+	Field string `json:"field" example:"boursier"`
+	// Equals lists the answers that show the field.
+	Equals []any `json:"equals" minItems:"1" maxItems:"100" doc:"Réponses qui font apparaître le champ"`
+}
+
+// SetCondition makes a field conditional: it moves from the object's
+// properties to the "then" of an if/then in "allOf", so that the same
+// schema shows it in the page and requires it on the server only when the
+// condition holds. A nil condition makes it unconditional again.
+func SetCondition(f schemas.Form, name string, cond *Condition) (schemas.Form, error) {
+	d, err := decode(f)
+	if err != nil {
+		return f, err
+	}
+	field, required, ok := d.takeField(name)
+	if !ok {
+		return f, ErrNoField
+	}
+	if cond == nil {
+		d.props()[name] = field
+		if required {
+			d.setRequired(append(d.required(), name))
+		}
+		return d.encode(f)
+	}
+	if _, ok := d.props()[cond.Field]; !ok || cond.Field == name || len(cond.Equals) == 0 {
+		return f, fmt.Errorf("%w: the condition must name another field and at least one answer", schemas.ErrInvalidField)
+	}
+	branch := map[string]any{"properties": map[string]any{name: field}}
+	if required {
+		branch["required"] = []any{name}
+	}
+	test := map[string]any{"const": cond.Equals[0]}
+	if len(cond.Equals) > 1 {
+		test = map[string]any{"enum": cond.Equals}
+	}
+	allOf, _ := d.schema["allOf"].([]any)
+	d.schema["allOf"] = append(allOf, map[string]any{
+		"if":   map[string]any{"properties": map[string]any{cond.Field: test}, "required": []any{cond.Field}},
+		"then": branch,
+	})
+	return d.encode(f)
+}
+
+// takeField removes a field from wherever it is declared, the object's
+// properties or a branch of its allOf, and says whether it was required.
+func (d *definition) takeField(name string) (field any, required, ok bool) {
+	if field, ok = d.props()[name]; ok {
+		delete(d.props(), name)
+		required = slices.Contains(d.required(), name)
+		d.setRequired(slices.DeleteFunc(d.required(), func(n string) bool { return n == name }))
+		return field, required, true
+	}
+	allOf, _ := d.schema["allOf"].([]any)
+	for i, part := range allOf {
+		then, _ := asMap(part)["then"].(map[string]any)
+		props, _ := then["properties"].(map[string]any)
+		if field, ok = props[name]; !ok {
+			continue
+		}
+		reqs, _ := then["required"].([]any)
+		required = slices.Contains(reqs, any(name))
+		delete(props, name)
+		then["required"] = slices.DeleteFunc(reqs, func(v any) bool { return v == name })
+		if len(props) == 0 {
+			d.schema["allOf"] = slices.Delete(allOf, i, i+1)
+			if len(d.schema["allOf"].([]any)) == 0 {
+				delete(d.schema, "allOf")
+			}
+		}
+		return field, required, true
+	}
+	return nil, false, false
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}

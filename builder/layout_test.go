@@ -1,0 +1,73 @@
+package builder
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/guichet/guichet/schemas"
+)
+
+func TestConditionsAndSteps(t *testing.T) {
+	f := formOf(t,
+		FieldSpec{Type: YesNo, Name: "boursier", Label: "Boursier"},
+		FieldSpec{Type: Number, Name: "echelon", Label: "Échelon", Required: true},
+		FieldSpec{Type: ShortText, Name: "nom", Label: "Nom", Required: true},
+	)
+	f, err := SetCondition(f, "echelon", &Condition{Field: "boursier", Equals: []any{true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SetCondition(f, "nom", &Condition{Field: "absent", Equals: []any{1}}); !errors.Is(err, schemas.ErrInvalidField) {
+		t.Errorf("a condition on a missing field: %v", err)
+	}
+	specs, _ := Fields(f)
+	if len(specs) != 3 || specs[1].Name != "echelon" || specs[1].Condition == nil || specs[1].Condition.Field != "boursier" || !specs[1].Required {
+		t.Fatalf("fields = %+v", specs)
+	}
+	compiled, err := schemas.Preview(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compiled.Validate(json.RawMessage(`{"nom":"A","boursier":true}`)); err == nil {
+		t.Error("a shown conditional field is not required")
+	}
+	if err := compiled.Validate(json.RawMessage(`{"nom":"A","boursier":false}`)); err != nil {
+		t.Errorf("a hidden conditional field is required: %v", err)
+	}
+	if problems := Lint(f); len(problems) > 0 {
+		t.Errorf("lint: %+v", problems)
+	}
+	// Editing keeps the condition; removing the condition brings the field back.
+	if f, err = UpdateField(f, "echelon", FieldSpec{Type: Number, Label: "Échelon de bourse", Required: true}); err != nil {
+		t.Fatal(err)
+	}
+	if specs, _ = Fields(f); specs[1].Label != "Échelon de bourse" || specs[1].Condition == nil {
+		t.Errorf("after editing: %+v", specs[1])
+	}
+	if f, err = SetCondition(f, "echelon", nil); err != nil {
+		t.Fatal(err)
+	}
+	if specs, _ = Fields(f); specs[len(specs)-1].Name != "echelon" || specs[len(specs)-1].Condition != nil || !specs[len(specs)-1].Required {
+		t.Errorf("after removing the condition: %+v", specs)
+	}
+	var raw map[string]any
+	_ = json.Unmarshal(f.Schema, &raw)
+	if _, left := raw["allOf"]; left {
+		t.Errorf("an empty allOf is left: %v", raw["allOf"])
+	}
+
+	f, err = SetSteps(f, []Step{{Title: "Vous", Fields: []string{"nom"}}, {Title: "Bourse", Fields: []string{"boursier", "echelon"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems := Lint(f); len(problems) > 0 {
+		t.Errorf("lint with steps: %+v", problems)
+	}
+	if f, _ = SetSteps(f, []Step{{Title: "Vous", Fields: []string{"nom"}}}); len(Lint(f)) != 2 {
+		t.Errorf("steps leaving fields out pass the lint")
+	}
+	if f, _ = SetSteps(f, nil); len(Lint(f)) != 0 {
+		t.Errorf("no steps: %+v", Lint(f))
+	}
+}
