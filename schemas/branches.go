@@ -3,6 +3,9 @@ package schemas
 import (
 	"encoding/json"
 	"slices"
+	"sync"
+
+	"github.com/xeipuuv/gojsonschema"
 )
 
 // Branch is a part of an object schema that applies only under a
@@ -75,11 +78,27 @@ func (b Branch) Holds(data map[string]any) bool {
 	if err != nil {
 		return false
 	}
-	condition, err := Compile(b.If, "if")
+	condition, err := compiledCondition(b.If)
 	if err != nil {
 		return false
 	}
 	return Matches(condition, raw) != b.Negate
+}
+
+// conditions caches compiled conditions by their text: forms are few, and
+// their conditions change only with a new version.
+var conditions sync.Map
+
+func compiledCondition(raw json.RawMessage) (*gojsonschema.Schema, error) {
+	if c, ok := conditions.Load(string(raw)); ok {
+		return c.(*gojsonschema.Schema), nil
+	}
+	c, err := Compile(raw, "if")
+	if err != nil {
+		return nil, err
+	}
+	conditions.Store(string(raw), c)
+	return c, nil
 }
 
 // Trigger is the field whose answer decides the branch: the first field
