@@ -78,6 +78,12 @@ func (p *Pages) show(w http.ResponseWriter, r *http.Request) {
 // renderStep shows one page of a form with the answers so far and the
 // errors found in them.
 func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, status int, form *schemas.Compiled, index int, data map[string]any, fieldErrs []schemas.FieldError, draft, idem string) {
+	p.renderForm(w, r, status, stepPage(r, form, index, data, fieldErrs, draft, idem))
+}
+
+// stepPage builds one page of a form with the answers so far and the
+// errors found in them.
+func stepPage(r *http.Request, form *schemas.Compiled, index int, data map[string]any, fieldErrs []schemas.FieldError, draft, idem string) formPage {
 	lang := web.RequestOf(r.Context()).Lang
 	steps := stepsOf(form)
 	index = max(0, min(index, len(steps)-1))
@@ -93,7 +99,7 @@ func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, status int, f
 	if len(page.Summary) == 0 && errs[""] != "" {
 		page.Summary = []summaryItem{{Message: errs[""]}}
 	}
-	p.renderForm(w, r, status, page)
+	return page
 }
 
 func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, status int, page formPage) {
@@ -246,9 +252,7 @@ func (p *Pages) unavailable(w http.ResponseWriter, r *http.Request, form *schema
 	if p.Log != nil {
 		p.Log.Error("answers not stored", "form", form.ID, "error", err)
 	}
-	steps := stepsOf(form)
-	index = max(0, min(index, len(steps)-1))
-	page := formPage{Form: form, Fields: steps[index].keepFields(buildFields(form.Schema, form.UISchema, data, nil, "")),
-		IdempotencyKey: idem, Draft: token, Step: index, Steps: steps, StepTitle: steps[index].Title, Unavailable: true}
+	page := stepPage(r, form, index, data, nil, token, idem)
+	page.Unavailable = true
 	p.renderForm(w, r, http.StatusServiceUnavailable, page)
 }
