@@ -2,6 +2,7 @@ package web
 
 import (
 	"embed"
+	"log/slog"
 	"net/http"
 )
 
@@ -26,4 +27,14 @@ func (e *ErrorPages) Forbidden(w http.ResponseWriter, r *http.Request) {
 func (e *ErrorPages) CSRF(w http.ResponseWriter, r *http.Request) {
 	lang := RequestOf(r.Context()).Lang
 	e.t.Render(w, r, http.StatusForbidden, "csrf.html", tr(lang, "Formulaire expiré", "Form expired"), nil)
+}
+
+// Fail logs an unexpected error and answers with a plain 500 page that
+// says nothing of it.
+func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if log != nil {
+		log.Error("page failed", "path", r.URL.Path, "error", err)
+	}
+	lang := RequestOf(r.Context()).Lang
+	http.Error(w, tr(lang, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.", "An unexpected error occurred. Try again in a moment."), http.StatusInternalServerError)
 }

@@ -57,12 +57,6 @@ func lang(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lang 
 
 func tr(r *http.Request, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang(r)) }
 
-// fail logs an unexpected error and answers with a plain 500 page.
-func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if p.Log != nil {
-		p.Log.Error("page failed", "path", r.URL.Path, "error", err)
-	}
-	http.Error(w, tr(r, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.", "An unexpected error occurred. Try again in a moment."), http.StatusInternalServerError)
-}
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, p.Log, err) }
 
 func accountID(ctx context.Context) string { return web.RequestOf(ctx).Principal.AccountID }

@@ -76,12 +76,7 @@ func tr(r *http.Request, fr, en string) string {
 	return locale.Text{FR: fr, EN: en}.In(web.RequestOf(r.Context()).Lang)
 }
 
-func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if p.Log != nil {
-		p.Log.Error("form page failed", "path", r.URL.Path, "error", err)
-	}
-	http.Error(w, tr(r, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.", "An unexpected error occurred. Try again in a moment."), http.StatusInternalServerError)
-}
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, p.Log, err) }
 
 type homePage struct {
 	Public, Internal []*schemas.Compiled
