@@ -71,6 +71,7 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/jetable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/jetable/publish", adminToken, "")
+	s.Must(200, "PUT", "/api/forms/ancien/draft", adminToken, publicForm)
 	s.Must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
 	s.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
 	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont","piece":"`+samplePDF+`"}}`).JSON(t)
@@ -155,6 +156,8 @@ func (w *world) requests() map[string]route {
 		"GET /api/forms/{id}/diff":                         {access: identity.AdminOnly, request: fixed("/api/forms/permis/diff?from=1&to=1", ""), ok: 200},
 		"GET /api/forms/{id}/export":                       {access: identity.AdminOnly, request: fixed("/api/forms/permis/export", ""), ok: 200},
 		"POST /api/forms/{id}/unpublish":                   {access: identity.AdminOnly, request: fixed("/api/forms/jetable/unpublish", ""), ok: 204},
+		"POST /api/forms/{id}/archive":                     {access: identity.AdminOnly, request: fixed("/api/forms/ancien/archive", ""), ok: 204},
+		"POST /api/forms/{id}/restore":                     {access: identity.AdminOnly, request: fixed("/api/forms/ancien/restore", ""), ok: 204},
 		"POST /api/forms/{id}/routing/dry-run":             {access: identity.AdminOnly, request: fixed("/api/forms/permis/routing/dry-run", `{"samples":[{"commune":"Thionville"}],"replay":5}`), ok: 200},
 		"GET /api/forms/{id}/fields":                       {access: identity.AdminOnly, request: fixed("/api/forms/permis/fields", ""), ok: 200},
 		"POST /api/forms/{id}/fields":                      {access: identity.AdminOnly, request: fixed("/api/forms/permis/fields", `{"type":"short-text","name":"ajout","label":"Ajout"}`), ok: 201},

@@ -51,6 +51,18 @@ func (h *builderHandler) register(api huma.API) {
 		DefaultStatus: http.StatusNoContent,
 	}), h.unpublish)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "archive-form", Method: http.MethodPost, Path: "/api/forms/{id}/archive",
+		Summary: "Archiver un formulaire", Tags: tags,
+		Description:   "Retire le formulaire du catalogue et de la liste des formulaires en cours ; son brouillon et ses versions restent. Il ne peut être publié à nouveau qu'après restauration.",
+		DefaultStatus: http.StatusNoContent,
+	}), h.archive)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "restore-form", Method: http.MethodPost, Path: "/api/forms/{id}/restore",
+		Summary: "Restaurer un formulaire archivé", Tags: tags,
+		Description:   "Le formulaire revient parmi les formulaires en cours, non publié.",
+		DefaultStatus: http.StatusNoContent,
+	}), h.restore)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "dry-run-routing", Method: http.MethodPost, Path: "/api/forms/{id}/routing/dry-run",
 		Summary: "Essayer l'orientation du brouillon", Tags: tags,
 		Description:  "Dit vers quel service iraient des données d'exemple, et les derniers dépôts du formulaire, selon les règles du brouillon.",
@@ -168,6 +180,20 @@ func (h *builderHandler) importDraft(ctx context.Context, in *importInput) (*imp
 
 func (h *builderHandler) unpublish(ctx context.Context, in *formIDInput) (*struct{}, error) {
 	if err := h.builder.Unpublish(ctx, requestOf(ctx).Principal.AccountID, in.ID); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return nil, nil
+}
+
+func (h *builderHandler) archive(ctx context.Context, in *formIDInput) (*struct{}, error) {
+	if err := h.builder.Archive(ctx, requestOf(ctx).Principal.AccountID, in.ID); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return nil, nil
+}
+
+func (h *builderHandler) restore(ctx context.Context, in *formIDInput) (*struct{}, error) {
+	if err := h.builder.Restore(ctx, requestOf(ctx).Principal.AccountID, in.ID); err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	return nil, nil

@@ -94,13 +94,21 @@ func TestBuilderAPI(t *testing.T) {
 		t.Errorf("publishing again made version %v", v)
 	}
 
+	// Archived, a form leaves the catalogue and cannot be published until restored.
+	s.Must(204, "POST", "/api/forms/aide/archive", adminToken, "")
+	s.Must(404, "GET", "/api/forms/aide", "", "")
+	s.Must(409, "POST", "/api/forms/aide/publish", adminToken, "")
+	s.Must(204, "POST", "/api/forms/aide/restore", adminToken, "")
+	s.Must(200, "POST", "/api/forms/aide/publish", adminToken, "")
+	s.Must(404, "POST", "/api/forms/inconnu/archive", adminToken, "")
+
 	// Every change is in the security log, with who made it.
 	stream, err := s.app.Bus.JS.Stream(t.Context(), bus.StreamAudit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	last, err := stream.GetLastMsgForSubject(t.Context(), bus.AuditSubject("form.published", "_"))
-	if err != nil || !strings.Contains(string(last.Data), `"by":"bootstrap-admin"`) || !strings.Contains(string(last.Data), `"detail":"aide v3"`) {
+	if err != nil || !strings.Contains(string(last.Data), `"by":"bootstrap-admin"`) || !strings.Contains(string(last.Data), `"detail":"aide v4"`) {
 		t.Errorf("last publication in the security log: %s, %v", last.Data, err)
 	}
 

@@ -90,6 +90,8 @@ func toProblem(ctx context.Context, err error) error {
 			details[i] = &huma.ErrorDetail{Location: "body." + p.Location, Message: p.Message.In(lang)}
 		}
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "La définition du formulaire est refusée.", EN: "The form definition is refused."}, details...)
+	case errors.Is(err, schemas.ErrArchived):
+		return problem(lang, http.StatusConflict, locale.Text{FR: "Ce formulaire est archivé : restaurez-le avant de le publier.", EN: "This form is archived: restore it before publishing."})
 	case errors.Is(err, schemas.ErrNoDraft):
 		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'a pas de brouillon : enregistrez-en un avant de publier.", EN: "This form has no draft: save one before publishing."})
 	case errors.Is(err, schemas.ErrNotFound):

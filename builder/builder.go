@@ -71,6 +71,25 @@ func (b *Builder) Unpublish(ctx context.Context, by, id string) error {
 	return nil
 }
 
+// Archive takes a form out of the catalogue and of the forms in progress;
+// its draft and versions stay, and Restore brings it back.
+func (b *Builder) Archive(ctx context.Context, by, id string) error {
+	if err := b.Forms.Archive(ctx, id); err != nil {
+		return err
+	}
+	b.record(ctx, "form.archived", by, id)
+	return nil
+}
+
+// Restore brings an archived form back, unpublished.
+func (b *Builder) Restore(ctx context.Context, by, id string) error {
+	if err := b.Forms.Restore(ctx, id); err != nil {
+		return err
+	}
+	b.record(ctx, "form.restored", by, id)
+	return nil
+}
+
 func (b *Builder) record(ctx context.Context, kind, by, detail string) {
 	if b.Audit != nil {
 		_ = b.Audit.Record(ctx, identity.AuditEvent{Kind: kind, By: by, Detail: detail})

@@ -115,6 +115,15 @@ func FormLatestKey(formID string) string { return formID + ".latest" }
 // FormLatestKeys matches the latest-version keys of every form.
 const FormLatestKeys = "*.latest"
 
+// FormDraftKeys matches the draft keys of every form.
+const FormDraftKeys = "*.draft"
+
+// FormKeys matches every key of one form: its draft, versions and marks.
+func FormKeys(formID string) string { return formID + ".*" }
+
+// FormArchivedKey is the forms-bucket key marking a form archived.
+func FormArchivedKey(formID string) string { return formID + ".archived" }
+
 // InboxKey is the inbox-bucket key of a routed submission. Keys sort by
 // submission time within a department, so listing them newest first is a
 // reverse sort.

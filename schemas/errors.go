@@ -13,6 +13,8 @@ var (
 	ErrNotFound = errors.New("schemas: not found")
 	// ErrNoDraft means the form has no draft.
 	ErrNoDraft = errors.New("schemas: no draft")
+	// ErrArchived means the form is archived: restore it before publishing.
+	ErrArchived = errors.New("schemas: archived")
 	// ErrInvalidField means a field description was refused; the error
 	// wrapping it says why.
 	ErrInvalidField = errors.New("schemas: invalid field")

@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -180,6 +181,9 @@ func (r *Registry) Publish(ctx context.Context, id string) (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
+	if archived, err := r.Archived(ctx, id); err != nil || archived {
+		return nil, cmp.Or(err, ErrArchived)
+	}
 	// The departments may have changed since the draft was saved.
 	if err := r.check(ctx, draft); err != nil {
 		return nil, err
@@ -235,6 +239,86 @@ func (r *Registry) Unpublish(ctx context.Context, id string) error {
 		return err
 	}
 	return r.kv.Delete(ctx, bus.FormLatestKey(id))
+}
+
+// Archive takes a form out of the catalogue and out of the admins' list
+// of forms in progress; its draft and versions stay. An archived form is
+// not published again until it is restored.
+func (r *Registry) Archive(ctx context.Context, id string) error {
+	if _, err := r.Draft(ctx, id); err != nil {
+		return err
+	}
+	if _, err := r.kv.Put(ctx, bus.FormArchivedKey(id), []byte(r.now().UTC().Format(time.RFC3339))); err != nil {
+		return err
+	}
+	if err := r.kv.Delete(ctx, bus.FormLatestKey(id)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return err
+	}
+	return nil
+}
+
+// Restore brings an archived form back among the forms in progress,
+// unpublished: publishing it again makes its next version.
+func (r *Registry) Restore(ctx context.Context, id string) error {
+	if _, err := r.Draft(ctx, id); err != nil {
+		return err
+	}
+	err := r.kv.Delete(ctx, bus.FormArchivedKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	return err
+}
+
+// Archived reports whether a form is archived.
+func (r *Registry) Archived(ctx context.Context, id string) (bool, error) {
+	_, err := r.kv.Get(ctx, bus.FormArchivedKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Drafts returns the draft of every form, by id.
+func (r *Registry) Drafts(ctx context.Context) ([]Form, error) {
+	lister, err := r.kv.ListKeysFiltered(ctx, bus.FormDraftKeys)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for key := range lister.Keys() {
+		ids = append(ids, strings.TrimSuffix(key, ".draft"))
+	}
+	slices.Sort(ids)
+	drafts := make([]Form, 0, len(ids))
+	for _, id := range ids {
+		f, err := r.Draft(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		drafts = append(drafts, f)
+	}
+	return drafts, nil
+}
+
+// Versions returns the numbers of a form's published versions, in order,
+// whether or not the form is still in the catalogue.
+func (r *Registry) Versions(ctx context.Context, id string) ([]int, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	lister, err := r.kv.ListKeysFiltered(ctx, bus.FormKeys(id))
+	if err != nil {
+		return nil, err
+	}
+	var versions []int
+	for key := range lister.Keys() {
+		if n, err := strconv.Atoi(strings.TrimPrefix(key, id+".v")); err == nil && strings.HasPrefix(key, id+".v") {
+			versions = append(versions, n)
+		}
+	}
+	slices.Sort(versions)
+	return versions, nil
 }
 
 // Preview compiles a definition that is not published, such as a draft,
