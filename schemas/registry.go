@@ -193,7 +193,7 @@ func (r *Registry) Publish(ctx context.Context, id string) (*Compiled, error) {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:
 		return nil, err
-	case sameForm(latest.Form, draft):
+	case SameForm(latest.Form, draft):
 		return latest, nil
 	}
 	next := 1
@@ -225,7 +225,8 @@ func (r *Registry) Publish(ctx context.Context, id string) (*Compiled, error) {
 	return r.Version(ctx, id, next)
 }
 
-func sameForm(a, b Form) bool {
+// SameForm reports whether two definitions are the same, setting for setting.
+func SameForm(a, b Form) bool {
 	ra, errA := json.Marshal(a)
 	rb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ra, rb)
