@@ -138,7 +138,7 @@ func AddField(f schemas.Form, spec FieldSpec) (schemas.Form, error) {
 }
 
 // UpdateField replaces a field with a new description of it; a new name
-// renames it where the order and "required" name it.
+// renames it where the order, "required" and the steps name it.
 func UpdateField(f schemas.Form, name string, spec FieldSpec) (schemas.Form, error) {
 	d, err := decode(f)
 	if err != nil {
@@ -162,6 +162,8 @@ func UpdateField(f schemas.Form, name string, spec FieldSpec) (schemas.Form, err
 			order[i] = spec.Name
 		}
 		d.setOrder(order)
+		d.placeInSteps(spec.Name, name)
+		d.placeInSteps(name, "")
 	}
 	if err := d.put(spec); err != nil {
 		return f, fmt.Errorf("%w: %w", schemas.ErrInvalidField, err)
@@ -169,7 +171,7 @@ func UpdateField(f schemas.Form, name string, spec FieldSpec) (schemas.Form, err
 	return d.encode(f)
 }
 
-// RemoveField deletes a field, from the order and "required" too.
+// RemoveField deletes a field, from the order, "required" and the steps too.
 func RemoveField(f schemas.Form, name string) (schemas.Form, error) {
 	d, err := decode(f)
 	if err != nil {
@@ -180,6 +182,7 @@ func RemoveField(f schemas.Form, name string) (schemas.Form, error) {
 	}
 	delete(d.ui, name)
 	d.setOrder(slices.DeleteFunc(d.order(), func(n string) bool { return n == name }))
+	d.placeInSteps(name, "")
 	return d.encode(f)
 }
 
@@ -202,7 +205,7 @@ func MoveField(f schemas.Form, name string, delta int) (schemas.Form, error) {
 	return d.encode(f)
 }
 
-// DuplicateField copies a field right after itself, under a new name
+// DuplicateField copies a field right after itself, on the same step, under a new name
 // ("nom_2", "nom_3"…), and returns that name.
 func DuplicateField(f schemas.Form, name string) (schemas.Form, string, error) {
 	d, err := decode(f)
@@ -232,6 +235,7 @@ func DuplicateField(f schemas.Form, name string) (schemas.Form, string, error) {
 	}
 	order := d.order()
 	d.setOrder(slices.Insert(order, slices.Index(order, name)+1, copyName))
+	d.placeInSteps(copyName, name)
 	out, err := d.encode(f)
 	return out, copyName, err
 }

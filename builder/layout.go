@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -33,6 +34,43 @@ func SetSteps(f schemas.Form, steps []Step) (schemas.Form, error) {
 	return d.encode(f)
 }
 
+// Steps reads the steps of a definition; none means one page.
+func Steps(f schemas.Form) []Step {
+	var ui struct {
+		Steps []Step `json:"ui:steps"`
+	}
+	_ = json.Unmarshal(f.UISchema, &ui)
+	return ui.Steps
+}
+
+// steps reads the steps being edited.
+func (d *definition) steps() []Step {
+	raw, _ := json.Marshal(d.ui["ui:steps"])
+	var steps []Step
+	_ = json.Unmarshal(raw, &steps)
+	return steps
+}
+
+// placeInSteps keeps the steps in line with a change of fields: with
+// after set, name joins the step of after, right behind it; with after
+// empty, name leaves every step; renaming is leaving under one name and
+// joining under the other.
+func (d *definition) placeInSteps(name, after string) {
+	steps := d.steps()
+	if len(steps) == 0 {
+		return
+	}
+	for i := range steps {
+		fields := steps[i].Fields
+		if after == "" {
+			steps[i].Fields = slices.DeleteFunc(fields, func(n string) bool { return n == name })
+		} else if j := slices.Index(fields, after); j >= 0 {
+			steps[i].Fields = slices.Insert(fields, j+1, name)
+		}
+	}
+	d.ui["ui:steps"] = steps
+}
+
 // Condition shows a field only when another field has one of some values.
 type Condition struct {
 	// Field is the field whose answer decides.
@@ -50,6 +88,12 @@ func SetCondition(f schemas.Form, name string, cond *Condition) (schemas.Form, e
 	if err != nil {
 		return f, err
 	}
+	trigger := ""
+	for _, b := range schemas.BranchesOf(f.Schema) {
+		if slices.Contains(b.Fields(), name) {
+			trigger = b.Trigger()
+		}
+	}
 	field, required, ok := d.takeField(name)
 	if !ok {
 		return f, ErrNoField
@@ -59,8 +103,19 @@ func SetCondition(f schemas.Form, name string, cond *Condition) (schemas.Form, e
 		if required {
 			d.setRequired(append(d.required(), name))
 		}
+		// Back where it showed: right after the field that decided it.
+		order := slices.DeleteFunc(d.order(), func(n string) bool { return n == name })
+		if i := slices.Index(order, trigger); i >= 0 {
+			order = slices.Insert(order, i+1, name)
+			d.placeInSteps(name, trigger)
+		} else {
+			order = append(order, name)
+		}
+		d.setOrder(order)
 		return d.encode(f)
 	}
+	// A conditional field shows after its trigger, on the trigger's step.
+	d.placeInSteps(name, "")
 	if _, ok := d.props()[cond.Field]; !ok || cond.Field == name || len(cond.Equals) == 0 {
 		return f, fmt.Errorf("%w: the condition must name another field and at least one answer", schemas.ErrInvalidField)
 	}

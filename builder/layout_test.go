@@ -48,7 +48,7 @@ func TestConditionsAndSteps(t *testing.T) {
 	if f, err = SetCondition(f, "echelon", nil); err != nil {
 		t.Fatal(err)
 	}
-	if specs, _ = Fields(f); specs[len(specs)-1].Name != "echelon" || specs[len(specs)-1].Condition != nil || !specs[len(specs)-1].Required {
+	if specs, _ = Fields(f); specs[1].Name != "echelon" || specs[1].Condition != nil || !specs[1].Required {
 		t.Errorf("after removing the condition: %+v", specs)
 	}
 	var raw map[string]any
@@ -67,7 +67,33 @@ func TestConditionsAndSteps(t *testing.T) {
 	if f, _ = SetSteps(f, []Step{{Title: "Vous", Fields: []string{"nom"}}}); len(Lint(f)) != 2 {
 		t.Errorf("steps leaving fields out pass the lint")
 	}
-	if f, _ = SetSteps(f, nil); len(Lint(f)) != 0 {
+
+	// Steps follow the edits: renamed, duplicated, made conditional,
+	// unconditional again, removed.
+	f, _ = SetSteps(f, []Step{{Title: "Vous", Fields: []string{"nom"}}, {Title: "Bourse", Fields: []string{"boursier", "echelon"}}})
+	steps := func() string { raw, _ := json.Marshal(Steps(f)); return string(raw) }
+	if f, err = UpdateField(f, "nom", FieldSpec{Type: ShortText, Name: "nom_famille", Label: "Nom"}); err != nil {
+		t.Fatal(err)
+	}
+	if f, _, err = DuplicateField(f, "boursier"); err != nil {
+		t.Fatal(err)
+	}
+	if f, err = SetCondition(f, "echelon", &Condition{Field: "boursier", Equals: []any{true}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"title":"Vous","fields":["nom_famille"]},{"title":"Bourse","fields":["boursier","boursier_2"]}]`; steps() != want || len(Lint(f)) != 0 {
+		t.Errorf("steps = %s, lint %+v", steps(), Lint(f))
+	}
+	if f, err = SetCondition(f, "echelon", nil); err != nil {
+		t.Fatal(err)
+	}
+	if f, err = RemoveField(f, "boursier_2"); err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"title":"Vous","fields":["nom_famille"]},{"title":"Bourse","fields":["boursier","echelon"]}]`; steps() != want || len(Lint(f)) != 0 {
+		t.Errorf("steps = %s, lint %+v", steps(), Lint(f))
+	}
+	if f, _ = SetSteps(f, nil); len(Lint(f)) != 0 || Steps(f) != nil {
 		t.Errorf("no steps: %+v", Lint(f))
 	}
 }

@@ -79,3 +79,18 @@ func TestRuleSpecs(t *testing.T) {
 		}
 	}
 }
+
+func TestNameFor(t *testing.T) {
+	taken := func(n string) bool { return n == "nom" }
+	for label, want := range map[string]string{
+		"Commune de résidence": "commune_de_residence",
+		"Nom":                  "nom_2",
+		"  Œuvre d'art (€) ":   "oeuvre_d_art",
+		"2e enfant":            "champ_2e_enfant",
+		"":                     "champ",
+	} {
+		if got := NameFor(label, taken); got != want {
+			t.Errorf("NameFor(%q) = %q, want %q", label, got, want)
+		}
+	}
+}
