@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -72,6 +73,8 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "PUT", "/api/forms/jetable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/jetable/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/ancien/draft", adminToken, publicForm)
+	s.Must(200, "PUT", "/api/forms/retirable/draft", adminToken, publicForm)
+	s.Must(200, "POST", "/api/forms/retirable/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
 	s.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
 	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont","piece":"`+samplePDF+`"}}`).JSON(t)
@@ -200,6 +203,34 @@ func (w *world) requests() map[string]route {
 		"POST /admin/accounts/{id}/tokens/{tokenId}/revoke": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts/agent-reserve/tokens/" + freshToken("") + "/revoke", ""
 		}, ok: 303},
+		"GET /admin/forms": {access: identity.AdminOnly, request: fixed("/admin/forms", ""), ok: 200},
+		"POST /admin/forms": {access: identity.AdminOnly, request: func(caller) (string, string) {
+			return "/admin/forms", "id=" + nextID() + "&title=Nouveau&audience=public&department=accueil"
+		}, ok: 303},
+		// Reached, and refused for want of a file.
+		"POST /admin/forms/import":                       {access: identity.AdminOnly, request: fixed("/admin/forms/import", ""), ok: 422},
+		"GET /admin/forms/{id}":                          {access: identity.AdminOnly, request: fixed("/admin/forms/permis", ""), ok: 200},
+		"POST /admin/forms/{id}/publish":                 {access: identity.AdminOnly, request: fixed("/admin/forms/permis/publish", ""), ok: 303},
+		"POST /admin/forms/{id}/unpublish":               {access: identity.AdminOnly, request: fixed("/admin/forms/retirable/unpublish", ""), ok: 303},
+		"POST /admin/forms/{id}/archive":                 {access: identity.AdminOnly, request: fixed("/admin/forms/ancien/archive", ""), ok: 303},
+		"POST /admin/forms/{id}/restore":                 {access: identity.AdminOnly, request: fixed("/admin/forms/ancien/restore", ""), ok: 303},
+		"GET /admin/forms/{id}/settings":                 {access: identity.AdminOnly, request: fixed("/admin/forms/permis/settings", ""), ok: 200},
+		"POST /admin/forms/{id}/settings":                {access: identity.AdminOnly, request: fixed("/admin/forms/permis/settings", "title=Aide+au+permis&audience=public"), ok: 303},
+		"GET /admin/forms/{id}/fields/new":               {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/new?type=single-choice", ""), ok: 200},
+		"POST /admin/forms/{id}/fields":                  {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields", "type=short-text&label=Ajout+en+page"), ok: 303},
+		"GET /admin/forms/{id}/fields/{name}":            {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/nom", ""), ok: 200},
+		"POST /admin/forms/{id}/fields/{name}":           {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/commune", "type=short-text&label=Commune"), ok: 303},
+		"POST /admin/forms/{id}/fields/{name}/move":      {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/nom/move", "by=1"), ok: 303},
+		"POST /admin/forms/{id}/fields/{name}/duplicate": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/commune/duplicate", ""), ok: 303},
+		"POST /admin/forms/{id}/fields/{name}/delete":    {access: identity.AdminOnly, request: fixed("/admin/forms/ancien/fields/commune/delete", ""), ok: 303},
+		"GET /admin/forms/{id}/steps":                    {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", ""), ok: 200},
+		"POST /admin/forms/{id}/steps":                   {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", "title="), ok: 303},
+		"GET /admin/forms/{id}/routing":                  {access: identity.AdminOnly, request: fixed("/admin/forms/permis/routing", ""), ok: 200},
+		"POST /admin/forms/{id}/routing":                 {access: identity.AdminOnly, request: fixed("/admin/forms/permis/routing", url.Values{"default": {"accueil"}, "rule.0.field": {"commune"}, "rule.0.values": {"Thionville"}, "rule.0.department": {"finances"}}.Encode()), ok: 303},
+		"POST /admin/forms/{id}/routing/dry-run":         {access: identity.AdminOnly, request: fixed("/admin/forms/permis/routing/dry-run", url.Values{"samples": {`{"commune":"Thionville"}`}, "replay": {"5"}}.Encode()), ok: 200},
+		"GET /admin/forms/{id}/versions":                 {access: identity.AdminOnly, request: fixed("/admin/forms/permis/versions", ""), ok: 200},
+		"GET /admin/forms/{form}/preview":                {access: identity.AdminOnly, request: fixed("/admin/forms/permis/preview", ""), ok: 200},
+		"POST /admin/forms/{form}/preview":               {access: identity.AdminOnly, request: fixed("/admin/forms/permis/preview", "nom=Martin"), ok: 200},
 	}
 }
 

@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/builder"
+	"github.com/guichet/guichet/builder/editor"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/demo"
 	"github.com/guichet/guichet/identity"
@@ -184,13 +186,15 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	}
 	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Drafts: drafts,
 		Accounts: accounts, Departments: departments, Cookies: cfg.Cookies, Log: cfg.Logger}
+	formBuilder := &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions}
+	builderPages := &editor.Editor{Forms: forms, Builder: formBuilder, Departments: departments, Log: cfg.Logger}
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
-		Forms: forms, Builder: &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions},
+		Forms: forms, Builder: formBuilder,
 		Intake: intake, Tracker: tracker, Inboxes: inboxes,
 		Documents: documents, Ready: b.Ready,
-		Pages:   append(identityPages.Routes(site), formPages.Routes(site)...),
+		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
 	}
 	a.Handler = api.New(a.Services)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/guichet/guichet/identity"
@@ -59,7 +60,7 @@ type Templates struct {
 }
 
 // Parse parses the page templates of pages matching pattern, each with the
-// layout. A page template defines "content". extra adds functions of the
+// layout and the package's partials (PartialsFile), if any. A page template defines "content". extra adds functions of the
 // package's own to the shared ones.
 func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger, extra ...template.FuncMap) *Templates {
 	names, err := fs.Glob(pages, pattern)
@@ -70,16 +71,31 @@ func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger, extra ...te
 		log = slog.New(slog.DiscardHandler)
 	}
 	t := &Templates{site: site, pages: map[string]*template.Template{}, log: log}
+	var partials []string
+	names = slices.DeleteFunc(names, func(name string) bool {
+		if path.Base(name) == PartialsFile {
+			partials = append(partials, name)
+			return true
+		}
+		return false
+	})
 	for _, name := range names {
 		tpl := template.New("layout.html").Funcs(funcs)
 		for _, f := range extra {
 			tpl = tpl.Funcs(f)
 		}
 		tpl = template.Must(tpl.ParseFS(files, "templates/layout.html"))
+		if len(partials) > 0 {
+			tpl = template.Must(tpl.ParseFS(pages, partials...))
+		}
 		t.pages[path.Base(name)] = template.Must(tpl.ParseFS(pages, name))
 	}
 	return t
 }
+
+// PartialsFile names, among a package's page templates, the file of the
+// templates its pages share; it is not a page itself.
+const PartialsFile = "partials.html"
 
 // Render writes a page with status. Title is in the page's language.
 func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {

@@ -30,6 +30,14 @@ type formPage struct {
 	Step      int
 	Steps     []step
 	StepTitle string
+	// Action is where the page posts: the form, or its preview.
+	Action string
+	// Preview marks an admin's preview of a draft, whose Answers so far
+	// travel in the page, and whose Outcome names the department the
+	// answers would go to.
+	Preview bool
+	Answers string
+	Outcome string
 }
 
 // HasFiles reports whether the page asks for files, and so posts multipart.
@@ -91,6 +99,7 @@ func stepPage(r *http.Request, form *schemas.Compiled, index int, data map[strin
 	page := formPage{
 		Form: form, Fields: steps[index].keepFields(buildFields(form.Schema, form.UISchema, data, errs, "")),
 		IdempotencyKey: idem, Draft: draft, Step: index, Steps: steps, StepTitle: steps[index].Title,
+		Action: "/f/" + form.ID,
 	}
 	if page.IdempotencyKey == "" {
 		page.IdempotencyKey = submit.NewToken()

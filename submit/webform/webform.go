@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/guichet/guichet/identity"
@@ -64,6 +63,8 @@ func (p *Pages) Routes(site web.Site) []web.Route {
 		{Method: http.MethodGet, Pattern: "/f/{form}/d/{draft}/verifier", Access: identity.Anyone, Handler: p.check},
 		{Method: http.MethodPost, Pattern: "/f/{form}/d/{draft}/verifier", Access: identity.Anyone, Handler: p.sendDraft},
 		{Method: http.MethodGet, Pattern: "/recu/{reference}", Access: identity.ReceiptHolder, Handler: p.receipt},
+		{Method: http.MethodGet, Pattern: "/admin/forms/{form}/preview", Access: identity.AdminOnly, Handler: p.preview},
+		{Method: http.MethodPost, Pattern: "/admin/forms/{form}/preview", Access: identity.AdminOnly, Handler: p.previewPost},
 	}
 }
 
@@ -137,19 +138,7 @@ func (p *Pages) loadPosted(w http.ResponseWriter, r *http.Request) (*schemas.Com
 	if !ok {
 		return nil, false
 	}
-	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxMultipartBytes)
-		err = r.ParseMultipartForm(8 << 20)
-	} else {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
-		err = r.ParseForm()
-	}
-	if err != nil {
-		http.Error(w, tr(r, "Le formulaire envoyé est trop volumineux.", "The form sent is too large."), http.StatusRequestEntityTooLarge)
-		return nil, false
-	}
-	return form, true
+	return form, p.parseBody(w, r)
 }
 
 func (p *Pages) notFound(w http.ResponseWriter, r *http.Request) {

@@ -91,3 +91,10 @@
   form.addEventListener("change", update);
   update();
 })();
+
+// Forms that undo work ask first (data-confirm); without JavaScript they
+// go straight through.
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) event.preventDefault();
+});

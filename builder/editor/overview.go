@@ -1,0 +1,231 @@
+package editor
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/guichet/guichet/builder"
+	"github.com/guichet/guichet/schemas"
+)
+
+// fieldRow is a field as the overview lists it.
+type fieldRow struct {
+	builder.FieldSpec
+	Position    int
+	First, Last bool
+	// When says when a conditional field shows.
+	When string
+	// Step is the title of the step the field is on.
+	Step string
+}
+
+type ruleText struct {
+	When, Department string
+}
+
+type overviewPage struct {
+	State    formState
+	Fields   []fieldRow
+	Steps    []builder.Step
+	Rules    []ruleText
+	Default  string
+	Problems []string
+	Types    []builder.FieldType
+	// Moved is the field just moved, whose button keeps the focus; Up says
+	// which of its buttons.
+	Moved  string
+	Up     bool
+	Notice string
+	Errors []string
+}
+
+func (e *Editor) overview(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	e.renderOverview(w, r, http.StatusOK, draft, overviewPage{Moved: q.Get("moved"), Up: q.Get("by") == "-1", Notice: notice(r)})
+}
+
+func (e *Editor) renderOverview(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page overviewPage) {
+	var err error
+	if page.State, err = e.stateOf(r, draft); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	specs, err := builder.Fields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	page.Steps = stepsOf(draft)
+	movable := 0
+	for _, s := range specs {
+		if s.Condition == nil {
+			movable++
+		}
+	}
+	position := 0
+	for _, s := range specs {
+		row := fieldRow{FieldSpec: s}
+		if s.Condition == nil {
+			position++
+			row.Position, row.First, row.Last = position, position == 1, position == movable
+		} else {
+			row.When = e.conditionText(specs, s.Condition)
+		}
+		for _, step := range page.Steps {
+			if slices.Contains(step.Fields, s.Name) || s.Condition != nil && slices.Contains(step.Fields, s.Condition.Field) {
+				row.Step = step.Title
+			}
+		}
+		page.Fields = append(page.Fields, row)
+	}
+	names, _, err := e.departmentNames(r)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	page.Default = cmpName(names, draft.Routing.Default)
+	for _, rule := range draft.Routing.Rules {
+		text := tr(r, "condition écrite en JSON Schema", "condition written in JSON Schema")
+		if spec, ok := builder.SpecOfRule(draft, rule); ok {
+			text = labelOf(specs, spec.Field) + tr(r, " est ", " is ") + strings.Join(spec.Values, tr(r, " ou ", " or "))
+		}
+		page.Rules = append(page.Rules, ruleText{When: text, Department: cmpName(names, rule.Department)})
+	}
+	lang := langOf(r)
+	for _, p := range builder.Lint(draft) {
+		page.Problems = append(page.Problems, p.Message.In(lang))
+	}
+	page.Types = builder.Catalogue
+	e.templates.Render(w, r, status, "form.html", draft.Title, page)
+}
+
+// conditionText says in words when a conditional field shows.
+func (e *Editor) conditionText(specs []builder.FieldSpec, c *builder.Condition) string {
+	trigger := fieldOf(specs, c.Field)
+	values := make([]string, len(c.Equals))
+	for i, v := range c.Equals {
+		values[i] = builder.AnswerText(trigger, v)
+	}
+	return trigger.Label + " = " + strings.Join(values, " | ")
+}
+
+func fieldOf(specs []builder.FieldSpec, name string) builder.FieldSpec {
+	for _, s := range specs {
+		if s.Name == name {
+			return s
+		}
+	}
+	return builder.FieldSpec{Name: name, Label: name}
+}
+
+func labelOf(specs []builder.FieldSpec, name string) string { return fieldOf(specs, name).Label }
+
+func cmpName(names map[string]string, id string) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	return id
+}
+
+// publish lints the draft and freezes it as the next version; a refused
+// draft comes back with the problems to fix.
+func (e *Editor) publish(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	_, err := e.Builder.Publish(r.Context(), by(r), draft.ID)
+	if err != nil {
+		msgs, ok := refusal(r, err)
+		if !ok {
+			e.fail(w, r, err)
+			return
+		}
+		e.renderOverview(w, r, http.StatusUnprocessableEntity, draft, overviewPage{Errors: msgs})
+		return
+	}
+	redirect(w, r, draft.ID, "", "published")
+}
+
+// lifecycle runs an operation on a whole form and comes back to it.
+func (e *Editor) lifecycle(op func(r *http.Request, id string) error, done string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		draft, ok := e.loadDraft(w, r)
+		if !ok {
+			return
+		}
+		if err := op(r, draft.ID); err != nil {
+			if msgs, ok := refusal(r, err); ok {
+				e.renderOverview(w, r, http.StatusConflict, draft, overviewPage{Errors: msgs})
+				return
+			}
+			if err == schemas.ErrNotFound {
+				e.renderOverview(w, r, http.StatusConflict, draft, overviewPage{Errors: []string{tr(r, "Ce formulaire n'est pas publié.", "This form is not published.")}})
+				return
+			}
+			e.fail(w, r, err)
+			return
+		}
+		redirect(w, r, draft.ID, "", done)
+	}
+}
+
+func (e *Editor) unpublish(w http.ResponseWriter, r *http.Request) {
+	e.lifecycle(func(r *http.Request, id string) error { return e.Builder.Unpublish(r.Context(), by(r), id) }, "unpublished")(w, r)
+}
+
+func (e *Editor) archive(w http.ResponseWriter, r *http.Request) {
+	e.lifecycle(func(r *http.Request, id string) error { return e.Builder.Archive(r.Context(), by(r), id) }, "archived")(w, r)
+}
+
+func (e *Editor) restore(w http.ResponseWriter, r *http.Request) {
+	e.lifecycle(func(r *http.Request, id string) error { return e.Builder.Restore(r.Context(), by(r), id) }, "restored")(w, r)
+}
+
+// edit applies an edit operation to the draft and comes back to the
+// overview, or shows why it was refused.
+func (e *Editor) edit(w http.ResponseWriter, r *http.Request, op func(schemas.Form) (schemas.Form, error), back string) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	if _, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, op); err != nil {
+		if msgs, ok := refusal(r, err); ok {
+			e.renderOverview(w, r, http.StatusUnprocessableEntity, draft, overviewPage{Errors: msgs})
+			return
+		}
+		e.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/forms/"+draft.ID+back, http.StatusSeeOther)
+}
+
+func (e *Editor) moveField(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	delta := 1
+	if r.PostFormValue("by") == "-1" {
+		delta = -1
+	}
+	e.edit(w, r, func(f schemas.Form) (schemas.Form, error) { return builder.MoveField(f, name, delta) },
+		// No fragment: browsers skip autofocus on a page opened at one.
+		"?done=moved&moved="+name+"&by="+strconv.Itoa(delta))
+}
+
+func (e *Editor) duplicateField(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	e.edit(w, r, func(f schemas.Form) (schemas.Form, error) {
+		out, _, err := builder.DuplicateField(f, name)
+		return out, err
+	}, "?done=duplicated#champ-"+name)
+}
+
+func (e *Editor) deleteField(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	e.edit(w, r, func(f schemas.Form) (schemas.Form, error) { return builder.RemoveField(f, name) }, "?done=deleted#champs")
+}

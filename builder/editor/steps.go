@@ -1,0 +1,127 @@
+package editor
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/guichet/guichet/builder"
+	"github.com/guichet/guichet/schemas"
+)
+
+// stepField is a field and the step it is on (-1: none yet).
+type stepField struct {
+	Name, Label string
+	Step        int
+}
+
+type stepsPage struct {
+	Form   schemas.Form
+	Titles []string
+	Fields []stepField
+	Errors []string
+}
+
+func stepsOf(f schemas.Form) []builder.Step { return builder.Steps(f) }
+
+func (e *Editor) stepsForm(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	steps := stepsOf(draft)
+	page := stepsPage{}
+	for _, s := range steps {
+		page.Titles = append(page.Titles, s.Title)
+	}
+	fields, err := stepFields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	for i := range fields {
+		fields[i].Step = slices.IndexFunc(steps, func(s builder.Step) bool { return slices.Contains(s.Fields, fields[i].Name) })
+	}
+	page.Fields = fields
+	e.renderSteps(w, r, http.StatusOK, draft, page)
+}
+
+// stepFields lists the fields a step can hold: the unconditional ones,
+// since a conditional field shows on the page of the field that decides it.
+func stepFields(f schemas.Form) ([]stepField, error) {
+	specs, err := builder.Fields(f)
+	var out []stepField
+	for _, s := range specs {
+		if s.Condition == nil {
+			out = append(out, stepField{Name: s.Name, Label: s.Label, Step: -1})
+		}
+	}
+	return out, err
+}
+
+func (e *Editor) renderSteps(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page stepsPage) {
+	page.Form = draft
+	filled := 0
+	for _, t := range page.Titles {
+		if t != "" {
+			filled++
+		}
+	}
+	for len(page.Titles) < filled+2 {
+		page.Titles = append(page.Titles, "")
+	}
+	e.templates.Render(w, r, status, "steps.html", tr(r, "Étapes", "Steps")+" — "+draft.Title, page)
+}
+
+// saveSteps groups the fields into the steps titled, in the fields' order;
+// no title makes the form one page.
+func (e *Editor) saveSteps(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	fields, err := stepFields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	page := stepsPage{Titles: r.PostForm["title"]}
+	for i := range fields {
+		fields[i].Step, err = strconv.Atoi(r.PostFormValue("step." + fields[i].Name))
+		if err != nil {
+			fields[i].Step = -1
+		}
+	}
+	page.Fields = fields
+	var steps []builder.Step
+	for i, title := range page.Titles {
+		title = strings.TrimSpace(title)
+		var names []string
+		for _, f := range fields {
+			if f.Step == i {
+				names = append(names, f.Name)
+			}
+		}
+		switch {
+		case title == "" && len(names) > 0:
+			page.Errors = append(page.Errors, tr(r, "Des champs sont placés sur une étape sans titre : donnez-lui un titre.", "Fields are placed on a step without a title: give it a title."))
+		case title != "":
+			steps = append(steps, builder.Step{Title: title, Fields: names})
+		}
+	}
+	if len(page.Errors) == 0 {
+		_, err = e.Builder.EditDraft(r.Context(), by(r), draft.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetSteps(f, steps) })
+		if msgs, refused := refusal(r, err); refused {
+			page.Errors = msgs
+		} else if err != nil {
+			e.fail(w, r, err)
+			return
+		}
+	}
+	if len(page.Errors) > 0 {
+		e.renderSteps(w, r, http.StatusUnprocessableEntity, draft, page)
+		return
+	}
+	redirect(w, r, draft.ID, "", "saved")
+}
