@@ -144,6 +144,37 @@ func refusal(r *http.Request, err error) ([]string, bool) {
 	return nil, false
 }
 
+// commit makes a change, unless the posted page was already found wrong,
+// then goes back to the form's page (suffix of its address); a refused
+// change comes back on the posted page, through again, with the reasons.
+func (e *Editor) commit(w http.ResponseWriter, r *http.Request, errs []string, change func() error, again func(errs []string), id, page string) {
+	if len(errs) == 0 {
+		err := change()
+		msgs, refused := refusal(r, err)
+		switch {
+		case refused:
+			errs = msgs
+		case err != nil:
+			e.fail(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		again(errs)
+		return
+	}
+	redirect(w, r, id, page, "saved")
+}
+
+// pageTitle titles a page of a form, marking it when it shows errors.
+func pageTitle(r *http.Request, page, form string, failed bool) string {
+	title := page + " — " + form
+	if failed {
+		title = tr(r, "Erreur : ", "Error: ") + title
+	}
+	return title
+}
+
 // redirect sends the admin to a page of the form after a change, with a
 // word of what was done.
 func redirect(w http.ResponseWriter, r *http.Request, id, page, done string) {

@@ -153,10 +153,7 @@ func (e *Editor) renderField(w http.ResponseWriter, r *http.Request, status int,
 	if !page.New {
 		title = page.Spec.Label
 	}
-	if len(page.Errors) > 0 {
-		title = tr(r, "Erreur : ", "Error: ") + title
-	}
-	e.templates.Render(w, r, status, "field.html", title+" — "+draft.Title, page)
+	e.templates.Render(w, r, status, "field.html", pageTitle(r, title, draft.Title, len(page.Errors) > 0), page)
 }
 
 func (e *Editor) addField(w http.ResponseWriter, r *http.Request) { e.saveFieldAs(w, r, "") }

@@ -102,11 +102,7 @@ func (e *Editor) renderRouting(w http.ResponseWriter, r *http.Request, status in
 	for len(page.Rules) < filled+2 {
 		page.Rules = append(page.Rules, ruleRow{Index: len(page.Rules)})
 	}
-	title := tr(r, "Orientation", "Routing") + " — " + draft.Title
-	if len(page.Errors) > 0 {
-		title = tr(r, "Erreur : ", "Error: ") + title
-	}
-	e.templates.Render(w, r, status, "routing.html", title, page)
+	e.templates.Render(w, r, status, "routing.html", pageTitle(r, tr(r, "Orientation", "Routing"), draft.Title, len(page.Errors) > 0), page)
 }
 
 // saveRouting saves the rules in their order, after moving or deleting
@@ -140,23 +136,16 @@ func (e *Editor) saveRouting(w http.ResponseWriter, r *http.Request) {
 		}
 		routing.Rules = append(routing.Rules, rule)
 	}
-	if len(page.Errors) == 0 {
+	e.commit(w, r, page.Errors, func() error {
 		_, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, func(f schemas.Form) (schemas.Form, error) {
 			f.Routing = routing
 			return f, nil
 		})
-		if msgs, refused := refusal(r, err); refused {
-			page.Errors = msgs
-		} else if err != nil {
-			e.fail(w, r, err)
-			return
-		}
-	}
-	if len(page.Errors) > 0 {
+		return err
+	}, func(errs []string) {
+		page.Errors = errs
 		e.renderRouting(w, r, http.StatusUnprocessableEntity, draft, page)
-		return
-	}
-	redirect(w, r, draft.ID, "/routing", "saved")
+	}, draft.ID, "/routing")
 }
 
 // reorder applies a move or a deletion to the rules.

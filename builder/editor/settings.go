@@ -32,11 +32,7 @@ func (e *Editor) settingsForm(w http.ResponseWriter, r *http.Request) {
 
 func (e *Editor) renderSettings(w http.ResponseWriter, r *http.Request, status int, f schemas.Form, page settingsPage) {
 	page.Form = f
-	title := tr(r, "Paramètres", "Settings") + " — " + f.Title
-	if len(page.Errors) > 0 {
-		title = tr(r, "Erreur : ", "Error: ") + title
-	}
-	e.templates.Render(w, r, status, "settings.html", title, page)
+	e.templates.Render(w, r, status, "settings.html", pageTitle(r, tr(r, "Paramètres", "Settings"), f.Title, len(page.Errors) > 0), page)
 }
 
 func (e *Editor) saveSettings(w http.ResponseWriter, r *http.Request) {
@@ -79,20 +75,10 @@ func (e *Editor) saveSettings(w http.ResponseWriter, r *http.Request) {
 			*c.into = *n
 		}
 	}
-	if len(page.Errors) == 0 {
-		err := e.Builder.SaveDraft(r.Context(), by(r), f)
-		if msgs, refused := refusal(r, err); refused {
-			page.Errors = msgs
-		} else if err != nil {
-			e.fail(w, r, err)
-			return
-		}
-	}
-	if len(page.Errors) > 0 {
+	e.commit(w, r, page.Errors, func() error { return e.Builder.SaveDraft(r.Context(), by(r), f) }, func(errs []string) {
+		page.Errors = errs
 		e.renderSettings(w, r, http.StatusUnprocessableEntity, f, page)
-		return
-	}
-	redirect(w, r, f.ID, "", "saved")
+	}, f.ID, "")
 }
 
 func localTime(t *time.Time) string {

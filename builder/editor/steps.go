@@ -71,7 +71,7 @@ func (e *Editor) renderSteps(w http.ResponseWriter, r *http.Request, status int,
 	for len(page.Titles) < filled+2 {
 		page.Titles = append(page.Titles, "")
 	}
-	e.templates.Render(w, r, status, "steps.html", tr(r, "Étapes", "Steps")+" — "+draft.Title, page)
+	e.templates.Render(w, r, status, "steps.html", pageTitle(r, tr(r, "Étapes", "Steps"), draft.Title, len(page.Errors) > 0), page)
 }
 
 // saveSteps groups the fields into the steps titled, in the fields' order;
@@ -110,18 +110,11 @@ func (e *Editor) saveSteps(w http.ResponseWriter, r *http.Request) {
 			steps = append(steps, builder.Step{Title: title, Fields: names})
 		}
 	}
-	if len(page.Errors) == 0 {
-		_, err = e.Builder.EditDraft(r.Context(), by(r), draft.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetSteps(f, steps) })
-		if msgs, refused := refusal(r, err); refused {
-			page.Errors = msgs
-		} else if err != nil {
-			e.fail(w, r, err)
-			return
-		}
-	}
-	if len(page.Errors) > 0 {
+	e.commit(w, r, page.Errors, func() error {
+		_, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetSteps(f, steps) })
+		return err
+	}, func(errs []string) {
+		page.Errors = errs
 		e.renderSteps(w, r, http.StatusUnprocessableEntity, draft, page)
-		return
-	}
-	redirect(w, r, draft.ID, "", "saved")
+	}, draft.ID, "")
 }

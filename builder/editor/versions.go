@@ -80,7 +80,7 @@ func (e *Editor) versions(w http.ResponseWriter, r *http.Request) {
 			page.Changes, page.Compared = builder.Diff(from, to), true
 		}
 	}
-	e.templates.Render(w, r, http.StatusOK, "versions.html", tr(r, "Versions", "Versions")+" — "+draft.Title, page)
+	e.templates.Render(w, r, http.StatusOK, "versions.html", pageTitle(r, "Versions", draft.Title, false), page)
 }
 
 // definition is version n of the form, or its draft for 0.
