@@ -138,32 +138,39 @@ func refusal(r *http.Request, err error) ([]string, bool) {
 		return []string{tr(r, "La modification est refusée : ", "The change is refused: ") + detail}, true
 	case errors.Is(err, builder.ErrNoField):
 		return []string{tr(r, "Ce champ n'existe pas (ou plus) dans le brouillon.", "This field does not (or no longer) exist in the draft.")}, true
+	case errors.Is(err, schemas.ErrNotFound):
+		return []string{tr(r, "Ce formulaire n'est pas publié.", "This form is not published.")}, true
 	case errors.Is(err, schemas.ErrArchived):
 		return []string{tr(r, "Ce formulaire est archivé : restaurez-le avant de le publier.", "This form is archived: restore it before publishing.")}, true
 	}
 	return nil, false
 }
 
-// commit makes a change, unless the posted page was already found wrong,
-// then goes back to the form's page (suffix of its address); a refused
-// change comes back on the posted page, through again, with the reasons.
-func (e *Editor) commit(w http.ResponseWriter, r *http.Request, errs []string, change func() error, again func(errs []string), id, page string) {
-	if len(errs) == 0 {
-		err := change()
-		msgs, refused := refusal(r, err)
-		switch {
-		case refused:
-			errs = msgs
-		case err != nil:
-			e.fail(w, r, err)
-			return
-		}
+// failed answers an error of a builder operation, if any: a refusal
+// through again, with its reasons; anything else as a failure.
+func (e *Editor) failed(w http.ResponseWriter, r *http.Request, err error, again func(reasons []string)) bool {
+	if err == nil {
+		return false
 	}
+	if reasons, ok := refusal(r, err); ok {
+		again(reasons)
+	} else {
+		e.fail(w, r, err)
+	}
+	return true
+}
+
+// commit makes a change, unless the posted page was already found wrong
+// (errs), then goes back to the form's page (suffix of its address); a
+// refused change comes back on the posted page, through again.
+func (e *Editor) commit(w http.ResponseWriter, r *http.Request, errs []string, change func() error, again func(errs []string), id, page string) {
 	if len(errs) > 0 {
 		again(errs)
 		return
 	}
-	redirect(w, r, id, page, "saved")
+	if !e.failed(w, r, change(), again) {
+		redirect(w, r, id, page, "saved")
+	}
 }
 
 // pageTitle titles a page of a form, marking it when it shows errors.

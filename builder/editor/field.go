@@ -214,13 +214,10 @@ func (e *Editor) saveFieldAs(w http.ResponseWriter, r *http.Request, name string
 		}
 		return builder.SetCondition(f, saved, cond)
 	})
-	if err != nil {
-		if msgs, ok := refusal(r, err); ok {
-			page.Errors = msgs
-			e.renderField(w, r, http.StatusUnprocessableEntity, draft, page)
-			return
-		}
-		e.fail(w, r, err)
+	if e.failed(w, r, err, func(reasons []string) {
+		page.Errors = reasons
+		e.renderField(w, r, http.StatusUnprocessableEntity, draft, page)
+	}) {
 		return
 	}
 	done := "saved"

@@ -112,15 +112,9 @@ func (e *Editor) create(w http.ResponseWriter, r *http.Request) {
 		refuse(tr(r, "Un formulaire porte déjà cet identifiant.", "A form already has this id."))
 		return
 	}
-	if err := e.Builder.SaveDraft(r.Context(), by(r), f); err != nil {
-		if msgs, ok := refusal(r, err); ok {
-			refuse(msgs...)
-			return
-		}
-		e.fail(w, r, err)
-		return
+	if !e.failed(w, r, e.Builder.SaveDraft(r.Context(), by(r), f), func(msgs []string) { refuse(msgs...) }) {
+		redirect(w, r, f.ID, "", "created")
 	}
-	redirect(w, r, f.ID, "", "created")
 }
 
 // importFile saves a definition file, as exported, as a form's draft.
@@ -144,15 +138,10 @@ func (e *Editor) importFile(w http.ResponseWriter, r *http.Request) {
 			"Ce fichier n'est pas une définition de formulaire en JSON.", "This file is not a form definition in JSON.")}})
 		return
 	}
-	if err := e.Builder.SaveDraft(r.Context(), by(r), f); err != nil {
-		if msgs, ok := refusal(r, err); ok {
-			e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: msgs})
-			return
-		}
-		e.fail(w, r, err)
-		return
+	refused := func(msgs []string) { e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: msgs}) }
+	if !e.failed(w, r, e.Builder.SaveDraft(r.Context(), by(r), f), refused) {
+		redirect(w, r, f.ID, "", "imported")
 	}
-	redirect(w, r, f.ID, "", "imported")
 }
 
 // notice says what the change before a redirect did.

@@ -133,6 +133,11 @@ func cmpName(names map[string]string, id string) string {
 	return id
 }
 
+// againOverview shows the overview again, with why a change was refused.
+func (e *Editor) againOverview(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form) func([]string) {
+	return func(reasons []string) { e.renderOverview(w, r, status, draft, overviewPage{Errors: reasons}) }
+}
+
 // publish lints the draft and freezes it as the next version; a refused
 // draft comes back with the problems to fix.
 func (e *Editor) publish(w http.ResponseWriter, r *http.Request) {
@@ -141,16 +146,9 @@ func (e *Editor) publish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err := e.Builder.Publish(r.Context(), by(r), draft.ID)
-	if err != nil {
-		msgs, ok := refusal(r, err)
-		if !ok {
-			e.fail(w, r, err)
-			return
-		}
-		e.renderOverview(w, r, http.StatusUnprocessableEntity, draft, overviewPage{Errors: msgs})
-		return
+	if !e.failed(w, r, err, e.againOverview(w, r, http.StatusUnprocessableEntity, draft)) {
+		redirect(w, r, draft.ID, "", "published")
 	}
-	redirect(w, r, draft.ID, "", "published")
 }
 
 // lifecycle runs an operation on a whole form and comes back to it.
@@ -160,19 +158,9 @@ func (e *Editor) lifecycle(op func(r *http.Request, id string) error, done strin
 		if !ok {
 			return
 		}
-		if err := op(r, draft.ID); err != nil {
-			if msgs, ok := refusal(r, err); ok {
-				e.renderOverview(w, r, http.StatusConflict, draft, overviewPage{Errors: msgs})
-				return
-			}
-			if err == schemas.ErrNotFound {
-				e.renderOverview(w, r, http.StatusConflict, draft, overviewPage{Errors: []string{tr(r, "Ce formulaire n'est pas publié.", "This form is not published.")}})
-				return
-			}
-			e.fail(w, r, err)
-			return
+		if !e.failed(w, r, op(r, draft.ID), e.againOverview(w, r, http.StatusConflict, draft)) {
+			redirect(w, r, draft.ID, "", done)
 		}
-		redirect(w, r, draft.ID, "", done)
 	}
 }
 
@@ -195,15 +183,10 @@ func (e *Editor) edit(w http.ResponseWriter, r *http.Request, op func(schemas.Fo
 	if !ok {
 		return
 	}
-	if _, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, op); err != nil {
-		if msgs, ok := refusal(r, err); ok {
-			e.renderOverview(w, r, http.StatusUnprocessableEntity, draft, overviewPage{Errors: msgs})
-			return
-		}
-		e.fail(w, r, err)
-		return
+	_, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, op)
+	if !e.failed(w, r, err, e.againOverview(w, r, http.StatusUnprocessableEntity, draft)) {
+		http.Redirect(w, r, "/admin/forms/"+draft.ID+back, http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/admin/forms/"+draft.ID+back, http.StatusSeeOther)
 }
 
 func (e *Editor) moveField(w http.ResponseWriter, r *http.Request) {

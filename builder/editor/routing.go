@@ -212,13 +212,10 @@ func (e *Editor) dryRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	routes, err := e.Builder.DryRun(r.Context(), draft.ID, samples, page.Replay)
-	if err != nil {
-		if msgs, refused := refusal(r, err); refused {
-			page.Errors = msgs
-			e.renderRouting(w, r, http.StatusUnprocessableEntity, draft, page)
-			return
-		}
-		e.fail(w, r, err)
+	if e.failed(w, r, err, func(reasons []string) {
+		page.Errors = reasons
+		e.renderRouting(w, r, http.StatusUnprocessableEntity, draft, page)
+	}) {
 		return
 	}
 	names, _, err := e.departmentNames(r)
