@@ -246,3 +246,29 @@ func regexpValue(t *testing.T, page, name string) string {
 	value := rest[:strings.IndexByte(rest, '"')]
 	return strings.NewReplacer("&#34;", `"`, "&quot;", `"`, "&amp;", "&", "&#39;", "'", "&lt;", "<", "&gt;", ">").Replace(value)
 }
+
+// Every demo form, written through the builder's operations, opens in
+// each builder page, field by field.
+func TestDemoFormsOpenInTheBuilder(t *testing.T) {
+	a, base := testkit.StartApp(t, app.Config{AdminToken: adminToken, Demo: true})
+	id, sess, err := a.Services.Sessions.Create(context.Background(), "bootstrap-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := adminPages{t: t, client: testkit.Client{T: t, URL: base, NoRedirects: true}, cookie: "guichet_session=" + id, csrf: sess.CSRF}
+	drafts, err := a.Services.Forms.Drafts(t.Context())
+	if err != nil || len(drafts) < 4 {
+		t.Fatalf("demo drafts: %d, %v", len(drafts), err)
+	}
+	must(t, pages.get("/admin/forms"), http.StatusOK, drafts[0].Title)
+	must(t, pages.get("/admin/forms/transport-scolaire/routing"), http.StatusOK, ">Thionville\nYutz\nHayange</textarea>")
+	must(t, pages.get("/admin/forms/frais-deplacement/routing"), http.StatusOK, `"exclusiveMinimum": 500`)
+	for _, d := range drafts {
+		for _, page := range []string{"", "/settings", "/steps", "/routing", "/versions", "/preview"} {
+			must(t, pages.get("/admin/forms/"+d.ID+page), http.StatusOK, d.Title)
+		}
+		for _, name := range strings.Fields(fieldNames(t, testkit.Client{T: t, URL: base}, d.ID)) {
+			must(t, pages.get("/admin/forms/"+d.ID+"/fields/"+name), http.StatusOK, d.Title)
+		}
+	}
+}
