@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -31,6 +32,9 @@ const (
 // ErrUnknownSubmission means no submission has that reference.
 var ErrUnknownSubmission = errors.New("submit: unknown submission")
 
+// errReached means a processor's status change was already made.
+var errReached = errors.New("submit: status already reached")
+
 // errReferenceTaken means a new status record's reference is already used.
 var errReferenceTaken = errors.New("submit: reference already used")
 
@@ -39,6 +43,9 @@ type Change struct {
 	Status     Status    `json:"status"`
 	At         time.Time `json:"at"`
 	Department string    `json:"department,omitempty"`
+	// By is the account that made a back-office change, with its reason.
+	By     string `json:"by,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Record is the current state of a submission, kept in the status bucket.
@@ -54,6 +61,13 @@ type Record struct {
 	History     []Change  `json:"history"`
 	// Attachments are the files sent with the submission.
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// Sequence is the submission's sequence in the SUBMISSIONS stream,
+	// known once a processor has seen it.
+	Sequence uint64 `json:"sequence,omitempty"`
+	// Assignee is the agent in charge of the dossier; Followers are the
+	// agents who asked to follow it.
+	Assignee  string   `json:"assignee,omitempty"`
+	Followers []string `json:"followers,omitempty"`
 }
 
 // RecordOf is the first status record of a submission.
@@ -93,6 +107,9 @@ type Event struct {
 	Department string    `json:"department,omitempty"`
 	// Sequence is the submission's sequence in the SUBMISSIONS stream.
 	Sequence uint64 `json:"sequence"`
+	// By and Reason say who made a back-office change, and why.
+	By     string `json:"by,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // InboxEntry is what a department's inbox lists about a routed submission.
@@ -196,15 +213,10 @@ func (t *Tracker) Route(ctx context.Context, s Submission, department string, se
 }
 
 func (t *Tracker) advance(ctx context.Context, reference string, change Change, seq uint64) error {
-	for {
-		rec, revision, err := t.get(ctx, reference)
-		if err != nil {
-			return err
-		}
-		if rec.Reached(change.Status) {
-			i := slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == change.Status })
+	_, err := t.Update(ctx, reference, func(rec *Record) error {
+		if i := slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == change.Status }); i >= 0 {
 			change = rec.History[i]
-			break
+			return errReached
 		}
 		change.At = t.now().UTC()
 		rec.History = append(rec.History, change)
@@ -212,28 +224,70 @@ func (t *Tracker) advance(ctx context.Context, reference string, change Change, 
 		if change.Department != "" {
 			rec.Department = change.Department
 		}
-		raw, err := json.Marshal(rec)
-		if err != nil {
-			return err
+		if rec.Sequence == 0 {
+			rec.Sequence = seq
 		}
-		_, err = t.status.Update(ctx, reference, raw, revision)
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			continue // another processor wrote meanwhile: read again
-		}
-		if err != nil {
-			return err
-		}
-		break
+		return nil
+	})
+	if err != nil && !errors.Is(err, errReached) {
+		return err
 	}
 	return t.publish(ctx, Event{Reference: reference, Status: change.Status, At: change.At, Department: change.Department, Sequence: seq})
 }
 
+// Update changes a status record with edit, which may refuse by returning
+// an error, retrying when another writer got there first.
+func (t *Tracker) Update(ctx context.Context, reference string, edit func(*Record) error) (Record, error) {
+	for {
+		rec, revision, err := t.get(ctx, reference)
+		if err != nil {
+			return rec, err
+		}
+		if err := edit(&rec); err != nil {
+			return rec, err
+		}
+		raw, err := json.Marshal(rec)
+		if err != nil {
+			return rec, err
+		}
+		_, err = t.status.Update(ctx, reference, raw, revision)
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			continue
+		}
+		return rec, err
+	}
+}
+
+// Move makes a back-office change of status, which allowed may refuse
+// given the record as it stands, and publishes its event. A status may be
+// reached several times (a dossier reopened), so each event is told apart
+// by its place in the history.
+func (t *Tracker) Move(ctx context.Context, reference string, change Change, allowed func(Record) error) (Record, error) {
+	rec, err := t.Update(ctx, reference, func(rec *Record) error {
+		if err := allowed(*rec); err != nil {
+			return err
+		}
+		change.At = t.now().UTC()
+		rec.History = append(rec.History, change)
+		rec.Status = change.Status
+		return nil
+	})
+	if err != nil {
+		return rec, err
+	}
+	e := Event{Reference: reference, Status: change.Status, At: change.At, Department: rec.Department, Sequence: rec.Sequence, By: change.By, Reason: change.Reason}
+	return rec, t.publishAs(ctx, e, bus.EventSubject(reference, string(change.Status))+"."+strconv.Itoa(len(rec.History)))
+}
+
 func (t *Tracker) publish(ctx context.Context, e Event) error {
+	return t.publishAs(ctx, e, bus.EventSubject(e.Reference, string(e.Status)))
+}
+
+func (t *Tracker) publishAs(ctx context.Context, e Event, msgID string) error {
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	subject := bus.EventSubject(e.Reference, string(e.Status))
-	_, err = t.js.Publish(ctx, subject, raw, jetstream.WithMsgID(subject), jetstream.WithExpectStream(bus.StreamEvents))
+	_, err = t.js.Publish(ctx, bus.EventSubject(e.Reference, string(e.Status)), raw, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(bus.StreamEvents))
 	return err
 }
