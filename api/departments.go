@@ -9,6 +9,7 @@ import (
 
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/submit"
 )
 
 type departmentsHandler struct {
@@ -77,9 +78,14 @@ func (h *departmentsHandler) list(ctx context.Context, _ *struct{}) (*listDepart
 }
 
 type inboxInput struct {
-	ID     string `path:"id" maxLength:"64"`
-	Cursor string `query:"cursor" maxLength:"512" doc:"Curseur de la page suivante, tel que rendu dans next"`
-	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Nombre d'éléments par page"`
+	ID     string    `path:"id" maxLength:"64"`
+	Cursor string    `query:"cursor" maxLength:"512" doc:"Curseur de la page suivante, tel que rendu dans next"`
+	Limit  int       `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Nombre d'éléments par page"`
+	Status string    `query:"status" enum:"received,documented,routed,in_review,accepted,rejected,closed," doc:"Seulement les dépôts dans cet état"`
+	Form   string    `query:"form" maxLength:"64" doc:"Seulement les dépôts de ce formulaire"`
+	From   time.Time `query:"from" doc:"Déposés à partir de cet instant (RFC 3339)"`
+	To     time.Time `query:"to" doc:"Déposés avant cet instant (RFC 3339)"`
+	Q      string    `query:"q" maxLength:"200" doc:"Une référence, ou des mots que les réponses contiennent"`
 }
 
 // InboxItem is one submission in a department's inbox.
@@ -89,6 +95,8 @@ type InboxItem struct {
 	FormVersion int       `json:"formVersion" example:"1"`
 	Status      string    `json:"status" example:"routed"`
 	SubmittedAt time.Time `json:"submittedAt"`
+	Assignee    string    `json:"assignee,omitempty" doc:"Agent en charge du dossier"`
+	Unread      bool      `json:"unread" doc:"Le dossier n'a jamais été ouvert par l'appelant"`
 }
 
 type inboxOutput struct {
@@ -102,14 +110,15 @@ func (h *departmentsHandler) inbox(ctx context.Context, in *inboxInput) (*inboxO
 	if _, err := h.departments.Get(ctx, in.ID); err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	page, err := h.inboxes.List(ctx, in.ID, in.Cursor, in.Limit)
+	filter := backoffice.Filter{Status: submit.Status(in.Status), Form: in.Form, From: in.From, To: in.To, Query: in.Q, Viewer: requestOf(ctx).Principal.AccountID}
+	page, err := h.inboxes.List(ctx, in.ID, filter, in.Cursor, in.Limit)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	out := &inboxOutput{}
 	out.Body.Items = make([]InboxItem, len(page.Items))
 	for i, e := range page.Items {
-		out.Body.Items[i] = InboxItem{Reference: e.Reference, Form: e.Form, FormVersion: e.FormVersion, Status: string(e.Status), SubmittedAt: e.SubmittedAt}
+		out.Body.Items[i] = InboxItem{Reference: e.Reference, Form: e.Form, FormVersion: e.FormVersion, Status: string(e.Status), SubmittedAt: e.SubmittedAt, Assignee: e.Assignee, Unread: e.Unread}
 	}
 	out.Body.Next = page.Next
 	return out, nil

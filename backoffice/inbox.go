@@ -11,6 +11,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -35,6 +36,7 @@ type Statuses interface {
 // Inboxes lists what was routed to each department, newest first.
 type Inboxes struct {
 	kv       jetstream.KeyValue
+	seen     jetstream.KeyValue
 	statuses Statuses
 }
 
@@ -44,13 +46,20 @@ func NewInboxes(ctx context.Context, b *bus.Bus, statuses Statuses) (*Inboxes, e
 	if err != nil {
 		return nil, err
 	}
-	return &Inboxes{kv: kv, statuses: statuses}, nil
+	seen, err := b.KV(ctx, bus.BucketSeen)
+	if err != nil {
+		return nil, err
+	}
+	return &Inboxes{kv: kv, seen: seen, statuses: statuses}, nil
 }
 
 // Item is one submission in an inbox, with its current status.
 type Item struct {
 	submit.InboxEntry
-	Status submit.Status
+	Status   submit.Status
+	Assignee string
+	// Unread says the viewer of the list has never opened the dossier.
+	Unread bool
 }
 
 // Page is one page of an inbox. Next, when not empty, is the cursor of the
@@ -60,9 +69,40 @@ type Page struct {
 	Next  string
 }
 
-// List returns up to limit entries of a department's inbox, newest first,
-// starting after cursor ("" for the first page).
-func (in *Inboxes) List(ctx context.Context, department, cursor string, limit int) (Page, error) {
+// Filter narrows an inbox; its zero value keeps everything.
+type Filter struct {
+	Status submit.Status
+	Form   string
+	// From and To bound the submission time; zero is no bound.
+	From, To time.Time
+	// Query is a reference, or words that the answers must contain.
+	Query string
+	// Viewer, when set, is the agent whose unread dossiers are marked.
+	Viewer string
+}
+
+func (f Filter) keeps(item Item) bool {
+	query := strings.ToLower(strings.TrimSpace(f.Query))
+	switch {
+	case f.Status != "" && item.Status != f.Status,
+		f.Form != "" && item.Form != f.Form,
+		!f.From.IsZero() && item.SubmittedAt.Before(f.From),
+		!f.To.IsZero() && !item.SubmittedAt.Before(f.To):
+		return false
+	case query == "" || strings.EqualFold(query, item.Reference):
+		return true
+	}
+	for _, word := range strings.Fields(query) {
+		if !strings.Contains(item.Text, word) {
+			return false
+		}
+	}
+	return true
+}
+
+// List returns up to limit entries of a department's inbox that the filter
+// keeps, newest first, starting after cursor ("" for the first page).
+func (in *Inboxes) List(ctx context.Context, department string, filter Filter, cursor string, limit int) (Page, error) {
 	if limit <= 0 || limit > MaxPageSize {
 		limit = DefaultPageSize
 	}
@@ -91,27 +131,45 @@ func (in *Inboxes) List(ctx context.Context, department, cursor string, limit in
 	page := Page{}
 	for i, k := range keys {
 		if len(page.Items) == limit {
-			// The cursor is opaque: the position of the last entry shown.
+			// The cursor is opaque: the position of the last entry looked at.
 			page.Next = base64.RawURLEncoding.EncodeToString([]byte(strings.TrimPrefix(keys[i-1], prefix)))
 			break
 		}
-		entry, err := in.kv.Get(ctx, k)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
-		}
+		item, found, err := in.item(ctx, k, filter.Viewer)
 		if err != nil {
 			return Page{}, err
 		}
-		var item Item
-		if err := json.Unmarshal(entry.Value(), &item.InboxEntry); err != nil {
-			return Page{}, err
+		if found && filter.keeps(item) {
+			page.Items = append(page.Items, item)
 		}
-		rec, err := in.statuses.Get(ctx, item.Reference)
-		if err != nil {
-			return Page{}, err
-		}
-		item.Status = rec.Status
-		page.Items = append(page.Items, item)
 	}
 	return page, nil
+}
+
+// item reads one inbox entry with its dossier's state.
+func (in *Inboxes) item(ctx context.Context, key, viewer string) (Item, bool, error) {
+	var item Item
+	entry, err := in.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return item, false, nil
+	}
+	if err != nil {
+		return item, false, err
+	}
+	if err := json.Unmarshal(entry.Value(), &item.InboxEntry); err != nil {
+		return item, false, err
+	}
+	rec, err := in.statuses.Get(ctx, item.Reference)
+	if err != nil {
+		return item, false, err
+	}
+	item.Status, item.Assignee = rec.Status, rec.Assignee
+	if viewer != "" {
+		_, err := in.seen.Get(ctx, bus.SeenKey(viewer, item.Reference))
+		if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return item, false, err
+		}
+		item.Unread = err != nil
+	}
+	return item, true, nil
 }

@@ -41,7 +41,7 @@ func TestInboxPagesNewestFirst(t *testing.T) {
 	var got []string
 	cursor := ""
 	for pages := 0; ; pages++ {
-		page, err := inboxes.List(ctx, "accueil", cursor, 2)
+		page, err := inboxes.List(ctx, "accueil", backoffice.Filter{}, cursor, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestInboxPagesNewestFirst(t *testing.T) {
 			t.Fatalf("listed %v, want newest first %v", got, want)
 		}
 	}
-	if _, err := inboxes.List(ctx, "accueil", "pas un curseur!", 2); !errors.Is(err, backoffice.ErrBadCursor) {
+	if _, err := inboxes.List(ctx, "accueil", backoffice.Filter{}, "pas un curseur!", 2); !errors.Is(err, backoffice.ErrBadCursor) {
 		t.Errorf("bad cursor: %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package builder
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -142,32 +141,15 @@ func (b *Builder) lastSubmissions(ctx context.Context, id string, n int) ([]past
 	if n <= 0 || b.Submissions == nil {
 		return nil, nil
 	}
-	cons, err := b.Submissions.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{bus.SubmissionSubject(id)}})
-	if err != nil {
-		return nil, err
-	}
 	var last []pastSubmission
-	for {
-		batch, err := cons.FetchNoWait(200)
-		if err != nil {
-			return nil, err
-		}
-		got := 0
-		for msg := range batch.Messages() {
-			got++
-			var p pastSubmission
-			if json.Unmarshal(msg.Data(), &p) == nil {
-				last = append(last, p)
-				if len(last) > n {
-					last = last[1:]
-				}
+	err := bus.Scan(ctx, b.Submissions, bus.SubmissionSubject(id), func(msg jetstream.Msg) {
+		var p pastSubmission
+		if json.Unmarshal(msg.Data(), &p) == nil {
+			last = append(last, p)
+			if len(last) > n {
+				last = last[1:]
 			}
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-			return nil, err
-		}
-		if got == 0 {
-			return last, nil
-		}
-	}
+	})
+	return last, err
 }

@@ -44,6 +44,9 @@ const (
 	BucketStatus = "status"
 	// BucketInbox indexes routed submissions by department (see InboxKey).
 	BucketInbox = "inbox"
+	// BucketSeen remembers which agent has opened which dossier, keyed
+	// "<account>.<reference>", for the inbox's unread markers.
+	BucketSeen = "seen"
 	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
 	BucketIdempotency = "idempotency"
 	// BucketDrafts holds forms saved to be finished later, keyed by the
@@ -77,6 +80,18 @@ const SubmissionSubjects = "submissions.>"
 
 // EventSubject is the subject of the event that moves reference to status.
 func EventSubject(reference, status string) string { return "events." + reference + "." + status }
+
+// TrailSubject is the subject of an entry of a dossier's audit trail: who
+// (account) did what (kind: viewed, note, assigned…) on reference.
+func TrailSubject(reference, kind, account string) string {
+	return "events." + reference + ".trail." + kind + "." + account
+}
+
+// DossierTrail matches the audit trail of one dossier.
+func DossierTrail(reference string) string { return "events." + reference + ".trail.>" }
+
+// AccountTrail matches what one account did on every dossier.
+func AccountTrail(account string) string { return "events.*.trail.*." + account }
 
 // EventSubjects matches every event.
 const EventSubjects = "events.>"
@@ -130,6 +145,9 @@ func FormArchivedKey(formID string) string { return formID + ".archived" }
 func InboxKey(department string, submittedAt time.Time, reference string) string {
 	return department + "." + fmt.Sprintf("%020d", submittedAt.UnixNano()) + "." + reference
 }
+
+// SeenKey is the seen-bucket key of an agent's first look at a dossier.
+func SeenKey(account, reference string) string { return account + "." + reference }
 
 // InboxKeys matches the inbox keys of one department.
 func InboxKeys(department string) string { return department + ".>" }

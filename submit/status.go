@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -118,6 +120,45 @@ type InboxEntry struct {
 	Form        string    `json:"form"`
 	FormVersion int       `json:"formVersion"`
 	SubmittedAt time.Time `json:"submittedAt"`
+	// Text is the submission's answers in lower case, for the inbox's search.
+	Text string `json:"text,omitempty"`
+}
+
+// MaxSearchText bounds the answers an inbox entry keeps for searching.
+const MaxSearchText = 4096
+
+// SearchText gathers the text and numbers of a submission's answers in
+// lower case, files left out, for the inbox's search.
+func SearchText(data json.RawMessage) string {
+	var v any
+	_ = json.Unmarshal(data, &v)
+	var b strings.Builder
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			keys := slices.Sorted(maps.Keys(v))
+			for _, k := range keys {
+				walk(v[k])
+			}
+		case []any:
+			for _, item := range v {
+				walk(item)
+			}
+		case string:
+			if !strings.HasPrefix(v, "data:") {
+				b.WriteString(strings.ToLower(v) + "\n")
+			}
+		case float64:
+			b.WriteString(strconv.FormatFloat(v, 'f', -1, 64) + "\n")
+		}
+	}
+	walk(v)
+	text := b.String()
+	if len(text) > MaxSearchText {
+		text = strings.ToValidUTF8(text[:MaxSearchText], "")
+	}
+	return text
 }
 
 // Tracker keeps the status records, publishes status events, and files
@@ -200,7 +241,7 @@ func (t *Tracker) Advance(ctx context.Context, reference string, status Status, 
 
 // Route files a submission into department's inbox and moves it to Routed.
 func (t *Tracker) Route(ctx context.Context, s Submission, department string, seq uint64) error {
-	entry, err := json.Marshal(InboxEntry{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt})
+	entry, err := json.Marshal(InboxEntry{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt, Text: SearchText(s.Data)})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,257 @@
+package backoffice
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+)
+
+// Errors of the work on dossiers.
+var (
+	// ErrNotEntitled means the principal does not serve the dossier's department.
+	ErrNotEntitled = errors.New("backoffice: not an agent of the dossier's department")
+	// ErrTransition means the action is not possible from the dossier's status.
+	ErrTransition = errors.New("backoffice: not possible from the current status")
+	// ErrReasonRequired means a decision or a reopening came without its reason.
+	ErrReasonRequired = errors.New("backoffice: a reason is required")
+	// ErrAdminOnly means only an admin may do this, such as reopening a decision.
+	ErrAdminOnly = errors.New("backoffice: admins only")
+	// ErrTooLong means a note or a reason is longer than MaxTextLength.
+	ErrTooLong = errors.New("backoffice: text too long")
+)
+
+// MaxTextLength bounds a note or a reason, in characters.
+const MaxTextLength = 5000
+
+// Action is what an agent does to a dossier's status.
+type Action string
+
+// The actions, and the statuses they lead to.
+const (
+	// TakeUp starts the review of a routed dossier.
+	TakeUp Action = "take-up"
+	Accept Action = "accept"
+	Reject Action = "reject"
+	Close  Action = "close"
+	// Reopen takes a decided dossier back into review: admins only.
+	Reopen Action = "reopen"
+)
+
+// Actions lists the actions, in the order the pages offer them.
+var Actions = []Action{TakeUp, Accept, Reject, Close, Reopen}
+
+// transition is where an action may start and where it leads.
+type transition struct {
+	from      []submit.Status
+	to        submit.Status
+	reason    bool
+	adminOnly bool
+}
+
+var transitions = map[Action]transition{
+	TakeUp: {from: []submit.Status{submit.Routed}, to: submit.InReview},
+	Accept: {from: []submit.Status{submit.InReview}, to: submit.Accepted, reason: true},
+	Reject: {from: []submit.Status{submit.InReview}, to: submit.Rejected, reason: true},
+	Close:  {from: []submit.Status{submit.InReview}, to: submit.Closed, reason: true},
+	Reopen: {from: []submit.Status{submit.Accepted, submit.Rejected, submit.Closed}, to: submit.InReview, reason: true, adminOnly: true},
+}
+
+// Possible lists the actions p may take on a dossier in its current status.
+func Possible(p identity.Principal, rec submit.Record) []Action {
+	var out []Action
+	for _, a := range Actions {
+		t := transitions[a]
+		if slices.Contains(t.from, rec.Status) && (!t.adminOnly || p.IsAdmin()) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// NeedsReason reports whether an action must say why.
+func (a Action) NeedsReason() bool { return transitions[a].reason }
+
+// Versions finds the form version a submission was made with.
+type Versions interface {
+	Version(ctx context.Context, id string, n int) (*schemas.Compiled, error)
+}
+
+// Dossiers is the agents' work on what their departments received:
+// reading a dossier with its form version's labels, deciding, noting.
+// Every view and change is appended to the dossier's trail.
+type Dossiers struct {
+	tracker     *submit.Tracker
+	forms       Versions
+	submissions jetstream.Stream
+	seen        jetstream.KeyValue
+	trail       *Trail
+}
+
+// NewDossiers opens what the work on dossiers needs.
+func NewDossiers(ctx context.Context, b *bus.Bus, tracker *submit.Tracker, forms Versions, trail *Trail) (*Dossiers, error) {
+	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return nil, err
+	}
+	seen, err := b.KV(ctx, bus.BucketSeen)
+	if err != nil {
+		return nil, err
+	}
+	return &Dossiers{tracker: tracker, forms: forms, submissions: submissions, seen: seen, trail: trail}, nil
+}
+
+// Dossier is a submission as its department sees it.
+type Dossier struct {
+	Record submit.Record
+	// Form is the version the submission was made with.
+	Form    *schemas.Compiled
+	Data    json.RawMessage
+	Answers []schemas.Answer
+	Trail   []TrailEntry
+}
+
+// record loads a dossier's status record for p, refusing those p may not see.
+func (d *Dossiers) record(ctx context.Context, p identity.Principal, reference string) (submit.Record, error) {
+	rec, err := d.tracker.Get(ctx, reference)
+	if err != nil {
+		return rec, err
+	}
+	if !p.ServesDepartment(rec.Department) {
+		return rec, ErrNotEntitled
+	}
+	return rec, nil
+}
+
+// Open reads a dossier for p, and records that p viewed it.
+func (d *Dossiers) Open(ctx context.Context, p identity.Principal, reference string) (Dossier, error) {
+	rec, err := d.record(ctx, p, reference)
+	if err != nil {
+		return Dossier{}, err
+	}
+	dossier := Dossier{Record: rec}
+	if rec.Sequence == 0 {
+		return dossier, fmt.Errorf("backoffice: dossier %s has no stream sequence", reference)
+	}
+	stored, err := d.submissions.GetMsg(ctx, rec.Sequence)
+	if err != nil {
+		return dossier, err
+	}
+	var sub submit.Submission
+	if err := json.Unmarshal(stored.Data, &sub); err != nil || sub.Reference != reference {
+		return dossier, fmt.Errorf("backoffice: dossier %s: sequence %d holds another message", reference, rec.Sequence)
+	}
+	if dossier.Form, err = d.forms.Version(ctx, rec.Form, rec.FormVersion); err != nil {
+		return dossier, err
+	}
+	dossier.Data, dossier.Answers = sub.Data, dossier.Form.Answers(sub.Data)
+	if err := d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Viewed, By: p.AccountID}); err != nil {
+		return dossier, err
+	}
+	if _, err := d.seen.Create(ctx, bus.SeenKey(p.AccountID, reference), []byte("1")); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return dossier, err
+	}
+	dossier.Trail, err = d.trail.OfDossier(ctx, reference)
+	return dossier, err
+}
+
+// Seen reports whether an agent has opened a dossier.
+func (d *Dossiers) Seen(ctx context.Context, account, reference string) (bool, error) {
+	_, err := d.seen.Get(ctx, bus.SeenKey(account, reference))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Act takes an action on a dossier's status for p, with its reason, and
+// records the decision in the trail.
+func (d *Dossiers) Act(ctx context.Context, p identity.Principal, reference string, action Action, reason string) (submit.Record, error) {
+	t, known := transitions[action]
+	reason = strings.TrimSpace(reason)
+	switch {
+	case !known:
+		return submit.Record{}, ErrTransition
+	case t.adminOnly && !p.IsAdmin():
+		return submit.Record{}, ErrAdminOnly
+	case t.reason && reason == "":
+		return submit.Record{}, ErrReasonRequired
+	case utf8.RuneCountInString(reason) > MaxTextLength:
+		return submit.Record{}, ErrTooLong
+	}
+	if _, err := d.record(ctx, p, reference); err != nil {
+		return submit.Record{}, err
+	}
+	rec, err := d.tracker.Move(ctx, reference, submit.Change{Status: t.to, By: p.AccountID, Reason: reason}, func(rec submit.Record) error {
+		if !slices.Contains(t.from, rec.Status) {
+			return ErrTransition
+		}
+		return nil
+	})
+	if err != nil {
+		return rec, err
+	}
+	return rec, d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Decided, By: p.AccountID, Detail: strings.TrimSpace(string(t.to) + " " + reason)})
+}
+
+// Note adds a private note between agents to a dossier's trail.
+func (d *Dossiers) Note(ctx context.Context, p identity.Principal, reference, text string) error {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return ErrReasonRequired
+	case utf8.RuneCountInString(text) > MaxTextLength:
+		return ErrTooLong
+	}
+	if _, err := d.record(ctx, p, reference); err != nil {
+		return err
+	}
+	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Noted, By: p.AccountID, Detail: text})
+}
+
+// Assign puts p in charge of a dossier, or, with release, frees it.
+func (d *Dossiers) Assign(ctx context.Context, p identity.Principal, reference string, release bool) error {
+	if _, err := d.record(ctx, p, reference); err != nil {
+		return err
+	}
+	assignee := p.AccountID
+	if release {
+		assignee = ""
+	}
+	if _, err := d.tracker.Update(ctx, reference, func(rec *submit.Record) error { rec.Assignee = assignee; return nil }); err != nil {
+		return err
+	}
+	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Assigned, By: p.AccountID, Detail: assignee})
+}
+
+// Follow adds p to a dossier's followers, or, with stop, removes them.
+func (d *Dossiers) Follow(ctx context.Context, p identity.Principal, reference string, stop bool) error {
+	if _, err := d.record(ctx, p, reference); err != nil {
+		return err
+	}
+	_, err := d.tracker.Update(ctx, reference, func(rec *submit.Record) error {
+		rec.Followers = slices.DeleteFunc(rec.Followers, func(a string) bool { return a == p.AccountID })
+		if !stop {
+			rec.Followers = append(rec.Followers, p.AccountID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	detail := "follow"
+	if stop {
+		detail = "unfollow"
+	}
+	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Followed, By: p.AccountID, Detail: detail})
+}
