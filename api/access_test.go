@@ -93,6 +93,16 @@ func (w *world) session(account string) *identity.Session {
 	return &sess
 }
 
+// routedDossier submits to the public form and waits until the
+// submission reaches the "accueil" inbox, for actions that change a
+// dossier's status.
+func (w *world) routedDossier() string {
+	receipt := w.s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dossier"}}`).JSON(w.s.t)
+	ref := receipt["reference"].(string)
+	w.s.WaitStatus(ref, receipt["token"].(string), "routed")
+	return ref
+}
+
 // newDraft saves answers to the public form, as a visitor would, and
 // returns the draft's resume token.
 func (w *world) newDraft() string {
@@ -179,21 +189,29 @@ func (w *world) requests() map[string]route {
 		"GET /api/submissions/{reference}":                 {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
 		"GET /api/submissions/{reference}/attachments/{n}": {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/attachments/0", ""), ok: 200},
 		"GET /api/submissions/{reference}/pdf":             {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},
-		"GET /{$}":                                         {access: identity.Anyone, request: fixed("/", ""), ok: 200},
-		"GET /f/{form}":                                    {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
-		"POST /f/{form}":                                   {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
-		"GET /f/{form}/d/{draft}":                          {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
-		"GET /f/{form}/d/{draft}/verifier":                 {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
-		"POST /f/{form}/d/{draft}/verifier":                {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
-		"GET /recu/{reference}":                            {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
-		"GET /login":                                       {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
-		"POST /login":                                      {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
-		"POST /logout":                                     {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
-		"GET /me":                                          {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
-		"POST /me/tokens":                                  {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
-		"POST /me/tokens/{tokenId}/revoke":                 {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
-		"GET /admin/accounts":                              {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
-		"GET /admin/accounts/new":                          {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
+		"GET /api/dossiers/{reference}":                    {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref, ""), ok: 200},
+		"POST /api/dossiers/{reference}/actions": {access: identity.DossierAgent, request: func(caller) (string, string) {
+			return "/api/dossiers/" + w.routedDossier() + "/actions", `{"action":"take-up"}`
+		}, ok: 200},
+		"POST /api/dossiers/{reference}/notes":  {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref+"/notes", `{"text":"À rappeler"}`), ok: 201},
+		"POST /api/dossiers/{reference}/assign": {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref+"/assign", `{}`), ok: 204},
+		"POST /api/dossiers/{reference}/follow": {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref+"/follow", `{}`), ok: 204},
+		"GET /api/accounts/{id}/trail":          {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/trail", ""), ok: 200},
+		"GET /{$}":                              {access: identity.Anyone, request: fixed("/", ""), ok: 200},
+		"GET /f/{form}":                         {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
+		"POST /f/{form}":                        {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /f/{form}/d/{draft}":               {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
+		"GET /f/{form}/d/{draft}/verifier":      {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
+		"POST /f/{form}/d/{draft}/verifier":     {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
+		"GET /recu/{reference}":                 {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
+		"GET /login":                            {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
+		"POST /login":                           {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
+		"POST /logout":                          {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
+		"GET /me":                               {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
+		"POST /me/tokens":                       {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
+		"POST /me/tokens/{tokenId}/revoke":      {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
+		"GET /admin/accounts":                   {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
+		"GET /admin/accounts/new":               {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
 		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"
 		}, ok: 303},
@@ -277,6 +295,8 @@ func expected(r route, c caller, ok int) int {
 	switch r.access {
 	case identity.DepartmentAgent:
 		allowed = p.ServesDepartment("accueil") // every such route is reached through "accueil"
+	case identity.DossierAgent:
+		allowed = p.ServesDepartment("accueil") // every dossier of the matrix is routed to "accueil"
 	case identity.ReceiptHolder:
 		allowed = c.receipt || p.ServesDepartment("accueil")
 		if !allowed && p.Anonymous() {

@@ -33,6 +33,8 @@ type Services struct {
 	Intake      *submit.Intake
 	Tracker     *submit.Tracker
 	Inboxes     *backoffice.Inboxes
+	Dossiers    *backoffice.Dossiers
+	Trail       *backoffice.Trail
 	Documents   DocumentStore
 	// Pages are the HTML routes, each with its access rule.
 	Pages []web.Route
@@ -78,6 +80,7 @@ func New(s Services) http.Handler {
 	(&accountsHandler{accounts: s.Accounts, credentials: s.Credentials, tokens: s.Tokens, sessions: s.Sessions, audit: s.Audit}).register(api)
 	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
 	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
+	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents}).register(api)

@@ -118,6 +118,7 @@ var accessText = map[identity.Access]locale.Text{
 	identity.AdminOnly:       {FR: "administrateurs.", EN: "admins."},
 	identity.DepartmentAgent: {FR: "agents du service concerné, administrateurs.", EN: "agents of the department concerned, admins."},
 	identity.ReceiptHolder:   {FR: "détenteur du jeton de récépissé, agents du service destinataire, administrateurs.", EN: "holder of the receipt token, agents of the receiving department, admins."},
+	identity.DossierAgent:    {FR: "agents du service destinataire du dossier, administrateurs.", EN: "agents of the dossier's receiving department, admins."},
 }
 
 // enforceAccess applies each operation's declared access rule (for

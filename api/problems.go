@@ -124,6 +124,16 @@ func toProblem(ctx context.Context, err error) error {
 			FR: fmt.Sprintf("Les réponses dépassent les limites : %d niveaux d'imbrication, %d valeurs et %d caractères par texte au plus.", submit.MaxDataDepth, submit.MaxDataValues, submit.MaxStringLength),
 			EN: fmt.Sprintf("The answers exceed the limits: at most %d levels of nesting, %d values and %d characters per text.", submit.MaxDataDepth, submit.MaxDataValues, submit.MaxStringLength),
 		}, &huma.ErrorDetail{Location: "body.data", Message: err.Error()})
+	case errors.Is(err, backoffice.ErrNotEntitled):
+		return problem(lang, http.StatusForbidden, locale.Text{FR: "Ce dossier relève d'un autre service.", EN: "This dossier belongs to another department."})
+	case errors.Is(err, backoffice.ErrAdminOnly):
+		return problem(lang, http.StatusForbidden, locale.Text{FR: "Seul un administrateur peut rouvrir une décision.", EN: "Only an admin can reopen a decision."})
+	case errors.Is(err, backoffice.ErrTransition):
+		return problem(lang, http.StatusConflict, locale.Text{FR: "Cette action n'est pas possible dans l'état actuel du dossier.", EN: "This action is not possible in the dossier's current status."})
+	case errors.Is(err, backoffice.ErrReasonRequired):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Indiquez le motif.", EN: "Give the reason."}, &huma.ErrorDetail{Location: "body.reason", Message: locale.Text{FR: "Le motif est obligatoire.", EN: "The reason is required."}.In(lang)})
+	case errors.Is(err, backoffice.ErrTooLong):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: fmt.Sprintf("Le texte dépasse %d caractères.", backoffice.MaxTextLength), EN: fmt.Sprintf("The text is longer than %d characters.", backoffice.MaxTextLength)})
 	case errors.Is(err, backoffice.ErrBadCursor):
 		return problem(lang, http.StatusBadRequest, locale.Text{FR: "Curseur de pagination invalide.", EN: "Invalid pagination cursor."})
 	case errors.Is(err, submit.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):

@@ -116,6 +116,8 @@ type ChangeBody struct {
 	Status     string    `json:"status" example:"routed"`
 	At         time.Time `json:"at"`
 	Department string    `json:"department,omitempty"`
+	By         string    `json:"by,omitempty" doc:"Agent qui a fait le changement ; pour les agents du service seulement"`
+	Reason     string    `json:"reason,omitempty" doc:"Motif d'une décision"`
 }
 
 type submissionOutput struct {
@@ -168,10 +170,7 @@ func (h *submissionsHandler) get(ctx context.Context, in *submissionInput) (*sub
 	b := &out.Body
 	b.Reference, b.Form, b.FormVersion, b.Status = rec.Reference, rec.Form, rec.FormVersion, string(rec.Status)
 	b.Department, b.SubmittedAt = rec.Department, rec.SubmittedAt
-	b.History = make([]ChangeBody, len(rec.History))
-	for i, c := range rec.History {
-		b.History[i] = ChangeBody{Status: string(c.Status), At: c.At, Department: c.Department}
-	}
+	b.History = historyOf(rec, requestOf(ctx).Principal.ServesDepartment(rec.Department))
 	for _, a := range rec.Attachments {
 		b.Attachments = append(b.Attachments, AttachmentBody(a))
 	}

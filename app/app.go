@@ -134,6 +134,14 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	trail, err := backoffice.NewTrail(ctx, b)
+	if err != nil {
+		return err
+	}
+	dossiers, err := backoffice.NewDossiers(ctx, b, tracker, forms, trail)
+	if err != nil {
+		return err
+	}
 	inboxes, err := backoffice.NewInboxes(ctx, b, tracker)
 	if err != nil {
 		return err
@@ -192,7 +200,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail,
 		Documents: documents, Ready: b.Ready,
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,

@@ -47,16 +47,19 @@ const (
 	// ReceiptHolder needs the resource's receipt token, or an agent of its
 	// department, or an admin.
 	ReceiptHolder Access = "receipt-holder"
+	// DossierAgent needs an agent of the department the dossier was routed
+	// to, or an admin.
+	DossierAgent Access = "dossier-agent"
 )
 
 // Allows reports whether p passes the part of the rule that does not depend
-// on a resource: DepartmentAgent needs an agent here, ReceiptHolder lets
+// on a resource: DepartmentAgent and DossierAgent need an agent here, ReceiptHolder lets
 // anyone through, and the operation then checks the resource it loads.
 func (a Access) Allows(p Principal) bool {
 	switch a {
 	case Anyone, ReceiptHolder:
 		return true
-	case AnyAgent, DepartmentAgent:
+	case AnyAgent, DepartmentAgent, DossierAgent:
 		return p.IsAgent()
 	case ManagerOnly:
 		return p.IsManager()

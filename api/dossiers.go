@@ -1,0 +1,193 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/submit"
+)
+
+// dossiersHandler serves the agents' work on the dossiers of their
+// departments.
+type dossiersHandler struct {
+	dossiers *backoffice.Dossiers
+	trail    *backoffice.Trail
+}
+
+func (h *dossiersHandler) register(api huma.API) {
+	tags := []string{"Dossiers"}
+	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
+		OperationID: "get-dossier", Method: http.MethodGet, Path: "/api/dossiers/{reference}",
+		Summary: "Lire un dossier", Tags: tags,
+		Description: "Les réponses avec les libellés de la version du formulaire, l'historique et le journal du dossier (consultations, notes, décisions). La lecture est elle-même inscrite au journal.",
+	}), h.get)
+	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
+		OperationID: "act-on-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/actions",
+		Summary: "Faire avancer un dossier", Tags: tags,
+		Description: "take-up : routed → in_review ; accept, reject, close : in_review → accepted, rejected, closed, avec un motif ; reopen : d'une décision à in_review, avec un motif, par un administrateur.",
+	}), h.act)
+	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
+		OperationID: "note-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/notes",
+		Summary: "Ajouter une note entre agents", Tags: tags, DefaultStatus: http.StatusCreated,
+	}), h.note)
+	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
+		OperationID: "assign-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/assign",
+		Summary: "Prendre en charge un dossier, ou le libérer", Tags: tags, DefaultStatus: http.StatusNoContent,
+	}), h.assign)
+	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
+		OperationID: "follow-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/follow",
+		Summary: "Suivre un dossier, ou ne plus le suivre", Tags: tags, DefaultStatus: http.StatusNoContent,
+	}), h.follow)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "account-trail", Method: http.MethodGet, Path: "/api/accounts/{id}/trail",
+		Summary: "Journal des dossiers d'un compte", Tags: []string{"Accounts"},
+		Description: "Ce que le compte a fait sur les dossiers : consultations, notes, décisions, prises en charge.",
+	}), h.accountTrail)
+}
+
+type referenceInput struct {
+	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
+}
+
+// AnswerBody is one answer of a dossier, with its form version's label.
+type AnswerBody struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+	Depth int    `json:"depth,omitempty" doc:"Niveau d'imbrication : groupes et éléments répétés"`
+}
+
+// DossierBody is a dossier as its department sees it.
+type DossierBody struct {
+	Reference   string                  `json:"reference"`
+	Form        string                  `json:"form"`
+	FormVersion int                     `json:"formVersion"`
+	FormTitle   string                  `json:"formTitle"`
+	Status      string                  `json:"status"`
+	Department  string                  `json:"department"`
+	SubmittedAt time.Time               `json:"submittedAt"`
+	Assignee    string                  `json:"assignee,omitempty"`
+	Followers   []string                `json:"followers,omitempty"`
+	Answers     []AnswerBody            `json:"answers"`
+	History     []ChangeBody            `json:"history"`
+	Trail       []backoffice.TrailEntry `json:"trail"`
+	Actions     []backoffice.Action     `json:"actions" doc:"Ce que l'appelant peut faire du dossier dans son état"`
+}
+
+type dossierOutput struct{ Body DossierBody }
+
+func (h *dossiersHandler) get(ctx context.Context, in *referenceInput) (*dossierOutput, error) {
+	p := requestOf(ctx).Principal
+	d, err := h.dossiers.Open(ctx, p, in.Reference)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &dossierOutput{Body: DossierBody{
+		Reference: d.Record.Reference, Form: d.Record.Form, FormVersion: d.Record.FormVersion, FormTitle: d.Form.Title,
+		Status: string(d.Record.Status), Department: d.Record.Department, SubmittedAt: d.Record.SubmittedAt,
+		Assignee: d.Record.Assignee, Followers: d.Record.Followers, Trail: d.Trail, Actions: backoffice.Possible(p, d.Record),
+	}}
+	for _, a := range d.Answers {
+		out.Body.Answers = append(out.Body.Answers, AnswerBody{Label: a.Label, Value: a.Value, Depth: a.Depth})
+	}
+	out.Body.History = historyOf(d.Record, true)
+	return out, nil
+}
+
+// historyOf is a submission's history: whole for its department's agents;
+// for its submitter, without who did what, and with the reasons of the
+// decisions only.
+func historyOf(rec submit.Record, internal bool) []ChangeBody {
+	out := make([]ChangeBody, len(rec.History))
+	for i, c := range rec.History {
+		out[i] = ChangeBody{Status: string(c.Status), At: c.At, Department: c.Department}
+		switch {
+		case internal:
+			out[i].By, out[i].Reason = c.By, c.Reason
+		case c.Status == submit.Accepted || c.Status == submit.Rejected || c.Status == submit.Closed:
+			out[i].Reason = c.Reason
+		}
+	}
+	return out
+}
+
+type actInput struct {
+	Reference string `path:"reference" maxLength:"32"`
+	Body      struct {
+		Action backoffice.Action `json:"action" enum:"take-up,accept,reject,close,reopen"`
+		Reason string            `json:"reason,omitempty" maxLength:"5000" doc:"Motif, obligatoire pour une décision ou une réouverture"`
+	}
+}
+
+type actOutput struct {
+	Body struct {
+		Reference string       `json:"reference"`
+		Status    string       `json:"status"`
+		History   []ChangeBody `json:"history"`
+	}
+}
+
+func (h *dossiersHandler) act(ctx context.Context, in *actInput) (*actOutput, error) {
+	rec, err := h.dossiers.Act(ctx, requestOf(ctx).Principal, in.Reference, in.Body.Action, in.Body.Reason)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &actOutput{}
+	out.Body.Reference, out.Body.Status, out.Body.History = rec.Reference, string(rec.Status), historyOf(rec, true)
+	return out, nil
+}
+
+type noteInput struct {
+	Reference string `path:"reference" maxLength:"32"`
+	Body      struct {
+		Text string `json:"text" minLength:"1" maxLength:"5000"`
+	}
+}
+
+func (h *dossiersHandler) note(ctx context.Context, in *noteInput) (*struct{}, error) {
+	if err := h.dossiers.Note(ctx, requestOf(ctx).Principal, in.Reference, in.Body.Text); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return nil, nil
+}
+
+type toggleInput struct {
+	Reference string `path:"reference" maxLength:"32"`
+	Body      struct {
+		Stop bool `json:"stop,omitempty" doc:"true : libérer le dossier, ou ne plus le suivre"`
+	}
+}
+
+func (h *dossiersHandler) assign(ctx context.Context, in *toggleInput) (*struct{}, error) {
+	if err := h.dossiers.Assign(ctx, requestOf(ctx).Principal, in.Reference, in.Body.Stop); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return nil, nil
+}
+
+func (h *dossiersHandler) follow(ctx context.Context, in *toggleInput) (*struct{}, error) {
+	if err := h.dossiers.Follow(ctx, requestOf(ctx).Principal, in.Reference, in.Body.Stop); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return nil, nil
+}
+
+type trailOutput struct {
+	Body struct {
+		Items []backoffice.TrailEntry `json:"items"`
+	}
+}
+
+func (h *dossiersHandler) accountTrail(ctx context.Context, in *accountIDInput) (*trailOutput, error) {
+	entries, err := h.trail.OfAccount(ctx, in.ID)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &trailOutput{}
+	out.Body.Items = append([]backoffice.TrailEntry{}, entries...)
+	return out, nil
+}
