@@ -108,7 +108,7 @@ func historyOf(rec submit.Record, internal bool) []ChangeBody {
 		switch {
 		case internal:
 			out[i].By, out[i].Reason = c.By, c.Reason
-		case c.Status == submit.Accepted || c.Status == submit.Rejected || c.Status == submit.Closed:
+		case c.Status.Decided():
 			out[i].Reason = c.Reason
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/backoffice/desk"
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/builder/editor"
 	"github.com/guichet/guichet/bus"
@@ -196,13 +197,14 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Accounts: accounts, Departments: departments, Cookies: cfg.Cookies, Log: cfg.Logger}
 	formBuilder := &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions}
 	builderPages := &editor.Editor{Forms: forms, Builder: formBuilder, Departments: departments, Log: cfg.Logger}
+	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Log: cfg.Logger}
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
 		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail,
 		Documents: documents, Ready: b.Ready,
-		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site)),
+		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
 	}
 	a.Handler = api.New(a.Services)

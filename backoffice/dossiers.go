@@ -27,6 +27,8 @@ var (
 	ErrReasonRequired = errors.New("backoffice: a reason is required")
 	// ErrAdminOnly means only an admin may do this, such as reopening a decision.
 	ErrAdminOnly = errors.New("backoffice: admins only")
+	// ErrEmptyNote means a note came without text.
+	ErrEmptyNote = errors.New("backoffice: empty note")
 	// ErrTooLong means a note or a reason is longer than MaxTextLength.
 	ErrTooLong = errors.New("backoffice: text too long")
 )
@@ -209,7 +211,7 @@ func (d *Dossiers) Note(ctx context.Context, p identity.Principal, reference, te
 	text = strings.TrimSpace(text)
 	switch {
 	case text == "":
-		return ErrReasonRequired
+		return ErrEmptyNote
 	case utf8.RuneCountInString(text) > MaxTextLength:
 		return ErrTooLong
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/locale"
 )
 
 // Status is where a submission stands.
@@ -30,6 +31,25 @@ const (
 	Rejected   Status = "rejected"
 	Closed     Status = "closed"
 )
+
+var statusLabels = map[Status]locale.Text{
+	Received:   {FR: "Reçu", EN: "Received"},
+	Documented: {FR: "Enregistré", EN: "Recorded"},
+	Routed:     {FR: "Transmis au service", EN: "Sent to the department"},
+	InReview:   {FR: "En instruction", EN: "Under review"},
+	Accepted:   {FR: "Accepté", EN: "Accepted"},
+	Rejected:   {FR: "Refusé", EN: "Rejected"},
+	Closed:     {FR: "Classé sans suite", EN: "Closed"},
+}
+
+// Label names a status for people, in French and English.
+func (s Status) Label() locale.Text { return statusLabels[s] }
+
+// Decided reports whether the status is a decision.
+func (s Status) Decided() bool { return s == Accepted || s == Rejected || s == Closed }
+
+// Statuses lists every status, in order.
+var Statuses = []Status{Received, Documented, Routed, InReview, Accepted, Rejected, Closed}
 
 // ErrUnknownSubmission means no submission has that reference.
 var ErrUnknownSubmission = errors.New("submit: unknown submission")

@@ -54,6 +54,8 @@ func (p *Pages) Routes(site web.Site) []web.Route {
 		// field pairs a field with the page's language for the "field" template.
 		"field": func(lang locale.Lang, f *Field) fieldView { return fieldView{Field: f, Lang: lang} },
 		"dec":   func(n int) int { return n - 1 },
+		// status names a submission's status.
+		"status": func(lang locale.Lang, s submit.Status) string { return s.Label().In(lang) },
 	})
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/{$}", Access: identity.Anyone, Handler: p.home},
@@ -174,6 +176,15 @@ type receiptPage struct {
 	Record submit.Record
 	Form   *schemas.Compiled
 	Token  string
+}
+
+// Decision is the change that decided the submission, if it is decided.
+func (p receiptPage) Decision() *submit.Change {
+	if !p.Record.Status.Decided() {
+		return nil
+	}
+	last := p.Record.History[len(p.Record.History)-1]
+	return &last
 }
 
 func (p *Pages) receipt(w http.ResponseWriter, r *http.Request) {

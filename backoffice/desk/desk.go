@@ -1,0 +1,108 @@
+// Package desk serves the agents' pages: each department's inbox, with its
+// filters and search, and the dossier page, where agents read a
+// submission with its form version's labels, take it up, decide, and
+// leave notes for one another. Pages work without JavaScript.
+//
+// It imports backoffice, identity, schemas, submit and web; the API
+// mounts its routes.
+package desk
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/web"
+)
+
+//go:embed templates
+var files embed.FS
+
+// Desk serves the agents' pages.
+type Desk struct {
+	Inboxes     *backoffice.Inboxes
+	Dossiers    *backoffice.Dossiers
+	Departments *identity.Departments
+	Accounts    *identity.Accounts
+	Forms       *schemas.Registry
+	Log         *slog.Logger
+
+	templates *web.Templates
+	errors    *web.ErrorPages
+}
+
+// Routes returns the agents' pages with their access rules.
+func (d *Desk) Routes(site web.Site) []web.Route {
+	d.errors = web.NewErrorPages(site)
+	d.templates = web.Parse(site, files, "templates/*.html", d.Log, template.FuncMap{
+		"status": func(lang locale.Lang, s submit.Status) string { return s.Label().In(lang) },
+		"action": func(lang locale.Lang, a backoffice.Action) string { return actionNames[a].In(lang) },
+	})
+	return []web.Route{
+		{Method: http.MethodGet, Pattern: "/inbox", Access: identity.AnyAgent, Handler: d.inboxes},
+		{Method: http.MethodGet, Pattern: "/inbox/{id}", Access: identity.DepartmentAgent, Handler: d.inbox},
+		{Method: http.MethodGet, Pattern: "/dossiers/{reference}", Access: identity.DossierAgent, Handler: d.dossier},
+		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/actions", Access: identity.DossierAgent, Handler: d.act},
+		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/notes", Access: identity.DossierAgent, Handler: d.note},
+		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/assign", Access: identity.DossierAgent, Handler: d.assign},
+		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/follow", Access: identity.DossierAgent, Handler: d.follow},
+	}
+}
+
+var actionNames = map[backoffice.Action]locale.Text{
+	backoffice.TakeUp: {FR: "Passer en instruction", EN: "Start the review"},
+	backoffice.Accept: {FR: "Accepter", EN: "Accept"},
+	backoffice.Reject: {FR: "Refuser", EN: "Reject"},
+	backoffice.Close:  {FR: "Classer sans suite", EN: "Close"},
+	backoffice.Reopen: {FR: "Rouvrir", EN: "Reopen"},
+}
+
+func lang(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lang }
+
+func tr(r *http.Request, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang(r)) }
+
+func principal(r *http.Request) identity.Principal { return web.RequestOf(r.Context()).Principal }
+
+// failed answers an error of the work on a dossier, if any: a dossier of
+// another department is forbidden, an unknown one not found, a refused
+// change comes back through again (when given) with its reason; anything
+// else fails.
+func (d *Desk) failed(w http.ResponseWriter, r *http.Request, err error, again func(reason string)) bool {
+	if err == nil {
+		return false
+	}
+	reason := ""
+	switch {
+	case errors.Is(err, backoffice.ErrNotEntitled):
+		d.errors.Forbidden(w, r)
+		return true
+	case errors.Is(err, submit.ErrUnknownSubmission):
+		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Dossier introuvable", "Dossier not found"), nil)
+		return true
+	case errors.Is(err, backoffice.ErrTransition):
+		reason = tr(r, "Cette action n'est plus possible : le dossier a changé d'état entre-temps.", "This action is no longer possible: the dossier's status changed meanwhile.")
+	case errors.Is(err, backoffice.ErrReasonRequired):
+		reason = tr(r, "Indiquez le motif : il est obligatoire pour une décision et il est communiqué à l'usager.", "Give the reason: it is required for a decision and is told to the submitter.")
+	case errors.Is(err, backoffice.ErrEmptyNote):
+		reason = tr(r, "Écrivez la note avant de l'ajouter.", "Write the note before adding it.")
+	case errors.Is(err, backoffice.ErrAdminOnly):
+		reason = tr(r, "Seul un administrateur peut rouvrir une décision.", "Only an admin can reopen a decision.")
+	case errors.Is(err, backoffice.ErrTooLong):
+		reason = tr(r, "Le texte est trop long (5 000 caractères au plus).", "The text is too long (5,000 characters at most).")
+	}
+	if reason == "" || again == nil {
+		d.fail(w, r, err)
+	} else {
+		again(reason)
+	}
+	return true
+}
+
+func (d *Desk) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, d.Log, err) }

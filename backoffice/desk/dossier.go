@@ -1,0 +1,164 @@
+package desk
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/guichet/guichet/backoffice"
+)
+
+type dossierPage struct {
+	Dossier backoffice.Dossier
+	// Department is the name of the dossier's department.
+	Department string
+	// Start is the action without a reason (taking up), Decisions those
+	// that need one.
+	Start     []backoffice.Action
+	Decisions []backoffice.Action
+	Notes     []backoffice.TrailEntry
+	Views     []backoffice.TrailEntry
+	Mine      bool
+	Following bool
+	// Names are the names of the agents the dossier mentions, by account.
+	Names map[string]string
+	// Chosen and Reason are what was posted, kept when it is refused.
+	Chosen backoffice.Action
+	Reason string
+	Note   string
+	Errors []string
+	Notice string
+}
+
+// dossier shows a dossier to an agent of its department, and records the view.
+func (d *Desk) dossier(w http.ResponseWriter, r *http.Request) {
+	d.renderDossier(w, r, http.StatusOK, dossierPage{Notice: notice(r)})
+}
+
+func (d *Desk) renderDossier(w http.ResponseWriter, r *http.Request, status int, page dossierPage) {
+	p := principal(r)
+	dossier, err := d.Dossiers.Open(r.Context(), p, r.PathValue("reference"))
+	if d.failed(w, r, err, nil) {
+		return
+	}
+	page.Dossier = dossier
+	page.Department = dossier.Record.Department
+	if dep, err := d.Departments.Get(r.Context(), dossier.Record.Department); err == nil {
+		page.Department = dep.Name
+	}
+	for _, a := range backoffice.Possible(p, dossier.Record) {
+		if a.NeedsReason() {
+			page.Decisions = append(page.Decisions, a)
+		} else {
+			page.Start = append(page.Start, a)
+		}
+	}
+	for _, e := range dossier.Trail {
+		switch e.Kind {
+		case backoffice.Noted:
+			page.Notes = append(page.Notes, e)
+		case backoffice.Viewed:
+			page.Views = append(page.Views, e)
+		}
+	}
+	page.Names = d.names(r, dossier)
+	page.Mine = dossier.Record.Assignee == p.AccountID
+	page.Following = slices.Contains(dossier.Record.Followers, p.AccountID)
+	title := dossier.Record.Reference + " — " + dossier.Form.Title
+	if len(page.Errors) > 0 {
+		title = tr(r, "Erreur : ", "Error: ") + title
+	}
+	d.templates.Render(w, r, status, "dossier.html", title, page)
+}
+
+// names looks up the names of the agents a dossier mentions; an account
+// that no longer exists keeps its id.
+func (d *Desk) names(r *http.Request, dossier backoffice.Dossier) map[string]string {
+	names := map[string]string{}
+	ids := []string{dossier.Record.Assignee}
+	for _, c := range dossier.Record.History {
+		ids = append(ids, c.By)
+	}
+	for _, e := range dossier.Trail {
+		ids = append(ids, e.By)
+	}
+	for _, id := range ids {
+		if _, known := names[id]; known || id == "" {
+			continue
+		}
+		names[id] = id
+		if a, err := d.Accounts.Get(r.Context(), id); err == nil {
+			names[id] = a.Name
+		}
+	}
+	return names
+}
+
+// back sends the agent to the dossier after a change, with a word of it.
+func back(w http.ResponseWriter, r *http.Request, done string) {
+	http.Redirect(w, r, "/dossiers/"+r.PathValue("reference")+"?done="+done, http.StatusSeeOther)
+}
+
+// refused shows the dossier again with why the change was refused and
+// what was typed.
+func (d *Desk) refused(w http.ResponseWriter, r *http.Request, page dossierPage) func(string) {
+	return func(reason string) {
+		page.Errors = []string{reason}
+		d.renderDossier(w, r, http.StatusUnprocessableEntity, page)
+	}
+}
+
+func (d *Desk) act(w http.ResponseWriter, r *http.Request) {
+	action := backoffice.Action(r.PostFormValue("action"))
+	reason := r.PostFormValue("reason")
+	_, err := d.Dossiers.Act(r.Context(), principal(r), r.PathValue("reference"), action, reason)
+	if !d.failed(w, r, err, d.refused(w, r, dossierPage{Chosen: action, Reason: reason})) {
+		back(w, r, string(action))
+	}
+}
+
+func (d *Desk) note(w http.ResponseWriter, r *http.Request) {
+	text := r.PostFormValue("text")
+	err := d.Dossiers.Note(r.Context(), principal(r), r.PathValue("reference"), text)
+	if !d.failed(w, r, err, d.refused(w, r, dossierPage{Note: text})) {
+		back(w, r, "noted")
+	}
+}
+
+func (d *Desk) assign(w http.ResponseWriter, r *http.Request) {
+	release := r.PostFormValue("release") == "1"
+	err := d.Dossiers.Assign(r.Context(), principal(r), r.PathValue("reference"), release)
+	if !d.failed(w, r, err, d.refused(w, r, dossierPage{})) {
+		back(w, r, map[bool]string{false: "assigned", true: "released"}[release])
+	}
+}
+
+func (d *Desk) follow(w http.ResponseWriter, r *http.Request) {
+	stop := r.PostFormValue("stop") == "1"
+	err := d.Dossiers.Follow(r.Context(), principal(r), r.PathValue("reference"), stop)
+	if !d.failed(w, r, err, d.refused(w, r, dossierPage{})) {
+		back(w, r, map[bool]string{false: "followed", true: "unfollowed"}[stop])
+	}
+}
+
+// notice says what the change before a redirect did.
+func notice(r *http.Request) string {
+	switch r.URL.Query().Get("done") {
+	case string(backoffice.TakeUp):
+		return tr(r, "Le dossier est en instruction.", "The dossier is under review.")
+	case string(backoffice.Accept), string(backoffice.Reject), string(backoffice.Close):
+		return tr(r, "La décision est enregistrée.", "The decision is recorded.")
+	case string(backoffice.Reopen):
+		return tr(r, "Le dossier est rouvert.", "The dossier is reopened.")
+	case "noted":
+		return tr(r, "La note est ajoutée.", "The note is added.")
+	case "assigned":
+		return tr(r, "Vous êtes en charge du dossier.", "You are in charge of the dossier.")
+	case "released":
+		return tr(r, "Le dossier est libéré.", "The dossier is released.")
+	case "followed":
+		return tr(r, "Vous suivez le dossier.", "You follow the dossier.")
+	case "unfollowed":
+		return tr(r, "Vous ne suivez plus le dossier.", "You no longer follow the dossier.")
+	}
+	return ""
+}
