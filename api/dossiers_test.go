@@ -1,0 +1,74 @@
+package api_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// Through the API: an agent reads a dossier with its labels, takes it up
+// and decides; refused moves say why; reopening is for admins; the inbox
+// filters; the trail reads per account; the submitter sees the decision.
+func TestDossiersAPI(t *testing.T) {
+	s := startServer(t)
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	agent := s.issueToken("m-weber", "agent", true, "accueil")
+	other := s.issueToken("p-klein", "agent", true, "finances")
+	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
+	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont","commune":"Metz"}}`).JSON(t)
+	ref, token := receipt["reference"].(string), receipt["token"].(string)
+	s.WaitStatus(ref, token, "routed")
+
+	inbox := s.Must(200, "GET", "/api/departments/accueil/submissions?q=dupont&status=routed", agent, "").JSON(t)["items"].([]any)
+	if len(inbox) != 1 || inbox[0].(map[string]any)["unread"] != true {
+		t.Fatalf("inbox = %v", inbox)
+	}
+	s.Must(403, "GET", "/api/dossiers/"+ref, other, "")
+	s.Must(404, "GET", "/api/dossiers/2026-AAAA-BBBB-CCCC", agent, "")
+	dossier := s.Must(200, "GET", "/api/dossiers/"+ref, agent, "").JSON(t)
+	answers := dossier["answers"].([]any)
+	if answers[0].(map[string]any)["label"] != "Nom" || answers[0].(map[string]any)["value"] != "Dupont" || dossier["actions"].([]any)[0] != "take-up" {
+		t.Errorf("dossier = %v", dossier)
+	}
+	if inbox := s.Must(200, "GET", "/api/departments/accueil/submissions", agent, "").JSON(t)["items"].([]any); inbox[0].(map[string]any)["unread"] != false {
+		t.Errorf("read, still unread: %v", inbox)
+	}
+
+	s.Must(409, "POST", "/api/dossiers/"+ref+"/actions", agent, `{"action":"accept","reason":"Complet"}`)
+	s.Must(200, "POST", "/api/dossiers/"+ref+"/actions", agent, `{"action":"take-up"}`)
+	refused := s.Must(422, "POST", "/api/dossiers/"+ref+"/actions", agent, `{"action":"reject"}`)
+	if !strings.Contains(string(refused.Body), "body.reason") {
+		t.Errorf("a decision without a reason: %s", refused.Body)
+	}
+	s.Must(422, "POST", "/api/dossiers/"+ref+"/actions", agent, `{"action":"promote"}`)
+	s.Must(200, "POST", "/api/dossiers/"+ref+"/actions", agent, `{"action":"reject","reason":"Hors du département"}`)
+	s.Must(403, "POST", "/api/dossiers/"+ref+"/actions", agent, `{"action":"reopen","reason":"Erreur"}`)
+	s.Must(200, "POST", "/api/dossiers/"+ref+"/actions", adminToken, `{"action":"reopen","reason":"Adresse mal lue"}`)
+	s.Must(200, "POST", "/api/dossiers/"+ref+"/actions", agent, `{"action":"accept","reason":"Metz est bien en Moselle"}`)
+	s.Must(201, "POST", "/api/dossiers/"+ref+"/notes", agent, `{"text":"Vérifié avec la mairie"}`)
+	s.Must(422, "POST", "/api/dossiers/"+ref+"/notes", agent, `{"text":"   "}`)
+	s.Must(204, "POST", "/api/dossiers/"+ref+"/assign", agent, `{}`)
+	s.Must(204, "POST", "/api/dossiers/"+ref+"/follow", agent, `{}`)
+
+	dossier = s.Must(200, "GET", "/api/dossiers/"+ref, agent, "").JSON(t)
+	if dossier["status"] != "accepted" || dossier["assignee"] != "m-weber" || len(dossier["followers"].([]any)) != 1 {
+		t.Errorf("dossier after the decision = %v", dossier)
+	}
+	var kinds []string
+	for _, e := range s.Must(200, "GET", "/api/accounts/m-weber/trail", adminToken, "").JSON(t)["items"].([]any) {
+		kinds = append(kinds, e.(map[string]any)["kind"].(string))
+	}
+	if got := strings.Join(kinds, " "); got != "viewed decided decided decided note assigned followed viewed" {
+		t.Errorf("m-weber's trail: %s", got)
+	}
+	// The submitter reads the decision and its reason, without the
+	// agents' names or the reopening's reason.
+	mine := string(s.Must(200, "GET", "/api/submissions/"+ref+"?token="+token, "", "").Body)
+	if !strings.Contains(mine, "Metz est bien en Moselle") || strings.Contains(mine, "m-weber") || strings.Contains(mine, "Adresse mal lue") {
+		t.Errorf("the submitter's view: %s", mine)
+	}
+	if inbox := s.Must(200, "GET", "/api/departments/accueil/submissions?status=rejected", agent, "").JSON(t)["items"].([]any); len(inbox) != 0 {
+		t.Errorf("rejected filter: %v", inbox)
+	}
+}
