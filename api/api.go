@@ -83,7 +83,7 @@ func New(s Services) http.Handler {
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
-	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents}).register(api)
+	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail}).register(api)
 
 	forbidden := web.NewErrorPages(s.Site)
 	for _, route := range s.Pages {

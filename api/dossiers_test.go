@@ -51,6 +51,8 @@ func TestDossiersAPI(t *testing.T) {
 	s.Must(204, "POST", "/api/dossiers/"+ref+"/assign", agent, `{}`)
 	s.Must(204, "POST", "/api/dossiers/"+ref+"/follow", agent, `{}`)
 
+	s.Must(200, "GET", "/api/submissions/"+ref+"/pdf", agent, "")
+	s.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "") // the submitter's own read is not logged
 	dossier = s.Must(200, "GET", "/api/dossiers/"+ref, agent, "").JSON(t)
 	if dossier["status"] != "accepted" || dossier["assignee"] != "m-weber" || len(dossier["followers"].([]any)) != 1 {
 		t.Errorf("dossier after the decision = %v", dossier)
@@ -59,7 +61,7 @@ func TestDossiersAPI(t *testing.T) {
 	for _, e := range s.Must(200, "GET", "/api/accounts/m-weber/trail", adminToken, "").JSON(t)["items"].([]any) {
 		kinds = append(kinds, e.(map[string]any)["kind"].(string))
 	}
-	if got := strings.Join(kinds, " "); got != "viewed decided decided decided note assigned followed viewed" {
+	if got := strings.Join(kinds, " "); got != "viewed decided decided decided note assigned followed viewed viewed" {
 		t.Errorf("m-weber's trail: %s", got)
 	}
 	// The submitter reads the decision and its reason, without the

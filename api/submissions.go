@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/locale"
@@ -25,6 +26,17 @@ type submissionsHandler struct {
 	intake    *submit.Intake
 	tracker   *submit.Tracker
 	documents DocumentStore
+	trail     *backoffice.Trail
+}
+
+// viewed records that an agent read a submission's personal data (its PDF
+// or a file) in the dossier's trail; its submitter's reads are not logged.
+func (h *submissionsHandler) viewed(ctx context.Context, rec submit.Record, token, what string) error {
+	p := requestOf(ctx).Principal
+	if p.Anonymous() || submit.TokenMatches(token, rec.TokenHash) || p.AccountID == rec.AccountID {
+		return nil
+	}
+	return h.trail.Append(ctx, backoffice.TrailEntry{Reference: rec.Reference, Kind: backoffice.Viewed, By: p.AccountID, Detail: what})
 }
 
 func (h *submissionsHandler) register(api huma.API) {
@@ -199,6 +211,9 @@ func (h *submissionsHandler) pdf(ctx context.Context, in *submissionInput) (*pdf
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
+	if err := h.viewed(ctx, rec, in.Token, "pdf"); err != nil {
+		return nil, toProblem(ctx, err)
+	}
 	return &pdfOutput{
 		ContentType:        "application/pdf",
 		ContentDisposition: `inline; filename="` + rec.Reference + `.pdf"`,
@@ -228,6 +243,9 @@ func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput
 	}
 	a := rec.Attachments[in.N]
 	data, err := h.documents.GetBytes(ctx, bus.AttachmentName(rec.Reference, in.N))
+	if err == nil {
+		err = h.viewed(ctx, rec, in.Token, "attachment "+a.Name)
+	}
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
