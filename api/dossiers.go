@@ -43,6 +43,11 @@ func (h *dossiersHandler) register(api huma.API) {
 		OperationID: "follow-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/follow",
 		Summary: "Suivre un dossier, ou ne plus le suivre", Tags: tags, DefaultStatus: http.StatusNoContent,
 	}), h.follow)
+	huma.Register(api, operation(identity.DepartmentAgent, huma.Operation{
+		OperationID: "act-on-dossiers", Method: http.MethodPost, Path: "/api/departments/{id}/submissions/actions",
+		Summary: "Faire avancer plusieurs dossiers à la fois", Tags: tags,
+		Description: "La même action, avec le même motif, sur chaque dossier nommé ; chacun est traité à part et un refus n'arrête pas les autres. Le résultat dit, dossier par dossier, le nouvel état ou la raison du refus.",
+	}), h.actOnAll)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "account-trail", Method: http.MethodGet, Path: "/api/accounts/{id}/trail",
 		Summary: "Journal des dossiers d'un compte", Tags: []string{"Accounts"},
@@ -138,6 +143,46 @@ func (h *dossiersHandler) act(ctx context.Context, in *actInput) (*actOutput, er
 	}
 	out := &actOutput{}
 	out.Body.Reference, out.Body.Status, out.Body.History = rec.Reference, string(rec.Status), historyOf(rec, true)
+	return out, nil
+}
+
+type batchInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body struct {
+		References []string          `json:"references" minItems:"1" maxItems:"200" doc:"Références des dossiers"`
+		Action     backoffice.Action `json:"action" enum:"take-up,accept,reject,close,reopen"`
+		Reason     string            `json:"reason,omitempty" maxLength:"5000"`
+	}
+}
+
+// OutcomeBody is what a batch action did to one dossier.
+type OutcomeBody struct {
+	Reference string `json:"reference"`
+	Status    string `json:"status,omitempty" doc:"Nouvel état, si l'action a été faite"`
+	Error     string `json:"error,omitempty" doc:"Raison du refus, sinon"`
+}
+
+type batchOutput struct {
+	Body struct {
+		Outcomes []OutcomeBody `json:"outcomes"`
+	}
+}
+
+func (h *dossiersHandler) actOnAll(ctx context.Context, in *batchInput) (*batchOutput, error) {
+	outcomes, err := h.dossiers.ActOnAll(ctx, requestOf(ctx).Principal, in.Body.References, in.Body.Action, in.Body.Reason)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &batchOutput{}
+	for _, o := range outcomes {
+		body := OutcomeBody{Reference: o.Reference}
+		if o.Err != nil {
+			body.Error = toProblem(ctx, o.Err).Error()
+		} else {
+			body.Status = string(o.Status)
+		}
+		out.Body.Outcomes = append(out.Body.Outcomes, body)
+	}
 	return out, nil
 }
 

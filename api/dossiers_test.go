@@ -73,4 +73,22 @@ func TestDossiersAPI(t *testing.T) {
 	if inbox := s.Must(200, "GET", "/api/departments/accueil/submissions?status=rejected", agent, "").JSON(t)["items"].([]any); len(inbox) != 0 {
 		t.Errorf("rejected filter: %v", inbox)
 	}
+
+	// A batch: each dossier on its own, one refusal does not stop the others.
+	second := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Martin"}}`).JSON(t)
+	s.WaitStatus(second["reference"].(string), second["token"].(string), "routed")
+	outcomes := s.Must(200, "POST", "/api/departments/accueil/submissions/actions", agent,
+		`{"action":"take-up","references":["`+ref+`","`+second["reference"].(string)+`"]}`).JSON(t)["outcomes"].([]any)
+	got := map[string]any{}
+	for _, o := range outcomes {
+		o := o.(map[string]any)
+		got[o["reference"].(string)] = o["status"]
+		if o["reference"] == ref && !strings.Contains(o["error"].(string), "pas possible") {
+			t.Errorf("the decided dossier's outcome: %v", o)
+		}
+	}
+	if got[second["reference"].(string)] != "in_review" || got[ref] != nil {
+		t.Errorf("outcomes = %v", outcomes)
+	}
+	s.Must(403, "POST", "/api/departments/finances/submissions/actions", agent, `{"action":"take-up","references":["`+ref+`"]}`)
 }

@@ -27,6 +27,8 @@ var (
 	ErrReasonRequired = errors.New("backoffice: a reason is required")
 	// ErrAdminOnly means only an admin may do this, such as reopening a decision.
 	ErrAdminOnly = errors.New("backoffice: admins only")
+	// ErrBatchTooLarge means a batch action names more than MaxBatch dossiers.
+	ErrBatchTooLarge = errors.New("backoffice: too many dossiers for one batch")
 	// ErrEmptyNote means a note came without text.
 	ErrEmptyNote = errors.New("backoffice: empty note")
 	// ErrTooLong means a note or a reason is longer than MaxTextLength.
@@ -204,6 +206,32 @@ func (d *Dossiers) Act(ctx context.Context, p identity.Principal, reference stri
 		return rec, err
 	}
 	return rec, d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Decided, By: p.AccountID, Detail: strings.TrimSpace(string(t.to) + " " + reason)})
+}
+
+// MaxBatch bounds how many dossiers one batch action takes.
+const MaxBatch = 200
+
+// Outcome is what a batch action did to one dossier.
+type Outcome struct {
+	Reference string
+	Status    submit.Status
+	// Err is why the action was refused on this dossier, if it was.
+	Err error
+}
+
+// ActOnAll takes the same action, with the same reason, on several
+// dossiers, at most MaxBatch; each is decided on its own, and one refusal
+// does not stop the others.
+func (d *Dossiers) ActOnAll(ctx context.Context, p identity.Principal, references []string, action Action, reason string) ([]Outcome, error) {
+	if len(references) > MaxBatch {
+		return nil, ErrBatchTooLarge
+	}
+	outcomes := make([]Outcome, 0, len(references))
+	for _, ref := range slices.Compact(slices.Sorted(slices.Values(references))) {
+		rec, err := d.Act(ctx, p, ref, action, reason)
+		outcomes = append(outcomes, Outcome{Reference: ref, Status: rec.Status, Err: err})
+	}
+	return outcomes, nil
 }
 
 // Note adds a private note between agents to a dossier's trail.

@@ -48,6 +48,7 @@ func (d *Desk) Routes(site web.Site) []web.Route {
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/inbox", Access: identity.AnyAgent, Handler: d.inboxes},
 		{Method: http.MethodGet, Pattern: "/inbox/{id}", Access: identity.DepartmentAgent, Handler: d.inbox},
+		{Method: http.MethodPost, Pattern: "/inbox/{id}/actions", Access: identity.DepartmentAgent, Handler: d.actOnAll},
 		{Method: http.MethodGet, Pattern: "/dossiers/{reference}", Access: identity.DossierAgent, Handler: d.dossier},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/actions", Access: identity.DossierAgent, Handler: d.act},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/notes", Access: identity.DossierAgent, Handler: d.note},
@@ -75,34 +76,41 @@ func principal(r *http.Request) identity.Principal { return web.RequestOf(r.Cont
 // change comes back through again (when given) with its reason; anything
 // else fails.
 func (d *Desk) failed(w http.ResponseWriter, r *http.Request, err error, again func(reason string)) bool {
-	if err == nil {
+	switch reason, refused := refusalOf(r, err); {
+	case err == nil:
 		return false
-	}
-	reason := ""
-	switch {
 	case errors.Is(err, backoffice.ErrNotEntitled):
 		d.errors.Forbidden(w, r)
-		return true
 	case errors.Is(err, submit.ErrUnknownSubmission):
 		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Dossier introuvable", "Dossier not found"), nil)
-		return true
-	case errors.Is(err, backoffice.ErrTransition):
-		reason = tr(r, "Cette action n'est plus possible : le dossier a changé d'état entre-temps.", "This action is no longer possible: the dossier's status changed meanwhile.")
-	case errors.Is(err, backoffice.ErrReasonRequired):
-		reason = tr(r, "Indiquez le motif : il est obligatoire pour une décision et il est communiqué à l'usager.", "Give the reason: it is required for a decision and is told to the submitter.")
-	case errors.Is(err, backoffice.ErrEmptyNote):
-		reason = tr(r, "Écrivez la note avant de l'ajouter.", "Write the note before adding it.")
-	case errors.Is(err, backoffice.ErrAdminOnly):
-		reason = tr(r, "Seul un administrateur peut rouvrir une décision.", "Only an admin can reopen a decision.")
-	case errors.Is(err, backoffice.ErrTooLong):
-		reason = tr(r, "Le texte est trop long (5 000 caractères au plus).", "The text is too long (5,000 characters at most).")
-	}
-	if reason == "" || again == nil {
-		d.fail(w, r, err)
-	} else {
+	case refused && again != nil:
 		again(reason)
+	default:
+		d.fail(w, r, err)
 	}
 	return true
+}
+
+// refusalOf says why a change to a dossier was refused, or reports that
+// err is no refusal.
+func refusalOf(r *http.Request, err error) (string, bool) {
+	switch {
+	case errors.Is(err, backoffice.ErrNotEntitled):
+		return tr(r, "ce dossier relève d'un autre service.", "this dossier belongs to another department."), true
+	case errors.Is(err, submit.ErrUnknownSubmission):
+		return tr(r, "aucun dossier ne porte cette référence.", "no dossier has this reference."), true
+	case errors.Is(err, backoffice.ErrTransition):
+		return tr(r, "Cette action n'est pas possible dans l'état du dossier : il a peut-être changé entre-temps.", "This action is not possible in the dossier's status: it may have changed meanwhile."), true
+	case errors.Is(err, backoffice.ErrReasonRequired):
+		return tr(r, "Indiquez le motif : il est obligatoire pour une décision et il est communiqué à l'usager.", "Give the reason: it is required for a decision and is told to the submitter."), true
+	case errors.Is(err, backoffice.ErrEmptyNote):
+		return tr(r, "Écrivez la note avant de l'ajouter.", "Write the note before adding it."), true
+	case errors.Is(err, backoffice.ErrAdminOnly):
+		return tr(r, "Seul un administrateur peut rouvrir une décision.", "Only an admin can reopen a decision."), true
+	case errors.Is(err, backoffice.ErrTooLong):
+		return tr(r, "Le texte est trop long (5 000 caractères au plus).", "The text is too long (5,000 characters at most)."), true
+	}
+	return "", false
 }
 
 func (d *Desk) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, d.Log, err) }

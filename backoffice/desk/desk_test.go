@@ -127,6 +127,20 @@ func TestAgentDecides(t *testing.T) {
 		t.Errorf("accepted and read: %s", got)
 	}
 
+	// A batch: two routed dossiers taken up, the decided one refused.
+	load(http.StatusOK, chromedp.Navigate(base+"/inbox/solidarites"))
+	load(http.StatusOK, chromedp.Click(chromedp.CSS(`[id="ref-`+receipts[0].reference+`"]`)), chromedp.Click(chromedp.CSS(`[id="ref-`+receipts[2].reference+`"]`)),
+		chromedp.Click(chromedp.CSS(`[id="ref-`+schmitt.reference+`"]`)), chromedp.SetValue(chromedp.CSS("#batch-action"), "take-up"), chromedp.Click(chromedp.CSS("#batch-submit")))
+	if done := browsertest.Text(t, ctx, "#batch-done"); !strings.Contains(done, "2 dossier(s)") {
+		t.Errorf("batch done: %q", done)
+	}
+	if refused := browsertest.Text(t, ctx, "#batch-refused"); !strings.Contains(refused, schmitt.reference) || !strings.Contains(refused, "pas possible") {
+		t.Errorf("batch refused: %q", refused)
+	}
+	for _, r := range []receipt{receipts[0], receipts[2]} {
+		api.WaitStatus(r.reference, r.token, "in_review")
+	}
+
 	// The submitter sees the decision and its reason, not who made it.
 	status := api.Must(200, "GET", "/api/submissions/"+schmitt.reference+"?token="+schmitt.token, "", "")
 	if body := string(status.Body); !strings.Contains(body, `"status":"accepted"`) || !strings.Contains(body, "aide accordée") || strings.Contains(body, "m-weber") {

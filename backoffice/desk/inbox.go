@@ -13,6 +13,45 @@ import (
 	"github.com/guichet/guichet/submit"
 )
 
+// actOnAll takes one action on the dossiers checked in the inbox, and
+// shows the inbox again with what was done and what was refused.
+func (d *Desk) actOnAll(w http.ResponseWriter, r *http.Request) {
+	dep, ok := d.department(w, r)
+	if !ok {
+		return
+	}
+	batch := batchResult{Action: backoffice.Action(r.PostFormValue("action")), Reason: r.PostFormValue("reason")}
+	refs := r.PostForm["ref"]
+	if len(refs) == 0 {
+		batch.Errors = []string{tr(r, "Cochez au moins un dossier.", "Tick at least one dossier.")}
+		d.showInbox(w, r, http.StatusUnprocessableEntity, dep, batch)
+		return
+	}
+	outcomes, err := d.Dossiers.ActOnAll(r.Context(), principal(r), refs, batch.Action, batch.Reason)
+	if err != nil {
+		batch.Errors = []string{tr(r, "Trop de dossiers cochés à la fois.", "Too many dossiers ticked at once.")}
+		d.showInbox(w, r, http.StatusUnprocessableEntity, dep, batch)
+		return
+	}
+	for _, o := range outcomes {
+		if o.Err == nil {
+			batch.Done = append(batch.Done, o.Reference)
+			continue
+		}
+		reason, refused := refusalOf(r, o.Err)
+		if !refused {
+			d.fail(w, r, o.Err)
+			return
+		}
+		batch.Refused = append(batch.Refused, o.Reference+" : "+reason)
+	}
+	status := http.StatusOK
+	if len(batch.Done) == 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	d.showInbox(w, r, status, dep, batch)
+}
+
 // dateLayout is the layout of an <input type="date">.
 const dateLayout = "2006-01-02"
 
@@ -36,7 +75,7 @@ func (d *Desk) inboxes(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(mine) == 1 {
-		d.showInbox(w, r, mine[0])
+		d.showInbox(w, r, http.StatusOK, mine[0], batchResult{})
 		return
 	}
 	d.templates.Render(w, r, http.StatusOK, "departments.html", tr(r, "Boîtes de réception", "Inboxes"), departmentsPage{Departments: mine})
@@ -57,37 +96,57 @@ type inboxPage struct {
 	Forms                         []formOption
 	Filtered                      bool
 	// Next is the address of the following page, if any.
-	Next string
+	Next    string
+	Actions []backoffice.Action
+	Batch   batchResult
+}
+
+// batchResult is what a batch action did, for the inbox to say.
+type batchResult struct {
+	Action  backoffice.Action
+	Reason  string
+	Done    []string
+	Refused []string
+	Errors  []string
 }
 
 type formOption struct{ ID, Title string }
 
 // inbox shows the inbox of the department in the path, to its agents.
 func (d *Desk) inbox(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	if dep, ok := d.department(w, r); ok {
+		d.showInbox(w, r, http.StatusOK, dep, batchResult{})
+	}
+}
+
+// department loads the department of the path for one of its agents, or
+// answers 403 or 404.
+func (d *Desk) department(w http.ResponseWriter, r *http.Request) (identity.Department, bool) {
 	id := r.PathValue("id")
 	if !principal(r).ServesDepartment(id) {
 		d.errors.Forbidden(w, r)
-		return
+		return identity.Department{}, false
 	}
-	dep, err := d.Departments.Get(ctx, id)
+	dep, err := d.Departments.Get(r.Context(), id)
 	if errors.Is(err, identity.ErrNotFound) {
 		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Service introuvable", "Department not found"), nil)
-		return
+		return dep, false
 	}
 	if err != nil {
 		d.fail(w, r, err)
-		return
+		return dep, false
 	}
-	d.showInbox(w, r, dep)
+	return dep, true
 }
 
-// showInbox lists a department's dossiers, newest first, filtered and searched.
-func (d *Desk) showInbox(w http.ResponseWriter, r *http.Request, dep identity.Department) {
+// showInbox lists a department's dossiers, newest first, filtered and
+// searched, with the result of a batch action if there was one.
+func (d *Desk) showInbox(w http.ResponseWriter, r *http.Request, status int, dep identity.Department, batch batchResult) {
 	ctx := r.Context()
 	id := dep.ID
 	q := r.URL.Query()
-	page := inboxPage{Department: dep, Status: q.Get("status"), Form: q.Get("form"), From: q.Get("from"), To: q.Get("to"), Query: strings.TrimSpace(q.Get("q")), Statuses: submit.Statuses}
+	page := inboxPage{Department: dep, Status: q.Get("status"), Form: q.Get("form"), From: q.Get("from"), To: q.Get("to"), Query: strings.TrimSpace(q.Get("q")),
+		Statuses: submit.Statuses, Actions: backoffice.Actions, Batch: batch}
 	filter := backoffice.Filter{Status: submit.Status(page.Status), Form: page.Form, Query: page.Query, Viewer: principal(r).AccountID}
 	if from, err := time.ParseInLocation(dateLayout, page.From, locale.Paris); err == nil {
 		filter.From = from
@@ -131,5 +190,5 @@ func (d *Desk) showInbox(w http.ResponseWriter, r *http.Request, dep identity.De
 		next.Set("cursor", list.Next)
 		page.Next = "/inbox/" + id + "?" + next.Encode()
 	}
-	d.templates.Render(w, r, http.StatusOK, "inbox.html", dep.Name, page)
+	d.templates.Render(w, r, status, "inbox.html", dep.Name, page)
 }
