@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -35,7 +36,11 @@ type Services struct {
 	Inboxes     *backoffice.Inboxes
 	Dossiers    *backoffice.Dossiers
 	Trail       *backoffice.Trail
-	Documents   DocumentStore
+	Exporter    *backoffice.Exporter
+	// Log receives what cannot be told to the caller, such as an export
+	// cut short.
+	Log       *slog.Logger
+	Documents DocumentStore
 	// Pages are the HTML routes, each with its access rule.
 	Pages []web.Route
 	// Cookies says when session cookies are marked Secure.
@@ -80,7 +85,7 @@ func New(s Services) http.Handler {
 	(&accountsHandler{accounts: s.Accounts, credentials: s.Credentials, tokens: s.Tokens, sessions: s.Sessions, audit: s.Audit}).register(api)
 	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
 	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
-	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail}).register(api)
+	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail}).register(api)

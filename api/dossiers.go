@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 type dossiersHandler struct {
 	dossiers *backoffice.Dossiers
 	trail    *backoffice.Trail
+	exporter *backoffice.Exporter
+	log      *slog.Logger
 }
 
 func (h *dossiersHandler) register(api huma.API) {
@@ -48,6 +51,16 @@ func (h *dossiersHandler) register(api huma.API) {
 		Summary: "Faire avancer plusieurs dossiers à la fois", Tags: tags,
 		Description: "La même action, avec le même motif, sur chaque dossier nommé ; chacun est traité à part et un refus n'arrête pas les autres. Le résultat dit, dossier par dossier, le nouvel état ou la raison du refus.",
 	}), h.actOnAll)
+	huma.Register(api, operation(identity.AnyAgent, huma.Operation{
+		OperationID: "export-submissions", Method: http.MethodGet, Path: "/api/forms/{id}/submissions/export",
+		Summary: "Exporter les dépôts d'un formulaire (CSV ou JSON)", Tags: tags,
+		Description: "Les dépôts d'une période, envoyés au fil de l'eau, avec les libellés de la version de chacun ; seulement ceux des services de l'appelant (tous pour un administrateur). " +
+			"En CSV, une colonne par champ de toutes les versions ; les cellules qui commencent par = + - @ sont protégées d'une apostrophe. L'export est inscrit au journal de sécurité.",
+		Responses: map[string]*huma.Response{"200": {
+			Description: "Le fichier",
+			Content:     map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: "string"}}, "application/json": {Schema: &huma.Schema{Type: "array"}}},
+		}},
+	}), h.export)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "account-trail", Method: http.MethodGet, Path: "/api/accounts/{id}/trail",
 		Summary: "Journal des dossiers d'un compte", Tags: []string{"Accounts"},
@@ -219,6 +232,34 @@ func (h *dossiersHandler) follow(ctx context.Context, in *toggleInput) (*struct{
 		return nil, toProblem(ctx, err)
 	}
 	return nil, nil
+}
+
+type submissionsExportInput struct {
+	ID     string    `path:"id" maxLength:"64"`
+	Format string    `query:"format" enum:"csv,json" default:"csv"`
+	From   time.Time `query:"from" doc:"Déposés à partir de cet instant (RFC 3339)"`
+	To     time.Time `query:"to" doc:"Déposés avant cet instant (RFC 3339)"`
+}
+
+func (h *dossiersHandler) export(ctx context.Context, in *submissionsExportInput) (*huma.StreamResponse, error) {
+	x := backoffice.Export{Form: in.ID, Format: backoffice.Format(in.Format), From: in.From, To: in.To}
+	prepared, err := h.exporter.Prepare(ctx, x)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	p := requestOf(ctx).Principal
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		contentType := "text/csv; charset=utf-8"
+		if x.Format == backoffice.JSON {
+			contentType = "application/json"
+		}
+		hctx.SetHeader("Content-Type", contentType)
+		hctx.SetHeader("Content-Disposition", `attachment; filename="`+in.ID+"."+in.Format+`"`)
+		hctx.SetHeader("Cache-Control", "private, no-store")
+		if _, err := prepared.WriteTo(hctx.Context(), p, hctx.BodyWriter()); err != nil && h.log != nil {
+			h.log.Error("export cut short", "form", in.ID, "error", err)
+		}
+	}}, nil
 }
 
 type trailOutput struct {

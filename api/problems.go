@@ -132,6 +132,8 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusConflict, locale.Text{FR: "Cette action n'est pas possible dans l'état actuel du dossier.", EN: "This action is not possible in the dossier's current status."})
 	case errors.Is(err, backoffice.ErrReasonRequired):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Indiquez le motif.", EN: "Give the reason."}, &huma.ErrorDetail{Location: "body.reason", Message: locale.Text{FR: "Le motif est obligatoire.", EN: "The reason is required."}.In(lang)})
+	case errors.Is(err, backoffice.ErrUnknownForm):
+		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'a jamais été publié.", EN: "This form was never published."})
 	case errors.Is(err, backoffice.ErrBatchTooLarge):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: fmt.Sprintf("%d dossiers au plus à la fois.", backoffice.MaxBatch), EN: fmt.Sprintf("%d dossiers at most at once.", backoffice.MaxBatch)})
 	case errors.Is(err, backoffice.ErrEmptyNote):

@@ -165,6 +165,10 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		return err
 	}
 	audit := identity.NewAudit(b)
+	exporter, err := backoffice.NewExporter(ctx, b, tracker, forms, audit)
+	if err != nil {
+		return err
+	}
 	logins, err := identity.NewLogins(ctx, b, accounts, credentials, sessions, audit)
 	if err != nil {
 		return err
@@ -202,7 +206,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Log: cfg.Logger,
 		Documents: documents, Ready: b.Ready,
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,

@@ -17,6 +17,8 @@ type Answer struct {
 	Heading bool
 	// Depth is the nesting level: 0 for top-level fields.
 	Depth int
+	// Field names the top-level field the answer belongs to.
+	Field string
 }
 
 // Answers lists the answered fields of data with their labels, in the order
@@ -24,7 +26,7 @@ type Answer struct {
 // items as headings followed by their fields.
 func (c *Compiled) Answers(data json.RawMessage) []Answer {
 	var out []Answer
-	appendAnswers(&out, c.Schema, c.UISchema, decodeNumbers(data), 0)
+	appendAnswers(&out, c.Schema, c.UISchema, decodeNumbers(data), 0, "")
 	return out
 }
 
@@ -44,7 +46,7 @@ type schemaNode struct {
 	} `json:"oneOf"`
 }
 
-func appendAnswers(out *[]Answer, schemaRaw, uiRaw json.RawMessage, data any, depth int) {
+func appendAnswers(out *[]Answer, schemaRaw, uiRaw json.RawMessage, data any, depth int, top string) {
 	obj, ok := data.(map[string]any)
 	if !ok {
 		return
@@ -80,13 +82,16 @@ func appendAnswers(out *[]Answer, schemaRaw, uiRaw json.RawMessage, data any, de
 		if label == "" {
 			label = name
 		}
+		if depth == 0 {
+			top = name
+		}
 		switch v := value.(type) {
 		case map[string]any:
-			*out = append(*out, Answer{Label: label, Heading: true, Depth: depth})
-			appendAnswers(out, props[name], ui[name], v, depth+1)
+			*out = append(*out, Answer{Label: label, Heading: true, Depth: depth, Field: top})
+			appendAnswers(out, props[name], ui[name], v, depth+1, top)
 		case []any:
 			if !slices.ContainsFunc(v, isObject) {
-				*out = append(*out, Answer{Label: label, Value: listText(v, field.Items), Depth: depth})
+				*out = append(*out, Answer{Label: label, Value: listText(v, field.Items), Depth: depth, Field: top})
 				continue
 			}
 			var itemUI struct {
@@ -94,11 +99,11 @@ func appendAnswers(out *[]Answer, schemaRaw, uiRaw json.RawMessage, data any, de
 			}
 			_ = json.Unmarshal(ui[name], &itemUI)
 			for i, item := range v {
-				*out = append(*out, Answer{Label: fmt.Sprintf("%s n° %d", label, i+1), Heading: true, Depth: depth})
-				appendAnswers(out, field.Items, itemUI.Items, item, depth+1)
+				*out = append(*out, Answer{Label: fmt.Sprintf("%s n° %d", label, i+1), Heading: true, Depth: depth, Field: top})
+				appendAnswers(out, field.Items, itemUI.Items, item, depth+1, top)
 			}
 		default:
-			*out = append(*out, Answer{Label: label, Value: field.text(v), Depth: depth})
+			*out = append(*out, Answer{Label: label, Value: field.text(v), Depth: depth, Field: top})
 		}
 	}
 }

@@ -98,6 +98,9 @@ type inboxPage struct {
 	// Next is the address of the following page, if any.
 	Next    string
 	Actions []backoffice.Action
+	// Export is the address of the export of the chosen form and period,
+	// to which the page adds the format.
+	Export string
 	Batch   batchResult
 }
 
@@ -153,6 +156,16 @@ func (d *Desk) showInbox(w http.ResponseWriter, r *http.Request, status int, dep
 	}
 	if to, err := time.ParseInLocation(dateLayout, page.To, locale.Paris); err == nil {
 		filter.To = to.AddDate(0, 0, 1) // the whole last day
+	}
+	if page.Form != "" {
+		export := url.Values{}
+		if !filter.From.IsZero() {
+			export.Set("from", filter.From.Format(time.RFC3339))
+		}
+		if !filter.To.IsZero() {
+			export.Set("to", filter.To.Format(time.RFC3339))
+		}
+		page.Export = "/api/forms/" + url.PathEscape(page.Form) + "/submissions/export?" + export.Encode()
 	}
 	page.Filtered = filter.Status != "" || filter.Form != "" || !filter.From.IsZero() || !filter.To.IsZero() || filter.Query != ""
 	list, err := d.Inboxes.List(ctx, id, filter, q.Get("cursor"), backoffice.DefaultPageSize)

@@ -1,0 +1,72 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/guichet/guichet/bus"
+)
+
+// Exports stream a form's submissions with each version's labels, only
+// those of the caller's departments, cells safe from formula injection.
+func TestExports(t *testing.T) {
+	s := startServer(t)
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	agent := s.issueToken("m-weber", "agent", true, "accueil")
+	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
+	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	submitted := func(data string) string {
+		r := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":`+data+`}`).JSON(t)
+		s.WaitStatus(r["reference"].(string), r["token"].(string), "routed")
+		return r["reference"].(string)
+	}
+	first := submitted(`{"nom":"=HYPERLINK(\"http://evil\")","commune":"Metz"}`)
+	finances := submitted(`{"nom":"Klein","commune":"Thionville"}`)
+	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, strings.Replace(publicForm, `"title": "Nom"`, `"title": "Nom de famille"`, 1))
+	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	second := submitted(`{"nom":"Weber","commune":"Metz"}`)
+
+	r := s.Must(200, "GET", "/api/forms/permis/submissions/export?format=csv", agent, "")
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), "permis.csv") {
+		t.Errorf("headers: %v", r.Header)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || strings.Join(rows[0], "|") != "Référence|Déposé le|Version|État|Service|Nom de famille|Commune|Pièce justificative" {
+		t.Fatalf("csv = %q", rows)
+	}
+	if rows[1][0] != first || rows[1][5] != `'=HYPERLINK("http://evil")` || rows[1][2] != "1" || rows[2][0] != second || rows[2][5] != "Weber" || rows[2][2] != "2" {
+		t.Errorf("rows = %q", rows[1:])
+	}
+	if strings.Contains(string(r.Body), finances) {
+		t.Error("an agent exported another department's submission")
+	}
+	stream, err2 := s.app.Bus.JS.Stream(t.Context(), bus.StreamAudit)
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	last, err := stream.GetLastMsgForSubject(t.Context(), bus.AuditSubject("submissions.exported", "_"))
+	if err != nil || !strings.Contains(string(last.Data), `"by":"m-weber"`) || !strings.Contains(string(last.Data), "permis csv 2") {
+		t.Errorf("export in the security log: %s, %v", last.Data, err)
+	}
+
+	var items []map[string]any
+	if err := json.Unmarshal(s.Must(200, "GET", "/api/forms/permis/submissions/export?format=json", adminToken, "").Body, &items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 3 || items[0]["answers"].([]any)[0].(map[string]any)["label"] != "Nom" || items[2]["answers"].([]any)[0].(map[string]any)["label"] != "Nom de famille" {
+		t.Errorf("json = %v", items)
+	}
+	if got := s.Must(200, "GET", "/api/forms/permis/submissions/export?format=json&from=2000-01-01T00:00:00Z&to=2001-01-01T00:00:00Z", adminToken, "").Body; strings.TrimSpace(string(got)) != "[]" {
+		t.Errorf("an empty period: %s", got)
+	}
+	s.Must(404, "GET", "/api/forms/inconnu/submissions/export", agent, "")
+	s.Must(401, "GET", "/api/forms/permis/submissions/export", "", "")
+
+}

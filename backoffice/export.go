@@ -1,0 +1,300 @@
+package backoffice
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+)
+
+// Format is the file format of an export.
+type Format string
+
+// The export formats.
+const (
+	CSV  Format = "csv"
+	JSON Format = "json"
+)
+
+// ErrUnknownForm means an export names a form that was never published.
+var ErrUnknownForm = errors.New("backoffice: form never published")
+
+// FormVersions finds a form's published versions.
+type FormVersions interface {
+	Versions
+	Versions(ctx context.Context, id string) ([]int, error)
+}
+
+// Exporter writes the submissions of a form over a period as CSV or JSON,
+// streamed, with the labels of the versions they were made with, for
+// those entitled to them: the agents of the departments they were routed
+// to, and admins. Each export is recorded in the security log.
+type Exporter struct {
+	submissions jetstream.Stream
+	tracker     *submit.Tracker
+	forms       FormVersions
+	audit       *identity.Audit
+}
+
+// NewExporter opens what exports need.
+func NewExporter(ctx context.Context, b *bus.Bus, tracker *submit.Tracker, forms FormVersions, audit *identity.Audit) (*Exporter, error) {
+	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return nil, err
+	}
+	return &Exporter{submissions: submissions, tracker: tracker, forms: forms, audit: audit}, nil
+}
+
+// Export is what to export.
+type Export struct {
+	Form   string
+	Format Format
+	// From and To bound the submission time; zero is no bound.
+	From, To time.Time
+}
+
+// column is one field of the form, across its versions.
+type column struct{ name, label string }
+
+// columns lists the fields of every version of a form, newest versions'
+// labels first, in the order a person sees them.
+func (e *Exporter) columns(ctx context.Context, form string) ([]column, map[int]*schemas.Compiled, error) {
+	numbers, err := e.forms.Versions(ctx, form)
+	if err != nil || len(numbers) == 0 {
+		return nil, nil, cmpErr(err, ErrUnknownForm)
+	}
+	versions := map[int]*schemas.Compiled{}
+	var cols []column
+	for _, n := range slices.Backward(numbers) {
+		v, err := e.forms.Version(ctx, form, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		versions[n] = v
+		props := schemas.AllProperties(v.Schema)
+		order := schemas.PropertyOrder(v.Schema, v.UISchema)
+		for _, name := range slices.Sorted(func(yield func(string) bool) {
+			for name := range props {
+				if !slices.Contains(order, name) && !yield(name) {
+					return
+				}
+			}
+		}) {
+			order = append(order, name)
+		}
+		for _, name := range order {
+			var field struct {
+				Type  any    `json:"type"`
+				Title string `json:"title"`
+			}
+			_ = json.Unmarshal(props[name], &field)
+			if field.Type == "null" || slices.ContainsFunc(cols, func(c column) bool { return c.name == name }) {
+				continue
+			}
+			cols = append(cols, column{name: name, label: cmpStr(field.Title, name)})
+		}
+	}
+	return cols, versions, nil
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+func cmpStr(s, otherwise string) string {
+	if s != "" {
+		return s
+	}
+	return otherwise
+}
+
+// row is one exported submission.
+type row struct {
+	Reference   string            `json:"reference"`
+	SubmittedAt time.Time         `json:"submittedAt"`
+	FormVersion int               `json:"formVersion"`
+	Status      submit.Status     `json:"status"`
+	Department  string            `json:"department"`
+	Answers     []exportedAnswer  `json:"answers"`
+	Data        json.RawMessage   `json:"data"`
+	cells       map[string]string `json:"-"`
+}
+
+type exportedAnswer struct {
+	Label string `json:"label"`
+	Value string `json:"value,omitempty"`
+	Depth int    `json:"depth,omitempty"`
+}
+
+// Prepared is an export whose form and columns are known, ready to write.
+type Prepared struct {
+	exporter *Exporter
+	export   Export
+	cols     []column
+	versions map[int]*schemas.Compiled
+}
+
+// Prepare checks that the form was published and reads its versions, so
+// that an unknown form is refused before anything is written.
+func (e *Exporter) Prepare(ctx context.Context, x Export) (*Prepared, error) {
+	cols, versions, err := e.columns(ctx, x.Form)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{exporter: e, export: x, cols: cols, versions: versions}, nil
+}
+
+// WriteTo streams the export, of what p is entitled to, to w and returns
+// how many submissions it holds.
+func (prep *Prepared) WriteTo(ctx context.Context, p identity.Principal, w io.Writer) (int, error) {
+	e, x, versions := prep.exporter, prep.export, prep.versions
+	out := newExportWriter(x.Format, prep.cols, w)
+	count := 0
+	var failure error
+	err := bus.Scan(ctx, e.submissions, bus.SubmissionSubject(x.Form), func(msg jetstream.Msg) {
+		if failure != nil {
+			return
+		}
+		var sub submit.Submission
+		if json.Unmarshal(msg.Data(), &sub) != nil || (!x.From.IsZero() && sub.SubmittedAt.Before(x.From)) || (!x.To.IsZero() && !sub.SubmittedAt.Before(x.To)) {
+			return
+		}
+		rec, err := e.tracker.Get(ctx, sub.Reference)
+		if errors.Is(err, submit.ErrUnknownSubmission) || (err == nil && !p.ServesDepartment(rec.Department)) {
+			return
+		}
+		if err != nil {
+			failure = err
+			return
+		}
+		r := row{Reference: sub.Reference, SubmittedAt: sub.SubmittedAt, FormVersion: sub.FormVersion, Status: rec.Status, Department: rec.Department, Data: sub.Data, cells: map[string]string{}}
+		if v := versions[sub.FormVersion]; v != nil {
+			for _, a := range v.Answers(sub.Data) {
+				r.Answers = append(r.Answers, exportedAnswer{Label: a.Label, Value: a.Value, Depth: a.Depth})
+				r.cells[a.Field] = joinCell(r.cells[a.Field], a)
+			}
+		}
+		if failure = out.write(r); failure == nil {
+			count++
+		}
+	})
+	if err := errors.Join(err, failure, out.close()); err != nil {
+		return count, err
+	}
+	if e.audit != nil {
+		_ = e.audit.Record(ctx, identity.AuditEvent{Kind: "submissions.exported", By: p.AccountID,
+			Detail: x.Form + " " + string(x.Format) + " " + strconv.Itoa(count)})
+	}
+	return count, nil
+}
+
+// joinCell adds an answer to its top-level field's cell: a plain value as
+// it is; the parts of a group or of repeated items as "label: value",
+// separated by semicolons.
+func joinCell(cell string, a schemas.Answer) string {
+	part := a.Value
+	switch {
+	case a.Depth == 0 && !a.Heading:
+	case a.Heading && a.Depth == 0:
+		return cell
+	case a.Heading:
+		part = a.Label
+	default:
+		part = a.Label + " : " + a.Value
+	}
+	if cell == "" {
+		return part
+	}
+	return cell + " ; " + part
+}
+
+// exportWriter writes rows in one format.
+type exportWriter struct {
+	format Format
+	cols   []column
+	w      io.Writer
+	csv    *csv.Writer
+	rows   int
+	err    error
+}
+
+func newExportWriter(format Format, cols []column, w io.Writer) *exportWriter {
+	x := &exportWriter{format: format, cols: cols, w: w}
+	if format == CSV {
+		x.csv = csv.NewWriter(w)
+		header := []string{"Référence", "Déposé le", "Version", "État", "Service"}
+		for _, c := range cols {
+			header = append(header, c.label)
+		}
+		x.err = x.csv.Write(header)
+	} else {
+		_, x.err = io.WriteString(w, "[")
+	}
+	return x
+}
+
+func (x *exportWriter) write(r row) error {
+	if x.err != nil {
+		return x.err
+	}
+	if x.format == CSV {
+		record := []string{r.Reference, r.SubmittedAt.Format(time.RFC3339), strconv.Itoa(r.FormVersion), string(r.Status), r.Department}
+		for _, c := range x.cols {
+			record = append(record, SafeCell(r.cells[c.name]))
+		}
+		x.err = x.csv.Write(record)
+		x.rows++
+		if x.rows%100 == 0 {
+			x.csv.Flush()
+			x.err = x.csv.Error()
+		}
+		return x.err
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if x.rows > 0 {
+		raw = append([]byte(",\n"), raw...)
+	}
+	x.rows++
+	_, x.err = x.w.Write(raw)
+	return x.err
+}
+
+func (x *exportWriter) close() error {
+	if x.err != nil {
+		return x.err
+	}
+	if x.format == CSV {
+		x.csv.Flush()
+		return x.csv.Error()
+	}
+	_, err := io.WriteString(x.w, "]\n")
+	return err
+}
+
+// SafeCell keeps a spreadsheet from reading a cell as a formula: a value
+// that starts with =, +, -, @, a tab or a carriage return is prefixed
+// with an apostrophe (OWASP's advice on CSV injection).
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
