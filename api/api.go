@@ -37,6 +37,7 @@ type Services struct {
 	Dossiers    *backoffice.Dossiers
 	Trail       *backoffice.Trail
 	Exporter    *backoffice.Exporter
+	Statistics  *backoffice.Statistics
 	// Log receives what cannot be told to the caller, such as an export
 	// cut short.
 	Log       *slog.Logger
@@ -85,6 +86,7 @@ func New(s Services) http.Handler {
 	(&accountsHandler{accounts: s.Accounts, credentials: s.Credentials, tokens: s.Tokens, sessions: s.Sessions, audit: s.Audit}).register(api)
 	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
 	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
+	(&statisticsHandler{statistics: s.Statistics}).register(api)
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)

@@ -134,6 +134,8 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Indiquez le motif.", EN: "Give the reason."}, &huma.ErrorDetail{Location: "body.reason", Message: locale.Text{FR: "Le motif est obligatoire.", EN: "The reason is required."}.In(lang)})
 	case errors.Is(err, backoffice.ErrUnknownForm):
 		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'a jamais été publié.", EN: "This form was never published."})
+	case errors.Is(err, backoffice.ErrBadPaperCount):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Indiquez un mois (AAAA-MM) et un nombre entier positif.", EN: "Give a month (YYYY-MM) and a whole positive number."})
 	case errors.Is(err, backoffice.ErrBatchTooLarge):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: fmt.Sprintf("%d dossiers au plus à la fois.", backoffice.MaxBatch), EN: fmt.Sprintf("%d dossiers at most at once.", backoffice.MaxBatch)})
 	case errors.Is(err, backoffice.ErrEmptyNote):

@@ -143,6 +143,10 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	statistics, err := backoffice.NewStatistics(ctx, b)
+	if err != nil {
+		return err
+	}
 	inboxes, err := backoffice.NewInboxes(ctx, b, tracker)
 	if err != nil {
 		return err
@@ -201,12 +205,12 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Accounts: accounts, Departments: departments, Cookies: cfg.Cookies, Log: cfg.Logger}
 	formBuilder := &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions}
 	builderPages := &editor.Editor{Forms: forms, Builder: formBuilder, Departments: departments, Log: cfg.Logger}
-	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Log: cfg.Logger}
+	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Statistics: statistics, Log: cfg.Logger}
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Log: cfg.Logger,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Log: cfg.Logger,
 		Documents: documents, Ready: b.Ready,
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,

@@ -47,6 +47,9 @@ const (
 	// BucketSeen remembers which agent has opened which dossier, keyed
 	// "<account>.<reference>", for the inbox's unread markers.
 	BucketSeen = "seen"
+	// BucketPaper holds the number of paper forms received, keyed
+	// "<form>.<YYYY-MM>", entered by admins for the statistics.
+	BucketPaper = "paper"
 	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
 	BucketIdempotency = "idempotency"
 	// BucketDrafts holds forms saved to be finished later, keyed by the
@@ -148,6 +151,12 @@ func InboxKey(department string, submittedAt time.Time, reference string) string
 
 // SeenKey is the seen-bucket key of an agent's first look at a dossier.
 func SeenKey(account, reference string) string { return account + "." + reference }
+
+// PaperKey is the paper-bucket key of a form's paper count for a month ("2026-03").
+func PaperKey(form, month string) string { return form + "." + month }
+
+// StatusEvents matches the status events of every submission, not the trail.
+const StatusEvents = "events.*.*"
 
 // InboxKeys matches the inbox keys of one department.
 func InboxKeys(department string) string { return department + ".>" }

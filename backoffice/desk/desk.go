@@ -32,6 +32,7 @@ type Desk struct {
 	Departments *identity.Departments
 	Accounts    *identity.Accounts
 	Forms       *schemas.Registry
+	Statistics  *backoffice.Statistics
 	Log         *slog.Logger
 
 	templates *web.Templates
@@ -42,13 +43,22 @@ type Desk struct {
 func (d *Desk) Routes(site web.Site) []web.Route {
 	d.errors = web.NewErrorPages(site)
 	d.templates = web.Parse(site, files, "templates/*.html", d.Log, template.FuncMap{
-		"status": func(lang locale.Lang, s submit.Status) string { return s.Label().In(lang) },
-		"action": func(lang locale.Lang, a backoffice.Action) string { return actionNames[a].In(lang) },
+		"status":  func(lang locale.Lang, s submit.Status) string { return s.Label().In(lang) },
+		"action":  func(lang locale.Lang, a backoffice.Action) string { return actionNames[a].In(lang) },
+		"decimal": func(lang locale.Lang, d float64) string { return backoffice.Decimal(d, lang) },
+		"share": func(lang locale.Lang, f backoffice.FormStats) string {
+			if f.OnlineShare() < 0 {
+				return "—"
+			}
+			return backoffice.Decimal(f.OnlineShare(), lang) + " %"
+		},
 	})
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/inbox", Access: identity.AnyAgent, Handler: d.inboxes},
 		{Method: http.MethodGet, Pattern: "/inbox/{id}", Access: identity.DepartmentAgent, Handler: d.inbox},
 		{Method: http.MethodPost, Pattern: "/inbox/{id}/actions", Access: identity.DepartmentAgent, Handler: d.actOnAll},
+		{Method: http.MethodGet, Pattern: "/statistiques", Access: identity.AnyAgent, Handler: d.statistics},
+		{Method: http.MethodPost, Pattern: "/statistiques/papier", Access: identity.AdminOnly, Handler: d.setPaper},
 		{Method: http.MethodGet, Pattern: "/dossiers/{reference}", Access: identity.DossierAgent, Handler: d.dossier},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/actions", Access: identity.DossierAgent, Handler: d.act},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/notes", Access: identity.DossierAgent, Handler: d.note},

@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/browsertest"
 	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/locale"
 )
 
 const adminToken = "jeton-admin-des-tests"
@@ -140,6 +142,17 @@ func TestAgentDecides(t *testing.T) {
 	for _, r := range []receipt{receipts[0], receipts[2]} {
 		api.WaitStatus(r.reference, r.token, "in_review")
 	}
+
+	// The statistics count the three submissions and the decision.
+	api.Must(204, "PUT", "/api/forms/aide-familles/paper/"+time.Now().In(locale.Paris).Format("2006-01"), adminToken, `{"count":9}`)
+	load(http.StatusOK, chromedp.Navigate(base+"/statistiques"))
+	if forms := browsertest.Text(t, ctx, "#forms tbody tr"); !strings.Contains(forms, "Aide aux familles\t3\t9\t25,0 %\t1") {
+		t.Errorf("statistics per form: %q", forms)
+	}
+	if bars, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart rect").length`)); bars != 2 {
+		t.Errorf("the chart has %d bars, want this month's two", bars)
+	}
+	check("19-statistics")
 
 	// The submitter sees the decision and its reason, not who made it.
 	status := api.Must(200, "GET", "/api/submissions/"+schmitt.reference+"?token="+schmitt.token, "", "")

@@ -101,7 +101,7 @@ type inboxPage struct {
 	// Export is the address of the export of the chosen form and period,
 	// to which the page adds the format.
 	Export string
-	Batch   batchResult
+	Batch  batchResult
 }
 
 // batchResult is what a batch action did, for the inbox to say.
