@@ -33,7 +33,7 @@ type submissionsHandler struct {
 // or a file) in the dossier's trail; its submitter's reads are not logged.
 func (h *submissionsHandler) viewed(ctx context.Context, rec submit.Record, token, what string) error {
 	p := requestOf(ctx).Principal
-	if p.Anonymous() || submit.TokenMatches(token, rec.TokenHash) || p.AccountID == rec.AccountID {
+	if p.Anonymous() || rec.HoldsToken(token) || p.AccountID == rec.AccountID {
 		return nil
 	}
 	return h.trail.Append(ctx, backoffice.TrailEntry{Reference: rec.Reference, Kind: backoffice.Viewed, By: p.AccountID, Detail: what})
@@ -101,7 +101,7 @@ func (h *submissionsHandler) submit(ctx context.Context, in *submitInput) (*subm
 			}.In(req.Lang)})
 	}
 	receipt, err := h.intake.Submit(ctx, submit.Request{
-		FormID: in.ID, Data: in.Body.Data, IdempotencyKey: in.IdempotencyKey, Principal: req.Principal,
+		FormID: in.ID, Data: in.Body.Data, IdempotencyKey: in.IdempotencyKey, Principal: req.Principal, Lang: req.Lang,
 	})
 	if err != nil {
 		return nil, toProblem(ctx, err)

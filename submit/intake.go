@@ -15,6 +15,7 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -70,6 +71,8 @@ type Request struct {
 	// IdempotencyKey, when set, makes a retry return the first receipt.
 	IdempotencyKey string
 	Principal      identity.Principal
+	// Lang is the submitter's language, for what is sent to them later.
+	Lang locale.Lang
 }
 
 // Receipt is the acknowledgement of an accepted submission. The token is
@@ -146,6 +149,7 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 		TokenHash:   HashToken(token),
 		Data:        canonical,
 		DataSHA256:  hex.EncodeToString(sum[:]),
+		Lang:        req.Lang,
 	}
 	for _, f := range files {
 		sub.Attachments = append(sub.Attachments, f.Attachment)

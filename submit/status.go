@@ -86,6 +86,9 @@ type Record struct {
 	// Sequence is the submission's sequence in the SUBMISSIONS stream,
 	// known once a processor has seen it.
 	Sequence uint64 `json:"sequence,omitempty"`
+	// LinkTokenHashes are the hashes of the tokens sent by email in links
+	// to the receipt; each opens it like the receipt's own token.
+	LinkTokenHashes []string `json:"linkTokenHashes,omitempty"`
 	// Assignee is the agent in charge of the dossier; Followers are the
 	// agents who asked to follow it.
 	Assignee  string   `json:"assignee,omitempty"`
@@ -108,12 +111,28 @@ func RecordOf(s Submission) Record {
 }
 
 // ReadableBy reports whether a submission may be shown to p presenting
-// token: the holder of its receipt token, the agent who filed it, the
+// token: the holder of its receipt token (or of a link's), the agent who filed it, the
 // agents of the department it was routed to, and admins may see it. The
 // reference alone never suffices.
 func (r Record) ReadableBy(p identity.Principal, token string) bool {
-	return TokenMatches(token, r.TokenHash) || p.ServesDepartment(r.Department) ||
+	return r.HoldsToken(token) || p.ServesDepartment(r.Department) ||
 		(!p.Anonymous() && p.AccountID == r.AccountID)
+}
+
+// HoldsToken reports whether token is the receipt's, or one sent in a link.
+func (r Record) HoldsToken(token string) bool {
+	return TokenMatches(token, r.TokenHash) || slices.ContainsFunc(r.LinkTokenHashes, func(h string) bool { return TokenMatches(token, h) })
+}
+
+// NewLink gives a new token that opens a submission's receipt, to be sent
+// in a link; the record keeps only its hash.
+func (t *Tracker) NewLink(ctx context.Context, reference string) (string, error) {
+	token := NewToken()
+	_, err := t.Update(ctx, reference, func(rec *Record) error {
+		rec.LinkTokenHashes = append(rec.LinkTokenHashes, HashToken(token))
+		return nil
+	})
+	return token, err
 }
 
 // Reached reports whether the submission has been through status.

@@ -15,6 +15,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/guichet/guichet/locale"
 )
 
 // Submission is the envelope of one accepted submission, as published on
@@ -35,6 +37,8 @@ type Submission struct {
 	// Attachments are the files sent with the data, in the order of their
 	// AttachmentRef.
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// Lang is the language the submitter used, for what is sent to them.
+	Lang locale.Lang `json:"lang,omitempty"`
 }
 
 // crockford is Crockford's base-32 alphabet: no I, L, O or U, so a

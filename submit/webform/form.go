@@ -221,7 +221,7 @@ func (p *Pages) send(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 	if token != "" {
 		idem = token // a draft is sent once, whatever the clicks
 	}
-	receipt, err := p.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: raw, IdempotencyKey: idem, Principal: web.RequestOf(ctx).Principal})
+	receipt, err := p.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: raw, IdempotencyKey: idem, Principal: web.RequestOf(ctx).Principal, Lang: web.RequestOf(ctx).Lang})
 	var invalid *schemas.ValidationError
 	switch {
 	case errors.As(err, &invalid):
