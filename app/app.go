@@ -23,11 +23,13 @@ import (
 	"github.com/guichet/guichet/demo"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/identity/pages"
+	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/submit/webform"
 	"github.com/guichet/guichet/web"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Config is everything Guichet needs to start.
@@ -54,7 +56,12 @@ type Config struct {
 	Sessions identity.SessionConfig
 	// Processing tunes the processors' retries.
 	Processing processors.Config
-	Logger     *slog.Logger
+	// Mail is the SMTP relay that emails submitters; without an address,
+	// nothing is emailed.
+	Mail mailer.Config
+	// PublicURL is the site's public address, for the links in emails.
+	PublicURL string
+	Logger    *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -189,7 +196,17 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 
 	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Documents: documents}
 	route := &processors.Route{Forms: forms, Tracker: tracker, Submissions: submissions}
-	if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, pdf.Consumer(), route.Consumer()); err != nil {
+	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer()}
+	if cfg.Mail.Enabled() {
+		notify, err := a.notifier(ctx, cfg, forms, tracker, accounts, documents)
+		if err != nil {
+			return err
+		}
+		consumers = append(consumers, notify.Consumer())
+	} else {
+		a.log.Info("no SMTP relay configured: submitters are not emailed")
+	}
+	if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
 		return err
 	}
 	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
@@ -217,6 +234,24 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	}
 	a.Handler = api.New(a.Services)
 	return nil
+}
+
+// notifier builds the processor that emails submitters through cfg.Mail.
+func (a *App) notifier(ctx context.Context, cfg Config, forms *schemas.Registry, tracker *submit.Tracker, accounts *identity.Accounts, documents jetstream.ObjectStore) (*processors.Notify, error) {
+	m, err := mailer.New(cfg.Mail)
+	if err != nil {
+		return nil, err
+	}
+	sent, err := a.Bus.KV(ctx, bus.BucketNotifications)
+	if err != nil {
+		return nil, err
+	}
+	submissions, err := a.Bus.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return nil, err
+	}
+	return &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: forms, Tracker: tracker, Accounts: accounts,
+		Submissions: submissions, Documents: documents, Sent: sent, Mail: m}, nil
 }
 
 // Serve serves HTTP on ln until Shutdown.

@@ -169,6 +169,7 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{Bucket: BucketCredentials, Description: "Password hashes (argon2id)."},
 		{Bucket: BucketSeen, Description: "Dossiers each agent has opened, for unread markers."},
 		{Bucket: BucketPaper, Description: "Paper forms received per form and month, for the statistics."},
+		{Bucket: BucketNotifications, Description: "Events already emailed, so that none is sent twice.", TTL: 90 * 24 * time.Hour},
 		{Bucket: BucketSessions, Description: "Browser sessions, by SHA-256.", TTL: SessionMaxAge},
 		{Bucket: BucketLoginFailures, Description: "Failed logins, per account and per address.", TTL: LoginFailureWindow},
 		{Bucket: BucketStatus, Description: "Current status of each submission."},

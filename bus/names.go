@@ -50,6 +50,9 @@ const (
 	// BucketPaper holds the number of paper forms received, keyed
 	// "<form>.<YYYY-MM>", entered by admins for the statistics.
 	BucketPaper = "paper"
+	// BucketNotifications remembers which events were emailed, keyed
+	// "<consumer>.<event sequence>", so that a redelivery sends nothing twice.
+	BucketNotifications = "notifications"
 	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
 	BucketIdempotency = "idempotency"
 	// BucketDrafts holds forms saved to be finished later, keyed by the
@@ -173,4 +176,6 @@ func AttachmentName(reference string, n int) string {
 const (
 	ConsumerPDF   = "pdf"
 	ConsumerRoute = "route"
+	// ConsumerNotify emails submitters on EVENTS.
+	ConsumerNotify = "notify"
 )

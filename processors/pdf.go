@@ -31,7 +31,7 @@ type PDF struct {
 
 // Consumer is the PDF processor's durable consumer on SUBMISSIONS.
 func (p *PDF) Consumer() Consumer {
-	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerPDF, FilterSubject: bus.SubmissionSubjects, Handler: p.Handle}
+	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerPDF, FilterSubjects: []string{bus.SubmissionSubjects}, Handler: p.Handle}
 }
 
 // Handle processes one submission message.

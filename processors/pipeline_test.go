@@ -144,7 +144,7 @@ func TestRunnerDeadLettersWhatKeepsFailing(t *testing.T) {
 		return nil
 	}
 	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{MaxDeliver: 3, Backoff: []time.Duration{10 * time.Millisecond}},
-		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "test", FilterSubject: bus.SubmissionSubjects, Handler: handler})
+		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "test", FilterSubjects: []string{bus.SubmissionSubjects}, Handler: handler})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestStopWaitsForWorkInHand(t *testing.T) {
 	ctx := context.Background()
 	started, finished := make(chan struct{}), make(chan struct{})
 	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{},
-		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "slow", FilterSubject: bus.SubmissionSubjects,
+		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "slow", FilterSubjects: []string{bus.SubmissionSubjects},
 			Handler: func(context.Context, jetstream.Msg) error {
 				close(started)
 				time.Sleep(300 * time.Millisecond)

@@ -24,7 +24,7 @@ type Route struct {
 // Consumer is the routing processor's durable consumer on the events of
 // documented submissions.
 func (r *Route) Consumer() Consumer {
-	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerRoute, FilterSubject: bus.EventsWithStatus(string(submit.Documented)), Handler: r.Handle}
+	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerRoute, FilterSubjects: []string{bus.EventsWithStatus(string(submit.Documented))}, Handler: r.Handle}
 }
 
 // Handle routes the submission that one "documented" event names.

@@ -74,10 +74,14 @@ func (c *Config) backoff(delivered uint64) time.Duration {
 
 // Consumer names a durable consumer and the handler that serves it.
 type Consumer struct {
-	Stream        string
-	Durable       string
-	FilterSubject string
-	Handler       Handler
+	Stream         string
+	Durable        string
+	FilterSubjects []string
+	Handler        Handler
+	// Patient consumers wait out outages of what they call (a mail relay,
+	// a webhook): they retry without limit, and only a Permanent error
+	// sends a message to the dead letters.
+	Patient bool
 }
 
 // Running is a consumer being served.
@@ -90,13 +94,16 @@ type Running struct {
 // until Stop. Several processes running the same consumer share its work.
 func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*Running, error) {
 	cfg.setDefaults()
+	if c.Patient {
+		cfg.MaxDeliver = -1 // JetStream's "no limit"
+	}
 	cons, err := js.CreateOrUpdateConsumer(ctx, c.Stream, jetstream.ConsumerConfig{
-		Durable:       c.Durable,
-		FilterSubject: c.FilterSubject,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       cfg.AckWait,
-		MaxDeliver:    cfg.MaxDeliver,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
+		Durable:        c.Durable,
+		FilterSubjects: c.FilterSubjects,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        cfg.AckWait,
+		MaxDeliver:     cfg.MaxDeliver,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("processors: consumer %s: %w", c.Durable, err)
@@ -130,7 +137,7 @@ func handle(ctx context.Context, msg jetstream.Msg, h Handler, cfg *Config, log 
 		if ackErr := msg.DoubleAck(ctx); ackErr != nil {
 			log.Warn("ack failed; the message will come again", append(attrs, "error", ackErr)...)
 		}
-	case IsPermanent(err) || int(md.NumDelivered) >= cfg.MaxDeliver:
+	case IsPermanent(err) || (cfg.MaxDeliver > 0 && int(md.NumDelivered) >= cfg.MaxDeliver):
 		// Terminating publishes an advisory that the DEADLETTER stream keeps,
 		// with the reason; the message itself stays in its stream.
 		log.Error("message dead-lettered", append(attrs, "error", err)...)

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/web"
 )
 
@@ -49,6 +51,8 @@ const envHelp = `
 Autres variables d'environnement :
   GUICHET_ADMIN_TOKEN   jeton « Bearer » de l'administrateur initial
                         (sinon, généré et affiché au premier démarrage)
+  GUICHET_SMTP_PASSWORD mot de passe sur le relais SMTP (jamais en option,
+                        jamais dans les journaux)
 
 Ctrl-C ou SIGTERM arrête proprement : les requêtes et traitements en cours
 se terminent, puis les données sont écrites sur disque.
@@ -61,6 +65,8 @@ Exemple :
 // variables over defaults.
 type settings struct {
 	addr, dataDir, natsURL, natsListen, organisation, logFormat string
+	publicURL                                                   string
+	mail                                                        mailer.Config
 	cookies                                                     web.CookiePolicy
 	theme                                                       web.Theme
 	replicas                                                    int
@@ -104,8 +110,20 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	fs.StringVar(&colour, "colour", colour, "couleur principale des pages, #rrggbb, lisible en texte blanc (GUICHET_COLOUR)")
 	logo := env("GUICHET_LOGO", "")
 	fs.StringVar(&logo, "logo", logo, "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages (GUICHET_LOGO)")
+	fs.StringVar(&s.publicURL, "public-url", env("GUICHET_PUBLIC_URL", ""), "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr (GUICHET_PUBLIC_URL ; par défaut, http:// et l'adresse d'écoute)")
+	fs.StringVar(&s.mail.Addr, "smtp-addr", env("GUICHET_SMTP_ADDR", ""), "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel (GUICHET_SMTP_ADDR)")
+	fs.StringVar(&s.mail.From, "smtp-from", env("GUICHET_SMTP_FROM", "Guichet <ne-pas-repondre@localhost>"), "expéditeur des courriels (GUICHET_SMTP_FROM)")
+	fs.StringVar(&s.mail.Username, "smtp-user", env("GUICHET_SMTP_USER", ""), "identifiant sur le relais, s'il en demande un (GUICHET_SMTP_USER ; le mot de passe dans GUICHET_SMTP_PASSWORD)")
+	fs.StringVar(&s.mail.TLS, "smtp-tls", env("GUICHET_SMTP_TLS", mailer.StartTLS), "chiffrement vers le relais : starttls, tls ou none (GUICHET_SMTP_TLS)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
+	}
+	// The password comes from the environment only: never on a command line.
+	s.mail.Password = getenv("GUICHET_SMTP_PASSWORD")
+	if s.mail.Enabled() {
+		if _, err := mailer.New(s.mail); err != nil {
+			return s, fmt.Errorf("GUICHET_SMTP_* : %w", err)
+		}
 	}
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("argument inattendu %q (voir guichet -help)", fs.Arg(0))
@@ -160,6 +178,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		DataDir: s.dataDir, NATSURL: s.natsURL, NATSListen: s.natsListen,
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
 		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
+		Mail: s.mail, PublicURL: cmp.Or(s.publicURL, "http://"+addr),
 	})
 	if err != nil {
 		ln.Close()

@@ -1,0 +1,207 @@
+package processors
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"text/template"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+)
+
+//go:embed mail
+var mailFiles embed.FS
+
+// mailTemplates are the messages to submitters, by kind and language
+// ("received.fr"), each defining its "subject".
+var mailTemplates = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, kind := range []string{"received", "decided"} {
+		for _, lang := range []locale.Lang{locale.French, locale.English} {
+			name := kind + "." + string(lang)
+			out[name] = template.Must(template.ParseFS(mailFiles, "mail/"+name+".txt"))
+		}
+	}
+	return out
+}()
+
+// Mail sends messages; *mailer.Mailer is one.
+type Mail interface {
+	Send(ctx context.Context, msg mailer.Message) error
+}
+
+// Notify emails submitters, in their language: a confirmation with the PDF
+// record once it is stored, and each decision with its reason, each with a
+// link to the receipt. Events already emailed are remembered, so that a
+// redelivery sends nothing twice; a relay outage only delays the mail.
+type Notify struct {
+	Organisation string
+	// SiteURL is the public address of the site, for the links.
+	SiteURL     string
+	Forms       Versions
+	Tracker     *submit.Tracker
+	Accounts    *identity.Accounts
+	Submissions jetstream.Stream
+	Documents   jetstream.ObjectStore
+	Sent        jetstream.KeyValue
+	Mail        Mail
+}
+
+// Consumer is the notification processor's durable consumer on the events
+// that submitters hear of.
+func (n *Notify) Consumer() Consumer {
+	subjects := []string{bus.EventsWithStatus(string(submit.Documented))}
+	for _, s := range []submit.Status{submit.Accepted, submit.Rejected, submit.Closed} {
+		subjects = append(subjects, bus.EventsWithStatus(string(s)))
+	}
+	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerNotify, FilterSubjects: subjects, Handler: n.Handle, Patient: true}
+}
+
+// What is remembered of each event in the Sent bucket.
+const (
+	mailSending = "sending"
+	mailSent    = "sent"
+	// mailNone means the submission gave no address, or the relay refused it.
+	mailNone = "none"
+)
+
+// Handle emails the submitter about one event, once.
+func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
+	md, err := msg.Metadata()
+	if err != nil {
+		return Permanent(err)
+	}
+	key := bus.ConsumerNotify + "." + fmt.Sprint(md.Sequence.Stream)
+	if entry, err := n.Sent.Get(ctx, key); err == nil && string(entry.Value()) != mailSending {
+		return nil // sent, or nothing to send: done before
+	} else if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return err
+	}
+	var event submit.Event
+	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {
+		return Permanent(fmt.Errorf("malformed event on %s", msg.Subject()))
+	}
+	message, err := n.compose(ctx, event)
+	if err != nil {
+		return err
+	}
+	if message.To == "" {
+		_, err := n.Sent.Put(ctx, key, []byte(mailNone))
+		return err
+	}
+	// Marked before sending: a crash in between sends again, never nothing.
+	if _, err := n.Sent.Put(ctx, key, []byte(mailSending)); err != nil {
+		return err
+	}
+	err = n.Mail.Send(ctx, message)
+	if errors.Is(err, mailer.ErrBadRecipient) {
+		_, err = n.Sent.Put(ctx, key, []byte(mailNone))
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	_, err = n.Sent.Put(ctx, key, []byte(mailSent))
+	return err
+}
+
+// mailData is what the templates show.
+type mailData struct {
+	Organisation, Form, Reference, Date, Link, Confirmation, Status, Reason string
+}
+
+// compose writes the message for an event; its To is empty when the
+// submission gave no address to write to.
+func (n *Notify) compose(ctx context.Context, e submit.Event) (mailer.Message, error) {
+	stored, err := n.Submissions.GetMsg(ctx, e.Sequence)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return mailer.Message{}, Permanent(fmt.Errorf("submission %s: not at sequence %d", e.Reference, e.Sequence))
+	}
+	if err != nil {
+		return mailer.Message{}, err
+	}
+	var sub submit.Submission
+	if err := json.Unmarshal(stored.Data, &sub); err != nil || sub.Reference != e.Reference {
+		return mailer.Message{}, Permanent(fmt.Errorf("submission %s: sequence %d holds another message", e.Reference, e.Sequence))
+	}
+	form, err := n.Forms.Version(ctx, sub.Form, sub.FormVersion)
+	if errors.Is(err, schemas.ErrNotFound) {
+		return mailer.Message{}, Permanent(fmt.Errorf("submission %s: form %s version %d not found", sub.Reference, sub.Form, sub.FormVersion))
+	}
+	if err != nil {
+		return mailer.Message{}, err
+	}
+	to, err := n.recipient(ctx, sub, form)
+	if err != nil || to == "" {
+		return mailer.Message{}, err
+	}
+	token, err := n.Tracker.NewLink(ctx, sub.Reference)
+	if err != nil {
+		return mailer.Message{}, err
+	}
+	lang := sub.Lang
+	if lang != locale.English {
+		lang = locale.French
+	}
+	data := mailData{
+		Organisation: n.Organisation, Form: form.Title, Reference: sub.Reference, Date: locale.DateTime(e.At, lang),
+		Link:         strings.TrimSuffix(n.SiteURL, "/") + "/recu/" + sub.Reference + "?token=" + url.QueryEscape(token),
+		Confirmation: form.Confirmation, Status: e.Status.Label().In(lang), Reason: e.Reason,
+	}
+	kind := "decided"
+	var attachments []mailer.Attachment
+	if e.Status == submit.Documented {
+		kind = "received"
+		pdf, err := n.Documents.GetBytes(ctx, bus.DocumentRecordName(sub.Reference))
+		if err != nil {
+			return mailer.Message{}, fmt.Errorf("PDF record of %s: %w", sub.Reference, err)
+		}
+		attachments = append(attachments, mailer.Attachment{Name: sub.Reference + ".pdf", Type: "application/pdf", Data: pdf})
+	}
+	tpl := mailTemplates[kind+"."+string(lang)]
+	var subject, text bytes.Buffer
+	if err := tpl.ExecuteTemplate(&subject, "subject", data); err != nil {
+		return mailer.Message{}, Permanent(err)
+	}
+	if err := tpl.Execute(&text, data); err != nil {
+		return mailer.Message{}, Permanent(err)
+	}
+	return mailer.Message{To: to, Subject: subject.String(), Text: text.String(), Attachments: attachments}, nil
+}
+
+// recipient is where to write about a submission: the agent who filed an
+// internal form, or else the first email address the answers give.
+func (n *Notify) recipient(ctx context.Context, sub submit.Submission, form *schemas.Compiled) (string, error) {
+	if sub.AccountID != "" {
+		a, err := n.Accounts.Get(ctx, sub.AccountID)
+		if errors.Is(err, identity.ErrNotFound) {
+			return "", nil
+		}
+		return a.Email, err
+	}
+	var answers map[string]any
+	_ = json.Unmarshal(sub.Data, &answers)
+	props := schemas.AllProperties(form.Schema)
+	for _, name := range schemas.PropertyOrder(form.Schema, form.UISchema) {
+		var field struct {
+			Format string `json:"format"`
+		}
+		_ = json.Unmarshal(props[name], &field)
+		if address, ok := answers[name].(string); ok && field.Format == "email" && address != "" {
+			return address, nil
+		}
+	}
+	return "", nil
+}
