@@ -75,6 +75,8 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "PUT", "/api/forms/ancien/draft", adminToken, publicForm)
 	s.Must(200, "PUT", "/api/forms/retirable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/retirable/publish", adminToken, "")
+	s.Must(200, "PUT", "/api/forms/valide/draft", adminToken, strings.Replace(internalForm, `"routing"`, `"workflow": {"steps": [{"title": "Responsable", "approver": "manager"}]}, "routing"`, 1))
+	s.Must(200, "POST", "/api/forms/valide/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
 	s.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
 	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont","piece":"`+samplePDF+`"}}`).JSON(t)
@@ -101,6 +103,24 @@ func (w *world) routedDossier() string {
 	ref := receipt["reference"].(string)
 	w.s.WaitStatus(ref, receipt["token"].(string), "routed")
 	return ref
+}
+
+// pendingApproval files an internal request that waits for its manager's
+// approval, and returns its reference.
+func (w *world) pendingApproval() string {
+	token := w.tokens["agent-reserve"]
+	ref := w.s.Must(201, "POST", "/api/forms/valide/submissions", token, `{"data":{"jours":1}}`).JSON(w.s.t)["reference"].(string)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, a := range w.s.Must(200, "GET", "/api/approvals", token, "").JSON(w.s.t)["mine"].([]any) {
+			if a.(map[string]any)["reference"] == ref {
+				return ref
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.s.t.Fatalf("the approval of %s did not start", ref)
+	return ""
 }
 
 // newDraft saves answers to the public form, as a visitor would, and
@@ -215,21 +235,25 @@ func (w *world) requests() map[string]route {
 		"PUT /api/forms/{id}/paper/{month}":      {access: identity.AdminOnly, request: fixed("/api/forms/permis/paper/2026-01", `{"count":12}`), ok: 204},
 		"GET /statistiques":                      {access: identity.AnyAgent, request: fixed("/statistiques", ""), ok: 200},
 		"POST /statistiques/papier":              {access: identity.AdminOnly, request: fixed("/statistiques/papier", "form=permis&month=2026-02&count=7"), ok: 303},
-		"GET /{$}":                               {access: identity.Anyone, request: fixed("/", ""), ok: 200},
-		"GET /f/{form}":                          {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
-		"POST /f/{form}":                         {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
-		"GET /f/{form}/d/{draft}":                {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
-		"GET /f/{form}/d/{draft}/verifier":       {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
-		"POST /f/{form}/d/{draft}/verifier":      {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
-		"GET /recu/{reference}":                  {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
-		"GET /login":                             {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
-		"POST /login":                            {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
-		"POST /logout":                           {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
-		"GET /me":                                {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
-		"POST /me/tokens":                        {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
-		"POST /me/tokens/{tokenId}/revoke":       {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
-		"GET /admin/accounts":                    {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
-		"GET /admin/accounts/new":                {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
+		"GET /api/approvals":                     {access: identity.AnyAgent, request: fixed("/api/approvals", ""), ok: 200},
+		"POST /api/approvals/{reference}": {access: identity.Approver, request: func(caller) (string, string) {
+			return "/api/approvals/" + w.pendingApproval(), `{"round":1,"position":0,"verdict":"approve"}`
+		}, ok: 202},
+		"GET /{$}":                          {access: identity.Anyone, request: fixed("/", ""), ok: 200},
+		"GET /f/{form}":                     {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
+		"POST /f/{form}":                    {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /f/{form}/d/{draft}":           {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
+		"GET /f/{form}/d/{draft}/verifier":  {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
+		"POST /f/{form}/d/{draft}/verifier": {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
+		"GET /recu/{reference}":             {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
+		"GET /login":                        {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
+		"POST /login":                       {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
+		"POST /logout":                      {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
+		"GET /me":                           {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
+		"POST /me/tokens":                   {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
+		"POST /me/tokens/{tokenId}/revoke":  {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
+		"GET /admin/accounts":               {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
+		"GET /admin/accounts/new":           {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
 		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"
 		}, ok: 303},
@@ -313,6 +337,8 @@ func expected(r route, c caller, ok int) int {
 	switch r.access {
 	case identity.DepartmentAgent:
 		allowed = p.ServesDepartment("accueil") // every such route is reached through "accueil"
+	case identity.Approver:
+		allowed = p.IsAdmin() // no agent of the matrix approves agent-reserve's requests
 	case identity.DossierAgent:
 		allowed = p.ServesDepartment("accueil") // every dossier of the matrix is routed to "accueil"
 	case identity.ReceiptHolder:

@@ -64,6 +64,7 @@ type AccountBody struct {
 	Departments []string      `json:"departments,omitempty" example:"[\"solidarites\"]" doc:"Services dont l'agent traite les dépôts"`
 	Manager     string        `json:"manager,omitempty" example:"j-muller" doc:"Responsable qui valide les demandes de l'agent"`
 	Delegate    string        `json:"delegate,omitempty" example:"p-klein" doc:"Suppléant pendant une absence"`
+	Absent      bool          `json:"absent,omitempty" doc:"Absent : le suppléant valide à sa place"`
 	Active      bool          `json:"active" example:"true"`
 }
 
@@ -109,6 +110,7 @@ type putAccountInput struct {
 		Departments []string      `json:"departments,omitempty" maxItems:"100" example:"[\"solidarites\"]"`
 		Manager     string        `json:"manager,omitempty" maxLength:"64"`
 		Delegate    string        `json:"delegate,omitempty" maxLength:"64"`
+		Absent      bool          `json:"absent,omitempty" doc:"Absent : le suppléant valide à sa place"`
 		Active      bool          `json:"active" example:"true"`
 	}
 }
@@ -116,7 +118,7 @@ type putAccountInput struct {
 func (h *accountsHandler) put(ctx context.Context, in *putAccountInput) (*accountOutput, error) {
 	b := in.Body
 	a := identity.Account{ID: in.ID, Name: b.Name, Email: b.Email, Role: b.Role, Departments: b.Departments,
-		Manager: b.Manager, Delegate: b.Delegate, Active: b.Active}
+		Manager: b.Manager, Delegate: b.Delegate, Absent: b.Absent, Active: b.Active}
 	if err := h.accounts.Put(ctx, a); err != nil {
 		return nil, toProblem(ctx, err)
 	}

@@ -38,6 +38,7 @@ type Services struct {
 	Trail       *backoffice.Trail
 	Exporter    *backoffice.Exporter
 	Statistics  *backoffice.Statistics
+	Workflows   *backoffice.Workflows
 	// Log receives what cannot be told to the caller, such as an export
 	// cut short.
 	Log       *slog.Logger
@@ -87,6 +88,7 @@ func New(s Services) http.Handler {
 	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
 	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&statisticsHandler{statistics: s.Statistics}).register(api)
+	(&approvalsHandler{workflows: s.Workflows}).register(api)
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)

@@ -65,6 +65,21 @@ type DraftBody struct {
 	MaxSubmissions int    `json:"maxSubmissions,omitempty" minimum:"0" doc:"Nombre de dépôts après lequel le formulaire se ferme"`
 	RetentionDays  int    `json:"retentionDays,omitempty" minimum:"0" maximum:"3650" doc:"Durée de conservation des dépôts, en jours"`
 	Confirmation   string `json:"confirmation,omitempty" maxLength:"2000" doc:"Ce que le récépissé dit de la suite"`
+	// Workflow is the approval of an internal form's requests.
+	Workflow *WorkflowBody `json:"workflow,omitempty" doc:"Circuit de validation d'un formulaire interne"`
+}
+
+// WorkflowBody is the ordered approval of an internal form's requests.
+type WorkflowBody struct {
+	Steps        []ApprovalStepBody `json:"steps" minItems:"1" maxItems:"20"`
+	ReminderDays int                `json:"reminderDays,omitempty" minimum:"0" maximum:"90" doc:"Jours d'attente avant de relancer les valideurs (3 par défaut)"`
+}
+
+// ApprovalStepBody is one step of a workflow.
+type ApprovalStepBody struct {
+	Title    string          `json:"title" minLength:"1" maxLength:"200" example:"Validation par le responsable"`
+	Approver string          `json:"approver" maxLength:"80" example:"manager" doc:"« manager » (le responsable du demandeur) ou « department:<service> »"`
+	When     json.RawMessage `json:"when,omitempty" doc:"Condition JSON Schema : l'étape ne s'applique qu'aux demandes qui la valident"`
 }
 
 // RoutingBody decides which department receives each submission.
@@ -89,6 +104,12 @@ func (b DraftBody) form(id string) schemas.Form {
 	for _, r := range b.Routing.Rules {
 		f.Routing.Rules = append(f.Routing.Rules, schemas.Rule{When: r.When, Department: r.Department})
 	}
+	if b.Workflow != nil {
+		f.Workflow = &schemas.Workflow{ReminderDays: b.Workflow.ReminderDays}
+		for _, s := range b.Workflow.Steps {
+			f.Workflow.Steps = append(f.Workflow.Steps, schemas.ApprovalStep(s))
+		}
+	}
 	return f
 }
 
@@ -101,6 +122,12 @@ func draftBodyOf(f schemas.Form) DraftBody {
 	}
 	for _, r := range f.Routing.Rules {
 		b.Routing.Rules = append(b.Routing.Rules, RuleBody{When: r.When, Department: r.Department})
+	}
+	if f.Workflow != nil {
+		b.Workflow = &WorkflowBody{ReminderDays: f.Workflow.ReminderDays}
+		for _, s := range f.Workflow.Steps {
+			b.Workflow.Steps = append(b.Workflow.Steps, ApprovalStepBody(s))
+		}
 	}
 	return b
 }

@@ -132,6 +132,14 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusConflict, locale.Text{FR: "Cette action n'est pas possible dans l'état actuel du dossier.", EN: "This action is not possible in the dossier's current status."})
 	case errors.Is(err, backoffice.ErrReasonRequired):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Indiquez le motif.", EN: "Give the reason."}, &huma.ErrorDetail{Location: "body.reason", Message: locale.Text{FR: "Le motif est obligatoire.", EN: "The reason is required."}.In(lang)})
+	case errors.Is(err, backoffice.ErrNoWorkflow):
+		return problem(lang, http.StatusNotFound, locale.Text{FR: "Cette demande ne passe par aucun circuit de validation.", EN: "This request goes through no approval workflow."})
+	case errors.Is(err, backoffice.ErrNotApprover):
+		return problem(lang, http.StatusForbidden, locale.Text{FR: "Vous ne validez pas l'étape en cours de cette demande.", EN: "You are not an approver of this request's current step."})
+	case errors.Is(err, backoffice.ErrNotRequester):
+		return problem(lang, http.StatusForbidden, locale.Text{FR: "Seul le demandeur peut renvoyer sa demande corrigée.", EN: "Only the requester can send the corrected request again."})
+	case errors.Is(err, backoffice.ErrStale):
+		return problem(lang, http.StatusConflict, locale.Text{FR: "La demande a avancé entre-temps : rechargez-la avant de décider.", EN: "The request moved on meanwhile: reload it before deciding."})
 	case errors.Is(err, backoffice.ErrUnknownForm):
 		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce formulaire n'a jamais été publié.", EN: "This form was never published."})
 	case errors.Is(err, backoffice.ErrBadPaperCount):

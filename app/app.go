@@ -196,7 +196,12 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 
 	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Documents: documents}
 	route := &processors.Route{Forms: forms, Tracker: tracker, Submissions: submissions}
-	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer()}
+	workflows, err := backoffice.NewWorkflows(ctx, b, forms, accounts, tracker, trail)
+	if err != nil {
+		return err
+	}
+	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(),
+		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: workflows.Subjects(), Handler: workflows.Handle}}
 	if cfg.Mail.Enabled() {
 		notify, err := a.notifier(ctx, cfg, forms, tracker, accounts, documents)
 		if err != nil {
@@ -227,7 +232,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Log: cfg.Logger,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Log: cfg.Logger,
 		Documents: documents, Ready: b.Ready,
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,

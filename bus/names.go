@@ -50,6 +50,8 @@ const (
 	// BucketPaper holds the number of paper forms received, keyed
 	// "<form>.<YYYY-MM>", entered by admins for the statistics.
 	BucketPaper = "paper"
+	// BucketWorkflows holds the approval state of internal requests, by reference.
+	BucketWorkflows = "workflows"
 	// BucketNotifications remembers which events were emailed, keyed
 	// "<consumer>.<event sequence>", so that a redelivery sends nothing twice.
 	BucketNotifications = "notifications"
@@ -98,6 +100,12 @@ func DossierTrail(reference string) string { return "events." + reference + ".tr
 
 // AccountTrail matches what one account did on every dossier.
 func AccountTrail(account string) string { return "events.*.trail.*." + account }
+
+// WorkflowSubject is the subject of the decisions on a request's approval.
+func WorkflowSubject(reference string) string { return "events." + reference + ".workflow" }
+
+// WorkflowSubjects matches the approval decisions of every request.
+const WorkflowSubjects = "events.*.workflow"
 
 // EventSubjects matches every event.
 const EventSubjects = "events.>"
@@ -178,4 +186,6 @@ const (
 	ConsumerRoute = "route"
 	// ConsumerNotify emails submitters on EVENTS.
 	ConsumerNotify = "notify"
+	// ConsumerWorkflow starts and advances approval workflows on EVENTS.
+	ConsumerWorkflow = "workflow"
 )

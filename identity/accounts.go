@@ -44,7 +44,9 @@ type Account struct {
 	Manager string `json:"manager,omitempty"`
 	// Delegate acts for this account while it is absent.
 	Delegate string `json:"delegate,omitempty"`
-	Active   bool   `json:"active"`
+	// Absent says the account is away: its delegate approves in its place.
+	Absent bool `json:"absent,omitempty"`
+	Active bool `json:"active"`
 }
 
 // ActiveAdmin reports whether the account is an active admin.

@@ -50,6 +50,10 @@ const (
 	// DossierAgent needs an agent of the department the dossier was routed
 	// to, or an admin.
 	DossierAgent Access = "dossier-agent"
+	// Approver needs an approver of the request's current step (its
+	// requester's manager or their delegate, or an agent of the step's
+	// department), or an admin.
+	Approver Access = "approver"
 )
 
 // Allows reports whether p passes the part of the rule that does not depend
@@ -59,7 +63,7 @@ func (a Access) Allows(p Principal) bool {
 	switch a {
 	case Anyone, ReceiptHolder:
 		return true
-	case AnyAgent, DepartmentAgent, DossierAgent:
+	case AnyAgent, DepartmentAgent, DossierAgent, Approver:
 		return p.IsAgent()
 	case ManagerOnly:
 		return p.IsManager()

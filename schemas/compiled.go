@@ -14,6 +14,8 @@ type Compiled struct {
 	schema *gojsonschema.Schema
 	rules  []compiledRule
 	files  map[string]FileRule
+	// stepConditions are the workflow steps' conditions, nil for none.
+	stepConditions []*gojsonschema.Schema
 }
 
 type compiledRule struct {
@@ -37,6 +39,9 @@ func compile(v Version) (*Compiled, error) {
 			continue
 		}
 		c.rules = append(c.rules, compiledRule{when: when, department: rule.Department})
+	}
+	if c.stepConditions, err = compileWorkflow(v.Workflow); err != nil {
+		problems.merge(err)
 	}
 	if err := problems.orNil(); err != nil {
 		return nil, err

@@ -43,6 +43,8 @@ type Form struct {
 	RetentionDays int `json:"retentionDays,omitempty"`
 	// Confirmation says, on the receipt, what happens next.
 	Confirmation string `json:"confirmation,omitempty"`
+	// Workflow, for an internal form, is the approval its requests go through.
+	Workflow *Workflow `json:"workflow,omitempty"`
 }
 
 // Bounds of a form's settings.

@@ -139,6 +139,9 @@ func (r *Registry) check(ctx context.Context, f Form) error {
 			return err
 		}
 	}
+	if err := r.checkWorkflow(ctx, f, problems); err != nil {
+		return err
+	}
 	return problems.orNil()
 }
 

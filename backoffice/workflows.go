@@ -1,0 +1,475 @@
+package backoffice
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/submit"
+)
+
+// Errors of the approval workflows.
+var (
+	// ErrNoWorkflow means the request goes through no approval.
+	ErrNoWorkflow = errors.New("backoffice: no approval workflow for this request")
+	// ErrNotApprover means the principal may not decide the current step.
+	ErrNotApprover = errors.New("backoffice: not an approver of the current step")
+	// ErrStale means the step decided is no longer the current one.
+	ErrStale = errors.New("backoffice: the approval moved on meanwhile")
+	// ErrNotRequester means only the requester may send a request back.
+	ErrNotRequester = errors.New("backoffice: only the requester may send it again")
+)
+
+// Standing is where an approval stands.
+type Standing string
+
+// The standings of an approval.
+const (
+	Pending  Standing = "pending"
+	Approved Standing = "approved"
+	Refused  Standing = "rejected"
+	// Returned means an approver sent the request back for correction.
+	Returned Standing = "returned"
+)
+
+// Verdict is what an approver decides on a step, or the requester's
+// sending again.
+type Verdict string
+
+// The verdicts.
+const (
+	Approve Verdict = "approve"
+	Deny    Verdict = "reject"
+	Return  Verdict = "return"
+	Resend  Verdict = "resend"
+)
+
+// Approval is the state of one request's approval, kept in the workflows
+// bucket.
+type Approval struct {
+	Reference string `json:"reference"`
+	Form      string `json:"form"`
+	Version   int    `json:"version"`
+	Requester string `json:"requester"`
+	// Round counts the sendings: 1, then one more each time it is sent again.
+	Round int `json:"round"`
+	// Data is the answers as last sent.
+	Data json.RawMessage `json:"data"`
+	// Steps are the indexes of the workflow's steps that apply this round;
+	// Current is the position in Steps of the step waiting for a decision.
+	Steps   []int    `json:"steps"`
+	Current int      `json:"current"`
+	Outcome Standing `json:"outcome"`
+	// Since is when the current step began; Reminded when its approvers
+	// were last reminded.
+	Since    time.Time       `json:"since"`
+	Reminded time.Time       `json:"reminded,omitzero"`
+	History  []ApprovalEntry `json:"history"`
+}
+
+// ApprovalEntry is one decision of an approval.
+type ApprovalEntry struct {
+	Round   int       `json:"round"`
+	Step    int       `json:"step"`
+	Verdict Verdict   `json:"verdict"`
+	By      string    `json:"by"`
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Step is the index in the workflow of the step waiting for a decision,
+// or -1 when none waits.
+func (a Approval) Step() int {
+	if a.Outcome != Pending || a.Current >= len(a.Steps) {
+		return -1
+	}
+	return a.Steps[a.Current]
+}
+
+// command is a decision on an approval, as published on EVENTS before it
+// is applied: the message is the record, the state follows it.
+type command struct {
+	Reference string          `json:"reference"`
+	Round     int             `json:"round"`
+	Position  int             `json:"position"`
+	Verdict   Verdict         `json:"verdict"`
+	By        string          `json:"by"`
+	Comment   string          `json:"comment,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
+}
+
+// Workflows drives the approval of internal requests. Each decision is
+// published on EVENTS first, then applied to the state in the workflows
+// bucket by the workflow consumer, once: a crash between the two leaves
+// the message to apply again, and applying it again changes nothing.
+type Workflows struct {
+	js          jetstream.JetStream
+	kv          jetstream.KeyValue
+	submissions jetstream.Stream
+	forms       Versions
+	accounts    *identity.Accounts
+	tracker     *submit.Tracker
+	trail       *Trail
+	now         func() time.Time
+}
+
+// NewWorkflows opens what the workflows need.
+func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *identity.Accounts, tracker *submit.Tracker, trail *Trail) (*Workflows, error) {
+	kv, err := b.KV(ctx, bus.BucketWorkflows)
+	if err != nil {
+		return nil, err
+	}
+	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return nil, err
+	}
+	return &Workflows{js: b.JS, kv: kv, submissions: submissions, forms: forms, accounts: accounts, tracker: tracker, trail: trail, now: time.Now}, nil
+}
+
+// Subjects are what the workflow consumer reads: routed requests, to start
+// their approval, and the decisions.
+func (w *Workflows) Subjects() []string {
+	return []string{bus.EventsWithStatus(string(submit.Routed)), bus.WorkflowSubjects}
+}
+
+// Handle starts the approval of a routed request whose form has a
+// workflow, or applies a decision.
+func (w *Workflows) Handle(ctx context.Context, msg jetstream.Msg) error {
+	if strings.HasSuffix(msg.Subject(), ".workflow") {
+		var cmd command
+		if err := json.Unmarshal(msg.Data(), &cmd); err != nil {
+			return fmt.Errorf("malformed workflow decision on %s: %w", msg.Subject(), err)
+		}
+		return w.apply(ctx, cmd)
+	}
+	var event submit.Event
+	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {
+		return fmt.Errorf("malformed event on %s", msg.Subject())
+	}
+	return w.start(ctx, event)
+}
+
+// start creates the approval state of a request, once, and puts the
+// request under review.
+func (w *Workflows) start(ctx context.Context, e submit.Event) error {
+	stored, err := w.submissions.GetMsg(ctx, e.Sequence)
+	if err != nil {
+		return err
+	}
+	var sub submit.Submission
+	if err := json.Unmarshal(stored.Data, &sub); err != nil {
+		return err
+	}
+	form, err := w.forms.Version(ctx, sub.Form, sub.FormVersion)
+	if err != nil {
+		return err
+	}
+	if form.Workflow == nil || sub.AccountID == "" {
+		return nil
+	}
+	a := Approval{Reference: sub.Reference, Form: sub.Form, Version: sub.FormVersion, Requester: sub.AccountID, Round: 1,
+		Data: sub.Data, Steps: form.ApprovalSteps(sub.Data), Outcome: Pending, Since: w.now().UTC(), History: []ApprovalEntry{}}
+	if len(a.Steps) == 0 {
+		a.Outcome = Approved // no step applies to this request
+	}
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	_, err = w.kv.Create(ctx, sub.Reference, raw)
+	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return err
+	}
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		if a, _, err = w.get(ctx, sub.Reference); err != nil {
+			return err
+		}
+	}
+	return w.effects(ctx, a)
+}
+
+// Get reads the approval of a request.
+func (w *Workflows) Get(ctx context.Context, reference string) (Approval, error) {
+	a, _, err := w.get(ctx, reference)
+	return a, err
+}
+
+func (w *Workflows) get(ctx context.Context, reference string) (Approval, uint64, error) {
+	var a Approval
+	entry, err := w.kv.Get(ctx, reference)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return a, 0, ErrNoWorkflow
+	}
+	if err != nil {
+		return a, 0, err
+	}
+	return a, entry.Revision(), json.Unmarshal(entry.Value(), &a)
+}
+
+// MayDecide reports whether p may decide the current step of an approval:
+// the requester's manager, or while the manager is absent their delegate,
+// for a manager's step; an agent of the department for a department's;
+// an admin always.
+func (w *Workflows) MayDecide(ctx context.Context, p identity.Principal, a Approval) (bool, error) {
+	step := a.Step()
+	if step < 0 || p.Anonymous() {
+		return false, nil
+	}
+	if p.IsAdmin() {
+		return true, nil
+	}
+	form, err := w.forms.Version(ctx, a.Form, a.Version)
+	if err != nil {
+		return false, err
+	}
+	approver := form.Workflow.Steps[step]
+	if department, ok := approver.ApproverDepartment(); ok {
+		return p.ServesDepartment(department), nil
+	}
+	requester, err := w.accounts.Get(ctx, a.Requester)
+	if err != nil || requester.Manager == "" {
+		return false, err
+	}
+	if p.AccountID == requester.Manager {
+		return true, nil
+	}
+	manager, err := w.accounts.Get(ctx, requester.Manager)
+	if err != nil {
+		return false, err
+	}
+	return manager.Absent && manager.Delegate != "" && p.AccountID == manager.Delegate, nil
+}
+
+// Decide records p's verdict on the step at position of round: approve,
+// reject or return (the last two with a comment), or, for the requester of
+// a returned request, resend with corrected answers. The decision is
+// stored on EVENTS at once and applied by the workflow consumer.
+func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference string, round, position int, verdict Verdict, comment string, data json.RawMessage) error {
+	a, err := w.Get(ctx, reference)
+	if err != nil {
+		return err
+	}
+	comment = strings.TrimSpace(comment)
+	switch {
+	case len([]rune(comment)) > MaxTextLength:
+		return ErrTooLong
+	case decided(a, p.AccountID, round, position, verdict):
+		return nil // the same decision, sent again: already recorded
+	case round != a.Round || (verdict != Resend && position != a.Current):
+		return ErrStale
+	}
+	switch verdict {
+	case Approve, Deny, Return:
+		if a.Outcome != Pending {
+			return ErrStale
+		}
+		if verdict != Approve && comment == "" {
+			return ErrReasonRequired
+		}
+		ok, err := w.MayDecide(ctx, p, a)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotApprover
+		}
+	case Resend:
+		if a.Outcome != Returned {
+			return ErrStale
+		}
+		if p.AccountID != a.Requester {
+			return ErrNotRequester
+		}
+		form, err := w.forms.Version(ctx, a.Form, a.Version)
+		if err != nil {
+			return err
+		}
+		if err := form.Validate(data); err != nil {
+			return err
+		}
+	default:
+		return ErrTransition
+	}
+	cmd := command{Reference: reference, Round: round, Position: position, Verdict: verdict, By: p.AccountID, Comment: comment, Data: data}
+	raw, err := json.Marshal(cmd)
+	if err != nil {
+		return err
+	}
+	// One decision per step and round: a second click is the same message.
+	id := reference + "." + strconv.Itoa(round) + "." + strconv.Itoa(position)
+	if verdict == Resend {
+		id = reference + "." + strconv.Itoa(round) + ".resend"
+	}
+	_, err = w.js.Publish(ctx, bus.WorkflowSubject(reference), raw, jetstream.WithMsgID(id), jetstream.WithExpectStream(bus.StreamEvents))
+	return err
+}
+
+// decided reports whether by already gave this verdict on the step at
+// position of round.
+func decided(a Approval, by string, round, position int, verdict Verdict) bool {
+	step := -1
+	if verdict != Resend && position >= 0 && position < len(a.Steps) {
+		step = a.Steps[position]
+	}
+	return slices.ContainsFunc(a.History, func(e ApprovalEntry) bool {
+		return e.Round == round && e.Verdict == verdict && e.By == by && e.Step == step
+	})
+}
+
+// apply brings a decision into the approval state, unless it is already
+// there, then makes sure its effects are.
+func (w *Workflows) apply(ctx context.Context, cmd command) error {
+	for {
+		a, revision, err := w.get(ctx, cmd.Reference)
+		if err != nil {
+			return err
+		}
+		if !next(&a, cmd, w.now().UTC()) {
+			return w.effects(ctx, a) // applied before, or stale: nothing more
+		}
+		if cmd.Verdict == Resend {
+			form, err := w.forms.Version(ctx, a.Form, a.Version)
+			if err != nil {
+				return err
+			}
+			if a.Steps = form.ApprovalSteps(a.Data); len(a.Steps) == 0 {
+				a.Outcome = Approved
+			}
+		}
+		raw, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		if _, err := w.kv.Update(ctx, a.Reference, raw, revision); errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		detail := string(cmd.Verdict)
+		if cmd.Comment != "" {
+			detail += " " + cmd.Comment
+		}
+		if err := w.trail.Append(ctx, TrailEntry{Reference: a.Reference, Kind: Decided, By: cmd.By, Detail: detail}); err != nil {
+			return err
+		}
+		return w.effects(ctx, a)
+	}
+}
+
+// next applies a decision to a state, reporting whether it changed it: a
+// decision on a step already decided, or of an earlier round, does not.
+func next(a *Approval, cmd command, now time.Time) bool {
+	if cmd.Round != a.Round {
+		return false
+	}
+	entry := ApprovalEntry{Round: cmd.Round, Step: a.Step(), Verdict: cmd.Verdict, By: cmd.By, Comment: cmd.Comment, At: now}
+	switch cmd.Verdict {
+	case Resend:
+		if a.Outcome != Returned {
+			return false
+		}
+		entry.Step = -1
+		a.Round++
+		a.Data, a.Current, a.Outcome = cmd.Data, 0, Pending
+	case Approve, Deny, Return:
+		if a.Outcome != Pending || cmd.Position != a.Current {
+			return false
+		}
+		switch cmd.Verdict {
+		case Approve:
+			a.Current++
+			if a.Current >= len(a.Steps) {
+				a.Outcome = Approved
+			}
+		case Deny:
+			a.Outcome = Refused
+		case Return:
+			a.Outcome = Returned
+		}
+	default:
+		return false
+	}
+	a.Since = now
+	a.Reminded = time.Time{}
+	a.History = append(a.History, entry)
+	return true
+}
+
+// effects brings the request's status in line with its approval: under
+// review while pending or returned, accepted once approved, rejected once
+// refused. Each move is made once, whatever the repeats.
+func (w *Workflows) effects(ctx context.Context, a Approval) error {
+	var change submit.Change
+	from := []submit.Status{submit.Routed, submit.InReview}
+	switch a.Outcome {
+	case Pending, Returned:
+		change, from = submit.Change{Status: submit.InReview}, []submit.Status{submit.Routed}
+	case Approved:
+		change = submit.Change{Status: submit.Accepted, Reason: "Demande validée à toutes les étapes."}
+		if a.Step() < 0 && len(a.History) > 0 {
+			change.By = a.History[len(a.History)-1].By
+		}
+	case Refused:
+		last := a.History[len(a.History)-1]
+		change = submit.Change{Status: submit.Rejected, By: last.By, Reason: last.Comment}
+	}
+	_, err := w.tracker.Move(ctx, a.Reference, change, func(rec submit.Record) error {
+		if !slices.Contains(from, rec.Status) {
+			return errReached
+		}
+		return nil
+	})
+	if errors.Is(err, errReached) {
+		return nil
+	}
+	return err
+}
+
+// errReached means the status an approval leads to is already there.
+var errReached = errors.New("backoffice: status already reached")
+
+// StepTitles are the titles of the workflow steps of an approval's form
+// version, by index; empty when the version cannot be read.
+func (w *Workflows) StepTitles(ctx context.Context, a Approval) []string {
+	form, err := w.forms.Version(ctx, a.Form, a.Version)
+	if err != nil || form.Workflow == nil {
+		return nil
+	}
+	titles := make([]string, len(form.Workflow.Steps))
+	for i, s := range form.Workflow.Steps {
+		titles[i] = s.Title
+	}
+	return titles
+}
+
+// List returns the approvals that keep, newest requests last.
+func (w *Workflows) List(ctx context.Context, keep func(Approval) bool) ([]Approval, error) {
+	lister, err := w.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Approval
+	for key := range lister.Keys() {
+		a, _, err := w.get(ctx, key)
+		if errors.Is(err, ErrNoWorkflow) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if keep(a) {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(x, y Approval) int { return strings.Compare(x.Reference, y.Reference) })
+	return out, nil
+}
