@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,6 @@ import (
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/submit/webform"
 	"github.com/guichet/guichet/web"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Config is everything Guichet needs to start.
@@ -61,7 +61,10 @@ type Config struct {
 	Mail mailer.Config
 	// PublicURL is the site's public address, for the links in emails.
 	PublicURL string
-	Logger    *slog.Logger
+	// ReminderEvery is how often approvers are reminded of waiting
+	// requests (an hour by default); only with Mail.
+	ReminderEvery time.Duration
+	Logger        *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -94,6 +97,8 @@ type App struct {
 	log        *slog.Logger
 	processors *processors.Group
 	server     *http.Server
+	// reminders stops the approval reminders, if they run.
+	reminders func()
 
 	stopOnce sync.Once
 	stopErr  error
@@ -196,20 +201,31 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 
 	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Documents: documents}
 	route := &processors.Route{Forms: forms, Tracker: tracker, Submissions: submissions}
-	workflows, err := backoffice.NewWorkflows(ctx, b, forms, accounts, tracker, trail)
+	var mail *mailer.Mailer
+	var notices *backoffice.Notices
+	if cfg.Mail.Enabled() {
+		if mail, err = mailer.New(cfg.Mail); err != nil {
+			return err
+		}
+		sent, err := b.KV(ctx, bus.BucketNotifications)
+		if err != nil {
+			return err
+		}
+		notices = &backoffice.Notices{Mail: mail, Sent: sent, SiteURL: cfg.PublicURL}
+	} else {
+		a.log.Info("no SMTP relay configured: nobody is emailed")
+	}
+	workflows, err := backoffice.NewWorkflows(ctx, b, forms, accounts, tracker, trail, notices)
 	if err != nil {
 		return err
 	}
 	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(),
 		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: workflows.Subjects(), Handler: workflows.Handle}}
-	if cfg.Mail.Enabled() {
-		notify, err := a.notifier(ctx, cfg, forms, tracker, accounts, documents)
-		if err != nil {
-			return err
-		}
+	if notices != nil {
+		notify := &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: forms, Tracker: tracker, Accounts: accounts,
+			Submissions: submissions, Documents: documents, Sent: notices.Sent, Mail: mail}
 		consumers = append(consumers, notify.Consumer())
-	} else {
-		a.log.Info("no SMTP relay configured: submitters are not emailed")
+		a.reminders = remindEvery(a.log, workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
 	}
 	if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
 		return err
@@ -241,22 +257,29 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// notifier builds the processor that emails submitters through cfg.Mail.
-func (a *App) notifier(ctx context.Context, cfg Config, forms *schemas.Registry, tracker *submit.Tracker, accounts *identity.Accounts, documents jetstream.ObjectStore) (*processors.Notify, error) {
-	m, err := mailer.New(cfg.Mail)
-	if err != nil {
-		return nil, err
-	}
-	sent, err := a.Bus.KV(ctx, bus.BucketNotifications)
-	if err != nil {
-		return nil, err
-	}
-	submissions, err := a.Bus.JS.Stream(ctx, bus.StreamSubmissions)
-	if err != nil {
-		return nil, err
-	}
-	return &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: forms, Tracker: tracker, Accounts: accounts,
-		Submissions: submissions, Documents: documents, Sent: sent, Mail: m}, nil
+// remindEvery reminds approvers of the requests that waited too long, at
+// each tick, until the returned function stops it.
+func remindEvery(log *slog.Logger, workflows *backoffice.Workflows, every time.Duration) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ticker := time.NewTicker(every)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+				if n, err := workflows.Remind(ctx); err != nil {
+					log.Warn("approval reminders stopped short", "reminded", n, "error", err)
+				} else if n > 0 {
+					log.Info("approval reminders sent", "reminded", n)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // Serve serves HTTP on ln until Shutdown.
@@ -283,6 +306,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	a.stopOnce.Do(func() {
 		if a.server != nil {
 			a.stopErr = a.server.Shutdown(ctx)
+		}
+		if a.reminders != nil {
+			a.reminders()
 		}
 		a.processors.Stop()
 		a.Bus.Close()

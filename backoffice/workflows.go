@@ -119,11 +119,13 @@ type Workflows struct {
 	accounts    *identity.Accounts
 	tracker     *submit.Tracker
 	trail       *Trail
+	notices     *Notices
 	now         func() time.Time
 }
 
-// NewWorkflows opens what the workflows need.
-func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *identity.Accounts, tracker *submit.Tracker, trail *Trail) (*Workflows, error) {
+// NewWorkflows opens what the workflows need; notices, when not nil, tell
+// approvers by email.
+func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *identity.Accounts, tracker *submit.Tracker, trail *Trail, notices *Notices) (*Workflows, error) {
 	kv, err := b.KV(ctx, bus.BucketWorkflows)
 	if err != nil {
 		return nil, err
@@ -132,7 +134,7 @@ func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *ide
 	if err != nil {
 		return nil, err
 	}
-	return &Workflows{js: b.JS, kv: kv, submissions: submissions, forms: forms, accounts: accounts, tracker: tracker, trail: trail, now: time.Now}, nil
+	return &Workflows{js: b.JS, kv: kv, submissions: submissions, forms: forms, accounts: accounts, tracker: tracker, trail: trail, notices: notices, now: time.Now}, nil
 }
 
 // Subjects are what the workflow consumer reads: routed requests, to start
@@ -404,12 +406,16 @@ func next(a *Approval, cmd command, now time.Time) bool {
 	return true
 }
 
-// effects brings the request's status in line with its approval: under
-// review while pending or returned, accepted once approved, rejected once
-// refused. Each move is made once, whatever the repeats.
+// effects tells the approvers of a step that waits, and brings the
+// request's status in line with its approval: under review while pending
+// or returned, accepted once approved, rejected once refused. Each is
+// done once, whatever the repeats.
 func (w *Workflows) effects(ctx context.Context, a Approval) error {
 	var change submit.Change
 	from := []submit.Status{submit.Routed, submit.InReview}
+	if err := w.announce(ctx, a); err != nil {
+		return err
+	}
 	switch a.Outcome {
 	case Pending, Returned:
 		change, from = submit.Change{Status: submit.InReview}, []submit.Status{submit.Routed}
