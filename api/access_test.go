@@ -239,6 +239,12 @@ func (w *world) requests() map[string]route {
 		"POST /api/approvals/{reference}": {access: identity.Approver, request: func(caller) (string, string) {
 			return "/api/approvals/" + w.pendingApproval(), `{"round":1,"position":0,"verdict":"approve"}`
 		}, ok: 202},
+		"GET /approbations": {access: identity.AnyAgent, request: fixed("/approbations", ""), ok: 200},
+		"POST /approbations/{reference}": {access: identity.Approver, request: func(caller) (string, string) {
+			return "/approbations/" + w.pendingApproval(), "round=1&position=0&verdict=approve"
+		}, ok: 303},
+		"GET /approbations/{reference}/corriger":  {access: identity.Requester, request: func(caller) (string, string) { return "/approbations/" + w.pendingApproval() + "/corriger", "" }},
+		"POST /approbations/{reference}/corriger": {access: identity.Requester, request: func(caller) (string, string) { return "/approbations/" + w.pendingApproval() + "/corriger", "jours=2" }},
 		"GET /{$}":                          {access: identity.Anyone, request: fixed("/", ""), ok: 200},
 		"GET /f/{form}":                     {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
 		"POST /f/{form}":                    {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
@@ -339,6 +345,8 @@ func expected(r route, c caller, ok int) int {
 		allowed = p.ServesDepartment("accueil") // every such route is reached through "accueil"
 	case identity.Approver:
 		allowed = p.IsAdmin() // no agent of the matrix approves agent-reserve's requests
+	case identity.Requester:
+		allowed = false // the matrix's requests are agent-reserve's, who is not among its callers
 	case identity.DossierAgent:
 		allowed = p.ServesDepartment("accueil") // every dossier of the matrix is routed to "accueil"
 	case identity.ReceiptHolder:

@@ -6,6 +6,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -240,10 +241,10 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		return err
 	}
 	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Drafts: drafts,
-		Accounts: accounts, Departments: departments, Cookies: cfg.Cookies, Log: cfg.Logger}
+		Accounts: accounts, Departments: departments, Corrections: corrections{workflows}, Cookies: cfg.Cookies, Log: cfg.Logger}
 	formBuilder := &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions}
 	builderPages := &editor.Editor{Forms: forms, Builder: formBuilder, Departments: departments, Log: cfg.Logger}
-	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Statistics: statistics, Log: cfg.Logger}
+	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Statistics: statistics, Workflows: workflows, Log: cfg.Logger}
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
@@ -255,6 +256,29 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	}
 	a.Handler = api.New(a.Services)
 	return nil
+}
+
+// corrections gives the form pages the requests sent back for correction.
+type corrections struct{ workflows *backoffice.Workflows }
+
+func (c corrections) Returned(ctx context.Context, p identity.Principal, reference string) (*schemas.Compiled, json.RawMessage, int, error) {
+	form, data, round, err := c.workflows.Returned(ctx, p, reference)
+	return form, data, round, correctionError(err)
+}
+
+func (c corrections) Resend(ctx context.Context, p identity.Principal, reference string, round int, data json.RawMessage) error {
+	return correctionError(c.workflows.Resend(ctx, p, reference, round, data))
+}
+
+// correctionError tells the form pages why a correction is refused.
+func correctionError(err error) error {
+	switch {
+	case errors.Is(err, backoffice.ErrNotRequester), errors.Is(err, backoffice.ErrNoWorkflow):
+		return webform.ErrNotRequester
+	case errors.Is(err, backoffice.ErrStale):
+		return webform.ErrNotReturned
+	}
+	return err
 }
 
 // remindEvery reminds approvers of the requests that waited too long, at

@@ -14,6 +14,7 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
 
@@ -442,6 +443,28 @@ func (w *Workflows) effects(ctx context.Context, a Approval) error {
 
 // errReached means the status an approval leads to is already there.
 var errReached = errors.New("backoffice: status already reached")
+
+// Returned gives the form version and the answers of p's request sent
+// back for correction, and the round to send it again in.
+func (w *Workflows) Returned(ctx context.Context, p identity.Principal, reference string) (*schemas.Compiled, json.RawMessage, int, error) {
+	a, err := w.Get(ctx, reference)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if a.Requester != p.AccountID {
+		return nil, nil, 0, ErrNotRequester
+	}
+	if a.Outcome != Returned {
+		return nil, nil, 0, ErrStale
+	}
+	form, err := w.forms.Version(ctx, a.Form, a.Version)
+	return form, a.Data, a.Round, err
+}
+
+// Resend sends p's corrected request again, in round.
+func (w *Workflows) Resend(ctx context.Context, p identity.Principal, reference string, round int, data json.RawMessage) error {
+	return w.Decide(ctx, p, reference, round, 0, Resend, "", data)
+}
 
 // StepTitles are the titles of the workflow steps of an approval's form
 // version, by index; empty when the version cannot be read.

@@ -54,6 +54,8 @@ const (
 	// requester's manager or their delegate, or an agent of the step's
 	// department), or an admin.
 	Approver Access = "approver"
+	// Requester needs the agent who filed the request.
+	Requester Access = "requester"
 )
 
 // Allows reports whether p passes the part of the rule that does not depend
@@ -63,7 +65,7 @@ func (a Access) Allows(p Principal) bool {
 	switch a {
 	case Anyone, ReceiptHolder:
 		return true
-	case AnyAgent, DepartmentAgent, DossierAgent, Approver:
+	case AnyAgent, DepartmentAgent, DossierAgent, Approver, Requester:
 		return p.IsAgent()
 	case ManagerOnly:
 		return p.IsManager()

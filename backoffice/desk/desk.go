@@ -33,6 +33,7 @@ type Desk struct {
 	Accounts    *identity.Accounts
 	Forms       *schemas.Registry
 	Statistics  *backoffice.Statistics
+	Workflows   *backoffice.Workflows
 	Log         *slog.Logger
 
 	templates *web.Templates
@@ -43,9 +44,11 @@ type Desk struct {
 func (d *Desk) Routes(site web.Site) []web.Route {
 	d.errors = web.NewErrorPages(site)
 	d.templates = web.Parse(site, files, "templates/*.html", d.Log, template.FuncMap{
-		"status":  func(lang locale.Lang, s submit.Status) string { return s.Label().In(lang) },
-		"action":  func(lang locale.Lang, a backoffice.Action) string { return actionNames[a].In(lang) },
-		"decimal": func(lang locale.Lang, d float64) string { return backoffice.Decimal(d, lang) },
+		"status":   func(lang locale.Lang, s submit.Status) string { return s.Label().In(lang) },
+		"action":   func(lang locale.Lang, a backoffice.Action) string { return actionNames[a].In(lang) },
+		"verdict":  func(lang locale.Lang, v backoffice.Verdict) string { return verdictNames[v].In(lang) },
+		"standing": func(lang locale.Lang, s backoffice.Standing) string { return standingNames[s].In(lang) },
+		"decimal":  func(lang locale.Lang, d float64) string { return backoffice.Decimal(d, lang) },
 		"share": func(lang locale.Lang, f backoffice.FormStats) string {
 			if f.OnlineShare() < 0 {
 				return "—"
@@ -58,6 +61,8 @@ func (d *Desk) Routes(site web.Site) []web.Route {
 		{Method: http.MethodGet, Pattern: "/inbox/{id}", Access: identity.DepartmentAgent, Handler: d.inbox},
 		{Method: http.MethodPost, Pattern: "/inbox/{id}/actions", Access: identity.DepartmentAgent, Handler: d.actOnAll},
 		{Method: http.MethodGet, Pattern: "/statistiques", Access: identity.AnyAgent, Handler: d.statistics},
+		{Method: http.MethodGet, Pattern: "/approbations", Access: identity.AnyAgent, Handler: d.approvals},
+		{Method: http.MethodPost, Pattern: "/approbations/{reference}", Access: identity.Approver, Handler: d.decide},
 		{Method: http.MethodPost, Pattern: "/statistiques/papier", Access: identity.AdminOnly, Handler: d.setPaper},
 		{Method: http.MethodGet, Pattern: "/dossiers/{reference}", Access: identity.DossierAgent, Handler: d.dossier},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/actions", Access: identity.DossierAgent, Handler: d.act},
@@ -73,6 +78,20 @@ var actionNames = map[backoffice.Action]locale.Text{
 	backoffice.Reject: {FR: "Refuser", EN: "Reject"},
 	backoffice.Close:  {FR: "Classer sans suite", EN: "Close"},
 	backoffice.Reopen: {FR: "Rouvrir", EN: "Reopen"},
+}
+
+var verdictNames = map[backoffice.Verdict]locale.Text{
+	backoffice.Approve: {FR: "validé", EN: "approved"},
+	backoffice.Deny:    {FR: "refusé", EN: "rejected"},
+	backoffice.Return:  {FR: "renvoyé pour correction", EN: "sent back for correction"},
+	backoffice.Resend:  {FR: "corrigé et renvoyé", EN: "corrected and sent again"},
+}
+
+var standingNames = map[backoffice.Standing]locale.Text{
+	backoffice.Pending:  {FR: "en attente de validation", EN: "awaiting approval"},
+	backoffice.Approved: {FR: "validée", EN: "approved"},
+	backoffice.Refused:  {FR: "refusée", EN: "rejected"},
+	backoffice.Returned: {FR: "renvoyée pour correction", EN: "sent back for correction"},
 }
 
 func lang(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lang }

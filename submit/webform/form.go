@@ -38,6 +38,9 @@ type formPage struct {
 	Preview bool
 	Answers string
 	Outcome string
+	// Correction marks a request sent back by an approver, corrected on
+	// one page and sent again.
+	Correction bool
 }
 
 // HasFiles reports whether the page asks for files, and so posts multipart.

@@ -40,6 +40,9 @@ type Pages struct {
 	// Accounts and Departments prefill internal forms from the agent's account.
 	Accounts    *identity.Accounts
 	Departments *identity.Departments
+	// Corrections, when set, lets agents correct a request an approver
+	// sent back.
+	Corrections Corrections
 	Cookies     web.CookiePolicy
 	Log         *slog.Logger
 
@@ -65,6 +68,8 @@ func (p *Pages) Routes(site web.Site) []web.Route {
 		{Method: http.MethodGet, Pattern: "/f/{form}/d/{draft}/verifier", Access: identity.Anyone, Handler: p.check},
 		{Method: http.MethodPost, Pattern: "/f/{form}/d/{draft}/verifier", Access: identity.Anyone, Handler: p.sendDraft},
 		{Method: http.MethodGet, Pattern: "/recu/{reference}", Access: identity.ReceiptHolder, Handler: p.receipt},
+		{Method: http.MethodGet, Pattern: "/approbations/{reference}/corriger", Access: identity.Requester, Handler: p.correction},
+		{Method: http.MethodPost, Pattern: "/approbations/{reference}/corriger", Access: identity.Requester, Handler: p.correct},
 		{Method: http.MethodGet, Pattern: "/admin/forms/{form}/preview", Access: identity.AdminOnly, Handler: p.preview},
 		{Method: http.MethodPost, Pattern: "/admin/forms/{form}/preview", Access: identity.AdminOnly, Handler: p.previewPost},
 	}

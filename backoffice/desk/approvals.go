@@ -1,0 +1,129 @@
+package desk
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/schemas"
+)
+
+// approvalRow is an approval as the approvals page shows it.
+type approvalRow struct {
+	backoffice.Approval
+	FormTitle string
+	// StepTitle is the title of the step waiting, Titles those of every step.
+	StepTitle string
+	Titles    []string
+	Requester string
+	Answers   []schemas.Answer
+}
+
+type approvalsPage struct {
+	ToDecide, Mine []approvalRow
+	Names          map[string]string
+	Errors         []string
+	Notice         string
+	// Reference and Comment are what was posted, kept when it is refused.
+	Reference, Comment string
+}
+
+// approvals lists the requests waiting for the agent's decision, and the
+// agent's own requests with where they stand.
+func (d *Desk) approvals(w http.ResponseWriter, r *http.Request) {
+	notice := ""
+	switch r.URL.Query().Get("done") {
+	case "decided":
+		notice = tr(r, "Votre décision est enregistrée.", "Your decision is recorded.")
+	case "resent":
+		notice = tr(r, "Votre demande corrigée est renvoyée.", "Your corrected request is sent again.")
+	}
+	d.renderApprovals(w, r, http.StatusOK, approvalsPage{Notice: notice})
+}
+
+func (d *Desk) renderApprovals(w http.ResponseWriter, r *http.Request, status int, page approvalsPage) {
+	ctx := r.Context()
+	p := principal(r)
+	var mayErr error
+	toDecide, err := d.Workflows.List(ctx, func(a backoffice.Approval) bool {
+		ok, err := d.Workflows.MayDecide(ctx, p, a)
+		mayErr = errors.Join(mayErr, err)
+		return ok
+	})
+	if err = errors.Join(err, mayErr); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	mine, err := d.Workflows.List(ctx, func(a backoffice.Approval) bool { return a.Requester == p.AccountID })
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	page.Names = map[string]string{}
+	row := func(a backoffice.Approval) approvalRow {
+		row := approvalRow{Approval: a, Titles: d.Workflows.StepTitles(ctx, a), Requester: a.Requester}
+		if form, err := d.Forms.Version(ctx, a.Form, a.Version); err == nil {
+			row.FormTitle, row.Answers = form.Title, form.Answers(a.Data)
+		}
+		if step := a.Step(); step >= 0 && step < len(row.Titles) {
+			row.StepTitle = row.Titles[step]
+		}
+		for _, id := range append([]string{a.Requester}, historyBy(a)...) {
+			if _, known := page.Names[id]; !known {
+				page.Names[id] = id
+				if account, err := d.Accounts.Get(ctx, id); err == nil {
+					page.Names[id] = account.Name
+				}
+			}
+		}
+		return row
+	}
+	for _, a := range toDecide {
+		page.ToDecide = append(page.ToDecide, row(a))
+	}
+	for _, a := range mine {
+		page.Mine = append(page.Mine, row(a))
+	}
+	d.templates.Render(w, r, status, "approvals.html", tr(r, "Validations", "Approvals"), page)
+}
+
+func historyBy(a backoffice.Approval) []string {
+	var out []string
+	for _, e := range a.History {
+		out = append(out, e.By)
+	}
+	return out
+}
+
+// decide records an approver's verdict on a step.
+func (d *Desk) decide(w http.ResponseWriter, r *http.Request) {
+	ref := r.PathValue("reference")
+	round, _ := strconv.Atoi(r.PostFormValue("round"))
+	position, _ := strconv.Atoi(r.PostFormValue("position"))
+	comment := r.PostFormValue("comment")
+	err := d.Workflows.Decide(r.Context(), principal(r), ref, round, position, backoffice.Verdict(r.PostFormValue("verdict")), comment, nil)
+	reason := ""
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/approbations?done=decided", http.StatusSeeOther)
+		return
+	case errors.Is(err, backoffice.ErrNoWorkflow):
+		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Demande introuvable", "Request not found"), nil)
+		return
+	case errors.Is(err, backoffice.ErrNotApprover):
+		d.errors.Forbidden(w, r)
+		return
+	case errors.Is(err, backoffice.ErrStale):
+		reason = tr(r, "La demande a avancé entre-temps : voici où elle en est.", "The request moved on meanwhile: here is where it stands.")
+	case errors.Is(err, backoffice.ErrReasonRequired):
+		reason = tr(r, "Pour refuser ou renvoyer une demande, écrivez un commentaire : le demandeur le lira.", "To reject or send back a request, write a comment: the requester will read it.")
+	default:
+		var ok bool
+		if reason, ok = refusalOf(r, err); !ok {
+			d.fail(w, r, err)
+			return
+		}
+	}
+	d.renderApprovals(w, r, http.StatusUnprocessableEntity, approvalsPage{Errors: []string{reason}, Reference: ref, Comment: comment})
+}
