@@ -81,16 +81,21 @@ func (c Client) Must(status int, method, path, token, body string, headers ...st
 	return r
 }
 
-// WaitStatus polls a submission with its receipt token until it reaches
-// status, and returns it.
+// WaitStatus polls a submission with its receipt token until it has been
+// through status (its history holds it: a workflow may already have moved
+// it on), and returns it.
 func (c Client) WaitStatus(reference, token, status string) map[string]any {
 	c.T.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		r := c.Do("GET", "/api/submissions/"+reference+"?token="+token, "", "")
 		if r.Status == http.StatusOK {
-			if body := r.JSON(c.T); body["status"] == status {
-				return body
+			body := r.JSON(c.T)
+			history, _ := body["history"].([]any)
+			for _, change := range history {
+				if change.(map[string]any)["status"] == status {
+					return body
+				}
 			}
 		}
 		if time.Now().After(deadline) {
