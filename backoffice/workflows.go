@@ -207,15 +207,7 @@ func (w *Workflows) Get(ctx context.Context, reference string) (Approval, error)
 }
 
 func (w *Workflows) get(ctx context.Context, reference string) (Approval, uint64, error) {
-	var a Approval
-	entry, err := w.kv.Get(ctx, reference)
-	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
-		return a, 0, ErrNoWorkflow
-	}
-	if err != nil {
-		return a, 0, err
-	}
-	return a, entry.Revision(), json.Unmarshal(entry.Value(), &a)
+	return bus.GetJSON[Approval](ctx, w.kv, reference, ErrNoWorkflow)
 }
 
 // MayDecide reports whether p may decide the current step of an approval:

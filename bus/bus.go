@@ -7,6 +7,7 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -231,4 +232,18 @@ func (b *Bus) Close() {
 			b.server.WaitForShutdown()
 		}
 	})
+}
+
+// GetJSON reads the JSON value of a key and its revision; a missing or
+// invalid key gives missing.
+func GetJSON[T any](ctx context.Context, kv jetstream.KeyValue, key string, missing error) (T, uint64, error) {
+	var v T
+	entry, err := kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return v, 0, missing
+	}
+	if err != nil {
+		return v, 0, err
+	}
+	return v, entry.Revision(), json.Unmarshal(entry.Value(), &v)
 }

@@ -249,16 +249,7 @@ func (t *Tracker) Get(ctx context.Context, reference string) (Record, error) {
 }
 
 func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, error) {
-	var rec Record
-	entry, err := t.status.Get(ctx, reference)
-	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
-		return rec, 0, ErrUnknownSubmission
-	}
-	if err != nil {
-		return rec, 0, err
-	}
-	err = json.Unmarshal(entry.Value(), &rec)
-	return rec, entry.Revision(), err
+	return bus.GetJSON[Record](ctx, t.status, reference, ErrUnknownSubmission)
 }
 
 // Receive makes sure the submission's status record exists, which intake

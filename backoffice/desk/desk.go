@@ -8,6 +8,7 @@
 package desk
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -140,6 +141,18 @@ func refusalOf(r *http.Request, err error) (string, bool) {
 		return tr(r, "Le texte est trop long (5 000 caractères au plus).", "The text is too long (5,000 characters at most)."), true
 	}
 	return "", false
+}
+
+// formTitles reads the title of every form, by id and in order.
+func (d *Desk) formTitles(ctx context.Context) (map[string]string, []formOption, error) {
+	drafts, err := d.Forms.Drafts(ctx)
+	titles := map[string]string{}
+	var options []formOption
+	for _, f := range drafts {
+		titles[f.ID] = f.Title
+		options = append(options, formOption{ID: f.ID, Title: f.Title})
+	}
+	return titles, options, err
 }
 
 func (d *Desk) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, d.Log, err) }

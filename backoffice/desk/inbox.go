@@ -176,16 +176,12 @@ func (d *Desk) showInbox(w http.ResponseWriter, r *http.Request, status int, dep
 		d.fail(w, r, err)
 		return
 	}
-	drafts, err := d.Forms.Drafts(ctx)
+	titles, options, err := d.formTitles(ctx)
 	if err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	titles := map[string]string{}
-	for _, f := range drafts {
-		titles[f.ID] = f.Title
-		page.Forms = append(page.Forms, formOption{ID: f.ID, Title: f.Title})
-	}
+	page.Forms = options
 	for _, item := range list.Items {
 		row := inboxItem{Item: item, FormTitle: titles[item.Form], AssigneeName: item.Assignee}
 		if a, err := d.Accounts.Get(ctx, item.Assignee); err == nil && item.Assignee != "" {

@@ -77,16 +77,12 @@ func (d *Desk) renderStatistics(w http.ResponseWriter, r *http.Request, status i
 		d.fail(w, r, err)
 		return
 	}
-	drafts, err := d.Forms.Drafts(ctx)
+	titles, options, err := d.formTitles(ctx)
 	if err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	titles := map[string]string{}
-	for _, f := range drafts {
-		titles[f.ID] = f.Title
-		page.Titles = append(page.Titles, formOption{ID: f.ID, Title: f.Title})
-	}
+	page.Titles = options
 	page.Report, page.Chart = report, chartOf(report.Totals)
 	for _, f := range report.Forms {
 		page.Forms = append(page.Forms, formRow{FormStats: f, Title: cmpTitle(titles[f.Form], f.Form)})
