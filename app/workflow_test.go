@@ -11,6 +11,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/processors"
 )
 
 const leaveWorkflow = `{
@@ -81,7 +82,7 @@ func (o *organisation) reconnect(in *instance) { o.instance = in }
 // with outcome, and returns it as its requester sees it.
 func (o *organisation) approval(requester, ref string, round, position int, outcome string) map[string]any {
 	o.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var last map[string]any
 		for _, a := range o.must(200, "GET", "/api/approvals", o.tokens[requester], "")["mine"].([]any) {
@@ -193,7 +194,8 @@ func TestApprovalSurvivesARestart(t *testing.T) {
 	o.decide(202, "j-muller", ref, 1, 0, "approve", "")
 	o.stop() // perhaps before the decision was applied
 
-	o.reconnect(start(t, dir, false))
+	// A decision taken but not acknowledged comes again after AckWait.
+	o.reconnect(startWith(t, app.Config{DataDir: dir, Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}, AckWait: 2 * time.Second}}))
 	o.approval("m-weber", ref, 1, 1, "pending")
 
 	// The same decision again, as a redelivery would bring it.
