@@ -39,6 +39,11 @@ func (h *dossiersHandler) register(api huma.API) {
 		Summary: "Ajouter une note entre agents", Tags: tags, DefaultStatus: http.StatusCreated,
 	}), h.note)
 	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
+		OperationID: "message-submitter", Method: http.MethodPost, Path: "/api/dossiers/{reference}/messages",
+		Summary: "Écrire à l'usager", Tags: tags, DefaultStatus: http.StatusAccepted,
+		Description: "Le message est enregistré au journal du dossier et envoyé par courriel à l'usager (à l'adresse que donnent ses réponses, ou à l'agent demandeur), avec le lien vers son récépissé, dès que le relais SMTP le prend.",
+	}), h.message)
+	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
 		OperationID: "assign-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/assign",
 		Summary: "Prendre en charge un dossier, ou le libérer", Tags: tags, DefaultStatus: http.StatusNoContent,
 	}), h.assign)
@@ -208,6 +213,13 @@ type noteInput struct {
 
 func (h *dossiersHandler) note(ctx context.Context, in *noteInput) (*struct{}, error) {
 	if err := h.dossiers.Note(ctx, requestOf(ctx).Principal, in.Reference, in.Body.Text); err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return nil, nil
+}
+
+func (h *dossiersHandler) message(ctx context.Context, in *noteInput) (*struct{}, error) {
+	if err := h.dossiers.Message(ctx, requestOf(ctx).Principal, in.Reference, in.Body.Text); err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	return nil, nil

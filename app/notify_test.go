@@ -71,17 +71,25 @@ func TestSubmittersAreEmailed(t *testing.T) {
 		t.Errorf("decision mail: %q\n%s", decision.Subject, decision.Text)
 	}
 
+	// An agent writes to the submitter.
+	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"Vous pouvez déposer une nouvelle demande l'an prochain."}`)
+	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"Vous pouvez déposer une nouvelle demande l'an prochain."}`) // a double click
+	message := relay.Wait(t, 3)[2]
+	if message.Subject != "Message about your request “Bourse au permis” ("+ref+")" || !strings.Contains(message.Text, "nouvelle demande l'an prochain") || !linkPattern.MatchString(message.Text) {
+		t.Errorf("message mail: %q\n%s", message.Subject, message.Text)
+	}
+
 	// The relay is down: the mail waits, then goes once.
 	relay.Refuse(true)
 	second := in.Must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Anne Weber","courriel":"anne@example.fr"}}`).JSON(t)
 	in.WaitStatus(second["reference"].(string), second["token"].(string), "routed")
 	in.Must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Sans adresse"}}`)
 	time.Sleep(300 * time.Millisecond)
-	if got := len(relay.Received()); got != 2 {
+	if got := len(relay.Received()); got != 3 {
 		t.Fatalf("%d mails during the outage", got)
 	}
 	relay.Refuse(false)
-	french := relay.Wait(t, 3)[2]
+	french := relay.Wait(t, 4)[3]
 	if strings.Join(french.To, ",") != "anne@example.fr" || !strings.HasPrefix(french.Subject, "Votre demande « Bourse au permis » est bien reçue") {
 		t.Errorf("after the outage: to %v, %q", french.To, french.Subject)
 	}
@@ -92,11 +100,11 @@ func TestSubmittersAreEmailed(t *testing.T) {
 	in.Must(200, "PUT", "/api/forms/conges/draft", adminToken, leaveForm)
 	in.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
 	in.Must(201, "POST", "/api/forms/conges/submissions", agent, `{"data":{"jours":3}}`)
-	if mine := relay.Wait(t, 4)[3]; strings.Join(mine.To, ",") != "marie.weber@moselle.example" {
+	if mine := relay.Wait(t, 5)[4]; strings.Join(mine.To, ",") != "marie.weber@moselle.example" {
 		t.Errorf("the internal request went to %v", mine.To)
 	}
 	time.Sleep(300 * time.Millisecond)
-	if got := len(relay.Received()); got != 4 {
-		t.Errorf("%d mails in all, want 4: one per event, none for the submission without an address", got)
+	if got := len(relay.Received()); got != 5 {
+		t.Errorf("%d mails in all, want 5: one per event, none for the submission without an address", got)
 	}
 }

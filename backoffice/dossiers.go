@@ -2,11 +2,14 @@ package backoffice
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -95,6 +98,7 @@ type Versions interface {
 // reading a dossier with its form version's labels, deciding, noting.
 // Every view and change is appended to the dossier's trail.
 type Dossiers struct {
+	js          jetstream.JetStream
 	tracker     *submit.Tracker
 	forms       Versions
 	submissions jetstream.Stream
@@ -112,7 +116,7 @@ func NewDossiers(ctx context.Context, b *bus.Bus, tracker *submit.Tracker, forms
 	if err != nil {
 		return nil, err
 	}
-	return &Dossiers{tracker: tracker, forms: forms, submissions: submissions, seen: seen, trail: trail}, nil
+	return &Dossiers{js: b.JS, tracker: tracker, forms: forms, submissions: submissions, seen: seen, trail: trail}, nil
 }
 
 // Dossier is a submission as its department sees it.
@@ -247,6 +251,34 @@ func (d *Dossiers) Note(ctx context.Context, p identity.Principal, reference, te
 		return err
 	}
 	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Noted, By: p.AccountID, Detail: text})
+}
+
+// Message writes to a dossier's submitter: the message is stored on
+// EVENTS, where the notify consumer emails it with a link to the receipt,
+// and in the dossier's trail. The same text sent twice in a row is one
+// message.
+func (d *Dossiers) Message(ctx context.Context, p identity.Principal, reference, text string) error {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return ErrEmptyNote
+	case utf8.RuneCountInString(text) > MaxTextLength:
+		return ErrTooLong
+	}
+	rec, err := d.record(ctx, p, reference)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(submit.Event{Reference: reference, At: time.Now().UTC(), Department: rec.Department, Sequence: rec.Sequence, By: p.AccountID, Reason: text})
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(text))
+	id := "message." + reference + "." + hex.EncodeToString(sum[:8])
+	if _, err := d.js.Publish(ctx, bus.MessageSubject(reference), raw, jetstream.WithMsgID(id), jetstream.WithExpectStream(bus.StreamEvents)); err != nil {
+		return err
+	}
+	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Messaged, By: p.AccountID, Detail: text})
 }
 
 // Assign puts p in charge of a dossier, or, with release, frees it.

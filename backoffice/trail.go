@@ -20,6 +20,8 @@ const (
 	Decided  TrailKind = "decided"
 	Assigned TrailKind = "assigned"
 	Followed TrailKind = "followed"
+	// Messaged records a message written to the submitter.
+	Messaged TrailKind = "message"
 )
 
 // TrailEntry is one line of a dossier's audit trail: who did what, when.

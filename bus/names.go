@@ -101,6 +101,13 @@ func DossierTrail(reference string) string { return "events." + reference + ".tr
 // AccountTrail matches what one account did on every dossier.
 func AccountTrail(account string) string { return "events.*.trail.*." + account }
 
+// MessageSubject is the subject of a message from a dossier's agents to
+// its submitter, which the notify consumer emails.
+func MessageSubject(reference string) string { return "events." + reference + ".message" }
+
+// MessageSubjects matches the messages to every submitter.
+const MessageSubjects = "events.*.message"
+
 // WorkflowSubject is the subject of the decisions on a request's approval.
 func WorkflowSubject(reference string) string { return "events." + reference + ".workflow" }
 

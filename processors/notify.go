@@ -28,7 +28,7 @@ var mailFiles embed.FS
 // ("received.fr"), each defining its "subject".
 var mailTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, kind := range []string{"received", "decided"} {
+	for _, kind := range []string{"received", "decided", "message"} {
 		for _, lang := range []locale.Lang{locale.French, locale.English} {
 			name := kind + "." + string(lang)
 			out[name] = template.Must(template.ParseFS(mailFiles, "mail/"+name+".txt"))
@@ -43,8 +43,8 @@ type Mail interface {
 }
 
 // Notify emails submitters, in their language: a confirmation with the PDF
-// record once it is stored, and each decision with its reason, each with a
-// link to the receipt. Events already emailed are remembered, so that a
+// record once it is stored, each decision with its reason, and the
+// messages agents write them, each with a link to the receipt. Events already emailed are remembered, so that a
 // redelivery sends nothing twice; a relay outage only delays the mail.
 type Notify struct {
 	Organisation string
@@ -66,6 +66,7 @@ func (n *Notify) Consumer() Consumer {
 	for _, s := range []submit.Status{submit.Accepted, submit.Rejected, submit.Closed} {
 		subjects = append(subjects, bus.EventsWithStatus(string(s)))
 	}
+	subjects = append(subjects, bus.MessageSubjects)
 	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerNotify, FilterSubjects: subjects, Handler: n.Handle, Patient: true}
 }
 
@@ -93,7 +94,14 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {
 		return Permanent(fmt.Errorf("malformed event on %s", msg.Subject()))
 	}
-	message, err := n.compose(ctx, event)
+	kind := "decided"
+	switch {
+	case strings.HasSuffix(msg.Subject(), ".message"):
+		kind = "message"
+	case event.Status == submit.Documented:
+		kind = "received"
+	}
+	message, err := n.compose(ctx, event, kind)
 	if err != nil {
 		return err
 	}
@@ -122,9 +130,10 @@ type mailData struct {
 	Organisation, Form, Reference, Date, Link, Confirmation, Status, Reason string
 }
 
-// compose writes the message for an event; its To is empty when the
+// compose writes the message of a kind (received, decided, message) for
+// an event; its To is empty when the
 // submission gave no address to write to.
-func (n *Notify) compose(ctx context.Context, e submit.Event) (mailer.Message, error) {
+func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mailer.Message, error) {
 	stored, err := n.Submissions.GetMsg(ctx, e.Sequence)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return mailer.Message{}, Permanent(fmt.Errorf("submission %s: not at sequence %d", e.Reference, e.Sequence))
@@ -160,10 +169,8 @@ func (n *Notify) compose(ctx context.Context, e submit.Event) (mailer.Message, e
 		Link:         strings.TrimSuffix(n.SiteURL, "/") + "/recu/" + sub.Reference + "?token=" + url.QueryEscape(token),
 		Confirmation: form.Confirmation, Status: e.Status.Label().In(lang), Reason: e.Reason,
 	}
-	kind := "decided"
 	var attachments []mailer.Attachment
-	if e.Status == submit.Documented {
-		kind = "received"
+	if kind == "received" {
 		pdf, err := n.Documents.GetBytes(ctx, bus.DocumentRecordName(sub.Reference))
 		if err != nil {
 			return mailer.Message{}, fmt.Errorf("PDF record of %s: %w", sub.Reference, err)

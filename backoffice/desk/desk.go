@@ -68,6 +68,7 @@ func (d *Desk) Routes(site web.Site) []web.Route {
 		{Method: http.MethodGet, Pattern: "/dossiers/{reference}", Access: identity.DossierAgent, Handler: d.dossier},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/actions", Access: identity.DossierAgent, Handler: d.act},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/notes", Access: identity.DossierAgent, Handler: d.note},
+		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/messages", Access: identity.DossierAgent, Handler: d.message},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/assign", Access: identity.DossierAgent, Handler: d.assign},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/follow", Access: identity.DossierAgent, Handler: d.follow},
 	}
@@ -134,7 +135,7 @@ func refusalOf(r *http.Request, err error) (string, bool) {
 	case errors.Is(err, backoffice.ErrReasonRequired):
 		return tr(r, "Indiquez le motif : il est obligatoire pour une décision et il est communiqué à l'usager.", "Give the reason: it is required for a decision and is told to the submitter."), true
 	case errors.Is(err, backoffice.ErrEmptyNote):
-		return tr(r, "Écrivez la note avant de l'ajouter.", "Write the note before adding it."), true
+		return tr(r, "Le texte est vide : écrivez-le avant de l'envoyer.", "The text is empty: write it before sending it."), true
 	case errors.Is(err, backoffice.ErrAdminOnly):
 		return tr(r, "Seul un administrateur peut rouvrir une décision.", "Only an admin can reopen a decision."), true
 	case errors.Is(err, backoffice.ErrTooLong):

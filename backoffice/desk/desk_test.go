@@ -119,6 +119,10 @@ func TestAgentDecides(t *testing.T) {
 	if notes := browsertest.Text(t, ctx, "#notes"); !strings.Contains(notes, "Courrier de notification") || !strings.Contains(notes, "Marie Weber") {
 		t.Errorf("notes: %q", notes)
 	}
+	load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#message"), "Votre aide sera versée le mois prochain."), chromedp.Click(chromedp.CSS("#send-message")))
+	if messages := browsertest.Text(t, ctx, "#messages"); !strings.Contains(messages, "versée le mois prochain") {
+		t.Errorf("messages: %q", messages)
+	}
 	if history := browsertest.Text(t, ctx, "#history"); !strings.Contains(history, "Accepté") || !strings.Contains(history, "aide accordée pour trois enfants") {
 		t.Errorf("history: %q", history)
 	}

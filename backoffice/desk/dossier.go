@@ -16,17 +16,19 @@ type dossierPage struct {
 	Start     []backoffice.Action
 	Decisions []backoffice.Action
 	Notes     []backoffice.TrailEntry
+	Messages  []backoffice.TrailEntry
 	Views     []backoffice.TrailEntry
 	Mine      bool
 	Following bool
 	// Names are the names of the agents the dossier mentions, by account.
 	Names map[string]string
 	// Chosen and Reason are what was posted, kept when it is refused.
-	Chosen backoffice.Action
-	Reason string
-	Note   string
-	Errors []string
-	Notice string
+	Chosen  backoffice.Action
+	Reason  string
+	Note    string
+	Message string
+	Errors  []string
+	Notice  string
 }
 
 // dossier shows a dossier to an agent of its department, and records the view.
@@ -58,6 +60,8 @@ func (d *Desk) renderDossier(w http.ResponseWriter, r *http.Request, status int,
 			page.Notes = append(page.Notes, e)
 		case backoffice.Viewed:
 			page.Views = append(page.Views, e)
+		case backoffice.Messaged:
+			page.Messages = append(page.Messages, e)
 		}
 	}
 	page.Names = d.names(r, dossier)
@@ -124,6 +128,14 @@ func (d *Desk) note(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (d *Desk) message(w http.ResponseWriter, r *http.Request) {
+	text := r.PostFormValue("text")
+	err := d.Dossiers.Message(r.Context(), principal(r), r.PathValue("reference"), text)
+	if !d.failed(w, r, err, d.refused(w, r, dossierPage{Message: text})) {
+		back(w, r, "messaged")
+	}
+}
+
 func (d *Desk) assign(w http.ResponseWriter, r *http.Request) {
 	release := r.PostFormValue("release") == "1"
 	err := d.Dossiers.Assign(r.Context(), principal(r), r.PathValue("reference"), release)
@@ -151,6 +163,8 @@ func notice(r *http.Request) string {
 		return tr(r, "Le dossier est rouvert.", "The dossier is reopened.")
 	case "noted":
 		return tr(r, "La note est ajoutée.", "The note is added.")
+	case "messaged":
+		return tr(r, "Le message part par courriel à l'usager.", "The message goes to the submitter by email.")
 	case "assigned":
 		return tr(r, "Vous êtes en charge du dossier.", "You are in charge of the dossier.")
 	case "released":
