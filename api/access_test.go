@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,8 @@ type world struct {
 	reference string
 	receipt   string
 	created   int
+	// decided is the position of the decision on reference, once made.
+	decided string
 }
 
 // setUp creates two departments, one account per role, a public and an
@@ -103,6 +106,21 @@ func (w *world) routedDossier() string {
 	ref := receipt["reference"].(string)
 	w.s.WaitStatus(ref, receipt["token"].(string), "routed")
 	return ref
+}
+
+// decidedDossier is a dossier of the matrix's, routed to "accueil",
+// accepted once (its letter written), and the position of the decision.
+func (w *world) decidedDossier() (string, string) {
+	if w.decided == "" {
+		w.s.Must(200, "POST", "/api/dossiers/"+w.reference+"/actions", adminToken, `{"action":"take-up"}`)
+		history := w.s.Must(200, "POST", "/api/dossiers/"+w.reference+"/actions", adminToken, `{"action":"accept","reason":"Complet"}`).JSON(w.s.t)["history"].([]any)
+		w.decided = strconv.Itoa(len(history) - 1)
+		deadline := time.Now().Add(10 * time.Second)
+		for w.s.Do("GET", "/api/submissions/"+w.reference+"/decisions/"+w.decided, adminToken, "").Status != 200 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return w.reference, w.decided
 }
 
 // pendingApproval files an internal request that waits for its manager's
@@ -247,21 +265,25 @@ func (w *world) requests() map[string]route {
 		"POST /approbations/{reference}/corriger": {access: identity.Requester, request: func(caller) (string, string) { return "/approbations/" + w.pendingApproval() + "/corriger", "jours=2" }},
 		"POST /api/dossiers/{reference}/messages": {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref+"/messages", `{"text":"Votre dossier est complet."}`), ok: 202},
 		"POST /dossiers/{reference}/messages":     {access: identity.DossierAgent, request: fixed("/dossiers/"+ref+"/messages", "text=Merci"), ok: 303},
-		"GET /{$}":                                {access: identity.Anyone, request: fixed("/", ""), ok: 200},
-		"GET /f/{form}":                           {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
-		"POST /f/{form}":                          {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
-		"GET /f/{form}/d/{draft}":                 {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
-		"GET /f/{form}/d/{draft}/verifier":        {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
-		"POST /f/{form}/d/{draft}/verifier":       {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
-		"GET /recu/{reference}":                   {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
-		"GET /login":                              {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
-		"POST /login":                             {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
-		"POST /logout":                            {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
-		"GET /me":                                 {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
-		"POST /me/tokens":                         {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
-		"POST /me/tokens/{tokenId}/revoke":        {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
-		"GET /admin/accounts":                     {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
-		"GET /admin/accounts/new":                 {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
+		"GET /api/submissions/{reference}/decisions/{n}": {access: identity.ReceiptHolder, request: func(caller) (string, string) {
+			ref, n := w.decidedDossier()
+			return "/api/submissions/" + ref + "/decisions/" + n, ""
+		}, ok: 200},
+		"GET /{$}":                          {access: identity.Anyone, request: fixed("/", ""), ok: 200},
+		"GET /f/{form}":                     {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
+		"POST /f/{form}":                    {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /f/{form}/d/{draft}":           {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
+		"GET /f/{form}/d/{draft}/verifier":  {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
+		"POST /f/{form}/d/{draft}/verifier": {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
+		"GET /recu/{reference}":             {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
+		"GET /login":                        {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
+		"POST /login":                       {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
+		"POST /logout":                      {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
+		"GET /me":                           {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
+		"POST /me/tokens":                   {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
+		"POST /me/tokens/{tokenId}/revoke":  {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
+		"GET /admin/accounts":               {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
+		"GET /admin/accounts/new":           {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
 		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"
 		}, ok: 303},

@@ -63,6 +63,15 @@ func (h *submissionsHandler) register(api huma.API) {
 		}},
 	}), h.pdf)
 	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
+		OperationID: "get-submission-decision", Method: http.MethodGet, Path: "/api/submissions/{reference}/decisions/{n}",
+		Summary: "Télécharger la lettre d'une décision", Tags: []string{"Submissions"},
+		Description: "n est la position de la décision dans l'historique du dépôt, à partir de 0.",
+		Responses: map[string]*huma.Response{"200": {
+			Description: "La lettre de décision en PDF",
+			Content:     map[string]*huma.MediaType{"application/pdf": {Schema: &huma.Schema{Type: "string", Format: "binary"}}},
+		}},
+	}), h.decision)
+	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
 		OperationID: "get-submission-attachment", Method: http.MethodGet, Path: "/api/submissions/{reference}/attachments/{n}",
 		Summary: "Télécharger une pièce jointe d'un dépôt", Tags: []string{"Submissions"},
 		Description: "Les pièces jointes sont numérotées dans l'ordre de la liste attachments du dépôt, à partir de 0.",
@@ -220,6 +229,30 @@ func (h *submissionsHandler) pdf(ctx context.Context, in *submissionInput) (*pdf
 		CacheControl:       "private, no-store",
 		Body:               data,
 	}, nil
+}
+
+func (h *submissionsHandler) decision(ctx context.Context, in *attachmentInput) (*pdfOutput, error) {
+	rec, err := h.readable(ctx, &submissionInput{Reference: in.Reference, Token: in.Token})
+	if err != nil {
+		return nil, err
+	}
+	if in.N >= len(rec.History) || !rec.History[in.N].Status.Decided() {
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Ce dépôt n'a pas de décision à ce numéro.", EN: "This submission has no decision with this number."})
+	}
+	data, err := h.documents.GetBytes(ctx, bus.DecisionName(rec.Reference, in.N))
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
+			FR: "La lettre de décision n'est pas encore prête. Réessayez dans quelques instants.",
+			EN: "The decision letter is not ready yet. Try again in a moment.",
+		})
+	}
+	if err == nil {
+		err = h.viewed(ctx, rec, in.Token, "decision")
+	}
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return &pdfOutput{ContentType: "application/pdf", ContentDisposition: `inline; filename="decision-` + rec.Reference + `.pdf"`, CacheControl: "private, no-store", Body: data}, nil
 }
 
 type attachmentOutput struct {

@@ -220,11 +220,12 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(),
+	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: forms, Submissions: submissions, Documents: documents}
+	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(), decisions.Consumer(),
 		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: workflows.Subjects(), Handler: workflows.Handle}}
 	if notices != nil {
 		notify := &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: forms, Tracker: tracker, Accounts: accounts,
-			Submissions: submissions, Documents: documents, Sent: notices.Sent, Mail: mail}
+			Submissions: submissions, Documents: documents, Sent: notices.Sent, Mail: mail, Decisions: decisions}
 		consumers = append(consumers, notify.Consumer())
 		a.reminders = remindEvery(a.log, workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
 	}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/mailtest"
+	"github.com/guichet/guichet/internal/pdftest"
 	"github.com/guichet/guichet/mailer"
 )
 
@@ -67,9 +69,21 @@ func TestSubmittersAreEmailed(t *testing.T) {
 	in.Must(200, "POST", "/api/dossiers/"+ref+"/actions", adminToken, `{"action":"reject","reason":"Revenus au-dessus du plafond."}`)
 	decision := relay.Wait(t, 2)[1]
 	if decision.Subject != "Decision on your request “Bourse au permis” ("+ref+")" || !strings.Contains(decision.Text, "Rejected") ||
-		!strings.Contains(decision.Text, "Revenus au-dessus du plafond.") || len(decision.Attachments) != 0 {
+		!strings.Contains(decision.Text, "Revenus au-dessus du plafond.") {
 		t.Errorf("decision mail: %q\n%s", decision.Subject, decision.Text)
 	}
+	letter := strings.Join(strings.Fields(pdftest.Text(t, decision.Attachments["decision-"+ref+".pdf"])), " ")
+	for _, want := range []string{"Decision — Bourse au permis", ref, "Rejected", "Revenus au-dessus du plafond."} {
+		if !strings.Contains(letter, want) {
+			t.Errorf("the decision letter lacks %q: %s", want, letter)
+		}
+	}
+	history := in.Must(200, "GET", "/api/submissions/"+ref+"?token="+receipt["token"].(string), "", "").JSON(t)["history"].([]any)
+	stored := in.Must(200, "GET", fmt.Sprintf("/api/submissions/%s/decisions/%d?token=%s", ref, len(history)-1, receipt["token"].(string)), "", "")
+	if !strings.Contains(strings.Join(strings.Fields(pdftest.Text(t, stored.Body)), " "), "Revenus au-dessus du plafond.") {
+		t.Error("the stored decision letter differs")
+	}
+	in.Must(404, "GET", "/api/submissions/"+ref+"/decisions/0?token="+receipt["token"].(string), "", "")
 
 	// An agent writes to the submitter.
 	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"Vous pouvez déposer une nouvelle demande l'an prochain."}`)

@@ -182,6 +182,12 @@ func InboxKeys(department string) string { return department + ".>" }
 // DocumentRecordName is the object-store name of a submission's PDF record.
 func DocumentRecordName(reference string) string { return reference + "/record.pdf" }
 
+// DecisionName is the object-store name of the decision letter of the
+// decision at position index of a submission's history.
+func DecisionName(reference string, index int) string {
+	return reference + "/decision-" + strconv.Itoa(index) + ".pdf"
+}
+
 // AttachmentName is the object-store name of a submission's n-th attached file.
 func AttachmentName(reference string, n int) string {
 	return reference + "/attachments/" + strconv.Itoa(n)
@@ -193,6 +199,8 @@ const (
 	ConsumerRoute = "route"
 	// ConsumerNotify emails submitters on EVENTS.
 	ConsumerNotify = "notify"
+	// ConsumerDecision writes the decision letters on EVENTS.
+	ConsumerDecision = "decision"
 	// ConsumerWorkflow starts and advances approval workflows on EVENTS.
 	ConsumerWorkflow = "workflow"
 )

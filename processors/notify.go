@@ -57,15 +57,15 @@ type Notify struct {
 	Documents   jetstream.ObjectStore
 	Sent        jetstream.KeyValue
 	Mail        Mail
+	// Decisions writes the decision letters attached to decision emails.
+	Decisions *Decision
 }
 
 // Consumer is the notification processor's durable consumer on the events
 // that submitters hear of.
 func (n *Notify) Consumer() Consumer {
 	subjects := []string{bus.EventsWithStatus(string(submit.Documented))}
-	for _, s := range []submit.Status{submit.Accepted, submit.Rejected, submit.Closed} {
-		subjects = append(subjects, bus.EventsWithStatus(string(s)))
-	}
+	subjects = append(subjects, decisionSubjects()...)
 	subjects = append(subjects, bus.MessageSubjects)
 	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerNotify, FilterSubjects: subjects, Handler: n.Handle, Patient: true}
 }
@@ -176,6 +176,13 @@ func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mail
 			return mailer.Message{}, fmt.Errorf("PDF record of %s: %w", sub.Reference, err)
 		}
 		attachments = append(attachments, mailer.Attachment{Name: sub.Reference + ".pdf", Type: "application/pdf", Data: pdf})
+	}
+	if kind == "decided" && n.Decisions != nil {
+		letter, err := n.Decisions.Letter(ctx, e)
+		if err != nil {
+			return mailer.Message{}, fmt.Errorf("decision letter of %s: %w", sub.Reference, err)
+		}
+		attachments = append(attachments, mailer.Attachment{Name: "decision-" + sub.Reference + ".pdf", Type: "application/pdf", Data: letter})
 	}
 	tpl := mailTemplates[kind+"."+string(lang)]
 	var subject, text bytes.Buffer

@@ -30,29 +30,8 @@ type RecordDocument struct {
 // text only, in a TrueType font that covers Latin, Greek and Cyrillic, so
 // that "Şükrü", "œ", "€" or "« »" come out as typed.
 func RenderRecord(w io.Writer, doc RecordDocument) error {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.SetTitle(doc.FormTitle+" — "+doc.Reference, true)
-	pdf.SetAuthor(doc.Organisation, true)
-	pdf.SetCreator("Guichet", true)
-	// A fixed creation date makes the same submission give the same PDF.
-	pdf.SetCreationDate(doc.SubmittedAt)
-	pdf.SetModificationDate(doc.SubmittedAt)
-	pdf.SetCatalogSort(true)
-	pdf.SetMargins(20, 20, 20)
-	pdf.SetAutoPageBreak(true, 20)
-	pdf.AliasNbPages("{nb}")
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-15)
-		pdf.SetFont("go", "", 8)
-		pdf.CellFormat(0, 5, fmt.Sprintf("%s — %s — page %d/{nb}", doc.Organisation, doc.Reference, pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
-	pdf.AddPage()
-	width, _ := pdf.GetPageSize()
-	left, _, right, _ := pdf.GetMargins()
-	text := width - left - right
-
+	pdf, text := newDocument(doc.Organisation, doc.FormTitle, doc.Reference, doc.SubmittedAt)
+	left, _, _, _ := pdf.GetMargins()
 	pdf.SetFont("go", "B", 11)
 	pdf.MultiCell(text, 6, doc.Organisation, "", "L", false)
 	pdf.Ln(4)
@@ -101,6 +80,34 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 	pdf.MultiCell(text, 4, "Empreinte SHA-256 des données déposées (forme canonique RFC 8785) :", "", "L", false)
 	pdf.MultiCell(text, 4, doc.DataSHA256, "", "L", false)
 	return pdf.Output(w)
+}
+
+// newDocument starts an A4 PDF of the organisation about a submission, in
+// the Go fonts, dated at, with a footer on each page, and returns it with
+// the width of its text.
+func newDocument(organisation, title, reference string, at time.Time) (*fpdf.Fpdf, float64) {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.SetTitle(title+" — "+reference, true)
+	pdf.SetAuthor(organisation, true)
+	pdf.SetCreator("Guichet", true)
+	// A fixed creation date makes the same content give the same PDF.
+	pdf.SetCreationDate(at)
+	pdf.SetModificationDate(at)
+	pdf.SetCatalogSort(true)
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-15)
+		pdf.SetFont("go", "", 8)
+		pdf.CellFormat(0, 5, fmt.Sprintf("%s — %s — page %d/{nb}", organisation, reference, pdf.PageNo()), "", 0, "C", false, 0, "")
+	})
+	pdf.AddPage()
+	width, _ := pdf.GetPageSize()
+	left, _, right, _ := pdf.GetMargins()
+	return pdf, width - left - right
 }
 
 // labelValue writes a label and its value side by side, the value

@@ -151,6 +151,9 @@ type Event struct {
 	// By and Reason say who made a back-office change, and why.
 	By     string `json:"by,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Index is the change's position in the submission's history, for a
+	// back-office change.
+	Index int `json:"index,omitempty"`
 }
 
 // InboxEntry is what a department's inbox lists about a routed submission.
@@ -346,7 +349,8 @@ func (t *Tracker) Move(ctx context.Context, reference string, change Change, all
 	if err != nil {
 		return rec, err
 	}
-	e := Event{Reference: reference, Status: change.Status, At: change.At, Department: rec.Department, Sequence: rec.Sequence, By: change.By, Reason: change.Reason}
+	e := Event{Reference: reference, Status: change.Status, At: change.At, Department: rec.Department, Sequence: rec.Sequence,
+		By: change.By, Reason: change.Reason, Index: len(rec.History) - 1}
 	return rec, t.publishAs(ctx, e, bus.EventSubject(reference, string(change.Status))+"."+strconv.Itoa(len(rec.History)))
 }
 

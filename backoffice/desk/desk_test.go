@@ -170,4 +170,12 @@ func TestAgentDecides(t *testing.T) {
 	if got := browsertest.Text(t, ctx, "#decision"); !strings.Contains(got, "aide accordée pour trois enfants") {
 		t.Errorf("the receipt page's decision: %q", got)
 	}
+	letter := browsertest.Attribute(t, ctx, "#decision-pdf", "href")
+	deadline := time.Now().Add(10 * time.Second)
+	for api.Do("GET", letter, "", "").Status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatalf("the decision letter %s never came", letter)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -183,6 +183,9 @@ type receiptPage struct {
 	Token  string
 }
 
+// DecisionIndex is the position of the decision in the history.
+func (p receiptPage) DecisionIndex() int { return len(p.Record.History) - 1 }
+
 // Decision is the change that decided the submission, if it is decided.
 func (p receiptPage) Decision() *submit.Change {
 	if !p.Record.Status.Decided() {
