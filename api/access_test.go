@@ -75,6 +75,7 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/jetable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/jetable/publish", adminToken, "")
+	s.Must(200, "PUT", "/api/webhooks/si", adminToken, `{"url":"http://127.0.0.1:9/","active":false}`)
 	s.Must(200, "PUT", "/api/forms/ancien/draft", adminToken, publicForm)
 	s.Must(200, "PUT", "/api/forms/retirable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/retirable/publish", adminToken, "")
@@ -269,6 +270,10 @@ func (w *world) requests() map[string]route {
 			ref, n := w.decidedDossier()
 			return "/api/submissions/" + ref + "/decisions/" + n, ""
 		}, ok: 200},
+		"PUT /api/webhooks/{id}":                               {access: identity.AdminOnly, request: fixed("/api/webhooks/si", `{"url":"http://127.0.0.1:9/","active":false}`), ok: 200},
+		"GET /api/webhooks":                                    {access: identity.AdminOnly, request: fixed("/api/webhooks", ""), ok: 200},
+		"GET /api/webhooks/{id}/deliveries":                    {access: identity.AdminOnly, request: fixed("/api/webhooks/si/deliveries", ""), ok: 200},
+		"POST /api/webhooks/{id}/deliveries/{sequence}/replay": {access: identity.AdminOnly, request: fixed("/api/webhooks/si/deliveries/1/replay", ""), ok: 200},
 		"GET /{$}":                          {access: identity.Anyone, request: fixed("/", ""), ok: 200},
 		"GET /f/{form}":                     {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
 		"POST /f/{form}":                    {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},

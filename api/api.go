@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/web"
+	"github.com/guichet/guichet/webhooks"
 )
 
 // Services are what the API serves.
@@ -39,6 +40,7 @@ type Services struct {
 	Exporter    *backoffice.Exporter
 	Statistics  *backoffice.Statistics
 	Workflows   *backoffice.Workflows
+	Webhooks    *webhooks.Service
 	// Log receives what cannot be told to the caller, such as an export
 	// cut short.
 	Log       *slog.Logger
@@ -89,6 +91,7 @@ func New(s Services) http.Handler {
 	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&statisticsHandler{statistics: s.Statistics}).register(api)
 	(&approvalsHandler{workflows: s.Workflows}).register(api)
+	(&webhooksHandler{webhooks: s.Webhooks}).register(api)
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)

@@ -16,6 +16,7 @@ import (
 	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/webhooks"
 )
 
 // Messages shared by several operations.
@@ -132,6 +133,10 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusConflict, locale.Text{FR: "Cette action n'est pas possible dans l'état actuel du dossier.", EN: "This action is not possible in the dossier's current status."})
 	case errors.Is(err, backoffice.ErrReasonRequired):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Indiquez le motif.", EN: "Give the reason."}, &huma.ErrorDetail{Location: "body.reason", Message: locale.Text{FR: "Le motif est obligatoire.", EN: "The reason is required."}.In(lang)})
+	case errors.Is(err, webhooks.ErrNotFound):
+		return problem(lang, http.StatusNotFound, locale.Text{FR: "Ce webhook ou cet envoi n'existe pas.", EN: "This webhook or delivery does not exist."})
+	case errors.Is(err, webhooks.ErrInvalid):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Webhook refusé : identifiant en minuscules et tirets, et adresse http(s) complète.", EN: "Webhook refused: an id in lower case and hyphens, and a full http(s) URL."})
 	case errors.Is(err, backoffice.ErrNoWorkflow):
 		return problem(lang, http.StatusNotFound, locale.Text{FR: "Cette demande ne passe par aucun circuit de validation.", EN: "This request goes through no approval workflow."})
 	case errors.Is(err, backoffice.ErrNotApprover):

@@ -31,6 +31,7 @@ import (
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/submit/webform"
 	"github.com/guichet/guichet/web"
+	"github.com/guichet/guichet/webhooks"
 )
 
 // Config is everything Guichet needs to start.
@@ -220,9 +221,14 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	hooks, err := webhooks.New(ctx, b)
+	if err != nil {
+		return err
+	}
 	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: forms, Submissions: submissions, Documents: documents}
 	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(), decisions.Consumer(),
-		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: workflows.Subjects(), Handler: workflows.Handle}}
+		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: workflows.Subjects(), Handler: workflows.Handle},
+		{Stream: bus.StreamEvents, Durable: bus.ConsumerWebhooks, FilterSubjects: webhooks.Subjects(), Handler: hooks.Handle}}
 	if notices != nil {
 		notify := &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: forms, Tracker: tracker, Accounts: accounts,
 			Submissions: submissions, Documents: documents, Sent: notices.Sent, Mail: mail, Decisions: decisions}
@@ -250,7 +256,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Log: cfg.Logger,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, Log: cfg.Logger,
 		Documents: documents, Ready: b.Ready,
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,

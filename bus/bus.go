@@ -169,6 +169,8 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{Bucket: BucketTokens, Description: "API tokens, by SHA-256."},
 		{Bucket: BucketCredentials, Description: "Password hashes (argon2id)."},
 		{Bucket: BucketSeen, Description: "Dossiers each agent has opened, for unread markers."},
+		{Bucket: BucketWebhooks, Description: "Webhooks registered by admins."},
+		{Bucket: BucketDeliveries, Description: "Webhook deliveries: delivered or failed, attempts, last error.", TTL: 30 * 24 * time.Hour},
 		{Bucket: BucketWorkflows, Description: "Approval state of internal requests."},
 		{Bucket: BucketPaper, Description: "Paper forms received per form and month, for the statistics."},
 		{Bucket: BucketNotifications, Description: "Events already emailed, so that none is sent twice.", TTL: 90 * 24 * time.Hour},

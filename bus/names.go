@@ -50,6 +50,11 @@ const (
 	// BucketPaper holds the number of paper forms received, keyed
 	// "<form>.<YYYY-MM>", entered by admins for the statistics.
 	BucketPaper = "paper"
+	// BucketWebhooks holds the webhooks admins register, by id.
+	BucketWebhooks = "webhooks"
+	// BucketDeliveries records each webhook delivery, keyed
+	// "<webhook>.<event sequence>": delivered or failed, attempts, last error.
+	BucketDeliveries = "deliveries"
 	// BucketWorkflows holds the approval state of internal requests, by reference.
 	BucketWorkflows = "workflows"
 	// BucketNotifications remembers which events were emailed, keyed
@@ -199,6 +204,8 @@ const (
 	ConsumerRoute = "route"
 	// ConsumerNotify emails submitters on EVENTS.
 	ConsumerNotify = "notify"
+	// ConsumerWebhooks delivers status changes to the webhooks.
+	ConsumerWebhooks = "webhooks"
 	// ConsumerDecision writes the decision letters on EVENTS.
 	ConsumerDecision = "decision"
 	// ConsumerWorkflow starts and advances approval workflows on EVENTS.

@@ -1,0 +1,112 @@
+package app_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/webhooks"
+)
+
+// receiver is a webhook endpoint that checks signatures and can fail.
+type receiver struct {
+	mu       sync.Mutex
+	secret   string
+	failing  bool
+	statuses []string
+	bad      int
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if webhooks.Signature(r.secret, req.Header.Get("X-Guichet-Timestamp"), body) != req.Header.Get("X-Guichet-Signature") {
+		r.bad++
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	if r.failing {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		return
+	}
+	for _, s := range []string{"received", "documented", "routed"} {
+		if strings.Contains(string(body), `"status":"`+s+`"`) {
+			r.statuses = append(r.statuses, s)
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (r *receiver) seen() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.statuses, " ")
+}
+
+// Status changes reach a webhook, signed; while it fails the deliveries
+// are retried then shown failed, and a replay delivers them after the fix.
+func TestWebhooks(t *testing.T) {
+	in := startWith(t, app.Config{DataDir: t.TempDir()})
+	r := &receiver{secret: "un secret partagé assez long"}
+	server := httptest.NewServer(r)
+	defer server.Close()
+	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	in.Must(200, "PUT", "/api/forms/bourse/draft", adminToken, grantForm)
+	in.Must(200, "POST", "/api/forms/bourse/publish", adminToken, "")
+	saved := in.must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","secret":"`+r.secret+`","statuses":["received","routed"],"active":true}`)
+	if saved["secret"] != r.secret {
+		t.Errorf("saved webhook: %v", saved)
+	}
+	if list := string(in.Must(200, "GET", "/api/webhooks", adminToken, "").Body); strings.Contains(list, r.secret) {
+		t.Errorf("the list shows the secret: %s", list)
+	}
+	in.Must(422, "PUT", "/api/webhooks/Mauvais", adminToken, `{"url":"ftp://x","active":true}`)
+
+	receipt := in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Weber"}}`)
+	in.WaitStatus(receipt["reference"].(string), receipt["token"].(string), "routed")
+	deadline := time.Now().Add(10 * time.Second)
+	for r.seen() != "received routed" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhook heard %q", r.seen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	r.mu.Lock()
+	r.failing = true
+	r.mu.Unlock()
+	in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Klein"}}`)
+	var failed map[string]any
+	for failed == nil {
+		for _, d := range in.must(200, "GET", "/api/webhooks/si-metier/deliveries", adminToken, "")["items"].([]any) {
+			if d := d.(map[string]any); d["state"] == "failed" && d["attempts"].(float64) >= 6 {
+				failed = d
+			}
+		}
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatalf("no delivery shown failed after its attempts: %s", in.Must(200, "GET", "/api/webhooks/si-metier/deliveries", adminToken, "").Body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(failed["lastError"].(string), "503") {
+		t.Errorf("failed delivery: %v", failed)
+	}
+	r.mu.Lock()
+	r.failing = false
+	r.mu.Unlock()
+	replayed := in.must(200, "POST", fmt.Sprintf("/api/webhooks/si-metier/deliveries/%d/replay", int(failed["sequence"].(float64))), adminToken, "")
+	if replayed["state"] != "delivered" || !strings.Contains(r.seen(), "received routed received") {
+		t.Errorf("replay: %v, heard %q", replayed, r.seen())
+	}
+	in.Must(404, "POST", "/api/webhooks/inconnu/deliveries/1/replay", adminToken, "")
+	if r.bad != 0 {
+		t.Errorf("%d deliveries with a bad signature", r.bad)
+	}
+}

@@ -1,0 +1,275 @@
+// Package webhooks delivers the status changes of submissions to the
+// URLs admins register, signed with HMAC-SHA256, retried with backoff by
+// its consumer, each delivery recorded so that failures are visible and
+// can be replayed.
+//
+// It imports bus and submit; the wiring runs its consumer and the API
+// serves its registry.
+package webhooks
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+)
+
+// Errors of the registry.
+var (
+	ErrNotFound = errors.New("webhooks: no such webhook")
+	ErrInvalid  = errors.New("webhooks: invalid webhook")
+)
+
+// Webhook is a URL told of the status changes of submissions.
+type Webhook struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+	// Secret signs the deliveries; it is shown once, when generated.
+	Secret string `json:"secret"`
+	// Statuses are the statuses it hears of; none is all.
+	Statuses []submit.Status `json:"statuses,omitempty"`
+	// Department, when set, limits it to that department's submissions.
+	Department string `json:"department,omitempty"`
+	Active     bool   `json:"active"`
+}
+
+// hears reports whether the webhook is told of an event.
+func (w Webhook) hears(e submit.Event) bool {
+	return w.Active && (len(w.Statuses) == 0 || slices.Contains(w.Statuses, e.Status)) && (w.Department == "" || w.Department == e.Department)
+}
+
+// Delivery is the record of one event's delivery to one webhook.
+type Delivery struct {
+	Webhook  string `json:"webhook"`
+	Sequence uint64 `json:"sequence" doc:"Séquence de l'événement dans le flux EVENTS"`
+	// State is "delivered" or "failed".
+	State     string    `json:"state"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"lastError,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// Delivery states.
+const (
+	Delivered = "delivered"
+	Failed    = "failed"
+)
+
+// Service keeps the webhooks and delivers to them.
+type Service struct {
+	hooks      jetstream.KeyValue
+	deliveries jetstream.KeyValue
+	events     jetstream.Stream
+	client     *http.Client
+	now        func() time.Time
+}
+
+// New opens the webhooks' buckets.
+func New(ctx context.Context, b *bus.Bus) (*Service, error) {
+	hooks, err := b.KV(ctx, bus.BucketWebhooks)
+	if err != nil {
+		return nil, err
+	}
+	deliveries, err := b.KV(ctx, bus.BucketDeliveries)
+	if err != nil {
+		return nil, err
+	}
+	events, err := b.JS.Stream(ctx, bus.StreamEvents)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{hooks: hooks, deliveries: deliveries, events: events, client: &http.Client{Timeout: 10 * time.Second}, now: time.Now}, nil
+}
+
+// Put registers or changes a webhook, generating its secret when it has
+// none, and returns it as stored.
+func (s *Service) Put(ctx context.Context, w Webhook) (Webhook, error) {
+	u, err := url.Parse(w.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !schemas.ValidID(w.ID) {
+		return w, fmt.Errorf("%w: an id in lower case and an http(s) URL are required", ErrInvalid)
+	}
+	if w.Secret == "" {
+		if old, _, err := bus.GetJSON[Webhook](ctx, s.hooks, w.ID, ErrNotFound); err == nil {
+			w.Secret = old.Secret
+		} else {
+			var random [32]byte
+			_, _ = rand.Read(random[:])
+			w.Secret = base64.RawURLEncoding.EncodeToString(random[:])
+		}
+	}
+	raw, err := json.Marshal(w)
+	if err != nil {
+		return w, err
+	}
+	_, err = s.hooks.Put(ctx, w.ID, raw)
+	return w, err
+}
+
+// Get reads a webhook.
+func (s *Service) Get(ctx context.Context, id string) (Webhook, error) {
+	w, _, err := bus.GetJSON[Webhook](ctx, s.hooks, id, ErrNotFound)
+	return w, err
+}
+
+// List reads every webhook.
+func (s *Service) List(ctx context.Context) ([]Webhook, error) {
+	lister, err := s.hooks.ListKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Webhook
+	for key := range lister.Keys() {
+		w, err := s.Get(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	slices.SortFunc(out, func(a, b Webhook) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// Subjects are the events the consumer delivers: every status change.
+func Subjects() []string { return []string{bus.StatusEvents} }
+
+// Handle delivers one event to each webhook that hears it and has not had
+// it yet; any failure makes the consumer try again later, for the
+// webhooks that failed only.
+func (s *Service) Handle(ctx context.Context, msg jetstream.Msg) error {
+	md, err := msg.Metadata()
+	if err != nil {
+		return err
+	}
+	var e submit.Event
+	if err := json.Unmarshal(msg.Data(), &e); err != nil || e.Status == "" {
+		return nil // not a status change
+	}
+	hooks, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	var failures []error
+	for _, w := range hooks {
+		if !w.hears(e) {
+			continue
+		}
+		d, err := s.deliver(ctx, w, md.Sequence.Stream, msg.Data(), false)
+		if err == nil && d.State == Failed {
+			err = errors.New(d.LastError)
+		}
+		if err != nil {
+			failures = append(failures, fmt.Errorf("webhook %s: %w", w.ID, err))
+		}
+	}
+	return errors.Join(failures...)
+}
+
+// deliver posts an event to a webhook unless it had it (or again, when
+// replaying), and records and returns the outcome; the error is a failure
+// to record it.
+func (s *Service) deliver(ctx context.Context, w Webhook, seq uint64, body []byte, replay bool) (Delivery, error) {
+	key := w.ID + "." + strconv.FormatUint(seq, 10)
+	d, _, err := bus.GetJSON[Delivery](ctx, s.deliveries, key, ErrNotFound)
+	if err == nil && d.State == Delivered && !replay {
+		return d, nil
+	}
+	d.Webhook, d.Sequence, d.At = w.ID, seq, s.now().UTC()
+	d.Attempts++
+	d.State, d.LastError = Delivered, ""
+	if err := s.post(ctx, w, seq, body); err != nil {
+		d.State, d.LastError = Failed, err.Error()
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return d, err
+	}
+	_, err = s.deliveries.Put(ctx, key, raw)
+	return d, err
+}
+
+// Signature is the value of the X-Guichet-Signature header: the hex
+// HMAC-SHA256, with the webhook's secret, of the timestamp, a dot and the
+// body.
+func Signature(secret, timestamp string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(timestamp + "."))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func (s *Service) post(ctx context.Context, w Webhook, seq uint64, body []byte) error {
+	timestamp := strconv.FormatInt(s.now().Unix(), 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Guichet-Webhooks")
+	req.Header.Set("X-Guichet-Delivery", strconv.FormatUint(seq, 10))
+	req.Header.Set("X-Guichet-Timestamp", timestamp)
+	req.Header.Set("X-Guichet-Signature", Signature(w.Secret, timestamp, body))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("answered %s", resp.Status)
+	}
+	return nil
+}
+
+// Deliveries lists a webhook's recorded deliveries, newest first.
+func (s *Service) Deliveries(ctx context.Context, id string) ([]Delivery, error) {
+	lister, err := s.deliveries.ListKeysFiltered(ctx, id+".*")
+	if err != nil {
+		return nil, err
+	}
+	var out []Delivery
+	for key := range lister.Keys() {
+		d, _, err := bus.GetJSON[Delivery](ctx, s.deliveries, key, ErrNotFound)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Compare(b.Sequence, a.Sequence) })
+	return out, nil
+}
+
+// Replay delivers an event to a webhook again, whatever happened before.
+func (s *Service) Replay(ctx context.Context, id string, seq uint64) (Delivery, error) {
+	w, err := s.Get(ctx, id)
+	if err != nil {
+		return Delivery{}, err
+	}
+	msg, err := s.events.GetMsg(ctx, seq)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return Delivery{}, ErrNotFound
+	}
+	if err != nil {
+		return Delivery{}, err
+	}
+	return s.deliver(ctx, w, seq, msg.Data, true)
+}
