@@ -251,7 +251,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Accounts: accounts, Departments: departments, Corrections: corrections{workflows}, Cookies: cfg.Cookies, Log: cfg.Logger}
 	formBuilder := &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions}
 	builderPages := &editor.Editor{Forms: forms, Builder: formBuilder, Departments: departments, Log: cfg.Logger}
-	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Statistics: statistics, Workflows: workflows, Log: cfg.Logger}
+	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Statistics: statistics, Workflows: workflows, Trail: trail, Log: cfg.Logger}
 	a.Services = api.Services{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,

@@ -69,7 +69,7 @@ func (w *Workflows) announce(ctx context.Context, a Approval) error {
 	} else if err != nil {
 		return err
 	}
-	if err := w.email(ctx, a, "Une demande attend votre validation"); err != nil {
+	if err := w.email(ctx, a, "Une demande attend votre validation / A request awaits your approval"); err != nil {
 		return err
 	}
 	_, err := w.notices.Sent.Put(ctx, key, []byte(mailSent))
@@ -98,8 +98,10 @@ func (w *Workflows) email(ctx context.Context, a Approval, subject string) error
 		if approver.Email == "" {
 			continue
 		}
-		text := fmt.Sprintf("Bonjour,\n\nLa demande %s de %s attend votre décision à l'étape « %s » depuis le %s.\n\nDécider : %s\n\nCe message est envoyé automatiquement ; merci de ne pas y répondre.\n",
-			a.Reference, requester.Name, titles[a.Step()], a.Since.Format("02/01/2006"), link)
+		text := fmt.Sprintf("Bonjour,\n\nLa demande %s de %s attend votre décision à l'étape « %s » depuis le %s.\n\nDécider : %s\n\nCe message est envoyé automatiquement ; merci de ne pas y répondre.\n\n---\n\n"+
+			"Hello,\n\nThe request %s from %s awaits your decision at the step “%s” since %s.\n\nDecide: %s\n\nThis message is sent automatically; please do not reply.\n",
+			a.Reference, requester.Name, titles[a.Step()], a.Since.Format("02/01/2006"), link,
+			a.Reference, requester.Name, titles[a.Step()], a.Since.Format("2006-01-02"), link)
 		err := w.notices.Mail.Send(ctx, mailer.Message{To: approver.Email, Subject: subject + " (" + a.Reference + ")", Text: text})
 		if err != nil && !errors.Is(err, mailer.ErrBadRecipient) {
 			return err
@@ -142,7 +144,7 @@ func (w *Workflows) Remind(ctx context.Context) (int, error) {
 			}
 			continue
 		}
-		if err := w.email(ctx, a, "Rappel : une demande attend votre validation"); err != nil {
+		if err := w.email(ctx, a, "Rappel : une demande attend votre validation / Reminder: a request awaits your approval"); err != nil {
 			return reminded, err
 		}
 		reminded++

@@ -111,7 +111,7 @@ func TestApproversAreToldAndReminded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := strings.Join(mail.to(), "|"); got != "jean.muller@moselle.example: Une demande attend votre validation ("+receipt.Reference+")" {
+	if got := strings.Join(mail.to(), "|"); got != "jean.muller@moselle.example: Une demande attend votre validation / A request awaits your approval ("+receipt.Reference+")" {
 		t.Fatalf("announcements: %s", got)
 	}
 

@@ -80,6 +80,11 @@ func (d *Desk) renderApprovals(w http.ResponseWriter, r *http.Request, status in
 		return row
 	}
 	for _, a := range toDecide {
+		// The answers shown to an approver are a view of personal data.
+		if err := d.Trail.Append(ctx, backoffice.TrailEntry{Reference: a.Reference, Kind: backoffice.Viewed, By: p.AccountID, Detail: "approval"}); err != nil {
+			d.fail(w, r, err)
+			return
+		}
 		page.ToDecide = append(page.ToDecide, row(a))
 	}
 	for _, a := range mine {

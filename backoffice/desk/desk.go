@@ -35,6 +35,7 @@ type Desk struct {
 	Forms       *schemas.Registry
 	Statistics  *backoffice.Statistics
 	Workflows   *backoffice.Workflows
+	Trail       *backoffice.Trail
 	Log         *slog.Logger
 
 	templates *web.Templates

@@ -113,6 +113,7 @@ func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
 		Departments: r.PostForm["departments"],
 		Manager:     r.PostFormValue("manager"),
 		Delegate:    r.PostFormValue("delegate"),
+		Absent:      r.PostFormValue("absent") == "on",
 		Active:      r.PostFormValue("active") == "on",
 	}
 	refuse := func(msg string) {
