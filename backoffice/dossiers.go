@@ -238,14 +238,24 @@ func (d *Dossiers) ActOnAll(ctx context.Context, p identity.Principal, reference
 	return outcomes, nil
 }
 
-// Note adds a private note between agents to a dossier's trail.
-func (d *Dossiers) Note(ctx context.Context, p identity.Principal, reference, text string) error {
+// written checks the text of a note or a message: trimmed, not empty, not
+// longer than MaxTextLength.
+func written(text string) (string, error) {
 	text = strings.TrimSpace(text)
 	switch {
 	case text == "":
-		return ErrEmptyNote
+		return "", ErrEmptyNote
 	case utf8.RuneCountInString(text) > MaxTextLength:
-		return ErrTooLong
+		return "", ErrTooLong
+	}
+	return text, nil
+}
+
+// Note adds a private note between agents to a dossier's trail.
+func (d *Dossiers) Note(ctx context.Context, p identity.Principal, reference, text string) error {
+	text, err := written(text)
+	if err != nil {
+		return err
 	}
 	if _, err := d.record(ctx, p, reference); err != nil {
 		return err
@@ -258,12 +268,9 @@ func (d *Dossiers) Note(ctx context.Context, p identity.Principal, reference, te
 // and in the dossier's trail. The same text sent twice in a row is one
 // message.
 func (d *Dossiers) Message(ctx context.Context, p identity.Principal, reference, text string) error {
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "":
-		return ErrEmptyNote
-	case utf8.RuneCountInString(text) > MaxTextLength:
-		return ErrTooLong
+	text, err := written(text)
+	if err != nil {
+		return err
 	}
 	rec, err := d.record(ctx, p, reference)
 	if err != nil {
