@@ -227,8 +227,10 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	}
 	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: forms, Submissions: submissions, Documents: documents}
 	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(), decisions.Consumer(),
-		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: workflows.Subjects(), Handler: workflows.Handle},
-		{Stream: bus.StreamEvents, Durable: bus.ConsumerWebhooks, FilterSubjects: webhooks.Subjects(), Handler: hooks.Handle}}
+		// Both wait out outages of what they call (the mail relay, the
+		// webhooks' servers): retried without limit, failures recorded.
+		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: workflows.Subjects(), Handler: workflows.Handle, Patient: true},
+		{Stream: bus.StreamEvents, Durable: bus.ConsumerWebhooks, FilterSubjects: webhooks.Subjects(), Handler: hooks.Handle, Patient: true}}
 	if notices != nil {
 		notify := &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: forms, Tracker: tracker, Accounts: accounts,
 			Submissions: submissions, Documents: documents, Sent: notices.Sent, Mail: mail, Decisions: decisions}

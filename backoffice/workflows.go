@@ -150,13 +150,13 @@ func (w *Workflows) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if strings.HasSuffix(msg.Subject(), ".workflow") {
 		var cmd command
 		if err := json.Unmarshal(msg.Data(), &cmd); err != nil {
-			return fmt.Errorf("malformed workflow decision on %s: %w", msg.Subject(), err)
+			return malformed{fmt.Errorf("malformed workflow decision on %s: %w", msg.Subject(), err)}
 		}
 		return w.apply(ctx, cmd)
 	}
 	var event submit.Event
 	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {
-		return fmt.Errorf("malformed event on %s", msg.Subject())
+		return malformed{fmt.Errorf("malformed event on %s", msg.Subject())}
 	}
 	return w.start(ctx, event)
 }
@@ -406,9 +406,6 @@ func next(a *Approval, cmd command, now time.Time) bool {
 func (w *Workflows) effects(ctx context.Context, a Approval) error {
 	var change submit.Change
 	from := []submit.Status{submit.Routed, submit.InReview}
-	if err := w.announce(ctx, a); err != nil {
-		return err
-	}
 	switch a.Outcome {
 	case Pending, Returned:
 		change, from = submit.Change{Status: submit.InReview}, []submit.Status{submit.Routed}
@@ -427,11 +424,19 @@ func (w *Workflows) effects(ctx context.Context, a Approval) error {
 		}
 		return nil
 	})
-	if errors.Is(err, errReached) {
-		return nil
+	if err != nil && !errors.Is(err, errReached) {
+		return err
 	}
-	return err
+	// Last, so that a mail relay outage delays the email, not the status.
+	return w.announce(ctx, a)
 }
+
+// malformed is a message no retry can fix: the consumer sends it to the
+// dead letters at once.
+type malformed struct{ error }
+
+// Permanent tells the consumer not to retry.
+func (malformed) Permanent() bool { return true }
 
 // errReached means the status an approval leads to is already there.
 var errReached = errors.New("backoffice: status already reached")

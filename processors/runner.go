@@ -31,10 +31,12 @@ func (e permanentError) Unwrap() error { return e.err }
 // Permanent marks an error that no retry can fix, such as a malformed message.
 func Permanent(err error) error { return permanentError{err} }
 
-// IsPermanent reports whether err was marked Permanent.
+// IsPermanent reports whether err was marked Permanent, or says so itself
+// with a Permanent method, for packages that do not import this one.
 func IsPermanent(err error) bool {
 	var p permanentError
-	return errors.As(err, &p)
+	var says interface{ Permanent() bool }
+	return errors.As(err, &p) || (errors.As(err, &says) && says.Permanent())
 }
 
 // Config tunes how a consumer retries.

@@ -1,7 +1,7 @@
 // Package webhooks delivers the status changes of submissions to the
 // URLs admins register, signed with HMAC-SHA256, retried with backoff by
-// its consumer, each delivery recorded so that failures are visible and
-// can be replayed.
+// its consumer for as long as the server fails, each delivery recorded so
+// that failures are visible and can be replayed at once.
 //
 // It imports bus and submit; the wiring runs its consumer and the API
 // serves its registry.
