@@ -274,6 +274,9 @@ func (w *world) requests() map[string]route {
 		"GET /api/webhooks":                                    {access: identity.AdminOnly, request: fixed("/api/webhooks", ""), ok: 200},
 		"GET /api/webhooks/{id}/deliveries":                    {access: identity.AdminOnly, request: fixed("/api/webhooks/si/deliveries", ""), ok: 200},
 		"POST /api/webhooks/{id}/deliveries/{sequence}/replay": {access: identity.AdminOnly, request: fixed("/api/webhooks/si/deliveries/1/replay", ""), ok: 200},
+		"GET /api/deadletters":                                 {access: identity.AdminOnly, request: fixed("/api/deadletters", ""), ok: 200},
+		// Reached: there is no dead letter at that sequence.
+		"POST /api/deadletters/{sequence}/replay": {access: identity.AdminOnly, request: fixed("/api/deadletters/999/replay", ""), ok: 404},
 		"GET /{$}":                          {access: identity.Anyone, request: fixed("/", ""), ok: 200},
 		"GET /f/{form}":                     {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
 		"POST /f/{form}":                    {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},

@@ -16,6 +16,7 @@ import (
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/web"
@@ -41,6 +42,7 @@ type Services struct {
 	Statistics  *backoffice.Statistics
 	Workflows   *backoffice.Workflows
 	Webhooks    *webhooks.Service
+	DeadLetters *processors.DeadLetters
 	// Log receives what cannot be told to the caller, such as an export
 	// cut short.
 	Log       *slog.Logger
@@ -92,6 +94,7 @@ func New(s Services) http.Handler {
 	(&statisticsHandler{statistics: s.Statistics}).register(api)
 	(&approvalsHandler{workflows: s.Workflows}).register(api)
 	(&webhooksHandler{webhooks: s.Webhooks}).register(api)
+	(&deadLettersHandler{letters: s.DeadLetters}).register(api)
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)

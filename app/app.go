@@ -240,6 +240,10 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
 		return err
 	}
+	deadLetters, err := processors.NewDeadLetters(ctx, b.JS, a.processors)
+	if err != nil {
+		return err
+	}
 	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
 	identityPages := &pages.Pages{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
@@ -258,7 +262,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, Log: cfg.Logger,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Log: cfg.Logger,
 		Documents: documents, Ready: b.Ready,
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,

@@ -7,7 +7,10 @@ import (
 )
 
 // Group is a set of running consumers, stopped together.
-type Group struct{ running []*Running }
+type Group struct {
+	running   []*Running
+	consumers []Consumer
+}
 
 // Start runs each consumer; if one cannot start, those already started are
 // stopped.
@@ -20,6 +23,7 @@ func Start(ctx context.Context, js jetstream.JetStream, cfg Config, consumers ..
 			return nil, err
 		}
 		g.running = append(g.running, r)
+		g.consumers = append(g.consumers, c)
 	}
 	return g, nil
 }
