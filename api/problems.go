@@ -120,6 +120,11 @@ func toProblem(ctx context.Context, err error) error {
 			FR: "Cette clé d'idempotence a déjà servi pour d'autres données : utilisez une nouvelle clé pour un nouveau dépôt.",
 			EN: "This idempotency key was already used with other data: use a new key for a new submission.",
 		})
+	case errors.Is(err, submit.ErrMalformedData):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
+			FR: "Les réponses sont mal formées : texte UTF-8 invalide, caractère de contrôle, ou clé présente deux fois dans un objet.",
+			EN: "The answers are malformed: invalid UTF-8 text, a control character, or a key twice in one object.",
+		}, &huma.ErrorDetail{Location: "body.data", Message: err.Error()})
 	case errors.Is(err, submit.ErrDataTooLarge):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
 			FR: fmt.Sprintf("Les réponses dépassent les limites : %d niveaux d'imbrication, %d valeurs et %d caractères par texte au plus.", submit.MaxDataDepth, submit.MaxDataValues, submit.MaxStringLength),

@@ -25,12 +25,27 @@ type posted struct {
 	files  map[string][]*multipart.FileHeader
 }
 
+// postedOf reads a form post, dropping the control characters (other than
+// tab and line breaks) that a paste can carry and that answers refuse.
 func postedOf(r *http.Request) posted {
-	p := posted{values: r.PostForm}
+	values := url.Values{}
+	for key, list := range r.PostForm {
+		for _, v := range list {
+			values[key] = append(values[key], strings.Map(dropControl, strings.ToValidUTF8(v, "")))
+		}
+	}
+	p := posted{values: values}
 	if r.MultipartForm != nil {
 		p.files = r.MultipartForm.File
 	}
 	return p
+}
+
+func dropControl(r rune) rune {
+	if submit.IsControl(r) {
+		return -1
+	}
+	return r
 }
 
 // parseObject reads the answers of an object schema from a form post.
