@@ -60,6 +60,12 @@ func Compile(raw json.RawMessage, where string) (*gojsonschema.Schema, error) {
 		return nil, problems
 	}
 	checkSchemaNode(doc, where, 0, problems)
+	if at, found := refCycle(doc); found {
+		problems.add(where+at, locale.Text{
+			FR: "Le schéma se renvoie à lui-même sans fin (référence circulaire) : la validation ne s'arrêterait pas.",
+			EN: "The schema refers back to itself endlessly (circular reference): validation would never end.",
+		})
+	}
 	if err := problems.orNil(); err != nil {
 		return nil, err
 	}

@@ -51,6 +51,9 @@ func checkLimits(data json.RawMessage) error {
 	if !utf8.Valid(data) {
 		return fmt.Errorf("%w: the text is not valid UTF-8", ErrMalformedData)
 	}
+	if !json.Valid(data) {
+		return fmt.Errorf("%w: not one JSON document", ErrMalformedData)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	values := 0
 	var stack []*frame
