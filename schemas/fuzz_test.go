@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,37 @@ func TestCircularReferences(t *testing.T) {
 	}
 	if !Matches(compiled, json.RawMessage(`{"nom":"a","enfants":[{"nom":"b","enfants":[]}]}`)) {
 		t.Error("the tree does not validate")
+	}
+}
+
+// One compiled form serves 64 goroutines at once, as the API does.
+func TestConcurrentValidation(t *testing.T) {
+	form, err := Preview(Form{ID: "fuzz", Title: "Fuzz", Audience: Public, Schema: json.RawMessage(fuzzForm), Routing: Routing{Default: "accueil"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 64)
+	for i := range 64 {
+		go func() {
+			data := json.RawMessage(`{"nom":"Weber","commune":"Metz"}`)
+			if i%2 == 1 {
+				data = json.RawMessage(`{"nom":"W3ber","commune":"Metz","courriel":"a@b.fr"}`)
+			}
+			for range 50 {
+				err := form.Validate(data)
+				if (i%2 == 0) != (err == nil) {
+					errs <- fmt.Errorf("goroutine %d: %v", i, err)
+					return
+				}
+				_ = form.Answers(data)
+				_ = form.Route(data)
+			}
+			errs <- nil
+		}()
+	}
+	for range 64 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
