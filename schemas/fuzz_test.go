@@ -106,7 +106,7 @@ func TestConcurrentValidation(t *testing.T) {
 	errs := make(chan error, 64)
 	for i := range 64 {
 		go func() {
-			data := json.RawMessage(`{"nom":"Weber","commune":"Metz"}`)
+			data := json.RawMessage(`{"nom":"Weber","commune":"Metz","courriel":"a@b.fr"}`)
 			if i%2 == 1 {
 				data = json.RawMessage(`{"nom":"W3ber","commune":"Metz","courriel":"a@b.fr"}`)
 			}
