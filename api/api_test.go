@@ -38,6 +38,18 @@ func startServerWith(t *testing.T, cfg app.Config) *server {
 	return &server{Client: testkit.Client{T: t, URL: base}, t: t, app: a, clock: c}
 }
 
+// startWithPermis starts Guichet with the "accueil" and "finances"
+// departments and the public form "permis" published.
+func startWithPermis(t *testing.T) *server {
+	t.Helper()
+	s := startServer(t)
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
+	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	return s
+}
+
 // issueToken creates an account and returns a token for it.
 func (s *server) issueToken(id, role string, active bool, departments ...string) string {
 	s.t.Helper()

@@ -9,13 +9,9 @@ import (
 // and decides; refused moves say why; reopening is for admins; the inbox
 // filters; the trail reads per account; the submitter sees the decision.
 func TestDossiersAPI(t *testing.T) {
-	s := startServer(t)
-	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	s := startWithPermis(t)
 	agent := s.issueToken("m-weber", "agent", true, "accueil")
 	other := s.issueToken("p-klein", "agent", true, "finances")
-	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
-	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont","commune":"Metz"}}`).JSON(t)
 	ref, token := receipt["reference"].(string), receipt["token"].(string)
 	s.WaitStatus(ref, token, "routed")

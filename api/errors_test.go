@@ -8,11 +8,7 @@ import (
 // Bad input gets a clear problem, in French by default and in English on
 // request, and nothing is stored.
 func TestBadInputGetsClearProblems(t *testing.T) {
-	s := startServer(t)
-	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
-	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
-	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	s := startWithPermis(t)
 
 	huge := `{"data":{"nom":"` + strings.Repeat("é", 17<<20) + `"}}`
 	cases := []struct {

@@ -13,12 +13,8 @@ import (
 // Exports stream a form's submissions with each version's labels, only
 // those of the caller's departments, cells safe from formula injection.
 func TestExports(t *testing.T) {
-	s := startServer(t)
-	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	s := startWithPermis(t)
 	agent := s.issueToken("m-weber", "agent", true, "accueil")
-	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
-	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	submitted := func(data string) string {
 		r := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":`+data+`}`).JSON(t)
 		s.WaitStatus(r["reference"].(string), r["token"].(string), "routed")

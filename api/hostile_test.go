@@ -8,11 +8,7 @@ import (
 // Hostile submissions get a clear refusal, never a 500, and store nothing;
 // markup is kept as text.
 func TestHostileSubmissions(t *testing.T) {
-	s := startServer(t)
-	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
-	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
-	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	s := startWithPermis(t)
 	for _, c := range []struct {
 		name, body string
 		status     int
@@ -58,11 +54,7 @@ func sessionFor(t *testing.T, s *server, account string) string {
 // A page posted with control characters (a paste can carry them) is taken
 // without them.
 func TestPagesDropControlCharacters(t *testing.T) {
-	s := startServer(t)
-	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
-	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
-	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	s := startWithPermis(t)
 	const formToken = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
 	client := s.Client
 	client.NoRedirects = true
