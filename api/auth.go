@@ -36,7 +36,7 @@ type resolver struct {
 
 func (res *resolver) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := web.Request{Lang: web.LangOf(r)}
+		req := web.Request{Lang: web.LangOf(r), Client: web.ClientAddress(r)}
 		if lang := r.URL.Query().Get("lang"); lang == string(req.Lang) {
 			web.RememberLang(w, r, req.Lang, res.cookies)
 		}

@@ -3,6 +3,9 @@ package api_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/submit"
 )
 
 // Hostile submissions get a clear refusal, never a 500, and store nothing;
@@ -68,5 +71,27 @@ func TestPagesDropControlCharacters(t *testing.T) {
 	answers := s.Must(200, "GET", "/api/dossiers/"+ref, adminToken, "").JSON(t)["answers"].([]any)
 	if answers[0].(map[string]any)["value"] != "Dupont" {
 		t.Errorf("stored %v", answers[0])
+	}
+}
+
+// One address sending too fast is told to wait, and what it typed in a
+// page is kept.
+func TestSubmissionRateLimit(t *testing.T) {
+	s := startServerWith(t, app.Config{SubmitRate: submit.RateLimit{PerMinute: 1, Burst: 2}})
+	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
+	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
+	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
+	s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Un"}}`)
+	s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Deux"}}`)
+	refused := s.Must(429, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Trois"}}`)
+	if !strings.Contains(string(refused.Body), "réessayez dans une minute") {
+		t.Errorf("refusal: %s", refused.Body)
+	}
+	const formToken = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
+	page := s.Do("POST", "/f/permis", "", "nom=Quatre+Weber&form_csrf="+formToken,
+		"Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+formToken)
+	if page.Status != 429 || !strings.Contains(string(page.Body), "Trop d&#39;envois") || !strings.Contains(string(page.Body), `value="Quatre Weber"`) {
+		t.Errorf("the page: %d %.2000s", page.Status, page.Body)
 	}
 }

@@ -43,6 +43,7 @@ var statusTitles = map[int]locale.Text{
 	http.StatusRequestEntityTooLarge: {FR: "Requête trop volumineuse", EN: "Content Too Large"},
 	http.StatusUnsupportedMediaType:  {FR: "Type de contenu non pris en charge", EN: "Unsupported Media Type"},
 	http.StatusUnprocessableEntity:   {FR: "Données à corriger", EN: "Unprocessable Content"},
+	http.StatusTooManyRequests:       {FR: "Trop de demandes", EN: "Too Many Requests"},
 	http.StatusInternalServerError:   {FR: "Erreur interne", EN: "Internal Server Error"},
 	http.StatusServiceUnavailable:    {FR: "Service indisponible", EN: "Service Unavailable"},
 }
@@ -119,6 +120,11 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
 			FR: "Cette clé d'idempotence a déjà servi pour d'autres données : utilisez une nouvelle clé pour un nouveau dépôt.",
 			EN: "This idempotency key was already used with other data: use a new key for a new submission.",
+		})
+	case errors.Is(err, submit.ErrRateLimited):
+		return problem(lang, http.StatusTooManyRequests, locale.Text{
+			FR: "Trop de dépôts depuis cette adresse en peu de temps : réessayez dans une minute.",
+			EN: "Too many submissions from this address in a short time: try again in a minute.",
 		})
 	case errors.Is(err, submit.ErrMalformedData):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{

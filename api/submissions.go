@@ -110,7 +110,7 @@ func (h *submissionsHandler) submit(ctx context.Context, in *submitInput) (*subm
 			}.In(req.Lang)})
 	}
 	receipt, err := h.intake.Submit(ctx, submit.Request{
-		FormID: in.ID, Data: in.Body.Data, IdempotencyKey: in.IdempotencyKey, Principal: req.Principal, Lang: req.Lang,
+		FormID: in.ID, Data: in.Body.Data, IdempotencyKey: in.IdempotencyKey, Principal: req.Principal, Lang: req.Lang, Client: req.Client,
 	})
 	if err != nil {
 		return nil, toProblem(ctx, err)

@@ -63,6 +63,8 @@ type Config struct {
 	Mail mailer.Config
 	// PublicURL is the site's public address, for the links in emails.
 	PublicURL string
+	// SubmitRate bounds the submissions of each client address.
+	SubmitRate submit.RateLimit
 	// ReminderEvery is how often approvers are reminded of waiting
 	// requests (an hour by default); only with Mail.
 	ReminderEvery time.Duration
@@ -149,6 +151,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	intake.Limit(cfg.SubmitRate)
 	trail, err := backoffice.NewTrail(ctx, b)
 	if err != nil {
 		return err

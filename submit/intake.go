@@ -45,7 +45,11 @@ type Intake struct {
 	documents jetstream.ObjectStore
 	log       *slog.Logger
 	now       func() time.Time
+	limits    *limiter
 }
+
+// Limit bounds the submissions of each client; see RateLimit.
+func (in *Intake) Limit(limit RateLimit) { in.limits = newLimiter(limit) }
 
 // NewIntake wires intake to the registry of forms and the status tracker.
 func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, log *slog.Logger) (*Intake, error) {
@@ -73,6 +77,8 @@ type Request struct {
 	Principal      identity.Principal
 	// Lang is the submitter's language, for what is sent to them later.
 	Lang locale.Lang
+	// Client names who sends, such as their address, for the rate limit.
+	Client string
 }
 
 // Receipt is the acknowledgement of an accepted submission. The token is
@@ -97,6 +103,9 @@ type idempotencyRecord struct {
 // if valid, publishes it. It returns only once JetStream has stored the
 // submission.
 func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
+	if !in.limits.allow(req.Client, in.now()) {
+		return Receipt{}, ErrRateLimited
+	}
 	form, err := in.forms.Latest(ctx, req.FormID)
 	if err != nil {
 		return Receipt{}, err

@@ -8,6 +8,7 @@ package web
 import (
 	"context"
 	"embed"
+	"net"
 	"net/http"
 	"strings"
 
@@ -42,6 +43,19 @@ type Request struct {
 	// SessionID is that session's id, the cookie's value.
 	SessionID string
 	Lang      locale.Lang
+	// Client is the address the request came from, see ClientAddress.
+	Client string
+}
+
+// ClientAddress is the address limits count a request against: the
+// connection's peer. Behind a proxy that is the proxy, which then shares
+// one limit.
+func ClientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 type requestKey struct{}

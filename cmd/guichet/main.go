@@ -20,6 +20,7 @@ import (
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/web"
 )
 
@@ -66,6 +67,7 @@ Exemple :
 type settings struct {
 	addr, dataDir, natsURL, natsListen, organisation, logFormat string
 	publicURL                                                   string
+	submitRate                                                  int
 	mail                                                        mailer.Config
 	cookies                                                     web.CookiePolicy
 	theme                                                       web.Theme
@@ -110,6 +112,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	fs.StringVar(&colour, "colour", colour, "couleur principale des pages, #rrggbb, lisible en texte blanc (GUICHET_COLOUR)")
 	logo := env("GUICHET_LOGO", "")
 	fs.StringVar(&logo, "logo", logo, "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages (GUICHET_LOGO)")
+	submitRate, err := strconv.Atoi(env("GUICHET_SUBMIT_RATE", "60"))
+	if err != nil || submitRate < 0 {
+		return s, fmt.Errorf("GUICHET_SUBMIT_RATE=%q : un nombre de dépôts par minute est attendu (0 : sans limite)", getenv("GUICHET_SUBMIT_RATE"))
+	}
+	fs.IntVar(&s.submitRate, "submit-rate", submitRate, "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite (GUICHET_SUBMIT_RATE)")
 	fs.StringVar(&s.publicURL, "public-url", env("GUICHET_PUBLIC_URL", ""), "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr (GUICHET_PUBLIC_URL ; par défaut, http:// et l'adresse d'écoute)")
 	fs.StringVar(&s.mail.Addr, "smtp-addr", env("GUICHET_SMTP_ADDR", ""), "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel (GUICHET_SMTP_ADDR)")
 	fs.StringVar(&s.mail.From, "smtp-from", env("GUICHET_SMTP_FROM", "Guichet <ne-pas-repondre@localhost>"), "expéditeur des courriels (GUICHET_SMTP_FROM)")
@@ -179,6 +186,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
 		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
 		Mail: s.mail, PublicURL: cmp.Or(s.publicURL, "http://"+addr),
+		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20},
 	})
 	if err != nil {
 		ln.Close()

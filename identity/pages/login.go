@@ -2,7 +2,6 @@ package pages
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -42,7 +41,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		p.renderLogin(w, r, http.StatusForbidden, data)
 		return
 	}
-	sessionID, _, err := p.Logins.Login(r.Context(), id, r.PostFormValue("password"), clientAddress(r))
+	sessionID, _, err := p.Logins.Login(r.Context(), id, r.PostFormValue("password"), web.ClientAddress(r))
 	switch {
 	case errors.Is(err, identity.ErrTooManyAttempts):
 		data.Error = tr(r, "Trop de tentatives ont échoué. Réessayez dans 15 minutes, ou demandez à un administrateur de réinitialiser votre mot de passe.",
@@ -74,15 +73,4 @@ func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	web.ClearSession(w, r, p.Cookies)
 	http.Redirect(w, r, "/login?logged_out=1", http.StatusSeeOther)
-}
-
-// clientAddress is the address failed logins are counted against: the
-// connection's peer. Behind a proxy that is the proxy, which then shares
-// one limit; counting per account still applies.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -224,7 +224,7 @@ func (p *Pages) send(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 	if token != "" {
 		idem = token // a draft is sent once, whatever the clicks
 	}
-	receipt, err := p.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: raw, IdempotencyKey: idem, Principal: web.RequestOf(ctx).Principal, Lang: web.RequestOf(ctx).Lang})
+	receipt, err := p.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: raw, IdempotencyKey: idem, Principal: web.RequestOf(ctx).Principal, Lang: web.RequestOf(ctx).Lang, Client: web.RequestOf(ctx).Client})
 	var invalid *schemas.ValidationError
 	switch {
 	case errors.As(err, &invalid):
@@ -237,6 +237,13 @@ func (p *Pages) send(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 			}
 		}
 		p.renderStep(w, r, http.StatusUnprocessableEntity, form, index, data, invalid.Fields, token, idem)
+		return
+	case errors.Is(err, submit.ErrRateLimited):
+		page := stepPage(r, form, 0, data, []schemas.FieldError{{Message: locale.Text{
+			FR: "Trop d'envois depuis votre connexion en peu de temps. Vos réponses sont conservées : envoyez-les à nouveau dans une minute.",
+			EN: "Too many sendings from your connection in a short time. Your answers are kept: send them again in a minute.",
+		}}}, token, idem)
+		p.renderForm(w, r, http.StatusTooManyRequests, page)
 		return
 	case errors.Is(err, submit.ErrDataTooLarge):
 		p.renderStep(w, r, http.StatusUnprocessableEntity, form, 0, data, []schemas.FieldError{{Message: locale.Text{
