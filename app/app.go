@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/guichet/guichet/api"
@@ -65,6 +66,10 @@ type Config struct {
 	PublicURL string
 	// SubmitRate bounds the submissions of each client address.
 	SubmitRate submit.RateLimit
+	// DrainDelay is how long, on shutdown, /readyz answers 503 while the
+	// server still serves, so that load balancers stop sending requests
+	// before the listener closes (none by default).
+	DrainDelay time.Duration
 	// ReminderEvery is how often approvers are reminded of waiting
 	// requests (an hour by default); only with Mail.
 	ReminderEvery time.Duration
@@ -103,6 +108,9 @@ type App struct {
 	server     *http.Server
 	// reminders stops the approval reminders, if they run.
 	reminders func()
+	// draining is set once shutdown begins: the app is no longer ready.
+	draining   atomic.Bool
+	drainDelay time.Duration
 
 	stopOnce sync.Once
 	stopErr  error
@@ -117,7 +125,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Bus: b, log: cfg.Logger}
+	a := &App{Bus: b, log: cfg.Logger, drainDelay: cfg.DrainDelay}
 	if err := a.build(ctx, cfg); err != nil {
 		b.Close()
 		return nil, err
@@ -266,7 +274,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
 		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Log: cfg.Logger,
-		Documents: documents, Ready: b.Ready,
+		Documents: documents, Ready: a.ready,
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
 	}
@@ -340,10 +348,30 @@ func (a *App) Serve(ln net.Listener) {
 	}()
 }
 
-// Shutdown stops taking requests, lets those in flight finish, drains the
+// errDraining means the app is shutting down.
+var errDraining = errors.New("app: shutting down")
+
+// ready reports whether the app takes requests: not once it is draining,
+// and only while NATS and its streams answer.
+func (a *App) ready(ctx context.Context) error {
+	if a.draining.Load() {
+		return errDraining
+	}
+	return a.Bus.Ready(ctx)
+}
+
+// Shutdown first answers not ready for DrainDelay while still serving,
+// then stops taking requests, lets those in flight finish, drains the
 // processors, and closes NATS. Calling it again does nothing more.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.stopOnce.Do(func() {
+		a.draining.Store(true)
+		if a.server != nil && a.drainDelay > 0 {
+			select {
+			case <-time.After(a.drainDelay):
+			case <-ctx.Done():
+			}
+		}
 		if a.server != nil {
 			a.stopErr = a.server.Shutdown(ctx)
 		}

@@ -68,6 +68,7 @@ type settings struct {
 	addr, dataDir, natsURL, natsListen, organisation, logFormat string
 	publicURL                                                   string
 	submitRate                                                  int
+	drainDelay                                                  time.Duration
 	mail                                                        mailer.Config
 	cookies                                                     web.CookiePolicy
 	theme                                                       web.Theme
@@ -117,6 +118,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		return s, fmt.Errorf("GUICHET_SUBMIT_RATE=%q : un nombre de dépôts par minute est attendu (0 : sans limite)", getenv("GUICHET_SUBMIT_RATE"))
 	}
 	fs.IntVar(&s.submitRate, "submit-rate", submitRate, "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite (GUICHET_SUBMIT_RATE)")
+	drainDelay, err := time.ParseDuration(env("GUICHET_DRAIN_DELAY", "0s"))
+	if err != nil || drainDelay < 0 {
+		return s, fmt.Errorf("GUICHET_DRAIN_DELAY=%q : une durée est attendue, par exemple 10s", getenv("GUICHET_DRAIN_DELAY"))
+	}
+	fs.DurationVar(&s.drainDelay, "drain-delay", drainDelay, "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le répartiteur de charge cesse d'envoyer des requêtes (GUICHET_DRAIN_DELAY)")
 	fs.StringVar(&s.publicURL, "public-url", env("GUICHET_PUBLIC_URL", ""), "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr (GUICHET_PUBLIC_URL ; par défaut, http:// et l'adresse d'écoute)")
 	fs.StringVar(&s.mail.Addr, "smtp-addr", env("GUICHET_SMTP_ADDR", ""), "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel (GUICHET_SMTP_ADDR)")
 	fs.StringVar(&s.mail.From, "smtp-from", env("GUICHET_SMTP_FROM", "Guichet <ne-pas-repondre@localhost>"), "expéditeur des courriels (GUICHET_SMTP_FROM)")
@@ -186,7 +192,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
 		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
 		Mail: s.mail, PublicURL: cmp.Or(s.publicURL, "http://"+addr),
-		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20},
+		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20}, DrainDelay: s.drainDelay,
 	})
 	if err != nil {
 		ln.Close()
@@ -207,7 +213,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	<-ctx.Done()
 	stop()
 	log.Info("stopping: finishing requests and processing in progress")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second+s.drainDelay)
 	defer cancel()
 	if err := a.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
