@@ -27,6 +27,7 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/identity/pages"
 	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/migrate"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -153,6 +154,9 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	}
 	tracker, err := submit.NewTracker(ctx, b)
 	if err != nil {
+		return err
+	}
+	if _, err := migrate.Run(ctx, b, tracker, cfg.Logger); err != nil {
 		return err
 	}
 	intake, err := submit.NewIntake(ctx, b, forms, tracker, cfg.Logger)

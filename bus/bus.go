@@ -163,6 +163,7 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		}
 	}
 	buckets := []jetstream.KeyValueConfig{
+		{Bucket: BucketMeta, Description: "The version of the data's layout, for migrations."},
 		{Bucket: BucketForms, Description: "Form drafts and published versions.", History: 1},
 		{Bucket: BucketDepartments, Description: "Departments."},
 		{Bucket: BucketAccounts, Description: "Agent and admin accounts."},

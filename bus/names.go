@@ -24,6 +24,9 @@ const (
 
 // Key-value buckets.
 const (
+	// BucketMeta holds facts about the data itself, such as the version of
+	// its layout ("schema"), for the migrations.
+	BucketMeta = "meta"
 	// BucketForms holds form drafts and their immutable published versions.
 	BucketForms = "forms"
 	// BucketDepartments holds the departments, keyed by id.

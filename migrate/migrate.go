@@ -1,0 +1,112 @@
+// Package migrate brings stored data up to the layout the code expects,
+// once per data directory or cluster: each migration has a number, the
+// meta bucket remembers the last one applied, and each is safe to run
+// again if a crash interrupts it.
+//
+// It imports bus and submit; the wiring runs it at start, before the
+// processors.
+package migrate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/submit"
+)
+
+// Migration changes stored data from one layout version to the next.
+type Migration struct {
+	Version     int
+	Description string
+	Run         func(ctx context.Context, b *bus.Bus, tracker *submit.Tracker) error
+}
+
+// Migrations are every layout change, in order.
+var Migrations = []Migration{
+	{Version: 1, Description: "status records learn their submission's stream sequence", Run: backfillSequences},
+}
+
+// versionKey is the meta-bucket key of the last migration applied.
+const versionKey = "schema"
+
+// Run applies the migrations the data has not had yet, in order,
+// recording each once it is done, and returns the data's version.
+func Run(ctx context.Context, b *bus.Bus, tracker *submit.Tracker, log *slog.Logger) (int, error) {
+	meta, err := b.KV(ctx, bus.BucketMeta)
+	if err != nil {
+		return 0, err
+	}
+	current := 0
+	entry, err := meta.Get(ctx, versionKey)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+	case err != nil:
+		return 0, err
+	default:
+		if current, err = strconv.Atoi(string(entry.Value())); err != nil {
+			return 0, fmt.Errorf("migrate: stored version %q: %w", entry.Value(), err)
+		}
+	}
+	for _, m := range Migrations {
+		if m.Version <= current {
+			continue
+		}
+		if err := m.Run(ctx, b, tracker); err != nil {
+			return current, fmt.Errorf("migrate: %d (%s): %w", m.Version, m.Description, err)
+		}
+		if _, err := meta.Put(ctx, versionKey, []byte(strconv.Itoa(m.Version))); err != nil {
+			return current, err
+		}
+		current = m.Version
+		if log != nil {
+			log.Info("data migrated", "version", m.Version, "migration", m.Description)
+		}
+	}
+	return current, nil
+}
+
+// backfillSequences gives the status records made before they kept it
+// the sequence of their submission in the SUBMISSIONS stream, which the
+// dossier pages read the answers by.
+func backfillSequences(ctx context.Context, b *bus.Bus, tracker *submit.Tracker) error {
+	stream, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return err
+	}
+	var failure error
+	err = bus.Scan(ctx, stream, bus.SubmissionSubjects, func(msg jetstream.Msg) {
+		if failure != nil {
+			return
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			failure = err
+			return
+		}
+		var sub submit.Submission
+		if json.Unmarshal(msg.Data(), &sub) != nil || sub.Reference == "" {
+			return
+		}
+		_, err = tracker.Update(ctx, sub.Reference, func(rec *submit.Record) error {
+			if rec.Sequence != 0 {
+				return errAlready
+			}
+			rec.Sequence = meta.Sequence.Stream
+			return nil
+		})
+		if err != nil && !errors.Is(err, errAlready) && !errors.Is(err, submit.ErrUnknownSubmission) {
+			failure = err
+		}
+	})
+	return errors.Join(err, failure)
+}
+
+// errAlready means a record needs no change.
+var errAlready = errors.New("migrate: already done")
