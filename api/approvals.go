@@ -66,21 +66,11 @@ type approvalsOutput struct {
 
 func (h *approvalsHandler) list(ctx context.Context, _ *struct{}) (*approvalsOutput, error) {
 	p := requestOf(ctx).Principal
-	var mayErr error
-	toDecide, err := h.workflows.List(ctx, func(a backoffice.Approval) bool {
-		ok, err := h.workflows.MayDecide(ctx, p, a)
-		if err != nil {
-			mayErr = err
-		}
-		return ok
-	})
-	if err == nil {
-		err = mayErr
-	}
+	toDecide, err := h.workflows.ToDecide(ctx, p)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	mine, err := h.workflows.List(ctx, func(a backoffice.Approval) bool { return a.Requester == p.AccountID })
+	mine, err := h.workflows.Mine(ctx, p)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}

@@ -1,6 +1,7 @@
 package backoffice
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -73,7 +74,7 @@ type column struct{ name, label string }
 func (e *Exporter) columns(ctx context.Context, form string) ([]column, map[int]*schemas.Compiled, error) {
 	numbers, err := e.forms.Versions(ctx, form)
 	if err != nil || len(numbers) == 0 {
-		return nil, nil, cmpErr(err, ErrUnknownForm)
+		return nil, nil, cmp.Or(err, ErrUnknownForm)
 	}
 	versions := map[int]*schemas.Compiled{}
 	var cols []column
@@ -103,24 +104,10 @@ func (e *Exporter) columns(ctx context.Context, form string) ([]column, map[int]
 			if field.Type == "null" || slices.ContainsFunc(cols, func(c column) bool { return c.name == name }) {
 				continue
 			}
-			cols = append(cols, column{name: name, label: cmpStr(field.Title, name)})
+			cols = append(cols, column{name: name, label: cmp.Or(field.Title, name)})
 		}
 	}
 	return cols, versions, nil
-}
-
-func cmpErr(err, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
-}
-
-func cmpStr(s, otherwise string) string {
-	if s != "" {
-		return s
-	}
-	return otherwise
 }
 
 // row is one exported submission.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/mailer"
 )
@@ -37,17 +38,13 @@ func (w *Workflows) approvers(ctx context.Context, a Approval) ([]identity.Accou
 	if err != nil {
 		return nil, err
 	}
+	may, err := w.deciders(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	var out []identity.Account
 	for _, account := range all {
-		if !account.Active || account.Role == identity.RoleAdmin {
-			continue
-		}
-		p := identity.Principal{AccountID: account.ID, Role: account.Role, Departments: account.Departments}
-		ok, err := w.MayDecide(ctx, p, a)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
+		if account.Active && account.Role != identity.RoleAdmin && may(identity.Principal{AccountID: account.ID, Role: account.Role, Departments: account.Departments}) {
 			out = append(out, account)
 		}
 	}
@@ -61,9 +58,9 @@ func (w *Workflows) announce(ctx context.Context, a Approval) error {
 		return nil
 	}
 	key := "approval." + a.Reference + "." + strconv.Itoa(a.Round) + "." + strconv.Itoa(a.Current)
-	if _, err := w.notices.Sent.Create(ctx, key, []byte(mailSending)); errors.Is(err, jetstream.ErrKeyExists) {
+	if _, err := w.notices.Sent.Create(ctx, key, []byte(bus.MailSending)); errors.Is(err, jetstream.ErrKeyExists) {
 		entry, err := w.notices.Sent.Get(ctx, key)
-		if err != nil || string(entry.Value()) != mailSending {
+		if err != nil || string(entry.Value()) != bus.MailSending {
 			return err // announced before
 		}
 	} else if err != nil {
@@ -72,15 +69,9 @@ func (w *Workflows) announce(ctx context.Context, a Approval) error {
 	if err := w.email(ctx, a, "Une demande attend votre validation / A request awaits your approval"); err != nil {
 		return err
 	}
-	_, err := w.notices.Sent.Put(ctx, key, []byte(mailSent))
+	_, err := w.notices.Sent.Put(ctx, key, []byte(bus.MailSent))
 	return err
 }
-
-// What the Sent bucket remembers of an announcement.
-const (
-	mailSending = "sending"
-	mailSent    = "sent"
-)
 
 // email writes to the approvers of an approval's current step.
 func (w *Workflows) email(ctx context.Context, a Approval, subject string) error {

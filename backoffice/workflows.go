@@ -1,6 +1,7 @@
 package backoffice
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -215,33 +216,57 @@ func (w *Workflows) get(ctx context.Context, reference string) (Approval, uint64
 // for a manager's step; an agent of the department for a department's;
 // an admin always.
 func (w *Workflows) MayDecide(ctx context.Context, p identity.Principal, a Approval) (bool, error) {
+	may, err := w.deciders(ctx, a)
+	return err == nil && may(p), err
+}
+
+// deciders reads, once, who may decide an approval's current step, and
+// returns the test of a principal against it.
+func (w *Workflows) deciders(ctx context.Context, a Approval) (func(identity.Principal) bool, error) {
+	nobody := func(identity.Principal) bool { return false }
 	step := a.Step()
-	if step < 0 || p.Anonymous() {
-		return false, nil
+	if step < 0 {
+		return nobody, nil
 	}
-	if p.IsAdmin() {
-		return true, nil
-	}
+	admins := func(p identity.Principal) bool { return p.IsAdmin() }
 	form, err := w.forms.Version(ctx, a.Form, a.Version)
 	if err != nil {
-		return false, err
+		return nobody, err
 	}
-	approver := form.Workflow.Steps[step]
-	if department, ok := approver.ApproverDepartment(); ok {
-		return p.ServesDepartment(department), nil
+	if department, ok := form.Workflow.Steps[step].ApproverDepartment(); ok {
+		return func(p identity.Principal) bool { return p.ServesDepartment(department) }, nil
 	}
 	requester, err := w.accounts.Get(ctx, a.Requester)
 	if err != nil || requester.Manager == "" {
-		return false, err
-	}
-	if p.AccountID == requester.Manager {
-		return true, nil
+		return admins, err
 	}
 	manager, err := w.accounts.Get(ctx, requester.Manager)
 	if err != nil {
-		return false, err
+		return admins, err
 	}
-	return manager.Absent && manager.Delegate != "" && p.AccountID == manager.Delegate, nil
+	delegate := ""
+	if manager.Absent {
+		delegate = manager.Delegate
+	}
+	return func(p identity.Principal) bool {
+		return p.IsAdmin() || (!p.Anonymous() && (p.AccountID == manager.ID || (delegate != "" && p.AccountID == delegate)))
+	}, nil
+}
+
+// ToDecide lists the approvals whose current step p may decide.
+func (w *Workflows) ToDecide(ctx context.Context, p identity.Principal) ([]Approval, error) {
+	var failure error
+	list, err := w.List(ctx, func(a Approval) bool {
+		ok, err := w.MayDecide(ctx, p, a)
+		failure = cmp.Or(failure, err)
+		return ok
+	})
+	return list, cmp.Or(err, failure)
+}
+
+// Mine lists p's own requests.
+func (w *Workflows) Mine(ctx context.Context, p identity.Principal) ([]Approval, error) {
+	return w.List(ctx, func(a Approval) bool { return a.Requester == p.AccountID })
 }
 
 // Decide records p's verdict on the step at position of round: approve,

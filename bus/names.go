@@ -61,7 +61,8 @@ const (
 	// BucketWorkflows holds the approval state of internal requests, by reference.
 	BucketWorkflows = "workflows"
 	// BucketNotifications remembers which events were emailed, keyed
-	// "<consumer>.<event sequence>", so that a redelivery sends nothing twice.
+	// "<consumer>.<event sequence>", so that a redelivery sends nothing twice;
+	// its values are MailSending, MailSent, or why nothing is sent.
 	BucketNotifications = "notifications"
 	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
 	BucketIdempotency = "idempotency"
@@ -177,6 +178,13 @@ func InboxKey(department string, submittedAt time.Time, reference string) string
 
 // SeenKey is the seen-bucket key of an agent's first look at a dossier.
 func SeenKey(account, reference string) string { return account + "." + reference }
+
+// Marks of the notifications bucket: an email on its way (a crash then
+// sends it again), and an email sent.
+const (
+	MailSending = "sending"
+	MailSent    = "sent"
+)
 
 // PaperKey is the paper-bucket key of a form's paper count for a month ("2026-03").
 func PaperKey(form, month string) string { return form + "." + month }

@@ -70,13 +70,9 @@ func (n *Notify) Consumer() Consumer {
 	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerNotify, FilterSubjects: subjects, Handler: n.Handle, Patient: true}
 }
 
-// What is remembered of each event in the Sent bucket.
-const (
-	mailSending = "sending"
-	mailSent    = "sent"
-	// mailNone means the submission gave no address, or the relay refused it.
-	mailNone = "none"
-)
+// mailNone, in the Sent bucket, means the submission gave no address, or
+// the relay refused it; bus.MailSending and bus.MailSent are its other marks.
+const mailNone = "none"
 
 // Handle emails the submitter about one event, once.
 func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
@@ -85,7 +81,7 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return Permanent(err)
 	}
 	key := bus.ConsumerNotify + "." + fmt.Sprint(md.Sequence.Stream)
-	if entry, err := n.Sent.Get(ctx, key); err == nil && string(entry.Value()) != mailSending {
+	if entry, err := n.Sent.Get(ctx, key); err == nil && string(entry.Value()) != bus.MailSending {
 		return nil // sent, or nothing to send: done before
 	} else if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return err
@@ -110,7 +106,7 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	// Marked before sending: a crash in between sends again, never nothing.
-	if _, err := n.Sent.Put(ctx, key, []byte(mailSending)); err != nil {
+	if _, err := n.Sent.Put(ctx, key, []byte(bus.MailSending)); err != nil {
 		return err
 	}
 	err = n.Mail.Send(ctx, message)
@@ -121,7 +117,7 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	_, err = n.Sent.Put(ctx, key, []byte(mailSent))
+	_, err = n.Sent.Put(ctx, key, []byte(bus.MailSent))
 	return err
 }
 

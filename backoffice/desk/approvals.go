@@ -45,17 +45,12 @@ func (d *Desk) approvals(w http.ResponseWriter, r *http.Request) {
 func (d *Desk) renderApprovals(w http.ResponseWriter, r *http.Request, status int, page approvalsPage) {
 	ctx := r.Context()
 	p := principal(r)
-	var mayErr error
-	toDecide, err := d.Workflows.List(ctx, func(a backoffice.Approval) bool {
-		ok, err := d.Workflows.MayDecide(ctx, p, a)
-		mayErr = errors.Join(mayErr, err)
-		return ok
-	})
-	if err = errors.Join(err, mayErr); err != nil {
+	toDecide, err := d.Workflows.ToDecide(ctx, p)
+	if err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	mine, err := d.Workflows.List(ctx, func(a backoffice.Approval) bool { return a.Requester == p.AccountID })
+	mine, err := d.Workflows.Mine(ctx, p)
 	if err != nil {
 		d.fail(w, r, err)
 		return

@@ -182,12 +182,17 @@ func (d *Desk) showInbox(w http.ResponseWriter, r *http.Request, status int, dep
 		return
 	}
 	page.Forms = options
+	names := map[string]string{} // an assignee is read once a page
 	for _, item := range list.Items {
-		row := inboxItem{Item: item, FormTitle: titles[item.Form], AssigneeName: item.Assignee}
-		if a, err := d.Accounts.Get(ctx, item.Assignee); err == nil && item.Assignee != "" {
-			row.AssigneeName = a.Name
+		name, known := names[item.Assignee]
+		if !known {
+			name = item.Assignee
+			if a, err := d.Accounts.Get(ctx, item.Assignee); err == nil && item.Assignee != "" {
+				name = a.Name
+			}
+			names[item.Assignee] = name
 		}
-		page.Items = append(page.Items, row)
+		page.Items = append(page.Items, inboxItem{Item: item, FormTitle: titles[item.Form], AssigneeName: name})
 	}
 	if list.Next != "" {
 		next := url.Values{}

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
@@ -85,17 +86,10 @@ func (d *Desk) renderStatistics(w http.ResponseWriter, r *http.Request, status i
 	page.Titles = options
 	page.Report, page.Chart = report, chartOf(report.Totals)
 	for _, f := range report.Forms {
-		page.Forms = append(page.Forms, formRow{FormStats: f, Title: cmpTitle(titles[f.Form], f.Form)})
+		page.Forms = append(page.Forms, formRow{FormStats: f, Title: cmp.Or(titles[f.Form], f.Form)})
 	}
 	page.Admin = principal(r).IsAdmin()
 	d.templates.Render(w, r, status, "statistics.html", tr(r, "Statistiques", "Statistics"), page)
-}
-
-func cmpTitle(title, id string) string {
-	if title == "" {
-		return id
-	}
-	return title
 }
 
 // setPaper records an admin's count of paper forms for a form and month.

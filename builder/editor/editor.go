@@ -11,7 +11,6 @@ package editor
 
 import (
 	"embed"
-	"encoding/json"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -200,11 +199,4 @@ func (e *Editor) departmentNames(r *http.Request) (map[string]string, []identity
 		names[d.ID] = d.Name
 	}
 	return names, list, err
-}
-
-// decodeUI reads a definition's uiSchema as a map, empty when it has none.
-func decodeUI(f schemas.Form) map[string]json.RawMessage {
-	ui := map[string]json.RawMessage{}
-	_ = json.Unmarshal(f.UISchema, &ui)
-	return ui
 }

@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -203,7 +204,7 @@ func (e *Editor) saveFieldAs(w http.ResponseWriter, r *http.Request, name string
 			if f, err = builder.UpdateField(f, name, spec); err != nil {
 				return f, err
 			}
-			saved = cmpOr(spec.Name, name)
+			saved = cmp.Or(spec.Name, name)
 			before := fieldOf(specs, name).Condition
 			if sameCondition(before, cond) {
 				return f, nil
@@ -225,13 +226,6 @@ func (e *Editor) saveFieldAs(w http.ResponseWriter, r *http.Request, name string
 		done = "added"
 	}
 	http.Redirect(w, r, "/admin/forms/"+draft.ID+"?done="+done+"#champ-"+saved, http.StatusSeeOther)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func sameCondition(a, b *builder.Condition) bool {

@@ -61,7 +61,7 @@ func (e *Editor) renderOverview(w http.ResponseWriter, r *http.Request, status i
 		e.fail(w, r, err)
 		return
 	}
-	page.Steps = stepsOf(draft)
+	page.Steps = builder.Steps(draft)
 	movable := 0
 	for _, s := range specs {
 		if s.Condition == nil {

@@ -23,14 +23,12 @@ type stepsPage struct {
 	Errors []string
 }
 
-func stepsOf(f schemas.Form) []builder.Step { return builder.Steps(f) }
-
 func (e *Editor) stepsForm(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
 	}
-	steps := stepsOf(draft)
+	steps := builder.Steps(draft)
 	page := stepsPage{}
 	for _, s := range steps {
 		page.Titles = append(page.Titles, s.Title)
