@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -29,9 +31,20 @@ type Config struct {
 	// URL, when set, connects to an existing NATS cluster instead of
 	// starting an embedded server.
 	URL string
+	// Credentials is a .creds file (a user JWT and its NKey seed) for URL,
+	// as the nats CLI and nsc write them.
+	Credentials string
+	// NKeySeed is a file holding a user's NKey seed, for servers that
+	// authenticate by NKey without JWTs.
+	NKeySeed string
 	// Listen, when set, opens a client listener (host:port) on the embedded
 	// server so that the nats CLI can inspect it.
 	Listen string
+	// MaxStore bounds the embedded server's file store in bytes, so that
+	// a full store refuses writes, and accepts them again once space is
+	// freed, long before the disk itself fills. Zero leaves the server's
+	// default: three quarters of the disk space free at start.
+	MaxStore int64
 	// Replicas is the replication of streams, buckets and the object store (1 or 3).
 	Replicas int
 	// Logger receives the connection's notable events.
@@ -74,7 +87,12 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 	}
 	var err error
 	if cfg.URL != "" {
-		b.Conn, err = nats.Connect(cfg.URL, append(connOpts, nats.MaxReconnects(-1))...)
+		var auth []nats.Option
+		if auth, err = authOptions(cfg); err != nil {
+			return nil, err
+		}
+		// Reconnect without end: the cluster's other nodes take over.
+		b.Conn, err = nats.Connect(cfg.URL, slices.Concat(connOpts, auth, []nats.Option{nats.MaxReconnects(-1)})...)
 	} else {
 		b.server, err = startEmbedded(cfg)
 		if err == nil {
@@ -97,16 +115,36 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 	return b, nil
 }
 
+// authOptions are the connection options of the credentials cfg names.
+func authOptions(cfg Config) ([]nats.Option, error) {
+	var opts []nats.Option
+	if cfg.Credentials != "" {
+		if _, err := os.Stat(cfg.Credentials); err != nil {
+			return nil, fmt.Errorf("bus: credentials file: %w", err)
+		}
+		opts = append(opts, nats.UserCredentials(cfg.Credentials))
+	}
+	if cfg.NKeySeed != "" {
+		opt, err := nats.NkeyOptionFromSeed(cfg.NKeySeed)
+		if err != nil {
+			return nil, fmt.Errorf("bus: nkey seed file: %w", err)
+		}
+		opts = append(opts, opt)
+	}
+	return opts, nil
+}
+
 func startEmbedded(cfg Config) (*server.Server, error) {
 	opts := &server.Options{
 		ServerName: "guichet",
 		JetStream:  true,
 		StoreDir:   filepath.Join(cfg.DataDir, "jetstream"),
 		// An acknowledged submission must survive power loss.
-		SyncAlways: true,
-		DontListen: cfg.Listen == "",
-		NoSigs:     true,
-		NoLog:      true,
+		SyncAlways:        true,
+		JetStreamMaxStore: cfg.MaxStore,
+		DontListen:        cfg.Listen == "",
+		NoSigs:            true,
+		NoLog:             true,
 	}
 	if cfg.Listen != "" {
 		host, port, err := net.SplitHostPort(cfg.Listen)

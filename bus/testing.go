@@ -3,6 +3,8 @@ package bus
 import (
 	"context"
 	"testing"
+
+	"github.com/nats-io/nats.go"
 )
 
 // StartTest opens a Bus on an embedded server with JetStream in a temporary
@@ -22,4 +24,16 @@ func StartTestIn(t testing.TB, dataDir string) *Bus {
 	}
 	t.Cleanup(b.Close)
 	return b
+}
+
+// Connect opens another connection to the embedded server, which a test
+// can close abruptly to play a process that dies.
+func (b *Bus) Connect(t testing.TB) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect("", nats.InProcessServer(b.server))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
 }

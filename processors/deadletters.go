@@ -41,20 +41,21 @@ type advisory struct {
 }
 
 // DeadLetters lists the dead letters and replays them through the
-// consumers of a Group, once what made them fail is fixed.
+// handlers of their consumers, once what made them fail is fixed. The
+// handlers run in the calling process, which need not run the consumers.
 type DeadLetters struct {
-	js     jetstream.JetStream
-	group  *Group
-	stream jetstream.Stream
+	js        jetstream.JetStream
+	consumers []Consumer
+	stream    jetstream.Stream
 }
 
-// NewDeadLetters opens the DEADLETTER stream for a group's consumers.
-func NewDeadLetters(ctx context.Context, js jetstream.JetStream, group *Group) (*DeadLetters, error) {
+// NewDeadLetters opens the DEADLETTER stream for the given consumers.
+func NewDeadLetters(ctx context.Context, js jetstream.JetStream, consumers []Consumer) (*DeadLetters, error) {
 	stream, err := js.Stream(ctx, bus.StreamDeadLetter)
 	if err != nil {
 		return nil, err
 	}
-	return &DeadLetters{js: js, group: group, stream: stream}, nil
+	return &DeadLetters{js: js, consumers: consumers, stream: stream}, nil
 }
 
 // List returns the dead letters not replayed yet, oldest first.
@@ -93,11 +94,11 @@ func (d *DeadLetters) Replay(ctx context.Context, sequence uint64) error {
 	if err := json.Unmarshal(raw.Data, &a); err != nil {
 		return ErrUnknownDeadLetter
 	}
-	i := slices.IndexFunc(d.group.consumers, func(c Consumer) bool { return c.Stream == a.Stream && c.Durable == a.Consumer })
+	i := slices.IndexFunc(d.consumers, func(c Consumer) bool { return c.Stream == a.Stream && c.Durable == a.Consumer })
 	if i < 0 {
 		return ErrUnknownDeadLetter
 	}
-	c := d.group.consumers[i]
+	c := d.consumers[i]
 	cons, err := d.js.OrderedConsumer(ctx, a.Stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: c.FilterSubjects, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: a.StreamSeq,
 	})

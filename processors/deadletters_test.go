@@ -32,13 +32,13 @@ func TestDeadLettersReplay(t *testing.T) {
 		}
 		return nil
 	}
-	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{Backoff: []time.Duration{10 * time.Millisecond}},
-		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "flaky", FilterSubjects: []string{"submissions.aide"}, Handler: handler})
+	flaky := processors.Consumer{Stream: bus.StreamSubmissions, Durable: "flaky", FilterSubjects: []string{"submissions.aide"}, Handler: handler}
+	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{Backoff: []time.Duration{10 * time.Millisecond}}, flaky)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer group.Stop()
-	letters, err := processors.NewDeadLetters(ctx, k.Bus.JS, group)
+	letters, err := processors.NewDeadLetters(ctx, k.Bus.JS, []processors.Consumer{flaky})
 	if err != nil {
 		t.Fatal(err)
 	}

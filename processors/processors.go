@@ -8,8 +8,7 @@ import (
 
 // Group is a set of running consumers, stopped together.
 type Group struct {
-	running   []*Running
-	consumers []Consumer
+	running []*Running
 }
 
 // Start runs each consumer; if one cannot start, those already started are
@@ -23,7 +22,6 @@ func Start(ctx context.Context, js jetstream.JetStream, cfg Config, consumers ..
 			return nil, err
 		}
 		g.running = append(g.running, r)
-		g.consumers = append(g.consumers, c)
 	}
 	return g, nil
 }
