@@ -24,6 +24,14 @@ func registerHealth(mux *http.ServeMux, ready func(context.Context) error) {
 	})
 }
 
+// Health serves only /healthz and /readyz, for processes that serve
+// nothing else.
+func Health(ready func(context.Context) error) http.Handler {
+	mux := http.NewServeMux()
+	registerHealth(mux, ready)
+	return mux
+}
+
 func writeHealth(w http.ResponseWriter, status int, state string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -42,6 +42,15 @@ type Config struct {
 	DataDir string
 	// NATSURL, when set, connects to an existing NATS cluster.
 	NATSURL string
+	// NATSCredentials is a .creds file (user JWT and NKey seed) for NATSURL.
+	NATSCredentials string
+	// NATSNKeySeed is a file holding a user's NKey seed, for NATSURL.
+	NATSNKeySeed string
+	// MaxStore bounds the embedded server's store, in bytes (see bus.Config).
+	MaxStore int64
+	// Role says what this process runs: everything (the default), only the
+	// HTTP API and pages, or only the processors.
+	Role Role
 	// NATSListen, when set, opens a listener on the embedded server for the nats CLI.
 	NATSListen string
 	// Replicas is the replication of streams and buckets (1 or 3).
@@ -77,7 +86,38 @@ type Config struct {
 	Logger        *slog.Logger
 }
 
+// Role is the part of Guichet a process runs. Several processes of each
+// role share one NATS cluster: API nodes behind a load balancer, and
+// processor nodes as competing consumers of the same durable consumers.
+type Role string
+
+// Roles.
+const (
+	// RoleAll runs the API, the pages and the processors.
+	RoleAll Role = "all"
+	// RoleAPI serves the API and the pages, and processes nothing.
+	RoleAPI Role = "api"
+	// RoleProcessors runs the processors and the approval reminders, and
+	// serves only /healthz and /readyz.
+	RoleProcessors Role = "processors"
+)
+
+// ParseRole reads a role's name.
+func ParseRole(name string) (Role, error) {
+	switch r := Role(name); r {
+	case RoleAll, RoleAPI, RoleProcessors:
+		return r, nil
+	}
+	return "", fmt.Errorf("rôle %q : api, processors ou all attendu", name)
+}
+
+func (r Role) serves() bool    { return r != RoleProcessors }
+func (r Role) processes() bool { return r != RoleAPI }
+
 func (c *Config) setDefaults() {
+	if c.Role == "" {
+		c.Role = RoleAll
+	}
 	if c.Organisation == "" {
 		c.Organisation = "Département de la Moselle"
 	}
@@ -122,7 +162,8 @@ type App struct {
 // serve yet: see Serve.
 func Start(ctx context.Context, cfg Config) (*App, error) {
 	cfg.setDefaults()
-	b, err := bus.Open(ctx, bus.Config{DataDir: cfg.DataDir, URL: cfg.NATSURL, Listen: cfg.NATSListen, Replicas: cfg.Replicas, Logger: cfg.Logger})
+	b, err := bus.Open(ctx, bus.Config{DataDir: cfg.DataDir, URL: cfg.NATSURL, Credentials: cfg.NATSCredentials, NKeySeed: cfg.NATSNKeySeed,
+		Listen: cfg.NATSListen, MaxStore: cfg.MaxStore, Replicas: cfg.Replicas, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -250,12 +291,16 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		notify := &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: forms, Tracker: tracker, Accounts: accounts,
 			Submissions: submissions, Documents: documents, Sent: notices.Sent, Mail: mail, Decisions: decisions}
 		consumers = append(consumers, notify.Consumer())
-		a.reminders = remindEvery(a.log, workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
+		if cfg.Role.processes() {
+			a.reminders = remindEvery(a.log, workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
+		}
 	}
-	if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
-		return err
+	if cfg.Role.processes() {
+		if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
+			return err
+		}
 	}
-	deadLetters, err := processors.NewDeadLetters(ctx, b.JS, a.processors)
+	deadLetters, err := processors.NewDeadLetters(ctx, b.JS, consumers)
 	if err != nil {
 		return err
 	}
@@ -282,7 +327,12 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
 	}
-	a.Handler = api.New(a.Services)
+	if cfg.Role.serves() {
+		a.Handler = api.New(a.Services)
+	} else {
+		a.Handler = api.Health(a.ready)
+	}
+	a.log.Info("role", "role", cfg.Role, "consumers", cfg.Role.processes(), "api", cfg.Role.serves())
 	return nil
 }
 
@@ -382,7 +432,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		if a.reminders != nil {
 			a.reminders()
 		}
-		a.processors.Stop()
+		if a.processors != nil {
+			a.processors.Stop()
+		}
 		a.Bus.Close()
 	})
 	return a.stopErr

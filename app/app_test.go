@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/pdftest"
@@ -75,6 +77,20 @@ func count(refs []string, ref string) int {
 		}
 	}
 	return n
+}
+
+// subjectMessages counts the messages of a stream on one subject.
+func (in *instance) subjectMessages(name, subject string) uint64 {
+	in.t.Helper()
+	stream, err := in.app.Bus.JS.Stream(context.Background(), name)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	info, err := stream.Info(context.Background(), jetstream.WithSubjectFilter(subject))
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return info.State.Subjects[subject]
 }
 
 // streamMessages counts the messages of a stream.

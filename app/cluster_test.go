@@ -16,17 +16,9 @@ import (
 // GUICHET_NATS_URL: Guichet uses an existing NATS server instead of
 // starting its own, provisions it, and runs the whole pipeline on it.
 func TestExternalNATS(t *testing.T) {
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	t.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
+	ns := startServer(t, &server.Options{})
 	g := startWith(t, app.Config{NATSURL: ns.ClientURL(), DataDir: t.TempDir(), Demo: true})
-	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`)
+	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
 	g.waitRouted(receipt["reference"].(string), receipt["token"].(string))
 
 	// The submission is on the external server, where the nats CLI would see it.
@@ -46,5 +38,37 @@ func TestExternalNATS(t *testing.T) {
 	info, err := stream.Info(context.Background())
 	if err != nil || info.State.Msgs != 1 {
 		t.Fatalf("SUBMISSIONS on the external server: %+v, %v", info, err)
+	}
+}
+
+// guichet serve --role: an API node takes submissions and processes
+// none; processor nodes serve only their health and share the work, each
+// submission processed once.
+func TestRoles(t *testing.T) {
+	ns := startServer(t, &server.Options{})
+	apiNode := startWith(t, app.Config{NATSURL: ns.ClientURL(), Demo: true, Role: app.RoleAPI})
+	first := apiNode.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
+	time.Sleep(500 * time.Millisecond)
+	status := apiNode.must(200, "GET", "/api/submissions/"+first["reference"].(string)+"?token="+first["token"].(string), "", "")["status"]
+	if status != "received" {
+		t.Fatalf("an API node processed a submission: %v", status)
+	}
+
+	for range 2 {
+		w := startWith(t, app.Config{NATSURL: ns.ClientURL(), Role: app.RoleProcessors})
+		w.Must(200, "GET", "/readyz", "", "")
+		w.Must(404, "GET", "/api/forms", "", "")
+		w.Must(404, "GET", "/f/subvention-association", "", "")
+	}
+	receipts := []map[string]any{first}
+	for range 20 {
+		receipts = append(receipts, apiNode.must(201, "POST", "/api/forms/subvention-association/submissions", "", association))
+	}
+	for _, r := range receipts {
+		ref := r["reference"].(string)
+		apiNode.waitRouted(ref, r["token"].(string))
+		if n := apiNode.subjectMessages(bus.StreamEvents, bus.EventSubject(ref, "routed")); n != 1 {
+			t.Errorf("%s routed %d times", ref, n)
+		}
 	}
 }

@@ -10,12 +10,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/signal"
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/dustin/go-humanize"
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
@@ -36,14 +39,20 @@ func main() {
 
 const usage = `Guichet — formulaires en ligne et dépôt de dossiers.
 
-Utilisation : guichet [options]
+Utilisation : guichet [serve] [options]
 
 Démarre tout dans un seul processus : un serveur NATS embarqué avec JetStream
 (données dans GUICHET_DATA_DIR), les traitements (PDF, orientation) et l'API
 HTTP : les démarches sur /, l'API sur /api (documentation sur /api/docs).
+
 Au premier démarrage, des services et des formulaires de démonstration sont
 créés, et le mot de passe de l'administrateur initial (avec un jeton d'API si
 GUICHET_ADMIN_TOKEN n'est pas fixé) est affiché une fois.
+
+Sur un cluster NATS (GUICHET_NATS_URL, GUICHET_REPLICAS=3), chaque processus
+peut ne tenir qu'un rôle : « serve --role api » pour les nœuds derrière le
+répartiteur de charge, « serve --role processors » pour les traitements, qui
+se partagent le travail (voir docs/cluster.md).
 
 Options (chacune a sa variable d'environnement ; l'option l'emporte) :
 `
@@ -54,19 +63,27 @@ Autres variables d'environnement :
                         (sinon, généré et affiché au premier démarrage)
   GUICHET_SMTP_PASSWORD mot de passe sur le relais SMTP (jamais en option,
                         jamais dans les journaux)
+  GUICHET_NATS_CREDS    fichier .creds (JWT et graine NKey) pour GUICHET_NATS_URL
+  GUICHET_NATS_NKEY     fichier de la graine NKey d'un utilisateur, pour
+                        GUICHET_NATS_URL sans JWT
 
 Ctrl-C ou SIGTERM arrête proprement : les requêtes et traitements en cours
 se terminent, puis les données sont écrites sur disque.
 
-Exemple :
+Exemples :
   GUICHET_ADMIN_TOKEN=mon-jeton-secret guichet -addr 127.0.0.1:9090
+  GUICHET_NATS_URL=nats://n1:4222,nats://n2:4222,nats://n3:4222 \
+    GUICHET_NATS_CREDS=/etc/guichet/guichet.creds GUICHET_REPLICAS=3 \
+    guichet serve --role api
 `
 
 // settings are the command's options, read from flags over environment
 // variables over defaults.
 type settings struct {
 	addr, dataDir, natsURL, natsListen, organisation, logFormat string
-	publicURL                                                   string
+	publicURL, natsCreds, natsNKey                              string
+	role                                                        app.Role
+	maxStore                                                    int64
 	submitRate                                                  int
 	drainDelay                                                  time.Duration
 	mail                                                        mailer.Config
@@ -83,6 +100,10 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		}
 		return fallback
 	}
+	// "serve" is the only command, and the default one.
+	if len(args) > 0 && args[0] == "serve" {
+		args = args[1:]
+	}
 	var s settings
 	fs := flag.NewFlagSet("guichet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -94,6 +115,10 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	fs.StringVar(&s.addr, "addr", env("GUICHET_ADDR", "127.0.0.1:8080"), "adresse d'écoute HTTP (GUICHET_ADDR)")
 	fs.StringVar(&s.dataDir, "data-dir", env("GUICHET_DATA_DIR", "./data"), "dossier des données du NATS embarqué (GUICHET_DATA_DIR)")
 	fs.StringVar(&s.natsURL, "nats-url", env("GUICHET_NATS_URL", ""), "URL d'un cluster NATS existant, au lieu du serveur embarqué (GUICHET_NATS_URL)")
+	role := env("GUICHET_ROLE", string(app.RoleAll))
+	fs.StringVar(&role, "role", role, "ce que fait ce processus : all (tout), api (API et pages) ou processors (traitements) (GUICHET_ROLE)")
+	maxStore := env("GUICHET_MAX_STORE", "")
+	fs.StringVar(&maxStore, "max-store", maxStore, "place que le NATS embarqué peut prendre sur disque, par exemple 50GB ; au-delà, les dépôts sont refusés (503) jusqu'à ce que de la place se libère ; par défaut, les trois quarts de l'espace libre au démarrage (GUICHET_MAX_STORE)")
 	fs.StringVar(&s.natsListen, "nats-listen", env("GUICHET_NATS_LISTEN", ""), "ouvre le NATS embarqué au CLI nats sur cette adresse, par exemple 127.0.0.1:4222 (GUICHET_NATS_LISTEN)")
 	fs.StringVar(&s.organisation, "organisation", env("GUICHET_ORGANISATION", "Département de la Moselle"), "nom de l'organisation sur les PDF (GUICHET_ORGANISATION)")
 	fs.StringVar(&s.logFormat, "log-format", env("GUICHET_LOG_FORMAT", "text"), "format des journaux : text ou json (GUICHET_LOG_FORMAT)")
@@ -141,6 +166,20 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("argument inattendu %q (voir guichet -help)", fs.Arg(0))
 	}
+	if s.role, err = app.ParseRole(role); err != nil {
+		return s, err
+	}
+	if maxStore != "" {
+		n, err := humanize.ParseBytes(maxStore)
+		if err != nil || n == 0 || n > math.MaxInt64 {
+			return s, fmt.Errorf("place sur disque %q : une taille est attendue, par exemple 50GB", maxStore)
+		}
+		s.maxStore = int64(n)
+	}
+	s.natsCreds, s.natsNKey = getenv("GUICHET_NATS_CREDS"), getenv("GUICHET_NATS_NKEY")
+	if (s.natsCreds != "" || s.natsNKey != "") && s.natsURL == "" {
+		return s, errors.New("GUICHET_NATS_CREDS et GUICHET_NATS_NKEY servent à se connecter à GUICHET_NATS_URL, qui n'est pas fixée")
+	}
 	if s.replicas != 1 && s.replicas != 3 {
 		return s, fmt.Errorf("réplication %d : 1 ou 3 attendu", s.replicas)
 	}
@@ -186,9 +225,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return err
 	}
 	addr := ln.Addr().String()
-	log.Info("starting", "data_dir", s.dataDir, "nats_url_set", s.natsURL != "", "addr", addr)
+	log.Info("starting", "role", s.role, "data_dir", s.dataDir, "nats_url_set", s.natsURL != "", "addr", addr)
 	a, err := app.Start(ctx, app.Config{
-		DataDir: s.dataDir, NATSURL: s.natsURL, NATSListen: s.natsListen,
+		DataDir: s.dataDir, NATSURL: s.natsURL, NATSCredentials: s.natsCreds, NATSNKeySeed: s.natsNKey, NATSListen: s.natsListen,
+		MaxStore: s.maxStore, Role: s.role,
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
 		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
 		Mail: s.mail, PublicURL: cmp.Or(s.publicURL, "http://"+addr),

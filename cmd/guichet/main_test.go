@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/testkit"
 )
 
@@ -43,6 +44,14 @@ func TestSettingsPrecedence(t *testing.T) {
 	if s.addr != "0.0.0.0:80" || !s.demo || s.dataDir != "/srv/guichet" {
 		t.Errorf("flags over the environment = %+v", s)
 	}
+	env = envOf(map[string]string{"GUICHET_NATS_URL": "nats://a:4222", "GUICHET_NATS_CREDS": "/etc/guichet/guichet.creds", "GUICHET_ROLE": "processors", "GUICHET_MAX_STORE": "50GB"})
+	s, err = parse([]string{"serve", "--role", "api"}, env, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.role != app.RoleAPI || s.natsCreds != "/etc/guichet/guichet.creds" || s.maxStore != 50_000_000_000 {
+		t.Errorf("serve --role api = %+v", s)
+	}
 }
 
 func TestSettingsErrors(t *testing.T) {
@@ -56,6 +65,9 @@ func TestSettingsErrors(t *testing.T) {
 		{nil, map[string]string{"GUICHET_DEMO": "peut-être"}, "GUICHET_DEMO"},
 		{[]string{"serve-all"}, nil, "argument inattendu"},
 		{[]string{"-log-format", "xml"}, nil, "text ou json"},
+		{[]string{"serve", "--role", "worker"}, nil, "api, processors ou all"},
+		{nil, map[string]string{"GUICHET_NATS_NKEY": "/etc/guichet/guichet.nk"}, "GUICHET_NATS_URL"},
+		{[]string{"-max-store", "beaucoup"}, nil, "une taille est attendue"},
 	}
 	for _, c := range cases {
 		var stderr bytes.Buffer
