@@ -99,6 +99,11 @@ type idempotencyRecord struct {
 	Envelope   json.RawMessage `json:"envelope"`
 }
 
+// StorageTimeout bounds the time a submission may wait for storage: a
+// cluster that lost its quorum, or a stream electing a new leader, gets
+// ErrUnavailable after it, and never an acknowledgement.
+const StorageTimeout = 5 * time.Second
+
 // Submit validates a request against the latest version of its form and,
 // if valid, publishes it. It returns only once JetStream has stored the
 // submission.
@@ -106,6 +111,10 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 	if !in.limits.allow(req.Client, in.now()) {
 		return Receipt{}, ErrRateLimited
 	}
+	// Without a quorum, NATS would keep the request waiting: answer
+	// "unavailable" quickly instead, and the client tries again.
+	ctx, cancel := context.WithTimeout(ctx, StorageTimeout)
+	defer cancel()
 	form, err := in.forms.Latest(ctx, req.FormID)
 	if err != nil {
 		return Receipt{}, err
