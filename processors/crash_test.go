@@ -1,0 +1,145 @@
+package processors_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/processors"
+)
+
+// A processor that dies after its effect and before its ack gets the
+// message again, after the ack wait, in the process that takes over: the
+// effect is not doubled. Each processor of the pipeline dies once.
+func TestCrashBetweenEffectAndAck(t *testing.T) {
+	for _, dying := range []string{bus.ConsumerPDF, bus.ConsumerRoute} {
+		t.Run(dying, func(t *testing.T) {
+			k := testkit.New(t, "accueil", "finances")
+			publishAide(t, k)
+			ctx := context.Background()
+			receipt := k.Submit(t, "aide", `{"nom":"Jeanne Schmitt","montant":900}`)
+			docs, err := k.Bus.Documents(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			submissions, err := k.Bus.JS.Stream(ctx, bus.StreamSubmissions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pdf := &processors.PDF{Organisation: "Département de la Moselle", Forms: k.Forms, Tracker: k.Tracker, Documents: docs}
+			route := &processors.Route{Forms: k.Forms, Tracker: k.Tracker, Submissions: submissions}
+			cfg := processors.Config{AckWait: time.Second, Backoff: []time.Duration{10 * time.Millisecond}}
+
+			// The first process: its connection dies right after the effect.
+			conn := k.Bus.Connect(t)
+			js, err := jetstream.New(conn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			died := make(chan struct{})
+			var first []processors.Consumer
+			for _, c := range []processors.Consumer{pdf.Consumer(), route.Consumer()} {
+				if c.Durable == dying {
+					handle := c.Handler
+					c.Handler = func(ctx context.Context, msg jetstream.Msg) error {
+						if err := handle(ctx, msg); err != nil {
+							return err
+						}
+						conn.Close() // the ack never leaves
+						close(died)
+						return nil
+					}
+				}
+				first = append(first, c)
+			}
+			group, err := processors.Start(ctx, js, cfg, first...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-died:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the processor never reached its effect")
+			}
+			group.Stop()
+
+			// The process that takes over.
+			group, err = processors.Start(ctx, k.Bus.JS, cfg, pdf.Consumer(), route.Consumer())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer group.Stop()
+			deadline := time.Now().Add(15 * time.Second)
+			for {
+				rec, err := k.Tracker.Get(ctx, receipt.Reference)
+				if err == nil && rec.Status == "routed" {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("not routed after the crash: %+v, %v", rec, err)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			// Redelivered once the ack wait passed, and acknowledged this time.
+			for _, durable := range []string{bus.ConsumerPDF, bus.ConsumerRoute} {
+				waitAcked(t, k, durable)
+			}
+			objects, err := docs.List(ctx)
+			if err != nil || len(objects) != 1 {
+				t.Errorf("%d documents stored (%v), want one PDF", len(objects), err)
+			}
+			for _, status := range []string{"received", "documented", "routed"} {
+				if n := k.SubjectCount(t, bus.StreamEvents, bus.EventSubject(receipt.Reference, status)); n != 1 {
+					t.Errorf("%d %q events, want 1", n, status)
+				}
+			}
+			rec, err := k.Tracker.Get(ctx, receipt.Reference)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var history []string
+			for _, c := range rec.History {
+				history = append(history, string(c.Status))
+			}
+			if got := strings.Join(history, ","); got != "received,documented,routed" {
+				t.Errorf("history %s", got)
+			}
+			if n := countInbox(t, k, "finances"); n != 1 {
+				t.Errorf("%d inbox entries, want 1", n)
+			}
+		})
+	}
+}
+
+// waitAcked waits until a durable consumer has nothing pending.
+func waitAcked(t *testing.T, k *testkit.Kit, durable string) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		stream := bus.StreamSubmissions
+		if durable != bus.ConsumerPDF {
+			stream = bus.StreamEvents
+		}
+		cons, err := k.Bus.JS.Consumer(ctx, stream, durable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := cons.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumAckPending == 0 && info.NumPending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still has work: %+v", durable, info)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
