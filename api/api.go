@@ -5,9 +5,11 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -57,6 +59,10 @@ type Services struct {
 	Theme web.Theme
 	// Ready reports whether NATS and its streams answer.
 	Ready func(ctx context.Context) error
+	// UploadTimeout bounds how long a submission's body, which may carry
+	// files, may take to arrive (two minutes by default); other bodies
+	// are small and get Huma's five seconds.
+	UploadTimeout time.Duration
 }
 
 // DocumentStore reads stored documents.
@@ -98,7 +104,8 @@ func New(s Services) http.Handler {
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
-	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail}).register(api)
+	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail,
+		uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
 	forbidden := web.NewErrorPages(s.Site)
 	for _, route := range s.Pages {

@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
@@ -168,7 +169,7 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: fmt.Sprintf("Le texte dépasse %d caractères.", backoffice.MaxTextLength), EN: fmt.Sprintf("The text is longer than %d characters.", backoffice.MaxTextLength)})
 	case errors.Is(err, backoffice.ErrBadCursor):
 		return problem(lang, http.StatusBadRequest, locale.Text{FR: "Curseur de pagination invalide.", EN: "Invalid pagination cursor."})
-	case errors.Is(err, submit.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, submit.ErrUnavailable), bus.IsUnavailable(err):
 		return problem(lang, http.StatusServiceUnavailable, msgUnavailable)
 	default:
 		return problem(lang, http.StatusInternalServerError, msgInternal)

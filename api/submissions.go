@@ -27,6 +27,8 @@ type submissionsHandler struct {
 	tracker   *submit.Tracker
 	documents DocumentStore
 	trail     *backoffice.Trail
+	// uploadTimeout bounds the time a submission's body takes to arrive.
+	uploadTimeout time.Duration
 }
 
 // viewed records that an agent read a submission's personal data (its PDF
@@ -47,8 +49,9 @@ func (h *submissionsHandler) register(api huma.API) {
 			"La réponse 201 n'est envoyée qu'une fois le dépôt enregistré durablement. " +
 			"Un formulaire interne demande un agent connecté. " +
 			"Avec un en-tête Idempotency-Key, une nouvelle tentative rend le même récépissé sans créer de second dépôt.",
-		DefaultStatus: http.StatusCreated,
-		MaxBodyBytes:  MaxSubmissionBytes,
+		DefaultStatus:   http.StatusCreated,
+		MaxBodyBytes:    MaxSubmissionBytes,
+		BodyReadTimeout: h.uploadTimeout,
 	}), h.submit)
 	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
 		OperationID: "get-submission", Method: http.MethodGet, Path: "/api/submissions/{reference}",

@@ -80,6 +80,11 @@ type Config struct {
 	// server still serves, so that load balancers stop sending requests
 	// before the listener closes (none by default).
 	DrainDelay time.Duration
+	// ReadHeaderTimeout and ReadTimeout bound how long a client may take
+	// to send a request's headers, and the whole request, files included
+	// (10 seconds and 2 minutes by default: 32 MB on a 2 Mbit/s line), so
+	// that slow clients cannot hold connections.
+	ReadHeaderTimeout, ReadTimeout time.Duration
 	// ReminderEvery is how often approvers are reminded of waiting
 	// requests (an hour by default); only with Mail.
 	ReminderEvery time.Duration
@@ -152,6 +157,8 @@ type App struct {
 	// draining is set once shutdown begins: the app is no longer ready.
 	draining   atomic.Bool
 	drainDelay time.Duration
+	// readHeaderTimeout and readTimeout bound slow clients.
+	readHeaderTimeout, readTimeout time.Duration
 
 	stopOnce sync.Once
 	stopErr  error
@@ -167,7 +174,8 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Bus: b, log: cfg.Logger, drainDelay: cfg.DrainDelay}
+	a := &App{Bus: b, log: cfg.Logger, drainDelay: cfg.DrainDelay,
+		readHeaderTimeout: cmp.Or(cfg.ReadHeaderTimeout, 10*time.Second), readTimeout: cmp.Or(cfg.ReadTimeout, 2*time.Minute)}
 	if err := a.build(ctx, cfg); err != nil {
 		b.Close()
 		return nil, err
@@ -323,7 +331,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
 		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Log: cfg.Logger,
-		Documents: documents, Ready: a.ready,
+		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
 		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
 	}
@@ -388,8 +396,8 @@ func remindEvery(log *slog.Logger, workflows *backoffice.Workflows, every time.D
 func (a *App) Serve(ln net.Listener) {
 	a.server = &http.Server{
 		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadHeaderTimeout: a.readHeaderTimeout,
+		ReadTimeout:       a.readTimeout,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,

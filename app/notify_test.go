@@ -86,11 +86,16 @@ func TestSubmittersAreEmailed(t *testing.T) {
 	in.Must(404, "GET", "/api/submissions/"+ref+"/decisions/0?token="+receipt["token"].(string), "", "")
 
 	// An agent writes to the submitter.
-	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"Vous pouvez déposer une nouvelle demande l'an prochain."}`)
-	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"Vous pouvez déposer une nouvelle demande l'an prochain."}`) // a double click
+	// Markup in it stays text: the mails have no HTML part.
+	const words = `Vous pouvez déposer une nouvelle demande l'an prochain. <script>alert(1)</script>`
+	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"`+words+`"}`)
+	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"`+words+`"}`) // a double click
 	message := relay.Wait(t, 3)[2]
-	if message.Subject != "Message about your request “Bourse au permis” ("+ref+")" || !strings.Contains(message.Text, "nouvelle demande l'an prochain") || !linkPattern.MatchString(message.Text) {
+	if message.Subject != "Message about your request “Bourse au permis” ("+ref+")" || !strings.Contains(message.Text, words) || !linkPattern.MatchString(message.Text) {
 		t.Errorf("message mail: %q\n%s", message.Subject, message.Text)
+	}
+	if strings.Join(message.TextTypes, ",") != "text/plain" {
+		t.Errorf("message mail parts: %v, want text/plain only", message.TextTypes)
 	}
 
 	// The relay is down: the mail waits, then goes once.

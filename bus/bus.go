@@ -71,6 +71,13 @@ type Bus struct {
 	server    *server.Server
 	closed    chan struct{}
 	closeOnce sync.Once
+
+	// writable remembers the last answer of Writable.
+	writable struct {
+		sync.Mutex
+		at  time.Time
+		err error
+	}
 }
 
 // Open starts the embedded server (or connects to cfg.URL) and makes sure
@@ -226,6 +233,9 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
 			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
 		}
+		if err := readFromLeader(ctx, js, replicas, "KV_"+kc.Bucket); err != nil {
+			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
+		}
 	}
 	_, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      ObjectStoreDocuments,
@@ -233,10 +243,36 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		Storage:     jetstream.FileStorage,
 		Replicas:    replicas,
 	})
+	if err == nil {
+		err = readFromLeader(ctx, js, replicas, "OBJ_"+ObjectStoreDocuments)
+	}
 	if err != nil {
 		return fmt.Errorf("object store %s: %w", ObjectStoreDocuments, err)
 	}
 	return nil
+}
+
+// readFromLeader turns off direct reads on a replicated bucket's stream.
+// Buckets allow them by default, and on a cluster any replica answers
+// them, even one that has not applied the latest write yet. Guichet reads
+// what it has just written (a form's draft before publishing it, the
+// current revision before a compare-and-set), so its buckets are read
+// from their leader.
+func readFromLeader(ctx context.Context, js jetstream.JetStream, replicas int, streamName string) error {
+	if replicas == 1 {
+		return nil
+	}
+	stream, err := js.Stream(ctx, streamName)
+	if err != nil {
+		return err
+	}
+	cfg := stream.CachedInfo().Config
+	if !cfg.AllowDirect {
+		return nil
+	}
+	cfg.AllowDirect = false
+	_, err = js.UpdateStream(ctx, cfg)
+	return err
 }
 
 // KV opens a bucket that Open provisioned.
@@ -255,6 +291,24 @@ func (b *Bus) Ready(ctx context.Context) error {
 		return errors.New("nats not connected")
 	}
 	_, err := b.JS.Stream(ctx, StreamSubmissions)
+	return err
+}
+
+// Writable reports whether JetStream can take writes: its meta leader
+// answers, which it does only with a quorum. It asks at most once a
+// second, and waits a second at most, so that when the cluster has lost
+// its quorum every caller learns it at once instead of waiting for its
+// own write to time out.
+func (b *Bus) Writable(ctx context.Context) error {
+	b.writable.Lock()
+	defer b.writable.Unlock()
+	if time.Since(b.writable.at) < time.Second {
+		return b.writable.err
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_, err := b.JS.AccountInfo(ctx)
+	b.writable.at, b.writable.err = time.Now(), err
 	return err
 }
 
@@ -287,4 +341,20 @@ func GetJSON[T any](ctx context.Context, kv jetstream.KeyValue, key string, miss
 		return v, 0, err
 	}
 	return v, entry.Revision(), json.Unmarshal(entry.Value(), &v)
+}
+
+// IsUnavailable reports an error that says NATS could not answer this
+// time (no connection, no quorum, a stream electing its leader, a full
+// store) rather than that the request was wrong: the caller may try again.
+func IsUnavailable(err error) bool {
+	var apiErr *jetstream.APIError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout), errors.Is(err, nats.ErrNoResponders),
+		errors.Is(err, nats.ErrConnectionClosed), errors.Is(err, nats.ErrConnectionReconnecting), errors.Is(err, nats.ErrConnectionDraining),
+		errors.Is(err, jetstream.ErrNoStreamResponse), errors.Is(err, jetstream.ErrServerShutdown):
+		return true
+	case errors.As(err, &apiErr):
+		return apiErr.Code == 503
+	}
+	return false
 }

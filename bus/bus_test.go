@@ -2,8 +2,11 @@ package bus
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -54,5 +57,19 @@ func TestOpenProvisionsDurableStorage(t *testing.T) {
 func TestOpenRefusesBadReplicas(t *testing.T) {
 	if _, err := Open(context.Background(), Config{DataDir: t.TempDir(), Replicas: 2}); err == nil {
 		t.Error("replicas 2 accepted")
+	}
+}
+
+func TestIsUnavailable(t *testing.T) {
+	for _, err := range []error{context.DeadlineExceeded, nats.ErrTimeout, nats.ErrNoResponders, jetstream.ErrNoStreamResponse,
+		fmt.Errorf("publish: %w", &jetstream.APIError{Code: 503, ErrorCode: 10023, Description: "insufficient resources"})} {
+		if !IsUnavailable(err) {
+			t.Errorf("%v: not unavailable", err)
+		}
+	}
+	for _, err := range []error{nil, jetstream.ErrKeyNotFound, &jetstream.APIError{Code: 400, Description: "bad request"}, errors.New("boom")} {
+		if IsUnavailable(err) {
+			t.Errorf("%v: unavailable", err)
+		}
 	}
 }

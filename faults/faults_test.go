@@ -54,7 +54,7 @@ func TestFaultStreamLeaderKilled(t *testing.T) {
 	c.kill(leader)
 	// Each stream and bucket elects its new leader after a randomised
 	// timeout of several seconds: wait for the 201s to come back.
-	resumed := waitFor(time.Minute, func() bool { return l.ackedAfter(killedAt) > 0 })
+	resumed := waitFor(time.Minute, func() bool { return l.ackedAfter(killedAt.Add(time.Second)) > 0 })
 	time.Sleep(3 * time.Second)
 	l.stop()
 	if resumed == 0 {
@@ -64,7 +64,7 @@ func TestFaultStreamLeaderKilled(t *testing.T) {
 	acked := l.acknowledged()
 	found, duplicated := inspect(t, c.URLs(), acked)
 	record(t, outcome{Fault: "kill -9 of the SUBMISSIONS stream leader under load (3-node cluster)", Acknowledged: len(acked), Found: found, Duplicated: duplicated,
-		Note: fmt.Sprintf("leader %s killed; first 201 again after %v; clients retry with their idempotency key: %s", leader, resumed.Round(100*time.Millisecond), l.summary())})
+		Note: fmt.Sprintf("leader %s killed; longest time without a 201: %v; clients retry with their idempotency key: %s", leader, l.longestGap().Round(100*time.Millisecond), l.summary())})
 }
 
 // waitFor polls done until it holds or the timeout passes, and returns
@@ -100,7 +100,7 @@ func TestFaultNoQuorum(t *testing.T) {
 			t.Errorf("without quorum, submission %d got %d, want 503", i, status)
 		}
 	}
-	if slowest > 6*time.Second {
+	if slowest > 2*time.Second {
 		t.Errorf("without quorum, the slowest answer took %v", slowest)
 	}
 	c.start("n2")

@@ -148,6 +148,23 @@ func (l *load) ackedAfter(t time.Time) int {
 	return n
 }
 
+// longestGap is the longest time without a 201 between the first and
+// the last one: how long the service was unavailable.
+func (l *load) longestGap() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var times []time.Time
+	for _, at := range l.acked {
+		times = append(times, at)
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	var gap time.Duration
+	for i := 1; i < len(times); i++ {
+		gap = max(gap, times[i].Sub(times[i-1]))
+	}
+	return gap
+}
+
 // summary tells how the attempts ended, such as "201: 950, 503: 12, no answer: 3".
 func (l *load) summary() string {
 	l.mu.Lock()

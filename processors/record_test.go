@@ -23,6 +23,7 @@ func TestRecordShowsTextUnchanged(t *testing.T) {
 			{Label: "Bénéficiaires", Heading: true},
 			{Label: "Œuvre", Value: "Cœur d'Ğüzel", Depth: 1},
 			{Label: "Montant", Value: "1 500 €"},
+			{Label: "<b>Remarque</b>", Value: `<script>alert(1)</script> =cmd|' /C calc'!A0`},
 		},
 		DataSHA256: strings.Repeat("ab", 32),
 	}
@@ -35,6 +36,7 @@ func TestRecordShowsTextUnchanged(t *testing.T) {
 		"Département de la Moselle", "Demande de subvention — « Culture »", "2026-K7QM-4XPA-9DXR",
 		"11/03/2026 à 14:30:05", "Version du formulaire", "3",
 		"Şükrü Yılmaz-Lefèvre", "Montigny-lès-Metz", "Bénéficiaires", "Cœur d'Ğüzel", "1 500 €",
+		"<b>Remarque</b>", "<script>alert(1)</script> =cmd|' /C calc'!A0", // text, never markup
 		strings.Repeat("ab", 32),
 	} {
 		if !strings.Contains(text, want) {

@@ -46,6 +46,8 @@ type Intake struct {
 	log       *slog.Logger
 	now       func() time.Time
 	limits    *limiter
+	// writable reports whether storage takes writes at all.
+	writable func(context.Context) error
 }
 
 // Limit bounds the submissions of each client; see RateLimit.
@@ -64,7 +66,7 @@ func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, l
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{forms: forms, tracker: tracker, js: b.JS, idem: idem, documents: documents, log: log, now: time.Now}, nil
+	return &Intake{forms: forms, tracker: tracker, js: b.JS, idem: idem, documents: documents, log: log, now: time.Now, writable: b.Writable}, nil
 }
 
 // Request is one submission as it arrives.
@@ -113,9 +115,15 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 	}
 	// Without a quorum, NATS would keep the request waiting: answer
 	// "unavailable" quickly instead, and the client tries again.
+	if err := in.writable(ctx); err != nil {
+		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, StorageTimeout)
 	defer cancel()
 	form, err := in.forms.Latest(ctx, req.FormID)
+	if bus.IsUnavailable(err) {
+		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	if err != nil {
 		return Receipt{}, err
 	}

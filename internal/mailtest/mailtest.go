@@ -21,6 +21,8 @@ type Mail struct {
 	To          []string
 	Subject     string
 	Text        string
+	// TextTypes are the media types of the text parts, such as text/plain.
+	TextTypes   []string
 	Attachments map[string][]byte
 }
 
@@ -143,6 +145,8 @@ func parse(raw []byte, m *Mail) error {
 		switch h := part.Header.(type) {
 		case *mail.InlineHeader:
 			m.Text += string(body)
+			mediaType, _, _ := h.ContentType()
+			m.TextTypes = append(m.TextTypes, mediaType)
 		case *mail.AttachmentHeader:
 			name, _ := h.Filename()
 			m.Attachments[name] = body
