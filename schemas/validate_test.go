@@ -167,3 +167,23 @@ func TestRouteTakesTheFirstMatchingRule(t *testing.T) {
 		}
 	}
 }
+
+// However many answers are wrong, at most MaxFieldErrors are returned.
+func TestValidateBoundsTheErrors(t *testing.T) {
+	c := mustCompile(t, `{"type":"object","properties":{"notes":{"type":"array","title":"Notes","items":{"type":"integer"}}}}`)
+	data := `{"notes":[` + strings.TrimSuffix(strings.Repeat(`"x",`, 1000), ",") + `]}`
+	if n := len(fieldErrors(t, c, data)); n != MaxFieldErrors {
+		t.Errorf("%d errors returned, want %d", n, MaxFieldErrors)
+	}
+}
+
+// Patterns run on Go's RE2 engine, in time linear in the answer: a
+// pattern that makes backtracking engines run for ages, on a long answer
+// that almost matches, is answered like any other.
+func TestPatternsCannotBacktrack(t *testing.T) {
+	c := mustCompile(t, `{"type":"object","properties":{"code":{"type":"string","title":"Code","pattern":"^(a+)+$"}}}`)
+	data := `{"code":"` + strings.Repeat("a", 50000) + `!"}`
+	if errs := fieldErrors(t, c, data); len(errs) != 1 || errs[0].Location != "code" {
+		t.Errorf("errors = %+v", errs)
+	}
+}
