@@ -291,6 +291,7 @@ func (w *world) requests() map[string]route {
 		"POST /me/tokens":                   {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
 		"POST /me/tokens/{tokenId}/revoke":  {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
 		"GET /admin/accounts":               {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
+		"GET /metrics":                      {access: identity.AdminOnly, request: fixed("/metrics", ""), ok: 200},
 		"GET /admin/accounts/new":           {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
 		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"

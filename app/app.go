@@ -27,6 +27,7 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/identity/pages"
 	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/metrics"
 	"github.com/guichet/guichet/migrate"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
@@ -332,7 +333,9 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Forms: forms, Builder: formBuilder,
 		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Log: cfg.Logger,
 		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
-		Pages:   slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site)),
+		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
+			// For Prometheus, with an admin's API token.
+			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: metrics.Handler(b.JS).ServeHTTP}}),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
 	}
 	if cfg.Role.serves() {

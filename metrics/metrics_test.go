@@ -1,0 +1,70 @@
+package metrics_test
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/metrics"
+)
+
+func scrape(t *testing.T, js jetstream.JetStream) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	metrics.Handler(js).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	if rec.Code != 200 {
+		t.Fatalf("metrics: %d %s", rec.Code, body)
+	}
+	return string(body)
+}
+
+// A message a processor gives up on shows in the metrics, by stream,
+// processor and reason, until it is replayed.
+func TestDeadLettersAreCounted(t *testing.T) {
+	b := bus.StartTest(t)
+	ctx := context.Background()
+	const line = `guichet_dead_letters{consumer="pdf",reason="terminated",stream="SUBMISSIONS"} 1`
+	if body := scrape(t, b.JS); strings.Contains(body, "guichet_dead_letters{") || !strings.Contains(body, "go_goroutines") {
+		t.Fatalf("before any failure:\n%s", body)
+	}
+	if _, err := b.JS.Publish(ctx, bus.SubmissionSubject("aide"), []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := b.JS.CreateConsumer(ctx, bus.StreamSubmissions, jetstream.ConsumerConfig{Durable: bus.ConsumerPDF, AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := cons.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := msg.TermWithReason("malformed submission"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(scrape(t, b.JS), line) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s in:\n%s", line, scrape(t, b.JS))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// A replay deletes the advisory, as here, and the count goes.
+	letters, err := b.JS.Stream(ctx, bus.StreamDeadLetter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := letters.DeleteMsg(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if body := scrape(t, b.JS); strings.Contains(body, "guichet_dead_letters{") {
+		t.Errorf("after the replay:\n%s", body)
+	}
+}
