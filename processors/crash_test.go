@@ -23,16 +23,7 @@ func TestCrashBetweenEffectAndAck(t *testing.T) {
 			publishAide(t, k)
 			ctx := context.Background()
 			receipt := k.Submit(t, "aide", `{"nom":"Jeanne Schmitt","montant":900}`)
-			docs, err := k.Bus.Documents(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			submissions, err := k.Bus.JS.Stream(ctx, bus.StreamSubmissions)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pdf := &processors.PDF{Organisation: "Département de la Moselle", Forms: k.Forms, Tracker: k.Tracker, Documents: docs}
-			route := &processors.Route{Forms: k.Forms, Tracker: k.Tracker, Submissions: submissions}
+			pdf, route, docs := pipeline(t, k)
 			cfg := processors.Config{AckWait: time.Second, Backoff: []time.Duration{10 * time.Millisecond}}
 
 			// The first process: its connection dies right after the effect.

@@ -47,13 +47,11 @@ func fetchOne(t *testing.T, k *testkit.Kit, stream, filter string) jetstream.Msg
 	return nil
 }
 
-// A message delivered twice has its effects once: one PDF, one inbox
-// entry, one event per status.
-func TestProcessorsAreIdempotent(t *testing.T) {
-	k := testkit.New(t, "accueil", "finances")
-	publishAide(t, k)
+// pipeline builds the PDF and route processors on a kit's stores, and
+// returns the documents they write to.
+func pipeline(t *testing.T, k *testkit.Kit) (*processors.PDF, *processors.Route, jetstream.ObjectStore) {
+	t.Helper()
 	ctx := context.Background()
-	receipt := k.Submit(t, "aide", `{"nom":"Şükrü Yılmaz-Lefèvre","montant":900}`)
 	docs, err := k.Bus.Documents(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +61,17 @@ func TestProcessorsAreIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	pdf := &processors.PDF{Organisation: "Département de la Moselle", Forms: k.Forms, Tracker: k.Tracker, Documents: docs}
-	route := &processors.Route{Forms: k.Forms, Tracker: k.Tracker, Submissions: submissions}
+	return pdf, &processors.Route{Forms: k.Forms, Tracker: k.Tracker, Submissions: submissions}, docs
+}
+
+// A message delivered twice has its effects once: one PDF, one inbox
+// entry, one event per status.
+func TestProcessorsAreIdempotent(t *testing.T) {
+	k := testkit.New(t, "accueil", "finances")
+	publishAide(t, k)
+	ctx := context.Background()
+	receipt := k.Submit(t, "aide", `{"nom":"Şükrü Yılmaz-Lefèvre","montant":900}`)
+	pdf, route, docs := pipeline(t, k)
 
 	msg := fetchOne(t, k, bus.StreamSubmissions, bus.SubmissionSubjects)
 	for range 2 {
