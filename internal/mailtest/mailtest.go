@@ -17,10 +17,10 @@ import (
 
 // Mail is one message the server received.
 type Mail struct {
-	From        string
-	To          []string
-	Subject     string
-	Text        string
+	From    string
+	To      []string
+	Subject string
+	Text    string
 	// TextTypes are the media types of the text parts, such as text/plain.
 	TextTypes   []string
 	Attachments map[string][]byte
