@@ -29,6 +29,7 @@ import (
 	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/metrics"
 	"github.com/guichet/guichet/migrate"
+	"github.com/guichet/guichet/operations"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -334,6 +335,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Log: cfg.Logger,
 		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
+			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
 			// For Prometheus, with an admin's API token.
 			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: metrics.Handler(b.JS).ServeHTTP}}),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
