@@ -2,8 +2,13 @@ package processors_test
 
 import (
 	"bytes"
+	"fmt"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/testkit"
 
 	"github.com/guichet/guichet/internal/benchform"
 	"github.com/guichet/guichet/processors"
@@ -28,5 +33,46 @@ func BenchmarkRenderRecord(b *testing.B) {
 		if err := processors.RenderRecord(&buf, doc); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Processing stored submissions to the end, PDF record and routing, with
+// one message at a time per processor or one worker per core: the time
+// per submission, from the first message to the last one routed.
+func BenchmarkPipeline(b *testing.B) {
+	for _, workers := range []int{1, runtime.GOMAXPROCS(0), 4 * runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			k := testkit.New(b, "accueil")
+			k.Publish(b, benchform.Form())
+			for i := range b.N {
+				k.Submit(b, benchform.ID, string(benchform.Data(i)))
+			}
+			pdf, route, _ := pipeline(b, k)
+			consumers := []processors.Consumer{pdf.Consumer(), route.Consumer()}
+			for i := range consumers {
+				consumers[i].Workers = workers
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			group, err := processors.Start(b.Context(), k.Bus.JS, processors.Config{}, consumers...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer group.Stop()
+			cons, err := k.Bus.JS.Consumer(b.Context(), bus.StreamEvents, bus.ConsumerRoute)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for {
+				info, err := cons.Info(b.Context())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if info.AckFloor.Consumer >= uint64(b.N) {
+					break
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		})
 	}
 }

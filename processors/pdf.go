@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -29,9 +30,12 @@ type PDF struct {
 	Documents    jetstream.ObjectStore
 }
 
-// Consumer is the PDF processor's durable consumer on SUBMISSIONS.
+// Consumer is the PDF processor's durable consumer on SUBMISSIONS, with a
+// worker per core: each message is another submission, and rendering is
+// work for the CPU.
 func (p *PDF) Consumer() Consumer {
-	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerPDF, FilterSubjects: []string{bus.SubmissionSubjects}, Handler: p.Handle}
+	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerPDF, FilterSubjects: []string{bus.SubmissionSubjects}, Handler: p.Handle,
+		Workers: runtime.GOMAXPROCS(0)}
 }
 
 // Handle processes one submission message.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,7 +51,7 @@ func fetchOne(t *testing.T, k *testkit.Kit, stream, filter string) jetstream.Msg
 
 // pipeline builds the PDF and route processors on a kit's stores, and
 // returns the documents they write to.
-func pipeline(t *testing.T, k *testkit.Kit) (*processors.PDF, *processors.Route, jetstream.ObjectStore) {
+func pipeline(t testing.TB, k *testkit.Kit) (*processors.PDF, *processors.Route, jetstream.ObjectStore) {
 	t.Helper()
 	ctx := context.Background()
 	docs, err := k.Bus.Documents(ctx)
@@ -226,5 +228,44 @@ func TestStopWaitsForWorkInHand(t *testing.T) {
 	}
 	if info.NumAckPending != 0 || info.AckFloor.Stream != 1 {
 		t.Errorf("the message was not acknowledged before Stop returned: %+v", info)
+	}
+}
+
+// A consumer with workers handles that many messages at once, and Stop
+// waits for all those in hand.
+func TestWorkersHandleMessagesAtOnce(t *testing.T) {
+	k := testkit.New(t)
+	ctx := context.Background()
+	const workers = 4
+	var inside sync.WaitGroup
+	inside.Add(workers)
+	var finished atomic.Int32
+	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{},
+		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "parallel", FilterSubjects: []string{bus.SubmissionSubjects}, Workers: workers,
+			Handler: func(context.Context, jetstream.Msg) error {
+				inside.Done()
+				inside.Wait() // returns only once all four are in hand together
+				time.Sleep(100 * time.Millisecond)
+				finished.Add(1)
+				return nil
+			}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range workers {
+		if _, err := k.Bus.JS.Publish(ctx, fmt.Sprintf("submissions.f%d", i), []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waited := make(chan struct{})
+	go func() { inside.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the messages were not handled at once")
+	}
+	group.Stop()
+	if n := finished.Load(); n != workers {
+		t.Errorf("Stop returned with %d of %d messages finished", n, workers)
 	}
 }

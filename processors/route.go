@@ -22,9 +22,10 @@ type Route struct {
 }
 
 // Consumer is the routing processor's durable consumer on the events of
-// documented submissions.
+// documented submissions, with workers that wait for storage side by side.
 func (r *Route) Consumer() Consumer {
-	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerRoute, FilterSubjects: []string{bus.EventsWithStatus(string(submit.Documented))}, Handler: r.Handle}
+	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerRoute, FilterSubjects: []string{bus.EventsWithStatus(string(submit.Documented))}, Handler: r.Handle,
+		Workers: ioWorkers}
 }
 
 // Handle routes the submission that one "documented" event names.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -84,12 +85,23 @@ type Consumer struct {
 	// a webhook): they retry without limit, and only a Permanent error
 	// sends a message to the dead letters.
 	Patient bool
+	// Workers is how many messages are handled at once (one by default).
+	// Only a consumer whose messages are independent of one another, each
+	// about another submission, may have more.
+	Workers int
 }
+
+// ioWorkers is the number of workers of a consumer that mostly waits for
+// storage: each waits for its writes to be synced to disk, and the disk
+// serves several at once.
+const ioWorkers = 8
 
 // Running is a consumer being served.
 type Running struct {
 	consume jetstream.ConsumeContext
 	cancel  context.CancelFunc
+	// inFlight counts the messages being handled by workers.
+	inFlight sync.WaitGroup
 }
 
 // Run creates (or updates) the durable consumer and serves its messages
@@ -114,15 +126,25 @@ func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*
 	// work finishes, and is cancelled only after it.
 	handlerCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	log := cfg.Logger.With("consumer", c.Durable)
-	// Consume calls back one message at a time.
-	consume, err := cons.Consume(func(msg jetstream.Msg) {
-		handle(handlerCtx, msg, c.Handler, &cfg, log)
-	})
-	if err != nil {
+	r := &Running{cancel: cancel}
+	// Consume calls back one message at a time; with workers, the callback
+	// hands each message to one of them, and waits while all are busy.
+	var callback jetstream.MessageHandler = func(msg jetstream.Msg) { handle(handlerCtx, msg, c.Handler, &cfg, log) }
+	if c.Workers > 1 {
+		busy := make(chan struct{}, c.Workers)
+		callback = func(msg jetstream.Msg) {
+			busy <- struct{}{}
+			r.inFlight.Go(func() {
+				defer func() { <-busy }()
+				handle(handlerCtx, msg, c.Handler, &cfg, log)
+			})
+		}
+	}
+	if r.consume, err = cons.Consume(callback); err != nil {
 		cancel()
 		return nil, fmt.Errorf("processors: consume %s: %w", c.Durable, err)
 	}
-	return &Running{consume: consume, cancel: cancel}, nil
+	return r, nil
 }
 
 func handle(ctx context.Context, msg jetstream.Msg, h Handler, cfg *Config, log *slog.Logger) {
@@ -156,5 +178,6 @@ func handle(ctx context.Context, msg jetstream.Msg, h Handler, cfg *Config, log 
 func (r *Running) Stop() {
 	r.consume.Drain()
 	<-r.consume.Closed()
+	r.inFlight.Wait()
 	r.cancel()
 }
