@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"testing"
 
 	"github.com/guichet/guichet/app"
@@ -36,19 +35,7 @@ func BenchmarkSubmit(b *testing.B) {
 					b.Errorf("%d %s", rec.Code, rec.Body)
 				}
 			}
-			b.ReportAllocs()
-			if clients == 1 {
-				for b.Loop() {
-					submit()
-				}
-				return
-			}
-			b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					submit()
-				}
-			})
+			benchform.RunConcurrently(b, clients, submit)
 		})
 	}
 }

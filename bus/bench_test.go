@@ -3,7 +3,6 @@ package bus_test
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,19 +62,7 @@ func BenchmarkPublish(b *testing.B) {
 					}
 				}
 				b.SetBytes(int64(len(payload)))
-				b.ReportAllocs()
-				if publishers == 1 {
-					for b.Loop() {
-						publish()
-					}
-					return
-				}
-				b.SetParallelism((publishers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						publish()
-					}
-				})
+				benchform.RunConcurrently(b, publishers, publish)
 			})
 		}
 	}

@@ -6,6 +6,8 @@ package benchform
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
+	"testing"
 
 	"github.com/guichet/guichet/schemas"
 )
@@ -45,4 +47,22 @@ func Data(i int) json.RawMessage {
 		"projet": "Achat d'une paire de pointes et d'un survêtement pour la saison 2026-2027 — « cœur de l'équipe » : 120 € ; inscription aux championnats de Lorraine.",
 	})
 	return raw
+}
+
+// RunConcurrently runs op b.N times in all, by that many callers at once;
+// one caller runs it in the benchmark's own loop.
+func RunConcurrently(b *testing.B, callers int, op func()) {
+	b.ReportAllocs()
+	if callers == 1 {
+		for b.Loop() {
+			op()
+		}
+		return
+	}
+	b.SetParallelism((callers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			op()
+		}
+	})
 }
