@@ -72,11 +72,11 @@ type Bus struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 
-	// writable remembers the last answer of Writable.
+	// writable remembers the last answer of Writable, until a time.
 	writable struct {
 		sync.Mutex
-		at  time.Time
-		err error
+		until time.Time
+		err   error
 	}
 }
 
@@ -299,17 +299,39 @@ func (b *Bus) Ready(ctx context.Context) error {
 // second, and waits a second at most, so that when the cluster has lost
 // its quorum every caller learns it at once instead of waiting for its
 // own write to time out.
+//
+// A node that has just lost its quorum may still answer for a few
+// seconds; the callers' writes then time out, and WriteFailed tells.
 func (b *Bus) Writable(ctx context.Context) error {
 	b.writable.Lock()
 	defer b.writable.Unlock()
-	if time.Since(b.writable.at) < time.Second {
+	if time.Now().Before(b.writable.until) {
 		return b.writable.err
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	_, err := b.JS.AccountInfo(ctx)
-	b.writable.at, b.writable.err = time.Now(), err
+	b.writable.until, b.writable.err = time.Now().Add(time.Second), err
 	return err
+}
+
+// unwritableFor is how long Writable answers no after a write timed out,
+// before it asks the server again: short, since a stream that elected a
+// new leader takes writes again at once.
+const unwritableFor = 2 * time.Second
+
+// WriteFailed tells of a write that failed. One that timed out means that
+// NATS cannot take writes now: Writable answers no for a few seconds, so
+// that the next callers get their answer at once instead of waiting in
+// turn. Other failures (a full store, a refused write) say nothing of
+// the next writes.
+func (b *Bus) WriteFailed(err error) {
+	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
+		return
+	}
+	b.writable.Lock()
+	defer b.writable.Unlock()
+	b.writable.until, b.writable.err = time.Now().Add(unwritableFor), err
 }
 
 // Close drains the connection and stops the embedded server, if any. It is

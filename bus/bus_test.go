@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -71,5 +72,24 @@ func TestIsUnavailable(t *testing.T) {
 		if IsUnavailable(err) {
 			t.Errorf("%v: unavailable", err)
 		}
+	}
+}
+
+// After a write timed out, Writable answers no at once for a while; a
+// write refused for another reason changes nothing.
+func TestWriteFailed(t *testing.T) {
+	b := StartTest(t)
+	ctx := context.Background()
+	if err := b.Writable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.WriteFailed(&jetstream.APIError{Code: 503, Description: "insufficient resources"})
+	b.writable.until = time.Time{} // the next call asks the server again
+	if err := b.Writable(ctx); err != nil {
+		t.Fatalf("after a full store: %v", err)
+	}
+	b.WriteFailed(fmt.Errorf("publish: %w", context.DeadlineExceeded))
+	if err := b.Writable(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("after a timeout: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/submit"
 )
 
 // Kill -9 of the all-in-one process, three times during a load: every
@@ -91,17 +93,21 @@ func TestFaultNoQuorum(t *testing.T) {
 	c.kill("n2")
 	c.kill("n3")
 	probe := &load{target: func() string { return g.URL }, client: &http.Client{Timeout: 30 * time.Second}, acked: map[string]time.Time{}, statuses: map[int]int{}}
-	var slowest time.Duration
+	// The requests in flight when the quorum goes wait for their write
+	// (five seconds at most); the next ones are answered at once.
+	var took []time.Duration
 	for i := range 10 {
 		start := time.Now()
 		status, _ := probe.post(t.Context(), fmt.Sprintf("no-quorum-%d", i))
-		slowest = max(slowest, time.Since(start))
+		took = append(took, time.Since(start))
 		if status != http.StatusServiceUnavailable {
 			t.Errorf("without quorum, submission %d got %d, want 503", i, status)
 		}
 	}
-	if slowest > 2*time.Second {
-		t.Errorf("without quorum, the slowest answer took %v", slowest)
+	slices.Sort(took)
+	slowest, median := took[len(took)-1], took[len(took)/2]
+	if slowest > submit.StorageTimeout+time.Second || median > time.Second {
+		t.Errorf("without quorum, answers took %v", took)
 	}
 	c.start("n2")
 	c.start("n3")
@@ -115,7 +121,8 @@ func TestFaultNoQuorum(t *testing.T) {
 	acked := append(before.acknowledged(), after.acknowledged()...)
 	found, duplicated := inspect(t, c.URLs(), acked)
 	record(t, outcome{Fault: "two nodes of three killed: no quorum (3-node cluster)", Acknowledged: len(acked), Found: found, Duplicated: duplicated,
-		Note: fmt.Sprintf("10 submissions without quorum: all 503, the slowest in %v; accepted again %v after the nodes were back", slowest.Round(10*time.Millisecond), back.Round(100*time.Millisecond))})
+		Note: fmt.Sprintf("10 submissions without quorum: all 503, the median in %v, the slowest in %v; accepted again %v after the nodes were back",
+			median.Round(time.Millisecond), slowest.Round(10*time.Millisecond), back.Round(100*time.Millisecond))})
 }
 
 // balancer sends each request to the next API node whose /readyz answers

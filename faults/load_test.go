@@ -195,7 +195,12 @@ type holdings struct {
 	pdf        map[string]bool
 }
 
-// inspect waits until every acknowledged submission is routed (or two
+// complete says whether a submission is stored, documented and routed.
+func (h holdings) complete(ref string) bool {
+	return h.messages[ref] >= 1 && h.pdf[ref] && h.inbox[ref] >= 1
+}
+
+// inspect waits until every acknowledged submission is processed (or two
 // minutes pass), then counts them in every store: found means in
 // SUBMISSIONS with its PDF and one inbox entry; duplicated means any
 // store holds it twice, or its key has two submissions.
@@ -216,20 +221,20 @@ func inspect(t *testing.T, natsURL string, acked []string) (found, duplicated in
 		}
 		waiting := 0
 		for _, ref := range acked {
-			if h.inbox[ref] == 0 {
+			if !h.complete(ref) {
 				waiting++
 			}
 		}
 		if waiting == 0 || time.Now().After(deadline) {
 			if waiting > 0 {
-				t.Logf("%d acknowledged submissions still not routed after two minutes", waiting)
+				t.Logf("%d acknowledged submissions still not processed after two minutes", waiting)
 			}
 			break
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
 	for _, ref := range acked {
-		if h.messages[ref] >= 1 && h.pdf[ref] && h.inbox[ref] >= 1 {
+		if h.complete(ref) {
 			found++
 		} else {
 			t.Errorf("%s: acknowledged, but %d messages, PDF %v, %d inbox entries", ref, h.messages[ref], h.pdf[ref], h.inbox[ref])

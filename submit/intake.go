@@ -46,8 +46,10 @@ type Intake struct {
 	log       *slog.Logger
 	now       func() time.Time
 	limits    *limiter
-	// writable reports whether storage takes writes at all.
-	writable func(context.Context) error
+	// writable reports whether storage takes writes at all, and
+	// writeFailed tells it of a write that failed.
+	writable    func(context.Context) error
+	writeFailed func(error)
 }
 
 // Limit bounds the submissions of each client; see RateLimit.
@@ -66,7 +68,7 @@ func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, l
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{forms: forms, tracker: tracker, js: b.JS, idem: idem, documents: documents, log: log, now: time.Now, writable: b.Writable}, nil
+	return &Intake{forms: forms, tracker: tracker, js: b.JS, idem: idem, documents: documents, log: log, now: time.Now, writable: b.Writable, writeFailed: b.WriteFailed}, nil
 }
 
 // Request is one submission as it arrives.
@@ -120,6 +122,15 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, StorageTimeout)
 	defer cancel()
+	receipt, err := in.submit(ctx, req)
+	if err != nil {
+		in.writeFailed(err)
+	}
+	return receipt, err
+}
+
+// submit is Submit once storage is known to take writes.
+func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 	form, err := in.forms.Latest(ctx, req.FormID)
 	if bus.IsUnavailable(err) {
 		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
