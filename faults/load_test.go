@@ -52,19 +52,21 @@ type load struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	runs   atomic.Int64
 }
+
+// loads numbers the loads of a test run, so that their keys differ.
+var loads atomic.Int64
 
 // startLoad starts clients that each submit, wait pace, and submit again.
 func startLoad(clients int, pace time.Duration, retry bool, target func() string) *load {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &load{retry: retry, target: target, acked: map[string]time.Time{}, statuses: map[int]int{}, cancel: cancel,
 		client: &http.Client{Timeout: 20 * time.Second}}
-	run := l.runs.Add(1)
+	run := loads.Add(1)
 	for c := range clients {
 		l.wg.Go(func() {
 			for i := 0; ctx.Err() == nil; i++ {
-				l.submit(ctx, fmt.Sprintf("%d-%d-%d-%d", time.Now().UnixNano()%1e6, run, c, i))
+				l.submit(ctx, fmt.Sprintf("%d-%d-%d", run, c, i))
 				select {
 				case <-ctx.Done():
 				case <-time.After(pace):

@@ -70,42 +70,48 @@ func (a *Answers) Valid() (json.RawMessage, error) {
 // Invalid returns answers the form refuses: accepted ones with a required
 // answer left out, or an answer of the wrong type.
 func (a *Answers) Invalid() (json.RawMessage, error) {
-	raw, err := a.Valid()
-	if err != nil {
-		return nil, err
+	for range attempts {
+		raw, err := a.Valid()
+		if err != nil {
+			return nil, err
+		}
+		var answers map[string]any
+		if err := json.Unmarshal(raw, &answers); err != nil {
+			return nil, err
+		}
+		if len(answers) == 0 {
+			return nil, errors.New("loadgen: the form asks nothing that can be answered wrongly")
+		}
+		a.spoil(answers)
+		wrong, err := json.Marshal(answers)
+		if err != nil {
+			return nil, err
+		}
+		if a.form.Validate(wrong) != nil {
+			return wrong, nil
+		}
+		// That answer took anything: spoil another.
 	}
-	var answers map[string]any
-	if err := json.Unmarshal(raw, &answers); err != nil {
-		return nil, err
+	return nil, fmt.Errorf("loadgen: %s accepted every wrong answer drawn", a.form.ID)
+}
+
+// spoil leaves out a required answer, or gives one of the wrong type.
+func (a *Answers) spoil(answers map[string]any) {
+	if required := stringsOf(a.root["required"]); len(required) > 0 && a.rng.IntN(2) == 0 {
+		delete(answers, required[a.rng.IntN(len(required))])
+		return
 	}
 	keys := make([]string, 0, len(answers))
 	for k := range answers {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if len(keys) == 0 {
-		return nil, errors.New("loadgen: the form asks nothing that can be answered wrongly")
-	}
-	required := stringsOf(a.root["required"])
-	if len(required) > 0 && a.rng.IntN(2) == 0 {
-		delete(answers, required[a.rng.IntN(len(required))])
+	key := keys[a.rng.IntN(len(keys))]
+	if _, isText := answers[key].(string); isText {
+		answers[key] = map[string]any{"inattendu": true}
 	} else {
-		key := keys[a.rng.IntN(len(keys))]
-		switch answers[key].(type) {
-		case string:
-			answers[key] = map[string]any{"inattendu": true}
-		default:
-			answers[key] = "une réponse du mauvais type"
-		}
+		answers[key] = "une réponse du mauvais type"
 	}
-	wrong, err := json.Marshal(answers)
-	if err != nil {
-		return nil, err
-	}
-	if a.form.Validate(wrong) == nil {
-		return a.Invalid() // that answer took anything: try another
-	}
-	return wrong, nil
 }
 
 // value draws a value for a schema node; key is the property's name,

@@ -132,9 +132,6 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 // submit is Submit once storage is known to take writes.
 func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 	form, err := in.forms.Latest(ctx, req.FormID)
-	if bus.IsUnavailable(err) {
-		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
 	if err != nil {
 		return Receipt{}, err
 	}
