@@ -67,7 +67,12 @@ func TestRoles(t *testing.T) {
 	for _, r := range receipts {
 		ref := r["reference"].(string)
 		apiNode.waitRouted(ref, r["token"].(string))
-		if n := apiNode.subjectMessages(bus.StreamEvents, bus.EventSubject(ref, "routed")); n != 1 {
+		// The event follows the status record by a moment.
+		subject := bus.EventSubject(ref, "routed")
+		for deadline := time.Now().Add(5 * time.Second); apiNode.subjectMessages(bus.StreamEvents, subject) == 0 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := apiNode.subjectMessages(bus.StreamEvents, subject); n != 1 {
 			t.Errorf("%s routed %d times", ref, n)
 		}
 	}
