@@ -16,7 +16,7 @@ import (
 // middleware, validation, the status record and the publication with a
 // disk sync, up to the 201; by one client, or by 32 at once.
 func BenchmarkSubmit(b *testing.B) {
-	for _, clients := range []int{1, 32} {
+	for _, clients := range []int{1, 32, 256} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			// The API alone: processors would share the CPU and the allocations.
 			a, base := testkit.StartApp(b, app.Config{AdminToken: adminToken, Role: app.RoleAPI})

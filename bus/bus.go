@@ -22,6 +22,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/groupcommit"
 )
 
 // Config says where NATS is.
@@ -68,9 +70,10 @@ type Bus struct {
 	Conn *nats.Conn
 	JS   jetstream.JetStream
 
-	server    *server.Server
-	closed    chan struct{}
-	closeOnce sync.Once
+	server     *server.Server
+	committers map[string]*groupcommit.Committer
+	closed     chan struct{}
+	closeOnce  sync.Once
 
 	// writable remembers the last answer of Writable, until a time.
 	writable struct {
@@ -118,6 +121,7 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 		b.Close()
 		return nil, fmt.Errorf("bus: provision: %w", err)
 	}
+	b.startCommitters()
 	cfg.Logger.Info("nats ready", "embedded", b.server != nil, "replicas", cfg.Replicas)
 	return b, nil
 }
@@ -182,6 +186,8 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 			Description: "Accepted submissions, one message each: the record of truth.",
 			Subjects:    []string{SubmissionSubjects},
 			Duplicates:  DuplicateWindow,
+			// Intake commits concurrent submissions in atomic batches.
+			AllowAtomicPublish: true,
 		},
 		{
 			Name:        StreamEvents,
@@ -233,7 +239,7 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
 			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
 		}
-		if err := readFromLeader(ctx, js, replicas, "KV_"+kc.Bucket); err != nil {
+		if err := tuneStream(ctx, js, BucketStream(kc.Bucket), replicas, slices.Contains(groupCommitted, BucketStream(kc.Bucket))); err != nil {
 			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
 		}
 	}
@@ -244,7 +250,7 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		Replicas:    replicas,
 	})
 	if err == nil {
-		err = readFromLeader(ctx, js, replicas, "OBJ_"+ObjectStoreDocuments)
+		err = tuneStream(ctx, js, "OBJ_"+ObjectStoreDocuments, replicas, false)
 	}
 	if err != nil {
 		return fmt.Errorf("object store %s: %w", ObjectStoreDocuments, err)
@@ -252,26 +258,28 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 	return nil
 }
 
-// readFromLeader turns off direct reads on a replicated bucket's stream.
-// Buckets allow them by default, and on a cluster any replica answers
-// them, even one that has not applied the latest write yet. Guichet reads
-// what it has just written (a form's draft before publishing it, the
-// current revision before a compare-and-set), so its buckets are read
-// from their leader.
-func readFromLeader(ctx context.Context, js jetstream.JetStream, replicas int, streamName string) error {
-	if replicas == 1 {
-		return nil
-	}
+// tuneStream adjusts the stream under a bucket or the object store.
+//
+// On a cluster, it turns off direct reads. Buckets allow them by default,
+// and on a cluster any replica answers them, even one that has not applied
+// the latest write yet. Guichet reads what it has just written (a form's
+// draft before publishing it, the current revision before a
+// compare-and-set), so its buckets are read from their leader.
+//
+// With atomic, it allows the atomic batches of group commit.
+func tuneStream(ctx context.Context, js jetstream.JetStream, streamName string, replicas int, atomic bool) error {
 	stream, err := js.Stream(ctx, streamName)
 	if err != nil {
 		return err
 	}
 	cfg := stream.CachedInfo().Config
-	if !cfg.AllowDirect {
+	want := cfg
+	want.AllowDirect = cfg.AllowDirect && replicas == 1
+	want.AllowAtomicPublish = atomic
+	if want.AllowDirect == cfg.AllowDirect && want.AllowAtomicPublish == cfg.AllowAtomicPublish {
 		return nil
 	}
-	cfg.AllowDirect = false
-	_, err = js.UpdateStream(ctx, cfg)
+	_, err = js.UpdateStream(ctx, want)
 	return err
 }
 
@@ -338,6 +346,7 @@ func (b *Bus) WriteFailed(err error) {
 // safe to call more than once.
 func (b *Bus) Close() {
 	b.closeOnce.Do(func() {
+		b.stopCommitters()
 		if b.Conn != nil {
 			if err := b.Conn.Drain(); err == nil {
 				<-b.closed

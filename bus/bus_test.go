@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,5 +93,51 @@ func TestWriteFailed(t *testing.T) {
 	b.WriteFailed(fmt.Errorf("publish: %w", context.DeadlineExceeded))
 	if err := b.Writable(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("after a timeout: %v", err)
+	}
+}
+
+// Concurrent creations of keys in a group-committed bucket: each fresh key
+// is stored, and of the creations of one key exactly one wins, even when
+// they share a batch; a deleted key can be created again.
+func TestCreateKey(t *testing.T) {
+	b := StartTest(t)
+	ctx := context.Background()
+	kv, err := b.KV(ctx, BucketStatus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const racers = 20
+	var wg sync.WaitGroup
+	var won, lost atomic.Int32
+	for i := range racers {
+		wg.Go(func() {
+			if _, err := b.CreateKey(ctx, kv, fmt.Sprint("fresh-", i), []byte("v")); err != nil {
+				t.Errorf("fresh key %d: %v", i, err)
+			}
+		})
+		wg.Go(func() {
+			_, err := b.CreateKey(ctx, kv, "contended", fmt.Appendf(nil, "%d", i))
+			switch {
+			case err == nil:
+				won.Add(1)
+			case errors.Is(err, jetstream.ErrKeyExists):
+				lost.Add(1)
+			default:
+				t.Errorf("contended key: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 || lost.Load() != racers-1 {
+		t.Errorf("contended key: %d created, %d refused", won.Load(), lost.Load())
+	}
+	if err := kv.Delete(ctx, "contended"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.CreateKey(ctx, kv, "contended", []byte("again")); err != nil {
+		t.Errorf("creating a deleted key again: %v", err)
+	}
+	if e, err := kv.Get(ctx, "contended"); err != nil || string(e.Value()) != "again" {
+		t.Errorf("recreated key: %v", err)
 	}
 }

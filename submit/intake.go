@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gowebpki/jcs"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
@@ -40,6 +41,7 @@ type Forms interface {
 type Intake struct {
 	forms     Forms
 	tracker   *Tracker
+	bus       *bus.Bus
 	js        jetstream.JetStream
 	idem      jetstream.KeyValue
 	documents jetstream.ObjectStore
@@ -68,7 +70,7 @@ func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, l
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{forms: forms, tracker: tracker, js: b.JS, idem: idem, documents: documents, log: log, now: time.Now, writable: b.Writable, writeFailed: b.WriteFailed}, nil
+	return &Intake{forms: forms, tracker: tracker, bus: b, js: b.JS, idem: idem, documents: documents, log: log, now: time.Now, writable: b.Writable, writeFailed: b.WriteFailed}, nil
 }
 
 // Request is one submission as it arrives.
@@ -233,7 +235,7 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, t
 	}
 	sumKey := sha256.Sum256([]byte(req.FormID + "\x00" + req.IdempotencyKey))
 	key := hex.EncodeToString(sumKey[:])
-	if _, err := in.idem.Create(ctx, key, raw); errors.Is(err, jetstream.ErrKeyExists) {
+	if _, err := in.bus.CreateKey(ctx, in.idem, key, raw); errors.Is(err, jetstream.ErrKeyExists) {
 		entry, err := in.idem.Get(ctx, key)
 		if err != nil {
 			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
@@ -290,8 +292,11 @@ func (in *Intake) publish(ctx context.Context, sub Submission) error {
 	if err != nil {
 		return err
 	}
-	_, err = in.js.Publish(ctx, bus.SubmissionSubject(sub.Form), raw,
-		jetstream.WithMsgID(sub.Reference), jetstream.WithExpectStream(bus.StreamSubmissions))
+	msg := &nats.Msg{Subject: bus.SubmissionSubject(sub.Form), Data: raw, Header: nats.Header{
+		jetstream.MsgIDHeader:          []string{sub.Reference},
+		jetstream.ExpectedStreamHeader: []string{bus.StreamSubmissions},
+	}}
+	_, err = in.bus.Commit(ctx, bus.StreamSubmissions, msg)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}

@@ -207,6 +207,7 @@ func SearchText(data json.RawMessage) string {
 // routed submissions into their department's inbox. Every method is
 // idempotent, because processors may see a message twice.
 type Tracker struct {
+	bus    *bus.Bus
 	js     jetstream.JetStream
 	status jetstream.KeyValue
 	inbox  jetstream.KeyValue
@@ -223,7 +224,7 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tracker{js: b.JS, status: status, inbox: inbox, now: time.Now}, nil
+	return &Tracker{bus: b, js: b.JS, status: status, inbox: inbox, now: time.Now}, nil
 }
 
 // create stores the first status record of a submission; it fails with
@@ -233,7 +234,7 @@ func (t *Tracker) create(ctx context.Context, rec Record) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.status.Create(ctx, rec.Reference, raw)
+	_, err = t.bus.CreateKey(ctx, t.status, rec.Reference, raw)
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		return errReferenceTaken
 	}

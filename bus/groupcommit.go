@@ -1,0 +1,62 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/groupcommit"
+)
+
+// BucketStream is the name of the stream that holds a key-value bucket.
+func BucketStream(bucket string) string { return "KV_" + bucket }
+
+// groupCommitted are the streams written on every submission, whose
+// writes are gathered into atomic batches: one disk sync for many
+// submissions.
+var groupCommitted = []string{StreamSubmissions, BucketStream(BucketStatus), BucketStream(BucketIdempotency)}
+
+// Commit stores msg on stream, one of the streams written on every
+// submission, as part of a batch when others are being written at the same
+// time. It returns once the message is stored.
+func (b *Bus) Commit(ctx context.Context, stream string, msg *nats.Msg) (*jetstream.PubAck, error) {
+	return b.committers[stream].Publish(ctx, msg)
+}
+
+// CreateKey stores value under key in bucket, one of the group-committed
+// buckets, like KeyValue.Create: it fails with jetstream.ErrKeyExists if
+// the key has a value already.
+func (b *Bus) CreateKey(ctx context.Context, kv jetstream.KeyValue, key string, value []byte) (uint64, error) {
+	msg := &nats.Msg{Subject: "$KV." + kv.Bucket() + "." + key, Data: value,
+		Header: nats.Header{jetstream.ExpectedLastSubjSeqHeader: []string{"0"}}}
+	ack, err := b.Commit(ctx, BucketStream(kv.Bucket()), msg)
+	if err == nil {
+		return ack.Sequence, nil
+	}
+	if apiErr := (*jetstream.APIError)(nil); errors.As(err, &apiErr) &&
+		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+		// The key has a message: a value, or the marker of a deleted
+		// value, over which KeyValue.Create may still write.
+		return kv.Create(ctx, key, value)
+	}
+	return 0, err
+}
+
+func (b *Bus) startCommitters() {
+	b.committers = make(map[string]*groupcommit.Committer, len(groupCommitted))
+	for _, stream := range groupCommitted {
+		b.committers[stream] = groupcommit.New(b.JS, CommitTimeout)
+	}
+}
+
+func (b *Bus) stopCommitters() {
+	for _, c := range b.committers {
+		c.Close()
+	}
+}
+
+// CommitTimeout bounds the wait for one batch of group commit.
+const CommitTimeout = 5 * time.Second
