@@ -40,6 +40,7 @@ func main() {
 const usage = `Guichet — formulaires en ligne et dépôt de dossiers.
 
 Utilisation : guichet [serve] [options]
+              guichet load [options]   (essai de charge : guichet load -help)
 
 Démarre tout dans un seul processus : un serveur NATS embarqué avec JetStream
 (données dans GUICHET_DATA_DIR), les traitements (PDF, orientation) et l'API
@@ -100,7 +101,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		}
 		return fallback
 	}
-	// "serve" is the only command, and the default one.
+	// "serve" is the default command; "load" is handled by run.
 	if len(args) > 0 && args[0] == "serve" {
 		args = args[1:]
 	}
@@ -206,6 +207,9 @@ func parseBool(v string) (bool, error) {
 }
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "load" {
+		return runLoad(args[1:], stdout, stderr)
+	}
 	s, err := parse(args, getenv, stderr)
 	if err != nil {
 		return err

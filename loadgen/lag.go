@@ -1,0 +1,153 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// sample picks n submissions spread evenly over the run.
+func sample(acks []accepted, n int) []accepted {
+	if len(acks) <= n {
+		return acks
+	}
+	picked := make([]accepted, n)
+	for i := range picked {
+		picked[i] = acks[i*len(acks)/n]
+	}
+	return picked
+}
+
+// statusOf is what the lag needs of a submission's status.
+type statusOf struct {
+	SubmittedAt time.Time `json:"submittedAt"`
+	History     []struct {
+		Status string    `json:"status"`
+		At     time.Time `json:"at"`
+	} `json:"history"`
+}
+
+// routedAt returns when the submission was routed, if it was.
+func (s statusOf) routedAt() (time.Time, bool) {
+	for _, c := range s.History {
+		if c.Status == "routed" {
+			return c.At, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// followLag asks for the status of the followed submissions, in rounds,
+// until each is routed or the wait gives up; the lag of each is the time
+// from its acceptance to its routing, as the server recorded them.
+func followLag(ctx context.Context, cfg Config, followed []accepted) *LagReport {
+	start := time.Now()
+	deadline := start.Add(cfg.LagTimeout)
+	lags := newHistogram()
+	pending := followed
+	for len(pending) > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+		var mu sync.Mutex
+		var still []accepted
+		work := make(chan accepted)
+		var wg sync.WaitGroup
+		for range min(cfg.Clients, 16) {
+			wg.Go(func() {
+				for a := range work {
+					var st statusOf
+					target := cfg.URL + "/api/submissions/" + url.PathEscape(a.Reference) + "?token=" + url.QueryEscape(a.Token)
+					err := getJSON(ctx, cfg.Client, target, &st)
+					at, routed := st.routedAt()
+					mu.Lock()
+					if err == nil && routed {
+						lags.RecordValue(max(1, at.Sub(st.SubmittedAt).Microseconds()))
+					} else {
+						still = append(still, a)
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		for _, a := range pending {
+			work <- a
+		}
+		close(work)
+		wg.Wait()
+		pending = still
+		if len(pending) > 0 {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return &LagReport{Followed: len(followed), Routed: len(followed) - len(pending),
+		AllRoutedAfter: time.Since(start).Seconds(), Lag: percentiles(lags)}
+}
+
+// newBar is the progress bar, if one is wanted: over the duration, or
+// over the count when no duration is set.
+func newBar(cfg Config) *progressbar.ProgressBar {
+	if cfg.Progress == nil {
+		return nil
+	}
+	total := int64(cfg.Count)
+	if cfg.Duration > 0 {
+		total = cfg.Duration.Milliseconds()
+	}
+	return progressbar.NewOptions64(total, progressbar.OptionSetWriter(cfg.Progress), progressbar.OptionSetWidth(30),
+		progressbar.OptionSetPredictTime(false), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionSetRenderBlankState(true))
+}
+
+func showProgress(bar *progressbar.ProgressBar, cfg Config, sent, ok int, elapsed time.Duration) {
+	if bar == nil {
+		return
+	}
+	bar.Describe(fmt.Sprintf("%d envoyés, %d acceptés, %.0f/s", sent, ok, float64(ok)/max(elapsed.Seconds(), 0.001)))
+	if cfg.Duration > 0 {
+		bar.Set64(min(elapsed.Milliseconds(), cfg.Duration.Milliseconds()))
+	} else {
+		bar.Set64(int64(sent))
+	}
+}
+
+// Print writes the report for a person to read.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "Charge sur %s, formulaire %s, %d clients", r.URL, r.Form, r.Clients)
+	if r.TargetRate > 0 {
+		fmt.Fprintf(w, ", cible %.0f/s", r.TargetRate)
+	}
+	fmt.Fprintf(w, "\n  durée          %.1f s\n  envoyés        %d\n  acceptés       %d (%.0f/s)\n", r.Seconds, r.Sent, r.Accepted, r.PerSecond)
+	fmt.Fprintf(w, "  réponses      ")
+	for _, status := range sortedKeys(r.ByStatus) {
+		fmt.Fprintf(w, " %s: %d", status, r.ByStatus[status])
+	}
+	fmt.Fprintln(w)
+	printPercentiles(w, "  latence       ", r.Latency)
+	if r.Lag != nil {
+		fmt.Fprintf(w, "  traitement     %d dépôts suivis sur %d, %d orientés ; tous orientés %.1f s après la fin de la charge\n",
+			r.Lag.Followed, r.Accepted, r.Lag.Routed, r.Lag.AllRoutedAfter)
+		printPercentiles(w, "  délai dépôt → orientation", r.Lag.Lag)
+	}
+	if r.ByStatus["429"] > 0 {
+		fmt.Fprintln(w, "  429 : le serveur limite les dépôts par adresse ; pour un essai de charge, lancez-le avec --submit-rate 0")
+	}
+	for _, e := range r.FirstErrors {
+		fmt.Fprintf(w, "  réponse inattendue : %.300s\n", e)
+	}
+}
+
+func printPercentiles(w io.Writer, label string, p Percentiles) {
+	fmt.Fprintf(w, "%s p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99,9 %.1f ms, max %.1f ms\n", label, p.P50, p.P90, p.P99, p.P999, p.Max)
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
