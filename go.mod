@@ -54,3 +54,5 @@ require (
 )
 
 tool golang.org/x/perf/cmd/benchstat
+
+replace codeberg.org/go-pdf/fpdf => ./third_party/fpdf
