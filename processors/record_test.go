@@ -2,9 +2,14 @@ package processors
 
 import (
 	"bytes"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/guichet/guichet/internal/pdftest"
 	"github.com/guichet/guichet/schemas"
@@ -63,5 +68,30 @@ func TestRecordOfHugeTextSpansPages(t *testing.T) {
 	text := strings.Join(strings.Fields(pdftest.Text(t, buf.Bytes())), " ")
 	if n := strings.Count(text, "très longue description"); n != 800 {
 		t.Errorf("text lost across pages: %d of 800 sentences", n)
+	}
+}
+
+// Fonts are parsed and cut once per set of characters and shared by all
+// records: records whose characters go beyond the common Latin set, in
+// between records that do not, each show their own text, each word as wide
+// as the font makes it.
+func TestRecordsShareFontsAndKeepTheirCharacters(t *testing.T) {
+	font := fpdf.New("P", "pt", "A4", "")
+	font.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	font.SetFont("go", "", 10)
+	for _, value := range []string{"Παπαδόπουλος", "Lefèvre", "Кузнецов", "Παπαδόπουλος", "Ωμέγα", "Lefèvre"} {
+		var buf bytes.Buffer
+		if err := RenderRecord(&buf, RecordDocument{Organisation: "O", FormTitle: "F", Reference: "R", SubmittedAt: time.Unix(0, 0),
+			Answers: []schemas.Answer{{Label: "Nom", Value: value}}}); err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(pdftest.Words(t, buf.Bytes()), func(w pdftest.Word) bool { return w.Text == value })
+		if i < 0 {
+			t.Errorf("record of %q lacks it: %s", value, pdftest.Text(t, buf.Bytes()))
+			continue
+		}
+		if got, want := pdftest.Words(t, buf.Bytes())[i].Width, font.GetStringWidth(value); math.Abs(got-want) > 0.5 {
+			t.Errorf("%q is %.1f pt wide in its record, %.1f pt in the font", value, got, want)
+		}
 	}
 }

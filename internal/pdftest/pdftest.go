@@ -4,7 +4,10 @@ package pdftest
 
 import (
 	"bytes"
+	"html"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -12,11 +15,40 @@ import (
 // package poppler-utils) must be installed: its absence fails the test.
 func Text(t testing.TB, pdf []byte) string {
 	t.Helper()
+	return pdftotext(t, pdf)
+}
+
+// Word is a word of a PDF and its width on the page, in points.
+type Word struct {
+	Text  string
+	Width float64
+}
+
+// Words returns the words of a PDF with their widths, as a reader lays
+// them out from the fonts' widths.
+func Words(t testing.TB, pdf []byte) []Word {
+	t.Helper()
+	var words []Word
+	for _, m := range wordBox.FindAllStringSubmatch(pdftotext(t, pdf, "-bbox"), -1) {
+		xMin, err1 := strconv.ParseFloat(m[1], 64)
+		xMax, err2 := strconv.ParseFloat(m[2], 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("pdftotext -bbox: %q", m[0])
+		}
+		words = append(words, Word{Text: html.UnescapeString(m[3]), Width: xMax - xMin})
+	}
+	return words
+}
+
+var wordBox = regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>`)
+
+func pdftotext(t testing.TB, pdf []byte, options ...string) string {
+	t.Helper()
 	path, err := exec.LookPath("pdftotext")
 	if err != nil {
 		t.Fatal("pdftotext not found: install poppler-utils")
 	}
-	cmd := exec.Command(path, "-enc", "UTF-8", "-", "-")
+	cmd := exec.Command(path, append(options, "-enc", "UTF-8", "-", "-")...)
 	cmd.Stdin = bytes.NewReader(pdf)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
