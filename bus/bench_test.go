@@ -5,39 +5,20 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/benchform"
+	"github.com/guichet/guichet/internal/natstest"
 )
 
 // benchStream starts an embedded server, with or without a disk sync per
 // write, and the SUBMISSIONS stream as Open provisions it.
 func benchStream(b *testing.B, syncAlways bool) jetstream.JetStream {
 	b.Helper()
-	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: b.TempDir(), SyncAlways: syncAlways, DontListen: true, NoLog: true, NoSigs: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	go ns.Start()
-	b.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		b.Fatal("nats not ready")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, err = js.CreateStream(context.Background(), jetstream.StreamConfig{Name: bus.StreamSubmissions, Subjects: []string{bus.SubmissionSubjects},
+	js := natstest.JetStream(b, syncAlways)
+	_, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: bus.StreamSubmissions, Subjects: []string{bus.SubmissionSubjects},
 		Storage: jetstream.FileStorage, Duplicates: bus.DuplicateWindow})
 	if err != nil {
 		b.Fatal(err)
