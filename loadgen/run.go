@@ -100,7 +100,7 @@ type accepted struct {
 	Reference, Token string
 }
 
-// latencyRange bounds the histograms: 1 µs to 5 minutes, 3 digits.
+// newHistogram records durations in µs, from 1 µs to 5 minutes, to 3 digits.
 func newHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(1, int64(5*time.Minute/time.Microsecond), 3)
 }
