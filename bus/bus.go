@@ -194,6 +194,8 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 			Description: "Status changes of submissions, append-only.",
 			Subjects:    []string{EventSubjects},
 			Duplicates:  DuplicateWindow,
+			// Processors commit concurrent status changes in atomic batches.
+			AllowAtomicPublish: true,
 		},
 		{
 			Name:        StreamAudit,

@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -14,10 +15,11 @@ import (
 // BucketStream is the name of the stream that holds a key-value bucket.
 func BucketStream(bucket string) string { return "KV_" + bucket }
 
-// groupCommitted are the streams written on every submission, whose
-// writes are gathered into atomic batches: one disk sync for many
-// submissions.
-var groupCommitted = []string{StreamSubmissions, BucketStream(BucketStatus), BucketStream(BucketIdempotency)}
+// groupCommitted are the streams written on every submission, by intake
+// and by the processors, whose writes are gathered into atomic batches: one
+// disk sync for many submissions.
+var groupCommitted = []string{StreamSubmissions, StreamEvents,
+	BucketStream(BucketStatus), BucketStream(BucketIdempotency), BucketStream(BucketInbox)}
 
 // Commit stores msg on stream, one of the streams written on every
 // submission, as part of a batch when others are being written at the same
@@ -30,19 +32,46 @@ func (b *Bus) Commit(ctx context.Context, stream string, msg *nats.Msg) (*jetstr
 // buckets, like KeyValue.Create: it fails with jetstream.ErrKeyExists if
 // the key has a value already.
 func (b *Bus) CreateKey(ctx context.Context, kv jetstream.KeyValue, key string, value []byte) (uint64, error) {
-	msg := &nats.Msg{Subject: "$KV." + kv.Bucket() + "." + key, Data: value,
-		Header: nats.Header{jetstream.ExpectedLastSubjSeqHeader: []string{"0"}}}
-	ack, err := b.Commit(ctx, BucketStream(kv.Bucket()), msg)
-	if err == nil {
-		return ack.Sequence, nil
-	}
-	if apiErr := (*jetstream.APIError)(nil); errors.As(err, &apiErr) &&
-		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+	revision, err := b.UpdateKey(ctx, kv, key, value, 0)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 		// The key has a message: a value, or the marker of a deleted
 		// value, over which KeyValue.Create may still write.
 		return kv.Create(ctx, key, value)
 	}
-	return 0, err
+	return revision, err
+}
+
+// UpdateKey stores value under key in bucket, one of the group-committed
+// buckets, like KeyValue.Update: it fails with
+// jetstream.ErrKeyRevisionMismatch unless the key's last revision is
+// revision (0 for a key never written).
+func (b *Bus) UpdateKey(ctx context.Context, kv jetstream.KeyValue, key string, value []byte, revision uint64) (uint64, error) {
+	msg := keyMsg(kv, key, value)
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(revision, 10))
+	ack, err := b.Commit(ctx, BucketStream(kv.Bucket()), msg)
+	if apiErr := (*jetstream.APIError)(nil); errors.As(err, &apiErr) &&
+		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+		return 0, jetstream.ErrKeyRevisionMismatch
+	}
+	if err != nil {
+		return 0, err
+	}
+	return ack.Sequence, nil
+}
+
+// PutKey stores value under key in bucket, one of the group-committed
+// buckets, like KeyValue.Put.
+func (b *Bus) PutKey(ctx context.Context, kv jetstream.KeyValue, key string, value []byte) (uint64, error) {
+	ack, err := b.Commit(ctx, BucketStream(kv.Bucket()), keyMsg(kv, key, value))
+	if err != nil {
+		return 0, err
+	}
+	return ack.Sequence, nil
+}
+
+// keyMsg is the message that stores value under key in kv.
+func keyMsg(kv jetstream.KeyValue, key string, value []byte) *nats.Msg {
+	return &nats.Msg{Subject: "$KV." + kv.Bucket() + "." + key, Data: value, Header: nats.Header{}}
 }
 
 func (b *Bus) startCommitters() {

@@ -3,7 +3,6 @@ package processors_test
 import (
 	"bytes"
 	"fmt"
-	"runtime"
 	"testing"
 	"time"
 
@@ -37,10 +36,11 @@ func BenchmarkRenderRecord(b *testing.B) {
 }
 
 // Processing stored submissions to the end, PDF record and routing, with
-// one message at a time per processor or one worker per core: the time
-// per submission, from the first message to the last one routed.
+// one message at a time per processor or several: the time per
+// submission, from the first message to the last one routed. The more
+// workers wait on storage at once, the more writes share each disk sync.
 func BenchmarkPipeline(b *testing.B) {
-	for _, workers := range []int{1, runtime.GOMAXPROCS(0), 4 * runtime.GOMAXPROCS(0)} {
+	for _, workers := range []int{1, 8, 64} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			k := testkit.New(b, "accueil")
 			k.Publish(b, benchform.Form())

@@ -30,12 +30,28 @@ type PDF struct {
 	Documents    jetstream.ObjectStore
 }
 
-// Consumer is the PDF processor's durable consumer on SUBMISSIONS, with a
-// worker per core: each message is another submission, and rendering is
-// work for the CPU.
+// Consumer is the PDF processor's durable consumer on SUBMISSIONS. Each
+// message is another submission, so many are handled at once: most of the
+// time goes to waiting for storage, and rendering takes turns on the cores
+// (see renderSlots).
 func (p *PDF) Consumer() Consumer {
 	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerPDF, FilterSubjects: []string{bus.SubmissionSubjects}, Handler: p.Handle,
-		Workers: runtime.GOMAXPROCS(0)}
+		Workers: ioWorkers}
+}
+
+// renderSlots lets one PDF be rendered per core at a time, which bounds the
+// memory that renderings in progress hold.
+var renderSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// render renders doc's record while holding a render slot.
+func render(ctx context.Context, buf *bytes.Buffer, doc RecordDocument) error {
+	select {
+	case renderSlots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-renderSlots }()
+	return RenderRecord(buf, doc)
 }
 
 // Handle processes one submission message.
@@ -61,7 +77,7 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 			return err
 		}
 		var buf bytes.Buffer
-		err = RenderRecord(&buf, RecordDocument{
+		err = render(ctx, &buf, RecordDocument{
 			Organisation: p.Organisation,
 			FormTitle:    form.Title,
 			FormVersion:  sub.FormVersion,
@@ -71,6 +87,9 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 			DataSHA256:   sub.DataSHA256,
 			Attachments:  sub.Attachments,
 		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err != nil {
 			return Permanent(fmt.Errorf("submission %s: render PDF: %w", sub.Reference, err))
 		}

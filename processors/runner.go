@@ -92,9 +92,9 @@ type Consumer struct {
 }
 
 // ioWorkers is the number of workers of a consumer that mostly waits for
-// storage: each waits for its writes to be synced to disk, and the disk
-// serves several at once.
-const ioWorkers = 8
+// storage. Each waits for its writes to be synced to disk; the more wait at
+// once, the more writes share each sync (see bus.Commit).
+const ioWorkers = 64
 
 // Running is a consumer being served.
 type Running struct {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
@@ -208,7 +209,6 @@ func SearchText(data json.RawMessage) string {
 // idempotent, because processors may see a message twice.
 type Tracker struct {
 	bus    *bus.Bus
-	js     jetstream.JetStream
 	status jetstream.KeyValue
 	inbox  jetstream.KeyValue
 	now    func() time.Time
@@ -224,7 +224,7 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tracker{bus: b, js: b.JS, status: status, inbox: inbox, now: time.Now}, nil
+	return &Tracker{bus: b, status: status, inbox: inbox, now: time.Now}, nil
 }
 
 // create stores the first status record of a submission; it fails with
@@ -259,7 +259,11 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 // Receive makes sure the submission's status record exists, which intake
 // normally did, and logs its "received" event.
 func (t *Tracker) Receive(ctx context.Context, s Submission, seq uint64) error {
-	if err := t.create(ctx, RecordOf(s)); err != nil && !errors.Is(err, errReferenceTaken) {
+	_, _, err := t.get(ctx, s.Reference)
+	if errors.Is(err, ErrUnknownSubmission) {
+		err = t.create(ctx, RecordOf(s))
+	}
+	if err != nil && !errors.Is(err, errReferenceTaken) {
 		return err
 	}
 	return t.publish(ctx, Event{Reference: s.Reference, Status: Received, At: s.SubmittedAt, Sequence: seq})
@@ -281,7 +285,7 @@ func (t *Tracker) Route(ctx context.Context, s Submission, department string, se
 	}
 	// The key is derived from the submission alone, so filing twice
 	// overwrites the same entry.
-	if _, err := t.inbox.Put(ctx, bus.InboxKey(department, s.SubmittedAt, s.Reference), entry); err != nil {
+	if _, err := t.bus.PutKey(ctx, t.inbox, bus.InboxKey(department, s.SubmittedAt, s.Reference), entry); err != nil {
 		return fmt.Errorf("submit: file into inbox: %w", err)
 	}
 	return t.advance(ctx, s.Reference, Change{Status: Routed, Department: department}, seq)
@@ -325,7 +329,7 @@ func (t *Tracker) Update(ctx context.Context, reference string, edit func(*Recor
 		if err != nil {
 			return rec, err
 		}
-		_, err = t.status.Update(ctx, reference, raw, revision)
+		_, err = t.bus.UpdateKey(ctx, t.status, reference, raw, revision)
 		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			continue
 		}
@@ -364,6 +368,8 @@ func (t *Tracker) publishAs(ctx context.Context, e Event, msgID string) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.js.Publish(ctx, bus.EventSubject(e.Reference, string(e.Status)), raw, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(bus.StreamEvents))
+	msg := &nats.Msg{Subject: bus.EventSubject(e.Reference, string(e.Status)), Data: raw,
+		Header: nats.Header{jetstream.MsgIDHeader: []string{msgID}, jetstream.ExpectedStreamHeader: []string{bus.StreamEvents}}}
+	_, err = t.bus.Commit(ctx, bus.StreamEvents, msg)
 	return err
 }
