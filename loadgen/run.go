@@ -123,7 +123,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients, MaxConnsPerHost: cfg.Clients}}
 	}
-	form, err := fetchForm(ctx, cfg.Client, cfg.URL, cfg.Form)
+	form, err := FetchForm(ctx, cfg.Client, cfg.URL, cfg.Form)
 	if err != nil {
 		return nil, err
 	}
@@ -317,8 +317,9 @@ func submit(ctx context.Context, client *http.Client, target string, body []byte
 	return status, accepted{}, fmt.Sprintf("%d %s", resp.StatusCode, bytes.TrimSpace(raw))
 }
 
-// fetchForm reads a published public form: id, or the first one listed.
-func fetchForm(ctx context.Context, client *http.Client, base, id string) (*schemas.Compiled, error) {
+// FetchForm reads a form that base publishes to the public: id, or the
+// first one listed.
+func FetchForm(ctx context.Context, client *http.Client, base, id string) (*schemas.Compiled, error) {
 	if id == "" {
 		var list struct {
 			Items []struct {

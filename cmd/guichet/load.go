@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/guichet/guichet/compare"
 	"github.com/guichet/guichet/loadgen"
 )
 
@@ -27,6 +28,13 @@ statut HTTP, et le délai de traitement (du dépôt à l'orientation) d'un
 Le serveur limite les dépôts par adresse : pour un essai de charge, lancez-le
 avec --submit-rate 0.
 
+Avec -compare, aucun serveur n'est nécessaire : la commande démarre elle-même
+Guichet (API seule, dans un dossier temporaire) et mesure côte à côte, sur les
+mêmes réponses, les plafonds bruts de la machine (publication JetStream avec
+et sans synchronisation sur disque, lots atomiques, gojsonschema seul, fpdf
+tel quel, chemin HTTP simple) et Guichet, puis affiche les rapports et les
+objectifs. Elle dure environ 15 fois -step.
+
 Options :
 `
 
@@ -35,6 +43,7 @@ Exemples :
   guichet load -duration 30s -clients 64
   guichet load -form aide-transport-scolaire -rate 500 -duration 1m -invalid 0.05
   guichet load -count 100000 -clients 256 -json > charge.json
+  guichet load -compare
 `
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
@@ -60,11 +69,44 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.LagSample, "lag-sample", 1000, "nombre de dépôts suivis jusqu'à leur orientation (0 : aucun)")
 	fs.DurationVar(&cfg.LagTimeout, "lag-timeout", 3*time.Minute, "attente maximale de l'orientation des dépôts suivis")
 	fs.BoolVar(&asJSON, "json", false, "écrit le rapport en JSON sur la sortie standard")
+	var compareMode bool
+	var step time.Duration
+	fs.BoolVar(&compareMode, "compare", false, "mesure Guichet côte à côte avec les plafonds bruts de la machine (voir plus haut)")
+	fs.DurationVar(&step, "step", 6*time.Second, "avec -compare, durée de chaque mesure")
+	var profile string
+	fs.StringVar(&profile, "cpuprofile", "", "avec -compare, écrit dans ce fichier le profil CPU (pprof) de la mesure de Guichet")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("argument inattendu %q (voir guichet load -help)", fs.Arg(0))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if compareMode {
+		if step < time.Second {
+			return fmt.Errorf("-step %v : une seconde au moins", step)
+		}
+		clients := 0 // the comparison's own default
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "clients" {
+				clients = cfg.Clients
+			}
+		})
+		ccfg := compare.Config{Step: step, Clients: clients, Form: cfg.Form, Progress: stderr}
+		if profile != "" {
+			f, err := os.Create(profile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			ccfg.Profile = f
+		}
+		report, err := compare.Run(ctx, ccfg)
+		if err != nil {
+			return err
+		}
+		return printReport(stdout, report, asJSON)
 	}
 	if cfg.Invalid < 0 || cfg.Invalid > 1 {
 		return fmt.Errorf("-invalid %v : une part de 0 à 1 est attendue", cfg.Invalid)
@@ -74,24 +116,26 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.Seed = uint64(seed)
 	cfg.Progress = stderr
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	report, err := loadgen.Run(ctx, cfg)
 	if report == nil {
 		return err
 	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
-			return err
-		}
-	} else {
-		report.Print(stdout)
+	if err := printReport(stdout, report, asJSON); err != nil {
+		return err
 	}
 	if errors.Is(err, context.Canceled) {
 		return nil // interrupted: the report covers what was sent
 	}
 	return err
+}
+
+// printReport writes a report as indented JSON, or as its own text.
+func printReport(w io.Writer, report interface{ Print(io.Writer) }, asJSON bool) error {
+	if !asJSON {
+		report.Print(w)
+		return nil
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(report)
 }

@@ -35,6 +35,8 @@ func TestLoadArgumentErrors(t *testing.T) {
 		{"load", "-invalid", "2"},
 		{"load", "-duration", "0"},
 		{"load", "extra"},
+		{"load", "-compare", "-step", "10ms"},
+		{"load", "-compare", "-form", "inconnu", "-step", "1s"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if err := run(args, func(string) string { return "" }, &stdout, &stderr); err == nil {
