@@ -1,5 +1,6 @@
 // Package metrics serves Guichet's Prometheus metrics: what an operator
-// must watch, read from NATS at each scrape, and the Go runtime's own.
+// must watch, read from NATS at each scrape (dead letters, storage, the
+// processors' backlog), and the Go runtime's own.
 //
 // It imports bus only.
 package metrics
@@ -23,6 +24,7 @@ func Handler(js jetstream.JetStream) http.Handler {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(
 		deadLetters{js: js},
+		jetStreamUse{js: js},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -60,5 +62,62 @@ func (d deadLetters) Collect(ch chan<- prometheus.Metric) {
 		}
 		reason := strings.ToLower(strings.TrimPrefix(parts[4], "MSG_"))
 		ch <- prometheus.MustNewConstMetric(deadLettersDesc, prometheus.GaugeValue, float64(n), parts[5], parts[6], reason)
+	}
+}
+
+var (
+	streamMessagesDesc = prometheus.NewDesc("guichet_stream_messages",
+		"Messages a JetStream stream holds; buckets and the object store are streams too (KV_…, OBJ_…).", []string{"stream"}, nil)
+	streamBytesDesc = prometheus.NewDesc("guichet_stream_bytes",
+		"Bytes a JetStream stream takes in its store.", []string{"stream"}, nil)
+	consumerPendingDesc = prometheus.NewDesc("guichet_consumer_pending",
+		"Messages a processor has not been given yet: its backlog.", []string{"stream", "consumer"}, nil)
+	consumerAckPendingDesc = prometheus.NewDesc("guichet_consumer_ack_pending",
+		"Messages a processor has been given and not yet finished.", []string{"stream", "consumer"}, nil)
+	consumerRedeliveredDesc = prometheus.NewDesc("guichet_consumer_redelivered",
+		"Messages a processor is being given again, after a failure or a timeout.", []string{"stream", "consumer"}, nil)
+)
+
+// jetStreamUse reports, for every stream, what it holds, and for every
+// durable consumer, its backlog.
+type jetStreamUse struct{ js jetstream.JetStream }
+
+func (j jetStreamUse) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{streamMessagesDesc, streamBytesDesc, consumerPendingDesc, consumerAckPendingDesc, consumerRedeliveredDesc} {
+		ch <- d
+	}
+}
+
+func (j jetStreamUse) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	streams := j.js.ListStreams(ctx)
+	for info := range streams.Info() {
+		name := info.Config.Name
+		ch <- prometheus.MustNewConstMetric(streamMessagesDesc, prometheus.GaugeValue, float64(info.State.Msgs), name)
+		ch <- prometheus.MustNewConstMetric(streamBytesDesc, prometheus.GaugeValue, float64(info.State.Bytes), name)
+		if info.State.Consumers == 0 {
+			continue
+		}
+		stream, err := j.js.Stream(ctx, name)
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(consumerPendingDesc, err)
+			continue
+		}
+		consumers := stream.ListConsumers(ctx)
+		for c := range consumers.Info() {
+			if c.Config.Durable == "" {
+				continue // a reader's ephemeral consumer, not a processor
+			}
+			ch <- prometheus.MustNewConstMetric(consumerPendingDesc, prometheus.GaugeValue, float64(c.NumPending), name, c.Name)
+			ch <- prometheus.MustNewConstMetric(consumerAckPendingDesc, prometheus.GaugeValue, float64(c.NumAckPending), name, c.Name)
+			ch <- prometheus.MustNewConstMetric(consumerRedeliveredDesc, prometheus.GaugeValue, float64(c.NumRedelivered), name, c.Name)
+		}
+		if err := consumers.Err(); err != nil {
+			ch <- prometheus.NewInvalidMetric(consumerPendingDesc, err)
+		}
+	}
+	if err := streams.Err(); err != nil {
+		ch <- prometheus.NewInvalidMetric(streamMessagesDesc, err)
 	}
 }

@@ -68,3 +68,63 @@ func TestDeadLettersAreCounted(t *testing.T) {
 		t.Errorf("after the replay:\n%s", body)
 	}
 }
+
+// What the streams hold and each processor's backlog are read at each
+// scrape: messages waiting, given and not finished, given again.
+func TestStorageAndBacklog(t *testing.T) {
+	b := bus.StartTest(t)
+	ctx := context.Background()
+	for range 3 {
+		if _, err := b.JS.Publish(ctx, bus.SubmissionSubject("aide"), []byte(`{"reference":"x"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cons, err := b.JS.CreateConsumer(ctx, bus.StreamSubmissions, jetstream.ConsumerConfig{Durable: bus.ConsumerPDF, AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A reader's ephemeral consumer is no processor's backlog.
+	if _, err := b.JS.OrderedConsumer(ctx, bus.StreamSubmissions, jetstream.OrderedConsumerConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	body := scrape(t, b.JS)
+	for _, line := range []string{
+		`guichet_stream_messages{stream="SUBMISSIONS"} 3`,
+		`guichet_stream_messages{stream="KV_status"} 0`,
+		`guichet_consumer_pending{consumer="pdf",stream="SUBMISSIONS"} 3`,
+		`guichet_consumer_ack_pending{consumer="pdf",stream="SUBMISSIONS"} 0`,
+	} {
+		if !strings.Contains(body, line+"\n") {
+			t.Errorf("no %s in:\n%s", line, body)
+		}
+	}
+	if strings.Count(body, "guichet_consumer_pending{") != 1 {
+		t.Errorf("consumers other than the processor's are reported:\n%s", body)
+	}
+	if strings.Contains(body, `guichet_stream_bytes{stream="SUBMISSIONS"} 0`+"\n") {
+		t.Errorf("SUBMISSIONS holds three messages in no bytes")
+	}
+
+	msg, err := cons.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = scrape(t, b.JS)
+	for _, line := range []string{
+		`guichet_consumer_pending{consumer="pdf",stream="SUBMISSIONS"} 2`,
+		`guichet_consumer_ack_pending{consumer="pdf",stream="SUBMISSIONS"} 1`,
+	} {
+		if !strings.Contains(body, line+"\n") {
+			t.Errorf("after one message given: no %s in:\n%s", line, body)
+		}
+	}
+	if err := msg.Nak(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cons.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if body := scrape(t, b.JS); !strings.Contains(body, `guichet_consumer_redelivered{consumer="pdf",stream="SUBMISSIONS"} 1`+"\n") {
+		t.Errorf("after a failure, the message given again is not counted:\n%s", body)
+	}
+}
