@@ -63,6 +63,9 @@ type Services struct {
 	// files, may take to arrive (two minutes by default); other bodies
 	// are small and get Huma's five seconds.
 	UploadTimeout time.Duration
+	// Instrument, when set, wraps the routes and the middleware in front
+	// of them, for metrics (see metrics.Metrics.Instrument).
+	Instrument func(mux http.Handler, middleware func(http.Handler) http.Handler) http.Handler
 }
 
 // DocumentStore reads stored documents.
@@ -118,5 +121,11 @@ func New(s Services) http.Handler {
 	registerHealth(mux, s.Ready)
 
 	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies}
-	return resolve.middleware(http.NewCrossOriginProtection().Handler(mux))
+	middleware := func(next http.Handler) http.Handler {
+		return resolve.middleware(http.NewCrossOriginProtection().Handler(next))
+	}
+	if s.Instrument != nil {
+		return s.Instrument(mux, middleware)
+	}
+	return middleware(mux)
 }

@@ -215,6 +215,8 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		return err
 	}
 	intake.Limit(cfg.SubmitRate)
+	counts := metrics.New(b.JS)
+	intake.Observe(counts.Submission)
 	trail, err := backoffice.NewTrail(ctx, b)
 	if err != nil {
 		return err
@@ -337,8 +339,8 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
 			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
 			// For Prometheus, with an admin's API token.
-			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: metrics.Handler(b.JS).ServeHTTP}}),
-		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme,
+			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: counts.Handler().ServeHTTP}}),
+		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme, Instrument: counts.Instrument,
 	}
 	if cfg.Role.serves() {
 		a.Handler = api.New(a.Services)

@@ -1,6 +1,8 @@
-// Package metrics serves Guichet's Prometheus metrics: what an operator
-// must watch, read from NATS at each scrape (dead letters, storage, the
-// processors' backlog), and the Go runtime's own.
+// Package metrics serves Guichet's Prometheus metrics: what it counts as
+// it runs (HTTP requests by route and status, submissions by form and
+// outcome), what an operator must watch, read from NATS at each scrape
+// (dead letters, storage, the processors' backlog), and the Go runtime's
+// own.
 //
 // It imports bus only.
 package metrics
@@ -19,16 +21,78 @@ import (
 	"github.com/guichet/guichet/bus"
 )
 
-// Handler serves the metrics in Prometheus' text format.
-func Handler(js jetstream.JetStream) http.Handler {
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(
+// Metrics counts what Guichet does as it runs (HTTP requests,
+// submissions), and serves those counts with what it reads from JetStream
+// at each scrape.
+type Metrics struct {
+	registry    *prometheus.Registry
+	requests    *prometheus.CounterVec
+	durations   *prometheus.HistogramVec
+	submissions *prometheus.CounterVec
+}
+
+// New starts the counts, reading the rest from js.
+func New(js jetstream.JetStream) *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "guichet_http_requests_total",
+			Help: "HTTP requests answered, by route (the pattern served, \"unmatched\" for none), method and status code."},
+			[]string{"route", "method", "code"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "guichet_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route and method.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}},
+			[]string{"route", "method"}),
+		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "guichet_submissions_total",
+			Help: "Submissions by form and outcome: accepted, invalid, refused (closed form, sign-in needed, idempotency key reused), rate_limited (form not read: \"\") or unavailable."},
+			[]string{"form", "outcome"}),
+	}
+	m.registry.MustRegister(
+		m.requests, m.durations, m.submissions,
 		deadLetters{js: js},
 		jetStreamUse{js: js},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	return promhttp.HandlerFor(registry, promhttp.HandlerOpts{})
+	return m
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// Submission counts one submission to form, with its outcome.
+func (m *Metrics) Submission(form, outcome string) {
+	m.submissions.WithLabelValues(form, outcome).Inc()
+}
+
+// routeKey holds, in a request's context, where the route it matched is
+// written once the mux has matched it.
+type routeKey struct{}
+
+// Instrument counts and times the requests that middleware and then mux
+// serve, labelled with the pattern mux matched, so that the routes, not
+// the paths, are counted, and requests that middleware answers itself
+// are counted too.
+func (m *Metrics) Instrument(mux http.Handler, middleware func(http.Handler) http.Handler) http.Handler {
+	matched := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if route, ok := r.Context().Value(routeKey{}).(*string); ok && r.Pattern != "" {
+			*route = r.Pattern
+		}
+	})
+	route := promhttp.WithLabelFromCtx("route", func(ctx context.Context) string {
+		if route, ok := ctx.Value(routeKey{}).(*string); ok {
+			return *route
+		}
+		return "unmatched"
+	})
+	counted := promhttp.InstrumentHandlerDuration(m.durations,
+		promhttp.InstrumentHandlerCounter(m.requests, middleware(matched), route), route)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		unmatched := "unmatched"
+		counted.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, &unmatched)))
+	})
 }
 
 var deadLettersDesc = prometheus.NewDesc("guichet_dead_letters",

@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 func scrape(t *testing.T, js jetstream.JetStream) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	metrics.Handler(js).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	metrics.New(js).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
 	if rec.Code != 200 {
 		t.Fatalf("metrics: %d %s", rec.Code, body)
@@ -126,5 +127,48 @@ func TestStorageAndBacklog(t *testing.T) {
 	}
 	if body := scrape(t, b.JS); !strings.Contains(body, `guichet_consumer_redelivered{consumer="pdf",stream="SUBMISSIONS"} 1`+"\n") {
 		t.Errorf("after a failure, the message given again is not counted:\n%s", body)
+	}
+}
+
+// Requests are counted by the pattern that served them, not their path;
+// those that match no route, or that the middleware in front answers
+// itself, are counted as unmatched.
+func TestRequestsByRoute(t *testing.T) {
+	b := bus.StartTest(t)
+	m := metrics.New(b.JS)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /forms/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	refuse := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Origin") == "https://ailleurs.example" {
+				http.Error(w, "refusé", http.StatusForbidden)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	handler := m.Instrument(mux, refuse)
+	for _, path := range []string{"/forms/a", "/forms/b", "/nowhere"} {
+		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	refused := httptest.NewRequest("GET", "/forms/c", nil)
+	refused.Header.Set("Origin", "https://ailleurs.example")
+	handler.ServeHTTP(httptest.NewRecorder(), refused)
+
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, line := range []string{
+		`guichet_http_requests_total{code="200",method="get",route="GET /forms/{id}"} 2`,
+		`guichet_http_requests_total{code="404",method="get",route="unmatched"} 1`,
+		`guichet_http_requests_total{code="403",method="get",route="unmatched"} 1`,
+		`guichet_http_request_duration_seconds_count{method="get",route="GET /forms/{id}"} 2`,
+	} {
+		if !strings.Contains(body, line+"\n") {
+			t.Errorf("no %s in:\n%s", line, body)
+		}
+	}
+	if strings.Contains(body, "/forms/a") || strings.Contains(body, "/nowhere") {
+		t.Error("a request's path is a label")
 	}
 }

@@ -52,10 +52,37 @@ type Intake struct {
 	// writeFailed tells it of a write that failed.
 	writable    func(context.Context) error
 	writeFailed func(error)
+	// observe, when set, is told each submission's outcome.
+	observe func(form, outcome string)
 }
 
 // Limit bounds the submissions of each client; see RateLimit.
 func (in *Intake) Limit(limit RateLimit) { in.limits = newLimiter(limit) }
+
+// Observe has observe told the outcome of each submission to a form that
+// exists (see Outcome); a submission refused by the rate limit is told
+// with an empty form, as its form is not read.
+func (in *Intake) Observe(observe func(form, outcome string)) { in.observe = observe }
+
+// Outcome names what became of a submission that got err: accepted,
+// invalid, refused, rate_limited or unavailable; unknown form for a form
+// that does not exist.
+func Outcome(err error) string {
+	var invalid *schemas.ValidationError
+	switch {
+	case err == nil:
+		return "accepted"
+	case errors.As(err, &invalid):
+		return "invalid"
+	case errors.Is(err, schemas.ErrNotFound):
+		return "unknown_form"
+	case errors.Is(err, ErrRateLimited):
+		return "rate_limited"
+	case errors.Is(err, ErrFormClosed), errors.Is(err, ErrSignInRequired), errors.Is(err, ErrIdempotencyConflict):
+		return "refused"
+	}
+	return "unavailable"
+}
 
 // NewIntake wires intake to the registry of forms and the status tracker.
 func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, log *slog.Logger) (*Intake, error) {
@@ -113,7 +140,18 @@ const StorageTimeout = 5 * time.Second
 // Submit validates a request against the latest version of its form and,
 // if valid, publishes it. It returns only once JetStream has stored the
 // submission.
-func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
+func (in *Intake) Submit(ctx context.Context, req Request) (receipt Receipt, err error) {
+	if in.observe != nil {
+		defer func() {
+			switch outcome := Outcome(err); outcome {
+			case "unknown_form": // not counted: its name is anybody's
+			case "rate_limited":
+				in.observe("", outcome)
+			default:
+				in.observe(req.FormID, outcome)
+			}
+		}()
+	}
 	if !in.limits.allow(req.Client, in.now()) {
 		return Receipt{}, ErrRateLimited
 	}
@@ -124,7 +162,7 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Receipt, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, StorageTimeout)
 	defer cancel()
-	receipt, err := in.submit(ctx, req)
+	receipt, err = in.submit(ctx, req)
 	if err != nil {
 		in.writeFailed(err)
 	}

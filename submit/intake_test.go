@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -160,5 +161,23 @@ func TestMaxSubmissionsClosesTheForm(t *testing.T) {
 	k.Submit(t, "places", `{"nom":"B"}`)
 	if _, err := k.Intake.Submit(context.Background(), submit.Request{FormID: "places", Data: json.RawMessage(`{"nom":"C"}`)}); !errors.Is(err, submit.ErrFormClosed) {
 		t.Errorf("third submission to a form of two places: %v", err)
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	for err, want := range map[error]string{
+		nil:                        "accepted",
+		&schemas.ValidationError{}: "invalid",
+		fmt.Errorf("form x: %w", schemas.ErrNotFound):    "unknown_form",
+		submit.ErrRateLimited:                            "rate_limited",
+		submit.ErrFormClosed:                             "refused",
+		submit.ErrSignInRequired:                         "refused",
+		submit.ErrIdempotencyConflict:                    "refused",
+		fmt.Errorf("%w: timeout", submit.ErrUnavailable): "unavailable",
+		errors.New("anything else"):                      "unavailable",
+	} {
+		if got := submit.Outcome(err); got != want {
+			t.Errorf("Outcome(%v) = %q, want %q", err, got, want)
+		}
 	}
 }
