@@ -41,6 +41,7 @@ const usage = `Guichet — formulaires en ligne et dépôt de dossiers.
 
 Utilisation : guichet [serve] [options]
               guichet load [options]   (essai de charge : guichet load -help)
+              guichet version          (version et révision de ce binaire)
 
 Démarre tout dans un seul processus : un serveur NATS embarqué avec JetStream
 (données dans GUICHET_DATA_DIR), les traitements (PDF, orientation) et l'API
@@ -209,6 +210,10 @@ func parseBool(v string) (bool, error) {
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "load" {
 		return runLoad(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && (args[0] == "version" || args[0] == "-version" || args[0] == "--version") {
+		printVersion(stdout)
+		return nil
 	}
 	s, err := parse(args, getenv, stderr)
 	if err != nil {
