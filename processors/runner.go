@@ -154,12 +154,15 @@ func handle(ctx context.Context, msg jetstream.Msg, h Handler, cfg *Config, log 
 		_ = msg.Term()
 		return
 	}
+	began := time.Now()
 	err = h(ctx, msg)
 	attrs := []any{"subject", msg.Subject(), "sequence", md.Sequence.Stream, "delivery", md.NumDelivered}
 	switch {
 	case err == nil:
 		if ackErr := msg.DoubleAck(ctx); ackErr != nil {
 			log.Warn("ack failed; the message will come again", append(attrs, "error", ackErr)...)
+		} else if log.Enabled(ctx, slog.LevelDebug) {
+			log.Debug("message processed", append(attrs, "took", time.Since(began))...)
 		}
 	case IsPermanent(err) || (cfg.MaxDeliver > 0 && int(md.NumDelivered) >= cfg.MaxDeliver):
 		// Terminating publishes an advisory that the DEADLETTER stream keeps,

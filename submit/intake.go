@@ -165,8 +165,11 @@ func (in *Intake) Submit(ctx context.Context, req Request) (receipt Receipt, err
 	receipt, err = in.submit(ctx, req)
 	if err != nil {
 		in.writeFailed(err)
+		return receipt, err
 	}
-	return receipt, err
+	// The reference and the form only: the answers are personal data.
+	in.log.Info("submission accepted", "reference", receipt.Reference, "form", req.FormID, "version", receipt.FormVersion)
+	return receipt, nil
 }
 
 // submit is Submit once storage is known to take writes.

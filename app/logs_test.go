@@ -1,0 +1,59 @@
+package app_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/guichet/guichet/app"
+)
+
+// lockedBuffer collects what loggers write from several goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A whole submission's journey, logged at the debug level: the answers,
+// the submitter's name and address, the receipt's token and the admin's
+// token appear in no log line.
+func TestNoPersonalDataInLogs(t *testing.T) {
+	var logs lockedBuffer
+	g := startWith(t, app.Config{DataDir: t.TempDir(), Demo: true,
+		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	personal := []string{"Chorale de Sarrebourg", "Inès Muller", "i.muller@example.fr", "12345678901234", "chapelle des Cordeliers"}
+	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
+	reference, token := receipt["reference"].(string), receipt["token"].(string)
+	g.waitRouted(reference, token)
+	g.Must(200, "GET", "/api/submissions/"+reference+"/pdf?token="+token, "", "")
+	g.Must(200, "GET", "/api/dossiers/"+reference, adminToken, "")
+	g.Must(422, "POST", "/api/forms/subvention-association/submissions", "", `{"data":{"contact":{"email":"pas-une-adresse Inès Muller"}}}`)
+	g.Must(401, "GET", "/api/dossiers/"+reference, "jeton-inconnu-"+token, "")
+
+	out := logs.String()
+	if !strings.Contains(out, reference) {
+		t.Fatalf("the logs do not follow the submission %s at all:\n%s", reference, out)
+	}
+	for _, secret := range append(personal, token, adminToken) {
+		if strings.Contains(out, secret) {
+			t.Errorf("%q is in the logs", secret)
+		}
+	}
+	if t.Failed() || testing.Verbose() {
+		t.Logf("logs:\n%s", out)
+	}
+}
