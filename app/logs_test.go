@@ -1,38 +1,19 @@
 package app_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/testkit"
 )
-
-// lockedBuffer collects what loggers write from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // A whole submission's journey, logged at the debug level: the answers,
 // the submitter's name and address, the receipt's token and the admin's
 // token appear in no log line.
 func TestNoPersonalDataInLogs(t *testing.T) {
-	var logs lockedBuffer
+	var logs testkit.SyncBuffer
 	g := startWith(t, app.Config{DataDir: t.TempDir(), Demo: true,
 		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	personal := []string{"Chorale de Sarrebourg", "Inès Muller", "i.muller@example.fr", "12345678901234", "chapelle des Cordeliers"}

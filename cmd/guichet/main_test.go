@@ -6,7 +6,6 @@ import (
 	"flag"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -86,30 +85,12 @@ func TestSettingsErrors(t *testing.T) {
 	}
 }
 
-// syncBuffer is written by the command while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 var readyURL = regexp.MustCompile(`guichet ready" url=(http://[0-9.:]+)`)
 
 // runUntilReady starts the command and returns its URL once it serves.
-func runUntilReady(t *testing.T, dataDir string) (url string, stdout *syncBuffer, done chan error) {
+func runUntilReady(t *testing.T, dataDir string) (url string, stdout *testkit.SyncBuffer, done chan error) {
 	t.Helper()
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &testkit.SyncBuffer{}, &testkit.SyncBuffer{}
 	done = make(chan error, 1)
 	go func() {
 		done <- run([]string{"-addr", "127.0.0.1:0", "-data-dir", dataDir}, envOf(nil), stdout, stderr)
