@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/requestid"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/web"
@@ -122,7 +123,7 @@ func New(s Services) http.Handler {
 
 	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies}
 	middleware := func(next http.Handler) http.Handler {
-		return resolve.middleware(http.NewCrossOriginProtection().Handler(next))
+		return requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next)))
 	}
 	if s.Instrument != nil {
 		return s.Instrument(mux, middleware)

@@ -38,3 +38,35 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 		t.Logf("logs:\n%s", out)
 	}
 }
+
+// The request's identifier, given by a proxy or drawn, comes back in the
+// response and follows the submission into intake's log and the PDF
+// processor's, through the message's NATS headers.
+func TestRequestIDFollowsTheSubmission(t *testing.T) {
+	var logs testkit.SyncBuffer
+	g := startWith(t, app.Config{DataDir: t.TempDir(), Demo: true,
+		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	resp := g.Must(201, "POST", "/api/forms/subvention-association/submissions", "", association, "X-Request-Id", "proxy-7f3a.42")
+	if got := resp.Header.Get("X-Request-Id"); got != "proxy-7f3a.42" {
+		t.Errorf("X-Request-Id back: %q", got)
+	}
+	receipt := resp.JSON(t)
+	g.waitRouted(receipt["reference"].(string), receipt["token"].(string))
+	for _, want := range []string{
+		`"msg":"submission accepted","reference":"` + receipt["reference"].(string) + `","form":"subvention-association","version":1,"request_id":"proxy-7f3a.42"}`,
+		`"consumer":"pdf","subject":"submissions.subvention-association","sequence":1,"delivery":1,"request_id":"proxy-7f3a.42"`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no %s in the logs:\n%s", want, logs.String())
+		}
+	}
+
+	// What a client sends is not trusted as is: a malformed identifier is
+	// replaced, and a request without one gets one.
+	for _, header := range [][]string{{"X-Request-Id", "<script>alert(1)</script>"}, nil} {
+		resp := g.Must(200, "GET", "/api/forms", "", "", header...)
+		if id := resp.Header.Get("X-Request-Id"); len(id) != 16 || strings.ContainsAny(id, "<>()") {
+			t.Errorf("request with %v: identifier %q", header, id)
+		}
+	}
+}

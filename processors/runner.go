@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/guichet/guichet/requestid"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -157,6 +158,9 @@ func handle(ctx context.Context, msg jetstream.Msg, h Handler, cfg *Config, log 
 	began := time.Now()
 	err = h(ctx, msg)
 	attrs := []any{"subject", msg.Subject(), "sequence", md.Sequence.Stream, "delivery", md.NumDelivered}
+	if id := msg.Headers().Get(requestid.NATSHeader); id != "" {
+		attrs = append(attrs, "request_id", id)
+	}
 	switch {
 	case err == nil:
 		if ackErr := msg.DoubleAck(ctx); ackErr != nil {

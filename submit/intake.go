@@ -17,6 +17,7 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/requestid"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -168,7 +169,8 @@ func (in *Intake) Submit(ctx context.Context, req Request) (receipt Receipt, err
 		return receipt, err
 	}
 	// The reference and the form only: the answers are personal data.
-	in.log.Info("submission accepted", "reference", receipt.Reference, "form", req.FormID, "version", receipt.FormVersion)
+	in.log.Info("submission accepted", "reference", receipt.Reference, "form", req.FormID, "version", receipt.FormVersion,
+		"request_id", requestid.From(ctx))
 	return receipt, nil
 }
 
@@ -337,6 +339,9 @@ func (in *Intake) publish(ctx context.Context, sub Submission) error {
 		jetstream.MsgIDHeader:          []string{sub.Reference},
 		jetstream.ExpectedStreamHeader: []string{bus.StreamSubmissions},
 	}}
+	if id := requestid.From(ctx); id != "" {
+		msg.Header.Set(requestid.NATSHeader, id)
+	}
 	_, err = in.bus.Commit(ctx, bus.StreamSubmissions, msg)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
