@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -242,14 +243,6 @@ func (c *comparison) pdf(ctx context.Context) error {
 			Reference: submit.NewReference(time.Now()), SubmittedAt: time.Now(), Answers: c.form.Answers(c.data[i%len(c.data)]),
 			DataSHA256: "9f2c5d8e4b7a1c3f6e0d2b9a8c7f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f"}
 	}
-	render := func(r func(io.Writer, processors.RecordDocument) error) func(context.Context, int) (int, error) {
-		i := 0
-		return func(_ context.Context, caller int) (int, error) {
-			i++
-			var buf bytes.Buffer
-			return 1, r(&buf, doc(i+caller))
-		}
-	}
 	cores := runtime.GOMAXPROCS(0)
 	figures := []struct {
 		key, label string
@@ -261,17 +254,11 @@ func (c *comparison) pdf(ctx context.Context) error {
 		{"pdf-cores", fmt.Sprintf("récapitulatif de Guichet, %d cœurs", cores), cores, processors.RenderRecord},
 	}
 	for _, f := range figures {
-		var op func(context.Context, int) (int, error)
-		if f.callers == 1 {
-			op = render(f.render)
-		} else {
-			ops := make([]func(context.Context, int) (int, error), f.callers)
-			for i := range ops {
-				ops[i] = render(f.render)
-			}
-			op = func(ctx context.Context, caller int) (int, error) { return ops[caller](ctx, caller) }
-		}
-		rate, micros, err := throughput(ctx, c.cfg.Step/2, f.callers, op)
+		var rendered atomic.Int64
+		rate, micros, err := throughput(ctx, c.cfg.Step/2, f.callers, func(context.Context, int) (int, error) {
+			var buf bytes.Buffer
+			return 1, f.render(&buf, doc(int(rendered.Add(1))))
+		})
 		if err != nil {
 			return err
 		}

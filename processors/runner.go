@@ -14,8 +14,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/guichet/guichet/requestid"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/requestid"
 )
 
 // Handler processes one message. Returning nil acknowledges it; an error

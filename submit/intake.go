@@ -66,7 +66,7 @@ func (in *Intake) Limit(limit RateLimit) { in.limits = newLimiter(limit) }
 func (in *Intake) Observe(observe func(form, outcome string)) { in.observe = observe }
 
 // Outcome names what became of a submission that got err: accepted,
-// invalid, refused, rate_limited or unavailable; unknown form for a form
+// invalid, refused, rate_limited or unavailable; unknown_form for a form
 // that does not exist.
 func Outcome(err error) string {
 	var invalid *schemas.ValidationError
