@@ -132,6 +132,14 @@ type ExportBody struct {
 	DraftBody
 }
 
+// Form is the definition the file holds.
+func (e ExportBody) Form() schemas.Form { return e.DraftBody.form(e.ID) }
+
+// ExportOf is a published version as one file.
+func ExportOf(v *schemas.Compiled) ExportBody {
+	return ExportBody{ID: v.ID, Version: v.Version.Version, PublishedAt: v.PublishedAt, DraftBody: draftBodyOf(v.Form)}
+}
+
 type exportInput struct {
 	ID      string `path:"id" maxLength:"64"`
 	Version int    `query:"version" minimum:"0" doc:"Version à exporter ; 0 ou absente : la dernière publiée"`
@@ -154,7 +162,7 @@ func (h *builderHandler) export(ctx context.Context, in *exportInput) (*exportOu
 		return nil, toProblem(ctx, err)
 	}
 	out := &exportOutput{ContentDisposition: `attachment; filename="` + v.ID + `-v` + strconv.Itoa(v.Version.Version) + `.json"`}
-	out.Body = ExportBody{ID: v.ID, Version: v.Version.Version, PublishedAt: v.PublishedAt, DraftBody: draftBodyOf(v.Form)}
+	out.Body = ExportOf(v)
 	return out, nil
 }
 
@@ -170,7 +178,7 @@ type importOutput struct {
 }
 
 func (h *builderHandler) importDraft(ctx context.Context, in *importInput) (*importOutput, error) {
-	if err := h.builder.SaveDraft(ctx, requestOf(ctx).Principal.AccountID, in.Body.form(in.Body.ID)); err != nil {
+	if err := h.builder.SaveDraft(ctx, requestOf(ctx).Principal.AccountID, in.Body.Form()); err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	out := &importOutput{}

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -71,6 +72,7 @@ type Bus struct {
 	JS   jetstream.JetStream
 
 	server     *server.Server
+	lock       *flock.Flock
 	committers map[string]*groupcommit.Committer
 	closed     chan struct{}
 	closeOnce  sync.Once
@@ -104,7 +106,10 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 		// Reconnect without end: the cluster's other nodes take over.
 		b.Conn, err = nats.Connect(cfg.URL, slices.Concat(connOpts, auth, []nats.Option{nats.MaxReconnects(-1)})...)
 	} else {
-		b.server, err = startEmbedded(cfg)
+		b.lock, err = lockDataDir(cfg.DataDir)
+		if err == nil {
+			b.server, err = startEmbedded(cfg)
+		}
 		if err == nil {
 			b.Conn, err = nats.Connect("", append(connOpts, nats.InProcessServer(b.server))...)
 		}
@@ -143,6 +148,27 @@ func authOptions(cfg Config) ([]nats.Option, error) {
 		opts = append(opts, opt)
 	}
 	return opts, nil
+}
+
+// ErrDataDirInUse means another process has the data directory open: two
+// embedded servers on one store would corrupt it.
+var ErrDataDirInUse = errors.New("le dossier de données est déjà ouvert par un autre processus Guichet : arrêtez-le d'abord, ou passez par son API")
+
+// lockDataDir takes the data directory for this process, creating it if
+// needed. The lock goes with the process, even killed.
+func lockDataDir(dir string) (*flock.Flock, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	lock := flock.New(filepath.Join(dir, "guichet.lock"))
+	locked, err := lock.TryLock()
+	if err != nil {
+		return nil, err
+	}
+	if !locked {
+		return nil, fmt.Errorf("%s : %w", dir, ErrDataDirInUse)
+	}
+	return lock, nil
 }
 
 func startEmbedded(cfg Config) (*server.Server, error) {
@@ -358,6 +384,9 @@ func (b *Bus) Close() {
 		if b.server != nil {
 			b.server.Shutdown()
 			b.server.WaitForShutdown()
+		}
+		if b.lock != nil {
+			_ = b.lock.Unlock()
 		}
 	})
 }

@@ -189,3 +189,24 @@ func TestUpdateKey(t *testing.T) {
 		t.Error("no racer ever saw a revision mismatch: the test did not race")
 	}
 }
+
+func TestOpenTakesTheDataDir(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	first, err := Open(ctx, Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second, err := Open(ctx, Config{DataDir: dir}); !errors.Is(err, ErrDataDirInUse) {
+		if second != nil {
+			second.Close()
+		}
+		t.Fatalf("a second server on the same data dir: %v, want ErrDataDirInUse", err)
+	}
+	first.Close()
+	again, err := Open(ctx, Config{DataDir: dir})
+	if err != nil {
+		t.Fatalf("after the first closed: %v", err)
+	}
+	again.Close()
+}

@@ -51,7 +51,7 @@ func NewRegistry(ctx context.Context, b *bus.Bus, departments DepartmentLookup) 
 // SaveDraft checks a definition and stores it as the form's draft. It returns
 // a *DefinitionError when the definition is invalid or unsafe.
 func (r *Registry) SaveDraft(ctx context.Context, f Form) error {
-	if err := r.check(ctx, f); err != nil {
+	if err := Check(ctx, f, r.departments); err != nil {
 		return err
 	}
 	raw, err := json.Marshal(f)
@@ -62,8 +62,10 @@ func (r *Registry) SaveDraft(ctx context.Context, f Form) error {
 	return err
 }
 
-// check collects every problem of a definition.
-func (r *Registry) check(ctx context.Context, f Form) error {
+// Check collects every problem of a definition into a *DefinitionError,
+// asking departments whether the departments it names exist. Other errors
+// come from departments.
+func Check(ctx context.Context, f Form, departments DepartmentLookup) error {
 	problems := &DefinitionError{}
 	if !ValidID(f.ID) {
 		problems.add("id", locale.Text{
@@ -128,25 +130,25 @@ func (r *Registry) check(ctx context.Context, f Form) error {
 			FR: "Le service destinataire par défaut est obligatoire.",
 			EN: "The default receiving department is required.",
 		})
-	} else if err := r.checkDepartment(ctx, f.Routing.Default, "routing.default", problems); err != nil {
+	} else if err := checkDepartment(ctx, departments, f.Routing.Default, "routing.default", problems); err != nil {
 		return err
 	}
 	for i, rule := range f.Routing.Rules {
 		if _, err := Compile(rule.When, fmt.Sprintf("routing.rules[%d].when", i)); err != nil {
 			problems.merge(err)
 		}
-		if err := r.checkDepartment(ctx, rule.Department, fmt.Sprintf("routing.rules[%d].department", i), problems); err != nil {
+		if err := checkDepartment(ctx, departments, rule.Department, fmt.Sprintf("routing.rules[%d].department", i), problems); err != nil {
 			return err
 		}
 	}
-	if err := r.checkWorkflow(ctx, f, problems); err != nil {
+	if err := checkWorkflow(ctx, departments, f, problems); err != nil {
 		return err
 	}
 	return problems.orNil()
 }
 
-func (r *Registry) checkDepartment(ctx context.Context, id, location string, problems *DefinitionError) error {
-	exists, err := r.departments.DepartmentExists(ctx, id)
+func checkDepartment(ctx context.Context, departments DepartmentLookup, id, location string, problems *DefinitionError) error {
+	exists, err := departments.DepartmentExists(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -188,7 +190,7 @@ func (r *Registry) Publish(ctx context.Context, id string) (*Compiled, error) {
 		return nil, cmp.Or(err, ErrArchived)
 	}
 	// The departments may have changed since the draft was saved.
-	if err := r.check(ctx, draft); err != nil {
+	if err := Check(ctx, draft, r.departments); err != nil {
 		return nil, err
 	}
 	latest, err := r.Latest(ctx, id)

@@ -54,7 +54,7 @@ func (w *Workflow) Reminder() int {
 }
 
 // checkWorkflow collects the problems of a form's workflow.
-func (r *Registry) checkWorkflow(ctx context.Context, f Form, problems *DefinitionError) error {
+func checkWorkflow(ctx context.Context, departments DepartmentLookup, f Form, problems *DefinitionError) error {
 	if f.Workflow == nil {
 		return nil
 	}
@@ -73,7 +73,7 @@ func (r *Registry) checkWorkflow(ctx context.Context, f Form, problems *Definiti
 			problems.add(at+".title", locale.Text{FR: "Chaque étape de validation a un titre.", EN: "Each approval step has a title."})
 		}
 		if department, ok := step.ApproverDepartment(); ok {
-			if err := r.checkDepartment(ctx, department, at+".approver", problems); err != nil {
+			if err := checkDepartment(ctx, departments, department, at+".approver", problems); err != nil {
 				return err
 			}
 		} else if step.Approver != ApproverManager {

@@ -40,6 +40,8 @@ func main() {
 const usage = `Guichet — formulaires en ligne et dépôt de dossiers.
 
 Utilisation : guichet [serve] [options]
+              guichet forms lint|export|import …
+                                       (formulaires en fichiers : guichet forms -help)
               guichet load [options]   (essai de charge : guichet load -help)
               guichet version          (version et révision de ce binaire)
 
@@ -210,6 +212,9 @@ func parseBool(v string) (bool, error) {
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "load" {
 		return runLoad(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "forms" {
+		return runForms(args[1:], getenv, stdout, stderr)
 	}
 	if len(args) > 0 && (args[0] == "version" || args[0] == "-version" || args[0] == "--version") {
 		printVersion(stdout)

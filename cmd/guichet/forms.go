@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+
+	"github.com/guichet/guichet/formfiles"
+	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/schemas"
+)
+
+const formsUsage = `Utilisation : guichet forms lint FICHIER…
+              guichet forms export [options] ID…
+              guichet forms import [options] FICHIER…
+
+Les formulaires comme du code : chaque formulaire tient dans un fichier JSON
+(celui de « Exporter » dans l'atelier des formulaires : schema et uiSchema au
+premier niveau, orientation, réglages, circuit de validation), que l'on
+garde dans git et vérifie dans sa propre intégration continue.
+
+  lint     vérifie des fichiers sans serveur : JSON strict (un réglage mal
+           orthographié est signalé), schéma sûr et valide, libellés,
+           étapes ; code de sortie 1 si un fichier est à corriger
+  export   écrit la dernière version publiée (ou -version N) d'un ou
+           plusieurs formulaires, sur la sortie standard ou dans -dir
+  import   enregistre chaque fichier comme brouillon de son formulaire, et
+           le publie avec -publish
+
+export et import passent par l'API d'un Guichet en marche (-url, avec le
+jeton d'API d'un administrateur dans GUICHET_TOKEN), ou directement par le
+dossier de données d'un Guichet arrêté (-data-dir).
+
+Options :
+`
+
+const formsExamples = `
+Exemples :
+  guichet forms lint formulaires/*.json
+  GUICHET_TOKEN=… guichet forms export -dir formulaires aide-transport-scolaire demande-conges
+  GUICHET_TOKEN=… guichet forms import -url https://demarches.moselle.fr -publish formulaires/*.json
+  guichet forms import -data-dir /var/lib/guichet -publish formulaires/*.json
+`
+
+// formsOptions are the options of the forms subcommands.
+type formsOptions struct {
+	url, dataDir, dir, lang string
+	version                 int
+	publish                 bool
+}
+
+func runForms(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var o formsOptions
+	fs := flag.NewFlagSet("guichet forms", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, formsUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, formsExamples)
+	}
+	fs.StringVar(&o.url, "url", envOr(getenv, "GUICHET_URL", "http://127.0.0.1:8080"), "adresse du Guichet en marche (GUICHET_URL)")
+	fs.StringVar(&o.dataDir, "data-dir", "", "dossier de données d'un Guichet arrêté, au lieu de -url")
+	fs.StringVar(&o.dir, "dir", "", "export : dossier où écrire un fichier ID.json par formulaire (par défaut, la sortie standard)")
+	fs.IntVar(&o.version, "version", 0, "export : version à exporter (par défaut, la dernière publiée)")
+	fs.BoolVar(&o.publish, "publish", false, "import : publie chaque formulaire après l'avoir enregistré")
+	fs.StringVar(&o.lang, "lang", "fr", "langue des messages : fr ou en")
+	if len(args) == 0 {
+		fs.Usage()
+		return errors.New("forms : lint, export ou import attendu")
+	}
+	command := args[0]
+	if command == "-h" || command == "-help" || command == "--help" || command == "help" {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	lang := locale.Lang(o.lang)
+	if lang != locale.French && lang != locale.English {
+		return fmt.Errorf("langue %q : fr ou en attendu", o.lang)
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("forms %s : au moins un %s attendu (voir guichet forms -help)", command, map[bool]string{true: "identifiant", false: "fichier"}[command == "export"])
+	}
+	ctx := context.Background()
+	switch command {
+	case "lint":
+		return lintFiles(ctx, fs.Args(), lang, stdout)
+	case "export", "import":
+		store, err := openStore(ctx, o, getenv, lang)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if command == "export" {
+			return exportForms(ctx, store, fs.Args(), o, stdout)
+		}
+		return importFiles(ctx, store, fs.Args(), o.publish, lang, stdout)
+	}
+	return fmt.Errorf("forms %s : lint, export ou import attendu", command)
+}
+
+func envOr(getenv func(string) string, name, fallback string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// openStore opens the data directory if one is given, or else the API.
+func openStore(ctx context.Context, o formsOptions, getenv func(string) string, lang locale.Lang) (formfiles.Store, error) {
+	if o.dataDir != "" {
+		if _, err := os.Stat(o.dataDir); err != nil {
+			return nil, fmt.Errorf("dossier de données : %w", err)
+		}
+		return formfiles.OpenLocal(ctx, o.dataDir, operatorName(), lang)
+	}
+	token := getenv("GUICHET_TOKEN")
+	if token == "" {
+		return nil, errors.New("GUICHET_TOKEN : le jeton d'API d'un administrateur est attendu pour passer par l'API (ou bien -data-dir)")
+	}
+	return &formfiles.Remote{URL: o.url, Token: token, Lang: lang}, nil
+}
+
+// operatorName names whoever changes a data directory directly, in the
+// security log.
+func operatorName() string {
+	name := "inconnu"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	return "cli:" + name
+}
+
+func lintFiles(ctx context.Context, paths []string, lang locale.Lang, stdout io.Writer) error {
+	failed := 0
+	for _, path := range paths {
+		body, err := formfiles.Read(path)
+		if err != nil {
+			failed++
+			fmt.Fprintf(stdout, "%s : %v\n", path, err)
+			continue
+		}
+		problems, err := formfiles.Lint(ctx, body)
+		if err != nil {
+			return err
+		}
+		if len(problems) == 0 {
+			fmt.Fprintf(stdout, "%s : %s\n", path, map[locale.Lang]string{locale.French: "conforme", locale.English: "ok"}[lang])
+			continue
+		}
+		failed++
+		printProblems(stdout, path, problems, lang)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d fichier(s) sur %d à corriger", failed, len(paths))
+	}
+	return nil
+}
+
+func printProblems(w io.Writer, path string, problems []schemas.Problem, lang locale.Lang) {
+	for _, p := range problems {
+		fmt.Fprintf(w, "%s : %s : %s\n", path, p.Location, p.Message.In(lang))
+	}
+}
+
+func exportForms(ctx context.Context, store formfiles.Store, ids []string, o formsOptions, stdout io.Writer) error {
+	if o.dir == "" && len(ids) > 1 {
+		return errors.New("forms export : plusieurs formulaires vont dans un dossier (-dir)")
+	}
+	for _, id := range ids {
+		body, err := store.Export(ctx, id, o.version)
+		if err != nil {
+			return fmt.Errorf("%s : %w", id, err)
+		}
+		raw, err := json.MarshalIndent(body, "", "  ")
+		if err != nil {
+			return err
+		}
+		raw = append(raw, '\n')
+		if o.dir == "" {
+			_, err = stdout.Write(raw)
+			return err
+		}
+		path := filepath.Join(o.dir, id+".json")
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s : version %d → %s\n", id, body.Version, path)
+	}
+	return nil
+}
+
+func importFiles(ctx context.Context, store formfiles.Store, paths []string, publish bool, lang locale.Lang, stdout io.Writer) error {
+	failed := 0
+	for _, path := range paths {
+		body, err := formfiles.Read(path)
+		if err == nil {
+			var version int
+			if version, err = store.Import(ctx, body, publish); err == nil {
+				if version > 0 {
+					fmt.Fprintf(stdout, "%s → %s : version %d publiée\n", path, body.ID, version)
+				} else {
+					fmt.Fprintf(stdout, "%s → %s : brouillon enregistré\n", path, body.ID)
+				}
+				continue
+			}
+		}
+		failed++
+		var refused *formfiles.ProblemsError
+		if errors.As(err, &refused) {
+			printProblems(stdout, path, refused.Problems, lang)
+		} else {
+			fmt.Fprintf(stdout, "%s : %v\n", path, err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d fichier(s) sur %d non importé(s)", failed, len(paths))
+	}
+	return nil
+}
