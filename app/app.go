@@ -118,7 +118,9 @@ func ParseRole(name string) (Role, error) {
 	return "", fmt.Errorf("rôle %q : api, processors ou all attendu", name)
 }
 
-func (r Role) serves() bool    { return r != RoleProcessors }
+// Serves tells whether the role serves the API and the pages.
+func (r Role) Serves() bool { return r != RoleProcessors }
+
 func (r Role) processes() bool { return r != RoleAPI }
 
 func (c *Config) setDefaults() {
@@ -342,12 +344,12 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: counts.Handler().ServeHTTP}}),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme, Instrument: counts.Instrument,
 	}
-	if cfg.Role.serves() {
+	if cfg.Role.Serves() {
 		a.Handler = api.New(a.Services)
 	} else {
 		a.Handler = api.Health(a.ready)
 	}
-	a.log.Info("role", "role", cfg.Role, "consumers", cfg.Role.processes(), "api", cfg.Role.serves())
+	a.log.Info("role", "role", cfg.Role, "consumers", cfg.Role.processes(), "api", cfg.Role.Serves())
 	return nil
 }
 

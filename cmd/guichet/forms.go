@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,7 +65,7 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 		fs.PrintDefaults()
 		fmt.Fprint(stderr, formsExamples)
 	}
-	fs.StringVar(&o.url, "url", envOr(getenv, "GUICHET_URL", "http://127.0.0.1:8080"), "adresse du Guichet en marche (GUICHET_URL)")
+	fs.StringVar(&o.url, "url", cmp.Or(getenv("GUICHET_URL"), "http://127.0.0.1:8080"), "adresse du Guichet en marche (GUICHET_URL)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "dossier de données d'un Guichet arrêté, au lieu de -url")
 	fs.StringVar(&o.dir, "dir", "", "export : dossier où écrire un fichier ID.json par formulaire (par défaut, la sortie standard)")
 	fs.IntVar(&o.version, "version", 0, "export : version à exporter (par défaut, la dernière publiée)")
@@ -105,13 +106,6 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 		return importFiles(ctx, store, fs.Args(), o.publish, lang, stdout)
 	}
 	return fmt.Errorf("forms %s : lint, export ou import attendu", command)
-}
-
-func envOr(getenv func(string) string, name, fallback string) string {
-	if v := getenv(name); v != "" {
-		return v
-	}
-	return fallback
 }
 
 // openStore opens the data directory if one is given, or else the API.

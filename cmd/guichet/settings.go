@@ -1,0 +1,313 @@
+package main
+
+import (
+	"cmp"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/dustin/go-humanize"
+
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/web"
+)
+
+const usage = `Guichet — formulaires en ligne et dépôt de dossiers.
+
+Utilisation : guichet [serve] [options]
+              guichet config check [options]
+                                       (vérifie une configuration avant le démarrage)
+              guichet forms lint|export|import …
+                                       (formulaires en fichiers : guichet forms -help)
+              guichet load [options]   (essai de charge : guichet load -help)
+              guichet version          (version et révision de ce binaire)
+
+Démarre tout dans un seul processus : un serveur NATS embarqué avec JetStream
+(données dans GUICHET_DATA_DIR), les traitements (PDF, orientation) et l'API
+HTTP : les démarches sur /, l'API sur /api (documentation sur /api/docs).
+
+Au premier démarrage, des services et des formulaires de démonstration sont
+créés, et le mot de passe de l'administrateur initial (avec un jeton d'API si
+GUICHET_ADMIN_TOKEN n'est pas fixé) est affiché une fois.
+
+Sur un cluster NATS (GUICHET_NATS_URL, GUICHET_REPLICAS=3), chaque processus
+peut ne tenir qu'un rôle : « serve --role api » pour les nœuds derrière le
+répartiteur de charge, « serve --role processors » pour les traitements, qui
+se partagent le travail (voir docs/cluster.md).
+
+Chaque réglage se donne, du plus fort au plus faible : par une option, par
+sa variable d'environnement GUICHET_…, ou dans un fichier de configuration
+TOML (-config ou GUICHET_CONFIG) où il porte le nom de l'option, par exemple
+  addr = "0.0.0.0:8080"
+  replicas = 3
+À défaut, la valeur par défaut s'applique. Les secrets (GUICHET_ADMIN_TOKEN,
+GUICHET_SMTP_PASSWORD) ne se donnent que par l'environnement.
+
+Options :
+`
+
+const envHelp = `
+Autres réglages (variable d'environnement, ou clé du fichier de configuration) :
+  GUICHET_NATS_CREDS    nats-creds : fichier .creds (JWT et graine NKey) pour
+                        GUICHET_NATS_URL
+  GUICHET_NATS_NKEY     nats-nkey : fichier de la graine NKey d'un utilisateur,
+                        pour GUICHET_NATS_URL sans JWT
+Secrets, par l'environnement seulement (jamais en option, jamais dans les journaux) :
+  GUICHET_ADMIN_TOKEN   jeton « Bearer » de l'administrateur initial
+                        (sinon, généré et affiché au premier démarrage)
+  GUICHET_SMTP_PASSWORD mot de passe sur le relais SMTP
+
+Ctrl-C ou SIGTERM arrête proprement : les requêtes et traitements en cours
+se terminent, puis les données sont écrites sur disque.
+
+Exemples :
+  GUICHET_ADMIN_TOKEN=mon-jeton-secret guichet -addr 127.0.0.1:9090
+  guichet -config /etc/guichet/guichet.toml
+  GUICHET_NATS_URL=nats://n1:4222,nats://n2:4222,nats://n3:4222 \
+    GUICHET_NATS_CREDS=/etc/guichet/guichet.creds GUICHET_REPLICAS=3 \
+    guichet serve --role api
+`
+
+// secrets are the settings given only by the environment.
+var secrets = []string{"GUICHET_ADMIN_TOKEN", "GUICHET_SMTP_PASSWORD"}
+
+// fileOnlyKeys are the settings that have no option: file paths of NATS
+// credentials, given by the environment or the configuration file.
+var fileOnlyKeys = []string{"nats-creds", "nats-nkey"}
+
+// settings are the command's options, from flags over environment
+// variables over the configuration file over defaults.
+type settings struct {
+	addr, dataDir, natsURL, natsListen, organisation, logFormat string
+	publicURL, natsCreds, natsNKey                              string
+	role                                                        app.Role
+	maxStore                                                    int64
+	submitRate                                                  int
+	drainDelay                                                  time.Duration
+	mail                                                        mailer.Config
+	cookies                                                     web.CookiePolicy
+	theme                                                       web.Theme
+	replicas                                                    int
+	demo                                                        bool
+
+	// values and origins are each setting's text and where it came from,
+	// by option name: "option -addr", "GUICHET_ADDR", the configuration
+	// file's path, or "défaut".
+	values, origins map[string]string
+	// keys are the settings' names, in the order of the help.
+	keys []string
+}
+
+// envName is the environment variable of a setting.
+func envName(key string) string {
+	return "GUICHET_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
+}
+
+// layers reads each setting from the environment, then the configuration
+// file, then its default, and remembers where it was found.
+type layers struct {
+	getenv   func(string) string
+	file     map[string]string
+	filePath string
+	s        *settings
+}
+
+func (l *layers) get(key, fallback string) string {
+	l.s.keys = append(l.s.keys, key)
+	value, origin := fallback, "défaut"
+	if v := l.getenv(envName(key)); v != "" {
+		value, origin = v, envName(key)
+	} else if v, ok := l.file[key]; ok {
+		value, origin = v, l.filePath
+	}
+	l.s.values[key], l.s.origins[key] = value, origin
+	return value
+}
+
+// invalid explains a wrong setting, naming where it came from.
+func (s *settings) invalid(key, expected string) error {
+	return fmt.Errorf("%s = %q (%s) : %s", key, s.values[key], s.origins[key], expected)
+}
+
+// boolText is a boolean option kept as text, so that its value is checked
+// with the others: "-demo" alone means true.
+type boolText struct{ s *string }
+
+func (b boolText) String() string {
+	if b.s == nil {
+		return ""
+	}
+	return *b.s
+}
+func (b boolText) Set(v string) error { *b.s = v; return nil }
+func (b boolText) IsBoolFlag() bool   { return true }
+
+func parse(args []string, getenv func(string) string, stderr io.Writer) (settings, error) {
+	// "serve" is the default command; the others are handled by run.
+	if len(args) > 0 && args[0] == "serve" {
+		args = args[1:]
+	}
+	s := settings{values: map[string]string{}, origins: map[string]string{}}
+	configPath := cmp.Or(optionValue(args, "config"), getenv("GUICHET_CONFIG"))
+	file, err := readConfigFile(configPath)
+	if err != nil {
+		return s, err
+	}
+	l := &layers{getenv: getenv, file: file, filePath: configPath, s: &s}
+	fs := flag.NewFlagSet("guichet", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, envHelp)
+	}
+	text := func(key, fallback, help string) *string {
+		v := l.get(key, fallback)
+		fs.StringVar(&v, key, v, help+" ("+envName(key)+")")
+		return &v
+	}
+	fs.String("config", configPath, "fichier de configuration TOML (GUICHET_CONFIG)")
+	addr := text("addr", "127.0.0.1:8080", "adresse d'écoute HTTP")
+	dataDir := text("data-dir", "./data", "dossier des données du NATS embarqué")
+	natsURL := text("nats-url", "", "URL d'un cluster NATS existant, au lieu du serveur embarqué")
+	role := text("role", string(app.RoleAll), "ce que fait ce processus : all (tout), api (API et pages) ou processors (traitements)")
+	maxStore := text("max-store", "", "place que le NATS embarqué peut prendre sur disque, par exemple 50GB ; au-delà, les dépôts sont refusés (503) jusqu'à ce que de la place se libère ; par défaut, les trois quarts de l'espace libre au démarrage")
+	natsListen := text("nats-listen", "", "ouvre le NATS embarqué au CLI nats sur cette adresse, par exemple 127.0.0.1:4222")
+	organisation := text("organisation", "Département de la Moselle", "nom de l'organisation sur les PDF")
+	logFormat := text("log-format", "text", "format des journaux : text ou json")
+	replicas := text("replicas", "1", "réplication des flux et des compartiments sur un cluster : 1 ou 3")
+	demo := l.get("demo", "1")
+	fs.Var(boolText{&demo}, "demo", "crée le contenu de démonstration dans un dossier de données vide ; 0 pour s'en passer (GUICHET_DEMO)")
+	cookies := text("secure-cookies", "auto", "cookies « Secure » : auto (si la requête arrive en HTTPS, directement ou par un proxy qui envoie X-Forwarded-Proto), always ou never")
+	colour := text("colour", "", "couleur principale des pages, #rrggbb, lisible en texte blanc")
+	logo := text("logo", "", "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages")
+	submitRate := text("submit-rate", "60", "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite")
+	drainDelay := text("drain-delay", "0s", "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le répartiteur de charge cesse d'envoyer des requêtes")
+	publicURL := text("public-url", "", "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr ; par défaut, http:// et l'adresse d'écoute")
+	smtpAddr := text("smtp-addr", "", "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel")
+	smtpFrom := text("smtp-from", "Guichet <ne-pas-repondre@localhost>", "expéditeur des courriels")
+	smtpUser := text("smtp-user", "", "identifiant sur le relais, s'il en demande un (le mot de passe dans GUICHET_SMTP_PASSWORD)")
+	smtpTLS := text("smtp-tls", mailer.StartTLS, "chiffrement vers le relais : starttls, tls ou none")
+	s.natsCreds, s.natsNKey = l.get("nats-creds", ""), l.get("nats-nkey", "")
+	if err := fs.Parse(args); err != nil {
+		return s, err
+	}
+	if fs.NArg() > 0 {
+		return s, fmt.Errorf("argument inattendu %q (voir guichet -help)", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "config" {
+			s.values[f.Name], s.origins[f.Name] = f.Value.String(), "option -"+f.Name
+		}
+	})
+	for key := range file {
+		if fs.Lookup(key) == nil && !slices.Contains(fileOnlyKeys, key) {
+			return s, fmt.Errorf("fichier de configuration %s : réglage inconnu %q ; les réglages sont : %s", configPath, key, strings.Join(s.keys, ", "))
+		}
+	}
+
+	s.addr, s.dataDir, s.natsURL, s.natsListen = *addr, *dataDir, *natsURL, *natsListen
+	s.organisation, s.logFormat, s.publicURL = *organisation, *logFormat, *publicURL
+	s.mail = mailer.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, TLS: *smtpTLS,
+		// The password comes from the environment only: never on a command line.
+		Password: getenv("GUICHET_SMTP_PASSWORD")}
+	if s.mail.Enabled() {
+		if _, err := mailer.New(s.mail); err != nil {
+			return s, fmt.Errorf("smtp-… : %w", err)
+		}
+	}
+	if s.replicas, err = strconv.Atoi(*replicas); err != nil || (s.replicas != 1 && s.replicas != 3) {
+		return s, s.invalid("replicas", "1 ou 3 attendu")
+	}
+	if s.demo, err = parseBool(demo); err != nil {
+		return s, s.invalid("demo", "0 ou 1 attendu")
+	}
+	if s.submitRate, err = strconv.Atoi(*submitRate); err != nil || s.submitRate < 0 {
+		return s, s.invalid("submit-rate", "un nombre de dépôts par minute est attendu (0 : sans limite)")
+	}
+	if s.drainDelay, err = time.ParseDuration(*drainDelay); err != nil || s.drainDelay < 0 {
+		return s, s.invalid("drain-delay", "une durée est attendue, par exemple 10s")
+	}
+	if s.role, err = app.ParseRole(*role); err != nil {
+		return s, s.invalid("role", "api, processors ou all attendu")
+	}
+	if *maxStore != "" {
+		n, err := humanize.ParseBytes(*maxStore)
+		if err != nil || n == 0 || n > math.MaxInt64 {
+			return s, s.invalid("max-store", "une taille est attendue, par exemple 50GB")
+		}
+		s.maxStore = int64(n)
+	}
+	if (s.natsCreds != "" || s.natsNKey != "") && s.natsURL == "" {
+		return s, errors.New("GUICHET_NATS_CREDS et GUICHET_NATS_NKEY servent à se connecter à GUICHET_NATS_URL, qui n'est pas fixée")
+	}
+	if s.cookies, err = web.ParseCookiePolicy(*cookies); err != nil {
+		return s, fmt.Errorf("secure-cookies : %w", err)
+	}
+	if s.theme, err = web.LoadTheme(*colour, *logo); err != nil {
+		return s, err
+	}
+	if s.logFormat != "text" && s.logFormat != "json" {
+		return s, s.invalid("log-format", "text ou json attendu")
+	}
+	return s, nil
+}
+
+// optionValue finds an option's value on the command line before the
+// options are parsed: the configuration file decides their defaults.
+func optionValue(args []string, name string) string {
+	for i, arg := range args {
+		for _, prefix := range []string{"-" + name, "--" + name} {
+			if arg == prefix && i+1 < len(args) {
+				return args[i+1]
+			}
+			if v, ok := strings.CutPrefix(arg, prefix+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// readConfigFile reads a TOML configuration file into text values by key.
+// No path means no file.
+func readConfigFile(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	var raw map[string]any
+	if _, err := toml.DecodeFile(path, &raw); err != nil {
+		return nil, fmt.Errorf("fichier de configuration %s : %w", path, err)
+	}
+	values := map[string]string{}
+	for key, v := range raw {
+		if slices.Contains(secrets, envName(key)) {
+			return nil, fmt.Errorf("fichier de configuration %s : %s est un secret, donné seulement par la variable d'environnement %s", path, key, envName(key))
+		}
+		switch v.(type) {
+		case string, int64, bool, float64:
+			values[key] = fmt.Sprint(v)
+		default:
+			return nil, fmt.Errorf("fichier de configuration %s : %s doit être un texte, un nombre ou un booléen", path, key)
+		}
+	}
+	return values, nil
+}
+
+func parseBool(v string) (bool, error) {
+	switch v {
+	case "1", "true", "yes", "oui":
+		return true, nil
+	case "0", "false", "no", "non":
+		return false, nil
+	}
+	return false, errors.New("not a boolean")
+}
