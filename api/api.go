@@ -84,7 +84,8 @@ func New(s Services) http.Handler {
 	mux := http.NewServeMux()
 	config := huma.DefaultConfig("Guichet", Version)
 	config.Info.Description = "Formulaires en ligne et dépôt de dossiers. Online forms and submissions."
-	config.OpenAPIPath = "/api/openapi"
+	config.Servers = []*huma.Server{{URL: "/", Description: "Ce Guichet"}}
+	config.OpenAPIPath = openAPIPath
 	config.DocsPath = "/api/docs"
 	config.SchemasPath = "/api/schemas"
 	// Bodies are plain JSON, without $schema links.
@@ -94,7 +95,9 @@ func New(s Services) http.Handler {
 		cookieScheme: {Type: "apiKey", In: "cookie", Name: web.SessionCookie, Description: "Session du navigateur ; les requêtes qui modifient demandent l'en-tête X-CSRF-Token."},
 	}
 	localiseHumaErrors()
-	api := humago.New(mux, config)
+	spec := &formsOpenAPI{forms: s.Forms}
+	api := huma.NewAPI(config, specAdapter{Adapter: humago.NewAdapter(mux, ""), spec: spec})
+	spec.api = api
 	api.UseMiddleware(enforceAccess(api))
 
 	(&departmentsHandler{departments: s.Departments, inboxes: s.Inboxes}).register(api)

@@ -101,14 +101,44 @@ func operation(access identity.Access, op huma.Operation) huma.Operation {
 		op.Extensions = map[string]any{}
 	}
 	op.Extensions["x-guichet-access"] = string(access)
-	if access != identity.Anyone {
-		op.Security = []map[string][]string{{bearerScheme: {}}, {cookieScheme: {}}}
-		if access == identity.ReceiptHolder {
-			op.Security = append(op.Security, map[string][]string{})
-		}
-	}
+	op.Security = securityOf(access)
+	op.Errors = append(op.Errors, errorsOf(access, op)...)
 	op.Description = strings.TrimSpace(op.Description + "\n\nAccès : " + accessText[access].FR + " Access: " + accessText[access].EN)
 	return op
+}
+
+// securityOf is how an operation is authenticated: with a token or a
+// session, and without for operations open to anyone (an empty
+// requirement), or for holders of a receipt token (which is a query
+// parameter).
+func securityOf(access identity.Access) []map[string][]string {
+	signedIn := []map[string][]string{{bearerScheme: {}}, {cookieScheme: {}}}
+	switch access {
+	case identity.Anyone:
+		return []map[string][]string{{}}
+	case identity.ReceiptHolder:
+		return append(signedIn, map[string][]string{})
+	}
+	return signedIn
+}
+
+// errorsOf are the client errors an operation can answer, for its
+// documentation: a token that is unknown or revoked (refused by every
+// operation, even those open to anyone), refused access, an unknown
+// resource, a request to correct.
+func errorsOf(access identity.Access, op huma.Operation) []int {
+	codes := []int{http.StatusUnauthorized}
+	if access != identity.Anyone {
+		codes = append(codes, http.StatusForbidden)
+	}
+	if strings.Contains(op.Path, "{") {
+		codes = append(codes, http.StatusNotFound)
+	}
+	switch op.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		codes = append(codes, http.StatusBadRequest, http.StatusUnprocessableEntity)
+	}
+	return codes
 }
 
 var accessText = map[identity.Access]locale.Text{
