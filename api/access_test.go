@@ -225,6 +225,8 @@ func (w *world) requests() map[string]route {
 		"GET /api/forms/{id}":                              {access: identity.Anyone, request: fixed("/api/forms/permis", ""), ok: 200},
 		"GET /api/forms/{id}/versions/{n}":                 {access: identity.Anyone, request: fixed("/api/forms/permis/versions/1", ""), ok: 200},
 		"POST /api/forms/{id}/submissions":                 {access: identity.Anyone, request: fixed("/api/forms/permis/submissions", `{"data":{"nom":"Martin"}}`), ok: 201},
+		"GET /api/privacy/access":                          {access: identity.AdminOnly, request: fixed("/api/privacy/access?email=personne@example.org", ""), ok: 200},
+		"POST /api/privacy/erasure":                        {access: identity.AdminOnly, request: fixed("/api/privacy/erasure", `{"email":"personne-inconnue@example.org","reason":"Demande reçue le 1er décembre"}`), ok: 200},
 		"GET /api/submissions/{reference}":                 {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
 		"GET /api/submissions/{reference}/attachments/{n}": {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/attachments/0", ""), ok: 200},
 		"GET /api/submissions/{reference}/pdf":             {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},

@@ -18,6 +18,7 @@ import (
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/privacy"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/requestid"
 	"github.com/guichet/guichet/schemas"
@@ -46,6 +47,7 @@ type Services struct {
 	Workflows   *backoffice.Workflows
 	Webhooks    *webhooks.Service
 	DeadLetters *processors.DeadLetters
+	Privacy     *privacy.Privacy
 	// Log receives what cannot be told to the caller, such as an export
 	// cut short.
 	Log       *slog.Logger
@@ -108,6 +110,7 @@ func New(s Services) http.Handler {
 	(&approvalsHandler{workflows: s.Workflows}).register(api)
 	(&webhooksHandler{webhooks: s.Webhooks}).register(api)
 	(&deadLettersHandler{letters: s.DeadLetters}).register(api)
+	(&privacyHandler{privacy: s.Privacy}).register(api)
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)

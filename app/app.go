@@ -30,6 +30,7 @@ import (
 	"github.com/guichet/guichet/metrics"
 	"github.com/guichet/guichet/migrate"
 	"github.com/guichet/guichet/operations"
+	"github.com/guichet/guichet/privacy"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -87,6 +88,9 @@ type Config struct {
 	// (10 seconds and 2 minutes by default: 32 MB on a 2 Mbit/s line), so
 	// that slow clients cannot hold connections.
 	ReadHeaderTimeout, ReadTimeout time.Duration
+	// RetentionEvery is how often submissions and drafts past their
+	// retention are purged (an hour by default); by processor nodes.
+	RetentionEvery time.Duration
 	// ReminderEvery is how often approvers are reminded of waiting
 	// requests (an hour by default); only with Mail.
 	ReminderEvery time.Duration
@@ -158,6 +162,8 @@ type App struct {
 	server     *http.Server
 	// reminders stops the approval reminders, if they run.
 	reminders func()
+	// retention stops the scheduled purge, if it runs.
+	retention func()
 	// draining is set once shutdown begins: the app is no longer ready.
 	draining   atomic.Bool
 	drainDelay time.Duration
@@ -318,6 +324,13 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	dataProtection, err := privacy.New(ctx, b, forms, audit)
+	if err != nil {
+		return err
+	}
+	if cfg.Role.processes() {
+		a.retention = dataProtection.Schedule(a.log, cmp.Or(cfg.RetentionEvery, time.Hour))
+	}
 	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
 	identityPages := &pages.Pages{
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
@@ -336,7 +349,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Log: cfg.Logger,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Privacy: dataProtection, Log: cfg.Logger,
 		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
 			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
@@ -448,6 +461,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		if a.reminders != nil {
 			a.reminders()
+		}
+		if a.retention != nil {
+			a.retention()
 		}
 		if a.processors != nil {
 			a.processors.Stop()

@@ -160,6 +160,10 @@ func (in *Inboxes) item(ctx context.Context, key, viewer string) (Item, bool, er
 		return item, false, err
 	}
 	rec, err := in.statuses.Get(ctx, item.Reference)
+	if errors.Is(err, submit.ErrUnknownSubmission) {
+		// Erased while the inbox was read.
+		return item, false, nil
+	}
 	if err != nil {
 		return item, false, err
 	}

@@ -1,10 +1,15 @@
 package bus
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,4 +214,45 @@ func TestOpenTakesTheDataDir(t *testing.T) {
 		t.Fatalf("after the first closed: %v", err)
 	}
 	again.Close()
+}
+
+// SecureDelete removes the messages it matches, and nothing of them stays
+// in the store's files.
+func TestSecureDelete(t *testing.T) {
+	dir := t.TempDir()
+	b := StartTestIn(t, dir)
+	ctx := context.Background()
+	for _, data := range []string{"garder-1", "effacer-secret-2", "garder-3"} {
+		if _, err := b.JS.Publish(ctx, EventSubject("2026-AAAA-BBBB-CCCC", "noted"), []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events, err := b.JS.Stream(ctx, StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := SecureDelete(ctx, events, "events.>", func(msg jetstream.Msg) bool { return strings.HasPrefix(string(msg.Data()), "effacer") })
+	if err != nil || n != 1 {
+		t.Fatalf("SecureDelete = %d, %v", n, err)
+	}
+	var left []string
+	if err := Scan(ctx, events, "events.>", func(msg jetstream.Msg) { left = append(left, string(msg.Data())) }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(left, ",") != "garder-1,garder-3" {
+		t.Errorf("left %v", left)
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(raw, []byte("effacer-secret")) {
+			t.Errorf("%s still holds the deleted message", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

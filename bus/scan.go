@@ -13,6 +13,11 @@ import (
 // Scan reads every message of a stream whose subject matches filter, in
 // stream order, until it has caught up, and hands each to visit.
 func Scan(ctx context.Context, stream jetstream.Stream, filter string, visit func(jetstream.Msg)) error {
+	return ScanWhile(ctx, stream, filter, func(msg jetstream.Msg) bool { visit(msg); return true })
+}
+
+// ScanWhile is Scan that stops as soon as visit returns false.
+func ScanWhile(ctx context.Context, stream jetstream.Stream, filter string, visit func(jetstream.Msg) bool) error {
 	// The server would keep an idle ordered consumer for five minutes:
 	// delete it once read, with a short threshold in case that fails.
 	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, InactiveThreshold: 30 * time.Second})
@@ -34,7 +39,9 @@ func Scan(ctx context.Context, stream jetstream.Stream, filter string, visit fun
 		got := 0
 		for msg := range batch.Messages() {
 			got++
-			visit(msg)
+			if !visit(msg) {
+				return nil
+			}
 		}
 		err = batch.Error()
 		if errors.Is(err, nats.ErrNoResponders) && got == 0 && time.Now().Before(settling) {
@@ -48,4 +55,36 @@ func Scan(ctx context.Context, stream jetstream.Stream, filter string, visit fun
 			return nil
 		}
 	}
+}
+
+// SecureDelete overwrites and removes every message of a stream whose
+// subject matches filter and that match accepts (nil accepts all), so that
+// nothing of them stays on disk, and returns how many went. A key-value
+// bucket's keys are the subjects "$KV.<bucket>.<key>" of stream
+// "KV_<bucket>"; an object's chunks are "$O.<store>.C.<nuid>" of
+// "OBJ_<store>".
+func SecureDelete(ctx context.Context, stream jetstream.Stream, filter string, match func(jetstream.Msg) bool) (int, error) {
+	var sequences []uint64
+	var metaErr error
+	err := ScanWhile(ctx, stream, filter, func(msg jetstream.Msg) bool {
+		if match != nil && !match(msg) {
+			return true
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			metaErr = err
+			return false
+		}
+		sequences = append(sequences, meta.Sequence.Stream)
+		return true
+	})
+	if err = errors.Join(err, metaErr); err != nil {
+		return 0, err
+	}
+	for i, seq := range sequences {
+		if err := stream.SecureDeleteMsg(ctx, seq); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+			return i, err
+		}
+	}
+	return len(sequences), nil
 }
