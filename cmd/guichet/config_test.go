@@ -139,7 +139,7 @@ func TestConfigCheck(t *testing.T) {
 
 // Every subcommand explains itself with -help, and exits without error.
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, args := range [][]string{{"-help"}, {"help"}, {"serve", "-help"}, {"load", "-help"}, {"forms", "-help"}, {"config", "-help"}, {"config", "check", "-help"}} {
+	for _, args := range [][]string{{"-help"}, {"help"}, {"serve", "-help"}, {"load", "-help"}, {"forms", "-help"}, {"config", "-help"}, {"config", "check", "-help"}, {"nats", "-help"}} {
 		var stdout, stderr bytes.Buffer
 		err := run(args, envOf(nil), &stdout, &stderr)
 		if !errors.Is(err, flag.ErrHelp) {
@@ -152,5 +152,42 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	var stdout bytes.Buffer
 	if err := run([]string{"version", "-help"}, envOf(nil), &stdout, &bytes.Buffer{}); err != nil || !strings.HasPrefix(stdout.String(), "guichet ") {
 		t.Errorf("version: %v %q", err, stdout.String())
+	}
+}
+
+// The example configuration and the systemd unit's command lines are ones
+// the command accepts.
+func TestDeployExamplesParse(t *testing.T) {
+	s, err := parse([]string{"-config", "../../deploy/guichet.toml"}, envOf(map[string]string{"GUICHET_SMTP_PASSWORD": "x"}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.demo || s.addr != "127.0.0.1:8080" || s.maxStore != 50_000_000_000 || s.logFormat != "json" || s.mail.Addr == "" {
+		t.Errorf("deploy/guichet.toml read as %+v", s)
+	}
+	unit, err := os.ReadFile("../../deploy/guichet.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(unit), "\n") {
+		command, ok := strings.CutPrefix(line, "ExecStart=")
+		if !ok {
+			command, ok = strings.CutPrefix(line, "ExecStartPre=")
+		}
+		if !ok {
+			continue
+		}
+		args := strings.Fields(command)[1:]
+		if args[0] == "config" {
+			args = args[2:]
+		}
+		for i, arg := range args {
+			if arg == "/etc/guichet/guichet.toml" {
+				args[i] = "../../deploy/guichet.toml"
+			}
+		}
+		if _, err := parse(args, envOf(map[string]string{"GUICHET_SMTP_PASSWORD": "x"}), &bytes.Buffer{}); err != nil {
+			t.Errorf("%s: %v", line, err)
+		}
 	}
 }

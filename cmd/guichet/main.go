@@ -35,6 +35,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if len(args) > 0 && args[0] == "load" {
 		return runLoad(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "nats" {
+		return runNATS(args[1:], getenv, stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "config" {
 		return runConfig(args[1:], getenv, stdout, stderr)
 	}

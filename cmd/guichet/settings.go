@@ -28,6 +28,7 @@ Utilisation : guichet [serve] [options]
               guichet forms lint|export|import …
                                        (formulaires en fichiers : guichet forms -help)
               guichet load [options]   (essai de charge : guichet load -help)
+              guichet nats [options]   (le NATS embarqué seul, pour la maintenance)
               guichet version          (version et révision de ce binaire)
 
 Démarre tout dans un seul processus : un serveur NATS embarqué avec JetStream

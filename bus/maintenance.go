@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -48,4 +49,29 @@ func CheckCluster(ctx context.Context, cfg Config) (jetstream.AccountInfo, error
 		return info, fmt.Errorf("JetStream : %w", err)
 	}
 	return *account, nil
+}
+
+// ServeAlone runs the embedded server on cfg.DataDir with a listener on
+// cfg.Listen, and creates nothing in it: for maintenance with the nats
+// CLI, such as restoring a backup into an empty data directory. It
+// returns the function that stops it.
+func ServeAlone(cfg Config) (stop func(), err error) {
+	cfg.setDefaults()
+	if cfg.Listen == "" {
+		return nil, errors.New("bus: ServeAlone needs a listen address")
+	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := startEmbedded(cfg)
+	if err != nil {
+		_ = lock.Unlock()
+		return nil, err
+	}
+	return func() {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+		_ = lock.Unlock()
+	}, nil
 }
