@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -62,6 +63,9 @@ type Services struct {
 	Theme web.Theme
 	// Ready reports whether NATS and its streams answer.
 	Ready func(ctx context.Context) error
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client, for the per-address limits and the logs.
+	TrustedProxies []netip.Prefix
 	// UploadTimeout bounds how long a submission's body, which may carry
 	// files, may take to arrive (two minutes by default); other bodies
 	// are small and get Huma's five seconds.
@@ -129,7 +133,7 @@ func New(s Services) http.Handler {
 
 	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies}
 	middleware := func(next http.Handler) http.Handler {
-		return requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next)))
+		return web.TrustProxies(s.TrustedProxies, requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next))))
 	}
 	if s.Instrument != nil {
 		return s.Instrument(mux, middleware)

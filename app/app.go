@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -77,6 +78,9 @@ type Config struct {
 	Mail mailer.Config
 	// PublicURL is the site's public address, for the links in emails.
 	PublicURL string
+	// TrustedProxies are the reverse proxies in front of Guichet: the
+	// client's address is then the one their X-Forwarded-For gives.
+	TrustedProxies []netip.Prefix
 	// SubmitRate bounds the submissions of each client address.
 	SubmitRate submit.RateLimit
 	// DrainDelay is how long, on shutdown, /readyz answers 503 while the
@@ -349,7 +353,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Privacy: dataProtection, Log: cfg.Logger,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Privacy: dataProtection, Log: cfg.Logger, TrustedProxies: cfg.TrustedProxies,
 		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
 			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -98,9 +99,9 @@ func TestConfigCheck(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	for _, want := range []string{"data-dir        " + dataDir, "option -data-dir", "ok         dossier de données", "ok         adresse d'écoute", "smtp-password   défini", "Configuration prête"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+	for _, want := range []string{`data-dir\s+` + regexp.QuoteMeta(dataDir) + `\s+option -data-dir`, `ok\s+dossier de données`, `ok\s+adresse d'écoute`, `smtp-password\s+défini`, "Configuration prête"} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("output lacks %s:\n%s", want, out)
 		}
 	}
 	if strings.Contains(out, "mot-de-passe-smtp") {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,6 +97,7 @@ type settings struct {
 	mail                                                        mailer.Config
 	cookies                                                     web.CookiePolicy
 	theme                                                       web.Theme
+	trustedProxies                                              []netip.Prefix
 	replicas                                                    int
 	demo                                                        bool
 
@@ -190,6 +192,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	cookies := text("secure-cookies", "auto", "cookies « Secure » : auto (si la requête arrive en HTTPS, directement ou par un proxy qui envoie X-Forwarded-Proto), always ou never")
 	colour := text("colour", "", "couleur principale des pages, #rrggbb, lisible en texte blanc")
 	logo := text("logo", "", "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages")
+	trustedProxies := text("trusted-proxies", "", "mandataires inverses devant Guichet (adresses ou réseaux, séparés par des virgules, par exemple 127.0.0.1) : pour une requête venue d'eux, l'adresse du client est celle que donne leur X-Forwarded-For, pour les limites par adresse")
 	submitRate := text("submit-rate", "60", "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite")
 	drainDelay := text("drain-delay", "0s", "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le répartiteur de charge cesse d'envoyer des requêtes")
 	publicURL := text("public-url", "", "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr ; par défaut, http:// et l'adresse d'écoute")
@@ -249,6 +252,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	}
 	if (s.natsCreds != "" || s.natsNKey != "") && s.natsURL == "" {
 		return s, errors.New("GUICHET_NATS_CREDS et GUICHET_NATS_NKEY servent à se connecter à GUICHET_NATS_URL, qui n'est pas fixée")
+	}
+	if s.trustedProxies, err = web.ParseProxies(*trustedProxies); err != nil {
+		return s, fmt.Errorf("trusted-proxies : %w", err)
 	}
 	if s.cookies, err = web.ParseCookiePolicy(*cookies); err != nil {
 		return s, fmt.Errorf("secure-cookies : %w", err)
