@@ -24,6 +24,7 @@ import (
 	"github.com/guichet/guichet/requestid"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/tracing"
 	"github.com/guichet/guichet/web"
 	"github.com/guichet/guichet/webhooks"
 )
@@ -135,8 +136,9 @@ func New(s Services) http.Handler {
 	middleware := func(next http.Handler) http.Handler {
 		return web.TrustProxies(s.TrustedProxies, requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next))))
 	}
+	routes := tracing.Middleware(mux)
 	if s.Instrument != nil {
-		return s.Instrument(mux, middleware)
+		return s.Instrument(routes, middleware)
 	}
-	return middleware(mux)
+	return middleware(routes)
 }

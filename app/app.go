@@ -164,6 +164,10 @@ type App struct {
 	log        *slog.Logger
 	processors *processors.Group
 	server     *http.Server
+	// metrics serves the Prometheus metrics; metricsServer serves them
+	// alone on their own address, if asked.
+	metrics       http.Handler
+	metricsServer *http.Server
 	// reminders stops the approval reminders, if they run.
 	reminders func()
 	// retention stops the scheduled purge, if it runs.
@@ -228,6 +232,10 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	}
 	intake.Limit(cfg.SubmitRate)
 	counts := metrics.New(b.JS)
+	a.metrics = counts.Handler()
+	cfg.Processing.Observe = func(consumer string, outcome processors.Outcome, took time.Duration) {
+		counts.Processed(consumer, string(outcome), took)
+	}
 	intake.Observe(counts.Submission)
 	trail, err := backoffice.NewTrail(ctx, b)
 	if err != nil {
@@ -358,7 +366,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
 			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
 			// For Prometheus, with an admin's API token.
-			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: counts.Handler().ServeHTTP}}),
+			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: a.metrics.ServeHTTP}}),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme, Instrument: counts.Instrument,
 	}
 	if cfg.Role.Serves() {
@@ -436,6 +444,20 @@ func (a *App) Serve(ln net.Listener) {
 	}()
 }
 
+// ServeMetrics serves /metrics on ln, without authentication: for a
+// Prometheus on an internal network, and for processor nodes, which serve
+// no API. Elsewhere, /metrics needs an admin's token.
+func (a *App) ServeMetrics(ln net.Listener) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics)
+	a.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
+	go func() {
+		if err := a.metricsServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("metrics server stopped", "error", err)
+		}
+	}()
+}
+
 // errDraining means the app is shutting down.
 var errDraining = errors.New("app: shutting down")
 
@@ -462,6 +484,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		if a.server != nil {
 			a.stopErr = a.server.Shutdown(ctx)
+		}
+		if a.metricsServer != nil {
+			_ = a.metricsServer.Shutdown(ctx)
 		}
 		if a.reminders != nil {
 			a.reminders()

@@ -1,6 +1,6 @@
 // Package metrics serves Guichet's Prometheus metrics: what it counts as
 // it runs (HTTP requests by route and status, submissions by form and
-// outcome), what an operator must watch, read from NATS at each scrape
+// outcome, processing durations by processor), what an operator must watch, read from NATS at each scrape
 // (dead letters, storage, the processors' backlog), and the Go runtime's
 // own.
 //
@@ -29,6 +29,7 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	durations   *prometheus.HistogramVec
 	submissions *prometheus.CounterVec
+	processing  *prometheus.HistogramVec
 }
 
 // New starts the counts, reading the rest from js.
@@ -45,9 +46,13 @@ func New(js jetstream.JetStream) *Metrics {
 		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "guichet_submissions_total",
 			Help: "Submissions by form and outcome: accepted, invalid, refused (closed form, sign-in needed, idempotency key reused), rate_limited (form not read: \"\") or unavailable."},
 			[]string{"form", "outcome"}),
+		processing: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "guichet_processing_duration_seconds",
+			Help:    "Time a processor took to handle a message, by processor (its durable consumer) and outcome: processed, retried or dead_lettered.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}},
+			[]string{"consumer", "outcome"}),
 	}
 	m.registry.MustRegister(
-		m.requests, m.durations, m.submissions,
+		m.requests, m.durations, m.submissions, m.processing,
 		deadLetters{js: js},
 		jetStreamUse{js: js},
 		collectors.NewGoCollector(),
@@ -64,6 +69,11 @@ func (m *Metrics) Handler() http.Handler {
 // Submission counts one submission to form, with its outcome.
 func (m *Metrics) Submission(form, outcome string) {
 	m.submissions.WithLabelValues(form, outcome).Inc()
+}
+
+// Processed times one message a processor handled, with its outcome.
+func (m *Metrics) Processed(consumer, outcome string, took time.Duration) {
+	m.processing.WithLabelValues(consumer, outcome).Observe(took.Seconds())
 }
 
 // routeKey holds, in a request's context, where the route it matched is

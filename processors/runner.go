@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/requestid"
+	"github.com/guichet/guichet/tracing"
 )
 
 // Handler processes one message. Returning nil acknowledges it; an error
@@ -52,7 +53,20 @@ type Config struct {
 	// failure, the last one repeating.
 	Backoff []time.Duration
 	Logger  *slog.Logger
+	// Observe, when set, is told how each handling went (Processed,
+	// Retried or DeadLettered) and how long it took, by consumer.
+	Observe func(consumer string, outcome Outcome, took time.Duration)
 }
+
+// Outcome is how the handling of a message ended.
+type Outcome string
+
+// Outcomes.
+const (
+	Processed    Outcome = "processed"
+	Retried      Outcome = "retried"
+	DeadLettered Outcome = "dead_lettered"
+)
 
 func (c *Config) setDefaults() {
 	if c.MaxDeliver == 0 {
@@ -131,14 +145,14 @@ func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*
 	r := &Running{cancel: cancel}
 	// Consume calls back one message at a time; with workers, the callback
 	// hands each message to one of them, and waits while all are busy.
-	var callback jetstream.MessageHandler = func(msg jetstream.Msg) { handle(handlerCtx, msg, c.Handler, &cfg, log) }
+	var callback jetstream.MessageHandler = func(msg jetstream.Msg) { handle(handlerCtx, c.Durable, msg, c.Handler, &cfg, log) }
 	if c.Workers > 1 {
 		busy := make(chan struct{}, c.Workers)
 		callback = func(msg jetstream.Msg) {
 			busy <- struct{}{}
 			r.inFlight.Go(func() {
 				defer func() { <-busy }()
-				handle(handlerCtx, msg, c.Handler, &cfg, log)
+				handle(handlerCtx, c.Durable, msg, c.Handler, &cfg, log)
 			})
 		}
 	}
@@ -149,7 +163,7 @@ func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*
 	return r, nil
 }
 
-func handle(ctx context.Context, msg jetstream.Msg, h Handler, cfg *Config, log *slog.Logger) {
+func handle(ctx context.Context, consumer string, msg jetstream.Msg, h Handler, cfg *Config, log *slog.Logger) {
 	md, err := msg.Metadata()
 	if err != nil {
 		log.Error("message without JetStream metadata", "subject", msg.Subject(), "error", err)
@@ -157,27 +171,37 @@ func handle(ctx context.Context, msg jetstream.Msg, h Handler, cfg *Config, log 
 		return
 	}
 	began := time.Now()
+	// The request that published the message, and its trace, go on.
+	ctx, end := tracing.Process(tracing.Extract(ctx, msg.Headers()), consumer, msg.Subject(), md.NumDelivered)
 	err = h(ctx, msg)
+	end(err)
+	took := time.Since(began)
 	attrs := []any{"subject", msg.Subject(), "sequence", md.Sequence.Stream, "delivery", md.NumDelivered}
-	if id := msg.Headers().Get(requestid.NATSHeader); id != "" {
+	if id := requestid.From(ctx); id != "" {
 		attrs = append(attrs, "request_id", id)
 	}
+	outcome := Processed
 	switch {
 	case err == nil:
 		if ackErr := msg.DoubleAck(ctx); ackErr != nil {
 			log.Warn("ack failed; the message will come again", append(attrs, "error", ackErr)...)
 		} else if log.Enabled(ctx, slog.LevelDebug) {
-			log.Debug("message processed", append(attrs, "took", time.Since(began))...)
+			log.Debug("message processed", append(attrs, "took", took)...)
 		}
 	case IsPermanent(err) || (cfg.MaxDeliver > 0 && int(md.NumDelivered) >= cfg.MaxDeliver):
 		// Terminating publishes an advisory that the DEADLETTER stream keeps,
 		// with the reason; the message itself stays in its stream.
+		outcome = DeadLettered
 		log.Error("message dead-lettered", append(attrs, "error", err)...)
 		_ = msg.TermWithReason(err.Error())
 	default:
+		outcome = Retried
 		delay := cfg.backoff(md.NumDelivered)
 		log.Warn("message failed; will retry", append(attrs, "error", err, "retry_in", delay)...)
 		_ = msg.NakWithDelay(delay)
+	}
+	if cfg.Observe != nil {
+		cfg.Observe(consumer, outcome, took)
 	}
 }
 

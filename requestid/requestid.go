@@ -29,6 +29,12 @@ func From(ctx context.Context) string {
 	return id
 }
 
+// With returns ctx carrying the identifier id, for work a request caused
+// elsewhere, such as the processing of a message it published.
+func With(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, key{}, id)
+}
+
 // Middleware gives each request the identifier it came with, when it is
 // well formed, or a new one, and returns it in the response's headers.
 func Middleware(next http.Handler) http.Handler {
@@ -38,6 +44,6 @@ func Middleware(next http.Handler) http.Handler {
 			id = rand.Text()[:16]
 		}
 		w.Header().Set(HTTPHeader, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, id)))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), id)))
 	})
 }

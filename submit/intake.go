@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/requestid"
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/tracing"
 )
 
 // Errors of intake, besides schemas.ErrNotFound and *schemas.ValidationError.
@@ -339,9 +340,7 @@ func (in *Intake) publish(ctx context.Context, sub Submission) error {
 		jetstream.MsgIDHeader:          []string{sub.Reference},
 		jetstream.ExpectedStreamHeader: []string{bus.StreamSubmissions},
 	}}
-	if id := requestid.From(ctx); id != "" {
-		msg.Header.Set(requestid.NATSHeader, id)
-	}
+	tracing.Inject(ctx, msg.Header)
 	_, err = in.bus.Commit(ctx, bus.StreamSubmissions, msg)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guichet/guichet/tracing"
+
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -370,6 +372,8 @@ func (t *Tracker) publishAs(ctx context.Context, e Event, msgID string) error {
 	}
 	msg := &nats.Msg{Subject: bus.EventSubject(e.Reference, string(e.Status)), Data: raw,
 		Header: nats.Header{jetstream.MsgIDHeader: []string{msgID}, jetstream.ExpectedStreamHeader: []string{bus.StreamEvents}}}
+	// The event carries on the request, or the processing, that caused it.
+	tracing.Inject(ctx, msg.Header)
 	_, err = t.bus.Commit(ctx, bus.StreamEvents, msg)
 	return err
 }

@@ -16,9 +16,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/tracing"
 )
 
 func main() {
@@ -64,10 +66,24 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Take the port first, so that a busy port fails before anything starts.
+	// Spans go to a collector when the OTEL_* variables name one.
+	stopTracing, err := tracing.Setup(ctx, getenv, api.Version)
+	if err != nil {
+		return fmt.Errorf("OTEL_* : %w", err)
+	}
+	defer stopTracing(context.WithoutCancel(ctx))
+
+	// Take the ports first, so that a busy port fails before anything starts.
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
 		return err
+	}
+	var metricsLn net.Listener
+	if s.metricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", s.metricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics-addr : %w", err)
+		}
 	}
 	addr := ln.Addr().String()
 	log.Info("starting", "role", s.role, "data_dir", s.dataDir, "nats_url_set", s.natsURL != "", "addr", addr)
@@ -81,9 +97,16 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	})
 	if err != nil {
 		ln.Close()
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
 		return err
 	}
 	a.Serve(ln)
+	if metricsLn != nil {
+		a.ServeMetrics(metricsLn)
+		log.Info("metrics served", "addr", metricsLn.Addr().String())
+	}
 	if b := a.Bootstrap; b.FirstStart {
 		// Shown on the terminal once, never logged.
 		fmt.Fprintf(stdout, "\nAdministrateur initial (affiché une seule fois, à conserver) :\n"+

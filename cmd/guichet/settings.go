@@ -89,7 +89,7 @@ var fileOnlyKeys = []string{"nats-creds", "nats-nkey"}
 // variables over the configuration file over defaults.
 type settings struct {
 	addr, dataDir, natsURL, natsListen, organisation, logFormat string
-	publicURL, natsCreds, natsNKey                              string
+	publicURL, natsCreds, natsNKey, metricsAddr                 string
 	role                                                        app.Role
 	maxStore                                                    int64
 	submitRate                                                  int
@@ -186,6 +186,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	natsListen := text("nats-listen", "", "ouvre le NATS embarqué au CLI nats sur cette adresse, par exemple 127.0.0.1:4222")
 	organisation := text("organisation", "Département de la Moselle", "nom de l'organisation sur les PDF")
 	logFormat := text("log-format", "text", "format des journaux : text ou json")
+	metricsAddr := text("metrics-addr", "", "sert aussi /metrics sans authentification sur cette adresse, pour un Prometheus du réseau interne, par exemple 10.0.0.5:9100 ; sinon /metrics demande le jeton d'un administrateur, et un nœud de traitements n'en sert pas")
 	replicas := text("replicas", "1", "réplication des flux et des compartiments sur un cluster : 1 ou 3")
 	demo := l.get("demo", "1")
 	fs.Var(boolText{&demo}, "demo", "crée le contenu de démonstration dans un dossier de données vide ; 0 pour s'en passer (GUICHET_DEMO)")
@@ -219,7 +220,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	}
 
 	s.addr, s.dataDir, s.natsURL, s.natsListen = *addr, *dataDir, *natsURL, *natsListen
-	s.organisation, s.logFormat, s.publicURL = *organisation, *logFormat, *publicURL
+	s.organisation, s.logFormat, s.publicURL, s.metricsAddr = *organisation, *logFormat, *publicURL, *metricsAddr
 	s.mail = mailer.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, TLS: *smtpTLS,
 		// The password comes from the environment only: never on a command line.
 		Password: getenv("GUICHET_SMTP_PASSWORD")}

@@ -1,0 +1,106 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/bus"
+)
+
+// A traceparent sent with a submission is followed through NATS headers:
+// the HTTP span is its child, and each processor's span of the submission
+// belongs to the same trace; the events carry the request's identifier.
+func TestTraceFollowsTheSubmission(t *testing.T) {
+	spans := tracetest.NewInMemoryExporter()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)))
+	t.Cleanup(func() { otel.SetTracerProvider(noop.NewTracerProvider()) })
+
+	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	g := start(t, t.TempDir(), true)
+	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association,
+		"traceparent", "00-"+traceID+"-"+parentID+"-01", "X-Request-Id", "req-trace-1")
+	ref := receipt["reference"].(string)
+	g.waitRouted(ref, receipt["token"].(string))
+
+	seen := map[string]bool{}
+	deadline := time.Now().Add(10 * time.Second)
+	for !(seen["POST /api/forms/{id}/submissions"] && seen["process pdf"] && seen["process route"]) && time.Now().Before(deadline) {
+		for _, s := range spans.GetSpans() {
+			if s.SpanContext.TraceID().String() != traceID {
+				continue
+			}
+			seen[s.Name] = true
+			if s.Name == "POST /api/forms/{id}/submissions" && s.Parent.SpanID().String() != parentID {
+				t.Errorf("the HTTP span's parent is %s, want %s", s.Parent.SpanID(), parentID)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, name := range []string{"POST /api/forms/{id}/submissions", "process pdf", "process route"} {
+		if !seen[name] {
+			t.Errorf("no span %q in the trace; spans of the trace: %v", name, seen)
+		}
+	}
+
+	// The routed event, published by the route processor, carries both on.
+	events, err := g.app.Bus.JS.Stream(context.Background(), bus.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := events.GetLastMsgForSubject(context.Background(), bus.EventSubject(ref, "routed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msg.Header.Get("Guichet-Request-Id"); got != "req-trace-1" {
+		t.Errorf("request id on the routed event: %q", got)
+	}
+	if got := msg.Header.Get("traceparent"); !strings.Contains(got, traceID) {
+		t.Errorf("traceparent on the routed event: %q", got)
+	}
+}
+
+// Processor nodes serve no API; their metrics, processing durations among
+// them, are served on their own address.
+func TestProcessorNodeServesItsMetrics(t *testing.T) {
+	ns := startServer(t, &server.Options{})
+	apiNode := startWith(t, app.Config{NATSURL: ns.ClientURL(), Demo: true, Role: app.RoleAPI})
+	worker := startWith(t, app.Config{NATSURL: ns.ClientURL(), Role: app.RoleProcessors})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker.app.ServeMetrics(ln)
+	receipt := apiNode.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
+	apiNode.waitRouted(receipt["reference"].(string), receipt["token"].(string))
+
+	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`guichet_processing_duration_seconds_count{consumer="pdf",outcome="processed"} 1`,
+		`guichet_processing_duration_seconds_count{consumer="route",outcome="processed"} 1`,
+	} {
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want+"\n") {
+			t.Errorf("%d, no %s in:\n%.3000s", resp.StatusCode, want, body)
+		}
+	}
+	// The API node processed nothing, so it timed nothing.
+	if apiMetrics := string(apiNode.Must(200, "GET", "/metrics", adminToken, "").Body); strings.Contains(apiMetrics, "guichet_processing_duration_seconds_count{") {
+		t.Error("the API node reports processing")
+	}
+}
