@@ -20,11 +20,11 @@ type privacyHandler struct {
 func (h *privacyHandler) register(api huma.API) {
 	tags := []string{"Data protection"}
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
-		OperationID: "privacy-access", Method: http.MethodGet, Path: "/api/privacy/access",
+		OperationID: "privacy-access", Method: http.MethodPost, Path: "/api/privacy/access",
 		Summary: "Droit d'accès : tout ce qui est conservé sur une adresse électronique", Tags: tags,
 		Description: "Chaque dépôt dont une réponse est cette adresse (quelle que soit la casse) : réponses, statut et historique avec les décisions et leurs motifs, " +
 			"événements (messages, notes, consultations), noms des documents conservés, circuit de validation ; et les brouillons enregistrés qui la donnent. " +
-			"La demande est inscrite au journal de sécurité, sans l'adresse.",
+			"La demande est inscrite au journal de sécurité, sans l'adresse. L'adresse va dans le corps de la requête, jamais dans l'URL (que les mandataires journalisent).",
 	}), h.access)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "privacy-erasure", Method: http.MethodPost, Path: "/api/privacy/erasure",
@@ -36,7 +36,9 @@ func (h *privacyHandler) register(api huma.API) {
 }
 
 type privacyAccessInput struct {
-	Email string `query:"email" required:"true" format:"email" maxLength:"254" doc:"L'adresse de la personne"`
+	Body struct {
+		Email string `json:"email" format:"email" maxLength:"254" doc:"L'adresse de la personne"`
+	}
 }
 
 type privacyAccessOutput struct {
@@ -44,7 +46,7 @@ type privacyAccessOutput struct {
 }
 
 func (h *privacyHandler) access(ctx context.Context, in *privacyAccessInput) (*privacyAccessOutput, error) {
-	report, err := h.privacy.Access(ctx, in.Email, requestOf(ctx).Principal.AccountID)
+	report, err := h.privacy.Access(ctx, in.Body.Email, requestOf(ctx).Principal.AccountID)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}

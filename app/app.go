@@ -32,6 +32,7 @@ import (
 	"github.com/guichet/guichet/migrate"
 	"github.com/guichet/guichet/operations"
 	"github.com/guichet/guichet/privacy"
+	privacypages "github.com/guichet/guichet/privacy/pages"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -365,6 +366,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
 			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
+			(&privacypages.Pages{Privacy: dataProtection, Log: cfg.Logger}).Routes(site),
 			// For Prometheus, with an admin's API token.
 			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: a.metrics.ServeHTTP}}),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme, Instrument: counts.Instrument,

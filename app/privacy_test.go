@@ -142,7 +142,7 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 		} `json:"submissions"`
 		Drafts []json.RawMessage `json:"drafts"`
 	}
-	raw := g.Must(200, "GET", "/api/privacy/access?email="+url.QueryEscape(strings.ToUpper(ines)), adminToken, "").Body
+	raw := g.Must(200, "POST", "/api/privacy/access", adminToken, `{"email":"`+strings.ToUpper(ines)+`"}`).Body
 	if err := json.Unmarshal(raw, &report); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 		!strings.Contains(string(raw), "Appelée le 3 décembre") || !strings.Contains(string(raw), "Votre dossier est complet.") {
 		t.Errorf("access report lacks what is held: %s", raw)
 	}
-	g.Must(401, "GET", "/api/privacy/access?email="+url.QueryEscape(ines), "", "")
+	g.Must(401, "POST", "/api/privacy/access", "", `{"email":"`+ines+`"}`)
 
 	// Right of erasure.
 	erased := g.must(200, "POST", "/api/privacy/erasure", adminToken, `{"email":"`+ines+`","reason":"Demande reçue par courrier le 2 décembre 2026"}`)
@@ -175,7 +175,7 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	if refs := g.inbox("transports"); strings.Contains(strings.Join(refs, " "), ref) {
 		t.Errorf("the inbox still lists %s", ref)
 	}
-	if after := g.must(200, "GET", "/api/privacy/access?email="+url.QueryEscape(ines), adminToken, ""); len(after["submissions"].([]any)) != 0 || len(after["drafts"].([]any)) != 0 {
+	if after := g.must(200, "POST", "/api/privacy/access", adminToken, `{"email":"`+ines+`"}`); len(after["submissions"].([]any)) != 0 || len(after["drafts"].([]any)) != 0 {
 		t.Errorf("still held after the erasure: %v", after)
 	}
 
