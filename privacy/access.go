@@ -197,13 +197,9 @@ func (p *Privacy) eraseDraft(ctx context.Context, key string) error {
 
 // eachDraft hands every saved draft and its key to visit.
 func (p *Privacy) eachDraft(ctx context.Context, visit func(key string, draft submit.Draft) error) error {
-	lister, err := p.drafts.ListKeys(ctx)
+	keys, err := keysOf(ctx, p.drafts, ">")
 	if err != nil {
 		return err
-	}
-	var keys []string
-	for key := range lister.Keys() {
-		keys = append(keys, key)
 	}
 	for _, key := range keys {
 		entry, err := p.drafts.Get(ctx, key)

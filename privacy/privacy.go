@@ -133,16 +133,25 @@ func (p *Privacy) Erase(ctx context.Context, s Stored, e Erasure) error {
 	})
 }
 
-// purgeKeys purges, with their history, the keys matching filter whose
-// entry match accepts (nil accepts all).
-func purgeKeys(ctx context.Context, kv jetstream.KeyValue, filter string, match func(jetstream.KeyValueEntry) bool) error {
+// keysOf lists the keys of a bucket that match filter.
+func keysOf(ctx context.Context, kv jetstream.KeyValue, filter string) ([]string, error) {
 	lister, err := kv.ListKeysFiltered(ctx, filter)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var keys []string
 	for key := range lister.Keys() {
 		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+// purgeKeys purges, with their history, the keys matching filter whose
+// entry match accepts (nil accepts all).
+func purgeKeys(ctx context.Context, kv jetstream.KeyValue, filter string, match func(jetstream.KeyValueEntry) bool) error {
+	keys, err := keysOf(ctx, kv, filter)
+	if err != nil {
+		return err
 	}
 	for _, key := range keys {
 		if match != nil {

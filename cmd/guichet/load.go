@@ -75,11 +75,8 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&step, "step", 6*time.Second, "avec -compare, durée de chaque mesure")
 	var profile string
 	fs.StringVar(&profile, "cpuprofile", "", "avec -compare, écrit dans ce fichier le profil CPU (pprof) de la mesure de Guichet")
-	if err := fs.Parse(args); err != nil {
+	if err := parseOptions(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("argument inattendu %q (voir guichet load -help)", fs.Arg(0))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -33,6 +33,18 @@ func main() {
 	}
 }
 
+// parseOptions parses a subcommand's options, and refuses arguments that
+// are not options.
+func parseOptions(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("argument inattendu %q (voir %s -help)", fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "load" {
 		return runLoad(args[1:], stdout, stderr)

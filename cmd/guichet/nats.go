@@ -40,11 +40,8 @@ func runNATS(args []string, getenv func(string) string, stdout, stderr io.Writer
 	}
 	dataDir := fs.String("data-dir", cmp.Or(getenv("GUICHET_DATA_DIR"), "./data"), "dossier des données (GUICHET_DATA_DIR)")
 	listen := fs.String("listen", "127.0.0.1:4222", "adresse où le CLI nats se connecte")
-	if err := fs.Parse(args); err != nil {
+	if err := parseOptions(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("argument inattendu %q (voir guichet nats -help)", fs.Arg(0))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
