@@ -1,0 +1,44 @@
+package receipts
+
+import "fmt"
+
+// Break is where a chain of receipts stops holding.
+type Break struct {
+	// Index is the position of the first receipt that does not follow.
+	Index     int
+	Reference string
+	Reason    string
+}
+
+func (b *Break) Error() string {
+	return fmt.Sprintf("receipt %d (%s): %s", b.Index, b.Reference, b.Reason)
+}
+
+// CheckChain checks receipts of one form, in the order of their sequence:
+// each is authentic, comes after the one before in SUBMISSIONS, and names
+// its hash as Previous, the first naming first (empty for the form's
+// first receipt). It returns the first break, or nil.
+func CheckChain(receipts []Receipt, keys Keyring, first string) *Break {
+	previous := first
+	var sequence uint64
+	for i, r := range receipts {
+		if err := keys.Verify(r); err != nil {
+			return &Break{Index: i, Reference: r.Reference, Reason: err.Error()}
+		}
+		if i > 0 && r.Form != receipts[0].Form {
+			return &Break{Index: i, Reference: r.Reference, Reason: "receipt of another form, " + r.Form}
+		}
+		if r.Previous != previous {
+			return &Break{Index: i, Reference: r.Reference, Reason: "does not follow the receipt before it: a receipt was removed, added or moved"}
+		}
+		if r.Sequence <= sequence {
+			return &Break{Index: i, Reference: r.Reference, Reason: "sequence out of order"}
+		}
+		hash, err := r.Hash()
+		if err != nil {
+			return &Break{Index: i, Reference: r.Reference, Reason: err.Error()}
+		}
+		previous, sequence = hash, r.Sequence
+	}
+	return nil
+}
