@@ -229,6 +229,9 @@ func (w *world) requests() map[string]route {
 		"POST /api/privacy/erasure":                        {access: identity.AdminOnly, request: fixed("/api/privacy/erasure", `{"email":"personne-inconnue@example.org","reason":"Demande reçue le 1er décembre"}`), ok: 200},
 		"GET /api/submissions/{reference}":                 {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
 		"GET /api/submissions/{reference}/attachments/{n}": {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/attachments/0", ""), ok: 200},
+		"GET /api/submissions/{reference}/receipt":         {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/receipt", ""), ok: 200},
+		"GET /api/receipts/keys":                           {access: identity.Anyone, request: fixed("/api/receipts/keys", ""), ok: 200},
+		"POST /api/receipts/verify":                        {access: identity.Anyone, request: fixed("/api/receipts/verify", `{"receipt":"pas-un-recepisse"}`), ok: 200},
 		"GET /api/submissions/{reference}/pdf":             {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},
 		"GET /api/dossiers/{reference}":                    {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref, ""), ok: 200},
 		"POST /api/dossiers/{reference}/actions": {access: identity.DossierAgent, request: func(caller) (string, string) {

@@ -21,6 +21,7 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/privacy"
 	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/requestid"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -50,6 +51,7 @@ type Services struct {
 	Webhooks    *webhooks.Service
 	DeadLetters *processors.DeadLetters
 	Privacy     *privacy.Privacy
+	Receipts    *receipts.Store
 	// Log receives what cannot be told to the caller, such as an export
 	// cut short.
 	Log       *slog.Logger
@@ -116,10 +118,11 @@ func New(s Services) http.Handler {
 	(&webhooksHandler{webhooks: s.Webhooks}).register(api)
 	(&deadLettersHandler{letters: s.DeadLetters}).register(api)
 	(&privacyHandler{privacy: s.Privacy}).register(api)
+	(&receiptsHandler{receipts: s.Receipts}).register(api)
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
-	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail,
+	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail, receipts: s.Receipts,
 		uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
 	forbidden := web.NewErrorPages(s.Site)

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/guichet/guichet/receipts"
+
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -27,6 +29,7 @@ type submissionsHandler struct {
 	tracker   *submit.Tracker
 	documents DocumentStore
 	trail     *backoffice.Trail
+	receipts  *receipts.Store
 	// uploadTimeout bounds the time a submission's body takes to arrive.
 	uploadTimeout time.Duration
 }
@@ -57,6 +60,12 @@ func (h *submissionsHandler) register(api huma.API) {
 		OperationID: "get-submission", Method: http.MethodGet, Path: "/api/submissions/{reference}",
 		Summary: "Suivre un dépôt", Tags: []string{"Submissions"},
 	}), h.get)
+	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
+		OperationID: "get-submission-receipt", Method: http.MethodGet, Path: "/api/submissions/{reference}/receipt",
+		Summary: "Le récépissé signé d'un dépôt", Tags: []string{"Submissions", "Receipts"},
+		Description: "Le récépissé que l'administration a signé : référence, formulaire et version, heure et séquence d'enregistrement, empreintes des données et des pièces jointes, récépissé précédent du formulaire, clé et signature ; " +
+			"avec sa forme encodée et le lien de vérification. Prêt quelques instants après le dépôt (404 avant).",
+	}), h.receipt)
 	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
 		OperationID: "get-submission-pdf", Method: http.MethodGet, Path: "/api/submissions/{reference}/pdf",
 		Summary: "Télécharger le récapitulatif PDF d'un dépôt", Tags: []string{"Submissions"},

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,7 @@ import (
 	"github.com/guichet/guichet/privacy"
 	privacypages "github.com/guichet/guichet/privacy/pages"
 	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/submit/webform"
@@ -93,6 +95,10 @@ type Config struct {
 	// (10 seconds and 2 minutes by default: 32 MB on a 2 Mbit/s line), so
 	// that slow clients cannot hold connections.
 	ReadHeaderTimeout, ReadTimeout time.Duration
+	// ReceiptKeys is the directory of the keys that sign receipts
+	// (receipt-keys in DataDir by default), created with a first key if
+	// empty; processor nodes sign with its current key.
+	ReceiptKeys string
 	// RetentionEvery is how often submissions and drafts past their
 	// retention are purged (an hour by default); by processor nodes.
 	RetentionEvery time.Duration
@@ -314,6 +320,10 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	receiptStore, err := receipts.OpenStore(ctx, b)
+	if err != nil {
+		return err
+	}
 	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: forms, Submissions: submissions, Documents: documents}
 	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(), decisions.Consumer(),
 		// Both wait out outages of what they call (the mail relay, the
@@ -329,6 +339,11 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		}
 	}
 	if cfg.Role.processes() {
+		signing, err := a.receiptSigner(ctx, cfg, b, receiptStore)
+		if err != nil {
+			return err
+		}
+		consumers = append(consumers, signing.Consumer())
 		if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
 			return err
 		}
@@ -362,7 +377,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Privacy: dataProtection, Log: cfg.Logger, TrustedProxies: cfg.TrustedProxies,
+		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Privacy: dataProtection, Receipts: receiptStore, Log: cfg.Logger, TrustedProxies: cfg.TrustedProxies,
 		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
 			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
@@ -378,6 +393,27 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	}
 	a.log.Info("role", "role", cfg.Role, "consumers", cfg.Role.processes(), "api", cfg.Role.Serves())
 	return nil
+}
+
+// receiptSigner opens the receipt keys, publishes their public halves
+// for every node, and returns the processor that signs with the current
+// one.
+func (a *App) receiptSigner(ctx context.Context, cfg Config, b *bus.Bus, store *receipts.Store) (*processors.Receipt, error) {
+	signer, err := receipts.LoadOrCreate(cmp.Or(cfg.ReceiptKeys, filepath.Join(cfg.DataDir, "receipt-keys")), time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Publish(ctx, signer.Keyring()); err != nil {
+		return nil, err
+	}
+	p := &processors.Receipt{Signer: signer}
+	if p.Receipts, err = b.KV(ctx, bus.BucketReceipts); err != nil {
+		return nil, err
+	}
+	if p.Chains, err = b.KV(ctx, bus.BucketReceiptChains); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // corrections gives the form pages the requests sent back for correction.

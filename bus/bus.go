@@ -260,6 +260,9 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{Bucket: BucketInbox, Description: "Routed submissions by department."},
 		{Bucket: BucketIdempotency, Description: "Idempotency keys.", TTL: IdempotencyTTL},
 		{Bucket: BucketDrafts, Description: "Forms saved to be finished later.", TTL: MaxDraftAge},
+		{Bucket: BucketReceipts, Description: "Signed acknowledgements of receipt, by reference."},
+		{Bucket: BucketReceiptChains, Description: "Each form's last receipt, which the next one names."},
+		{Bucket: BucketReceiptKeys, Description: "Public keys that sign receipts, with their periods."},
 	}
 	for _, kc := range buckets {
 		kc.Storage = jetstream.FileStorage

@@ -66,6 +66,15 @@ const (
 	BucketNotifications = "notifications"
 	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
 	BucketIdempotency = "idempotency"
+	// BucketReceipts holds each submission's signed acknowledgement of
+	// receipt, keyed by reference (see package receipts).
+	BucketReceipts = "receipts"
+	// BucketReceiptChains holds, for each form, the hash and sequence of
+	// its last receipt, which the next one names.
+	BucketReceiptChains = "receipt_chains"
+	// BucketReceiptKeys holds the public keys that sign receipts, by key
+	// ID, with their periods: what anyone needs to check a receipt.
+	BucketReceiptKeys = "receipt_keys"
 	// BucketDrafts holds forms saved to be finished later, keyed by the
 	// SHA-256 of their resume token; entries expire after MaxDraftAge.
 	BucketDrafts = "drafts"
@@ -221,4 +230,6 @@ const (
 	ConsumerDecision = "decision"
 	// ConsumerWorkflow starts and advances approval workflows on EVENTS.
 	ConsumerWorkflow = "workflow"
+	// ConsumerReceipt signs each submission's receipt, in order.
+	ConsumerReceipt = "receipt"
 )

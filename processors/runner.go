@@ -101,6 +101,9 @@ type Consumer struct {
 	// a webhook): they retry without limit, and only a Permanent error
 	// sends a message to the dead letters.
 	Patient bool
+	// Ordered consumers handle one message at a time, in the stream's
+	// order, a retried message holding back those after it.
+	Ordered bool
 	// Workers is how many messages are handled at once (one by default).
 	// Only a consumer whose messages are independent of one another, each
 	// about another submission, may have more.
@@ -111,6 +114,15 @@ type Consumer struct {
 // storage. Each waits for its writes to be synced to disk; the more wait at
 // once, the more writes share each sync (see bus.Commit).
 const ioWorkers = 64
+
+// maxAckPending is how many messages may be in hand at once: one for an
+// ordered consumer, JetStream's default otherwise.
+func maxAckPending(c Consumer) int {
+	if c.Ordered {
+		return 1
+	}
+	return 0
+}
 
 // Running is a consumer being served.
 type Running struct {
@@ -134,6 +146,7 @@ func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*
 		AckWait:        cfg.AckWait,
 		MaxDeliver:     cfg.MaxDeliver,
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		MaxAckPending:  maxAckPending(c),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("processors: consumer %s: %w", c.Durable, err)

@@ -1,0 +1,85 @@
+package receipts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+)
+
+// ErrNoReceipt means the submission has no receipt yet: it is signed
+// shortly after it is stored.
+var ErrNoReceipt = errors.New("receipts: no receipt yet")
+
+// Store reads the receipts the receipt processor signed, and the public
+// keys they were signed with, from NATS: every node can check them.
+type Store struct {
+	receipts, keys jetstream.KeyValue
+}
+
+// OpenStore opens the receipts' buckets of b.
+func OpenStore(ctx context.Context, b *bus.Bus) (*Store, error) {
+	receipts, err := b.KV(ctx, bus.BucketReceipts)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := b.KV(ctx, bus.BucketReceiptKeys)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{receipts: receipts, keys: keys}, nil
+}
+
+// Get returns the receipt of a submission.
+func (s *Store) Get(ctx context.Context, reference string) (Receipt, error) {
+	r, _, err := bus.GetJSON[Receipt](ctx, s.receipts, reference, ErrNoReceipt)
+	return r, err
+}
+
+// Publish makes a keyring's public keys known to every node.
+func (s *Store) Publish(ctx context.Context, ring Keyring) error {
+	for id, public := range ring {
+		raw, err := json.Marshal(public)
+		if err != nil {
+			return err
+		}
+		if _, err := s.keys.Put(ctx, id, raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Keyring returns every public key published.
+func (s *Store) Keyring(ctx context.Context) (Keyring, error) {
+	ring := Keyring{}
+	lister, err := s.keys.ListKeys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return ring, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for id := range lister.Keys() {
+		public, _, err := bus.GetJSON[PublicKey](ctx, s.keys, id, ErrUnknownKey)
+		if err != nil {
+			return nil, err
+		}
+		ring[id] = public
+	}
+	return ring, nil
+}
+
+// Sorted lists a keyring's keys from the oldest.
+func (k Keyring) Sorted() []PublicKey {
+	keys := make([]PublicKey, 0, len(k))
+	for _, public := range k {
+		keys = append(keys, public)
+	}
+	slices.SortFunc(keys, func(a, b PublicKey) int { return a.NotBefore.Compare(b.NotBefore) })
+	return keys
+}
