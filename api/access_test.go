@@ -230,6 +230,8 @@ func (w *world) requests() map[string]route {
 		"GET /api/submissions/{reference}":                 {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
 		"GET /api/submissions/{reference}/attachments/{n}": {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/attachments/0", ""), ok: 200},
 		"GET /api/submissions/{reference}/receipt":         {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/receipt", ""), ok: 200},
+		"GET /verify":                                      {access: identity.Anyone, request: fixed("/verify?r=pas-un-recepisse", ""), ok: 200},
+		"POST /verify":                                     {access: identity.Anyone, request: fixed("/verify", "r=pas-un-recepisse"), ok: 200},
 		"GET /api/receipts/keys":                           {access: identity.Anyone, request: fixed("/api/receipts/keys", ""), ok: 200},
 		"POST /api/receipts/verify":                        {access: identity.Anyone, request: fixed("/api/receipts/verify", `{"receipt":"pas-un-recepisse"}`), ok: 200},
 		"GET /api/submissions/{reference}/pdf":             {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},

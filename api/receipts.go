@@ -77,55 +77,21 @@ type verifyOutput struct {
 	Body VerifyBody
 }
 
-// Verdicts of a receipt's check, with what they mean.
-var verdicts = []struct {
-	err     error
-	verdict string
-	text    locale.Text
-}{
-	{nil, "authentic", locale.Text{FR: "Ce récépissé est authentique et intact : l'administration l'a signé, et rien n'y a changé depuis.", EN: "This receipt is authentic and intact: the administration signed it, and nothing in it has changed since."}},
-	{receipts.ErrBadSignature, "altered", locale.Text{FR: "Ce récépissé n'est pas authentique : sa signature ne correspond pas à son contenu. Il a été modifié, ou n'a pas été signé par l'administration.", EN: "This receipt is not authentic: its signature does not match its content. It was altered, or not signed by the administration."}},
-	{receipts.ErrUnknownKey, "unknown_key", locale.Text{FR: "Ce récépissé n'est pas authentique : il est signé par une clé que l'administration n'a jamais utilisée.", EN: "This receipt is not authentic: it is signed with a key the administration never used."}},
-	{receipts.ErrOutsideValidity, "outside_validity", locale.Text{FR: "Ce récépissé n'est pas authentique : la clé qui l'a signé n'était pas en service à la date qu'il indique.", EN: "This receipt is not authentic: the key that signed it was not in service on the date it gives."}},
-	{receipts.ErrMalformed, "malformed", locale.Text{FR: "Ce texte n'est pas un récépissé : vérifiez qu'il a été copié en entier.", EN: "This text is not a receipt: check that it was copied whole."}},
-}
-
 func (h *receiptsHandler) verify(ctx context.Context, in *verifyInput) (*verifyOutput, error) {
 	lang := requestOf(ctx).Lang
-	out := &verifyOutput{}
-	r, err := receipts.Decode(in.Body.Receipt)
-	if err == nil {
-		ring, kerr := h.receipts.Keyring(ctx)
-		if kerr != nil {
-			return nil, toProblem(ctx, kerr)
-		}
-		err = ring.Verify(r)
-		out.Body.Receipt = &r
-	}
-	for _, v := range verdicts {
-		if errors.Is(err, v.err) {
-			out.Body.Verdict, out.Body.Message = v.verdict, v.text.In(lang)
-			break
-		}
-	}
-	if out.Body.Verdict == "" {
+	ring, err := h.receipts.Keyring(ctx)
+	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	out.Body.Authentic = err == nil
-	if len(in.Body.Data) > 0 && out.Body.Receipt != nil {
-		hash, err := receipts.DataHash(in.Body.Data)
-		matches := err == nil && hash == r.DataSHA256
-		out.Body.DataMatches = &matches
-		out.Body.DataMessage = locale.Text{
-			FR: "Ces données ne sont pas celles que le récépissé atteste : leur empreinte diffère.",
-			EN: "This data is not what the receipt attests: its fingerprint differs.",
-		}.In(lang)
-		if matches {
-			out.Body.DataMessage = locale.Text{
-				FR: "Ces données sont exactement celles que le récépissé atteste.",
-				EN: "This data is exactly what the receipt attests.",
-			}.In(lang)
-		}
+	r, verdict, err := receipts.Check(in.Body.Receipt, ring)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out := &verifyOutput{}
+	out.Body.Verdict, out.Body.Authentic, out.Body.Message, out.Body.Receipt = verdict.Code, verdict.Authentic(), verdict.Message.In(lang), r
+	if len(in.Body.Data) > 0 && r != nil {
+		matches, message := receipts.DataVerdict(*r, in.Body.Data)
+		out.Body.DataMatches, out.Body.DataMessage = &matches, message.In(lang)
 	}
 	return out, nil
 }

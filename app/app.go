@@ -36,6 +36,7 @@ import (
 	privacypages "github.com/guichet/guichet/privacy/pages"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/receipts"
+	receiptpages "github.com/guichet/guichet/receipts/pages"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/submit/webform"
@@ -382,6 +383,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
 			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
 			(&privacypages.Pages{Privacy: dataProtection, Log: cfg.Logger}).Routes(site),
+			(&receiptpages.Pages{Receipts: receiptStore, Log: cfg.Logger}).Routes(site),
 			// For Prometheus, with an admin's API token.
 			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: a.metrics.ServeHTTP}}),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme, Instrument: counts.Instrument,

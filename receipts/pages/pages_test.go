@@ -1,0 +1,90 @@
+package pages_test
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/browsertest"
+	"github.com/guichet/guichet/internal/testkit"
+)
+
+const association = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
+
+// In chromium: the verification link of a receipt says "authentique";
+// the same link with one character changed says it is not; the answers
+// the citizen kept match the receipt, and altered ones do not. The page
+// shows no personal data, passes axe-core, and is photographed.
+func TestCitizenChecksAReceipt(t *testing.T) {
+	_, base := testkit.StartApp(t, app.Config{Demo: true})
+	api := testkit.Client{T: t, URL: base}
+	receipt := api.Must(201, "POST", "/api/forms/subvention-association/submissions", "", association).JSON(t)
+	path := "/api/submissions/" + receipt["reference"].(string) + "/receipt?token=" + receipt["token"].(string)
+	var verifyPath string
+	for deadline := time.Now().Add(10 * time.Second); verifyPath == ""; time.Sleep(20 * time.Millisecond) {
+		if r := api.Do("GET", path, "", ""); r.Status == 200 {
+			verifyPath = r.JSON(t)["verifyPath"].(string)
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no receipt: %d %s", r.Status, r.Body)
+		}
+	}
+
+	ctx := browsertest.New(t)
+	load := func(actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if status := browsertest.Load(t, ctx, actions...); status != http.StatusOK {
+			t.Fatalf("status %d: %s", status, browsertest.Text(t, ctx, "main"))
+		}
+	}
+	load(chromedp.Navigate(base + verifyPath))
+	if text := browsertest.Text(t, ctx, "[role=status]"); !strings.Contains(text, "authentique et intact") {
+		t.Fatalf("the receipt's own link: %q", text)
+	}
+	page := browsertest.Text(t, ctx, "main")
+	if !strings.Contains(page, receipt["reference"].(string)) || strings.Contains(page, "Muller") || strings.Contains(page, "Chorale") {
+		t.Errorf("the page shows more than the receipt: %s", page)
+	}
+	for _, v := range browsertest.Axe(t, ctx) {
+		t.Errorf("verification page: %s", v)
+	}
+	browsertest.Screenshot(t, ctx, filepath.Join(browsertest.RepoRoot(t), "docs", "screenshots"), "23-receipt-check")
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
+
+	// The answers as stored: each file in its place, here none.
+	answers := filepath.Join(t.TempDir(), "reponses.json")
+	data := strings.TrimSuffix(strings.TrimPrefix(association, `{"data":`), "}")
+	if err := os.WriteFile(answers, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load(chromedp.SetUploadFiles("#file", []string{answers}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
+	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "exactement celles que le récépissé atteste") || !strings.Contains(text, "authentique et intact") {
+		t.Errorf("the answers kept: %s", text)
+	}
+	if err := os.WriteFile(answers, []byte(strings.Replace(data, "800", "8000", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load(chromedp.SetUploadFiles("#file", []string{answers}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
+	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "ne sont pas celles") {
+		t.Errorf("altered answers: %q", text)
+	}
+
+	// One character changed in the link.
+	u, _ := url.Parse(verifyPath)
+	encoded := u.Query().Get("r")
+	i := len(encoded) / 2
+	swapped := "A"
+	if encoded[i] == 'A' {
+		swapped = "B"
+	}
+	load(chromedp.Navigate(base + "/verify?r=" + encoded[:i] + swapped + encoded[i+1:]))
+	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "Récépissé non authentique") {
+		t.Errorf("a link with one character changed: %q", text)
+	}
+}

@@ -1,0 +1,56 @@
+package receipts
+
+import (
+	"errors"
+
+	"github.com/guichet/guichet/locale"
+)
+
+// Verdict is the outcome of a receipt's check, as the API and the
+// verification page tell it.
+type Verdict struct {
+	// Code is authentic, altered, unknown_key, outside_validity or malformed.
+	Code    string
+	Message locale.Text
+}
+
+// Authentic tells whether the receipt checked out.
+func (v Verdict) Authentic() bool { return v.Code == "authentic" }
+
+var verdicts = []struct {
+	err error
+	Verdict
+}{
+	{nil, Verdict{"authentic", locale.Text{FR: "Ce récépissé est authentique et intact : l'administration l'a signé, et rien n'y a changé depuis.", EN: "This receipt is authentic and intact: the administration signed it, and nothing in it has changed since."}}},
+	{ErrBadSignature, Verdict{"altered", locale.Text{FR: "Ce récépissé n'est pas authentique : sa signature ne correspond pas à son contenu. Il a été modifié, ou n'a pas été signé par l'administration.", EN: "This receipt is not authentic: its signature does not match its content. It was altered, or not signed by the administration."}}},
+	{ErrUnknownKey, Verdict{"unknown_key", locale.Text{FR: "Ce récépissé n'est pas authentique : il est signé par une clé que l'administration n'a jamais utilisée.", EN: "This receipt is not authentic: it is signed with a key the administration never used."}}},
+	{ErrOutsideValidity, Verdict{"outside_validity", locale.Text{FR: "Ce récépissé n'est pas authentique : la clé qui l'a signé n'était pas en service à la date qu'il indique.", EN: "This receipt is not authentic: the key that signed it was not in service on the date it gives."}}},
+	{ErrMalformed, Verdict{"malformed", locale.Text{FR: "Ce texte n'est pas un récépissé : vérifiez qu'il a été copié en entier.", EN: "This text is not a receipt: check that it was copied whole."}}},
+}
+
+// Check decodes an encoded receipt and verifies it against ring. It
+// returns the receipt when it could be read, and the verdict; an error
+// only when the check itself could not be made.
+func Check(encoded string, ring Keyring) (*Receipt, Verdict, error) {
+	r, err := Decode(encoded)
+	var decoded *Receipt
+	if err == nil {
+		decoded = &r
+		err = ring.Verify(r)
+	}
+	for _, v := range verdicts {
+		if errors.Is(err, v.err) {
+			return decoded, v.Verdict, nil
+		}
+	}
+	return decoded, Verdict{}, err
+}
+
+// DataVerdict says whether data is what a receipt attests.
+func DataVerdict(r Receipt, data []byte) (bool, locale.Text) {
+	hash, err := DataHash(data)
+	if err == nil && hash == r.DataSHA256 {
+		return true, locale.Text{FR: "Ces données sont exactement celles que le récépissé atteste.", EN: "This data is exactly what the receipt attests."}
+	}
+	return false, locale.Text{FR: "Ces données ne sont pas celles que le récépissé atteste : leur empreinte diffère.", EN: "This data is not what the receipt attests: its fingerprint differs."}
+}
