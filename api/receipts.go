@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -105,9 +104,6 @@ type receiptOutput struct {
 	}
 }
 
-// VerifyPath is the verification page's path for an encoded receipt.
-func VerifyPath(encoded string) string { return "/verify?r=" + url.QueryEscape(encoded) }
-
 func (h *submissionsHandler) receipt(ctx context.Context, in *submissionInput) (*receiptOutput, error) {
 	rec, err := h.readable(ctx, in)
 	if err != nil {
@@ -128,6 +124,6 @@ func (h *submissionsHandler) receipt(ctx context.Context, in *submissionInput) (
 	if out.Body.Encoded, err = receipts.Encode(r); err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	out.Body.VerifyPath = VerifyPath(out.Body.Encoded)
+	out.Body.VerifyPath = receipts.VerifyPath(out.Body.Encoded)
 	return out, nil
 }

@@ -297,7 +297,12 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		a.log.Info("demo content seeded")
 	}
 
-	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Documents: documents}
+	receiptStore, err := receipts.OpenStore(ctx, b)
+	if err != nil {
+		return err
+	}
+	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Documents: documents,
+		Receipts: receiptStore, SiteURL: cfg.PublicURL}
 	route := &processors.Route{Forms: forms, Tracker: tracker, Submissions: submissions}
 	var mail *mailer.Mailer
 	var notices *backoffice.Notices
@@ -318,10 +323,6 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		return err
 	}
 	hooks, err := webhooks.New(ctx, b)
-	if err != nil {
-		return err
-	}
-	receiptStore, err := receipts.OpenStore(ctx, b)
 	if err != nil {
 		return err
 	}

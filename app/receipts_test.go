@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/pdftest"
 	"github.com/guichet/guichet/receipts"
 )
 
@@ -99,5 +101,33 @@ func TestSignedReceipts(t *testing.T) {
 	// In English on request.
 	if v := g.must(200, "POST", "/api/receipts/verify", "", `{"receipt":"`+encoded[0]+`"}`, "Accept-Language", "en"); !strings.Contains(v["message"].(string), "authentic and intact") {
 		t.Errorf("in English: %v", v)
+	}
+}
+
+// The PDF record shows the receipt, with a QR code that opens the
+// verification page with the receipt, and carries the receipt in its
+// keywords.
+func TestReceiptOnThePDF(t *testing.T) {
+	g := startWith(t, app.Config{DataDir: t.TempDir(), Demo: true, PublicURL: "https://demarches.example.fr"})
+	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
+	ref, token := receipt["reference"].(string), receipt["token"].(string)
+	g.waitRouted(ref, token)
+	signed := g.must(200, "GET", "/api/submissions/"+ref+"/receipt?token="+token, "", "")
+	encoded := signed["encoded"].(string)
+	pdf := g.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "").Body
+
+	text := pdftest.Text(t, pdf)
+	r := signed["receipt"].(map[string]any)
+	for _, want := range []string{"Accusé de réception signé", r["dataSha256"].(string), r["key"].(string), "Signature Ed25519"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF lacks %q", want)
+		}
+	}
+	codes := pdftest.QRCodes(t, pdf)
+	if len(codes) != 1 || codes[0] != "https://demarches.example.fr"+signed["verifyPath"].(string) {
+		t.Errorf("QR codes of the PDF: %q, want the verification URL", codes)
+	}
+	if keywords := pdftest.Keywords(t, pdf); keywords != receipts.PDFKeyword+encoded {
+		t.Errorf("keywords %q", keywords)
 	}
 }

@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
@@ -28,7 +31,20 @@ type PDF struct {
 	Forms        Versions
 	Tracker      *submit.Tracker
 	Documents    jetstream.ObjectStore
+	// Receipts, when set, gives each record its signed receipt, and
+	// SiteURL the address of the page that checks it.
+	Receipts ReceiptWaiter
+	SiteURL  string
 }
+
+// ReceiptWaiter waits for a submission's receipt to be signed.
+type ReceiptWaiter interface {
+	Wait(ctx context.Context, reference string) (receipts.Receipt, error)
+}
+
+// receiptWait bounds the wait for a receipt: the receipt processor signs
+// in order, and may have a backlog; past it, the record is tried again.
+const receiptWait = 30 * time.Second
 
 // Consumer is the PDF processor's durable consumer on SUBMISSIONS. Each
 // message is another submission, so many are handled at once: most of the
@@ -76,8 +92,7 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		if err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		err = render(ctx, &buf, RecordDocument{
+		doc := RecordDocument{
 			Organisation: p.Organisation,
 			FormTitle:    form.Title,
 			FormVersion:  sub.FormVersion,
@@ -86,7 +101,14 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 			Answers:      namedAttachments(form.Answers(sub.Data), sub.Attachments),
 			DataSHA256:   sub.DataSHA256,
 			Attachments:  sub.Attachments,
-		})
+		}
+		if p.Receipts != nil {
+			if err := p.withReceipt(ctx, &doc); err != nil {
+				return err
+			}
+		}
+		var buf bytes.Buffer
+		err = render(ctx, &buf, doc)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -105,6 +127,22 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	return p.Tracker.Advance(ctx, sub.Reference, submit.Documented, seq)
+}
+
+// withReceipt adds the submission's signed receipt to its record.
+func (p *PDF) withReceipt(ctx context.Context, doc *RecordDocument) error {
+	wait, cancel := context.WithTimeout(ctx, receiptWait)
+	defer cancel()
+	r, err := p.Receipts.Wait(wait, doc.Reference)
+	if err != nil {
+		return fmt.Errorf("receipt of %s: %w", doc.Reference, err)
+	}
+	encoded, err := receipts.Encode(r)
+	if err != nil {
+		return Permanent(err)
+	}
+	doc.Receipt, doc.VerifyURL = &r, strings.TrimSuffix(p.SiteURL, "/")+receipts.VerifyPath(encoded)
+	return nil
 }
 
 func decodeSubmission(msg jetstream.Msg) (submit.Submission, uint64, error) {

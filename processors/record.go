@@ -1,9 +1,13 @@
 package processors
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+
+	"github.com/guichet/guichet/receipts"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -24,6 +28,10 @@ type RecordDocument struct {
 	Answers      []schemas.Answer
 	DataSHA256   string
 	Attachments  []submit.Attachment
+	// Receipt, when set, is the signed acknowledgement of receipt, shown
+	// with a QR code of VerifyURL, where anyone can check it.
+	Receipt   *receipts.Receipt
+	VerifyURL string
 }
 
 // RenderRecord writes the PDF record of a submission. Values are written as
@@ -79,7 +87,69 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 	pdf.SetFont("go", "", 8)
 	pdf.MultiCell(text, 4, "Empreinte SHA-256 des données déposées (forme canonique RFC 8785) :", "", "L", false)
 	pdf.MultiCell(text, 4, doc.DataSHA256, "", "L", false)
+	if doc.Receipt != nil {
+		if err := receiptSection(pdf, text, *doc.Receipt, doc.VerifyURL); err != nil {
+			return err
+		}
+	}
 	return pdf.Output(w)
+}
+
+// receiptSection writes the signed receipt: what it attests, its
+// signature, and a QR code of the address where anyone checks it, which
+// is also a link. The encoded receipt is in the document's keywords, so
+// that the PDF itself can be checked.
+func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, verifyURL string) error {
+	png, err := qrPNG(verifyURL)
+	if err != nil {
+		return err
+	}
+	encoded, err := receipts.Encode(r)
+	if err != nil {
+		return err
+	}
+	pdf.SetKeywords(receipts.PDFKeyword+encoded, false)
+	const qrSize = 40.0
+	if _, pageHeight := pdf.GetPageSize(); pdf.GetY()+qrSize+60 > pageHeight-20 {
+		pdf.AddPage()
+	}
+	pdf.Ln(6)
+	pdf.SetFont("go", "B", 12)
+	pdf.MultiCell(text, 7, "Accusé de réception signé", "B", "L", false)
+	pdf.Ln(2)
+	left, _, _, _ := pdf.GetMargins()
+	top := pdf.GetY()
+	pdf.RegisterImageOptionsReader("receipt-qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	pdf.ImageOptions("receipt-qr", left+text-qrSize, top, qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, pdf.AddLink(), verifyURL)
+	width := text - qrSize - 4
+	attachments := "aucune"
+	if len(r.Attachments) > 0 {
+		attachments = strings.Join(r.Attachments, " ")
+	}
+	previous := r.Previous
+	if previous == "" {
+		previous = "aucun (premier dépôt du formulaire)"
+	}
+	for _, field := range [][2]string{
+		{"Reçu le", locale.DateTime(r.AcceptedAt, locale.French) + fmt.Sprintf(" (enregistrement n° %d)", r.Sequence)},
+		{"Formulaire", fmt.Sprintf("%s, version %d", r.Form, r.FormVersion)},
+		{"Empreinte des réponses", r.DataSHA256},
+		{"Empreintes des pièces jointes", attachments},
+		{"Récépissé précédent", previous},
+		{"Clé de signature", r.Key},
+		{"Signature Ed25519", r.Signature},
+	} {
+		pdf.SetFont("go", "B", 8)
+		pdf.MultiCell(width, 4, field[0], "", "L", false)
+		pdf.SetFont("go", "", 8)
+		pdf.MultiCell(width, 4, field[1], "", "L", false)
+		pdf.Ln(1)
+	}
+	pdf.SetY(max(pdf.GetY(), top+qrSize) + 2)
+	pdf.SetFont("go", "", 8)
+	pdf.MultiCell(text, 4, "Ce récépissé prouve que l'administration a reçu exactement ces réponses à cette heure. "+
+		"Vérifiez-le en lisant le code QR ou sur la page de vérification de l'administration.", "", "L", false)
+	return nil
 }
 
 // newDocument starts an A4 PDF of the organisation about a submission, in

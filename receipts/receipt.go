@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/gowebpki/jcs"
@@ -122,6 +123,14 @@ func Encode(r Receipt) (string, error) {
 	}
 	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
+
+// VerifyPath is the path of the verification page for an encoded
+// receipt: what its QR code and its link open.
+func VerifyPath(encoded string) string { return "/verify?r=" + url.QueryEscape(encoded) }
+
+// PDFKeyword starts the keyword of a PDF record that carries its encoded
+// receipt.
+const PDFKeyword = "guichet-receipt:"
 
 // ErrMalformed means a text is not a receipt.
 var ErrMalformed = errors.New("receipts: not a receipt")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -38,6 +39,34 @@ func OpenStore(ctx context.Context, b *bus.Bus) (*Store, error) {
 func (s *Store) Get(ctx context.Context, reference string) (Receipt, error) {
 	r, _, err := bus.GetJSON[Receipt](ctx, s.receipts, reference, ErrNoReceipt)
 	return r, err
+}
+
+// Wait returns a submission's receipt, waiting for it to be signed until
+// ctx ends.
+func (s *Store) Wait(ctx context.Context, reference string) (Receipt, error) {
+	if r, err := s.Get(ctx, reference); !errors.Is(err, ErrNoReceipt) {
+		return r, err
+	}
+	watcher, err := s.receipts.Watch(ctx, reference)
+	if err != nil {
+		return Receipt{}, err
+	}
+	defer watcher.Stop()
+	for {
+		select {
+		case entry, open := <-watcher.Updates():
+			if !open {
+				return Receipt{}, fmt.Errorf("%w: the watch ended", ErrNoReceipt)
+			}
+			if entry == nil || entry.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var r Receipt
+			return r, json.Unmarshal(entry.Value(), &r)
+		case <-ctx.Done():
+			return Receipt{}, fmt.Errorf("%w: %w", ErrNoReceipt, ctx.Err())
+		}
+	}
 }
 
 // Publish makes a keyring's public keys known to every node.

@@ -5,9 +5,12 @@ package pdftest
 import (
 	"bytes"
 	"html"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +57,63 @@ func pdftotext(t testing.TB, pdf []byte, options ...string) string {
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("pdftotext: %v: %s", err, stderr.String())
+	}
+	return out.String()
+}
+
+// Keywords returns the keywords of a PDF's document information, read
+// with poppler's pdfinfo.
+func Keywords(t testing.TB, pdf []byte) string {
+	t.Helper()
+	out := run(t, "pdfinfo", "poppler-utils", pdf, "-")
+	for _, line := range strings.Split(out, "\n") {
+		if keywords, ok := strings.CutPrefix(line, "Keywords:"); ok {
+			return strings.TrimSpace(keywords)
+		}
+	}
+	return ""
+}
+
+// QRCodes returns what the QR codes among a PDF's images say: the images
+// are extracted with poppler's pdfimages and read with zbarimg (Debian
+// package zbar-tools).
+func QRCodes(t testing.TB, pdf []byte) []string {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "document.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "pdfimages", "poppler-utils", nil, "-png", file, filepath.Join(dir, "image"))
+	images, _ := filepath.Glob(filepath.Join(dir, "image-*.png"))
+	var codes []string
+	for _, image := range images {
+		path, err := exec.LookPath("zbarimg")
+		if err != nil {
+			t.Fatal("zbarimg not found: install zbar-tools")
+		}
+		out, err := exec.Command(path, "--raw", "-q", "-Sbinary", image).Output()
+		if err == nil {
+			codes = append(codes, strings.TrimRight(string(out), "\n"))
+		}
+	}
+	return codes
+}
+
+// run runs one of poppler's tools on stdin, failing the test if it is
+// missing or fails.
+func run(t testing.TB, tool, debianPackage string, stdin []byte, args ...string) string {
+	t.Helper()
+	path, err := exec.LookPath(tool)
+	if err != nil {
+		t.Fatalf("%s not found: install %s", tool, debianPackage)
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v: %s", tool, err, stderr.String())
 	}
 	return out.String()
 }
