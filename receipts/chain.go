@@ -11,7 +11,7 @@ type Break struct {
 }
 
 func (b *Break) Error() string {
-	return fmt.Sprintf("receipt %d (%s): %s", b.Index, b.Reference, b.Reason)
+	return fmt.Sprintf("récépissé %d (%s) : %s", b.Index+1, b.Reference, b.Reason)
 }
 
 // CheckChain checks receipts of one form, in the order of their sequence:
@@ -23,16 +23,17 @@ func CheckChain(receipts []Receipt, keys Keyring, first string) *Break {
 	var sequence uint64
 	for i, r := range receipts {
 		if err := keys.Verify(r); err != nil {
-			return &Break{Index: i, Reference: r.Reference, Reason: err.Error()}
+			_, verdict, _ := checkDecoded(r, keys)
+			return &Break{Index: i, Reference: r.Reference, Reason: verdict.Message.FR}
 		}
 		if i > 0 && r.Form != receipts[0].Form {
-			return &Break{Index: i, Reference: r.Reference, Reason: "receipt of another form, " + r.Form}
+			return &Break{Index: i, Reference: r.Reference, Reason: "récépissé d'un autre formulaire, " + r.Form}
 		}
 		if r.Previous != previous {
-			return &Break{Index: i, Reference: r.Reference, Reason: "does not follow the receipt before it: a receipt was removed, added or moved"}
+			return &Break{Index: i, Reference: r.Reference, Reason: "ne suit pas le récépissé précédent : un récépissé a été retiré, ajouté ou déplacé"}
 		}
 		if r.Sequence <= sequence {
-			return &Break{Index: i, Reference: r.Reference, Reason: "sequence out of order"}
+			return &Break{Index: i, Reference: r.Reference, Reason: "séquence dans le désordre"}
 		}
 		hash, err := r.Hash()
 		if err != nil {

@@ -33,17 +33,27 @@ var verdicts = []struct {
 // only when the check itself could not be made.
 func Check(encoded string, ring Keyring) (*Receipt, Verdict, error) {
 	r, err := Decode(encoded)
-	var decoded *Receipt
-	if err == nil {
-		decoded = &r
-		err = ring.Verify(r)
+	if err != nil {
+		v, err := verdictOf(err)
+		return nil, v, err
 	}
+	return checkDecoded(r, ring)
+}
+
+// checkDecoded verifies a receipt against ring.
+func checkDecoded(r Receipt, ring Keyring) (*Receipt, Verdict, error) {
+	v, err := verdictOf(ring.Verify(r))
+	return &r, v, err
+}
+
+// verdictOf is the verdict of a verification's error.
+func verdictOf(err error) (Verdict, error) {
 	for _, v := range verdicts {
 		if errors.Is(err, v.err) {
-			return decoded, v.Verdict, nil
+			return v.Verdict, nil
 		}
 	}
-	return decoded, Verdict{}, err
+	return Verdict{}, err
 }
 
 // DataVerdict says whether data is what a receipt attests.

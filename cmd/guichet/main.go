@@ -49,6 +49,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if len(args) > 0 && args[0] == "load" {
 		return runLoad(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "receipts" {
+		return runReceipts(args[1:], getenv, stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "nats" {
 		return runNATS(args[1:], getenv, stdout, stderr)
 	}
@@ -105,7 +108,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
 		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
 		Mail: s.mail, PublicURL: cmp.Or(s.publicURL, "http://"+addr),
-		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20}, DrainDelay: s.drainDelay, TrustedProxies: s.trustedProxies,
+		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20}, DrainDelay: s.drainDelay, TrustedProxies: s.trustedProxies, ReceiptKeys: s.receiptKeys,
 	})
 	if err != nil {
 		ln.Close()

@@ -30,6 +30,8 @@ Utilisation : guichet [serve] [options]
                                        (formulaires en fichiers : guichet forms -help)
               guichet load [options]   (essai de charge : guichet load -help)
               guichet nats [options]   (le NATS embarqué seul, pour la maintenance)
+              guichet receipts verify|rotate …
+                                       (récépissés signés : guichet receipts -help)
               guichet version          (version et révision de ce binaire)
 
 Démarre tout dans un seul processus : un serveur NATS embarqué avec JetStream
@@ -89,7 +91,7 @@ var fileOnlyKeys = []string{"nats-creds", "nats-nkey"}
 // variables over the configuration file over defaults.
 type settings struct {
 	addr, dataDir, natsURL, natsListen, organisation, logFormat string
-	publicURL, natsCreds, natsNKey, metricsAddr                 string
+	publicURL, natsCreds, natsNKey, metricsAddr, receiptKeys    string
 	role                                                        app.Role
 	maxStore                                                    int64
 	submitRate                                                  int
@@ -187,6 +189,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	organisation := text("organisation", "Département de la Moselle", "nom de l'organisation sur les PDF")
 	logFormat := text("log-format", "text", "format des journaux : text ou json")
 	metricsAddr := text("metrics-addr", "", "sert aussi /metrics sans authentification sur cette adresse, pour un Prometheus du réseau interne, par exemple 10.0.0.5:9100 ; sinon /metrics demande le jeton d'un administrateur, et un nœud de traitements n'en sert pas")
+	receiptKeys := text("receipt-keys", "", "dossier des clés qui signent les récépissés, créé avec une première clé s'il est vide ; par défaut, receipt-keys dans le dossier de données")
 	replicas := text("replicas", "1", "réplication des flux et des compartiments sur un cluster : 1 ou 3")
 	demo := l.get("demo", "1")
 	fs.Var(boolText{&demo}, "demo", "crée le contenu de démonstration dans un dossier de données vide ; 0 pour s'en passer (GUICHET_DEMO)")
@@ -220,7 +223,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	}
 
 	s.addr, s.dataDir, s.natsURL, s.natsListen = *addr, *dataDir, *natsURL, *natsListen
-	s.organisation, s.logFormat, s.publicURL, s.metricsAddr = *organisation, *logFormat, *publicURL, *metricsAddr
+	s.organisation, s.logFormat, s.publicURL, s.metricsAddr, s.receiptKeys = *organisation, *logFormat, *publicURL, *metricsAddr, *receiptKeys
 	s.mail = mailer.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, TLS: *smtpTLS,
 		// The password comes from the environment only: never on a command line.
 		Password: getenv("GUICHET_SMTP_PASSWORD")}

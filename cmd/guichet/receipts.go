@@ -1,0 +1,105 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/receipts"
+)
+
+const receiptsUsage = `Utilisation : guichet receipts verify [options] FORMULAIRE…
+              guichet receipts rotate [options]
+
+  verify   vérifie toute la chaîne des récépissés d'un formulaire : chacun
+           authentique et lié au précédent, chaque dépôt du flux SUBMISSIONS
+           avec son récépissé, et chaque dépôt disparu du flux effacé selon le
+           journal de sécurité ; dit la première rupture (code de sortie 1)
+  rotate   remplace la clé qui signe les récépissés à partir de maintenant ;
+           l'ancienne reste publiée pour vérifier ses récépissés. Redémarrez
+           ensuite les nœuds de traitements.
+
+verify lit le dossier de données d'un Guichet arrêté (-data-dir), ou un
+serveur NATS (-nats-url, par exemple celui qu'ouvre GUICHET_NATS_LISTEN).
+
+Options :
+`
+
+const receiptsExamples = `
+Exemples :
+  guichet receipts verify -nats-url nats://127.0.0.1:4222 transport-scolaire
+  guichet receipts verify -data-dir /var/lib/guichet transport-scolaire demande-conges
+  guichet receipts rotate -data-dir /var/lib/guichet
+`
+
+func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("guichet receipts", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, receiptsUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, receiptsExamples)
+	}
+	dataDir := fs.String("data-dir", cmp.Or(getenv("GUICHET_DATA_DIR"), "./data"), "dossier de données (GUICHET_DATA_DIR)")
+	natsURL := fs.String("nats-url", getenv("GUICHET_NATS_URL"), "serveur ou cluster NATS, au lieu du dossier de données (GUICHET_NATS_URL ; identifiants dans GUICHET_NATS_CREDS)")
+	keys := fs.String("keys", "", "rotate : dossier des clés (par défaut, receipt-keys dans le dossier de données)")
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		fs.Usage()
+		if len(args) == 0 {
+			return errors.New("receipts : verify ou rotate attendu")
+		}
+		return flag.ErrHelp
+	}
+	command := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	switch command {
+	case "rotate":
+		if fs.NArg() > 0 {
+			return fmt.Errorf("argument inattendu %q (voir guichet receipts -help)", fs.Arg(0))
+		}
+		signer, err := receipts.Rotate(cmp.Or(*keys, filepath.Join(*dataDir, "receipt-keys")), time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "nouvelle clé %s, en service dès maintenant ; %d clés publiées. Redémarrez les nœuds de traitements.\n",
+			receipts.KeyID(signer.Key().Public().(ed25519.PublicKey)), len(signer.Keyring()))
+		return nil
+	case "verify":
+		if fs.NArg() == 0 {
+			return errors.New("receipts verify : au moins un formulaire attendu")
+		}
+		ctx := context.Background()
+		b, err := bus.Open(ctx, bus.Config{DataDir: *dataDir, URL: *natsURL, Credentials: getenv("GUICHET_NATS_CREDS")})
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		broken := 0
+		for _, form := range fs.Args() {
+			check, err := receipts.CheckForm(ctx, b, form)
+			if err != nil {
+				return err
+			}
+			if check.Break != nil {
+				broken++
+				fmt.Fprintf(stdout, "%s : rupture au récépissé %d (%s) : %s\n", form, check.Break.Index+1, check.Break.Reference, check.Break.Reason)
+				continue
+			}
+			fmt.Fprintf(stdout, "%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n", form, check.Receipts, check.Erased)
+		}
+		if broken > 0 {
+			return fmt.Errorf("%d chaîne(s) rompue(s)", broken)
+		}
+		return nil
+	}
+	return fmt.Errorf("receipts %s : verify ou rotate attendu", command)
+}

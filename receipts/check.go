@@ -1,0 +1,135 @@
+package receipts
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+)
+
+// FormCheck is what CheckForm found.
+type FormCheck struct {
+	// Receipts is how many receipts of the form chain.
+	Receipts int
+	// Erased is how many of their submissions were erased, as the
+	// security log records.
+	Erased int
+	// Break is the first break, or nil.
+	Break *Break
+}
+
+// CheckForm checks the whole chain of a form's receipts against the
+// SUBMISSIONS stream: every receipt is authentic and names the one
+// before; every submission in the stream has its receipt; and every
+// receipt whose submission is no longer in the stream was erased, as a
+// "submission.erased" record of AUDIT says. Receipts hold no personal data
+// and outlive erasures, so the chain stays whole.
+func CheckForm(ctx context.Context, b *bus.Bus, form string) (FormCheck, error) {
+	var check FormCheck
+	store, err := OpenStore(ctx, b)
+	if err != nil {
+		return check, err
+	}
+	ring, err := store.Keyring(ctx)
+	if err != nil {
+		return check, err
+	}
+	chain, err := store.formReceipts(ctx, form)
+	if err != nil {
+		return check, err
+	}
+	inStream, err := referencesIn(ctx, b, bus.StreamSubmissions, bus.SubmissionSubject(form), func(data []byte) string {
+		var s struct {
+			Reference string `json:"reference"`
+		}
+		_ = json.Unmarshal(data, &s)
+		return s.Reference
+	})
+	if err != nil {
+		return check, err
+	}
+	erased, err := referencesIn(ctx, b, bus.StreamAudit, bus.AuditSubject("submission.erased", "*"), func(data []byte) string {
+		var e struct {
+			Detail string `json:"detail"`
+		}
+		_ = json.Unmarshal(data, &e)
+		ref, _, _ := strings.Cut(e.Detail, " ")
+		return ref
+	})
+	if err != nil {
+		return check, err
+	}
+	check.Receipts = len(chain)
+	if b := CheckChain(chain, ring, ""); b != nil {
+		check.Break = b
+		return check, nil
+	}
+	signed := map[string]bool{}
+	for i, r := range chain {
+		signed[r.Reference] = true
+		switch {
+		case inStream[r.Reference]:
+		case erased[r.Reference]:
+			check.Erased++
+		default:
+			check.Break = &Break{Index: i, Reference: r.Reference, Reason: "dépôt retiré du flux SUBMISSIONS sans effacement inscrit au journal de sécurité"}
+			return check, nil
+		}
+	}
+	for ref := range inStream {
+		if !signed[ref] {
+			check.Break = &Break{Index: len(chain), Reference: ref, Reason: "dépôt du flux SUBMISSIONS sans récépissé"}
+			return check, nil
+		}
+	}
+	return check, nil
+}
+
+// formReceipts reads every receipt of a form, in the order of their
+// sequence.
+func (s *Store) formReceipts(ctx context.Context, form string) ([]Receipt, error) {
+	var chain []Receipt
+	lister, err := s.receipts.ListKeys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var refs []string
+	for ref := range lister.Keys() {
+		refs = append(refs, ref)
+	}
+	for _, ref := range refs {
+		r, err := s.Get(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if r.Form == form {
+			chain = append(chain, r)
+		}
+	}
+	slices.SortFunc(chain, func(a, b Receipt) int { return cmp.Compare(a.Sequence, b.Sequence) })
+	return chain, nil
+}
+
+// referencesIn reads the reference each message of a stream names.
+func referencesIn(ctx context.Context, b *bus.Bus, streamName, filter string, reference func([]byte) string) (map[string]bool, error) {
+	stream, err := b.JS.Stream(ctx, streamName)
+	if err != nil {
+		return nil, err
+	}
+	refs := map[string]bool{}
+	err = bus.Scan(ctx, stream, filter, func(msg jetstream.Msg) {
+		if ref := reference(msg.Data()); ref != "" {
+			refs[ref] = true
+		}
+	})
+	return refs, err
+}
