@@ -14,6 +14,7 @@
 package receipts
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -131,6 +132,22 @@ func VerifyPath(encoded string) string { return "/verify?r=" + url.QueryEscape(e
 // PDFKeyword starts the keyword of a PDF record that carries its encoded
 // receipt.
 const PDFKeyword = "guichet-receipt:"
+
+// FromPDF returns the encoded receipt a PDF record carries in its
+// keywords, or "".
+func FromPDF(pdf []byte) string {
+	_, after, found := bytes.Cut(pdf, []byte(PDFKeyword))
+	if !found {
+		return ""
+	}
+	end := bytes.IndexFunc(after, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	})
+	if end < 0 {
+		end = len(after)
+	}
+	return string(after[:min(end, MaxEncodedLength)])
+}
 
 // ErrMalformed means a text is not a receipt.
 var ErrMalformed = errors.New("receipts: not a receipt")

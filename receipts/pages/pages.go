@@ -7,6 +7,7 @@
 package pages
 
 import (
+	"bytes"
 	"embed"
 	"io"
 	"log/slog"
@@ -104,11 +105,44 @@ func (p *Pages) compare(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if data.Receipt != nil && len(submitted) > 0 {
+	switch {
+	case bytes.HasPrefix(submitted, []byte("%PDF")):
+		// A PDF record: its receipt is checked, and compared with the
+		// one of the link, if any.
+		if data, err = p.comparePDF(r, data, receipts.FromPDF(submitted)); err != nil {
+			web.Fail(w, r, p.Log, err)
+			return
+		}
+	case data.Receipt != nil && len(submitted) > 0:
 		matches, message := receipts.DataVerdict(*data.Receipt, submitted)
 		data.Compared, data.DataMatches, data.DataMessage = true, matches, message.In(lang(r))
 	}
 	p.render(w, r, data)
+}
+
+// comparePDF checks the receipt a PDF record carries.
+func (p *Pages) comparePDF(r *http.Request, data pageData, carried string) (pageData, error) {
+	switch {
+	case carried == "":
+		data.Compared, data.DataMatches = true, false
+		data.DataMessage = locale.Text{FR: "Ce PDF ne porte pas de récépissé signé : ce n'est pas un récapitulatif de dépôt de l'administration, ou il a été modifié.",
+			EN: "This PDF carries no signed receipt: it is not one of the administration's submission records, or it was altered."}.In(lang(r))
+		return data, nil
+	case data.Encoded == "":
+		return p.check(r, carried)
+	}
+	matches := false
+	if own, err := receipts.Decode(carried); err == nil && data.Receipt != nil {
+		a, _ := receipts.Encode(own)
+		b, _ := receipts.Encode(*data.Receipt)
+		matches = a == b
+	}
+	data.Compared, data.DataMatches = true, matches
+	data.DataMessage = locale.Text{FR: "Ce PDF porte un autre récépissé que celui-ci.", EN: "This PDF carries another receipt than this one."}.In(lang(r))
+	if matches {
+		data.DataMessage = locale.Text{FR: "Ce PDF porte exactement ce récépissé.", EN: "This PDF carries exactly this receipt."}.In(lang(r))
+	}
+	return data, nil
 }
 
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, data pageData) {

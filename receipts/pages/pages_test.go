@@ -75,6 +75,32 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 		t.Errorf("altered answers: %q", text)
 	}
 
+	// The PDF record carries its receipt: on the receipt's page, and alone.
+	pdf := filepath.Join(t.TempDir(), "recapitulatif.pdf")
+	if err := os.WriteFile(pdf, api.Must(200, "GET", "/api/submissions/"+receipt["reference"].(string)+"/pdf?token="+receipt["token"].(string), "", "").Body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load(chromedp.SetUploadFiles("#file", []string{pdf}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
+	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "Ce PDF porte exactement ce récépissé.") {
+		t.Errorf("the PDF on its receipt's page: %s", text)
+	}
+	load(chromedp.Navigate(base + "/verify"))
+	for _, v := range browsertest.Axe(t, ctx) {
+		t.Errorf("verification page without a receipt: %s", v)
+	}
+	load(chromedp.SetUploadFiles("#pdf", []string{pdf}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
+	if text := browsertest.Text(t, ctx, "[role=status]"); !strings.Contains(text, "authentique et intact") {
+		t.Errorf("the PDF alone: %q", text)
+	}
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4 un autre document"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load(chromedp.Navigate(base + "/verify"))
+	load(chromedp.SetUploadFiles("#pdf", []string{pdf}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
+	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "ne porte pas de récépissé signé") {
+		t.Errorf("a PDF without receipt: %q", text)
+	}
+
 	// One character changed in the link.
 	u, _ := url.Parse(verifyPath)
 	encoded := u.Query().Get("r")
