@@ -180,6 +180,8 @@ type App struct {
 	reminders func()
 	// retention stops the scheduled purge, if it runs.
 	retention func()
+	// receipts stops the signing of receipts, if it runs.
+	receipts func()
 	// draining is set once shutdown begins: the app is no longer ready.
 	draining   atomic.Bool
 	drainDelay time.Duration
@@ -341,11 +343,9 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		}
 	}
 	if cfg.Role.processes() {
-		signing, err := a.receiptSigner(ctx, cfg, b, receiptStore)
-		if err != nil {
+		if err := a.startReceipts(ctx, cfg, b, receiptStore); err != nil {
 			return err
 		}
-		consumers = append(consumers, signing.Consumer())
 		if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
 			return err
 		}
@@ -398,25 +398,18 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// receiptSigner opens the receipt keys, publishes their public halves
-// for every node, and returns the processor that signs with the current
-// one.
-func (a *App) receiptSigner(ctx context.Context, cfg Config, b *bus.Bus, store *receipts.Store) (*processors.Receipt, error) {
+// startReceipts opens the receipt keys, publishes their public halves
+// for every node, and starts signing with the current one.
+func (a *App) startReceipts(ctx context.Context, cfg Config, b *bus.Bus, store *receipts.Store) error {
 	signer, err := receipts.LoadOrCreate(cmp.Or(cfg.ReceiptKeys, filepath.Join(cfg.DataDir, "receipt-keys")), time.Now())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := store.Publish(ctx, signer.Keyring()); err != nil {
-		return nil, err
+		return err
 	}
-	p := &processors.Receipt{Signer: signer}
-	if p.Receipts, err = b.KV(ctx, bus.BucketReceipts); err != nil {
-		return nil, err
-	}
-	if p.Chains, err = b.KV(ctx, bus.BucketReceiptChains); err != nil {
-		return nil, err
-	}
-	return p, nil
+	a.receipts, err = (&processors.Receipt{Signer: signer, Bus: b, Log: a.log}).Start(ctx)
+	return err
 }
 
 // corrections gives the form pages the requests sent back for correction.
@@ -537,6 +530,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		if a.processors != nil {
 			a.processors.Stop()
+		}
+		if a.receipts != nil {
+			a.receipts()
 		}
 		a.Bus.Close()
 	})

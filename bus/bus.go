@@ -261,7 +261,6 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{Bucket: BucketIdempotency, Description: "Idempotency keys.", TTL: IdempotencyTTL},
 		{Bucket: BucketDrafts, Description: "Forms saved to be finished later.", TTL: MaxDraftAge},
 		{Bucket: BucketReceipts, Description: "Signed acknowledgements of receipt, by reference."},
-		{Bucket: BucketReceiptChains, Description: "Each form's last receipt, which the next one names."},
 		{Bucket: BucketReceiptKeys, Description: "Public keys that sign receipts, with their periods."},
 	}
 	for _, kc := range buckets {
@@ -270,7 +269,7 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
 			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
 		}
-		if err := tuneStream(ctx, js, BucketStream(kc.Bucket), replicas, slices.Contains(groupCommitted, BucketStream(kc.Bucket))); err != nil {
+		if err := tuneStream(ctx, js, BucketStream(kc.Bucket), replicas, slices.Contains(batched, BucketStream(kc.Bucket))); err != nil {
 			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
 		}
 	}

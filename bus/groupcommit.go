@@ -3,8 +3,11 @@ package bus
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
+
+	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,6 +23,18 @@ func BucketStream(bucket string) string { return "KV_" + bucket }
 // disk sync for many submissions.
 var groupCommitted = []string{StreamSubmissions, StreamEvents,
 	BucketStream(BucketStatus), BucketStream(BucketIdempotency), BucketStream(BucketInbox)}
+
+// batched are the streams that take atomic batches: the group-committed
+// ones, and the receipts, which the receipt processor stores many at a
+// time.
+var batched = append(slices.Clone(groupCommitted), BucketStream(BucketReceipts))
+
+// PublishBatch stores msgs, all on one of the batched streams, all at
+// once or not at all, with one disk sync.
+func (b *Bus) PublishBatch(ctx context.Context, msgs []*nats.Msg) error {
+	_, err := jetstreamext.PublishMsgBatch(ctx, b.JS, msgs)
+	return err
+}
 
 // Commit stores msg on stream, one of the streams written on every
 // submission, as part of a batch when others are being written at the same

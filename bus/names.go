@@ -67,11 +67,9 @@ const (
 	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
 	BucketIdempotency = "idempotency"
 	// BucketReceipts holds each submission's signed acknowledgement of
-	// receipt, keyed by reference (see package receipts).
+	// receipt, keyed by reference, and each form's last receipt, which the
+	// next one names, under ChainKey (see package receipts).
 	BucketReceipts = "receipts"
-	// BucketReceiptChains holds, for each form, the hash and sequence of
-	// its last receipt, which the next one names.
-	BucketReceiptChains = "receipt_chains"
 	// BucketReceiptKeys holds the public keys that sign receipts, by key
 	// ID, with their periods: what anyone needs to check a receipt.
 	BucketReceiptKeys = "receipt_keys"
@@ -79,6 +77,9 @@ const (
 	// SHA-256 of their resume token; entries expire after MaxDraftAge.
 	BucketDrafts = "drafts"
 )
+
+// ChainKey is the receipts-bucket key of a form's last receipt.
+func ChainKey(form string) string { return "chain." + form }
 
 // ObjectStoreDocuments holds PDFs and attachments, keyed by reference.
 const ObjectStoreDocuments = "documents"
@@ -230,6 +231,6 @@ const (
 	ConsumerDecision = "decision"
 	// ConsumerWorkflow starts and advances approval workflows on EVENTS.
 	ConsumerWorkflow = "workflow"
-	// ConsumerReceipt signs each submission's receipt, in order.
+	// ConsumerReceipt signs the submissions' receipts, in order.
 	ConsumerReceipt = "receipt"
 )

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
@@ -16,18 +20,17 @@ import (
 // Receipt signs the acknowledgement of receipt of each submission, in the
 // order SUBMISSIONS holds them, each naming the previous receipt of its
 // form. Its time is JetStream's for the message, its sequence the
-// message's. A redelivered submission keeps its first receipt.
+// message's.
+//
+// Signing must follow the stream's order, so one process signs at a time;
+// to keep up, it takes the submissions in batches, signs each batch in
+// order, and stores its receipts with the forms' new chain heads in one
+// atomic batch: one disk sync for the whole batch, and never a receipt
+// without its chain. A failed batch is taken again whole.
 type Receipt struct {
 	Signer *receipts.Signer
-	// Receipts holds the receipts by reference, Chains each form's last.
-	Receipts, Chains jetstream.KeyValue
-}
-
-// Consumer is the receipt processor's durable consumer on SUBMISSIONS,
-// one message at a time so that each form's receipts chain in order.
-func (p *Receipt) Consumer() Consumer {
-	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerReceipt, FilterSubjects: []string{bus.SubmissionSubjects},
-		Handler: p.Handle, Ordered: true}
+	Bus    *bus.Bus
+	Log    *slog.Logger
 }
 
 // ChainHead is a form's last receipt: what its next receipt names.
@@ -36,72 +39,186 @@ type ChainHead struct {
 	Sequence uint64 `json:"sequence"`
 }
 
-// Handle signs and stores the receipt of one submission.
-func (p *Receipt) Handle(ctx context.Context, msg jetstream.Msg) error {
-	md, err := msg.Metadata()
+// receiptSigners is the priority group of the receipt consumer.
+const receiptSigners = "signers"
+
+// receiptBatch bounds a batch: the receipts and the chain heads it
+// writes stay under JetStream's limit of 1,000 messages per atomic batch.
+const receiptBatch = 400
+
+// Start creates the receipt consumer and signs until the returned
+// function is called; it returns once the batch in hand is stored.
+func (p *Receipt) Start(ctx context.Context) (stop func(), err error) {
+	cons, err := p.Bus.JS.CreateOrUpdateConsumer(ctx, bus.StreamSubmissions, jetstream.ConsumerConfig{
+		Durable:        bus.ConsumerReceipt,
+		FilterSubjects: []string{bus.SubmissionSubjects},
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        time.Minute,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		MaxAckPending:  receiptBatch,
+		// One processor node signs at a time, the one the server pinned;
+		// another takes over when it stops asking.
+		PriorityPolicy: jetstream.PriorityPolicyPinned,
+		PriorityGroups: []string{receiptSigners},
+		PinnedTTL:      10 * time.Second,
+	})
 	if err != nil {
-		return Permanent(err)
+		return nil, fmt.Errorf("processors: consumer %s: %w", bus.ConsumerReceipt, err)
 	}
-	var sub submit.Submission
-	if err := json.Unmarshal(msg.Data(), &sub); err != nil || sub.Reference == "" {
-		return Permanent(fmt.Errorf("not a submission: %v", err))
-	}
-	head, revision, err := bus.GetJSON[ChainHead](ctx, p.Chains, sub.Form, errNoChain)
-	if err != nil && !errors.Is(err, errNoChain) {
-		return err
-	}
-	existing, _, err := bus.GetJSON[receipts.Receipt](ctx, p.Receipts, sub.Reference, errNoReceipt)
-	switch {
-	case err == nil:
-		// Stored before a crash: the chain must still name it.
-		return p.advance(ctx, sub.Form, head, revision, existing)
-	case !errors.Is(err, errNoReceipt):
-		return err
-	}
-	if head.Sequence >= md.Sequence.Stream {
-		return Permanent(fmt.Errorf("submission %s at %d comes before the last receipt of %s, at %d", sub.Reference, md.Sequence.Stream, sub.Form, head.Sequence))
-	}
-	r := receipts.Receipt{
-		Reference: sub.Reference, Form: sub.Form, FormVersion: sub.FormVersion,
-		AcceptedAt: md.Timestamp.UTC(), Sequence: md.Sequence.Stream,
-		DataSHA256: sub.DataSHA256, Attachments: []string{}, Previous: head.Hash,
-	}
-	for _, a := range sub.Attachments {
-		r.Attachments = append(r.Attachments, a.SHA256)
-	}
-	signed, err := receipts.Sign(r, p.Signer.Key())
+	kv, err := p.Bus.KV(ctx, bus.BucketReceipts)
 	if err != nil {
-		return Permanent(err)
+		return nil, err
 	}
-	raw, err := json.Marshal(signed)
-	if err != nil {
-		return Permanent(err)
-	}
-	if _, err := p.Receipts.Create(ctx, sub.Reference, raw); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
-		return err
-	}
-	return p.advance(ctx, sub.Form, head, revision, signed)
+	loop, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for loop.Err() == nil {
+			msgs, err := fetchBatch(cons)
+			if err != nil {
+				p.pause(loop, "fetch", err)
+				continue
+			}
+			if len(msgs) == 0 {
+				continue
+			}
+			if err := p.sign(context.WithoutCancel(loop), kv, msgs); err != nil {
+				for _, msg := range msgs {
+					_ = msg.NakWithDelay(time.Second)
+				}
+				p.pause(loop, "batch", err)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }, nil
 }
 
-// advance makes r the last receipt of form, unless the chain is past it.
-func (p *Receipt) advance(ctx context.Context, form string, head ChainHead, revision uint64, r receipts.Receipt) error {
-	if head.Sequence >= r.Sequence {
-		return nil
-	}
-	hash, err := r.Hash()
+// fetchBatch waits up to a second for a first submission, then takes
+// those that wait behind it, up to a batch.
+func fetchBatch(cons jetstream.Consumer) ([]jetstream.Msg, error) {
+	first, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second), jetstream.FetchPriorityGroup(receiptSigners))
 	if err != nil {
-		return Permanent(err)
+		return nil, err
 	}
-	raw, err := json.Marshal(ChainHead{Hash: hash, Sequence: r.Sequence})
+	var msgs []jetstream.Msg
+	for msg := range first.Messages() {
+		msgs = append(msgs, msg)
+	}
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	rest, err := cons.Fetch(receiptBatch-1, jetstream.FetchMaxWait(10*time.Millisecond), jetstream.FetchPriorityGroup(receiptSigners))
 	if err != nil {
-		return err
+		return msgs, nil
 	}
-	if revision == 0 {
-		_, err = p.Chains.Create(ctx, form, raw)
-	} else {
-		_, err = p.Chains.Update(ctx, form, raw, revision)
+	for msg := range rest.Messages() {
+		msgs = append(msgs, msg)
 	}
-	return err
+	return msgs, nil
+}
+
+// pause logs a failure and waits a moment before the next try.
+func (p *Receipt) pause(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	p.Log.Warn("receipts: "+what+" failed; will retry", "error", err)
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Second):
+	}
+}
+
+// sign signs a batch in order, stores it, and acknowledges it.
+func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstream.Msg) error {
+	heads := map[string]ChainHead{}
+	revisions := map[string]uint64{}
+	var writes []*nats.Msg
+	var done []jetstream.Msg
+	for _, msg := range msgs {
+		md, err := msg.Metadata()
+		if err != nil {
+			return err
+		}
+		var sub submit.Submission
+		if err := json.Unmarshal(msg.Data(), &sub); err != nil || sub.Reference == "" {
+			p.Log.Error("receipts: not a submission", "sequence", md.Sequence.Stream)
+			_ = msg.TermWithReason("not a submission")
+			continue
+		}
+		head, seen := heads[sub.Form]
+		if !seen {
+			var revision uint64
+			head, revision, err = bus.GetJSON[ChainHead](ctx, kv, bus.ChainKey(sub.Form), errNoChain)
+			if err != nil && !errors.Is(err, errNoChain) {
+				return err
+			}
+			revisions[sub.Form] = revision
+		}
+		if head.Sequence >= md.Sequence.Stream {
+			_, _, err := bus.GetJSON[receipts.Receipt](ctx, kv, sub.Reference, errNoReceipt)
+			if err == nil {
+				// Signed by an earlier batch whose acknowledgement was lost.
+				done = append(done, msg)
+				continue
+			}
+			if !errors.Is(err, errNoReceipt) {
+				return err
+			}
+			// Passed over when a node stopped in the middle of a batch: it
+			// is signed now, after receipts of later submissions, which
+			// guichet receipts verify reports.
+			p.Log.Warn("receipts: signing a submission out of order", "reference", sub.Reference, "sequence", md.Sequence.Stream)
+		}
+		r := receipts.Receipt{
+			Reference: sub.Reference, Form: sub.Form, FormVersion: sub.FormVersion,
+			AcceptedAt: md.Timestamp.UTC(), Sequence: md.Sequence.Stream,
+			DataSHA256: sub.DataSHA256, Attachments: []string{}, Previous: head.Hash,
+		}
+		for _, a := range sub.Attachments {
+			r.Attachments = append(r.Attachments, a.SHA256)
+		}
+		signed, err := receipts.Sign(r, p.Signer.Key())
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(signed)
+		if err != nil {
+			return err
+		}
+		hash, err := signed.Hash()
+		if err != nil {
+			return err
+		}
+		writes = append(writes, kvWrite(bus.BucketReceipts, sub.Reference, raw, 0))
+		heads[sub.Form] = ChainHead{Hash: hash, Sequence: max(head.Sequence, md.Sequence.Stream)}
+		done = append(done, msg)
+	}
+	for form, head := range heads {
+		raw, err := json.Marshal(head)
+		if err != nil {
+			return err
+		}
+		// The head must not have moved since it was read: one signer at a time.
+		writes = append(writes, kvWrite(bus.BucketReceipts, bus.ChainKey(form), raw, revisions[form]))
+	}
+	if len(writes) > len(heads) {
+		if err := p.Bus.PublishBatch(ctx, writes); err != nil {
+			return fmt.Errorf("store %d receipts: %w", len(writes)-len(heads), err)
+		}
+	}
+	for _, msg := range done {
+		_ = msg.Ack()
+	}
+	return nil
+}
+
+// kvWrite is the message that sets key in bucket, provided the key's last
+// revision is revision (0: the key has none).
+func kvWrite(bucket, key string, value []byte, revision uint64) *nats.Msg {
+	return &nats.Msg{Subject: "$KV." + bucket + "." + key, Data: value, Header: nats.Header{
+		jetstream.ExpectedLastSubjSeqHeader: []string{strconv.FormatUint(revision, 10)},
+	}}
 }
 
 var (

@@ -1,7 +1,6 @@
 package processors
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -100,10 +99,6 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 // is also a link. The encoded receipt is in the document's keywords, so
 // that the PDF itself can be checked.
 func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, verifyURL string) error {
-	png, err := qrPNG(verifyURL)
-	if err != nil {
-		return err
-	}
 	encoded, err := receipts.Encode(r)
 	if err != nil {
 		return err
@@ -119,8 +114,10 @@ func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, verifyURL 
 	pdf.Ln(2)
 	left, _, _, _ := pdf.GetMargins()
 	top := pdf.GetY()
-	pdf.RegisterImageOptionsReader("receipt-qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-	pdf.ImageOptions("receipt-qr", left+text-qrSize, top, qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, pdf.AddLink(), verifyURL)
+	if err := drawQR(pdf, verifyURL, left+text-qrSize, top, qrSize); err != nil {
+		return err
+	}
+	pdf.LinkString(left+text-qrSize, top, qrSize, qrSize, verifyURL)
 	width := text - qrSize - 4
 	attachments := "aucune"
 	if len(r.Attachments) > 0 {

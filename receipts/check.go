@@ -103,8 +103,10 @@ func (s *Store) formReceipts(ctx context.Context, form string) ([]Receipt, error
 		return nil, err
 	}
 	var refs []string
-	for ref := range lister.Keys() {
-		refs = append(refs, ref)
+	for key := range lister.Keys() {
+		if !strings.HasPrefix(key, bus.ChainKey("")) {
+			refs = append(refs, key)
+		}
 	}
 	for _, ref := range refs {
 		r, err := s.Get(ctx, ref)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -42,27 +43,18 @@ func (s *Store) Get(ctx context.Context, reference string) (Receipt, error) {
 }
 
 // Wait returns a submission's receipt, waiting for it to be signed until
-// ctx ends.
+// ctx ends. Receipts are signed in batches shortly after the submissions
+// are stored: it looks again after 10 ms, then less and less often.
 func (s *Store) Wait(ctx context.Context, reference string) (Receipt, error) {
-	if r, err := s.Get(ctx, reference); !errors.Is(err, ErrNoReceipt) {
-		return r, err
-	}
-	watcher, err := s.receipts.Watch(ctx, reference)
-	if err != nil {
-		return Receipt{}, err
-	}
-	defer watcher.Stop()
+	delay := 10 * time.Millisecond
 	for {
+		r, err := s.Get(ctx, reference)
+		if !errors.Is(err, ErrNoReceipt) {
+			return r, err
+		}
 		select {
-		case entry, open := <-watcher.Updates():
-			if !open {
-				return Receipt{}, fmt.Errorf("%w: the watch ended", ErrNoReceipt)
-			}
-			if entry == nil || entry.Operation() != jetstream.KeyValuePut {
-				continue
-			}
-			var r Receipt
-			return r, json.Unmarshal(entry.Value(), &r)
+		case <-time.After(delay):
+			delay = min(2*delay, 250*time.Millisecond)
 		case <-ctx.Done():
 			return Receipt{}, fmt.Errorf("%w: %w", ErrNoReceipt, ctx.Err())
 		}

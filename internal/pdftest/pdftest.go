@@ -74,9 +74,9 @@ func Keywords(t testing.TB, pdf []byte) string {
 	return ""
 }
 
-// QRCodes returns what the QR codes among a PDF's images say: the images
-// are extracted with poppler's pdfimages and read with zbarimg (Debian
-// package zbar-tools).
+// QRCodes returns what the QR codes on a PDF's pages say: the pages are
+// drawn with poppler's pdftoppm and read with zbarimg (Debian package
+// zbar-tools).
 func QRCodes(t testing.TB, pdf []byte) []string {
 	t.Helper()
 	dir := t.TempDir()
@@ -84,8 +84,8 @@ func QRCodes(t testing.TB, pdf []byte) []string {
 	if err := os.WriteFile(file, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run(t, "pdfimages", "poppler-utils", nil, "-png", file, filepath.Join(dir, "image"))
-	images, _ := filepath.Glob(filepath.Join(dir, "image-*.png"))
+	run(t, "pdftoppm", "poppler-utils", nil, "-png", "-r", "200", file, filepath.Join(dir, "page"))
+	images, _ := filepath.Glob(filepath.Join(dir, "page-*.png"))
 	var codes []string
 	for _, image := range images {
 		path, err := exec.LookPath("zbarimg")
