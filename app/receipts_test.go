@@ -25,24 +25,13 @@ func TestSignedReceipts(t *testing.T) {
 	var encoded []string
 	for _, name := range []string{"Inès Muller", "Paul Weber", "Anne Schmitt"} {
 		receipt := g.must(201, "POST", "/api/forms/aide-scolarite/submissions", "", schoolSubmission(name, "x@example.fr"))
-		path := "/api/submissions/" + receipt["reference"].(string) + "/receipt?token=" + receipt["token"].(string)
 		var got struct {
 			Receipt    receipts.Receipt `json:"receipt"`
 			Encoded    string           `json:"encoded"`
 			VerifyPath string           `json:"verifyPath"`
 		}
-		for deadline := time.Now().Add(10 * time.Second); ; {
-			r := g.Do("GET", path, "", "")
-			if r.Status == 200 {
-				if err := json.Unmarshal(r.Body, &got); err != nil {
-					t.Fatal(err)
-				}
-				break
-			}
-			if r.Status != 404 || time.Now().After(deadline) {
-				t.Fatalf("receipt of %s: %d %s", receipt["reference"], r.Status, r.Body)
-			}
-			time.Sleep(20 * time.Millisecond)
+		if err := json.Unmarshal(g.WaitReceipt(receipt["reference"].(string), receipt["token"].(string)).Body, &got); err != nil {
+			t.Fatal(err)
 		}
 		if got.Receipt.Reference != receipt["reference"] || len(got.Receipt.Attachments) != 1 || got.Receipt.Sequence == 0 ||
 			!strings.HasPrefix(got.VerifyPath, "/verify?r=") || time.Since(got.Receipt.AcceptedAt) > time.Minute {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -137,11 +136,7 @@ func (p *PDF) withReceipt(ctx context.Context, doc *RecordDocument) error {
 	if err != nil {
 		return fmt.Errorf("receipt of %s: %w", doc.Reference, err)
 	}
-	encoded, err := receipts.Encode(r)
-	if err != nil {
-		return Permanent(err)
-	}
-	doc.Receipt, doc.VerifyURL = &r, strings.TrimSuffix(p.SiteURL, "/")+receipts.VerifyPath(encoded)
+	doc.Receipt, doc.SiteURL = &r, p.SiteURL
 	return nil
 }
 

@@ -28,9 +28,10 @@ type RecordDocument struct {
 	DataSHA256   string
 	Attachments  []submit.Attachment
 	// Receipt, when set, is the signed acknowledgement of receipt, shown
-	// with a QR code of VerifyURL, where anyone can check it.
-	Receipt   *receipts.Receipt
-	VerifyURL string
+	// with a QR code of its verification page on SiteURL, where anyone can
+	// check it.
+	Receipt *receipts.Receipt
+	SiteURL string
 }
 
 // RenderRecord writes the PDF record of a submission. Values are written as
@@ -87,7 +88,7 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 	pdf.MultiCell(text, 4, "Empreinte SHA-256 des données déposées (forme canonique RFC 8785) :", "", "L", false)
 	pdf.MultiCell(text, 4, doc.DataSHA256, "", "L", false)
 	if doc.Receipt != nil {
-		if err := receiptSection(pdf, text, *doc.Receipt, doc.VerifyURL); err != nil {
+		if err := receiptSection(pdf, text, *doc.Receipt, doc.SiteURL); err != nil {
 			return err
 		}
 	}
@@ -98,12 +99,13 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 // signature, and a QR code of the address where anyone checks it, which
 // is also a link. The encoded receipt is in the document's keywords, so
 // that the PDF itself can be checked.
-func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, verifyURL string) error {
+func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, siteURL string) error {
 	encoded, err := receipts.Encode(r)
 	if err != nil {
 		return err
 	}
 	pdf.SetKeywords(receipts.PDFKeyword+encoded, false)
+	verifyURL := strings.TrimSuffix(siteURL, "/") + receipts.VerifyPath(encoded)
 	const qrSize = 40.0
 	if _, pageHeight := pdf.GetPageSize(); pdf.GetY()+qrSize+60 > pageHeight-20 {
 		pdf.AddPage()

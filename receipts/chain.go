@@ -23,8 +23,11 @@ func CheckChain(receipts []Receipt, keys Keyring, first string) *Break {
 	var sequence uint64
 	for i, r := range receipts {
 		if err := keys.Verify(r); err != nil {
-			_, verdict, _ := checkDecoded(r, keys)
-			return &Break{Index: i, Reference: r.Reference, Reason: verdict.Message.FR}
+			reason := err.Error()
+			if verdict, verr := verdictOf(err); verr == nil {
+				reason = verdict.Message.FR
+			}
+			return &Break{Index: i, Reference: r.Reference, Reason: reason}
 		}
 		if i > 0 && r.Form != receipts[0].Form {
 			return &Break{Index: i, Reference: r.Reference, Reason: "récépissé d'un autre formulaire, " + r.Form}

@@ -41,7 +41,7 @@ const checkTimeout = 5 * time.Second
 func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "check" {
 		fmt.Fprint(stderr, configUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+		if len(args) > 0 && isHelp(args[0]) {
 			return flag.ErrHelp
 		}
 		return errors.New("config : « check » attendu")

@@ -76,7 +76,7 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 		return errors.New("forms : lint, export ou import attendu")
 	}
 	command := args[0]
-	if command == "-h" || command == "-help" || command == "--help" || command == "help" {
+	if isHelp(command) {
 		fs.Usage()
 		return flag.ErrHelp
 	}

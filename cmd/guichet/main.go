@@ -33,6 +33,11 @@ func main() {
 	}
 }
 
+// isHelp tells whether a subcommand's first argument asks for its help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
 // parseOptions parses a subcommand's options, and refuses arguments that
 // are not options.
 func parseOptions(fs *flag.FlagSet, args []string) error {

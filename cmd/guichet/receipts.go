@@ -50,7 +50,7 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 	dataDir := fs.String("data-dir", cmp.Or(getenv("GUICHET_DATA_DIR"), "./data"), "dossier de données (GUICHET_DATA_DIR)")
 	natsURL := fs.String("nats-url", getenv("GUICHET_NATS_URL"), "serveur ou cluster NATS, au lieu du dossier de données (GUICHET_NATS_URL ; identifiants dans GUICHET_NATS_CREDS)")
 	keys := fs.String("keys", "", "rotate : dossier des clés (par défaut, receipt-keys dans le dossier de données)")
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 || isHelp(args[0]) {
 		fs.Usage()
 		if len(args) == 0 {
 			return errors.New("receipts : verify ou rotate attendu")

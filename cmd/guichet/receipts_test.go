@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -36,11 +35,7 @@ func TestReceiptsVerifyFindsADeletedSubmission(t *testing.T) {
 		receipt := api.Must(201, "POST", "/api/forms/subvention-association/submissions", "", body).JSON(t)
 		ref, token := receipt["reference"].(string), receipt["token"].(string)
 		api.WaitStatus(ref, token, "routed")
-		for deadline := time.Now().Add(10 * time.Second); api.Do("GET", "/api/submissions/"+ref+"/receipt?token="+token, "", "").Status != 200; time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no receipt for %s", ref)
-			}
-		}
+		api.WaitReceipt(ref, token)
 		refs = append(refs, ref)
 	}
 	api.Must(200, "POST", "/api/privacy/erasure", adminForReceipts, `{"email":"b@example.fr","reason":"Demande du 1er décembre"}`)

@@ -104,3 +104,21 @@ func (c Client) WaitStatus(reference, token, status string) map[string]any {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// WaitReceipt polls a submission's signed receipt until it is ready, and
+// returns the answer: the receipt, its encoded form and its verification
+// path.
+func (c Client) WaitReceipt(reference, token string) Response {
+	c.T.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := c.Do("GET", "/api/submissions/"+reference+"/receipt?token="+token, "", "")
+		if r.Status == http.StatusOK {
+			return r
+		}
+		if r.Status != http.StatusNotFound || time.Now().After(deadline) {
+			c.T.Fatalf("receipt of %s: %d %.500s", reference, r.Status, r.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

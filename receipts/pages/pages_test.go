@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -26,15 +25,7 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 	_, base := testkit.StartApp(t, app.Config{Demo: true})
 	api := testkit.Client{T: t, URL: base}
 	receipt := api.Must(201, "POST", "/api/forms/subvention-association/submissions", "", association).JSON(t)
-	path := "/api/submissions/" + receipt["reference"].(string) + "/receipt?token=" + receipt["token"].(string)
-	var verifyPath string
-	for deadline := time.Now().Add(10 * time.Second); verifyPath == ""; time.Sleep(20 * time.Millisecond) {
-		if r := api.Do("GET", path, "", ""); r.Status == 200 {
-			verifyPath = r.JSON(t)["verifyPath"].(string)
-		} else if time.Now().After(deadline) {
-			t.Fatalf("no receipt: %d %s", r.Status, r.Body)
-		}
-	}
+	verifyPath := api.WaitReceipt(receipt["reference"].(string), receipt["token"].(string)).JSON(t)["verifyPath"].(string)
 
 	ctx := browsertest.New(t)
 	load := func(actions ...chromedp.Action[chromedp.Void]) {
