@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/locale"
 )
 
 // approvalsHandler serves the approval workflows of internal requests.
@@ -45,16 +47,17 @@ type ApprovalEntryBody struct {
 
 // ApprovalBody is where an internal request's approval stands.
 type ApprovalBody struct {
-	Reference string              `json:"reference"`
-	Form      string              `json:"form"`
-	Requester string              `json:"requester"`
-	Round     int                 `json:"round"`
-	Position  int                 `json:"position" doc:"Position de l'étape en cours parmi celles qui s'appliquent"`
-	Outcome   string              `json:"outcome" enum:"pending,approved,rejected,returned"`
-	Step      string              `json:"step,omitempty" doc:"Titre de l'étape en cours"`
-	Since     time.Time           `json:"since"`
-	Steps     []string            `json:"steps" doc:"Titres des étapes qui s'appliquent à la demande"`
-	History   []ApprovalEntryBody `json:"history"`
+	Reference  string              `json:"reference"`
+	Form       string              `json:"form"`
+	Requester  string              `json:"requester"`
+	Round      int                 `json:"round"`
+	Position   int                 `json:"position" doc:"Position de l'étape en cours parmi celles qui s'appliquent"`
+	Outcome    string              `json:"outcome" enum:"pending,approved,rejected,returned"`
+	Step       string              `json:"step,omitempty" doc:"Titre de l'étape en cours"`
+	Since      time.Time           `json:"since"`
+	Steps      []string            `json:"steps" doc:"Titres des étapes qui s'appliquent à la demande"`
+	Escalation string              `json:"escalation,omitempty" doc:"Pourquoi l'étape en cours est confiée à un niveau supérieur ou aux administrateurs : le demandeur ne décide jamais de sa propre demande"`
+	History    []ApprovalEntryBody `json:"history"`
 }
 
 type approvalsOutput struct {
@@ -74,21 +77,26 @@ func (h *approvalsHandler) list(ctx context.Context, _ *struct{}) (*approvalsOut
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
+	escalations, err := h.workflows.Escalations(ctx, append(slices.Clip(mine), toDecide...))
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
 	out := &approvalsOutput{}
 	out.Body.Mine, out.Body.ToDecide = []ApprovalBody{}, []ApprovalBody{}
 	for _, a := range mine {
-		out.Body.Mine = append(out.Body.Mine, h.body(ctx, a))
+		out.Body.Mine = append(out.Body.Mine, h.body(ctx, a, escalations))
 	}
 	for _, a := range toDecide {
-		out.Body.ToDecide = append(out.Body.ToDecide, h.body(ctx, a))
+		out.Body.ToDecide = append(out.Body.ToDecide, h.body(ctx, a, escalations))
 	}
 	return out, nil
 }
 
 // body describes an approval with its steps' titles.
-func (h *approvalsHandler) body(ctx context.Context, a backoffice.Approval) ApprovalBody {
+func (h *approvalsHandler) body(ctx context.Context, a backoffice.Approval, escalations map[string]locale.Text) ApprovalBody {
 	b := ApprovalBody{Reference: a.Reference, Form: a.Form, Requester: a.Requester, Round: a.Round, Position: a.Current,
-		Outcome: string(a.Outcome), Since: a.Since, Steps: []string{}, History: []ApprovalEntryBody{}}
+		Outcome: string(a.Outcome), Since: a.Since, Steps: []string{}, History: []ApprovalEntryBody{},
+		Escalation: escalations[a.Reference].In(requestOf(ctx).Lang)}
 	titles := h.workflows.StepTitles(ctx, a)
 	for _, i := range a.Steps {
 		b.Steps = append(b.Steps, titles[i])

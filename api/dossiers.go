@@ -112,7 +112,7 @@ func (h *dossiersHandler) get(ctx context.Context, in *referenceInput) (*dossier
 	out := &dossierOutput{Body: DossierBody{
 		Reference: d.Record.Reference, Form: d.Record.Form, FormVersion: d.Record.FormVersion, FormTitle: d.Form.Title,
 		Status: string(d.Record.Status), Department: d.Record.Department, SubmittedAt: d.Record.SubmittedAt,
-		Assignee: d.Record.Assignee, Followers: d.Record.Followers, Trail: d.Trail, Actions: backoffice.Possible(p, d.Record),
+		Assignee: d.Record.Assignee, Followers: d.Record.Followers, Trail: d.Trail, Actions: backoffice.Possible(p, d),
 	}}
 	for _, a := range d.Answers {
 		out.Body.Answers = append(out.Body.Answers, AnswerBody{Label: a.Label, Value: a.Value, Depth: a.Depth})

@@ -141,6 +141,13 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusForbidden, locale.Text{FR: "Ce dossier relève d'un autre service.", EN: "This dossier belongs to another department."})
 	case errors.Is(err, backoffice.ErrAdminOnly):
 		return problem(lang, http.StatusForbidden, locale.Text{FR: "Seul un administrateur peut rouvrir une décision.", EN: "Only an admin can reopen a decision."})
+	case errors.Is(err, backoffice.ErrDecidedByWorkflow):
+		return problem(lang, http.StatusConflict, locale.Text{
+			FR: "Cette demande interne passe par un circuit de validation : elle est décidée étape par étape dans « Validations », pas depuis le dossier.",
+			EN: "This internal request goes through an approval workflow: it is decided step by step under “Approvals”, not from the dossier.",
+		})
+	case errors.Is(err, backoffice.ErrOwnRequest):
+		return problem(lang, http.StatusForbidden, locale.Text{FR: "Vous ne pouvez pas décider de votre propre demande.", EN: "You cannot decide your own request."})
 	case errors.Is(err, backoffice.ErrTransition):
 		return problem(lang, http.StatusConflict, locale.Text{FR: "Cette action n'est pas possible dans l'état actuel du dossier.", EN: "This action is not possible in the dossier's current status."})
 	case errors.Is(err, backoffice.ErrReasonRequired):

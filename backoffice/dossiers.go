@@ -36,6 +36,12 @@ var (
 	ErrEmptyNote = errors.New("backoffice: empty note")
 	// ErrTooLong means a note or a reason is longer than MaxTextLength.
 	ErrTooLong = errors.New("backoffice: text too long")
+	// ErrDecidedByWorkflow means the dossier is an internal request under
+	// an approval workflow: only its workflow decides it.
+	ErrDecidedByWorkflow = errors.New("backoffice: decided by its approval workflow")
+	// ErrOwnRequest means the principal filed the dossier: nobody decides
+	// their own request.
+	ErrOwnRequest = errors.New("backoffice: one's own request")
 )
 
 // MaxTextLength bounds a note or a reason, in characters.
@@ -74,16 +80,33 @@ var transitions = map[Action]transition{
 	Reopen: {from: []submit.Status{submit.Accepted, submit.Rejected, submit.Closed}, to: submit.InReview, reason: true, adminOnly: true},
 }
 
-// Possible lists the actions p may take on a dossier in its current status.
-func Possible(p identity.Principal, rec submit.Record) []Action {
-	var out []Action
+// Possible lists the actions p may take on a dossier in its current
+// status: none on a request under an approval workflow, which its
+// workflow decides, nor on p's own request.
+func Possible(p identity.Principal, d Dossier) []Action {
+	out := []Action{}
+	if d.DecidedByWorkflow() || filedBy(d.Record, p) {
+		return out
+	}
 	for _, a := range Actions {
 		t := transitions[a]
-		if slices.Contains(t.from, rec.Status) && (!t.adminOnly || p.IsAdmin()) {
+		if slices.Contains(t.from, d.Record.Status) && (!t.adminOnly || p.IsAdmin()) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// decidedByWorkflow reports whether a dossier is decided by its approval
+// workflow: a request filed by an agent on a form version with one, as
+// the workflow consumer starts them.
+func decidedByWorkflow(form *schemas.Compiled, rec submit.Record) bool {
+	return form != nil && form.Workflow != nil && rec.AccountID != ""
+}
+
+// filedBy reports whether p filed the dossier.
+func filedBy(rec submit.Record, p identity.Principal) bool {
+	return !p.Anonymous() && rec.AccountID == p.AccountID
 }
 
 // NeedsReason reports whether an action must say why.
@@ -128,6 +151,11 @@ type Dossier struct {
 	Answers []schemas.Answer
 	Trail   []TrailEntry
 }
+
+// DecidedByWorkflow reports whether the dossier is an internal request
+// that its approval workflow decides, step by step, rather than its
+// department's agents.
+func (d Dossier) DecidedByWorkflow() bool { return decidedByWorkflow(d.Form, d.Record) }
 
 // record loads a dossier's status record for p, refusing those p may not see.
 func (d *Dossiers) record(ctx context.Context, p identity.Principal, reference string) (submit.Record, error) {
@@ -197,8 +225,19 @@ func (d *Dossiers) Act(ctx context.Context, p identity.Principal, reference stri
 	case utf8.RuneCountInString(reason) > MaxTextLength:
 		return submit.Record{}, ErrTooLong
 	}
-	if _, err := d.record(ctx, p, reference); err != nil {
+	current, err := d.record(ctx, p, reference)
+	if err != nil {
 		return submit.Record{}, err
+	}
+	form, err := d.forms.Version(ctx, current.Form, current.FormVersion)
+	if err != nil {
+		return submit.Record{}, err
+	}
+	switch {
+	case decidedByWorkflow(form, current):
+		return submit.Record{}, ErrDecidedByWorkflow
+	case filedBy(current, p):
+		return submit.Record{}, ErrOwnRequest
 	}
 	rec, err := d.tracker.Move(ctx, reference, submit.Change{Status: t.to, By: p.AccountID, Reason: reason}, func(rec submit.Record) error {
 		if !slices.Contains(t.from, rec.Status) {

@@ -88,7 +88,7 @@ func TestDossierDecisions(t *testing.T) {
 	if len(d.Answers) != 2 || d.Answers[0].Label != "Nom du demandeur" || d.Answers[0].Value != "Anne Weber" {
 		t.Errorf("answers = %+v", d.Answers)
 	}
-	if got := backoffice.Possible(agent, d.Record); len(got) != 1 || got[0] != backoffice.TakeUp {
+	if got := backoffice.Possible(agent, d); len(got) != 1 || got[0] != backoffice.TakeUp {
 		t.Errorf("possible on a routed dossier: %v", got)
 	}
 	if _, err := dossiers.Act(ctx, agent, ref, backoffice.Accept, "Complet"); !errors.Is(err, backoffice.ErrTransition) {

@@ -34,17 +34,20 @@ type Notices struct {
 
 // approvers lists the accounts that may decide an approval's current step.
 func (w *Workflows) approvers(ctx context.Context, a Approval) ([]identity.Account, error) {
-	all, err := w.accounts.List(ctx)
+	dir := &directory{accounts: w.accounts}
+	d, err := w.deciders(ctx, a, dir)
 	if err != nil {
 		return nil, err
 	}
-	may, err := w.deciders(ctx, a)
+	all, err := dir.list(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []identity.Account
 	for _, account := range all {
-		if account.Active && account.Role != identity.RoleAdmin && may(identity.Principal{AccountID: account.ID, Role: account.Role, Departments: account.Departments}) {
+		// Admins may decide any step, but are told only of those that came to them.
+		if account.Active && (account.Role != identity.RoleAdmin || d.ToAdmins) &&
+			d.Allow(identity.Principal{AccountID: account.ID, Role: account.Role, Departments: account.Departments}) {
 			out = append(out, account)
 		}
 	}

@@ -211,55 +211,14 @@ func (w *Workflows) get(ctx context.Context, reference string) (Approval, uint64
 	return bus.GetJSON[Approval](ctx, w.kv, reference, ErrNoWorkflow)
 }
 
-// MayDecide reports whether p may decide the current step of an approval:
-// the requester's manager, or while the manager is absent their delegate,
-// for a manager's step; an agent of the department for a department's;
-// an admin always.
-func (w *Workflows) MayDecide(ctx context.Context, p identity.Principal, a Approval) (bool, error) {
-	may, err := w.deciders(ctx, a)
-	return err == nil && may(p), err
-}
-
-// deciders reads, once, who may decide an approval's current step, and
-// returns the test of a principal against it.
-func (w *Workflows) deciders(ctx context.Context, a Approval) (func(identity.Principal) bool, error) {
-	nobody := func(identity.Principal) bool { return false }
-	step := a.Step()
-	if step < 0 {
-		return nobody, nil
-	}
-	admins := func(p identity.Principal) bool { return p.IsAdmin() }
-	form, err := w.forms.Version(ctx, a.Form, a.Version)
-	if err != nil {
-		return nobody, err
-	}
-	if department, ok := form.Workflow.Steps[step].ApproverDepartment(); ok {
-		return func(p identity.Principal) bool { return p.ServesDepartment(department) }, nil
-	}
-	requester, err := w.accounts.Get(ctx, a.Requester)
-	if err != nil || requester.Manager == "" {
-		return admins, err
-	}
-	manager, err := w.accounts.Get(ctx, requester.Manager)
-	if err != nil {
-		return admins, err
-	}
-	delegate := ""
-	if manager.Absent {
-		delegate = manager.Delegate
-	}
-	return func(p identity.Principal) bool {
-		return p.IsAdmin() || (!p.Anonymous() && (p.AccountID == manager.ID || (delegate != "" && p.AccountID == delegate)))
-	}, nil
-}
-
 // ToDecide lists the approvals whose current step p may decide.
 func (w *Workflows) ToDecide(ctx context.Context, p identity.Principal) ([]Approval, error) {
 	var failure error
+	dir := &directory{accounts: w.accounts}
 	list, err := w.List(ctx, func(a Approval) bool {
-		ok, err := w.MayDecide(ctx, p, a)
+		d, err := w.deciders(ctx, a, dir)
 		failure = cmp.Or(failure, err)
-		return ok
+		return d.Allow(p)
 	})
 	return list, cmp.Or(err, failure)
 }

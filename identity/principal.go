@@ -51,8 +51,8 @@ const (
 	// to, or an admin.
 	DossierAgent Access = "dossier-agent"
 	// Approver needs an approver of the request's current step (its
-	// requester's manager or their delegate, or an agent of the step's
-	// department), or an admin.
+	// requester's manager or their delegate, a manager further up, or an
+	// agent of the step's department), or an admin; never the requester.
 	Approver Access = "approver"
 	// Requester needs the agent who filed the request.
 	Requester Access = "requester"

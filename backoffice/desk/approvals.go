@@ -3,6 +3,7 @@ package desk
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/guichet/guichet/backoffice"
@@ -18,6 +19,8 @@ type approvalRow struct {
 	Titles    []string
 	Requester string
 	Answers   []schemas.Answer
+	// Escalation says why the step waiting went up a level, if it did.
+	Escalation string
 }
 
 type approvalsPage struct {
@@ -55,9 +58,14 @@ func (d *Desk) renderApprovals(w http.ResponseWriter, r *http.Request, status in
 		d.fail(w, r, err)
 		return
 	}
+	escalations, err := d.Workflows.Escalations(ctx, append(slices.Clip(mine), toDecide...))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
 	page.Names = map[string]string{}
 	row := func(a backoffice.Approval) approvalRow {
-		row := approvalRow{Approval: a, Titles: d.Workflows.StepTitles(ctx, a), Requester: a.Requester}
+		row := approvalRow{Approval: a, Titles: d.Workflows.StepTitles(ctx, a), Requester: a.Requester, Escalation: escalations[a.Reference].In(lang(r))}
 		if form, err := d.Forms.Version(ctx, a.Form, a.Version); err == nil {
 			row.FormTitle, row.Answers = form.Title, form.Answers(a.Data)
 		}

@@ -141,6 +141,10 @@ func refusalOf(r *http.Request, err error) (string, bool) {
 		return tr(r, "Seul un administrateur peut rouvrir une décision.", "Only an admin can reopen a decision."), true
 	case errors.Is(err, backoffice.ErrTooLong):
 		return tr(r, "Le texte est trop long (5 000 caractères au plus).", "The text is too long (5,000 characters at most)."), true
+	case errors.Is(err, backoffice.ErrDecidedByWorkflow):
+		return tr(r, "Cette demande interne est décidée par son circuit de validation, étape par étape, dans « Validations ».", "This internal request is decided by its approval workflow, step by step, under “Approvals”."), true
+	case errors.Is(err, backoffice.ErrOwnRequest):
+		return tr(r, "Vous ne pouvez pas décider de votre propre demande.", "You cannot decide your own request."), true
 	}
 	return "", false
 }

@@ -20,6 +20,8 @@ type dossierPage struct {
 	Views     []backoffice.TrailEntry
 	Mine      bool
 	Following bool
+	// Own says the agent filed the dossier, which they then cannot decide.
+	Own bool
 	// Names are the names of the agents the dossier mentions, by account.
 	Names map[string]string
 	// Chosen and Reason are what was posted, kept when it is refused.
@@ -47,7 +49,7 @@ func (d *Desk) renderDossier(w http.ResponseWriter, r *http.Request, status int,
 	if dep, err := d.Departments.Get(r.Context(), dossier.Record.Department); err == nil {
 		page.Department = dep.Name
 	}
-	for _, a := range backoffice.Possible(p, dossier.Record) {
+	for _, a := range backoffice.Possible(p, dossier) {
 		if a.NeedsReason() {
 			page.Decisions = append(page.Decisions, a)
 		} else {
@@ -66,6 +68,7 @@ func (d *Desk) renderDossier(w http.ResponseWriter, r *http.Request, status int,
 	}
 	page.Names = d.names(r, dossier)
 	page.Mine = dossier.Record.Assignee == p.AccountID
+	page.Own = dossier.Record.AccountID == p.AccountID
 	page.Following = slices.Contains(dossier.Record.Followers, p.AccountID)
 	title := dossier.Record.Reference + " — " + dossier.Form.Title
 	if len(page.Errors) > 0 {
