@@ -104,12 +104,12 @@ type receiptOutput struct {
 	}
 }
 
-func (h *submissionsHandler) receipt(ctx context.Context, in *submissionInput) (*receiptOutput, error) {
-	rec, err := h.readable(ctx, in)
+func (h *submissionsHandler) receipt(ctx context.Context, in *versionInput) (*receiptOutput, error) {
+	rec, revision, err := h.revision(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.receipts.Get(ctx, rec.Reference)
+	r, err := h.receipts.Get(ctx, rec.Reference, revision)
 	if errors.Is(err, receipts.ErrNoReceipt) {
 		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
 			FR: "Le récépissé signé de ce dépôt n'est pas encore prêt : il l'est quelques instants après le dépôt.",

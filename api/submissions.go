@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -138,6 +139,28 @@ type submissionInput struct {
 	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
 }
 
+// versionInput names a version of a submission: the one decided (the
+// last) unless revision says otherwise.
+type versionInput struct {
+	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
+	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
+	Revision  int    `query:"revision" minimum:"0" maximum:"1000" doc:"Version de la demande, pour une demande corrigée : 1 pour la première ; par défaut, la dernière, celle qui est décidée"`
+}
+
+// revision loads the record of a version's submission for those entitled
+// to it, and the version's number.
+func (h *submissionsHandler) revision(ctx context.Context, in *versionInput) (submit.Record, int, error) {
+	rec, err := h.readable(ctx, &submissionInput{Reference: in.Reference, Token: in.Token})
+	if err != nil {
+		return rec, 0, err
+	}
+	revision := cmp.Or(in.Revision, rec.Revision())
+	if revision > rec.Revision() {
+		return rec, 0, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Ce dépôt n'a pas de version à ce numéro.", EN: "This submission has no version with this number."})
+	}
+	return rec, revision, nil
+}
+
 type attachmentInput struct {
 	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
 	N         int    `path:"n" minimum:"0" maximum:"100" doc:"Numéro de la pièce jointe, à partir de 0"`
@@ -163,7 +186,17 @@ type submissionOutput struct {
 		SubmittedAt time.Time        `json:"submittedAt"`
 		History     []ChangeBody     `json:"history"`
 		Attachments []AttachmentBody `json:"attachments,omitempty"`
+		Revision    int              `json:"revision" example:"1" doc:"Version de la demande qui fait foi : 1, ou plus après une correction"`
+		Versions    []VersionBody    `json:"versions,omitempty" doc:"Les versions d'une demande corrigée, la première comprise"`
 	}
+}
+
+// VersionBody is one version of a corrected submission.
+type VersionBody struct {
+	Revision   int       `json:"revision" example:"2"`
+	At         time.Time `json:"at"`
+	DataSHA256 string    `json:"dataSha256,omitempty"`
+	Documented bool      `json:"documented" doc:"Son récapitulatif PDF est prêt"`
 }
 
 // AttachmentBody describes a file sent with a submission.
@@ -207,6 +240,10 @@ func (h *submissionsHandler) get(ctx context.Context, in *submissionInput) (*sub
 	for _, a := range rec.Attachments {
 		b.Attachments = append(b.Attachments, AttachmentBody(a))
 	}
+	b.Revision = rec.Revision()
+	for _, v := range rec.Versions {
+		b.Versions = append(b.Versions, VersionBody{Revision: v.Revision, At: v.At, DataSHA256: v.DataSHA256, Documented: v.Documented})
+	}
 	return out, nil
 }
 
@@ -217,12 +254,12 @@ type pdfOutput struct {
 	Body               []byte
 }
 
-func (h *submissionsHandler) pdf(ctx context.Context, in *submissionInput) (*pdfOutput, error) {
-	rec, err := h.readable(ctx, in)
+func (h *submissionsHandler) pdf(ctx context.Context, in *versionInput) (*pdfOutput, error) {
+	rec, revision, err := h.revision(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	data, err := h.documents.GetBytes(ctx, bus.DocumentRecordName(rec.Reference))
+	data, err := h.documents.GetBytes(ctx, bus.DocumentRecordName(rec.Reference, revision))
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
 			FR: "Le récapitulatif PDF n'est pas encore prêt. Réessayez dans quelques instants.",
@@ -237,7 +274,7 @@ func (h *submissionsHandler) pdf(ctx context.Context, in *submissionInput) (*pdf
 	}
 	return &pdfOutput{
 		ContentType:        "application/pdf",
-		ContentDisposition: `inline; filename="` + rec.Reference + `.pdf"`,
+		ContentDisposition: `inline; filename="` + bus.SubmissionMsgID(rec.Reference, revision) + `.pdf"`,
 		CacheControl:       "private, no-store",
 		Body:               data,
 	}, nil

@@ -320,7 +320,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	} else {
 		a.log.Info("no SMTP relay configured: nobody is emailed")
 	}
-	workflows, err := backoffice.NewWorkflows(ctx, b, forms, accounts, tracker, trail, notices)
+	workflows, err := backoffice.NewWorkflows(ctx, b, forms, accounts, intake, tracker, trail, notices)
 	if err != nil {
 		return err
 	}

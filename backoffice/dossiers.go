@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -176,16 +175,9 @@ func (d *Dossiers) Open(ctx context.Context, p identity.Principal, reference str
 		return Dossier{}, err
 	}
 	dossier := Dossier{Record: rec}
-	if rec.Sequence == 0 {
-		return dossier, fmt.Errorf("backoffice: dossier %s has no stream sequence", reference)
-	}
-	stored, err := d.submissions.GetMsg(ctx, rec.Sequence)
+	sub, err := submit.Load(ctx, d.submissions, reference, rec.Sequence)
 	if err != nil {
 		return dossier, err
-	}
-	var sub submit.Submission
-	if err := json.Unmarshal(stored.Data, &sub); err != nil || sub.Reference != reference {
-		return dossier, fmt.Errorf("backoffice: dossier %s: sequence %d holds another message", reference, rec.Sequence)
 	}
 	if dossier.Form, err = d.forms.Version(ctx, rec.Form, rec.FormVersion); err != nil {
 		return dossier, err

@@ -115,6 +115,7 @@ type row struct {
 	Reference   string            `json:"reference"`
 	SubmittedAt time.Time         `json:"submittedAt"`
 	FormVersion int               `json:"formVersion"`
+	Revision    int               `json:"revision"`
 	Status      submit.Status     `json:"status"`
 	Department  string            `json:"department"`
 	Answers     []exportedAnswer  `json:"answers"`
@@ -169,7 +170,17 @@ func (prep *Prepared) WriteTo(ctx context.Context, p identity.Principal, w io.Wr
 			failure = err
 			return
 		}
-		r := row{Reference: sub.Reference, SubmittedAt: sub.SubmittedAt, FormVersion: sub.FormVersion, Status: rec.Status, Department: rec.Department, Data: sub.Data, cells: map[string]string{}}
+		if meta, err := msg.Metadata(); err == nil && rec.Sequence > meta.Sequence.Stream {
+			// Corrected since: the version on record is the one decided.
+			current, err := submit.Load(ctx, e.submissions, sub.Reference, rec.Sequence)
+			if err != nil {
+				failure = err
+				return
+			}
+			sub = current.Submission
+		}
+		r := row{Reference: sub.Reference, SubmittedAt: sub.SubmittedAt, FormVersion: sub.FormVersion, Revision: sub.Version(), Status: rec.Status,
+			Department: rec.Department, Data: sub.Data, cells: map[string]string{}}
 		if v := versions[sub.FormVersion]; v != nil {
 			for _, a := range v.Answers(sub.Data) {
 				r.Answers = append(r.Answers, exportedAnswer{Label: a.Label, Value: a.Value, Depth: a.Depth})

@@ -93,7 +93,7 @@ func TestApproversAreToldAndReminded(t *testing.T) {
 		t.Fatal(err)
 	}
 	mail := &outbox{}
-	w, err := NewWorkflows(ctx, b, forms, accounts, tracker, trail, &Notices{Mail: mail, Sent: sent, SiteURL: "https://guichet.test"})
+	w, err := NewWorkflows(ctx, b, forms, accounts, intake, tracker, trail, &Notices{Mail: mail, Sent: sent, SiteURL: "https://guichet.test"})
 	if err != nil {
 		t.Fatal(err)
 	}

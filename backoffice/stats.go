@@ -112,7 +112,7 @@ func (s *Statistics) Compute(ctx context.Context, n int) (Report, error) {
 		return f
 	}
 	received := map[string]receipt{} // by reference
-	err := bus.Scan(ctx, s.submissions, bus.SubmissionSubjects, func(msg jetstream.Msg) {
+	err := bus.Scan(ctx, s.submissions, bus.FirstVersions, func(msg jetstream.Msg) {
 		meta, err := msg.Metadata()
 		if err != nil {
 			return

@@ -64,8 +64,10 @@ type Approval struct {
 	Requester string `json:"requester"`
 	// Round counts the sendings: 1, then one more each time it is sent again.
 	Round int `json:"round"`
-	// Data is the answers as last sent.
-	Data json.RawMessage `json:"data"`
+	// Data is the answers as last sent: those of the submission's version
+	// Revision (absent for the first) on SUBMISSIONS.
+	Data     json.RawMessage `json:"data"`
+	Revision int             `json:"revision,omitempty"`
 	// Steps are the indexes of the workflow's steps that apply this round;
 	// Current is the position in Steps of the step waiting for a decision.
 	Steps   []int    `json:"steps"`
@@ -100,13 +102,18 @@ func (a Approval) Step() int {
 // command is a decision on an approval, as published on EVENTS before it
 // is applied: the message is the record, the state follows it.
 type command struct {
-	Reference string          `json:"reference"`
-	Round     int             `json:"round"`
-	Position  int             `json:"position"`
-	Verdict   Verdict         `json:"verdict"`
-	By        string          `json:"by"`
-	Comment   string          `json:"comment,omitempty"`
-	Data      json.RawMessage `json:"data,omitempty"`
+	Reference string  `json:"reference"`
+	Round     int     `json:"round"`
+	Position  int     `json:"position"`
+	Verdict   Verdict `json:"verdict"`
+	By        string  `json:"by"`
+	Comment   string  `json:"comment,omitempty"`
+	// Sequence is, for a resend, where the corrected version is stored
+	// in SUBMISSIONS.
+	Sequence uint64 `json:"sequence,omitempty"`
+	// Data is the corrected answers of a resend decided before corrected
+	// versions were stored on SUBMISSIONS; new decisions name Sequence.
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // Workflows drives the approval of internal requests. Each decision is
@@ -119,15 +126,17 @@ type Workflows struct {
 	submissions jetstream.Stream
 	forms       Versions
 	accounts    *identity.Accounts
+	intake      *submit.Intake
 	tracker     *submit.Tracker
 	trail       *Trail
 	notices     *Notices
 	now         func() time.Time
 }
 
-// NewWorkflows opens what the workflows need; notices, when not nil, tell
+// NewWorkflows opens what the workflows need: intake stores the corrected
+// versions that requesters send again. Notices, when not nil, tell
 // approvers by email.
-func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *identity.Accounts, tracker *submit.Tracker, trail *Trail, notices *Notices) (*Workflows, error) {
+func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *identity.Accounts, intake *submit.Intake, tracker *submit.Tracker, trail *Trail, notices *Notices) (*Workflows, error) {
 	kv, err := b.KV(ctx, bus.BucketWorkflows)
 	if err != nil {
 		return nil, err
@@ -136,7 +145,7 @@ func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *ide
 	if err != nil {
 		return nil, err
 	}
-	return &Workflows{js: b.JS, kv: kv, submissions: submissions, forms: forms, accounts: accounts, tracker: tracker, trail: trail, notices: notices, now: time.Now}, nil
+	return &Workflows{js: b.JS, kv: kv, submissions: submissions, forms: forms, accounts: accounts, intake: intake, tracker: tracker, trail: trail, notices: notices, now: time.Now}, nil
 }
 
 // Subjects are what the workflow consumer reads: routed requests, to start
@@ -165,12 +174,8 @@ func (w *Workflows) Handle(ctx context.Context, msg jetstream.Msg) error {
 // start creates the approval state of a request, once, and puts the
 // request under review.
 func (w *Workflows) start(ctx context.Context, e submit.Event) error {
-	stored, err := w.submissions.GetMsg(ctx, e.Sequence)
+	sub, err := submit.Load(ctx, w.submissions, e.Reference, e.Sequence)
 	if err != nil {
-		return err
-	}
-	var sub submit.Submission
-	if err := json.Unmarshal(stored.Data, &sub); err != nil {
 		return err
 	}
 	form, err := w.forms.Version(ctx, sub.Form, sub.FormVersion)
@@ -230,8 +235,11 @@ func (w *Workflows) Mine(ctx context.Context, p identity.Principal) ([]Approval,
 
 // Decide records p's verdict on the step at position of round: approve,
 // reject or return (the last two with a comment), or, for the requester of
-// a returned request, resend with corrected answers. The decision is
-// stored on EVENTS at once and applied by the workflow consumer.
+// a returned request, resend with corrected answers. A resend first
+// stores the corrected answers as a new version of the submission on
+// SUBMISSIONS, the record of truth, so that what is then approved is
+// what is on record. The decision is stored on EVENTS at once and applied
+// by the workflow consumer.
 func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference string, round, position int, verdict Verdict, comment string, data json.RawMessage) error {
 	a, err := w.Get(ctx, reference)
 	if err != nil {
@@ -268,17 +276,17 @@ func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference 
 		if p.AccountID != a.Requester {
 			return ErrNotRequester
 		}
-		form, err := w.forms.Version(ctx, a.Form, a.Version)
-		if err != nil {
-			return err
-		}
-		if err := form.Validate(data); err != nil {
-			return err
-		}
 	default:
 		return ErrTransition
 	}
-	cmd := command{Reference: reference, Round: round, Position: position, Verdict: verdict, By: p.AccountID, Comment: comment, Data: data}
+	cmd := command{Reference: reference, Round: round, Position: position, Verdict: verdict, By: p.AccountID, Comment: comment}
+	if verdict == Resend {
+		corrected, err := w.correct(ctx, a, data)
+		if err != nil {
+			return err
+		}
+		cmd.Sequence = corrected.Sequence
+	}
 	raw, err := json.Marshal(cmd)
 	if err != nil {
 		return err
@@ -290,6 +298,31 @@ func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference 
 	}
 	_, err = w.js.Publish(ctx, bus.WorkflowSubject(reference), raw, jetstream.WithMsgID(id), jetstream.WithExpectStream(bus.StreamEvents))
 	return err
+}
+
+// correct stores the corrected answers of a returned request as the next
+// version of its submission: round r's answers are version r, so a resend
+// of round r stores version r+1, and sending it twice stores it once.
+func (w *Workflows) correct(ctx context.Context, a Approval, data json.RawMessage) (submit.Stored, error) {
+	form, err := w.forms.Version(ctx, a.Form, a.Version)
+	if err != nil {
+		return submit.Stored{}, err
+	}
+	rec, err := w.tracker.Get(ctx, a.Reference)
+	if err != nil {
+		return submit.Stored{}, err
+	}
+	sequence := rec.Sequence
+	for _, v := range rec.Versions {
+		if v.Revision <= a.Round {
+			sequence = v.Sequence
+		}
+	}
+	previous, err := submit.Load(ctx, w.submissions, a.Reference, sequence)
+	if err != nil {
+		return submit.Stored{}, err
+	}
+	return w.intake.Correct(ctx, form, previous, data)
 }
 
 // decided reports whether by already gave this verdict on the step at
@@ -316,12 +349,8 @@ func (w *Workflows) apply(ctx context.Context, cmd command) error {
 			return w.effects(ctx, a) // applied before, or stale: nothing more
 		}
 		if cmd.Verdict == Resend {
-			form, err := w.forms.Version(ctx, a.Form, a.Version)
-			if err != nil {
+			if err := w.resent(ctx, &a, cmd); err != nil {
 				return err
-			}
-			if a.Steps = form.ApprovalSteps(a.Data); len(a.Steps) == 0 {
-				a.Outcome = Approved
 			}
 		}
 		raw, err := json.Marshal(a)
@@ -342,6 +371,30 @@ func (w *Workflows) apply(ctx context.Context, cmd command) error {
 		}
 		return w.effects(ctx, a)
 	}
+}
+
+// resent brings a request sent again into its approval: the corrected
+// version becomes the one the dossier shows, then its answers are the
+// approval's, and the steps that apply are found again from them.
+func (w *Workflows) resent(ctx context.Context, a *Approval, cmd command) error {
+	if cmd.Sequence != 0 {
+		corrected, err := submit.Load(ctx, w.submissions, a.Reference, cmd.Sequence)
+		if err != nil {
+			return err
+		}
+		if _, err := w.tracker.Revise(ctx, corrected, false); err != nil {
+			return err
+		}
+		a.Data, a.Revision = corrected.Data, corrected.Version()
+	}
+	form, err := w.forms.Version(ctx, a.Form, a.Version)
+	if err != nil {
+		return err
+	}
+	if a.Steps = form.ApprovalSteps(a.Data); len(a.Steps) == 0 {
+		a.Outcome = Approved
+	}
+	return nil
 }
 
 // next applies a decision to a state, reporting whether it changed it: a

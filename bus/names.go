@@ -78,6 +78,10 @@ const (
 	BucketDrafts = "drafts"
 )
 
+// ReceiptKey is the receipts-bucket key of the receipt of a version of a
+// submission: its reference for the first, then "<reference>.r<n>".
+func ReceiptKey(reference string, revision int) string { return SubmissionMsgID(reference, revision) }
+
 // ChainKey is the receipts-bucket key of a form's last receipt.
 func ChainKey(form string) string { return "chain." + form }
 
@@ -102,8 +106,26 @@ const DuplicateWindow = 10 * time.Minute
 // SubmissionSubject is the subject a submission to form formID is published on.
 func SubmissionSubject(formID string) string { return "submissions." + formID }
 
-// SubmissionSubjects matches every submission.
+// RevisionSubject is the subject a corrected version of a submission to
+// form formID is published on: beside its first versions, so that a
+// filter on SubmissionSubject or on FirstVersions sees each submission
+// once, and SubmissionSubjects sees every version.
+func RevisionSubject(formID string) string { return "submissions." + formID + ".revision" }
+
+// SubmissionSubjects matches every version of every submission.
 const SubmissionSubjects = "submissions.>"
+
+// FirstVersions matches the first version of every submission.
+const FirstVersions = "submissions.*"
+
+// SubmissionMsgID is the Nats-Msg-Id of a version of a submission: its
+// reference for the first, then "<reference>.r<n>".
+func SubmissionMsgID(reference string, revision int) string {
+	if revision <= 1 {
+		return reference
+	}
+	return reference + ".r" + strconv.Itoa(revision)
+}
 
 // EventSubject is the subject of the event that moves reference to status.
 func EventSubject(reference, status string) string { return "events." + reference + "." + status }
@@ -205,8 +227,15 @@ const StatusEvents = "events.*.*"
 // InboxKeys matches the inbox keys of one department.
 func InboxKeys(department string) string { return department + ".>" }
 
-// DocumentRecordName is the object-store name of a submission's PDF record.
-func DocumentRecordName(reference string) string { return reference + "/record.pdf" }
+// DocumentRecordName is the object-store name of the PDF record of a
+// version of a submission: "record.pdf" for the first, then
+// "record-r<n>.pdf".
+func DocumentRecordName(reference string, revision int) string {
+	if revision <= 1 {
+		return reference + "/record.pdf"
+	}
+	return reference + "/record-r" + strconv.Itoa(revision) + ".pdf"
+}
 
 // DecisionName is the object-store name of the decision letter of the
 // decision at position index of a submission's history.

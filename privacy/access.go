@@ -22,6 +22,9 @@ type Held struct {
 	FormVersion int             `json:"formVersion"`
 	SubmittedAt time.Time       `json:"submittedAt"`
 	Data        json.RawMessage `json:"data"`
+	// Corrections are the corrected versions of the answers, when the
+	// submission was corrected, in order.
+	Corrections []json.RawMessage `json:"corrections,omitempty"`
 	// Record is the status record: status, department, history with the
 	// agents' decisions and reasons, attachments.
 	Record json.RawMessage `json:"record,omitempty"`
@@ -83,15 +86,23 @@ func Mentions(data json.RawMessage, email string) bool {
 	return email != "" && json.Unmarshal(data, &v) == nil && walk(v)
 }
 
-// submissionsOf are the stored submissions whose answers give email.
-func (p *Privacy) submissionsOf(ctx context.Context, email string) ([]Stored, error) {
-	var found []Stored
-	err := p.scan(ctx, bus.SubmissionSubjects, func(s Stored) bool {
-		if Mentions(s.Data, email) {
+// submissionsOf are the stored submissions one of whose versions gives
+// email in its answers, each once, as its first version.
+func (p *Privacy) submissionsOf(ctx context.Context, email string) ([]submit.Stored, error) {
+	var found []submit.Stored
+	versions := map[string][]submit.Stored{}
+	mentioned := map[string]bool{}
+	err := p.scan(ctx, bus.SubmissionSubjects, func(s submit.Stored) bool {
+		versions[s.Reference] = append(versions[s.Reference], s)
+		if Mentions(s.Data, email) && !mentioned[s.Reference] {
+			mentioned[s.Reference] = true
 			found = append(found, s)
 		}
 		return true
 	})
+	for i, s := range found {
+		found[i] = versions[s.Reference][0] // in the stream's order: the first version
+	}
 	return found, err
 }
 
@@ -123,7 +134,7 @@ func (p *Privacy) Access(ctx context.Context, email, by string) (Report, error) 
 		Detail: fmt.Sprintf("droit d'accès : %d dépôt(s), %d brouillon(s) communiqués", len(report.Submissions), len(report.Drafts))})
 }
 
-func (p *Privacy) held(ctx context.Context, s Stored) (Held, error) {
+func (p *Privacy) held(ctx context.Context, s submit.Stored) (Held, error) {
 	h := Held{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt, Data: s.Data, Events: []Event{}, Documents: []string{}}
 	rec, err := p.record(ctx, s.Reference)
 	if err != nil {
@@ -143,6 +154,13 @@ func (p *Privacy) held(ctx context.Context, s Stored) (Held, error) {
 	})
 	if err != nil {
 		return h, err
+	}
+	for _, v := range rec.Versions[min(1, len(rec.Versions)):] {
+		corrected, err := submit.Load(ctx, p.submissions, s.Reference, v.Sequence)
+		if err != nil {
+			return h, err
+		}
+		h.Corrections = append(h.Corrections, corrected.Data)
 	}
 	for _, name := range documentNames(s, rec) {
 		if _, err := p.documents.GetInfo(ctx, name); err == nil {
@@ -220,9 +238,13 @@ func (p *Privacy) eachDraft(ctx context.Context, visit func(key string, draft su
 	return nil
 }
 
-// documentNames are the names a submission's documents may have.
-func documentNames(s Stored, rec submit.Record) []string {
-	names := []string{bus.DocumentRecordName(s.Reference)}
+// documentNames are the names a submission's documents may have: the PDF
+// record of each of its versions, its files, its decision letters.
+func documentNames(s submit.Stored, rec submit.Record) []string {
+	var names []string
+	for revision := range max(1, rec.Revision()) {
+		names = append(names, bus.DocumentRecordName(s.Reference, revision+1))
+	}
 	for i := range max(len(rec.Attachments), len(s.Attachments)) {
 		names = append(names, bus.AttachmentName(s.Reference, i))
 	}

@@ -62,13 +62,6 @@ func New(ctx context.Context, b *bus.Bus, forms *schemas.Registry, audit *identi
 	return p, nil
 }
 
-// Stored is a submission as SUBMISSIONS holds it.
-type Stored struct {
-	submit.Submission
-	// Sequence is its message's sequence in SUBMISSIONS.
-	Sequence uint64
-}
-
 // Erasure says why a submission is erased and by whom, for the audit
 // record.
 type Erasure struct {
@@ -84,7 +77,7 @@ type Erasure struct {
 // buckets are purged with their history, and NATS reclaims their space on
 // disk when it compacts its blocks. What is already gone is skipped, so an
 // erasure interrupted halfway can be run again.
-func (p *Privacy) Erase(ctx context.Context, s Stored, e Erasure) error {
+func (p *Privacy) Erase(ctx context.Context, s submit.Stored, e Erasure) error {
 	ref := s.Reference
 	rec, err := p.record(ctx, ref)
 	if err != nil {
@@ -115,12 +108,19 @@ func (p *Privacy) Erase(ctx context.Context, s Stored, e Erasure) error {
 			return fmt.Errorf("privacy: keys %s of %s: %w", keys.filter, ref, err)
 		}
 	}
-	_, err = bus.SecureDelete(ctx, p.submissions, bus.SubmissionSubject(s.Form), func(msg jetstream.Msg) bool {
-		meta, err := msg.Metadata()
-		return err == nil && meta.Sequence.Stream == s.Sequence
-	})
-	if err != nil {
-		return fmt.Errorf("privacy: message %d of %s: %w", s.Sequence, ref, err)
+	// Every version: the first, and the corrections the record lists.
+	sequences := map[uint64]bool{s.Sequence: true}
+	for _, v := range rec.Versions {
+		sequences[v.Sequence] = true
+	}
+	for _, subject := range []string{bus.SubmissionSubject(s.Form), bus.RevisionSubject(s.Form)} {
+		_, err = bus.SecureDelete(ctx, p.submissions, subject, func(msg jetstream.Msg) bool {
+			meta, err := msg.Metadata()
+			return err == nil && sequences[meta.Sequence.Stream]
+		})
+		if err != nil {
+			return fmt.Errorf("privacy: messages of %s: %w", ref, err)
+		}
 	}
 	// The status record goes last: while it is there, the erasure can be
 	// found and finished.
@@ -216,7 +216,7 @@ func (p *Privacy) record(ctx context.Context, ref string) (submit.Record, error)
 
 // scan hands each stored submission of filter to visit, oldest first,
 // until visit returns false.
-func (p *Privacy) scan(ctx context.Context, filter string, visit func(Stored) bool) error {
+func (p *Privacy) scan(ctx context.Context, filter string, visit func(submit.Stored) bool) error {
 	var decodeErr error
 	err := bus.ScanWhile(ctx, p.submissions, filter, func(msg jetstream.Msg) bool {
 		meta, err := msg.Metadata()
@@ -224,7 +224,7 @@ func (p *Privacy) scan(ctx context.Context, filter string, visit func(Stored) bo
 			decodeErr = err
 			return false
 		}
-		s := Stored{Sequence: meta.Sequence.Stream}
+		s := submit.Stored{Sequence: meta.Sequence.Stream}
 		if json.Unmarshal(msg.Data(), &s.Submission) != nil || s.Reference == "" {
 			return true // not a submission: nothing personal to find
 		}

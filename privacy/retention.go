@@ -38,10 +38,10 @@ func (p *Privacy) PurgeExpired(ctx context.Context, now time.Time) (Purged, erro
 			continue
 		}
 		cutoff := now.AddDate(0, 0, -days)
-		var expired []Stored
+		var expired []submit.Stored
 		// Submissions are in the order they came: stop at the first one
 		// still to keep.
-		err = p.scan(ctx, bus.SubmissionSubject(f.ID), func(s Stored) bool {
+		err = p.scan(ctx, bus.SubmissionSubject(f.ID), func(s submit.Stored) bool {
 			if !s.SubmittedAt.Before(cutoff) {
 				return false
 			}

@@ -98,13 +98,9 @@ func (d *Decision) Letter(ctx context.Context, e submit.Event) ([]byte, error) {
 	if !errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, err
 	}
-	msg, err := d.Submissions.GetMsg(ctx, e.Sequence)
+	sub, err := submit.Load(ctx, d.Submissions, e.Reference, e.Sequence)
 	if err != nil {
 		return nil, err
-	}
-	var sub submit.Submission
-	if err := json.Unmarshal(msg.Data, &sub); err != nil || sub.Reference != e.Reference {
-		return nil, Permanent(fmt.Errorf("decision on %s: sequence %d holds another message", e.Reference, e.Sequence))
 	}
 	form, err := d.Forms.Version(ctx, sub.Form, sub.FormVersion)
 	if errors.Is(err, schemas.ErrNotFound) {

@@ -130,16 +130,9 @@ type mailData struct {
 // an event; its To is empty when the
 // submission gave no address to write to.
 func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mailer.Message, error) {
-	stored, err := n.Submissions.GetMsg(ctx, e.Sequence)
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return mailer.Message{}, Permanent(fmt.Errorf("submission %s: not at sequence %d", e.Reference, e.Sequence))
-	}
+	sub, err := submit.Load(ctx, n.Submissions, e.Reference, e.Sequence)
 	if err != nil {
 		return mailer.Message{}, err
-	}
-	var sub submit.Submission
-	if err := json.Unmarshal(stored.Data, &sub); err != nil || sub.Reference != e.Reference {
-		return mailer.Message{}, Permanent(fmt.Errorf("submission %s: sequence %d holds another message", e.Reference, e.Sequence))
 	}
 	form, err := n.Forms.Version(ctx, sub.Form, sub.FormVersion)
 	if errors.Is(err, schemas.ErrNotFound) {
@@ -148,7 +141,7 @@ func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mail
 	if err != nil {
 		return mailer.Message{}, err
 	}
-	to, err := n.recipient(ctx, sub, form)
+	to, err := n.recipient(ctx, sub.Submission, form)
 	if err != nil || to == "" {
 		return mailer.Message{}, err
 	}
@@ -167,7 +160,7 @@ func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mail
 	}
 	var attachments []mailer.Attachment
 	if kind == "received" {
-		pdf, err := n.Documents.GetBytes(ctx, bus.DocumentRecordName(sub.Reference))
+		pdf, err := n.Documents.GetBytes(ctx, bus.DocumentRecordName(sub.Reference, sub.Version()))
 		if err != nil {
 			return mailer.Message{}, fmt.Errorf("PDF record of %s: %w", sub.Reference, err)
 		}

@@ -38,7 +38,7 @@ type PDF struct {
 
 // ReceiptWaiter waits for a submission's receipt to be signed.
 type ReceiptWaiter interface {
-	Wait(ctx context.Context, reference string) (receipts.Receipt, error)
+	Wait(ctx context.Context, reference string, revision int) (receipts.Receipt, error)
 }
 
 // receiptWait bounds the wait for a receipt: the receipt processor signs
@@ -75,10 +75,15 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	if err := p.Tracker.Receive(ctx, sub, seq); err != nil {
+	if sub.Version() == 1 {
+		err = p.Tracker.Receive(ctx, sub, seq)
+	} else {
+		_, err = p.Tracker.Revise(ctx, submit.Stored{Submission: sub, Sequence: seq}, false)
+	}
+	if err != nil {
 		return err
 	}
-	name := bus.DocumentRecordName(sub.Reference)
+	name := bus.DocumentRecordName(sub.Reference, sub.Version())
 	_, err = p.Documents.GetInfo(ctx, name)
 	switch {
 	case err == nil:
@@ -96,6 +101,7 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 			FormTitle:    form.Title,
 			FormVersion:  sub.FormVersion,
 			Reference:    sub.Reference,
+			Revision:     sub.Version(),
 			SubmittedAt:  sub.SubmittedAt,
 			Answers:      namedAttachments(form.Answers(sub.Data), sub.Attachments),
 			DataSHA256:   sub.DataSHA256,
@@ -125,6 +131,11 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 	default:
 		return err
 	}
+	if sub.Version() > 1 {
+		// A correction's record: the dossier was documented and routed with its first version.
+		_, err := p.Tracker.Revise(ctx, submit.Stored{Submission: sub, Sequence: seq}, true)
+		return err
+	}
 	return p.Tracker.Advance(ctx, sub.Reference, submit.Documented, seq)
 }
 
@@ -132,7 +143,7 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 func (p *PDF) withReceipt(ctx context.Context, doc *RecordDocument) error {
 	wait, cancel := context.WithTimeout(ctx, receiptWait)
 	defer cancel()
-	r, err := p.Receipts.Wait(wait, doc.Reference)
+	r, err := p.Receipts.Wait(wait, doc.Reference, doc.Revision)
 	if err != nil {
 		return fmt.Errorf("receipt of %s: %w", doc.Reference, err)
 	}

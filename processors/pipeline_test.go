@@ -85,7 +85,7 @@ func TestProcessorsAreIdempotent(t *testing.T) {
 	if err != nil || len(objects) != 1 {
 		t.Fatalf("%d objects stored (%v), want one PDF", len(objects), err)
 	}
-	stored, err := docs.GetBytes(ctx, bus.DocumentRecordName(receipt.Reference))
+	stored, err := docs.GetBytes(ctx, bus.DocumentRecordName(receipt.Reference, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,6 +133,7 @@ func (p *Receipt) pause(ctx context.Context, what string, err error) {
 func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstream.Msg) error {
 	heads := map[string]ChainHead{}
 	revisions := map[string]uint64{}
+	signedHashes := map[string]string{} // this batch's receipts, by key
 	var writes []*nats.Msg
 	var done []jetstream.Msg
 	for _, msg := range msgs {
@@ -155,8 +156,9 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 			}
 			revisions[sub.Form] = revision
 		}
+		key := bus.ReceiptKey(sub.Reference, sub.Revision)
 		if head.Sequence >= md.Sequence.Stream {
-			_, _, err := bus.GetJSON[receipts.Receipt](ctx, kv, sub.Reference, errNoReceipt)
+			_, _, err := bus.GetJSON[receipts.Receipt](ctx, kv, key, errNoReceipt)
 			if err == nil {
 				// Signed by an earlier batch whose acknowledgement was lost.
 				done = append(done, msg)
@@ -175,6 +177,27 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 			AcceptedAt: md.Timestamp.UTC(), Sequence: md.Sequence.Stream,
 			DataSHA256: sub.DataSHA256, Attachments: []string{}, Previous: head.Hash,
 		}
+		if sub.Version() > 1 {
+			corrected := bus.ReceiptKey(sub.Reference, sub.Version()-1)
+			hash, signed := signedHashes[corrected]
+			if !signed {
+				before, _, err := bus.GetJSON[receipts.Receipt](ctx, kv, corrected, errNoReceipt)
+				if errors.Is(err, errNoReceipt) {
+					// The version it corrects is not signed yet: this one
+					// comes again, to be signed after it.
+					p.Log.Warn("receipts: a correction waits for the receipt of the version it corrects", "reference", sub.Reference, "revision", sub.Version())
+					_ = msg.NakWithDelay(time.Second)
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if hash, err = before.Hash(); err != nil {
+					return err
+				}
+			}
+			r.Revision, r.Corrects = sub.Version(), hash
+		}
 		for _, a := range sub.Attachments {
 			r.Attachments = append(r.Attachments, a.SHA256)
 		}
@@ -190,7 +213,8 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 		if err != nil {
 			return err
 		}
-		writes = append(writes, kvWrite(bus.BucketReceipts, sub.Reference, raw, 0))
+		writes = append(writes, kvWrite(bus.BucketReceipts, key, raw, 0))
+		signedHashes[key] = hash
 		heads[sub.Form] = ChainHead{Hash: hash, Sequence: max(head.Sequence, md.Sequence.Stream)}
 		done = append(done, msg)
 	}

@@ -23,10 +23,12 @@ type RecordDocument struct {
 	FormTitle    string
 	FormVersion  int
 	Reference    string
-	SubmittedAt  time.Time
-	Answers      []schemas.Answer
-	DataSHA256   string
-	Attachments  []submit.Attachment
+	// Revision numbers a corrected version: 1 for the first.
+	Revision    int
+	SubmittedAt time.Time
+	Answers     []schemas.Answer
+	DataSHA256  string
+	Attachments []submit.Attachment
 	// Receipt, when set, is the signed acknowledgement of receipt, shown
 	// with a QR code of its verification page on SiteURL, where anyone can
 	// check it.
@@ -53,6 +55,9 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 		{"Référence", doc.Reference},
 		{"Déposé le", locale.DateTime(doc.SubmittedAt, locale.French)},
 		{"Version du formulaire", fmt.Sprintf("%d", doc.FormVersion)},
+	}
+	if doc.Revision > 1 {
+		meta = append(meta, [2]string{"Version de la demande", fmt.Sprintf("%d, corrigée par le demandeur : elle remplace la version %d", doc.Revision, doc.Revision-1)})
 	}
 	for _, m := range meta {
 		labelValue(pdf, text, m[0], m[1], 0)
@@ -135,9 +140,13 @@ func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, siteURL st
 		{"Empreinte des réponses", r.DataSHA256},
 		{"Empreintes des pièces jointes", attachments},
 		{"Récépissé précédent", previous},
+		{"Corrige le récépissé", r.Corrects},
 		{"Clé de signature", r.Key},
 		{"Signature Ed25519", r.Signature},
 	} {
+		if field[1] == "" {
+			continue // only a correction's receipt names the one it corrects
+		}
 		pdf.SetFont("go", "B", 8)
 		pdf.MultiCell(width, 4, field[0], "", "L", false)
 		pdf.SetFont("go", "", 8)

@@ -34,16 +34,9 @@ func (r *Route) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {
 		return Permanent(fmt.Errorf("malformed event on %s", msg.Subject()))
 	}
-	stored, err := r.Submissions.GetMsg(ctx, event.Sequence)
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return Permanent(fmt.Errorf("submission %s: not in %s at sequence %d", event.Reference, bus.StreamSubmissions, event.Sequence))
-	}
+	sub, err := submit.Load(ctx, r.Submissions, event.Reference, event.Sequence)
 	if err != nil {
 		return err
-	}
-	var sub submit.Submission
-	if err := json.Unmarshal(stored.Data, &sub); err != nil || sub.Reference != event.Reference {
-		return Permanent(fmt.Errorf("submission %s: sequence %d holds another message", event.Reference, event.Sequence))
 	}
 	form, err := r.Forms.Version(ctx, sub.Form, sub.FormVersion)
 	if errors.Is(err, schemas.ErrNotFound) {
@@ -52,5 +45,5 @@ func (r *Route) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	return r.Tracker.Route(ctx, sub, form.Route(sub.Data), event.Sequence)
+	return r.Tracker.Route(ctx, sub.Submission, form.Route(sub.Data), event.Sequence)
 }

@@ -18,9 +18,13 @@ func (b *Break) Error() string {
 // each is authentic, comes after the one before in SUBMISSIONS, and names
 // its hash as Previous, the first naming first (empty for the form's
 // first receipt). It returns the first break, or nil.
+//
+// A corrected version's receipt must also name, as Corrects, the receipt
+// of the version before it, when that one is in the chain.
 func CheckChain(receipts []Receipt, keys Keyring, first string) *Break {
 	previous := first
 	var sequence uint64
+	hashes := map[string]string{} // by reference and revision
 	for i, r := range receipts {
 		if err := keys.Verify(r); err != nil {
 			reason := err.Error()
@@ -38,11 +42,22 @@ func CheckChain(receipts []Receipt, keys Keyring, first string) *Break {
 		if r.Sequence <= sequence {
 			return &Break{Index: i, Reference: r.Reference, Reason: "séquence dans le désordre"}
 		}
+		if r.Revision > 1 {
+			if before, known := hashes[versionKey(r.Reference, r.Revision-1)]; known && before != r.Corrects {
+				return &Break{Index: i, Reference: r.Reference, Reason: fmt.Sprintf("la version %d ne nomme pas le récépissé de la version qu'elle corrige", r.Revision)}
+			}
+		}
 		hash, err := r.Hash()
 		if err != nil {
 			return &Break{Index: i, Reference: r.Reference, Reason: err.Error()}
 		}
 		previous, sequence = hash, r.Sequence
+		hashes[versionKey(r.Reference, max(1, r.Revision))] = hash
 	}
 	return nil
+}
+
+// versionKey names a version of a submission.
+func versionKey(reference string, revision int) string {
+	return fmt.Sprintf("%s#%d", reference, revision)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -44,15 +45,22 @@ func CheckForm(ctx context.Context, b *bus.Bus, form string) (FormCheck, error) 
 	if err != nil {
 		return check, err
 	}
-	inStream, err := referencesIn(ctx, b, bus.StreamSubmissions, bus.SubmissionSubject(form), func(data []byte) string {
-		var s struct {
-			Reference string `json:"reference"`
+	inStream := map[string]bool{} // versions, by receipt key
+	for _, subject := range []string{bus.SubmissionSubject(form), bus.RevisionSubject(form)} {
+		versions, err := referencesIn(ctx, b, bus.StreamSubmissions, subject, func(data []byte) string {
+			var s struct {
+				Reference string `json:"reference"`
+				Revision  int    `json:"revision"`
+			}
+			if json.Unmarshal(data, &s) != nil || s.Reference == "" {
+				return ""
+			}
+			return bus.ReceiptKey(s.Reference, s.Revision)
+		})
+		if err != nil {
+			return check, err
 		}
-		_ = json.Unmarshal(data, &s)
-		return s.Reference
-	})
-	if err != nil {
-		return check, err
+		maps.Copy(inStream, versions)
 	}
 	erased, err := referencesIn(ctx, b, bus.StreamAudit, bus.AuditSubject("submission.erased", "*"), func(data []byte) string {
 		var e struct {
@@ -72,9 +80,10 @@ func CheckForm(ctx context.Context, b *bus.Bus, form string) (FormCheck, error) 
 	}
 	signed := map[string]bool{}
 	for i, r := range chain {
-		signed[r.Reference] = true
+		key := bus.ReceiptKey(r.Reference, r.Revision)
+		signed[key] = true
 		switch {
-		case inStream[r.Reference]:
+		case inStream[key]:
 		case erased[r.Reference]:
 			check.Erased++
 		default:
@@ -82,9 +91,9 @@ func CheckForm(ctx context.Context, b *bus.Bus, form string) (FormCheck, error) 
 			return check, nil
 		}
 	}
-	for ref := range inStream {
-		if !signed[ref] {
-			check.Break = &Break{Index: len(chain), Reference: ref, Reason: "dépôt du flux SUBMISSIONS sans récépissé"}
+	for key := range inStream {
+		if !signed[key] {
+			check.Break = &Break{Index: len(chain), Reference: key, Reason: "dépôt du flux SUBMISSIONS sans récépissé"}
 			return check, nil
 		}
 	}
@@ -102,14 +111,14 @@ func (s *Store) formReceipts(ctx context.Context, form string) ([]Receipt, error
 	if err != nil {
 		return nil, err
 	}
-	var refs []string
+	var keys []string
 	for key := range lister.Keys() {
 		if !strings.HasPrefix(key, bus.ChainKey("")) {
-			refs = append(refs, key)
+			keys = append(keys, key)
 		}
 	}
-	for _, ref := range refs {
-		r, err := s.Get(ctx, ref)
+	for _, key := range keys {
+		r, _, err := bus.GetJSON[Receipt](ctx, s.receipts, key, ErrNoReceipt)
 		if err != nil {
 			return nil, err
 		}

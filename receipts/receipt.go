@@ -48,6 +48,12 @@ type Receipt struct {
 	// Previous is the hash (see Hash) of the previous receipt of the same
 	// form; empty for the first.
 	Previous string `json:"previous"`
+	// Revision numbers a corrected version of the submission: 2 for the
+	// first correction, and so on; absent for the first version.
+	Revision int `json:"revision,omitempty"`
+	// Corrects is, for a corrected version, the hash of the receipt of
+	// the version it corrects.
+	Corrects string `json:"corrects,omitempty"`
 	// Key names the key that signed: the first 16 hex digits of the
 	// SHA-256 of its public key.
 	Key string `json:"key"`

@@ -36,19 +36,20 @@ func OpenStore(ctx context.Context, b *bus.Bus) (*Store, error) {
 	return &Store{receipts: receipts, keys: keys}, nil
 }
 
-// Get returns the receipt of a submission.
-func (s *Store) Get(ctx context.Context, reference string) (Receipt, error) {
-	r, _, err := bus.GetJSON[Receipt](ctx, s.receipts, reference, ErrNoReceipt)
+// Get returns the receipt of a version of a submission (1 for the first).
+func (s *Store) Get(ctx context.Context, reference string, revision int) (Receipt, error) {
+	r, _, err := bus.GetJSON[Receipt](ctx, s.receipts, bus.ReceiptKey(reference, revision), ErrNoReceipt)
 	return r, err
 }
 
-// Wait returns a submission's receipt, waiting for it to be signed until
-// ctx ends. Receipts are signed in batches shortly after the submissions
-// are stored: it looks again after 10 ms, then less and less often.
-func (s *Store) Wait(ctx context.Context, reference string) (Receipt, error) {
+// Wait returns the receipt of a version of a submission, waiting for it
+// to be signed until ctx ends. Receipts are signed in batches shortly
+// after the submissions are stored: it looks again after 10 ms, then
+// less and less often.
+func (s *Store) Wait(ctx context.Context, reference string, revision int) (Receipt, error) {
 	delay := 10 * time.Millisecond
 	for {
-		r, err := s.Get(ctx, reference)
+		r, err := s.Get(ctx, reference, revision)
 		if !errors.Is(err, ErrNoReceipt) {
 			return r, err
 		}

@@ -81,8 +81,10 @@ type pendingFile struct {
 
 // extractFiles takes the files out of data: each is checked against its
 // field's rule, by its content and not its name, and replaced by an
-// AttachmentRef. It returns the data so rewritten.
-func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule) (json.RawMessage, []pendingFile, error) {
+// AttachmentRef numbered from first, the number of files the submission
+// already holds. The AttachmentRefs of those may stay; any other is
+// refused. It returns the data so rewritten.
+func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule, first int) (json.RawMessage, []pendingFile, error) {
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -113,19 +115,22 @@ func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule) (json
 			}
 			for i, v := range values {
 				s, _ := v.(string)
-				if _, already := AttachmentIndex(s); already || s == "" {
-					continue
-				}
 				at := location
 				if isList {
 					at = location + "[" + strconv.Itoa(i) + "]"
+				}
+				if n, already := AttachmentIndex(s); s == "" || (already && n < first) {
+					continue
+				} else if already {
+					problems = append(problems, schemas.FieldError{Location: at, Message: unreadableFile})
+					continue
 				}
 				file, problem := readFile(s, rule, field)
 				if problem != nil {
 					problems = append(problems, schemas.FieldError{Location: at, Message: *problem})
 					continue
 				}
-				ref := AttachmentRef(len(files))
+				ref := AttachmentRef(first + len(files))
 				files = append(files, file)
 				if isList {
 					list[i] = ref
@@ -148,11 +153,13 @@ func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule) (json
 	return out, files, err
 }
 
+var unreadableFile = locale.Text{FR: "Ce fichier n'a pas pu être lu : envoyez-le à nouveau.", EN: "This file could not be read: send it again."}
+
 // readFile decodes and checks one file.
 func readFile(s string, rule schemas.FileRule, field string) (pendingFile, *locale.Text) {
 	name, content, ok := ParseDataURL(s)
 	if !ok {
-		return pendingFile{}, &locale.Text{FR: "Ce fichier n'a pas pu être lu : envoyez-le à nouveau.", EN: "This file could not be read: send it again."}
+		return pendingFile{}, &unreadableFile
 	}
 	if int64(len(content)) > rule.MaxSize {
 		return pendingFile{}, &locale.Text{
@@ -216,12 +223,13 @@ func visit(node any, path []string, location string, fn func(location string, va
 	visit(value, path[1:], at, fn)
 }
 
-// storeFiles puts a submission's files in the documents object store.
-// Storing them again under the same names is harmless.
-func storeFiles(ctx context.Context, docs jetstream.ObjectStore, reference string, files []pendingFile) error {
+// storeFiles puts a submission's files in the documents object store,
+// numbered from first. Storing them again under the same names is
+// harmless.
+func storeFiles(ctx context.Context, docs jetstream.ObjectStore, reference string, first int, files []pendingFile) error {
 	for i, f := range files {
 		_, err := docs.Put(ctx, jetstream.ObjectMeta{
-			Name:        bus.AttachmentName(reference, i),
+			Name:        bus.AttachmentName(reference, first+i),
 			Description: f.Name,
 			Headers:     map[string][]string{"Content-Type": {f.Type}},
 		}, bytes.NewReader(f.content))

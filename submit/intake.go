@@ -212,7 +212,7 @@ func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 	var files []pendingFile
 	if rules := form.FileFields(); len(rules) > 0 {
 		var data json.RawMessage
-		if data, files, err = extractFiles(req.Data, rules); err != nil {
+		if data, files, err = extractFiles(req.Data, rules, 0); err != nil {
 			return Receipt{}, err
 		}
 		if canonical, err = jcs.Transform(data); err != nil {
@@ -251,7 +251,7 @@ func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 		}
 		break
 	}
-	if err := storeFiles(ctx, in.documents, sub.Reference, files); err != nil {
+	if err := storeFiles(ctx, in.documents, sub.Reference, 0, files); err != nil {
 		return Receipt{}, err
 	}
 	if err := in.publish(ctx, sub); err != nil {
@@ -308,7 +308,7 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, t
 	}
 	// The same data carries the same files: storing them again under the
 	// first request's reference repairs a first request that stopped halfway.
-	if err := storeFiles(ctx, in.documents, sub.Reference, files); err != nil {
+	if err := storeFiles(ctx, in.documents, sub.Reference, 0, files); err != nil {
 		return Receipt{}, err
 	}
 	if err := in.publish(ctx, sub); err != nil {

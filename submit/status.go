@@ -96,6 +96,9 @@ type Record struct {
 	// agents who asked to follow it.
 	Assignee  string   `json:"assignee,omitempty"`
 	Followers []string `json:"followers,omitempty"`
+	// Versions lists the submission's versions once it has been
+	// corrected, the first included; Sequence is then the last one's.
+	Versions []Version `json:"versions,omitempty"`
 }
 
 // RecordOf is the first status record of a submission.

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/locale"
 )
 
@@ -39,6 +40,24 @@ type Submission struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 	// Lang is the language the submitter used, for what is sent to them.
 	Lang locale.Lang `json:"lang,omitempty"`
+	// Revision numbers a corrected version: 2 for the first correction,
+	// and so on; absent on the first version (see Correct).
+	Revision int `json:"revision,omitempty"`
+	// Corrects is, on a corrected version, the sequence in SUBMISSIONS of
+	// the version it corrects.
+	Corrects uint64 `json:"corrects,omitempty"`
+}
+
+// Version is the submission's version number: 1 for the first, then one
+// more for each correction.
+func (s Submission) Version() int { return max(1, s.Revision) }
+
+// Subject is the subject of SUBMISSIONS the version is published on.
+func (s Submission) Subject() string {
+	if s.Version() > 1 {
+		return bus.RevisionSubject(s.Form)
+	}
+	return bus.SubmissionSubject(s.Form)
 }
 
 // crockford is Crockford's base-32 alphabet: no I, L, O or U, so a

@@ -1,0 +1,179 @@
+package submit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gowebpki/jcs"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/tracing"
+)
+
+// Stored is a version of a submission with its place in SUBMISSIONS.
+type Stored struct {
+	Submission
+	// Sequence is its message's sequence in SUBMISSIONS.
+	Sequence uint64
+}
+
+// NotStoredError means SUBMISSIONS holds no submission of Reference at
+// Sequence: it was erased, or the sequence names another message.
+type NotStoredError struct {
+	Reference string
+	Sequence  uint64
+}
+
+func (e *NotStoredError) Error() string {
+	return fmt.Sprintf("submit: submission %s is not at sequence %d of %s", e.Reference, e.Sequence, bus.StreamSubmissions)
+}
+
+// Permanent tells the consumers that no retry brings the submission back.
+func (*NotStoredError) Permanent() bool { return true }
+
+// Load reads the version of the submission of reference stored at seq in
+// SUBMISSIONS; a *NotStoredError when there is none.
+func Load(ctx context.Context, submissions jetstream.Stream, reference string, seq uint64) (Stored, error) {
+	missing := &NotStoredError{Reference: reference, Sequence: seq}
+	if seq == 0 {
+		return Stored{}, missing
+	}
+	msg, err := submissions.GetMsg(ctx, seq)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return Stored{}, missing
+	}
+	if err != nil {
+		return Stored{}, err
+	}
+	s := Stored{Sequence: seq}
+	if json.Unmarshal(msg.Data, &s.Submission) != nil || s.Reference != reference {
+		return Stored{}, missing
+	}
+	return s, nil
+}
+
+// Version is one version of a submission, as its status record lists them
+// once it has been corrected.
+type Version struct {
+	Revision int `json:"revision"`
+	// Sequence is where the version is in SUBMISSIONS.
+	Sequence uint64    `json:"sequence"`
+	At       time.Time `json:"at"`
+	// DataSHA256 is the SHA-256 of its data in JCS form.
+	DataSHA256 string `json:"dataSha256"`
+	// Documented says its PDF record is stored.
+	Documented bool `json:"documented,omitempty"`
+}
+
+// Revision is the number of the version the record points to: the
+// version that is decided.
+func (r Record) Revision() int { return max(1, len(r.Versions)) }
+
+// Correct stores a corrected version of a submission on SUBMISSIONS, the
+// record of truth, after the version it corrects: the same reference,
+// form version, receipt token and submitter; the corrected data,
+// validated against the same form version; the next version number; and
+// the sequence of the version it corrects. Files already attached stay,
+// by their AttachmentRef; new ones are added after them. Its receipt and
+// its PDF record follow as for any submission. Storing the same
+// correction again stores nothing more and returns the version stored
+// first.
+func (in *Intake) Correct(ctx context.Context, form *schemas.Compiled, previous Stored, data json.RawMessage) (Stored, error) {
+	ctx, cancel := context.WithTimeout(ctx, StorageTimeout)
+	defer cancel()
+	if err := checkLimits(data); err != nil {
+		return Stored{}, err
+	}
+	if err := form.Validate(data); err != nil {
+		return Stored{}, err
+	}
+	sub := previous.Submission
+	sub.Revision, sub.Corrects = previous.Version()+1, previous.Sequence
+	var files []pendingFile
+	if rules := form.FileFields(); len(rules) > 0 {
+		var err error
+		if data, files, err = extractFiles(data, rules, len(sub.Attachments)); err != nil {
+			return Stored{}, err
+		}
+	}
+	canonical, err := jcs.Transform(data)
+	if err != nil {
+		return Stored{}, fmt.Errorf("submit: canonicalise: %w", err)
+	}
+	sum := sha256.Sum256(canonical)
+	sub.Data, sub.DataSHA256 = canonical, hex.EncodeToString(sum[:])
+	sub.Attachments = slices.Clone(sub.Attachments)
+	for _, f := range files {
+		sub.Attachments = append(sub.Attachments, f.Attachment)
+	}
+	if err := storeFiles(ctx, in.documents, sub.Reference, len(previous.Attachments), files); err != nil {
+		return Stored{}, err
+	}
+	raw, err := json.Marshal(sub)
+	if err != nil {
+		return Stored{}, err
+	}
+	msg := &nats.Msg{Subject: sub.Subject(), Data: raw, Header: nats.Header{
+		jetstream.MsgIDHeader:          []string{bus.SubmissionMsgID(sub.Reference, sub.Revision)},
+		jetstream.ExpectedStreamHeader: []string{bus.StreamSubmissions},
+	}}
+	tracing.Inject(ctx, msg.Header)
+	ack, err := in.bus.Commit(ctx, bus.StreamSubmissions, msg)
+	if err != nil {
+		in.writeFailed(err)
+		return Stored{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if ack.Duplicate {
+		// Sent twice: the first is the correction.
+		submissions, err := in.js.Stream(ctx, bus.StreamSubmissions)
+		if err != nil {
+			return Stored{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return Load(ctx, submissions, sub.Reference, ack.Sequence)
+	}
+	in.log.Info("submission corrected", "reference", sub.Reference, "revision", sub.Revision, "sequence", ack.Sequence)
+	return Stored{Submission: sub, Sequence: ack.Sequence}, nil
+}
+
+// Revise points a submission's status record at a version stored on
+// SUBMISSIONS, if it is newer than the one the record points to, and
+// lists it among the record's versions; documented says its PDF record
+// is stored. Revising again with the same version changes nothing.
+func (t *Tracker) Revise(ctx context.Context, v Stored, documented bool) (Record, error) {
+	rec, err := t.Update(ctx, v.Reference, func(rec *Record) error {
+		if len(rec.Versions) == 0 {
+			rec.Versions = []Version{{Revision: 1, Sequence: rec.Sequence, At: rec.SubmittedAt, Documented: rec.Reached(Documented)}}
+		}
+		i := slices.IndexFunc(rec.Versions, func(x Version) bool { return x.Revision == v.Version() })
+		switch {
+		case i >= 0 && (rec.Versions[i].Documented || !documented):
+			return errUnchanged
+		case i >= 0:
+			rec.Versions[i].Documented = true
+			return nil
+		}
+		rec.Versions = append(rec.Versions, Version{Revision: v.Version(), Sequence: v.Sequence, At: t.now().UTC(), DataSHA256: v.DataSHA256, Documented: documented})
+		slices.SortFunc(rec.Versions, func(a, b Version) int { return a.Revision - b.Revision })
+		if last := rec.Versions[len(rec.Versions)-1]; last.Sequence > rec.Sequence {
+			rec.Sequence = last.Sequence
+			rec.Attachments = v.Attachments
+		}
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
+	return rec, err
+}
+
+// errUnchanged means a record already holds a change.
+var errUnchanged = errors.New("submit: record unchanged")
