@@ -221,14 +221,14 @@ func TestCSRFIsRequired(t *testing.T) {
 
 func TestLoginRateLimit(t *testing.T) {
 	_, b := startWithAgent(t)
-	for i := range identity.MaxFailuresPerAccount {
+	for i := range identity.MaxFailuresPerAccountAndAddress {
 		if status, _ := b.login("m-weber", "ce n'est pas le bon"); status != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i+1, status)
 		}
 	}
 	status, page := b.login("m-weber", agentPassword)
 	if status != http.StatusTooManyRequests || !strings.Contains(page, "Trop de tentatives") {
-		t.Errorf("after %d failures the right password gives %d", identity.MaxFailuresPerAccount, status)
+		t.Errorf("after %d failures the right password gives %d", identity.MaxFailuresPerAccountAndAddress, status)
 	}
 }
 

@@ -285,7 +285,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	logins, err := identity.NewLogins(ctx, b, accounts, credentials, sessions, audit)
+	logins, err := identity.NewLogins(ctx, b, accounts, credentials, sessions, audit, nil)
 	if err != nil {
 		return err
 	}

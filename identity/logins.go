@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/guichet/guichet/bus"
 )
@@ -12,7 +13,8 @@ var (
 	// ErrBadCredentials means the id or the password is wrong, or the
 	// account is deactivated; which one is not said.
 	ErrBadCredentials = errors.New("identity: wrong id or password")
-	// ErrTooManyAttempts means the account or the address failed too often lately.
+	// ErrTooManyAttempts means the account, the address, or the account
+	// from that address failed too often lately.
 	ErrTooManyAttempts = errors.New("identity: too many failed logins")
 )
 
@@ -26,23 +28,29 @@ type Logins struct {
 	throttle    throttle
 }
 
-// NewLogins wires logins to the account, credential and session stores.
-func NewLogins(ctx context.Context, b *bus.Bus, accounts *Accounts, credentials *Credentials, sessions *Sessions, audit *Audit) (*Logins, error) {
+// NewLogins wires logins to the account, credential and session stores;
+// now tells the time of the login limits (time.Now when nil).
+func NewLogins(ctx context.Context, b *bus.Bus, accounts *Accounts, credentials *Credentials, sessions *Sessions, audit *Audit, now func() time.Time) (*Logins, error) {
 	kv, err := b.KV(ctx, bus.BucketLoginFailures)
 	if err != nil {
 		return nil, err
 	}
-	return &Logins{accounts: accounts, credentials: credentials, sessions: sessions, audit: audit, throttle: throttle{kv: kv}}, nil
+	if now == nil {
+		now = time.Now
+	}
+	return &Logins{accounts: accounts, credentials: credentials, sessions: sessions, audit: audit, throttle: throttle{kv: kv, now: now}}, nil
 }
 
 // Login checks an id and password from a client address and, if they are
-// right, starts a new session and returns its id.
+// right, starts a new session and returns its id. The attempt is counted
+// against the login limits before the password is checked, and taken
+// back if it succeeds.
 func (l *Logins) Login(ctx context.Context, accountID, password, addr string) (string, Session, error) {
-	blocked, err := l.throttle.blocked(ctx, accountID, addr)
+	attempt, allowed, err := l.throttle.reserve(ctx, accountID, addr)
 	if err != nil {
 		return "", Session{}, err
 	}
-	if blocked {
+	if !allowed {
 		_ = l.audit.Record(ctx, AuditEvent{Kind: "login.blocked", Account: accountID, Address: addr})
 		return "", Session{}, ErrTooManyAttempts
 	}
@@ -55,13 +63,10 @@ func (l *Logins) Login(ctx context.Context, accountID, password, addr string) (s
 		return "", Session{}, err
 	}
 	if !ok || err != nil || !account.Active {
-		if ferr := l.throttle.fail(ctx, accountID, addr); ferr != nil {
-			return "", Session{}, ferr
-		}
 		_ = l.audit.Record(ctx, AuditEvent{Kind: "login.failed", Account: accountID, Address: addr})
 		return "", Session{}, ErrBadCredentials
 	}
-	if err := l.throttle.reset(ctx, accountID); err != nil {
+	if err := l.throttle.release(ctx, attempt); err != nil {
 		return "", Session{}, err
 	}
 	id, sess, err := l.sessions.Create(ctx, accountID)

@@ -3,7 +3,9 @@ package identity_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +32,7 @@ func newLoginKit(t *testing.T) *loginKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.logins, err = identity.NewLogins(ctx, b, k.accounts, k.credentials, k.sessions, identity.NewAudit(b))
+	k.logins, err = identity.NewLogins(ctx, b, k.accounts, k.credentials, k.sessions, identity.NewAudit(b), k.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,25 +184,102 @@ func TestLoginSessionAndExpiry(t *testing.T) {
 	}
 }
 
+// attempts tries a password on an account from each address at once, and
+// counts the attempts whose password was checked (a wrong one) and those
+// refused by the limits.
+func (k *loginKit) attempts(t *testing.T, account, password string, addrs []string) (checked, refused int) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, addr := range addrs {
+		wg.Go(func() {
+			_, _, err := k.logins.Login(context.Background(), account, password, addr)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, identity.ErrBadCredentials):
+				checked++
+			case errors.Is(err, identity.ErrTooManyAttempts):
+				refused++
+			default:
+				t.Errorf("attempt from %s: %v", addr, err)
+			}
+		})
+	}
+	wg.Wait()
+	return checked, refused
+}
+
+func repeat(addr string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = addr
+	}
+	return out
+}
+
+// Wrong passwords sent all at once cannot race past the limits: each
+// attempt is counted before its password is checked. A guesser is stopped
+// on their own address without locking the account's owner out; guesses
+// spread over many addresses are bounded by the account's limit, which
+// drains again with time.
 func TestFailedLoginsAreLimitedAndRecorded(t *testing.T) {
 	k := newLoginKit(t)
 	ctx := context.Background()
-	for i := range identity.MaxFailuresPerAccount {
-		if _, _, err := k.logins.Login(ctx, "c-schmitt", "mauvais mot de passe", "192.0.2.10"); !errors.Is(err, identity.ErrBadCredentials) {
-			t.Fatalf("attempt %d: %v", i+1, err)
-		}
+	const right = "le chat dort sur le radiateur"
+	calls := 0
+
+	checked, refused := k.attempts(t, "c-schmitt", "mauvais mot de passe", repeat("192.0.2.10", 60))
+	calls += 60
+	if checked != identity.MaxFailuresPerAccountAndAddress || refused != 60-checked {
+		t.Errorf("60 wrong passwords at once from one address: %d checked, %d refused", checked, refused)
 	}
-	// Now even the right password is refused, from any address.
-	if _, _, err := k.logins.Login(ctx, "c-schmitt", "le chat dort sur le radiateur", "198.51.100.7"); !errors.Is(err, identity.ErrTooManyAttempts) {
-		t.Errorf("after %d failures: %v", identity.MaxFailuresPerAccount, err)
+	// The guesser's address stays refused, even with the right password…
+	if _, _, err := k.logins.Login(ctx, "c-schmitt", right, "192.0.2.10"); !errors.Is(err, identity.ErrTooManyAttempts) {
+		t.Errorf("the right password from the guesser's address: %v", err)
 	}
+	// …but the owner, elsewhere, signs in.
+	if _, _, err := k.logins.Login(ctx, "c-schmitt", right, "198.51.100.7"); err != nil {
+		t.Errorf("the owner from another address: %v", err)
+	}
+	calls += 2
+	// The guesser gets one more try once the limit has drained by one.
+	k.clock.Advance(3 * time.Minute)
+	if checked, _ := k.attempts(t, "c-schmitt", "mauvais mot de passe", repeat("192.0.2.10", 3)); checked != 1 {
+		t.Errorf("after 3 minutes, %d attempts checked, want 1", checked)
+	}
+	calls += 3
+
+	// Spread over 40 addresses, the account's own limit holds.
+	k.clock.Advance(time.Hour)
+	var addrs []string
+	for i := range 40 {
+		addrs = append(addrs, fmt.Sprintf("203.0.113.%d", i+1))
+	}
+	checked, refused = k.attempts(t, "c-schmitt", "mauvais mot de passe", addrs)
+	calls += 40
+	if checked != identity.MaxFailuresPerAccount || refused != 40-checked {
+		t.Errorf("40 wrong passwords at once from 40 addresses: %d checked, %d refused", checked, refused)
+	}
+	if _, _, err := k.logins.Login(ctx, "c-schmitt", right, "198.51.100.7"); !errors.Is(err, identity.ErrTooManyAttempts) {
+		t.Errorf("the right password while the account's limit is full: %v", err)
+	}
+	k.clock.Advance(45 * time.Second)
+	if _, _, err := k.logins.Login(ctx, "c-schmitt", right, "198.51.100.7"); err != nil {
+		t.Errorf("the right password once the account's limit drained by one: %v", err)
+	}
+	calls += 2
+
 	// One address trying many accounts is limited too.
+	k.clock.Advance(time.Hour)
 	for i := range identity.MaxFailuresPerAddress {
 		_, _, _ = k.logins.Login(ctx, "compte-"+string(rune('a'+i)), "mauvais mot de passe", "203.0.113.5")
 	}
 	if _, _, err := k.logins.Login(ctx, "autre-compte", "mauvais mot de passe", "203.0.113.5"); !errors.Is(err, identity.ErrTooManyAttempts) {
 		t.Errorf("after %d failures from one address: %v", identity.MaxFailuresPerAddress, err)
 	}
+	calls += identity.MaxFailuresPerAddress + 1
+
 	// Every attempt is in the security log, without the password.
 	stream, err := k.bus.JS.Stream(ctx, bus.StreamAudit)
 	if err != nil {
@@ -210,9 +289,8 @@ func TestFailedLoginsAreLimitedAndRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := uint64(identity.MaxFailuresPerAccount + 1 + identity.MaxFailuresPerAddress + 1)
-	if info.State.Msgs != want {
-		t.Errorf("%d security events, want %d", info.State.Msgs, want)
+	if info.State.Msgs != uint64(calls) {
+		t.Errorf("%d security events, want %d", info.State.Msgs, calls)
 	}
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
 		msg, err := stream.GetMsg(ctx, seq)

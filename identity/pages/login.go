@@ -44,8 +44,8 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	sessionID, _, err := p.Logins.Login(r.Context(), id, r.PostFormValue("password"), web.ClientAddress(r))
 	switch {
 	case errors.Is(err, identity.ErrTooManyAttempts):
-		data.Error = tr(r, "Trop de tentatives ont échoué. Réessayez dans 15 minutes, ou demandez à un administrateur de réinitialiser votre mot de passe.",
-			"Too many attempts failed. Try again in 15 minutes, or ask an administrator to reset your password.")
+		data.Error = tr(r, "Trop de tentatives ont échoué. Réessayez dans quelques minutes, ou demandez à un administrateur de réinitialiser votre mot de passe.",
+			"Too many attempts failed. Try again in a few minutes, or ask an administrator to reset your password.")
 		p.renderLogin(w, r, http.StatusTooManyRequests, data)
 		return
 	case errors.Is(err, identity.ErrBadCredentials):
