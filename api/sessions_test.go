@@ -302,3 +302,21 @@ func TestSecureCookieBehindTLSProxy(t *testing.T) {
 		}
 	}
 }
+
+// ?next= never sends anyone off the site after signing in, whatever a
+// browser would make of its tabs, newlines or backslashes.
+func TestNoOpenRedirectAfterSignIn(t *testing.T) {
+	s, _ := startWithAgent(t)
+	for _, next := range []string{"/\t/evil.example/x", "/\\evil.example", "//evil.example", "https://evil.example", "/\r\n/evil.example"} {
+		b := newBrowser(t, s.URL)
+		_, page, _ := b.get("/login?next=" + url.QueryEscape(next))
+		status, body, header := b.post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword}, "form_csrf": {field(t, page, "form_csrf")}, "next": {next}})
+		if status != http.StatusSeeOther || header.Get("Location") != "/me" {
+			t.Errorf("signing in with next=%q: %d, Location %q %s", next, status, header.Get("Location"), body)
+		}
+		// Already signed in, /login sends on at once.
+		if status, _, header := b.get("/login?next=" + url.QueryEscape(next)); status != http.StatusSeeOther || header.Get("Location") != "/me" {
+			t.Errorf("signed in, /login?next=%q: %d, Location %q", next, status, header.Get("Location"))
+		}
+	}
+}

@@ -10,7 +10,9 @@ import (
 	"embed"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/locale"
@@ -99,9 +101,17 @@ func cookieValue(r *http.Request, name string) string {
 }
 
 // LocalPath keeps a redirect target only if it is a path on this site, so
-// that ?next= cannot send anyone elsewhere.
+// that ?next= cannot send anyone elsewhere: a path that starts with one
+// slash, with no scheme, no host, no backslash (which browsers read as a
+// slash) and no control character (which browsers drop, so that
+// "/\t/evil.example" would become "//evil.example").
 func LocalPath(next, fallback string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, unicode.IsControl) {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return fallback
 	}
 	return next
