@@ -122,6 +122,11 @@ func toProblem(ctx context.Context, err error) error {
 			FR: "Cette clé d'idempotence a déjà servi pour d'autres données : utilisez une nouvelle clé pour un nouveau dépôt.",
 			EN: "This idempotency key was already used with other data: use a new key for a new submission.",
 		})
+	case errors.Is(err, submit.ErrIdempotencyKeyTaken):
+		return problem(lang, http.StatusConflict, locale.Text{
+			FR: "Cette clé d'idempotence a déjà servi à un autre appelant : choisissez une clé secrète, tirée au hasard pour chaque dépôt.",
+			EN: "This idempotency key was already used by another caller: choose a secret key, drawn at random for each submission.",
+		})
 	case errors.Is(err, submit.ErrRateLimited):
 		return problem(lang, http.StatusTooManyRequests, locale.Text{
 			FR: "Trop de dépôts depuis cette adresse en peu de temps : réessayez dans une minute.",

@@ -30,6 +30,9 @@ var (
 	ErrFormClosed = errors.New("submit: form not open")
 	// ErrIdempotencyConflict means an Idempotency-Key was used before with other data.
 	ErrIdempotencyConflict = errors.New("submit: idempotency key reused with other data")
+	// ErrIdempotencyKeyTaken means an Idempotency-Key was used before by
+	// someone else: the first receipt is theirs alone.
+	ErrIdempotencyKeyTaken = errors.New("submit: idempotency key used by another caller")
 	// ErrUnavailable means the submission could not be stored; nothing was accepted.
 	ErrUnavailable = errors.New("submit: storage unavailable")
 )
@@ -80,7 +83,7 @@ func Outcome(err error) string {
 		return "unknown_form"
 	case errors.Is(err, ErrRateLimited):
 		return "rate_limited"
-	case errors.Is(err, ErrFormClosed), errors.Is(err, ErrSignInRequired), errors.Is(err, ErrIdempotencyConflict):
+	case errors.Is(err, ErrFormClosed), errors.Is(err, ErrSignInRequired), errors.Is(err, ErrIdempotencyConflict), errors.Is(err, ErrIdempotencyKeyTaken):
 		return "refused"
 	}
 	return "unavailable"
@@ -108,6 +111,9 @@ type Request struct {
 	// Data is the JSON object of answers.
 	Data json.RawMessage
 	// IdempotencyKey, when set, makes a retry return the first receipt.
+	// It must be a secret of the caller's, such as a random UUID: a retry
+	// by the same caller (the same account, or nobody signed in) with the
+	// same data gets the first receipt, token included.
 	IdempotencyKey string
 	Principal      identity.Principal
 	// Lang is the submitter's language, for what is sent to them later.
@@ -126,12 +132,16 @@ type Receipt struct {
 }
 
 // idempotencyRecord remembers the first answer to an Idempotency-Key: the
-// envelope to publish and the token to return again.
+// envelope to publish and the token to return again, to the caller who
+// first used the key only.
 type idempotencyRecord struct {
 	// DataSHA256 is the hash of the request's data, files included.
-	DataSHA256 string          `json:"dataSha256"`
-	Token      string          `json:"token"`
-	Envelope   json.RawMessage `json:"envelope"`
+	DataSHA256 string `json:"dataSha256"`
+	// Caller is the account that first used the key; empty for nobody
+	// signed in.
+	Caller   string          `json:"caller,omitempty"`
+	Token    string          `json:"token"`
+	Envelope json.RawMessage `json:"envelope"`
 }
 
 // StorageTimeout bounds the time a submission may wait for storage: a
@@ -272,7 +282,8 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, t
 	if err != nil {
 		return Receipt{}, err
 	}
-	rec := idempotencyRecord{DataSHA256: requestSum, Token: token, Envelope: envelope}
+	caller := req.Principal.AccountID
+	rec := idempotencyRecord{DataSHA256: requestSum, Caller: caller, Token: token, Envelope: envelope}
 	raw, err := json.Marshal(rec)
 	if err != nil {
 		return Receipt{}, err
@@ -284,10 +295,15 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, t
 		if err != nil {
 			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
-		if err := json.Unmarshal(entry.Value(), &rec); err != nil {
+		var first idempotencyRecord
+		if err := json.Unmarshal(entry.Value(), &first); err != nil {
 			return Receipt{}, err
 		}
-		if rec.DataSHA256 != requestSum {
+		rec = first
+		switch {
+		case rec.Caller != caller:
+			return Receipt{}, ErrIdempotencyKeyTaken
+		case rec.DataSHA256 != requestSum:
 			return Receipt{}, ErrIdempotencyConflict
 		}
 		if err := json.Unmarshal(rec.Envelope, &sub); err != nil {

@@ -221,9 +221,8 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 // back on the page that holds them.
 func (p *Pages) send(w http.ResponseWriter, r *http.Request, form *schemas.Compiled, data map[string]any, raw json.RawMessage, token, idem string) {
 	ctx := r.Context()
-	if token != "" {
-		idem = token // a draft is sent once, whatever the clicks
-	}
+	// idem is the page's own key, drawn when it was shown: a double click
+	// sends once. Never the draft's token, which its resume link shows.
 	receipt, err := p.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: raw, IdempotencyKey: idem, Principal: web.RequestOf(ctx).Principal, Lang: web.RequestOf(ctx).Lang, Client: web.RequestOf(ctx).Client})
 	var invalid *schemas.ValidationError
 	switch {

@@ -77,6 +77,8 @@ type checkPage struct {
 	Draft     string
 	Sections  []checkSection
 	FormToken string
+	// IdempotencyKey makes a double click on "send" send once.
+	IdempotencyKey string
 }
 
 type checkSection struct {
@@ -92,7 +94,7 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := decodeData(draft.Data)
-	page := checkPage{Form: form, Draft: token}
+	page := checkPage{Form: form, Draft: token, IdempotencyKey: submit.NewToken()}
 	for i, s := range stepsOf(form) {
 		raw, err := json.Marshal(s.only(data))
 		if err != nil {
@@ -121,7 +123,7 @@ func (p *Pages) sendDraft(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/f/"+form.ID+"/d/"+token+"/verifier", http.StatusSeeOther)
 		return
 	}
-	p.send(w, r, form, decodeData(draft.Data), draft.Data, token, token)
+	p.send(w, r, form, decodeData(draft.Data), draft.Data, token, r.PostFormValue("_idem"))
 }
 
 // fileNames shows the files among answers by their names, not their content.
