@@ -23,7 +23,9 @@ func (h *webhooksHandler) register(api huma.API) {
 		OperationID: "put-webhook", Method: http.MethodPut, Path: "/api/webhooks/{id}",
 		Summary: "Déclarer ou modifier un webhook", Tags: tags,
 		Description: "Chaque changement d'état d'un dépôt (ceux de statuses, tous sinon ; ceux d'un service si department est donné) est envoyé en POST JSON, signé : " +
-			"X-Guichet-Signature = sha256=HMAC-SHA256(secret, X-Guichet-Timestamp + \".\" + corps), en hexadécimal. Le secret est généré s'il n'est pas donné, et n'est montré que dans cette réponse.",
+			"X-Guichet-Signature = sha256=HMAC-SHA256(secret, X-Guichet-Timestamp + \".\" + corps), en hexadécimal. " +
+			"Un nouveau webhook sans secret en reçoit un, et rotateSecret en tire un nouveau : il n'est montré que dans cette réponse, jamais ensuite. Une modification sans secret garde celui qui est enregistré. " +
+			"Les redirections ne sont pas suivies : une réponse 3xx est un échec.",
 	}), h.put)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "list-webhooks", Method: http.MethodGet, Path: "/api/webhooks",
@@ -44,7 +46,7 @@ func (h *webhooksHandler) register(api huma.API) {
 type WebhookBody struct {
 	ID         string          `json:"id" readOnly:"true"`
 	URL        string          `json:"url" format:"uri" maxLength:"2000" example:"https://si.moselle.example/guichet"`
-	Secret     string          `json:"secret,omitempty" maxLength:"200" doc:"Secret de signature : généré s'il est absent ; montré seulement à l'enregistrement"`
+	Secret     string          `json:"secret,omitempty" maxLength:"200" doc:"Secret de signature : montré seulement quand il est généré, à la création ou par rotateSecret"`
 	Statuses   []submit.Status `json:"statuses,omitempty" maxItems:"7" doc:"États annoncés ; tous s'il n'y en a pas"`
 	Department string          `json:"department,omitempty" maxLength:"64" doc:"Seulement les dépôts de ce service"`
 	Active     bool            `json:"active"`
@@ -53,11 +55,12 @@ type WebhookBody struct {
 type putWebhookInput struct {
 	ID   string `path:"id" pattern:"^[a-z0-9]+(-[a-z0-9]+)*$" maxLength:"64"`
 	Body struct {
-		URL        string          `json:"url" format:"uri" maxLength:"2000"`
-		Secret     string          `json:"secret,omitempty" maxLength:"200"`
-		Statuses   []submit.Status `json:"statuses,omitempty" maxItems:"7"`
-		Department string          `json:"department,omitempty" maxLength:"64"`
-		Active     bool            `json:"active"`
+		URL          string          `json:"url" format:"uri" maxLength:"2000"`
+		Secret       string          `json:"secret,omitempty" maxLength:"200"`
+		RotateSecret bool            `json:"rotateSecret,omitempty" doc:"Remplacer le secret par un nouveau, montré dans la réponse"`
+		Statuses     []submit.Status `json:"statuses,omitempty" maxItems:"7"`
+		Department   string          `json:"department,omitempty" maxLength:"64"`
+		Active       bool            `json:"active"`
 	}
 }
 
@@ -65,11 +68,11 @@ type webhookOutput struct{ Body WebhookBody }
 
 func (h *webhooksHandler) put(ctx context.Context, in *putWebhookInput) (*webhookOutput, error) {
 	b := in.Body
-	w, err := h.webhooks.Put(ctx, webhooks.Webhook{ID: in.ID, URL: b.URL, Secret: b.Secret, Statuses: b.Statuses, Department: b.Department, Active: b.Active})
+	w, err := h.webhooks.Put(ctx, webhooks.Webhook{ID: in.ID, URL: b.URL, Secret: b.Secret, RotateSecret: b.RotateSecret, Statuses: b.Statuses, Department: b.Department, Active: b.Active})
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	return &webhookOutput{Body: WebhookBody(w)}, nil
+	return &webhookOutput{Body: webhookBody(w)}, nil
 }
 
 type webhooksOutput struct {
@@ -86,8 +89,8 @@ func (h *webhooksHandler) list(ctx context.Context, _ *struct{}) (*webhooksOutpu
 	out := &webhooksOutput{}
 	out.Body.Items = []WebhookBody{}
 	for _, w := range all {
-		w.Secret = "" // shown once, when saved
-		out.Body.Items = append(out.Body.Items, WebhookBody(w))
+		w.Secret = "" // shown once, when generated
+		out.Body.Items = append(out.Body.Items, webhookBody(w))
 	}
 	return out, nil
 }
@@ -128,4 +131,8 @@ func (h *webhooksHandler) replay(ctx context.Context, in *replayInput) (*deliver
 		return nil, toProblem(ctx, err)
 	}
 	return &deliveryOutput{Body: d}, nil
+}
+
+func webhookBody(w webhooks.Webhook) WebhookBody {
+	return WebhookBody{ID: w.ID, URL: w.URL, Secret: w.Secret, Statuses: w.Statuses, Department: w.Department, Active: w.Active}
 }

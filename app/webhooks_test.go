@@ -112,3 +112,87 @@ func TestWebhooks(t *testing.T) {
 		t.Errorf("%d deliveries with a bad signature", r.bad)
 	}
 }
+
+// waitDelivery polls a webhook's deliveries until one failed, and returns it.
+func (in *instance) waitFailedDelivery(id string) map[string]any {
+	in.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for _, d := range in.must(200, "GET", "/api/webhooks/"+id+"/deliveries", adminToken, "")["items"].([]any) {
+			if d := d.(map[string]any); d["state"] == "failed" {
+				return d
+			}
+		}
+		if time.Now().After(deadline) {
+			in.t.Fatalf("no failed delivery to %s", id)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A webhook's secret is shown once, when it is generated; deliveries
+// follow no redirect; a failure is recorded as a short class, never with
+// the address or the system's message.
+func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
+	in := startWith(t, app.Config{DataDir: t.TempDir()})
+	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	in.Must(200, "PUT", "/api/forms/bourse/draft", adminToken, grantForm)
+	in.Must(200, "POST", "/api/forms/bourse/publish", adminToken, "")
+
+	r := &receiver{}
+	server := httptest.NewServer(r)
+	defer server.Close()
+	created := in.must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","statuses":["received"],"active":true}`)
+	secret, _ := created["secret"].(string)
+	if len(secret) < 40 {
+		t.Fatalf("a new webhook's secret: %v", created)
+	}
+	changed := in.Must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`/v2","statuses":["received"],"active":true}`)
+	if strings.Contains(string(changed.Body), secret) || strings.Contains(string(changed.Body), `"secret"`) {
+		t.Errorf("a change without a secret shows the stored one: %s", changed.Body)
+	}
+	r.mu.Lock()
+	r.secret = secret // kept through the change
+	r.mu.Unlock()
+	receipt := in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Weber"}}`)
+	in.WaitStatus(receipt["reference"].(string), receipt["token"].(string), "routed")
+	for deadline := time.Now().Add(10 * time.Second); r.seen() != "received"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhook heard %q, bad signatures %d", r.seen(), r.bad)
+		}
+	}
+	rotated := in.must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","rotateSecret":true,"active":false}`)
+	if s, _ := rotated["secret"].(string); len(s) < 40 || s == secret {
+		t.Errorf("a rotated secret: %v", rotated)
+	}
+
+	// A redirect is never followed, with its signed body.
+	target := &receiver{}
+	elsewhere := httptest.NewServer(target)
+	defer elsewhere.Close()
+	redirecting := httptest.NewServer(http.RedirectHandler(elsewhere.URL+"/interne", http.StatusTemporaryRedirect))
+	defer redirecting.Close()
+	in.must(200, "PUT", "/api/webhooks/redirige", adminToken, `{"url":"`+redirecting.URL+`","statuses":["received"],"active":true}`)
+	// A closed port: the error says refused, and nothing of the address.
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	in.must(200, "PUT", "/api/webhooks/ferme", adminToken, `{"url":"`+closedURL+`","statuses":["received"],"active":true}`)
+	in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Klein"}}`)
+
+	if d := in.waitFailedDelivery("redirige"); d["lastError"] != "redirect 307" {
+		t.Errorf("a redirected delivery: %v", d)
+	}
+	target.mu.Lock()
+	hits := len(target.statuses) + target.bad
+	target.mu.Unlock()
+	if hits != 0 {
+		t.Errorf("the redirect was followed: %d requests reached its target", hits)
+	}
+	if d := in.waitFailedDelivery("ferme"); d["lastError"] != "refused" {
+		t.Errorf("a delivery to a closed port: %v", d)
+	}
+	if body := string(in.Must(200, "GET", "/api/webhooks/ferme/deliveries", adminToken, "").Body); strings.Contains(body, "127.0.0.1") || strings.Contains(body, "connect") {
+		t.Errorf("the delivery records tell of the network: %s", body)
+	}
+}

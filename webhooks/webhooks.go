@@ -14,17 +14,20 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -46,6 +49,8 @@ type Webhook struct {
 	URL string `json:"url"`
 	// Secret signs the deliveries; it is shown once, when generated.
 	Secret string `json:"secret"`
+	// RotateSecret, on Put, replaces the secret with a new one.
+	RotateSecret bool `json:"-"`
 	// Statuses are the statuses it hears of; none is all.
 	Statuses []submit.Status `json:"statuses,omitempty"`
 	// Department, when set, limits it to that department's submissions.
@@ -63,8 +68,12 @@ type Delivery struct {
 	Webhook  string `json:"webhook"`
 	Sequence uint64 `json:"sequence" doc:"Séquence de l'événement dans le flux EVENTS"`
 	// State is "delivered" or "failed".
-	State     string    `json:"state"`
-	Attempts  int       `json:"attempts"`
+	State    string `json:"state"`
+	Attempts int    `json:"attempts"`
+	// LastError is why the last attempt failed, as a short class that
+	// tells nothing of the network beyond it: refused, timeout,
+	// unreachable, tls, "redirect <status>" (never followed) or
+	// "http <status>".
 	LastError string    `json:"lastError,omitempty"`
 	At        time.Time `json:"at"`
 }
@@ -98,31 +107,48 @@ func New(ctx context.Context, b *bus.Bus) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{hooks: hooks, deliveries: deliveries, events: events, client: &http.Client{Timeout: 10 * time.Second}, now: time.Now}, nil
+	client := &http.Client{
+		Timeout: 10 * time.Second,
+		// A redirect is a failure: following it would carry the signed
+		// body where the admin did not point.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return &Service{hooks: hooks, deliveries: deliveries, events: events, client: client, now: time.Now}, nil
 }
 
-// Put registers or changes a webhook, generating its secret when it has
-// none, and returns it as stored.
+// Put registers or changes a webhook and returns it as stored. A new
+// webhook without a secret, or one whose secret is rotated, gets a new
+// one, which the returned webhook shows: the only time it is shown. A
+// change that names no secret keeps the one stored, and the returned
+// webhook shows none.
 func (s *Service) Put(ctx context.Context, w Webhook) (Webhook, error) {
 	u, err := url.Parse(w.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !schemas.ValidID(w.ID) {
 		return w, fmt.Errorf("%w: an id in lower case and an http(s) URL are required", ErrInvalid)
 	}
-	if w.Secret == "" {
-		if old, _, err := bus.GetJSON[Webhook](ctx, s.hooks, w.ID, ErrNotFound); err == nil {
-			w.Secret = old.Secret
-		} else {
-			var random [32]byte
-			_, _ = rand.Read(random[:])
-			w.Secret = base64.RawURLEncoding.EncodeToString(random[:])
-		}
+	old, _, err := bus.GetJSON[Webhook](ctx, s.hooks, w.ID, ErrNotFound)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return w, err
+	}
+	shown := w.Secret
+	switch {
+	case w.RotateSecret || (w.Secret == "" && errors.Is(err, ErrNotFound)):
+		var random [32]byte
+		_, _ = rand.Read(random[:])
+		w.Secret = base64.RawURLEncoding.EncodeToString(random[:])
+		shown = w.Secret
+	case w.Secret == "":
+		w.Secret = old.Secret
 	}
 	raw, err := json.Marshal(w)
 	if err != nil {
 		return w, err
 	}
-	_, err = s.hooks.Put(ctx, w.ID, raw)
-	return w, err
+	if _, err := s.hooks.Put(ctx, w.ID, raw); err != nil {
+		return w, err
+	}
+	w.Secret, w.RotateSecret = shown, false
+	return w, nil
 }
 
 // Get reads a webhook.
@@ -197,7 +223,7 @@ func (s *Service) deliver(ctx context.Context, w Webhook, seq uint64, body []byt
 	d.Attempts++
 	d.State, d.LastError = Delivered, ""
 	if err := s.post(ctx, w, seq, body); err != nil {
-		d.State, d.LastError = Failed, err.Error()
+		d.State, d.LastError = Failed, failureClass(err)
 	}
 	raw, err := json.Marshal(d)
 	if err != nil {
@@ -235,9 +261,43 @@ func (s *Service) post(ctx context.Context, w Webhook, seq uint64, body []byte) 
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("answered %s", resp.Status)
+		return &statusError{code: resp.StatusCode}
 	}
 	return nil
+}
+
+// statusError is an answer other than 2xx.
+type statusError struct{ code int }
+
+func (e *statusError) Error() string {
+	if e.code >= 300 && e.code < 400 {
+		return "redirect " + strconv.Itoa(e.code)
+	}
+	return "http " + strconv.Itoa(e.code)
+}
+
+// failureClass reduces why a delivery failed to a short class, so that the
+// delivery records cannot be used to scan the network behind Guichet:
+// they never hold an address, a port or a system message.
+func failureClass(err error) string {
+	var status *statusError
+	var dnsErr *net.DNSError
+	var timeout interface{ Timeout() bool }
+	var certErr *tls.CertificateVerificationError
+	var recordErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &status):
+		return status.Error()
+	case errors.As(err, &timeout) && timeout.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return "refused"
+	case errors.As(err, &certErr), errors.As(err, &recordErr):
+		return "tls"
+	case errors.As(err, &dnsErr):
+		return "unreachable"
+	}
+	return "unreachable"
 }
 
 // Deliveries lists a webhook's recorded deliveries, newest first.
