@@ -30,7 +30,7 @@ func (h *receiptsHandler) register(api huma.API) {
 		OperationID: "verify-receipt", Method: http.MethodPost, Path: "/api/receipts/verify",
 		Summary: "Vérifier un récépissé", Tags: tags,
 		Description: "Dit si le récépissé est authentique et intact : signé par une clé de l'organisation, en service à sa date, et non modifié depuis. " +
-			"Avec les données déposées, dit aussi si elles correspondent à son empreinte. Ne montre que ce que le récépissé contient.",
+			"Avec les données déposées, dit aussi si elles correspondent à son empreinte ; avec le récapitulatif PDF, s'il est celui que l'administration a enregistré. Ne montre que ce que le récépissé contient.",
 		MaxBodyBytes: MaxSubmissionBytes,
 	}), h.verify)
 }
@@ -55,6 +55,7 @@ type verifyInput struct {
 	Body struct {
 		Receipt string          `json:"receipt" maxLength:"16384" doc:"Le récépissé encodé, tel que dans le lien du code QR (paramètre r)"`
 		Data    json.RawMessage `json:"data,omitempty" doc:"Les réponses déposées, pour les comparer à l'empreinte du récépissé"`
+		PDF     []byte          `json:"pdf,omitempty" doc:"Le récapitulatif PDF, en base64, pour le comparer à celui que l'administration a enregistré : le texte d'un PDF n'est pas signé, et un faux peut porter un vrai récépissé"`
 	}
 }
 
@@ -70,6 +71,10 @@ type VerifyBody struct {
 	// received.
 	DataMatches *bool  `json:"dataMatches,omitempty"`
 	DataMessage string `json:"dataMessage,omitempty"`
+	// RecordMatches says, when a PDF was given, whether it is the record
+	// the administration stored, byte for byte.
+	RecordMatches *bool  `json:"recordMatches,omitempty"`
+	RecordMessage string `json:"recordMessage,omitempty"`
 }
 
 type verifyOutput struct {
@@ -91,6 +96,14 @@ func (h *receiptsHandler) verify(ctx context.Context, in *verifyInput) (*verifyO
 	if len(in.Body.Data) > 0 && r != nil {
 		matches, message := receipts.DataVerdict(*r, in.Body.Data)
 		out.Body.DataMatches, out.Body.DataMessage = &matches, message.In(lang)
+	}
+	if len(in.Body.PDF) > 0 && r != nil && verdict.Authentic() {
+		check, err := h.receipts.CompareRecord(ctx, *r, in.Body.PDF)
+		if err != nil {
+			return nil, toProblem(ctx, err)
+		}
+		matches, message := receipts.RecordVerdict(check)
+		out.Body.RecordMatches, out.Body.RecordMessage = &matches, message.In(lang)
 	}
 	return out, nil
 }

@@ -119,4 +119,18 @@ func TestReceiptOnThePDF(t *testing.T) {
 	if keywords := pdftest.Keywords(t, pdf); keywords != receipts.PDFKeyword+encoded {
 		t.Errorf("keywords %q", keywords)
 	}
+
+	// The API compares a PDF with the record stored: the genuine one is,
+	// a forgery carrying the genuine receipt is not.
+	verifyPDF := func(pdf []byte) map[string]any {
+		body, _ := json.Marshal(map[string]any{"receipt": encoded, "pdf": pdf})
+		return g.must(200, "POST", "/api/receipts/verify", "", string(body))
+	}
+	if v := verifyPDF(pdf); v["recordMatches"] != true {
+		t.Errorf("the genuine PDF: %v", v)
+	}
+	forged := []byte("%PDF-1.4\n(DEMANDE ACCEPTÉE – 150 000 €)\n/Keywords (" + receipts.PDFKeyword + encoded + ")\n%%EOF")
+	if v := verifyPDF(forged); v["authentic"] != true || v["recordMatches"] != false || !strings.Contains(v["recordMessage"].(string), "n'est pas le récapitulatif") {
+		t.Errorf("a forged PDF with a genuine receipt: %v", v)
+	}
 }

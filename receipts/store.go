@@ -2,6 +2,8 @@ package receipts
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,9 @@ var ErrNoReceipt = errors.New("receipts: no receipt yet")
 // keys they were signed with, from NATS: every node can check them.
 type Store struct {
 	receipts, keys jetstream.KeyValue
+	// documents holds the PDF records, whose fingerprints tell a PDF
+	// record from a forgery that carries a genuine receipt.
+	documents jetstream.ObjectStore
 }
 
 // OpenStore opens the receipts' buckets of b.
@@ -33,7 +38,49 @@ func OpenStore(ctx context.Context, b *bus.Bus) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{receipts: receipts, keys: keys}, nil
+	documents, err := b.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{receipts: receipts, keys: keys, documents: documents}, nil
+}
+
+// RecordCheck is what the comparison of a PDF with the PDF record that
+// Guichet stored found.
+type RecordCheck int
+
+// The outcomes of a PDF's comparison.
+const (
+	// RecordSame means the PDF is, byte for byte, the record stored.
+	RecordSame RecordCheck = iota
+	// RecordDifferent means it is not: its text may have been changed.
+	RecordDifferent
+	// RecordGone means the record is no longer kept (erased, or past its
+	// retention), so that only the receipt could be checked.
+	RecordGone
+)
+
+// CompareRecord compares a PDF with the PDF record Guichet stored for the
+// submission version that a receipt names, by their SHA-256. A receipt
+// cannot hold its own record's fingerprint, since the record holds the
+// receipt; the stored record's fingerprint stands in for it.
+func (s *Store) CompareRecord(ctx context.Context, r Receipt, pdf []byte) (RecordCheck, error) {
+	info, err := s.documents.GetInfo(ctx, bus.DocumentRecordName(r.Reference, r.Revision))
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return RecordGone, nil
+	}
+	if err != nil {
+		return RecordDifferent, err
+	}
+	stored, err := jetstream.DecodeObjectDigest(info.Digest)
+	if err != nil {
+		return RecordDifferent, err
+	}
+	sum := sha256.Sum256(pdf)
+	if subtle.ConstantTimeCompare(stored, sum[:]) == 1 {
+		return RecordSame, nil
+	}
+	return RecordDifferent, nil
 }
 
 // Get returns the receipt of a version of a submission (1 for the first).

@@ -64,3 +64,24 @@ func DataVerdict(r Receipt, data []byte) (bool, locale.Text) {
 	}
 	return false, locale.Text{FR: "Ces données ne sont pas celles que le récépissé atteste : leur empreinte diffère.", EN: "This data is not what the receipt attests: its fingerprint differs."}
 }
+
+// RecordVerdict says what the comparison of a PDF with the stored record
+// found, and whether the PDF can be trusted whole.
+func RecordVerdict(check RecordCheck) (bool, locale.Text) {
+	switch check {
+	case RecordSame:
+		return true, locale.Text{
+			FR: "Ce PDF est, octet pour octet, le récapitulatif que l'administration a enregistré pour ce dépôt : son texte est celui qu'elle a établi.",
+			EN: "This PDF is, byte for byte, the record the administration stored for this submission: its text is the one it made.",
+		}
+	case RecordGone:
+		return false, locale.Text{
+			FR: "Le récapitulatif enregistré n'est plus conservé (effacé, ou sa durée de conservation est écoulée) : seul le récépissé a pu être vérifié. Le texte d'un PDF n'est pas signé : seul ce que le récépissé atteste, ci-dessous, est garanti.",
+			EN: "The stored record is no longer kept (erased, or past its retention period): only the receipt could be checked. A PDF's text is not signed: only what the receipt attests, below, is guaranteed.",
+		}
+	}
+	return false, locale.Text{
+		FR: "Attention : ce PDF n'est pas le récapitulatif que l'administration a enregistré. Le récépissé qu'il porte est authentique, mais le texte d'un PDF n'est pas signé et celui-ci a été modifié : seul ce que le récépissé atteste, ci-dessous, est garanti.",
+		EN: "Beware: this PDF is not the record the administration stored. The receipt it carries is authentic, but a PDF's text is not signed and this one was altered: only what the receipt attests, below, is guaranteed.",
+	}
+}

@@ -109,7 +109,7 @@ func (p *Pages) compare(w http.ResponseWriter, r *http.Request) {
 	case bytes.HasPrefix(submitted, []byte("%PDF")):
 		// A PDF record: its receipt is checked, and compared with the
 		// one of the link, if any.
-		if data, err = p.comparePDF(r, data, receipts.FromPDF(submitted)); err != nil {
+		if data, err = p.comparePDF(r, data, submitted); err != nil {
 			web.Fail(w, r, p.Log, err)
 			return
 		}
@@ -120,8 +120,11 @@ func (p *Pages) compare(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, data)
 }
 
-// comparePDF checks the receipt a PDF record carries.
-func (p *Pages) comparePDF(r *http.Request, data pageData, carried string) (pageData, error) {
+// comparePDF checks the receipt a PDF record carries, then the PDF
+// itself against the record the administration stored: a PDF's text is
+// not signed, and a forgery can carry a genuine receipt.
+func (p *Pages) comparePDF(r *http.Request, data pageData, pdf []byte) (pageData, error) {
+	carried := receipts.FromPDF(pdf)
 	switch {
 	case carried == "":
 		data.Compared, data.DataMatches = true, false
@@ -129,20 +132,35 @@ func (p *Pages) comparePDF(r *http.Request, data pageData, carried string) (page
 			EN: "This PDF carries no signed receipt: it is not one of the administration's submission records, or it was altered."}.In(lang(r))
 		return data, nil
 	case data.Encoded == "":
-		return p.check(r, carried)
+		var err error
+		if data, err = p.check(r, carried); err != nil {
+			return data, err
+		}
+	default:
+		own, err := receipts.Decode(carried)
+		if err != nil || data.Receipt == nil || !sameReceipt(own, *data.Receipt) {
+			data.Compared, data.DataMatches = true, false
+			data.DataMessage = locale.Text{FR: "Ce PDF porte un autre récépissé que celui-ci.", EN: "This PDF carries another receipt than this one."}.In(lang(r))
+			return data, nil
+		}
 	}
-	matches := false
-	if own, err := receipts.Decode(carried); err == nil && data.Receipt != nil {
-		a, _ := receipts.Encode(own)
-		b, _ := receipts.Encode(*data.Receipt)
-		matches = a == b
+	if !data.Authentic || data.Receipt == nil {
+		return data, nil
 	}
-	data.Compared, data.DataMatches = true, matches
-	data.DataMessage = locale.Text{FR: "Ce PDF porte un autre récépissé que celui-ci.", EN: "This PDF carries another receipt than this one."}.In(lang(r))
-	if matches {
-		data.DataMessage = locale.Text{FR: "Ce PDF porte exactement ce récépissé.", EN: "This PDF carries exactly this receipt."}.In(lang(r))
+	check, err := p.Receipts.CompareRecord(r.Context(), *data.Receipt, pdf)
+	if err != nil {
+		return data, err
 	}
+	matches, message := receipts.RecordVerdict(check)
+	data.Compared, data.DataMatches, data.DataMessage = true, matches, message.In(lang(r))
 	return data, nil
+}
+
+// sameReceipt reports whether two receipts are the same, signature included.
+func sameReceipt(a, b receipts.Receipt) bool {
+	x, errA := receipts.Encode(a)
+	y, errB := receipts.Encode(b)
+	return errA == nil && errB == nil && x == y
 }
 
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, data pageData) {

@@ -13,6 +13,7 @@ import (
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/browsertest"
 	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/receipts"
 )
 
 const association = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
@@ -72,7 +73,7 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	load(chromedp.SetUploadFiles("#file", []string{pdf}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
-	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "Ce PDF porte exactement ce récépissé.") {
+	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "octet pour octet, le récapitulatif que l'administration a enregistré") {
 		t.Errorf("the PDF on its receipt's page: %s", text)
 	}
 	load(chromedp.Navigate(base + "/verify"))
@@ -82,6 +83,17 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 	load(chromedp.SetUploadFiles("#pdf", []string{pdf}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
 	if text := browsertest.Text(t, ctx, "[role=status]"); !strings.Contains(text, "authentique et intact") {
 		t.Errorf("the PDF alone: %q", text)
+	}
+	// A forgery: another text, carrying the genuine receipt. The receipt
+	// is authentic, and the page says the PDF is not the record.
+	forged := "%PDF-1.4\n(DEMANDE ACCEPTÉE – 150 000 €)\n/Keywords (" + receipts.PDFKeyword + encodedOf(t, verifyPath) + ")\n%%EOF"
+	if err := os.WriteFile(pdf, []byte(forged), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load(chromedp.Navigate(base + "/verify"))
+	load(chromedp.SetUploadFiles("#pdf", []string{pdf}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
+	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "n'est pas le récapitulatif que l'administration a enregistré") {
+		t.Errorf("a forged PDF carrying a genuine receipt: %q", text)
 	}
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4 un autre document"), 0o600); err != nil {
 		t.Fatal(err)
@@ -93,8 +105,7 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 	}
 
 	// One character changed in the link.
-	u, _ := url.Parse(verifyPath)
-	encoded := u.Query().Get("r")
+	encoded := encodedOf(t, verifyPath)
 	i := len(encoded) / 2
 	swapped := "A"
 	if encoded[i] == 'A' {
@@ -104,4 +115,14 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "Récépissé non authentique") {
 		t.Errorf("a link with one character changed: %q", text)
 	}
+}
+
+// encodedOf is the encoded receipt a verification path carries.
+func encodedOf(t *testing.T, verifyPath string) string {
+	t.Helper()
+	u, err := url.Parse(verifyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("r")
 }
