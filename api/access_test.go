@@ -71,6 +71,8 @@ func setUp(t *testing.T) *world {
 		w.tokens[a.id] = s.issueToken(a.id, a.role, true, strings.Fields(a.dept)...)
 	}
 	s.Must(200, "POST", "/api/accounts/agent-reserve/password", adminToken, `{"password":"une phrase de passe assez longue"}`)
+	// The reset revoked its token: a new one.
+	w.tokens["agent-reserve"] = s.issueToken("agent-reserve", "agent", true, "accueil")
 	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/jetable/draft", adminToken, publicForm)

@@ -12,11 +12,9 @@ import (
 )
 
 type accountsHandler struct {
-	accounts    *identity.Accounts
-	credentials *identity.Credentials
-	tokens      *identity.Tokens
-	sessions    *identity.Sessions
-	audit       *identity.Audit
+	accounts *identity.Accounts
+	care     *identity.AccountCare
+	tokens   *identity.Tokens
 }
 
 func (h *accountsHandler) register(api huma.API) {
@@ -119,15 +117,8 @@ func (h *accountsHandler) put(ctx context.Context, in *putAccountInput) (*accoun
 	b := in.Body
 	a := identity.Account{ID: in.ID, Name: b.Name, Email: b.Email, Role: b.Role, Departments: b.Departments,
 		Manager: b.Manager, Delegate: b.Delegate, Absent: b.Absent, Active: b.Active}
-	if err := h.accounts.Put(ctx, a); err != nil {
+	if err := h.care.Save(ctx, a, requestOf(ctx).Principal.AccountID); err != nil {
 		return nil, toProblem(ctx, err)
-	}
-	by := requestOf(ctx).Principal.AccountID
-	_ = h.audit.Record(ctx, identity.AuditEvent{Kind: "account.saved", Account: a.ID, By: by})
-	if !a.Active {
-		if err := h.sessions.RevokeAccount(ctx, a.ID); err != nil {
-			return nil, toProblem(ctx, err)
-		}
 	}
 	saved, err := h.accounts.Get(ctx, in.ID)
 	if err != nil {
@@ -150,23 +141,12 @@ type resetPasswordOutput struct {
 }
 
 func (h *accountsHandler) resetPassword(ctx context.Context, in *resetPasswordInput) (*resetPasswordOutput, error) {
-	a, err := h.accounts.Get(ctx, in.ID)
+	generated, err := h.care.ResetPassword(ctx, in.ID, in.Body.Password, requestOf(ctx).Principal.AccountID)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	out := &resetPasswordOutput{}
-	password := in.Body.Password
-	if password == "" {
-		password = identity.GeneratePassword()
-		out.Body.Password = password
-	}
-	if err := h.credentials.SetPassword(ctx, a, password); err != nil {
-		return nil, toProblem(ctx, err)
-	}
-	_ = h.audit.Record(ctx, identity.AuditEvent{Kind: "password.reset", Account: a.ID, By: requestOf(ctx).Principal.AccountID})
-	if err := h.sessions.RevokeAccount(ctx, a.ID); err != nil {
-		return nil, toProblem(ctx, err)
-	}
+	out.Body.Password = generated
 	return out, nil
 }
 
@@ -211,7 +191,7 @@ func (h *accountsHandler) listTokens(ctx context.Context, in *accountIDInput) (*
 // NewTokenBody asks for a token.
 type NewTokenBody struct {
 	Name          string `json:"name" minLength:"1" maxLength:"100" example:"poste instruction" doc:"À quoi sert ce jeton"`
-	ExpiresInDays int    `json:"expiresInDays,omitempty" minimum:"0" maximum:"366" example:"90" doc:"Durée de validité en jours ; 0 : sans expiration"`
+	ExpiresInDays int    `json:"expiresInDays,omitempty" minimum:"0" maximum:"366" example:"90" doc:"Durée de validité en jours ; absente ou 0 : la durée par défaut (90 jours, réglage token-days). Un jeton est révoqué quand le mot de passe de son compte est réinitialisé, quand le compte est désactivé ou change de rôle"`
 }
 
 type issueTokenInput struct {

@@ -36,6 +36,8 @@ type Services struct {
 	Accounts    *identity.Accounts
 	Credentials *identity.Credentials
 	Tokens      *identity.Tokens
+	// AccountCare saves accounts and resets passwords for admins.
+	AccountCare *identity.AccountCare
 	Sessions    *identity.Sessions
 	Audit       *identity.Audit
 	Forms       *schemas.Registry
@@ -110,7 +112,7 @@ func New(s Services) http.Handler {
 	api.UseMiddleware(enforceAccess(api))
 
 	(&departmentsHandler{departments: s.Departments, inboxes: s.Inboxes}).register(api)
-	(&accountsHandler{accounts: s.Accounts, credentials: s.Credentials, tokens: s.Tokens, sessions: s.Sessions, audit: s.Audit}).register(api)
+	(&accountsHandler{accounts: s.Accounts, care: s.AccountCare, tokens: s.Tokens}).register(api)
 	(&meHandler{accounts: s.Accounts, tokens: s.Tokens}).register(api)
 	(&formsHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&statisticsHandler{statistics: s.Statistics}).register(api)

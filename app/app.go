@@ -75,6 +75,9 @@ type Config struct {
 	Theme web.Theme
 	// Sessions sets how long browser sessions last.
 	Sessions identity.SessionConfig
+	// TokenLifetime is how long an API token lasts when its issuer does
+	// not say (identity.DefaultTokenLifetime when 0).
+	TokenLifetime time.Duration
 	// Processing tunes the processors' retries.
 	Processing processors.Config
 	// Mail is the SMTP relay that emails submitters; without an address,
@@ -221,7 +224,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := identity.NewTokens(ctx, b, accounts, cfg.AdminToken)
+	tokens, err := identity.NewTokens(ctx, b, accounts, cfg.AdminToken, cfg.TokenLifetime)
 	if err != nil {
 		return err
 	}
@@ -362,8 +365,9 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		a.retention = dataProtection.Schedule(a.log, cmp.Or(cfg.RetentionEvery, time.Hour))
 	}
 	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
+	care := &identity.AccountCare{Accounts: accounts, Credentials: credentials, Sessions: sessions, Tokens: tokens, Audit: audit}
 	identityPages := &pages.Pages{
-		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
+		Departments: departments, Accounts: accounts, Care: care, Tokens: tokens,
 		Sessions: sessions, Logins: logins, Audit: audit, Cookies: cfg.Cookies, Log: cfg.Logger,
 	}
 	drafts, err := submit.NewDrafts(ctx, b)
@@ -376,7 +380,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	builderPages := &editor.Editor{Forms: forms, Builder: formBuilder, Departments: departments, Log: cfg.Logger}
 	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Statistics: statistics, Workflows: workflows, Trail: trail, Log: cfg.Logger}
 	a.Services = api.Services{
-		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens,
+		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens, AccountCare: care,
 		Sessions: sessions, Audit: audit,
 		Forms: forms, Builder: formBuilder,
 		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Privacy: dataProtection, Receipts: receiptStore, Log: cfg.Logger, TrustedProxies: cfg.TrustedProxies,

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,35 @@ func (in *instance) stop() {
 	if err := in.app.Shutdown(ctx); err != nil {
 		in.t.Error(err)
 	}
+}
+
+// pageSession is someone signed in to the pages.
+type pageSession struct {
+	in           *instance
+	cookie, csrf string
+}
+
+// signIn opens a page session for an account.
+func (in *instance) signIn(id string) pageSession {
+	in.t.Helper()
+	sid, session, err := in.app.Services.Sessions.Create(in.t.Context(), id)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return pageSession{in: in, cookie: "guichet_session=" + sid, csrf: session.CSRF}
+}
+
+// get loads a page and returns its HTML.
+func (s pageSession) get(path string) string {
+	s.in.t.Helper()
+	return string(s.in.Must(200, "GET", path, "", "", "Cookie", s.cookie).Body)
+}
+
+// post sends a page's form, with the session's CSRF token.
+func (s pageSession) post(status int, path string, form url.Values) string {
+	s.in.t.Helper()
+	form.Set("csrf", s.csrf)
+	return string(s.in.Must(status, "POST", path, "", form.Encode(), "Cookie", s.cookie, "Content-Type", "application/x-www-form-urlencoded").Body)
 }
 
 // must sends a request, fails the test unless it gets status, and decodes the answer.

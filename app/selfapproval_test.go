@@ -24,35 +24,6 @@ func (o *organisation) account(id, role, department, manager, delegate string, a
 	}
 }
 
-// pageSession is an agent signed in to the pages.
-type pageSession struct {
-	o            *organisation
-	cookie, csrf string
-}
-
-// signIn opens a page session for an account.
-func (o *organisation) signIn(id string) pageSession {
-	o.t.Helper()
-	sid, session, err := o.app.Services.Sessions.Create(o.t.Context(), id)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	return pageSession{o: o, cookie: "guichet_session=" + sid, csrf: session.CSRF}
-}
-
-// get loads a page and returns its HTML.
-func (s pageSession) get(path string) string {
-	s.o.t.Helper()
-	return string(s.o.Must(200, "GET", path, "", "", "Cookie", s.cookie).Body)
-}
-
-// post sends a page's form, with the session's CSRF token.
-func (s pageSession) post(status int, path string, form url.Values) string {
-	s.o.t.Helper()
-	form.Set("csrf", s.csrf)
-	return string(s.o.Must(status, "POST", path, "", form.Encode(), "Cookie", s.cookie, "Content-Type", "application/x-www-form-urlencoded").Body)
-}
-
 // toDecide lists the references of the approvals that wait for who, with
 // the escalation each one says.
 func (o *organisation) toDecide(who string) map[string]string {

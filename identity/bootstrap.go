@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -12,6 +13,10 @@ import (
 // with GUICHET_ADMIN_TOKEN or with what the first start printed, creates
 // the first real admin, and can then be deactivated.
 const BootstrapAdminID = "bootstrap-admin"
+
+// BootstrapTokenLifetime is how long the API token printed at the first
+// start lasts: long enough to create the first real admin.
+const BootstrapTokenLifetime = 24 * time.Hour
 
 // Bootstrap is what a first start generated for the bootstrap admin, to be
 // shown once.
@@ -44,7 +49,7 @@ func EnsureBootstrapAdmin(ctx context.Context, accounts *Accounts, credentials *
 		return Bootstrap{}, err
 	}
 	if tokens.bootstrap == nil {
-		if b.Token, _, err = tokens.Issue(ctx, BootstrapAdminID, "bootstrap", 0); err != nil {
+		if b.Token, _, err = tokens.Issue(ctx, BootstrapAdminID, "bootstrap", BootstrapTokenLifetime); err != nil {
 			return Bootstrap{}, err
 		}
 	}

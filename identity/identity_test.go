@@ -32,7 +32,7 @@ func open(t *testing.T, b *bus.Bus, bootstrapToken string) stores {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tk, err := identity.NewTokens(ctx, b, a, bootstrapToken)
+	tk, err := identity.NewTokens(ctx, b, a, bootstrapToken, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,16 +43,29 @@ type Tokens struct {
 	audit    *Audit
 	// bootstrap is the SHA-256 of GUICHET_ADMIN_TOKEN, when set.
 	bootstrap []byte
+	// lifetime is how long a token lasts when its issuer does not say.
+	lifetime time.Duration
 }
 
+// DefaultTokenLifetime is how long an API token lasts unless its issuer,
+// or the operator's setting, says otherwise.
+const DefaultTokenLifetime = 90 * 24 * time.Hour
+
+// MaxTokenLifetime bounds how long an API token may last.
+const MaxTokenLifetime = 366 * 24 * time.Hour
+
 // NewTokens opens the token store. bootstrapToken, when not empty, is
-// accepted as the bootstrap admin's token.
-func NewTokens(ctx context.Context, b *bus.Bus, accounts *Accounts, bootstrapToken string) (*Tokens, error) {
+// accepted as the bootstrap admin's token. lifetime is how long a token
+// lasts when its issuer does not say (DefaultTokenLifetime when 0).
+func NewTokens(ctx context.Context, b *bus.Bus, accounts *Accounts, bootstrapToken string, lifetime time.Duration) (*Tokens, error) {
 	kv, err := b.KV(ctx, bus.BucketTokens)
 	if err != nil {
 		return nil, err
 	}
-	t := &Tokens{kv: kv, accounts: accounts, audit: NewAudit(b)}
+	if lifetime <= 0 {
+		lifetime = DefaultTokenLifetime
+	}
+	t := &Tokens{kv: kv, accounts: accounts, audit: NewAudit(b), lifetime: min(lifetime, MaxTokenLifetime)}
 	if bootstrapToken != "" {
 		sum := sha256.Sum256([]byte(bootstrapToken))
 		t.bootstrap = sum[:]
@@ -63,8 +76,9 @@ func NewTokens(ctx context.Context, b *bus.Bus, accounts *Accounts, bootstrapTok
 // MaxTokenNameLength bounds a token's name.
 const MaxTokenNameLength = 100
 
-// Issue creates a token for an account, valid for ttl (0: no expiry), and
-// returns it. Only its SHA-256 is stored: it cannot be shown again.
+// Issue creates a token for an account, valid for ttl (0: the store's
+// lifetime; at most MaxTokenLifetime), and returns it. Only its SHA-256 is
+// stored: it cannot be shown again.
 func (t *Tokens) Issue(ctx context.Context, accountID, name string, ttl time.Duration) (string, TokenInfo, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > MaxTokenNameLength {
@@ -80,10 +94,11 @@ func (t *Tokens) Issue(ctx context.Context, accountID, name string, ttl time.Dur
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
 	key := tokenKey(token)
 	info := TokenInfo{ID: tokenID(key), AccountID: accountID, Name: name, CreatedAt: time.Now().UTC()}
-	if ttl > 0 {
-		exp := info.CreatedAt.Add(ttl)
-		info.ExpiresAt = &exp
+	if ttl <= 0 {
+		ttl = t.lifetime
 	}
+	exp := info.CreatedAt.Add(min(ttl, MaxTokenLifetime))
+	info.ExpiresAt = &exp
 	if err := putJSON(ctx, t.kv, key, info); err != nil {
 		return "", TokenInfo{}, fmt.Errorf("identity: store token: %w", err)
 	}
@@ -105,6 +120,32 @@ func (t *Tokens) List(ctx context.Context, accountID string) ([]TokenInfo, error
 	}
 	slices.SortFunc(out, func(a, b TokenInfo) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, nil
+}
+
+// RevokeAccount deletes every token of an account.
+func (t *Tokens) RevokeAccount(ctx context.Context, accountID string) error {
+	lister, err := t.kv.ListKeys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	revoked := 0
+	for key := range lister.Keys() {
+		var info TokenInfo
+		if err := getJSON(ctx, t.kv, key, &info); err != nil || info.AccountID != accountID {
+			continue // another account's, or deleted meanwhile
+		}
+		if err := t.kv.Delete(ctx, key); err != nil {
+			return err
+		}
+		revoked++
+	}
+	if revoked > 0 {
+		_ = t.audit.Record(ctx, AuditEvent{Kind: "token.revoked", Account: accountID, Detail: fmt.Sprintf("%d (tous)", revoked)})
+	}
+	return nil
 }
 
 // Revoke deletes one of an account's tokens.

@@ -113,7 +113,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
 		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
 		Mail: s.mail, PublicURL: cmp.Or(s.publicURL, "http://"+addr),
-		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20}, DrainDelay: s.drainDelay, TrustedProxies: s.trustedProxies, ReceiptKeys: s.receiptKeys,
+		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20}, TokenLifetime: time.Duration(s.tokenDays) * 24 * time.Hour, DrainDelay: s.drainDelay, TrustedProxies: s.trustedProxies, ReceiptKeys: s.receiptKeys,
 	})
 	if err != nil {
 		ln.Close()

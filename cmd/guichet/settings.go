@@ -94,7 +94,7 @@ type settings struct {
 	publicURL, natsCreds, natsNKey, metricsAddr, receiptKeys    string
 	role                                                        app.Role
 	maxStore                                                    int64
-	submitRate                                                  int
+	submitRate, tokenDays                                       int
 	drainDelay                                                  time.Duration
 	mail                                                        mailer.Config
 	cookies                                                     web.CookiePolicy
@@ -198,6 +198,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	logo := text("logo", "", "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages")
 	trustedProxies := text("trusted-proxies", "", "mandataires inverses devant Guichet (adresses ou réseaux, séparés par des virgules, par exemple 127.0.0.1) : pour une requête venue d'eux, l'adresse du client est celle que donne leur X-Forwarded-For, pour les limites par adresse")
 	submitRate := text("submit-rate", "60", "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite")
+	tokenDays := text("token-days", "90", "durée de validité des jetons d'API quand leur créateur n'en donne pas, en jours (1 à 366)")
 	drainDelay := text("drain-delay", "0s", "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le répartiteur de charge cesse d'envoyer des requêtes")
 	publicURL := text("public-url", "", "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr ; par défaut, http:// et l'adresse d'écoute")
 	smtpAddr := text("smtp-addr", "", "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel")
@@ -240,6 +241,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	}
 	if s.submitRate, err = strconv.Atoi(*submitRate); err != nil || s.submitRate < 0 {
 		return s, s.invalid("submit-rate", "un nombre de dépôts par minute est attendu (0 : sans limite)")
+	}
+	if s.tokenDays, err = strconv.Atoi(*tokenDays); err != nil || s.tokenDays < 1 || s.tokenDays > 366 {
+		return s, s.invalid("token-days", "un nombre de jours de 1 à 366 est attendu")
 	}
 	if s.drainDelay, err = time.ParseDuration(*drainDelay); err != nil || s.drainDelay < 0 {
 		return s, s.invalid("drain-delay", "une durée est attendue, par exemple 10s")

@@ -125,7 +125,7 @@ func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	err := p.Accounts.Put(ctx, a)
+	err := p.Care.Save(ctx, a, accountID(ctx))
 	switch {
 	case errors.Is(err, identity.ErrLastAdmin):
 		refuse(tr(r, "C'est le dernier administrateur actif : nommez-en un autre avant de le désactiver ou de le rétrograder.",
@@ -139,13 +139,6 @@ func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	_ = p.Audit.Record(ctx, identity.AuditEvent{Kind: "account.saved", Account: a.ID, By: accountID(ctx)})
-	if !a.Active {
-		if err := p.Sessions.RevokeAccount(ctx, a.ID); err != nil {
-			p.fail(w, r, err)
-			return
-		}
-	}
 	http.Redirect(w, r, "/admin/accounts/"+a.ID+"?done=saved", http.StatusSeeOther)
 }
 
@@ -155,13 +148,8 @@ func (p *Pages) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	password := identity.GeneratePassword()
-	if err := p.Credentials.SetPassword(ctx, a, password); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	_ = p.Audit.Record(ctx, identity.AuditEvent{Kind: "password.reset", Account: a.ID, By: accountID(ctx)})
-	if err := p.Sessions.RevokeAccount(ctx, a.ID); err != nil {
+	password, err := p.Care.ResetPassword(ctx, a.ID, "", accountID(ctx))
+	if err != nil {
 		p.fail(w, r, err)
 		return
 	}

@@ -22,7 +22,7 @@ var files embed.FS
 type Pages struct {
 	Departments *identity.Departments
 	Accounts    *identity.Accounts
-	Credentials *identity.Credentials
+	Care        *identity.AccountCare
 	Tokens      *identity.Tokens
 	Sessions    *identity.Sessions
 	Logins      *identity.Logins
