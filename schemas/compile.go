@@ -69,6 +69,13 @@ func Compile(raw json.RawMessage, where string) (*gojsonschema.Schema, error) {
 	if err := problems.orNil(); err != nil {
 		return nil, err
 	}
+	if expandedSize(doc, MaxExpandedNodes) > MaxExpandedNodes {
+		problems.add(where, locale.Text{
+			FR: fmt.Sprintf("Le schéma, une fois ses références ($ref) développées, dépasse %d nœuds : sa validation serait trop coûteuse. Évitez qu'une définition en nomme plusieurs fois une autre qui fait de même.", MaxExpandedNodes),
+			EN: fmt.Sprintf("The schema, with its references ($ref) expanded, has more than %d nodes: validating it would cost too much. Avoid a definition naming another several times that does the same.", MaxExpandedNodes),
+		})
+		return nil, problems
+	}
 	loader := gojsonschema.NewSchemaLoader()
 	loader.Draft = gojsonschema.Draft7
 	loader.AutoDetect = false

@@ -3,6 +3,7 @@ package schemas
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -114,5 +115,32 @@ func TestCompileAcceptsLocalRefsAndData(t *testing.T) {
 	}
 	if !Matches(s, json.RawMessage(`{"id":"x","domicile":{"ville":"Metz"}}`)) {
 		t.Error("valid data refused")
+	}
+}
+
+// References that fan out are refused at publish, however small the
+// text: twelve definitions, each naming the next four times, would make
+// one submission visit 4^12 nodes.
+func TestReferenceFanOutIsBounded(t *testing.T) {
+	fanOut := func(levels int) string {
+		var defs []string
+		for i := range levels {
+			next := fmt.Sprintf(`{"$ref":"#/definitions/d%d"}`, i+1)
+			defs = append(defs, fmt.Sprintf(`"d%d":{"allOf":[%s,%s,%s,%s]}`, i, next, next, next, next))
+		}
+		defs = append(defs, fmt.Sprintf(`"d%d":{"type":"string"}`, levels))
+		return `{"type":"object","definitions":{` + strings.Join(defs, ",") + `},"properties":{"x":{"$ref":"#/definitions/d0"}}}`
+	}
+	var problems *DefinitionError
+	if _, err := Compile(json.RawMessage(fanOut(12)), "schema"); !errors.As(err, &problems) || !strings.Contains(problems.Problems[0].Message.FR, "références") {
+		t.Errorf("12 levels of fan-out: %v", err)
+	}
+	if _, err := Compile(json.RawMessage(fanOut(5)), "schema"); err != nil {
+		t.Errorf("5 levels of fan-out (1,365 nodes): %v", err)
+	}
+	// Recursion through the data is not fan-out: a tree of any depth.
+	tree := `{"type":"object","definitions":{"node":{"type":"object","properties":{"nom":{"type":"string"},"enfants":{"type":"array","items":{"$ref":"#/definitions/node"}}}}},"properties":{"racine":{"$ref":"#/definitions/node"}}}`
+	if _, err := Compile(json.RawMessage(tree), "schema"); err != nil {
+		t.Errorf("a recursive tree: %v", err)
 	}
 }

@@ -65,11 +65,7 @@ func sameInstanceEdges(node map[string]any, ptr string) []string {
 		return nil
 	}
 	var out []string
-	if ref, ok := node["$ref"].(string); ok && strings.HasPrefix(ref, "#") {
-		target, err := url.PathUnescape(strings.TrimPrefix(ref, "#"))
-		if err != nil || (target != "" && !strings.HasPrefix(target, "/")) {
-			target = "" // not a pointer: the root, as the validator reads it
-		}
+	if target, ok := refTarget(node); ok {
 		out = append(out, target)
 	}
 	for _, key := range sameInstance {
@@ -91,6 +87,20 @@ func sameInstanceEdges(node map[string]any, ptr string) []string {
 		}
 	}
 	return out
+}
+
+// refTarget is the JSON pointer a node's local $ref names, if it has one:
+// the root when it is not a pointer, as the validator reads it.
+func refTarget(node map[string]any) (string, bool) {
+	ref, ok := node["$ref"].(string)
+	if !ok || !strings.HasPrefix(ref, "#") {
+		return "", false
+	}
+	target, err := url.PathUnescape(strings.TrimPrefix(ref, "#"))
+	if err != nil || (target != "" && !strings.HasPrefix(target, "/")) {
+		target = ""
+	}
+	return target, true
 }
 
 // walkObjects calls visit with the pointer of every object in doc, until
