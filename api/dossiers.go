@@ -60,7 +60,7 @@ func (h *dossiersHandler) register(api huma.API) {
 		OperationID: "export-submissions", Method: http.MethodGet, Path: "/api/forms/{id}/submissions/export",
 		Summary: "Exporter les dépôts d'un formulaire (CSV ou JSON)", Tags: tags,
 		Description: "Les dépôts d'une période, envoyés au fil de l'eau, avec les libellés de la version de chacun ; seulement ceux des services de l'appelant (tous pour un administrateur). " +
-			"En CSV, une colonne par champ de toutes les versions ; les cellules qui commencent par = + - @ sont protégées d'une apostrophe. L'export est inscrit au journal de sécurité.",
+			"En CSV (UTF-8 avec marque d'ordre, séparateur point-virgule, chaque cellule entre guillemets), une colonne par champ de toutes les versions ; une apostrophe précède tout = + - @ qui commence une cellule, un libellé compris, ou suit une virgule, un point-virgule, une tabulation ou un saut de ligne, pour qu'un tableur n'y lise jamais une formule. L'export est inscrit au journal de sécurité.",
 		Responses: map[string]*huma.Response{"200": {
 			Description: "Le fichier",
 			Content:     map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: "string"}}, "application/json": {Schema: &huma.Schema{Type: "array"}}},

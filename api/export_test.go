@@ -22,22 +22,32 @@ func TestExports(t *testing.T) {
 	}
 	first := submitted(`{"nom":"=HYPERLINK(\"http://evil\")","commune":"Metz"}`)
 	finances := submitted(`{"nom":"Klein","commune":"Thionville"}`)
-	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, strings.Replace(publicForm, `"title": "Nom"`, `"title": "Nom de famille"`, 1))
+	// A label, too, can carry a formula.
+	relabelled := strings.Replace(strings.Replace(publicForm, `"title": "Nom"`, `"title": "Nom de famille"`, 1), `"title": "Commune"`, `"title": "=Commune"`, 1)
+	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, relabelled)
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
-	second := submitted(`{"nom":"Weber","commune":"Metz"}`)
+	second := submitted(`{"nom":"Weber;=1+1","commune":"Metz"}`)
 
 	r := s.Must(200, "GET", "/api/forms/permis/submissions/export?format=csv", agent, "")
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), "permis.csv") {
 		t.Errorf("headers: %v", r.Header)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+	// As a French spreadsheet reads it: UTF-8 with its mark, semicolons,
+	// every cell quoted.
+	body, bom := bytes.CutPrefix(r.Body, []byte("\ufeff"))
+	if !bom || !bytes.HasPrefix(body, []byte(`"Référence";"Déposé le"`)) {
+		t.Errorf("the CSV does not start as a French spreadsheet reads it: %.60q", r.Body)
+	}
+	reader := csv.NewReader(bytes.NewReader(body))
+	reader.Comma = ';'
+	rows, err := reader.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || strings.Join(rows[0], "|") != "Référence|Déposé le|Version|État|Service|Nom de famille|Commune|Pièce justificative" {
+	if len(rows) != 3 || strings.Join(rows[0], "|") != "Référence|Déposé le|Version|État|Service|Nom de famille|'=Commune|Pièce justificative" {
 		t.Fatalf("csv = %q", rows)
 	}
-	if rows[1][0] != first || rows[1][5] != `'=HYPERLINK("http://evil")` || rows[1][2] != "1" || rows[2][0] != second || rows[2][5] != "Weber" || rows[2][2] != "2" {
+	if rows[1][0] != first || rows[1][5] != `'=HYPERLINK("http://evil")` || rows[1][2] != "1" || rows[2][0] != second || rows[2][5] != "Weber;'=1+1" || rows[2][2] != "2" {
 		t.Errorf("rows = %q", rows[1:])
 	}
 	if strings.Contains(string(r.Body), finances) {

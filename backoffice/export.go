@@ -1,9 +1,9 @@
 package backoffice
 
 import (
+	"bufio"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
@@ -226,24 +226,41 @@ type exportWriter struct {
 	format Format
 	cols   []column
 	w      io.Writer
-	csv    *csv.Writer
+	csv    *bufio.Writer
 	rows   int
 	err    error
 }
 
+// CSVSeparator separates the cells of a CSV export: the semicolon that
+// French spreadsheets read, with a byte order mark so that they read
+// UTF-8.
+const CSVSeparator = ';'
+
 func newExportWriter(format Format, cols []column, w io.Writer) *exportWriter {
 	x := &exportWriter{format: format, cols: cols, w: w}
 	if format == CSV {
-		x.csv = csv.NewWriter(w)
+		x.csv = bufio.NewWriter(w)
 		header := []string{"Référence", "Déposé le", "Version", "État", "Service"}
 		for _, c := range cols {
 			header = append(header, c.label)
 		}
-		x.err = x.csv.Write(header)
+		_, x.err = x.csv.WriteString("\ufeff")
+		x.writeRecord(header)
 	} else {
 		_, x.err = io.WriteString(w, "[")
 	}
 	return x
+}
+
+// writeRecord writes one CSV line, every cell quoted and made safe.
+func (x *exportWriter) writeRecord(cells []string) {
+	for i, cell := range cells {
+		if i > 0 {
+			x.csv.WriteByte(CSVSeparator)
+		}
+		x.csv.WriteString(`"` + strings.ReplaceAll(SafeCell(cell), `"`, `""`) + `"`)
+	}
+	_, x.err = x.csv.WriteString("\r\n")
 }
 
 func (x *exportWriter) write(r row) error {
@@ -253,13 +270,12 @@ func (x *exportWriter) write(r row) error {
 	if x.format == CSV {
 		record := []string{r.Reference, r.SubmittedAt.Format(time.RFC3339), strconv.Itoa(r.FormVersion), string(r.Status), r.Department}
 		for _, c := range x.cols {
-			record = append(record, SafeCell(r.cells[c.name]))
+			record = append(record, r.cells[c.name])
 		}
-		x.err = x.csv.Write(record)
+		x.writeRecord(record)
 		x.rows++
-		if x.rows%100 == 0 {
-			x.csv.Flush()
-			x.err = x.csv.Error()
+		if x.rows%100 == 0 && x.err == nil {
+			x.err = x.csv.Flush()
 		}
 		return x.err
 	}
@@ -280,19 +296,31 @@ func (x *exportWriter) close() error {
 		return x.err
 	}
 	if x.format == CSV {
-		x.csv.Flush()
-		return x.csv.Error()
+		return x.csv.Flush()
 	}
 	_, err := io.WriteString(x.w, "]\n")
 	return err
 }
 
-// SafeCell keeps a spreadsheet from reading a cell as a formula: a value
-// that starts with =, +, -, @, a tab or a carriage return is prefixed
-// with an apostrophe (OWASP's advice on CSV injection).
+// SafeCell keeps a spreadsheet from reading a cell, or any part of it, as
+// a formula (OWASP's advice on CSV injection): an apostrophe goes before
+// each =, +, -, @, tab or carriage return that starts the cell, and before
+// each =, +, - or @ that follows a separator a spreadsheet may split on
+// (comma, semicolon, tab) or a line break, spaces between them included.
 func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	var b strings.Builder
+	start := true // at the start of the cell, or of a part a spreadsheet may split off
+	for _, r := range s {
+		if (start && strings.ContainsRune("=+-@", r)) || (b.Len() == 0 && (r == '\t' || r == '\r')) {
+			b.WriteByte('\'')
+		}
+		switch {
+		case strings.ContainsRune(",;\t\r\n", r):
+			start = true
+		case r != ' ':
+			start = false
+		}
+		b.WriteRune(r)
 	}
-	return s
+	return b.String()
 }
