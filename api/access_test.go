@@ -403,9 +403,12 @@ func expected(r route, c caller, ok int) int {
 		allowed = false // the matrix's requests are agent-reserve's, who is not among its callers
 	case identity.DossierAgent:
 		allowed = p.ServesDepartment("accueil") // every dossier of the matrix is routed to "accueil"
+		if !allowed && p.IsAgent() {
+			return http.StatusNotFound // another department's dossier is as unknown as one that does not exist
+		}
 	case identity.ReceiptHolder:
 		allowed = c.receipt || p.ServesDepartment("accueil")
-		if !allowed && p.Anonymous() {
+		if !allowed && (p.Anonymous() || p.IsAgent()) {
 			return http.StatusNotFound // the reference alone reveals nothing
 		}
 	}
@@ -558,7 +561,7 @@ func TestAudienceAndOwnership(t *testing.T) {
 		{"GET", "/api/forms/conges/versions/1", "", "", 404},
 		{"POST", "/api/forms/conges/submissions", "", `{"data":{"jours":1}}`, 401},
 		{"GET", "/api/submissions/" + w.reference + "?token=" + strings.Repeat("A", 22), "", "", 404},
-		{"GET", "/api/submissions/" + w.reference + "?token=" + strings.Repeat("A", 22), agentB, "", 403},
+		{"GET", "/api/submissions/" + w.reference + "?token=" + strings.Repeat("A", 22), agentB, "", 404}, // as unknown as no reference
 		{"GET", "/healthz", "", "", 200},
 		{"GET", "/readyz", "", "", 200},
 	} {

@@ -139,7 +139,7 @@ func New(s Services) http.Handler {
 
 	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies}
 	middleware := func(next http.Handler) http.Handler {
-		return web.TrustProxies(s.TrustedProxies, requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next))))
+		return web.SecurityHeaders(web.TrustProxies(s.TrustedProxies, requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next)))))
 	}
 	routes := tracing.Middleware(mux)
 	if s.Instrument != nil {

@@ -20,7 +20,7 @@ func TestDossiersAPI(t *testing.T) {
 	if len(inbox) != 1 || inbox[0].(map[string]any)["unread"] != true {
 		t.Fatalf("inbox = %v", inbox)
 	}
-	s.Must(403, "GET", "/api/dossiers/"+ref, other, "")
+	s.Must(404, "GET", "/api/dossiers/"+ref, other, "") // another department: as unknown as no dossier
 	s.Must(404, "GET", "/api/dossiers/2026-AAAA-BBBB-CCCC", agent, "")
 	dossier := s.Must(200, "GET", "/api/dossiers/"+ref, agent, "").JSON(t)
 	answers := dossier["answers"].([]any)

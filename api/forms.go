@@ -233,7 +233,15 @@ func (h *formsHandler) latest(ctx context.Context, in *formIDInput) (*formOutput
 	return h.visible(ctx, c, err)
 }
 
+// version reads a published version: to anyone while the form is in the
+// catalogue, and afterwards to agents only, who work on the submissions
+// made with it.
 func (h *formsHandler) version(ctx context.Context, in *formVersionInput) (*formOutput, error) {
+	if !requestOf(ctx).Principal.IsAgent() {
+		if _, err := h.forms.Latest(ctx, in.ID); err != nil {
+			return nil, toProblem(ctx, err)
+		}
+	}
 	c, err := h.forms.Version(ctx, in.ID, in.N)
 	return h.visible(ctx, c, err)
 }

@@ -23,8 +23,9 @@ const openAPIPath = "/api/openapi"
 // published version's data schema is a component ("FormData.<id>.v<n>"),
 // and each form in the catalogue has its own submit operation whose body
 // is typed by its latest version, so that a generated client gets one
-// typed method per form. The operations' part is marshalled once; the
-// forms' part is read from the registry at each request.
+// typed method per form; internal forms only for signed-in agents. The
+// operations' part is marshalled once; the forms' part is read from the
+// registry at each request.
 type formsOpenAPI struct {
 	api   huma.API
 	forms *schemas.Registry
@@ -96,7 +97,11 @@ func (s *formsOpenAPI) document(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	submit := paths["/api/forms/{id}/submissions"]["post"]
+	agent := requestOf(ctx).Principal.IsAgent()
 	for _, latest := range forms {
+		if latest.Audience == schemas.Internal && !agent {
+			continue // internal forms are shown to signed-in agents only
+		}
 		versions, err := s.forms.Versions(ctx, latest.ID)
 		if err != nil {
 			return nil, err

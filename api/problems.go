@@ -73,6 +73,8 @@ func toProblem(ctx context.Context, err error) error {
 	var validation *schemas.ValidationError
 	var definition *schemas.DefinitionError
 	var password *identity.PasswordError
+	var data *submit.DataError
+	var invalid *identity.InvalidError
 	switch {
 	case errors.As(err, &validation):
 		details := make([]*huma.ErrorDetail, len(validation.Fields))
@@ -107,12 +109,11 @@ func toProblem(ctx context.Context, err error) error {
 			FR: "C'est le dernier administrateur actif : nommez-en un autre avant de le désactiver ou de le rétrograder.",
 			EN: "This is the last active admin: appoint another before deactivating or demoting this one.",
 		})
-	case errors.Is(err, identity.ErrInvalid):
-		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Valeur refusée : " + err.Error(), EN: "Value refused: " + err.Error()})
+	case errors.As(err, &invalid):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{FR: "Valeur refusée.", EN: "Value refused."},
+			&huma.ErrorDetail{Location: "body." + invalid.Field, Message: invalid.Message.In(lang)})
 	case errors.Is(err, identity.ErrNotFound):
 		return problem(lang, http.StatusNotFound, locale.Text{FR: "Introuvable.", EN: "Not found."})
-	case errors.Is(err, submit.ErrUnknownSubmission):
-		return problem(lang, http.StatusNotFound, locale.Text{FR: "Aucun dépôt ne porte cette référence.", EN: "No submission has this reference."})
 	case errors.Is(err, submit.ErrSignInRequired):
 		return problem(lang, http.StatusUnauthorized, locale.Text{FR: "Ce formulaire interne est réservé aux agents connectés.", EN: "This internal form is for signed-in agents only."})
 	case errors.Is(err, submit.ErrFormClosed):
@@ -132,18 +133,20 @@ func toProblem(ctx context.Context, err error) error {
 			FR: "Trop de dépôts depuis cette adresse en peu de temps : réessayez dans une minute.",
 			EN: "Too many submissions from this address in a short time: try again in a minute.",
 		})
-	case errors.Is(err, submit.ErrMalformedData):
+	case errors.As(err, &data) && errors.Is(err, submit.ErrMalformedData):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
-			FR: "Les réponses sont mal formées : texte UTF-8 invalide, caractère de contrôle, ou clé présente deux fois dans un objet.",
-			EN: "The answers are malformed: invalid UTF-8 text, a control character, or a key twice in one object.",
-		}, &huma.ErrorDetail{Location: "body.data", Message: err.Error()})
-	case errors.Is(err, submit.ErrDataTooLarge):
+			FR: "Les réponses sont mal formées : texte UTF-8 invalide, caractère de contrôle (NUL compris), ou clé présente deux fois dans un objet.",
+			EN: "The answers are malformed: invalid UTF-8 text, a control character (NUL included), or a key twice in one object.",
+		}, &huma.ErrorDetail{Location: "body.data", Message: data.Message.In(lang)})
+	case errors.As(err, &data) && errors.Is(err, submit.ErrDataTooLarge):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
 			FR: fmt.Sprintf("Les réponses dépassent les limites : %d niveaux d'imbrication, %d valeurs et %d caractères par texte au plus.", submit.MaxDataDepth, submit.MaxDataValues, submit.MaxStringLength),
 			EN: fmt.Sprintf("The answers exceed the limits: at most %d levels of nesting, %d values and %d characters per text.", submit.MaxDataDepth, submit.MaxDataValues, submit.MaxStringLength),
-		}, &huma.ErrorDetail{Location: "body.data", Message: err.Error()})
-	case errors.Is(err, backoffice.ErrNotEntitled):
-		return problem(lang, http.StatusForbidden, locale.Text{FR: "Ce dossier relève d'un autre service.", EN: "This dossier belongs to another department."})
+		}, &huma.ErrorDetail{Location: "body.data", Message: data.Message.In(lang)})
+	case errors.Is(err, submit.ErrUnknownSubmission), errors.Is(err, backoffice.ErrNotEntitled):
+		// Another department's dossier is unknown to the caller: a 403
+		// would tell that its reference is in use.
+		return problem(lang, http.StatusNotFound, locale.Text{FR: "Aucun dépôt ne porte cette référence.", EN: "No submission has this reference."})
 	case errors.Is(err, backoffice.ErrAdminOnly):
 		return problem(lang, http.StatusForbidden, locale.Text{FR: "Seul un administrateur peut rouvrir une décision.", EN: "Only an admin can reopen a decision."})
 	case errors.Is(err, backoffice.ErrDecidedByWorkflow):
@@ -259,6 +262,24 @@ func humaMessage(msg string, status int, location string) locale.Text {
 		return locale.Text{FR: fmt.Sprintf("Au plus %d caractères.", n), EN: msg}
 	case fmtScan(msg, "expected length >= %d", &n):
 		return locale.Text{FR: fmt.Sprintf("Au moins %d caractères.", n), EN: msg}
+	case strings.HasPrefix(msg, "expected string to match pattern"):
+		return locale.Text{FR: "Ce texte n'a pas la forme attendue : " + strings.TrimPrefix(msg, "expected string to match pattern "), EN: msg}
+	case strings.HasPrefix(msg, "expected string to be RFC 5322 email"):
+		return locale.Text{FR: "Une adresse électronique valide est attendue.", EN: "A valid email address is expected."}
+	case strings.HasPrefix(msg, "expected string to be RFC 3986 uri"):
+		return locale.Text{FR: "Une adresse web complète est attendue, par exemple https://exemple.fr/chemin.", EN: "A full web address is expected, such as https://example.org/path."}
+	case strings.HasPrefix(msg, "expected string to be RFC 3339 date"):
+		return locale.Text{FR: "Une date AAAA-MM-JJ est attendue (avec l'heure, le cas échéant, au format RFC 3339).", EN: "A date YYYY-MM-DD is expected (with the time, where asked, in RFC 3339 form)."}
+	case strings.HasPrefix(msg, "expected string to be "):
+		return locale.Text{FR: "Ce texte n'est pas au format attendu.", EN: "This text is not in the expected format."}
+	case fmtScan(msg, "expected number >= %d", &n):
+		return locale.Text{FR: fmt.Sprintf("Au moins %d.", n), EN: msg}
+	case fmtScan(msg, "expected number <= %d", &n):
+		return locale.Text{FR: fmt.Sprintf("Au plus %d.", n), EN: msg}
+	case fmtScan(msg, "expected array length <= %d", &n):
+		return locale.Text{FR: fmt.Sprintf("Au plus %d éléments.", n), EN: msg}
+	case fmtScan(msg, "expected array length >= %d", &n):
+		return locale.Text{FR: fmt.Sprintf("Au moins %d éléments.", n), EN: msg}
 	case strings.HasPrefix(msg, "expected value to be one of"):
 		return locale.Text{FR: "Valeur non prévue : " + strings.TrimPrefix(msg, "expected value to be one of "), EN: msg}
 	}

@@ -210,8 +210,9 @@ type AttachmentBody struct {
 
 // readable loads a submission's record for those entitled to it: the
 // holder of its receipt token, the agent who filed it, the agents of the
-// department it was routed to, and admins. To anyone else it does not exist
-// or is forbidden, and the reference alone never opens it.
+// department it was routed to, and admins. To anyone else it does not
+// exist, so that an answer never tells a reference in use from one that is
+// not, and the reference alone never opens it.
 func (h *submissionsHandler) readable(ctx context.Context, in *submissionInput) (submit.Record, error) {
 	req := requestOf(ctx)
 	rec, err := h.tracker.Get(ctx, in.Reference)
@@ -221,10 +222,7 @@ func (h *submissionsHandler) readable(ctx context.Context, in *submissionInput) 
 	if rec.ReadableBy(req.Principal, in.Token) {
 		return rec, nil
 	}
-	if req.Principal.Anonymous() {
-		return rec, toProblem(ctx, submit.ErrUnknownSubmission)
-	}
-	return rec, problem(req.Lang, http.StatusForbidden, msgForbidden)
+	return rec, toProblem(ctx, submit.ErrUnknownSubmission)
 }
 
 func (h *submissionsHandler) get(ctx context.Context, in *submissionInput) (*submissionOutput, error) {

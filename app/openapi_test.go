@@ -21,8 +21,12 @@ func TestOpenAPIDescribesEachFormsData(t *testing.T) {
 		g.must(200, "POST", "/api/forms/carte/publish", adminToken, "")
 	}
 
+	// Anonymous readers see the public forms only.
+	if anonymous := string(g.Must(200, "GET", "/api/openapi.json", "", "").Body); strings.Contains(anonymous, "demande-conges") || !strings.Contains(anonymous, "FormData.carte.v2") {
+		t.Error("the anonymous OpenAPI document shows an internal form, or lacks a public one")
+	}
 	var doc map[string]any
-	if err := json.Unmarshal(g.Must(200, "GET", "/api/openapi.json", "", "").Body, &doc); err != nil {
+	if err := json.Unmarshal(g.Must(200, "GET", "/api/openapi.json", adminToken, "").Body, &doc); err != nil {
 		t.Fatal(err)
 	}
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)

@@ -72,27 +72,27 @@ func (s *Accounts) Put(ctx context.Context, a Account) error {
 	a.Name = strings.TrimSpace(a.Name)
 	switch {
 	case !schemas.ValidID(a.ID):
-		return fmt.Errorf("%w: account id %q", ErrInvalid, a.ID)
+		return invalid("id", "L'identifiant s'écrit en minuscules, chiffres et tirets, par exemple m-weber.", "The id is written in lower case, digits and hyphens, such as m-weber.")
 	case a.Name == "":
-		return fmt.Errorf("%w: account name is empty", ErrInvalid)
+		return invalid("name", "Le nom est obligatoire.", "The name is required.")
 	case !slices.Contains(Roles, a.Role):
-		return fmt.Errorf("%w: role %q", ErrInvalid, a.Role)
+		return invalid("role", "Le rôle est agent, manager ou admin.", "The role is agent, manager or admin.")
 	case a.Manager == a.ID || a.Delegate == a.ID:
-		return fmt.Errorf("%w: an account cannot be its own manager or delegate", ErrInvalid)
+		return invalid("manager", "Un compte ne peut pas être son propre responsable ni son propre suppléant.", "An account cannot be its own manager or delegate.")
 	}
 	for _, other := range []string{a.Manager, a.Delegate} {
 		if other == "" {
 			continue
 		}
 		if _, err := s.Get(ctx, other); errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("%w: unknown account %q", ErrInvalid, other)
+			return invalid("manager", fmt.Sprintf("Aucun compte ne porte l'identifiant « %s ».", other), fmt.Sprintf("No account has the id “%s”.", other))
 		} else if err != nil {
 			return err
 		}
 	}
 	if a.Email != "" {
 		if _, err := mail.ParseAddress(a.Email); err != nil {
-			return fmt.Errorf("%w: account email %q", ErrInvalid, a.Email)
+			return invalid("email", "L'adresse électronique n'est pas valide.", "The email address is not valid.")
 		}
 	}
 	slices.Sort(a.Departments)
@@ -103,7 +103,7 @@ func (s *Accounts) Put(ctx context.Context, a Account) error {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: unknown department %q", ErrInvalid, d)
+			return invalid("departments", fmt.Sprintf("Aucun service ne porte l'identifiant « %s ».", d), fmt.Sprintf("No department has the id “%s”.", d))
 		}
 	}
 	if !a.ActiveAdmin() {

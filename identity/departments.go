@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 
@@ -37,12 +36,12 @@ func (s *Departments) Put(ctx context.Context, d Department) error {
 	d.Name = strings.TrimSpace(d.Name)
 	switch {
 	case !schemas.ValidID(d.ID):
-		return fmt.Errorf("%w: department id %q", ErrInvalid, d.ID)
+		return invalid("id", "L'identifiant s'écrit en minuscules, chiffres et tirets, par exemple solidarites.", "The id is written in lower case, digits and hyphens, such as solidarites.")
 	case d.Name == "":
-		return fmt.Errorf("%w: department name is empty", ErrInvalid)
+		return invalid("name", "Le nom est obligatoire.", "The name is required.")
 	case d.Email != "":
 		if _, err := mail.ParseAddress(d.Email); err != nil {
-			return fmt.Errorf("%w: department email %q", ErrInvalid, d.Email)
+			return invalid("email", "L'adresse électronique n'est pas valide.", "The email address is not valid.")
 		}
 	}
 	return putJSON(ctx, s.kv, d.ID, d)

@@ -13,14 +13,32 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
 // ErrNotFound means the department, account or token does not exist.
 var ErrNotFound = errors.New("identity: not found")
 
-// ErrInvalid means an input was refused; the error wrapping it says why.
+// ErrInvalid means an input was refused; the *InvalidError wrapping it
+// says why.
 var ErrInvalid = errors.New("identity: invalid")
+
+// InvalidError is why an input was refused: the field, and what to tell
+// the person who gave it.
+type InvalidError struct {
+	Field   string
+	Message locale.Text
+}
+
+func invalid(field, fr, en string) *InvalidError {
+	return &InvalidError{Field: field, Message: locale.Text{FR: fr, EN: en}}
+}
+
+func (e *InvalidError) Error() string { return "identity: invalid " + e.Field + ": " + e.Message.EN }
+
+// Unwrap gives ErrInvalid.
+func (e *InvalidError) Unwrap() error { return ErrInvalid }
 
 func getJSON(ctx context.Context, kv jetstream.KeyValue, key string, into any) error {
 	entry, err := kv.Get(ctx, key)

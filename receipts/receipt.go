@@ -175,5 +175,11 @@ func Decode(encoded string) (Receipt, error) {
 	if err := json.Unmarshal(raw, &r); err != nil || r.Reference == "" || r.Format == 0 {
 		return r, ErrMalformed
 	}
+	// Only the receipt's own canonical form is a receipt: a member it does
+	// not have, a name in other letter case, a member twice, or any other
+	// spelling would let another verifier read it otherwise.
+	if own, err := canonical(r); err != nil || !bytes.Equal(own, raw) {
+		return Receipt{}, ErrMalformed
+	}
 	return r, nil
 }

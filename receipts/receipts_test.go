@@ -196,3 +196,34 @@ func TestChainFindsAGap(t *testing.T) {
 		t.Errorf("the first receipt removed: %v", b)
 	}
 }
+
+// A genuine receipt with a member added, a name in other letter case, a
+// member twice, or spelled otherwise than its canonical form is not a
+// receipt: another verifier could read it otherwise.
+func TestOnlyTheCanonicalFormDecodes(t *testing.T) {
+	s := newSigner(t)
+	r, err := Sign(sample(), s.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoded, _ := Encode(r)
+	raw, _ := base64.RawURLEncoding.DecodeString(encoded)
+	canonicalText := string(raw)
+	for name, text := range map[string]string{
+		"an unknown member":        strings.Replace(canonicalText, `{`, `{"accepte":true,`, 1),
+		"a member in upper case":   strings.Replace(canonicalText, `"reference"`, `"Reference"`, 1),
+		"a member twice":           strings.Replace(canonicalText, `"form":`, `"form":"autre","form":`, 1),
+		"spaces between members":   strings.ReplaceAll(canonicalText, `,"`, `, "`),
+		"members in another order": `{"signature":"` + r.Signature + `",` + strings.TrimPrefix(strings.Replace(canonicalText, `,"signature":"`+r.Signature+`"`, "", 1), "{"),
+	} {
+		if text == canonicalText {
+			t.Fatalf("%s: the test changed nothing", name)
+		}
+		if _, err := Decode(base64.RawURLEncoding.EncodeToString([]byte(text))); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+	if _, err := Decode(encoded); err != nil {
+		t.Errorf("the canonical form: %v", err)
+	}
+}

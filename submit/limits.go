@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -43,16 +44,32 @@ type frame struct {
 	keys map[string]bool
 }
 
+// DataError is why checkLimits refused data: ErrMalformedData or
+// ErrDataTooLarge, with what to tell the submitter.
+type DataError struct {
+	kind    error
+	Message locale.Text
+}
+
+func dataError(kind error, fr, en string) *DataError {
+	return &DataError{kind: kind, Message: locale.Text{FR: fr, EN: en}}
+}
+
+func (e *DataError) Error() string { return e.kind.Error() + ": " + e.Message.EN }
+
+// Unwrap gives ErrMalformedData or ErrDataTooLarge.
+func (e *DataError) Unwrap() error { return e.kind }
+
 // checkLimits reads data once, as a stream, and refuses it if it nests too
 // deep, holds too many values or too long a string (ErrDataTooLarge), or
 // if it is not clean text (ErrMalformedData). Validation, hashing and
 // rendering then work on data of bounded shape.
 func checkLimits(data json.RawMessage) error {
 	if !utf8.Valid(data) {
-		return fmt.Errorf("%w: the text is not valid UTF-8", ErrMalformedData)
+		return dataError(ErrMalformedData, "Le texte des réponses n'est pas de l'UTF-8 valide.", "The answers' text is not valid UTF-8.")
 	}
 	if !json.Valid(data) {
-		return fmt.Errorf("%w: not one JSON document", ErrMalformedData)
+		return dataError(ErrMalformedData, "Les réponses ne forment pas un seul document JSON.", "The answers are not one JSON document.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	values := 0
@@ -63,7 +80,7 @@ func checkLimits(data json.RawMessage) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrMalformedData, err)
+			return dataError(ErrMalformedData, "Les réponses ne forment pas un document JSON lisible.", "The answers are not a readable JSON document.")
 		}
 		var top *frame
 		if len(stack) > 0 {
@@ -71,7 +88,7 @@ func checkLimits(data json.RawMessage) error {
 		}
 		if s, isString := tok.(string); isString && top != nil && top.object && top.key {
 			if top.keys[s] {
-				return fmt.Errorf("%w: the key %q appears twice in one object", ErrMalformedData, s)
+				return dataError(ErrMalformedData, fmt.Sprintf("La clé « %s » figure deux fois dans un même objet.", s), fmt.Sprintf("The key “%s” appears twice in one object.", s))
 			}
 			top.keys[s], top.key = true, false
 			continue
@@ -85,7 +102,7 @@ func checkLimits(data json.RawMessage) error {
 			case '{', '[':
 				stack = append(stack, &frame{object: v == '{', key: true, keys: map[string]bool{}})
 				if len(stack) > MaxDataDepth {
-					return fmt.Errorf("%w: nested more than %d levels deep", ErrDataTooLarge, MaxDataDepth)
+					return dataError(ErrDataTooLarge, fmt.Sprintf("Les réponses sont imbriquées sur plus de %d niveaux.", MaxDataDepth), fmt.Sprintf("The answers are nested more than %d levels deep.", MaxDataDepth))
 				}
 			default:
 				stack = stack[:len(stack)-1]
@@ -93,19 +110,21 @@ func checkLimits(data json.RawMessage) error {
 			continue
 		case string:
 			if strings.ContainsFunc(v, IsControl) {
-				return fmt.Errorf("%w: a text holds a control character", ErrMalformedData)
+				return dataError(ErrMalformedData,
+					"Un texte contient un caractère de contrôle, tel que NUL : ils sont refusés, par règle, contre les données hostiles. Tabulations et sauts de ligne sont acceptés.",
+					"A text holds a control character, such as NUL: they are refused, as a rule against hostile data. Tabs and line breaks are accepted.")
 			}
 			// Files travel as data URLs, bounded by their field's rule instead.
 			if strings.HasPrefix(v, "data:") && len(v) <= maxDataURLLength {
 				break
 			}
 			if utf8.RuneCountInString(v) > MaxStringLength {
-				return fmt.Errorf("%w: a text is longer than %d characters", ErrDataTooLarge, MaxStringLength)
+				return dataError(ErrDataTooLarge, fmt.Sprintf("Un texte dépasse %d caractères.", MaxStringLength), fmt.Sprintf("A text is longer than %d characters.", MaxStringLength))
 			}
 		}
 		values++
 		if values > MaxDataValues {
-			return fmt.Errorf("%w: more than %d values", ErrDataTooLarge, MaxDataValues)
+			return dataError(ErrDataTooLarge, fmt.Sprintf("Les réponses comptent plus de %d valeurs.", MaxDataValues), fmt.Sprintf("The answers hold more than %d values.", MaxDataValues))
 		}
 	}
 }

@@ -42,6 +42,13 @@ func (p CookiePolicy) Secure(r *http.Request) bool {
 		return false
 	}
 	// Trusting the header can only make the cookie stricter.
+	return OverHTTPS(r)
+}
+
+// OverHTTPS reports whether a request came over HTTPS, directly or
+// through a proxy that says so with X-Forwarded-Proto. A client may claim
+// it falsely, so it only ever makes an answer stricter.
+func OverHTTPS(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
 

@@ -87,7 +87,6 @@ func (t Theme) Handler() http.Handler {
 		}
 		w.Header().Set("Content-Type", http.DetectContentType(t.Logo))
 		w.Header().Set("Cache-Control", "public, max-age=300")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'")
 		_, _ = w.Write(t.Logo)
 	})

@@ -21,8 +21,9 @@ import (
 //go:embed templates static
 var files embed.FS
 
-// Static serves the shared style sheet and scripts under /static/.
-func Static() http.Handler { return http.FileServerFS(files) }
+// Static serves the shared style sheet and scripts under /static/, and
+// no listing of their folders.
+func Static() http.Handler { return noListing(files) }
 
 // Route is an HTML handler with the access rule it declares. The router
 // enforces the rule before the handler runs.

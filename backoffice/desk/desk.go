@@ -111,9 +111,8 @@ func (d *Desk) failed(w http.ResponseWriter, r *http.Request, err error, again f
 	switch reason, refused := refusalOf(r, err); {
 	case err == nil:
 		return false
-	case errors.Is(err, backoffice.ErrNotEntitled):
-		d.errors.Forbidden(w, r)
-	case errors.Is(err, submit.ErrUnknownSubmission):
+	case errors.Is(err, backoffice.ErrNotEntitled), errors.Is(err, submit.ErrUnknownSubmission):
+		// Another department's dossier is as unknown as one that does not exist.
 		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Dossier introuvable", "Dossier not found"), nil)
 	case refused && again != nil:
 		again(reason)
@@ -127,9 +126,7 @@ func (d *Desk) failed(w http.ResponseWriter, r *http.Request, err error, again f
 // err is no refusal.
 func refusalOf(r *http.Request, err error) (string, bool) {
 	switch {
-	case errors.Is(err, backoffice.ErrNotEntitled):
-		return tr(r, "ce dossier relève d'un autre service.", "this dossier belongs to another department."), true
-	case errors.Is(err, submit.ErrUnknownSubmission):
+	case errors.Is(err, backoffice.ErrNotEntitled), errors.Is(err, submit.ErrUnknownSubmission):
 		return tr(r, "aucun dossier ne porte cette référence.", "no dossier has this reference."), true
 	case errors.Is(err, backoffice.ErrTransition):
 		return tr(r, "Cette action n'est pas possible dans l'état du dossier : il a peut-être changé entre-temps.", "This action is not possible in the dossier's status: it may have changed meanwhile."), true

@@ -126,14 +126,14 @@ func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	err := p.Care.Save(ctx, a, accountID(ctx))
+	var invalid *identity.InvalidError
 	switch {
 	case errors.Is(err, identity.ErrLastAdmin):
 		refuse(tr(r, "C'est le dernier administrateur actif : nommez-en un autre avant de le désactiver ou de le rétrograder.",
 			"This is the last active admin: appoint another before deactivating or demoting this one."))
 		return
-	case errors.Is(err, identity.ErrInvalid):
-		refuse(tr(r, "Vérifiez le compte : identifiant en minuscules et tirets, nom obligatoire, adresse électronique valide, responsable et suppléant existants.",
-			"Check the account: id in lower case and hyphens, name required, valid email, existing manager and delegate.") + " (" + err.Error() + ")")
+	case errors.As(err, &invalid):
+		refuse(invalid.Message.In(lang(r)))
 		return
 	case err != nil:
 		p.fail(w, r, err)

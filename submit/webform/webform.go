@@ -200,16 +200,14 @@ func (p *Pages) receipt(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	rec, err := p.Tracker.Get(ctx, r.PathValue("reference"))
 	req := web.RequestOf(ctx)
-	if errors.Is(err, submit.ErrUnknownSubmission) || (err == nil && !rec.ReadableBy(req.Principal, token) && req.Principal.Anonymous()) {
+	// To whoever may not read it, a submission is as unknown as a
+	// reference that names none.
+	if errors.Is(err, submit.ErrUnknownSubmission) || (err == nil && !rec.ReadableBy(req.Principal, token)) {
 		p.notFound(w, r)
 		return
 	}
 	if err != nil {
 		p.fail(w, r, err)
-		return
-	}
-	if !rec.ReadableBy(req.Principal, token) {
-		p.errors.Forbidden(w, r)
 		return
 	}
 	form, err := p.Forms.Version(ctx, rec.Form, rec.FormVersion)
