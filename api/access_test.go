@@ -297,6 +297,8 @@ func (w *world) requests() map[string]route {
 		"POST /login":                                {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
 		"POST /logout":                               {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
 		"GET /me":                                    {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
+		"GET /me/password":                           {access: identity.AnyAgent, request: fixed("/me/password", ""), ok: 200},
+		"POST /me/password":                          {access: identity.AnyAgent, request: fixed("/me/password", "current=x&password=un&confirm=deux"), ok: 422},
 		"POST /me/tokens":                            {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
 		"POST /me/tokens/{tokenId}/revoke":           {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
 		"GET /admin/accounts":                        {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},

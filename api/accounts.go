@@ -130,7 +130,7 @@ func (h *accountsHandler) put(ctx context.Context, in *putAccountInput) (*accoun
 type resetPasswordInput struct {
 	ID   string `path:"id" maxLength:"64"`
 	Body struct {
-		Password string `json:"password,omitempty" maxLength:"256" doc:"Nouveau mot de passe ; absent, il est généré"`
+		Password string `json:"password,omitempty" maxLength:"256" doc:"Nouveau mot de passe ; absent, il est généré, et son titulaire en choisit un à lui à sa connexion suivante. La réinitialisation ferme les sessions du compte et révoque ses jetons"`
 	}
 }
 

@@ -252,3 +252,54 @@ func TestNoOpenRedirectAfterSignIn(t *testing.T) {
 		}
 	}
 }
+
+// A generated password is replaced at its holder's first sign-in by one
+// they choose: the login leads to the change, which needs the current
+// password, twice the new one, and ends the account's other sessions.
+func TestTemporaryPasswordIsChangedAtFirstSignIn(t *testing.T) {
+	s, _ := startWithAgent(t)
+	given := s.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{}`).JSON(t)["password"].(string)
+	other := testkit.NewBrowser(t, s.URL)
+	b := testkit.NewBrowser(t, s.URL)
+	_, page, _ := b.Get("/login")
+	status, _, header := b.Post("/login", url.Values{"id": {"m-weber"}, "password": {given}, "form_csrf": {testkit.Field(t, page, "form_csrf")}, "next": {"/inbox"}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(header.Get("Location"), "/me/password?first=1") {
+		t.Fatalf("signing in with a given password: %d %s", status, header.Get("Location"))
+	}
+	if status, _ := other.Login("m-weber", given); status != http.StatusSeeOther {
+		t.Fatalf("a second browser: %d", status)
+	}
+	_, form, _ := b.Get(header.Get("Location"))
+	if !strings.Contains(form, "choisi par quelqu&#39;un d&#39;autre") {
+		t.Errorf("the change page does not say why")
+	}
+	csrf := testkit.Field(t, form, "csrf")
+	change := func(current, password, confirm string) (int, http.Header) {
+		status, _, header := b.Post("/me/password", url.Values{"csrf": {csrf}, "current": {current}, "password": {password}, "confirm": {confirm}, "next": {"/inbox"}, "first": {"1"}})
+		return status, header
+	}
+	if status, _ := change("faux", "ma phrase à moi seule connue", "ma phrase à moi seule connue"); status != http.StatusUnprocessableEntity {
+		t.Errorf("a wrong current password: %d", status)
+	}
+	if status, _ := change(given, "ma phrase à moi seule connue", "ma phrase a moi seule connue"); status != http.StatusUnprocessableEntity {
+		t.Errorf("two different entries: %d", status)
+	}
+	if status, _ := change(given, "court", "court"); status != http.StatusUnprocessableEntity {
+		t.Errorf("a password too short: %d", status)
+	}
+	if status, header := change(given, "ma phrase à moi seule connue", "ma phrase à moi seule connue"); status != http.StatusSeeOther || header.Get("Location") != "/inbox" {
+		t.Errorf("the change: %d %s", status, header.Get("Location"))
+	}
+	if status, _, _ := b.Get("/me"); status != http.StatusOK {
+		t.Errorf("the session of the change was ended: %d", status)
+	}
+	if status, _, _ := other.Get("/me"); status != http.StatusSeeOther {
+		t.Errorf("another session outlived the change: %d", status)
+	}
+	// Signing in with the chosen password goes straight on.
+	third := testkit.NewBrowser(t, s.URL)
+	_, page, _ = third.Get("/login")
+	if _, _, header := third.Post("/login", url.Values{"id": {"m-weber"}, "password": {"ma phrase à moi seule connue"}, "form_csrf": {testkit.Field(t, page, "form_csrf")}}); header.Get("Location") != "/me" {
+		t.Errorf("after the change, the login leads to %s", header.Get("Location"))
+	}
+}

@@ -45,7 +45,7 @@ func EnsureBootstrapAdmin(ctx context.Context, accounts *Accounts, credentials *
 		return Bootstrap{}, err
 	}
 	b := Bootstrap{FirstStart: true, Password: GeneratePassword()}
-	if err := credentials.SetPassword(ctx, admin, b.Password); err != nil {
+	if err := credentials.SetTemporaryPassword(ctx, admin, b.Password); err != nil {
 		return Bootstrap{}, err
 	}
 	if tokens.bootstrap == nil {

@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"errors"
+
+	"github.com/guichet/guichet/locale"
 )
 
 // AccountCare is what admins do to accounts: save one, reset its
@@ -35,23 +37,57 @@ func (c *AccountCare) Save(ctx context.Context, a Account, by string) error {
 	return nil
 }
 
-// ResetPassword gives an account a new password, generated when password
-// is empty, for the admin by, and returns the password generated.
+// ResetPassword gives an account a new password, for the admin by. When
+// password is empty, one is generated and returned: a temporary password,
+// which its holder replaces at their next sign-in.
 func (c *AccountCare) ResetPassword(ctx context.Context, id, password, by string) (string, error) {
 	a, err := c.Accounts.Get(ctx, id)
 	if err != nil {
 		return "", err
 	}
 	generated := ""
+	set := c.Credentials.SetPassword
 	if password == "" {
-		password = GeneratePassword()
+		// Generated, and shown to the admin: its holder chooses their own
+		// at their next sign-in.
+		password, set = GeneratePassword(), c.Credentials.SetTemporaryPassword
 		generated = password
 	}
-	if err := c.Credentials.SetPassword(ctx, a, password); err != nil {
+	if err := set(ctx, a, password); err != nil {
 		return "", err
 	}
 	_ = c.Audit.Record(ctx, AuditEvent{Kind: "password.reset", Account: a.ID, By: by})
 	return generated, c.revoke(ctx, a.ID)
+}
+
+// ErrWrongPassword means the current password given to change it is not
+// the account's.
+var ErrWrongPassword = errors.New("identity: wrong current password")
+
+// ChangeOwnPassword replaces an account's password with one its holder
+// chose, given the current one, and ends the account's other sessions:
+// keep is the session to keep, the one the change is made in.
+func (c *AccountCare) ChangeOwnPassword(ctx context.Context, id, current, password, keep string) error {
+	a, err := c.Accounts.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	ok, _, err := c.Credentials.Verify(ctx, id, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		_ = c.Audit.Record(ctx, AuditEvent{Kind: "password.change_refused", Account: id, By: id})
+		return ErrWrongPassword
+	}
+	if current == password {
+		return &PasswordError{Reason: locale.Text{FR: "Choisissez un mot de passe différent de l'actuel.", EN: "Choose a password other than the current one."}}
+	}
+	if err := c.Credentials.SetPassword(ctx, a, password); err != nil {
+		return err
+	}
+	_ = c.Audit.Record(ctx, AuditEvent{Kind: "password.changed", Account: id, By: id})
+	return c.Sessions.RevokeAccountExcept(ctx, id, keep)
 }
 
 // revoke ends every session of an account and revokes its API tokens.

@@ -75,7 +75,7 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("first start: %+v %v", boot, err)
 	}
 	generated := boot.Token
-	if ok, _ := s.credentials.Verify(ctx, identity.BootstrapAdminID, boot.Password); !ok {
+	if ok, temporary, _ := s.credentials.Verify(ctx, identity.BootstrapAdminID, boot.Password); !ok || !temporary {
 		t.Error("the generated password does not sign the bootstrap admin in")
 	}
 	if again, _ := identity.EnsureBootstrapAdmin(ctx, s.accounts, s.credentials, s.tokens); again.FirstStart || again.Token != "" || again.Password != "" {

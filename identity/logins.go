@@ -54,7 +54,7 @@ func (l *Logins) Login(ctx context.Context, accountID, password, addr string) (s
 		_ = l.audit.Record(ctx, AuditEvent{Kind: "login.blocked", Account: accountID, Address: addr})
 		return "", Session{}, ErrTooManyAttempts
 	}
-	ok, err := l.credentials.Verify(ctx, accountID, password)
+	ok, temporary, err := l.credentials.Verify(ctx, accountID, password)
 	if err != nil {
 		return "", Session{}, err
 	}
@@ -73,6 +73,7 @@ func (l *Logins) Login(ctx context.Context, accountID, password, addr string) (s
 	if err != nil {
 		return "", Session{}, err
 	}
+	sess.TemporaryPassword = temporary
 	_ = l.audit.Record(ctx, AuditEvent{Kind: "login.succeeded", Account: accountID, Address: addr})
 	return id, sess, nil
 }

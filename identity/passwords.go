@@ -165,8 +165,23 @@ func NewCredentials(ctx context.Context, b *bus.Bus) (*Credentials, error) {
 	return &Credentials{kv: kv}, nil
 }
 
-// SetPassword checks a new password against the rules and stores its hash.
+// temporaryMark starts the stored hash of a password that someone else
+// chose, which its holder is asked to replace at their next sign-in.
+const temporaryMark = "temporary:"
+
+// SetPassword checks a password the account's holder chose against the
+// rules and stores its hash.
 func (c *Credentials) SetPassword(ctx context.Context, a Account, password string) error {
+	return c.set(ctx, a, password, "")
+}
+
+// SetTemporaryPassword stores a password that an admin gave or that was
+// generated: its holder is asked to choose their own at their next sign-in.
+func (c *Credentials) SetTemporaryPassword(ctx context.Context, a Account, password string) error {
+	return c.set(ctx, a, password, temporaryMark)
+}
+
+func (c *Credentials) set(ctx context.Context, a Account, password, mark string) error {
 	if err := CheckPassword(password, a); err != nil {
 		return err
 	}
@@ -174,13 +189,14 @@ func (c *Credentials) SetPassword(ctx context.Context, a Account, password strin
 	if err != nil {
 		return err
 	}
-	_, err = c.kv.Put(ctx, a.ID, []byte(hash))
+	_, err = c.kv.Put(ctx, a.ID, []byte(mark+hash))
 	return err
 }
 
-// Verify reports whether password is the account's. An account without a
-// password, or that does not exist, takes the same time to refuse.
-func (c *Credentials) Verify(ctx context.Context, accountID, password string) (bool, error) {
+// Verify reports whether password is the account's, and whether it is a
+// temporary one. An account without a password, or that does not exist,
+// takes the same time to refuse.
+func (c *Credentials) Verify(ctx context.Context, accountID, password string) (ok, temporary bool, err error) {
 	hash := ""
 	entry, err := c.kv.Get(ctx, accountID)
 	switch {
@@ -188,13 +204,15 @@ func (c *Credentials) Verify(ctx context.Context, accountID, password string) (b
 		hash = string(entry.Value())
 	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrInvalidKey):
 	default:
-		return false, err
+		return false, false, err
 	}
 	if hash == "" {
 		_, _ = verifyPassword(password, dummyHash())
-		return false, nil
+		return false, false, nil
 	}
-	return verifyPassword(password, hash)
+	hash, temporary = strings.CutPrefix(hash, temporaryMark)
+	ok, err = verifyPassword(password, hash)
+	return ok, ok && temporary, err
 }
 
 // GeneratePassword makes a random password that passes the rules: 20

@@ -23,6 +23,10 @@ type Session struct {
 	LastSeen  time.Time `json:"lastSeen"`
 	// CSRF is the token every state-changing form of this session must carry.
 	CSRF string `json:"csrf"`
+	// TemporaryPassword says, on the session a login just started, that
+	// the password was someone else's choice: its holder is asked for
+	// their own.
+	TemporaryPassword bool `json:"-"`
 }
 
 // SessionConfig sets how long sessions last.
@@ -140,6 +144,16 @@ func (s *Sessions) Delete(ctx context.Context, id string) error {
 // RevokeAccount ends every session of an account, for example when it is
 // deactivated or its password is reset.
 func (s *Sessions) RevokeAccount(ctx context.Context, accountID string) error {
+	return s.RevokeAccountExcept(ctx, accountID, "")
+}
+
+// RevokeAccountExcept ends every session of an account but the one of id
+// keep (none when empty).
+func (s *Sessions) RevokeAccountExcept(ctx context.Context, accountID, keep string) error {
+	kept := ""
+	if keep != "" {
+		kept = sessionKey(keep)
+	}
 	lister, err := s.kv.ListKeys(ctx)
 	if err != nil {
 		return err
@@ -150,7 +164,7 @@ func (s *Sessions) RevokeAccount(ctx context.Context, accountID string) error {
 			continue // expired or deleted meanwhile
 		}
 		var sess Session
-		if json.Unmarshal(entry.Value(), &sess) == nil && sess.AccountID == accountID {
+		if json.Unmarshal(entry.Value(), &sess) == nil && sess.AccountID == accountID && key != kept {
 			if err := s.kv.Delete(ctx, key); err != nil {
 				return err
 			}

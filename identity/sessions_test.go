@@ -100,15 +100,15 @@ func TestPasswordsAreHashed(t *testing.T) {
 			}
 		}
 	}
-	if ok, _ := k.credentials.Verify(ctx, "c-schmitt", "le chat dort sur le radiateur"); !ok {
+	if ok, _, _ := k.credentials.Verify(ctx, "c-schmitt", "le chat dort sur le radiateur"); !ok {
 		t.Error("the right password is refused")
 	}
 	for _, wrong := range []string{"", "le chat dort sur le radiateur ", "Le chat dort sur le radiateur"} {
-		if ok, _ := k.credentials.Verify(ctx, "c-schmitt", wrong); ok {
+		if ok, _, _ := k.credentials.Verify(ctx, "c-schmitt", wrong); ok {
 			t.Errorf("%q accepted", wrong)
 		}
 	}
-	if ok, err := k.credentials.Verify(ctx, "personne", "le chat dort sur le radiateur"); ok || err != nil {
+	if ok, _, err := k.credentials.Verify(ctx, "personne", "le chat dort sur le radiateur"); ok || err != nil {
 		t.Errorf("unknown account: %v %v", ok, err)
 	}
 }

@@ -3,6 +3,7 @@ package pages
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/guichet/guichet/identity"
@@ -41,7 +42,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		p.renderLogin(w, r, http.StatusForbidden, data)
 		return
 	}
-	sessionID, _, err := p.Logins.Login(r.Context(), id, r.PostFormValue("password"), web.ClientAddress(r))
+	sessionID, session, err := p.Logins.Login(r.Context(), id, r.PostFormValue("password"), web.ClientAddress(r))
 	switch {
 	case errors.Is(err, identity.ErrTooManyAttempts):
 		data.Error = tr(r, "Trop de tentatives ont échoué. Réessayez dans quelques minutes, ou demandez à un administrateur de réinitialiser votre mot de passe.",
@@ -61,6 +62,11 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		_ = p.Sessions.Delete(r.Context(), old)
 	}
 	web.SetSession(w, r, sessionID, p.Cookies, p.Sessions.Config().MaxAge)
+	if session.TemporaryPassword {
+		// Someone else chose this password: its holder chooses their own first.
+		http.Redirect(w, r, "/me/password?first=1&next="+url.QueryEscape(web.LocalPath(data.Next, "/me")), http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, web.LocalPath(data.Next, "/me"), http.StatusSeeOther)
 }
 

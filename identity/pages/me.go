@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/web"
 )
 
 type meData struct {
@@ -82,6 +83,60 @@ func noticeText(r *http.Request) string {
 		return tr(r, "Le jeton a été révoqué.", "The token was revoked.")
 	case "saved":
 		return tr(r, "Le compte a été enregistré.", "The account was saved.")
+	case "password":
+		return tr(r, "Votre mot de passe est changé ; vos autres sessions sont fermées.", "Your password is changed; your other sessions are closed.")
 	}
 	return ""
+}
+
+type passwordData struct {
+	// First says the password was given by someone else, and is asked to
+	// be replaced at this first sign-in.
+	First  bool
+	Next   string
+	Errors []string
+}
+
+func (p *Pages) passwordForm(w http.ResponseWriter, r *http.Request) {
+	p.renderPassword(w, r, http.StatusOK, passwordData{First: r.URL.Query().Has("first"), Next: web.LocalPath(r.URL.Query().Get("next"), "/me")})
+}
+
+func (p *Pages) renderPassword(w http.ResponseWriter, r *http.Request, status int, data passwordData) {
+	title := tr(r, "Changer de mot de passe", "Change your password")
+	if len(data.Errors) > 0 {
+		title = tr(r, "Erreur : ", "Error: ") + title
+	}
+	p.templates.Render(w, r, status, "password.html", title, data)
+}
+
+// changePassword replaces the signed-in agent's password with one they
+// chose, given the current one.
+func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request) {
+	data := passwordData{First: r.PostFormValue("first") != "", Next: web.LocalPath(r.PostFormValue("next"), "/me")}
+	password := r.PostFormValue("password")
+	if password != r.PostFormValue("confirm") {
+		data.Errors = []string{tr(r, "Les deux saisies du nouveau mot de passe diffèrent.", "The two entries of the new password differ.")}
+		p.renderPassword(w, r, http.StatusUnprocessableEntity, data)
+		return
+	}
+	req := web.RequestOf(r.Context())
+	err := p.Care.ChangeOwnPassword(r.Context(), req.Principal.AccountID, r.PostFormValue("current"), password, req.SessionID)
+	var refused *identity.PasswordError
+	switch {
+	case errors.Is(err, identity.ErrWrongPassword):
+		data.Errors = []string{tr(r, "Le mot de passe actuel n'est pas le bon.", "The current password is wrong.")}
+	case errors.As(err, &refused):
+		data.Errors = []string{refused.Reason.In(lang(r))}
+	case err != nil:
+		p.fail(w, r, err)
+		return
+	default:
+		next := data.Next
+		if next == "/me" {
+			next = "/me?done=password"
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	p.renderPassword(w, r, http.StatusUnprocessableEntity, data)
 }

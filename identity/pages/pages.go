@@ -41,6 +41,8 @@ func (p *Pages) Routes(site web.Site) []web.Route {
 		{Method: http.MethodPost, Pattern: "/login", Access: identity.Anyone, Handler: p.login},
 		{Method: http.MethodPost, Pattern: "/logout", Access: identity.Anyone, Handler: p.logout},
 		{Method: http.MethodGet, Pattern: "/me", Access: identity.AnyAgent, Handler: p.me},
+		{Method: http.MethodGet, Pattern: "/me/password", Access: identity.AnyAgent, Handler: p.passwordForm},
+		{Method: http.MethodPost, Pattern: "/me/password", Access: identity.AnyAgent, Handler: p.changePassword},
 		{Method: http.MethodPost, Pattern: "/me/tokens", Access: identity.AnyAgent, Handler: p.createToken},
 		{Method: http.MethodPost, Pattern: "/me/tokens/{tokenId}/revoke", Access: identity.AnyAgent, Handler: p.revokeMyToken},
 		{Method: http.MethodGet, Pattern: "/admin/accounts", Access: identity.AdminOnly, Handler: p.accountList},
