@@ -43,6 +43,18 @@ func TestSignInForbiddenPageSignOut(t *testing.T) {
 	if name := browsertest.Text(t, ctx, "#me-name"); name != "Marie Weber" {
 		t.Errorf("/me shows %q", name)
 	}
+	// The password change page, reached from /me, is accessible; an error
+	// is said in the page.
+	browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS("#change-password")))
+	for _, v := range browsertest.Axe(t, ctx) {
+		t.Errorf("password page: %s", v)
+	}
+	if status := browsertest.Load(t, ctx, chromedp.SendKeys(chromedp.CSS("#current"), "faux"), chromedp.Click(chromedp.CSS("main button[type=submit]"))); status != http.StatusUnprocessableEntity {
+		t.Errorf("a wrong current password: %d", status)
+	}
+	for _, v := range browsertest.Axe(t, ctx) {
+		t.Errorf("password page with an error: %s", v)
+	}
 
 	if status := browsertest.Load(t, ctx, chromedp.Navigate(base+"/admin/accounts")); status != http.StatusForbidden {
 		t.Errorf("an agent reaching an admin page: %d, want 403", status)
