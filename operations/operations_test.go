@@ -3,7 +3,6 @@ package operations_test
 import (
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +54,7 @@ func TestAdminReplaysAFailedMessage(t *testing.T) {
 	for _, v := range browsertest.Axe(t, ctx) {
 		t.Errorf("failed processing page: %s", v)
 	}
-	browsertest.Screenshot(t, ctx, filepath.Join(browsertest.RepoRoot(t), "docs", "screenshots"), "21-failed-processing")
+	browsertest.Screenshot(t, ctx, "21-failed-processing")
 	browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
 
 	load(http.StatusConflict, chromedp.Click(chromedp.CSS("main table button")))

@@ -2,7 +2,6 @@ package desk_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,14 +58,13 @@ func TestApprovalPages(t *testing.T) {
 	}
 	manager.load(http.StatusUnprocessableEntity, chromedp.Click(chromedp.CSS("#return-"+ref)))
 	manager.load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#comment-"+ref), "Précisez l'adresse du rendez-vous."), chromedp.Click(chromedp.CSS("#return-"+ref)))
-	dir := filepath.Join(browsertest.RepoRoot(t), "docs", "screenshots")
 
 	agent := signIn(t, base, "m-weber", agentPassword)
 	agent.waitFor(base+"/approbations", "#corriger-"+ref)
 	if row := agent.text("#demande-" + ref); !strings.Contains(row, "renvoyée pour correction") || !strings.Contains(row, "Précisez l'adresse du rendez-vous.") {
 		t.Errorf("the agent's request: %q", row)
 	}
-	agent.check(dir, "20-approvals")
+	agent.check("20-approvals")
 	agent.load(http.StatusOK, chromedp.Click(chromedp.CSS("#corriger-"+ref)))
 	if got := browsertest.Value(t, agent.ctx, `[name="destination"]`); got != "Metz" {
 		t.Errorf("the correction page lost the answer: %q", got)

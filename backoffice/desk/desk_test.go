@@ -2,7 +2,6 @@ package desk_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +57,6 @@ func TestAgentDecides(t *testing.T) {
 	api, base, receipts := start(t)
 	schmitt := receipts[1]
 	ctx := browsertest.New(t)
-	dir := filepath.Join(browsertest.RepoRoot(t), "docs", "screenshots")
 	load := func(want int64, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if status := browsertest.Load(t, ctx, actions...); status != want {
@@ -70,7 +68,7 @@ func TestAgentDecides(t *testing.T) {
 		for _, v := range browsertest.Axe(t, ctx) {
 			t.Errorf("%s: %s", name, v)
 		}
-		browsertest.Screenshot(t, ctx, dir, name)
+		browsertest.Screenshot(t, ctx, name)
 		browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
 	}
 	rows := func() string {

@@ -58,11 +58,11 @@ func (b browserTab) waitFor(url, selector string) {
 }
 
 // check runs axe-core on the page and photographs it.
-func (b browserTab) check(dir, name string) {
+func (b browserTab) check(name string) {
 	b.t.Helper()
 	for _, v := range browsertest.Axe(b.t, b.ctx) {
 		b.t.Errorf("%s: %s", name, v)
 	}
-	browsertest.Screenshot(b.t, b.ctx, dir, name)
+	browsertest.Screenshot(b.t, b.ctx, name)
 	browsertest.Do(b.t, b.ctx, chromedp.EmulateViewport(1280, 900))
 }

@@ -67,13 +67,12 @@ func fieldOrder(t *testing.T, ctx context.Context) string {
 func TestBuildPublishAndFill(t *testing.T) {
 	api, base := startWithAdmin(t)
 	ctx := browsertest.New(t)
-	dir := filepath.Join(browsertest.RepoRoot(t), "docs", "screenshots")
 	check := func(name string) {
 		t.Helper()
 		for _, v := range browsertest.Axe(t, ctx) {
 			t.Errorf("%s: %s", name, v)
 		}
-		browsertest.Screenshot(t, ctx, dir, name)
+		browsertest.Screenshot(t, ctx, name)
 		browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
 	}
 	load := func(want int64, actions ...chromedp.Action[chromedp.Void]) {

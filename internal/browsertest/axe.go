@@ -82,10 +82,21 @@ func Axe(t testing.TB, ctx context.Context) []Violation {
 	return violations
 }
 
+// ScreenshotsEnv, set to 1, has Screenshot write into docs/screenshots
+// (make screenshots); otherwise tests write their screenshots in a
+// temporary folder and leave the checkout alone.
+const ScreenshotsEnv = "GUICHET_SCREENSHOTS"
+
 // Screenshot writes the page loaded in ctx, whole, at a desktop and a
-// phone width, as name-desktop.png and name-phone.png in dir.
-func Screenshot(t testing.TB, ctx context.Context, dir, name string) {
+// phone width, as name-desktop.png and name-phone.png: into the
+// documentation's folder when ScreenshotsEnv asks, in a temporary folder
+// otherwise.
+func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
+	dir := t.TempDir()
+	if os.Getenv(ScreenshotsEnv) == "1" {
+		dir = filepath.Join(RepoRoot(t), "docs", "screenshots")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

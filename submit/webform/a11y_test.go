@@ -1,7 +1,6 @@
 package webform_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -12,7 +11,8 @@ import (
 )
 
 // Every page of a citizen's journey passes axe-core's WCAG 2.1 AA rules,
-// and is photographed at desktop and phone width into docs/screenshots.
+// and is photographed at desktop and phone width (into docs/screenshots
+// under make screenshots).
 func TestPagesAreAccessible(t *testing.T) {
 	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken, Demo: true})
 	api := testkit.Client{T: t, URL: base}
@@ -21,7 +21,6 @@ func TestPagesAreAccessible(t *testing.T) {
 	api.Must(200, "POST", "/api/forms/aide-familles/publish", adminToken, "")
 	api.Must(200, "PUT", "/api/forms/vacances/draft", adminToken, threeSteps)
 	api.Must(200, "POST", "/api/forms/vacances/publish", adminToken, "")
-	dir := filepath.Join(browsertest.RepoRoot(t), "docs", "screenshots")
 	ctx := browsertest.New(t)
 	send := chromedp.Click(chromedp.CSS("#send"))
 
@@ -31,7 +30,7 @@ func TestPagesAreAccessible(t *testing.T) {
 		for _, v := range browsertest.Axe(t, ctx) {
 			t.Errorf("%s: %s", name, v)
 		}
-		browsertest.Screenshot(t, ctx, dir, name)
+		browsertest.Screenshot(t, ctx, name)
 	}
 	check("01-catalogue", chromedp.Navigate(base+"/"))
 	check("02-form", chromedp.Navigate(base+"/f/aide-familles"))
@@ -46,7 +45,7 @@ func TestPagesAreAccessible(t *testing.T) {
 	for _, v := range browsertest.Axe(t, ctx) {
 		t.Errorf("07-check-answers: %s", v)
 	}
-	browsertest.Screenshot(t, ctx, dir, "07-check-answers")
+	browsertest.Screenshot(t, ctx, "07-check-answers")
 	check("08-receipt", send)
 	check("09-login", chromedp.Navigate(base+"/login"))
 }
