@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,22 +86,40 @@ func TestProcessorNodeServesItsMetrics(t *testing.T) {
 	receipt := apiNode.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
 	apiNode.waitRouted(receipt["reference"].(string), receipt["token"].(string))
 
-	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	for _, want := range []string{
+	// A processor's duration is observed once its handler has returned,
+	// just after the routed event it published: read until both are there.
+	wants := []string{
 		`guichet_processing_duration_seconds_count{consumer="pdf",outcome="processed"} 1`,
 		`guichet_processing_duration_seconds_count{consumer="route",outcome="processed"} 1`,
-	} {
-		if resp.StatusCode != 200 || !strings.Contains(string(body), want+"\n") {
-			t.Errorf("%d, no %s in:\n%.3000s", resp.StatusCode, want, body)
+	}
+	var body string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		body = metricsAt(t, "http://"+ln.Addr().String()+"/metrics")
+		missing := slices.IndexFunc(wants, func(want string) bool { return !strings.Contains(body, want+"\n") })
+		if missing < 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s in:\n%.3000s", wants[missing], body)
 		}
 	}
 	// The API node processed nothing, so it timed nothing.
 	if apiMetrics := string(apiNode.Must(200, "GET", "/metrics", adminToken, "").Body); strings.Contains(apiMetrics, "guichet_processing_duration_seconds_count{") {
 		t.Error("the API node reports processing")
 	}
+}
+
+// metricsAt reads a metrics page, which must answer 200.
+func metricsAt(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d, %v", url, resp.StatusCode, err)
+	}
+	return string(body)
 }
