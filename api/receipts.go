@@ -61,9 +61,9 @@ type verifyInput struct {
 
 // VerifyBody is the answer to a receipt's check.
 type VerifyBody struct {
-	// Verdict is authentic, altered, unknown_key, outside_validity or
-	// malformed.
-	Verdict   string            `json:"verdict" enum:"authentic,altered,unknown_key,outside_validity,malformed"`
+	// Verdict is authentic, altered, unknown_key, outside_validity,
+	// malformed, or reference when a dossier's reference was given.
+	Verdict   string            `json:"verdict" enum:"authentic,altered,unknown_key,outside_validity,malformed,reference"`
 	Authentic bool              `json:"authentic"`
 	Message   string            `json:"message"`
 	Receipt   *receipts.Receipt `json:"receipt,omitempty"`

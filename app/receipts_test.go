@@ -77,6 +77,9 @@ func TestSignedReceipts(t *testing.T) {
 	if v := verify(encoded[0][:40], ""); v["verdict"] != "malformed" {
 		t.Errorf("a receipt cut short: %v", v)
 	}
+	if v := verify(chain[0].Reference, ""); v["verdict"] != "reference" || v["authentic"] != false || !strings.Contains(v["message"].(string), "numéro de dossier") {
+		t.Errorf("a reference given for a receipt: %v", v)
+	}
 
 	// The data the citizen kept: their answers, with each file in the
 	// place the submission stored it.

@@ -4,12 +4,15 @@ import (
 	"errors"
 
 	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/submit"
 )
 
 // Verdict is the outcome of a receipt's check, as the API and the
 // verification page tell it.
 type Verdict struct {
-	// Code is authentic, altered, unknown_key, outside_validity or malformed.
+	// Code is authentic, altered, unknown_key, outside_validity,
+	// malformed, or reference for a dossier's reference given instead of
+	// its receipt.
 	Code    string
 	Message locale.Text
 }
@@ -28,11 +31,25 @@ var verdicts = []struct {
 	{ErrMalformed, Verdict{"malformed", locale.Text{FR: "Ce texte n'est pas un récépissé : vérifiez qu'il a été copié en entier.", EN: "This text is not a receipt: check that it was copied whole."}}},
 }
 
+// notAReceipt is the verdict on a dossier's reference given in place of
+// its receipt: it is not a receipt, and nothing about it is false.
+var notAReceipt = Verdict{"reference", locale.Text{
+	FR: "Ceci est un numéro de dossier, pas un récépissé. Pour vérifier un récépissé, scannez le code QR de votre récapitulatif PDF, collez le lien qu'il porte, ou déposez le PDF ci-dessous.",
+	EN: "This is a dossier number, not a receipt. To check a receipt, scan the QR code of your PDF record, paste the link it carries, or upload the PDF below.",
+}}
+
+// Receipt tells whether the check read a receipt at all: it did unless
+// the text was malformed or a reference.
+func (v Verdict) Receipt() bool { return v.Code != "malformed" && v.Code != notAReceipt.Code }
+
 // Check decodes an encoded receipt and verifies it against ring. It
 // returns the receipt when it could be read, and the verdict; an error
 // only when the check itself could not be made.
 func Check(encoded string, ring Keyring) (*Receipt, Verdict, error) {
 	r, err := Decode(encoded)
+	if err != nil && submit.IsReference(encoded) {
+		return nil, notAReceipt, nil
+	}
 	if err != nil {
 		v, err := verdictOf(err)
 		return nil, v, err

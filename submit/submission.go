@@ -13,6 +13,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 
@@ -79,6 +80,15 @@ func NewReference(at time.Time) string {
 		b.WriteByte(crockford[r%32])
 	}
 	return b.String()
+}
+
+// referencePattern is the shape of NewReference's references.
+var referencePattern = regexp.MustCompile(`^[0-9]{4}(?:-[` + crockford + `]{4}){3}$`)
+
+// IsReference reports whether s, as a person may type it (spaces around,
+// small letters), is shaped like a reference: "2026-K7QM-4XPA-9DXR".
+func IsReference(s string) bool {
+	return referencePattern.MatchString(strings.ToUpper(strings.TrimSpace(s)))
 }
 
 // NewToken makes a receipt token: 128 random bits, base64url without padding.

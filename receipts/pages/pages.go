@@ -47,8 +47,10 @@ type pageData struct {
 	Encoded string
 	Receipt *receipts.Receipt
 	Verdict string
-	// Checked is set once a receipt was checked, Compared once data was.
+	// Checked is set once a text was checked, NotReceipt when it was no
+	// receipt at all, Compared once data was.
 	Checked, Authentic    bool
+	NotReceipt            bool
 	Compared, DataMatches bool
 	DataMessage           string
 }
@@ -82,6 +84,7 @@ func (p *Pages) check(r *http.Request, encoded string) (pageData, error) {
 		return data, err
 	}
 	data.Receipt, data.Verdict, data.Checked, data.Authentic = receipt, verdict.Message.In(lang(r)), true, verdict.Authentic()
+	data.NotReceipt = !verdict.Receipt()
 	return data, nil
 }
 

@@ -19,7 +19,8 @@ import (
 const association = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
 
 // In chromium: the verification link of a receipt says "authentique";
-// the same link with one character changed says it is not; the answers
+// an altered receipt says it is not, and a text that is no receipt, a
+// reference or a damaged link, says what it is; the answers
 // the citizen kept match the receipt, and altered ones do not. The page
 // shows no personal data, passes axe-core, and is photographed.
 func TestCitizenChecksAReceipt(t *testing.T) {
@@ -104,6 +105,18 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 		t.Errorf("a PDF without receipt: %q", text)
 	}
 
+	// A citizen pastes their dossier number, typed in small letters: the
+	// page says what it is and how to check a receipt, and never that it
+	// is not authentic.
+	load(chromedp.Navigate(base + "/verify"))
+	load(chromedp.SendKeys(chromedp.CSS("#r"), " "+strings.ToLower(receipt["reference"].(string))), chromedp.Click(chromedp.CSS(`form[method=get] button`)))
+	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "Ceci est un numéro de dossier, pas un récépissé") || strings.Contains(text, "authentique") {
+		t.Errorf("a reference pasted: %s", text)
+	}
+	for _, v := range browsertest.Axe(t, ctx) {
+		t.Errorf("verification page given a reference: %s", v)
+	}
+
 	// One character changed in the link.
 	encoded := encodedOf(t, verifyPath)
 	i := len(encoded) / 2
@@ -112,8 +125,22 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 		swapped = "B"
 	}
 	load(chromedp.Navigate(base + "/verify?r=" + encoded[:i] + swapped + encoded[i+1:]))
-	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "Récépissé non authentique") {
+	if text := browsertest.Text(t, ctx, "#not-a-receipt"); !strings.Contains(text, "n'est pas un récépissé") {
 		t.Errorf("a link with one character changed: %q", text)
+	}
+	// A receipt whose record number was changed, and re-encoded.
+	altered, err := receipts.Decode(encoded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	altered.Sequence++
+	reencoded, err := receipts.Encode(altered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load(chromedp.Navigate(base + "/verify?r=" + reencoded))
+	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "Récépissé non authentique") {
+		t.Errorf("an altered receipt: %q", text)
 	}
 }
 
