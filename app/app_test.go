@@ -177,7 +177,7 @@ func TestEndToEnd(t *testing.T) {
 		"body.data.nom":               {"Le champ « Nom complet » ne peut pas être vide.", "“Nom complet” cannot be empty."},
 		"body.data.email":             {"« Courriel » doit être une adresse électronique, par exemple prenom.nom@exemple.fr.", "“Courriel” must be an email address, like name@example.com."},
 		"body.data.commune":           {"Le champ « Commune » est obligatoire.", "“Commune” is required."},
-		"body.data.montant":           {"« Montant demandé (€) » doit être inférieur ou égal à 10000.", "“Montant demandé (€)” must be 10000 or less."},
+		"body.data.montant":           {"« Montant demandé (€) » doit être inférieur ou égal à 10\u00a0000.", "“Montant demandé (€)” must be 10000 or less."},
 		"body.data.enfants[1].prenom": {"Le champ « Prénom (Enfants n° 2) » est obligatoire.", "“Prénom (Enfants n° 2)” is required."},
 	}
 	for i, lang := range []string{"fr", "en"} {

@@ -54,7 +54,7 @@ func TestCorrectionIsANewVersionOnRecord(t *testing.T) {
 				o.Must(202, "POST", "/api/approvals/"+ref, o.tokens["m-weber"], `{"round":1,"verdict":"resend","data":{"total":100}}`) // twice
 			case "pages":
 				requester := o.signIn("m-weber")
-				if page := requester.get("/approbations/" + ref + "/corriger"); !strings.Contains(page, "5000") {
+				if page := requester.get("/approbations/" + ref + "/corriger"); !strings.Contains(page, "5\u00a0000") {
 					t.Fatalf("the correction page lost the answer")
 				}
 				if page := requester.post(200, "/approbations/"+ref+"/corriger", url.Values{"total": {"100"}}); !strings.Contains(page, "renvoyée") {
@@ -79,15 +79,15 @@ func TestCorrectionIsANewVersionOnRecord(t *testing.T) {
 				t.Errorf("the dossier's answers: %v", answers)
 			}
 			csv := string(o.Must(200, "GET", "/api/forms/frais/submissions/export?format=csv", adminToken, "").Body)
-			if !strings.Contains(csv, "100") || strings.Contains(csv, "5000") {
+			if !strings.Contains(csv, "100") || strings.Contains(csv, "5\u00a0000") {
 				t.Errorf("the export shows another version than the one decided:\n%s", csv)
 			}
-			current := pdftest.Text(t, o.Must(200, "GET", "/api/submissions/"+ref+"/pdf", adminToken, "").Body)
-			if !strings.Contains(current, "100") || strings.Contains(current, "5000") || !strings.Contains(current, "Version de la demande") {
+			current := strings.Join(strings.Fields(pdftest.Text(t, o.Must(200, "GET", "/api/submissions/"+ref+"/pdf", adminToken, "").Body)), " ")
+			if !strings.Contains(current, "100") || strings.Contains(current, "5 000") || !strings.Contains(current, "Version de la demande") {
 				t.Errorf("the current PDF record:\n%s", current)
 			}
-			first := pdftest.Text(t, o.Must(200, "GET", "/api/submissions/"+ref+"/pdf?revision=1", adminToken, "").Body)
-			if !strings.Contains(first, "5000") {
+			first := strings.Join(strings.Fields(pdftest.Text(t, o.Must(200, "GET", "/api/submissions/"+ref+"/pdf?revision=1", adminToken, "").Body)), " ")
+			if !strings.Contains(first, "5 000") {
 				t.Errorf("the first version's PDF record:\n%s", first)
 			}
 			o.Must(404, "GET", "/api/submissions/"+ref+"/pdf?revision=3", adminToken, "")

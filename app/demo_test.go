@@ -41,10 +41,10 @@ func TestDemoContent(t *testing.T) {
 		{"subvention-association", "", `{"association":"FC Sarreguemines","siret":"98765432109876","domaine":"sport","projet":"Tournoi transfrontalier de jeunes avec la Sarre voisine","montant":2000,"contact":{"nom":"Marc Lang","email":"m.lang@example.fr"}}`, "sports"},
 		{"subvention-association", "", `{"association":"Épicerie solidaire de Bitche","siret":"11122233344455","domaine":"solidarite","projet":"Achat d'un véhicule frigorifique pour les tournées","montant":12000,"contact":{"nom":"Nadia Benali","email":"n.benali@example.fr"}}`, "solidarites"},
 		{"demande-conges", agent, `{"agent":"Claire Schmitt","type":"ca","debut":"2026-12-21","fin":"2026-12-31","jours":7,"commentaire":"Fêtes de fin d'année"}`, "rh"},
-		{"ordre-mission", agent, `{"objet":"Comité transfrontalier de la Grande Région","destination":"Luxembourg","depart":"2027-01-12","retour":"2027-01-12","transport":"train","etranger":true,"avance":150}`, "finances"},
+		{"ordre-mission", agent, `{"objet":"Comité transfrontalier de la Grande Région","destination":"Luxembourg","depart":"2026-01-12","retour":"2026-01-12","transport":"train","etranger":true,"avance":150}`, "finances"},
 		{"ordre-mission", agent, `{"objet":"Visite du collège de Bitche","destination":"Bitche","depart":"2027-01-20","retour":"2027-01-20","transport":"vehicule-service"}`, "rh"},
-		{"frais-deplacement", agent, `{"ordreMission":"2027-ABCD-EFGH-JKMN","trajets":[{"date":"2027-01-12","depart":"Metz","arrivee":"Luxembourg","km":65},{"date":"2027-01-12","depart":"Luxembourg","arrivee":"Metz","km":65}],"repas":1,"total":91.5}`, "rh"},
-		{"frais-deplacement", agent, `{"ordreMission":"2027-ABCD-EFGH-JKMP","trajets":[{"date":"2027-02-02","depart":"Metz","arrivee":"Bruxelles","km":300}],"nuitees":2,"total":640}`, "finances"},
+		{"frais-deplacement", agent, `{"ordreMission":"2027-ABCD-EFGH-JKMN","trajets":[{"date":"2026-01-12","depart":"Metz","arrivee":"Luxembourg","km":65},{"date":"2026-01-12","depart":"Luxembourg","arrivee":"Metz","km":65}],"repas":1,"total":91.5}`, "rh"},
+		{"frais-deplacement", agent, `{"ordreMission":"2027-ABCD-EFGH-JKMP","trajets":[{"date":"2026-02-02","depart":"Metz","arrivee":"Bruxelles","km":300}],"nuitees":2,"total":640}`, "finances"},
 	}
 	for _, c := range cases {
 		receipt := g.must(201, "POST", "/api/forms/"+c.form+"/submissions", c.token, `{"data":`+c.data+`}`)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -69,9 +68,9 @@ type FormStats struct {
 }
 
 // OnlineShare is the share of the form's submissions made online, in
-// percent, when paper counts were entered; -1 otherwise.
+// percent: 100 when none came on paper; -1 when none came at all.
 func (f FormStats) OnlineShare() float64 {
-	if f.Paper == 0 {
+	if f.Online+f.Paper == 0 {
 		return -1
 	}
 	return 100 * float64(f.Online) / float64(f.Online+f.Paper)
@@ -222,13 +221,4 @@ func (s *Statistics) SetPaper(ctx context.Context, form, month string, count int
 	}
 	_, err := s.paper.Put(ctx, bus.PaperKey(form, month), []byte(strconv.Itoa(count)))
 	return err
-}
-
-// Decimal writes a number with one decimal, the French way or not.
-func Decimal(d float64, lang locale.Lang) string {
-	text := fmt.Sprintf("%.1f", d)
-	if lang == locale.French {
-		text = strings.Replace(text, ".", ",", 1)
-	}
-	return text
 }

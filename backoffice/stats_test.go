@@ -61,7 +61,11 @@ func TestStatistics(t *testing.T) {
 	if f.Decided != 2 || f.MedianDays < 0 || f.MedianDays > 0.01 || f.MeanDays > 0.01 {
 		t.Errorf("decision times = %+v", f)
 	}
-	if got := backoffice.Decimal(2.25, locale.French); got != "2,2" && got != "2,3" {
-		t.Errorf("Decimal = %s", got)
+	// Online only, none on paper: all of it online, not unknown.
+	if share := (backoffice.FormStats{Online: 4}).OnlineShare(); share != 100 {
+		t.Errorf("online share without paper = %v", share)
+	}
+	if share := (backoffice.FormStats{}).OnlineShare(); share != -1 {
+		t.Errorf("online share without submissions = %v", share)
 	}
 }

@@ -21,6 +21,7 @@ const (
 	Number         FieldType = "number"
 	AmountEUR      FieldType = "amount"
 	Date           FieldType = "date"
+	PastDate       FieldType = "past-date"
 	YesNo          FieldType = "yes-no"
 	SingleChoice   FieldType = "single-choice"
 	MultipleChoice FieldType = "multiple-choice"
@@ -36,7 +37,7 @@ const (
 )
 
 // Catalogue lists the field types in the order the builder offers them.
-var Catalogue = []FieldType{ShortText, LongText, EmailAddress, PhoneFR, Number, AmountEUR, Date, YesNo,
+var Catalogue = []FieldType{ShortText, LongText, EmailAddress, PhoneFR, Number, AmountEUR, Date, PastDate, YesNo,
 	SingleChoice, MultipleChoice, Commune, PostalAddress, SIRET, IBAN, FileUpload, RepeatGroup, Heading, Paragraph}
 
 // Choice is one answer offered by a choice field.
@@ -122,12 +123,14 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 		number("number")
 	case AmountEUR:
 		number("number")
-		schema["multipleOf"] = 0.01
+		schema["multipleOf"] = schemas.AmountStep
 		if f.Minimum == nil {
 			schema["minimum"] = 0
 		}
 	case Date:
 		schema["type"], schema["format"] = "string", "date"
+	case PastDate:
+		schema["type"], schema["format"] = "string", schemas.FormatPastDate
 	case YesNo:
 		schema["type"] = "boolean"
 	case SingleChoice, MultipleChoice:

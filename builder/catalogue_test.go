@@ -23,6 +23,7 @@ func TestCatalogue(t *testing.T) {
 		{Type: Number, Name: "enfants", Label: "Nombre d'enfants", Minimum: ptr(0.0), Maximum: ptr(20.0)},
 		{Type: AmountEUR, Name: "montant", Label: "Montant demandé (€)"},
 		{Type: Date, Name: "debut", Label: "Date de début"},
+		{Type: PastDate, Name: "naissance", Label: "Date de naissance"},
 		{Type: YesNo, Name: "boursier", Label: "Boursier"},
 		{Type: SingleChoice, Name: "domaine", Label: "Domaine", Choices: []Choice{{"culture", "Culture"}, {"sport", "Sport"}}},
 		{Type: MultipleChoice, Name: "aides", Label: "Aides perçues", Choices: []Choice{{"apl", "APL"}, {"rsa", "RSA"}}},
@@ -65,14 +66,14 @@ func TestCatalogue(t *testing.T) {
 		t.Errorf("order = %v", order)
 	}
 	valid := `{"nom":"Weber","projet":"Un projet culturel","email":"a@example.fr","tel":"03 87 37 57 57","enfants":2,
-		"montant":1500.5,"debut":"2027-01-01","boursier":true,"domaine":"culture","aides":["apl"],"commune":"57463",
+		"montant":1500.5,"debut":"2027-01-01","naissance":"1990-07-14","boursier":true,"domaine":"culture","aides":["apl"],"commune":"57463",
 		"adresse":{"rue":"1 rue du Pont-des-Morts","codePostal":"57000","commune":"Metz"},"siret":"73282932000074",
 		"iban":"FR7630006000011234567890189","justificatif":"data:application/pdf;name=a.pdf;base64,JVBERg==",
 		"membres":[{"nom":"Klein"}]}`
 	if err := compiled.Validate(json.RawMessage(valid)); err != nil {
 		t.Errorf("valid answers refused: %v", err)
 	}
-	err = compiled.Validate(json.RawMessage(`{"nom":"W","cp":"75001","email":"a@example.fr","commune":"75056","siret":"12345678901234","montant":1.234,"membres":[{},{},{},{},{},{}]}`))
+	err = compiled.Validate(json.RawMessage(`{"nom":"W","cp":"75001","email":"a@example.fr","commune":"75056","siret":"12345678901234","montant":1.234,"naissance":"2999-01-01","membres":[{},{},{},{},{},{}]}`))
 	var invalid *schemas.ValidationError
 	if !errors.As(err, &invalid) {
 		t.Fatalf("invalid answers accepted: %v", err)
@@ -81,7 +82,7 @@ func TestCatalogue(t *testing.T) {
 	for _, f := range invalid.Fields {
 		got[f.Location] = true
 	}
-	for _, want := range []string{"commune", "siret", "montant", "membres", "cp"} {
+	for _, want := range []string{"commune", "siret", "montant", "naissance", "membres", "cp"} {
 		if !got[want] {
 			t.Errorf("no error at %s: %+v", want, invalid.Fields)
 		}

@@ -146,6 +146,8 @@ func SpecOf(schema, ui json.RawMessage) FieldSpec {
 		spec.Type = PhoneFR
 	case s.Format == "date":
 		spec.Type = Date
+	case s.Format == schemas.FormatPastDate:
+		spec.Type = PastDate
 	case s.Format == schemas.FormatSIRET:
 		spec.Type = SIRET
 	case s.Format == schemas.FormatIBAN:

@@ -228,7 +228,7 @@ func (a *Answers) text(node map[string]any, key string) string {
 	switch format {
 	case "email":
 		return fmt.Sprintf("usager.%d@example.fr", a.rng.IntN(1_000_000))
-	case "date":
+	case "date", schemas.FormatPastDate:
 		return time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, a.rng.IntN(27_000)).Format(time.DateOnly)
 	case "date-time":
 		return time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(a.rng.IntN(300*24)) * time.Hour).Format(time.RFC3339)

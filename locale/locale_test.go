@@ -18,3 +18,31 @@ func TestFromAcceptLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbers(t *testing.T) {
+	for _, c := range []struct {
+		v              float64
+		lang           Lang
+		number, amount string
+	}{
+		{2500.5, French, "2\u00a0500,5", "2\u00a0500,50"},
+		{2500, French, "2\u00a0500", "2\u00a0500"},
+		{1234567.891, French, "1\u00a0234\u00a0567,891", "1\u00a0234\u00a0567,891"},
+		{-0.25, French, "-0,25", "-0,25"},
+		{12.3456789, French, "12,3456789", "12,3456789"},
+		{2500.5, English, "2500.5", "2500.50"},
+	} {
+		if got := Number(c.v, c.lang); got != c.number {
+			t.Errorf("Number(%v, %s) = %q, want %q", c.v, c.lang, got, c.number)
+		}
+		if got := Amount(c.v, c.lang); got != c.amount {
+			t.Errorf("Amount(%v, %s) = %q, want %q", c.v, c.lang, got, c.amount)
+		}
+	}
+	if got := Rounded(2.26, 1, French); got != "2,3" {
+		t.Errorf("Rounded(2.26, 1) = %q", got)
+	}
+	if got := Rounded(1234.5, 0, English); got != "1235" && got != "1234" {
+		t.Errorf("Rounded(1234.5, 0, English) = %q", got)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/guichet/guichet/locale"
 )
 
 // Answer is one line of a submission as a person reads it: a field's label
@@ -36,6 +38,7 @@ type schemaNode struct {
 	Title      string          `json:"title"`
 	Type       any             `json:"type"`
 	Format     string          `json:"format"`
+	MultipleOf float64         `json:"multipleOf"`
 	Properties json.RawMessage `json:"properties"`
 	Items      json.RawMessage `json:"items"`
 	Enum       []any           `json:"enum"`
@@ -51,27 +54,19 @@ func appendAnswers(out *[]Answer, schemaRaw, uiRaw json.RawMessage, data any, de
 	if !ok {
 		return
 	}
-	var node schemaNode
-	_ = json.Unmarshal(schemaRaw, &node)
-	props := map[string]json.RawMessage{}
-	_ = json.Unmarshal(node.Properties, &props)
+	props := AllProperties(schemaRaw)
 	ui := map[string]json.RawMessage{}
 	_ = json.Unmarshal(uiRaw, &ui)
-	var uiOrder []string
-	_ = json.Unmarshal(ui["ui:order"], &uiOrder)
-	order := objectKeys(node.Properties)
-	for _, branch := range conditionalProperties(schemaRaw) {
-		for _, name := range objectKeys(branch) {
-			if _, known := props[name]; !known {
-				var sub map[string]json.RawMessage
-				_ = json.Unmarshal(branch, &sub)
-				props[name] = sub[name]
-				order = append(order, name)
-			}
+	order := FieldOrder(schemaRaw, uiRaw)
+	var extra []string
+	for name := range obj {
+		if _, described := props[name]; !described {
+			extra = append(extra, name)
 		}
 	}
+	slices.Sort(extra)
 
-	for _, name := range fieldOrder(order, uiOrder, obj) {
+	for _, name := range append(order, extra...) {
 		value, answered := obj[name]
 		if !answered || value == nil {
 			continue
@@ -114,41 +109,23 @@ func isObject(v any) bool {
 }
 
 // fieldOrder puts the schema's properties in ui:order, where "*" stands for
-// the properties it does not name; answers the schema does not describe come last.
-func fieldOrder(schemaOrder, uiOrder []string, data map[string]any) []string {
-	order := schemaOrder
-	if len(uiOrder) > 0 {
-		rest := slices.DeleteFunc(slices.Clone(schemaOrder), func(n string) bool { return slices.Contains(uiOrder, n) })
-		order = nil
-		for _, n := range uiOrder {
-			switch {
-			case n == "*":
-				order = append(order, rest...)
-				rest = nil
-			case slices.Contains(schemaOrder, n):
-				order = append(order, n)
-			}
-		}
-		order = append(order, rest...)
+// the properties it does not name.
+func fieldOrder(schemaOrder, uiOrder []string) []string {
+	if len(uiOrder) == 0 {
+		return schemaOrder
 	}
-	var extra []string
-	for name := range data {
-		if !slices.Contains(order, name) {
-			extra = append(extra, name)
+	rest := slices.DeleteFunc(slices.Clone(schemaOrder), func(n string) bool { return slices.Contains(uiOrder, n) })
+	var order []string
+	for _, n := range uiOrder {
+		switch {
+		case n == "*":
+			order = append(order, rest...)
+			rest = nil
+		case slices.Contains(schemaOrder, n):
+			order = append(order, n)
 		}
 	}
-	slices.Sort(extra)
-	return append(order, extra...)
-}
-
-// conditionalProperties returns the "properties" of the branches of an
-// object schema, so that their answers have labels.
-func conditionalProperties(schemaRaw json.RawMessage) []json.RawMessage {
-	var out []json.RawMessage
-	for _, b := range BranchesOf(schemaRaw) {
-		out = append(out, b.Properties)
-	}
-	return out
+	return append(order, rest...)
 }
 
 // PropertyOrder lists the properties of an object schema in the order a
@@ -161,7 +138,57 @@ func PropertyOrder(schema, uiSchema json.RawMessage) []string {
 	_ = json.Unmarshal(uiSchema, &ui)
 	var uiOrder []string
 	_ = json.Unmarshal(ui["ui:order"], &uiOrder)
-	return fieldOrder(objectKeys(node.Properties), uiOrder, nil)
+	return fieldOrder(objectKeys(node.Properties), uiOrder)
+}
+
+// FieldOrder lists the fields of an object schema as a person meets them:
+// those of PropertyOrder, each followed by the conditional fields (those
+// only a branch declares) that its answer decides, and these by theirs.
+// A field that two branches declare is listed once, after the first
+// branch's trigger.
+func FieldOrder(schema, uiSchema json.RawMessage) []string {
+	base := PropertyOrder(schema, uiSchema)
+	listed := map[string]bool{}
+	for _, name := range base {
+		listed[name] = true
+	}
+	after := map[string][]string{}
+	var triggers []string
+	for _, b := range BranchesOf(schema) {
+		trigger := b.Trigger()
+		for _, name := range b.Fields() {
+			if listed[name] {
+				continue
+			}
+			listed[name] = true
+			if _, known := after[trigger]; !known {
+				triggers = append(triggers, trigger)
+			}
+			after[trigger] = append(after[trigger], name)
+		}
+	}
+	var order []string
+	var place func(name string)
+	place = func(name string) {
+		order = append(order, name)
+		next := after[name]
+		delete(after, name)
+		for _, n := range next {
+			place(n)
+		}
+	}
+	for _, name := range base {
+		place(name)
+	}
+	// Branches decided by no field of the object come last.
+	for _, trigger := range triggers {
+		next := after[trigger]
+		delete(after, trigger)
+		for _, n := range next {
+			place(n)
+		}
+	}
+	return order
 }
 
 // objectKeys lists the keys of a JSON object in the order they are written.
@@ -196,7 +223,7 @@ func listText(values []any, itemsRaw json.RawMessage) string {
 }
 
 // text writes one value for a person: the title of a choice rather than
-// its code, yes or no for booleans, and dates the French way.
+// its code, yes or no for booleans, and dates and numbers the French way.
 func (n schemaNode) text(v any) string {
 	for _, choice := range n.OneOf {
 		if choice.Title != "" && fmt.Sprint(choice.Const) == fmt.Sprint(v) {
@@ -214,8 +241,13 @@ func (n schemaNode) text(v any) string {
 			return "Oui"
 		}
 		return "Non"
+	case json.Number:
+		if f, err := v.Float64(); err == nil {
+			return NumberText(f, n.MultipleOf, locale.French)
+		}
+		return v.String()
 	case string:
-		if n.Format == "date" {
+		if IsDate(n.Format) {
 			if d, err := time.Parse(time.DateOnly, v); err == nil {
 				return d.Format("02/01/2006")
 			}
@@ -224,4 +256,18 @@ func (n schemaNode) text(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
+}
+
+// AmountStep is the multipleOf of a sum of money in euros, as the
+// builder's amount field declares it.
+const AmountStep = 0.01
+
+// NumberText writes a number for a person of lang: a sum of money (its
+// schema's multipleOf is AmountStep) with its cents, "2 500,50", any other
+// with every digit it has, "2 500,5".
+func NumberText(v, multipleOf float64, lang locale.Lang) string {
+	if multipleOf == AmountStep {
+		return locale.Amount(v, lang)
+	}
+	return locale.Number(v, lang)
 }

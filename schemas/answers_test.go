@@ -30,7 +30,7 @@ func TestAnswersFollowUIOrderWithLabels(t *testing.T) {
 		"0|Demi-journée|Non|false",
 		"0|Trajets n° 1||true",
 		"1|Départ|Metz|false",
-		"1|Kilomètres|12.5|false",
+		"1|Kilomètres|12,5|false",
 		"0|Trajets n° 2||true",
 		"1|Départ|Forbach|false",
 		"1|Kilomètres|3|false",
@@ -40,5 +40,26 @@ func TestAnswersFollowUIOrderWithLabels(t *testing.T) {
 	}
 	if got := strings.Join(lines, "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("answers:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// A conditional answer stays right after the answer that decides it, as
+// on the form, and not after the groups that follow.
+func TestConditionalAnswersFollowTheirTrigger(t *testing.T) {
+	c := mustCompile(t, `{"type":"object","properties":{
+		"adresse":{"type":"object","title":"Adresse","properties":{
+			"rue":{"type":"string","title":"Rue"},"code":{"type":"string","title":"Code postal"}}},
+		"situation":{"type":"string","title":"Situation","enum":["seul","couple"]},
+		"enfants":{"type":"array","title":"Enfant","items":{"type":"object","properties":{"prenom":{"type":"string","title":"Prénom"}}}}
+	},
+	"if":{"properties":{"situation":{"const":"couple"}},"required":["situation"]},
+	"then":{"properties":{"conjoint":{"type":"string","title":"Conjoint"}}}}`)
+	data := `{"adresse":{"rue":"27 boulevard Foch","code":"57100"},"situation":"couple","conjoint":"Jean","enfants":[{"prenom":"Zoé"}]}`
+	var labels []string
+	for _, a := range c.Answers(json.RawMessage(data)) {
+		labels = append(labels, a.Label)
+	}
+	if got := strings.Join(labels, "|"); got != "Adresse|Rue|Code postal|Situation|Conjoint|Enfant n° 1|Prénom" {
+		t.Errorf("answers: %s", got)
 	}
 }

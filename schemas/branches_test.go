@@ -32,7 +32,9 @@ func TestBranches(t *testing.T) {
 			t.Errorf("branch %d: holds for couple %v, for seul %v; want %v", i, branches[i].Holds(couple), branches[i].Holds(seul), want)
 		}
 	}
-	if len(conditionalProperties(schema)) != 4 {
-		t.Error("conditional properties do not follow the branches")
+	// Each conditional field comes right after the field that decides it,
+	// and those it decides in turn right after it.
+	if got := strings.Join(FieldOrder(schema, nil), " "); got != "situation conjoint conjoint_age mariage seul_depuis enfants nombre" {
+		t.Errorf("field order: %s", got)
 	}
 }

@@ -5,8 +5,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
+	"unicode"
 
 	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/guichet/guichet/locale"
 )
 
 // Formats of French administrative identifiers that JSON Schema lacks.
@@ -19,12 +23,19 @@ const (
 	FormatIBAN = "iban"
 	// FormatPhoneFR is a French phone number, national or +33.
 	FormatPhoneFR = "tel-fr"
+	// FormatPastDate is a date written as "date" writes it (2026-03-11)
+	// that is not after today in Paris: a birth date, a trip made.
+	FormatPastDate = "past-date"
 )
+
+// IsDate reports whether a string format is a date: "date" or FormatPastDate.
+func IsDate(format string) bool { return format == "date" || format == FormatPastDate }
 
 var registerFormats = sync.OnceFunc(func() {
 	gojsonschema.FormatCheckers.Add(FormatSIRET, stringChecker(ValidSIRET))
 	gojsonschema.FormatCheckers.Add(FormatIBAN, stringChecker(ValidIBAN))
 	gojsonschema.FormatCheckers.Add(FormatPhoneFR, stringChecker(phoneFR.MatchString))
+	gojsonschema.FormatCheckers.Add(FormatPastDate, stringChecker(func(s string) bool { return ValidPastDate(s, time.Now()) }))
 })
 
 type stringChecker func(string) bool
@@ -35,6 +46,40 @@ func (c stringChecker) IsFormat(input any) bool {
 }
 
 var phoneFR = regexp.MustCompile(`^(?:(?:\+|00)33 ?|0)[1-9](?:[ .-]?[0-9]{2}){4}$`)
+
+// ValidPastDate reports whether s is a real date, as YYYY-MM-DD, that is
+// not after now's day in Paris.
+func ValidPastDate(s string, now time.Time) bool {
+	d, err := time.Parse(time.DateOnly, s)
+	return err == nil && s <= now.In(locale.Paris).Format(time.DateOnly) && d.Format(time.DateOnly) == s
+}
+
+// Normalize writes a typed identifier the way it is stored: a SIRET as its
+// 14 digits, an IBAN in capitals without spaces, a phone number without
+// its spaces, dots or dashes. Other formats come back as they are.
+func Normalize(format, s string) string {
+	switch format {
+	case FormatSIRET, FormatIBAN, FormatPhoneFR:
+		s = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || r == '.' || r == '-' || (format == FormatPhoneFR && (r == '(' || r == ')' || r == '/')) {
+				return -1
+			}
+			return r
+		}, s)
+		switch format {
+		case FormatIBAN:
+			s = strings.ToUpper(s)
+		case FormatPhoneFR:
+			// +33 (0)3 87 37 57 57: the national 0 goes once the country code is there.
+			for _, code := range []string{"+330", "00330"} {
+				if rest, ok := strings.CutPrefix(s, code); ok {
+					s = code[:len(code)-1] + rest
+				}
+			}
+		}
+	}
+	return s
+}
 
 // ValidSIRET reports whether s is a SIRET: 14 digits (spaces allowed)
 // passing the Luhn check, or La Poste's, whose digits sum to a multiple of 5.

@@ -3,6 +3,7 @@ package schemas
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/guichet/guichet/locale"
 )
@@ -35,6 +36,53 @@ func TestFrenchFormats(t *testing.T) {
 	for i, want := range []string{"numéro SIRET valide", "IBAN valide", "numéro de téléphone français"} {
 		if i >= len(fields) || !strings.Contains(fields[i].Message.In(locale.French), want) {
 			t.Errorf("errors = %+v, want %q", fields, want)
+		}
+	}
+}
+
+// Identifiers typed with spaces, dots or dashes are stored plainly, and
+// then hold their format.
+func TestNormalize(t *testing.T) {
+	for _, c := range []struct{ format, typed, stored string }{
+		{FormatSIRET, "732 829 320 00074", "73282932000074"},
+		{FormatSIRET, " 732.829.320-00074", "73282932000074"},
+		{FormatIBAN, "fr76 3000 6000 0112 3456 7890 189", "FR7630006000011234567890189"},
+		{FormatPhoneFR, "0387 375 757", "0387375757"},
+		{FormatPhoneFR, "+33 (0)3 87 37 57 57", "+33387375757"},
+		{FormatPhoneFR, "03.87.37.57.57", "0387375757"},
+		{"email", "a b@example.fr", "a b@example.fr"},
+	} {
+		got := Normalize(c.format, c.typed)
+		if got != c.stored {
+			t.Errorf("Normalize(%s, %q) = %q, want %q", c.format, c.typed, got, c.stored)
+		}
+		if c.format != "email" && !isFormat(c.format, got) {
+			t.Errorf("%q does not hold %s", got, c.format)
+		}
+	}
+}
+
+func isFormat(format, s string) bool {
+	switch format {
+	case FormatSIRET:
+		return ValidSIRET(s)
+	case FormatIBAN:
+		return ValidIBAN(s)
+	default:
+		return phoneFR.MatchString(s)
+	}
+}
+
+// A past date is a real date, today in Paris at the latest.
+func TestPastDate(t *testing.T) {
+	// 23:30 UTC on 31 December is already 1 January in Paris.
+	now := time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)
+	for s, want := range map[string]bool{
+		"1990-07-14": true, "2026-12-31": true, "2027-01-01": true, "2027-01-02": false,
+		"2026-02-30": false, "14/07/1990": false, "": false,
+	} {
+		if got := ValidPastDate(s, now); got != want {
+			t.Errorf("ValidPastDate(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -64,28 +64,34 @@ func message(re gojsonschema.ResultError, label string) locale.Text {
 		return formatMessage(fmt.Sprint(d["format"]), fr, en)
 	case "number_gte":
 		return locale.Text{
-			FR: fmt.Sprintf("%s doit être supérieur ou égal à %s.", fr, number(d["min"])),
-			EN: fmt.Sprintf("%s must be %s or more.", en, number(d["min"])),
+			FR: fmt.Sprintf("%s doit être supérieur ou égal à %s.", fr, number(d["min"], locale.French)),
+			EN: fmt.Sprintf("%s must be %s or more.", en, number(d["min"], locale.English)),
 		}
 	case "number_gt":
 		return locale.Text{
-			FR: fmt.Sprintf("%s doit être strictement supérieur à %s.", fr, number(d["min"])),
-			EN: fmt.Sprintf("%s must be more than %s.", en, number(d["min"])),
+			FR: fmt.Sprintf("%s doit être strictement supérieur à %s.", fr, number(d["min"], locale.French)),
+			EN: fmt.Sprintf("%s must be more than %s.", en, number(d["min"], locale.English)),
 		}
 	case "number_lte":
 		return locale.Text{
-			FR: fmt.Sprintf("%s doit être inférieur ou égal à %s.", fr, number(d["max"])),
-			EN: fmt.Sprintf("%s must be %s or less.", en, number(d["max"])),
+			FR: fmt.Sprintf("%s doit être inférieur ou égal à %s.", fr, number(d["max"], locale.French)),
+			EN: fmt.Sprintf("%s must be %s or less.", en, number(d["max"], locale.English)),
 		}
 	case "number_lt":
 		return locale.Text{
-			FR: fmt.Sprintf("%s doit être strictement inférieur à %s.", fr, number(d["max"])),
-			EN: fmt.Sprintf("%s must be less than %s.", en, number(d["max"])),
+			FR: fmt.Sprintf("%s doit être strictement inférieur à %s.", fr, number(d["max"], locale.French)),
+			EN: fmt.Sprintf("%s must be less than %s.", en, number(d["max"], locale.English)),
 		}
 	case "multiple_of":
+		if f, ok := d["multiple"].(*big.Float); ok && f != nil && isAmountStep(f) {
+			return locale.Text{
+				FR: fmt.Sprintf("%s s'écrit avec deux décimales au plus, les centimes, par exemple 1 500,50.", fr),
+				EN: fmt.Sprintf("%s takes two decimals at most, the cents, like 1500.50.", en),
+			}
+		}
 		return locale.Text{
-			FR: fmt.Sprintf("%s doit être un multiple de %s.", fr, number(d["multiple"])),
-			EN: fmt.Sprintf("%s must be a multiple of %s.", en, number(d["multiple"])),
+			FR: fmt.Sprintf("%s doit être un multiple de %s.", fr, number(d["multiple"], locale.French)),
+			EN: fmt.Sprintf("%s must be a multiple of %s.", en, number(d["multiple"], locale.English)),
 		}
 	case "array_min_items":
 		n := count(d["min"])
@@ -160,6 +166,11 @@ func formatMessage(format, fr, en string) locale.Text {
 			FR: fmt.Sprintf("%s doit être une date réelle, au format AAAA-MM-JJ.", fr),
 			EN: fmt.Sprintf("%s must be a real date, as YYYY-MM-DD.", en),
 		}
+	case FormatPastDate:
+		return locale.Text{
+			FR: fmt.Sprintf("%s doit être une date réelle qui n'est pas dans l'avenir, au format AAAA-MM-JJ.", fr),
+			EN: fmt.Sprintf("%s must be a real date that is not in the future, as YYYY-MM-DD.", en),
+		}
 	case "date-time":
 		return locale.Text{
 			FR: fmt.Sprintf("%s doit être une date et une heure, par exemple 2026-03-11T14:30:00+01:00.", fr),
@@ -211,11 +222,17 @@ func count(v any) int {
 	return 0
 }
 
-// number writes a numeric bound from gojsonschema's details in plain
-// decimal form.
-func number(v any) string {
+func isAmountStep(f *big.Float) bool {
+	step, _ := f.Float64()
+	return step == AmountStep
+}
+
+// number writes a numeric bound from gojsonschema's details as lang
+// writes numbers.
+func number(v any, lang locale.Lang) string {
 	if f, ok := v.(*big.Float); ok && f != nil {
-		return f.Text('f', -1)
+		n, _ := f.Float64()
+		return locale.Number(n, lang)
 	}
 	return fmt.Sprint(v)
 }

@@ -81,17 +81,13 @@ func fieldRank(schemaRaw, uiRaw json.RawMessage, path []pathSegment) []int {
 			schemaRaw, uiRaw = node.Items, ui["items"]
 			continue
 		}
-		var uiOrder []string
-		_ = json.Unmarshal(ui["ui:order"], &uiOrder)
-		order := fieldOrder(objectKeys(node.Properties), uiOrder, nil)
+		order := FieldOrder(schemaRaw, uiRaw)
 		i := slices.Index(order, seg.name)
 		if i < 0 {
 			i = len(order)
 		}
 		rank = append(rank, i)
-		props := map[string]json.RawMessage{}
-		_ = json.Unmarshal(node.Properties, &props)
-		schemaRaw, uiRaw = props[seg.name], ui[seg.name]
+		schemaRaw, uiRaw = AllProperties(schemaRaw)[seg.name], ui[seg.name]
 	}
 	return rank
 }
@@ -227,14 +223,14 @@ func patternMessage(field map[string]any) (locale.Text, bool) {
 }
 
 // conditionalProperty finds a property that only a branch of the object
-// schema declares (see conditionalProperties).
+// schema declares.
 func conditionalProperty(obj map[string]any, name string) any {
 	raw, err := json.Marshal(obj)
 	if err != nil {
 		return nil
 	}
-	for _, branch := range conditionalProperties(raw) {
-		if sub, ok := asObject(decodeNumbers(branch))[name]; ok {
+	for _, b := range BranchesOf(raw) {
+		if sub, ok := asObject(decodeNumbers(b.Properties))[name]; ok {
 			return sub
 		}
 	}

@@ -50,12 +50,12 @@ func (d *Desk) Routes(site web.Site) []web.Route {
 		"action":   func(lang locale.Lang, a backoffice.Action) string { return actionNames[a].In(lang) },
 		"verdict":  func(lang locale.Lang, v backoffice.Verdict) string { return verdictNames[v].In(lang) },
 		"standing": func(lang locale.Lang, s backoffice.Standing) string { return standingNames[s].In(lang) },
-		"decimal":  func(lang locale.Lang, d float64) string { return backoffice.Decimal(d, lang) },
+		"decimal":  func(lang locale.Lang, d float64) string { return locale.Rounded(d, 1, lang) },
 		"share": func(lang locale.Lang, f backoffice.FormStats) string {
 			if f.OnlineShare() < 0 {
 				return "—"
 			}
-			return backoffice.Decimal(f.OnlineShare(), lang) + " %"
+			return locale.Rounded(f.OnlineShare(), 1, lang) + " %"
 		},
 	})
 	return []web.Route{

@@ -85,6 +85,7 @@ var typeNames = map[builder.FieldType]locale.Text{
 	builder.Number:         {FR: "Nombre", EN: "Number"},
 	builder.AmountEUR:      {FR: "Montant en euros", EN: "Amount in euros"},
 	builder.Date:           {FR: "Date", EN: "Date"},
+	builder.PastDate:       {FR: "Date passée (naissance…)", EN: "Past date (birth…)"},
 	builder.YesNo:          {FR: "Oui / non", EN: "Yes / no"},
 	builder.SingleChoice:   {FR: "Choix unique", EN: "Single choice"},
 	builder.MultipleChoice: {FR: "Choix multiple", EN: "Multiple choice"},

@@ -53,15 +53,13 @@ func (p *Pages) returned(w http.ResponseWriter, r *http.Request) (*schemas.Compi
 }
 
 func (p *Pages) renderCorrection(w http.ResponseWriter, r *http.Request, status int, form *schemas.Compiled, data map[string]any, errs []schemas.FieldError) {
-	all := step{Title: form.Title, Fields: schemas.PropertyOrder(form.Schema, form.UISchema)}
-	for _, b := range schemas.BranchesOf(form.Schema) {
-		all.Fields = append(all.Fields, b.Fields()...)
-	}
+	all := step{Title: form.Title, Fields: schemas.FieldOrder(form.Schema, form.UISchema)}
 	page := stepPage(r, form, 0, data, errs, "", "")
 	page.Steps, page.StepTitle = []step{all}, form.Title
+	lang := web.RequestOf(r.Context()).Lang
 	page.Fields = all.keepFields(buildFields(form.Schema, form.UISchema, data, errorPaths(errs, func(f schemas.FieldError) string {
-		return f.Message.In(web.RequestOf(r.Context()).Lang)
-	}), ""))
+		return f.Message.In(lang)
+	}), "", lang))
 	page.Summary = summary(page.Fields)
 	page.Action = "/approbations/" + r.PathValue("reference") + "/corriger"
 	page.Correction = true

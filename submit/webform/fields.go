@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
@@ -54,8 +56,10 @@ type Field struct {
 	Values  []string
 	Options []Option
 	Error   string
-	// MaxLength is shown as maxlength on text controls.
-	MaxLength int
+	// MaxLength is shown as maxlength on text controls; LatestDate, as
+	// YYYY-MM-DD, as max on a date that cannot be in the future.
+	MaxLength  int
+	LatestDate string
 	// Children are a group's fields, or a repeatable group's items (each a Group).
 	Children []*Field
 	// MaxItems bounds a repeatable group.
@@ -118,6 +122,7 @@ type node struct {
 	Items       json.RawMessage `json:"items"`
 	MaxLength   int             `json:"maxLength"`
 	MaxItems    int             `json:"maxItems"`
+	MultipleOf  float64         `json:"multipleOf"`
 }
 
 type choice struct {
@@ -164,15 +169,17 @@ type uiHints struct {
 
 // buildFields makes the fields of an object schema, filled with data and
 // the errors found in it (by path).
-func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map[string]string, prefix string) []*Field {
+func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map[string]string, prefix string, lang locale.Lang) []*Field {
 	var obj node
 	_ = json.Unmarshal(schemaRaw, &obj)
 	props := map[string]json.RawMessage{}
 	_ = json.Unmarshal(obj.Properties, &props)
 	ui := map[string]json.RawMessage{}
 	_ = json.Unmarshal(uiRaw, &ui)
-	// Conditional fields come right after the field that decides them.
-	after := map[string][]*Field{}
+	// Conditional fields come right after the field that decides them; a
+	// field two branches declare has a field for each, shown by its own
+	// condition.
+	conditional := map[string][]*Field{}
 	for _, b := range schemas.BranchesOf(schemaRaw) {
 		bprops := map[string]json.RawMessage{}
 		_ = json.Unmarshal(b.Properties, &bprops)
@@ -180,30 +187,26 @@ func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map
 			if _, base := props[name]; base {
 				continue
 			}
-			f := buildField(bprops[name], ui[name], data[name], errs, prefix+name)
+			f := buildField(bprops[name], ui[name], data[name], errs, prefix+name, lang)
 			f.Required, f.Condition = contains(b.Required, name), conditionOf(b, prefix)
-			after[b.Trigger()] = append(after[b.Trigger()], f)
+			conditional[name] = append(conditional[name], f)
 		}
 	}
 	var fields []*Field
-	for _, name := range schemas.PropertyOrder(schemaRaw, uiRaw) {
-		raw, ok := props[name]
-		if !ok {
+	for _, name := range schemas.FieldOrder(schemaRaw, uiRaw) {
+		raw, base := props[name]
+		if !base {
+			fields = append(fields, conditional[name]...)
 			continue
 		}
-		f := buildField(raw, ui[name], data[name], errs, prefix+name)
+		f := buildField(raw, ui[name], data[name], errs, prefix+name, lang)
 		f.Required = contains(obj.Required, name)
 		fields = append(fields, f)
-		fields = append(fields, after[name]...)
-		delete(after, name)
-	}
-	for _, rest := range after {
-		fields = append(fields, rest...)
 	}
 	return fields
 }
 
-func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]string, path string) *Field {
+func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]string, path string, lang locale.Lang) *Field {
 	var n node
 	_ = json.Unmarshal(schemaRaw, &n)
 	var hints uiHints
@@ -244,7 +247,7 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 	case "object":
 		f.Kind = Group
 		obj, _ := value.(map[string]any)
-		f.Children = buildFields(schemaRaw, uiRaw, obj, errs, path+".")
+		f.Children = buildFields(schemaRaw, uiRaw, obj, errs, path+".", lang)
 	case "array":
 		var items node
 		_ = json.Unmarshal(n.Items, &items)
@@ -260,7 +263,7 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 				itemPath := path + "." + strconv.Itoa(i)
 				f.Children = append(f.Children, &Field{
 					Kind: Group, Path: itemPath, Label: fmt.Sprintf("%s n° %d", f.Label, i+1),
-					Error: errs[itemPath], Children: buildFields(n.Items, itemUI.Items, obj, errs, itemPath+"."),
+					Error: errs[itemPath], Children: buildFields(n.Items, itemUI.Items, obj, errs, itemPath+".", lang),
 				})
 			}
 			break
@@ -277,12 +280,18 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 		}
 	case "number", "integer":
 		f.Kind, f.Value = Number, scalarText(value)
+		if v, isNumber := value.(float64); isNumber {
+			f.Value = schemas.NumberText(v, n.MultipleOf, lang)
+		}
 		if n.typ() == "integer" {
 			f.Kind = Integer
 		}
 	default:
 		f.Value = scalarText(value)
 		f.Kind = stringKind(n, hints)
+		if n.Format == schemas.FormatPastDate {
+			f.LatestDate = time.Now().In(locale.Paris).Format(time.DateOnly)
+		}
 		if f.Kind == Radios || f.Kind == Select {
 			f.Options = n.options()
 		}
@@ -334,7 +343,7 @@ func stringKind(n node, hints uiHints) Kind {
 		return Textarea
 	case n.Format == "email" || hints.Widget == "email":
 		return Email
-	case n.Format == "date" || hints.Widget == "date":
+	case schemas.IsDate(n.Format) || hints.Widget == "date":
 		return Date
 	case hints.Widget == "tel" || n.Format == schemas.FormatPhoneFR:
 		return Tel

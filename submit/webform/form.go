@@ -100,7 +100,7 @@ func stepPage(r *http.Request, form *schemas.Compiled, index int, data map[strin
 	index = max(0, min(index, len(steps)-1))
 	errs := errorPaths(fieldErrs, func(f schemas.FieldError) string { return f.Message.In(lang) })
 	page := formPage{
-		Form: form, Fields: steps[index].keepFields(buildFields(form.Schema, form.UISchema, data, errs, "")),
+		Form: form, Fields: steps[index].keepFields(buildFields(form.Schema, form.UISchema, data, errs, "", lang)),
 		IdempotencyKey: idem, Draft: draft, Step: index, Steps: steps, StepTitle: steps[index].Title,
 		Action: "/f/" + form.ID,
 	}

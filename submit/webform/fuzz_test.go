@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"testing"
+
+	"github.com/guichet/guichet/locale"
 )
 
 const fuzzSchema = `{"type":"object","required":["nom"],"properties":{
@@ -28,7 +30,7 @@ func FuzzFormRendering(f *testing.F) {
 		if answers == nil {
 			answers = map[string]any{}
 		}
-		fields := buildFields(json.RawMessage(fuzzSchema), nil, answers, map[string]string{"nom": "obligatoire"}, "")
+		fields := buildFields(json.RawMessage(fuzzSchema), nil, answers, map[string]string{"nom": "obligatoire"}, "", locale.French)
 		_ = summary(fields)
 		_ = hasFiles(fields)
 		values, err := url.ParseQuery(post)

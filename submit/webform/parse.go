@@ -113,7 +113,7 @@ func parseValue(schemaRaw, uiRaw json.RawMessage, p posted, path string) (any, b
 	if v == "" {
 		return nil, false
 	}
-	return typedScalar(n.typ(), v), true
+	return typedScalar(n.typ(), schemas.Normalize(n.Format, v)), true
 }
 
 // parseFiles reads a file field: the files chosen now or, if none, those

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/guichet/guichet/internal/browsertest"
 	"github.com/guichet/guichet/internal/pdftest"
 	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/locale"
 )
 
 const adminToken = "jeton-admin-des-tests"
@@ -28,11 +30,11 @@ const everyControl = `{
 		"properties": {
 			"nom": {"type": "string", "title": "Nom complet", "minLength": 1, "maxLength": 100},
 			"email": {"type": "string", "title": "Courriel", "format": "email"},
-			"telephone": {"type": "string", "title": "Téléphone", "pattern": "^0[1-9]( ?[0-9]{2}){4}$"},
-			"naissance": {"type": "string", "title": "Date de naissance", "format": "date"},
+			"telephone": {"type": "string", "title": "Téléphone", "format": "tel-fr"},
+			"naissance": {"type": "string", "title": "Date de naissance", "format": "past-date"},
 			"commune": {"type": "string", "title": "Commune", "enum": ["Metz", "Thionville", "Forbach", "Sarreguemines", "Yutz", "Hayange", "Bitche", "Autre"]},
 			"situation": {"type": "string", "title": "Situation", "oneOf": [{"const": "seul", "title": "Seul ou seule"}, {"const": "couple", "title": "En couple"}]},
-			"revenus": {"type": "number", "title": "Revenus mensuels (€)", "minimum": 0},
+			"revenus": {"type": "number", "title": "Revenus mensuels (€)", "minimum": 0, "multipleOf": 0.01},
 			"personnes": {"type": "integer", "title": "Personnes au foyer", "minimum": 1},
 			"aides": {"type": "array", "title": "Aides déjà perçues", "uniqueItems": true, "items": {"enum": ["apl", "rsa", "af"], "enumNames": ["APL", "RSA", "Allocations familiales"]}},
 			"certifie": {"type": "boolean", "title": "Je certifie l'exactitude de mes réponses"},
@@ -138,12 +140,19 @@ func TestFillAndSend(t *testing.T) {
 			}
 
 			// A child, added with the group's button, then the right answers.
-			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
+			// The amount typed the French way comes back written so.
+			browsertest.Load(t, ctx, chromedp.SetValue(field("revenus"), "1 234,5"), chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
+			if got := browsertest.Value(t, ctx, `[name="revenus"]`); got != "1\u00a0234,50" {
+				t.Errorf("the amount comes back as %q", got)
+			}
+			if max := browsertest.Attribute(t, ctx, `[name="naissance"]`, "max"); max != time.Now().In(locale.Paris).Format(time.DateOnly) {
+				t.Errorf("the birth date may go up to %q", max)
+			}
 			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
 			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="remove:enfants.1"]`)))
 			status = browsertest.Load(t, ctx,
 				chromedp.SetValue(field("email"), "sukru@example.fr"),
-				chromedp.SetValue(field("revenus"), "1 234,50"),
+				chromedp.SetValue(field("telephone"), "0387 375 757"),
 				chromedp.SendKeys(field("personnes"), "3"),
 				chromedp.SetValue(field("commune"), "Thionville"),
 				chromedp.Click(chromedp.CSS(`input[name="situation"][value="couple"]`)),
@@ -173,7 +182,7 @@ func TestFillAndSend(t *testing.T) {
 			client.WaitStatus(reference, pdfURL[strings.Index(pdfURL, "token=")+6:], "routed")
 			got := client.Must(200, "GET", pdfURL, "", "")
 			text := strings.Join(strings.Fields(pdftest.Text(t, got.Body)), " ")
-			for _, want := range []string{reference, "Şükrü Yılmaz-Lefèvre", "sukru@example.fr", "Thionville", "En couple", "1234.5", "Allocations familiales", "Montigny-lès-Metz", "Enfants n° 1", "Ayşe", "Œuvre « sociale » — 5 €", "Oui", "Nom du conjoint", "Jean Klein", "Pièces jointes", "avis-2026.pdf"} {
+			for _, want := range []string{reference, "Şükrü Yılmaz-Lefèvre", "sukru@example.fr", "Thionville", "En couple", "0387375757", "1 234,50", "Allocations familiales", "Montigny-lès-Metz", "Enfants n° 1", "Ayşe", "Œuvre « sociale » — 5 €", "Oui", "Nom du conjoint", "Jean Klein", "Pièces jointes", "avis-2026.pdf"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the PDF lacks %q:\n%s", want, text)
 				}

@@ -21,9 +21,11 @@
   // Conditional fields: shown while the JSON Schema condition of their
   // data-condition holds for the answers of their group. The server applies
   // the same schema and drops the answers of hidden fields.
-  var form = document.querySelector("form[method=post]");
+  // The form is the one holding the fields, not the first of the page:
+  // for a signed-in person, that is the sign-out form of the header.
   var conditionals = document.querySelectorAll("[data-condition]");
-  if (!form || conditionals.length === 0) {
+  var form = conditionals.length ? conditionals[0].closest("form") : null;
+  if (!form) {
     return;
   }
   function answer(name) {
