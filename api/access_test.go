@@ -297,6 +297,7 @@ func (w *world) requests() map[string]route {
 		"POST /login":                                {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
 		"POST /logout":                               {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
 		"GET /me":                                    {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
+		"GET /api/docs":                              {access: identity.Anyone, request: fixed("/api/docs", ""), ok: 200},
 		"GET /me/password":                           {access: identity.AnyAgent, request: fixed("/me/password", ""), ok: 200},
 		"POST /me/password":                          {access: identity.AnyAgent, request: fixed("/me/password", "current=x&password=un&confirm=deux"), ok: 422},
 		"POST /me/tokens":                            {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
@@ -379,6 +380,8 @@ func (w *world) routeTable(t *testing.T) []route {
 	for _, p := range w.s.app.Services.Pages {
 		table = append(table, route{method: p.Method, template: p.Pattern, access: p.Access, page: true})
 	}
+	// The API's docs page, which api.New adds to the pages.
+	table = append(table, route{method: http.MethodGet, template: "/api/docs", access: identity.Anyone, page: true})
 	slices.SortFunc(table, func(a, b route) int { return strings.Compare(a.template+a.method, b.template+b.method) })
 	return table
 }

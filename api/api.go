@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -97,7 +98,9 @@ func New(s Services) http.Handler {
 	config.Info.Description = "Formulaires en ligne et dépôt de dossiers. Online forms and submissions."
 	config.Servers = []*huma.Server{{URL: "/", Description: "Ce Guichet"}}
 	config.OpenAPIPath = openAPIPath
-	config.DocsPath = "/api/docs"
+	// The docs are Guichet's own page (docs.go): Huma's load their script
+	// from a public CDN.
+	config.DocsPath = ""
 	config.SchemasPath = "/api/schemas"
 	// Bodies are plain JSON, without $schema links.
 	config.CreateHooks = nil
@@ -127,8 +130,9 @@ func New(s Services) http.Handler {
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail, receipts: s.Receipts,
 		uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
+	docs := web.Route{Method: http.MethodGet, Pattern: "/api/docs", Access: identity.Anyone, Handler: newDocsPage(s.Site, spec, s.Log).ServeHTTP}
 	forbidden := web.NewErrorPages(s.Site)
-	for _, route := range s.Pages {
+	for _, route := range append(slices.Clone(s.Pages), docs) {
 		mux.Handle(route.Method+" "+route.Pattern, guardPage(route, forbidden))
 	}
 	mux.Handle("GET /static/", web.Static())
