@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -131,21 +132,28 @@ func New(s Services) http.Handler {
 		uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
 	docs := web.Route{Method: http.MethodGet, Pattern: "/api/docs", Access: identity.Anyone, Handler: newDocsPage(s.Site, spec, s.Log).ServeHTTP}
-	forbidden := web.NewErrorPages(s.Site)
+	errorPages := web.NewErrorPages(s.Site)
 	for _, route := range append(slices.Clone(s.Pages), docs) {
-		mux.Handle(route.Method+" "+route.Pattern, guardPage(route, forbidden))
+		mux.Handle(route.Method+" "+route.Pattern, guardPage(route, errorPages))
 	}
 	mux.Handle("GET /static/", web.Static())
+	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 	theme := s.Theme.Handler()
 	mux.Handle("GET /theme.css", theme)
 	mux.Handle("GET /logo", theme)
 	registerHealth(mux, s.Ready)
 
-	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies}
+	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies, errors: errorPages}
 	middleware := func(next http.Handler) http.Handler {
 		return web.SecurityHeaders(web.TrustProxies(s.TrustedProxies, requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next)))))
 	}
-	routes := tracing.Middleware(mux)
+	routes := tracing.Middleware(web.Unmatched(mux, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeJSONProblem(w, problem(requestOf(r.Context()).Lang, http.StatusNotFound, msgNoSuchOperation))
+			return
+		}
+		errorPages.NotFound(w, r)
+	}))
 	if s.Instrument != nil {
 		return s.Instrument(routes, middleware)
 	}

@@ -32,11 +32,12 @@ type resolver struct {
 	sessions *identity.Sessions
 	accounts *identity.Accounts
 	cookies  web.CookiePolicy
+	errors   *web.ErrorPages
 }
 
 func (res *resolver) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := web.Request{Lang: web.LangOf(r), Client: web.ClientAddress(r)}
+		req := web.Request{Lang: web.LangOf(r), Client: web.ClientAddress(r), Errors: res.errors}
 		if lang := r.URL.Query().Get("lang"); lang == string(req.Lang) {
 			web.RememberLang(w, r, req.Lang, res.cookies)
 		}

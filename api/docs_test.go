@@ -36,3 +36,15 @@ func TestDocsNeedNoInternet(t *testing.T) {
 		t.Error("no English docs")
 	}
 }
+
+// An address that no operation answers gets a problem, not a page.
+func TestUnknownAPIAddress(t *testing.T) {
+	s := startWithPermis(t)
+	got := s.Do("GET", "/api/nulle-part", "", "")
+	if got.Status != 404 || got.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(got.Body), "/api/docs") {
+		t.Errorf("%d %s: %s", got.Status, got.Header.Get("Content-Type"), got.Body)
+	}
+	if page := s.Do("GET", "/nulle-part", "", ""); page.Status != 404 || !strings.Contains(string(page.Body), "Page introuvable") {
+		t.Errorf("an unknown page: %d %.300s", page.Status, page.Body)
+	}
+}

@@ -27,6 +27,7 @@ var (
 	msgBadToken         = locale.Text{FR: "Ce jeton d'API est inconnu, expiré ou révoqué.", EN: "This API token is unknown, expired or revoked."}
 	msgForbidden        = locale.Text{FR: "Vous n'avez pas accès à cette ressource.", EN: "You do not have access to this resource."}
 	msgUnavailable      = locale.Text{FR: "Le service est momentanément indisponible. Réessayez dans quelques instants ; rien n'a été enregistré.", EN: "The service is temporarily unavailable. Try again in a moment; nothing was recorded."}
+	msgNoSuchOperation  = locale.Text{FR: "Aucune opération de l'API ne répond à cette adresse : voyez /api/docs.", EN: "No API operation answers at this address: see /api/docs."}
 	msgCSRF             = locale.Text{FR: "Jeton CSRF absent ou invalide : une requête faite avec une session doit porter l'en-tête X-CSRF-Token de la session.", EN: "Missing or invalid CSRF token: a request made with a session must carry the session's X-CSRF-Token header."}
 	msgNoSuchToken      = locale.Text{FR: "Ce compte n'a pas de jeton portant cet identifiant.", EN: "This account has no token with this id."}
 	msgInternal         = locale.Text{FR: "Une erreur inattendue s'est produite.", EN: "An unexpected error occurred."}

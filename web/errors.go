@@ -29,12 +29,56 @@ func (e *ErrorPages) CSRF(w http.ResponseWriter, r *http.Request) {
 	e.t.Render(w, r, http.StatusForbidden, "csrf.html", tr(lang, "Formulaire expiré", "Form expired"), nil)
 }
 
-// Fail logs an unexpected error and answers with a plain 500 page that
-// says nothing of it.
+// NotFound answers 404 for an address that leads to no page.
+func (e *ErrorPages) NotFound(w http.ResponseWriter, r *http.Request) {
+	lang := RequestOf(r.Context()).Lang
+	e.t.Render(w, r, http.StatusNotFound, "notfound.html", tr(lang, "Page introuvable", "Page not found"), nil)
+}
+
+// Failure answers 500 with a page that says nothing of the error.
+func (e *ErrorPages) Failure(w http.ResponseWriter, r *http.Request) {
+	lang := RequestOf(r.Context()).Lang
+	e.t.Render(w, r, http.StatusInternalServerError, "failure.html", tr(lang, "Erreur inattendue", "Unexpected error"), nil)
+}
+
+// Fail logs an unexpected error and answers with the request's 500 page
+// (see Request.Errors), or a plain one, that says nothing of it.
 func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	if log != nil {
 		log.Error("page failed", "path", r.URL.Path, "error", err)
 	}
-	lang := RequestOf(r.Context()).Lang
-	http.Error(w, tr(lang, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.", "An unexpected error occurred. Try again in a moment."), http.StatusInternalServerError)
+	req := RequestOf(r.Context())
+	if req.Errors != nil {
+		req.Errors.Failure(w, r)
+		return
+	}
+	http.Error(w, tr(req.Lang, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.", "An unexpected error occurred. Try again in a moment."), http.StatusInternalServerError)
 }
+
+// Unmatched answers the requests no route of mux takes: with notFound
+// when the address leads nowhere, and as mux does otherwise (405 with its
+// Allow header when only the method is wrong).
+func Unmatched(mux *http.ServeMux, notFound http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handler, pattern := mux.Handler(r)
+		if pattern == "" {
+			probe := &statusProbe{header: http.Header{}}
+			handler.ServeHTTP(probe, r)
+			if probe.status == http.StatusNotFound {
+				notFound(w, r)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// statusProbe records the status a handler answers with, and drops the rest.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(status int)      { p.status = status }

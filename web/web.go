@@ -48,6 +48,8 @@ type Request struct {
 	Lang      locale.Lang
 	// Client is the address the request came from, see ClientAddress.
 	Client string
+	// Errors, when set, lays out the error pages Fail answers with.
+	Errors *ErrorPages
 }
 
 // ClientAddress is the address limits count a request against: the

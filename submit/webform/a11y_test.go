@@ -1,6 +1,7 @@
 package webform_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -48,4 +49,25 @@ func TestPagesAreAccessible(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "07-check-answers")
 	check("08-receipt", send)
 	check("09-login", chromedp.Navigate(base+"/login"))
+
+	// An address that leads nowhere: a laid-out page, in either language,
+	// with the site's icon.
+	if status := browsertest.Load(t, ctx, chromedp.Navigate(base+"/nulle-part")); status != http.StatusNotFound {
+		t.Errorf("an unknown address: %d", status)
+	}
+	if h1 := browsertest.Text(t, ctx, "h1"); h1 != "Page introuvable" {
+		t.Errorf("the 404 page says %q", h1)
+	}
+	for _, v := range browsertest.Axe(t, ctx) {
+		t.Errorf("10-not-found: %s", v)
+	}
+	browsertest.Screenshot(t, ctx, "10-not-found")
+	browsertest.Load(t, ctx, chromedp.Navigate(base+"/nulle-part?lang=en"))
+	if h1 := browsertest.Text(t, ctx, "h1"); h1 != "Page not found" {
+		t.Errorf("the English 404 page says %q", h1)
+	}
+	icon := browsertest.Attribute(t, ctx, `link[rel="icon"]`, "href")
+	if got := api.Do("GET", icon, "", ""); got.Status != http.StatusOK || got.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("the icon %s: %d %s", icon, got.Status, got.Header.Get("Content-Type"))
+	}
 }
