@@ -96,6 +96,12 @@ func Possible(p identity.Principal, d Dossier) []Action {
 	return out
 }
 
+// Allowed lists the actions p's role may take on some dossier, for the
+// inbox's batch: reopening, for one, is an admin's.
+func Allowed(p identity.Principal) []Action {
+	return slices.DeleteFunc(slices.Clone(Actions), func(a Action) bool { return transitions[a].adminOnly && !p.IsAdmin() })
+}
+
 // decidedByWorkflow reports whether a dossier is decided by its approval
 // workflow: a request filed by an agent on a form version with one, as
 // the workflow consumer starts them.

@@ -144,6 +144,17 @@ func TestAgentDecides(t *testing.T) {
 	for _, r := range []receipt{receipts[0], receipts[2]} {
 		api.WaitStatus(r.reference, r.token, "in_review")
 	}
+	// The batch offers an agent only what an agent may do: reopening a
+	// decision is an admin's.
+	if offered, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#batch-action option")].map(o => o.value).join(" ")`)); offered != "take-up accept reject close" {
+		t.Errorf("the batch offers an agent %q", offered)
+	}
+
+	// Online only so far: all of it online.
+	load(http.StatusOK, chromedp.Navigate(base+"/statistiques"))
+	if forms := browsertest.Text(t, ctx, "#forms tbody tr"); !strings.Contains(forms, "Aide aux familles\t3\t0\t100,0 %") {
+		t.Errorf("statistics without paper: %q", forms)
+	}
 
 	// The statistics count the three submissions and the decision.
 	api.Must(204, "PUT", "/api/forms/aide-familles/paper/"+time.Now().In(locale.Paris).Format("2006-01"), adminToken, `{"count":9}`)

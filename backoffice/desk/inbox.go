@@ -149,7 +149,7 @@ func (d *Desk) showInbox(w http.ResponseWriter, r *http.Request, status int, dep
 	id := dep.ID
 	q := r.URL.Query()
 	page := inboxPage{Department: dep, Status: q.Get("status"), Form: q.Get("form"), From: q.Get("from"), To: q.Get("to"), Query: strings.TrimSpace(q.Get("q")),
-		Statuses: submit.Statuses, Actions: backoffice.Actions, Batch: batch}
+		Statuses: submit.Statuses, Actions: backoffice.Allowed(principal(r)), Batch: batch}
 	filter := backoffice.Filter{Status: submit.Status(page.Status), Form: page.Form, Query: page.Query, Viewer: principal(r).AccountID}
 	if from, err := time.ParseInLocation(dateLayout, page.From, locale.Paris); err == nil {
 		filter.From = from

@@ -70,6 +70,12 @@ func TestStepsSaveResumeCheck(t *testing.T) {
 			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
 			browsertest.Load(t, ctx, chromedp.SendKeys(field("enfants.0.prenom"), "Zoé"), chromedp.Click(chromedp.CSS("#save")))
 			resume := browsertest.Attribute(t, ctx, "#resume-link", "href")
+			if shown := browsertest.Value(t, ctx, "#resume-url"); shown != resume {
+				t.Errorf("the link to copy is %q, the link %q", shown, resume)
+			}
+			if hidden := browsertest.HasAttribute(t, ctx, "#copy-link", "hidden"); hidden == js {
+				t.Errorf("the copy button is hidden=%v with JavaScript=%v", hidden, js)
+			}
 			if !strings.HasPrefix(resume, base+"/f/vacances/d/") || len(resume) < len(base)+len("/f/vacances/d/")+22 {
 				t.Fatalf("resume link %q", resume)
 			}
@@ -92,7 +98,7 @@ func TestStepsSaveResumeCheck(t *testing.T) {
 			}
 			browsertest.Load(t, ctx, chromedp.SendKeys(field("conjoint"), "Jean Klein"), chromedp.SendKeys(field("revenus"), "2 100"), send)
 			page := browsertest.Text(t, ctx, "main")
-			for _, want := range []string{"Vérifiez vos réponses", "Marie Weber", "marie@example.fr", "Zoé", "En couple", "Nom du conjoint", "Jean Klein", "2100"} {
+			for _, want := range []string{"Vérifiez vos réponses", "Marie Weber", "marie@example.fr", "Zoé", "En couple", "Nom du conjoint", "Jean Klein", "2\u00a0100"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("check page lacks %q:\n%s", want, page)
 				}

@@ -94,6 +94,22 @@
   update();
 })();
 
+// Copy buttons (data-copy names the field to copy) show only with
+// JavaScript; without it the field is there to select and copy by hand.
+document.querySelectorAll("button[data-copy]").forEach(function (button) {
+  var field = document.getElementById(button.getAttribute("data-copy"));
+  if (!field || !navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(field.value).then(function () {
+      var status = document.getElementById("copy-status");
+      if (status) status.textContent = button.getAttribute("data-copied");
+    }, function () {
+      field.select();
+    });
+  });
+});
+
 // Forms that undo work ask first (data-confirm); without JavaScript they
 // go straight through.
 document.addEventListener("submit", function (event) {
