@@ -286,11 +286,15 @@ func (w *world) requests() map[string]route {
 		"GET /api/deadletters":                                 {access: identity.AdminOnly, request: fixed("/api/deadletters", ""), ok: 200},
 		// Reached: there is no dead letter at that sequence.
 		"POST /api/deadletters/{sequence}/replay": {access: identity.AdminOnly, request: fixed("/api/deadletters/999/replay", ""), ok: 404},
-		"GET /{$}":                                   {access: identity.Anyone, request: fixed("/", ""), ok: 200},
-		"GET /f/{form}":                              {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
-		"POST /f/{form}":                             {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
-		"GET /f/{form}/d/{draft}":                    {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
-		"GET /f/{form}/d/{draft}/verifier":           {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
+		"GET /{$}":                         {access: identity.Anyone, request: fixed("/", ""), ok: 200},
+		"GET /f/{form}":                    {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
+		"POST /f/{form}":                   {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /f/{form}/d/{draft}":          {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
+		"GET /f/{form}/d/{draft}/verifier": {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
+		// Without an SMTP relay in this world, no link is emailed.
+		"POST /f/{form}/d/{draft}/courriel": {access: identity.Anyone, request: func(caller) (string, string) {
+			return "/f/permis/d/" + w.newDraft() + "/courriel", "email=a%40example.fr"
+		}, ok: 404},
 		"POST /f/{form}/d/{draft}/verifier":          {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
 		"GET /recu/{reference}":                      {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
 		"GET /login":                                 {access: identity.Anyone, request: fixed("/login", ""), ok: 200},

@@ -375,7 +375,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		return err
 	}
 	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Drafts: drafts,
-		Accounts: accounts, Departments: departments, Corrections: corrections{workflows}, Cookies: cfg.Cookies, Log: cfg.Logger}
+		Accounts: accounts, Departments: departments, Corrections: corrections{workflows}, Cookies: cfg.Cookies, Mail: mail, Log: cfg.Logger}
 	formBuilder := &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions}
 	builderPages := &editor.Editor{Forms: forms, Builder: formBuilder, Departments: departments, Log: cfg.Logger}
 	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Statistics: statistics, Workflows: workflows, Trail: trail, Log: cfg.Logger}

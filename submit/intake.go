@@ -52,7 +52,7 @@ type Intake struct {
 	documents jetstream.ObjectStore
 	log       *slog.Logger
 	now       func() time.Time
-	limits    *limiter
+	limits    *ClientLimiter
 	// writable reports whether storage takes writes at all, and
 	// writeFailed tells it of a write that failed.
 	writable    func(context.Context) error
@@ -62,7 +62,7 @@ type Intake struct {
 }
 
 // Limit bounds the submissions of each client; see RateLimit.
-func (in *Intake) Limit(limit RateLimit) { in.limits = newLimiter(limit) }
+func (in *Intake) Limit(limit RateLimit) { in.limits = NewClientLimiter(limit) }
 
 // Observe has observe told the outcome of each submission to a form that
 // exists (see Outcome); a submission refused by the rate limit is told
@@ -164,7 +164,7 @@ func (in *Intake) Submit(ctx context.Context, req Request) (receipt Receipt, err
 			}
 		}()
 	}
-	if !in.limits.allow(req.Client, in.now()) {
+	if !in.limits.Allow(req.Client, in.now()) {
 		return Receipt{}, ErrRateLimited
 	}
 	// Without a quorum, NATS would keep the request waiting: answer

@@ -19,8 +19,10 @@ type RateLimit struct {
 	Burst     int
 }
 
-// limiter keeps one token bucket per client, forgetting those idle for a while.
-type limiter struct {
+// ClientLimiter keeps one token bucket per client, forgetting those idle
+// for a while: the bound on submissions, and on any other thing a client
+// may ask too often.
+type ClientLimiter struct {
 	limit RateLimit
 	mu    sync.Mutex
 	seen  map[string]*clientBucket
@@ -35,12 +37,13 @@ type clientBucket struct {
 // idleAfter is how long a client's bucket is kept without use.
 const idleAfter = 10 * time.Minute
 
-func newLimiter(limit RateLimit) *limiter {
-	return &limiter{limit: limit, seen: map[string]*clientBucket{}}
+// NewClientLimiter bounds each client to limit.
+func NewClientLimiter(limit RateLimit) *ClientLimiter {
+	return &ClientLimiter{limit: limit, seen: map[string]*clientBucket{}}
 }
 
-// allow reports whether client may submit now, taking one token.
-func (l *limiter) allow(client string, now time.Time) bool {
+// Allow reports whether client may go on now, taking one token.
+func (l *ClientLimiter) Allow(client string, now time.Time) bool {
 	if l == nil || l.limit.PerMinute <= 0 || client == "" {
 		return true
 	}

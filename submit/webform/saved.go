@@ -42,8 +42,23 @@ func decodeData(raw json.RawMessage) map[string]any {
 
 type savedPage struct {
 	Form      *schemas.Compiled
+	Draft     string
 	ResumeURL string
 	ExpiresAt time.Time
+	// Mail offers to email the link; Email is the address typed, Sent the
+	// one the link went to, Error why it did not go.
+	Mail             bool
+	Email, Sent      string
+	Error, FormToken string
+}
+
+// savedPage shows a draft's resume link.
+func (p *Pages) savedPage(w http.ResponseWriter, r *http.Request, form *schemas.Compiled, token string, expires time.Time) savedPage {
+	page := savedPage{Form: form, Draft: token, ResumeURL: siteURL(r) + "/f/" + form.ID + "/d/" + token, ExpiresAt: expires, Mail: p.Mail != nil}
+	if web.RequestOf(r.Context()).Session == nil {
+		page.FormToken = web.FormToken(w, r, p.Cookies)
+	}
+	return page
 }
 
 // save keeps the answers so far and shows the link to come back to them.
@@ -59,7 +74,7 @@ func (p *Pages) save(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 		p.unavailable(w, r, form, index, data, token, "", err)
 		return
 	}
-	page := savedPage{Form: form, ResumeURL: siteURL(r) + "/f/" + form.ID + "/d/" + token, ExpiresAt: time.Now().Add(lifetime)}
+	page := p.savedPage(w, r, form, token, time.Now().Add(lifetime))
 	p.templates.Render(w, r, http.StatusOK, "saved.html", tr(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
 }
 

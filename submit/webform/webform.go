@@ -17,6 +17,7 @@ import (
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/web"
@@ -44,15 +45,19 @@ type Pages struct {
 	// sent back.
 	Corrections Corrections
 	Cookies     web.CookiePolicy
-	Log         *slog.Logger
+	// Mail, when set, lets a visitor have a draft's resume link emailed.
+	Mail *mailer.Mailer
+	Log  *slog.Logger
 
+	site      web.Site
 	templates *web.Templates
 	errors    *web.ErrorPages
+	linkMails *submit.ClientLimiter
 }
 
 // Routes returns the form pages with their access rules.
 func (p *Pages) Routes(site web.Site) []web.Route {
-	p.errors = web.NewErrorPages(site)
+	p.site, p.errors, p.linkMails = site, web.NewErrorPages(site), submit.NewClientLimiter(linkMailLimit)
 	p.templates = web.Parse(site, files, "templates/*.html", p.Log, template.FuncMap{
 		// field pairs a field with the page's language for the "field" template.
 		"field": func(lang locale.Lang, f *Field) fieldView { return fieldView{Field: f, Lang: lang} },
@@ -66,6 +71,7 @@ func (p *Pages) Routes(site web.Site) []web.Route {
 		{Method: http.MethodPost, Pattern: "/f/{form}", Access: identity.Anyone, Handler: p.post},
 		{Method: http.MethodGet, Pattern: "/f/{form}/d/{draft}", Access: identity.Anyone, Handler: p.resume},
 		{Method: http.MethodGet, Pattern: "/f/{form}/d/{draft}/verifier", Access: identity.Anyone, Handler: p.check},
+		{Method: http.MethodPost, Pattern: "/f/{form}/d/{draft}/courriel", Access: identity.Anyone, Handler: p.emailLink},
 		{Method: http.MethodPost, Pattern: "/f/{form}/d/{draft}/verifier", Access: identity.Anyone, Handler: p.sendDraft},
 		{Method: http.MethodGet, Pattern: "/recu/{reference}", Access: identity.ReceiptHolder, Handler: p.receipt},
 		{Method: http.MethodGet, Pattern: "/approbations/{reference}/corriger", Access: identity.Requester, Handler: p.correction},
