@@ -98,6 +98,10 @@ func TestFillAndSend(t *testing.T) {
 			if p := browsertest.Text(t, ctx, "p.form-text"); p != "Les montants sont mensuels." {
 				t.Errorf("explanatory text %q", p)
 			}
+			// The phone field is as wide as the other text fields.
+			if widths, _ := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`["telephone", "nom"].map(n => document.querySelector("[name=" + n + "]").getBoundingClientRect().width)`)); len(widths) != 2 || widths[0] != widths[1] {
+				t.Errorf("phone and name widths: %v", widths)
+			}
 			// Wrong answers first, with a file.
 			upload := filepath.Join(t.TempDir(), "avis-2026.pdf")
 			if err := os.WriteFile(upload, []byte("%PDF-1.4\n% avis d'imposition\n%%EOF\n"), 0o644); err != nil {
