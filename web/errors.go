@@ -19,26 +19,26 @@ func NewErrorPages(site Site) *ErrorPages {
 
 // Forbidden answers 403: signed in, but without the right to this page.
 func (e *ErrorPages) Forbidden(w http.ResponseWriter, r *http.Request) {
-	lang := RequestOf(r.Context()).Lang
-	e.t.Render(w, r, http.StatusForbidden, "forbidden.html", tr(lang, "Accès refusé", "Access denied"), nil)
+	e.render(w, r, http.StatusForbidden, "forbidden.html", "Accès refusé", "Access denied")
 }
 
 // CSRF answers 403 to a form posted without its session's token.
 func (e *ErrorPages) CSRF(w http.ResponseWriter, r *http.Request) {
-	lang := RequestOf(r.Context()).Lang
-	e.t.Render(w, r, http.StatusForbidden, "csrf.html", tr(lang, "Formulaire expiré", "Form expired"), nil)
+	e.render(w, r, http.StatusForbidden, "csrf.html", "Formulaire expiré", "Form expired")
 }
 
 // NotFound answers 404 for an address that leads to no page.
 func (e *ErrorPages) NotFound(w http.ResponseWriter, r *http.Request) {
-	lang := RequestOf(r.Context()).Lang
-	e.t.Render(w, r, http.StatusNotFound, "notfound.html", tr(lang, "Page introuvable", "Page not found"), nil)
+	e.render(w, r, http.StatusNotFound, "notfound.html", "Page introuvable", "Page not found")
 }
 
 // Failure answers 500 with a page that says nothing of the error.
 func (e *ErrorPages) Failure(w http.ResponseWriter, r *http.Request) {
-	lang := RequestOf(r.Context()).Lang
-	e.t.Render(w, r, http.StatusInternalServerError, "failure.html", tr(lang, "Erreur inattendue", "Unexpected error"), nil)
+	e.render(w, r, http.StatusInternalServerError, "failure.html", "Erreur inattendue", "Unexpected error")
+}
+
+func (e *ErrorPages) render(w http.ResponseWriter, r *http.Request, status int, page, titleFR, titleEN string) {
+	e.t.Render(w, r, status, page, tr(RequestOf(r.Context()).Lang, titleFR, titleEN), nil)
 }
 
 // Fail logs an unexpected error and answers with the request's 500 page

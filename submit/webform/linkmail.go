@@ -26,11 +26,7 @@ func (p *Pages) emailLink(w http.ResponseWriter, r *http.Request) {
 		p.notFound(w, r)
 		return
 	}
-	form, ok := p.loadPosted(w, r)
-	if !ok {
-		return
-	}
-	token, draft, ok := p.loadDraft(w, r, form)
+	form, token, draft, ok := p.loadPostedDraft(w, r)
 	if !ok {
 		return
 	}

@@ -126,11 +126,7 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 
 // sendDraft sends a checked draft.
 func (p *Pages) sendDraft(w http.ResponseWriter, r *http.Request) {
-	form, ok := p.loadPosted(w, r)
-	if !ok {
-		return
-	}
-	token, draft, ok := p.loadDraft(w, r, form)
+	form, token, draft, ok := p.loadPostedDraft(w, r)
 	if !ok {
 		return
 	}

@@ -177,6 +177,16 @@ func (p *Pages) loadDraft(w http.ResponseWriter, r *http.Request, form *schemas.
 	return token, draft, true
 }
 
+// loadPostedDraft reads a post to a draft's page: its form, then the draft.
+func (p *Pages) loadPostedDraft(w http.ResponseWriter, r *http.Request) (*schemas.Compiled, string, submit.Draft, bool) {
+	form, ok := p.loadPosted(w, r)
+	if !ok {
+		return nil, "", submit.Draft{}, false
+	}
+	token, draft, ok := p.loadDraft(w, r, form)
+	return form, token, draft, ok
+}
+
 // mayResume reports whether p may resume a draft of form: anyone with its
 // link may, unless an agent started it signed in, when only they may.
 func mayResume(d submit.Draft, form *schemas.Compiled, p identity.Principal) bool {
