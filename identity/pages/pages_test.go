@@ -29,6 +29,12 @@ func TestSignInForbiddenPageSignOut(t *testing.T) {
 	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasPrefix(loc, base+"/login?next=") {
 		t.Fatalf("anonymous visit of /me ends at %s", loc)
 	}
+	// In English, the login field says what it takes.
+	browsertest.Load(t, ctx, chromedp.Navigate(base+"/login?lang=en"))
+	if label := browsertest.Text(t, ctx, `label[for="id"]`); label != "Login id" {
+		t.Errorf("the English login label: %q", label)
+	}
+	browsertest.Load(t, ctx, chromedp.Navigate(base+"/login?lang=fr&next=/me"))
 	status := browsertest.Load(t, ctx,
 		chromedp.SendKeys(chromedp.CSS("#id"), "m-weber"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "trois pommes vertes sur la table"),

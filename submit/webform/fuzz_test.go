@@ -45,3 +45,15 @@ func FuzzFormRendering(f *testing.F) {
 		}
 	})
 }
+
+// Numbers typed the French way are read as numbers; what does not read
+// as one stays as typed, for validation to report.
+func TestTypedNumbers(t *testing.T) {
+	for typed, want := range map[string]any{
+		"2 500,50": 2500.5, "2\u00a0500,5": 2500.5, "2\u202f500": int64(2500), "1500.25": 1500.25, "-3": int64(-3), "beaucoup": "beaucoup", "2.500,50": "2.500,50",
+	} {
+		if got := typedScalar("number", typed); got != want {
+			t.Errorf("typedScalar(%q) = %#v, want %#v", typed, got, want)
+		}
+	}
+}
