@@ -244,7 +244,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		return err
 	}
 	intake.Limit(cfg.SubmitRate)
-	counts := metrics.New(b.JS)
+	counts := metrics.New(b.JS, b.Batches)
 	a.metrics = counts.Handler()
 	cfg.Processing.Observe = func(consumer string, outcome processors.Outcome, took time.Duration) {
 		counts.Processed(consumer, string(outcome), took)

@@ -74,8 +74,13 @@ type Bus struct {
 	server     *server.Server
 	lock       *flock.Flock
 	committers map[string]*groupcommit.Committer
-	closed     chan struct{}
-	closeOnce  sync.Once
+	// batches counts PublishBatch's batches by stream (see Batches).
+	batches struct {
+		sync.Mutex
+		by map[string]BatchStats
+	}
+	closed    chan struct{}
+	closeOnce sync.Once
 
 	// writable remembers the last answer of Writable, until a time.
 	writable struct {
@@ -93,6 +98,7 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 		return nil, fmt.Errorf("bus: replicas must be 1 or 3, not %d", cfg.Replicas)
 	}
 	b := &Bus{closed: make(chan struct{})}
+	b.batches.by = map[string]BatchStats{}
 	connOpts := []nats.Option{
 		nats.Name("guichet"),
 		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }),

@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -32,8 +33,37 @@ var batched = append(slices.Clone(groupCommitted), BucketStream(BucketReceipts))
 // PublishBatch stores msgs, all on one of the batched streams, all at
 // once or not at all, with one disk sync.
 func (b *Bus) PublishBatch(ctx context.Context, msgs []*nats.Msg) error {
-	_, err := jetstreamext.PublishMsgBatch(ctx, b.JS, msgs)
+	ack, err := jetstreamext.PublishMsgBatch(ctx, b.JS, msgs)
+	if err == nil {
+		b.batches.Lock()
+		stats := b.batches.by[ack.Stream]
+		stats.Batches++
+		stats.Messages += uint64(len(msgs))
+		b.batches.by[ack.Stream] = stats
+		b.batches.Unlock()
+	}
 	return err
+}
+
+// BatchStats counts the atomic batches this process wrote a stream with:
+// Batches of them, one disk sync each, carrying Messages.
+type BatchStats struct{ Messages, Batches uint64 }
+
+// Batches counts, by stream, the atomic batches this process has written
+// so far, by group commit and by PublishBatch. Every other message written
+// to a stream took a disk sync of its own.
+func (b *Bus) Batches() map[string]BatchStats {
+	b.batches.Lock()
+	out := maps.Clone(b.batches.by)
+	b.batches.Unlock()
+	for stream, c := range b.committers {
+		s := c.Stats()
+		total := out[stream]
+		total.Batches += s.Batches
+		total.Messages += s.Batched
+		out[stream] = total
+	}
+	return out
 }
 
 // Commit stores msg on stream, one of the streams written on every

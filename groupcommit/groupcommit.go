@@ -47,8 +47,9 @@ type Committer struct {
 // Stats counts what a Committer has sent.
 type Stats struct {
 	// Messages is the number of messages published, Batches the number of
-	// atomic batches that carried some of them.
-	Messages, Batches uint64
+	// atomic batches that carried Batched of them; each of the others was
+	// published alone.
+	Messages, Batches, Batched uint64
 	// Refused is the number of batches the server refused as a whole and
 	// that were published again message by message.
 	Refused uint64
@@ -111,6 +112,9 @@ func (c *Committer) count(messages, batches, refused uint64) {
 	c.stats.Messages += messages
 	c.stats.Batches += batches
 	c.stats.Refused += refused
+	if batches > 0 {
+		c.stats.Batched += messages
+	}
 }
 
 // Close stops the Committer once the batch in flight is answered.

@@ -1,7 +1,8 @@
 // Package metrics serves Guichet's Prometheus metrics: what it counts as
 // it runs (HTTP requests by route and status, submissions by form and
-// outcome, processing durations by processor), what an operator must watch, read from NATS at each scrape
-// (dead letters, storage, the processors' backlog), and the Go runtime's
+// outcome, processing durations by processor), what an operator must
+// watch, read from NATS at each scrape (dead letters, storage, writes and
+// disk syncs by stream, the processors' backlog), and the Go runtime's
 // own.
 //
 // It imports bus only.
@@ -32,8 +33,10 @@ type Metrics struct {
 	processing  *prometheus.HistogramVec
 }
 
-// New starts the counts, reading the rest from js.
-func New(js jetstream.JetStream) *Metrics {
+// New starts the counts, reading the rest from js; batches, when set,
+// counts the atomic batches the process wrote (Bus.Batches), for the disk
+// syncs by stream.
+func New(js jetstream.JetStream, batches func() map[string]bus.BatchStats) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "guichet_http_requests_total",
@@ -54,7 +57,7 @@ func New(js jetstream.JetStream) *Metrics {
 	m.registry.MustRegister(
 		m.requests, m.durations, m.submissions, m.processing,
 		deadLetters{js: js},
-		jetStreamUse{js: js},
+		jetStreamUse{js: js, batches: batches},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -150,14 +153,24 @@ var (
 		"Messages a processor has been given and not yet finished.", []string{"stream", "consumer"}, nil)
 	consumerRedeliveredDesc = prometheus.NewDesc("guichet_consumer_redelivered",
 		"Messages a processor is being given again, after a failure or a timeout.", []string{"stream", "consumer"}, nil)
+	streamWritesDesc = prometheus.NewDesc("guichet_stream_writes_total",
+		"Messages ever written to a JetStream stream, as the server counts them (its last sequence).", []string{"stream"}, nil)
+	streamSyncsDesc = prometheus.NewDesc("guichet_stream_syncs_total",
+		"Disk syncs a stream's writes took: one per atomic batch, one per message written alone. Its rate is exact; its value counts the writes of earlier processes as syncs of their own.", []string{"stream"}, nil)
+	streamBatchesDesc = prometheus.NewDesc("guichet_stream_batches_total",
+		"Atomic batches this process wrote a stream with (group commit and batched receipts).", []string{"stream"}, nil)
 )
 
-// jetStreamUse reports, for every stream, what it holds, and for every
-// durable consumer, its backlog.
-type jetStreamUse struct{ js jetstream.JetStream }
+// jetStreamUse reports, for every stream, what it holds and how it was
+// written, and for every durable consumer, its backlog.
+type jetStreamUse struct {
+	js      jetstream.JetStream
+	batches func() map[string]bus.BatchStats
+}
 
 func (j jetStreamUse) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{streamMessagesDesc, streamBytesDesc, consumerPendingDesc, consumerAckPendingDesc, consumerRedeliveredDesc} {
+	for _, d := range []*prometheus.Desc{streamMessagesDesc, streamBytesDesc, streamWritesDesc, streamSyncsDesc, streamBatchesDesc,
+		consumerPendingDesc, consumerAckPendingDesc, consumerRedeliveredDesc} {
 		ch <- d
 	}
 }
@@ -165,11 +178,19 @@ func (j jetStreamUse) Describe(ch chan<- *prometheus.Desc) {
 func (j jetStreamUse) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	var batches map[string]bus.BatchStats
+	if j.batches != nil {
+		batches = j.batches()
+	}
 	streams := j.js.ListStreams(ctx)
 	for info := range streams.Info() {
 		name := info.Config.Name
 		ch <- prometheus.MustNewConstMetric(streamMessagesDesc, prometheus.GaugeValue, float64(info.State.Msgs), name)
 		ch <- prometheus.MustNewConstMetric(streamBytesDesc, prometheus.GaugeValue, float64(info.State.Bytes), name)
+		writes, batched := info.State.LastSeq, batches[name]
+		ch <- prometheus.MustNewConstMetric(streamWritesDesc, prometheus.CounterValue, float64(writes), name)
+		ch <- prometheus.MustNewConstMetric(streamSyncsDesc, prometheus.CounterValue, float64(writes-min(writes, batched.Messages)+batched.Batches), name)
+		ch <- prometheus.MustNewConstMetric(streamBatchesDesc, prometheus.CounterValue, float64(batched.Batches), name)
 		if info.State.Consumers == 0 {
 			continue
 		}

@@ -2,13 +2,16 @@ package metrics_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
@@ -18,7 +21,7 @@ import (
 func scrape(t *testing.T, js jetstream.JetStream) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	metrics.New(js).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	metrics.New(js, nil).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
 	if rec.Code != 200 {
 		t.Fatalf("metrics: %d %s", rec.Code, body)
@@ -144,7 +147,7 @@ func TestStorageAndBacklog(t *testing.T) {
 // itself, are counted as unmatched.
 func TestRequestsByRoute(t *testing.T) {
 	b := bus.StartTest(t)
-	m := metrics.New(b.JS)
+	m := metrics.New(b.JS, b.Batches)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /forms/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	refuse := func(next http.Handler) http.Handler {
@@ -179,5 +182,59 @@ func TestRequestsByRoute(t *testing.T) {
 	}
 	if strings.Contains(body, "/forms/a") || strings.Contains(body, "/nowhere") {
 		t.Error("a request's path is a label")
+	}
+}
+
+// Writes and disk syncs are counted by stream: messages written alone take
+// a sync each, those group commit gathers take one per batch.
+func TestWritesAndSyncsByStream(t *testing.T) {
+	b := bus.StartTest(t)
+	ctx := context.Background()
+	for range 3 {
+		if _, err := b.JS.Publish(ctx, bus.SubmissionSubject("aide"), []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 200 writes at once through group commit: fewer batches than writes.
+	var wg sync.WaitGroup
+	for range 200 {
+		wg.Go(func() {
+			if _, err := b.Commit(ctx, bus.StreamSubmissions, &nats.Msg{Subject: bus.SubmissionSubject("aide"), Data: []byte(`{}`)}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	// And one batch of three, as the receipt signer writes.
+	var receipts []*nats.Msg
+	for _, key := range []string{"a", "b", "c"} {
+		receipts = append(receipts, &nats.Msg{Subject: "$KV." + bus.BucketReceipts + "." + key, Data: []byte(`{}`), Header: nats.Header{}})
+	}
+	if err := b.PublishBatch(ctx, receipts); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Batches()[bus.BucketStream(bus.BucketReceipts)]; got != (bus.BatchStats{Messages: 3, Batches: 1}) {
+		t.Errorf("a batch of three receipts: %+v", got)
+	}
+	batches := b.Batches()[bus.StreamSubmissions]
+	if batches.Batches == 0 || batches.Batches >= 200 || batches.Messages > 200 {
+		t.Fatalf("group commit: %+v", batches)
+	}
+	rec := httptest.NewRecorder()
+	metrics.New(b.JS, b.Batches).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	syncs := 203 - batches.Messages + batches.Batches
+	for _, line := range []string{
+		`guichet_stream_writes_total{stream="SUBMISSIONS"} 203`,
+		fmt.Sprintf(`guichet_stream_syncs_total{stream="SUBMISSIONS"} %d`, syncs),
+		fmt.Sprintf(`guichet_stream_batches_total{stream="SUBMISSIONS"} %d`, batches.Batches),
+		`guichet_stream_writes_total{stream="KV_status"} 0`,
+	} {
+		if !strings.Contains(body, line+"\n") {
+			t.Errorf("no %s in:\n%s", line, body)
+		}
+	}
+	if syncs >= 203 {
+		t.Errorf("%d syncs for 203 writes, 200 of them at once", syncs)
 	}
 }
