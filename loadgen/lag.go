@@ -131,6 +131,9 @@ func (r *Report) Print(w io.Writer) {
 			r.Lag.Followed, r.Accepted, r.Lag.Routed, r.Lag.AllRoutedAfter)
 		printPercentiles(w, "  délai dépôt → orientation", r.Lag.Lag)
 	}
+	if r.Writes != nil {
+		r.Writes.print(w)
+	}
 	if r.ByStatus["429"] > 0 {
 		fmt.Fprintln(w, "  429 : le serveur limite les dépôts par adresse ; pour un essai de charge, lancez-le avec --submit-rate 0")
 	}

@@ -52,6 +52,9 @@ type Config struct {
 	Progress io.Writer
 	// Client sends the requests; nil: a client sized for Clients.
 	Client *http.Client
+	// MetricsToken, an admin's API token, has the report say what the
+	// server wrote (see WriteReport), from its /metrics.
+	MetricsToken string
 }
 
 // Report is what a load measured.
@@ -74,6 +77,9 @@ type Report struct {
 	Lag *LagReport `json:"lag,omitempty"`
 	// FirstErrors are a few distinct unexpected answers.
 	FirstErrors []string `json:"firstErrors,omitempty"`
+	// Writes is what the server wrote, with Config.MetricsToken: read
+	// once the followed submissions are routed.
+	Writes *WriteReport `json:"writes,omitempty"`
 }
 
 // Percentiles of a duration, in milliseconds.
@@ -132,6 +138,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	target := cfg.URL + "/api/forms/" + url.PathEscape(form.ID) + "/submissions"
+	var writesBefore map[string]StreamWrites
+	if cfg.MetricsToken != "" {
+		if writesBefore, err = scrapeWrites(ctx, cfg.Client, cfg.URL, cfg.MetricsToken); err != nil {
+			return nil, err
+		}
+	}
 
 	var limiter *rate.Limiter
 	if cfg.Rate > 0 {
@@ -233,6 +245,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Latency: percentiles(latency), FirstErrors: firsts}
 	if cfg.LagSample > 0 && len(acks) > 0 {
 		r.Lag = followLag(ctx, cfg, sample(acks, cfg.LagSample))
+	}
+	if writesBefore != nil {
+		after, err := scrapeWrites(ctx, cfg.Client, cfg.URL, cfg.MetricsToken)
+		if err != nil {
+			return r, err
+		}
+		r.Writes = writesBetween(writesBefore, after, r.Accepted, r.Seconds)
 	}
 	return r, ctx.Err()
 }

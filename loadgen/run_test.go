@@ -51,3 +51,30 @@ func TestRunRefusesAnUnknownForm(t *testing.T) {
 		t.Errorf("unknown form: %v", err)
 	}
 }
+
+// With an admin's token, the report says what the server wrote: the
+// submissions' stream holds one write per accepted submission, and the
+// writes and syncs per submission are counted over every stream.
+func TestRunReportsWrites(t *testing.T) {
+	const token = "jeton-admin-des-tests"
+	_, base := testkit.StartApp(t, app.Config{Demo: true, AdminToken: token})
+	r, err := loadgen.Run(context.Background(), loadgen.Config{URL: base, Form: "subvention-association", Clients: 8, Count: 40,
+		Seed: 5, LagSample: 40, LagTimeout: time.Minute, MetricsToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Writes == nil || r.Writes.Streams["SUBMISSIONS"].Writes != 40 {
+		t.Fatalf("writes: %+v", r.Writes)
+	}
+	if w := r.Writes; w.WritesPerSubmission <= 1 || w.SyncsPerSubmission <= 0 || w.SyncsPerSubmission > w.WritesPerSubmission || w.BatchesPerSecond < 0 {
+		t.Errorf("per submission: %+v", w)
+	}
+	var out bytes.Buffer
+	r.Print(&out)
+	if !strings.Contains(out.String(), "par dépôt accepté") || !strings.Contains(out.String(), "SUBMISSIONS") {
+		t.Errorf("report:\n%s", out.String())
+	}
+	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: base, Count: 1, MetricsToken: "faux"}); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("a wrong token: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,7 +24,10 @@ réalistes que le formulaire accepte (et une part de réponses refusées si
 demandé), par plusieurs clients en parallèle, au plus vite ou à un débit
 cible. Affiche ensuite le débit, les percentiles de latence, les réponses par
 statut HTTP, et le délai de traitement (du dépôt à l'orientation) d'un
-échantillon de dépôts suivis jusqu'au bout.
+échantillon de dépôts suivis jusqu'au bout. Avec le jeton d'API d'un
+administrateur (-token ou $GUICHET_ADMIN_TOKEN), il dit aussi ce que le
+serveur a écrit : écritures et synchronisations sur disque par dépôt, lots
+atomiques par seconde, et le détail par flux.
 
 Le serveur limite les dépôts par adresse : pour un essai de charge, lancez-le
 avec --submit-rate 0.
@@ -68,6 +72,7 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs.UintVar(&seed, "seed", 1, "graine des réponses aléatoires")
 	fs.IntVar(&cfg.LagSample, "lag-sample", 1000, "nombre de dépôts suivis jusqu'à leur orientation (0 : aucun)")
 	fs.DurationVar(&cfg.LagTimeout, "lag-timeout", 3*time.Minute, "attente maximale de l'orientation des dépôts suivis")
+	fs.StringVar(&cfg.MetricsToken, "token", "", "jeton d'API d'un administrateur : le rapport dit alors ce que le serveur a écrit, par flux et par dépôt, d'après /metrics (par défaut $GUICHET_ADMIN_TOKEN)")
 	fs.BoolVar(&asJSON, "json", false, "écrit le rapport en JSON sur la sortie standard")
 	var compareMode bool
 	var step time.Duration
@@ -78,6 +83,9 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	if err := parseOptions(fs, args); err != nil {
 		return err
 	}
+	// The token is read here, not as the flag's default, so that -help
+	// never prints it.
+	cfg.MetricsToken = cmp.Or(cfg.MetricsToken, os.Getenv("GUICHET_ADMIN_TOKEN"))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if compareMode {
