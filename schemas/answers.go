@@ -167,26 +167,24 @@ func FieldOrder(schema, uiSchema json.RawMessage) []string {
 			after[trigger] = append(after[trigger], name)
 		}
 	}
+	// Each field is followed by those it decides, and these by theirs;
+	// branches decided by no field of the object come last.
 	var order []string
-	var place func(name string)
-	place = func(name string) {
-		order = append(order, name)
-		next := after[name]
-		delete(after, name)
-		for _, n := range next {
-			place(n)
+	var placeAfter func(trigger string)
+	placeAfter = func(trigger string) {
+		next := after[trigger]
+		delete(after, trigger)
+		for _, name := range next {
+			order = append(order, name)
+			placeAfter(name)
 		}
 	}
 	for _, name := range base {
-		place(name)
+		order = append(order, name)
+		placeAfter(name)
 	}
-	// Branches decided by no field of the object come last.
 	for _, trigger := range triggers {
-		next := after[trigger]
-		delete(after, trigger)
-		for _, n := range next {
-			place(n)
-		}
+		placeAfter(trigger)
 	}
 	return order
 }

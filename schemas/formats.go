@@ -58,23 +58,23 @@ func ValidPastDate(s string, now time.Time) bool {
 // 14 digits, an IBAN in capitals without spaces, a phone number without
 // its spaces, dots or dashes. Other formats come back as they are.
 func Normalize(format, s string) string {
+	if format != FormatSIRET && format != FormatIBAN && format != FormatPhoneFR {
+		return s
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '.' || r == '-' || (format == FormatPhoneFR && (r == '(' || r == ')' || r == '/')) {
+			return -1
+		}
+		return r
+	}, s)
 	switch format {
-	case FormatSIRET, FormatIBAN, FormatPhoneFR:
-		s = strings.Map(func(r rune) rune {
-			if unicode.IsSpace(r) || r == '.' || r == '-' || (format == FormatPhoneFR && (r == '(' || r == ')' || r == '/')) {
-				return -1
-			}
-			return r
-		}, s)
-		switch format {
-		case FormatIBAN:
-			s = strings.ToUpper(s)
-		case FormatPhoneFR:
-			// +33 (0)3 87 37 57 57: the national 0 goes once the country code is there.
-			for _, code := range []string{"+330", "00330"} {
-				if rest, ok := strings.CutPrefix(s, code); ok {
-					s = code[:len(code)-1] + rest
-				}
+	case FormatIBAN:
+		s = strings.ToUpper(s)
+	case FormatPhoneFR:
+		// +33 (0)3 87 37 57 57: the national 0 goes once the country code is there.
+		for _, code := range []string{"+330", "00330"} {
+			if rest, ok := strings.CutPrefix(s, code); ok {
+				s = code[:len(code)-1] + rest
 			}
 		}
 	}
