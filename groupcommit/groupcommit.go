@@ -6,11 +6,13 @@
 // There is no waiting to fill a batch: while one batch is being committed,
 // the messages that arrive meanwhile queue up and form the next one. A lone
 // caller gets a plain publish. Each caller returns only once its message is
-// stored, as with a plain publish.
+// stored, as with a plain publish. A caller may also hand in several
+// messages that must be stored together (an object's chunks and its
+// description): they go into one batch, all or none.
 //
 // An atomic batch is refused as a whole when one of its messages is: a
 // message id already stored, a key that already exists. The batch is then
-// published again message by message, so that each caller gets its own
+// published again caller by caller, so that each caller gets its own
 // answer and no message fails because of a neighbour.
 package groupcommit
 
@@ -29,6 +31,11 @@ import (
 // MaxBatch is the largest batch a Committer sends: the server refuses
 // atomic batches of more than 1,000 messages by default.
 const MaxBatch = 500
+
+// MaxBatchBytes bounds the data of a batch, which the server holds in
+// memory until its last message: a batch of large messages (PDFs) stops
+// early. A single caller's messages may go past it.
+const MaxBatchBytes = 8 << 20
 
 // Committer publishes to one stream, which must allow atomic publishing.
 type Committer struct {
@@ -55,15 +62,25 @@ type Stats struct {
 	Refused uint64
 }
 
+// write is one caller's messages, stored together.
 type write struct {
 	ctx    context.Context
-	msg    *nats.Msg
+	msgs   []*nats.Msg
 	result chan result
 }
 
+// size is the data a write adds to a batch.
+func (w *write) size() int {
+	n := 0
+	for _, m := range w.msgs {
+		n += len(m.Data)
+	}
+	return n
+}
+
 type result struct {
-	ack *jetstream.PubAck
-	err error
+	acks []*jetstream.PubAck
+	err  error
 }
 
 // New starts a Committer whose batches each wait at most timeout for the
@@ -78,10 +95,26 @@ func New(js jetstream.JetStream, timeout time.Duration) *Committer {
 // Publish stores msg and returns the server's acknowledgement, like
 // JetStream's PublishMsg, possibly as part of a batch.
 func (c *Committer) Publish(ctx context.Context, msg *nats.Msg) (*jetstream.PubAck, error) {
-	if msg.Header == nil {
-		msg.Header = nats.Header{}
+	acks, err := c.PublishTogether(ctx, msg)
+	if err != nil {
+		return nil, err
 	}
-	w := &write{ctx: ctx, msg: msg, result: make(chan result, 1)}
+	return acks[0], nil
+}
+
+// PublishTogether stores msgs all in one atomic batch, or none of them,
+// and returns the server's acknowledgement of each. They may share the
+// batch with other callers' messages; at most MaxBatch of them.
+func (c *Committer) PublishTogether(ctx context.Context, msgs ...*nats.Msg) ([]*jetstream.PubAck, error) {
+	if len(msgs) == 0 || len(msgs) > MaxBatch {
+		return nil, fmt.Errorf("groupcommit: %d messages to store together, want 1 to %d", len(msgs), MaxBatch)
+	}
+	for _, msg := range msgs {
+		if msg.Header == nil {
+			msg.Header = nats.Header{}
+		}
+	}
+	w := &write{ctx: ctx, msgs: msgs, result: make(chan result, 1)}
 	select {
 	case c.queue <- w:
 	case <-ctx.Done():
@@ -91,7 +124,7 @@ func (c *Committer) Publish(ctx context.Context, msg *nats.Msg) (*jetstream.PubA
 	}
 	select {
 	case r := <-w.result:
-		return r.ack, r.err
+		return r.acks, r.err
 	case <-ctx.Done():
 		// The message may still be stored: as with a publish that timed
 		// out, the caller cannot tell.
@@ -126,18 +159,29 @@ func (c *Committer) Close() {
 func (c *Committer) run() {
 	defer c.stopped.Done()
 	batch := make([]*write, 0, MaxBatch)
+	// next is a write that did not fit in the last batch: it opens the next.
+	var next *write
 	for {
-		select {
-		case w := <-c.queue:
-			batch = append(batch[:0], w)
-		case <-c.stop:
-			return
+		if next == nil {
+			select {
+			case next = <-c.queue:
+			case <-c.stop:
+				return
+			}
 		}
+		batch = append(batch[:0], next)
+		messages, bytes := len(next.msgs), next.size()
+		next = nil
 	gather:
-		for len(batch) < MaxBatch {
+		for messages < MaxBatch && bytes < MaxBatchBytes {
 			select {
 			case w := <-c.queue:
+				if messages+len(w.msgs) > MaxBatch || bytes+w.size() > MaxBatchBytes {
+					next = w
+					break gather
+				}
 				batch = append(batch, w)
+				messages, bytes = messages+len(w.msgs), bytes+w.size()
 			default:
 				break gather
 			}
@@ -147,17 +191,19 @@ func (c *Committer) run() {
 }
 
 // commit publishes the writes whose callers still wait, as one batch if
-// there are several.
+// there are several messages.
 func (c *Committer) commit(batch []*write) {
 	waiting := batch[:0]
+	var msgs []*nats.Msg
 	for _, w := range batch {
 		if err := w.ctx.Err(); err != nil {
 			w.result <- result{err: err}
 			continue
 		}
 		waiting = append(waiting, w)
+		msgs = append(msgs, w.msgs...)
 	}
-	switch len(waiting) {
+	switch len(msgs) {
 	case 0:
 		return
 	case 1:
@@ -165,43 +211,63 @@ func (c *Committer) commit(batch []*write) {
 		c.count(1, 0, 0)
 		return
 	}
-	msgs := make([]*nats.Msg, len(waiting))
-	for i, w := range waiting {
-		msgs[i] = w.msg
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	ack, err := jetstreamext.PublishMsgBatch(ctx, c.js, msgs, jetstreamext.BatchFlowControl{AckTimeout: c.timeout})
-	cancel()
+	ack, err := c.publishBatch(msgs)
 	var refused *jetstream.APIError
 	switch {
-	case errors.As(err, &refused):
+	case errors.As(err, &refused) && len(waiting) > 1:
 		// One message, or the batch itself, was refused: nothing of it
-		// was stored, and each message gets its own answer.
+		// was stored, and each caller gets its own answer.
 		for _, m := range msgs {
 			stripBatchHeaders(m)
 		}
 		c.publishEach(waiting)
-		c.count(uint64(len(waiting)), 0, 1)
+		c.count(uint64(len(msgs)), 0, 1)
 	case err != nil:
 		for _, w := range waiting {
-			w.result <- result{err: fmt.Errorf("groupcommit: batch of %d: %w", len(waiting), err)}
+			w.result <- result{err: fmt.Errorf("groupcommit: batch of %d: %w", len(msgs), err)}
 		}
 	default:
-		c.count(uint64(len(waiting)), 1, 0)
-		first := ack.Sequence - uint64(len(waiting)) + 1
-		for i, w := range waiting {
-			w.result <- result{ack: &jetstream.PubAck{Stream: ack.Stream, Sequence: first + uint64(i), Domain: ack.Domain}}
+		c.count(uint64(len(msgs)), 1, 0)
+		seq := ack.Sequence - uint64(len(msgs)) + 1
+		for _, w := range waiting {
+			acks := make([]*jetstream.PubAck, len(w.msgs))
+			for i := range acks {
+				acks[i] = &jetstream.PubAck{Stream: ack.Stream, Sequence: seq, Domain: ack.Domain}
+				seq++
+			}
+			w.result <- result{acks: acks}
 		}
 	}
 }
 
-// publishEach publishes the writes one by one, all at once.
+// publishBatch stores msgs as one atomic batch.
+func (c *Committer) publishBatch(msgs []*nats.Msg) (*jetstreamext.BatchAck, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	return jetstreamext.PublishMsgBatch(ctx, c.js, msgs, jetstreamext.BatchFlowControl{AckTimeout: c.timeout})
+}
+
+// publishEach publishes the writes one by one, all at once: a write of
+// one message as a plain publish, a write of several as its own batch.
 func (c *Committer) publishEach(writes []*write) {
 	var wg sync.WaitGroup
 	for _, w := range writes {
 		wg.Go(func() {
-			ack, err := c.js.PublishMsg(w.ctx, w.msg)
-			w.result <- result{ack: ack, err: err}
+			if len(w.msgs) == 1 {
+				ack, err := c.js.PublishMsg(w.ctx, w.msgs[0])
+				w.result <- result{acks: []*jetstream.PubAck{ack}, err: err}
+				return
+			}
+			ack, err := c.publishBatch(w.msgs)
+			if err != nil {
+				w.result <- result{err: err}
+				return
+			}
+			acks := make([]*jetstream.PubAck, len(w.msgs))
+			for i := range acks {
+				acks[i] = &jetstream.PubAck{Stream: ack.Stream, Sequence: ack.Sequence - uint64(len(w.msgs)-1-i), Domain: ack.Domain}
+			}
+			w.result <- result{acks: acks}
 		})
 	}
 	wg.Wait()

@@ -106,7 +106,7 @@ func TestRefusedBatchAnswersEachMessage(t *testing.T) {
 	msgs := []*nats.Msg{message("s.a", "fresh-1", "one"), message("s.a", "taken", "again"), keyed("key-first"), keyed("key-second"), message("s.a", "fresh-2", "two")}
 	writes := make([]*write, len(msgs))
 	for i, m := range msgs {
-		writes[i] = &write{ctx: ctx, msg: m, result: make(chan result, 1)}
+		writes[i] = &write{ctx: ctx, msgs: []*nats.Msg{m}, result: make(chan result, 1)}
 	}
 	c.commit(writes)
 	results := make([]result, len(writes))
@@ -114,12 +114,12 @@ func TestRefusedBatchAnswersEachMessage(t *testing.T) {
 		results[i] = <-w.result
 	}
 	for _, i := range []int{0, 4} {
-		if results[i].err != nil || results[i].ack.Duplicate {
+		if results[i].err != nil || results[i].acks[0].Duplicate {
 			t.Fatalf("fresh message %d: %+v", i, results[i])
 		}
-		checkStored(t, js, results[i].ack.Sequence, string(msgs[i].Data))
+		checkStored(t, js, results[i].acks[0].Sequence, string(msgs[i].Data))
 	}
-	if r := results[1]; r.err != nil || !r.ack.Duplicate || r.ack.Sequence != first.Sequence {
+	if r := results[1]; r.err != nil || !r.acks[0].Duplicate || r.acks[0].Sequence != first.Sequence {
 		t.Errorf("message id already stored: %+v, want a duplicate of sequence %d", r, first.Sequence)
 	}
 	// Of two creations of one key, exactly one is stored.
@@ -143,6 +143,56 @@ func TestRefusedBatchAnswersEachMessage(t *testing.T) {
 	}
 }
 
+// Messages handed in together are stored together, in order, beside
+// other callers' messages; when one of them is refused, none is stored,
+// and the other callers' messages are.
+func TestMessagesStoredTogether(t *testing.T) {
+	js := startStream(t)
+	c := New(js, 5*time.Second)
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := js.PublishMsg(ctx, message("s.a", "taken", "first")); err != nil {
+		t.Fatal(err)
+	}
+	together := []*write{
+		{ctx: ctx, msgs: []*nats.Msg{message("s.b", "", "b1"), message("s.b", "", "b2"), message("s.b", "", "b3")}, result: make(chan result, 1)},
+		{ctx: ctx, msgs: []*nats.Msg{message("s.c", "", "alone")}, result: make(chan result, 1)},
+	}
+	c.commit(together)
+	for _, w := range together {
+		r := <-w.result
+		if r.err != nil || len(r.acks) != len(w.msgs) {
+			t.Fatalf("%+v", r)
+		}
+		for i, ack := range r.acks {
+			checkStored(t, js, ack.Sequence, string(w.msgs[i].Data))
+		}
+	}
+	refused := []*write{
+		{ctx: ctx, msgs: []*nats.Msg{message("s.d", "", "d1"), message("s.a", "taken", "again")}, result: make(chan result, 1)},
+		{ctx: ctx, msgs: []*nats.Msg{message("s.e", "", "kept")}, result: make(chan result, 1)},
+	}
+	c.commit(refused)
+	if r := <-refused[0].result; r.err == nil {
+		t.Errorf("a unit with a message id already stored was stored: %+v", r)
+	}
+	if r := <-refused[1].result; r.err != nil {
+		t.Errorf("its neighbour: %v", r.err)
+	} else {
+		checkStored(t, js, r.acks[0].Sequence, "kept")
+	}
+	s, err := js.Stream(ctx, "S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetLastMsgForSubject(ctx, "s.d"); !errors.Is(err, jetstream.ErrMsgNotFound) {
+		t.Errorf("part of a refused unit was stored: %v", err)
+	}
+	if _, err := c.PublishTogether(ctx); err == nil {
+		t.Error("nothing to store was accepted")
+	}
+}
+
 func TestPublishGivesUpWithItsContext(t *testing.T) {
 	js := startStream(t)
 	c := New(js, 5*time.Second)
@@ -153,7 +203,7 @@ func TestPublishGivesUpWithItsContext(t *testing.T) {
 		t.Errorf("cancelled publish: %v", err)
 	}
 	// A write whose caller left before its batch was sent is not sent.
-	w := &write{ctx: ctx, msg: message("s.a", "left", "left"), result: make(chan result, 1)}
+	w := &write{ctx: ctx, msgs: []*nats.Msg{message("s.a", "left", "left")}, result: make(chan result, 1)}
 	c.commit([]*write{w})
 	if r := <-w.result; !errors.Is(r.err, context.Canceled) {
 		t.Errorf("write of a caller who left: %+v", r)
