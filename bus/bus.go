@@ -286,7 +286,8 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		Replicas:    replicas,
 	})
 	if err == nil {
-		err = tuneStream(ctx, js, "OBJ_"+ObjectStoreDocuments, replicas, false)
+		// Processors store the PDFs they make in atomic batches.
+		err = tuneStream(ctx, js, DocumentsStream, replicas, true)
 	}
 	if err != nil {
 		return fmt.Errorf("object store %s: %w", ObjectStoreDocuments, err)

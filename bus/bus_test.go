@@ -256,3 +256,56 @@ func TestSecureDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A document stored through group commit reads back like one the object
+// store's Put wrote, whole and with its digest checked, when many are
+// stored at once and when one spans several chunks; and one event per
+// subject is stored, however many times it is sent.
+func TestStoreDocumentAndCommitOnce(t *testing.T) {
+	b := StartTest(t)
+	ctx := context.Background()
+	docs, err := b.Documents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("0123456789"), 30_000) // three chunks
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			data := fmt.Appendf(nil, "%%PDF-1.4 document %d", i)
+			if i == 0 {
+				data = big
+			}
+			meta := jetstream.ObjectMeta{Name: fmt.Sprintf("2026-TEST/record-%d.pdf", i), Headers: nats.Header{"Content-Type": {"application/pdf"}}}
+			if err := b.StoreDocument(ctx, meta, data); err != nil {
+				t.Errorf("document %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range 20 {
+		name := fmt.Sprintf("2026-TEST/record-%d.pdf", i)
+		got, err := docs.GetBytes(ctx, name)
+		want := fmt.Appendf(nil, "%%PDF-1.4 document %d", i)
+		if i == 0 {
+			want = big
+		}
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes, %v", name, len(got), err)
+		}
+		info, err := docs.GetInfo(ctx, name)
+		if err != nil || info.Headers.Get("Content-Type") != "application/pdf" || info.Size != uint64(len(want)) {
+			t.Errorf("%s: %+v, %v", name, info, err)
+		}
+	}
+	if stats := b.Batches()[DocumentsStream]; stats.Batches == 0 {
+		t.Errorf("documents were not stored in batches: %+v", stats)
+	}
+
+	for round := range 3 {
+		stored, err := b.CommitOnce(ctx, StreamEvents, &nats.Msg{Subject: EventSubject("2026-TEST", "routed"), Data: []byte("{}")})
+		if err != nil || stored != (round == 0) {
+			t.Errorf("round %d: stored %v, %v", round, stored, err)
+		}
+	}
+}

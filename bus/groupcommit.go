@@ -2,6 +2,9 @@ package bus
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
 	"github.com/guichet/guichet/groupcommit"
 )
@@ -23,7 +27,7 @@ func BucketStream(bucket string) string { return "KV_" + bucket }
 // and by the processors, whose writes are gathered into atomic batches: one
 // disk sync for many submissions.
 var groupCommitted = []string{StreamSubmissions, StreamEvents,
-	BucketStream(BucketStatus), BucketStream(BucketIdempotency), BucketStream(BucketInbox)}
+	BucketStream(BucketStatus), BucketStream(BucketIdempotency), BucketStream(BucketInbox), DocumentsStream}
 
 // batched are the streams that take atomic batches: the group-committed
 // ones, and the receipts, which the receipt processor stores many at a
@@ -86,6 +90,31 @@ func (b *Bus) CreateKey(ctx context.Context, kv jetstream.KeyValue, key string, 
 	return revision, err
 }
 
+// CommitOnce stores msg on stream, one of the streams written on every
+// submission, unless its subject holds a message already: what a processor
+// writes once per submission, on a subject of its own, such as an event.
+// It reports whether msg was stored; a redelivered message stores nothing
+// the second time, however long after the first.
+func (b *Bus) CommitOnce(ctx context.Context, stream string, msg *nats.Msg) (bool, error) {
+	if msg.Header == nil {
+		msg.Header = nats.Header{}
+	}
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
+	_, err := b.Commit(ctx, stream, msg)
+	if isWrongLastSequence(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// isWrongLastSequence reports a write refused because its subject's last
+// sequence was not the one expected.
+func isWrongLastSequence(err error) bool {
+	apiErr := (*jetstream.APIError)(nil)
+	return errors.As(err, &apiErr) &&
+		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
+}
+
 // UpdateKey stores value under key in bucket, one of the group-committed
 // buckets, like KeyValue.Update: it fails with
 // jetstream.ErrKeyRevisionMismatch unless the key's last revision is
@@ -94,8 +123,7 @@ func (b *Bus) UpdateKey(ctx context.Context, kv jetstream.KeyValue, key string, 
 	msg := keyMsg(kv, key, value)
 	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(revision, 10))
 	ack, err := b.Commit(ctx, BucketStream(kv.Bucket()), msg)
-	if apiErr := (*jetstream.APIError)(nil); errors.As(err, &apiErr) &&
-		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+	if isWrongLastSequence(err) {
 		return 0, jetstream.ErrKeyRevisionMismatch
 	}
 	if err != nil {
@@ -116,7 +144,41 @@ func (b *Bus) PutKey(ctx context.Context, kv jetstream.KeyValue, key string, val
 
 // keyMsg is the message that stores value under key in kv.
 func keyMsg(kv jetstream.KeyValue, key string, value []byte) *nats.Msg {
-	return &nats.Msg{Subject: "$KV." + kv.Bucket() + "." + key, Data: value, Header: nats.Header{}}
+	return &nats.Msg{Subject: KeySubject(kv.Bucket(), key), Data: value, Header: nats.Header{}}
+}
+
+// documentChunkSize is the size of the chunks of a stored document, the
+// object store's own default.
+const documentChunkSize = 128 << 10
+
+// StoreDocument stores a document that Guichet makes (a PDF record, a
+// decision letter) in the documents object store, as its Put would: its
+// chunks and its description, written as one atomic batch through group
+// commit, so that the documents of many submissions share a disk sync.
+// Put writes each chunk and the description with a sync of its own. The
+// name must not be in use: a stored document is never replaced.
+func (b *Bus) StoreDocument(ctx context.Context, meta jetstream.ObjectMeta, data []byte) error {
+	info := jetstream.ObjectInfo{ObjectMeta: meta, Bucket: ObjectStoreDocuments, NUID: nuid.Next(), Size: uint64(len(data))}
+	info.Opts = &jetstream.ObjectMetaOptions{ChunkSize: documentChunkSize}
+	chunkSubject := "$O." + ObjectStoreDocuments + ".C." + info.NUID
+	sum := sha256.New()
+	var msgs []*nats.Msg
+	for rest := data; len(rest) > 0; {
+		chunk := rest[:min(len(rest), documentChunkSize)]
+		rest = rest[len(chunk):]
+		sum.Write(chunk)
+		msgs = append(msgs, &nats.Msg{Subject: chunkSubject, Data: chunk, Header: nats.Header{}})
+	}
+	info.Chunks = uint32(len(msgs))
+	info.Digest = jetstream.GetObjectDigestValue(sum)
+	raw, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	description := &nats.Msg{Subject: "$O." + ObjectStoreDocuments + ".M." + base64.URLEncoding.EncodeToString([]byte(meta.Name)), Data: raw,
+		Header: nats.Header{jetstream.MsgRollup: []string{jetstream.MsgRollupSubject}}}
+	_, err = b.committers[DocumentsStream].PublishTogether(ctx, append(msgs, description)...)
+	return err
 }
 
 func (b *Bus) startCommitters() {

@@ -3,6 +3,7 @@ package bus
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -82,11 +83,34 @@ const (
 // submission: its reference for the first, then "<reference>.r<n>".
 func ReceiptKey(reference string, revision int) string { return SubmissionMsgID(reference, revision) }
 
-// ChainKey is the receipts-bucket key of a form's last receipt.
-func ChainKey(form string) string { return "chain." + form }
+// ChainKey is the receipts-bucket key of a form's last receipt. It has
+// one token more than any receipt's key, so that ReceiptSubjects leave it
+// out.
+func ChainKey(form string) string { return "chain." + form + ".head" }
 
 // ObjectStoreDocuments holds PDFs and attachments, keyed by reference.
 const ObjectStoreDocuments = "documents"
+
+// DocumentsStream is the stream under the documents object store.
+const DocumentsStream = "OBJ_" + ObjectStoreDocuments
+
+// KeySubject is the subject of key in a key-value bucket.
+func KeySubject(bucket, key string) string { return "$KV." + bucket + "." + key }
+
+// ReceiptSubjects match the receipts of the receipts bucket, every
+// version's ("<reference>", "<reference>.r<n>"), and not the chain heads.
+var ReceiptSubjects = []string{KeySubject(BucketReceipts, "*"), KeySubject(BucketReceipts, "*.*")}
+
+// ReceiptKeyOf is the receipts-bucket key that a message on
+// ReceiptSubjects sets.
+func ReceiptKeyOf(subject string) string {
+	return strings.TrimPrefix(subject, "$KV."+BucketReceipts+".")
+}
+
+// IsChainKey reports whether a receipts-bucket key is a form's chain head
+// rather than a receipt: "chain.<form>.head", or "chain.<form>" as the
+// heads were kept before migration 2.
+func IsChainKey(key string) bool { return strings.HasPrefix(key, "chain.") }
 
 // SessionMaxAge is the absolute lifetime of a browser session.
 const SessionMaxAge = 12 * time.Hour
@@ -169,14 +193,16 @@ func AuditSubject(kind, accountID string) string { return "audit." + kind + "." 
 const AuditSubjects = "audit.>"
 
 // DeadLetterSubjects are the advisories that the DEADLETTER stream captures:
-// messages of SUBMISSIONS and EVENTS that exhausted their deliveries or were
-// terminated by a processor.
-var DeadLetterSubjects = []string{
-	"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + StreamSubmissions + ".*",
-	"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED." + StreamSubmissions + ".*",
-	"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + StreamEvents + ".*",
-	"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED." + StreamEvents + ".*",
-}
+// messages of the streams that processors consume (SUBMISSIONS, EVENTS,
+// the receipts) that exhausted their deliveries or were terminated by a
+// processor.
+var DeadLetterSubjects = func() []string {
+	var out []string
+	for _, stream := range []string{StreamSubmissions, StreamEvents, BucketStream(BucketReceipts)} {
+		out = append(out, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+stream+".*", "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED."+stream+".*")
+	}
+	return out
+}()
 
 // FormDraftKey is the forms-bucket key of a form's draft.
 func FormDraftKey(formID string) string { return formID + ".draft" }
