@@ -39,7 +39,7 @@ func TestBuilderAPI(t *testing.T) {
 	if v := s.Must(200, "POST", "/api/forms/aide/publish", adminToken, "").JSON(t)["version"]; v != 2.0 {
 		t.Fatalf("second version = %v", v)
 	}
-	s.WaitStatus(ref, token, "routed")
+	s.WaitProcessed(ref, token)
 	text := pdftest.Text(t, s.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "").Body)
 	if !strings.Contains(text, "Nom du demandeur") || strings.Contains(text, "Nom de famille") {
 		t.Errorf("the version 1 submission's PDF:\n%s", text)

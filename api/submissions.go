@@ -187,6 +187,7 @@ type submissionOutput struct {
 		History     []ChangeBody     `json:"history"`
 		Attachments []AttachmentBody `json:"attachments,omitempty"`
 		Revision    int              `json:"revision" example:"1" doc:"Version de la demande qui fait foi : 1, ou plus après une correction"`
+		Documented  bool             `json:"documented" doc:"Le récapitulatif PDF de la version qui fait foi est prêt"`
 		Versions    []VersionBody    `json:"versions,omitempty" doc:"Les versions d'une demande corrigée, la première comprise"`
 	}
 }
@@ -238,7 +239,7 @@ func (h *submissionsHandler) get(ctx context.Context, in *submissionInput) (*sub
 	for _, a := range rec.Attachments {
 		b.Attachments = append(b.Attachments, AttachmentBody(a))
 	}
-	b.Revision = rec.Revision()
+	b.Revision, b.Documented = rec.Revision(), rec.Documented
 	for _, v := range rec.Versions {
 		b.Versions = append(b.Versions, VersionBody{Revision: v.Revision, At: v.At, DataSHA256: v.DataSHA256, Documented: v.Documented})
 	}

@@ -306,8 +306,8 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Documents: documents,
-		Receipts: receiptStore, SiteURL: cfg.PublicURL}
+	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Bus: b, Submissions: submissions, Documents: documents,
+		SiteURL: cfg.PublicURL}
 	route := &processors.Route{Forms: forms, Tracker: tracker, Submissions: submissions}
 	var mail *mailer.Mailer
 	var notices *backoffice.Notices

@@ -58,7 +58,7 @@ func TestNATSWithNKey(t *testing.T) {
 	}
 	g := startWith(t, app.Config{NATSURL: ns.ClientURL(), NATSNKeySeed: writeFile(t, "guichet.nk", seed), Demo: true})
 	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
-	g.waitRouted(receipt["reference"].(string), receipt["token"].(string))
+	g.waitProcessed(receipt["reference"].(string), receipt["token"].(string))
 }
 
 // GUICHET_NATS_CREDS: in operator mode (JWTs, as nsc sets up a
@@ -109,5 +109,5 @@ func TestNATSWithCredentials(t *testing.T) {
 	}
 	g := startWith(t, app.Config{NATSURL: ns.ClientURL(), NATSCredentials: writeFile(t, "guichet.creds", creds), Demo: true})
 	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
-	g.waitRouted(receipt["reference"].(string), receipt["token"].(string))
+	g.waitProcessed(receipt["reference"].(string), receipt["token"].(string))
 }

@@ -19,7 +19,7 @@ func TestExternalNATS(t *testing.T) {
 	ns := startServer(t, &server.Options{})
 	g := startWith(t, app.Config{NATSURL: ns.ClientURL(), DataDir: t.TempDir(), Demo: true})
 	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
-	g.waitRouted(receipt["reference"].(string), receipt["token"].(string))
+	g.waitProcessed(receipt["reference"].(string), receipt["token"].(string))
 
 	// The submission is on the external server, where the nats CLI would see it.
 	nc, err := nats.Connect(ns.ClientURL())
@@ -66,7 +66,7 @@ func TestRoles(t *testing.T) {
 	}
 	for _, r := range receipts {
 		ref := r["reference"].(string)
-		apiNode.waitRouted(ref, r["token"].(string))
+		apiNode.waitProcessed(ref, r["token"].(string))
 		// The event follows the status record by a moment.
 		subject := bus.EventSubject(ref, "routed")
 		for deadline := time.Now().Add(5 * time.Second); apiNode.subjectMessages(bus.StreamEvents, subject) == 0 && time.Now().Before(deadline); {

@@ -48,7 +48,7 @@ func TestDemoContent(t *testing.T) {
 	}
 	for _, c := range cases {
 		receipt := g.must(201, "POST", "/api/forms/"+c.form+"/submissions", c.token, `{"data":`+c.data+`}`)
-		status := g.waitRouted(receipt["reference"].(string), receipt["token"].(string))
+		status := g.waitProcessed(receipt["reference"].(string), receipt["token"].(string))
 		if status["department"] != c.department {
 			t.Errorf("%s: routed to %v, want %s", c.form, status["department"], c.department)
 		}

@@ -20,7 +20,7 @@ func TestFullStoreRefusesThenRecovers(t *testing.T) {
 	const maxStore = 8 << 20
 	in := startWith(t, app.Config{DataDir: t.TempDir(), Demo: true, MaxStore: maxStore})
 	before := in.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
-	in.waitRouted(before["reference"].(string), before["token"].(string))
+	in.waitProcessed(before["reference"].(string), before["token"].(string))
 
 	// Something else fills the store.
 	ctx := context.Background()
@@ -54,5 +54,5 @@ func TestFullStoreRefusesThenRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := in.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
-	in.waitRouted(after["reference"].(string), after["token"].(string))
+	in.waitProcessed(after["reference"].(string), after["token"].(string))
 }

@@ -19,7 +19,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	personal := []string{"Chorale de Sarrebourg", "Inès Muller", "i.muller@example.fr", "12345678901234", "chapelle des Cordeliers"}
 	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
 	reference, token := receipt["reference"].(string), receipt["token"].(string)
-	g.waitRouted(reference, token)
+	g.waitProcessed(reference, token)
 	g.Must(200, "GET", "/api/submissions/"+reference+"/pdf?token="+token, "", "")
 	g.Must(200, "GET", "/api/dossiers/"+reference, adminToken, "")
 	g.Must(422, "POST", "/api/forms/subvention-association/submissions", "", `{"data":{"contact":{"email":"pas-une-adresse Inès Muller"}}}`)
@@ -51,10 +51,11 @@ func TestRequestIDFollowsTheSubmission(t *testing.T) {
 		t.Errorf("X-Request-Id back: %q", got)
 	}
 	receipt := resp.JSON(t)
-	g.waitRouted(receipt["reference"].(string), receipt["token"].(string))
+	g.waitProcessed(receipt["reference"].(string), receipt["token"].(string))
 	for _, want := range []string{
 		`"msg":"submission accepted","reference":"` + receipt["reference"].(string) + `","form":"subvention-association","version":1,"request_id":"proxy-7f3a.42"}`,
-		`"consumer":"pdf","subject":"submissions.subvention-association","sequence":1,"delivery":1,"request_id":"proxy-7f3a.42"`,
+		`"consumer":"route","subject":"submissions.subvention-association","sequence":1,"delivery":1,"request_id":"proxy-7f3a.42"`,
+		`"consumer":"pdf","subject":"$KV.receipts.` + receipt["reference"].(string) + `","sequence":1,"delivery":1,"request_id":"proxy-7f3a.42"`,
 	} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("no %s in the logs:\n%s", want, logs.String())

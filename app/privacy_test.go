@@ -96,8 +96,8 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	first := g.must(201, "POST", "/api/forms/aide-scolarite/submissions", "", schoolSubmission("Inès Muller", ines), "Idempotency-Key", "essai-1")
 	second := g.must(201, "POST", "/api/forms/aide-scolarite/submissions", "", schoolSubmission("Paul Weber", other))
 	ref, kept := first["reference"].(string), second["reference"].(string)
-	g.waitRouted(ref, first["token"].(string))
-	g.waitRouted(kept, second["token"].(string))
+	g.waitProcessed(ref, first["token"].(string))
+	g.waitProcessed(kept, second["token"].(string))
 	g.must(200, "GET", "/api/dossiers/"+ref, adminToken, "")
 	g.Must(201, "POST", "/api/dossiers/"+ref+"/notes", adminToken, `{"text":"Appelée le 3 décembre"}`)
 	g.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"Votre dossier est complet."}`)
@@ -211,8 +211,8 @@ func TestRetentionPurge(t *testing.T) {
 	old := g.must(201, "POST", "/api/forms/aide-scolarite/submissions", "", schoolSubmission("Inès Muller", ines))
 	// The demo's association grants have no retention period.
 	kept := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
-	g.waitRouted(old["reference"].(string), old["token"].(string))
-	g.waitRouted(kept["reference"].(string), kept["token"].(string))
+	g.waitProcessed(old["reference"].(string), old["token"].(string))
+	g.waitProcessed(kept["reference"].(string), kept["token"].(string))
 	ctx := context.Background()
 	drafts, err := submit.NewDrafts(ctx, g.app.Bus)
 	if err != nil {

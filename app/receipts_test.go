@@ -103,7 +103,7 @@ func TestReceiptOnThePDF(t *testing.T) {
 	g := startWith(t, app.Config{DataDir: t.TempDir(), Demo: true, PublicURL: "https://demarches.example.fr"})
 	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
 	ref, token := receipt["reference"].(string), receipt["token"].(string)
-	g.waitRouted(ref, token)
+	g.waitProcessed(ref, token)
 	signed := g.must(200, "GET", "/api/submissions/"+ref+"/receipt?token="+token, "", "")
 	encoded := signed["encoded"].(string)
 	pdf := g.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "").Body

@@ -33,7 +33,7 @@ func TestTraceFollowsTheSubmission(t *testing.T) {
 	receipt := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association,
 		"traceparent", "00-"+traceID+"-"+parentID+"-01", "X-Request-Id", "req-trace-1")
 	ref := receipt["reference"].(string)
-	g.waitRouted(ref, receipt["token"].(string))
+	g.waitProcessed(ref, receipt["token"].(string))
 
 	seen := map[string]bool{}
 	deadline := time.Now().Add(10 * time.Second)
@@ -84,7 +84,7 @@ func TestProcessorNodeServesItsMetrics(t *testing.T) {
 	}
 	worker.app.ServeMetrics(ln)
 	receipt := apiNode.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
-	apiNode.waitRouted(receipt["reference"].(string), receipt["token"].(string))
+	apiNode.waitProcessed(receipt["reference"].(string), receipt["token"].(string))
 
 	// A processor's duration is observed once its handler has returned,
 	// just after the routed event it published: read until both are there.

@@ -38,7 +38,7 @@ func routed(t *testing.T, k *testkit.Kit, data, department string) string {
 	if err := json.Unmarshal(msg.Data, &sub); err != nil || sub.Reference != receipt.Reference {
 		t.Fatalf("last submission: %v", err)
 	}
-	if err := k.Tracker.Route(ctx, sub, department, info.State.LastSeq); err != nil {
+	if err := k.Tracker.Route(ctx, submit.Stored{Submission: sub, Sequence: info.State.LastSeq}, department); err != nil {
 		t.Fatal(err)
 	}
 	return receipt.Reference

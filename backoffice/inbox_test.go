@@ -22,19 +22,13 @@ func TestInboxPagesNewestFirst(t *testing.T) {
 	var refs []string
 	for i := range 5 {
 		sub := submit.Submission{Reference: submit.NewReference(base), Form: "aide", FormVersion: 1, SubmittedAt: base.Add(time.Duration(i) * time.Minute)}
-		if err := k.Tracker.Receive(ctx, sub, uint64(i+1)); err != nil {
-			t.Fatal(err)
-		}
-		if err := k.Tracker.Route(ctx, sub, "accueil", uint64(i+1)); err != nil {
+		if err := k.Tracker.Route(ctx, submit.Stored{Submission: sub, Sequence: uint64(i + 1)}, "accueil"); err != nil {
 			t.Fatal(err)
 		}
 		refs = append(refs, sub.Reference)
 	}
 	other := submit.Submission{Reference: submit.NewReference(base), Form: "aide", FormVersion: 1, SubmittedAt: base}
-	if err := k.Tracker.Receive(ctx, other, 9); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.Tracker.Route(ctx, other, "accueil-bis", 9); err != nil {
+	if err := k.Tracker.Route(ctx, submit.Stored{Submission: other, Sequence: 9}, "accueil-bis"); err != nil {
 		t.Fatal(err)
 	}
 

@@ -174,11 +174,7 @@ func (w *Workflows) Handle(ctx context.Context, msg jetstream.Msg) error {
 // start creates the approval state of a request, once, and puts the
 // request under review.
 func (w *Workflows) start(ctx context.Context, e submit.Event) error {
-	sub, err := submit.Load(ctx, w.submissions, e.Reference, e.Sequence)
-	if err != nil {
-		return err
-	}
-	form, err := w.forms.Version(ctx, sub.Form, sub.FormVersion)
+	sub, form, err := submit.LoadAnswered(ctx, w.submissions, w.forms, e.Reference, e.Sequence)
 	if err != nil {
 		return err
 	}
@@ -382,7 +378,7 @@ func (w *Workflows) resent(ctx context.Context, a *Approval, cmd command) error 
 		if err != nil {
 			return err
 		}
-		if _, err := w.tracker.Revise(ctx, corrected, false); err != nil {
+		if _, err := w.tracker.Revise(ctx, corrected); err != nil {
 			return err
 		}
 		a.Data, a.Revision = corrected.Data, corrected.Version()

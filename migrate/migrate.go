@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -31,6 +32,7 @@ type Migration struct {
 // Migrations are every layout change, in order.
 var Migrations = []Migration{
 	{Version: 1, Description: "status records learn their submission's stream sequence", Run: backfillSequences},
+	{Version: 2, Description: "stages side by side: routing on SUBMISSIONS, PDF records on the receipts, chain heads apart", Run: stagesSideBySide},
 }
 
 // versionKey is the meta-bucket key of the last migration applied.
@@ -110,3 +112,51 @@ func backfillSequences(ctx context.Context, b *bus.Bus, tracker *submit.Tracker)
 
 // errAlready means a record needs no change.
 var errAlready = errors.New("migrate: already done")
+
+// stagesSideBySide moves to the pipeline where each stage depends only on
+// what it needs: routing reads SUBMISSIONS instead of waiting for the
+// "documented" event, and the PDF processor reads the receipts instead of
+// waiting for them. The consumers of before are removed; those of now are
+// created by the processors at start, from the first message, and pass
+// over what was done before without writing it again. The forms' chain
+// heads move to keys that the PDF processor's filter leaves out.
+func stagesSideBySide(ctx context.Context, b *bus.Bus, _ *submit.Tracker) error {
+	for _, old := range []struct{ stream, durable string }{
+		{bus.StreamEvents, bus.ConsumerRoute},
+		{bus.StreamSubmissions, bus.ConsumerPDF},
+	} {
+		err := b.JS.DeleteConsumer(ctx, old.stream, old.durable)
+		if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return fmt.Errorf("consumer %s on %s: %w", old.durable, old.stream, err)
+		}
+	}
+	kv, err := b.KV(ctx, bus.BucketReceipts)
+	if err != nil {
+		return err
+	}
+	lister, err := kv.ListKeysFiltered(ctx, "chain.*")
+	if err != nil {
+		return err
+	}
+	var heads []string
+	for key := range lister.Keys() {
+		heads = append(heads, key)
+	}
+	for _, key := range heads {
+		entry, err := kv.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		form := strings.TrimPrefix(key, "chain.")
+		if _, err := kv.Create(ctx, bus.ChainKey(form), entry.Value()); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+			return err
+		}
+		if err := kv.Purge(ctx, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}

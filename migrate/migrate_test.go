@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
 
 	"github.com/guichet/guichet/bus"
@@ -41,7 +42,7 @@ func TestBackfillSequences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if entry, err := meta.Get(ctx, "schema"); err != nil || string(entry.Value()) != "1" {
+	if entry, err := meta.Get(ctx, "schema"); err != nil || string(entry.Value()) != strconv.Itoa(len(migrate.Migrations)) {
 		t.Errorf("stored version: %v", err)
 	}
 }

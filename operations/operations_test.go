@@ -21,8 +21,8 @@ const (
 	adminPassword = "une phrase de passe pour les traitements"
 )
 
-// In chromium: an admin finds a message the PDF processor gave up on,
-// replays it in vain, then again once the form exists. The page passes
+// In chromium: an admin finds the messages routing and the PDF processor
+// gave up on, replays one in vain, then both once the form exists. The page passes
 // axe-core and is photographed.
 func TestAdminReplaysAFailedMessage(t *testing.T) {
 	a, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
@@ -44,9 +44,9 @@ func TestAdminReplaysAFailedMessage(t *testing.T) {
 	load(http.StatusOK, chromedp.Navigate(base+"/login?next=/admin/traitements"))
 	load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#id"), "c-muller"), chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")))
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(browsertest.Text(t, ctx, "main"), "not found"); {
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(browsertest.Text(t, ctx, "main"), "not found") < 2; {
 		if time.Now().After(deadline) {
-			t.Fatalf("the failed message is not listed: %s", browsertest.Text(t, ctx, "main"))
+			t.Fatalf("the failed messages are not listed: %s", browsertest.Text(t, ctx, "main"))
 		}
 		time.Sleep(100 * time.Millisecond)
 		load(http.StatusOK, chromedp.Reload())
@@ -65,8 +65,13 @@ func TestAdminReplaysAFailedMessage(t *testing.T) {
 	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	api.Must(200, "PUT", "/api/forms/aide/draft", adminToken, `{"title":"Aide","audience":"public","schema":{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}},"routing":{"default":"accueil"}}`)
 	api.Must(200, "POST", "/api/forms/aide/publish", adminToken, "")
-	load(http.StatusOK, chromedp.Click(chromedp.CSS("main table button")))
-	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "Le message a été traité") || !strings.Contains(text, "Aucun traitement en échec") {
-		t.Errorf("replay after the fix: %s", text)
+	for range 2 {
+		load(http.StatusOK, chromedp.Click(chromedp.CSS("main table button")))
+		if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "Le message a été traité") {
+			t.Errorf("replay after the fix: %s", text)
+		}
+	}
+	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "Aucun traitement en échec") {
+		t.Errorf("after both replays: %s", text)
 	}
 }

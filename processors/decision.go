@@ -12,7 +12,6 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/locale"
-	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
 
@@ -98,14 +97,7 @@ func (d *Decision) Letter(ctx context.Context, e submit.Event) ([]byte, error) {
 	if !errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, err
 	}
-	sub, err := submit.Load(ctx, d.Submissions, e.Reference, e.Sequence)
-	if err != nil {
-		return nil, err
-	}
-	form, err := d.Forms.Version(ctx, sub.Form, sub.FormVersion)
-	if errors.Is(err, schemas.ErrNotFound) {
-		return nil, Permanent(err)
-	}
+	sub, form, err := submit.LoadAnswered(ctx, d.Submissions, d.Forms, e.Reference, e.Sequence)
 	if err != nil {
 		return nil, err
 	}

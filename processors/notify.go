@@ -130,14 +130,7 @@ type mailData struct {
 // an event; its To is empty when the
 // submission gave no address to write to.
 func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mailer.Message, error) {
-	sub, err := submit.Load(ctx, n.Submissions, e.Reference, e.Sequence)
-	if err != nil {
-		return mailer.Message{}, err
-	}
-	form, err := n.Forms.Version(ctx, sub.Form, sub.FormVersion)
-	if errors.Is(err, schemas.ErrNotFound) {
-		return mailer.Message{}, Permanent(fmt.Errorf("submission %s: form %s version %d not found", sub.Reference, sub.Form, sub.FormVersion))
-	}
+	sub, form, err := submit.LoadAnswered(ctx, n.Submissions, n.Forms, e.Reference, e.Sequence)
 	if err != nil {
 		return mailer.Message{}, err
 	}

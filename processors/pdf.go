@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -19,38 +18,29 @@ import (
 )
 
 // Versions finds the form version a submission was made against.
-type Versions interface {
-	Version(ctx context.Context, id string, n int) (*schemas.Compiled, error)
-}
+type Versions = submit.FormVersions
 
-// PDF renders the record of each submission and stores it in the documents
-// object store, then moves the submission to Documented.
+// PDF renders the record of each submission, with its signed receipt, and
+// stores it in the documents object store; the first version's record
+// then gets its "documented" event.
 type PDF struct {
 	Organisation string
 	Forms        Versions
 	Tracker      *submit.Tracker
+	Bus          *bus.Bus
+	Submissions  jetstream.Stream
 	Documents    jetstream.ObjectStore
-	// Receipts, when set, gives each record its signed receipt, and
-	// SiteURL the address of the page that checks it.
-	Receipts ReceiptWaiter
-	SiteURL  string
+	// SiteURL is the address of the page that checks receipts.
+	SiteURL string
 }
 
-// ReceiptWaiter waits for a submission's receipt to be signed.
-type ReceiptWaiter interface {
-	Wait(ctx context.Context, reference string, revision int) (receipts.Receipt, error)
-}
-
-// receiptWait bounds the wait for a receipt: the receipt processor signs
-// in order, and may have a backlog; past it, the record is tried again.
-const receiptWait = 30 * time.Second
-
-// Consumer is the PDF processor's durable consumer on SUBMISSIONS. Each
-// message is another submission, so many are handled at once: most of the
-// time goes to waiting for storage, and rendering takes turns on the cores
-// (see renderSlots).
+// Consumer is the PDF processor's durable consumer on the receipts
+// bucket: each receipt stored is the event that its submission's record
+// can be made. Each receipt is another submission's, so many are handled
+// at once: most of the time goes to waiting for storage, and rendering
+// takes turns on the cores (see renderSlots).
 func (p *PDF) Consumer() Consumer {
-	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerPDF, FilterSubjects: []string{bus.SubmissionSubjects}, Handler: p.Handle,
+	return Consumer{Stream: bus.BucketStream(bus.BucketReceipts), Durable: bus.ConsumerPDF, FilterSubjects: bus.ReceiptSubjects, Handler: p.Handle,
 		Workers: ioWorkers}
 }
 
@@ -69,33 +59,28 @@ func render(ctx context.Context, buf *bytes.Buffer, doc RecordDocument) error {
 	return RenderRecord(buf, doc)
 }
 
-// Handle processes one submission message.
+// Handle makes the record of the submission whose receipt one message of
+// the receipts bucket stores; the chain heads stored there are passed over.
 func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
-	sub, seq, err := decodeSubmission(msg)
+	key := bus.ReceiptKeyOf(msg.Subject())
+	if bus.IsChainKey(key) || msg.Headers().Get(kvOperation) != "" {
+		return nil
+	}
+	var r receipts.Receipt
+	if err := json.Unmarshal(msg.Data(), &r); err != nil || r.Reference == "" {
+		return Permanent(fmt.Errorf("malformed receipt under %s", key))
+	}
+	stored, form, err := submit.LoadAnswered(ctx, p.Submissions, p.Forms, r.Reference, r.Sequence)
 	if err != nil {
 		return err
 	}
-	if sub.Version() == 1 {
-		err = p.Tracker.Receive(ctx, sub, seq)
-	} else {
-		_, err = p.Tracker.Revise(ctx, submit.Stored{Submission: sub, Sequence: seq}, false)
-	}
-	if err != nil {
-		return err
-	}
+	sub := stored.Submission
 	name := bus.DocumentRecordName(sub.Reference, sub.Version())
 	_, err = p.Documents.GetInfo(ctx, name)
 	switch {
 	case err == nil:
 		// Stored by an earlier delivery: never a second PDF.
 	case errors.Is(err, jetstream.ErrObjectNotFound):
-		form, err := p.Forms.Version(ctx, sub.Form, sub.FormVersion)
-		if errors.Is(err, schemas.ErrNotFound) {
-			return Permanent(fmt.Errorf("submission %s: form %s version %d not found", sub.Reference, sub.Form, sub.FormVersion))
-		}
-		if err != nil {
-			return err
-		}
 		doc := RecordDocument{
 			Organisation: p.Organisation,
 			FormTitle:    form.Title,
@@ -106,11 +91,8 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 			Answers:      namedAttachments(form.Answers(sub.Data), sub.Attachments),
 			DataSHA256:   sub.DataSHA256,
 			Attachments:  sub.Attachments,
-		}
-		if p.Receipts != nil {
-			if err := p.withReceipt(ctx, &doc); err != nil {
-				return err
-			}
+			Receipt:      &r,
+			SiteURL:      p.SiteURL,
 		}
 		var buf bytes.Buffer
 		err = render(ctx, &buf, doc)
@@ -120,11 +102,11 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		if err != nil {
 			return Permanent(fmt.Errorf("submission %s: render PDF: %w", sub.Reference, err))
 		}
-		_, err = p.Documents.Put(ctx, jetstream.ObjectMeta{
+		err = p.Bus.StoreDocument(ctx, jetstream.ObjectMeta{
 			Name:        name,
 			Description: "PDF record of " + sub.Reference,
 			Headers:     map[string][]string{"Content-Type": {"application/pdf"}},
-		}, &buf)
+		}, buf.Bytes())
 		if err != nil {
 			return fmt.Errorf("store PDF: %w", err)
 		}
@@ -132,36 +114,14 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	if sub.Version() > 1 {
-		// A correction's record: the dossier was documented and routed with its first version.
-		_, err := p.Tracker.Revise(ctx, submit.Stored{Submission: sub, Sequence: seq}, true)
-		return err
+		// A correction's record: the dossier was documented with its first version.
+		return nil
 	}
-	return p.Tracker.Advance(ctx, sub.Reference, submit.Documented, seq)
+	return p.Tracker.Documented(ctx, stored)
 }
 
-// withReceipt adds the submission's signed receipt to its record.
-func (p *PDF) withReceipt(ctx context.Context, doc *RecordDocument) error {
-	wait, cancel := context.WithTimeout(ctx, receiptWait)
-	defer cancel()
-	r, err := p.Receipts.Wait(wait, doc.Reference, doc.Revision)
-	if err != nil {
-		return fmt.Errorf("receipt of %s: %w", doc.Reference, err)
-	}
-	doc.Receipt, doc.SiteURL = &r, p.SiteURL
-	return nil
-}
-
-func decodeSubmission(msg jetstream.Msg) (submit.Submission, uint64, error) {
-	var sub submit.Submission
-	md, err := msg.Metadata()
-	if err != nil {
-		return sub, 0, Permanent(err)
-	}
-	if err := json.Unmarshal(msg.Data(), &sub); err != nil || sub.Reference == "" {
-		return sub, 0, Permanent(fmt.Errorf("malformed submission at sequence %d", md.Sequence.Stream))
-	}
-	return sub, md.Sequence.Stream, nil
-}
+// kvOperation is the header that marks a deletion or a purge of a key.
+const kvOperation = "KV-Operation"
 
 var attachmentRef = regexp.MustCompile(`attachment:[0-9]+`)
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,9 @@ import (
 	"github.com/guichet/guichet/internal/pdftest"
 	"github.com/guichet/guichet/internal/testkit"
 	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
 )
 
 func publishAide(t *testing.T, k *testkit.Kit) {
@@ -49,8 +52,9 @@ func fetchOne(t *testing.T, k *testkit.Kit, stream, filter string) jetstream.Msg
 	return nil
 }
 
-// pipeline builds the PDF and route processors on a kit's stores, and
-// returns the documents they write to.
+// pipeline builds the PDF and route processors on a kit's stores, starts
+// the receipt signer the PDF processor depends on, and returns the
+// documents they write to.
 func pipeline(t testing.TB, k *testkit.Kit) (*processors.PDF, *processors.Route, jetstream.ObjectStore) {
 	t.Helper()
 	ctx := context.Background()
@@ -62,12 +66,22 @@ func pipeline(t testing.TB, k *testkit.Kit) (*processors.PDF, *processors.Route,
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdf := &processors.PDF{Organisation: "Département de la Moselle", Forms: k.Forms, Tracker: k.Tracker, Documents: docs}
+	signer, err := receipts.LoadOrCreate(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, err := (&processors.Receipt{Signer: signer, Bus: k.Bus, Log: slog.New(slog.DiscardHandler)}).Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	pdf := &processors.PDF{Organisation: "Département de la Moselle", Forms: k.Forms, Tracker: k.Tracker, Bus: k.Bus, Submissions: submissions, Documents: docs}
 	return pdf, &processors.Route{Forms: k.Forms, Tracker: k.Tracker, Submissions: submissions}, docs
 }
 
 // A message delivered twice has its effects once: one PDF, one inbox
-// entry, one event per status.
+// entry, one event per status. Routing needs nothing but the submission;
+// the PDF, made from the receipt, shows in the status.
 func TestProcessorsAreIdempotent(t *testing.T) {
 	k := testkit.New(t, "accueil", "finances")
 	publishAide(t, k)
@@ -77,7 +91,18 @@ func TestProcessorsAreIdempotent(t *testing.T) {
 
 	msg := fetchOne(t, k, bus.StreamSubmissions, bus.SubmissionSubjects)
 	for range 2 {
-		if err := pdf.Handle(ctx, msg); err != nil {
+		if err := route.Handle(ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec, err := k.Tracker.Get(ctx, receipt.Reference)
+	if err != nil || rec.Status != "routed" || rec.Department != "finances" || rec.Documented {
+		t.Fatalf("routed before its PDF: %+v, %v", rec, err)
+	}
+
+	signed := fetchOne(t, k, bus.BucketStream(bus.BucketReceipts), bus.KeySubject(bus.BucketReceipts, bus.ReceiptKey(receipt.Reference, 1)))
+	for range 2 {
+		if err := pdf.Handle(ctx, signed); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,23 +117,11 @@ func TestProcessorsAreIdempotent(t *testing.T) {
 	if text := pdftest.Text(t, stored); !strings.Contains(text, "Şükrü Yılmaz-Lefèvre") || !strings.Contains(text, receipt.Reference) {
 		t.Errorf("PDF text:\n%s", text)
 	}
-
-	event := fetchOne(t, k, bus.StreamEvents, bus.EventsWithStatus("documented"))
-	for range 2 {
-		if err := route.Handle(ctx, event); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rec, err := k.Tracker.Get(ctx, receipt.Reference)
-	if err != nil {
+	if rec, err = k.Tracker.Get(ctx, receipt.Reference); err != nil {
 		t.Fatal(err)
 	}
-	var statuses []string
-	for _, c := range rec.History {
-		statuses = append(statuses, string(c.Status))
-	}
-	if got := strings.Join(statuses, ","); got != "received,documented,routed" || rec.Department != "finances" {
-		t.Errorf("history = %s, department = %s", got, rec.Department)
+	if got := historyOf(rec); got != "received,routed" || rec.Department != "finances" || !rec.Documented {
+		t.Errorf("history = %s, department = %s, documented %v", got, rec.Department, rec.Documented)
 	}
 	for _, status := range []string{"received", "documented", "routed"} {
 		if n := k.SubjectCount(t, bus.StreamEvents, bus.EventSubject(receipt.Reference, status)); n != 1 {
@@ -118,6 +131,15 @@ func TestProcessorsAreIdempotent(t *testing.T) {
 	if n := countInbox(t, k, "finances"); n != 1 {
 		t.Errorf("%d inbox entries in finances, want 1", n)
 	}
+}
+
+// historyOf lists the statuses of a record's history, comma-separated.
+func historyOf(rec submit.Record) string {
+	var statuses []string
+	for _, c := range rec.History {
+		statuses = append(statuses, string(c.Status))
+	}
+	return strings.Join(statuses, ",")
 }
 
 // countInbox counts the entries of a department's inbox.

@@ -15,6 +15,7 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/tracing"
 )
 
 // Receipt signs the acknowledgement of receipt of each submission, in the
@@ -213,7 +214,11 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 		if err != nil {
 			return err
 		}
-		writes = append(writes, kvWrite(bus.BucketReceipts, key, raw, 0))
+		write := kvWrite(bus.BucketReceipts, key, raw, 0)
+		// The PDF processor, which the receipt sets off, carries on the
+		// submission's request and trace.
+		tracing.Inject(tracing.Extract(ctx, msg.Headers()), write.Header)
+		writes = append(writes, write)
 		signedHashes[key] = hash
 		heads[sub.Form] = ChainHead{Hash: hash, Sequence: max(head.Sequence, md.Sequence.Stream)}
 		done = append(done, msg)
@@ -240,7 +245,7 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 // kvWrite is the message that sets key in bucket, provided the key's last
 // revision is revision (0: the key has none).
 func kvWrite(bucket, key string, value []byte, revision uint64) *nats.Msg {
-	return &nats.Msg{Subject: "$KV." + bucket + "." + key, Data: value, Header: nats.Header{
+	return &nats.Msg{Subject: bus.KeySubject(bucket, key), Data: value, Header: nats.Header{
 		jetstream.ExpectedLastSubjSeqHeader: []string{strconv.FormatUint(revision, 10)},
 	}}
 }

@@ -6,9 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -87,26 +85,6 @@ func (s *Store) CompareRecord(ctx context.Context, r Receipt, pdf []byte) (Recor
 func (s *Store) Get(ctx context.Context, reference string, revision int) (Receipt, error) {
 	r, _, err := bus.GetJSON[Receipt](ctx, s.receipts, bus.ReceiptKey(reference, revision), ErrNoReceipt)
 	return r, err
-}
-
-// Wait returns the receipt of a version of a submission, waiting for it
-// to be signed until ctx ends. Receipts are signed in batches shortly
-// after the submissions are stored: it looks again after 10 ms, then
-// less and less often.
-func (s *Store) Wait(ctx context.Context, reference string, revision int) (Receipt, error) {
-	delay := 10 * time.Millisecond
-	for {
-		r, err := s.Get(ctx, reference, revision)
-		if !errors.Is(err, ErrNoReceipt) {
-			return r, err
-		}
-		select {
-		case <-time.After(delay):
-			delay = min(2*delay, 250*time.Millisecond)
-		case <-ctx.Done():
-			return Receipt{}, fmt.Errorf("%w: %w", ErrNoReceipt, ctx.Err())
-		}
-	}
 }
 
 // Publish makes a keyring's public keys known to every node.

@@ -99,6 +99,9 @@ type Record struct {
 	// Versions lists the submission's versions once it has been
 	// corrected, the first included; Sequence is then the last one's.
 	Versions []Version `json:"versions,omitempty"`
+	// Documented says the PDF record of the current version is stored:
+	// Tracker.Get tells, from the documents.
+	Documented bool `json:"-"`
 }
 
 // RecordOf is the first status record of a submission.
@@ -213,13 +216,15 @@ func SearchText(data json.RawMessage) string {
 // routed submissions into their department's inbox. Every method is
 // idempotent, because processors may see a message twice.
 type Tracker struct {
-	bus    *bus.Bus
-	status jetstream.KeyValue
-	inbox  jetstream.KeyValue
-	now    func() time.Time
+	bus       *bus.Bus
+	status    jetstream.KeyValue
+	inbox     jetstream.KeyValue
+	documents jetstream.ObjectStore
+	events    jetstream.Stream
+	now       func() time.Time
 }
 
-// NewTracker opens the status and inbox buckets.
+// NewTracker opens the status and inbox buckets, and the documents.
 func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	status, err := b.KV(ctx, bus.BucketStatus)
 	if err != nil {
@@ -229,7 +234,15 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tracker{bus: b, status: status, inbox: inbox, now: time.Now}, nil
+	documents, err := b.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	events, err := b.JS.Stream(ctx, bus.StreamEvents)
+	if err != nil {
+		return nil, err
+	}
+	return &Tracker{bus: b, status: status, inbox: inbox, documents: documents, events: events, now: time.Now}, nil
 }
 
 // create stores the first status record of a submission; it fails with
@@ -251,39 +264,92 @@ func (t *Tracker) forget(ctx context.Context, reference string) error {
 	return t.status.Delete(ctx, reference)
 }
 
-// Get returns a submission's status record.
+// Get returns where a submission stands, composed from what the stages
+// have stored: its status record, and whether the PDF record of each of
+// its versions is stored.
 func (t *Tracker) Get(ctx context.Context, reference string) (Record, error) {
 	rec, _, err := t.get(ctx, reference)
-	return rec, err
+	if err != nil {
+		return rec, err
+	}
+	return rec, t.addDocuments(ctx, &rec)
+}
+
+// addDocuments tells which versions of rec have their PDF record stored.
+func (t *Tracker) addDocuments(ctx context.Context, rec *Record) error {
+	for i, v := range rec.Versions {
+		if !v.Documented {
+			info, err := t.pdfRecord(ctx, rec.Reference, v.Revision)
+			if err != nil {
+				return err
+			}
+			rec.Versions[i].Documented = info != nil
+		}
+		if v.Revision == rec.Revision() {
+			rec.Documented = rec.Versions[i].Documented
+		}
+	}
+	if len(rec.Versions) > 0 {
+		return nil
+	}
+	if rec.Documented = rec.Reached(Documented); rec.Documented {
+		return nil
+	}
+	info, err := t.pdfRecord(ctx, rec.Reference, 1)
+	rec.Documented = info != nil
+	return err
+}
+
+// pdfRecord describes the PDF record of a version of a submission; nil
+// when it is not stored yet.
+func (t *Tracker) pdfRecord(ctx context.Context, reference string, revision int) (*jetstream.ObjectInfo, error) {
+	info, err := t.documents.GetInfo(ctx, bus.DocumentRecordName(reference, revision))
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, nil
+	}
+	return info, err
 }
 
 func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, error) {
 	return bus.GetJSON[Record](ctx, t.status, reference, ErrUnknownSubmission)
 }
 
-// Receive makes sure the submission's status record exists, which intake
-// normally did, and logs its "received" event.
-func (t *Tracker) Receive(ctx context.Context, s Submission, seq uint64) error {
-	_, _, err := t.get(ctx, s.Reference)
-	if errors.Is(err, ErrUnknownSubmission) {
-		err = t.create(ctx, RecordOf(s))
-	}
-	if err != nil && !errors.Is(err, errReferenceTaken) {
+// Documented tells that the PDF record of the first version of s is
+// stored: its "documented" event, once.
+func (t *Tracker) Documented(ctx context.Context, s Stored) error {
+	info, err := t.pdfRecord(ctx, s.Reference, 1)
+	if err != nil {
 		return err
 	}
-	return t.publish(ctx, Event{Reference: s.Reference, Status: Received, At: s.SubmittedAt, Sequence: seq})
+	at := t.now().UTC()
+	if info != nil {
+		at = info.ModTime.UTC()
+	}
+	return t.publishMissing(ctx, Event{Reference: s.Reference, Status: Documented, At: at, Sequence: s.Sequence})
 }
 
-// Advance moves a submission to status, once: if it has already been
-// there, the record is left alone. The event is published in any case,
-// under a message id that JetStream deduplicates, so that a crash between
-// the two writes is repaired by the redelivery.
-func (t *Tracker) Advance(ctx context.Context, reference string, status Status, seq uint64) error {
-	return t.advance(ctx, reference, Change{Status: status}, seq)
-}
-
-// Route files a submission into department's inbox and moves it to Routed.
-func (t *Tracker) Route(ctx context.Context, s Submission, department string, seq uint64) error {
+// Route files the first version of a submission into department's inbox,
+// and moves it to Routed, with its "received" and "routed" events. Each
+// write is made once, however many times the submission is routed: a
+// crash between two of them is repaired by routing it again, and a
+// submission routed before is only checked.
+func (t *Tracker) Route(ctx context.Context, s Stored, department string) error {
+	rec, _, err := t.get(ctx, s.Reference)
+	switch {
+	case err == nil && rec.Reached(Routed):
+		// Routed before: only its last write, the event, may be missing.
+		routed := rec.History[slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == Routed })]
+		return t.publishMissing(ctx, Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: routed.Department, Sequence: s.Sequence})
+	case errors.Is(err, ErrUnknownSubmission):
+		if err := t.create(ctx, RecordOf(s.Submission)); err != nil && !errors.Is(err, errReferenceTaken) {
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	if err := t.publish(ctx, Event{Reference: s.Reference, Status: Received, At: s.SubmittedAt, Sequence: s.Sequence}); err != nil {
+		return err
+	}
 	entry, err := json.Marshal(InboxEntry{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt, Text: SearchText(s.Data)})
 	if err != nil {
 		return err
@@ -293,7 +359,7 @@ func (t *Tracker) Route(ctx context.Context, s Submission, department string, se
 	if _, err := t.bus.PutKey(ctx, t.inbox, bus.InboxKey(department, s.SubmittedAt, s.Reference), entry); err != nil {
 		return fmt.Errorf("submit: file into inbox: %w", err)
 	}
-	return t.advance(ctx, s.Reference, Change{Status: Routed, Department: department}, seq)
+	return t.advance(ctx, s.Reference, Change{Status: Routed, Department: department}, s.Sequence)
 }
 
 func (t *Tracker) advance(ctx context.Context, reference string, change Change, seq uint64) error {
@@ -364,19 +430,49 @@ func (t *Tracker) Move(ctx context.Context, reference string, change Change, all
 	return rec, t.publishAs(ctx, e, bus.EventSubject(reference, string(change.Status))+"."+strconv.Itoa(len(rec.History)))
 }
 
+// publish stores the event of a processor's step, once per submission
+// and status: its subject is its own, and holds one message.
 func (t *Tracker) publish(ctx context.Context, e Event) error {
-	return t.publishAs(ctx, e, bus.EventSubject(e.Reference, string(e.Status)))
-}
-
-func (t *Tracker) publishAs(ctx context.Context, e Event, msgID string) error {
-	raw, err := json.Marshal(e)
+	msg, err := eventMsg(ctx, e)
 	if err != nil {
 		return err
 	}
-	msg := &nats.Msg{Subject: bus.EventSubject(e.Reference, string(e.Status)), Data: raw,
-		Header: nats.Header{jetstream.MsgIDHeader: []string{msgID}, jetstream.ExpectedStreamHeader: []string{bus.StreamEvents}}}
-	// The event carries on the request, or the processing, that caused it.
-	tracing.Inject(ctx, msg.Header)
+	_, err = t.bus.CommitOnce(ctx, bus.StreamEvents, msg)
+	return err
+}
+
+// publishMissing stores the event of a processor's step unless it is
+// stored already: for a step done before, whose event a crash may have
+// kept from being written, it reads rather than writes.
+func (t *Tracker) publishMissing(ctx context.Context, e Event) error {
+	_, err := t.events.GetLastMsgForSubject(ctx, bus.EventSubject(e.Reference, string(e.Status)))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return t.publish(ctx, e)
+	}
+	return err
+}
+
+// publishAs stores the event of a back-office change under a message id
+// that JetStream deduplicates, since a status may be reached again.
+func (t *Tracker) publishAs(ctx context.Context, e Event, msgID string) error {
+	msg, err := eventMsg(ctx, e)
+	if err != nil {
+		return err
+	}
+	msg.Header.Set(jetstream.MsgIDHeader, msgID)
 	_, err = t.bus.Commit(ctx, bus.StreamEvents, msg)
 	return err
+}
+
+// eventMsg is the message of an event, which carries on the request, or
+// the processing, that caused it.
+func eventMsg(ctx context.Context, e Event) (*nats.Msg, error) {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	msg := &nats.Msg{Subject: bus.EventSubject(e.Reference, string(e.Status)), Data: raw,
+		Header: nats.Header{jetstream.ExpectedStreamHeader: []string{bus.StreamEvents}}}
+	tracing.Inject(ctx, msg.Header)
+	return msg, nil
 }

@@ -61,6 +61,62 @@ func Load(ctx context.Context, submissions jetstream.Stream, reference string, s
 	return s, nil
 }
 
+// FormVersions finds the form version a submission answers.
+type FormVersions interface {
+	Version(ctx context.Context, id string, n int) (*schemas.Compiled, error)
+}
+
+// FormMissingError means the form version a submission answers is not
+// stored: no retry brings it back.
+type FormMissingError struct {
+	Reference, Form string
+	Version         int
+}
+
+func (e *FormMissingError) Error() string {
+	return fmt.Sprintf("submit: submission %s: form %s version %d not found", e.Reference, e.Form, e.Version)
+}
+
+// Permanent tells the consumers that no retry brings the form back.
+func (*FormMissingError) Permanent() bool { return true }
+
+// LoadAnswered reads, for a consumer that an event or a receipt names it
+// to, the version of a submission stored at seq, and the form version it
+// answers. A *NotStoredError or a *FormMissingError is permanent; any other
+// error is worth a retry.
+func LoadAnswered(ctx context.Context, submissions jetstream.Stream, forms FormVersions, reference string, seq uint64) (Stored, *schemas.Compiled, error) {
+	s, err := Load(ctx, submissions, reference, seq)
+	if err != nil {
+		return s, nil, err
+	}
+	form, err := FormOf(ctx, forms, s)
+	return s, form, err
+}
+
+// FormOf finds the form version s answers; a *FormMissingError when it is
+// not stored.
+func FormOf(ctx context.Context, forms FormVersions, s Stored) (*schemas.Compiled, error) {
+	form, err := forms.Version(ctx, s.Form, s.FormVersion)
+	if errors.Is(err, schemas.ErrNotFound) {
+		return nil, &FormMissingError{Reference: s.Reference, Form: s.Form, Version: s.FormVersion}
+	}
+	return form, err
+}
+
+// Decode reads a message of SUBMISSIONS, as its consumers get it; a
+// *NotStoredError when it holds no submission.
+func Decode(msg jetstream.Msg) (Stored, error) {
+	md, err := msg.Metadata()
+	if err != nil {
+		return Stored{}, err
+	}
+	s := Stored{Sequence: md.Sequence.Stream}
+	if json.Unmarshal(msg.Data(), &s.Submission) != nil || s.Reference == "" {
+		return Stored{}, &NotStoredError{Sequence: s.Sequence}
+	}
+	return s, nil
+}
+
 // Version is one version of a submission, as its status record lists them
 // once it has been corrected.
 type Version struct {
@@ -70,7 +126,7 @@ type Version struct {
 	At       time.Time `json:"at"`
 	// DataSHA256 is the SHA-256 of its data in JCS form.
 	DataSHA256 string `json:"dataSha256"`
-	// Documented says its PDF record is stored.
+	// Documented says its PDF record is stored: Tracker.Get tells.
 	Documented bool `json:"documented,omitempty"`
 }
 
@@ -146,22 +202,17 @@ func (in *Intake) Correct(ctx context.Context, form *schemas.Compiled, previous 
 
 // Revise points a submission's status record at a version stored on
 // SUBMISSIONS, if it is newer than the one the record points to, and
-// lists it among the record's versions; documented says its PDF record
-// is stored. Revising again with the same version changes nothing.
-func (t *Tracker) Revise(ctx context.Context, v Stored, documented bool) (Record, error) {
+// lists it among the record's versions. Revising again with the same
+// version changes nothing.
+func (t *Tracker) Revise(ctx context.Context, v Stored) (Record, error) {
 	rec, err := t.Update(ctx, v.Reference, func(rec *Record) error {
 		if len(rec.Versions) == 0 {
-			rec.Versions = []Version{{Revision: 1, Sequence: rec.Sequence, At: rec.SubmittedAt, Documented: rec.Reached(Documented)}}
+			rec.Versions = []Version{{Revision: 1, Sequence: rec.Sequence, At: rec.SubmittedAt}}
 		}
-		i := slices.IndexFunc(rec.Versions, func(x Version) bool { return x.Revision == v.Version() })
-		switch {
-		case i >= 0 && (rec.Versions[i].Documented || !documented):
+		if slices.ContainsFunc(rec.Versions, func(x Version) bool { return x.Revision == v.Version() }) {
 			return errUnchanged
-		case i >= 0:
-			rec.Versions[i].Documented = true
-			return nil
 		}
-		rec.Versions = append(rec.Versions, Version{Revision: v.Version(), Sequence: v.Sequence, At: t.now().UTC(), DataSHA256: v.DataSHA256, Documented: documented})
+		rec.Versions = append(rec.Versions, Version{Revision: v.Version(), Sequence: v.Sequence, At: t.now().UTC(), DataSHA256: v.DataSHA256})
 		slices.SortFunc(rec.Versions, func(a, b Version) int { return a.Revision - b.Revision })
 		if last := rec.Versions[len(rec.Versions)-1]; last.Sequence > rec.Sequence {
 			rec.Sequence = last.Sequence

@@ -91,11 +91,8 @@ func (c Client) WaitStatus(reference, token, status string) map[string]any {
 		r := c.Do("GET", "/api/submissions/"+reference+"?token="+token, "", "")
 		if r.Status == http.StatusOK {
 			body := r.JSON(c.T)
-			history, _ := body["history"].([]any)
-			for _, change := range history {
-				if change.(map[string]any)["status"] == status {
-					return body
-				}
+			if reached(body, status) {
+				return body
 			}
 		}
 		if time.Now().After(deadline) {
@@ -103,6 +100,29 @@ func (c Client) WaitStatus(reference, token, status string) map[string]any {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// WaitProcessed polls a submission's status until every stage has done
+// its work: routed into its inbox, and its PDF record stored.
+func (c Client) WaitProcessed(reference, token string) map[string]any {
+	c.T.Helper()
+	c.WaitStatus(reference, token, "documented")
+	return c.WaitStatus(reference, token, "routed")
+}
+
+// reached reports whether a submission's status, as the API gives it, has
+// been through status; "documented" is its PDF record being stored.
+func reached(body map[string]any, status string) bool {
+	if status == "documented" {
+		return body["documented"] == true
+	}
+	history, _ := body["history"].([]any)
+	for _, change := range history {
+		if change.(map[string]any)["status"] == status {
+			return true
+		}
+	}
+	return false
 }
 
 // WaitReceipt polls a submission's signed receipt until it is ready, and

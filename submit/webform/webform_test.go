@@ -216,7 +216,7 @@ func TestConditionalFieldsOnTheServer(t *testing.T) {
 	receipt := r.Header.Get("Location")
 	reference := receipt[len("/recu/"):strings.Index(receipt, "?")]
 	token2 := receipt[strings.Index(receipt, "token=")+6:]
-	client.WaitStatus(reference, token2, "routed")
+	client.WaitProcessed(reference, token2)
 	text := pdftest.Text(t, client.Must(200, "GET", "/api/submissions/"+reference+"/pdf?token="+token2, "", "").Body)
 	if strings.Contains(text, "Jean Klein") || !strings.Contains(text, "Seul ou seule") {
 		t.Errorf("the hidden answer was kept:\n%s", text)
