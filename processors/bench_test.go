@@ -11,19 +11,34 @@ import (
 
 	"github.com/guichet/guichet/internal/benchform"
 	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"
 )
 
-// Rendering the PDF record of a ten-field form's answers, in several scripts.
+// Rendering the PDF record of a ten-field form's answers, in several
+// scripts, with its signed receipt and the receipt's QR code, as the PDF
+// processor does.
 func BenchmarkRenderRecord(b *testing.B) {
 	form, err := schemas.Preview(benchform.Form())
 	if err != nil {
 		b.Fatal(err)
 	}
+	at := time.Date(2026, 3, 11, 13, 30, 5, 0, time.UTC)
+	signer, err := receipts.LoadOrCreate(b.TempDir(), at)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const sum = "9f2c5d8e4b7a1c3f6e0d2b9a8c7f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f"
+	receipt, err := receipts.Sign(receipts.Receipt{Reference: "2026-K7QM-4XPA-9DXR", Form: form.ID, FormVersion: 1, AcceptedAt: at, Sequence: 41_207,
+		DataSHA256: sum, Attachments: []string{}, Previous: sum}, signer.Key())
+	if err != nil {
+		b.Fatal(err)
+	}
 	doc := processors.RecordDocument{
 		Organisation: "Département de la Moselle", FormTitle: form.Title, FormVersion: 1,
-		Reference: "2026-K7QM-4XPA-9DXR", SubmittedAt: time.Date(2026, 3, 11, 13, 30, 5, 0, time.UTC),
-		Answers: form.Answers(benchform.Data(0)), DataSHA256: "9f2c5d8e4b7a1c3f6e0d2b9a8c7f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f",
+		Reference: "2026-K7QM-4XPA-9DXR", SubmittedAt: at,
+		Answers: form.Answers(benchform.Data(0)), DataSHA256: sum,
+		Receipt: &receipt, SiteURL: "https://demarches.moselle.fr",
 	}
 	var buf bytes.Buffer
 	b.ReportAllocs()
