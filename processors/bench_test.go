@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/testkit"
 
 	"github.com/guichet/guichet/internal/benchform"
@@ -50,9 +49,10 @@ func BenchmarkRenderRecord(b *testing.B) {
 	}
 }
 
-// Processing stored submissions to the end, PDF record and routing, with
-// one message at a time per processor or several: the time per
-// submission, from the first message to the last one routed. The more
+// Processing stored submissions to the end, receipt, PDF record and
+// routing, with one message at a time per processor or several: the time
+// per submission, from the first message to the last one routed and
+// documented. The more
 // workers wait on storage at once, the more writes share each disk sync.
 func BenchmarkPipeline(b *testing.B) {
 	for _, workers := range []int{1, 8, 64} {
@@ -74,19 +74,21 @@ func BenchmarkPipeline(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer group.Stop()
-			cons, err := k.Bus.JS.Consumer(b.Context(), bus.StreamEvents, bus.ConsumerRoute)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for {
-				info, err := cons.Info(b.Context())
+			for _, c := range consumers {
+				cons, err := k.Bus.JS.Consumer(b.Context(), c.Stream, c.Durable)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if info.AckFloor.Consumer >= uint64(b.N) {
-					break
+				for {
+					info, err := cons.Info(b.Context())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if info.AckFloor.Consumer >= uint64(b.N) {
+						break
+					}
+					time.Sleep(2 * time.Millisecond)
 				}
-				time.Sleep(2 * time.Millisecond)
 			}
 		})
 	}
