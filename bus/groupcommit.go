@@ -160,7 +160,7 @@ const documentChunkSize = 128 << 10
 func (b *Bus) StoreDocument(ctx context.Context, meta jetstream.ObjectMeta, data []byte) error {
 	info := jetstream.ObjectInfo{ObjectMeta: meta, Bucket: ObjectStoreDocuments, NUID: nuid.Next(), Size: uint64(len(data))}
 	info.Opts = &jetstream.ObjectMetaOptions{ChunkSize: documentChunkSize}
-	chunkSubject := "$O." + ObjectStoreDocuments + ".C." + info.NUID
+	chunkSubject := DocumentChunks(info.NUID)
 	sum := sha256.New()
 	var msgs []*nats.Msg
 	for rest := data; len(rest) > 0; {

@@ -94,6 +94,10 @@ const ObjectStoreDocuments = "documents"
 // DocumentsStream is the stream under the documents object store.
 const DocumentsStream = "OBJ_" + ObjectStoreDocuments
 
+// DocumentChunks is the subject of the chunks of the document whose
+// description gives it nuid.
+func DocumentChunks(nuid string) string { return "$O." + ObjectStoreDocuments + ".C." + nuid }
+
 // KeySubject is the subject of key in a key-value bucket.
 func KeySubject(bucket, key string) string { return "$KV." + bucket + "." + key }
 

@@ -228,14 +228,10 @@ func (c *Committer) commit(batch []*write) {
 		}
 	default:
 		c.count(uint64(len(msgs)), 1, 0)
-		seq := ack.Sequence - uint64(len(msgs)) + 1
+		acks := batchAcks(ack, len(msgs))
 		for _, w := range waiting {
-			acks := make([]*jetstream.PubAck, len(w.msgs))
-			for i := range acks {
-				acks[i] = &jetstream.PubAck{Stream: ack.Stream, Sequence: seq, Domain: ack.Domain}
-				seq++
-			}
-			w.result <- result{acks: acks}
+			w.result <- result{acks: acks[:len(w.msgs):len(w.msgs)]}
+			acks = acks[len(w.msgs):]
 		}
 	}
 }
@@ -245,6 +241,16 @@ func (c *Committer) publishBatch(msgs []*nats.Msg) (*jetstreamext.BatchAck, erro
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	return jetstreamext.PublishMsgBatch(ctx, c.js, msgs, jetstreamext.BatchFlowControl{AckTimeout: c.timeout})
+}
+
+// batchAcks are the acknowledgements of each of the n messages of a
+// batch, in order: the batch's acknowledgement is its last one's.
+func batchAcks(ack *jetstreamext.BatchAck, n int) []*jetstream.PubAck {
+	acks := make([]*jetstream.PubAck, n)
+	for i := range acks {
+		acks[i] = &jetstream.PubAck{Stream: ack.Stream, Sequence: ack.Sequence - uint64(n-1-i), Domain: ack.Domain}
+	}
+	return acks
 }
 
 // publishEach publishes the writes one by one, all at once: a write of
@@ -263,11 +269,7 @@ func (c *Committer) publishEach(writes []*write) {
 				w.result <- result{err: err}
 				return
 			}
-			acks := make([]*jetstream.PubAck, len(w.msgs))
-			for i := range acks {
-				acks[i] = &jetstream.PubAck{Stream: ack.Stream, Sequence: ack.Sequence - uint64(len(w.msgs)-1-i), Domain: ack.Domain}
-			}
-			w.result <- result{acks: acks}
+			w.result <- result{acks: batchAcks(ack, len(w.msgs))}
 		})
 	}
 	wg.Wait()

@@ -194,7 +194,7 @@ func (p *Privacy) eraseDocument(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := bus.SecureDelete(ctx, p.documentChunks, "$O."+bus.ObjectStoreDocuments+".C."+info.NUID, nil); err != nil {
+	if _, err := bus.SecureDelete(ctx, p.documentChunks, bus.DocumentChunks(info.NUID), nil); err != nil {
 		return err
 	}
 	return p.documents.Delete(ctx, name)
@@ -219,14 +219,14 @@ func (p *Privacy) record(ctx context.Context, ref string) (submit.Record, error)
 func (p *Privacy) scan(ctx context.Context, filter string, visit func(submit.Stored) bool) error {
 	var decodeErr error
 	err := bus.ScanWhile(ctx, p.submissions, filter, func(msg jetstream.Msg) bool {
-		meta, err := msg.Metadata()
-		if err != nil {
+		s, err := submit.Decode(msg)
+		var notStored *submit.NotStoredError
+		switch {
+		case errors.As(err, &notStored):
+			return true // not a submission: nothing personal to find
+		case err != nil:
 			decodeErr = err
 			return false
-		}
-		s := submit.Stored{Sequence: meta.Sequence.Stream}
-		if json.Unmarshal(msg.Data(), &s.Submission) != nil || s.Reference == "" {
-			return true // not a submission: nothing personal to find
 		}
 		return visit(s)
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -76,10 +77,12 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 	}
 	sub := stored.Submission
 	name := bus.DocumentRecordName(sub.Reference, sub.Version())
-	_, err = p.Documents.GetInfo(ctx, name)
+	info, err := p.Documents.GetInfo(ctx, name)
+	var storedAt time.Time
 	switch {
 	case err == nil:
 		// Stored by an earlier delivery: never a second PDF.
+		storedAt = info.ModTime
 	case errors.Is(err, jetstream.ErrObjectNotFound):
 		doc := RecordDocument{
 			Organisation: p.Organisation,
@@ -110,6 +113,7 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		if err != nil {
 			return fmt.Errorf("store PDF: %w", err)
 		}
+		storedAt = time.Now()
 	default:
 		return err
 	}
@@ -117,7 +121,7 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		// A correction's record: the dossier was documented with its first version.
 		return nil
 	}
-	return p.Tracker.Documented(ctx, stored)
+	return p.Tracker.Documented(ctx, stored, storedAt)
 }
 
 // kvOperation is the header that marks a deletion or a purge of a key.

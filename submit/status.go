@@ -314,18 +314,10 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 	return bus.GetJSON[Record](ctx, t.status, reference, ErrUnknownSubmission)
 }
 
-// Documented tells that the PDF record of the first version of s is
-// stored: its "documented" event, once.
-func (t *Tracker) Documented(ctx context.Context, s Stored) error {
-	info, err := t.pdfRecord(ctx, s.Reference, 1)
-	if err != nil {
-		return err
-	}
-	at := t.now().UTC()
-	if info != nil {
-		at = info.ModTime.UTC()
-	}
-	return t.publishMissing(ctx, Event{Reference: s.Reference, Status: Documented, At: at, Sequence: s.Sequence})
+// Documented tells that the PDF record of the first version of s was
+// stored at a time: its "documented" event, once.
+func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error {
+	return t.publishMissing(ctx, Event{Reference: s.Reference, Status: Documented, At: at.UTC(), Sequence: s.Sequence})
 }
 
 // Route files the first version of a submission into department's inbox,
