@@ -53,7 +53,7 @@ func TestAttachments(t *testing.T) {
 	}
 	receipt := s.Must(201, "POST", "/api/forms/aide/submissions", "", `{"data":{"justificatif":"`+samplePDF+`","photos":["`+photo+`"]}}`).JSON(t)
 	ref, token := receipt["reference"].(string), receipt["token"].(string)
-	status := s.WaitStatus(ref, token, "routed")
+	status := s.WaitStatus(ref, token, "documented")
 	files := status["attachments"].([]any)
 	if len(files) != 2 || files[0].(map[string]any)["name"] != "avis d'imposition.pdf" || files[1].(map[string]any)["type"] != "image/png" {
 		t.Fatalf("attachments = %v", files)

@@ -90,7 +90,7 @@ type inboxInput struct {
 
 // InboxItem is one submission in a department's inbox.
 type InboxItem struct {
-	Reference   string    `json:"reference" example:"2026-K7QM-4XPA-9DXR"`
+	Reference   string    `json:"reference" example:"2026-0001-F2N0"`
 	Form        string    `json:"form" example:"aide-transport-scolaire"`
 	FormVersion int       `json:"formVersion" example:"1"`
 	Status      string    `json:"status" example:"routed"`

@@ -74,7 +74,7 @@ func (h *dossiersHandler) register(api huma.API) {
 }
 
 type referenceInput struct {
-	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
+	Reference string `path:"reference" maxLength:"32" example:"2026-0001-F2N0"`
 }
 
 // AnswerBody is one answer of a dossier, with its form version's label.

@@ -106,7 +106,7 @@ type submitInput struct {
 type submitOutput struct {
 	Location string `header:"Location"`
 	Body     struct {
-		Reference   string `json:"reference" example:"2026-K7QM-4XPA-9DXR" doc:"Référence du dépôt"`
+		Reference   string `json:"reference" example:"2026-0001-F2N0" doc:"Référence du dépôt"`
 		Token       string `json:"token" example:"q2V0aW4tZXhlbXBsZS0xMjg" doc:"Jeton de récépissé : il donne accès au suivi et au PDF, et n'est montré qu'ici"`
 		FormVersion int    `json:"formVersion" example:"1"`
 		Status      string `json:"status" example:"received"`
@@ -135,14 +135,14 @@ func (h *submissionsHandler) submit(ctx context.Context, in *submitInput) (*subm
 }
 
 type submissionInput struct {
-	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
+	Reference string `path:"reference" maxLength:"32" example:"2026-0001-F2N0"`
 	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
 }
 
 // versionInput names a version of a submission: the one decided (the
 // last) unless revision says otherwise.
 type versionInput struct {
-	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
+	Reference string `path:"reference" maxLength:"32" example:"2026-0001-F2N0"`
 	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
 	Revision  int    `query:"revision" minimum:"0" maximum:"1000" doc:"Version de la demande, pour une demande corrigée : 1 pour la première ; par défaut, la dernière, celle qui est décidée"`
 }
@@ -162,7 +162,7 @@ func (h *submissionsHandler) revision(ctx context.Context, in *versionInput) (su
 }
 
 type attachmentInput struct {
-	Reference string `path:"reference" maxLength:"32" example:"2026-K7QM-4XPA-9DXR"`
+	Reference string `path:"reference" maxLength:"32" example:"2026-0001-F2N0"`
 	N         int    `path:"n" minimum:"0" maximum:"100" doc:"Numéro de la pièce jointe, à partir de 0"`
 	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
 }
@@ -178,7 +178,7 @@ type ChangeBody struct {
 
 type submissionOutput struct {
 	Body struct {
-		Reference   string           `json:"reference" example:"2026-K7QM-4XPA-9DXR"`
+		Reference   string           `json:"reference" example:"2026-0001-F2N0"`
 		Form        string           `json:"form" example:"aide-transport-scolaire"`
 		FormVersion int              `json:"formVersion" example:"1"`
 		Status      string           `json:"status" enum:"received,documented,routed,in_review,accepted,rejected,closed"`
@@ -237,7 +237,7 @@ func (h *submissionsHandler) get(ctx context.Context, in *submissionInput) (*sub
 	b.Department, b.SubmittedAt = rec.Department, rec.SubmittedAt
 	b.History = historyOf(rec, requestOf(ctx).Principal.ServesDepartment(rec.Department))
 	for _, a := range rec.Attachments {
-		b.Attachments = append(b.Attachments, AttachmentBody(a))
+		b.Attachments = append(b.Attachments, AttachmentBody{Field: a.Field, Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256})
 	}
 	b.Revision, b.Documented = rec.Revision(), rec.Documented
 	for _, v := range rec.Versions {
@@ -323,7 +323,7 @@ func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput
 		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Ce dépôt n'a pas de pièce jointe à ce numéro.", EN: "This submission has no attachment with this number."})
 	}
 	a := rec.Attachments[in.N]
-	data, err := h.documents.GetBytes(ctx, bus.AttachmentName(rec.Reference, in.N))
+	data, err := h.documents.GetBytes(ctx, a.ObjectName(rec.Reference, in.N))
 	if err == nil {
 		err = h.viewed(ctx, rec, in.Token, "attachment "+a.Name)
 	}

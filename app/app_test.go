@@ -263,8 +263,9 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	submissions, events := g.streamMessages(bus.StreamSubmissions), g.streamMessages(bus.StreamEvents)
-	if submissions != 4 || events != 12 {
-		t.Errorf("%d submissions and %d events stored, want 4 and 12", submissions, events)
+	// Four submissions, and the mark of the one idempotency key.
+	if submissions != 5 || events != 12 {
+		t.Errorf("%d messages in SUBMISSIONS and %d events stored, want 5 and 12", submissions, events)
 	}
 
 	// Restart on the same data: nothing lost, nothing processed twice.

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/testkit"
@@ -57,6 +58,12 @@ func TestRequestIDFollowsTheSubmission(t *testing.T) {
 		`"consumer":"route","subject":"submissions.subvention-association","sequence":1,"delivery":1,"request_id":"proxy-7f3a.42"`,
 		`"consumer":"pdf","subject":"$KV.receipts.` + receipt["reference"].(string) + `","sequence":1,"delivery":1,"request_id":"proxy-7f3a.42"`,
 	} {
+		// A consumer logs a message once it has acknowledged it, a moment
+		// after its effect shows.
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(logs.String(), want) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("no %s in the logs:\n%s", want, logs.String())
 		}

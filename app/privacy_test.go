@@ -1,10 +1,11 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,9 +33,33 @@ func schoolSubmission(name, email string) string {
 	return `{"data": {"nom": "` + name + `", "email": "` + email + `", "justificatif": "` + file + `"}}`
 }
 
+// uploadsOf names the files sent with a submission in the object store,
+// as its messages in SUBMISSIONS list them.
+func uploadsOf(t *testing.T, b *bus.Bus, ref string) []string {
+	t.Helper()
+	ctx := context.Background()
+	s, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	if err := bus.Scan(ctx, s, bus.SubmissionSubjects, func(msg jetstream.Msg) {
+		if sub, err := submit.Decode(msg); err == nil && sub.Reference == ref {
+			for i, a := range sub.Attachments {
+				names = append(names, a.ObjectName(ref, i))
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
 // holdings counts what each store holds of a submission, read from the
-// stores themselves.
-func holdings(t *testing.T, b *bus.Bus, ref string) map[string]int {
+// stores themselves; uploads are the names of its files (see uploadsOf).
+// The mark of an Idempotency-Key is the submission's when the message
+// after it is the submission, or is gone.
+func holdings(t *testing.T, b *bus.Bus, ref string, uploads []string) map[string]int {
 	t.Helper()
 	ctx := context.Background()
 	held := map[string]int{}
@@ -53,8 +78,29 @@ func holdings(t *testing.T, b *bus.Bus, ref string) map[string]int {
 		}
 		return n
 	}
-	mentions := func(msg jetstream.Msg) bool { return bytes.Contains(msg.Data(), []byte(ref)) }
-	held["SUBMISSIONS"] = count(bus.StreamSubmissions, bus.SubmissionSubjects, mentions)
+	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held["SUBMISSIONS"] = count(bus.StreamSubmissions, bus.SubmissionSubjects, func(msg jetstream.Msg) bool {
+		sub, err := submit.Decode(msg)
+		return err == nil && sub.Reference == ref
+	})
+	held["idempotency"] = count(bus.StreamSubmissions, bus.IdempotencySubjects, func(msg jetstream.Msg) bool {
+		meta, err := msg.Metadata()
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err := submissions.GetMsg(ctx, meta.Sequence.Stream+1)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return true
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := submit.Unmarshal(next.Sequence, next.Data)
+		return err == nil && sub.Reference == ref
+	})
 	held["EVENTS"] = count(bus.StreamEvents, "events."+ref+".>", func(jetstream.Msg) bool { return true })
 	for bucket, filter := range map[string]string{bus.BucketStatus: ref, bus.BucketInbox: "*.*." + ref, bus.BucketSeen: "*." + ref, bus.BucketWorkflows: ref} {
 		kv, err := b.KV(ctx, bucket)
@@ -69,7 +115,6 @@ func holdings(t *testing.T, b *bus.Bus, ref string) map[string]int {
 			held[bucket]++
 		}
 	}
-	held[bus.BucketIdempotency] = count("KV_"+bus.BucketIdempotency, ">", mentions)
 	documents, err := b.Documents(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +124,7 @@ func holdings(t *testing.T, b *bus.Bus, ref string) map[string]int {
 		t.Fatal(err)
 	}
 	for _, o := range objects {
-		if strings.HasPrefix(o.Name, ref+"/") {
+		if strings.HasPrefix(o.Name, ref+"/") || slices.Contains(uploads, o.Name) {
 			held["documents"]++
 		}
 	}
@@ -114,15 +159,16 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	// Every store holds something of the submission, the decision letter
 	// included once written.
 	var before map[string]int
+	uploads := uploadsOf(t, g.app.Bus, ref)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		before = holdings(t, g.app.Bus, ref)
+		before = holdings(t, g.app.Bus, ref, uploads)
 		if before["documents"] == 3 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	for _, store := range []string{"SUBMISSIONS", "EVENTS", bus.BucketStatus, bus.BucketInbox, bus.BucketSeen, bus.BucketIdempotency} {
+	for _, store := range []string{"SUBMISSIONS", "EVENTS", bus.BucketStatus, bus.BucketInbox, bus.BucketSeen, "idempotency"} {
 		if before[store] == 0 {
 			t.Errorf("nothing of %s in %s before the erasure: %v", ref, store, before)
 		}
@@ -161,14 +207,14 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	if refs, _ := erased["submissions"].([]any); len(refs) != 1 || refs[0] != ref || erased["drafts"] != 1.0 {
 		t.Fatalf("erasure answered %v", erased)
 	}
-	if after := holdings(t, g.app.Bus, ref); len(after) > 0 {
+	if after := holdings(t, g.app.Bus, ref, uploads); len(after) > 0 {
 		for store, n := range after {
 			if n > 0 {
 				t.Errorf("%s still holds %d of %s after the erasure", store, n, ref)
 			}
 		}
 	}
-	if k := holdings(t, g.app.Bus, kept); k["SUBMISSIONS"] != 1 || k[bus.BucketStatus] != 1 || k["documents"] != 2 {
+	if k := holdings(t, g.app.Bus, kept, uploadsOf(t, g.app.Bus, kept)); k["SUBMISSIONS"] != 1 || k[bus.BucketStatus] != 1 || k["documents"] != 2 {
 		t.Errorf("another person's submission was touched: %v", k)
 	}
 	g.Must(404, "GET", "/api/submissions/"+ref+"?token="+url.QueryEscape(first["token"].(string)), "", "")
@@ -213,6 +259,10 @@ func TestRetentionPurge(t *testing.T) {
 	kept := g.must(201, "POST", "/api/forms/subvention-association/submissions", "", association)
 	g.waitProcessed(old["reference"].(string), old["token"].(string))
 	g.waitProcessed(kept["reference"].(string), kept["token"].(string))
+	oldUploads := uploadsOf(t, g.app.Bus, old["reference"].(string))
+	if len(oldUploads) != 1 {
+		t.Fatalf("files of the submission to expire: %v", oldUploads)
+	}
 	ctx := context.Background()
 	drafts, err := submit.NewDrafts(ctx, g.app.Bus)
 	if err != nil {
@@ -232,12 +282,12 @@ func TestRetentionPurge(t *testing.T) {
 	if err != nil || purged.Submissions != 1 || purged.Drafts != 1 {
 		t.Fatalf("31 days later: %+v, %v", purged, err)
 	}
-	for store, n := range holdings(t, g.app.Bus, old["reference"].(string)) {
+	for store, n := range holdings(t, g.app.Bus, old["reference"].(string), oldUploads) {
 		if n > 0 {
 			t.Errorf("%s still holds %d of the expired submission", store, n)
 		}
 	}
-	if h := holdings(t, g.app.Bus, kept["reference"].(string)); h["SUBMISSIONS"] != 1 || h[bus.BucketStatus] != 1 || h["documents"] != 1 {
+	if h := holdings(t, g.app.Bus, kept["reference"].(string), uploadsOf(t, g.app.Bus, kept["reference"].(string))); h["SUBMISSIONS"] != 1 || h[bus.BucketStatus] != 1 || h["documents"] != 1 {
 		t.Errorf("a submission without retention was touched: %v", h)
 	}
 	if _, err := drafts.Get(ctx, token); err != submit.ErrNoDraft {

@@ -26,19 +26,12 @@ func routed(t *testing.T, k *testkit.Kit, data, department string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := stream.Info(ctx)
+	seq, _ := submit.SequenceOf(receipt.Reference)
+	sub, err := submit.Load(ctx, stream, receipt.Reference, seq)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the submission: %v", err)
 	}
-	msg, err := stream.GetMsg(ctx, info.State.LastSeq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sub submit.Submission
-	if err := json.Unmarshal(msg.Data, &sub); err != nil || sub.Reference != receipt.Reference {
-		t.Fatalf("last submission: %v", err)
-	}
-	if err := k.Tracker.Route(ctx, submit.Stored{Submission: sub, Sequence: info.State.LastSeq}, department); err != nil {
+	if err := k.Tracker.Route(ctx, sub, department); err != nil {
 		t.Fatal(err)
 	}
 	return receipt.Reference

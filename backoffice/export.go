@@ -158,8 +158,8 @@ func (prep *Prepared) WriteTo(ctx context.Context, p identity.Principal, w io.Wr
 		if failure != nil {
 			return
 		}
-		var sub submit.Submission
-		if json.Unmarshal(msg.Data(), &sub) != nil || (!x.From.IsZero() && sub.SubmittedAt.Before(x.From)) || (!x.To.IsZero() && !sub.SubmittedAt.Before(x.To)) {
+		sub, err := submit.Decode(msg)
+		if err != nil || (!x.From.IsZero() && sub.SubmittedAt.Before(x.From)) || (!x.To.IsZero() && !sub.SubmittedAt.Before(x.To)) {
 			return
 		}
 		rec, err := e.tracker.Get(ctx, sub.Reference)
@@ -177,7 +177,7 @@ func (prep *Prepared) WriteTo(ctx context.Context, p identity.Principal, w io.Wr
 				failure = err
 				return
 			}
-			sub = current.Submission
+			sub = current
 		}
 		r := row{Reference: sub.Reference, SubmittedAt: sub.SubmittedAt, FormVersion: sub.FormVersion, Revision: sub.Version(), Status: rec.Status,
 			Department: rec.Department, Data: sub.Data, cells: map[string]string{}}

@@ -21,13 +21,13 @@ func TestInboxPagesNewestFirst(t *testing.T) {
 	base := time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC)
 	var refs []string
 	for i := range 5 {
-		sub := submit.Submission{Reference: submit.NewReference(base), Form: "aide", FormVersion: 1, SubmittedAt: base.Add(time.Duration(i) * time.Minute)}
+		sub := submit.Submission{Reference: submit.ReferenceOf(uint64(i+1), base), Form: "aide", FormVersion: 1, SubmittedAt: base.Add(time.Duration(i) * time.Minute)}
 		if err := k.Tracker.Route(ctx, submit.Stored{Submission: sub, Sequence: uint64(i + 1)}, "accueil"); err != nil {
 			t.Fatal(err)
 		}
 		refs = append(refs, sub.Reference)
 	}
-	other := submit.Submission{Reference: submit.NewReference(base), Form: "aide", FormVersion: 1, SubmittedAt: base}
+	other := submit.Submission{Reference: submit.ReferenceOf(9, base), Form: "aide", FormVersion: 1, SubmittedAt: base}
 	if err := k.Tracker.Route(ctx, submit.Stored{Submission: other, Sequence: 9}, "accueil-bis"); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
@@ -116,8 +115,12 @@ func (s *Statistics) Compute(ctx context.Context, n int) (Report, error) {
 		if err != nil {
 			return
 		}
-		form := strings.TrimPrefix(msg.Subject(), "submissions.")
-		received[msg.Headers().Get(nats.MsgIdHdr)] = receipt{form: form, at: meta.Timestamp}
+		s, err := submit.Decode(msg)
+		if err != nil {
+			return
+		}
+		form := s.Form
+		received[s.Reference] = receipt{form: form, at: meta.Timestamp}
 		if i := slices.Index(report.Months, meta.Timestamp.In(locale.Paris).Format("2006-01")); i >= 0 {
 			f := stats(form)
 			f.Months[i].Online++

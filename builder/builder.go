@@ -10,6 +10,7 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
 )
 
 // Builder is the admins' work on form definitions, over the registry.
@@ -131,20 +132,14 @@ func (b *Builder) DryRun(ctx context.Context, id string, samples []json.RawMessa
 	return routes, nil
 }
 
-type pastSubmission struct {
-	Reference string          `json:"reference"`
-	Data      json.RawMessage `json:"data"`
-}
-
 // lastSubmissions reads the last n submissions of a form, newest last.
-func (b *Builder) lastSubmissions(ctx context.Context, id string, n int) ([]pastSubmission, error) {
+func (b *Builder) lastSubmissions(ctx context.Context, id string, n int) ([]submit.Stored, error) {
 	if n <= 0 || b.Submissions == nil {
 		return nil, nil
 	}
-	var last []pastSubmission
+	var last []submit.Stored
 	err := bus.Scan(ctx, b.Submissions, bus.SubmissionSubject(id), func(msg jetstream.Msg) {
-		var p pastSubmission
-		if json.Unmarshal(msg.Data(), &p) == nil {
+		if p, err := submit.Decode(msg); err == nil {
 			last = append(last, p)
 			if len(last) > n {
 				last = last[1:]

@@ -216,7 +216,7 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{
 			Name:        StreamSubmissions,
 			Description: "Accepted submissions, one message each: the record of truth.",
-			Subjects:    []string{SubmissionSubjects},
+			Subjects:    []string{SubmissionSubjects, IdempotencySubjects},
 			Duplicates:  DuplicateWindow,
 			// Intake commits concurrent submissions in atomic batches.
 			AllowAtomicPublish: true,
@@ -264,7 +264,6 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{Bucket: BucketLoginFailures, Description: "Failed logins, per account and per address.", TTL: LoginFailureWindow},
 		{Bucket: BucketStatus, Description: "Current status of each submission."},
 		{Bucket: BucketInbox, Description: "Routed submissions by department."},
-		{Bucket: BucketIdempotency, Description: "Idempotency keys.", TTL: IdempotencyTTL},
 		{Bucket: BucketDrafts, Description: "Forms saved to be finished later.", TTL: MaxDraftAge},
 		{Bucket: BucketReceipts, Description: "Signed acknowledgements of receipt, by reference."},
 		{Bucket: BucketReceiptKeys, Description: "Public keys that sign receipts, with their periods."},

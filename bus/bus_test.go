@@ -32,7 +32,7 @@ func TestOpenProvisionsDurableStorage(t *testing.T) {
 			t.Errorf("stream %s is not on disk", name)
 		}
 	}
-	for _, bucket := range []string{BucketForms, BucketDepartments, BucketAccounts, BucketTokens, BucketStatus, BucketInbox, BucketIdempotency} {
+	for _, bucket := range []string{BucketForms, BucketDepartments, BucketAccounts, BucketTokens, BucketStatus, BucketInbox} {
 		if _, err := b.KV(ctx, bucket); err != nil {
 			t.Errorf("bucket %s: %v", bucket, err)
 		}

@@ -27,7 +27,7 @@ func BucketStream(bucket string) string { return "KV_" + bucket }
 // and by the processors, whose writes are gathered into atomic batches: one
 // disk sync for many submissions.
 var groupCommitted = []string{StreamSubmissions, StreamEvents,
-	BucketStream(BucketStatus), BucketStream(BucketIdempotency), BucketStream(BucketInbox), DocumentsStream}
+	BucketStream(BucketStatus), BucketStream(BucketInbox), DocumentsStream}
 
 // batched are the streams that take atomic batches: the group-committed
 // ones, and the receipts, which the receipt processor stores many at a
@@ -77,6 +77,13 @@ func (b *Bus) Commit(ctx context.Context, stream string, msg *nats.Msg) (*jetstr
 	return b.committers[stream].Publish(ctx, msg)
 }
 
+// CommitTogether stores msgs on stream, one of the streams written on
+// every submission, all in one atomic batch or none of them, as Commit
+// does one message, and returns the acknowledgement of each.
+func (b *Bus) CommitTogether(ctx context.Context, stream string, msgs ...*nats.Msg) ([]*jetstream.PubAck, error) {
+	return b.committers[stream].PublishTogether(ctx, msgs...)
+}
+
 // CreateKey stores value under key in bucket, one of the group-committed
 // buckets, like KeyValue.Create: it fails with jetstream.ErrKeyExists if
 // the key has a value already.
@@ -101,15 +108,15 @@ func (b *Bus) CommitOnce(ctx context.Context, stream string, msg *nats.Msg) (boo
 	}
 	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
 	_, err := b.Commit(ctx, stream, msg)
-	if isWrongLastSequence(err) {
+	if IsWrongLastSequence(err) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-// isWrongLastSequence reports a write refused because its subject's last
+// IsWrongLastSequence reports a write refused because its subject's last
 // sequence was not the one expected.
-func isWrongLastSequence(err error) bool {
+func IsWrongLastSequence(err error) bool {
 	apiErr := (*jetstream.APIError)(nil)
 	return errors.As(err, &apiErr) &&
 		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
@@ -123,7 +130,7 @@ func (b *Bus) UpdateKey(ctx context.Context, kv jetstream.KeyValue, key string, 
 	msg := keyMsg(kv, key, value)
 	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(revision, 10))
 	ack, err := b.Commit(ctx, BucketStream(kv.Bucket()), msg)
-	if isWrongLastSequence(err) {
+	if IsWrongLastSequence(err) {
 		return 0, jetstream.ErrKeyRevisionMismatch
 	}
 	if err != nil {
@@ -177,7 +184,7 @@ func (b *Bus) StoreDocument(ctx context.Context, meta jetstream.ObjectMeta, data
 	}
 	description := &nats.Msg{Subject: "$O." + ObjectStoreDocuments + ".M." + base64.URLEncoding.EncodeToString([]byte(meta.Name)), Data: raw,
 		Header: nats.Header{jetstream.MsgRollup: []string{jetstream.MsgRollupSubject}}}
-	_, err = b.committers[DocumentsStream].PublishTogether(ctx, append(msgs, description)...)
+	_, err = b.CommitTogether(ctx, DocumentsStream, append(msgs, description)...)
 	return err
 }
 

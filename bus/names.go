@@ -65,8 +65,6 @@ const (
 	// "<consumer>.<event sequence>", so that a redelivery sends nothing twice;
 	// its values are MailSending, MailSent, or why nothing is sent.
 	BucketNotifications = "notifications"
-	// BucketIdempotency remembers Idempotency-Key headers for IdempotencyTTL.
-	BucketIdempotency = "idempotency"
 	// BucketReceipts holds each submission's signed acknowledgement of
 	// receipt, keyed by reference, and each form's last receipt, which the
 	// next one names, under ChainKey (see package receipts).
@@ -78,6 +76,10 @@ const (
 	// SHA-256 of their resume token; entries expire after MaxDraftAge.
 	BucketDrafts = "drafts"
 )
+
+// TokenSecretKey is the meta-bucket key of the secret that intake derives
+// the receipt tokens of submissions sent with an Idempotency-Key from.
+const TokenSecretKey = "token-secret"
 
 // ReceiptKey is the receipts-bucket key of the receipt of a version of a
 // submission: its reference for the first, then "<reference>.r<n>".
@@ -125,11 +127,10 @@ const LoginFailureWindow = 15 * time.Minute
 // MaxDraftAge is the longest a saved draft is kept, whatever its form says.
 const MaxDraftAge = 90 * 24 * time.Hour
 
-// IdempotencyTTL is how long an Idempotency-Key is remembered.
-const IdempotencyTTL = 24 * time.Hour
-
-// DuplicateWindow is how long JetStream remembers a Nats-Msg-Id on SUBMISSIONS and EVENTS.
-const DuplicateWindow = 10 * time.Minute
+// DuplicateWindow is how long JetStream remembers a Nats-Msg-Id on
+// SUBMISSIONS and EVENTS: long enough for a client's retries of a
+// correction or of a back-office change, the only writes that carry one.
+const DuplicateWindow = 2 * time.Minute
 
 // SubmissionSubject is the subject a submission to form formID is published on.
 func SubmissionSubject(formID string) string { return "submissions." + formID }
@@ -142,6 +143,17 @@ func RevisionSubject(formID string) string { return "submissions." + formID + ".
 
 // SubmissionSubjects matches every version of every submission.
 const SubmissionSubjects = "submissions.>"
+
+// IdempotencySubject is the subject, in SUBMISSIONS, of the mark that an
+// Idempotency-Key was used on form formID: keyHash is the key's hash. The
+// mark holds one message, stored in one atomic batch with the submission,
+// which comes right after it.
+func IdempotencySubject(formID, keyHash string) string {
+	return "idempotency." + formID + "." + keyHash
+}
+
+// IdempotencySubjects matches the marks of every Idempotency-Key.
+const IdempotencySubjects = "idempotency.>"
 
 // FirstVersions matches the first version of every submission.
 const FirstVersions = "submissions.*"
@@ -273,7 +285,12 @@ func DecisionName(reference string, index int) string {
 	return reference + "/decision-" + strconv.Itoa(index) + ".pdf"
 }
 
-// AttachmentName is the object-store name of a submission's n-th attached file.
+// UploadName is the object-store name of a file sent with a submission,
+// given when it arrives: id is its own, drawn at random.
+func UploadName(id string) string { return "uploads/" + id }
+
+// AttachmentName is the object-store name of a submission's n-th attached
+// file, as they were named before layout 3 (see UploadName).
 func AttachmentName(reference string, n int) string {
 	return reference + "/attachments/" + strconv.Itoa(n)
 }

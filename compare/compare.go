@@ -171,7 +171,7 @@ func (c *comparison) prepare(ctx context.Context, base string) error {
 		if err != nil {
 			return err
 		}
-		message, err := json.Marshal(submit.Submission{Reference: submit.NewReference(time.Now()), Form: form.ID, FormVersion: form.Version.Version,
+		message, err := json.Marshal(submit.Submission{Form: form.ID, FormVersion: form.Version.Version,
 			SubmittedAt: time.Now().UTC(), TokenHash: submit.HashToken(submit.NewToken()), Data: data})
 		if err != nil {
 			return err
@@ -240,7 +240,7 @@ func (c *comparison) pdf(ctx context.Context) error {
 	fmt.Fprintln(c.cfg.Progress, "Récapitulatifs PDF :")
 	doc := func(i int) processors.RecordDocument {
 		return processors.RecordDocument{Organisation: "Département de la Moselle", FormTitle: c.form.Title, FormVersion: c.form.Version.Version,
-			Reference: submit.NewReference(time.Now()), SubmittedAt: time.Now(), Answers: c.form.Answers(c.data[i%len(c.data)]),
+			Reference: submit.ReferenceOf(uint64(i+1), time.Now()), SubmittedAt: time.Now(), Answers: c.form.Answers(c.data[i%len(c.data)]),
 			DataSHA256: "9f2c5d8e4b7a1c3f6e0d2b9a8c7f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f"}
 	}
 	cores := runtime.GOMAXPROCS(0)

@@ -66,16 +66,17 @@ func startNaive(js jetstream.JetStream, form *schemas.Compiled) (*naiveServer, e
 			if err != nil || !result.Valid() {
 				return nil, huma.Error422UnprocessableEntity("invalid data")
 			}
-			sub := submit.Submission{Reference: submit.NewReference(time.Now()), Form: in.ID, FormVersion: 1, SubmittedAt: time.Now().UTC(), Data: in.Body.Data}
+			sub := submit.Submission{Form: in.ID, FormVersion: 1, SubmittedAt: time.Now().UTC(), Data: in.Body.Data}
 			payload, err := json.Marshal(sub)
 			if err != nil {
 				return nil, err
 			}
-			if _, err := js.Publish(ctx, bus.SubmissionSubject(in.ID), payload, jetstream.WithMsgID(sub.Reference)); err != nil {
+			ack, err := js.Publish(ctx, bus.SubmissionSubject(in.ID), payload)
+			if err != nil {
 				return nil, huma.Error503ServiceUnavailable("publish failed", err)
 			}
 			out := &naiveOutput{}
-			out.Body.Reference = sub.Reference
+			out.Body.Reference = submit.ReferenceOf(ack.Sequence, sub.SubmittedAt)
 			return out, nil
 		})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/submit"
 )
 
 // formID is the demo form the clients submit to.
@@ -268,11 +269,7 @@ func read(js jetstream.JetStream) (holdings, error) {
 		return h, err
 	}
 	err = bus.Scan(ctx, submissions, bus.SubmissionSubjects, func(msg jetstream.Msg) {
-		var sub struct {
-			Reference string          `json:"reference"`
-			Data      json.RawMessage `json:"data"`
-		}
-		if json.Unmarshal(msg.Data(), &sub) == nil {
+		if sub, err := submit.Decode(msg); err == nil {
 			h.messages[sub.Reference]++
 			h.keys[keyOf(sub.Data)]++
 		}

@@ -9,7 +9,6 @@ package migrate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +32,7 @@ type Migration struct {
 var Migrations = []Migration{
 	{Version: 1, Description: "status records learn their submission's stream sequence", Run: backfillSequences},
 	{Version: 2, Description: "stages side by side: routing on SUBMISSIONS, PDF records on the receipts, chain heads apart", Run: stagesSideBySide},
+	{Version: 3, Description: "one write at intake: references from the stream, Idempotency-Key marks in SUBMISSIONS", Run: oneWriteAtIntake},
 }
 
 // versionKey is the meta-bucket key of the last migration applied.
@@ -92,8 +92,8 @@ func backfillSequences(ctx context.Context, b *bus.Bus, tracker *submit.Tracker)
 			failure = err
 			return
 		}
-		var sub submit.Submission
-		if json.Unmarshal(msg.Data(), &sub) != nil || sub.Reference == "" {
+		sub, err := submit.Unmarshal(meta.Sequence.Stream, msg.Data())
+		if err != nil {
 			return
 		}
 		_, err = tracker.Update(ctx, sub.Reference, func(rec *submit.Record) error {
@@ -159,4 +159,22 @@ func stagesSideBySide(ctx context.Context, b *bus.Bus, _ *submit.Tracker) error 
 		}
 	}
 	return nil
+}
+
+// idempotencyBucket is the bucket that held the Idempotency-Keys, with a
+// copy of their submission, before layout 3.
+const idempotencyBucket = "idempotency"
+
+// oneWriteAtIntake moves to the intake that stores a submission in one
+// write: a new submission's reference comes from its sequence, routing
+// stores its status record, and an Idempotency-Key is a mark stored with
+// the submission. What was stored before keeps working as it is: records
+// keep their references and files their names. The bucket of keys goes:
+// a key of before, retried after the upgrade, files a new submission.
+func oneWriteAtIntake(ctx context.Context, b *bus.Bus, _ *submit.Tracker) error {
+	err := b.JS.DeleteKeyValue(ctx, idempotencyBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil
+	}
+	return err
 }

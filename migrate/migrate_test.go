@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/testkit"
 	"github.com/guichet/guichet/migrate"
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
 )
 
 // Status records made before they kept their stream sequence get it, once;
@@ -20,9 +22,23 @@ func TestBackfillSequences(t *testing.T) {
 	ctx := context.Background()
 	k.Publish(t, schemas.Form{ID: "aide", Title: "Aide", Audience: schemas.Public, Routing: schemas.Routing{Default: "accueil"},
 		Schema: json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}}`)})
-	first := k.Submit(t, "aide", `{"nom":"Anne"}`)
-	second := k.Submit(t, "aide", `{"nom":"Paul"}`)
-	for _, ref := range []string{first.Reference, second.Reference} {
+	// As intake stored them then: the reference drawn at random, in the
+	// message and in a status record without the sequence.
+	status, err := k.Bus.KV(ctx, bus.BucketStatus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := []string{"2026-K7QM-4XPA-9DXR", "2026-M3QB-7TZC-1HWE"}
+	for _, ref := range refs {
+		sub := submit.Submission{Reference: ref, Form: "aide", FormVersion: 1, SubmittedAt: time.Now().UTC(), Data: json.RawMessage(`{"nom":"Anne"}`)}
+		raw, _ := json.Marshal(sub)
+		if _, err := k.Bus.JS.Publish(ctx, bus.SubmissionSubject("aide"), raw); err != nil {
+			t.Fatal(err)
+		}
+		rec, _ := json.Marshal(submit.RecordOf(sub))
+		if _, err := status.Create(ctx, ref, rec); err != nil {
+			t.Fatal(err)
+		}
 		if rec, err := k.Tracker.Get(ctx, ref); err != nil || rec.Sequence != 0 {
 			t.Fatalf("before: %+v, %v", rec, err)
 		}
@@ -33,7 +49,7 @@ func TestBackfillSequences(t *testing.T) {
 			t.Fatalf("version %d, %v", version, err)
 		}
 	}
-	for i, ref := range []string{first.Reference, second.Reference} {
+	for i, ref := range refs {
 		if rec, err := k.Tracker.Get(ctx, ref); err != nil || rec.Sequence != uint64(i+1) {
 			t.Errorf("%s after: sequence %d, %v", ref, rec.Sequence, err)
 		}

@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -22,16 +23,41 @@ import (
 	"github.com/guichet/guichet/submit"
 )
 
-// A data directory of layout 1, as the release before wrote it (the demo
-// forms, five submissions, two with an idempotency key, every one
+// A data directory of layout 1, as the release of layout 1 wrote it (the
+// demo forms, five submissions, two with an idempotency key, every one
 // documented, signed and routed), is brought to the latest layout at
-// start. Every submission is still found, with its PDF, its receipt and
-// its inbox entry, and no event is written twice by the stages that now
-// run side by side; the receipts of new submissions carry on each form's
-// chain.
-func TestUpgradeFromLayout1(t *testing.T) {
+// start.
+func TestUpgradeFromLayout1(t *testing.T) { upgrade(t, "testdata/layout1.tar.gz", 5) }
+
+// A data directory of layout 2, as the release of layout 2 wrote it: the
+// demo forms, five submissions to them, two with an idempotency key, and
+// one more, with a key and a file, to a form "aide-scolarite".
+func TestUpgradeFromLayout2(t *testing.T) {
+	a := upgrade(t, "testdata/layout2.tar.gz", 6)
+	ctx := context.Background()
+	rec, err := a.Services.Tracker.Get(ctx, "2026-M0NE-3AA2-W139")
+	if err != nil || len(rec.Attachments) != 1 || !rec.HoldsToken("hsVwZ064Whdelz9qWNnMIA") {
+		t.Fatalf("the submission with a file: %+v, %v", rec, err)
+	}
+	documents, err := a.Bus.Documents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := documents.GetBytes(ctx, rec.Attachments[0].ObjectName(rec.Reference, 0)); err != nil || !bytes.HasPrefix(data, []byte("%PDF-1.4")) {
+		t.Errorf("its file after the upgrade: %q, %v", data, err)
+	}
+}
+
+// upgrade starts the app on the data directory in archive, of an earlier
+// layout, holding want submissions. Every submission is then still found,
+// with its PDF, its receipt and its inbox entry, and no event is written
+// twice by the stages that now run side by side; the receipts of new
+// submissions carry on each form's chain, and they are stored in one write
+// at intake, with references from their sequence.
+func upgrade(t *testing.T, archive string, want int) *app.App {
+	t.Helper()
 	dir := t.TempDir()
-	untar(t, "testdata/layout1.tar.gz", dir)
+	untar(t, archive, dir)
 	a, _ := testkit.StartApp(t, app.Config{DataDir: dir})
 	ctx := context.Background()
 	b, tracker := a.Bus, a.Services.Tracker
@@ -40,12 +66,12 @@ func TestUpgradeFromLayout1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if entry, err := meta.Get(ctx, "schema"); err != nil || string(entry.Value()) != "2" || len(migrate.Migrations) != 2 {
+	if entry, err := meta.Get(ctx, "schema"); err != nil || string(entry.Value()) != "3" || len(migrate.Migrations) != 3 {
 		t.Fatalf("layout version after the upgrade: %v", err)
 	}
 	stored := storedSubmissions(t, b)
-	if len(stored) != 5 {
-		t.Fatalf("%d submissions in the upgraded data, want 5", len(stored))
+	if len(stored) != want {
+		t.Fatalf("%d submissions in the upgraded data, want %d", len(stored), want)
 	}
 	inbox, err := b.KV(ctx, bus.BucketInbox)
 	if err != nil {
@@ -106,9 +132,18 @@ func TestUpgradeFromLayout1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accepted, err := a.Services.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: data})
+	if _, err := b.KV(ctx, "idempotency"); !errors.Is(err, jetstream.ErrBucketNotFound) {
+		t.Errorf("the bucket of idempotency keys is still there: %v", err)
+	}
+	accepted, err := a.Services.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: data, IdempotencyKey: "after-the-upgrade"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if seq, ok := submit.SequenceOf(accepted.Reference); !ok || seq <= stored[len(stored)-1].Sequence {
+		t.Errorf("the reference after the upgrade, %s, is not that of a sequence after the last one", accepted.Reference)
+	}
+	if again, err := a.Services.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: data, IdempotencyKey: "after-the-upgrade"}); err != nil || again != accepted {
+		t.Errorf("the same key again: %+v, %v; want %+v", again, err, accepted)
 	}
 	var next receipts.Receipt
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -123,6 +158,7 @@ func TestUpgradeFromLayout1(t *testing.T) {
 	if err != nil || next.Previous != previous {
 		t.Errorf("the first receipt after the upgrade names %q, want the last one before, %q (%v)", next.Previous, previous, err)
 	}
+	return a
 }
 
 // storedSubmissions reads every first version in SUBMISSIONS.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -245,8 +246,14 @@ func documentNames(s submit.Stored, rec submit.Record) []string {
 	for revision := range max(1, rec.Revision()) {
 		names = append(names, bus.DocumentRecordName(s.Reference, revision+1))
 	}
-	for i := range max(len(rec.Attachments), len(s.Attachments)) {
-		names = append(names, bus.AttachmentName(s.Reference, i))
+	// The record lists the files of the version it points to; s, those
+	// of its own.
+	for _, files := range [][]submit.Attachment{rec.Attachments, s.Attachments} {
+		for i, a := range files {
+			if name := a.ObjectName(s.Reference, i); !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
 	}
 	for i := range rec.History {
 		names = append(names, bus.DecisionName(s.Reference, i))

@@ -6,8 +6,8 @@
 // its message in SUBMISSIONS, its status record, its inbox entry, its
 // approval state, the agents' "seen" marks, its events in EVENTS (status
 // changes, messages to the submitter, notes, decisions, audit trail), its
-// documents (PDF record, decision letters, attachments), and, for a day,
-// its idempotency record. Erasing a submission removes it from each, and
+// documents (PDF record, decision letters, attachments), and the mark of
+// its Idempotency-Key, which holds only hashes. Erasing a submission removes it from each, and
 // leaves a record in the AUDIT stream that holds no personal data.
 package privacy
 
@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -28,11 +29,11 @@ import (
 
 // Privacy erases, finds and purges submissions across every store.
 type Privacy struct {
-	submissions, events, documentChunks          jetstream.Stream
-	status, inbox, seen, workflows, idem, drafts jetstream.KeyValue
-	documents                                    jetstream.ObjectStore
-	forms                                        *schemas.Registry
-	audit                                        *identity.Audit
+	submissions, events, documentChunks    jetstream.Stream
+	status, inbox, seen, workflows, drafts jetstream.KeyValue
+	documents                              jetstream.ObjectStore
+	forms                                  *schemas.Registry
+	audit                                  *identity.Audit
 }
 
 // New opens the stores of b.
@@ -50,7 +51,7 @@ func New(ctx context.Context, b *bus.Bus, forms *schemas.Registry, audit *identi
 	}
 	for bucket, kv := range map[string]*jetstream.KeyValue{
 		bus.BucketStatus: &p.status, bus.BucketInbox: &p.inbox, bus.BucketSeen: &p.seen, bus.BucketWorkflows: &p.workflows,
-		bus.BucketIdempotency: &p.idem, bus.BucketDrafts: &p.drafts,
+		bus.BucketDrafts: &p.drafts,
 	} {
 		if *kv, err = b.KV(ctx, bucket); err != nil {
 			return nil, err
@@ -100,13 +101,13 @@ func (p *Privacy) Erase(ctx context.Context, s submit.Stored, e Erasure) error {
 		{p.inbox, "*.*." + ref, nil},
 		{p.seen, "*." + ref, nil},
 		{p.workflows, ref, nil},
-		// Idempotency records hold the envelope for a day, under the
-		// client's key: they are read.
-		{p.idem, ">", envelopeOf(ref)},
 	} {
 		if err := purgeKeys(ctx, keys.kv, keys.filter, keys.match); err != nil {
 			return fmt.Errorf("privacy: keys %s of %s: %w", keys.filter, ref, err)
 		}
+	}
+	if err := p.eraseIdempotencyMark(ctx, s); err != nil {
+		return fmt.Errorf("privacy: idempotency mark of %s: %w", ref, err)
 	}
 	// Every version: the first, and the corrections the record lists.
 	sequences := map[uint64]bool{s.Sequence: true}
@@ -173,16 +174,24 @@ func purgeKeys(ctx context.Context, kv jetstream.KeyValue, filter string, match 
 	return nil
 }
 
-// envelopeOf matches the idempotency records of a submission.
-func envelopeOf(ref string) func(jetstream.KeyValueEntry) bool {
-	return func(entry jetstream.KeyValueEntry) bool {
-		var held struct {
-			Envelope struct {
-				Reference string `json:"reference"`
-			} `json:"envelope"`
-		}
-		return json.Unmarshal(entry.Value(), &held) == nil && held.Envelope.Reference == ref
+// eraseIdempotencyMark removes the mark of the Idempotency-Key that s
+// was sent with, if any: the message right before it, in one batch with it.
+func (p *Privacy) eraseIdempotencyMark(ctx context.Context, s submit.Stored) error {
+	if s.Version() > 1 || s.Sequence < 2 {
+		return nil
 	}
+	before, err := p.submissions.GetMsg(ctx, s.Sequence-1)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(before.Subject, bus.IdempotencySubject(s.Form, "")) {
+		return nil
+	}
+	_, err = bus.SecureDelete(ctx, p.submissions, before.Subject, nil)
+	return err
 }
 
 // eraseDocument overwrites a document's chunks, then deletes it.

@@ -142,8 +142,8 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 		if err != nil {
 			return err
 		}
-		var sub submit.Submission
-		if err := json.Unmarshal(msg.Data(), &sub); err != nil || sub.Reference == "" {
+		sub, err := submit.Unmarshal(md.Sequence.Stream, msg.Data())
+		if err != nil {
 			p.Log.Error("receipts: not a submission", "sequence", md.Sequence.Stream)
 			_ = msg.TermWithReason("not a submission")
 			continue

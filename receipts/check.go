@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/submit"
 )
 
 // FormCheck is what CheckForm found.
@@ -47,12 +48,9 @@ func CheckForm(ctx context.Context, b *bus.Bus, form string) (FormCheck, error) 
 	}
 	inStream := map[string]bool{} // versions, by receipt key
 	for _, subject := range []string{bus.SubmissionSubject(form), bus.RevisionSubject(form)} {
-		versions, err := referencesIn(ctx, b, bus.StreamSubmissions, subject, func(data []byte) string {
-			var s struct {
-				Reference string `json:"reference"`
-				Revision  int    `json:"revision"`
-			}
-			if json.Unmarshal(data, &s) != nil || s.Reference == "" {
+		versions, err := referencesIn(ctx, b, bus.StreamSubmissions, subject, func(msg jetstream.Msg) string {
+			s, err := submit.Decode(msg)
+			if err != nil {
 				return ""
 			}
 			return bus.ReceiptKey(s.Reference, s.Revision)
@@ -62,11 +60,11 @@ func CheckForm(ctx context.Context, b *bus.Bus, form string) (FormCheck, error) 
 		}
 		maps.Copy(inStream, versions)
 	}
-	erased, err := referencesIn(ctx, b, bus.StreamAudit, bus.AuditSubject("submission.erased", "*"), func(data []byte) string {
+	erased, err := referencesIn(ctx, b, bus.StreamAudit, bus.AuditSubject("submission.erased", "*"), func(msg jetstream.Msg) string {
 		var e struct {
 			Detail string `json:"detail"`
 		}
-		_ = json.Unmarshal(data, &e)
+		_ = json.Unmarshal(msg.Data(), &e)
 		ref, _, _ := strings.Cut(e.Detail, " ")
 		return ref
 	})
@@ -131,14 +129,14 @@ func (s *Store) formReceipts(ctx context.Context, form string) ([]Receipt, error
 }
 
 // referencesIn reads the reference each message of a stream names.
-func referencesIn(ctx context.Context, b *bus.Bus, streamName, filter string, reference func([]byte) string) (map[string]bool, error) {
+func referencesIn(ctx context.Context, b *bus.Bus, streamName, filter string, reference func(jetstream.Msg) string) (map[string]bool, error) {
 	stream, err := b.JS.Stream(ctx, streamName)
 	if err != nil {
 		return nil, err
 	}
 	refs := map[string]bool{}
 	err = bus.Scan(ctx, stream, filter, func(msg jetstream.Msg) {
-		if ref := reference(msg.Data()); ref != "" {
+		if ref := reference(msg); ref != "" {
 			refs[ref] = true
 		}
 	})

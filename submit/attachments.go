@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/locale"
@@ -30,6 +31,19 @@ type Attachment struct {
 	Type   string `json:"type"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// Object is its name in the object store (see bus.UploadName), given
+	// when it arrives; absent on the files of before layout 3, named by
+	// their submission (see bus.AttachmentName).
+	Object string `json:"object,omitempty"`
+}
+
+// ObjectName is the name in the object store of the file, the n-th of
+// the submission of reference.
+func (a Attachment) ObjectName(reference string, n int) string {
+	if a.Object != "" {
+		return a.Object
+	}
+	return bus.AttachmentName(reference, n)
 }
 
 // AttachmentRef is what stands in the data for the n-th attachment.
@@ -182,7 +196,8 @@ func readFile(s string, rule schemas.FileRule, field string) (pendingFile, *loca
 		name = string(r[:200])
 	}
 	sum := sha256.Sum256(content)
-	return pendingFile{Attachment: Attachment{Field: field, Name: name, Type: mediaType, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:])}, content: content}, nil
+	return pendingFile{Attachment: Attachment{Field: field, Name: name, Type: mediaType, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
+		Object: bus.UploadName(nuid.Next())}, content: content}, nil
 }
 
 func acceptText(types []string) string {
@@ -224,12 +239,13 @@ func visit(node any, path []string, location string, fn func(location string, va
 }
 
 // storeFiles puts a submission's files in the documents object store,
-// numbered from first. Storing them again under the same names is
-// harmless.
-func storeFiles(ctx context.Context, docs jetstream.ObjectStore, reference string, first int, files []pendingFile) error {
-	for i, f := range files {
+// each under the name it was given when it arrived, before the
+// submission is stored: a submission never names a file that is not
+// there.
+func storeFiles(ctx context.Context, docs jetstream.ObjectStore, files []pendingFile) error {
+	for _, f := range files {
 		_, err := docs.Put(ctx, jetstream.ObjectMeta{
-			Name:        bus.AttachmentName(reference, first+i),
+			Name:        f.Object,
 			Description: f.Name,
 			Headers:     map[string][]string{"Content-Type": {f.Type}},
 		}, bytes.NewReader(f.content))

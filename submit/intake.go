@@ -2,7 +2,10 @@ package submit
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -48,11 +51,16 @@ type Intake struct {
 	tracker   *Tracker
 	bus       *bus.Bus
 	js        jetstream.JetStream
-	idem      jetstream.KeyValue
 	documents jetstream.ObjectStore
-	log       *slog.Logger
-	now       func() time.Time
-	limits    *ClientLimiter
+	// submissions is SUBMISSIONS, where a retry finds the submission its
+	// Idempotency-Key stored.
+	submissions jetstream.Stream
+	// tokenSecret derives the receipt token of a submission sent with an
+	// Idempotency-Key, which a retry gets again (see keyedToken).
+	tokenSecret []byte
+	log         *slog.Logger
+	now         func() time.Time
+	limits      *ClientLimiter
 	// writable reports whether storage takes writes at all, and
 	// writeFailed tells it of a write that failed.
 	writable    func(context.Context) error
@@ -91,18 +99,44 @@ func Outcome(err error) string {
 
 // NewIntake wires intake to the registry of forms and the status tracker.
 func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, log *slog.Logger) (*Intake, error) {
-	idem, err := b.KV(ctx, bus.BucketIdempotency)
+	documents, err := b.Documents(ctx)
 	if err != nil {
 		return nil, err
 	}
-	documents, err := b.Documents(ctx)
+	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := tokenSecret(ctx, b)
 	if err != nil {
 		return nil, err
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{forms: forms, tracker: tracker, bus: b, js: b.JS, idem: idem, documents: documents, log: log, now: time.Now, writable: b.Writable, writeFailed: b.WriteFailed}, nil
+	return &Intake{forms: forms, tracker: tracker, bus: b, js: b.JS, documents: documents, submissions: submissions, tokenSecret: secret,
+		log: log, now: time.Now, writable: b.Writable, writeFailed: b.WriteFailed}, nil
+}
+
+// tokenSecret reads the secret that keyed receipt tokens are derived
+// from, drawing it the first time: every node reads the same one.
+func tokenSecret(ctx context.Context, b *bus.Bus) ([]byte, error) {
+	meta, err := b.KV(ctx, bus.BucketMeta)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make([]byte, 32)
+	_, _ = rand.Read(fresh)
+	if _, err := meta.Create(ctx, bus.TokenSecretKey, fresh); err == nil {
+		return fresh, nil
+	} else if !errors.Is(err, jetstream.ErrKeyExists) {
+		return nil, err
+	}
+	entry, err := meta.Get(ctx, bus.TokenSecretKey)
+	if err != nil {
+		return nil, err
+	}
+	return entry.Value(), nil
 }
 
 // Request is one submission as it arrives.
@@ -131,18 +165,14 @@ type Receipt struct {
 	Status      Status
 }
 
-// idempotencyRecord remembers the first answer to an Idempotency-Key: the
-// envelope to publish and the token to return again, to the caller who
-// first used the key only.
-type idempotencyRecord struct {
-	// DataSHA256 is the hash of the request's data, files included.
-	DataSHA256 string `json:"dataSha256"`
-	// Caller is the account that first used the key; empty for nobody
-	// signed in.
-	Caller   string          `json:"caller,omitempty"`
-	Token    string          `json:"token"`
-	Envelope json.RawMessage `json:"envelope"`
-}
+// Headers of an idempotency mark: the SHA-256 of the request's data,
+// files included, which tells a retry from other data under the same key,
+// and that of the account that first used the key, empty for nobody
+// signed in.
+const (
+	requestSHA256Header = "Guichet-Request-Sha256"
+	callerSHA256Header  = "Guichet-Caller-Sha256"
+)
 
 // StorageTimeout bounds the time a submission may wait for storage: a
 // cluster that lost its quorum, or a stream electing a new leader, gets
@@ -230,13 +260,10 @@ func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 		}
 	}
 	sum := sha256.Sum256(canonical)
-	token := NewToken()
 	sub := Submission{
-		Reference:   NewReference(now),
 		Form:        form.ID,
 		FormVersion: form.Version.Version,
 		SubmittedAt: now,
-		TokenHash:   HashToken(token),
 		Data:        canonical,
 		DataSHA256:  hex.EncodeToString(sum[:]),
 		Lang:        req.Lang,
@@ -248,89 +275,98 @@ func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 		sub.AccountID = req.Principal.AccountID
 	}
 	if req.IdempotencyKey != "" {
-		return in.submitOnce(ctx, req, sub, token, hex.EncodeToString(requestSum[:]), files)
+		return in.submitOnce(ctx, req, sub, hex.EncodeToString(requestSum[:]), files)
 	}
-	for attempt := 0; ; attempt++ {
-		err := in.tracker.create(ctx, RecordOf(sub))
-		if errors.Is(err, errReferenceTaken) && attempt < 3 {
-			sub.Reference = NewReference(now)
-			continue
-		}
-		if err != nil {
-			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-		break
-	}
-	if err := storeFiles(ctx, in.documents, sub.Reference, 0, files); err != nil {
+	token := NewToken()
+	sub.TokenHash = HashToken(token)
+	if err := storeFiles(ctx, in.documents, files); err != nil {
 		return Receipt{}, err
 	}
-	if err := in.publish(ctx, sub); err != nil {
-		if ferr := in.tracker.forget(context.WithoutCancel(ctx), sub.Reference); ferr != nil {
-			in.log.Warn("status record of an unpublished submission left behind", "reference", sub.Reference, "error", ferr)
-		}
+	acks, err := in.commit(ctx, submissionMsg(ctx, sub))
+	if err != nil {
 		return Receipt{}, err
 	}
-	return Receipt{Reference: sub.Reference, Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
+	return Receipt{Reference: ReferenceOf(acks[0].Sequence, now), Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
 }
 
-// submitOnce publishes sub under an idempotency key. The first request
-// with a key stores its envelope; any request with the same key then
-// publishes that same envelope under the same message id, which JetStream
-// keeps once. So a retry, or two requests racing, get the same receipt.
-func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, token, requestSum string, files []pendingFile) (Receipt, error) {
-	envelope, err := json.Marshal(sub)
+// submitOnce stores sub under an idempotency key: the submission and the
+// key's mark, in one atomic batch, which JetStream refuses if the key has
+// a mark already. A retry, or two requests racing, thus store one
+// submission, and get its receipt, whose token is derived from the key.
+func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, requestSum string, files []pendingFile) (Receipt, error) {
+	keySum := sha256.Sum256([]byte(req.FormID + "\x00" + req.IdempotencyKey))
+	keyHash := hex.EncodeToString(keySum[:16])
+	callerSum := ""
+	if caller := req.Principal.AccountID; caller != "" {
+		sum := sha256.Sum256([]byte(caller))
+		callerSum = hex.EncodeToString(sum[:])
+	}
+	token := in.keyedToken(keyHash, callerSum)
+	sub.TokenHash = HashToken(token)
+	mark := &nats.Msg{Subject: bus.IdempotencySubject(sub.Form, keyHash), Header: nats.Header{
+		jetstream.ExpectedLastSubjSeqHeader: []string{"0"},
+		requestSHA256Header:                 []string{requestSum},
+		callerSHA256Header:                  []string{callerSum},
+	}}
+	if len(files) > 0 {
+		// A retry stores no file again: a read first tells.
+		if receipt, found, err := in.firstUse(ctx, mark, token); found || err != nil {
+			return receipt, err
+		}
+		if err := storeFiles(ctx, in.documents, files); err != nil {
+			return Receipt{}, err
+		}
+	}
+	acks, err := in.commit(ctx, mark, submissionMsg(ctx, sub))
+	if bus.IsWrongLastSequence(err) {
+		receipt, found, err := in.firstUse(ctx, mark, token)
+		if err == nil && !found {
+			err = fmt.Errorf("%w: idempotency mark of %s refused, then not found", ErrUnavailable, sub.Form)
+		}
+		return receipt, err
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
-	caller := req.Principal.AccountID
-	rec := idempotencyRecord{DataSHA256: requestSum, Caller: caller, Token: token, Envelope: envelope}
-	raw, err := json.Marshal(rec)
+	return Receipt{Reference: ReferenceOf(acks[1].Sequence, sub.SubmittedAt), Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
+}
+
+// firstUse finds the submission that an idempotency key stored first,
+// right after its mark, and returns its receipt, token included, when the
+// same caller sends the same data.
+func (in *Intake) firstUse(ctx context.Context, mark *nats.Msg, token string) (Receipt, bool, error) {
+	first, err := in.submissions.GetLastMsgForSubject(ctx, mark.Subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return Receipt{}, false, nil
+	}
 	if err != nil {
-		return Receipt{}, err
+		return Receipt{}, false, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	sumKey := sha256.Sum256([]byte(req.FormID + "\x00" + req.IdempotencyKey))
-	key := hex.EncodeToString(sumKey[:])
-	if _, err := in.bus.CreateKey(ctx, in.idem, key, raw); errors.Is(err, jetstream.ErrKeyExists) {
-		entry, err := in.idem.Get(ctx, key)
-		if err != nil {
-			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-		var first idempotencyRecord
-		if err := json.Unmarshal(entry.Value(), &first); err != nil {
-			return Receipt{}, err
-		}
-		rec = first
-		switch {
-		case rec.Caller != caller:
-			return Receipt{}, ErrIdempotencyKeyTaken
-		case rec.DataSHA256 != requestSum:
-			return Receipt{}, ErrIdempotencyConflict
-		}
-		if err := json.Unmarshal(rec.Envelope, &sub); err != nil {
-			return Receipt{}, err
-		}
-	} else if err != nil {
-		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	switch {
+	case first.Header.Get(callerSHA256Header) != mark.Header.Get(callerSHA256Header):
+		return Receipt{}, true, ErrIdempotencyKeyTaken
+	case first.Header.Get(requestSHA256Header) != mark.Header.Get(requestSHA256Header):
+		return Receipt{}, true, ErrIdempotencyConflict
 	}
-	err = in.tracker.create(ctx, RecordOf(sub))
-	if errors.Is(err, errReferenceTaken) {
-		existing, gerr := in.tracker.Get(ctx, sub.Reference)
-		if gerr != nil || existing.TokenHash != sub.TokenHash {
-			// Another submission drew the same 60 random bits.
-			return Receipt{}, fmt.Errorf("%w: reference collision", ErrUnavailable)
-		}
-	} else if err != nil {
-		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	msg, err := in.submissions.GetMsg(ctx, first.Sequence+1)
+	if err != nil {
+		return Receipt{}, true, fmt.Errorf("%w: submission after idempotency mark %d: %w", ErrUnavailable, first.Sequence, err)
 	}
-	// The same data carries the same files: storing them again under the
-	// first request's reference repairs a first request that stopped halfway.
-	if err := storeFiles(ctx, in.documents, sub.Reference, 0, files); err != nil {
-		return Receipt{}, err
+	s, err := Unmarshal(msg.Sequence, msg.Data)
+	if err != nil || !TokenMatches(token, s.TokenHash) {
+		return Receipt{}, true, fmt.Errorf("%w: no submission after idempotency mark %d", ErrUnavailable, first.Sequence)
 	}
-	if err := in.publish(ctx, sub); err != nil {
-		return Receipt{}, err
-	}
-	return Receipt{Reference: sub.Reference, Token: rec.Token, FormVersion: sub.FormVersion, Status: Received}, nil
+	return Receipt{Reference: s.Reference, Token: token, FormVersion: s.FormVersion, Status: Received}, true, nil
+}
+
+// keyedToken is the receipt token of a submission sent with an
+// Idempotency-Key: derived from the key, the caller and a secret of the
+// server's, so that the key's first caller gets it again on a retry, and
+// nobody else can.
+func (in *Intake) keyedToken(keyHash, callerSum string) string {
+	mac := hmac.New(sha256.New, in.tokenSecret)
+	mac.Write([]byte(keyHash + "\x00" + callerSum))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
 }
 
 // received counts the submissions a form has received.
@@ -347,19 +383,20 @@ func (in *Intake) received(ctx context.Context, formID string) (uint64, error) {
 	return info.State.Subjects[subject], nil
 }
 
-func (in *Intake) publish(ctx context.Context, sub Submission) error {
-	raw, err := json.Marshal(sub)
-	if err != nil {
-		return err
-	}
-	msg := &nats.Msg{Subject: bus.SubmissionSubject(sub.Form), Data: raw, Header: nats.Header{
-		jetstream.MsgIDHeader:          []string{sub.Reference},
-		jetstream.ExpectedStreamHeader: []string{bus.StreamSubmissions},
-	}}
+// submissionMsg is the message of the first version of a submission.
+func submissionMsg(ctx context.Context, sub Submission) *nats.Msg {
+	raw, _ := json.Marshal(sub) // a Submission always marshals
+	msg := &nats.Msg{Subject: sub.Subject(), Data: raw, Header: nats.Header{jetstream.ExpectedStreamHeader: []string{bus.StreamSubmissions}}}
 	tracing.Inject(ctx, msg.Header)
-	_, err = in.bus.Commit(ctx, bus.StreamSubmissions, msg)
+	return msg
+}
+
+// commit stores msgs on SUBMISSIONS in one atomic batch: intake's one
+// synced write.
+func (in *Intake) commit(ctx context.Context, msgs ...*nats.Msg) ([]*jetstream.PubAck, error) {
+	acks, err := in.bus.CommitTogether(ctx, bus.StreamSubmissions, msgs...)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	return nil
+	return acks, nil
 }

@@ -60,9 +60,6 @@ var ErrUnknownSubmission = errors.New("submit: unknown submission")
 // errReached means a processor's status change was already made.
 var errReached = errors.New("submit: status already reached")
 
-// errReferenceTaken means a new status record's reference is already used.
-var errReferenceTaken = errors.New("submit: reference already used")
-
 // Change is one step of a submission's history.
 type Change struct {
 	Status     Status    `json:"status"`
@@ -221,7 +218,10 @@ type Tracker struct {
 	inbox     jetstream.KeyValue
 	documents jetstream.ObjectStore
 	events    jetstream.Stream
-	now       func() time.Time
+	// submissions is SUBMISSIONS, where a submission that routing has not
+	// seen yet is found by its reference (see get).
+	submissions jetstream.Stream
+	now         func() time.Time
 }
 
 // NewTracker opens the status and inbox buckets, and the documents.
@@ -242,11 +242,15 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tracker{bus: b, status: status, inbox: inbox, documents: documents, events: events, now: time.Now}, nil
+	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		return nil, err
+	}
+	return &Tracker{bus: b, status: status, inbox: inbox, documents: documents, events: events, submissions: submissions, now: time.Now}, nil
 }
 
-// create stores the first status record of a submission; it fails with
-// errReferenceTaken when the reference already has one.
+// create stores the first status record of a submission, unless one is
+// stored already.
 func (t *Tracker) create(ctx context.Context, rec Record) error {
 	raw, err := json.Marshal(rec)
 	if err != nil {
@@ -254,14 +258,9 @@ func (t *Tracker) create(ctx context.Context, rec Record) error {
 	}
 	_, err = t.bus.CreateKey(ctx, t.status, rec.Reference, raw)
 	if errors.Is(err, jetstream.ErrKeyExists) {
-		return errReferenceTaken
+		return nil
 	}
 	return err
-}
-
-// forget removes a status record whose submission could not be published.
-func (t *Tracker) forget(ctx context.Context, reference string) error {
-	return t.status.Delete(ctx, reference)
 }
 
 // Get returns where a submission stands, composed from what the stages
@@ -310,8 +309,35 @@ func (t *Tracker) pdfRecord(ctx context.Context, reference string, revision int)
 	return info, err
 }
 
-func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, error) {
+// record reads the status record of reference as stored, with its
+// revision.
+func (t *Tracker) record(ctx context.Context, reference string) (Record, uint64, error) {
 	return bus.GetJSON[Record](ctx, t.status, reference, ErrUnknownSubmission)
+}
+
+// get returns the status record of reference with its revision: as
+// stored, or, for a submission that routing has not seen yet, its first
+// record, read from SUBMISSIONS, with revision 0. Intake stores the
+// submission alone; routing stores its record.
+func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, error) {
+	rec, revision, err := t.record(ctx, reference)
+	if !errors.Is(err, ErrUnknownSubmission) {
+		return rec, revision, err
+	}
+	seq, ok := SequenceOf(reference)
+	if !ok {
+		return rec, 0, err
+	}
+	s, err := Load(ctx, t.submissions, reference, seq)
+	if missing := (*NotStoredError)(nil); errors.As(err, &missing) {
+		return Record{}, 0, ErrUnknownSubmission
+	}
+	if err != nil {
+		return Record{}, 0, err
+	}
+	first := RecordOf(s.Submission)
+	first.Sequence = s.Sequence
+	return first, 0, nil
 }
 
 // Documented tells that the PDF record of the first version of s was
@@ -326,14 +352,16 @@ func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error 
 // crash between two of them is repaired by routing it again, and a
 // submission routed before is only checked.
 func (t *Tracker) Route(ctx context.Context, s Stored, department string) error {
-	rec, _, err := t.get(ctx, s.Reference)
+	rec, _, err := t.record(ctx, s.Reference)
 	switch {
 	case err == nil && rec.Reached(Routed):
 		// Routed before: only its last write, the event, may be missing.
 		routed := rec.History[slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == Routed })]
 		return t.publishMissing(ctx, Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: routed.Department, Sequence: s.Sequence})
 	case errors.Is(err, ErrUnknownSubmission):
-		if err := t.create(ctx, RecordOf(s.Submission)); err != nil && !errors.Is(err, errReferenceTaken) {
+		first := RecordOf(s.Submission)
+		first.Sequence = s.Sequence
+		if err := t.create(ctx, first); err != nil {
 			return err
 		}
 	case err != nil:
@@ -378,9 +406,10 @@ func (t *Tracker) advance(ctx context.Context, reference string, change Change, 
 }
 
 // Update changes a status record with edit, which may refuse by returning
-// an error, retrying when another writer got there first.
+// an error, retrying when another writer got there first. The record of a
+// submission that routing has not seen yet is created.
 func (t *Tracker) Update(ctx context.Context, reference string, edit func(*Record) error) (Record, error) {
-	for {
+	for attempt := 0; ; attempt++ {
 		rec, revision, err := t.get(ctx, reference)
 		if err != nil {
 			return rec, err
@@ -393,7 +422,10 @@ func (t *Tracker) Update(ctx context.Context, reference string, edit func(*Recor
 			return rec, err
 		}
 		_, err = t.bus.UpdateKey(ctx, t.status, reference, raw, revision)
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		// A record created meanwhile is read at the next attempt; one that
+		// still reads as never written was erased, and its submission with
+		// it a moment later.
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) && (revision != 0 || attempt < 3) {
 			continue
 		}
 		return rec, err

@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,7 +25,10 @@ import (
 // Submission is the envelope of one accepted submission, as published on
 // the SUBMISSIONS stream.
 type Submission struct {
-	Reference   string    `json:"reference"`
+	// Reference is the submission's reference. The first version is
+	// stored without it: its sequence gives it (see ReferenceOf). A
+	// correction carries the first version's.
+	Reference   string    `json:"reference,omitempty"`
 	Form        string    `json:"form"`
 	FormVersion int       `json:"formVersion"`
 	SubmittedAt time.Time `json:"submittedAt"`
@@ -65,30 +69,93 @@ func (s Submission) Subject() string {
 // reference read aloud or copied by hand is not mistaken.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// NewReference makes a reference such as "2026-K7QM-4XPA-9DXR": the year,
-// then 60 random bits in three groups. References are unique (the status
-// record refuses a duplicate) but grant no access by themselves.
-func NewReference(at time.Time) string {
-	var random [12]byte
-	_, _ = rand.Read(random[:]) // never fails: crypto/rand panics rather than return an error
-	var b strings.Builder
-	b.WriteString(at.UTC().Format("2006"))
-	for i, r := range random {
-		if i%4 == 0 {
-			b.WriteByte('-')
-		}
-		b.WriteByte(crockford[r%32])
+// sequenceDigits is how many base-32 digits a reference gives the
+// sequence, at least: enough for 34 billion submissions.
+const sequenceDigits = 7
+
+// ReferenceOf is the reference of the submission whose first version is
+// at seq in SUBMISSIONS, submitted at at: such as "2026-0001-F2N0", the
+// year, the sequence in base 32, and a check digit that catches any digit
+// mistyped and any two neighbours swapped. The stream gives each submission its own
+// sequence, so references are unique; they are also in order, which the
+// security model allows: the reference alone grants no access.
+func ReferenceOf(seq uint64, at time.Time) string {
+	digits := make([]byte, 0, sequenceDigits+1)
+	for n := seq; n > 0 || len(digits) < sequenceDigits; n /= 32 {
+		digits = append(digits, crockford[n%32])
 	}
-	return b.String()
+	slices.Reverse(digits)
+	digits = append(digits, checkDigit(digits))
+	return at.UTC().Format("2006") + "-" + string(digits[:4]) + "-" + string(digits[4:])
 }
 
-// referencePattern is the shape of NewReference's references.
-var referencePattern = regexp.MustCompile(`^[0-9]{4}(?:-[` + crockford + `]{4}){3}$`)
+// checkDigit is the check digit of a reference's digits: the digits read
+// as a polynomial over GF(32), evaluated at a generator α of the field,
+// times α once more. In a field, any one digit changed, or two different
+// neighbours swapped, the check digit included, changes it.
+func checkDigit(digits []byte) byte {
+	c := 0
+	for _, d := range digits {
+		c = timesAlpha(c) ^ strings.IndexByte(crockford, d)
+	}
+	return crockford[timesAlpha(c)]
+}
 
-// IsReference reports whether s, as a person may type it (spaces around,
-// small letters), is shaped like a reference: "2026-K7QM-4XPA-9DXR".
+// timesAlpha multiplies an element of GF(32), built on the primitive
+// polynomial x⁵ + x² + 1, by α = x.
+func timesAlpha(c int) int {
+	c <<= 1
+	if c&32 != 0 {
+		c ^= 0b100101
+	}
+	return c
+}
+
+// SequenceOf returns the sequence in SUBMISSIONS that a reference of
+// ReferenceOf names. It reports false for any other reference, among them
+// those drawn at random before layout 3 ("2026-K7QM-4XPA-9DXR"), whose
+// status record tells their sequence.
+func SequenceOf(reference string) (uint64, bool) {
+	reference = Normalise(reference)
+	if !sequencePattern.MatchString(reference) {
+		return 0, false
+	}
+	digits := []byte(strings.ReplaceAll(reference[5:], "-", ""))
+	body, check := digits[:len(digits)-1], digits[len(digits)-1]
+	if checkDigit(body) != check {
+		return 0, false
+	}
+	var seq uint64
+	for _, d := range body {
+		if seq > (1<<64-1)/32 {
+			return 0, false
+		}
+		seq = seq*32 + uint64(strings.IndexByte(crockford, d))
+	}
+	return seq, seq > 0
+}
+
+// Normalise writes a reference as a person may type it (spaces around,
+// small letters) as it is stored.
+func Normalise(reference string) string { return strings.ToUpper(strings.TrimSpace(reference)) }
+
+// sequencePattern is the shape of ReferenceOf's references, and
+// randomPattern that of the references drawn at random before layout 3.
+var (
+	sequencePattern = regexp.MustCompile(`^[0-9]{4}-[` + crockford + `]{4}-[` + crockford + `]{4,}$`)
+	randomPattern   = regexp.MustCompile(`^[0-9]{4}(?:-[` + crockford + `]{4}){3}$`)
+)
+
+// IsReference reports whether s, as a person may type it, is shaped like
+// a reference: "2026-0001-F2N0", or "2026-K7QM-4XPA-9DXR" as they were
+// drawn before layout 3.
 func IsReference(s string) bool {
-	return referencePattern.MatchString(strings.ToUpper(strings.TrimSpace(s)))
+	s = Normalise(s)
+	if randomPattern.MatchString(s) {
+		return true
+	}
+	_, ok := SequenceOf(s)
+	return ok
 }
 
 // NewToken makes a receipt token: 128 random bits, base64url without padding.

@@ -54,9 +54,26 @@ func Load(ctx context.Context, submissions jetstream.Stream, reference string, s
 	if err != nil {
 		return Stored{}, err
 	}
-	s := Stored{Sequence: seq}
-	if json.Unmarshal(msg.Data, &s.Submission) != nil || s.Reference != reference {
+	s, err := Unmarshal(seq, msg.Data)
+	if err != nil || s.Reference != reference {
 		return Stored{}, missing
+	}
+	return s, nil
+}
+
+// Unmarshal reads the submission stored at seq in SUBMISSIONS with its
+// reference, which a first version takes from seq; a *NotStoredError when
+// data holds no submission.
+func Unmarshal(seq uint64, data []byte) (Stored, error) {
+	s := Stored{Sequence: seq}
+	if json.Unmarshal(data, &s.Submission) != nil || s.Form == "" || s.SubmittedAt.IsZero() {
+		return Stored{}, &NotStoredError{Sequence: seq}
+	}
+	if s.Reference == "" {
+		if s.Version() > 1 {
+			return Stored{}, &NotStoredError{Sequence: seq}
+		}
+		s.Reference = ReferenceOf(seq, s.SubmittedAt)
 	}
 	return s, nil
 }
@@ -110,11 +127,7 @@ func Decode(msg jetstream.Msg) (Stored, error) {
 	if err != nil {
 		return Stored{}, err
 	}
-	s := Stored{Sequence: md.Sequence.Stream}
-	if json.Unmarshal(msg.Data(), &s.Submission) != nil || s.Reference == "" {
-		return Stored{}, &NotStoredError{Sequence: s.Sequence}
-	}
-	return s, nil
+	return Unmarshal(md.Sequence.Stream, msg.Data())
 }
 
 // Version is one version of a submission, as its status record lists them
@@ -171,7 +184,7 @@ func (in *Intake) Correct(ctx context.Context, form *schemas.Compiled, previous 
 	for _, f := range files {
 		sub.Attachments = append(sub.Attachments, f.Attachment)
 	}
-	if err := storeFiles(ctx, in.documents, sub.Reference, len(previous.Attachments), files); err != nil {
+	if err := storeFiles(ctx, in.documents, files); err != nil {
 		return Stored{}, err
 	}
 	raw, err := json.Marshal(sub)

@@ -6,11 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/submit"
 )
 
 const adminForReceipts = "jeton-admin-recus"
@@ -54,13 +53,7 @@ func TestReceiptsVerifyFindsADeletedSubmission(t *testing.T) {
 		t.Fatal(err)
 	}
 	stream, _ := b.JS.Stream(context.Background(), bus.StreamSubmissions)
-	var third uint64
-	_ = bus.Scan(context.Background(), stream, bus.SubmissionSubjects, func(msg jetstream.Msg) {
-		if strings.Contains(string(msg.Data()), refs[2]) {
-			md, _ := msg.Metadata()
-			third = md.Sequence.Stream
-		}
-	})
+	third, _ := submit.SequenceOf(refs[2])
 	if third == 0 || stream.DeleteMsg(context.Background(), third) != nil {
 		t.Fatalf("could not delete the third submission (%d)", third)
 	}

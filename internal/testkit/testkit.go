@@ -5,6 +5,7 @@ package testkit
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -75,7 +76,8 @@ func (k *Kit) Submit(t testing.TB, formID, data string) submit.Receipt {
 	return r
 }
 
-// StoredSubmissions returns every message of the SUBMISSIONS stream.
+// StoredSubmissions returns every submission of the SUBMISSIONS stream,
+// every version, with its reference.
 func (k *Kit) StoredSubmissions(t testing.TB) []submit.Submission {
 	t.Helper()
 	ctx := context.Background()
@@ -93,11 +95,14 @@ func (k *Kit) StoredSubmissions(t testing.TB) []submit.Submission {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var s submit.Submission
-		if err := json.Unmarshal(msg.Data, &s); err != nil {
+		if !strings.HasPrefix(msg.Subject, "submissions.") {
+			continue // an idempotency mark
+		}
+		s, err := submit.Unmarshal(seq, msg.Data)
+		if err != nil {
 			t.Fatal(err)
 		}
-		subs = append(subs, s)
+		subs = append(subs, s.Submission)
 	}
 	return subs
 }
