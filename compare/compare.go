@@ -116,7 +116,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	c := &comparison{cfg: cfg, dir: dir, report: &Report{Machine: machine()}}
 
 	fmt.Fprintln(cfg.Progress, "Démarrage de Guichet (API seule, NATS embarqué, écriture synchronisée sur disque)…")
-	guichet, base, err := startGuichet(ctx, filepath.Join(dir, "guichet"))
+	guichet, base, err := startGuichet(ctx, filepath.Join(dir, "guichet"), app.RoleAPI)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := c.prepare(ctx, base); err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context) error{c.validation, c.pdf, c.rawPublish, c.naiveHTTP, func(ctx context.Context) error { return c.guichetHTTP(ctx, base) }}
+	steps := []func(context.Context) error{c.validation, c.pdf, c.rawPublish, c.naiveHTTP, func(ctx context.Context) error { return c.guichetHTTP(ctx, base) }, c.endToEnd}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return c.report, err
@@ -136,10 +136,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return c.report, nil
 }
 
-// startGuichet starts Guichet's API role with the demo forms, without a
+// startGuichet starts Guichet in role with the demo forms, without a
 // limit per address, on a loopback listener.
-func startGuichet(ctx context.Context, dir string) (*app.App, string, error) {
-	a, err := app.Start(ctx, app.Config{DataDir: dir, Demo: true, Role: app.RoleAPI})
+func startGuichet(ctx context.Context, dir string, role app.Role) (*app.App, string, error) {
+	a, err := app.Start(ctx, app.Config{DataDir: dir, Demo: true, Role: role})
 	if err != nil {
 		return nil, "", err
 	}
@@ -344,6 +344,39 @@ func (c *comparison) guichetHTTP(ctx context.Context, base string) error {
 	return c.load(ctx, base, "guichet", "dépôts Guichet, chaque 201 écrit sur disque")
 }
 
+// endToEnd measures the whole pipeline in one process, as a newcomer
+// starts it: intake, the receipt signed, the PDF record, routing, every
+// write synced. The load lasts one step; the figure is the submissions
+// accepted a second, from its start until the last of a sample spread
+// over it has been through every stage.
+func (c *comparison) endToEnd(ctx context.Context) error {
+	fmt.Fprintf(c.cfg.Progress, "Guichet de bout en bout (tout en un : accueil, récépissé, PDF, orientation), %d clients :\n", c.cfg.Clients)
+	a, base, err := startGuichet(ctx, filepath.Join(c.dir, "all-in-one"), app.RoleAll)
+	if err != nil {
+		return err
+	}
+	defer a.Shutdown(context.Background())
+	r, err := loadgen.Run(ctx, loadgen.Config{URL: base, Form: c.form.ID, Clients: c.cfg.Clients, Duration: c.cfg.Step, Seed: 1,
+		LagSample: 500, LagTimeout: 5 * time.Minute})
+	if err != nil {
+		return err
+	}
+	if r.Lag == nil || r.Lag.Done != r.Lag.Followed {
+		return fmt.Errorf("de bout en bout : des dépôts suivis ne sont pas allés au bout (%+v)", r.Lag)
+	}
+	c.add(Measure{Key: "end-to-end", Label: "dépôts traités de bout en bout, tout en un", Callers: c.cfg.Clients, PerSecond: r.Lag.EndToEnd,
+		Micros: r.Lag.Lag.P50 * 1000, P99Ms: r.Lag.Lag.P99})
+	// Each submission costs the machine its intake and its PDF record at
+	// least, on every core: the ceiling leaves out the lighter stages.
+	intake, pdf := c.measure("guichet").PerSecond, c.measure("pdf-cores").PerSecond
+	if intake > 0 && pdf > 0 {
+		ceiling := 1 / (1/intake + 1/pdf)
+		c.add(Measure{Key: "end-to-end-ceiling", Label: "plafond de bout en bout : coût de l'accueil + coût du PDF", Callers: runtime.GOMAXPROCS(0), PerSecond: ceiling,
+			Micros: 1e6 / ceiling})
+	}
+	return nil
+}
+
 // load drives an HTTP path with the load generator, the same answers as
 // every other figure.
 func (c *comparison) load(ctx context.Context, base, key, label string) error {
@@ -370,6 +403,7 @@ func (c *comparison) ratios() []Ratio {
 		{Label: "publication synchronisée / sans synchronisation, en parallèle", Of: "publish-sync-n", To: "publish-nosync-n"},
 		{Label: "lots atomiques / publication synchronisée en parallèle", Of: "batch-sync", To: "publish-sync-n"},
 		{Label: "validation de Guichet / gojsonschema seul", Of: "validate", To: "gojsonschema"},
+		{Label: "de bout en bout / plafond de la machine (accueil + PDF)", Of: "end-to-end", To: "end-to-end-ceiling"},
 	}
 	var out []Ratio
 	for _, p := range pairs {
@@ -386,7 +420,8 @@ func (c *comparison) ratios() []Ratio {
 func (c *comparison) goals() []Goal {
 	guichet := c.measure("guichet")
 	goals := []Goal{
-		{Label: "dépôts durables par seconde (HTTP, 201 après écriture sur disque)", Target: 10000, Measured: guichet.PerSecond},
+		{Label: "dépôts traités de bout en bout par seconde, tout en un", Target: 1000, Measured: c.measure("end-to-end").PerSecond},
+		{Label: "dépôts durables par seconde (HTTP, 201 après écriture sur disque)", Target: 8000, Measured: guichet.PerSecond},
 		{Label: "latence p99 des dépôts, en ms", Target: 50, Measured: guichet.P99Ms, AtMost: true},
 		{Label: "récapitulatifs PDF par seconde, tous cœurs", Target: 1000, Measured: c.measure("pdf-cores").PerSecond},
 		{Label: "PDF : facteur sur fpdf tel quel", Target: 7, Measured: c.measure("pdf").PerSecond / max(c.measure("pdf-naive").PerSecond, 1e-9)},

@@ -14,7 +14,7 @@ import (
 // every ratio and goal from them.
 func TestRunMeasuresEveryFigure(t *testing.T) {
 	if testing.Short() {
-		t.Skip("measures for about 15 seconds")
+		t.Skip("measures for about 17 seconds")
 	}
 	var progress bytes.Buffer
 	r, err := compare.Run(context.Background(), compare.Config{Step: time.Second, Clients: 8, Form: "subvention-association", Progress: &progress})
@@ -22,7 +22,7 @@ func TestRunMeasuresEveryFigure(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := []string{"gojsonschema", "validate", "pdf-naive", "pdf", "pdf-cores", "publish-sync-1", "publish-sync-n", "batch-sync",
-		"publish-nosync-n", "naive-sync", "naive-nosync", "guichet"}
+		"publish-nosync-n", "naive-sync", "naive-nosync", "guichet", "end-to-end", "end-to-end-ceiling"}
 	if len(r.Measures) != len(keys) {
 		t.Fatalf("%d figures, want %d: %+v", len(r.Measures), len(keys), r.Measures)
 	}
@@ -31,13 +31,13 @@ func TestRunMeasuresEveryFigure(t *testing.T) {
 			t.Errorf("figure %d: %+v, want %s with a rate and a time", i, m, keys[i])
 		}
 	}
-	for _, m := range r.Measures[len(r.Measures)-3:] {
+	for _, m := range r.Measures[len(r.Measures)-5 : len(r.Measures)-1] {
 		if m.P99Ms <= 0 {
 			t.Errorf("HTTP figure %s without its p99", m.Key)
 		}
 	}
-	if len(r.Ratios) != 9 || len(r.Goals) != 4 {
-		t.Fatalf("%d ratios and %d goals, want 9 and 4", len(r.Ratios), len(r.Goals))
+	if len(r.Ratios) != 10 || len(r.Goals) != 5 {
+		t.Fatalf("%d ratios and %d goals, want 10 and 5", len(r.Ratios), len(r.Goals))
 	}
 	for _, ratio := range r.Ratios {
 		if ratio.Value <= 0 {
@@ -54,7 +54,7 @@ func TestRunMeasuresEveryFigure(t *testing.T) {
 	}
 	var out bytes.Buffer
 	r.Print(&out)
-	for _, want := range []string{"Rapports", "dépôts Guichet / chemin simple synchronisé", "Objectifs", "récapitulatifs PDF par seconde"} {
+	for _, want := range []string{"Rapports", "dépôts Guichet / chemin simple synchronisé", "de bout en bout / plafond de la machine", "Objectifs", "récapitulatifs PDF par seconde"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("printed report lacks %q:\n%s", want, out.String())
 		}

@@ -27,7 +27,9 @@ func sample(acks []accepted, n int) []accepted {
 // statusOf is what the lag needs of a submission's status.
 type statusOf struct {
 	SubmittedAt time.Time `json:"submittedAt"`
-	History     []struct {
+	// Documented says the PDF record is stored, its receipt signed.
+	Documented bool `json:"documented"`
+	History    []struct {
 		Status string    `json:"status"`
 		At     time.Time `json:"at"`
 	} `json:"history"`
@@ -44,7 +46,8 @@ func (s statusOf) routedAt() (time.Time, bool) {
 }
 
 // followLag asks for the status of the followed submissions, in rounds,
-// until each is routed or the wait gives up; the lag of each is the time
+// until each is through every stage (routed, its receipt signed and its
+// PDF record stored) or the wait gives up; the lag of each is the time
 // from its acceptance to its routing, as the server recorded them.
 func followLag(ctx context.Context, cfg Config, followed []accepted) *LagReport {
 	start := time.Now()
@@ -64,7 +67,7 @@ func followLag(ctx context.Context, cfg Config, followed []accepted) *LagReport 
 					err := getJSON(ctx, cfg.Client, target, &st)
 					at, routed := st.routedAt()
 					mu.Lock()
-					if err == nil && routed {
+					if err == nil && routed && st.Documented {
 						lags.RecordValue(max(1, at.Sub(st.SubmittedAt).Microseconds()))
 					} else {
 						still = append(still, a)
@@ -83,8 +86,8 @@ func followLag(ctx context.Context, cfg Config, followed []accepted) *LagReport 
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	return &LagReport{Followed: len(followed), Routed: len(followed) - len(pending),
-		AllRoutedAfter: time.Since(start).Seconds(), Lag: percentiles(lags)}
+	return &LagReport{Followed: len(followed), Done: len(followed) - len(pending),
+		AllDoneAfter: time.Since(start).Seconds(), Lag: percentiles(lags)}
 }
 
 // newBar is the progress bar, if one is wanted: over the duration, or
@@ -127,8 +130,11 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintln(w)
 	printPercentiles(w, "  latence       ", r.Latency)
 	if r.Lag != nil {
-		fmt.Fprintf(w, "  traitement     %d dépôts suivis sur %d, %d orientés ; tous orientés %.1f s après la fin de la charge\n",
-			r.Lag.Followed, r.Accepted, r.Lag.Routed, r.Lag.AllRoutedAfter)
+		fmt.Fprintf(w, "  traitement     %d dépôts suivis sur %d, %d orientés avec leur PDF ; tous %.1f s après la fin de la charge\n",
+			r.Lag.Followed, r.Accepted, r.Lag.Done, r.Lag.AllDoneAfter)
+		if r.Lag.Done == r.Lag.Followed {
+			fmt.Fprintf(w, "  de bout en bout %.0f dépôts/s (acceptés, récépissé signé, PDF, orientés : du début de la charge au dernier)\n", r.Lag.EndToEnd)
+		}
 		printPercentiles(w, "  délai dépôt → orientation", r.Lag.Lag)
 	}
 	if r.Writes != nil {

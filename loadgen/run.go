@@ -94,11 +94,17 @@ type Percentiles struct {
 // LagReport is the processing lag of the followed submissions.
 type LagReport struct {
 	Followed int `json:"followed"`
-	Routed   int `json:"routed"`
-	// AllRoutedAfter is the time from the end of the load until every
-	// followed submission was routed (or until the wait gave up).
-	AllRoutedAfter float64     `json:"allRoutedAfterSeconds"`
-	Lag            Percentiles `json:"lagMs"`
+	// Done is how many of them went through every stage: routed, their
+	// receipt signed and their PDF record stored.
+	Done int `json:"done"`
+	// AllDoneAfter is the time from the end of the load until every
+	// followed submission was done (or until the wait gave up).
+	AllDoneAfter float64 `json:"allDoneAfterSeconds"`
+	// EndToEnd is the submissions accepted a second, from the start of
+	// the load until the last followed one was done: the rate that every
+	// stage sustains together.
+	EndToEnd float64     `json:"endToEndPerSecond"`
+	Lag      Percentiles `json:"lagMs"`
 }
 
 // accepted is a submission the server acknowledged.
@@ -245,6 +251,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Latency: percentiles(latency), FirstErrors: firsts}
 	if cfg.LagSample > 0 && len(acks) > 0 {
 		r.Lag = followLag(ctx, cfg, sample(acks, cfg.LagSample))
+		r.Lag.EndToEnd = float64(r.Accepted) / (r.Seconds + r.Lag.AllDoneAfter)
 	}
 	if writesBefore != nil {
 		after, err := scrapeWrites(ctx, cfg.Client, cfg.URL, cfg.MetricsToken)

@@ -29,7 +29,7 @@ func TestRunAgainstAServer(t *testing.T) {
 	if r.Latency.P50 <= 0 || r.Latency.Max < r.Latency.P99 || r.PerSecond <= 0 {
 		t.Errorf("latency %+v, rate %v", r.Latency, r.PerSecond)
 	}
-	if r.Lag == nil || r.Lag.Followed != 20 || r.Lag.Routed != 20 || r.Lag.Lag.P50 <= 0 {
+	if r.Lag == nil || r.Lag.Followed != 20 || r.Lag.Done != 20 || r.Lag.Lag.P50 <= 0 {
 		t.Errorf("lag %+v: want 20 followed and routed", r.Lag)
 	}
 	if !strings.Contains(progress.String(), "60 envoyés") {

@@ -24,7 +24,9 @@ réalistes que le formulaire accepte (et une part de réponses refusées si
 demandé), par plusieurs clients en parallèle, au plus vite ou à un débit
 cible. Affiche ensuite le débit, les percentiles de latence, les réponses par
 statut HTTP, et le délai de traitement (du dépôt à l'orientation) d'un
-échantillon de dépôts suivis jusqu'au bout. Avec le jeton d'API d'un
+échantillon de dépôts suivis jusqu'au bout : orientés, récépissé signé et
+PDF prêt. Il en tire le débit de bout en bout, que toutes les étapes
+tiennent ensemble. Avec le jeton d'API d'un
 administrateur (-token ou $GUICHET_ADMIN_TOKEN), il dit aussi ce que le
 serveur a écrit : écritures et synchronisations sur disque par dépôt, lots
 atomiques par seconde, et le détail par flux.
@@ -37,7 +39,9 @@ Guichet (API seule, dans un dossier temporaire) et mesure côte à côte, sur le
 mêmes réponses, les plafonds bruts de la machine (publication JetStream avec
 et sans synchronisation sur disque, lots atomiques, gojsonschema seul, fpdf
 tel quel, chemin HTTP simple) et Guichet, puis affiche les rapports et les
-objectifs. Elle dure environ 15 fois -step.
+objectifs. Elle mesure enfin Guichet tout en un, de bout en bout (accueil,
+récépissé, PDF, orientation), et le compare au plafond de la machine tiré des
+coûts mesurés de l'accueil et du PDF. Elle dure environ 17 fois -step.
 
 Options :
 `
@@ -70,8 +74,8 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.IdempotencyKeys, "idempotency", false, "envoie chaque dépôt avec sa clé d'idempotence")
 	var seed uint
 	fs.UintVar(&seed, "seed", 1, "graine des réponses aléatoires")
-	fs.IntVar(&cfg.LagSample, "lag-sample", 1000, "nombre de dépôts suivis jusqu'à leur orientation (0 : aucun)")
-	fs.DurationVar(&cfg.LagTimeout, "lag-timeout", 3*time.Minute, "attente maximale de l'orientation des dépôts suivis")
+	fs.IntVar(&cfg.LagSample, "lag-sample", 1000, "nombre de dépôts suivis jusqu'à leur orientation et leur PDF (0 : aucun)")
+	fs.DurationVar(&cfg.LagTimeout, "lag-timeout", 3*time.Minute, "attente maximale du traitement des dépôts suivis")
 	fs.StringVar(&cfg.MetricsToken, "token", "", "jeton d'API d'un administrateur : le rapport dit alors ce que le serveur a écrit, par flux et par dépôt, d'après /metrics (par défaut $GUICHET_ADMIN_TOKEN)")
 	fs.BoolVar(&asJSON, "json", false, "écrit le rapport en JSON sur la sortie standard")
 	var compareMode bool

@@ -22,7 +22,7 @@ func TestLoadPrintsJSON(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
 		t.Fatalf("stdout is not the JSON report: %v\n%s", err, stdout.String())
 	}
-	if r.Sent != 12 || r.Accepted != 12 || r.Lag == nil || r.Lag.Routed != 5 || r.Form == "" {
+	if r.Sent != 12 || r.Accepted != 12 || r.Lag == nil || r.Lag.Done != 5 || r.Form == "" {
 		t.Errorf("report %+v", r)
 	}
 	if !strings.Contains(stderr.String(), "12 envoyés") {
