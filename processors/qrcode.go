@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"sync"
 
-	"rsc.io/qr"
+	"rsc.io/qr/coding"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -29,7 +30,7 @@ const qrPixels = 4
 // took 3.6 ms (32 ms with its PNG output), on the machine of
 // docs/performance.md.
 func drawQR(pdf *fpdf.Fpdf, text string, x, y, size float64) error {
-	code, err := qr.Encode(text, qr.M)
+	code, err := encodeQR(text)
 	if err != nil {
 		return err
 	}
@@ -43,12 +44,38 @@ func drawQR(pdf *fpdf.Fpdf, text string, x, y, size float64) error {
 	return pdf.Error()
 }
 
+// qrPlans keeps the plan of each version of QR code, by version: the
+// layout of its modules, which qr.Encode works out again for every code,
+// allocating 180 KB each time. A plan is only read when encoding.
+var qrPlans sync.Map
+
+// encodeQR encodes text, as bytes, in the smallest QR code of the medium
+// error correction level that holds it, as qr.Encode does.
+func encodeQR(text string) (*coding.Code, error) {
+	data := coding.String(text)
+	for v := coding.Version(coding.MinVersion); v <= coding.MaxVersion; v++ {
+		if data.Bits(v) > v.DataBytes(coding.M)*8 {
+			continue
+		}
+		plan, ok := qrPlans.Load(v)
+		if !ok {
+			p, err := coding.NewPlan(v, coding.M, 0)
+			if err != nil {
+				return nil, err
+			}
+			plan, _ = qrPlans.LoadOrStore(v, p)
+		}
+		return plan.(*coding.Plan).Encode(data)
+	}
+	return nil, errors.New("processors: text too long for a QR code")
+}
+
 // writeQRPNG writes code as a PNG image of one bit a pixel, black on
 // white, qrPixels pixels a module, with four modules of quiet zone around
 // it, as the standard asks. image/png took 0.5 ms for it, reading every
 // pixel through the image.Image interface; here each row of modules is
 // packed once, and written qrPixels times.
-func writeQRPNG(w *bytes.Buffer, code *qr.Code) error {
+func writeQRPNG(w *bytes.Buffer, code *coding.Code) error {
 	side := (code.Size + 8) * qrPixels
 	w.WriteString("\x89PNG\r\n\x1a\n")
 	var header [13]byte
