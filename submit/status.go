@@ -250,17 +250,17 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 }
 
 // create stores the first status record of a submission, unless one is
-// stored already.
-func (t *Tracker) create(ctx context.Context, rec Record) error {
+// stored already; it reports whether it stored it.
+func (t *Tracker) create(ctx context.Context, rec Record) (bool, error) {
 	raw, err := json.Marshal(rec)
 	if err != nil {
-		return err
+		return false, err
 	}
 	_, err = t.bus.CreateKey(ctx, t.status, rec.Reference, raw)
 	if errors.Is(err, jetstream.ErrKeyExists) {
-		return nil
+		return false, nil
 	}
-	return err
+	return err == nil, err
 }
 
 // Get returns where a submission stands, composed from what the stages
@@ -350,7 +350,8 @@ func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error 
 // and moves it to Routed, with its "received" and "routed" events. Each
 // write is made once, however many times the submission is routed: a
 // crash between two of them is repaired by routing it again, and a
-// submission routed before is only checked.
+// submission routed before is only checked. Its status record, written
+// last, is most often written then, and at once as routed.
 func (t *Tracker) Route(ctx context.Context, s Stored, department string) error {
 	rec, _, err := t.record(ctx, s.Reference)
 	switch {
@@ -358,15 +359,10 @@ func (t *Tracker) Route(ctx context.Context, s Stored, department string) error 
 		// Routed before: only its last write, the event, may be missing.
 		routed := rec.History[slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == Routed })]
 		return t.publishMissing(ctx, Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: routed.Department, Sequence: s.Sequence})
-	case errors.Is(err, ErrUnknownSubmission):
-		first := RecordOf(s.Submission)
-		first.Sequence = s.Sequence
-		if err := t.create(ctx, first); err != nil {
-			return err
-		}
-	case err != nil:
+	case err != nil && !errors.Is(err, ErrUnknownSubmission):
 		return err
 	}
+	stored := err == nil
 	if err := t.publish(ctx, Event{Reference: s.Reference, Status: Received, At: s.SubmittedAt, Sequence: s.Sequence}); err != nil {
 		return err
 	}
@@ -378,6 +374,20 @@ func (t *Tracker) Route(ctx context.Context, s Stored, department string) error 
 	// overwrites the same entry.
 	if _, err := t.bus.PutKey(ctx, t.inbox, bus.InboxKey(department, s.SubmittedAt, s.Reference), entry); err != nil {
 		return fmt.Errorf("submit: file into inbox: %w", err)
+	}
+	routed := Change{Status: Routed, At: t.now().UTC(), Department: department}
+	if !stored {
+		first := RecordOf(s.Submission)
+		first.Sequence, first.Status, first.Department = s.Sequence, Routed, department
+		first.History = append(first.History, routed)
+		created, err := t.create(ctx, first)
+		if err != nil {
+			return err
+		}
+		if created {
+			return t.publish(ctx, Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: department, Sequence: s.Sequence})
+		}
+		// Written meanwhile, by a link sent to the submitter.
 	}
 	return t.advance(ctx, s.Reference, Change{Status: Routed, Department: department}, s.Sequence)
 }
