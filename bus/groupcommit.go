@@ -3,7 +3,6 @@ package bus
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -182,7 +181,7 @@ func (b *Bus) StoreDocument(ctx context.Context, meta jetstream.ObjectMeta, data
 	if err != nil {
 		return err
 	}
-	description := &nats.Msg{Subject: "$O." + ObjectStoreDocuments + ".M." + base64.URLEncoding.EncodeToString([]byte(meta.Name)), Data: raw,
+	description := &nats.Msg{Subject: DocumentMetaSubject(meta.Name), Data: raw,
 		Header: nats.Header{jetstream.MsgRollup: []string{jetstream.MsgRollupSubject}}}
 	_, err = b.CommitTogether(ctx, DocumentsStream, append(msgs, description)...)
 	return err

@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -99,6 +100,12 @@ const DocumentsStream = "OBJ_" + ObjectStoreDocuments
 // DocumentChunks is the subject of the chunks of the document whose
 // description gives it nuid.
 func DocumentChunks(nuid string) string { return "$O." + ObjectStoreDocuments + ".C." + nuid }
+
+// DocumentMetaSubject is the subject of the description of the document
+// named name, which the documents stream holds one message of.
+func DocumentMetaSubject(name string) string {
+	return "$O." + ObjectStoreDocuments + ".M." + base64.URLEncoding.EncodeToString([]byte(name))
+}
 
 // KeySubject is the subject of key in a key-value bucket.
 func KeySubject(bucket, key string) string { return "$KV." + bucket + "." + key }

@@ -213,11 +213,13 @@ func SearchText(data json.RawMessage) string {
 // routed submissions into their department's inbox. Every method is
 // idempotent, because processors may see a message twice.
 type Tracker struct {
-	bus       *bus.Bus
-	status    jetstream.KeyValue
-	inbox     jetstream.KeyValue
-	documents jetstream.ObjectStore
-	events    jetstream.Stream
+	bus    *bus.Bus
+	status jetstream.KeyValue
+	inbox  jetstream.KeyValue
+	// documentsStream is the stream under the documents, where the PDF
+	// records are.
+	documentsStream jetstream.Stream
+	events          jetstream.Stream
 	// submissions is SUBMISSIONS, where a submission that routing has not
 	// seen yet is found by its reference (see get).
 	submissions jetstream.Stream
@@ -234,7 +236,7 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	documents, err := b.Documents(ctx)
+	documents, err := b.JS.Stream(ctx, bus.DocumentsStream)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +248,7 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tracker{bus: b, status: status, inbox: inbox, documents: documents, events: events, submissions: submissions, now: time.Now}, nil
+	return &Tracker{bus: b, status: status, inbox: inbox, documentsStream: documents, events: events, submissions: submissions, now: time.Now}, nil
 }
 
 // create stores the first status record of a submission, unless one is
@@ -278,11 +280,11 @@ func (t *Tracker) Get(ctx context.Context, reference string) (Record, error) {
 func (t *Tracker) addDocuments(ctx context.Context, rec *Record) error {
 	for i, v := range rec.Versions {
 		if !v.Documented {
-			info, err := t.pdfRecord(ctx, rec.Reference, v.Revision)
+			stored, err := t.pdfStored(ctx, rec.Reference, v.Revision)
 			if err != nil {
 				return err
 			}
-			rec.Versions[i].Documented = info != nil
+			rec.Versions[i].Documented = stored
 		}
 		if v.Revision == rec.Revision() {
 			rec.Documented = rec.Versions[i].Documented
@@ -294,19 +296,23 @@ func (t *Tracker) addDocuments(ctx context.Context, rec *Record) error {
 	if rec.Documented = rec.Reached(Documented); rec.Documented {
 		return nil
 	}
-	info, err := t.pdfRecord(ctx, rec.Reference, 1)
-	rec.Documented = info != nil
+	stored, err := t.pdfStored(ctx, rec.Reference, 1)
+	rec.Documented = stored
 	return err
 }
 
-// pdfRecord describes the PDF record of a version of a submission; nil
-// when it is not stored yet.
-func (t *Tracker) pdfRecord(ctx context.Context, reference string, revision int) (*jetstream.ObjectInfo, error) {
-	info, err := t.documents.GetInfo(ctx, bus.DocumentRecordName(reference, revision))
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, nil
+// pdfStored tells whether the PDF record of a version of a submission is
+// stored, from the documents stream's index of subjects: reading the
+// record's description would load the whole block of the stream that
+// holds it, megabytes of other PDFs, and keep it cached. A record deleted
+// with its submission still counts, for the moment the erasure takes.
+func (t *Tracker) pdfStored(ctx context.Context, reference string, revision int) (bool, error) {
+	subject := bus.DocumentMetaSubject(bus.DocumentRecordName(reference, revision))
+	info, err := t.documentsStream.Info(ctx, jetstream.WithSubjectFilter(subject))
+	if err != nil {
+		return false, err
 	}
-	return info, err
+	return info.State.Subjects[subject] > 0, nil
 }
 
 // record reads the status record of reference as stored, with its
