@@ -69,6 +69,7 @@ func TestConfigFileErrors(t *testing.T) {
 		`addr = "127.0.0.1:80`:         "guichet.toml",
 		`replicas = 2`:                 `replicas = "2" (` + "",
 		`drain-delay = "dix secondes"`: "une durée est attendue",
+		`retry-delays = "1s,,5s"`:      "des durées séparées par des virgules sont attendues",
 	} {
 		path := writeConfig(t, content)
 		_, err := parse([]string{"-config", path}, envOf(nil), &bytes.Buffer{})

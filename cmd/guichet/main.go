@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/tracing"
 )
@@ -114,6 +115,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
 		Mail: s.mail, PublicURL: cmp.Or(s.publicURL, "http://"+addr),
 		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20}, TokenLifetime: time.Duration(s.tokenDays) * 24 * time.Hour, DrainDelay: s.drainDelay, TrustedProxies: s.trustedProxies, ReceiptKeys: s.receiptKeys,
+		Processing: processors.Config{Backoff: s.retryDelays, MaxDeliver: len(s.retryDelays) + 1},
 	})
 	if err != nil {
 		ln.Close()

@@ -96,12 +96,15 @@ type settings struct {
 	maxStore                                                    int64
 	submitRate, tokenDays                                       int
 	drainDelay                                                  time.Duration
-	mail                                                        mailer.Config
-	cookies                                                     web.CookiePolicy
-	theme                                                       web.Theme
-	trustedProxies                                              []netip.Prefix
-	replicas                                                    int
-	demo                                                        bool
+	// retryDelays are the delays between a processor's attempts at a
+	// message; after the last, the message is dead-lettered.
+	retryDelays    []time.Duration
+	mail           mailer.Config
+	cookies        web.CookiePolicy
+	theme          web.Theme
+	trustedProxies []netip.Prefix
+	replicas       int
+	demo           bool
 
 	// values and origins are each setting's text and where it came from,
 	// by option name: "option -addr", "GUICHET_ADDR", the configuration
@@ -200,6 +203,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	submitRate := text("submit-rate", "60", "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite")
 	tokenDays := text("token-days", "90", "durée de validité des jetons d'API quand leur créateur n'en donne pas, en jours (1 à 366)")
 	drainDelay := text("drain-delay", "0s", "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le répartiteur de charge cesse d'envoyer des requêtes")
+	retryDelays := text("retry-delays", "1s,5s,30s,2m,10m", "délais entre les tentatives d'un traitement qui échoue (PDF, orientation, courriel…), séparés par des virgules ; après la dernière, le message va aux lettres mortes, d'où l'on peut le rejouer")
 	publicURL := text("public-url", "", "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr ; par défaut, http:// et l'adresse d'écoute")
 	smtpAddr := text("smtp-addr", "", "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel")
 	smtpFrom := text("smtp-from", "Guichet <ne-pas-repondre@localhost>", "expéditeur des courriels")
@@ -247,6 +251,13 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	}
 	if s.drainDelay, err = time.ParseDuration(*drainDelay); err != nil || s.drainDelay < 0 {
 		return s, s.invalid("drain-delay", "une durée est attendue, par exemple 10s")
+	}
+	for d := range strings.SplitSeq(*retryDelays, ",") {
+		delay, err := time.ParseDuration(strings.TrimSpace(d))
+		if err != nil || delay <= 0 {
+			return s, s.invalid("retry-delays", "des durées séparées par des virgules sont attendues, par exemple 1s,5s,30s,2m,10m")
+		}
+		s.retryDelays = append(s.retryDelays, delay)
 	}
 	if s.role, err = app.ParseRole(*role); err != nil {
 		return s, s.invalid("role", "api, processors ou all attendu")
