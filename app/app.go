@@ -183,8 +183,6 @@ type App struct {
 	reminders func()
 	// retention stops the scheduled purge, if it runs.
 	retention func()
-	// receipts stops the signing of receipts, if it runs.
-	receipts func()
 	// draining is set once shutdown begins: the app is no longer ready.
 	draining   atomic.Bool
 	drainDelay time.Duration
@@ -346,9 +344,12 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		}
 	}
 	if cfg.Role.processes() {
-		if err := a.startReceipts(ctx, cfg, b, receiptStore); err != nil {
+		// Only a node that signs can replay a receipt's dead letter.
+		signer, err := a.receiptSigner(ctx, cfg, receiptStore)
+		if err != nil {
 			return err
 		}
+		consumers = append(consumers, (&processors.Receipt{Signer: signer, Bus: b, Log: a.log}).Consumer())
 		if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
 			return err
 		}
@@ -402,18 +403,14 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// startReceipts opens the receipt keys, publishes their public halves
-// for every node, and starts signing with the current one.
-func (a *App) startReceipts(ctx context.Context, cfg Config, b *bus.Bus, store *receipts.Store) error {
+// receiptSigner opens the receipt keys and publishes their public halves
+// for every node: the current one signs.
+func (a *App) receiptSigner(ctx context.Context, cfg Config, store *receipts.Store) (*receipts.Signer, error) {
 	signer, err := receipts.LoadOrCreate(cmp.Or(cfg.ReceiptKeys, filepath.Join(cfg.DataDir, "receipt-keys")), time.Now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := store.Publish(ctx, signer.Keyring()); err != nil {
-		return err
-	}
-	a.receipts, err = (&processors.Receipt{Signer: signer, Bus: b, Log: a.log}).Start(ctx)
-	return err
+	return signer, store.Publish(ctx, signer.Keyring())
 }
 
 // corrections gives the form pages the requests sent back for correction.
@@ -534,9 +531,6 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		if a.processors != nil {
 			a.processors.Stop()
-		}
-		if a.receipts != nil {
-			a.receipts()
 		}
 		a.Bus.Close()
 	})

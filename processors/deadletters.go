@@ -112,7 +112,7 @@ func (d *DeadLetters) Replay(ctx context.Context, sequence uint64) error {
 	if meta, err := msg.Metadata(); err != nil || meta.Sequence.Stream != a.StreamSeq {
 		return fmt.Errorf("processors: replay %s/%d: the message is no longer in its stream", a.Stream, a.StreamSeq)
 	}
-	if err := c.Handler(ctx, msg); err != nil {
+	if err := c.handleOne(ctx, msg); err != nil {
 		return fmt.Errorf("processors: replay %s/%d: %w", a.Stream, a.StreamSeq, err)
 	}
 	return d.stream.DeleteMsg(ctx, sequence)

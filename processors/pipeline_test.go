@@ -70,11 +70,11 @@ func pipeline(t testing.TB, k *testkit.Kit) (*processors.PDF, *processors.Route,
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop, err := (&processors.Receipt{Signer: signer, Bus: k.Bus, Log: slog.New(slog.DiscardHandler)}).Start(ctx)
+	signing, err := processors.Start(ctx, k.Bus.JS, processors.Config{}, (&processors.Receipt{Signer: signer, Bus: k.Bus, Log: slog.New(slog.DiscardHandler)}).Consumer())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(stop)
+	t.Cleanup(signing.Stop)
 	pdf := &processors.PDF{Organisation: "Département de la Moselle", Forms: k.Forms, Tracker: k.Tracker, Bus: k.Bus, Submissions: submissions, Documents: docs}
 	return pdf, &processors.Route{Forms: k.Forms, Tracker: k.Tracker, Submissions: submissions}, docs
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -47,105 +46,34 @@ const receiptSigners = "signers"
 // writes stay under JetStream's limit of 1,000 messages per atomic batch.
 const receiptBatch = 400
 
-// Start creates the receipt consumer and signs until the returned
-// function is called; it returns once the batch in hand is stored.
-func (p *Receipt) Start(ctx context.Context) (stop func(), err error) {
-	cons, err := p.Bus.JS.CreateOrUpdateConsumer(ctx, bus.StreamSubmissions, jetstream.ConsumerConfig{
-		Durable:        bus.ConsumerReceipt,
-		FilterSubjects: []string{bus.SubmissionSubjects},
-		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        time.Minute,
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
-		MaxAckPending:  receiptBatch,
-		// One processor node signs at a time, the one the server pinned;
-		// another takes over when it stops asking.
-		PriorityPolicy: jetstream.PriorityPolicyPinned,
-		PriorityGroups: []string{receiptSigners},
-		PinnedTTL:      10 * time.Second,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("processors: consumer %s: %w", bus.ConsumerReceipt, err)
-	}
+// Consumer is the receipt consumer: on SUBMISSIONS, in batches, on one
+// node at a time. It retries without limit, as storage comes back; only a
+// message that holds no submission goes to the dead letters.
+func (p *Receipt) Consumer() Consumer {
+	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerReceipt, FilterSubjects: []string{bus.SubmissionSubjects},
+		Batch: p.Sign, BatchSize: receiptBatch, Pinned: receiptSigners, Patient: true}
+}
+
+// Sign signs a batch of submissions in order and stores their receipts,
+// with the forms' chain heads, in one atomic batch: a BatchHandler.
+func (p *Receipt) Sign(ctx context.Context, msgs []jetstream.Msg) ([]error, error) {
 	kv, err := p.Bus.KV(ctx, bus.BucketReceipts)
 	if err != nil {
 		return nil, err
 	}
-	loop, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for loop.Err() == nil {
-			msgs, err := fetchBatch(cons)
-			if err != nil {
-				p.pause(loop, "fetch", err)
-				continue
-			}
-			if len(msgs) == 0 {
-				continue
-			}
-			if err := p.sign(context.WithoutCancel(loop), kv, msgs); err != nil {
-				for _, msg := range msgs {
-					_ = msg.NakWithDelay(time.Second)
-				}
-				p.pause(loop, "batch", err)
-			}
-		}
-	}()
-	return func() { cancel(); <-done }, nil
-}
-
-// fetchBatch waits up to a second for a first submission, then takes
-// those that wait behind it, up to a batch.
-func fetchBatch(cons jetstream.Consumer) ([]jetstream.Msg, error) {
-	first, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second), jetstream.FetchPriorityGroup(receiptSigners))
-	if err != nil {
-		return nil, err
-	}
-	var msgs []jetstream.Msg
-	for msg := range first.Messages() {
-		msgs = append(msgs, msg)
-	}
-	if len(msgs) == 0 {
-		return nil, nil
-	}
-	rest, err := cons.Fetch(receiptBatch-1, jetstream.FetchMaxWait(10*time.Millisecond), jetstream.FetchPriorityGroup(receiptSigners))
-	if err != nil {
-		return msgs, nil
-	}
-	for msg := range rest.Messages() {
-		msgs = append(msgs, msg)
-	}
-	return msgs, nil
-}
-
-// pause logs a failure and waits a moment before the next try.
-func (p *Receipt) pause(ctx context.Context, what string, err error) {
-	if ctx.Err() != nil {
-		return
-	}
-	p.Log.Warn("receipts: "+what+" failed; will retry", "error", err)
-	select {
-	case <-ctx.Done():
-	case <-time.After(time.Second):
-	}
-}
-
-// sign signs a batch in order, stores it, and acknowledges it.
-func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstream.Msg) error {
 	heads := map[string]ChainHead{}
 	revisions := map[string]uint64{}
 	signedHashes := map[string]string{} // this batch's receipts, by key
 	var writes []*nats.Msg
-	var done []jetstream.Msg
-	for _, msg := range msgs {
+	outcomes := make([]error, len(msgs))
+	for i, msg := range msgs {
 		md, err := msg.Metadata()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sub, err := submit.Unmarshal(md.Sequence.Stream, msg.Data())
 		if err != nil {
-			p.Log.Error("receipts: not a submission", "sequence", md.Sequence.Stream)
-			_ = msg.TermWithReason("not a submission")
+			outcomes[i] = Permanent(err)
 			continue
 		}
 		head, seen := heads[sub.Form]
@@ -153,7 +81,7 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 			var revision uint64
 			head, revision, err = bus.GetJSON[ChainHead](ctx, kv, bus.ChainKey(sub.Form), errNoChain)
 			if err != nil && !errors.Is(err, errNoChain) {
-				return err
+				return nil, err
 			}
 			revisions[sub.Form] = revision
 		}
@@ -162,11 +90,10 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 			_, _, err := bus.GetJSON[receipts.Receipt](ctx, kv, key, errNoReceipt)
 			if err == nil {
 				// Signed by an earlier batch whose acknowledgement was lost.
-				done = append(done, msg)
 				continue
 			}
 			if !errors.Is(err, errNoReceipt) {
-				return err
+				return nil, err
 			}
 			// Passed over when a node stopped in the middle of a batch: it
 			// is signed now, after receipts of later submissions, which
@@ -186,15 +113,14 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 				if errors.Is(err, errNoReceipt) {
 					// The version it corrects is not signed yet: this one
 					// comes again, to be signed after it.
-					p.Log.Warn("receipts: a correction waits for the receipt of the version it corrects", "reference", sub.Reference, "revision", sub.Version())
-					_ = msg.NakWithDelay(time.Second)
+					outcomes[i] = fmt.Errorf("%s: %w", sub.Reference, errCorrectedUnsigned)
 					continue
 				}
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if hash, err = before.Hash(); err != nil {
-					return err
+					return nil, err
 				}
 			}
 			r.Revision, r.Corrects = sub.Version(), hash
@@ -204,15 +130,15 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 		}
 		signed, err := receipts.Sign(r, p.Signer.Key())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		raw, err := json.Marshal(signed)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		hash, err := signed.Hash()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		write := kvWrite(bus.BucketReceipts, key, raw, 0)
 		// The PDF processor, which the receipt sets off, carries on the
@@ -221,25 +147,21 @@ func (p *Receipt) sign(ctx context.Context, kv jetstream.KeyValue, msgs []jetstr
 		writes = append(writes, write)
 		signedHashes[key] = hash
 		heads[sub.Form] = ChainHead{Hash: hash, Sequence: max(head.Sequence, md.Sequence.Stream)}
-		done = append(done, msg)
 	}
 	for form, head := range heads {
 		raw, err := json.Marshal(head)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		// The head must not have moved since it was read: one signer at a time.
 		writes = append(writes, kvWrite(bus.BucketReceipts, bus.ChainKey(form), raw, revisions[form]))
 	}
 	if len(writes) > len(heads) {
 		if err := p.Bus.PublishBatch(ctx, writes); err != nil {
-			return fmt.Errorf("store %d receipts: %w", len(writes)-len(heads), err)
+			return nil, fmt.Errorf("processors: store %d receipts: %w", len(writes)-len(heads), err)
 		}
 	}
-	for _, msg := range done {
-		_ = msg.Ack()
-	}
-	return nil
+	return outcomes, nil
 }
 
 // kvWrite is the message that sets key in bucket, provided the key's last
@@ -253,4 +175,7 @@ func kvWrite(bucket, key string, value []byte, revision uint64) *nats.Msg {
 var (
 	errNoChain   = errors.New("processors: no receipt yet for this form")
 	errNoReceipt = errors.New("processors: no receipt yet for this submission")
+	// errCorrectedUnsigned means a correction came before the receipt of
+	// the version it corrects: it is signed at a retry, after it.
+	errCorrectedUnsigned = errors.New("processors: the corrected version has no receipt yet")
 )

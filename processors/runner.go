@@ -27,6 +27,11 @@ import (
 // message again after a crash or a timeout.
 type Handler func(ctx context.Context, msg jetstream.Msg) error
 
+// BatchHandler processes messages together, in the stream's order. It
+// returns, in the same order, each message's outcome as a Handler would;
+// or a single error for the whole batch, which every message then gets.
+type BatchHandler func(ctx context.Context, msgs []jetstream.Msg) ([]error, error)
+
 type permanentError struct{ err error }
 
 func (e permanentError) Error() string { return e.err.Error() }
@@ -108,6 +113,25 @@ type Consumer struct {
 	// Only a consumer whose messages are independent of one another, each
 	// about another submission, may have more.
 	Workers int
+	// Batch, instead of Handler, takes up to BatchSize messages at a time,
+	// in the stream's order, on one node at a time: the one JetStream pins
+	// in the consumer's priority group, Pinned; another node takes over
+	// when it stops asking.
+	Batch     BatchHandler
+	BatchSize int
+	Pinned    string
+}
+
+// handleOne has the consumer's handler, whichever kind, process msg alone.
+func (c Consumer) handleOne(ctx context.Context, msg jetstream.Msg) error {
+	if c.Batch == nil {
+		return c.Handler(ctx, msg)
+	}
+	errs, err := c.Batch(ctx, []jetstream.Msg{msg})
+	if err == nil && len(errs) == 1 {
+		err = errs[0]
+	}
+	return err
 }
 
 // ioWorkers is the number of workers of a consumer that mostly waits for
@@ -116,18 +140,23 @@ type Consumer struct {
 const ioWorkers = 64
 
 // maxAckPending is how many messages may be in hand at once: one for an
-// ordered consumer, JetStream's default otherwise.
+// ordered consumer, a batch for a batch consumer, JetStream's default
+// otherwise.
 func maxAckPending(c Consumer) int {
-	if c.Ordered {
+	switch {
+	case c.Ordered:
 		return 1
+	case c.Batch != nil:
+		return c.BatchSize
 	}
 	return 0
 }
 
 // Running is a consumer being served.
 type Running struct {
-	consume jetstream.ConsumeContext
-	cancel  context.CancelFunc
+	// stop stops fetching and waits for the messages in hand.
+	stop   func()
+	cancel context.CancelFunc
 	// inFlight counts the messages being handled by workers.
 	inFlight sync.WaitGroup
 }
@@ -139,7 +168,7 @@ func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*
 	if c.Patient {
 		cfg.MaxDeliver = -1 // JetStream's "no limit"
 	}
-	cons, err := js.CreateOrUpdateConsumer(ctx, c.Stream, jetstream.ConsumerConfig{
+	config := jetstream.ConsumerConfig{
 		Durable:        c.Durable,
 		FilterSubjects: c.FilterSubjects,
 		AckPolicy:      jetstream.AckExplicitPolicy,
@@ -147,7 +176,11 @@ func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*
 		MaxDeliver:     cfg.MaxDeliver,
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 		MaxAckPending:  maxAckPending(c),
-	})
+	}
+	if c.Pinned != "" {
+		config.PriorityPolicy, config.PriorityGroups, config.PinnedTTL = jetstream.PriorityPolicyPinned, []string{c.Pinned}, 10*time.Second
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, c.Stream, config)
 	if err != nil {
 		return nil, fmt.Errorf("processors: consumer %s: %w", c.Durable, err)
 	}
@@ -156,6 +189,10 @@ func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*
 	handlerCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	log := cfg.Logger.With("consumer", c.Durable)
 	r := &Running{cancel: cancel}
+	if c.Batch != nil {
+		r.stop = runBatches(handlerCtx, cons, c, &cfg, log)
+		return r, nil
+	}
 	// Consume calls back one message at a time; with workers, the callback
 	// hands each message to one of them, and waits while all are busy.
 	var callback jetstream.MessageHandler = func(msg jetstream.Msg) { handle(handlerCtx, c.Durable, msg, c.Handler, &cfg, log) }
@@ -169,9 +206,15 @@ func Run(ctx context.Context, js jetstream.JetStream, c Consumer, cfg Config) (*
 			})
 		}
 	}
-	if r.consume, err = cons.Consume(callback); err != nil {
+	consume, err := cons.Consume(callback)
+	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("processors: consume %s: %w", c.Durable, err)
+	}
+	r.stop = func() {
+		consume.Drain()
+		<-consume.Closed()
+		r.inFlight.Wait()
 	}
 	return r, nil
 }
@@ -188,7 +231,93 @@ func handle(ctx context.Context, consumer string, msg jetstream.Msg, h Handler, 
 	ctx, end := tracing.Process(tracing.Extract(ctx, msg.Headers()), consumer, msg.Subject(), md.NumDelivered)
 	err = h(ctx, msg)
 	end(err)
+	settle(ctx, consumer, msg, md, err, time.Since(began), cfg, log, func() error { return msg.DoubleAck(ctx) })
+}
+
+// runBatches serves a batch consumer until the returned function is
+// called, which returns once the batch in hand is settled.
+func runBatches(ctx context.Context, cons jetstream.Consumer, c Consumer, cfg *Config, log *slog.Logger) (stop func()) {
+	loop, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for loop.Err() == nil {
+			msgs, err := fetchBatch(cons, c.BatchSize, c.Pinned)
+			if err != nil {
+				log.Warn("fetch failed; will retry", "error", err)
+				select {
+				case <-loop.Done():
+				case <-time.After(time.Second):
+				}
+				continue
+			}
+			if len(msgs) > 0 {
+				handleBatch(ctx, c, msgs, cfg, log)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// fetchBatch waits up to a second for a first message, then takes those
+// that wait behind it, up to size.
+func fetchBatch(cons jetstream.Consumer, size int, group string) ([]jetstream.Msg, error) {
+	first, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second), jetstream.FetchPriorityGroup(group))
+	if err != nil {
+		return nil, err
+	}
+	var msgs []jetstream.Msg
+	for msg := range first.Messages() {
+		msgs = append(msgs, msg)
+	}
+	if len(msgs) == 0 || size <= 1 {
+		return msgs, nil
+	}
+	rest, err := cons.Fetch(size-1, jetstream.FetchMaxWait(10*time.Millisecond), jetstream.FetchPriorityGroup(group))
+	if err != nil {
+		return msgs, nil
+	}
+	for msg := range rest.Messages() {
+		msgs = append(msgs, msg)
+	}
+	return msgs, nil
+}
+
+// handleBatch has a batch handled, each message traced, then settles each
+// as handle does one: acknowledged, retried or dead-lettered.
+func handleBatch(ctx context.Context, c Consumer, msgs []jetstream.Msg, cfg *Config, log *slog.Logger) {
+	began := time.Now()
+	metas := make([]*jetstream.MsgMetadata, len(msgs))
+	ends := make([]func(error), len(msgs))
+	for i, msg := range msgs {
+		md, err := msg.Metadata()
+		if err != nil {
+			log.Error("message without JetStream metadata", "subject", msg.Subject(), "error", err)
+			_ = msg.Term()
+			continue
+		}
+		metas[i] = md
+		_, ends[i] = tracing.Process(tracing.Extract(ctx, msg.Headers()), c.Durable, msg.Subject(), md.NumDelivered)
+	}
+	errs, err := c.Batch(ctx, msgs)
 	took := time.Since(began)
+	for i, msg := range msgs {
+		if metas[i] == nil {
+			continue
+		}
+		msgErr := err
+		if err == nil && i < len(errs) {
+			msgErr = errs[i]
+		}
+		ends[i](msgErr)
+		settle(ctx, c.Durable, msg, metas[i], msgErr, took, cfg, log, msg.Ack)
+	}
+}
+
+// settle ends the handling of msg, whose handler returned err: ack
+// acknowledges it; an error retries it after a backoff or, when permanent
+// or out of deliveries, sends it to the dead letters.
+func settle(ctx context.Context, consumer string, msg jetstream.Msg, md *jetstream.MsgMetadata, err error, took time.Duration, cfg *Config, log *slog.Logger, ack func() error) {
 	attrs := []any{"subject", msg.Subject(), "sequence", md.Sequence.Stream, "delivery", md.NumDelivered}
 	if id := requestid.From(ctx); id != "" {
 		attrs = append(attrs, "request_id", id)
@@ -196,7 +325,7 @@ func handle(ctx context.Context, consumer string, msg jetstream.Msg, h Handler, 
 	outcome := Processed
 	switch {
 	case err == nil:
-		if ackErr := msg.DoubleAck(ctx); ackErr != nil {
+		if ackErr := ack(); ackErr != nil {
 			log.Warn("ack failed; the message will come again", append(attrs, "error", ackErr)...)
 		} else if log.Enabled(ctx, slog.LevelDebug) {
 			log.Debug("message processed", append(attrs, "took", took)...)
@@ -221,8 +350,6 @@ func handle(ctx context.Context, consumer string, msg jetstream.Msg, h Handler, 
 // Stop stops fetching, lets the messages in hand finish, and returns when
 // they have.
 func (r *Running) Stop() {
-	r.consume.Drain()
-	<-r.consume.Closed()
-	r.inFlight.Wait()
+	r.stop()
 	r.cancel()
 }
