@@ -101,10 +101,18 @@ func (d *DeadLetters) Replay(ctx context.Context, sequence uint64) error {
 	c := d.consumers[i]
 	cons, err := d.js.OrderedConsumer(ctx, a.Stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: c.FilterSubjects, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: a.StreamSeq,
+		InactiveThreshold: 30 * time.Second,
 	})
 	if err != nil {
 		return err
 	}
+	// The server would keep the consumer a while: replaying a thousand
+	// dead letters would reach its limit of consumers.
+	defer func() {
+		if info := cons.CachedInfo(); info != nil {
+			_ = d.js.DeleteConsumer(context.WithoutCancel(ctx), a.Stream, info.Name)
+		}
+	}()
 	msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
 	if err != nil {
 		return fmt.Errorf("processors: replay %s/%d: %w", a.Stream, a.StreamSeq, err)
