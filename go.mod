@@ -78,3 +78,5 @@ require (
 tool golang.org/x/perf/cmd/benchstat
 
 replace codeberg.org/go-pdf/fpdf => ./third_party/fpdf
+
+replace github.com/nats-io/nats-server/v2 => ./third_party/nats-server
