@@ -27,8 +27,9 @@ type Answer struct {
 // of the uiSchema's "ui:order" (or else the schema's), groups and repeated
 // items as headings followed by their fields.
 func (c *Compiled) Answers(data json.RawMessage) []Answer {
+	c.layoutOnce.Do(func() { c.layout = newLayout(c.Schema, c.UISchema) })
 	var out []Answer
-	appendAnswers(&out, c.Schema, c.UISchema, decodeNumbers(data), 0, "")
+	c.layout.append(&out, decodeNumbers(data), 0, "")
 	return out
 }
 
@@ -49,31 +50,75 @@ type schemaNode struct {
 	} `json:"oneOf"`
 }
 
-func appendAnswers(out *[]Answer, schemaRaw, uiRaw json.RawMessage, data any, depth int, top string) {
+// layout is what Answers needs of an object schema and its uiSchema: the
+// fields in the order a person meets them, and how each is written. It is
+// worked out once per form version, where it was parsed from the schema
+// for every submission.
+type layout struct {
+	order  []string
+	fields map[string]*layoutField
+}
+
+// layoutField is one field of a layout.
+type layoutField struct {
+	node schemaNode
+	// items is how the items of a list are written.
+	items schemaNode
+	// group is the layout of the field's own fields, when it is answered
+	// with an object; each is the layout of a list's items, when it is
+	// answered with a list of objects.
+	group, each *layout
+}
+
+// newLayout works out the layout of an object schema, and of each group
+// and list of objects in it.
+func newLayout(schemaRaw, uiRaw json.RawMessage) *layout {
+	props := AllProperties(schemaRaw)
+	ui := map[string]json.RawMessage{}
+	_ = json.Unmarshal(uiRaw, &ui)
+	l := &layout{order: FieldOrder(schemaRaw, uiRaw), fields: make(map[string]*layoutField, len(props))}
+	for name, raw := range props {
+		f := &layoutField{}
+		_ = json.Unmarshal(raw, &f.node)
+		_ = json.Unmarshal(f.node.Items, &f.items)
+		f.group = newLayout(raw, ui[name])
+		var itemUI struct {
+			Items json.RawMessage `json:"items"`
+		}
+		_ = json.Unmarshal(ui[name], &itemUI)
+		f.each = newLayout(f.node.Items, itemUI.Items)
+		l.fields[name] = f
+	}
+	return l
+}
+
+// noLayout is the layout of an object that the schema does not describe:
+// its fields are listed by name, in alphabetical order.
+var noLayout = &layout{}
+
+func (l *layout) append(out *[]Answer, data any, depth int, top string) {
 	obj, ok := data.(map[string]any)
 	if !ok {
 		return
 	}
-	props := AllProperties(schemaRaw)
-	ui := map[string]json.RawMessage{}
-	_ = json.Unmarshal(uiRaw, &ui)
-	order := FieldOrder(schemaRaw, uiRaw)
 	var extra []string
 	for name := range obj {
-		if _, described := props[name]; !described {
+		if _, described := l.fields[name]; !described {
 			extra = append(extra, name)
 		}
 	}
 	slices.Sort(extra)
 
-	for _, name := range append(order, extra...) {
+	for _, name := range append(slices.Clip(l.order), extra...) {
 		value, answered := obj[name]
 		if !answered || value == nil {
 			continue
 		}
-		var field schemaNode
-		_ = json.Unmarshal(props[name], &field)
-		label := field.Title
+		field := l.fields[name]
+		if field == nil {
+			field = &layoutField{group: noLayout, each: noLayout}
+		}
+		label := field.node.Title
 		if label == "" {
 			label = name
 		}
@@ -83,22 +128,18 @@ func appendAnswers(out *[]Answer, schemaRaw, uiRaw json.RawMessage, data any, de
 		switch v := value.(type) {
 		case map[string]any:
 			*out = append(*out, Answer{Label: label, Heading: true, Depth: depth, Field: top})
-			appendAnswers(out, props[name], ui[name], v, depth+1, top)
+			field.group.append(out, v, depth+1, top)
 		case []any:
 			if !slices.ContainsFunc(v, isObject) {
-				*out = append(*out, Answer{Label: label, Value: listText(v, field.Items), Depth: depth, Field: top})
+				*out = append(*out, Answer{Label: label, Value: listText(v, field.items), Depth: depth, Field: top})
 				continue
 			}
-			var itemUI struct {
-				Items json.RawMessage `json:"items"`
-			}
-			_ = json.Unmarshal(ui[name], &itemUI)
 			for i, item := range v {
 				*out = append(*out, Answer{Label: fmt.Sprintf("%s n° %d", label, i+1), Heading: true, Depth: depth, Field: top})
-				appendAnswers(out, field.Items, itemUI.Items, item, depth+1, top)
+				field.each.append(out, item, depth+1, top)
 			}
 		default:
-			*out = append(*out, Answer{Label: label, Value: field.text(v), Depth: depth, Field: top})
+			*out = append(*out, Answer{Label: label, Value: field.node.text(v), Depth: depth, Field: top})
 		}
 	}
 }
@@ -210,9 +251,7 @@ func objectKeys(raw json.RawMessage) []string {
 	return keys
 }
 
-func listText(values []any, itemsRaw json.RawMessage) string {
-	var items schemaNode
-	_ = json.Unmarshal(itemsRaw, &items)
+func listText(values []any, items schemaNode) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
 		parts[i] = items.text(v)

@@ -3,6 +3,7 @@ package schemas
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/xeipuuv/gojsonschema"
 )
@@ -16,6 +17,9 @@ type Compiled struct {
 	files  map[string]FileRule
 	// stepConditions are the workflow steps' conditions, nil for none.
 	stepConditions []*gojsonschema.Schema
+	// layout is how Answers writes the data, worked out at its first call.
+	layoutOnce sync.Once
+	layout     *layout
 }
 
 type compiledRule struct {
