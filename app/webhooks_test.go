@@ -196,3 +196,51 @@ func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
 		t.Errorf("the delivery records tell of the network: %s", body)
 	}
 }
+
+// A change to a webhook applies to the events handled after it, although
+// the consumer reads the webhooks from its own copy.
+func TestWebhookChangeHeard(t *testing.T) {
+	in := startWith(t, app.Config{DataDir: t.TempDir()})
+	r := &receiver{secret: "un secret partagé assez long"}
+	server := httptest.NewServer(r)
+	defer server.Close()
+	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	in.Must(200, "PUT", "/api/forms/bourse/draft", adminToken, grantForm)
+	in.Must(200, "POST", "/api/forms/bourse/publish", adminToken, "")
+	hook := func(status string) {
+		in.Must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","secret":"`+r.secret+`","statuses":["`+status+`"],"active":true}`)
+	}
+	heard := func(want string) {
+		t.Helper()
+		receipt := in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Weber"}}`)
+		in.WaitStatus(receipt["reference"].(string), receipt["token"].(string), "routed")
+		deadline := time.Now().Add(10 * time.Second)
+		for r.seen() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("the webhook heard %q, want %q", r.seen(), want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	hook("routed")
+	heard("routed")
+	hook("received")
+	heard("routed received")
+	in.Must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","active":false}`)
+	hook2 := &receiver{secret: "un autre secret assez long"}
+	other := httptest.NewServer(hook2)
+	defer other.Close()
+	in.Must(200, "PUT", "/api/webhooks/autre", adminToken, `{"url":"`+other.URL+`","secret":"`+hook2.secret+`","statuses":["routed"],"active":true}`)
+	receipt := in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Klein"}}`)
+	in.WaitStatus(receipt["reference"].(string), receipt["token"].(string), "routed")
+	deadline := time.Now().Add(10 * time.Second)
+	for hook2.seen() != "routed" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the new webhook heard %q", hook2.seen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if r.seen() != "routed received" {
+		t.Errorf("the deactivated webhook heard %q", r.seen())
+	}
+}

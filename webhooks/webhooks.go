@@ -91,6 +91,7 @@ type Service struct {
 	events     jetstream.Stream
 	client     *http.Client
 	now        func() time.Time
+	registered registered
 }
 
 // New opens the webhooks' buckets.
@@ -190,7 +191,7 @@ func (s *Service) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err := json.Unmarshal(msg.Data(), &e); err != nil || e.Status == "" {
 		return nil // not a status change
 	}
-	hooks, err := s.List(ctx)
+	hooks, err := s.current(ctx)
 	if err != nil {
 		return err
 	}
