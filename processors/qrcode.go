@@ -1,11 +1,11 @@
 package processors
 
 import (
-	"bytes"
-	"compress/zlib"
-	"encoding/binary"
+	"encoding/hex"
 	"errors"
-	"hash/crc32"
+	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 
 	"rsc.io/qr/coding"
@@ -13,34 +13,40 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 )
 
-// qrPixels is the side of a module in the code's image, in pixels. A
-// viewer shows an image it enlarges by less than four times smoothed,
-// whatever the PDF asks (poppler does), which blurs a dense code on a
-// screen: with four pixels a module, a 40 mm code is shrunk, not
-// enlarged, at any resolution under 250 dpi, and enlarged at least four
-// times past it. writeQRPNG packs two modules a byte: it must stay four.
-const qrPixels = 4
-
-// drawQR draws text as a QR code at (x, y), size wide, with the medium
-// error correction level, which a phone reads off a printed page. The code
-// is an image of one bit a pixel: a receipt's code has thousands of runs
-// of dark modules, and drawing each as a rectangle took half the time of
-// rendering a record. rsc.io/qr
-// encodes a receipt's address in 0.13 ms, where github.com/yeqown/go-qrcode
-// took 3.6 ms (32 ms with its PNG output), on the machine of
+// drawQR draws text as a QR code at (x, y), size wide, four modules of
+// quiet zone included, with the medium error correction level, which a
+// phone reads off a printed page. The code is an image mask written in
+// the page (an inline image): each module one bit, painted black, as
+// rsc.io/qr lays them out. A mask is painted, not smoothed, at any scale,
+// where poppler smooths an image it enlarges less than four times; and
+// the code takes neither a PNG of four pixels a module nor a rectangle a
+// run of dark modules, the two ways that took half the time of rendering
+// a record. rsc.io/qr encodes a receipt's address in 0.1 ms, where
+// github.com/yeqown/go-qrcode took 3.6 ms, on the machine of
 // docs/performance.md.
 func drawQR(pdf *fpdf.Fpdf, text string, x, y, size float64) error {
 	code, err := encodeQR(text)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := writeQRPNG(&buf, code); err != nil {
-		return err
+	k := pdf.GetConversionRatio()
+	_, pageHeight := pdf.GetPageSize()
+	module := size / float64(code.Size+8)
+	side := module * float64(code.Size) * k
+	var b strings.Builder
+	b.Grow(100 + code.Size*(code.Size+7)/4)
+	b.WriteString("q 0 g ")
+	for _, v := range []float64{side, 0, 0, side, (x + 4*module) * k, (pageHeight-y-4*module)*k - side} {
+		b.WriteString(strconv.FormatFloat(v, 'f', 3, 64))
+		b.WriteByte(' ')
 	}
-	options := fpdf.ImageOptions{ImageType: "PNG"}
-	pdf.RegisterImageOptionsReader("qr", options, &buf)
-	pdf.ImageOptions("qr", x, y, size, size, false, options, 0, "")
+	fmt.Fprintf(&b, "cm\nBI /IM true /W %d /H %d /BPC 1 /D [1 0] /F /AHx ID\n", code.Size, code.Size)
+	row := (code.Size + 7) / 8 // the mask's rows, where the code's have a stride of their own
+	for y := range code.Size {
+		b.WriteString(hex.EncodeToString(code.Bitmap[y*code.Stride : y*code.Stride+row]))
+	}
+	b.WriteString(">\nEI Q")
+	pdf.RawWriteStr(b.String())
 	return pdf.Error()
 }
 
@@ -68,75 +74,4 @@ func encodeQR(text string) (*coding.Code, error) {
 		return plan.(*coding.Plan).Encode(data)
 	}
 	return nil, errors.New("processors: text too long for a QR code")
-}
-
-// writeQRPNG writes code as a PNG image of one bit a pixel, black on
-// white, qrPixels pixels a module, with four modules of quiet zone around
-// it, as the standard asks. image/png took 0.5 ms for it, reading every
-// pixel through the image.Image interface; here a row of modules is
-// packed once, two modules a byte, and its repetitions go with PNG's "Up"
-// filter, as rows of zeros that compress at once.
-func writeQRPNG(w *bytes.Buffer, code *coding.Code) error {
-	side := (code.Size + 8) * qrPixels
-	w.WriteString("\x89PNG\r\n\x1a\n")
-	var header [13]byte
-	binary.BigEndian.PutUint32(header[0:], uint32(side))
-	binary.BigEndian.PutUint32(header[4:], uint32(side))
-	header[8], header[9] = 1, 3 // one bit a pixel, indexed colours
-	writePNGChunk(w, "IHDR", header[:])
-	writePNGChunk(w, "PLTE", []byte{0xff, 0xff, 0xff, 0, 0, 0}) // 0 white, 1 black
-
-	var pixels bytes.Buffer
-	z := qrCompressors.Get().(*zlib.Writer)
-	defer qrCompressors.Put(z)
-	z.Reset(&pixels)
-	row := make([]byte, 1+(side+7)/8) // the filter type, 0 (none), then the pixels
-	same := make([]byte, len(row))    // the filter type, 2 (up), then no change
-	same[0] = 2
-	for y := -4; y < code.Size+4; y++ {
-		clear(row)
-		for x := 0; y >= 0 && y < code.Size && x < code.Size; x++ {
-			if code.Black(x, y) {
-				m := x + 4 // past the quiet zone
-				row[1+m/2] |= 0xf0 >> (4 * (m % 2))
-			}
-		}
-		if _, err := z.Write(row); err != nil {
-			return err
-		}
-		for range qrPixels - 1 {
-			if _, err := z.Write(same); err != nil {
-				return err
-			}
-		}
-	}
-	if err := z.Close(); err != nil {
-		return err
-	}
-	writePNGChunk(w, "IDAT", pixels.Bytes())
-	writePNGChunk(w, "IEND", nil)
-	return nil
-}
-
-// qrCompressors keeps the compressors of writeQRPNG from one code to the
-// next: each holds buffers of several hundred kilobytes.
-var qrCompressors = sync.Pool{New: func() any {
-	z, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed) // a valid level never fails
-	return z
-}}
-
-// writePNGChunk writes a chunk of a PNG file: its length, type, data and
-// checksum.
-func writePNGChunk(w *bytes.Buffer, kind string, data []byte) {
-	var length [4]byte
-	binary.BigEndian.PutUint32(length[:], uint32(len(data)))
-	w.Write(length[:])
-	w.WriteString(kind)
-	w.Write(data)
-	sum := crc32.NewIEEE()
-	sum.Write([]byte(kind))
-	sum.Write(data)
-	var check [4]byte
-	binary.BigEndian.PutUint32(check[:], sum.Sum32())
-	w.Write(check[:])
 }
