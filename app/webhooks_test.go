@@ -50,16 +50,38 @@ func (r *receiver) seen() string {
 	return strings.Join(r.statuses, " ")
 }
 
-// Status changes reach a webhook, signed; while it fails the deliveries
-// are retried then shown failed, and a replay delivers them after the fix.
-func TestWebhooks(t *testing.T) {
+// startWithGrantForm starts Guichet with the grant form published for
+// the reception department.
+func startWithGrantForm(t *testing.T) *instance {
 	in := startWith(t, app.Config{DataDir: t.TempDir()})
-	r := &receiver{secret: "un secret partagé assez long"}
-	server := httptest.NewServer(r)
-	defer server.Close()
 	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	in.Must(200, "PUT", "/api/forms/bourse/draft", adminToken, grantForm)
 	in.Must(200, "POST", "/api/forms/bourse/publish", adminToken, "")
+	return in
+}
+
+// waitHeard submits a grant request, waits until it is routed, and then
+// until r has heard want.
+func (in *instance) waitHeard(r *receiver, want string) {
+	in.t.Helper()
+	receipt := in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Weber"}}`)
+	in.WaitStatus(receipt["reference"].(string), receipt["token"].(string), "routed")
+	deadline := time.Now().Add(10 * time.Second)
+	for r.seen() != want {
+		if time.Now().After(deadline) {
+			in.t.Fatalf("the webhook heard %q, want %q", r.seen(), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Status changes reach a webhook, signed; while it fails the deliveries
+// are retried then shown failed, and a replay delivers them after the fix.
+func TestWebhooks(t *testing.T) {
+	in := startWithGrantForm(t)
+	r := &receiver{secret: "un secret partagé assez long"}
+	server := httptest.NewServer(r)
+	defer server.Close()
 	saved := in.must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","secret":"`+r.secret+`","statuses":["received","routed"],"active":true}`)
 	if saved["secret"] != r.secret {
 		t.Errorf("saved webhook: %v", saved)
@@ -69,15 +91,8 @@ func TestWebhooks(t *testing.T) {
 	}
 	in.Must(422, "PUT", "/api/webhooks/Mauvais", adminToken, `{"url":"ftp://x","active":true}`)
 
-	receipt := in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Weber"}}`)
-	in.WaitStatus(receipt["reference"].(string), receipt["token"].(string), "routed")
+	in.waitHeard(r, "received routed")
 	deadline := time.Now().Add(10 * time.Second)
-	for r.seen() != "received routed" {
-		if time.Now().After(deadline) {
-			t.Fatalf("the webhook heard %q", r.seen())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 
 	r.mu.Lock()
 	r.failing = true
@@ -134,10 +149,7 @@ func (in *instance) waitFailedDelivery(id string) map[string]any {
 // follow no redirect; a failure is recorded as a short class, never with
 // the address or the system's message.
 func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
-	in := startWith(t, app.Config{DataDir: t.TempDir()})
-	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	in.Must(200, "PUT", "/api/forms/bourse/draft", adminToken, grantForm)
-	in.Must(200, "POST", "/api/forms/bourse/publish", adminToken, "")
+	in := startWithGrantForm(t)
 
 	r := &receiver{}
 	server := httptest.NewServer(r)
@@ -200,46 +212,23 @@ func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
 // A change to a webhook applies to the events handled after it, although
 // the consumer reads the webhooks from its own copy.
 func TestWebhookChangeHeard(t *testing.T) {
-	in := startWith(t, app.Config{DataDir: t.TempDir()})
+	in := startWithGrantForm(t)
 	r := &receiver{secret: "un secret partagé assez long"}
 	server := httptest.NewServer(r)
 	defer server.Close()
-	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	in.Must(200, "PUT", "/api/forms/bourse/draft", adminToken, grantForm)
-	in.Must(200, "POST", "/api/forms/bourse/publish", adminToken, "")
 	hook := func(status string) {
 		in.Must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","secret":"`+r.secret+`","statuses":["`+status+`"],"active":true}`)
 	}
-	heard := func(want string) {
-		t.Helper()
-		receipt := in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Weber"}}`)
-		in.WaitStatus(receipt["reference"].(string), receipt["token"].(string), "routed")
-		deadline := time.Now().Add(10 * time.Second)
-		for r.seen() != want {
-			if time.Now().After(deadline) {
-				t.Fatalf("the webhook heard %q, want %q", r.seen(), want)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
 	hook("routed")
-	heard("routed")
+	in.waitHeard(r, "routed")
 	hook("received")
-	heard("routed received")
+	in.waitHeard(r, "routed received")
 	in.Must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","active":false}`)
-	hook2 := &receiver{secret: "un autre secret assez long"}
-	other := httptest.NewServer(hook2)
-	defer other.Close()
-	in.Must(200, "PUT", "/api/webhooks/autre", adminToken, `{"url":"`+other.URL+`","secret":"`+hook2.secret+`","statuses":["routed"],"active":true}`)
-	receipt := in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Klein"}}`)
-	in.WaitStatus(receipt["reference"].(string), receipt["token"].(string), "routed")
-	deadline := time.Now().Add(10 * time.Second)
-	for hook2.seen() != "routed" {
-		if time.Now().After(deadline) {
-			t.Fatalf("the new webhook heard %q", hook2.seen())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	other := &receiver{secret: "un autre secret assez long"}
+	otherServer := httptest.NewServer(other)
+	defer otherServer.Close()
+	in.Must(200, "PUT", "/api/webhooks/autre", adminToken, `{"url":"`+otherServer.URL+`","secret":"`+other.secret+`","statuses":["routed"],"active":true}`)
+	in.waitHeard(other, "routed")
 	if r.seen() != "routed received" {
 		t.Errorf("the deactivated webhook heard %q", r.seen())
 	}
