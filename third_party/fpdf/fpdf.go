@@ -4089,8 +4089,20 @@ func (f *Fpdf) putstream(b []byte) {
 		f.protect.rc4(uint32(f.n), &b)
 	}
 	f.out("stream")
-	f.out(string(b))
+	f.outBytes(b) // Guichet patch: without a copy of the stream into a string
 	f.out("endstream")
+}
+
+// outBytes adds a line of bytes to the document (Guichet patch, see
+// PATCHES.md).
+func (f *Fpdf) outBytes(b []byte) {
+	if f.state == 2 {
+		must(f.pages[f.page].Write(b))
+		must(f.pages[f.page].WriteString("\n"))
+	} else {
+		must(f.buffer.Write(b))
+		must(f.buffer.WriteString("\n"))
+	}
 }
 
 // out; Add a line to the document
@@ -5208,6 +5220,9 @@ func (f *Fpdf) enddoc() {
 		return
 	}
 	f.layerEndDoc()
+	// Guichet patch: room for a document of a page or two with its fonts,
+	// which the buffer otherwise reaches by doubling, copying each time.
+	f.buffer.Grow(128 << 10)
 	f.putheader()
 	// Embedded files
 	f.putAttachments()

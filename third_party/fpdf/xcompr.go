@@ -22,23 +22,40 @@ var xmem = xmempool{
 
 type xmempool struct{ sync.Pool }
 
-// zlibWriters are reused: a new writer allocates about a megabyte.
-// (Guichet patch, see PATCHES.md.)
-var zlibWriters = sync.Pool{New: func() any {
+// zlibWriters are reused: a new writer allocates about a megabyte. They
+// are kept in a list of their own rather than a sync.Pool, which every
+// garbage collection empties: with a document rendered every millisecond,
+// collections came often enough that most documents allocated writers
+// again. (Guichet patch, see PATCHES.md.)
+var zlibWriters = make(chan *zlib.Writer, 8)
+
+func getZlibWriter() *zlib.Writer {
+	select {
+	case zw := <-zlibWriters:
+		return zw
+	default:
+	}
 	zw, err := zlib.NewWriterLevel(nil, zlib.BestSpeed)
 	if err != nil {
 		panic(fmt.Errorf("could not create zlib writer: %w", err))
 	}
 	return zw
-}}
+}
+
+func putZlibWriter(zw *zlib.Writer) {
+	select {
+	case zlibWriters <- zw:
+	default: // enough are kept
+	}
+}
 
 func (pool *xmempool) compress(data []byte) *membuffer {
 	mem := pool.Get().(*membuffer)
 	buf := &mem.buf
 	buf.Grow(len(data))
 
-	zw := zlibWriters.Get().(*zlib.Writer)
-	defer zlibWriters.Put(zw)
+	zw := getZlibWriter()
+	defer putZlibWriter(zw)
 	zw.Reset(buf)
 	_, err := zw.Write(data)
 	if err != nil {
