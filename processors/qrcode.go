@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 
 	"rsc.io/qr/coding"
@@ -33,20 +32,18 @@ func drawQR(pdf *fpdf.Fpdf, text string, x, y, size float64) error {
 	_, pageHeight := pdf.GetPageSize()
 	module := size / float64(code.Size+8)
 	side := module * float64(code.Size) * k
-	var b strings.Builder
-	b.Grow(100 + code.Size*(code.Size+7)/4)
-	b.WriteString("q 0 g ")
-	for _, v := range []float64{side, 0, 0, side, (x + 4*module) * k, (pageHeight-y-4*module)*k - side} {
-		b.WriteString(strconv.FormatFloat(v, 'f', 3, 64))
-		b.WriteByte(' ')
-	}
-	fmt.Fprintf(&b, "cm\nBI /IM true /W %d /H %d /BPC 1 /D [1 0] /F /AHx ID\n", code.Size, code.Size)
 	row := (code.Size + 7) / 8 // the mask's rows, where the code's have a stride of their own
-	for y := range code.Size {
-		b.WriteString(hex.EncodeToString(code.Bitmap[y*code.Stride : y*code.Stride+row]))
+	b := make([]byte, 0, 128+2*row*code.Size)
+	b = append(b, "q 0 g "...)
+	for _, v := range []float64{side, 0, 0, side, (x + 4*module) * k, (pageHeight-y-4*module)*k - side} {
+		b = append(strconv.AppendFloat(b, v, 'f', 3, 64), ' ')
 	}
-	b.WriteString(">\nEI Q")
-	pdf.RawWriteStr(b.String())
+	b = fmt.Appendf(b, "cm\nBI /IM true /W %d /H %d /BPC 1 /D [1 0] /F /AHx ID\n", code.Size, code.Size)
+	for y := range code.Size {
+		b = hex.AppendEncode(b, code.Bitmap[y*code.Stride:y*code.Stride+row])
+	}
+	b = append(b, ">\nEI Q"...)
+	pdf.RawWriteStr(string(b))
 	return pdf.Error()
 }
 

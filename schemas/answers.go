@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -92,9 +93,9 @@ func newLayout(schemaRaw, uiRaw json.RawMessage) *layout {
 	return l
 }
 
-// noLayout is the layout of an object that the schema does not describe:
-// its fields are listed by name, in alphabetical order.
-var noLayout = &layout{}
+// undescribed is a field that the schema does not describe: an object in
+// it lists its fields by name, in alphabetical order.
+var undescribed = &layoutField{group: &layout{}, each: &layout{}}
 
 func (l *layout) append(out *[]Answer, data any, depth int, top string) {
 	obj, ok := data.(map[string]any)
@@ -114,10 +115,7 @@ func (l *layout) append(out *[]Answer, data any, depth int, top string) {
 		if !answered || value == nil {
 			continue
 		}
-		field := l.fields[name]
-		if field == nil {
-			field = &layoutField{group: noLayout, each: noLayout}
-		}
+		field := cmp.Or(l.fields[name], undescribed)
 		label := field.node.Title
 		if label == "" {
 			label = name
