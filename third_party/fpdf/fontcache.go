@@ -50,17 +50,33 @@ func (p *parsedFont) fontID(fontkey string) string {
 	return fmt.Sprintf("%x", sha1.Sum(append([]byte(fontkey+"\x00"), p.fingerprint[:]...)))
 }
 
-// baseRunes are embedded in every document besides the characters it
-// uses, so that most documents share one subset: Latin-1, Latin
-// Extended-A, general punctuation and the euro sign.
-func addBaseRunes(used map[int]int) {
-	for r := 0x20; r <= 0x17f; r++ {
-		used[r] = r
+// inBase reports whether r is one of the characters embedded in every
+// document besides those it uses, so that most documents share one subset:
+// ASCII, Latin-1, the French œ, Œ and Ÿ, general punctuation (dashes,
+// quotes, ellipsis), the narrow no-break space and the euro sign. A
+// document that uses other characters gets a subset of its own, cached by
+// those characters.
+func inBase(r int) bool {
+	switch {
+	case r < 0x7f, r >= 0xa0 && r <= 0xff, r >= 0x2010 && r <= 0x2027:
+		return true
 	}
-	for r := 0x2010; r <= 0x2027; r++ {
-		used[r] = r
+	return r == 0x152 || r == 0x153 || r == 0x178 || r == 0x202f || r == 0x20ac
+}
+
+// withBase is used and the base characters, as GenerateCutFont and
+// cidWidths take them.
+func withBase(used map[int]int) map[int]int {
+	all := make(map[int]int, len(used)+256)
+	for r := 0x20; r <= 0x20ac; r++ {
+		if inBase(r) {
+			all[r] = r
+		}
 	}
-	used[0x20ac] = 0x20ac
+	for r, v := range used {
+		all[r] = max(all[r], v)
+	}
+	return all
 }
 
 // cutFont is a subset of a font, ready to embed.
@@ -82,17 +98,19 @@ const maxCutFonts = 256
 // cutFontOnce returns the subset of font for the runes used, cut and
 // compressed once per set of runes.
 func cutFontOnce(font *fontDefType, used map[int]int) *cutFont {
-	runes := make([]int, 0, len(used))
+	// The key is the font and the characters beyond the base: a document
+	// that uses none shares the base subset.
+	var extra []int
 	for r, v := range used {
-		if v != 0 || r <= 255 {
-			runes = append(runes, r)
+		if (v != 0 || r <= 255) && !inBase(r) {
+			extra = append(extra, r)
 		}
 	}
-	slices.Sort(runes)
+	slices.Sort(extra)
 	h := sha1.New()
 	h.Write([]byte(font.i))
 	var buf [8]byte
-	for _, r := range runes {
+	for _, r := range extra {
 		binary.LittleEndian.PutUint64(buf[:], uint64(r))
 		h.Write(buf[:])
 	}
@@ -109,7 +127,8 @@ func cutFontOnce(font *fontDefType, used map[int]int) *cutFont {
 	if err := own.parseFile(); err != nil {
 		panic(fmt.Errorf("fpdf: font parsed once cannot be parsed again: %w", err))
 	}
-	stream := own.GenerateCutFont(used)
+	all := withBase(used)
+	stream := own.GenerateCutFont(all)
 	symbols := own.CodeSymbolDictionary
 	delete(symbols, 0)
 	cidToGidMap := make([]byte, 256*256*2)
@@ -117,7 +136,7 @@ func cutFontOnce(font *fontDefType, used map[int]int) *cutFont {
 		cidToGidMap[cc*2] = byte(glyph >> 8)
 		cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
 	}
-	c = &cutFont{fontSize: len(stream), widths: cidWidths(font, own.LastRune)}
+	c = &cutFont{fontSize: len(stream), widths: cidWidths(font, all, own.LastRune)}
 	mem := xmem.compress(cidToGidMap)
 	c.cidToGIDMap = slices.Clone(mem.bytes())
 	mem.release()

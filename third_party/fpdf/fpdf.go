@@ -2189,7 +2189,6 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 		} else {
 			sbarr = makeSubsetRange(32)
 		}
-		addBaseRunes(sbarr)
 		def := fontDefType{
 			Tp:        Type,
 			Name:      fontkey,
@@ -4583,7 +4582,7 @@ func (f *Fpdf) putfonts() {
 
 // cidWidths is the /W array of a subset (Guichet patch: it was
 // generateCIDFontMap, which wrote it; see PATCHES.md).
-func cidWidths(font *fontDefType, LastRune int) string {
+func cidWidths(font *fontDefType, usedRunes map[int]int, LastRune int) string {
 	rangeID := 0
 	cidArray := make(map[int]*untypedKeyMap)
 	cidArrayKeys := make([]int, 0)
@@ -4602,7 +4601,7 @@ func cidWidths(font *fontDefType, LastRune int) string {
 		if width == 65535 {
 			width = 0
 		}
-		if numb, OK := font.usedRunes[cid]; cid > 255 && (!OK || numb == 0) {
+		if numb, OK := usedRunes[cid]; cid > 255 && (!OK || numb == 0) {
 			continue
 		}
 
