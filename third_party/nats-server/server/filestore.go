@@ -383,6 +383,9 @@ const (
 	maximumEncryptedBlockSize = 2 * 1024 * 1024 // 2MB
 	// Default for KV based
 	defaultKVBlockSize = defaultMediumBlockSize
+	// Guichet patch: the block size of the streams and key-value buckets
+	// that set no limit of size. See PATCHES.md.
+	guichetBlockSize = defaultSmallBlockSize
 	// max block size for now.
 	maxBlockSize = defaultLargeBlockSize
 	// Compact minimum threshold.
@@ -870,12 +873,13 @@ func dynBlkSize(retention RetentionPolicy, maxBytes int64, encrypted bool) uint6
 		// we will enforce a cap on the block size when encryption is enabled to avoid
 		// this.
 		return maximumEncryptedBlockSize
-	case retention == LimitsPolicy:
-		// TODO(dlc) - Make the blocksize relative to this if set.
-		return defaultLargeBlockSize
 	default:
-		// TODO(dlc) - Make the blocksize relative to this if set.
-		return defaultMediumBlockSize
+		// Guichet patch: 1 MB blocks for every stream without limits,
+		// where they were 8 MB (limits) or 4 MB (interest, work queue).
+		// A block read or written is held whole in memory, and the
+		// per-subject state of a block covers every subject it holds:
+		// smaller blocks bound both. See PATCHES.md.
+		return guichetBlockSize
 	}
 }
 

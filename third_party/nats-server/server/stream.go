@@ -1604,7 +1604,8 @@ func (mset *stream) autoTuneFileStorageBlockSize(fsCfg *FileStoreConfig) {
 		// Determine max message size to estimate.
 		totalEstSize = mset.maxMsgSize() * uint64(mset.cfg.MaxMsgs)
 	} else if mset.cfg.MaxMsgsPer > 0 {
-		fsCfg.BlockSize = uint64(defaultKVBlockSize)
+		// Guichet patch: key-value buckets as every other stream.
+		fsCfg.BlockSize = uint64(guichetBlockSize)
 		return
 	} else {
 		// If nothing set will let underlying filestore determine blkSize.
