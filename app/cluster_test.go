@@ -11,6 +11,8 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/submit"
 )
 
 // GUICHET_NATS_URL: Guichet uses an existing NATS server instead of
@@ -67,12 +69,11 @@ func TestRoles(t *testing.T) {
 	for _, r := range receipts {
 		ref := r["reference"].(string)
 		apiNode.waitProcessed(ref, r["token"].(string))
-		// The event follows the status record by a moment.
-		subject := bus.EventSubject(ref, "routed")
-		for deadline := time.Now().Add(5 * time.Second); apiNode.subjectMessages(bus.StreamEvents, subject) == 0 && time.Now().Before(deadline); {
+		// The stage follows the status record by a moment.
+		for deadline := time.Now().Add(5 * time.Second); testkit.StageCounts(t, apiNode.app.Bus.JS, ref)[submit.Routed] == 0 && time.Now().Before(deadline); {
 			time.Sleep(20 * time.Millisecond)
 		}
-		if n := apiNode.subjectMessages(bus.StreamEvents, subject); n != 1 {
+		if n := testkit.StageCounts(t, apiNode.app.Bus.JS, ref)[submit.Routed]; n != 1 {
 			t.Errorf("%s routed %d times", ref, n)
 		}
 	}

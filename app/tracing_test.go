@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/submit"
 )
 
 // A traceparent sent with a submission is followed through NATS headers:
@@ -60,14 +63,20 @@ func TestTraceFollowsTheSubmission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := events.GetLastMsgForSubject(context.Background(), bus.EventSubject(ref, "routed"))
-	if err != nil {
-		t.Fatal(err)
+	var routed nats.Header
+	err = bus.ScanWhile(context.Background(), events, bus.StagesSubject(ref), func(msg jetstream.Msg) bool {
+		if submit.StageOf(msg) == submit.Routed {
+			routed = msg.Headers()
+		}
+		return routed == nil
+	})
+	if err != nil || routed == nil {
+		t.Fatalf("no routed event: %v", err)
 	}
-	if got := msg.Header.Get("Guichet-Request-Id"); got != "req-trace-1" {
+	if got := routed.Get("Guichet-Request-Id"); got != "req-trace-1" {
 		t.Errorf("request id on the routed event: %q", got)
 	}
-	if got := msg.Header.Get("traceparent"); !strings.Contains(got, traceID) {
+	if got := routed.Get("traceparent"); !strings.Contains(got, traceID) {
 		t.Errorf("traceparent on the routed event: %q", got)
 	}
 }

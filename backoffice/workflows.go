@@ -148,10 +148,11 @@ func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *ide
 	return &Workflows{js: b.JS, kv: kv, submissions: submissions, forms: forms, accounts: accounts, intake: intake, tracker: tracker, trail: trail, notices: notices, now: time.Now}, nil
 }
 
-// Subjects are what the workflow consumer reads: routed requests, to start
-// their approval, and the decisions.
+// Subjects are what the workflow consumer reads: the stages of
+// submissions, to start the approval of routed requests (routed before
+// the stages shared a subject, on one of their own), and the decisions.
 func (w *Workflows) Subjects() []string {
-	return []string{bus.EventsWithStatus(string(submit.Routed)), bus.WorkflowSubjects}
+	return []string{bus.StagesEvents, bus.EventsWithStatus(string(submit.Routed)), bus.WorkflowSubjects}
 }
 
 // Handle starts the approval of a routed request whose form has a
@@ -163,6 +164,9 @@ func (w *Workflows) Handle(ctx context.Context, msg jetstream.Msg) error {
 			return malformed{fmt.Errorf("malformed workflow decision on %s: %w", msg.Subject(), err)}
 		}
 		return w.apply(ctx, cmd)
+	}
+	if submit.StageOf(msg) != submit.Routed {
+		return nil
 	}
 	var event submit.Event
 	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {

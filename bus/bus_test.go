@@ -259,9 +259,8 @@ func TestSecureDelete(t *testing.T) {
 
 // A document stored through group commit reads back like one the object
 // store's Put wrote, whole and with its digest checked, when many are
-// stored at once and when one spans several chunks; and one event per
-// subject is stored, however many times it is sent.
-func TestStoreDocumentAndCommitOnce(t *testing.T) {
+// stored at once and when one spans several chunks.
+func TestStoreDocument(t *testing.T) {
 	b := StartTest(t)
 	ctx := context.Background()
 	docs, err := b.Documents(ctx)
@@ -300,12 +299,5 @@ func TestStoreDocumentAndCommitOnce(t *testing.T) {
 	}
 	if stats := b.Batches()[DocumentsStream]; stats.Batches == 0 {
 		t.Errorf("documents were not stored in batches: %+v", stats)
-	}
-
-	for round := range 3 {
-		stored, err := b.CommitOnce(ctx, StreamEvents, &nats.Msg{Subject: EventSubject("2026-TEST", "routed"), Data: []byte("{}")})
-		if err != nil || stored != (round == 0) {
-			t.Errorf("round %d: stored %v, %v", round, stored, err)
-		}
 	}
 }

@@ -96,23 +96,6 @@ func (b *Bus) CreateKey(ctx context.Context, kv jetstream.KeyValue, key string, 
 	return revision, err
 }
 
-// CommitOnce stores msg on stream, one of the streams written on every
-// submission, unless its subject holds a message already: what a processor
-// writes once per submission, on a subject of its own, such as an event.
-// It reports whether msg was stored; a redelivered message stores nothing
-// the second time, however long after the first.
-func (b *Bus) CommitOnce(ctx context.Context, stream string, msg *nats.Msg) (bool, error) {
-	if msg.Header == nil {
-		msg.Header = nats.Header{}
-	}
-	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
-	_, err := b.Commit(ctx, stream, msg)
-	if IsWrongLastSequence(err) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // IsWrongLastSequence reports a write refused because its subject's last
 // sequence was not the one expected.
 func IsWrongLastSequence(err error) bool {

@@ -174,8 +174,24 @@ func SubmissionMsgID(reference string, revision int) string {
 	return reference + ".r" + strconv.Itoa(revision)
 }
 
-// EventSubject is the subject of the event that moves reference to status.
+// EventSubject is the subject of the events of a back-office change that
+// moves reference to status. Submissions processed before the stages
+// shared one subject (StagesSubject) also have one per stage.
 func EventSubject(reference, status string) string { return "events." + reference + "." + status }
+
+// StagesSubject is the subject of the events of a submission's processing
+// stages, received, routed and documented: one subject for them all,
+// since each subject costs the server memory for as long as it is stored.
+// Each message names the stages the subject holds up to it (StagesHeader).
+func StagesSubject(reference string) string { return "events." + reference + ".stages" }
+
+// StagesEvents matches the stages of every submission.
+const StagesEvents = "events.*.stages"
+
+// StagesHeader, on each message of a stages subject, lists the stages the
+// subject holds up to and including that message, in the order they were
+// written: "received,routed,documented".
+const StagesHeader = "Guichet-Stages"
 
 // TrailSubject is the subject of an entry of a dossier's audit trail: who
 // (account) did what (kind: viewed, note, assigned…) on reference.

@@ -281,13 +281,14 @@ func read(js jetstream.JetStream) (holdings, error) {
 	if err != nil {
 		return h, err
 	}
-	for status, counts := range map[string]map[string]int{"documented": h.documented, "routed": h.routed} {
-		err := bus.Scan(ctx, events, bus.EventsWithStatus(status), func(msg jetstream.Msg) {
-			counts[strings.Split(msg.Subject(), ".")[1]]++
-		})
-		if err != nil {
-			return h, err
+	counts := map[submit.Status]map[string]int{submit.Documented: h.documented, submit.Routed: h.routed}
+	err = bus.Scan(ctx, events, bus.StagesEvents, func(msg jetstream.Msg) {
+		if c, ok := counts[submit.StageOf(msg)]; ok {
+			c[strings.Split(msg.Subject(), ".")[1]]++
 		}
+	})
+	if err != nil {
+		return h, err
 	}
 	inbox, err := js.KeyValue(ctx, bus.BucketInbox)
 	if err != nil {

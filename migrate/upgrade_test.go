@@ -98,7 +98,8 @@ func upgrade(t *testing.T, archive string, want int) *app.App {
 			t.Errorf("inbox entry of %s: %v", s.Reference, err)
 		}
 	}
-	// The stages of now go over the submissions of before, and write nothing.
+	// The stages of now go over the submissions of before, and write
+	// nothing: their events stay on the subjects of before.
 	waitIdle(t, b, bus.StreamSubmissions, bus.ConsumerRoute)
 	waitIdle(t, b, bus.BucketStream(bus.BucketReceipts), bus.ConsumerPDF)
 	for _, s := range stored {
@@ -107,6 +108,9 @@ func upgrade(t *testing.T, archive string, want int) *app.App {
 			if err != nil || info.State.Subjects[bus.EventSubject(s.Reference, status)] != 1 {
 				t.Errorf("%s: %q events %v, %v; want 1", s.Reference, status, info.State.Subjects, err)
 			}
+		}
+		if got := testkit.StageCounts(t, b.JS, s.Reference); len(got) > 0 {
+			t.Errorf("%s: stages written again: %v", s.Reference, got)
 		}
 	}
 	receiptsKV, err := b.KV(ctx, bus.BucketReceipts)

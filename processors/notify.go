@@ -64,7 +64,9 @@ type Notify struct {
 // Consumer is the notification processor's durable consumer on the events
 // that submitters hear of.
 func (n *Notify) Consumer() Consumer {
-	subjects := []string{bus.EventsWithStatus(string(submit.Documented))}
+	// Records are documented on the stages' subjects, and were on a
+	// subject of their own before the stages shared one.
+	subjects := []string{bus.StagesEvents, bus.EventsWithStatus(string(submit.Documented))}
 	subjects = append(subjects, decisionSubjects()...)
 	subjects = append(subjects, bus.MessageSubjects)
 	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerNotify, FilterSubjects: subjects, Handler: n.Handle, Patient: true}
@@ -76,6 +78,9 @@ const mailNone = "none"
 
 // Handle emails the submitter about one event, once.
 func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
+	if stage := submit.StageOf(msg); stage != "" && stage != submit.Documented {
+		return nil // a stage the submitter is not told of
+	}
 	md, err := msg.Metadata()
 	if err != nil {
 		return Permanent(err)

@@ -162,6 +162,14 @@ type Event struct {
 	Index int `json:"index,omitempty"`
 }
 
+// StageOf is the stage that a message of a stages subject records (the
+// last that its bus.StagesHeader names), or "" for another message: the
+// stages consumers read are told apart without decoding them.
+func StageOf(msg jetstream.Msg) Status {
+	held := msg.Headers().Get(bus.StagesHeader)
+	return Status(held[strings.LastIndexByte(held, ',')+1:])
+}
+
 // InboxEntry is what a department's inbox lists about a routed submission.
 type InboxEntry struct {
 	Reference   string    `json:"reference"`
@@ -347,31 +355,30 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 }
 
 // Documented tells that the PDF record of the first version of s was
-// stored at a time: its "documented" event, once.
+// stored at a time: its "documented" stage, once.
 func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error {
-	return t.publishMissing(ctx, Event{Reference: s.Reference, Status: Documented, At: at.UTC(), Sequence: s.Sequence})
+	return t.recordStages(ctx, s.Reference, false, Event{Reference: s.Reference, Status: Documented, At: at.UTC(), Sequence: s.Sequence})
 }
 
 // Route files the first version of a submission into department's inbox,
-// and moves it to Routed, with its "received" and "routed" events. Each
+// and moves it to Routed, with its "received" and "routed" stages. Each
 // write is made once, however many times the submission is routed: a
 // crash between two of them is repaired by routing it again, and a
-// submission routed before is only checked. Its status record, written
-// last, is most often written then, and at once as routed.
+// submission routed before is only checked. Its status record is most
+// often written once, at once as routed; the stages come last.
 func (t *Tracker) Route(ctx context.Context, s Stored, department string) error {
+	received := Event{Reference: s.Reference, Status: Received, At: s.SubmittedAt, Sequence: s.Sequence}
 	rec, _, err := t.record(ctx, s.Reference)
 	switch {
 	case err == nil && rec.Reached(Routed):
-		// Routed before: only its last write, the event, may be missing.
+		// Routed before: only its last write, the stages, may be missing.
 		routed := rec.History[slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == Routed })]
-		return t.publishMissing(ctx, Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: routed.Department, Sequence: s.Sequence})
+		return t.recordStages(ctx, s.Reference, false, received,
+			Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: routed.Department, Sequence: s.Sequence})
 	case err != nil && !errors.Is(err, ErrUnknownSubmission):
 		return err
 	}
 	stored := err == nil
-	if err := t.publish(ctx, Event{Reference: s.Reference, Status: Received, At: s.SubmittedAt, Sequence: s.Sequence}); err != nil {
-		return err
-	}
 	entry, err := json.Marshal(InboxEntry{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt, Text: SearchText(s.Data)})
 	if err != nil {
 		return err
@@ -382,29 +389,35 @@ func (t *Tracker) Route(ctx context.Context, s Stored, department string) error 
 		return fmt.Errorf("submit: file into inbox: %w", err)
 	}
 	routed := Change{Status: Routed, At: t.now().UTC(), Department: department}
+	created := false
 	if !stored {
 		first := RecordOf(s.Submission)
 		first.Sequence, first.Status, first.Department = s.Sequence, Routed, department
 		first.History = append(first.History, routed)
-		created, err := t.create(ctx, first)
-		if err != nil {
+		if created, err = t.create(ctx, first); err != nil {
 			return err
 		}
-		if created {
-			return t.publish(ctx, Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: department, Sequence: s.Sequence})
-		}
-		// Written meanwhile, by a link sent to the submitter.
 	}
-	return t.advance(ctx, s.Reference, Change{Status: Routed, Department: department}, s.Sequence)
+	if !created {
+		// Written meanwhile, by a link sent to the submitter.
+		if routed, err = t.advance(ctx, s.Reference, routed, s.Sequence); err != nil {
+			return err
+		}
+	}
+	// A record just created was routed by no one before: its stages are
+	// most likely not written, and writing them is tried before reading.
+	return t.recordStages(ctx, s.Reference, created, received,
+		Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: routed.Department, Sequence: s.Sequence})
 }
 
-func (t *Tracker) advance(ctx context.Context, reference string, change Change, seq uint64) error {
+// advance adds change to the history of a status record, unless its
+// status is there already, and returns the change as recorded.
+func (t *Tracker) advance(ctx context.Context, reference string, change Change, seq uint64) (Change, error) {
 	_, err := t.Update(ctx, reference, func(rec *Record) error {
 		if i := slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == change.Status }); i >= 0 {
 			change = rec.History[i]
 			return errReached
 		}
-		change.At = t.now().UTC()
 		rec.History = append(rec.History, change)
 		rec.Status = change.Status
 		if change.Department != "" {
@@ -415,10 +428,10 @@ func (t *Tracker) advance(ctx context.Context, reference string, change Change, 
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, errReached) {
-		return err
+	if errors.Is(err, errReached) {
+		err = nil
 	}
-	return t.publish(ctx, Event{Reference: reference, Status: change.Status, At: change.At, Department: change.Department, Sequence: seq})
+	return change, err
 }
 
 // Update changes a status record with edit, which may refuse by returning
@@ -470,32 +483,88 @@ func (t *Tracker) Move(ctx context.Context, reference string, change Change, all
 	return rec, t.publishAs(ctx, e, bus.EventSubject(reference, string(change.Status))+"."+strconv.Itoa(len(rec.History)))
 }
 
-// publish stores the event of a processor's step, once per submission
-// and status: its subject is its own, and holds one message.
-func (t *Tracker) publish(ctx context.Context, e Event) error {
-	msg, err := eventMsg(ctx, e)
-	if err != nil {
-		return err
+// maxStageWrites bounds the attempts to record a stage while other
+// stages of the same submission are being recorded.
+const maxStageWrites = 5
+
+// recordStages stores the events of a processing stage on the
+// submission's stages subject, each once, however many times the stage
+// runs and whichever stage writes first. Each message names the stages
+// the subject holds up to and including it (bus.StagesHeader), so that
+// the last message tells them all; each write expects the subject's last
+// message to be the one read before it, and is tried again on what was
+// written meanwhile. empty says the subject is most likely empty: the
+// write is then tried before anything is read.
+func (t *Tracker) recordStages(ctx context.Context, reference string, empty bool, events ...Event) error {
+	subject := bus.StagesSubject(reference)
+	var last uint64
+	var held []string
+	if !empty {
+		var err error
+		if last, held, err = t.stagesHeld(ctx, reference); err != nil {
+			return err
+		}
 	}
-	_, err = t.bus.CommitOnce(ctx, bus.StreamEvents, msg)
-	return err
+	for attempt := 1; ; attempt++ {
+		var msgs []*nats.Msg
+		for _, e := range events {
+			if slices.Contains(held, string(e.Status)) {
+				continue
+			}
+			held = append(held, string(e.Status))
+			msg, err := eventMsg(ctx, e, subject)
+			if err != nil {
+				return err
+			}
+			msg.Header.Set(bus.StagesHeader, strings.Join(held, ","))
+			msgs = append(msgs, msg)
+		}
+		if len(msgs) == 0 {
+			return nil
+		}
+		// Only the first message of an atomic batch may expect a last
+		// sequence: the others follow it.
+		msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(last, 10))
+		_, err := t.bus.CommitTogether(ctx, bus.StreamEvents, msgs...)
+		if !bus.IsWrongLastSequence(err) || attempt == maxStageWrites {
+			return err
+		}
+		var readErr error
+		if last, held, readErr = t.stagesHeld(ctx, reference); readErr != nil {
+			return readErr
+		}
+	}
 }
 
-// publishMissing stores the event of a processor's step unless it is
-// stored already: for a step done before, whose event a crash may have
-// kept from being written, it reads rather than writes.
-func (t *Tracker) publishMissing(ctx context.Context, e Event) error {
-	_, err := t.events.GetLastMsgForSubject(ctx, bus.EventSubject(e.Reference, string(e.Status)))
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return t.publish(ctx, e)
+// stagesHeld reads which stages of a submission its stages subject
+// holds, and the sequence of its last message (0 when it has none). A
+// submission processed before the stages shared a subject had one per
+// stage: its stages are read there while the stages subject holds nothing.
+func (t *Tracker) stagesHeld(ctx context.Context, reference string) (uint64, []string, error) {
+	msg, err := t.events.GetLastMsgForSubject(ctx, bus.StagesSubject(reference))
+	switch {
+	case err == nil:
+		return msg.Sequence, strings.Split(msg.Header.Get(bus.StagesHeader), ","), nil
+	case !errors.Is(err, jetstream.ErrMsgNotFound):
+		return 0, nil, err
 	}
-	return err
+	var held []string
+	for _, status := range []Status{Received, Routed, Documented} {
+		_, err := t.events.GetLastMsgForSubject(ctx, bus.EventSubject(reference, string(status)))
+		switch {
+		case err == nil:
+			held = append(held, string(status))
+		case !errors.Is(err, jetstream.ErrMsgNotFound):
+			return 0, nil, err
+		}
+	}
+	return 0, held, nil
 }
 
 // publishAs stores the event of a back-office change under a message id
 // that JetStream deduplicates, since a status may be reached again.
 func (t *Tracker) publishAs(ctx context.Context, e Event, msgID string) error {
-	msg, err := eventMsg(ctx, e)
+	msg, err := eventMsg(ctx, e, bus.EventSubject(e.Reference, string(e.Status)))
 	if err != nil {
 		return err
 	}
@@ -504,14 +573,14 @@ func (t *Tracker) publishAs(ctx context.Context, e Event, msgID string) error {
 	return err
 }
 
-// eventMsg is the message of an event, which carries on the request, or
-// the processing, that caused it.
-func eventMsg(ctx context.Context, e Event) (*nats.Msg, error) {
+// eventMsg is the message of an event on subject, which carries on the
+// request, or the processing, that caused it.
+func eventMsg(ctx context.Context, e Event, subject string) (*nats.Msg, error) {
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
 	}
-	msg := &nats.Msg{Subject: bus.EventSubject(e.Reference, string(e.Status)), Data: raw,
+	msg := &nats.Msg{Subject: subject, Data: raw,
 		Header: nats.Header{jetstream.ExpectedStreamHeader: []string{bus.StreamEvents}}}
 	tracing.Inject(ctx, msg.Header)
 	return msg, nil

@@ -176,7 +176,8 @@ func (s *Service) List(ctx context.Context) ([]Webhook, error) {
 	return out, nil
 }
 
-// Subjects are the events the consumer delivers: every status change.
+// Subjects are the events the consumer delivers: every status change,
+// the stages' included.
 func Subjects() []string { return []string{bus.StatusEvents} }
 
 // Handle delivers one event to each webhook that hears it and has not had

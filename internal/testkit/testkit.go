@@ -121,3 +121,26 @@ func (k *Kit) SubjectCount(t testing.TB, streamName, subject string) uint64 {
 	}
 	return info.State.Subjects[subject]
 }
+
+// StageCounts counts, by stage, the events of a submission's stages
+// subject.
+func (k *Kit) StageCounts(t testing.TB, reference string) map[submit.Status]int {
+	t.Helper()
+	return StageCounts(t, k.Bus.JS, reference)
+}
+
+// StageCounts counts, by stage, the events of a submission's stages
+// subject.
+func StageCounts(t testing.TB, js jetstream.JetStream, reference string) map[submit.Status]int {
+	t.Helper()
+	ctx := context.Background()
+	events, err := js.Stream(ctx, bus.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[submit.Status]int{}
+	if err := bus.Scan(ctx, events, bus.StagesSubject(reference), func(msg jetstream.Msg) { counts[submit.StageOf(msg)]++ }); err != nil {
+		t.Fatal(err)
+	}
+	return counts
+}
