@@ -5221,7 +5221,7 @@ func (f *Fpdf) enddoc() {
 	f.layerEndDoc()
 	// Guichet patch: room for a document of a page or two with its fonts,
 	// which the buffer otherwise reaches by doubling, copying each time.
-	f.buffer.Grow(128 << 10)
+	f.buffer.Grow(64 << 10)
 	f.putheader()
 	// Embedded files
 	f.putAttachments()

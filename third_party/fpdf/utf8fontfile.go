@@ -631,6 +631,56 @@ func (utf *utf8FontFile) generateCMAPTable(cidSymbolPairCollection map[int]int, 
 	return cmapstr
 }
 
+// withoutInstructions is a glyph's data without its hinting instructions
+// (Guichet patch). They fit outlines to the pixels of small screens; PDF
+// viewers scale the outlines without them, and they were half the bytes
+// of the Go fonts' glyphs, embedded in every record. A simple glyph keeps
+// an empty list of instructions; a composite one loses the flag that
+// announces them, and them.
+func withoutInstructions(data []byte) []byte {
+	if len(data) < 10 {
+		return data
+	}
+	if contours := int(int16(binary.BigEndian.Uint16(data))); contours >= 0 {
+		at := 10 + 2*contours
+		if len(data) < at+2 {
+			return data
+		}
+		n := int(binary.BigEndian.Uint16(data[at:]))
+		if n == 0 || len(data) < at+2+n {
+			return data
+		}
+		out := make([]byte, 0, len(data)-n)
+		out = append(out, data[:at+2]...)
+		out[at], out[at+1] = 0, 0
+		return append(out, data[at+2+n:]...)
+	}
+	const weHaveInstructions = 1 << 8
+	out := append([]byte(nil), data...)
+	for at := 10; at+4 <= len(out); {
+		flags := binary.BigEndian.Uint16(out[at:])
+		binary.BigEndian.PutUint16(out[at:], flags&^weHaveInstructions)
+		at += 4
+		if flags&symbolWords != 0 {
+			at += 4
+		} else {
+			at += 2
+		}
+		switch {
+		case flags&symbolScale != 0:
+			at += 2
+		case flags&symbolAllScale != 0:
+			at += 4
+		case flags&symbol2x2 != 0:
+			at += 8
+		}
+		if flags&symbolContinue == 0 {
+			return out[:min(at, len(out))]
+		}
+	}
+	return out
+}
+
 // GenerateCutFont fill utf8FontFile from .utf file, only with runes from usedRunes
 func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 	utf.fileReader.readerPosition = 0
@@ -672,9 +722,8 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 	numSymbols = metricsCount
 
 	utf.setOutTable("name", utf.getTableData("name"))
-	utf.setOutTable("cvt ", utf.getTableData("cvt "))
-	utf.setOutTable("fpgm", utf.getTableData("fpgm"))
-	utf.setOutTable("prep", utf.getTableData("prep"))
+	// Guichet patch: no hinting (cvt, fpgm, prep, and each glyph's
+	// instructions, see withoutInstructions).
 	utf.setOutTable("gasp", utf.getTableData("gasp"))
 
 	postTable := utf.getTableData("post")
@@ -740,8 +789,9 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 			}
 		}
 
+		data = withoutInstructions(data)
 		glyfData = append(glyfData, data...)
-		pos += symbolLen
+		pos += len(data)
 		if pos%4 != 0 {
 			padding := 4 - (pos % 4)
 			glyfData = append(glyfData, make([]byte, padding)...)
