@@ -11,9 +11,10 @@
 // description): they go into one batch, all or none.
 //
 // An atomic batch is refused as a whole when one of its messages is: a
-// message id already stored, a key that already exists. The batch is then
-// published again caller by caller, so that each caller gets its own
-// answer and no message fails because of a neighbour.
+// message id already stored, a key that already exists. Its halves are
+// then published again, and theirs, down to the caller refused, so that
+// each caller gets its own answer and no message fails because of a
+// neighbour.
 package groupcommit
 
 import (
@@ -57,8 +58,8 @@ type Stats struct {
 	// atomic batches that carried Batched of them; each of the others was
 	// published alone.
 	Messages, Batches, Batched uint64
-	// Refused is the number of batches the server refused as a whole and
-	// that were published again message by message.
+	// Refused is the number of batches the server refused as a whole,
+	// whose halves were then published again.
 	Refused uint64
 }
 
@@ -194,42 +195,56 @@ func (c *Committer) run() {
 // there are several messages.
 func (c *Committer) commit(batch []*write) {
 	waiting := batch[:0]
-	var msgs []*nats.Msg
 	for _, w := range batch {
 		if err := w.ctx.Err(); err != nil {
 			w.result <- result{err: err}
 			continue
 		}
 		waiting = append(waiting, w)
+	}
+	if len(waiting) > 0 {
+		c.store(waiting)
+	}
+}
+
+// store publishes writes as one atomic batch, or a lone message as a
+// plain publish. A batch the server refuses as a whole, for one of its
+// messages (a message id already stored, a key that exists), is split in
+// two and each half stored the same way: the refused write gets its own
+// answer, and its neighbours are stored in a few batches rather than each
+// with a disk sync of its own.
+func (c *Committer) store(writes []*write) {
+	var msgs []*nats.Msg
+	for _, w := range writes {
 		msgs = append(msgs, w.msgs...)
 	}
-	switch len(msgs) {
-	case 0:
-		return
-	case 1:
-		c.publishEach(waiting)
+	if len(msgs) == 1 {
+		ack, err := c.js.PublishMsg(writes[0].ctx, msgs[0])
 		c.count(1, 0, 0)
+		writes[0].result <- result{acks: []*jetstream.PubAck{ack}, err: err}
 		return
 	}
 	ack, err := c.publishBatch(msgs)
 	var refused *jetstream.APIError
 	switch {
-	case errors.As(err, &refused) && len(waiting) > 1:
-		// One message, or the batch itself, was refused: nothing of it
-		// was stored, and each caller gets its own answer.
+	case errors.As(err, &refused) && len(writes) > 1:
+		c.count(0, 0, 1)
 		for _, m := range msgs {
 			stripBatchHeaders(m)
 		}
-		c.publishEach(waiting)
-		c.count(uint64(len(msgs)), 0, 1)
+		half := len(writes) / 2
+		var wg sync.WaitGroup
+		wg.Go(func() { c.store(writes[:half]) })
+		c.store(writes[half:])
+		wg.Wait()
 	case err != nil:
-		for _, w := range waiting {
+		for _, w := range writes {
 			w.result <- result{err: fmt.Errorf("groupcommit: batch of %d: %w", len(msgs), err)}
 		}
 	default:
 		c.count(uint64(len(msgs)), 1, 0)
 		acks := batchAcks(ack, len(msgs))
-		for _, w := range waiting {
+		for _, w := range writes {
 			w.result <- result{acks: acks[:len(w.msgs):len(w.msgs)]}
 			acks = acks[len(w.msgs):]
 		}
@@ -251,28 +266,6 @@ func batchAcks(ack *jetstreamext.BatchAck, n int) []*jetstream.PubAck {
 		acks[i] = &jetstream.PubAck{Stream: ack.Stream, Sequence: ack.Sequence - uint64(n-1-i), Domain: ack.Domain}
 	}
 	return acks
-}
-
-// publishEach publishes the writes one by one, all at once: a write of
-// one message as a plain publish, a write of several as its own batch.
-func (c *Committer) publishEach(writes []*write) {
-	var wg sync.WaitGroup
-	for _, w := range writes {
-		wg.Go(func() {
-			if len(w.msgs) == 1 {
-				ack, err := c.js.PublishMsg(w.ctx, w.msgs[0])
-				w.result <- result{acks: []*jetstream.PubAck{ack}, err: err}
-				return
-			}
-			ack, err := c.publishBatch(w.msgs)
-			if err != nil {
-				w.result <- result{err: err}
-				return
-			}
-			w.result <- result{acks: batchAcks(ack, len(w.msgs))}
-		})
-	}
-	wg.Wait()
 }
 
 func stripBatchHeaders(m *nats.Msg) {

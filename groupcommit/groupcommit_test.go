@@ -138,7 +138,39 @@ func TestRefusedBatchAnswersEachMessage(t *testing.T) {
 	if created != 1 || refused != 1 {
 		t.Errorf("two creations of one key: %d stored, %d refused", created, refused)
 	}
-	if stats := c.Stats(); stats.Refused != 1 || stats.Messages != 5 {
+	// Halves are refused down to the messages refused: five messages in
+	// as many batches or publishes at most.
+	if stats := c.Stats(); stats.Refused == 0 || stats.Messages != 5 {
+		t.Errorf("stats %+v", stats)
+	}
+}
+
+// One message refused among many: its neighbours are stored in a few
+// batches, halves of halves, not each with a disk sync of its own.
+func TestRefusedMessageKeepsItsNeighboursBatched(t *testing.T) {
+	js := startStream(t)
+	c := New(js, 5*time.Second)
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := js.PublishMsg(ctx, message("s.a", "taken", "first")); err != nil {
+		t.Fatal(err)
+	}
+	writes := make([]*write, 200)
+	for i := range writes {
+		id := fmt.Sprintf("id-%d", i)
+		if i == 137 {
+			id = "taken"
+		}
+		writes[i] = &write{ctx: ctx, msgs: []*nats.Msg{message("s.a", id, fmt.Sprint(i))}, result: make(chan result, 1)}
+	}
+	c.commit(writes)
+	for i, w := range writes {
+		if r := <-w.result; r.err != nil || r.acks[0].Duplicate != (i == 137) {
+			t.Fatalf("message %d: %+v", i, r)
+		}
+	}
+	// log2(200) levels of halves, two batches each at most.
+	if stats := c.Stats(); stats.Batches > 16 || stats.Refused > 8 || stats.Messages != 200 {
 		t.Errorf("stats %+v", stats)
 	}
 }
