@@ -333,14 +333,16 @@ const (
 	consumerState = "o.dat"
 	// The suffix that will be given to a new temporary block for compression or when rewriting the full file.
 	blkTmpSuffix = ".tmp"
-	// default cache buffer expiration
-	defaultCacheBufferExpiration = 10 * time.Second
+	// default cache buffer expiration (Guichet patch: 2 s, where it was
+	// 10 s; see PATCHES.md)
+	defaultCacheBufferExpiration = 2 * time.Second
 	// default sync interval
 	defaultSyncInterval = 2 * time.Minute
 	// default idle timeout to close FDs.
 	closeFDsIdle = 30 * time.Second
-	// default expiration time for mb.fss when idle.
-	defaultFssExpiration = 2 * time.Minute
+	// default expiration time for mb.fss when idle (Guichet patch: 10 s,
+	// where it was 2 minutes; see PATCHES.md)
+	defaultFssExpiration = 10 * time.Second
 	// coalesceMinimum
 	coalesceMinimum = 16 * 1024
 	// maxFlushWait is maximum we will wait to gather messages to flush.
