@@ -42,6 +42,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -3840,9 +3841,19 @@ func (f *Fpdf) Output(w io.Writer) error {
 	_, err := f.buffer.WriteTo(w)
 	if err != nil {
 		f.err = err
+		return f.err
 	}
+	// Guichet patch: the document is written out, its buffer drained: its
+	// storage goes to the next document.
+	b := f.buffer.Bytes()[:0]
+	f.buffer = fmtBuffer{}
+	docBuffers.Put(&b)
 	return f.err
 }
+
+// docBuffers holds the storage of documents written out, for the next
+// ones (Guichet patch, see PATCHES.md).
+var docBuffers sync.Pool
 
 func (f *Fpdf) getpagesizestr(sizeStr string) (size SizeType) {
 	if f.err != nil {
@@ -4266,11 +4277,13 @@ func (f *Fpdf) replaceAliases() {
 				replacement = utf8toutf16(replacement, false)
 			}
 			for n := 1; n <= f.page; n++ {
-				s := f.pages[n].String()
-				if strings.Contains(s, alias) {
-					s = strings.Replace(s, alias, replacement, -1)
-					f.pages[n].Truncate(0)
-					f.pages[n].WriteString(s)
+				// Guichet patch: the alias is looked for in the page's
+				// bytes, not in a copy of them as a string.
+				page := f.pages[n].Bytes()
+				if bytes.Contains(page, []byte(alias)) {
+					replaced := bytes.ReplaceAll(page, []byte(alias), []byte(replacement))
+					f.pages[n].Reset()
+					f.pages[n].Write(replaced)
 				}
 			}
 		}
@@ -5220,7 +5233,13 @@ func (f *Fpdf) enddoc() {
 	}
 	f.layerEndDoc()
 	// Guichet patch: room for a document of a page or two with its fonts,
-	// which the buffer otherwise reaches by doubling, copying each time.
+	// which the buffer otherwise reaches by doubling, copying each time,
+	// in the storage of a document written out before.
+	if f.buffer.Len() == 0 {
+		if b, ok := docBuffers.Get().(*[]byte); ok {
+			f.buffer.Buffer = *bytes.NewBuffer((*b)[:0])
+		}
+	}
 	f.buffer.Grow(64 << 10)
 	f.putheader()
 	// Embedded files
