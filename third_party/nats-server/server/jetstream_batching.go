@@ -138,6 +138,21 @@ func newBatchStore(_ *stream, _ string, _ int, _ StorageType, _, _ string) (Stre
 	return newMemStore(&StreamConfig{Name: _EMPTY_, Storage: MemoryStorage})
 }
 
+// stagedMsg is the message at seq of a batch staged in memory, as the
+// memory store holds it (Guichet patch): the commit reads it there rather
+// than copying it twice, once out of the store and once into the list of
+// checked messages. A memory store neither reuses nor clears a message's
+// bytes, even once stopped. Nil for another store.
+func stagedMsg(store StreamStore, seq uint64) *StoreMsg {
+	ms, ok := store.(*memStore)
+	if !ok {
+		return nil
+	}
+	ms.mu.RLock()
+	defer ms.mu.RUnlock()
+	return ms.msgs[seq]
+}
+
 // readyForCommit indicates the batch is ready to be committed.
 // If the timer has already cleaned up the batch, we can't commit.
 // Otherwise, we ensure the timer does not clean up the batch in the meantime.

@@ -7881,8 +7881,13 @@ func (mset *stream) processJetStreamAtomicBatchMsg(batchId, subject, reply strin
 
 	diff := &batchStagedDiff{}
 	for seq := uint64(1); seq <= batchSeq; seq++ {
+		// Guichet patch: staged says bhdr and bmsg are the bytes the
+		// batch's store holds, not a copy (see stagedMsg).
+		staged := false
 		if seq == batchSeq && !commitEob && b.store.Type() != FileStorage {
 			bsubj, bhdr, bmsg = subject, hdr, msg
+		} else if sm = stagedMsg(b.store, seq); sm != nil {
+			bsubj, bhdr, bmsg, staged = sm.subj, sm.hdr, sm.msg, true
 		} else if sm, err = b.store.LoadMsg(seq, &smv); sm != nil && err == nil {
 			bsubj, bhdr, bmsg = sm.subj, sm.hdr, sm.msg
 		} else {
@@ -7934,7 +7939,12 @@ func (mset *stream) processJetStreamAtomicBatchMsg(batchId, subject, reply strin
 			// Preserve the (possibly rewritten) headers and message, for example for counters and
 			// scheduled messages, so the commit below stores the transformed message.
 			// Need to copy, the staged message buffer is reused on every load.
-			checked = append(checked, checkedMsg{bsubj, copyBytes(bhdr), copyBytes(bmsg)})
+			// Guichet patch: unless the message is the store's own (stagedMsg).
+			if staged {
+				checked = append(checked, checkedMsg{bsubj, bhdr, bmsg})
+			} else {
+				checked = append(checked, checkedMsg{bsubj, copyBytes(bhdr), copyBytes(bmsg)})
+			}
 		}
 		mset.clseq++
 	}
