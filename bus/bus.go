@@ -243,6 +243,9 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 	for _, sc := range streams {
 		sc.Storage = jetstream.FileStorage
 		sc.Replicas = replicas
+		// Read by sequence and by subject without the JSON API on a single
+		// node; on a cluster, from the leader (see tuneStream).
+		sc.AllowDirect = replicas == 1
 		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
 			return fmt.Errorf("stream %s: %w", sc.Name, err)
 		}
