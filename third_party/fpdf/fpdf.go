@@ -3855,6 +3855,20 @@ func (f *Fpdf) Output(w io.Writer) error {
 // ones (Guichet patch, see PATCHES.md).
 var docBuffers sync.Pool
 
+// pageBuffers holds the buffers of pages written out, for the next pages
+// (Guichet patch, see PATCHES.md): a page's content grew from nothing by
+// doubling in every document.
+var pageBuffers sync.Pool
+
+// newPageBuffer is an empty buffer for a page's content.
+func newPageBuffer() *bytes.Buffer {
+	if b, ok := pageBuffers.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
 func (f *Fpdf) getpagesizestr(sizeStr string) (size SizeType) {
 	if f.err != nil {
 		return
@@ -3887,7 +3901,7 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	// add the default page boxes, if any exist, to the page
 	f.pageBoxes[f.page] = make(map[string]PageBox)
 	maps.Copy(f.pageBoxes[f.page], f.defPageBoxes)
-	f.pages = append(f.pages, bytes.NewBufferString(""))
+	f.pages = append(f.pages, newPageBuffer())
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0))
 	f.pageAttachments = append(f.pageAttachments, []annotationAttach{})
 	f.state = 2
@@ -4367,6 +4381,10 @@ func (f *Fpdf) putpages() {
 			f.putstream(f.pages[n].Bytes())
 		}
 		f.out("endobj")
+		// Guichet patch: the page is written out; its storage goes to the
+		// next page.
+		pageBuffers.Put(f.pages[n])
+		f.pages[n] = new(bytes.Buffer)
 	}
 	// Pages root
 	f.offsets[1] = f.buffer.Len()
