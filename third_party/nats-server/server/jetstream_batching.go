@@ -133,9 +133,15 @@ func getBatchStoreDir(storeDir, streamName, batchId string) (string, string) {
 // and deleted for every batch; a restart deletes what it holds
 // (jetstream.go), so it never served recovery, and its cost is a fixed
 // share of the CPU with each batch. Guichet's batches are bounded
-// (groupcommit.MaxBatch, MaxBatchBytes).
+// (groupcommit.MaxBatch, MaxBatchBytes). The memory store keeps each
+// message as handed in (memStore.noCopy).
 func newBatchStore(_ *stream, _ string, _ int, _ StorageType, _, _ string) (StreamStore, error) {
-	return newMemStore(&StreamConfig{Name: _EMPTY_, Storage: MemoryStorage})
+	ms, err := newMemStore(&StreamConfig{Name: _EMPTY_, Storage: MemoryStorage})
+	if err == nil {
+		// Each message handed in is a copy of its own: kept, not copied.
+		ms.noCopy = true
+	}
+	return ms, err
 }
 
 // stagedMsg is the message at seq of a batch staged in memory, as the

@@ -53,6 +53,11 @@ type memStore struct {
 	scheduling  *MsgScheduling
 	sdm         *SDMMeta
 	sources     map[string]*StreamSourceState
+	// Guichet patch: noCopy keeps each message as handed in, not a copy of
+	// it: the messages of an atomic batch, staged in memory, are each a
+	// copy of their own already (processInboundJetStreamMsg). See
+	// newBatchStore.
+	noCopy bool
 }
 
 func newMemStore(cfg *StreamConfig) (*memStore, error) {
@@ -306,13 +311,18 @@ func (ms *memStore) storeRawMsg(subj string, hdr, msg []byte, seq uint64, ts, tt
 	}
 
 	// FIXME(dlc) - Could pool at this level?
-	sm := &StoreMsg{subj, nil, nil, make([]byte, 0, len(hdr)+len(msg)), seq, ts}
-	sm.buf = append(sm.buf, hdr...)
-	sm.buf = append(sm.buf, msg...)
-	if len(hdr) > 0 {
-		sm.hdr = sm.buf[:len(hdr)]
+	var sm *StoreMsg
+	if ms.noCopy {
+		sm = &StoreMsg{subj: subj, hdr: hdr, msg: msg, seq: seq, ts: ts}
+	} else {
+		sm = &StoreMsg{subj, nil, nil, make([]byte, 0, len(hdr)+len(msg)), seq, ts}
+		sm.buf = append(sm.buf, hdr...)
+		sm.buf = append(sm.buf, msg...)
+		if len(hdr) > 0 {
+			sm.hdr = sm.buf[:len(hdr)]
+		}
+		sm.msg = sm.buf[len(hdr):]
 	}
-	sm.msg = sm.buf[len(hdr):]
 	ms.msgs[seq] = sm
 	ms.state.Msgs++
 	ms.state.Bytes += memStoreMsgSize(subj, hdr, msg)

@@ -828,7 +828,13 @@ func (smo *StoreMsg) copy(sm *StoreMsg) {
 	if sm.buf != nil {
 		sm.buf = sm.buf[:0]
 	}
-	sm.buf = append(sm.buf, smo.buf...)
+	if smo.buf == nil {
+		// Guichet patch: a message a memory store kept as handed in
+		// (memStore.noCopy).
+		sm.buf = append(append(sm.buf, smo.hdr...), smo.msg...)
+	} else {
+		sm.buf = append(sm.buf, smo.buf...)
+	}
 	// We set cap on header in case someone wants to expand it.
 	sm.hdr, sm.msg = sm.buf[:len(smo.hdr):len(smo.hdr)], sm.buf[len(smo.hdr):]
 	sm.subj, sm.seq, sm.ts = smo.subj, smo.seq, smo.ts
