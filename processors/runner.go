@@ -233,7 +233,7 @@ func handle(ctx context.Context, consumer string, msg jetstream.Msg, h Handler, 
 	ctx, end := tracing.Process(tracing.Extract(ctx, msg.Headers()), consumer, msg.Subject(), md.NumDelivered)
 	err = h(ctx, msg)
 	end(err)
-	settle(ctx, consumer, msg, md, err, time.Since(began), cfg, log, func() error { return msg.DoubleAck(ctx) })
+	settle(ctx, consumer, msg, md, err, time.Since(began), cfg, log)
 }
 
 // runBatches serves a batch consumer until the returned function is
@@ -312,14 +312,17 @@ func handleBatch(ctx context.Context, c Consumer, msgs []jetstream.Msg, cfg *Con
 			msgErr = errs[i]
 		}
 		ends[i](msgErr)
-		settle(ctx, c.Durable, msg, metas[i], msgErr, took, cfg, log, msg.Ack)
+		settle(ctx, c.Durable, msg, metas[i], msgErr, took, cfg, log)
 	}
 }
 
-// settle ends the handling of msg, whose handler returned err: ack
-// acknowledges it; an error retries it after a backoff or, when permanent
+// settle ends the handling of msg, whose handler returned err: success
+// acknowledges it, without waiting for the server's answer, so that a
+// consumer that handles one message at a time takes the next at once (a
+// lost acknowledgement brings the message again, which every handler
+// takes as done); an error retries it after a backoff or, when permanent
 // or out of deliveries, sends it to the dead letters.
-func settle(ctx context.Context, consumer string, msg jetstream.Msg, md *jetstream.MsgMetadata, err error, took time.Duration, cfg *Config, log *slog.Logger, ack func() error) {
+func settle(ctx context.Context, consumer string, msg jetstream.Msg, md *jetstream.MsgMetadata, err error, took time.Duration, cfg *Config, log *slog.Logger) {
 	attrs := []any{"subject", msg.Subject(), "sequence", md.Sequence.Stream, "delivery", md.NumDelivered}
 	if id := requestid.From(ctx); id != "" {
 		attrs = append(attrs, "request_id", id)
@@ -327,7 +330,7 @@ func settle(ctx context.Context, consumer string, msg jetstream.Msg, md *jetstre
 	outcome := Processed
 	switch {
 	case err == nil:
-		if ackErr := ack(); ackErr != nil {
+		if ackErr := msg.Ack(); ackErr != nil {
 			log.Warn("ack failed; the message will come again", append(attrs, "error", ackErr)...)
 		} else if log.Enabled(ctx, slog.LevelDebug) {
 			log.Debug("message processed", append(attrs, "took", took)...)
