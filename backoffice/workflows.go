@@ -178,6 +178,12 @@ func (w *Workflows) Handle(ctx context.Context, msg jetstream.Msg) error {
 // start creates the approval state of a request, once, and puts the
 // request under review.
 func (w *Workflows) start(ctx context.Context, e submit.Event) error {
+	if e.Form != "" {
+		// Most forms have no workflow: their requests are not read.
+		if form, err := w.forms.Version(ctx, e.Form, e.FormVersion); err == nil && form.Workflow == nil {
+			return nil
+		}
+	}
 	sub, form, err := submit.LoadAnswered(ctx, w.submissions, w.forms, e.Reference, e.Sequence)
 	if err != nil {
 		return err

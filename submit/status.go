@@ -148,10 +148,13 @@ func (r Record) Reached(status Status) bool {
 
 // Event is published on EVENTS each time a submission reaches a status.
 type Event struct {
-	Reference  string    `json:"reference"`
-	Status     Status    `json:"status"`
-	At         time.Time `json:"at"`
-	Department string    `json:"department,omitempty"`
+	Reference string `json:"reference"`
+	// Form and FormVersion are the form version the submission answers.
+	Form        string    `json:"form,omitempty"`
+	FormVersion int       `json:"formVersion,omitempty"`
+	Status      Status    `json:"status"`
+	At          time.Time `json:"at"`
+	Department  string    `json:"department,omitempty"`
 	// Sequence is the submission's sequence in the SUBMISSIONS stream.
 	Sequence uint64 `json:"sequence"`
 	// By and Reason say who made a back-office change, and why.
@@ -357,7 +360,7 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 // Documented tells that the PDF record of the first version of s was
 // stored at a time: its "documented" stage, once.
 func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error {
-	return t.recordStages(ctx, s.Reference, false, Event{Reference: s.Reference, Status: Documented, At: at.UTC(), Sequence: s.Sequence})
+	return t.recordStages(ctx, s.Reference, false, stageEvent(s, Documented, at.UTC(), ""))
 }
 
 // Route files the first version of a submission into department's inbox,
@@ -367,14 +370,13 @@ func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error 
 // submission routed before is only checked. Its status record is most
 // often written once, at once as routed; the stages come last.
 func (t *Tracker) Route(ctx context.Context, s Stored, department string) error {
-	received := Event{Reference: s.Reference, Status: Received, At: s.SubmittedAt, Sequence: s.Sequence}
+	received := stageEvent(s, Received, s.SubmittedAt, "")
 	rec, _, err := t.record(ctx, s.Reference)
 	switch {
 	case err == nil && rec.Reached(Routed):
 		// Routed before: only its last write, the stages, may be missing.
 		routed := rec.History[slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == Routed })]
-		return t.recordStages(ctx, s.Reference, false, received,
-			Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: routed.Department, Sequence: s.Sequence})
+		return t.recordStages(ctx, s.Reference, false, received, stageEvent(s, Routed, routed.At, routed.Department))
 	case err != nil && !errors.Is(err, ErrUnknownSubmission):
 		return err
 	}
@@ -406,8 +408,12 @@ func (t *Tracker) Route(ctx context.Context, s Stored, department string) error 
 	}
 	// A record just created was routed by no one before: its stages are
 	// most likely not written, and writing them is tried before reading.
-	return t.recordStages(ctx, s.Reference, created, received,
-		Event{Reference: s.Reference, Status: Routed, At: routed.At, Department: routed.Department, Sequence: s.Sequence})
+	return t.recordStages(ctx, s.Reference, created, received, stageEvent(s, Routed, routed.At, routed.Department))
+}
+
+// stageEvent is the event of a submission's processing stage.
+func stageEvent(s Stored, status Status, at time.Time, department string) Event {
+	return Event{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, Status: status, At: at, Department: department, Sequence: s.Sequence}
 }
 
 // advance adds change to the history of a status record, unless its
@@ -478,7 +484,7 @@ func (t *Tracker) Move(ctx context.Context, reference string, change Change, all
 	if err != nil {
 		return rec, err
 	}
-	e := Event{Reference: reference, Status: change.Status, At: change.At, Department: rec.Department, Sequence: rec.Sequence,
+	e := Event{Reference: reference, Form: rec.Form, FormVersion: rec.FormVersion, Status: change.Status, At: change.At, Department: rec.Department, Sequence: rec.Sequence,
 		By: change.By, Reason: change.Reason, Index: len(rec.History) - 1}
 	return rec, t.publishAs(ctx, e, bus.EventSubject(reference, string(change.Status))+"."+strconv.Itoa(len(rec.History)))
 }
