@@ -137,8 +137,10 @@ func (c Consumer) handleOne(ctx context.Context, msg jetstream.Msg) error {
 // ioWorkers is the number of workers of a consumer that mostly waits for
 // storage. Each waits for its writes to be synced to disk; the more wait at
 // once, the more writes share each sync (see bus.Commit). Routing makes
-// four writes one after the other: with 64 workers it could not keep up
-// with intake, each write waiting for a batch of its stream.
+// three writes one after the other, the PDF processor one after rendering:
+// with 64 workers, routing could not keep up with intake, each write
+// waiting for a batch of its stream, and PDFs were stored in smaller
+// batches.
 const ioWorkers = 256
 
 // maxAckPending is how many messages may be in hand at once: one for an
