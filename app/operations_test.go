@@ -21,14 +21,16 @@ func TestDeadLettersPage(t *testing.T) {
 	ctx := t.Context()
 	// A submission of a form that does not exist yet: routing and the PDF
 	// processor give up, each on its own.
-	raw, err := json.Marshal(submit.Submission{Reference: "2026-AAAA-BBBB-CCCC", Form: "bourse", FormVersion: 1, SubmittedAt: time.Now(),
-		Data: json.RawMessage(`{"nom":"Jeanne Schmitt"}`)})
+	at := time.Now().UTC()
+	raw, err := json.Marshal(submit.Submission{Form: "bourse", FormVersion: 1, SubmittedAt: at, Data: json.RawMessage(`{"nom":"Jeanne Schmitt"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.app.Bus.JS.Publish(ctx, bus.SubmissionSubject("bourse"), raw); err != nil {
+	ack, err := in.app.Bus.JS.Publish(ctx, bus.SubmissionSubject("bourse"), raw)
+	if err != nil {
 		t.Fatal(err)
 	}
+	reference := submit.ReferenceOf(ack.Sequence, at)
 	id, session, err := in.app.Services.Sessions.Create(ctx, "bootstrap-admin")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +71,7 @@ func TestDeadLettersPage(t *testing.T) {
 	if strings.Contains(body, "not found") {
 		t.Errorf("a dead letter is left after both replays:\n%s", body)
 	}
-	rec, err := in.app.Services.Tracker.Get(ctx, "2026-AAAA-BBBB-CCCC")
+	rec, err := in.app.Services.Tracker.Get(ctx, reference)
 	if err != nil || !rec.Documented || rec.Status != submit.Routed {
 		t.Errorf("after the replays: %+v, %v", rec, err)
 	}

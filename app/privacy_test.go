@@ -214,7 +214,7 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 			}
 		}
 	}
-	if k := holdings(t, g.app.Bus, kept, uploadsOf(t, g.app.Bus, kept)); k["SUBMISSIONS"] != 1 || k[bus.BucketStatus] != 1 || k["documents"] != 2 {
+	if k := holdings(t, g.app.Bus, kept, uploadsOf(t, g.app.Bus, kept)); k["SUBMISSIONS"] != 1 || k[bus.BucketInbox] != 1 || k["documents"] != 2 {
 		t.Errorf("another person's submission was touched: %v", k)
 	}
 	g.Must(404, "GET", "/api/submissions/"+ref+"?token="+url.QueryEscape(first["token"].(string)), "", "")
@@ -287,7 +287,7 @@ func TestRetentionPurge(t *testing.T) {
 			t.Errorf("%s still holds %d of the expired submission", store, n)
 		}
 	}
-	if h := holdings(t, g.app.Bus, kept["reference"].(string), uploadsOf(t, g.app.Bus, kept["reference"].(string))); h["SUBMISSIONS"] != 1 || h[bus.BucketStatus] != 1 || h["documents"] != 1 {
+	if h := holdings(t, g.app.Bus, kept["reference"].(string), uploadsOf(t, g.app.Bus, kept["reference"].(string))); h["SUBMISSIONS"] != 1 || h[bus.BucketInbox] != 1 || h["documents"] != 1 {
 		t.Errorf("a submission without retention was touched: %v", h)
 	}
 	if _, err := drafts.Get(ctx, token); err != submit.ErrNoDraft {

@@ -2,33 +2,35 @@ package backoffice_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
 
 func TestInboxPagesNewestFirst(t *testing.T) {
-	k := testkit.New(t)
+	k := testkit.New(t, "accueil", "accueil-bis")
 	ctx := context.Background()
+	k.Publish(t, schemas.Form{ID: "aide", Title: "Aide", Audience: schemas.Public, Routing: schemas.Routing{Default: "accueil"},
+		Schema: json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string"}}}`)})
 	inboxes, err := backoffice.NewInboxes(ctx, k.Bus, k.Tracker)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC)
 	var refs []string
-	for i := range 5 {
-		sub := submit.Submission{Reference: submit.ReferenceOf(uint64(i+1), base), Form: "aide", FormVersion: 1, SubmittedAt: base.Add(time.Duration(i) * time.Minute)}
-		if err := k.Tracker.Route(ctx, submit.Stored{Submission: sub, Sequence: uint64(i + 1)}, "accueil"); err != nil {
+	for range 5 {
+		ref := k.Submit(t, "aide", `{"nom":"Anne"}`).Reference
+		if err := k.Tracker.Route(ctx, k.Stored(t, ref), "accueil"); err != nil {
 			t.Fatal(err)
 		}
-		refs = append(refs, sub.Reference)
+		refs = append(refs, ref)
 	}
-	other := submit.Submission{Reference: submit.ReferenceOf(9, base), Form: "aide", FormVersion: 1, SubmittedAt: base}
-	if err := k.Tracker.Route(ctx, submit.Stored{Submission: other, Sequence: 9}, "accueil-bis"); err != nil {
+	other := k.Submit(t, "aide", `{"nom":"Bernard"}`).Reference
+	if err := k.Tracker.Route(ctx, k.Stored(t, other), "accueil-bis"); err != nil {
 		t.Fatal(err)
 	}
 

@@ -193,6 +193,11 @@ const StagesEvents = "events.*.stages"
 // written: "received,routed,documented".
 const StagesHeader = "Guichet-Stages"
 
+// RoutedHeader, on each message of a stages subject from the routing on,
+// says where and when the submission was routed: its department and the
+// time in RFC 3339, separated by a space.
+const RoutedHeader = "Guichet-Routed"
+
 // TrailSubject is the subject of an entry of a dossier's audit trail: who
 // (account) did what (kind: viewed, note, assigned…) on reference.
 func TrailSubject(reference, kind, account string) string {

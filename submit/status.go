@@ -57,9 +57,6 @@ var Statuses = []Status{Received, Documented, Routed, InReview, Accepted, Reject
 // ErrUnknownSubmission means no submission has that reference.
 var ErrUnknownSubmission = errors.New("submit: unknown submission")
 
-// errReached means a processor's status change was already made.
-var errReached = errors.New("submit: status already reached")
-
 // Change is one step of a submission's history.
 type Change struct {
 	Status     Status    `json:"status"`
@@ -97,7 +94,7 @@ type Record struct {
 	// corrected, the first included; Sequence is then the last one's.
 	Versions []Version `json:"versions,omitempty"`
 	// Documented says the PDF record of the current version is stored:
-	// Tracker.Get tells, from the documents.
+	// Tracker.Get tells, from the stages or the documents.
 	Documented bool `json:"-"`
 }
 
@@ -262,23 +259,9 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	return &Tracker{bus: b, status: status, inbox: inbox, documentsStream: documents, events: events, submissions: submissions, now: time.Now}, nil
 }
 
-// create stores the first status record of a submission, unless one is
-// stored already; it reports whether it stored it.
-func (t *Tracker) create(ctx context.Context, rec Record) (bool, error) {
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return false, err
-	}
-	_, err = t.bus.CreateKey(ctx, t.status, rec.Reference, raw)
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // Get returns where a submission stands, composed from what the stages
-// have stored: its status record, and whether the PDF record of each of
-// its versions is stored.
+// have stored (see get), and whether the PDF record of each of its
+// versions is stored.
 func (t *Tracker) Get(ctx context.Context, reference string) (Record, error) {
 	rec, _, err := t.get(ctx, reference)
 	if err != nil {
@@ -301,7 +284,7 @@ func (t *Tracker) addDocuments(ctx context.Context, rec *Record) error {
 			rec.Documented = rec.Versions[i].Documented
 		}
 	}
-	if len(rec.Versions) > 0 {
+	if len(rec.Versions) > 0 || rec.Documented {
 		return nil
 	}
 	if rec.Documented = rec.Reached(Documented); rec.Documented {
@@ -332,13 +315,24 @@ func (t *Tracker) record(ctx context.Context, reference string) (Record, uint64,
 	return bus.GetJSON[Record](ctx, t.status, reference, ErrUnknownSubmission)
 }
 
-// get returns the status record of reference with its revision: as
-// stored, or, for a submission that routing has not seen yet, its first
-// record, read from SUBMISSIONS, with revision 0. Intake stores the
-// submission alone; routing stores its record.
+// get returns where a submission stands, with the revision of its status
+// record. The record is written once something happens to the submission
+// that its stages do not say (an agent's change, a link sent to the
+// submitter, a correction); until then, the submission and its stages
+// tell it all, and get composes it from them, with revision 0. A record
+// written before the submission was routed learns it from the stages.
 func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, error) {
 	rec, revision, err := t.record(ctx, reference)
-	if !errors.Is(err, ErrUnknownSubmission) {
+	switch {
+	case err == nil && rec.Reached(Routed):
+		return rec, revision, nil
+	case err == nil:
+		st, err := t.stagesOf(ctx, reference)
+		if err == nil && st.routed != nil {
+			rec.routed(*st.routed)
+		}
+		return rec, revision, err
+	case !errors.Is(err, ErrUnknownSubmission):
 		return rec, revision, err
 	}
 	seq, ok := SequenceOf(reference)
@@ -352,9 +346,26 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 	if err != nil {
 		return Record{}, 0, err
 	}
-	first := RecordOf(s.Submission)
-	first.Sequence = s.Sequence
-	return first, 0, nil
+	rec = RecordOf(s.Submission)
+	rec.Sequence = s.Sequence
+	st, err := t.stagesOf(ctx, reference)
+	if err != nil {
+		return Record{}, 0, err
+	}
+	if st.routed != nil {
+		rec.routed(*st.routed)
+	}
+	rec.Documented = st.has(Documented)
+	return rec, 0, nil
+}
+
+// routed adds the routing of the submission to a record that lacks it.
+func (r *Record) routed(c Change) {
+	r.History = append(r.History, c)
+	r.Department = c.Department
+	if r.Status == Received {
+		r.Status = Routed
+	}
 }
 
 // Documented tells that the PDF record of the first version of s was
@@ -364,23 +375,22 @@ func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error 
 }
 
 // Route files the first version of a submission into department's inbox,
-// and moves it to Routed, with its "received" and "routed" stages. Each
-// write is made once, however many times the submission is routed: a
-// crash between two of them is repaired by routing it again, and a
-// submission routed before is only checked. Its status record is most
-// often written once, at once as routed; the stages come last.
+// then records its "received" and "routed" stages, which say where it
+// stands until something else happens to it: routing writes no status
+// record. Each write is made once, however many times the submission is
+// routed: a crash between the two is repaired by routing it again.
 func (t *Tracker) Route(ctx context.Context, s Stored, department string) error {
 	received := stageEvent(s, Received, s.SubmittedAt, "")
 	rec, _, err := t.record(ctx, s.Reference)
 	switch {
 	case err == nil && rec.Reached(Routed):
-		// Routed before: only its last write, the stages, may be missing.
+		// Routed by a record of before the stages said so: only they may
+		// be missing.
 		routed := rec.History[slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == Routed })]
 		return t.recordStages(ctx, s.Reference, false, received, stageEvent(s, Routed, routed.At, routed.Department))
 	case err != nil && !errors.Is(err, ErrUnknownSubmission):
 		return err
 	}
-	stored := err == nil
 	entry, err := json.Marshal(InboxEntry{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt, Text: SearchText(s.Data)})
 	if err != nil {
 		return err
@@ -390,25 +400,9 @@ func (t *Tracker) Route(ctx context.Context, s Stored, department string) error 
 	if _, err := t.bus.PutKey(ctx, t.inbox, bus.InboxKey(department, s.SubmittedAt, s.Reference), entry); err != nil {
 		return fmt.Errorf("submit: file into inbox: %w", err)
 	}
-	routed := Change{Status: Routed, At: t.now().UTC(), Department: department}
-	created := false
-	if !stored {
-		first := RecordOf(s.Submission)
-		first.Sequence, first.Status, first.Department = s.Sequence, Routed, department
-		first.History = append(first.History, routed)
-		if created, err = t.create(ctx, first); err != nil {
-			return err
-		}
-	}
-	if !created {
-		// Written meanwhile, by a link sent to the submitter.
-		if routed, err = t.advance(ctx, s.Reference, routed, s.Sequence); err != nil {
-			return err
-		}
-	}
-	// A record just created was routed by no one before: its stages are
-	// most likely not written, and writing them is tried before reading.
-	return t.recordStages(ctx, s.Reference, created, received, stageEvent(s, Routed, routed.At, routed.Department))
+	// Most often routed for the first time: the stages are written
+	// before anything is read.
+	return t.recordStages(ctx, s.Reference, true, received, stageEvent(s, Routed, t.now().UTC(), department))
 }
 
 // stageEvent is the event of a submission's processing stage.
@@ -416,33 +410,9 @@ func stageEvent(s Stored, status Status, at time.Time, department string) Event 
 	return Event{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, Status: status, At: at, Department: department, Sequence: s.Sequence}
 }
 
-// advance adds change to the history of a status record, unless its
-// status is there already, and returns the change as recorded.
-func (t *Tracker) advance(ctx context.Context, reference string, change Change, seq uint64) (Change, error) {
-	_, err := t.Update(ctx, reference, func(rec *Record) error {
-		if i := slices.IndexFunc(rec.History, func(c Change) bool { return c.Status == change.Status }); i >= 0 {
-			change = rec.History[i]
-			return errReached
-		}
-		rec.History = append(rec.History, change)
-		rec.Status = change.Status
-		if change.Department != "" {
-			rec.Department = change.Department
-		}
-		if rec.Sequence == 0 {
-			rec.Sequence = seq
-		}
-		return nil
-	})
-	if errors.Is(err, errReached) {
-		err = nil
-	}
-	return change, err
-}
-
 // Update changes a status record with edit, which may refuse by returning
-// an error, retrying when another writer got there first. The record of a
-// submission that routing has not seen yet is created.
+// an error, retrying when another writer got there first. A submission's
+// first record is the one get composes.
 func (t *Tracker) Update(ctx context.Context, reference string, edit func(*Record) error) (Record, error) {
 	for attempt := 0; ; attempt++ {
 		rec, revision, err := t.get(ctx, reference)
@@ -493,36 +463,57 @@ func (t *Tracker) Move(ctx context.Context, reference string, change Change, all
 // stages of the same submission are being recorded.
 const maxStageWrites = 5
 
+// stages is what a submission's stages subject says, as its last message
+// tells it.
+type stages struct {
+	// last is the sequence of the subject's last message, 0 when it has
+	// none.
+	last uint64
+	// held are the stages recorded, in the order they were.
+	held []string
+	// routed is where and when the submission was routed, once it was.
+	routed *Change
+}
+
+// has reports whether the stage of status is recorded.
+func (st stages) has(status Status) bool { return slices.Contains(st.held, string(status)) }
+
 // recordStages stores the events of a processing stage on the
 // submission's stages subject, each once, however many times the stage
 // runs and whichever stage writes first. Each message names the stages
-// the subject holds up to and including it (bus.StagesHeader), so that
-// the last message tells them all; each write expects the subject's last
-// message to be the one read before it, and is tried again on what was
-// written meanwhile. empty says the subject is most likely empty: the
+// the subject holds up to and including it (bus.StagesHeader), and where
+// and when the submission was routed once it was (bus.RoutedHeader), so
+// that the last message tells them all; each write expects the subject's
+// last message to be the one read before it, and is tried again on what
+// was written meanwhile. empty says the subject is most likely empty: the
 // write is then tried before anything is read.
 func (t *Tracker) recordStages(ctx context.Context, reference string, empty bool, events ...Event) error {
 	subject := bus.StagesSubject(reference)
-	var last uint64
-	var held []string
+	var st stages
 	if !empty {
 		var err error
-		if last, held, err = t.stagesHeld(ctx, reference); err != nil {
+		if st, err = t.stagesOf(ctx, reference); err != nil {
 			return err
 		}
 	}
 	for attempt := 1; ; attempt++ {
 		var msgs []*nats.Msg
 		for _, e := range events {
-			if slices.Contains(held, string(e.Status)) {
+			if st.has(e.Status) {
 				continue
 			}
-			held = append(held, string(e.Status))
+			st.held = append(st.held, string(e.Status))
+			if e.Status == Routed {
+				st.routed = &Change{Status: Routed, At: e.At, Department: e.Department}
+			}
 			msg, err := eventMsg(ctx, e, subject)
 			if err != nil {
 				return err
 			}
-			msg.Header.Set(bus.StagesHeader, strings.Join(held, ","))
+			msg.Header.Set(bus.StagesHeader, strings.Join(st.held, ","))
+			if st.routed != nil {
+				msg.Header.Set(bus.RoutedHeader, st.routed.Department+" "+st.routed.At.Format(time.RFC3339Nano))
+			}
 			msgs = append(msgs, msg)
 		}
 		if len(msgs) == 0 {
@@ -530,41 +521,48 @@ func (t *Tracker) recordStages(ctx context.Context, reference string, empty bool
 		}
 		// Only the first message of an atomic batch may expect a last
 		// sequence: the others follow it.
-		msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(last, 10))
+		msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(st.last, 10))
 		_, err := t.bus.CommitTogether(ctx, bus.StreamEvents, msgs...)
 		if !bus.IsWrongLastSequence(err) || attempt == maxStageWrites {
 			return err
 		}
-		var readErr error
-		if last, held, readErr = t.stagesHeld(ctx, reference); readErr != nil {
-			return readErr
+		if st, err = t.stagesOf(ctx, reference); err != nil {
+			return err
 		}
 	}
 }
 
-// stagesHeld reads which stages of a submission its stages subject
-// holds, and the sequence of its last message (0 when it has none). A
-// submission processed before the stages shared a subject had one per
-// stage: its stages are read there while the stages subject holds nothing.
-func (t *Tracker) stagesHeld(ctx context.Context, reference string) (uint64, []string, error) {
+// stagesOf reads what a submission's stages subject says. A submission
+// processed before the stages shared a subject had one per stage: its
+// stages are read there while the stages subject holds nothing, and its
+// status record says where it was routed.
+func (t *Tracker) stagesOf(ctx context.Context, reference string) (stages, error) {
 	msg, err := t.events.GetLastMsgForSubject(ctx, bus.StagesSubject(reference))
 	switch {
 	case err == nil:
-		return msg.Sequence, strings.Split(msg.Header.Get(bus.StagesHeader), ","), nil
+		st := stages{last: msg.Sequence, held: strings.Split(msg.Header.Get(bus.StagesHeader), ",")}
+		if department, at, ok := strings.Cut(msg.Header.Get(bus.RoutedHeader), " "); ok {
+			when, err := time.Parse(time.RFC3339Nano, at)
+			if err != nil {
+				return st, fmt.Errorf("submit: stages of %s: %w", reference, err)
+			}
+			st.routed = &Change{Status: Routed, At: when, Department: department}
+		}
+		return st, nil
 	case !errors.Is(err, jetstream.ErrMsgNotFound):
-		return 0, nil, err
+		return stages{}, err
 	}
-	var held []string
+	var st stages
 	for _, status := range []Status{Received, Routed, Documented} {
 		_, err := t.events.GetLastMsgForSubject(ctx, bus.EventSubject(reference, string(status)))
 		switch {
 		case err == nil:
-			held = append(held, string(status))
+			st.held = append(st.held, string(status))
 		case !errors.Is(err, jetstream.ErrMsgNotFound):
-			return 0, nil, err
+			return stages{}, err
 		}
 	}
-	return 0, held, nil
+	return st, nil
 }
 
 // publishAs stores the event of a back-office change under a message id

@@ -2,10 +2,13 @@ package submit_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/submit"
@@ -17,21 +20,13 @@ import (
 func TestStagesRecordedOnce(t *testing.T) {
 	k := newKit(t)
 	ctx := context.Background()
-	submissions, err := k.Bus.JS.Stream(ctx, bus.StreamSubmissions)
-	if err != nil {
-		t.Fatal(err)
-	}
 	events, err := k.Bus.JS.Stream(ctx, bus.StreamEvents)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for round := range 10 {
 		receipt := k.Submit(t, "contact", `{"nom":"Anne"}`)
-		seq, _ := submit.SequenceOf(receipt.Reference)
-		stored, err := submit.Load(ctx, submissions, receipt.Reference, seq)
-		if err != nil {
-			t.Fatal(err)
-		}
+		stored := k.Stored(t, receipt.Reference)
 		if round%2 == 0 {
 			// The PDF first, as when routing is slow; then every stage again.
 			if err := k.Tracker.Documented(ctx, stored, time.Now()); err != nil {
@@ -68,5 +63,61 @@ func TestStagesRecordedOnce(t *testing.T) {
 		if err != nil || rec.Status != submit.Routed || rec.Department != "accueil" {
 			t.Errorf("round %d: %+v, %v", round, rec, err)
 		}
+	}
+}
+
+// Routing writes no status record: where a submission stands is composed
+// from the submission and its stages, until something happens to it that
+// the stages do not say. A record written before the routing (a link sent
+// to the submitter) learns of it from the stages, and keeps it once
+// written again.
+func TestStatusComposedFromStages(t *testing.T) {
+	k := newKit(t)
+	ctx := context.Background()
+	status, err := k.Bus.KV(ctx, bus.BucketStatus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := func() submit.Stored { return k.Stored(t, k.Submit(t, "contact", `{"nom":"Anne"}`).Reference) }
+	routed := func(s submit.Stored) {
+		t.Helper()
+		rec, err := k.Tracker.Get(ctx, s.Reference)
+		if err != nil || rec.Status != submit.Routed || rec.Department != "accueil" || !rec.Reached(submit.Routed) || rec.Sequence != s.Sequence || rec.TokenHash != s.TokenHash {
+			t.Errorf("%s: %+v, %v", s.Reference, rec, err)
+		}
+	}
+
+	plain := stored()
+	if err := k.Tracker.Route(ctx, plain, "accueil"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := status.Get(ctx, plain.Reference); !errors.Is(err, jetstream.ErrKeyNotFound) {
+		t.Errorf("routing wrote a status record: %v", err)
+	}
+	routed(plain)
+	if rec, err := k.Tracker.Get(ctx, plain.Reference); err != nil || rec.Documented {
+		t.Errorf("documented before its PDF: %+v, %v", rec, err)
+	}
+	if err := k.Tracker.Documented(ctx, plain, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := k.Tracker.Get(ctx, plain.Reference); err != nil || !rec.Documented {
+		t.Errorf("not documented after its PDF: %+v, %v", rec, err)
+	}
+
+	linked := stored()
+	if _, err := k.Tracker.NewLink(ctx, linked.Reference); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Tracker.Route(ctx, linked, "accueil"); err != nil {
+		t.Fatal(err)
+	}
+	routed(linked)
+	if _, err := k.Tracker.NewLink(ctx, linked.Reference); err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := bus.GetJSON[submit.Record](ctx, status, linked.Reference, submit.ErrUnknownSubmission)
+	if err != nil || !rec.Reached(submit.Routed) || len(rec.LinkTokenHashes) != 2 {
+		t.Errorf("the record written again: %+v, %v", rec, err)
 	}
 }

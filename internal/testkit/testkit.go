@@ -76,6 +76,23 @@ func (k *Kit) Submit(t testing.TB, formID, data string) submit.Receipt {
 	return r
 }
 
+// Stored reads a submission as SUBMISSIONS holds it, as the processors
+// get it.
+func (k *Kit) Stored(t testing.TB, reference string) submit.Stored {
+	t.Helper()
+	ctx := context.Background()
+	submissions, err := k.Bus.JS.Stream(ctx, bus.StreamSubmissions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, _ := submit.SequenceOf(reference)
+	s, err := submit.Load(ctx, submissions, reference, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // StoredSubmissions returns every submission of the SUBMISSIONS stream,
 // every version, with its reference.
 func (k *Kit) StoredSubmissions(t testing.TB) []submit.Submission {
