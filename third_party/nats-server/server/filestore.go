@@ -224,6 +224,10 @@ type fileStore struct {
 	lpex        time.Time // Last PurgeEx call.
 	dios        *diskIOSemaphore
 	sources     map[string]*StreamSourceState
+	// Guichet patch: the blocks last read by sequence or by subject, most
+	// recent last; see readBlock.
+	readmu sync.Mutex
+	read   []*msgBlock
 }
 
 // Represents a message store block and its data.
@@ -343,6 +347,9 @@ const (
 	// default expiration time for mb.fss when idle (Guichet patch: 10 s,
 	// where it was 2 minutes; see PATCHES.md)
 	defaultFssExpiration = 10 * time.Second
+	// Guichet patch: how many blocks read by sequence or by subject a
+	// store holds in memory at most; see readBlock.
+	readBlocksHeld = 4
 	// coalesceMinimum
 	coalesceMinimum = 16 * 1024
 	// maxFlushWait is maximum we will wait to gather messages to flush.
@@ -9436,9 +9443,44 @@ func (fs *fileStore) msgForSeqLocked(seq uint64, sm *StoreMsg, needFSLock bool) 
 	// If we are not the last message block we can try to expire the cache.
 	if expireOk {
 		mb.tryForceExpireCache()
+	} else {
+		fs.readBlock(mb)
 	}
 
 	return fsm, nil
+}
+
+// readBlock notes that a message was read from mb by its sequence or its
+// subject, and drops from memory the messages of the block read longest
+// ago when more than readBlocksHeld are noted (Guichet patch). Such reads
+// come one by one, each for a message anywhere in the store, and each
+// loads the whole block that holds it; without the bound, every block so
+// read stayed in memory for the cache's expiry, each in a buffer of its
+// own, and a hundred reads spread over a store held a hundred blocks.
+// A block written to within the cache's expiry keeps its messages
+// (tryForceExpireCache), and one read again moves to the end of the list.
+// The store's lock may be held, a block's may not.
+func (fs *fileStore) readBlock(mb *msgBlock) {
+	fs.readmu.Lock()
+	for i, held := range fs.read {
+		if held == mb {
+			copy(fs.read[i:], fs.read[i+1:])
+			fs.read[len(fs.read)-1] = mb
+			fs.readmu.Unlock()
+			return
+		}
+	}
+	var dropped *msgBlock
+	if len(fs.read) == readBlocksHeld {
+		dropped = fs.read[0]
+		copy(fs.read, fs.read[1:])
+		fs.read = fs.read[:len(fs.read)-1]
+	}
+	fs.read = append(fs.read, mb)
+	fs.readmu.Unlock()
+	if dropped != nil {
+		dropped.tryForceExpireCache()
+	}
 }
 
 // Internal function to return msg parts from a raw buffer.
@@ -9701,6 +9743,7 @@ func (fs *fileStore) loadLastLocked(subj string, sm *StoreMsg) (lsm *StoreMsg, e
 		}
 		mb.mu.Unlock()
 		if l > 0 {
+			fs.readBlock(mb)
 			break
 		}
 	}
