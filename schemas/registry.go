@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/kvcopy"
 	"github.com/guichet/guichet/locale"
 )
 
@@ -30,8 +31,12 @@ type DepartmentLookup interface {
 
 // Registry stores form drafts and published versions in the forms bucket.
 // Published versions never change, so each is compiled once and cached.
+// Which version of each form is the latest, asked for every submission and
+// every form page, is read from a copy of the bucket's latest-version keys
+// that a watch keeps (kvcopy).
 type Registry struct {
 	kv          jetstream.KeyValue
+	latest      *kvcopy.Copy[int]
 	departments DepartmentLookup
 	now         func() time.Time
 
@@ -45,7 +50,11 @@ func NewRegistry(ctx context.Context, b *bus.Bus, departments DepartmentLookup) 
 	if err != nil {
 		return nil, err
 	}
-	return &Registry{kv: kv, departments: departments, now: time.Now, cache: map[string]*Compiled{}}, nil
+	latest := kvcopy.New(kv, bus.FormLatestKeys, func(value []byte) (int, bool) {
+		n, err := strconv.Atoi(string(value))
+		return n, err == nil
+	})
+	return &Registry{kv: kv, latest: latest, departments: departments, now: time.Now, cache: map[string]*Compiled{}}, nil
 }
 
 // SaveDraft checks a definition and stores it as the form's draft. It returns
@@ -224,9 +233,11 @@ func (r *Registry) Publish(ctx context.Context, id string) (*Compiled, error) {
 		}
 		break
 	}
-	if _, err := r.kv.Put(ctx, bus.FormLatestKey(id), []byte(strconv.Itoa(next))); err != nil {
+	revision, err := r.kv.Put(ctx, bus.FormLatestKey(id), []byte(strconv.Itoa(next)))
+	if err != nil {
 		return nil, err
 	}
+	r.latest.Note(bus.FormLatestKey(id), next, revision)
 	return r.Version(ctx, id, next)
 }
 
@@ -244,7 +255,11 @@ func (r *Registry) Unpublish(ctx context.Context, id string) error {
 	if _, err := r.Latest(ctx, id); err != nil {
 		return err
 	}
-	return r.kv.Delete(ctx, bus.FormLatestKey(id))
+	if err := r.kv.Delete(ctx, bus.FormLatestKey(id)); err != nil {
+		return err
+	}
+	r.latest.Forget(bus.FormLatestKey(id))
+	return nil
 }
 
 // Archive takes a form out of the catalogue and out of the admins' list
@@ -260,6 +275,7 @@ func (r *Registry) Archive(ctx context.Context, id string) error {
 	if err := r.kv.Delete(ctx, bus.FormLatestKey(id)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return err
 	}
+	r.latest.Forget(bus.FormLatestKey(id))
 	return nil
 }
 
@@ -338,16 +354,22 @@ func (r *Registry) Latest(ctx context.Context, id string) (*Compiled, error) {
 	if !ValidID(id) {
 		return nil, ErrNotFound
 	}
-	entry, err := r.kv.Get(ctx, bus.FormLatestKey(id))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, ErrNotFound
-	}
+	n, ok, err := r.latest.Get(ctx, bus.FormLatestKey(id))
 	if err != nil {
 		return nil, err
 	}
-	n, err := strconv.Atoi(string(entry.Value()))
-	if err != nil {
-		return nil, fmt.Errorf("schemas: latest version of %s: %w", id, err)
+	if !ok {
+		// Published a moment ago elsewhere, or not published: ask the bucket.
+		entry, err := r.kv.Get(ctx, bus.FormLatestKey(id))
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil, ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n, err = strconv.Atoi(string(entry.Value())); err != nil {
+			return nil, fmt.Errorf("schemas: latest version of %s: %w", id, err)
+		}
 	}
 	return r.Version(ctx, id, n)
 }

@@ -3,8 +3,8 @@
 // its consumer for as long as the server fails, each delivery recorded so
 // that failures are visible and can be replayed at once.
 //
-// It imports bus and submit; the wiring runs its consumer and the API
-// serves its registry.
+// It imports bus, schemas, submit and internal/kvcopy; the wiring runs its
+// consumer and the API serves its registry.
 package webhooks
 
 import (
@@ -33,6 +33,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/kvcopy"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
@@ -91,7 +92,12 @@ type Service struct {
 	events     jetstream.Stream
 	client     *http.Client
 	now        func() time.Time
-	registered registered
+	// registered is the consumer's copy of the webhooks, kept by a watch
+	// of their bucket, so that each event reads memory where it listed
+	// the bucket (a consumer created and deleted on the server, per
+	// event). A change reaches the copy a moment after it is stored, as
+	// an event reaches the consumer a moment after it is written.
+	registered *kvcopy.Copy[Webhook]
 }
 
 // New opens the webhooks' buckets.
@@ -114,7 +120,11 @@ func New(ctx context.Context, b *bus.Bus) (*Service, error) {
 		// body where the admin did not point.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &Service{hooks: hooks, deliveries: deliveries, events: events, client: client, now: time.Now}, nil
+	registered := kvcopy.New(hooks, ">", func(value []byte) (Webhook, bool) {
+		var w Webhook
+		return w, json.Unmarshal(value, &w) == nil
+	})
+	return &Service{hooks: hooks, deliveries: deliveries, events: events, client: client, now: time.Now, registered: registered}, nil
 }
 
 // Put registers or changes a webhook and returns it as stored. A new
@@ -192,7 +202,7 @@ func (s *Service) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err := json.Unmarshal(msg.Data(), &e); err != nil || e.Status == "" {
 		return nil // not a status change
 	}
-	hooks, err := s.current(ctx)
+	hooks, err := s.registered.Values(ctx)
 	if err != nil {
 		return err
 	}
