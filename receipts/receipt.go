@@ -25,7 +25,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/gowebpki/jcs"
+	"github.com/guichet/guichet/submit"
 )
 
 // Format is the version of the receipt's layout.
@@ -89,13 +89,13 @@ func canonical(r Receipt) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return jcs.Transform(raw)
+	return submit.Canonical(raw)
 }
 
 // DataHash is the SHA-256, in hex, of submitted data in JCS form: how
 // Guichet stores it, and what a receipt's DataSHA256 names.
 func DataHash(data json.RawMessage) (string, error) {
-	canonical, err := jcs.Transform(data)
+	canonical, err := submit.Canonical(data)
 	if err != nil {
 		return "", fmt.Errorf("receipts: data is not JSON: %w", err)
 	}

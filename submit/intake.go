@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gowebpki/jcs"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -242,7 +241,7 @@ func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 	if err := form.Validate(req.Data); err != nil {
 		return Receipt{}, err
 	}
-	canonical, err := jcs.Transform(req.Data)
+	canonical, err := Canonical(req.Data)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit: canonicalise: %w", err)
 	}
@@ -255,7 +254,7 @@ func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 		if data, files, err = extractFiles(req.Data, rules, 0); err != nil {
 			return Receipt{}, err
 		}
-		if canonical, err = jcs.Transform(data); err != nil {
+		if canonical, err = Canonical(data); err != nil {
 			return Receipt{}, fmt.Errorf("submit: canonicalise: %w", err)
 		}
 	}

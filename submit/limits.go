@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/guichet/guichet/locale"
 	"github.com/guichet/guichet/schemas"
 )
@@ -36,14 +38,6 @@ var ErrDataTooLarge = errors.New("submit: data exceeds the limits")
 // the error wrapping it says which.
 var ErrMalformedData = errors.New("submit: malformed data")
 
-// frame is an object or array being read, for the duplicate-key check.
-type frame struct {
-	object bool
-	// key says the next string of an object is a key.
-	key  bool
-	keys map[string]bool
-}
-
 // DataError is why checkLimits refused data: ErrMalformedData or
 // ErrDataTooLarge, with what to tell the submitter.
 type DataError struct {
@@ -62,63 +56,52 @@ func (e *DataError) Unwrap() error { return e.kind }
 
 // checkLimits reads data once, as a stream, and refuses it if it nests too
 // deep, holds too many values or too long a string (ErrDataTooLarge), or
-// if it is not clean text (ErrMalformedData). Validation, hashing and
-// rendering then work on data of bounded shape.
+// if it is not clean text (ErrMalformedData): invalid UTF-8, not one JSON
+// document, an object naming a key twice, a control character in a text.
+// Validation, hashing and rendering then work on data of bounded shape.
 func checkLimits(data json.RawMessage) error {
 	if !utf8.Valid(data) {
 		return dataError(ErrMalformedData, "Le texte des réponses n'est pas de l'UTF-8 valide.", "The answers' text is not valid UTF-8.")
 	}
-	if !json.Valid(data) {
-		return dataError(ErrMalformedData, "Les réponses ne forment pas un seul document JSON.", "The answers are not one JSON document.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	notOne := dataError(ErrMalformedData, "Les réponses ne forment pas un seul document JSON.", "The answers are not one JSON document.")
+	// The decoder refuses a key named twice in one object.
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
 	values := 0
-	var stack []*frame
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
+	for read := false; ; {
+		tok, err := dec.ReadToken()
+		switch {
+		case errors.Is(err, io.EOF) && read:
 			return nil
+		case errors.Is(err, jsontext.ErrDuplicateName):
+			var syntax *jsontext.SyntacticError
+			errors.As(err, &syntax)
+			key := syntax.JSONPointer.LastToken()
+			return dataError(ErrMalformedData, fmt.Sprintf("La clé « %s » figure deux fois dans un même objet.", key), fmt.Sprintf("The key “%s” appears twice in one object.", key))
+		case err != nil, read:
+			return notOne // unreadable, or a second document after the first
 		}
-		if err != nil {
-			return dataError(ErrMalformedData, "Les réponses ne forment pas un document JSON lisible.", "The answers are not a readable JSON document.")
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if s, isString := tok.(string); isString && top != nil && top.object && top.key {
-			if top.keys[s] {
-				return dataError(ErrMalformedData, fmt.Sprintf("La clé « %s » figure deux fois dans un même objet.", s), fmt.Sprintf("The key “%s” appears twice in one object.", s))
-			}
-			top.keys[s], top.key = true, false
-			continue
-		}
-		if top != nil && top.object {
-			top.key = true // after this value comes the next key
-		}
-		switch v := tok.(type) {
-		case json.Delim:
-			switch v {
-			case '{', '[':
-				stack = append(stack, &frame{object: v == '{', key: true, keys: map[string]bool{}})
-				if len(stack) > MaxDataDepth {
-					return dataError(ErrDataTooLarge, fmt.Sprintf("Les réponses sont imbriquées sur plus de %d niveaux.", MaxDataDepth), fmt.Sprintf("The answers are nested more than %d levels deep.", MaxDataDepth))
-				}
-			default:
-				stack = stack[:len(stack)-1]
+		depth := dec.StackDepth()
+		read = depth == 0
+		switch tok.Kind() {
+		case '{', '[':
+			if depth > MaxDataDepth {
+				return dataError(ErrDataTooLarge, fmt.Sprintf("Les réponses sont imbriquées sur plus de %d niveaux.", MaxDataDepth), fmt.Sprintf("The answers are nested more than %d levels deep.", MaxDataDepth))
 			}
 			continue
-		case string:
+		case '}', ']':
+			continue
+		case '"':
+			if kind, n := dec.StackIndex(depth); kind == '{' && n%2 == 1 {
+				continue // a key
+			}
+			v := tok.String()
 			if strings.ContainsFunc(v, IsControl) {
 				return dataError(ErrMalformedData,
 					"Un texte contient un caractère de contrôle, tel que NUL : ils sont refusés, par règle, contre les données hostiles. Tabulations et sauts de ligne sont acceptés.",
 					"A text holds a control character, such as NUL: they are refused, as a rule against hostile data. Tabs and line breaks are accepted.")
 			}
 			// Files travel as data URLs, bounded by their field's rule instead.
-			if strings.HasPrefix(v, "data:") && len(v) <= maxDataURLLength {
-				break
-			}
-			if utf8.RuneCountInString(v) > MaxStringLength {
+			if !(strings.HasPrefix(v, "data:") && len(v) <= maxDataURLLength) && utf8.RuneCountInString(v) > MaxStringLength {
 				return dataError(ErrDataTooLarge, fmt.Sprintf("Un texte dépasse %d caractères.", MaxStringLength), fmt.Sprintf("A text is longer than %d characters.", MaxStringLength))
 			}
 		}

@@ -30,3 +30,25 @@ func TestCheckLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckLimitsRefusesMalformedData(t *testing.T) {
+	for data, says := range map[string]string{
+		"":                          "not one JSON document",
+		`{"a":1} {"b":2}`:           "not one JSON document",
+		`{"a":1`:                    "not one JSON document",
+		`{"a":1}x`:                  "not one JSON document",
+		"{\"a\":\"\xff\"}":          "not valid UTF-8",
+		`{"a":1,"b":{"c":1,"c":2}}`: "key “c” appears twice",
+		`{"a":"x\u0000y"}`:          "control character",
+	} {
+		err := checkLimits(json.RawMessage(data))
+		var dataErr *DataError
+		if !errors.Is(err, ErrMalformedData) || !errors.As(err, &dataErr) || !strings.Contains(dataErr.Message.EN, says) {
+			t.Errorf("%q: %v, want ErrMalformedData saying %q", data, err, says)
+		}
+	}
+	// The same key in two objects, and a tab in a text, are fine.
+	if err := checkLimits(json.RawMessage(`{"a":{"c":1},"b":{"c":"x\ty"}}`)); err != nil {
+		t.Errorf("valid data refused: %v", err)
+	}
+}

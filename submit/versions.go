@@ -10,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gowebpki/jcs"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -174,7 +173,7 @@ func (in *Intake) Correct(ctx context.Context, form *schemas.Compiled, previous 
 			return Stored{}, err
 		}
 	}
-	canonical, err := jcs.Transform(data)
+	canonical, err := Canonical(data)
 	if err != nil {
 		return Stored{}, fmt.Errorf("submit: canonicalise: %w", err)
 	}
