@@ -2,6 +2,8 @@
 // type per resource group, the router that mounts the HTML pages, the
 // authentication of every request, the mapping of domain errors to problem
 // details, and the health endpoints. It holds no business logic.
+//
+// Front door (internal/layering).
 package api
 
 import (

@@ -1,6 +1,8 @@
 // Package app assembles Guichet: it opens NATS, builds the services, starts
 // the processors and serves HTTP. The guichet command and the end-to-end
 // tests run it the same way.
+//
+// Wiring (internal/layering).
 package app
 
 import (

@@ -1,7 +1,7 @@
 // Package backoffice owns the agents' work on what departments receive,
 // starting with each department's inbox.
 //
-// It imports bus and submit's types; the API imports it.
+// Business layer (internal/layering).
 package backoffice
 
 import (

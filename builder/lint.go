@@ -2,7 +2,7 @@
 // draft must pass to be published, the semantic diff between versions, and
 // import and export of definitions.
 //
-// It imports schemas and identity; the API imports it.
+// Business layer (internal/layering).
 package builder
 
 import (

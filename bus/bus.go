@@ -2,7 +2,7 @@
 // or connects to a cluster, and creates the streams, key-value buckets and
 // object store the other packages use. It names every subject in names.go.
 //
-// It must not import any other Guichet package.
+// Storage layer (internal/layering): it imports foundation packages only.
 package bus
 
 import (

@@ -5,6 +5,8 @@
 // plainly, and a plain HTTP path (Huma, gojsonschema, one synchronous
 // publish per request). It reports each figure and their ratios, so that
 // the machine's noise cancels out of the comparison.
+//
+// A tool (internal/layering).
 package compare
 
 import (

@@ -1,7 +1,7 @@
 // Package demo seeds a first start with the departments and forms of a
 // département council, so that Guichet can be tried at once.
 //
-// It imports builder, identity and schemas.
+// Business layer (internal/layering).
 package demo
 
 import (

@@ -6,6 +6,8 @@
 // A file is what the API's export operation writes (api.ExportBody): the
 // form's id, its JSON Schema and uiSchema at the top level (RJSF can render
 // it as it is), its routing, settings and workflow.
+//
+// Front door (internal/layering).
 package formfiles
 
 import (

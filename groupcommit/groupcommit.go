@@ -15,6 +15,8 @@
 // then published again, and theirs, down to the caller refused, so that
 // each caller gets its own answer and no message fails because of a
 // neighbour.
+//
+// Foundation layer (internal/layering).
 package groupcommit
 
 import (

@@ -2,7 +2,7 @@
 // accounts and their roles, API tokens, and the authorisation rules that
 // every HTTP operation declares.
 //
-// It imports bus, locale and schemas' id rules only.
+// Business layer (internal/layering).
 package identity
 
 import (

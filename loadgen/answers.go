@@ -1,7 +1,7 @@
 // Package loadgen makes what a load generator sends to Guichet: random,
 // realistic answers that a chosen form accepts, and answers it refuses.
 //
-// It imports schemas only.
+// A tool (internal/layering).
 package loadgen
 
 import (

@@ -1,7 +1,7 @@
 // Package locale chooses the language of messages shown to people: French
 // by default, English on request.
 //
-// It must not import any other Guichet package.
+// Foundation layer (internal/layering).
 package locale
 
 import "golang.org/x/text/language"

@@ -1,6 +1,8 @@
 // Package mailer sends email through an SMTP relay: plain-text messages,
 // with attachments, encoded by go-message and delivered by go-smtp. It
 // knows nothing of what the messages say.
+//
+// Foundation layer (internal/layering).
 package mailer
 
 import (

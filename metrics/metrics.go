@@ -5,7 +5,7 @@
 // disk syncs by stream, the processors' backlog), and the Go runtime's
 // own.
 //
-// It imports bus only.
+// Storage layer (internal/layering).
 package metrics
 
 import (

@@ -3,8 +3,8 @@
 // meta bucket remembers the last one applied, and each is safe to run
 // again if a crash interrupts it.
 //
-// It imports bus and submit; the wiring runs it at start, before the
-// processors.
+// Business layer (internal/layering); the wiring runs it at start,
+// before the processors.
 package migrate
 
 import (

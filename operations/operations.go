@@ -2,7 +2,7 @@
 // the messages the processors gave up on, with their replay once the
 // cause is fixed.
 //
-// It imports processors, identity and web; the API mounts its routes.
+// Front door (internal/layering); the API mounts its routes.
 package operations
 
 import (

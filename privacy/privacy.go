@@ -9,6 +9,8 @@
 // documents (PDF record, decision letters, attachments), and the mark of
 // its Idempotency-Key, which holds only hashes. Erasing a submission removes it from each, and
 // leaves a record in the AUDIT stream that holds no personal data.
+//
+// Business layer (internal/layering).
 package privacy
 
 import (

@@ -3,7 +3,7 @@
 // processor (pdf.go) is the reference to copy for a new one: decode,
 // check whether the effect already exists, act, then record the status.
 //
-// It imports bus, schemas and submit; nothing imports it but the wiring.
+// Business layer (internal/layering); the wiring runs its consumers.
 package processors
 
 import (

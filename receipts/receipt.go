@@ -11,6 +11,8 @@
 // organisation's Ed25519 key. The signed bytes are the receipt without
 // its signature, canonicalised with JCS; docs/receipts.md shows how to
 // check one with openssl.
+//
+// Business layer (internal/layering).
 package receipts
 
 import (

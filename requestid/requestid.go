@@ -1,6 +1,8 @@
 // Package requestid gives each HTTP request an identifier that follows it
 // into the logs, and through NATS headers into the processors' logs, so
 // that one submission can be traced from its request to its processing.
+//
+// Foundation layer (internal/layering).
 package requestid
 
 import (

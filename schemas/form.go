@@ -3,7 +3,7 @@
 // the safe compilation of untrusted JSON Schemas, the validation of data into
 // localised field errors, and the evaluation of routing conditions.
 //
-// It imports bus, locale and internal/kvcopy only.
+// Business layer (internal/layering).
 package schemas
 
 import (

@@ -2,8 +2,7 @@
 // receipt tokens, idempotency and publishing to JetStream, and the status
 // of each submission as processors move it along.
 //
-// It imports bus, schemas, identity and locale; processors and the API
-// import it.
+// Business layer (internal/layering).
 package submit
 
 import (

@@ -8,6 +8,8 @@
 // when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set; otherwise none is recorded,
 // and a traceparent received from a client is still passed on unchanged.
+//
+// Foundation layer (internal/layering).
 package tracing
 
 import (

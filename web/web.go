@@ -2,7 +2,7 @@
 // the language of a request, who makes it, and the route type by which
 // each HTML handler declares its access rule.
 //
-// It imports identity and locale; packages that serve pages import it.
+// Front door (internal/layering); packages that serve pages import it.
 package web
 
 import (

@@ -3,8 +3,8 @@
 // its consumer for as long as the server fails, each delivery recorded so
 // that failures are visible and can be replayed at once.
 //
-// It imports bus, schemas, submit and internal/kvcopy; the wiring runs its
-// consumer and the API serves its registry.
+// Business layer (internal/layering); the wiring runs its consumer and
+// the API serves its registry.
 package webhooks
 
 import (

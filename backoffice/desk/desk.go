@@ -3,8 +3,7 @@
 // submission with its form version's labels, take it up, decide, and
 // leave notes for one another. Pages work without JavaScript.
 //
-// It imports backoffice, identity, schemas, submit and web; the API
-// mounts its routes.
+// Front door (internal/layering); the API mounts its routes.
 package desk
 
 import (

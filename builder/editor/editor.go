@@ -5,8 +5,8 @@
 // calls the same builder operations as the API, so every change lands in
 // the security log with who made it.
 //
-// It imports builder, schemas, identity, locale and web; the API mounts
-// its routes. The preview of a draft is webform's, the real renderer.
+// Front door (internal/layering); the API mounts its routes. The preview
+// of a draft is webform's, the real renderer.
 package editor
 
 import (

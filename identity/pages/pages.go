@@ -1,7 +1,7 @@
 // Package pages serves the identity pages: signing in and out, the /me
 // page with the account's API tokens, and the admins' account pages.
 //
-// It imports identity and web; the API mounts its routes.
+// Front door (internal/layering); the API mounts its routes.
 package pages
 
 import (

@@ -1,6 +1,8 @@
 // Package barenats starts a bare in-process NATS server with JetStream,
 // without Guichet's streams, for measurements and tests that compare raw
 // JetStream with Guichet.
+//
+// A tool (internal/layering).
 package barenats
 
 import (

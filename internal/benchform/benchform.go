@@ -1,6 +1,8 @@
 // Package benchform is the form the benchmarks measure: ten fields of the
 // usual kinds, answered with text in several scripts, as a council's
 // grant request would be.
+//
+// A tool (internal/layering).
 package benchform
 
 import (

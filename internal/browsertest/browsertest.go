@@ -1,6 +1,8 @@
 // Package browsertest drives Debian's chromium with chromedp in tests, so
 // that pages are checked in a real browser. A missing browser fails the
 // test: it is never skipped.
+//
+// A tool (internal/layering).
 package browsertest
 
 import (

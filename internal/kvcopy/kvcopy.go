@@ -4,7 +4,7 @@
 // stored; the writer that stored it notes it in the copy at once (Note,
 // Forget), and so reads its own writes.
 //
-// It imports only nats.go.
+// Foundation layer (internal/layering).
 package kvcopy
 
 import (

@@ -1,5 +1,7 @@
 // Package mailtest runs an in-process SMTP server (go-smtp) for tests, and
 // reads what it received: recipients, headers, text and attachments.
+//
+// A tool (internal/layering).
 package mailtest
 
 import (

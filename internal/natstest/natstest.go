@@ -1,5 +1,7 @@
 // Package natstest starts bare embedded NATS servers with JetStream for
 // tests and benchmarks that need a server without Guichet's streams.
+//
+// A tool (internal/layering).
 package natstest
 
 import (

@@ -1,5 +1,7 @@
 // Package pdftest extracts the text of PDFs in tests, with poppler's
 // pdftotext, so that tests check what a reader of the PDF would see.
+//
+// A tool (internal/layering).
 package pdftest
 
 import (

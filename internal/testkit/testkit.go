@@ -1,5 +1,7 @@
 // Package testkit assembles the real services on an embedded NATS server
 // for tests: departments, the form registry, the status tracker and intake.
+//
+// A tool (internal/layering).
 package testkit
 
 import (

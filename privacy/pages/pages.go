@@ -3,7 +3,7 @@
 // right of access, and its erasure. Addresses travel in posted forms,
 // never in URLs, which proxies log.
 //
-// It imports privacy, identity and web; the API mounts its routes.
+// Front door (internal/layering); the API mounts its routes.
 package pages
 
 import (

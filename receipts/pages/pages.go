@@ -3,7 +3,7 @@
 // is authentic and intact, shows only what the receipt itself carries,
 // and checks the data the citizen kept against the receipt's fingerprint.
 //
-// It imports receipts and web; the API mounts its routes.
+// Front door (internal/layering); the API mounts its routes.
 package pages
 
 import (

@@ -3,7 +3,7 @@
 // form itself with its errors, and the receipt. Pages work without
 // JavaScript; answers are validated by the same code as the JSON API.
 //
-// It imports schemas, submit, identity, locale and web.
+// Front door (internal/layering).
 package webform
 
 import (
