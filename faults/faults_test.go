@@ -190,7 +190,7 @@ func TestFaultRollingRestart(t *testing.T) {
 		time.Sleep(time.Second) // back in the balancer
 	}
 	workers.terminate(t)
-	workers = workers.restart(t)
+	workers.restart(t) // stopped when the test ends, as every process it starts
 	time.Sleep(time.Second)
 	l.stop()
 	l.mu.Lock()

@@ -101,7 +101,8 @@ func checkLimits(data json.RawMessage) error {
 					"A text holds a control character, such as NUL: they are refused, as a rule against hostile data. Tabs and line breaks are accepted.")
 			}
 			// Files travel as data URLs, bounded by their field's rule instead.
-			if !(strings.HasPrefix(v, "data:") && len(v) <= maxDataURLLength) && utf8.RuneCountInString(v) > MaxStringLength {
+			dataURL := strings.HasPrefix(v, "data:") && len(v) <= maxDataURLLength
+			if !dataURL && utf8.RuneCountInString(v) > MaxStringLength {
 				return dataError(ErrDataTooLarge, fmt.Sprintf("Un texte dépasse %d caractères.", MaxStringLength), fmt.Sprintf("A text is longer than %d characters.", MaxStringLength))
 			}
 		}

@@ -66,9 +66,6 @@ func (p fieldPage) Is(types ...builder.FieldType) bool { return slices.Contains(
 // keeps it from being renamed.
 func (p fieldPage) Conditional() bool { return !p.New && p.Spec.Condition != nil }
 
-// textTypes take a length, a pattern and a placeholder.
-var textTypes = []builder.FieldType{builder.ShortText, builder.LongText}
-
 func (e *Editor) newField(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
