@@ -1,6 +1,7 @@
 // Package browsertest drives Debian's chromium with chromedp in tests, so
 // that pages are checked in a real browser. A missing browser fails the
-// test: it is never skipped.
+// test; only `go test -short`, the fast inner loop, skips the tests that
+// need one.
 //
 // A tool (internal/layering).
 package browsertest
@@ -19,6 +20,9 @@ import (
 // returns the context of its tab.
 func New(t testing.TB) context.Context {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the checks in a browser are skipped")
+	}
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {

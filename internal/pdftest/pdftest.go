@@ -1,5 +1,7 @@
 // Package pdftest extracts the text of PDFs in tests, with poppler's
-// pdftotext, so that tests check what a reader of the PDF would see.
+// pdftotext, so that tests check what a reader of the PDF would see. A
+// missing tool fails the test; only `go test -short`, the fast inner loop,
+// skips the tests that read PDFs, at their first reading.
 //
 // A tool (internal/layering).
 package pdftest
@@ -20,6 +22,7 @@ import (
 // package poppler-utils) must be installed: its absence fails the test.
 func Text(t testing.TB, pdf []byte) string {
 	t.Helper()
+	skipShort(t)
 	return pdftotext(t, pdf)
 }
 
@@ -33,6 +36,7 @@ type Word struct {
 // them out from the fonts' widths.
 func Words(t testing.TB, pdf []byte) []Word {
 	t.Helper()
+	skipShort(t)
 	var words []Word
 	for _, m := range wordBox.FindAllStringSubmatch(pdftotext(t, pdf, "-bbox"), -1) {
 		xMin, err1 := strconv.ParseFloat(m[1], 64)
@@ -67,6 +71,7 @@ func pdftotext(t testing.TB, pdf []byte, options ...string) string {
 // with poppler's pdfinfo.
 func Keywords(t testing.TB, pdf []byte) string {
 	t.Helper()
+	skipShort(t)
 	out := run(t, "pdfinfo", "poppler-utils", pdf, "-")
 	for _, line := range strings.Split(out, "\n") {
 		if keywords, ok := strings.CutPrefix(line, "Keywords:"); ok {
@@ -81,6 +86,7 @@ func Keywords(t testing.TB, pdf []byte) string {
 // zbar-tools).
 func QRCodes(t testing.TB, pdf []byte) []string {
 	t.Helper()
+	skipShort(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "document.pdf")
 	if err := os.WriteFile(file, pdf, 0o600); err != nil {
@@ -118,4 +124,13 @@ func run(t testing.TB, tool, debianPackage string, stdin []byte, args ...string)
 		t.Fatalf("%s: %v: %s", tool, err, stderr.String())
 	}
 	return out.String()
+}
+
+// skipShort skips the test under `go test -short`, which runs without
+// poppler-utils and zbar-tools.
+func skipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: reading PDFs with poppler is skipped")
+	}
 }
