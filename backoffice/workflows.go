@@ -38,7 +38,7 @@ type Standing string
 const (
 	Pending  Standing = "pending"
 	Approved Standing = "approved"
-	Refused  Standing = "rejected"
+	Rejected Standing = "rejected"
 	// Returned means an approver sent the request back for correction.
 	Returned Standing = "returned"
 )
@@ -429,7 +429,7 @@ func next(a *Approval, cmd command, now time.Time) bool {
 				a.Outcome = Approved
 			}
 		case Deny:
-			a.Outcome = Refused
+			a.Outcome = Rejected
 		case Return:
 			a.Outcome = Returned
 		}
@@ -457,7 +457,7 @@ func (w *Workflows) effects(ctx context.Context, a Approval) error {
 		if a.Step() < 0 && len(a.History) > 0 {
 			change.By = a.History[len(a.History)-1].By
 		}
-	case Refused:
+	case Rejected:
 		last := a.History[len(a.History)-1]
 		change = submit.Change{Status: submit.Rejected, By: last.By, Reason: last.Comment}
 	}

@@ -92,7 +92,7 @@ var verdictNames = map[backoffice.Verdict]locale.Text{
 var standingNames = map[backoffice.Standing]locale.Text{
 	backoffice.Pending:  {FR: "en attente de validation", EN: "awaiting approval"},
 	backoffice.Approved: {FR: "validée", EN: "approved"},
-	backoffice.Refused:  {FR: "refusée", EN: "rejected"},
+	backoffice.Rejected: {FR: "refusée", EN: "rejected"},
 	backoffice.Returned: {FR: "renvoyée pour correction", EN: "sent back for correction"},
 }
 
