@@ -33,12 +33,6 @@ type Receipt struct {
 	Log    *slog.Logger
 }
 
-// ChainHead is a form's last receipt: what its next receipt names.
-type ChainHead struct {
-	Hash     string `json:"hash"`
-	Sequence uint64 `json:"sequence"`
-}
-
 // receiptSigners is the priority group of the receipt consumer.
 const receiptSigners = "signers"
 
@@ -61,7 +55,7 @@ func (p *Receipt) Sign(ctx context.Context, msgs []jetstream.Msg) ([]error, erro
 	if err != nil {
 		return nil, err
 	}
-	heads := map[string]ChainHead{}
+	heads := map[string]receipts.ChainHead{}
 	revisions := map[string]uint64{}
 	signedHashes := map[string]string{} // this batch's receipts, by key
 	var writes []*nats.Msg
@@ -79,7 +73,7 @@ func (p *Receipt) Sign(ctx context.Context, msgs []jetstream.Msg) ([]error, erro
 		head, seen := heads[sub.Form]
 		if !seen {
 			var revision uint64
-			head, revision, err = bus.GetJSON[ChainHead](ctx, kv, bus.ChainKey(sub.Form), errNoChain)
+			head, revision, err = bus.GetJSON[receipts.ChainHead](ctx, kv, bus.ChainKey(sub.Form), errNoChain)
 			if err != nil && !errors.Is(err, errNoChain) {
 				return nil, err
 			}
@@ -146,7 +140,7 @@ func (p *Receipt) Sign(ctx context.Context, msgs []jetstream.Msg) ([]error, erro
 		tracing.Inject(tracing.Extract(ctx, msg.Headers()), write.Header)
 		writes = append(writes, write)
 		signedHashes[key] = hash
-		heads[sub.Form] = ChainHead{Hash: hash, Sequence: max(head.Sequence, md.Sequence.Stream)}
+		heads[sub.Form] = receipts.ChainHead{Hash: hash, Sequence: max(head.Sequence, md.Sequence.Stream)}
 	}
 	for form, head := range heads {
 		raw, err := json.Marshal(head)

@@ -2,6 +2,13 @@ package receipts
 
 import "fmt"
 
+// ChainHead is a form's last receipt, kept in the receipts bucket under
+// the form's chain key: what the form's next receipt names as Previous.
+type ChainHead struct {
+	Hash     string `json:"hash"`
+	Sequence uint64 `json:"sequence"`
+}
+
 // Break is where a chain of receipts stops holding.
 type Break struct {
 	// Index is the position of the first receipt that does not follow.
