@@ -125,8 +125,7 @@ func TestBuildPublishAndFill(t *testing.T) {
 	// Reordering with the keyboard: Enter on "Monter" moves the group up,
 	// and the focus stays on that button for the next press.
 	load(http.StatusOK, chromedp.Focus(css("#monter-freres_et_soeurs_scolarises")), chromedp.KeyEvent("\r"))
-	focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
-	if focused != "monter-freres_et_soeurs_scolarises" {
+	if focused := browsertest.Focused(t, ctx, "monter-freres_et_soeurs_scolarises"); focused != "monter-freres_et_soeurs_scolarises" {
 		t.Errorf("after moving, the focus is on %q", focused)
 	}
 	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse freres_et_soeurs_scolarises justificatif_de_domicile" {

@@ -72,6 +72,24 @@ func Load(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp
 	return resp.Status
 }
 
+// Focused returns the id of the element that has the focus, once it is
+// want or after 5 s: a browser moves the focus to an autofocus element
+// after the page has loaded, not as it loads.
+func Focused(t testing.TB, ctx context.Context, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id == want || time.Now().After(deadline) {
+			return id
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // Text returns the text of the first element a CSS selector matches.
 func Text(t testing.TB, ctx context.Context, selector string) string {
 	t.Helper()
