@@ -1,7 +1,8 @@
 // Package processors owns the JetStream consumers that act on submissions:
-// a small runner, written once, and one processor per job. The PDF
-// processor (pdf.go) is the reference to copy for a new one: decode,
-// check whether the effect already exists, act, then record the status.
+// a small runner, written once, and one processor per job. The routing
+// processor (route.go), the shortest, is the one to copy for a new one:
+// decode, check whether the effect already exists, act, then record the
+// stage.
 //
 // Business layer (internal/layering); the wiring runs its consumers.
 package processors

@@ -328,9 +328,7 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 		return rec, revision, nil
 	case err == nil:
 		st, err := t.stagesOf(ctx, reference)
-		if err == nil && st.routed != nil {
-			rec.routed(*st.routed)
-		}
+		rec.routed(st.routed)
 		return rec, revision, err
 	case !errors.Is(err, ErrUnknownSubmission):
 		return rec, revision, err
@@ -352,16 +350,18 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 	if err != nil {
 		return Record{}, 0, err
 	}
-	if st.routed != nil {
-		rec.routed(*st.routed)
-	}
+	rec.routed(st.routed)
 	rec.Documented = st.has(Documented)
 	return rec, 0, nil
 }
 
-// routed adds the routing of the submission to a record that lacks it.
-func (r *Record) routed(c Change) {
-	r.History = append(r.History, c)
+// routed adds the routing of the submission, when the stages tell it, to
+// a record that lacks it.
+func (r *Record) routed(c *Change) {
+	if c == nil {
+		return
+	}
+	r.History = append(r.History, *c)
 	r.Department = c.Department
 	if r.Status == Received {
 		r.Status = Routed

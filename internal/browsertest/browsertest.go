@@ -8,7 +8,9 @@ package browsertest
 
 import (
 	"context"
+	"errors"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -77,17 +79,16 @@ func Load(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp
 // after the page has loaded, not as it loads.
 func Focused(t testing.TB, ctx context.Context, want string) string {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if id == want || time.Now().After(deadline) {
-			return id
-		}
-		time.Sleep(20 * time.Millisecond)
+	const focused = `(document.activeElement ? document.activeElement.id : "")`
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](focused+" === "+strconv.Quote(want), chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil && !errors.Is(err, chromedp.ErrPollingTimeout) {
+		t.Fatal(err)
 	}
+	id, err := chromedp.Run(ctx, chromedp.Evaluate[string](focused))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // Text returns the text of the first element a CSS selector matches.

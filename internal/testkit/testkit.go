@@ -82,17 +82,22 @@ func (k *Kit) Submit(t testing.TB, formID, data string) submit.Receipt {
 // get it.
 func (k *Kit) Stored(t testing.TB, reference string) submit.Stored {
 	t.Helper()
-	ctx := context.Background()
-	submissions, err := k.Bus.JS.Stream(ctx, bus.StreamSubmissions)
-	if err != nil {
-		t.Fatal(err)
-	}
 	seq, _ := submit.SequenceOf(reference)
-	s, err := submit.Load(ctx, submissions, reference, seq)
+	s, err := submit.Load(context.Background(), k.submissions(t), reference, seq)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// submissions is the SUBMISSIONS stream.
+func (k *Kit) submissions(t testing.TB) jetstream.Stream {
+	t.Helper()
+	stream, err := k.Bus.JS.Stream(context.Background(), bus.StreamSubmissions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stream
 }
 
 // StoredSubmissions returns every submission of the SUBMISSIONS stream,
@@ -100,10 +105,7 @@ func (k *Kit) Stored(t testing.TB, reference string) submit.Stored {
 func (k *Kit) StoredSubmissions(t testing.TB) []submit.Submission {
 	t.Helper()
 	ctx := context.Background()
-	stream, err := k.Bus.JS.Stream(ctx, bus.StreamSubmissions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := k.submissions(t)
 	info, err := stream.Info(ctx)
 	if err != nil {
 		t.Fatal(err)
