@@ -34,6 +34,7 @@ func TestCrashBetweenEffectAndAck(t *testing.T) {
 				t.Fatal(err)
 			}
 			died := make(chan struct{})
+			started := make(chan struct{}) // the connection dies only once every consumer exists
 			var once sync.Once
 			var first []processors.Consumer
 			for _, c := range []processors.Consumer{pdf.Consumer(), route.Consumer()} {
@@ -43,6 +44,7 @@ func TestCrashBetweenEffectAndAck(t *testing.T) {
 						if err := handle(ctx, msg); err != nil {
 							return err
 						}
+						<-started
 						once.Do(func() {
 							conn.Close() // the ack never leaves
 							close(died)
@@ -53,6 +55,7 @@ func TestCrashBetweenEffectAndAck(t *testing.T) {
 				first = append(first, c)
 			}
 			group, err := processors.Start(ctx, js, cfg, first...)
+			close(started)
 			if err != nil {
 				t.Fatal(err)
 			}
