@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -51,6 +52,10 @@ func parseOptions(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// serverGCPercent is the server's garbage collection target, unless
+// $GOGC sets one.
+const serverGCPercent = 70
+
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "load" {
 		return runLoad(args[1:], stdout, stderr)
@@ -77,6 +82,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	s, err := parse(args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if getenv("GOGC") == "" {
+		// The heap grows to 1.7 times what it holds before the next
+		// collection, not twice: 15% less peak memory on a burst, for 2%
+		// more CPU (docs/performance.md, "Memory").
+		debug.SetGCPercent(serverGCPercent)
 	}
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
 	if s.logFormat == "json" {
