@@ -2,7 +2,7 @@
 # make screenshots: the browser tests, writing docs/screenshots.
 # make run: Guichet with its embedded NATS and demo content on :8080.
 
-BROWSER_PACKAGES = ./submit/webform ./backoffice/desk ./builder/editor ./operations ./privacy/pages ./receipts/pages
+BROWSER_PACKAGES = ./pages/...
 
 .PHONY: test deps screenshots run
 

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 const publicForm = `{

@@ -3,7 +3,7 @@
 // authentication of every request, the mapping of domain errors to problem
 // details, and the health endpoints. It holds no business logic.
 //
-// Front door (internal/layering).
+// Front door (internal/test/layering).
 package api
 
 import (
@@ -26,11 +26,11 @@ import (
 	"github.com/guichet/guichet/privacy"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/receipts"
-	"github.com/guichet/guichet/requestid"
+	"github.com/guichet/guichet/internal/platform/requestid"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/tracing"
-	"github.com/guichet/guichet/web"
+	"github.com/guichet/guichet/internal/platform/tracing"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/webhooks"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 const adminToken = "admin-secret-for-tests"

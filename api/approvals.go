@@ -11,7 +11,7 @@ import (
 
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // approvalsHandler serves the approval workflows of internal requests.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/test/pdftest"
 	"github.com/guichet/guichet/submit"
 )
 

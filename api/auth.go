@@ -10,8 +10,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/locale"
-	"github.com/guichet/guichet/web"
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
 )
 
 const (

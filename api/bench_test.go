@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/guichet/guichet/app"
-	"github.com/guichet/guichet/internal/benchform"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/bench/benchform"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // The whole HTTP path of a submission, in-process: the handler with its

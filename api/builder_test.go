@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/test/pdftest"
 )
 
 // Publishing lints; versions are immutable and each submission keeps its

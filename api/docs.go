@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/guichet/guichet/locale"
-	"github.com/guichet/guichet/web"
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
 )
 
 //go:embed templates/docs.html

@@ -9,7 +9,7 @@ import (
 
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 

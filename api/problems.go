@@ -14,7 +14,7 @@ import (
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/webhooks"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 const agentPassword = "trois pommes vertes sur la table"

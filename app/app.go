@@ -2,7 +2,7 @@
 // the processors and serves HTTP. The guichet command and the end-to-end
 // tests run it the same way.
 //
-// Wiring (internal/layering).
+// Wiring (internal/test/layering).
 package app
 
 import (
@@ -23,26 +23,26 @@ import (
 
 	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/backoffice"
-	"github.com/guichet/guichet/backoffice/desk"
 	"github.com/guichet/guichet/builder"
-	"github.com/guichet/guichet/builder/editor"
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/demo"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/identity/pages"
-	"github.com/guichet/guichet/mailer"
-	"github.com/guichet/guichet/metrics"
+	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/platform/mailer"
+	"github.com/guichet/guichet/internal/platform/metrics"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/migrate"
-	"github.com/guichet/guichet/operations"
+	"github.com/guichet/guichet/pages/account"
+	"github.com/guichet/guichet/pages/desk"
+	"github.com/guichet/guichet/pages/editor"
+	"github.com/guichet/guichet/pages/operations"
+	"github.com/guichet/guichet/pages/rights"
+	"github.com/guichet/guichet/pages/verify"
+	"github.com/guichet/guichet/pages/webform"
 	"github.com/guichet/guichet/privacy"
-	privacypages "github.com/guichet/guichet/privacy/pages"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/receipts"
-	receiptpages "github.com/guichet/guichet/receipts/pages"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/submit/webform"
-	"github.com/guichet/guichet/web"
 	"github.com/guichet/guichet/webhooks"
 )
 
@@ -369,7 +369,7 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 	}
 	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
 	care := &identity.AccountCare{Accounts: accounts, Credentials: credentials, Sessions: sessions, Tokens: tokens, Audit: audit}
-	identityPages := &pages.Pages{
+	identityPages := &account.Pages{
 		Departments: departments, Accounts: accounts, Care: care, Tokens: tokens,
 		Sessions: sessions, Logins: logins, Audit: audit, Cookies: cfg.Cookies, Log: cfg.Logger,
 	}
@@ -390,8 +390,8 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
 		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
 			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
-			(&privacypages.Pages{Privacy: dataProtection, Log: cfg.Logger}).Routes(site),
-			(&receiptpages.Pages{Receipts: receiptStore, Log: cfg.Logger}).Routes(site),
+			(&rights.Pages{Privacy: dataProtection, Log: cfg.Logger}).Routes(site),
+			(&verify.Pages{Receipts: receiptStore, Log: cfg.Logger}).Routes(site),
 			// For Prometheus, with an admin's API token.
 			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: a.metrics.ServeHTTP}}),
 		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme, Instrument: counts.Instrument,

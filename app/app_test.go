@@ -11,8 +11,8 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/pdftest"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/pdftest"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 const adminToken = "e2e-admin-token"

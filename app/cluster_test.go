@@ -11,7 +11,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/submit"
 )
 

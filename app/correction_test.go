@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/test/pdftest"
 	"github.com/guichet/guichet/privacy"
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/submit"

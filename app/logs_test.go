@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/app"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // A whole submission's journey, logged at the debug level: the answers,

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/app"
-	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/test/pdftest"
 	"github.com/guichet/guichet/receipts"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/guichet/guichet/app"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 const applicationForm = `{

@@ -9,7 +9,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/test/pdftest"
 )
 
 // With the PDF processor failing every message (the documents' storage

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Deciders are who may decide an approval's current step. The requester is

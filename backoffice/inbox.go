@@ -1,7 +1,7 @@
 // Package backoffice owns the agents' work on what departments receive,
 // starting with each department's inbox.
 //
-// Business layer (internal/layering).
+// Business layer (internal/test/layering).
 package backoffice
 
 import (

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/guichet/guichet/backoffice"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )

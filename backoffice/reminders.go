@@ -13,7 +13,7 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/internal/platform/mailer"
 )
 
 // Mail sends messages; *mailer.Mailer is one.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/backoffice"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // The statistics count this month's submissions per form, add the paper

@@ -2,7 +2,7 @@
 // draft must pass to be published, the semantic diff between versions, and
 // import and export of definitions.
 //
-// Business layer (internal/layering).
+// Business layer (internal/test/layering).
 package builder
 
 import (
@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/benchform"
-	"github.com/guichet/guichet/internal/natstest"
+	"github.com/guichet/guichet/internal/bench/benchform"
+	"github.com/guichet/guichet/internal/test/natstest"
 )
 
 // benchStream starts an embedded server, with or without a disk sync per

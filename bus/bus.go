@@ -2,7 +2,7 @@
 // or connects to a cluster, and creates the streams, key-value buckets and
 // object store the other packages use. It names every subject in names.go.
 //
-// Storage layer (internal/layering): it imports foundation packages only.
+// Storage layer (internal/test/layering): it imports foundation packages only.
 package bus
 
 import (
@@ -24,7 +24,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/guichet/guichet/groupcommit"
+	"github.com/guichet/guichet/internal/platform/groupcommit"
 )
 
 // Config says where NATS is.

@@ -16,7 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/guichet/guichet/groupcommit"
+	"github.com/guichet/guichet/internal/platform/groupcommit"
 )
 
 // BucketStream is the name of the stream that holds a key-value bucket.

@@ -25,7 +25,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 const adminToken = "jeton-sauvegarde"

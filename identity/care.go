@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // AccountCare is what admins do to accounts: save one, reset its

@@ -2,7 +2,7 @@
 // accounts and their roles, API tokens, and the authorisation rules that
 // every HTTP operation declares.
 //
-// Business layer (internal/layering).
+// Business layer (internal/test/layering).
 package identity
 
 import (
@@ -13,7 +13,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Password rules.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 type loginKit struct {

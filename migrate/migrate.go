@@ -3,7 +3,7 @@
 // meta bucket remembers the last one applied, and each is safe to run
 // again if a crash interrupts it.
 //
-// Business layer (internal/layering); the wiring runs it at start,
+// Business layer (internal/test/layering); the wiring runs it at start,
 // before the processors.
 package migrate
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/migrate"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"

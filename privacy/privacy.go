@@ -10,7 +10,7 @@
 // its Idempotency-Key, which holds only hashes. Erasing a submission removes it from each, and
 // leaves a record in the AUDIT stream that holds no personal data.
 //
-// Business layer (internal/layering).
+// Business layer (internal/test/layering).
 package privacy
 
 import (

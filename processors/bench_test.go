@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 
-	"github.com/guichet/guichet/internal/benchform"
+	"github.com/guichet/guichet/internal/bench/benchform"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"

@@ -12,7 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/processors"
 )
 

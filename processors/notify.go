@@ -15,8 +15,8 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/locale"
-	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )

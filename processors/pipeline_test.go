@@ -15,8 +15,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/pdftest"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/pdftest"
+	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"

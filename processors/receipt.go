@@ -14,7 +14,7 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/tracing"
+	"github.com/guichet/guichet/internal/platform/tracing"
 )
 
 // Receipt signs the acknowledgement of receipt of each submission, in the

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )

@@ -11,7 +11,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/goregular"
 
-	"github.com/guichet/guichet/internal/pdftest"
+	"github.com/guichet/guichet/internal/test/pdftest"
 	"github.com/guichet/guichet/schemas"
 )
 

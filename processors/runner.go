@@ -4,7 +4,7 @@
 // decode, check whether the effect already exists, act, then record the
 // stage.
 //
-// Business layer (internal/layering); the wiring runs its consumers.
+// Business layer (internal/test/layering); the wiring runs its consumers.
 package processors
 
 import (
@@ -17,8 +17,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/guichet/guichet/requestid"
-	"github.com/guichet/guichet/tracing"
+	"github.com/guichet/guichet/internal/platform/requestid"
+	"github.com/guichet/guichet/internal/platform/tracing"
 )
 
 // Handler processes one message. Returning nil acknowledges it; an error

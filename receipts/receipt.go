@@ -12,7 +12,7 @@
 // its signature, canonicalised with JCS; docs/receipts.md shows how to
 // check one with openssl.
 //
-// Business layer (internal/layering).
+// Business layer (internal/test/layering).
 package receipts
 
 import (

@@ -3,7 +3,7 @@ package receipts
 import (
 	"errors"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/submit"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Answer is one line of a submission as a person reads it: a field's label

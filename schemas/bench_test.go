@@ -3,7 +3,7 @@ package schemas_test
 import (
 	"testing"
 
-	"github.com/guichet/guichet/internal/benchform"
+	"github.com/guichet/guichet/internal/bench/benchform"
 	"github.com/guichet/guichet/schemas"
 )
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Sentinel errors of the registry.

@@ -3,7 +3,7 @@
 // the safe compilation of untrusted JSON Schemas, the validation of data into
 // localised field errors, and the evaluation of routing conditions.
 //
-// Business layer (internal/layering).
+// Business layer (internal/test/layering).
 package schemas
 
 import (

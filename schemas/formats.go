@@ -10,7 +10,7 @@ import (
 
 	"github.com/xeipuuv/gojsonschema"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Formats of French administrative identifiers that JSON Schema lacks.

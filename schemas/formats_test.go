@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 func TestFrenchFormats(t *testing.T) {

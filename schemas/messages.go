@@ -6,7 +6,7 @@ import (
 
 	"github.com/xeipuuv/gojsonschema"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 var notJSONObject = locale.Text{

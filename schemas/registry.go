@@ -16,8 +16,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/kvcopy"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/kvcopy"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // MaxTitleLength bounds a form's title.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/xeipuuv/gojsonschema"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // MaxFieldErrors bounds the number of field errors reported for one submission.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 func mustCompile(t *testing.T, schema string) *Compiled {

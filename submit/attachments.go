@@ -19,7 +19,7 @@ import (
 	"github.com/nats-io/nuid"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 

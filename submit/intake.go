@@ -18,10 +18,10 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/locale"
-	"github.com/guichet/guichet/requestid"
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/platform/requestid"
 	"github.com/guichet/guichet/schemas"
-	"github.com/guichet/guichet/tracing"
+	"github.com/guichet/guichet/internal/platform/tracing"
 )
 
 // Errors of intake, besides schemas.ErrNotFound and *schemas.ValidationError.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )

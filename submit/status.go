@@ -11,14 +11,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet/guichet/tracing"
+	"github.com/guichet/guichet/internal/platform/tracing"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Status is where a submission stands.

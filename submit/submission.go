@@ -2,7 +2,7 @@
 // receipt tokens, idempotency and publishing to JetStream, and the status
 // of each submission as processors move it along.
 //
-// Business layer (internal/layering).
+// Business layer (internal/test/layering).
 package submit
 
 import (
@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Submission is the envelope of one accepted submission, as published on

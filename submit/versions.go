@@ -15,7 +15,7 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/schemas"
-	"github.com/guichet/guichet/tracing"
+	"github.com/guichet/guichet/internal/platform/tracing"
 )
 
 // Stored is a version of a submission with its place in SUBMISSIONS.

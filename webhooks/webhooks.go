@@ -3,7 +3,7 @@
 // its consumer for as long as the server fails, each delivery recorded so
 // that failures are visible and can be replayed at once.
 //
-// Business layer (internal/layering); the wiring runs its consumer and
+// Business layer (internal/test/layering); the wiring runs its consumer and
 // the API serves its registry.
 package webhooks
 
@@ -33,7 +33,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/kvcopy"
+	"github.com/guichet/guichet/internal/platform/kvcopy"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )

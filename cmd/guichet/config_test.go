@@ -141,7 +141,7 @@ func TestConfigCheck(t *testing.T) {
 
 // Every subcommand explains itself with -help, and exits without error.
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, args := range [][]string{{"-help"}, {"help"}, {"serve", "-help"}, {"load", "-help"}, {"forms", "-help"}, {"config", "-help"}, {"config", "check", "-help"}, {"nats", "-help"}, {"receipts", "-help"}} {
+	for _, args := range [][]string{{"-help"}, {"help"}, {"serve", "-help"}, {"forms", "-help"}, {"config", "-help"}, {"config", "check", "-help"}, {"nats", "-help"}, {"receipts", "-help"}} {
 		var stdout, stderr bytes.Buffer
 		err := run(args, envOf(nil), &stdout, &stderr)
 		if !errors.Is(err, flag.ErrHelp) {

@@ -12,8 +12,8 @@ import (
 	"os/user"
 	"path/filepath"
 
-	"github.com/guichet/guichet/formfiles"
-	"github.com/guichet/guichet/locale"
+	"github.com/guichet/guichet/cmd/guichet/formfiles"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 

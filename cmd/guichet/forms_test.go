@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/guichet/guichet/app"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // forms runs "guichet forms …" and returns its output and error.
@@ -22,7 +22,7 @@ func forms(t *testing.T, env map[string]string, args ...string) (string, error) 
 }
 
 func TestFormsLintTheDemoForms(t *testing.T) {
-	files, _ := filepath.Glob("../../demo/forms/*.json")
+	files, _ := filepath.Glob("../../internal/demo/forms/*.json")
 	if len(files) < 5 {
 		t.Fatalf("demo forms: %v", files)
 	}

@@ -20,9 +20,9 @@ import (
 	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/platform/tracing"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/tracing"
 )
 
 func main() {
@@ -57,9 +57,6 @@ func parseOptions(fs *flag.FlagSet, args []string) error {
 const serverGCPercent = 70
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "load" {
-		return runLoad(args[1:], stdout, stderr)
-	}
 	if len(args) > 0 && args[0] == "receipts" {
 		return runReceipts(args[1:], getenv, stdout, stderr)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/app"
-	"github.com/guichet/guichet/internal/testkit"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 func envOf(vars map[string]string) func(string) string {

@@ -17,8 +17,8 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/guichet/guichet/app"
-	"github.com/guichet/guichet/mailer"
-	"github.com/guichet/guichet/web"
+	"github.com/guichet/guichet/internal/platform/mailer"
+	"github.com/guichet/guichet/internal/web"
 )
 
 const usage = `Guichet — formulaires en ligne et dépôt de dossiers.
@@ -28,7 +28,6 @@ Utilisation : guichet [serve] [options]
                                        (vérifie une configuration avant le démarrage)
               guichet forms lint|export|import …
                                        (formulaires en fichiers : guichet forms -help)
-              guichet load [options]   (essai de charge : guichet load -help)
               guichet nats [options]   (le NATS embarqué seul, pour la maintenance)
               guichet receipts verify|rotate …
                                        (récépissés signés : guichet receipts -help)

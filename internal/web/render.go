@@ -1,0 +1,123 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"slices"
+	"time"
+
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/platform/locale"
+)
+
+// Site is what the layout shows of the organisation.
+type Site struct {
+	Organisation string
+	// HasLogo says that /logo serves the organisation's logo.
+	HasLogo bool
+}
+
+// Page is what a page template receives.
+type Page struct {
+	Site      Site
+	Lang      locale.Lang
+	Title     string
+	Principal identity.Principal
+	// CSRF is the token that state-changing forms carry in a hidden field.
+	CSRF string
+	// Path is the page's own path, for the language switch.
+	Path string
+	Data any
+}
+
+func tr(lang locale.Lang, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang) }
+
+var roleNames = map[identity.Role]locale.Text{
+	identity.RoleAgent:   {FR: "Agent", EN: "Agent"},
+	identity.RoleManager: {FR: "Responsable", EN: "Manager"},
+	identity.RoleAdmin:   {FR: "Administrateur", EN: "Administrator"},
+}
+
+var funcs = template.FuncMap{
+	// tr picks the French or English text.
+	"tr": tr,
+	// datetime writes an instant in Paris time.
+	"datetime": func(lang locale.Lang, t time.Time) string { return locale.DateTime(t, lang) },
+	// role names a role.
+	"role": func(lang locale.Lang, r identity.Role) string { return roleNames[r].In(lang) },
+}
+
+// Templates renders pages: the shared layout around a package's own
+// page templates, each parsed once.
+type Templates struct {
+	site  Site
+	pages map[string]*template.Template
+	log   *slog.Logger
+}
+
+// Parse parses the page templates of pages matching pattern, each with the
+// layout and the package's partials (PartialsFile), if any. A page template defines "content". extra adds functions of the
+// package's own to the shared ones.
+func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger, extra ...template.FuncMap) *Templates {
+	names, err := fs.Glob(pages, pattern)
+	if err != nil || len(names) == 0 {
+		panic("web: no page templates match " + pattern)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := &Templates{site: site, pages: map[string]*template.Template{}, log: log}
+	var partials []string
+	names = slices.DeleteFunc(names, func(name string) bool {
+		if path.Base(name) == PartialsFile {
+			partials = append(partials, name)
+			return true
+		}
+		return false
+	})
+	for _, name := range names {
+		tpl := template.New("layout.html").Funcs(funcs)
+		for _, f := range extra {
+			tpl = tpl.Funcs(f)
+		}
+		tpl = template.Must(tpl.ParseFS(files, "templates/layout.html"))
+		if len(partials) > 0 {
+			tpl = template.Must(tpl.ParseFS(pages, partials...))
+		}
+		t.pages[path.Base(name)] = template.Must(tpl.ParseFS(pages, name))
+	}
+	return t
+}
+
+// PartialsFile names, among a package's page templates, the file of the
+// templates its pages share; it is not a page itself.
+const PartialsFile = "partials.html"
+
+// Render writes a page with status. Title is in the page's language.
+func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	req := RequestOf(r.Context())
+	p := Page{Site: t.site, Lang: req.Lang, Title: title, Principal: req.Principal, Path: r.URL.Path, Data: data}
+	if req.Session != nil {
+		p.CSRF = req.Session.CSRF
+	}
+	tpl, ok := t.pages[page]
+	if !ok {
+		panic("web: no page " + page)
+	}
+	var buf bytes.Buffer
+	if err := tpl.Execute(&buf, p); err != nil {
+		t.log.Error("page rendering failed", "page", page, "error", err)
+		http.Error(w, "Erreur interne — Internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

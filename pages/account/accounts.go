@@ -1,0 +1,167 @@
+package account
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/guichet/guichet/identity"
+)
+
+type accountListData struct {
+	Accounts []identity.Account
+	Notice   string
+}
+
+func (p *Pages) accountList(w http.ResponseWriter, r *http.Request) {
+	all, err := p.Accounts.List(r.Context())
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.templates.Render(w, r, http.StatusOK, "accounts.html", tr(r, "Comptes", "Accounts"), accountListData{Accounts: all, Notice: noticeText(r)})
+}
+
+type accountFormData struct {
+	New         bool
+	Account     identity.Account
+	Departments []identity.Department
+	Others      []identity.Account
+	Roles       []identity.Role
+	Tokens      []identity.TokenInfo
+	Errors      []string
+	Notice      string
+	// Password is a password just generated, shown this once.
+	Password string
+}
+
+// HasDepartment reports whether the account belongs to a department.
+func (d accountFormData) HasDepartment(id string) bool {
+	return slices.Contains(d.Account.Departments, id)
+}
+
+func (p *Pages) newAccount(w http.ResponseWriter, r *http.Request) {
+	p.renderAccountForm(w, r, http.StatusOK, accountFormData{New: true, Account: identity.Account{Role: identity.RoleAgent, Active: true}})
+}
+
+// pathAccount loads the account named in the path, or answers 404 or 500.
+func (p *Pages) pathAccount(w http.ResponseWriter, r *http.Request) (identity.Account, bool) {
+	a, err := p.Accounts.Get(r.Context(), r.PathValue("id"))
+	if errors.Is(err, identity.ErrNotFound) {
+		http.NotFound(w, r)
+		return a, false
+	}
+	if err != nil {
+		p.fail(w, r, err)
+		return a, false
+	}
+	return a, true
+}
+
+func (p *Pages) editAccount(w http.ResponseWriter, r *http.Request) {
+	a, ok := p.pathAccount(w, r)
+	if !ok {
+		return
+	}
+	p.renderAccountForm(w, r, http.StatusOK, accountFormData{Account: a, Notice: noticeText(r)})
+}
+
+func (p *Pages) renderAccountForm(w http.ResponseWriter, r *http.Request, status int, data accountFormData) {
+	ctx := r.Context()
+	var err error
+	if data.Departments, err = p.Departments.List(ctx); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	all, err := p.Accounts.List(ctx)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	for _, a := range all {
+		if a.ID != data.Account.ID {
+			data.Others = append(data.Others, a)
+		}
+	}
+	data.Roles = identity.Roles
+	if !data.New {
+		if data.Tokens, err = p.Tokens.List(ctx, data.Account.ID); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	}
+	title := tr(r, "Nouveau compte", "New account")
+	if !data.New {
+		title = data.Account.Name
+	}
+	p.templates.Render(w, r, status, "account.html", title, data)
+}
+
+func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	isNew := id == ""
+	if isNew {
+		id = strings.TrimSpace(strings.ToLower(r.PostFormValue("id")))
+	}
+	a := identity.Account{
+		ID:          id,
+		Name:        r.PostFormValue("name"),
+		Email:       strings.TrimSpace(r.PostFormValue("email")),
+		Role:        identity.Role(r.PostFormValue("role")),
+		Departments: r.PostForm["departments"],
+		Manager:     r.PostFormValue("manager"),
+		Delegate:    r.PostFormValue("delegate"),
+		Absent:      r.PostFormValue("absent") == "on",
+		Active:      r.PostFormValue("active") == "on",
+	}
+	refuse := func(msg string) {
+		p.renderAccountForm(w, r, http.StatusUnprocessableEntity, accountFormData{New: isNew, Account: a, Errors: []string{msg}})
+	}
+	if isNew {
+		if _, err := p.Accounts.Get(ctx, id); err == nil {
+			refuse(tr(r, "Un compte porte déjà cet identifiant.", "An account already has this id."))
+			return
+		}
+	}
+	err := p.Care.Save(ctx, a, accountID(ctx))
+	var invalid *identity.InvalidError
+	switch {
+	case errors.Is(err, identity.ErrLastAdmin):
+		refuse(tr(r, "C'est le dernier administrateur actif : nommez-en un autre avant de le désactiver ou de le rétrograder.",
+			"This is the last active admin: appoint another before deactivating or demoting this one."))
+		return
+	case errors.As(err, &invalid):
+		refuse(invalid.Message.In(lang(r)))
+		return
+	case err != nil:
+		p.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/accounts/"+a.ID+"?done=saved", http.StatusSeeOther)
+}
+
+func (p *Pages) resetPassword(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, ok := p.pathAccount(w, r)
+	if !ok {
+		return
+	}
+	password, err := p.Care.ResetPassword(ctx, a.ID, "", accountID(ctx))
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.renderAccountForm(w, r, http.StatusOK, accountFormData{Account: a, Password: password})
+}
+
+func (p *Pages) revokeAccountToken(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	err := p.Tokens.Revoke(r.Context(), id, r.PathValue("tokenId"))
+	if err != nil && !errors.Is(err, identity.ErrNotFound) {
+		p.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/accounts/"+id+"?done=revoked", http.StatusSeeOther)
+}

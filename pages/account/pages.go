@@ -1,0 +1,64 @@
+// Package pages serves the identity pages: signing in and out, the /me
+// page with the account's API tokens, and the admins' account pages.
+//
+// Front door (internal/test/layering); the API mounts its routes.
+package account
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"net/http"
+
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
+)
+
+//go:embed templates
+var files embed.FS
+
+// Pages serves the identity pages.
+type Pages struct {
+	Departments *identity.Departments
+	Accounts    *identity.Accounts
+	Care        *identity.AccountCare
+	Tokens      *identity.Tokens
+	Sessions    *identity.Sessions
+	Logins      *identity.Logins
+	Audit       *identity.Audit
+	Cookies     web.CookiePolicy
+	Log         *slog.Logger
+
+	templates *web.Templates
+}
+
+// Routes returns the identity pages with their access rules.
+func (p *Pages) Routes(site web.Site) []web.Route {
+	p.templates = web.Parse(site, files, "templates/*.html", p.Log)
+	return []web.Route{
+		{Method: http.MethodGet, Pattern: "/login", Access: identity.Anyone, Handler: p.loginForm},
+		{Method: http.MethodPost, Pattern: "/login", Access: identity.Anyone, Handler: p.login},
+		{Method: http.MethodPost, Pattern: "/logout", Access: identity.Anyone, Handler: p.logout},
+		{Method: http.MethodGet, Pattern: "/me", Access: identity.AnyAgent, Handler: p.me},
+		{Method: http.MethodGet, Pattern: "/me/password", Access: identity.AnyAgent, Handler: p.passwordForm},
+		{Method: http.MethodPost, Pattern: "/me/password", Access: identity.AnyAgent, Handler: p.changePassword},
+		{Method: http.MethodPost, Pattern: "/me/tokens", Access: identity.AnyAgent, Handler: p.createToken},
+		{Method: http.MethodPost, Pattern: "/me/tokens/{tokenId}/revoke", Access: identity.AnyAgent, Handler: p.revokeMyToken},
+		{Method: http.MethodGet, Pattern: "/admin/accounts", Access: identity.AdminOnly, Handler: p.accountList},
+		{Method: http.MethodGet, Pattern: "/admin/accounts/new", Access: identity.AdminOnly, Handler: p.newAccount},
+		{Method: http.MethodPost, Pattern: "/admin/accounts", Access: identity.AdminOnly, Handler: p.saveAccount},
+		{Method: http.MethodGet, Pattern: "/admin/accounts/{id}", Access: identity.AdminOnly, Handler: p.editAccount},
+		{Method: http.MethodPost, Pattern: "/admin/accounts/{id}", Access: identity.AdminOnly, Handler: p.saveAccount},
+		{Method: http.MethodPost, Pattern: "/admin/accounts/{id}/password", Access: identity.AdminOnly, Handler: p.resetPassword},
+		{Method: http.MethodPost, Pattern: "/admin/accounts/{id}/tokens/{tokenId}/revoke", Access: identity.AdminOnly, Handler: p.revokeAccountToken},
+	}
+}
+
+func lang(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lang }
+
+func tr(r *http.Request, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang(r)) }
+
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, p.Log, err) }
+
+func accountID(ctx context.Context) string { return web.RequestOf(ctx).Principal.AccountID }

@@ -1,0 +1,422 @@
+package editor
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/guichet/guichet/builder"
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/internal/web"
+)
+
+// blankRows is how many empty rows a list editor offers for additions.
+const blankRows = 3
+
+// option is one entry of a list to choose from.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// optionGroup is the answers of one field, to choose a condition from.
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
+// subFieldRow is one field of a repeatable group, as its editor shows it.
+type subFieldRow struct {
+	Index    int
+	Type     builder.FieldType
+	Name     string
+	Label    string
+	Required bool
+	Choices  string
+}
+
+type fieldPage struct {
+	Form  schemas.Form
+	New   bool
+	Spec  builder.FieldSpec
+	Name  string
+	Texts fieldTexts
+	// Conditions offers the answers of the other fields to show this one.
+	Conditions []optionGroup
+	// Steps offers the steps to put a new field on.
+	Steps     []option
+	SubFields []subFieldRow
+	SubTypes  []builder.FieldType
+	Errors    []string
+}
+
+// fieldTexts are a field's properties as the page's inputs hold them.
+type fieldTexts struct {
+	Minimum, Maximum, MinLength, MaxLength, Default, Choices string
+}
+
+// Is reports whether the field is of one of the types.
+func (p fieldPage) Is(types ...builder.FieldType) bool { return slices.Contains(types, p.Spec.Type) }
+
+// Conditional reports whether the field shows only on a condition, which
+// keeps it from being renamed.
+func (p fieldPage) Conditional() bool { return !p.New && p.Spec.Condition != nil }
+
+func (e *Editor) newField(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	t := builder.FieldType(r.URL.Query().Get("type"))
+	if _, known := typeNames[t]; !known {
+		t = builder.ShortText
+	}
+	e.renderField(w, r, http.StatusOK, draft, fieldPage{New: true, Spec: builder.FieldSpec{Type: t}})
+}
+
+func (e *Editor) editField(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	specs, err := builder.Fields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	name := r.PathValue("name")
+	i := slices.IndexFunc(specs, func(s builder.FieldSpec) bool { return s.Name == name })
+	if i < 0 {
+		e.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Champ introuvable", "Field not found"), nil)
+		return
+	}
+	spec := specs[i]
+	page := fieldPage{Spec: spec, Name: name, Texts: fieldTexts{
+		Minimum: number(spec.Minimum), Maximum: number(spec.Maximum),
+		MinLength: integer(spec.MinLength), MaxLength: integer(spec.MaxLength),
+		Choices: choicesText(spec.Choices),
+	}}
+	if spec.Default != nil {
+		page.Texts.Default = builder.AnswerText(spec, spec.Default)
+	}
+	e.renderField(w, r, http.StatusOK, draft, page)
+}
+
+func (e *Editor) renderField(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page fieldPage) {
+	page.Form = draft
+	specs, err := builder.Fields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	for _, s := range specs {
+		if s.Name == page.Name || s.Condition != nil || (s.Type != builder.YesNo && s.Type != builder.SingleChoice) {
+			continue
+		}
+		group := optionGroup{Label: s.Label}
+		for j, a := range builder.Answers(s) {
+			selected := page.Spec.Condition != nil && page.Spec.Condition.Field == s.Name &&
+				slices.ContainsFunc(page.Spec.Condition.Equals, func(v any) bool { return fmt.Sprint(v) == a.Value })
+			group.Options = append(group.Options, option{Value: s.Name + ":" + strconv.Itoa(j), Label: s.Label + " : " + a.Label, Selected: selected})
+		}
+		page.Conditions = append(page.Conditions, group)
+	}
+	if page.New {
+		for i, s := range builder.Steps(draft) {
+			page.Steps = append(page.Steps, option{Value: strconv.Itoa(i), Label: s.Title})
+		}
+	}
+	if page.Spec.Type == builder.RepeatGroup {
+		page.SubTypes = slices.DeleteFunc(slices.Clone(builder.Catalogue), func(t builder.FieldType) bool { return t == builder.RepeatGroup })
+		if len(page.SubFields) == 0 {
+			for i, s := range page.Spec.Fields {
+				page.SubFields = append(page.SubFields, subFieldRow{Index: i, Type: s.Type, Name: s.Name, Label: s.Label, Required: s.Required, Choices: choicesText(s.Choices)})
+			}
+		}
+		filled := 0
+		for _, row := range page.SubFields {
+			if row.Label != "" {
+				filled++
+			}
+		}
+		for len(page.SubFields) < filled+blankRows {
+			page.SubFields = append(page.SubFields, subFieldRow{Index: len(page.SubFields), Type: builder.ShortText})
+		}
+	}
+	title := tr(r, "Nouveau champ", "New field")
+	if !page.New {
+		title = page.Spec.Label
+	}
+	e.templates.Render(w, r, status, "field.html", pageTitle(r, title, draft.Title, len(page.Errors) > 0), page)
+}
+
+func (e *Editor) addField(w http.ResponseWriter, r *http.Request) { e.saveFieldAs(w, r, "") }
+
+func (e *Editor) saveField(w http.ResponseWriter, r *http.Request) {
+	e.saveFieldAs(w, r, r.PathValue("name"))
+}
+
+// saveFieldAs adds a field (name empty) or saves the named one, with its
+// condition and, for a new field, its step.
+func (e *Editor) saveFieldAs(w http.ResponseWriter, r *http.Request, name string) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	page := fieldPage{New: name == "", Name: name}
+	page.Spec, page.Texts, page.SubFields, page.Errors = parseField(r)
+	page.Spec.Condition, page.Errors = e.parseCondition(r, draft, page.Errors)
+	if len(page.Errors) > 0 {
+		e.renderField(w, r, http.StatusUnprocessableEntity, draft, page)
+		return
+	}
+	var saved string
+	_, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, func(f schemas.Form) (schemas.Form, error) {
+		specs, err := builder.Fields(f)
+		if err != nil {
+			return f, err
+		}
+		taken := func(n string) bool {
+			return slices.ContainsFunc(specs, func(s builder.FieldSpec) bool { return s.Name == n && n != name })
+		}
+		spec := page.Spec
+		if spec.Name == "" && name == "" {
+			spec.Name = builder.NameFor(spec.Label, taken)
+		}
+		cond := spec.Condition
+		spec.Condition = nil
+		if name == "" {
+			if f, err = builder.AddField(f, spec); err != nil {
+				return f, err
+			}
+			saved = spec.Name
+			if f, err = placeOnStep(f, saved, r.PostFormValue("step")); err != nil {
+				return f, err
+			}
+		} else {
+			if f, err = builder.UpdateField(f, name, spec); err != nil {
+				return f, err
+			}
+			saved = cmp.Or(spec.Name, name)
+			before := fieldOf(specs, name).Condition
+			if sameCondition(before, cond) {
+				return f, nil
+			}
+		}
+		if cond == nil && name == "" {
+			return f, nil
+		}
+		return builder.SetCondition(f, saved, cond)
+	})
+	if e.failed(w, r, err, func(reasons []string) {
+		page.Errors = reasons
+		e.renderField(w, r, http.StatusUnprocessableEntity, draft, page)
+	}) {
+		return
+	}
+	done := "saved"
+	if name == "" {
+		done = "added"
+	}
+	http.Redirect(w, r, "/admin/forms/"+draft.ID+"?done="+done+"#champ-"+saved, http.StatusSeeOther)
+}
+
+func sameCondition(a, b *builder.Condition) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Field == b.Field && fmt.Sprint(a.Equals) == fmt.Sprint(b.Equals)
+}
+
+// placeOnStep puts a new field on the chosen step, when the form has steps.
+func placeOnStep(f schemas.Form, name, choice string) (schemas.Form, error) {
+	steps := builder.Steps(f)
+	i, err := strconv.Atoi(choice)
+	if len(steps) == 0 || err != nil || i < 0 || i >= len(steps) {
+		return f, nil
+	}
+	steps[i].Fields = append(steps[i].Fields, name)
+	return builder.SetSteps(f, steps)
+}
+
+// parseCondition reads the condition chosen: "field:answer index".
+func (e *Editor) parseCondition(r *http.Request, draft schemas.Form, errs []string) (*builder.Condition, []string) {
+	var cond *builder.Condition
+	for _, choice := range r.PostForm["condition"] {
+		if choice == "" {
+			continue
+		}
+		field, index, _ := strings.Cut(choice, ":")
+		specs, _ := builder.Fields(draft)
+		trigger := fieldOf(specs, field)
+		answers := builder.Answers(trigger)
+		i, err := strconv.Atoi(index)
+		if err != nil || i < 0 || i >= len(answers) || (cond != nil && cond.Field != field) {
+			return nil, append(errs, tr(r, "La condition d'affichage doit porter sur un seul champ.", "The display condition must be on one field."))
+		}
+		value, _ := builder.AnswerValue(trigger, answers[i].Value)
+		if cond == nil {
+			cond = &builder.Condition{Field: field}
+		}
+		cond.Equals = append(cond.Equals, value)
+	}
+	return cond, errs
+}
+
+// parseField reads a field from the posted form, and what is wrong with it.
+func parseField(r *http.Request) (builder.FieldSpec, fieldTexts, []subFieldRow, []string) {
+	lang := web.RequestOf(r.Context()).Lang
+	form := r.PostForm
+	spec := builder.FieldSpec{
+		Type:           builder.FieldType(form.Get("type")),
+		Name:           strings.TrimSpace(form.Get("name")),
+		Label:          strings.TrimSpace(form.Get("label")),
+		Hint:           strings.TrimSpace(form.Get("hint")),
+		Placeholder:    strings.TrimSpace(form.Get("placeholder")),
+		Required:       form.Get("required") == "on",
+		Pattern:        strings.TrimSpace(form.Get("pattern")),
+		PatternMessage: strings.TrimSpace(form.Get("patternMessage")),
+		AsList:         form.Get("asList") == "on",
+	}
+	texts := fieldTexts{
+		Minimum: form.Get("minimum"), Maximum: form.Get("maximum"), MinLength: form.Get("minLength"),
+		MaxLength: form.Get("maxLength"), Default: form.Get("default"), Choices: form.Get("choices"),
+	}
+	var errs []string
+	bad := func(fr, en string) { errs = append(errs, locale.Text{FR: fr, EN: en}.In(lang)) }
+	if _, known := typeNames[spec.Type]; !known {
+		bad("Type de champ inconnu.", "Unknown field type.")
+	}
+	if spec.Label == "" {
+		bad("Donnez un libellé au champ : c'est la question que lit l'usager.", "Give the field a label: it is the question people read.")
+	}
+	var ok bool
+	if spec.Minimum, ok = parseNumber(texts.Minimum); !ok {
+		bad("Le minimum doit être un nombre.", "The minimum must be a number.")
+	}
+	if spec.Maximum, ok = parseNumber(texts.Maximum); !ok {
+		bad("Le maximum doit être un nombre.", "The maximum must be a number.")
+	}
+	if spec.MinLength, ok = parseCount(texts.MinLength); !ok {
+		bad("La longueur minimale doit être un nombre entier positif.", "The minimum length must be a whole positive number.")
+	}
+	if spec.MaxLength, ok = parseCount(texts.MaxLength); !ok {
+		bad("La longueur maximale doit être un nombre entier positif.", "The maximum length must be a whole positive number.")
+	}
+	spec.Choices = parseChoices(texts.Choices)
+	if (spec.Type == builder.SingleChoice || spec.Type == builder.MultipleChoice) && len(spec.Choices) == 0 {
+		bad("Indiquez les réponses proposées, une par ligne.", "List the answers offered, one per line.")
+	}
+	if d := strings.TrimSpace(texts.Default); d != "" {
+		v, err := builder.AnswerValue(spec, d)
+		if err != nil {
+			bad("La valeur par défaut n'est pas une réponse possible de ce champ.", "The default value is not a possible answer of this field.")
+		}
+		spec.Default = v
+	}
+	var rows []subFieldRow
+	if spec.Type == builder.RepeatGroup {
+		rows = parseSubFields(r)
+		taken := map[string]bool{}
+		for _, row := range rows {
+			if row.Label == "" {
+				continue
+			}
+			sub := builder.FieldSpec{Type: row.Type, Name: row.Name, Label: row.Label, Required: row.Required, Choices: parseChoices(row.Choices)}
+			if sub.Name == "" {
+				sub.Name = builder.NameFor(sub.Label, func(n string) bool { return taken[n] })
+			}
+			taken[sub.Name] = true
+			spec.Fields = append(spec.Fields, sub)
+		}
+		if len(spec.Fields) == 0 {
+			bad("Un groupe répétable demande au moins un champ.", "A repeatable group needs at least one field.")
+		}
+	}
+	return spec, texts, rows, errs
+}
+
+func parseSubFields(r *http.Request) []subFieldRow {
+	var rows []subFieldRow
+	for i := 0; ; i++ {
+		prefix := "sub." + strconv.Itoa(i) + "."
+		if _, present := r.PostForm[prefix+"type"]; !present {
+			return rows
+		}
+		rows = append(rows, subFieldRow{
+			Index:    i,
+			Type:     builder.FieldType(r.PostFormValue(prefix + "type")),
+			Name:     strings.TrimSpace(r.PostFormValue(prefix + "name")),
+			Label:    strings.TrimSpace(r.PostFormValue(prefix + "label")),
+			Required: r.PostFormValue(prefix+"required") == "on",
+			Choices:  r.PostFormValue(prefix + "choices"),
+		})
+	}
+}
+
+// parseChoices reads answers one per line: "label", or "value | label"
+// to keep a value that differs from the label.
+func parseChoices(text string) []builder.Choice {
+	var out []builder.Choice
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		value, label, split := strings.Cut(line, "|")
+		if !split {
+			label, value = line, builder.NameFor(line, func(string) bool { return false })
+		}
+		out = append(out, builder.Choice{Value: strings.TrimSpace(value), Label: strings.TrimSpace(label)})
+	}
+	return out
+}
+
+// choicesText writes answers as parseChoices reads them.
+func choicesText(choices []builder.Choice) string {
+	var b strings.Builder
+	for _, c := range choices {
+		if c.Value != builder.NameFor(c.Label, func(string) bool { return false }) {
+			b.WriteString(c.Value + " | ")
+		}
+		b.WriteString(c.Label + "\n")
+	}
+	return b.String()
+}
+
+// parseNumber reads a number written the French way or not; empty is none.
+func parseNumber(s string) (*float64, bool) {
+	s = strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), ",", ".")
+	if s == "" {
+		return nil, true
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	return &n, err == nil
+}
+
+func parseCount(s string) (*int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, true
+	}
+	n, err := strconv.Atoi(s)
+	return &n, err == nil && n >= 0
+}
+
+func number(n *float64) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*n, 'f', -1, 64)
+}
+
+func integer(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}

@@ -1,0 +1,174 @@
+package editor
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/schemas"
+)
+
+// formState is where a form stands: its draft, its published version if
+// any, whether the draft changed since, whether it is archived.
+type formState struct {
+	Draft     schemas.Form
+	Published *schemas.Compiled
+	Changed   bool
+	Archived  bool
+	Versions  []int
+}
+
+func (e *Editor) stateOf(r *http.Request, draft schemas.Form) (formState, error) {
+	ctx := r.Context()
+	s := formState{Draft: draft, Changed: true}
+	var err error
+	if s.Archived, err = e.Forms.Archived(ctx, draft.ID); err != nil {
+		return s, err
+	}
+	if s.Versions, err = e.Forms.Versions(ctx, draft.ID); err != nil {
+		return s, err
+	}
+	s.Published, err = e.Forms.Latest(ctx, draft.ID)
+	switch {
+	case errors.Is(err, schemas.ErrNotFound):
+		s.Published = nil
+	case err != nil:
+		return s, err
+	default:
+		s.Changed = !schemas.SameForm(s.Published.Form, draft)
+	}
+	return s, nil
+}
+
+// formTable is a table of forms, for the "form-rows" template.
+type formTable struct {
+	Lang    locale.Lang
+	Caption string
+	Forms   []formState
+}
+
+// stateView is a form's state, for the "form-state" template.
+type stateView struct {
+	Lang  locale.Lang
+	State formState
+}
+
+type listPage struct {
+	Current, Archived []formState
+	Departments       []identity.Department
+	// New is the form being created, kept when it is refused.
+	New    schemas.Form
+	Errors []string
+	Notice string
+}
+
+func (e *Editor) list(w http.ResponseWriter, r *http.Request) {
+	e.renderList(w, r, http.StatusOK, listPage{New: schemas.Form{Audience: schemas.Public}, Notice: notice(r)})
+}
+
+func (e *Editor) renderList(w http.ResponseWriter, r *http.Request, status int, page listPage) {
+	drafts, err := e.Forms.Drafts(r.Context())
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	for _, d := range drafts {
+		s, err := e.stateOf(r, d)
+		if err != nil {
+			e.fail(w, r, err)
+			return
+		}
+		if s.Archived {
+			page.Archived = append(page.Archived, s)
+		} else {
+			page.Current = append(page.Current, s)
+		}
+	}
+	if _, page.Departments, err = e.departmentNames(r); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	e.templates.Render(w, r, status, "list.html", tr(r, "Formulaires", "Forms"), page)
+}
+
+// create starts a form: an empty draft with its id, title, audience and
+// receiving department.
+func (e *Editor) create(w http.ResponseWriter, r *http.Request) {
+	f := schemas.Form{
+		ID:       strings.TrimSpace(strings.ToLower(r.PostFormValue("id"))),
+		Title:    strings.TrimSpace(r.PostFormValue("title")),
+		Audience: schemas.Audience(r.PostFormValue("audience")),
+		Schema:   json.RawMessage(`{"type":"object","properties":{}}`),
+		Routing:  schemas.Routing{Default: r.PostFormValue("department")},
+	}
+	refuse := func(msgs ...string) {
+		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{New: f, Errors: msgs})
+	}
+	if _, err := e.Forms.Draft(r.Context(), f.ID); err == nil {
+		refuse(tr(r, "Un formulaire porte déjà cet identifiant.", "A form already has this id."))
+		return
+	}
+	if !e.failed(w, r, e.Builder.SaveDraft(r.Context(), by(r), f), func(msgs []string) { refuse(msgs...) }) {
+		redirect(w, r, f.ID, "", "created")
+	}
+}
+
+// importFile saves a definition file, as exported, as a form's draft.
+func (e *Editor) importFile(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, schemas.MaxSchemaBytes*4+64<<10)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: []string{tr(r,
+			"Choisissez un fichier de définition (JSON, tel qu'exporté) de moins de 1 Mio.",
+			"Choose a definition file (JSON, as exported) of less than 1 MiB.")}})
+		return
+	}
+	defer file.Close()
+	raw, err := io.ReadAll(file)
+	var f schemas.Form
+	if err == nil {
+		err = json.Unmarshal(raw, &f)
+	}
+	if err != nil {
+		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: []string{tr(r,
+			"Ce fichier n'est pas une définition de formulaire en JSON.", "This file is not a form definition in JSON.")}})
+		return
+	}
+	refused := func(msgs []string) { e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: msgs}) }
+	if !e.failed(w, r, e.Builder.SaveDraft(r.Context(), by(r), f), refused) {
+		redirect(w, r, f.ID, "", "imported")
+	}
+}
+
+// notice says what the change before a redirect did.
+func notice(r *http.Request) string {
+	switch r.URL.Query().Get("done") {
+	case "created":
+		return tr(r, "Le formulaire est créé. Ajoutez-lui des champs.", "The form is created. Add fields to it.")
+	case "imported":
+		return tr(r, "La définition est importée comme brouillon.", "The definition is imported as a draft.")
+	case "saved":
+		return tr(r, "Les modifications sont enregistrées dans le brouillon.", "The changes are saved in the draft.")
+	case "added":
+		return tr(r, "Le champ est ajouté.", "The field is added.")
+	case "moved":
+		return tr(r, "Le champ est déplacé.", "The field is moved.")
+	case "duplicated":
+		return tr(r, "Le champ est dupliqué : sa copie suit l'original.", "The field is duplicated: its copy follows the original.")
+	case "deleted":
+		return tr(r, "Le champ est supprimé.", "The field is deleted.")
+	case "published":
+		return tr(r, "Le formulaire est publié : la nouvelle version sert dès maintenant.", "The form is published: the new version serves from now on.")
+	case "unpublished":
+		return tr(r, "Le formulaire est retiré du catalogue.", "The form is taken out of the catalogue.")
+	case "archived":
+		return tr(r, "Le formulaire est archivé.", "The form is archived.")
+	case "restored":
+		return tr(r, "Le formulaire est restauré, non publié.", "The form is restored, unpublished.")
+	}
+	return ""
+}

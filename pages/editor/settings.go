@@ -1,0 +1,110 @@
+package editor
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/schemas"
+)
+
+// dateTimeLocal is the layout of an <input type="datetime-local">.
+const dateTimeLocal = "2006-01-02T15:04"
+
+type settingsPage struct {
+	Form schemas.Form
+	// Texts are the settings as the inputs hold them.
+	OpensAt, ClosesAt, MaxSubmissions, DraftDays, RetentionDays string
+	Errors                                                      []string
+}
+
+func (e *Editor) settingsForm(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	page := settingsPage{OpensAt: localTime(draft.OpensAt), ClosesAt: localTime(draft.ClosesAt),
+		MaxSubmissions: count(draft.MaxSubmissions), DraftDays: count(draft.DraftDays), RetentionDays: count(draft.RetentionDays)}
+	e.renderSettings(w, r, http.StatusOK, draft, page)
+}
+
+func (e *Editor) renderSettings(w http.ResponseWriter, r *http.Request, status int, f schemas.Form, page settingsPage) {
+	page.Form = f
+	e.templates.Render(w, r, status, "settings.html", pageTitle(r, tr(r, "Paramètres", "Settings"), f.Title, len(page.Errors) > 0), page)
+}
+
+func (e *Editor) saveSettings(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	f := draft
+	f.Title = strings.TrimSpace(r.PostFormValue("title"))
+	f.Description = strings.TrimSpace(r.PostFormValue("description"))
+	f.Audience = schemas.Audience(r.PostFormValue("audience"))
+	f.Confirmation = strings.TrimSpace(r.PostFormValue("confirmation"))
+	page := settingsPage{OpensAt: r.PostFormValue("opensAt"), ClosesAt: r.PostFormValue("closesAt"),
+		MaxSubmissions: r.PostFormValue("maxSubmissions"), DraftDays: r.PostFormValue("draftDays"), RetentionDays: r.PostFormValue("retentionDays")}
+	lang := langOf(r)
+	bad := func(fr, en string) { page.Errors = append(page.Errors, locale.Text{FR: fr, EN: en}.In(lang)) }
+	var ok1, ok2 bool
+	if f.OpensAt, ok1 = parseLocalTime(page.OpensAt); !ok1 {
+		bad("La date d'ouverture n'est pas une date et une heure.", "The opening date is not a date and time.")
+	}
+	if f.ClosesAt, ok2 = parseLocalTime(page.ClosesAt); !ok2 {
+		bad("La date de fermeture n'est pas une date et une heure.", "The closing date is not a date and time.")
+	}
+	for _, c := range []struct {
+		text   string
+		into   *int
+		fr, en string
+	}{
+		{page.MaxSubmissions, &f.MaxSubmissions, "Le nombre maximal de dépôts doit être un nombre entier positif.", "The maximum number of submissions must be a whole positive number."},
+		{page.DraftDays, &f.DraftDays, "La durée de conservation des brouillons doit être un nombre de jours.", "The draft expiry must be a number of days."},
+		{page.RetentionDays, &f.RetentionDays, "La durée de conservation des dépôts doit être un nombre de jours.", "The retention period must be a number of days."},
+	} {
+		n, ok := parseCount(c.text)
+		switch {
+		case !ok:
+			bad(c.fr, c.en)
+		case n == nil:
+			*c.into = 0
+		default:
+			*c.into = *n
+		}
+	}
+	e.commit(w, r, page.Errors, func() error { return e.Builder.SaveDraft(r.Context(), by(r), f) }, func(errs []string) {
+		page.Errors = errs
+		e.renderSettings(w, r, http.StatusUnprocessableEntity, f, page)
+	}, f.ID, "")
+}
+
+func localTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(locale.Paris).Format(dateTimeLocal)
+}
+
+// parseLocalTime reads a date and time in Paris time; empty is none.
+func parseLocalTime(s string) (*time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, true
+	}
+	t, err := time.ParseInLocation(dateTimeLocal, s, locale.Paris)
+	if err != nil {
+		return nil, false
+	}
+	t = t.UTC()
+	return &t, true
+}
+
+func count(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}

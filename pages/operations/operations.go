@@ -1,0 +1,83 @@
+// Package operations serves the admins' pages about the running service:
+// the messages the processors gave up on, with their replay once the
+// cause is fixed.
+//
+// Front door (internal/test/layering); the API mounts its routes.
+package operations
+
+import (
+	"embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/internal/web"
+)
+
+//go:embed templates
+var files embed.FS
+
+// Pages serves the operations pages.
+type Pages struct {
+	DeadLetters *processors.DeadLetters
+	Log         *slog.Logger
+
+	templates *web.Templates
+}
+
+// Routes returns the operations pages, for admins only.
+func (p *Pages) Routes(site web.Site) []web.Route {
+	p.templates = web.Parse(site, files, "templates/*.html", p.Log)
+	return []web.Route{
+		{Method: http.MethodGet, Pattern: "/admin/traitements", Access: identity.AdminOnly, Handler: p.list},
+		{Method: http.MethodPost, Pattern: "/admin/traitements/{sequence}/rejouer", Access: identity.AdminOnly, Handler: p.replay},
+	}
+}
+
+type listData struct {
+	Letters []processors.DeadLetter
+	Notice  string
+	// Failure says why a replay failed.
+	Failure string
+}
+
+func (p *Pages) list(w http.ResponseWriter, r *http.Request) {
+	data := listData{}
+	if r.URL.Query().Get("done") == "replayed" {
+		data.Notice = tr(r, "Le message a été traité ; il quitte la liste.", "The message was processed; it leaves the list.")
+	}
+	p.render(w, r, http.StatusOK, data)
+}
+
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, data listData) {
+	letters, err := p.DeadLetters.List(r.Context())
+	if err != nil {
+		web.Fail(w, r, p.Log, err)
+		return
+	}
+	data.Letters = letters
+	p.templates.Render(w, r, status, "deadletters.html", tr(r, "Traitements en échec", "Failed processing"), data)
+}
+
+func (p *Pages) replay(w http.ResponseWriter, r *http.Request) {
+	sequence, err := strconv.ParseUint(r.PathValue("sequence"), 10, 64)
+	if err == nil {
+		err = p.DeadLetters.Replay(r.Context(), sequence)
+	}
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/admin/traitements?done=replayed", http.StatusSeeOther)
+	case errors.Is(err, processors.ErrUnknownDeadLetter), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
+		http.NotFound(w, r)
+	default:
+		p.render(w, r, http.StatusConflict, listData{Failure: tr(r, "Le traitement échoue encore : ", "The processing still fails: ") + err.Error()})
+	}
+}
+
+func tr(r *http.Request, fr, en string) string {
+	return locale.Text{FR: fr, EN: en}.In(web.RequestOf(r.Context()).Lang)
+}

@@ -1,0 +1,158 @@
+package webform
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/internal/web"
+)
+
+// loadWithDraft loads the form and the draft named in the path.
+func (p *Pages) loadWithDraft(w http.ResponseWriter, r *http.Request) (*schemas.Compiled, string, submit.Draft, bool) {
+	form, ok := p.load(w, r)
+	if !ok {
+		return nil, "", submit.Draft{}, false
+	}
+	token, draft, ok := p.loadDraft(w, r, form)
+	return form, token, draft, ok
+}
+
+func (p *Pages) resume(w http.ResponseWriter, r *http.Request) {
+	form, token, draft, ok := p.loadWithDraft(w, r)
+	if !ok {
+		return
+	}
+	index := draft.Step
+	if i, err := strconv.Atoi(r.URL.Query().Get("step")); err == nil {
+		index = i
+	}
+	p.renderStep(w, r, http.StatusOK, form, index, decodeData(draft.Data), nil, token, "")
+}
+
+func decodeData(raw json.RawMessage) map[string]any {
+	data := map[string]any{}
+	_ = json.Unmarshal(raw, &data)
+	return data
+}
+
+type savedPage struct {
+	Form      *schemas.Compiled
+	Draft     string
+	ResumeURL string
+	ExpiresAt time.Time
+	// Mail offers to email the link; Email is the address typed, Sent the
+	// one the link went to, Error why it did not go.
+	Mail             bool
+	Email, Sent      string
+	Error, FormToken string
+}
+
+// savedPage shows a draft's resume link.
+func (p *Pages) savedPage(w http.ResponseWriter, r *http.Request, form *schemas.Compiled, token string, expires time.Time) savedPage {
+	page := savedPage{Form: form, Draft: token, ResumeURL: siteURL(r) + "/f/" + form.ID + "/d/" + token, ExpiresAt: expires, Mail: p.Mail != nil}
+	if web.RequestOf(r.Context()).Session == nil {
+		page.FormToken = web.FormToken(w, r, p.Cookies)
+	}
+	return page
+}
+
+// save keeps the answers so far and shows the link to come back to them.
+func (p *Pages) save(w http.ResponseWriter, r *http.Request, form *schemas.Compiled, token string, index int, data map[string]any) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	lifetime := form.DraftLifetime()
+	token, err = p.Drafts.Save(r.Context(), token, submit.Draft{Form: form.ID, Data: raw, Step: index, AccountID: web.RequestOf(r.Context()).Principal.AccountID}, lifetime)
+	if err != nil {
+		p.unavailable(w, r, form, index, data, token, "", err)
+		return
+	}
+	page := p.savedPage(w, r, form, token, time.Now().Add(lifetime))
+	p.templates.Render(w, r, http.StatusOK, "saved.html", tr(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
+}
+
+// siteURL is the address of the site as the visitor reached it.
+func siteURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+type checkPage struct {
+	Form      *schemas.Compiled
+	Draft     string
+	Sections  []checkSection
+	FormToken string
+	// IdempotencyKey makes a double click on "send" send once.
+	IdempotencyKey string
+}
+
+type checkSection struct {
+	Title   string
+	Step    int
+	Answers []schemas.Answer
+}
+
+// check shows every answer before sending, each page with a link to change it.
+func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
+	form, token, draft, ok := p.loadWithDraft(w, r)
+	if !ok {
+		return
+	}
+	data := decodeData(draft.Data)
+	page := checkPage{Form: form, Draft: token, IdempotencyKey: submit.NewToken()}
+	for i, s := range stepsOf(form) {
+		raw, err := json.Marshal(s.only(data))
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: fileNames(form.Answers(raw))})
+	}
+	if web.RequestOf(r.Context()).Session == nil {
+		page.FormToken = web.FormToken(w, r, p.Cookies)
+	}
+	p.templates.Render(w, r, http.StatusOK, "check.html", tr(r, "Vérifiez vos réponses", "Check your answers")+" — "+form.Title, page)
+}
+
+// sendDraft sends a checked draft.
+func (p *Pages) sendDraft(w http.ResponseWriter, r *http.Request) {
+	form, token, draft, ok := p.loadPostedDraft(w, r)
+	if !ok {
+		return
+	}
+	if web.RequestOf(r.Context()).Session == nil && !web.FormTokenValid(r) {
+		http.Redirect(w, r, "/f/"+form.ID+"/d/"+token+"/verifier", http.StatusSeeOther)
+		return
+	}
+	p.send(w, r, form, decodeData(draft.Data), draft.Data, token, r.PostFormValue("_idem"))
+}
+
+// fileNames shows the files among answers by their names, not their content.
+func fileNames(answers []schemas.Answer) []schemas.Answer {
+	for i, a := range answers {
+		if !strings.Contains(a.Value, "data:") {
+			continue
+		}
+		var names []string
+		for _, part := range strings.Split(a.Value, ", data:") {
+			if !strings.HasPrefix(part, "data:") {
+				part = "data:" + part
+			}
+			if name, content, ok := submit.ParseDataURL(part); ok {
+				names = append(names, name+" ("+schemas.SizeText(int64(len(content)))+")")
+			}
+		}
+		answers[i].Value = strings.Join(names, ", ")
+	}
+	return answers
+}
