@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/builder"
@@ -214,140 +216,183 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-func (a *App) build(ctx context.Context, cfg Config) error {
-	b := a.Bus
-	departments, err := identity.NewDepartments(ctx, b)
-	if err != nil {
-		return err
-	}
-	accounts, err := identity.NewAccounts(ctx, b, departments)
-	if err != nil {
-		return err
-	}
-	tokens, err := identity.NewTokens(ctx, b, accounts, cfg.AdminToken, cfg.TokenLifetime)
-	if err != nil {
-		return err
-	}
-	forms, err := schemas.NewRegistry(ctx, b, departments)
-	if err != nil {
-		return err
-	}
-	tracker, err := submit.NewTracker(ctx, b)
-	if err != nil {
-		return err
-	}
-	if _, err := migrate.Run(ctx, b, tracker, cfg.Logger); err != nil {
-		return err
-	}
-	intake, err := submit.NewIntake(ctx, b, forms, tracker, cfg.Logger)
-	if err != nil {
-		return err
-	}
-	intake.Limit(cfg.SubmitRate)
-	counts := metrics.New(b.JS, b.Batches)
-	a.metrics = counts.Handler()
-	cfg.Processing.Observe = func(consumer string, outcome processors.Outcome, took time.Duration) {
-		counts.Processed(consumer, string(outcome), took)
-	}
-	intake.Observe(counts.Submission)
-	trail, err := backoffice.NewTrail(ctx, b)
-	if err != nil {
-		return err
-	}
-	dossiers, err := backoffice.NewDossiers(ctx, b, tracker, forms, trail)
-	if err != nil {
-		return err
-	}
-	statistics, err := backoffice.NewStatistics(ctx, b)
-	if err != nil {
-		return err
-	}
-	inboxes, err := backoffice.NewInboxes(ctx, b, tracker)
-	if err != nil {
-		return err
-	}
-	documents, err := b.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
-	if err != nil {
-		return err
-	}
+// parts are what the build's steps hand on to the next, beyond the
+// services the API serves (App.Services).
+type parts struct {
+	logins      *identity.Logins
+	drafts      *submit.Drafts
+	submissions jetstream.Stream
+	documents   jetstream.ObjectStore
+	counts      *metrics.Metrics
+	mail        *mailer.Mailer
+	notices     *backoffice.Notices
+}
 
-	credentials, err := identity.NewCredentials(ctx, b)
-	if err != nil {
+// build opens the services, starts the processors of a role that
+// processes, and builds the HTTP handler, in that order: each step uses
+// what the ones before it opened.
+func (a *App) build(ctx context.Context, cfg Config) error {
+	var p parts
+	for _, step := range []func(context.Context, Config, *parts) error{
+		a.openIdentity, a.openSubmissions, a.openBackOffice, a.startProcessing,
+	} {
+		if err := step(ctx, cfg, &p); err != nil {
+			return err
+		}
+	}
+	a.buildHandler(cfg, &p)
+	a.log.Info("role", "role", cfg.Role, "consumers", cfg.Role.processes(), "api", cfg.Role.Serves())
+	return nil
+}
+
+// openIdentity opens departments, accounts and their credentials,
+// sessions and tokens, and makes sure the bootstrap admin exists.
+func (a *App) openIdentity(ctx context.Context, cfg Config, p *parts) error {
+	s, b := &a.Services, a.Bus
+	var err error
+	if s.Departments, err = identity.NewDepartments(ctx, b); err != nil {
 		return err
 	}
-	sessions, err := identity.NewSessions(ctx, b, cfg.Sessions)
-	if err != nil {
+	if s.Accounts, err = identity.NewAccounts(ctx, b, s.Departments); err != nil {
 		return err
 	}
-	audit := identity.NewAudit(b)
-	exporter, err := backoffice.NewExporter(ctx, b, tracker, forms, audit)
-	if err != nil {
+	if s.Tokens, err = identity.NewTokens(ctx, b, s.Accounts, cfg.AdminToken, cfg.TokenLifetime); err != nil {
 		return err
 	}
-	logins, err := identity.NewLogins(ctx, b, accounts, credentials, sessions, audit, nil)
-	if err != nil {
+	if s.Credentials, err = identity.NewCredentials(ctx, b); err != nil {
 		return err
 	}
-	if a.Bootstrap, err = identity.EnsureBootstrapAdmin(ctx, accounts, credentials, tokens); err != nil {
+	if s.Sessions, err = identity.NewSessions(ctx, b, cfg.Sessions); err != nil {
+		return err
+	}
+	s.Audit = identity.NewAudit(b)
+	if p.logins, err = identity.NewLogins(ctx, b, s.Accounts, s.Credentials, s.Sessions, s.Audit, nil); err != nil {
+		return err
+	}
+	s.AccountCare = &identity.AccountCare{Accounts: s.Accounts, Credentials: s.Credentials, Sessions: s.Sessions, Tokens: s.Tokens, Audit: s.Audit}
+	if a.Bootstrap, err = identity.EnsureBootstrapAdmin(ctx, s.Accounts, s.Credentials, s.Tokens); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
+	return nil
+}
+
+// openSubmissions opens the forms, brings stored data to the current
+// layout, seeds the demo content on a first start if asked, and opens
+// intake, drafts and receipts.
+func (a *App) openSubmissions(ctx context.Context, cfg Config, p *parts) error {
+	s, b := &a.Services, a.Bus
+	var err error
+	if s.Forms, err = schemas.NewRegistry(ctx, b, s.Departments); err != nil {
+		return err
+	}
+	if s.Tracker, err = submit.NewTracker(ctx, b); err != nil {
+		return err
+	}
+	if _, err := migrate.Run(ctx, b, s.Tracker, cfg.Logger); err != nil {
+		return err
+	}
 	if a.Bootstrap.FirstStart && cfg.Demo {
-		if err := demo.Seed(ctx, departments, forms); err != nil {
+		if err := demo.Seed(ctx, s.Departments, s.Forms); err != nil {
 			return fmt.Errorf("demo content: %w", err)
 		}
 		a.log.Info("demo content seeded")
 	}
-
-	receiptStore, err := receipts.OpenStore(ctx, b)
-	if err != nil {
+	p.counts = metrics.New(b.JS, b.Batches)
+	a.metrics = p.counts.Handler()
+	if s.Intake, err = submit.NewIntake(ctx, b, s.Forms, s.Tracker,
+		submit.IntakeConfig{Log: cfg.Logger, Limit: cfg.SubmitRate, Observe: p.counts.Submission}); err != nil {
 		return err
 	}
-	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: forms, Tracker: tracker, Bus: b, Submissions: submissions, Documents: documents,
-		SiteURL: cfg.PublicURL}
-	route := &processors.Route{Forms: forms, Tracker: tracker, Submissions: submissions}
-	var mail *mailer.Mailer
-	var notices *backoffice.Notices
+	if p.drafts, err = submit.NewDrafts(ctx, b); err != nil {
+		return err
+	}
+	if p.documents, err = b.Documents(ctx); err != nil {
+		return err
+	}
+	s.Documents = p.documents
+	if p.submissions, err = b.JS.Stream(ctx, bus.StreamSubmissions); err != nil {
+		return err
+	}
+	s.Builder = &builder.Builder{Forms: s.Forms, Audit: s.Audit, Submissions: p.submissions}
+	s.Receipts, err = receipts.OpenStore(ctx, b)
+	return err
+}
+
+// openBackOffice opens what agents work with: inboxes, dossiers and their
+// trail, statistics, exports, workflows with their emails, webhooks, and
+// the data protection duties.
+func (a *App) openBackOffice(ctx context.Context, cfg Config, p *parts) error {
+	s, b := &a.Services, a.Bus
+	var err error
+	if s.Trail, err = backoffice.NewTrail(ctx, b); err != nil {
+		return err
+	}
+	if s.Dossiers, err = backoffice.NewDossiers(ctx, b, s.Tracker, s.Forms, s.Trail); err != nil {
+		return err
+	}
+	if s.Statistics, err = backoffice.NewStatistics(ctx, b); err != nil {
+		return err
+	}
+	if s.Inboxes, err = backoffice.NewInboxes(ctx, b, s.Tracker); err != nil {
+		return err
+	}
+	if s.Exporter, err = backoffice.NewExporter(ctx, b, s.Tracker, s.Forms, s.Audit); err != nil {
+		return err
+	}
 	if cfg.Mail.Enabled() {
-		if mail, err = mailer.New(cfg.Mail); err != nil {
+		if p.mail, err = mailer.New(cfg.Mail); err != nil {
 			return err
 		}
 		sent, err := b.KV(ctx, bus.BucketNotifications)
 		if err != nil {
 			return err
 		}
-		notices = &backoffice.Notices{Mail: mail, Sent: sent, SiteURL: cfg.PublicURL}
+		p.notices = &backoffice.Notices{Mail: p.mail, Sent: sent, SiteURL: cfg.PublicURL}
 	} else {
 		a.log.Info("no SMTP relay configured: nobody is emailed")
 	}
-	workflows, err := backoffice.NewWorkflows(ctx, b, forms, accounts, intake, tracker, trail, notices)
-	if err != nil {
+	if s.Workflows, err = backoffice.NewWorkflows(ctx, b, s.Forms, s.Accounts, s.Intake, s.Tracker, s.Trail, p.notices); err != nil {
 		return err
 	}
-	hooks, err := webhooks.New(ctx, b)
-	if err != nil {
+	if s.Webhooks, err = webhooks.New(ctx, b); err != nil {
 		return err
 	}
-	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: forms, Submissions: submissions, Documents: documents}
+	if s.Privacy, err = privacy.New(ctx, b, s.Forms, s.Audit); err != nil {
+		return err
+	}
+	if cfg.Role.processes() {
+		a.retention = s.Privacy.Schedule(a.log, cmp.Or(cfg.RetentionEvery, time.Hour))
+	}
+	return nil
+}
+
+// startProcessing starts every consumer on a role that processes, and
+// opens their dead letters on every role.
+func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
+	s, b := &a.Services, a.Bus
+	cfg.Processing.Observe = func(consumer string, outcome processors.Outcome, took time.Duration) {
+		p.counts.Processed(consumer, string(outcome), took)
+	}
+	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: s.Forms, Tracker: s.Tracker, Bus: b, Submissions: p.submissions,
+		Documents: p.documents, SiteURL: cfg.PublicURL}
+	route := &processors.Route{Forms: s.Forms, Tracker: s.Tracker, Submissions: p.submissions}
+	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: s.Forms, Submissions: p.submissions, Documents: p.documents}
 	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(), decisions.Consumer(),
 		// Both wait out outages of what they call (the mail relay, the
 		// webhooks' servers): retried without limit, failures recorded.
-		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: workflows.Subjects(), Handler: workflows.Handle, Patient: true},
-		{Stream: bus.StreamEvents, Durable: bus.ConsumerWebhooks, FilterSubjects: webhooks.Subjects(), Handler: hooks.Handle, Patient: true}}
-	if notices != nil {
-		notify := &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: forms, Tracker: tracker, Accounts: accounts,
-			Submissions: submissions, Documents: documents, Sent: notices.Sent, Mail: mail, Decisions: decisions}
+		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: s.Workflows.Subjects(), Handler: s.Workflows.Handle, Patient: true},
+		{Stream: bus.StreamEvents, Durable: bus.ConsumerWebhooks, FilterSubjects: webhooks.Subjects(), Handler: s.Webhooks.Handle, Patient: true}}
+	if p.notices != nil {
+		notify := &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: s.Forms, Tracker: s.Tracker, Accounts: s.Accounts,
+			Submissions: p.submissions, Documents: p.documents, Sent: p.notices.Sent, Mail: p.mail, Decisions: decisions}
 		consumers = append(consumers, notify.Consumer())
 		if cfg.Role.processes() {
-			a.reminders = remindEvery(a.log, workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
+			a.reminders = remindEvery(a.log, s.Workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
 		}
 	}
 	if cfg.Role.processes() {
 		// Only a node that signs can replay a receipt's dead letter.
-		signer, err := a.receiptSigner(ctx, cfg, receiptStore)
+		signer, err := a.receiptSigner(ctx, cfg, s.Receipts)
 		if err != nil {
 			return err
 		}
@@ -356,53 +401,36 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	deadLetters, err := processors.NewDeadLetters(ctx, b.JS, consumers)
-	if err != nil {
-		return err
-	}
-	dataProtection, err := privacy.New(ctx, b, forms, audit)
-	if err != nil {
-		return err
-	}
-	if cfg.Role.processes() {
-		a.retention = dataProtection.Schedule(a.log, cmp.Or(cfg.RetentionEvery, time.Hour))
-	}
+	var err error
+	s.DeadLetters, err = processors.NewDeadLetters(ctx, b.JS, consumers)
+	return err
+}
+
+// buildHandler mounts the API and the pages on a role that serves, and
+// only the health checks on the others.
+func (a *App) buildHandler(cfg Config, p *parts) {
+	s := &a.Services
 	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
-	care := &identity.AccountCare{Accounts: accounts, Credentials: credentials, Sessions: sessions, Tokens: tokens, Audit: audit}
-	identityPages := &account.Pages{
-		Departments: departments, Accounts: accounts, Care: care, Tokens: tokens,
-		Sessions: sessions, Logins: logins, Audit: audit, Cookies: cfg.Cookies, Log: cfg.Logger,
-	}
-	drafts, err := submit.NewDrafts(ctx, b)
-	if err != nil {
-		return err
-	}
-	formPages := &webform.Pages{Forms: forms, Intake: intake, Tracker: tracker, Drafts: drafts,
-		Accounts: accounts, Departments: departments, Corrections: corrections{workflows}, Cookies: cfg.Cookies, Mail: mail, Log: cfg.Logger}
-	formBuilder := &builder.Builder{Forms: forms, Audit: audit, Submissions: submissions}
-	builderPages := &editor.Editor{Forms: forms, Builder: formBuilder, Departments: departments, Log: cfg.Logger}
-	deskPages := &desk.Desk{Inboxes: inboxes, Dossiers: dossiers, Departments: departments, Accounts: accounts, Forms: forms, Statistics: statistics, Workflows: workflows, Trail: trail, Log: cfg.Logger}
-	a.Services = api.Services{
-		Departments: departments, Accounts: accounts, Credentials: credentials, Tokens: tokens, AccountCare: care,
-		Sessions: sessions, Audit: audit,
-		Forms: forms, Builder: formBuilder,
-		Intake: intake, Tracker: tracker, Inboxes: inboxes, Dossiers: dossiers, Trail: trail, Exporter: exporter, Statistics: statistics, Workflows: workflows, Webhooks: hooks, DeadLetters: deadLetters, Privacy: dataProtection, Receipts: receiptStore, Log: cfg.Logger, TrustedProxies: cfg.TrustedProxies,
-		Documents: documents, Ready: a.ready, UploadTimeout: a.readTimeout,
-		Pages: slices.Concat(identityPages.Routes(site), formPages.Routes(site), builderPages.Routes(site), deskPages.Routes(site),
-			(&operations.Pages{DeadLetters: deadLetters, Log: cfg.Logger}).Routes(site),
-			(&rights.Pages{Privacy: dataProtection, Log: cfg.Logger}).Routes(site),
-			(&verify.Pages{Receipts: receiptStore, Log: cfg.Logger}).Routes(site),
-			// For Prometheus, with an admin's API token.
-			[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: a.metrics.ServeHTTP}}),
-		Cookies: cfg.Cookies, Site: site, Theme: cfg.Theme, Instrument: counts.Instrument,
-	}
+	s.Log, s.TrustedProxies, s.Ready, s.UploadTimeout = cfg.Logger, cfg.TrustedProxies, a.ready, a.readTimeout
+	s.Cookies, s.Site, s.Theme, s.Instrument = cfg.Cookies, site, cfg.Theme, p.counts.Instrument
+	s.Pages = slices.Concat(
+		account.New(account.Config{Departments: s.Departments, Accounts: s.Accounts, Care: s.AccountCare, Tokens: s.Tokens,
+			Sessions: s.Sessions, Logins: p.logins, Audit: s.Audit, Cookies: cfg.Cookies, Site: site, Log: cfg.Logger}).Routes(),
+		webform.New(webform.Config{Forms: s.Forms, Intake: s.Intake, Tracker: s.Tracker, Drafts: p.drafts, Accounts: s.Accounts,
+			Departments: s.Departments, Corrections: corrections{s.Workflows}, Cookies: cfg.Cookies, Mail: p.mail, Site: site, Log: cfg.Logger}).Routes(),
+		editor.New(editor.Config{Forms: s.Forms, Builder: s.Builder, Departments: s.Departments, Site: site, Log: cfg.Logger}).Routes(),
+		desk.New(desk.Config{Inboxes: s.Inboxes, Dossiers: s.Dossiers, Departments: s.Departments, Accounts: s.Accounts, Forms: s.Forms,
+			Statistics: s.Statistics, Workflows: s.Workflows, Trail: s.Trail, Site: site, Log: cfg.Logger}).Routes(),
+		operations.New(operations.Config{DeadLetters: s.DeadLetters, Site: site, Log: cfg.Logger}).Routes(),
+		rights.New(rights.Config{Privacy: s.Privacy, Site: site, Log: cfg.Logger}).Routes(),
+		verify.New(verify.Config{Receipts: s.Receipts, Site: site, Log: cfg.Logger}).Routes(),
+		// For Prometheus, with an admin's API token.
+		[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: a.metrics.ServeHTTP}})
 	if cfg.Role.Serves() {
 		a.Handler = api.New(a.Services)
 	} else {
 		a.Handler = api.Health(a.ready)
 	}
-	a.log.Info("role", "role", cfg.Role, "consumers", cfg.Role.processes(), "api", cfg.Role.Serves())
-	return nil
 }
 
 // receiptSigner opens the receipt keys and publishes their public halves

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/internal/test/mailtest"
 	"github.com/guichet/guichet/internal/test/pdftest"
-	"github.com/guichet/guichet/internal/platform/mailer"
 )
 
 const grantForm = `{

@@ -60,7 +60,7 @@ func TestApproversAreToldAndReminded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	intake, err := submit.NewIntake(ctx, b, forms, tracker, nil)
+	intake, err := submit.NewIntake(ctx, b, forms, tracker, submit.IntakeConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,13 +68,17 @@ type Intake struct {
 	observe func(form, outcome string)
 }
 
-// Limit bounds the submissions of each client; see RateLimit.
-func (in *Intake) Limit(limit RateLimit) { in.limits = NewClientLimiter(limit) }
-
-// Observe has observe told the outcome of each submission to a form that
-// exists (see Outcome); a submission refused by the rate limit is told
-// with an empty form, as its form is not read.
-func (in *Intake) Observe(observe func(form, outcome string)) { in.observe = observe }
+// IntakeConfig is what intake may be given; its zero value logs nothing,
+// bounds no client and tells no one of outcomes.
+type IntakeConfig struct {
+	Log *slog.Logger
+	// Limit bounds the submissions of each client; see RateLimit.
+	Limit RateLimit
+	// Observe, when set, is told the outcome of each submission to a form
+	// that exists (see Outcome); a submission refused by the rate limit is
+	// told with an empty form, as its form is not read.
+	Observe func(form, outcome string)
+}
 
 // Outcome names what became of a submission that got err: accepted,
 // invalid, refused, rate_limited or unavailable; unknown_form for a form
@@ -97,7 +101,7 @@ func Outcome(err error) string {
 }
 
 // NewIntake wires intake to the registry of forms and the status tracker.
-func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, log *slog.Logger) (*Intake, error) {
+func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, cfg IntakeConfig) (*Intake, error) {
 	documents, err := b.Documents(ctx)
 	if err != nil {
 		return nil, err
@@ -110,11 +114,12 @@ func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, l
 	if err != nil {
 		return nil, err
 	}
+	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Intake{forms: forms, tracker: tracker, bus: b, js: b.JS, documents: documents, submissions: submissions, tokenSecret: secret,
-		log: log, now: time.Now, writable: b.Writable, writeFailed: b.WriteFailed}, nil
+		log: log, now: time.Now, writable: b.Writable, writeFailed: b.WriteFailed, limits: NewClientLimiter(cfg.Limit), observe: cfg.Observe}, nil
 }
 
 // tokenSecret reads the secret that keyed receipt tokens are derived

@@ -18,8 +18,8 @@ import (
 //go:embed templates
 var files embed.FS
 
-// Pages serves the identity pages.
-type Pages struct {
+// Config is what the pages need.
+type Config struct {
 	Departments *identity.Departments
 	Accounts    *identity.Accounts
 	Care        *identity.AccountCare
@@ -28,14 +28,26 @@ type Pages struct {
 	Logins      *identity.Logins
 	Audit       *identity.Audit
 	Cookies     web.CookiePolicy
-	Log         *slog.Logger
+	// Site is what every page shows of the organisation.
+	Site web.Site
+	Log  *slog.Logger
+}
 
+// Pages serves the identity pages.
+type Pages struct {
+	Config
 	templates *web.Templates
 }
 
+// New returns the pages, their templates parsed.
+func New(cfg Config) *Pages {
+	p := &Pages{Config: cfg}
+	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log)
+	return p
+}
+
 // Routes returns the identity pages with their access rules.
-func (p *Pages) Routes(site web.Site) []web.Route {
-	p.templates = web.Parse(site, files, "templates/*.html", p.Log)
+func (p *Pages) Routes() []web.Route {
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/login", Access: identity.Anyone, Handler: p.loginForm},
 		{Method: http.MethodPost, Pattern: "/login", Access: identity.Anyone, Handler: p.login},

@@ -34,7 +34,7 @@ type approvalsPage struct {
 
 // approvals lists the requests waiting for the agent's decision, and the
 // agent's own requests with where they stand.
-func (d *Desk) approvals(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) approvals(w http.ResponseWriter, r *http.Request) {
 	notice := ""
 	switch r.URL.Query().Get("done") {
 	case "decided":
@@ -45,7 +45,7 @@ func (d *Desk) approvals(w http.ResponseWriter, r *http.Request) {
 	d.renderApprovals(w, r, http.StatusOK, approvalsPage{Notice: notice})
 }
 
-func (d *Desk) renderApprovals(w http.ResponseWriter, r *http.Request, status int, page approvalsPage) {
+func (d *Pages) renderApprovals(w http.ResponseWriter, r *http.Request, status int, page approvalsPage) {
 	ctx := r.Context()
 	p := principal(r)
 	toDecide, err := d.Workflows.ToDecide(ctx, p)
@@ -105,7 +105,7 @@ func historyBy(a backoffice.Approval) []string {
 }
 
 // decide records an approver's verdict on a step.
-func (d *Desk) decide(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) decide(w http.ResponseWriter, r *http.Request) {
 	ref := r.PathValue("reference")
 	round, _ := strconv.Atoi(r.PostFormValue("round"))
 	position, _ := strconv.Atoi(r.PostFormValue("position"))

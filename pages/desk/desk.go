@@ -17,16 +17,16 @@ import (
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/internal/web"
 )
 
 //go:embed templates
 var files embed.FS
 
-// Desk serves the agents' pages.
-type Desk struct {
+// Config is what the pages need.
+type Config struct {
 	Inboxes     *backoffice.Inboxes
 	Dossiers    *backoffice.Dossiers
 	Departments *identity.Departments
@@ -35,16 +35,23 @@ type Desk struct {
 	Statistics  *backoffice.Statistics
 	Workflows   *backoffice.Workflows
 	Trail       *backoffice.Trail
-	Log         *slog.Logger
+	// Site is what every page shows of the organisation.
+	Site web.Site
+	Log  *slog.Logger
+}
 
+// Pages serves the agents' pages.
+type Pages struct {
+	Config
 	templates *web.Templates
 	errors    *web.ErrorPages
 }
 
-// Routes returns the agents' pages with their access rules.
-func (d *Desk) Routes(site web.Site) []web.Route {
-	d.errors = web.NewErrorPages(site)
-	d.templates = web.Parse(site, files, "templates/*.html", d.Log, template.FuncMap{
+// New returns the pages, their templates parsed.
+func New(cfg Config) *Pages {
+	p := &Pages{Config: cfg}
+	p.errors = web.NewErrorPages(cfg.Site)
+	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log, template.FuncMap{
 		"status":   func(lang locale.Lang, s submit.Status) string { return s.Label().In(lang) },
 		"action":   func(lang locale.Lang, a backoffice.Action) string { return actionNames[a].In(lang) },
 		"verdict":  func(lang locale.Lang, v backoffice.Verdict) string { return verdictNames[v].In(lang) },
@@ -57,6 +64,11 @@ func (d *Desk) Routes(site web.Site) []web.Route {
 			return locale.Rounded(f.OnlineShare(), 1, lang) + " %"
 		},
 	})
+	return p
+}
+
+// Routes returns the agents' pages with their access rules.
+func (d *Pages) Routes() []web.Route {
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/inbox", Access: identity.AnyAgent, Handler: d.inboxes},
 		{Method: http.MethodGet, Pattern: "/inbox/{id}", Access: identity.DepartmentAgent, Handler: d.inbox},
@@ -106,7 +118,7 @@ func principal(r *http.Request) identity.Principal { return web.RequestOf(r.Cont
 // another department is forbidden, an unknown one not found, a refused
 // change comes back through again (when given) with its reason; anything
 // else fails.
-func (d *Desk) failed(w http.ResponseWriter, r *http.Request, err error, again func(reason string)) bool {
+func (d *Pages) failed(w http.ResponseWriter, r *http.Request, err error, again func(reason string)) bool {
 	switch reason, refused := refusalOf(r, err); {
 	case err == nil:
 		return false
@@ -146,7 +158,7 @@ func refusalOf(r *http.Request, err error) (string, bool) {
 }
 
 // formTitles reads the title of every form, by id and in order.
-func (d *Desk) formTitles(ctx context.Context) (map[string]string, []formOption, error) {
+func (d *Pages) formTitles(ctx context.Context) (map[string]string, []formOption, error) {
 	drafts, err := d.Forms.Drafts(ctx)
 	titles := map[string]string{}
 	var options []formOption
@@ -157,4 +169,4 @@ func (d *Desk) formTitles(ctx context.Context) (map[string]string, []formOption,
 	return titles, options, err
 }
 
-func (d *Desk) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, d.Log, err) }
+func (d *Pages) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, d.Log, err) }

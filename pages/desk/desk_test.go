@@ -9,9 +9,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/test/browsertest"
 	"github.com/guichet/guichet/internal/test/testkit"
-	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 const adminToken = "jeton-admin-des-tests"

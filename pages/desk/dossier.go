@@ -34,11 +34,11 @@ type dossierPage struct {
 }
 
 // dossier shows a dossier to an agent of its department, and records the view.
-func (d *Desk) dossier(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) dossier(w http.ResponseWriter, r *http.Request) {
 	d.renderDossier(w, r, http.StatusOK, dossierPage{Notice: notice(r)})
 }
 
-func (d *Desk) renderDossier(w http.ResponseWriter, r *http.Request, status int, page dossierPage) {
+func (d *Pages) renderDossier(w http.ResponseWriter, r *http.Request, status int, page dossierPage) {
 	p := principal(r)
 	dossier, err := d.Dossiers.Open(r.Context(), p, r.PathValue("reference"))
 	if d.failed(w, r, err, nil) {
@@ -79,7 +79,7 @@ func (d *Desk) renderDossier(w http.ResponseWriter, r *http.Request, status int,
 
 // names looks up the names of the agents a dossier mentions; an account
 // that no longer exists keeps its id.
-func (d *Desk) names(r *http.Request, dossier backoffice.Dossier) map[string]string {
+func (d *Pages) names(r *http.Request, dossier backoffice.Dossier) map[string]string {
 	names := map[string]string{}
 	ids := []string{dossier.Record.Assignee}
 	for _, c := range dossier.Record.History {
@@ -107,14 +107,14 @@ func back(w http.ResponseWriter, r *http.Request, done string) {
 
 // refused shows the dossier again with why the change was refused and
 // what was typed.
-func (d *Desk) refused(w http.ResponseWriter, r *http.Request, page dossierPage) func(string) {
+func (d *Pages) refused(w http.ResponseWriter, r *http.Request, page dossierPage) func(string) {
 	return func(reason string) {
 		page.Errors = []string{reason}
 		d.renderDossier(w, r, http.StatusUnprocessableEntity, page)
 	}
 }
 
-func (d *Desk) act(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) act(w http.ResponseWriter, r *http.Request) {
 	action := backoffice.Action(r.PostFormValue("action"))
 	reason := r.PostFormValue("reason")
 	_, err := d.Dossiers.Act(r.Context(), principal(r), r.PathValue("reference"), action, reason)
@@ -123,7 +123,7 @@ func (d *Desk) act(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (d *Desk) note(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) note(w http.ResponseWriter, r *http.Request) {
 	text := r.PostFormValue("text")
 	err := d.Dossiers.Note(r.Context(), principal(r), r.PathValue("reference"), text)
 	if !d.failed(w, r, err, d.refused(w, r, dossierPage{Note: text})) {
@@ -131,7 +131,7 @@ func (d *Desk) note(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (d *Desk) message(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) message(w http.ResponseWriter, r *http.Request) {
 	text := r.PostFormValue("text")
 	err := d.Dossiers.Message(r.Context(), principal(r), r.PathValue("reference"), text)
 	if !d.failed(w, r, err, d.refused(w, r, dossierPage{Message: text})) {
@@ -139,7 +139,7 @@ func (d *Desk) message(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (d *Desk) assign(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) assign(w http.ResponseWriter, r *http.Request) {
 	release := r.PostFormValue("release") == "1"
 	err := d.Dossiers.Assign(r.Context(), principal(r), r.PathValue("reference"), release)
 	if !d.failed(w, r, err, d.refused(w, r, dossierPage{})) {
@@ -147,7 +147,7 @@ func (d *Desk) assign(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (d *Desk) follow(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) follow(w http.ResponseWriter, r *http.Request) {
 	stop := r.PostFormValue("stop") == "1"
 	err := d.Dossiers.Follow(r.Context(), principal(r), r.PathValue("reference"), stop)
 	if !d.failed(w, r, err, d.refused(w, r, dossierPage{})) {

@@ -15,7 +15,7 @@ import (
 
 // actOnAll takes one action on the dossiers checked in the inbox, and
 // shows the inbox again with what was done and what was refused.
-func (d *Desk) actOnAll(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) actOnAll(w http.ResponseWriter, r *http.Request) {
 	dep, ok := d.department(w, r)
 	if !ok {
 		return
@@ -61,7 +61,7 @@ type departmentsPage struct {
 
 // inboxes shows the inbox of an agent of one department, and lets the
 // others choose.
-func (d *Desk) inboxes(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) inboxes(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	all, err := d.Departments.List(r.Context())
 	if err != nil {
@@ -116,7 +116,7 @@ type batchResult struct {
 type formOption struct{ ID, Title string }
 
 // inbox shows the inbox of the department in the path, to its agents.
-func (d *Desk) inbox(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) inbox(w http.ResponseWriter, r *http.Request) {
 	if dep, ok := d.department(w, r); ok {
 		d.showInbox(w, r, http.StatusOK, dep, batchResult{})
 	}
@@ -124,7 +124,7 @@ func (d *Desk) inbox(w http.ResponseWriter, r *http.Request) {
 
 // department loads the department of the path for one of its agents, or
 // answers 403 or 404.
-func (d *Desk) department(w http.ResponseWriter, r *http.Request) (identity.Department, bool) {
+func (d *Pages) department(w http.ResponseWriter, r *http.Request) (identity.Department, bool) {
 	id := r.PathValue("id")
 	if !principal(r).ServesDepartment(id) {
 		d.errors.Forbidden(w, r)
@@ -144,7 +144,7 @@ func (d *Desk) department(w http.ResponseWriter, r *http.Request) (identity.Depa
 
 // showInbox lists a department's dossiers, newest first, filtered and
 // searched, with the result of a batch action if there was one.
-func (d *Desk) showInbox(w http.ResponseWriter, r *http.Request, status int, dep identity.Department, batch batchResult) {
+func (d *Pages) showInbox(w http.ResponseWriter, r *http.Request, status int, dep identity.Department, batch batchResult) {
 	ctx := r.Context()
 	id := dep.ID
 	q := r.URL.Query()

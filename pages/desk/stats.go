@@ -63,7 +63,7 @@ type statisticsPage struct {
 	Notice string
 }
 
-func (d *Desk) statistics(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) statistics(w http.ResponseWriter, r *http.Request) {
 	notice := ""
 	if r.URL.Query().Get("done") == "paper" {
 		notice = tr(r, "Le nombre de formulaires papier est enregistré.", "The number of paper forms is recorded.")
@@ -71,7 +71,7 @@ func (d *Desk) statistics(w http.ResponseWriter, r *http.Request) {
 	d.renderStatistics(w, r, http.StatusOK, statisticsPage{Notice: notice})
 }
 
-func (d *Desk) renderStatistics(w http.ResponseWriter, r *http.Request, status int, page statisticsPage) {
+func (d *Pages) renderStatistics(w http.ResponseWriter, r *http.Request, status int, page statisticsPage) {
 	ctx := r.Context()
 	report, err := d.Statistics.Compute(ctx, StatisticsMonths)
 	if err != nil {
@@ -93,7 +93,7 @@ func (d *Desk) renderStatistics(w http.ResponseWriter, r *http.Request, status i
 }
 
 // setPaper records an admin's count of paper forms for a form and month.
-func (d *Desk) setPaper(w http.ResponseWriter, r *http.Request) {
+func (d *Pages) setPaper(w http.ResponseWriter, r *http.Request) {
 	count, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("count")))
 	if err == nil {
 		err = d.Statistics.SetPaper(r.Context(), r.PostFormValue("form"), r.PostFormValue("month"), count)

@@ -20,26 +20,33 @@ import (
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
-	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/schemas"
 )
 
 //go:embed templates
 var files embed.FS
 
-// Editor serves the builder's pages.
-type Editor struct {
+// Config is what the pages need.
+type Config struct {
 	Forms       *schemas.Registry
 	Builder     *builder.Builder
 	Departments *identity.Departments
-	Log         *slog.Logger
+	// Site is what every page shows of the organisation.
+	Site web.Site
+	Log  *slog.Logger
+}
 
+// Pages serves the builder's pages.
+type Pages struct {
+	Config
 	templates *web.Templates
 }
 
-// Routes returns the builder's pages, all for admins only.
-func (e *Editor) Routes(site web.Site) []web.Route {
-	e.templates = web.Parse(site, files, "templates/*.html", e.Log, template.FuncMap{
+// New returns the pages, their templates parsed.
+func New(cfg Config) *Pages {
+	p := &Pages{Config: cfg}
+	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log, template.FuncMap{
 		"typeName": func(lang locale.Lang, t builder.FieldType) string { return typeNames[t].In(lang) },
 		"formTable": func(lang locale.Lang, caption string, forms []formState) formTable {
 			return formTable{Lang: lang, Caption: caption, Forms: forms}
@@ -47,6 +54,11 @@ func (e *Editor) Routes(site web.Site) []web.Route {
 		"add":       func(a, b int) int { return a + b },
 		"formState": func(lang locale.Lang, s formState) stateView { return stateView{Lang: lang, State: s} },
 	})
+	return p
+}
+
+// Routes returns the builder's pages, all for admins only.
+func (e *Pages) Routes() []web.Route {
 	admin := func(method, pattern string, h http.HandlerFunc) web.Route {
 		return web.Route{Method: method, Pattern: pattern, Access: identity.AdminOnly, Handler: h}
 	}
@@ -103,12 +115,12 @@ func langOf(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lan
 
 func tr(r *http.Request, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(langOf(r)) }
 
-func (e *Editor) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, e.Log, err) }
+func (e *Pages) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, e.Log, err) }
 
 func by(r *http.Request) string { return web.RequestOf(r.Context()).Principal.AccountID }
 
 // loadDraft reads the draft of the form named in the path, or answers 404.
-func (e *Editor) loadDraft(w http.ResponseWriter, r *http.Request) (schemas.Form, bool) {
+func (e *Pages) loadDraft(w http.ResponseWriter, r *http.Request) (schemas.Form, bool) {
 	f, err := e.Forms.Draft(r.Context(), r.PathValue("id"))
 	if errors.Is(err, schemas.ErrNoDraft) {
 		e.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Formulaire introuvable", "Form not found"), nil)
@@ -148,7 +160,7 @@ func refusal(r *http.Request, err error) ([]string, bool) {
 
 // failed answers an error of a builder operation, if any: a refusal
 // through again, with its reasons; anything else as a failure.
-func (e *Editor) failed(w http.ResponseWriter, r *http.Request, err error, again func(reasons []string)) bool {
+func (e *Pages) failed(w http.ResponseWriter, r *http.Request, err error, again func(reasons []string)) bool {
 	if err == nil {
 		return false
 	}
@@ -163,7 +175,7 @@ func (e *Editor) failed(w http.ResponseWriter, r *http.Request, err error, again
 // commit makes a change, unless the posted page was already found wrong
 // (errs), then goes back to the form's page (suffix of its address); a
 // refused change comes back on the posted page, through again.
-func (e *Editor) commit(w http.ResponseWriter, r *http.Request, errs []string, change func() error, again func(errs []string), id, page string) {
+func (e *Pages) commit(w http.ResponseWriter, r *http.Request, errs []string, change func() error, again func(errs []string), id, page string) {
 	if len(errs) > 0 {
 		again(errs)
 		return
@@ -193,7 +205,7 @@ func redirect(w http.ResponseWriter, r *http.Request, id, page, done string) {
 }
 
 // departmentNames maps department ids to their names.
-func (e *Editor) departmentNames(r *http.Request) (map[string]string, []identity.Department, error) {
+func (e *Pages) departmentNames(r *http.Request) (map[string]string, []identity.Department, error) {
 	list, err := e.Departments.List(r.Context())
 	names := map[string]string{}
 	for _, d := range list {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/internal/platform/locale"
-	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/schemas"
 )
 
 // blankRows is how many empty rows a list editor offers for additions.
@@ -66,7 +66,7 @@ func (p fieldPage) Is(types ...builder.FieldType) bool { return slices.Contains(
 // keeps it from being renamed.
 func (p fieldPage) Conditional() bool { return !p.New && p.Spec.Condition != nil }
 
-func (e *Editor) newField(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) newField(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -78,7 +78,7 @@ func (e *Editor) newField(w http.ResponseWriter, r *http.Request) {
 	e.renderField(w, r, http.StatusOK, draft, fieldPage{New: true, Spec: builder.FieldSpec{Type: t}})
 }
 
-func (e *Editor) editField(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) editField(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -106,7 +106,7 @@ func (e *Editor) editField(w http.ResponseWriter, r *http.Request) {
 	e.renderField(w, r, http.StatusOK, draft, page)
 }
 
-func (e *Editor) renderField(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page fieldPage) {
+func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page fieldPage) {
 	page.Form = draft
 	specs, err := builder.Fields(draft)
 	if err != nil {
@@ -154,15 +154,15 @@ func (e *Editor) renderField(w http.ResponseWriter, r *http.Request, status int,
 	e.templates.Render(w, r, status, "field.html", pageTitle(r, title, draft.Title, len(page.Errors) > 0), page)
 }
 
-func (e *Editor) addField(w http.ResponseWriter, r *http.Request) { e.saveFieldAs(w, r, "") }
+func (e *Pages) addField(w http.ResponseWriter, r *http.Request) { e.saveFieldAs(w, r, "") }
 
-func (e *Editor) saveField(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) saveField(w http.ResponseWriter, r *http.Request) {
 	e.saveFieldAs(w, r, r.PathValue("name"))
 }
 
 // saveFieldAs adds a field (name empty) or saves the named one, with its
 // condition and, for a new field, its step.
-func (e *Editor) saveFieldAs(w http.ResponseWriter, r *http.Request, name string) {
+func (e *Pages) saveFieldAs(w http.ResponseWriter, r *http.Request, name string) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -244,7 +244,7 @@ func placeOnStep(f schemas.Form, name, choice string) (schemas.Form, error) {
 }
 
 // parseCondition reads the condition chosen: "field:answer index".
-func (e *Editor) parseCondition(r *http.Request, draft schemas.Form, errs []string) (*builder.Condition, []string) {
+func (e *Pages) parseCondition(r *http.Request, draft schemas.Form, errs []string) (*builder.Condition, []string) {
 	var cond *builder.Condition
 	for _, choice := range r.PostForm["condition"] {
 		if choice == "" {

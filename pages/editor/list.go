@@ -22,7 +22,7 @@ type formState struct {
 	Versions  []int
 }
 
-func (e *Editor) stateOf(r *http.Request, draft schemas.Form) (formState, error) {
+func (e *Pages) stateOf(r *http.Request, draft schemas.Form) (formState, error) {
 	ctx := r.Context()
 	s := formState{Draft: draft, Changed: true}
 	var err error
@@ -66,11 +66,11 @@ type listPage struct {
 	Notice string
 }
 
-func (e *Editor) list(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) list(w http.ResponseWriter, r *http.Request) {
 	e.renderList(w, r, http.StatusOK, listPage{New: schemas.Form{Audience: schemas.Public}, Notice: notice(r)})
 }
 
-func (e *Editor) renderList(w http.ResponseWriter, r *http.Request, status int, page listPage) {
+func (e *Pages) renderList(w http.ResponseWriter, r *http.Request, status int, page listPage) {
 	drafts, err := e.Forms.Drafts(r.Context())
 	if err != nil {
 		e.fail(w, r, err)
@@ -97,7 +97,7 @@ func (e *Editor) renderList(w http.ResponseWriter, r *http.Request, status int, 
 
 // create starts a form: an empty draft with its id, title, audience and
 // receiving department.
-func (e *Editor) create(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) create(w http.ResponseWriter, r *http.Request) {
 	f := schemas.Form{
 		ID:       strings.TrimSpace(strings.ToLower(r.PostFormValue("id"))),
 		Title:    strings.TrimSpace(r.PostFormValue("title")),
@@ -118,7 +118,7 @@ func (e *Editor) create(w http.ResponseWriter, r *http.Request) {
 }
 
 // importFile saves a definition file, as exported, as a form's draft.
-func (e *Editor) importFile(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) importFile(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, schemas.MaxSchemaBytes*4+64<<10)
 	file, _, err := r.FormFile("file")
 	if err != nil {

@@ -41,7 +41,7 @@ type overviewPage struct {
 	Errors []string
 }
 
-func (e *Editor) overview(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) overview(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -50,7 +50,7 @@ func (e *Editor) overview(w http.ResponseWriter, r *http.Request) {
 	e.renderOverview(w, r, http.StatusOK, draft, overviewPage{Moved: q.Get("moved"), Up: q.Get("by") == "-1", Notice: notice(r)})
 }
 
-func (e *Editor) renderOverview(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page overviewPage) {
+func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page overviewPage) {
 	var err error
 	if page.State, err = e.stateOf(r, draft); err != nil {
 		e.fail(w, r, err)
@@ -106,7 +106,7 @@ func (e *Editor) renderOverview(w http.ResponseWriter, r *http.Request, status i
 }
 
 // conditionText says in words when a conditional field shows.
-func (e *Editor) conditionText(specs []builder.FieldSpec, c *builder.Condition) string {
+func (e *Pages) conditionText(specs []builder.FieldSpec, c *builder.Condition) string {
 	trigger := fieldOf(specs, c.Field)
 	values := make([]string, len(c.Equals))
 	for i, v := range c.Equals {
@@ -134,13 +134,13 @@ func cmpName(names map[string]string, id string) string {
 }
 
 // againOverview shows the overview again, with why a change was refused.
-func (e *Editor) againOverview(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form) func([]string) {
+func (e *Pages) againOverview(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form) func([]string) {
 	return func(reasons []string) { e.renderOverview(w, r, status, draft, overviewPage{Errors: reasons}) }
 }
 
 // publish lints the draft and freezes it as the next version; a refused
 // draft comes back with the problems to fix.
-func (e *Editor) publish(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) publish(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -152,7 +152,7 @@ func (e *Editor) publish(w http.ResponseWriter, r *http.Request) {
 }
 
 // lifecycle runs an operation on a whole form and comes back to it.
-func (e *Editor) lifecycle(op func(r *http.Request, id string) error, done string) http.HandlerFunc {
+func (e *Pages) lifecycle(op func(r *http.Request, id string) error, done string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		draft, ok := e.loadDraft(w, r)
 		if !ok {
@@ -164,21 +164,21 @@ func (e *Editor) lifecycle(op func(r *http.Request, id string) error, done strin
 	}
 }
 
-func (e *Editor) unpublish(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) unpublish(w http.ResponseWriter, r *http.Request) {
 	e.lifecycle(func(r *http.Request, id string) error { return e.Builder.Unpublish(r.Context(), by(r), id) }, "unpublished")(w, r)
 }
 
-func (e *Editor) archive(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) archive(w http.ResponseWriter, r *http.Request) {
 	e.lifecycle(func(r *http.Request, id string) error { return e.Builder.Archive(r.Context(), by(r), id) }, "archived")(w, r)
 }
 
-func (e *Editor) restore(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) restore(w http.ResponseWriter, r *http.Request) {
 	e.lifecycle(func(r *http.Request, id string) error { return e.Builder.Restore(r.Context(), by(r), id) }, "restored")(w, r)
 }
 
 // edit applies an edit operation to the draft and comes back to the
 // overview, or shows why it was refused.
-func (e *Editor) edit(w http.ResponseWriter, r *http.Request, op func(schemas.Form) (schemas.Form, error), back string) {
+func (e *Pages) edit(w http.ResponseWriter, r *http.Request, op func(schemas.Form) (schemas.Form, error), back string) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -189,7 +189,7 @@ func (e *Editor) edit(w http.ResponseWriter, r *http.Request, op func(schemas.Fo
 	}
 }
 
-func (e *Editor) moveField(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) moveField(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	delta := 1
 	if r.PostFormValue("by") == "-1" {
@@ -200,7 +200,7 @@ func (e *Editor) moveField(w http.ResponseWriter, r *http.Request) {
 		"?done=moved&moved="+name+"&by="+strconv.Itoa(delta))
 }
 
-func (e *Editor) duplicateField(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) duplicateField(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	e.edit(w, r, func(f schemas.Form) (schemas.Form, error) {
 		out, _, err := builder.DuplicateField(f, name)
@@ -208,7 +208,7 @@ func (e *Editor) duplicateField(w http.ResponseWriter, r *http.Request) {
 	}, "?done=duplicated#champ-"+name)
 }
 
-func (e *Editor) deleteField(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) deleteField(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	e.edit(w, r, func(f schemas.Form) (schemas.Form, error) { return builder.RemoveField(f, name) }, "?done=deleted#champs")
 }

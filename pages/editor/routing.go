@@ -46,7 +46,7 @@ type routingPage struct {
 var routable = []builder.FieldType{builder.ShortText, builder.EmailAddress, builder.Number, builder.AmountEUR, builder.YesNo,
 	builder.SingleChoice, builder.MultipleChoice, builder.Commune, builder.SIRET}
 
-func (e *Editor) routingForm(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) routingForm(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -81,7 +81,7 @@ func rowsOf(f schemas.Form) []ruleRow {
 	return rows
 }
 
-func (e *Editor) renderRouting(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page routingPage) {
+func (e *Pages) renderRouting(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page routingPage) {
 	page.Form = draft
 	var err error
 	if _, page.Departments, err = e.departmentNames(r); err != nil {
@@ -107,7 +107,7 @@ func (e *Editor) renderRouting(w http.ResponseWriter, r *http.Request, status in
 
 // saveRouting saves the rules in their order, after moving or deleting
 // one if asked ("up:N", "down:N", "delete:N").
-func (e *Editor) saveRouting(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) saveRouting(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -183,7 +183,7 @@ func ruleOf(f schemas.Form, row ruleRow) (schemas.Rule, error) {
 
 // dryRun shows where sample data, and the last submissions of the form,
 // would go under the draft's rules.
-func (e *Editor) dryRun(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) dryRun(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return

@@ -20,7 +20,7 @@ type settingsPage struct {
 	Errors                                                      []string
 }
 
-func (e *Editor) settingsForm(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) settingsForm(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -30,12 +30,12 @@ func (e *Editor) settingsForm(w http.ResponseWriter, r *http.Request) {
 	e.renderSettings(w, r, http.StatusOK, draft, page)
 }
 
-func (e *Editor) renderSettings(w http.ResponseWriter, r *http.Request, status int, f schemas.Form, page settingsPage) {
+func (e *Pages) renderSettings(w http.ResponseWriter, r *http.Request, status int, f schemas.Form, page settingsPage) {
 	page.Form = f
 	e.templates.Render(w, r, status, "settings.html", pageTitle(r, tr(r, "Paramètres", "Settings"), f.Title, len(page.Errors) > 0), page)
 }
 
-func (e *Editor) saveSettings(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return

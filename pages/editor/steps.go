@@ -23,7 +23,7 @@ type stepsPage struct {
 	Errors []string
 }
 
-func (e *Editor) stepsForm(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) stepsForm(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -58,7 +58,7 @@ func stepFields(f schemas.Form) ([]stepField, error) {
 	return out, err
 }
 
-func (e *Editor) renderSteps(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page stepsPage) {
+func (e *Pages) renderSteps(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page stepsPage) {
 	page.Form = draft
 	filled := 0
 	for _, t := range page.Titles {
@@ -74,7 +74,7 @@ func (e *Editor) renderSteps(w http.ResponseWriter, r *http.Request, status int,
 
 // saveSteps groups the fields into the steps titled, in the fields' order;
 // no title makes the form one page.
-func (e *Editor) saveSteps(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) saveSteps(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return

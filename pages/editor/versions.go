@@ -42,7 +42,7 @@ func (versionsPage) ChangeName(lang locale.Lang, k builder.ChangeKind) string {
 
 // versions lists the published versions and compares two of them, or the
 // draft with a version.
-func (e *Editor) versions(w http.ResponseWriter, r *http.Request) {
+func (e *Pages) versions(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
@@ -84,7 +84,7 @@ func (e *Editor) versions(w http.ResponseWriter, r *http.Request) {
 }
 
 // definition is version n of the form, or its draft for 0.
-func (e *Editor) definition(r *http.Request, draft schemas.Form, n int) (schemas.Form, error) {
+func (e *Pages) definition(r *http.Request, draft schemas.Form, n int) (schemas.Form, error) {
 	if n == 0 {
 		return draft, nil
 	}

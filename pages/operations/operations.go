@@ -14,24 +14,36 @@ import (
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
-	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/processors"
 )
 
 //go:embed templates
 var files embed.FS
 
+// Config is what the pages need.
+type Config struct {
+	DeadLetters *processors.DeadLetters
+	// Site is what every page shows of the organisation.
+	Site web.Site
+	Log  *slog.Logger
+}
+
 // Pages serves the operations pages.
 type Pages struct {
-	DeadLetters *processors.DeadLetters
-	Log         *slog.Logger
-
+	Config
 	templates *web.Templates
 }
 
+// New returns the pages, their templates parsed.
+func New(cfg Config) *Pages {
+	p := &Pages{Config: cfg}
+	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log)
+	return p
+}
+
 // Routes returns the operations pages, for admins only.
-func (p *Pages) Routes(site web.Site) []web.Route {
-	p.templates = web.Parse(site, files, "templates/*.html", p.Log)
+func (p *Pages) Routes() []web.Route {
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/admin/traitements", Access: identity.AdminOnly, Handler: p.list},
 		{Method: http.MethodPost, Pattern: "/admin/traitements/{sequence}/rejouer", Access: identity.AdminOnly, Handler: p.replay},

@@ -18,28 +18,40 @@ import (
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/privacy"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/internal/web"
 )
 
 //go:embed templates
 var files embed.FS
 
+// Config is what the pages need.
+type Config struct {
+	Privacy *privacy.Privacy
+	// Site is what every page shows of the organisation.
+	Site web.Site
+	Log  *slog.Logger
+}
+
 // Pages serves the personal data page.
 type Pages struct {
-	Privacy *privacy.Privacy
-	Log     *slog.Logger
-
+	Config
 	templates *web.Templates
 }
 
 // Path is the page's address.
 const Path = "/admin/donnees-personnelles"
 
+// New returns the pages, their templates parsed.
+func New(cfg Config) *Pages {
+	p := &Pages{Config: cfg}
+	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log)
+	return p
+}
+
 // Routes returns the page's routes, for admins only.
-func (p *Pages) Routes(site web.Site) []web.Route {
-	p.templates = web.Parse(site, files, "templates/*.html", p.Log)
+func (p *Pages) Routes() []web.Route {
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: Path, Access: identity.AdminOnly, Handler: p.page},
 		{Method: http.MethodPost, Pattern: Path, Access: identity.AdminOnly, Handler: p.search},

@@ -16,27 +16,39 @@ import (
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
-	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/receipts"
 )
 
 //go:embed templates
 var files embed.FS
 
+// Config is what the pages need.
+type Config struct {
+	Receipts *receipts.Store
+	// Site is what every page shows of the organisation.
+	Site web.Site
+	Log  *slog.Logger
+}
+
 // Pages serves the verification page.
 type Pages struct {
-	Receipts *receipts.Store
-	Log      *slog.Logger
-
+	Config
 	templates *web.Templates
 }
 
 // MaxDataBytes bounds the data a citizen uploads to compare.
 const MaxDataBytes = 8 << 20
 
+// New returns the pages, their templates parsed.
+func New(cfg Config) *Pages {
+	p := &Pages{Config: cfg}
+	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log)
+	return p
+}
+
 // Routes returns the verification page's routes, open to anyone.
-func (p *Pages) Routes(site web.Site) []web.Route {
-	p.templates = web.Parse(site, files, "templates/*.html", p.Log)
+func (p *Pages) Routes() []web.Route {
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/verify", Access: identity.Anyone, Handler: p.page},
 		{Method: http.MethodPost, Pattern: "/verify", Access: identity.Anyone, Handler: p.compare},

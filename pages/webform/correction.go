@@ -7,8 +7,8 @@ import (
 	"net/http"
 
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/schemas"
 )
 
 // Corrections is what the correction page needs of the approval

@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/internal/web"
 )
 
 // formPage is what the form template shows: one step of the form.

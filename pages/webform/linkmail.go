@@ -9,9 +9,9 @@ import (
 
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/platform/mailer"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/internal/web"
 )
 
 // linkMailLimit bounds how often one connection has a resume link emailed:
@@ -58,9 +58,9 @@ func (p *Pages) linkMessage(r *http.Request, form *schemas.Compiled, page savedP
 	until := locale.DateTime(page.ExpiresAt, lang)
 	text := locale.Text{
 		FR: fmt.Sprintf("Bonjour,\n\nVos réponses au formulaire « %s » sont enregistrées. Pour reprendre votre demande, depuis cet appareil ou un autre, ouvrez ce lien :\n\n%s\n\nIl reste valable jusqu'au %s. Ne le transmettez qu'aux personnes qui peuvent voir vos réponses.\n\n%s",
-			form.Title, page.ResumeURL, until, p.site.Organisation),
+			form.Title, page.ResumeURL, until, p.Site.Organisation),
 		EN: fmt.Sprintf("Hello,\n\nYour answers to the form “%s” are saved. To continue your request, from this device or another, open this link:\n\n%s\n\nIt stays valid until %s. Pass it on only to people who may see your answers.\n\n%s",
-			form.Title, page.ResumeURL, until, p.site.Organisation),
+			form.Title, page.ResumeURL, until, p.Site.Organisation),
 	}
 	subject := locale.Text{FR: "Votre demande « " + form.Title + " » en cours", EN: "Your request “" + form.Title + "” in progress"}
 	return mailer.Message{To: page.Email, Subject: subject.In(lang), Text: text.In(lang)}

@@ -10,10 +10,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/internal/test/browsertest"
 	"github.com/guichet/guichet/internal/test/mailtest"
 	"github.com/guichet/guichet/internal/test/testkit"
-	"github.com/guichet/guichet/internal/platform/mailer"
 )
 
 // Where an SMTP relay is set, a visitor who saves their answers can have

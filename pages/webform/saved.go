@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/internal/web"
 )
 
 // loadWithDraft loads the form and the draft named in the path.

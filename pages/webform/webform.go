@@ -18,9 +18,9 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/platform/mailer"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/internal/web"
 )
 
 //go:embed templates
@@ -32,8 +32,8 @@ const (
 	MaxMultipartBytes = web.MaxPostBytes
 )
 
-// Pages serves the form pages.
-type Pages struct {
+// Config is what the pages need.
+type Config struct {
 	Forms   *schemas.Registry
 	Intake  *submit.Intake
 	Tracker *submit.Tracker
@@ -47,24 +47,35 @@ type Pages struct {
 	Cookies     web.CookiePolicy
 	// Mail, when set, lets a visitor have a draft's resume link emailed.
 	Mail *mailer.Mailer
+	// Site is what every page shows of the organisation.
+	Site web.Site
 	Log  *slog.Logger
+}
 
-	site      web.Site
+// Pages serves the form pages.
+type Pages struct {
+	Config
 	templates *web.Templates
 	errors    *web.ErrorPages
 	linkMails *submit.ClientLimiter
 }
 
-// Routes returns the form pages with their access rules.
-func (p *Pages) Routes(site web.Site) []web.Route {
-	p.site, p.errors, p.linkMails = site, web.NewErrorPages(site), submit.NewClientLimiter(linkMailLimit)
-	p.templates = web.Parse(site, files, "templates/*.html", p.Log, template.FuncMap{
+// New returns the pages, their templates parsed.
+func New(cfg Config) *Pages {
+	p := &Pages{Config: cfg}
+	p.errors, p.linkMails = web.NewErrorPages(cfg.Site), submit.NewClientLimiter(linkMailLimit)
+	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log, template.FuncMap{
 		// field pairs a field with the page's language for the "field" template.
 		"field": func(lang locale.Lang, f *Field) fieldView { return fieldView{Field: f, Lang: lang} },
 		"dec":   func(n int) int { return n - 1 },
 		// status names a submission's status.
 		"status": func(lang locale.Lang, s submit.Status) string { return s.Label().In(lang) },
 	})
+	return p
+}
+
+// Routes returns the form pages with their access rules.
+func (p *Pages) Routes() []web.Route {
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/{$}", Access: identity.Anyone, Handler: p.home},
 		{Method: http.MethodGet, Pattern: "/f/{form}", Access: identity.Anyone, Handler: p.show},

@@ -11,10 +11,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/test/browsertest"
 	"github.com/guichet/guichet/internal/test/pdftest"
 	"github.com/guichet/guichet/internal/test/testkit"
-	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/submit"
 )
 

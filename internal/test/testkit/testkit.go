@@ -48,7 +48,7 @@ func New(t testing.TB, departments ...string) *Kit {
 	if k.Tracker, err = submit.NewTracker(ctx, k.Bus); err != nil {
 		t.Fatal(err)
 	}
-	if k.Intake, err = submit.NewIntake(ctx, k.Bus, k.Forms, k.Tracker, nil); err != nil {
+	if k.Intake, err = submit.NewIntake(ctx, k.Bus, k.Forms, k.Tracker, submit.IntakeConfig{}); err != nil {
 		t.Fatal(err)
 	}
 	return k
