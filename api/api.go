@@ -23,14 +23,14 @@ import (
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/platform/requestid"
+	"github.com/guichet/guichet/internal/platform/tracing"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/privacy"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/receipts"
-	"github.com/guichet/guichet/internal/platform/requestid"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/internal/platform/tracing"
-	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/webhooks"
 )
 

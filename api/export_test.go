@@ -57,7 +57,7 @@ func TestExports(t *testing.T) {
 	if err2 != nil {
 		t.Fatal(err2)
 	}
-	last, err := stream.GetLastMsgForSubject(t.Context(), bus.AuditSubject("submissions.exported", "_"))
+	last, err := stream.GetLastMsgForSubject(t.Context(), bus.AuditSubject("dossiers.exported", "_"))
 	if err != nil || !strings.Contains(string(last.Data), `"by":"m-weber"`) || !strings.Contains(string(last.Data), "permis csv 2") {
 		t.Errorf("export in the security log: %s, %v", last.Data, err)
 	}

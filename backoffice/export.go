@@ -195,7 +195,7 @@ func (prep *Prepared) WriteTo(ctx context.Context, p identity.Principal, w io.Wr
 		return count, err
 	}
 	if e.audit != nil {
-		_ = e.audit.Record(ctx, identity.AuditEvent{Kind: "submissions.exported", By: p.AccountID,
+		_ = e.audit.Record(ctx, identity.AuditEvent{Kind: "dossiers.exported", By: p.AccountID,
 			Detail: x.Form + " " + string(x.Format) + " " + strconv.Itoa(count)})
 	}
 	return count, nil

@@ -11,7 +11,6 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/mailer"
 )
@@ -61,9 +60,9 @@ func (w *Workflows) announce(ctx context.Context, a Approval) error {
 		return nil
 	}
 	key := "approval." + a.Reference + "." + strconv.Itoa(a.Round) + "." + strconv.Itoa(a.Current)
-	if _, err := w.notices.Sent.Create(ctx, key, []byte(bus.MailSending)); errors.Is(err, jetstream.ErrKeyExists) {
+	if _, err := w.notices.Sent.Create(ctx, key, []byte(MailSending)); errors.Is(err, jetstream.ErrKeyExists) {
 		entry, err := w.notices.Sent.Get(ctx, key)
-		if err != nil || string(entry.Value()) != bus.MailSending {
+		if err != nil || string(entry.Value()) != MailSending {
 			return err // announced before
 		}
 	} else if err != nil {
@@ -72,7 +71,7 @@ func (w *Workflows) announce(ctx context.Context, a Approval) error {
 	if err := w.email(ctx, a, "Une demande attend votre validation / A request awaits your approval"); err != nil {
 		return err
 	}
-	_, err := w.notices.Sent.Put(ctx, key, []byte(bus.MailSent))
+	_, err := w.notices.Sent.Put(ctx, key, []byte(MailSent))
 	return err
 }
 

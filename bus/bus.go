@@ -1,6 +1,9 @@
-// Package bus owns Guichet's connection to NATS: it starts the embedded server
-// or connects to a cluster, and creates the streams, key-value buckets and
-// object store the other packages use. It names every subject in names.go.
+// Package bus owns Guichet's connection to NATS and its names: it starts
+// the embedded server or connects to a cluster, creates the streams and
+// the object store that every stage shares, and creates the key-value
+// buckets that their packages declare (DeclareBucket). Every stream,
+// bucket, subject and key is named in names.go; a test
+// (internal/test/layering) fails on one built elsewhere.
 //
 // Storage layer (internal/test/layering): it imports foundation packages only.
 package bus
@@ -250,28 +253,7 @@ func provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 			return fmt.Errorf("stream %s: %w", sc.Name, err)
 		}
 	}
-	buckets := []jetstream.KeyValueConfig{
-		{Bucket: BucketMeta, Description: "The version of the data's layout, for migrations."},
-		{Bucket: BucketForms, Description: "Form drafts and published versions.", History: 1},
-		{Bucket: BucketDepartments, Description: "Departments."},
-		{Bucket: BucketAccounts, Description: "Agent and admin accounts."},
-		{Bucket: BucketTokens, Description: "API tokens, by SHA-256."},
-		{Bucket: BucketCredentials, Description: "Password hashes (argon2id)."},
-		{Bucket: BucketSeen, Description: "Dossiers each agent has opened, for unread markers."},
-		{Bucket: BucketWebhooks, Description: "Webhooks registered by admins."},
-		{Bucket: BucketDeliveries, Description: "Webhook deliveries: delivered or failed, attempts, last error.", TTL: 30 * 24 * time.Hour},
-		{Bucket: BucketWorkflows, Description: "Approval state of internal requests."},
-		{Bucket: BucketPaper, Description: "Paper forms received per form and month, for the statistics."},
-		{Bucket: BucketNotifications, Description: "Events already emailed, so that none is sent twice.", TTL: 90 * 24 * time.Hour},
-		{Bucket: BucketSessions, Description: "Browser sessions, by SHA-256.", TTL: SessionMaxAge},
-		{Bucket: BucketLoginFailures, Description: "Failed logins, per account and per address.", TTL: LoginFailureWindow},
-		{Bucket: BucketStatus, Description: "Current status of each submission."},
-		{Bucket: BucketInbox, Description: "Routed submissions by department."},
-		{Bucket: BucketDrafts, Description: "Forms saved to be finished later.", TTL: MaxDraftAge},
-		{Bucket: BucketReceipts, Description: "Signed acknowledgements of receipt, by reference."},
-		{Bucket: BucketReceiptKeys, Description: "Public keys that sign receipts, with their periods."},
-	}
-	for _, kc := range buckets {
+	for _, kc := range declaredBuckets() {
 		kc.Storage = jetstream.FileStorage
 		kc.Replicas = replicas
 		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {

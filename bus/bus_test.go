@@ -19,6 +19,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// declaredTTL are the buckets the tests of bus use, declared as their
+// packages would.
+var declaredTTL = map[string]time.Duration{BucketStatus: 0, BucketInbox: 0, BucketSessions: time.Hour}
+
+func init() {
+	for name, ttl := range declaredTTL {
+		DeclareBucket(jetstream.KeyValueConfig{Bucket: name, TTL: ttl})
+	}
+}
+
 func TestOpenProvisionsDurableStorage(t *testing.T) {
 	dir := t.TempDir()
 	b := StartTestIn(t, dir)
@@ -32,9 +42,17 @@ func TestOpenProvisionsDurableStorage(t *testing.T) {
 			t.Errorf("stream %s is not on disk", name)
 		}
 	}
-	for _, bucket := range []string{BucketForms, BucketDepartments, BucketAccounts, BucketTokens, BucketStatus, BucketInbox} {
-		if _, err := b.KV(ctx, bucket); err != nil {
-			t.Errorf("bucket %s: %v", bucket, err)
+	for _, bucket := range []string{BucketStatus, BucketInbox, BucketSessions} {
+		kv, err := b.KV(ctx, bucket)
+		if err != nil {
+			t.Fatalf("bucket %s: %v", bucket, err)
+		}
+		status, err := kv.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := declaredTTL[bucket]; status.TTL() != want {
+			t.Errorf("bucket %s: TTL %v, want %v as declared", bucket, status.TTL(), want)
 		}
 	}
 	if _, err := b.Documents(ctx); err != nil {

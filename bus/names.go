@@ -10,7 +10,8 @@ import (
 
 // Streams, buckets and subjects: every NATS name Guichet uses is defined here,
 // so that an operator can find them all in one place and inspect them with the
-// nats CLI.
+// nats CLI. The package that owns a bucket declares its configuration
+// (DeclareBucket).
 
 // Streams.
 const (
@@ -40,10 +41,10 @@ const (
 	// BucketCredentials holds argon2id password hashes, keyed by account id.
 	BucketCredentials = "credentials"
 	// BucketSessions holds browser sessions, keyed by the SHA-256 of the
-	// session id; entries expire after SessionMaxAge.
+	// session id; entries expire after identity.SessionMaxAge.
 	BucketSessions = "sessions"
 	// BucketLoginFailures counts failed logins per account and per client
-	// address; entries expire after LoginFailureWindow.
+	// address; entries expire after identity.LoginFailureWindow.
 	BucketLoginFailures = "login_failures"
 	// BucketStatus holds the current status of each submission, keyed by reference.
 	BucketStatus = "status"
@@ -64,7 +65,8 @@ const (
 	BucketWorkflows = "workflows"
 	// BucketNotifications remembers which events were emailed, keyed
 	// "<consumer>.<event sequence>", so that a redelivery sends nothing twice;
-	// its values are MailSending, MailSent, or why nothing is sent.
+	// its values are backoffice.MailSending, backoffice.MailSent, or why
+	// nothing is sent.
 	BucketNotifications = "notifications"
 	// BucketReceipts holds each submission's signed acknowledgement of
 	// receipt, keyed by reference, and each form's last receipt, which the
@@ -74,7 +76,7 @@ const (
 	// ID, with their periods: what anyone needs to check a receipt.
 	BucketReceiptKeys = "receipt_keys"
 	// BucketDrafts holds forms saved to be finished later, keyed by the
-	// SHA-256 of their resume token; entries expire after MaxDraftAge.
+	// SHA-256 of their resume token; entries expire after submit.MaxDraftAge.
 	BucketDrafts = "drafts"
 )
 
@@ -124,15 +126,6 @@ func ReceiptKeyOf(subject string) string {
 // rather than a receipt: "chain.<form>.head", or "chain.<form>" as the
 // heads were kept before migration 2.
 func IsChainKey(key string) bool { return strings.HasPrefix(key, "chain.") }
-
-// SessionMaxAge is the absolute lifetime of a browser session.
-const SessionMaxAge = 12 * time.Hour
-
-// LoginFailureWindow is how long failed logins are counted.
-const LoginFailureWindow = 15 * time.Minute
-
-// MaxDraftAge is the longest a saved draft is kept, whatever its form says.
-const MaxDraftAge = 90 * 24 * time.Hour
 
 // DuplicateWindow is how long JetStream remembers a Nats-Msg-Id on
 // SUBMISSIONS and EVENTS: long enough for a client's retries of a
@@ -223,6 +216,10 @@ func WorkflowSubject(reference string) string { return "events." + reference + "
 // WorkflowSubjects matches the approval decisions of every request.
 const WorkflowSubjects = "events.*.workflow"
 
+// EventsOf matches every event of one submission: its stages, status
+// changes, trail, messages and approvals.
+func EventsOf(reference string) string { return "events." + reference + ".>" }
+
 // EventSubjects matches every event.
 const EventSubjects = "events.>"
 
@@ -280,13 +277,6 @@ func InboxKey(department string, submittedAt time.Time, reference string) string
 
 // SeenKey is the seen-bucket key of an agent's first look at a dossier.
 func SeenKey(account, reference string) string { return account + "." + reference }
-
-// Marks of the notifications bucket: an email on its way (a crash then
-// sends it again), and an email sent.
-const (
-	MailSending = "sending"
-	MailSent    = "sent"
-)
 
 // PaperKey is the paper-bucket key of a form's paper count for a month ("2026-03").
 func PaperKey(form, month string) string { return form + "." + month }

@@ -43,8 +43,8 @@ func (c *SessionConfig) setDefaults() {
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = 30 * time.Minute
 	}
-	if c.MaxAge == 0 || c.MaxAge > bus.SessionMaxAge {
-		c.MaxAge = bus.SessionMaxAge
+	if c.MaxAge == 0 || c.MaxAge > SessionMaxAge {
+		c.MaxAge = SessionMaxAge
 	}
 	if c.Now == nil {
 		c.Now = time.Now

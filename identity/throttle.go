@@ -14,7 +14,7 @@ import (
 // Login limits. Each is a bucket that fills by one for each attempt that
 // does not succeed, and drains at a steady rate: once full, it lets one
 // more attempt through each time it has drained by one. Every bucket
-// drains whole within bus.LoginFailureWindow.
+// drains whole within LoginFailureWindow.
 const (
 	// MaxFailuresPerAccountAndAddress is how many failures one address may
 	// make on one account: it stops a guesser quickly, and only them.

@@ -16,8 +16,8 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/internal/bench/loadgen"
+	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/migrate"
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/submit"

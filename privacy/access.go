@@ -146,7 +146,7 @@ func (p *Privacy) held(ctx context.Context, s submit.Stored) (Held, error) {
 			return h, err
 		}
 	}
-	err = bus.Scan(ctx, p.events, "events."+s.Reference+".>", func(msg jetstream.Msg) {
+	err = bus.Scan(ctx, p.events, bus.EventsOf(s.Reference), func(msg jetstream.Msg) {
 		e := Event{Subject: msg.Subject(), Data: json.RawMessage(msg.Data())}
 		if meta, err := msg.Metadata(); err == nil {
 			e.At = meta.Timestamp.UTC()

@@ -48,7 +48,7 @@ func New(ctx context.Context, b *bus.Bus, forms *schemas.Registry, audit *identi
 	if p.events, err = b.JS.Stream(ctx, bus.StreamEvents); err != nil {
 		return nil, err
 	}
-	if p.documentChunks, err = b.JS.Stream(ctx, "OBJ_"+bus.ObjectStoreDocuments); err != nil {
+	if p.documentChunks, err = b.JS.Stream(ctx, bus.DocumentsStream); err != nil {
 		return nil, err
 	}
 	for bucket, kv := range map[string]*jetstream.KeyValue{
@@ -92,7 +92,7 @@ func (p *Privacy) Erase(ctx context.Context, s submit.Stored, e Erasure) error {
 			return fmt.Errorf("privacy: document %s: %w", name, err)
 		}
 	}
-	if _, err := bus.SecureDelete(ctx, p.events, "events."+ref+".>", nil); err != nil {
+	if _, err := bus.SecureDelete(ctx, p.events, bus.EventsOf(ref), nil); err != nil {
 		return fmt.Errorf("privacy: events of %s: %w", ref, err)
 	}
 	for _, keys := range []struct {

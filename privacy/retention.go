@@ -84,7 +84,7 @@ func (p *Privacy) retentionDays(ctx context.Context, formID string) (int, error)
 }
 
 // purgeExpiredDrafts purges the drafts whose lifetime is over. The bucket
-// forgets every draft after bus.MaxDraftAge; a form's own lifetime is
+// forgets every draft after submit.MaxDraftAge; a form's own lifetime is
 // usually shorter.
 func (p *Privacy) purgeExpiredDrafts(ctx context.Context, now time.Time) (int, error) {
 	n := 0

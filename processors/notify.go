@@ -13,6 +13,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
@@ -73,7 +74,7 @@ func (n *Notify) Consumer() Consumer {
 }
 
 // mailNone, in the Sent bucket, means the submission gave no address, or
-// the relay refused it; bus.MailSending and bus.MailSent are its other marks.
+// the relay refused it; backoffice.MailSending and backoffice.MailSent are its other marks.
 const mailNone = "none"
 
 // Handle emails the submitter about one event, once.
@@ -86,7 +87,7 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return Permanent(err)
 	}
 	key := bus.ConsumerNotify + "." + fmt.Sprint(md.Sequence.Stream)
-	if entry, err := n.Sent.Get(ctx, key); err == nil && string(entry.Value()) != bus.MailSending {
+	if entry, err := n.Sent.Get(ctx, key); err == nil && string(entry.Value()) != backoffice.MailSending {
 		return nil // sent, or nothing to send: done before
 	} else if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return err
@@ -111,7 +112,7 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	// Marked before sending: a crash in between sends again, never nothing.
-	if _, err := n.Sent.Put(ctx, key, []byte(bus.MailSending)); err != nil {
+	if _, err := n.Sent.Put(ctx, key, []byte(backoffice.MailSending)); err != nil {
 		return err
 	}
 	err = n.Mail.Send(ctx, message)
@@ -122,7 +123,7 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	_, err = n.Sent.Put(ctx, key, []byte(bus.MailSent))
+	_, err = n.Sent.Put(ctx, key, []byte(backoffice.MailSent))
 	return err
 }
 

@@ -12,9 +12,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/platform/tracing"
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/submit"
-	"github.com/guichet/guichet/internal/platform/tracing"
 )
 
 // Receipt signs the acknowledgement of receipt of each submission, in the

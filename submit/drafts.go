@@ -51,7 +51,7 @@ func (d *Drafts) Save(ctx context.Context, token string, draft Draft, lifetime t
 	if token == "" {
 		token = NewToken()
 	}
-	draft.ExpiresAt = d.now().UTC().Add(min(lifetime, bus.MaxDraftAge))
+	draft.ExpiresAt = d.now().UTC().Add(min(lifetime, MaxDraftAge))
 	raw, err := json.Marshal(draft)
 	if err != nil {
 		return "", err

@@ -20,8 +20,8 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/platform/requestid"
-	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/internal/platform/tracing"
+	"github.com/guichet/guichet/schemas"
 )
 
 // Errors of intake, besides schemas.ErrNotFound and *schemas.ValidationError.

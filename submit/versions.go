@@ -14,8 +14,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
-	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/internal/platform/tracing"
+	"github.com/guichet/guichet/schemas"
 )
 
 // Stored is a version of a submission with its place in SUBMISSIONS.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/bench/benchform"
-	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/internal/bench/loadgen"
+	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/schemas"
 )
 

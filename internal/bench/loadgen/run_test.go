@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/app"
-	"github.com/guichet/guichet/internal/test/testkit"
 	"github.com/guichet/guichet/internal/bench/loadgen"
+	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // A load against a running Guichet: every request is counted once by its

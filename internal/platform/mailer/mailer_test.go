@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guichet/guichet/internal/test/mailtest"
 	"github.com/guichet/guichet/internal/platform/mailer"
+	"github.com/guichet/guichet/internal/test/mailtest"
 )
 
 func TestSend(t *testing.T) {

@@ -16,6 +16,9 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/platform/metrics"
+	// The buckets the metrics report on, as their packages declare them.
+	_ "github.com/guichet/guichet/receipts"
+	_ "github.com/guichet/guichet/submit"
 )
 
 func scrape(t *testing.T, js jetstream.JetStream) string {
