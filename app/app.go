@@ -138,7 +138,7 @@ func ParseRole(name string) (Role, error) {
 	case RoleAll, RoleAPI, RoleProcessors:
 		return r, nil
 	}
-	return "", fmt.Errorf("rôle %q : api, processors ou all attendu", name)
+	return "", fmt.Errorf("role %q: want api, processors or all", name)
 }
 
 // Serves tells whether the role serves the API and the pages.

@@ -161,7 +161,7 @@ func authOptions(cfg Config) ([]nats.Option, error) {
 
 // ErrDataDirInUse means another process has the data directory open: two
 // embedded servers on one store would corrupt it.
-var ErrDataDirInUse = errors.New("le dossier de données est déjà ouvert par un autre processus Guichet : arrêtez-le d'abord, ou passez par son API")
+var ErrDataDirInUse = errors.New("the data directory is already open in another Guichet process: stop it first, or go through its API")
 
 // lockDataDir takes the data directory for this process, creating it if
 // needed. The lock goes with the process, even killed.
@@ -175,7 +175,7 @@ func lockDataDir(dir string) (*flock.Flock, error) {
 		return nil, err
 	}
 	if !locked {
-		return nil, fmt.Errorf("%s : %w", dir, ErrDataDirInUse)
+		return nil, fmt.Errorf("%s: %w", dir, ErrDataDirInUse)
 	}
 	return lock, nil
 }

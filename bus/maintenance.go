@@ -46,7 +46,7 @@ func CheckCluster(ctx context.Context, cfg Config) (jetstream.AccountInfo, error
 	}
 	account, err := js.AccountInfo(ctx)
 	if err != nil {
-		return info, fmt.Errorf("JetStream : %w", err)
+		return info, fmt.Errorf("JetStream: %w", err)
 	}
 	return *account, nil
 }

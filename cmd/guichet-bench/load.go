@@ -97,7 +97,7 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	if compareMode {
 		if step < time.Second {
-			return fmt.Errorf("-step %v : une seconde au moins", step)
+			return fmt.Errorf("-step %v: one second at least", step)
 		}
 		clients := 0 // the comparison's own default
 		fs.Visit(func(f *flag.Flag) {
@@ -121,10 +121,10 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 		return printReport(stdout, report, asJSON)
 	}
 	if cfg.Invalid < 0 || cfg.Invalid > 1 {
-		return fmt.Errorf("-invalid %v : une part de 0 à 1 est attendue", cfg.Invalid)
+		return fmt.Errorf("-invalid %v: want a share from 0 to 1", cfg.Invalid)
 	}
 	if cfg.Duration <= 0 && cfg.Count <= 0 {
-		return errors.New("-duration ou -count est nécessaire")
+		return errors.New("-duration or -count is needed")
 	}
 	cfg.Seed = uint64(seed)
 	cfg.Progress = stderr

@@ -44,7 +44,7 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 		if len(args) > 0 && isHelp(args[0]) {
 			return flag.ErrHelp
 		}
-		return errors.New("config : « check » attendu")
+		return errors.New("config: want check")
 	}
 	s, err := parse(args[1:], getenv, io.Discard)
 	if errors.Is(err, flag.ErrHelp) {
@@ -85,7 +85,7 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 	if s.publicURL != "" {
 		u, err := url.Parse(s.publicURL)
 		if err == nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
-			err = errors.New("une adresse http:// ou https:// complète est attendue")
+			err = errors.New("want a full http:// or https:// address")
 		}
 		c.check("adresse publique "+s.publicURL, err, "valide")
 		if err == nil && u.Scheme == "http" {
@@ -95,7 +95,7 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 		c.warn("adresse publique", "aucune (public-url) : les liens des courriels pointeront vers http://"+s.addr)
 	}
 	if c.failed > 0 {
-		return fmt.Errorf("%d vérification(s) en échec", c.failed)
+		return fmt.Errorf("%d check(s) failed", c.failed)
 	}
 	fmt.Fprintln(stdout, "\nConfiguration prête.")
 	return nil

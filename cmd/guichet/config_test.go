@@ -62,14 +62,14 @@ nats-creds = "/etc/guichet/guichet.creds"
 
 func TestConfigFileErrors(t *testing.T) {
 	for content, want := range map[string]string{
-		`adress = "127.0.0.1:80"`:      `réglage inconnu "adress" ; les réglages sont : addr, data-dir`,
+		`adress = "127.0.0.1:80"`:      `unknown setting "adress"; the settings are: addr, data-dir`,
 		`smtp-password = "secret"`:     "GUICHET_SMTP_PASSWORD",
 		`admin-token = "secret"`:       "GUICHET_ADMIN_TOKEN",
-		`addr = ["a", "b"]`:            "doit être un texte, un nombre ou un booléen",
+		`addr = ["a", "b"]`:            "must be a string, a number or a boolean",
 		`addr = "127.0.0.1:80`:         "guichet.toml",
 		`replicas = 2`:                 `replicas = "2" (` + "",
-		`drain-delay = "dix secondes"`: "une durée est attendue",
-		`retry-delays = "1s,,5s"`:      "des durées séparées par des virgules sont attendues",
+		`drain-delay = "dix secondes"`: "want a duration",
+		`retry-delays = "1s,,5s"`:      "want durations separated by commas",
 	} {
 		path := writeConfig(t, content)
 		_, err := parse([]string{"-config", path}, envOf(nil), &bytes.Buffer{})
@@ -121,10 +121,10 @@ func TestConfigCheck(t *testing.T) {
 	}
 	defer ln.Close()
 	out, err = configCheck(nil, "-data-dir", dataDir, "-addr", ln.Addr().String(), "-smtp-addr", ln.Addr().String(), "-smtp-tls", "none")
-	if err == nil || !strings.Contains(err.Error(), "2 vérification(s) en échec") {
+	if err == nil || !strings.Contains(err.Error(), "2 check(s) failed") {
 		t.Errorf("in use: %v\n%s", err, out)
 	}
-	for _, want := range []string{"ERREUR     dossier de données " + dataDir + " : " + dataDir + " : le dossier de données est déjà ouvert", "ERREUR     adresse d'écoute", "ok         relais SMTP"} {
+	for _, want := range []string{"ERREUR     dossier de données " + dataDir + " : " + dataDir + ": the data directory is already open", "ERREUR     adresse d'écoute", "ok         relais SMTP"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -134,7 +134,7 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("unreachable cluster: %v\n%s", err, out)
 	}
 	out, err = configCheck(nil, "-replicas", "2")
-	if err == nil || !strings.Contains(out, `ERREUR  réglages : replicas = "2" (option -replicas) : 1 ou 3 attendu`) {
+	if err == nil || !strings.Contains(out, `ERREUR  réglages : replicas = "2" (option -replicas): want 1 or 3`) {
 		t.Errorf("invalid setting: %v\n%s", err, out)
 	}
 }

@@ -73,7 +73,7 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 	fs.StringVar(&o.lang, "lang", "fr", "langue des messages : fr ou en")
 	if len(args) == 0 {
 		fs.Usage()
-		return errors.New("forms : lint, export ou import attendu")
+		return errors.New("forms: want lint, export or import")
 	}
 	command := args[0]
 	if isHelp(command) {
@@ -85,10 +85,10 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 	}
 	lang := locale.Lang(o.lang)
 	if lang != locale.French && lang != locale.English {
-		return fmt.Errorf("langue %q : fr ou en attendu", o.lang)
+		return fmt.Errorf("language %q: want fr or en", o.lang)
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("forms %s : au moins un %s attendu (voir guichet forms -help)", command, map[bool]string{true: "identifiant", false: "fichier"}[command == "export"])
+		return fmt.Errorf("forms %s: want at least one %s (see guichet forms -help)", command, map[bool]string{true: "form id", false: "file"}[command == "export"])
 	}
 	ctx := context.Background()
 	switch command {
@@ -105,20 +105,20 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 		return importFiles(ctx, store, fs.Args(), o.publish, lang, stdout)
 	}
-	return fmt.Errorf("forms %s : lint, export ou import attendu", command)
+	return fmt.Errorf("forms %s: want lint, export or import", command)
 }
 
 // openStore opens the data directory if one is given, or else the API.
 func openStore(ctx context.Context, o formsOptions, getenv func(string) string, lang locale.Lang) (formfiles.Store, error) {
 	if o.dataDir != "" {
 		if _, err := os.Stat(o.dataDir); err != nil {
-			return nil, fmt.Errorf("dossier de données : %w", err)
+			return nil, fmt.Errorf("data directory: %w", err)
 		}
 		return formfiles.OpenLocal(ctx, o.dataDir, operatorName(), lang)
 	}
 	token := getenv("GUICHET_TOKEN")
 	if token == "" {
-		return nil, errors.New("GUICHET_TOKEN : le jeton d'API d'un administrateur est attendu pour passer par l'API (ou bien -data-dir)")
+		return nil, errors.New("GUICHET_TOKEN: an admin's API token is needed to go through the API (or else -data-dir)")
 	}
 	return &formfiles.Remote{URL: o.url, Token: token, Lang: lang}, nil
 }
@@ -154,7 +154,7 @@ func lintFiles(ctx context.Context, paths []string, lang locale.Lang, stdout io.
 		printProblems(stdout, path, problems, lang)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d fichier(s) sur %d à corriger", failed, len(paths))
+		return fmt.Errorf("%d file(s) of %d to correct", failed, len(paths))
 	}
 	return nil
 }
@@ -167,12 +167,12 @@ func printProblems(w io.Writer, path string, problems []schemas.Problem, lang lo
 
 func exportForms(ctx context.Context, store formfiles.Store, ids []string, o formsOptions, stdout io.Writer) error {
 	if o.dir == "" && len(ids) > 1 {
-		return errors.New("forms export : plusieurs formulaires vont dans un dossier (-dir)")
+		return errors.New("forms export: several forms go to a directory (-dir)")
 	}
 	for _, id := range ids {
 		body, err := store.Export(ctx, id, o.version)
 		if err != nil {
-			return fmt.Errorf("%s : %w", id, err)
+			return fmt.Errorf("%s: %w", id, err)
 		}
 		raw, err := json.MarshalIndent(body, "", "  ")
 		if err != nil {
@@ -216,7 +216,7 @@ func importFiles(ctx context.Context, store formfiles.Store, paths []string, pub
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d fichier(s) sur %d non importé(s)", failed, len(paths))
+		return fmt.Errorf("%d file(s) of %d not imported", failed, len(paths))
 	}
 	return nil
 }

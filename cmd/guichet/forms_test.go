@@ -51,11 +51,11 @@ func TestFormsLintFindsProblems(t *testing.T) {
 		"remote $ref":         {`{"id":"a","title":"A","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object","properties":{"x":{"$ref":"https://example.org/s.json"}}}}`, "schema.properties.x"},
 		"field without label": {`{"id":"a","title":"A","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object","properties":{"nom":{"type":"string"}}}}`, "schema.properties.nom"},
 		"bad id and no title": {`{"id":"A B","title":"","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object"}}`, "title : Le titre est obligatoire"},
-		"not JSON":            {`{"id":`, "JSON invalide"},
+		"not JSON":            {`{"id":`, "invalid JSON"},
 	} {
 		bad := write(strings.ReplaceAll(name, " ", "-")+".json", c.content)
 		out, err := forms(t, nil, "lint", good, bad)
-		if err == nil || !strings.Contains(err.Error(), "1 fichier(s) sur 2") {
+		if err == nil || !strings.Contains(err.Error(), "1 file(s) of 2") {
 			t.Errorf("%s: error %v", name, err)
 		}
 		if !strings.Contains(out, bad+" : ") || !strings.Contains(out, c.want) || !strings.Contains(out, good+" : conforme") {
@@ -106,7 +106,7 @@ func TestFormsRoundTrip(t *testing.T) {
 	}
 
 	// The data directory is the running server's: the command says so.
-	if _, err := forms(t, nil, "export", "-data-dir", dataDir, "transport-scolaire"); err == nil || !strings.Contains(err.Error(), "déjà ouvert") {
+	if _, err := forms(t, nil, "export", "-data-dir", dataDir, "transport-scolaire"); err == nil || !strings.Contains(err.Error(), "already open") {
 		t.Errorf("data dir of a running server: %v", err)
 	}
 	if err := a.Shutdown(context.Background()); err != nil {

@@ -47,7 +47,7 @@ func parseOptions(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("argument inattendu %q (voir %s -help)", fs.Arg(0), fs.Name())
+		return fmt.Errorf("unexpected argument %q (see %s -help)", fs.Arg(0), fs.Name())
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	// Spans go to a collector when the OTEL_* variables name one.
 	stopTracing, err := tracing.Setup(ctx, getenv, api.Version)
 	if err != nil {
-		return fmt.Errorf("OTEL_* : %w", err)
+		return fmt.Errorf("OTEL_*: %w", err)
 	}
 	defer stopTracing(context.WithoutCancel(ctx))
 
@@ -111,7 +111,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if s.metricsAddr != "" {
 		if metricsLn, err = net.Listen("tcp", s.metricsAddr); err != nil {
 			ln.Close()
-			return fmt.Errorf("metrics-addr : %w", err)
+			return fmt.Errorf("metrics-addr: %w", err)
 		}
 	}
 	addr := ln.Addr().String()

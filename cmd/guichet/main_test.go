@@ -60,13 +60,13 @@ func TestSettingsErrors(t *testing.T) {
 		want string
 	}{
 		{nil, map[string]string{"GUICHET_REPLICAS": "deux"}, "GUICHET_REPLICAS"},
-		{[]string{"-replicas", "2"}, nil, "1 ou 3"},
+		{[]string{"-replicas", "2"}, nil, "want 1 or 3"},
 		{nil, map[string]string{"GUICHET_DEMO": "peut-être"}, "GUICHET_DEMO"},
-		{[]string{"serve-all"}, nil, "argument inattendu"},
+		{[]string{"serve-all"}, nil, "unexpected argument"},
 		{[]string{"-log-format", "xml"}, nil, "text ou json"},
-		{[]string{"serve", "--role", "worker"}, nil, "api, processors ou all"},
+		{[]string{"serve", "--role", "worker"}, nil, "want api, processors or all"},
 		{nil, map[string]string{"GUICHET_NATS_NKEY": "/etc/guichet/guichet.nk"}, "GUICHET_NATS_URL"},
-		{[]string{"-max-store", "beaucoup"}, nil, "une taille est attendue"},
+		{[]string{"-max-store", "beaucoup"}, nil, "want a size"},
 	}
 	for _, c := range cases {
 		var stderr bytes.Buffer

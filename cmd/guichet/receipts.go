@@ -53,7 +53,7 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 	if len(args) == 0 || isHelp(args[0]) {
 		fs.Usage()
 		if len(args) == 0 {
-			return errors.New("receipts : verify ou rotate attendu")
+			return errors.New("receipts: want verify or rotate")
 		}
 		return flag.ErrHelp
 	}
@@ -64,7 +64,7 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 	switch command {
 	case "rotate":
 		if fs.NArg() > 0 {
-			return fmt.Errorf("argument inattendu %q (voir guichet receipts -help)", fs.Arg(0))
+			return fmt.Errorf("unexpected argument %q (see guichet receipts -help)", fs.Arg(0))
 		}
 		signer, err := receipts.Rotate(cmp.Or(*keys, filepath.Join(*dataDir, "receipt-keys")), time.Now())
 		if err != nil {
@@ -75,7 +75,7 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 		return nil
 	case "verify":
 		if fs.NArg() == 0 {
-			return errors.New("receipts verify : au moins un formulaire attendu")
+			return errors.New("receipts verify: want at least one form")
 		}
 		ctx := context.Background()
 		b, err := bus.Open(ctx, bus.Config{DataDir: *dataDir, URL: *natsURL, Credentials: getenv("GUICHET_NATS_CREDS")})
@@ -97,9 +97,9 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 			fmt.Fprintf(stdout, "%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n", form, check.Receipts, check.Erased)
 		}
 		if broken > 0 {
-			return fmt.Errorf("%d chaîne(s) rompue(s)", broken)
+			return fmt.Errorf("%d broken chain(s)", broken)
 		}
 		return nil
 	}
-	return fmt.Errorf("receipts %s : verify ou rotate attendu", command)
+	return fmt.Errorf("receipts %s: want verify or rotate", command)
 }

@@ -141,7 +141,7 @@ func (l *layers) get(key, fallback string) string {
 
 // invalid explains a wrong setting, naming where it came from.
 func (s *settings) invalid(key, expected string) error {
-	return fmt.Errorf("%s = %q (%s) : %s", key, s.values[key], s.origins[key], expected)
+	return fmt.Errorf("%s = %q (%s): %s", key, s.values[key], s.origins[key], expected)
 }
 
 // boolText is a boolean option kept as text, so that its value is checked
@@ -213,7 +213,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		return s, err
 	}
 	if fs.NArg() > 0 {
-		return s, fmt.Errorf("argument inattendu %q (voir guichet -help)", fs.Arg(0))
+		return s, fmt.Errorf("unexpected argument %q (see guichet -help)", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name != "config" {
@@ -222,7 +222,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	})
 	for key := range file {
 		if fs.Lookup(key) == nil && !slices.Contains(fileOnlyKeys, key) {
-			return s, fmt.Errorf("fichier de configuration %s : réglage inconnu %q ; les réglages sont : %s", configPath, key, strings.Join(s.keys, ", "))
+			return s, fmt.Errorf("configuration file %s: unknown setting %q; the settings are: %s", configPath, key, strings.Join(s.keys, ", "))
 		}
 	}
 
@@ -233,49 +233,49 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		Password: getenv("GUICHET_SMTP_PASSWORD")}
 	if s.mail.Enabled() {
 		if _, err := mailer.New(s.mail); err != nil {
-			return s, fmt.Errorf("smtp-… : %w", err)
+			return s, fmt.Errorf("smtp-…: %w", err)
 		}
 	}
 	if s.replicas, err = strconv.Atoi(*replicas); err != nil || (s.replicas != 1 && s.replicas != 3) {
-		return s, s.invalid("replicas", "1 ou 3 attendu")
+		return s, s.invalid("replicas", "want 1 or 3")
 	}
 	if s.demo, err = parseBool(demo); err != nil {
-		return s, s.invalid("demo", "0 ou 1 attendu")
+		return s, s.invalid("demo", "want 0 or 1")
 	}
 	if s.submitRate, err = strconv.Atoi(*submitRate); err != nil || s.submitRate < 0 {
-		return s, s.invalid("submit-rate", "un nombre de dépôts par minute est attendu (0 : sans limite)")
+		return s, s.invalid("submit-rate", "want a number of submissions a minute (0: no limit)")
 	}
 	if s.tokenDays, err = strconv.Atoi(*tokenDays); err != nil || s.tokenDays < 1 || s.tokenDays > 366 {
-		return s, s.invalid("token-days", "un nombre de jours de 1 à 366 est attendu")
+		return s, s.invalid("token-days", "want a number of days from 1 to 366")
 	}
 	if s.drainDelay, err = time.ParseDuration(*drainDelay); err != nil || s.drainDelay < 0 {
-		return s, s.invalid("drain-delay", "une durée est attendue, par exemple 10s")
+		return s, s.invalid("drain-delay", "want a duration, for example 10s")
 	}
 	for d := range strings.SplitSeq(*retryDelays, ",") {
 		delay, err := time.ParseDuration(strings.TrimSpace(d))
 		if err != nil || delay <= 0 {
-			return s, s.invalid("retry-delays", "des durées séparées par des virgules sont attendues, par exemple 1s,5s,30s,2m,10m")
+			return s, s.invalid("retry-delays", "want durations separated by commas, for example 1s,5s,30s,2m,10m")
 		}
 		s.retryDelays = append(s.retryDelays, delay)
 	}
 	if s.role, err = app.ParseRole(*role); err != nil {
-		return s, s.invalid("role", "api, processors ou all attendu")
+		return s, s.invalid("role", "want api, processors or all")
 	}
 	if *maxStore != "" {
 		n, err := humanize.ParseBytes(*maxStore)
 		if err != nil || n == 0 || n > math.MaxInt64 {
-			return s, s.invalid("max-store", "une taille est attendue, par exemple 50GB")
+			return s, s.invalid("max-store", "want a size, for example 50GB")
 		}
 		s.maxStore = int64(n)
 	}
 	if (s.natsCreds != "" || s.natsNKey != "") && s.natsURL == "" {
-		return s, errors.New("GUICHET_NATS_CREDS et GUICHET_NATS_NKEY servent à se connecter à GUICHET_NATS_URL, qui n'est pas fixée")
+		return s, errors.New("GUICHET_NATS_CREDS and GUICHET_NATS_NKEY are for connecting to GUICHET_NATS_URL, which is not set")
 	}
 	if s.trustedProxies, err = web.ParseProxies(*trustedProxies); err != nil {
-		return s, fmt.Errorf("trusted-proxies : %w", err)
+		return s, fmt.Errorf("trusted-proxies: %w", err)
 	}
 	if s.cookies, err = web.ParseCookiePolicy(*cookies); err != nil {
-		return s, fmt.Errorf("secure-cookies : %w", err)
+		return s, fmt.Errorf("secure-cookies: %w", err)
 	}
 	if s.theme, err = web.LoadTheme(*colour, *logo); err != nil {
 		return s, err
@@ -310,18 +310,18 @@ func readConfigFile(path string) (map[string]string, error) {
 	}
 	var raw map[string]any
 	if _, err := toml.DecodeFile(path, &raw); err != nil {
-		return nil, fmt.Errorf("fichier de configuration %s : %w", path, err)
+		return nil, fmt.Errorf("configuration file %s: %w", path, err)
 	}
 	values := map[string]string{}
 	for key, v := range raw {
 		if slices.Contains(secrets, envName(key)) {
-			return nil, fmt.Errorf("fichier de configuration %s : %s est un secret, donné seulement par la variable d'environnement %s", path, key, envName(key))
+			return nil, fmt.Errorf("configuration file %s: %s is a secret, given only by the environment variable %s", path, key, envName(key))
 		}
 		switch v.(type) {
 		case string, int64, bool, float64:
 			values[key] = fmt.Sprint(v)
 		default:
-			return nil, fmt.Errorf("fichier de configuration %s : %s doit être un texte, un nombre ou un booléen", path, key)
+			return nil, fmt.Errorf("configuration file %s: %s must be a string, a number or a boolean", path, key)
 		}
 	}
 	return values, nil

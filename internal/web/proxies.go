@@ -23,7 +23,7 @@ func ParseProxies(list string) ([]netip.Prefix, error) {
 		}
 		prefix, err := netip.ParsePrefix(item)
 		if err != nil {
-			return nil, fmt.Errorf("mandataire %q : une adresse IP ou un réseau (10.0.0.0/8) est attendu", item)
+			return nil, fmt.Errorf("proxy %q: want an IP address or a network (10.0.0.0/8)", item)
 		}
 		prefixes = append(prefixes, prefix.Masked())
 	}

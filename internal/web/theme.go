@@ -28,27 +28,27 @@ func LoadTheme(colour, logoFile string) (Theme, error) {
 	t := Theme{Colour: colour}
 	if colour != "" {
 		if !hexColour.MatchString(colour) {
-			return t, fmt.Errorf("couleur %q : la forme #rrggbb est attendue", colour)
+			return t, fmt.Errorf("colour %q: want the form #rrggbb", colour)
 		}
 		if ratio := contrastWithWhite(colour); ratio < 4.5 {
-			return t, fmt.Errorf("couleur %s : un texte blanc n'y atteint qu'un contraste de %.1f:1, il faut 4,5:1 (WCAG AA)", colour, ratio)
+			return t, fmt.Errorf("colour %s: white text on it has a contrast of %.1f:1, 4.5:1 is needed (WCAG AA)", colour, ratio)
 		}
 	}
 	if logoFile != "" {
 		info, err := os.Stat(logoFile)
 		if err != nil {
-			return t, fmt.Errorf("logo : %w", err)
+			return t, fmt.Errorf("logo: %w", err)
 		}
 		if info.Size() > MaxLogoBytes {
-			return t, fmt.Errorf("logo %s : %d octets, %d au plus", logoFile, info.Size(), MaxLogoBytes)
+			return t, fmt.Errorf("logo %s: %d bytes, %d at most", logoFile, info.Size(), MaxLogoBytes)
 		}
 		if t.Logo, err = os.ReadFile(logoFile); err != nil {
-			return t, fmt.Errorf("logo : %w", err)
+			return t, fmt.Errorf("logo: %w", err)
 		}
 		switch http.DetectContentType(t.Logo) {
 		case "image/png", "image/jpeg", "image/webp":
 		default:
-			return t, errors.New("logo : une image PNG, JPEG ou WebP est attendue")
+			return t, errors.New("logo: want a PNG, JPEG or WebP image")
 		}
 	}
 	return t, nil

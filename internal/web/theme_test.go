@@ -23,8 +23,8 @@ func TestLoadTheme(t *testing.T) {
 	_ = os.WriteFile(script, []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), 0o644)
 	for _, bad := range []struct{ colour, logo, why string }{
 		{"bleu", "", "#rrggbb"},
-		{"#ffd700", "", "contraste"},
-		{"", script, "PNG, JPEG ou WebP"},
+		{"#ffd700", "", "contrast"},
+		{"", script, "PNG, JPEG or WebP"},
 		{"", filepath.Join(dir, "absent.png"), "logo"},
 	} {
 		if _, err := LoadTheme(bad.colour, bad.logo); err == nil || !strings.Contains(err.Error(), bad.why) {

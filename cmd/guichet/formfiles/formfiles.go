@@ -42,7 +42,7 @@ func Read(path string) (api.ExportBody, error) {
 		return body, err
 	}
 	if len(raw) > MaxFileBytes {
-		return body, fmt.Errorf("fichier de plus de %s : trop grand pour une définition", schemas.SizeText(MaxFileBytes))
+		return body, fmt.Errorf("file larger than %d bytes: too large for a definition", MaxFileBytes)
 	}
 	return Decode(raw)
 }
@@ -54,10 +54,10 @@ func Decode(raw []byte) (api.ExportBody, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
-		return body, fmt.Errorf("JSON invalide : %w", err)
+		return body, fmt.Errorf("invalid JSON: %w", err)
 	}
 	if dec.More() {
-		return body, errors.New("JSON invalide : du texte suit la définition")
+		return body, errors.New("invalid JSON: text follows the definition")
 	}
 	return body, nil
 }

@@ -103,7 +103,7 @@ func (r *Remote) call(ctx context.Context, method, path string, body []byte) ([]
 		} `json:"errors"`
 	}
 	if json.Unmarshal(raw, &problem) != nil || problem.Title == "" {
-		return nil, fmt.Errorf("%s %s : %s", method, path, resp.Status)
+		return nil, fmt.Errorf("%s %s: %s", method, path, resp.Status)
 	}
 	if resp.StatusCode == http.StatusUnprocessableEntity && len(problem.Errors) > 0 {
 		refused := &ProblemsError{}
@@ -116,5 +116,5 @@ func (r *Remote) call(ctx context.Context, method, path string, body []byte) ([]
 		}
 		return nil, refused
 	}
-	return nil, fmt.Errorf("%s (%d) : %s", problem.Title, resp.StatusCode, problem.Detail)
+	return nil, fmt.Errorf("%s (%d): %s", problem.Title, resp.StatusCode, problem.Detail)
 }

@@ -364,7 +364,7 @@ func (c *comparison) endToEnd(ctx context.Context) error {
 		return err
 	}
 	if r.Lag == nil || r.Lag.Done != r.Lag.Followed {
-		return fmt.Errorf("de bout en bout : des dépôts suivis ne sont pas allés au bout (%+v)", r.Lag)
+		return fmt.Errorf("end to end: followed submissions did not get to the end (%+v)", r.Lag)
 	}
 	c.add(Measure{Key: "end-to-end", Label: "dépôts traités de bout en bout, tout en un", Callers: c.cfg.Clients, PerSecond: r.Lag.EndToEnd,
 		Micros: r.Lag.Lag.P50 * 1000, P99Ms: r.Lag.Lag.P99})
@@ -387,7 +387,7 @@ func (c *comparison) load(ctx context.Context, base, key, label string) error {
 		return err
 	}
 	if r.Accepted != r.Sent {
-		return fmt.Errorf("%s : %d dépôts envoyés, %d acceptés (%v, %v)", label, r.Sent, r.Accepted, r.ByStatus, r.FirstErrors)
+		return fmt.Errorf("%s: %d submissions sent, %d accepted (%v, %v)", label, r.Sent, r.Accepted, r.ByStatus, r.FirstErrors)
 	}
 	c.add(Measure{Key: key, Label: label, Callers: c.cfg.Clients, PerSecond: r.PerSecond, Micros: r.Latency.P50 * 1000, P99Ms: r.Latency.P99})
 	return nil
