@@ -13,7 +13,7 @@ import (
 )
 
 // The whole HTTP path of a submission, in-process: the handler with its
-// middleware, validation, the status record and the publication with a
+// middleware, validation, the state and the publication with a
 // disk sync, up to the 201; by one client, or by 32 at once.
 func BenchmarkSubmit(b *testing.B) {
 	for _, clients := range []int{1, 32, 256} {

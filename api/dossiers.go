@@ -124,7 +124,7 @@ func (h *dossiersHandler) get(ctx context.Context, in *referenceInput) (*dossier
 // historyOf is a submission's history: whole for its department's agents;
 // for its submitter, without who did what, and with the reasons of the
 // decisions only.
-func historyOf(rec submit.Record, internal bool) []ChangeBody {
+func historyOf(rec submit.State, internal bool) []ChangeBody {
 	out := make([]ChangeBody, len(rec.History))
 	for i, c := range rec.History {
 		out[i] = ChangeBody{Status: string(c.Status), At: c.At, Department: c.Department}

@@ -37,7 +37,7 @@ type submissionsHandler struct {
 
 // viewed records that an agent read a submission's personal data (its PDF
 // or a file) in the dossier's trail; its submitter's reads are not logged.
-func (h *submissionsHandler) viewed(ctx context.Context, rec submit.Record, token, what string) error {
+func (h *submissionsHandler) viewed(ctx context.Context, rec submit.State, token, what string) error {
 	p := requestOf(ctx).Principal
 	if p.Anonymous() || rec.HoldsToken(token) || p.AccountID == rec.AccountID {
 		return nil
@@ -149,7 +149,7 @@ type versionInput struct {
 
 // revision loads the record of a version's submission for those entitled
 // to it, and the version's number.
-func (h *submissionsHandler) revision(ctx context.Context, in *versionInput) (submit.Record, int, error) {
+func (h *submissionsHandler) revision(ctx context.Context, in *versionInput) (submit.State, int, error) {
 	rec, err := h.readable(ctx, &submissionInput{Reference: in.Reference, Token: in.Token})
 	if err != nil {
 		return rec, 0, err
@@ -214,7 +214,7 @@ type AttachmentBody struct {
 // department it was routed to, and admins. To anyone else it does not
 // exist, so that an answer never tells a reference in use from one that is
 // not, and the reference alone never opens it.
-func (h *submissionsHandler) readable(ctx context.Context, in *submissionInput) (submit.Record, error) {
+func (h *submissionsHandler) readable(ctx context.Context, in *submissionInput) (submit.State, error) {
 	req := requestOf(ctx)
 	rec, err := h.tracker.Get(ctx, in.Reference)
 	if err != nil {

@@ -396,7 +396,7 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 		if err != nil {
 			return err
 		}
-		consumers = append(consumers, (&processors.Receipt{Signer: signer, Bus: b, Log: a.log}).Consumer())
+		consumers = append(consumers, (&processors.Signing{Signer: signer, Bus: b, Log: a.log}).Consumer())
 		if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
 			return err
 		}

@@ -69,7 +69,7 @@ func TestRoles(t *testing.T) {
 	for _, r := range receipts {
 		ref := r["reference"].(string)
 		apiNode.waitProcessed(ref, r["token"].(string))
-		// The stage follows the status record by a moment.
+		// The stage follows the state by a moment.
 		for deadline := time.Now().Add(5 * time.Second); testkit.StageCounts(t, apiNode.app.Bus.JS, ref)[submit.Routed] == 0 && time.Now().Before(deadline); {
 			time.Sleep(20 * time.Millisecond)
 		}

@@ -105,12 +105,12 @@ func Allowed(p identity.Principal) []Action {
 // decidedByWorkflow reports whether a dossier is decided by its approval
 // workflow: a request filed by an agent on a form version with one, as
 // the workflow consumer starts them.
-func decidedByWorkflow(form *schemas.Compiled, rec submit.Record) bool {
+func decidedByWorkflow(form *schemas.Compiled, rec submit.State) bool {
 	return form != nil && form.Workflow != nil && rec.AccountID != ""
 }
 
 // filedBy reports whether p filed the dossier.
-func filedBy(rec submit.Record, p identity.Principal) bool {
+func filedBy(rec submit.State, p identity.Principal) bool {
 	return !p.Anonymous() && rec.AccountID == p.AccountID
 }
 
@@ -149,7 +149,7 @@ func NewDossiers(ctx context.Context, b *bus.Bus, tracker *submit.Tracker, forms
 
 // Dossier is a submission as its department sees it.
 type Dossier struct {
-	Record submit.Record
+	Record submit.State
 	// Form is the version the submission was made with.
 	Form    *schemas.Compiled
 	Data    json.RawMessage
@@ -162,8 +162,8 @@ type Dossier struct {
 // department's agents.
 func (d Dossier) DecidedByWorkflow() bool { return decidedByWorkflow(d.Form, d.Record) }
 
-// record loads a dossier's status record for p, refusing those p may not see.
-func (d *Dossiers) record(ctx context.Context, p identity.Principal, reference string) (submit.Record, error) {
+// record loads a dossier's state for p, refusing those p may not see.
+func (d *Dossiers) record(ctx context.Context, p identity.Principal, reference string) (submit.State, error) {
 	rec, err := d.tracker.Get(ctx, reference)
 	if err != nil {
 		return rec, err
@@ -210,34 +210,34 @@ func (d *Dossiers) Seen(ctx context.Context, account, reference string) (bool, e
 
 // Act takes an action on a dossier's status for p, with its reason, and
 // records the decision in the trail.
-func (d *Dossiers) Act(ctx context.Context, p identity.Principal, reference string, action Action, reason string) (submit.Record, error) {
+func (d *Dossiers) Act(ctx context.Context, p identity.Principal, reference string, action Action, reason string) (submit.State, error) {
 	t, known := transitions[action]
 	reason = strings.TrimSpace(reason)
 	switch {
 	case !known:
-		return submit.Record{}, ErrTransition
+		return submit.State{}, ErrTransition
 	case t.adminOnly && !p.IsAdmin():
-		return submit.Record{}, ErrAdminOnly
+		return submit.State{}, ErrAdminOnly
 	case t.reason && reason == "":
-		return submit.Record{}, ErrReasonRequired
+		return submit.State{}, ErrReasonRequired
 	case utf8.RuneCountInString(reason) > MaxTextLength:
-		return submit.Record{}, ErrTooLong
+		return submit.State{}, ErrTooLong
 	}
 	current, err := d.record(ctx, p, reference)
 	if err != nil {
-		return submit.Record{}, err
+		return submit.State{}, err
 	}
 	form, err := d.forms.Version(ctx, current.Form, current.FormVersion)
 	if err != nil {
-		return submit.Record{}, err
+		return submit.State{}, err
 	}
 	switch {
 	case decidedByWorkflow(form, current):
-		return submit.Record{}, ErrDecidedByWorkflow
+		return submit.State{}, ErrDecidedByWorkflow
 	case filedBy(current, p):
-		return submit.Record{}, ErrOwnRequest
+		return submit.State{}, ErrOwnRequest
 	}
-	rec, err := d.tracker.Move(ctx, reference, submit.Change{Status: t.to, By: p.AccountID, Reason: reason}, func(rec submit.Record) error {
+	rec, err := d.tracker.Move(ctx, reference, submit.Change{Status: t.to, By: p.AccountID, Reason: reason}, func(rec submit.State) error {
 		if !slices.Contains(t.from, rec.Status) {
 			return ErrTransition
 		}
@@ -334,7 +334,7 @@ func (d *Dossiers) Assign(ctx context.Context, p identity.Principal, reference s
 	if release {
 		assignee = ""
 	}
-	if _, err := d.tracker.Update(ctx, reference, func(rec *submit.Record) error { rec.Assignee = assignee; return nil }); err != nil {
+	if _, err := d.tracker.Update(ctx, reference, func(rec *submit.State) error { rec.Assignee = assignee; return nil }); err != nil {
 		return err
 	}
 	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Assigned, By: p.AccountID, Detail: assignee})
@@ -345,7 +345,7 @@ func (d *Dossiers) Follow(ctx context.Context, p identity.Principal, reference s
 	if _, err := d.record(ctx, p, reference); err != nil {
 		return err
 	}
-	_, err := d.tracker.Update(ctx, reference, func(rec *submit.Record) error {
+	_, err := d.tracker.Update(ctx, reference, func(rec *submit.State) error {
 		rec.Followers = slices.DeleteFunc(rec.Followers, func(a string) bool { return a == p.AccountID })
 		if !stop {
 			rec.Followers = append(rec.Followers, p.AccountID)

@@ -30,7 +30,7 @@ var ErrBadCursor = errors.New("backoffice: invalid cursor")
 
 // Statuses reads the current status of submissions.
 type Statuses interface {
-	Get(ctx context.Context, reference string) (submit.Record, error)
+	Get(ctx context.Context, reference string) (submit.State, error)
 }
 
 // Inboxes lists what was routed to each department, newest first.

@@ -49,10 +49,10 @@ type Verdict string
 
 // The verdicts.
 const (
-	Approve Verdict = "approve"
-	Deny    Verdict = "reject"
-	Return  Verdict = "return"
-	Resend  Verdict = "resend"
+	VerdictApprove Verdict = "approve"
+	VerdictReject  Verdict = "reject"
+	VerdictReturn  Verdict = "return"
+	VerdictResend  Verdict = "resend"
 )
 
 // Approval is the state of one request's approval, kept in the workflows
@@ -257,15 +257,15 @@ func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference 
 		return ErrTooLong
 	case decided(a, p.AccountID, round, position, verdict):
 		return nil // the same decision, sent again: already recorded
-	case round != a.Round || (verdict != Resend && position != a.Current):
+	case round != a.Round || (verdict != VerdictResend && position != a.Current):
 		return ErrStale
 	}
 	switch verdict {
-	case Approve, Deny, Return:
+	case VerdictApprove, VerdictReject, VerdictReturn:
 		if a.Outcome != Pending {
 			return ErrStale
 		}
-		if verdict != Approve && comment == "" {
+		if verdict != VerdictApprove && comment == "" {
 			return ErrReasonRequired
 		}
 		ok, err := w.MayDecide(ctx, p, a)
@@ -275,7 +275,7 @@ func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference 
 		if !ok {
 			return ErrNotApprover
 		}
-	case Resend:
+	case VerdictResend:
 		if a.Outcome != Returned {
 			return ErrStale
 		}
@@ -286,7 +286,7 @@ func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference 
 		return ErrTransition
 	}
 	cmd := command{Reference: reference, Round: round, Position: position, Verdict: verdict, By: p.AccountID, Comment: comment}
-	if verdict == Resend {
+	if verdict == VerdictResend {
 		corrected, err := w.correct(ctx, a, data)
 		if err != nil {
 			return err
@@ -299,7 +299,7 @@ func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference 
 	}
 	// One decision per step and round: a second click is the same message.
 	id := reference + "." + strconv.Itoa(round) + "." + strconv.Itoa(position)
-	if verdict == Resend {
+	if verdict == VerdictResend {
 		id = reference + "." + strconv.Itoa(round) + ".resend"
 	}
 	_, err = w.js.Publish(ctx, bus.WorkflowSubject(reference), raw, jetstream.WithMsgID(id), jetstream.WithExpectStream(bus.StreamEvents))
@@ -335,7 +335,7 @@ func (w *Workflows) correct(ctx context.Context, a Approval, data json.RawMessag
 // position of round.
 func decided(a Approval, by string, round, position int, verdict Verdict) bool {
 	step := -1
-	if verdict != Resend && position >= 0 && position < len(a.Steps) {
+	if verdict != VerdictResend && position >= 0 && position < len(a.Steps) {
 		step = a.Steps[position]
 	}
 	return slices.ContainsFunc(a.History, func(e ApprovalEntry) bool {
@@ -354,7 +354,7 @@ func (w *Workflows) apply(ctx context.Context, cmd command) error {
 		if !next(&a, cmd, w.now().UTC()) {
 			return w.effects(ctx, a) // applied before, or stale: nothing more
 		}
-		if cmd.Verdict == Resend {
+		if cmd.Verdict == VerdictResend {
 			if err := w.resent(ctx, &a, cmd); err != nil {
 				return err
 			}
@@ -411,26 +411,26 @@ func next(a *Approval, cmd command, now time.Time) bool {
 	}
 	entry := ApprovalEntry{Round: cmd.Round, Step: a.Step(), Verdict: cmd.Verdict, By: cmd.By, Comment: cmd.Comment, At: now}
 	switch cmd.Verdict {
-	case Resend:
+	case VerdictResend:
 		if a.Outcome != Returned {
 			return false
 		}
 		entry.Step = -1
 		a.Round++
 		a.Data, a.Current, a.Outcome = cmd.Data, 0, Pending
-	case Approve, Deny, Return:
+	case VerdictApprove, VerdictReject, VerdictReturn:
 		if a.Outcome != Pending || cmd.Position != a.Current {
 			return false
 		}
 		switch cmd.Verdict {
-		case Approve:
+		case VerdictApprove:
 			a.Current++
 			if a.Current >= len(a.Steps) {
 				a.Outcome = Approved
 			}
-		case Deny:
+		case VerdictReject:
 			a.Outcome = Rejected
-		case Return:
+		case VerdictReturn:
 			a.Outcome = Returned
 		}
 	default:
@@ -461,7 +461,7 @@ func (w *Workflows) effects(ctx context.Context, a Approval) error {
 		last := a.History[len(a.History)-1]
 		change = submit.Change{Status: submit.Rejected, By: last.By, Reason: last.Comment}
 	}
-	_, err := w.tracker.Move(ctx, a.Reference, change, func(rec submit.Record) error {
+	_, err := w.tracker.Move(ctx, a.Reference, change, func(rec submit.State) error {
 		if !slices.Contains(from, rec.Status) {
 			return errReached
 		}
@@ -501,9 +501,9 @@ func (w *Workflows) Returned(ctx context.Context, p identity.Principal, referenc
 	return form, a.Data, a.Round, err
 }
 
-// Resend sends p's corrected request again, in round.
+// VerdictResend sends p's corrected request again, in round.
 func (w *Workflows) Resend(ctx context.Context, p identity.Principal, reference string, round int, data json.RawMessage) error {
-	return w.Decide(ctx, p, reference, round, 0, Resend, "", data)
+	return w.Decide(ctx, p, reference, round, 0, VerdictResend, "", data)
 }
 
 // StepTitles are the titles of the workflow steps of an approval's form

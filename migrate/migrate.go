@@ -30,7 +30,7 @@ type Migration struct {
 
 // Migrations are every layout change, in order.
 var Migrations = []Migration{
-	{Version: 1, Description: "status records learn their submission's stream sequence", Run: backfillSequences},
+	{Version: 1, Description: "states learn their submission's stream sequence", Run: backfillSequences},
 	{Version: 2, Description: "stages side by side: routing on SUBMISSIONS, PDF records on the receipts, chain heads apart", Run: stagesSideBySide},
 	{Version: 3, Description: "one write at intake: references from the stream, Idempotency-Key marks in SUBMISSIONS", Run: oneWriteAtIntake},
 }
@@ -74,7 +74,7 @@ func Run(ctx context.Context, b *bus.Bus, tracker *submit.Tracker, log *slog.Log
 	return current, nil
 }
 
-// backfillSequences gives the status records made before they kept it
+// backfillSequences gives the states made before they kept it
 // the sequence of their submission in the SUBMISSIONS stream, which the
 // dossier pages read the answers by.
 func backfillSequences(ctx context.Context, b *bus.Bus, tracker *submit.Tracker) error {
@@ -96,7 +96,7 @@ func backfillSequences(ctx context.Context, b *bus.Bus, tracker *submit.Tracker)
 		if err != nil {
 			return
 		}
-		_, err = tracker.Update(ctx, sub.Reference, func(rec *submit.Record) error {
+		_, err = tracker.Update(ctx, sub.Reference, func(rec *submit.State) error {
 			if rec.Sequence != 0 {
 				return errAlready
 			}
@@ -167,7 +167,7 @@ const idempotencyBucket = "idempotency"
 
 // oneWriteAtIntake moves to the intake that stores a submission in one
 // write: a new submission's reference comes from its sequence, routing
-// stores its status record, and an Idempotency-Key is a mark stored with
+// stores its state, and an Idempotency-Key is a mark stored with
 // the submission. What was stored before keeps working as it is: records
 // keep their references and files their names. The bucket of keys goes:
 // a key of before, retried after the upgrade, files a new submission.

@@ -14,7 +14,7 @@ import (
 	"github.com/guichet/guichet/submit"
 )
 
-// Status records made before they kept their stream sequence get it, once;
+// Status states made before they kept their stream sequence get it, once;
 // the data then carries the latest layout version, and running again
 // changes nothing.
 func TestBackfillSequences(t *testing.T) {
@@ -23,7 +23,7 @@ func TestBackfillSequences(t *testing.T) {
 	k.Publish(t, schemas.Form{ID: "aide", Title: "Aide", Audience: schemas.Public, Routing: schemas.Routing{Default: "accueil"},
 		Schema: json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}}`)})
 	// As intake stored them then: the reference drawn at random, in the
-	// message and in a status record without the sequence.
+	// message and in a state without the sequence.
 	status, err := k.Bus.KV(ctx, bus.BucketStatus)
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func TestBackfillSequences(t *testing.T) {
 		if _, err := k.Bus.JS.Publish(ctx, bus.SubmissionSubject("aide"), raw); err != nil {
 			t.Fatal(err)
 		}
-		rec, _ := json.Marshal(submit.RecordOf(sub))
+		rec, _ := json.Marshal(submit.StateOf(sub))
 		if _, err := status.Create(ctx, ref, rec); err != nil {
 			t.Fatal(err)
 		}

@@ -26,7 +26,7 @@ type Held struct {
 	// Corrections are the corrected versions of the answers, when the
 	// submission was corrected, in order.
 	Corrections []json.RawMessage `json:"corrections,omitempty"`
-	// Record is the status record: status, department, history with the
+	// Record is the state: status, department, history with the
 	// agents' decisions and reasons, attachments.
 	Record json.RawMessage `json:"record,omitempty"`
 	// Events are its events: status changes, messages to the submitter,
@@ -241,7 +241,7 @@ func (p *Privacy) eachDraft(ctx context.Context, visit func(key string, draft su
 
 // documentNames are the names a submission's documents may have: the PDF
 // record of each of its versions, its files, its decision letters.
-func documentNames(s submit.Stored, rec submit.Record) []string {
+func documentNames(s submit.Stored, rec submit.State) []string {
 	var names []string
 	for revision := range max(1, rec.Revision()) {
 		names = append(names, bus.DocumentRecordName(s.Reference, revision+1))

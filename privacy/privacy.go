@@ -3,7 +3,7 @@
 // held about one email address) and the right of erasure.
 //
 // A submission's personal data is in several stores, all listed here:
-// its message in SUBMISSIONS, its status record, its inbox entry, its
+// its message in SUBMISSIONS, its state, its inbox entry, its
 // approval state, the agents' "seen" marks, its events in EVENTS (status
 // changes, messages to the submitter, notes, decisions, audit trail), its
 // documents (PDF record, decision letters, attachments), and the mark of
@@ -86,7 +86,7 @@ func (p *Privacy) Erase(ctx context.Context, s submit.Stored, e Erasure) error {
 	if err != nil {
 		return err
 	}
-	// Documents first: their names come from the status record.
+	// Documents first: their names come from the state.
 	for _, name := range documentNames(s, rec) {
 		if err := p.eraseDocument(ctx, name); err != nil {
 			return fmt.Errorf("privacy: document %s: %w", name, err)
@@ -125,7 +125,7 @@ func (p *Privacy) Erase(ctx context.Context, s submit.Stored, e Erasure) error {
 			return fmt.Errorf("privacy: messages of %s: %w", ref, err)
 		}
 	}
-	// The status record goes last: while it is there, the erasure can be
+	// The state goes last: while it is there, the erasure can be
 	// found and finished.
 	if err := purgeKeys(ctx, p.status, ref, nil); err != nil {
 		return fmt.Errorf("privacy: status of %s: %w", ref, err)
@@ -211,10 +211,10 @@ func (p *Privacy) eraseDocument(ctx context.Context, name string) error {
 	return p.documents.Delete(ctx, name)
 }
 
-// record is a submission's status record, or an empty one when it is
+// record is a submission's state, or an empty one when it is
 // already gone.
-func (p *Privacy) record(ctx context.Context, ref string) (submit.Record, error) {
-	var rec submit.Record
+func (p *Privacy) record(ctx context.Context, ref string) (submit.State, error) {
+	var rec submit.State
 	entry, err := p.status.Get(ctx, ref)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return rec, nil

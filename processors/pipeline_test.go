@@ -70,7 +70,7 @@ func pipeline(t testing.TB, k *testkit.Kit) (*processors.PDF, *processors.Route,
 	if err != nil {
 		t.Fatal(err)
 	}
-	signing, err := processors.Start(ctx, k.Bus.JS, processors.Config{}, (&processors.Receipt{Signer: signer, Bus: k.Bus, Log: slog.New(slog.DiscardHandler)}).Consumer())
+	signing, err := processors.Start(ctx, k.Bus.JS, processors.Config{}, (&processors.Signing{Signer: signer, Bus: k.Bus, Log: slog.New(slog.DiscardHandler)}).Consumer())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestProcessorsAreIdempotent(t *testing.T) {
 }
 
 // historyOf lists the statuses of a record's history, comma-separated.
-func historyOf(rec submit.Record) string {
+func historyOf(rec submit.State) string {
 	var statuses []string
 	for _, c := range rec.History {
 		statuses = append(statuses, string(c.Status))

@@ -17,7 +17,7 @@ import (
 	"github.com/guichet/guichet/submit"
 )
 
-// Receipt signs the acknowledgement of receipt of each submission, in the
+// Signing signs the acknowledgement of receipt of each submission, in the
 // order SUBMISSIONS holds them, each naming the previous receipt of its
 // form. Its time is JetStream's for the message, its sequence the
 // message's.
@@ -27,7 +27,7 @@ import (
 // order, and stores its receipts with the forms' new chain heads in one
 // atomic batch: one disk sync for the whole batch, and never a receipt
 // without its chain. A failed batch is taken again whole.
-type Receipt struct {
+type Signing struct {
 	Signer *receipts.Signer
 	Bus    *bus.Bus
 	Log    *slog.Logger
@@ -43,14 +43,14 @@ const receiptBatch = 400
 // Consumer is the receipt consumer: on SUBMISSIONS, in batches, on one
 // node at a time. It retries without limit, as storage comes back; only a
 // message that holds no submission goes to the dead letters.
-func (p *Receipt) Consumer() Consumer {
+func (p *Signing) Consumer() Consumer {
 	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerReceipt, FilterSubjects: []string{bus.SubmissionSubjects},
 		Batch: p.Sign, BatchSize: receiptBatch, Pinned: receiptSigners, Patient: true}
 }
 
 // Sign signs a batch of submissions in order and stores their receipts,
 // with the forms' chain heads, in one atomic batch: a BatchHandler.
-func (p *Receipt) Sign(ctx context.Context, msgs []jetstream.Msg) ([]error, error) {
+func (p *Signing) Sign(ctx context.Context, msgs []jetstream.Msg) ([]error, error) {
 	kv, err := p.Bus.KV(ctx, bus.BucketReceipts)
 	if err != nil {
 		return nil, err

@@ -160,9 +160,10 @@ type Request struct {
 	Client string
 }
 
-// Receipt is the acknowledgement of an accepted submission. The token is
+// Acceptance is what intake answers an accepted submission: its reference
+// and the token that opens its receipt page. The token is
 // shown here only: it is stored as a hash.
-type Receipt struct {
+type Acceptance struct {
 	Reference   string
 	Token       string
 	FormVersion int
@@ -186,7 +187,7 @@ const StorageTimeout = 5 * time.Second
 // Submit validates a request against the latest version of its form and,
 // if valid, publishes it. It returns only once JetStream has stored the
 // submission.
-func (in *Intake) Submit(ctx context.Context, req Request) (receipt Receipt, err error) {
+func (in *Intake) Submit(ctx context.Context, req Request) (receipt Acceptance, err error) {
 	if in.observe != nil {
 		defer func() {
 			switch outcome := Outcome(err); outcome {
@@ -199,12 +200,12 @@ func (in *Intake) Submit(ctx context.Context, req Request) (receipt Receipt, err
 		}()
 	}
 	if !in.limits.Allow(req.Client, in.now()) {
-		return Receipt{}, ErrRateLimited
+		return Acceptance{}, ErrRateLimited
 	}
 	// Without a quorum, NATS would keep the request waiting: answer
 	// "unavailable" quickly instead, and the client tries again.
 	if err := in.writable(ctx); err != nil {
-		return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return Acceptance{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, StorageTimeout)
 	defer cancel()
@@ -220,35 +221,35 @@ func (in *Intake) Submit(ctx context.Context, req Request) (receipt Receipt, err
 }
 
 // submit is Submit once storage is known to take writes.
-func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
+func (in *Intake) submit(ctx context.Context, req Request) (Acceptance, error) {
 	form, err := in.forms.Latest(ctx, req.FormID)
 	if err != nil {
-		return Receipt{}, err
+		return Acceptance{}, err
 	}
 	if form.Audience == schemas.Internal && !req.Principal.IsAgent() {
-		return Receipt{}, ErrSignInRequired
+		return Acceptance{}, ErrSignInRequired
 	}
 	now := in.now().UTC()
 	if !form.OpenAt(now) {
-		return Receipt{}, ErrFormClosed
+		return Acceptance{}, ErrFormClosed
 	}
 	if form.MaxSubmissions > 0 {
 		// Requests racing for the last places may pass the limit by a few.
 		if n, err := in.received(ctx, form.ID); err != nil {
-			return Receipt{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+			return Acceptance{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		} else if n >= uint64(form.MaxSubmissions) {
-			return Receipt{}, ErrFormClosed
+			return Acceptance{}, ErrFormClosed
 		}
 	}
 	if err := checkLimits(req.Data); err != nil {
-		return Receipt{}, err
+		return Acceptance{}, err
 	}
 	if err := form.Validate(req.Data); err != nil {
-		return Receipt{}, err
+		return Acceptance{}, err
 	}
 	canonical, err := Canonical(req.Data)
 	if err != nil {
-		return Receipt{}, fmt.Errorf("submit: canonicalise: %w", err)
+		return Acceptance{}, fmt.Errorf("submit: canonicalise: %w", err)
 	}
 	// The request's own hash tells a retry from other data under one
 	// idempotency key, files included.
@@ -257,10 +258,10 @@ func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 	if rules := form.FileFields(); len(rules) > 0 {
 		var data json.RawMessage
 		if data, files, err = extractFiles(req.Data, rules, 0); err != nil {
-			return Receipt{}, err
+			return Acceptance{}, err
 		}
 		if canonical, err = Canonical(data); err != nil {
-			return Receipt{}, fmt.Errorf("submit: canonicalise: %w", err)
+			return Acceptance{}, fmt.Errorf("submit: canonicalise: %w", err)
 		}
 	}
 	sum := sha256.Sum256(canonical)
@@ -284,20 +285,20 @@ func (in *Intake) submit(ctx context.Context, req Request) (Receipt, error) {
 	token := NewToken()
 	sub.TokenHash = HashToken(token)
 	if err := storeFiles(ctx, in.documents, files); err != nil {
-		return Receipt{}, err
+		return Acceptance{}, err
 	}
 	acks, err := in.commit(ctx, submissionMsg(ctx, sub))
 	if err != nil {
-		return Receipt{}, err
+		return Acceptance{}, err
 	}
-	return Receipt{Reference: ReferenceOf(acks[0].Sequence, now), Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
+	return Acceptance{Reference: ReferenceOf(acks[0].Sequence, now), Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
 }
 
 // submitOnce stores sub under an idempotency key: the submission and the
 // key's mark, in one atomic batch, which JetStream refuses if the key has
 // a mark already. A retry, or two requests racing, thus store one
 // submission, and get its receipt, whose token is derived from the key.
-func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, requestSum string, files []pendingFile) (Receipt, error) {
+func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, requestSum string, files []pendingFile) (Acceptance, error) {
 	keySum := sha256.Sum256([]byte(req.FormID + "\x00" + req.IdempotencyKey))
 	keyHash := hex.EncodeToString(keySum[:16])
 	callerSum := ""
@@ -318,7 +319,7 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, r
 			return receipt, err
 		}
 		if err := storeFiles(ctx, in.documents, files); err != nil {
-			return Receipt{}, err
+			return Acceptance{}, err
 		}
 	}
 	acks, err := in.commit(ctx, mark, submissionMsg(ctx, sub))
@@ -330,37 +331,37 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, r
 		return receipt, err
 	}
 	if err != nil {
-		return Receipt{}, err
+		return Acceptance{}, err
 	}
-	return Receipt{Reference: ReferenceOf(acks[1].Sequence, sub.SubmittedAt), Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
+	return Acceptance{Reference: ReferenceOf(acks[1].Sequence, sub.SubmittedAt), Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
 }
 
 // firstUse finds the submission that an idempotency key stored first,
 // right after its mark, and returns its receipt, token included, when the
 // same caller sends the same data.
-func (in *Intake) firstUse(ctx context.Context, mark *nats.Msg, token string) (Receipt, bool, error) {
+func (in *Intake) firstUse(ctx context.Context, mark *nats.Msg, token string) (Acceptance, bool, error) {
 	first, err := in.submissions.GetLastMsgForSubject(ctx, mark.Subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return Receipt{}, false, nil
+		return Acceptance{}, false, nil
 	}
 	if err != nil {
-		return Receipt{}, false, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return Acceptance{}, false, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	switch {
 	case first.Header.Get(callerSHA256Header) != mark.Header.Get(callerSHA256Header):
-		return Receipt{}, true, ErrIdempotencyKeyTaken
+		return Acceptance{}, true, ErrIdempotencyKeyTaken
 	case first.Header.Get(requestSHA256Header) != mark.Header.Get(requestSHA256Header):
-		return Receipt{}, true, ErrIdempotencyConflict
+		return Acceptance{}, true, ErrIdempotencyConflict
 	}
 	msg, err := in.submissions.GetMsg(ctx, first.Sequence+1)
 	if err != nil {
-		return Receipt{}, true, fmt.Errorf("%w: submission after idempotency mark %d: %w", ErrUnavailable, first.Sequence, err)
+		return Acceptance{}, true, fmt.Errorf("%w: submission after idempotency mark %d: %w", ErrUnavailable, first.Sequence, err)
 	}
 	s, err := Unmarshal(msg.Sequence, msg.Data)
 	if err != nil || !TokenMatches(token, s.TokenHash) {
-		return Receipt{}, true, fmt.Errorf("%w: no submission after idempotency mark %d", ErrUnavailable, first.Sequence)
+		return Acceptance{}, true, fmt.Errorf("%w: no submission after idempotency mark %d", ErrUnavailable, first.Sequence)
 	}
-	return Receipt{Reference: s.Reference, Token: token, FormVersion: s.FormVersion, Status: Received}, true, nil
+	return Acceptance{Reference: s.Reference, Token: token, FormVersion: s.FormVersion, Status: Received}, true, nil
 }
 
 // keyedToken is the receipt token of a submission sent with an

@@ -60,7 +60,7 @@ func TestSubmitPublishesCanonicalData(t *testing.T) {
 	}
 	rec, err := k.Tracker.Get(ctx, receipt.Reference)
 	if err != nil || rec.Status != submit.Received {
-		t.Errorf("status record = %+v, %v", rec, err)
+		t.Errorf("state = %+v, %v", rec, err)
 	}
 }
 
@@ -127,7 +127,7 @@ func TestIdempotencyKeyGivesOneSubmission(t *testing.T) {
 
 	// Requests racing with one key all get the same receipt.
 	race := submit.Request{FormID: "contact", Data: json.RawMessage(`{"nom":"Weber"}`), IdempotencyKey: "cle-2"}
-	receipts := make([]submit.Receipt, 16)
+	receipts := make([]submit.Acceptance, 16)
 	var wg sync.WaitGroup
 	for i := range receipts {
 		wg.Go(func() {

@@ -67,8 +67,8 @@ type Change struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Record is the current state of a submission, kept in the status bucket.
-type Record struct {
+// State is the current state of a submission, kept in the status bucket.
+type State struct {
 	Reference   string    `json:"reference"`
 	Form        string    `json:"form"`
 	FormVersion int       `json:"formVersion"`
@@ -98,9 +98,9 @@ type Record struct {
 	Documented bool `json:"-"`
 }
 
-// RecordOf is the first status record of a submission.
-func RecordOf(s Submission) Record {
-	return Record{
+// StateOf is the first state of a submission.
+func StateOf(s Submission) State {
+	return State{
 		Reference:   s.Reference,
 		Form:        s.Form,
 		FormVersion: s.FormVersion,
@@ -117,13 +117,13 @@ func RecordOf(s Submission) Record {
 // token: the holder of its receipt token (or of a link's), the agent who filed it, the
 // agents of the department it was routed to, and admins may see it. The
 // reference alone never suffices.
-func (r Record) ReadableBy(p identity.Principal, token string) bool {
+func (r State) ReadableBy(p identity.Principal, token string) bool {
 	return r.HoldsToken(token) || p.ServesDepartment(r.Department) ||
 		(!p.Anonymous() && p.AccountID == r.AccountID)
 }
 
 // HoldsToken reports whether token is the receipt's, or one sent in a link.
-func (r Record) HoldsToken(token string) bool {
+func (r State) HoldsToken(token string) bool {
 	return TokenMatches(token, r.TokenHash) || slices.ContainsFunc(r.LinkTokenHashes, func(h string) bool { return TokenMatches(token, h) })
 }
 
@@ -131,7 +131,7 @@ func (r Record) HoldsToken(token string) bool {
 // in a link; the record keeps only its hash.
 func (t *Tracker) NewLink(ctx context.Context, reference string) (string, error) {
 	token := NewToken()
-	_, err := t.Update(ctx, reference, func(rec *Record) error {
+	_, err := t.Update(ctx, reference, func(rec *State) error {
 		rec.LinkTokenHashes = append(rec.LinkTokenHashes, HashToken(token))
 		return nil
 	})
@@ -139,7 +139,7 @@ func (t *Tracker) NewLink(ctx context.Context, reference string) (string, error)
 }
 
 // Reached reports whether the submission has been through status.
-func (r Record) Reached(status Status) bool {
+func (r State) Reached(status Status) bool {
 	return slices.ContainsFunc(r.History, func(c Change) bool { return c.Status == status })
 }
 
@@ -217,7 +217,7 @@ func SearchText(data json.RawMessage) string {
 	return text
 }
 
-// Tracker keeps the status records, publishes status events, and files
+// Tracker keeps the states, publishes status events, and files
 // routed submissions into their department's inbox. Every method is
 // idempotent, because processors may see a message twice.
 type Tracker struct {
@@ -262,7 +262,7 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 // Get returns where a submission stands, composed from what the stages
 // have stored (see get), and whether the PDF record of each of its
 // versions is stored.
-func (t *Tracker) Get(ctx context.Context, reference string) (Record, error) {
+func (t *Tracker) Get(ctx context.Context, reference string) (State, error) {
 	rec, _, err := t.get(ctx, reference)
 	if err != nil {
 		return rec, err
@@ -271,7 +271,7 @@ func (t *Tracker) Get(ctx context.Context, reference string) (Record, error) {
 }
 
 // addDocuments tells which versions of rec have their PDF record stored.
-func (t *Tracker) addDocuments(ctx context.Context, rec *Record) error {
+func (t *Tracker) addDocuments(ctx context.Context, rec *State) error {
 	for i, v := range rec.Versions {
 		if !v.Documented {
 			stored, err := t.pdfStored(ctx, rec.Reference, v.Revision)
@@ -309,10 +309,10 @@ func (t *Tracker) pdfStored(ctx context.Context, reference string, revision int)
 	return info.State.Subjects[subject] > 0, nil
 }
 
-// record reads the status record of reference as stored, with its
+// stored reads the state of reference as stored, with its
 // revision.
-func (t *Tracker) record(ctx context.Context, reference string) (Record, uint64, error) {
-	return bus.GetJSON[Record](ctx, t.status, reference, ErrUnknownSubmission)
+func (t *Tracker) stored(ctx context.Context, reference string) (State, uint64, error) {
+	return bus.GetJSON[State](ctx, t.status, reference, ErrUnknownSubmission)
 }
 
 // get returns where a submission stands, with the revision of its status
@@ -321,8 +321,8 @@ func (t *Tracker) record(ctx context.Context, reference string) (Record, uint64,
 // submitter, a correction); until then, the submission and its stages
 // tell it all, and get composes it from them, with revision 0. A record
 // written before the submission was routed learns it from the stages.
-func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, error) {
-	rec, revision, err := t.record(ctx, reference)
+func (t *Tracker) get(ctx context.Context, reference string) (State, uint64, error) {
+	rec, revision, err := t.stored(ctx, reference)
 	switch {
 	case err == nil && rec.Reached(Routed):
 		return rec, revision, nil
@@ -339,16 +339,16 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 	}
 	s, err := Load(ctx, t.submissions, reference, seq)
 	if missing := (*NotStoredError)(nil); errors.As(err, &missing) {
-		return Record{}, 0, ErrUnknownSubmission
+		return State{}, 0, ErrUnknownSubmission
 	}
 	if err != nil {
-		return Record{}, 0, err
+		return State{}, 0, err
 	}
-	rec = RecordOf(s.Submission)
+	rec = StateOf(s.Submission)
 	rec.Sequence = s.Sequence
 	st, err := t.stagesOf(ctx, reference)
 	if err != nil {
-		return Record{}, 0, err
+		return State{}, 0, err
 	}
 	rec.routed(st.routed)
 	rec.Documented = st.has(Documented)
@@ -357,7 +357,7 @@ func (t *Tracker) get(ctx context.Context, reference string) (Record, uint64, er
 
 // routed adds the routing of the submission, when the stages tell it, to
 // a record that lacks it.
-func (r *Record) routed(c *Change) {
+func (r *State) routed(c *Change) {
 	if c == nil {
 		return
 	}
@@ -381,7 +381,7 @@ func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error 
 // routed: a crash between the two is repaired by routing it again.
 func (t *Tracker) Route(ctx context.Context, s Stored, department string) error {
 	received := stageEvent(s, Received, s.SubmittedAt, "")
-	rec, _, err := t.record(ctx, s.Reference)
+	rec, _, err := t.stored(ctx, s.Reference)
 	switch {
 	case err == nil && rec.Reached(Routed):
 		// Routed by a record of before the stages said so: only they may
@@ -410,10 +410,10 @@ func stageEvent(s Stored, status Status, at time.Time, department string) Event 
 	return Event{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, Status: status, At: at, Department: department, Sequence: s.Sequence}
 }
 
-// Update changes a status record with edit, which may refuse by returning
+// Update changes a state with edit, which may refuse by returning
 // an error, retrying when another writer got there first. A submission's
 // first record is the one get composes.
-func (t *Tracker) Update(ctx context.Context, reference string, edit func(*Record) error) (Record, error) {
+func (t *Tracker) Update(ctx context.Context, reference string, edit func(*State) error) (State, error) {
 	for attempt := 0; ; attempt++ {
 		rec, revision, err := t.get(ctx, reference)
 		if err != nil {
@@ -441,8 +441,8 @@ func (t *Tracker) Update(ctx context.Context, reference string, edit func(*Recor
 // given the record as it stands, and publishes its event. A status may be
 // reached several times (a dossier reopened), so each event is told apart
 // by its place in the history.
-func (t *Tracker) Move(ctx context.Context, reference string, change Change, allowed func(Record) error) (Record, error) {
-	rec, err := t.Update(ctx, reference, func(rec *Record) error {
+func (t *Tracker) Move(ctx context.Context, reference string, change Change, allowed func(State) error) (State, error) {
+	rec, err := t.Update(ctx, reference, func(rec *State) error {
 		if err := allowed(*rec); err != nil {
 			return err
 		}
@@ -535,7 +535,7 @@ func (t *Tracker) recordStages(ctx context.Context, reference string, empty bool
 // stagesOf reads what a submission's stages subject says. A submission
 // processed before the stages shared a subject had one per stage: its
 // stages are read there while the stages subject holds nothing, and its
-// status record says where it was routed.
+// state says where it was routed.
 func (t *Tracker) stagesOf(ctx context.Context, reference string) (stages, error) {
 	msg, err := t.events.GetLastMsgForSubject(ctx, bus.StagesSubject(reference))
 	switch {

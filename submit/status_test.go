@@ -66,7 +66,7 @@ func TestStagesRecordedOnce(t *testing.T) {
 	}
 }
 
-// Routing writes no status record: where a submission stands is composed
+// Routing writes no state: where a submission stands is composed
 // from the submission and its stages, until something happens to it that
 // the stages do not say. A record written before the routing (a link sent
 // to the submitter) learns of it from the stages, and keeps it once
@@ -92,7 +92,7 @@ func TestStatusComposedFromStages(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := status.Get(ctx, plain.Reference); !errors.Is(err, jetstream.ErrKeyNotFound) {
-		t.Errorf("routing wrote a status record: %v", err)
+		t.Errorf("routing wrote a state: %v", err)
 	}
 	routed(plain)
 	if rec, err := k.Tracker.Get(ctx, plain.Reference); err != nil || rec.Documented {
@@ -116,7 +116,7 @@ func TestStatusComposedFromStages(t *testing.T) {
 	if _, err := k.Tracker.NewLink(ctx, linked.Reference); err != nil {
 		t.Fatal(err)
 	}
-	rec, _, err := bus.GetJSON[submit.Record](ctx, status, linked.Reference, submit.ErrUnknownSubmission)
+	rec, _, err := bus.GetJSON[submit.State](ctx, status, linked.Reference, submit.ErrUnknownSubmission)
 	if err != nil || !rec.Reached(submit.Routed) || len(rec.LinkTokenHashes) != 2 {
 		t.Errorf("the record written again: %+v, %v", rec, err)
 	}

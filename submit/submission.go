@@ -113,7 +113,7 @@ func timesAlpha(c int) int {
 // SequenceOf returns the sequence in SUBMISSIONS that a reference of
 // ReferenceOf names. It reports false for any other reference, among them
 // those drawn at random before layout 3 ("2026-K7QM-4XPA-9DXR"), whose
-// status record tells their sequence.
+// state tells their sequence.
 func SequenceOf(reference string) (uint64, bool) {
 	reference = Normalise(reference)
 	if !sequencePattern.MatchString(reference) {

@@ -129,7 +129,7 @@ func Decode(msg jetstream.Msg) (Stored, error) {
 	return Unmarshal(md.Sequence.Stream, msg.Data())
 }
 
-// Version is one version of a submission, as its status record lists them
+// Version is one version of a submission, as its state lists them
 // once it has been corrected.
 type Version struct {
 	Revision int `json:"revision"`
@@ -144,7 +144,7 @@ type Version struct {
 
 // Revision is the number of the version the record points to: the
 // version that is decided.
-func (r Record) Revision() int { return max(1, len(r.Versions)) }
+func (r State) Revision() int { return max(1, len(r.Versions)) }
 
 // Correct stores a corrected version of a submission on SUBMISSIONS, the
 // record of truth, after the version it corrects: the same reference,
@@ -212,12 +212,12 @@ func (in *Intake) Correct(ctx context.Context, form *schemas.Compiled, previous 
 	return Stored{Submission: sub, Sequence: ack.Sequence}, nil
 }
 
-// Revise points a submission's status record at a version stored on
+// Revise points a submission's state at a version stored on
 // SUBMISSIONS, if it is newer than the one the record points to, and
 // lists it among the record's versions. Revising again with the same
 // version changes nothing.
-func (t *Tracker) Revise(ctx context.Context, v Stored) (Record, error) {
-	rec, err := t.Update(ctx, v.Reference, func(rec *Record) error {
+func (t *Tracker) Revise(ctx context.Context, v Stored) (State, error) {
+	rec, err := t.Update(ctx, v.Reference, func(rec *State) error {
 		if len(rec.Versions) == 0 {
 			rec.Versions = []Version{{Revision: 1, Sequence: rec.Sequence, At: rec.SubmittedAt}}
 		}

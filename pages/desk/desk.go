@@ -95,10 +95,10 @@ var actionNames = map[backoffice.Action]locale.Text{
 }
 
 var verdictNames = map[backoffice.Verdict]locale.Text{
-	backoffice.Approve: {FR: "validé", EN: "approved"},
-	backoffice.Deny:    {FR: "refusé", EN: "rejected"},
-	backoffice.Return:  {FR: "renvoyé pour correction", EN: "sent back for correction"},
-	backoffice.Resend:  {FR: "corrigé et renvoyé", EN: "corrected and sent again"},
+	backoffice.VerdictApprove: {FR: "validé", EN: "approved"},
+	backoffice.VerdictReject:  {FR: "refusé", EN: "rejected"},
+	backoffice.VerdictReturn:  {FR: "renvoyé pour correction", EN: "sent back for correction"},
+	backoffice.VerdictResend:  {FR: "corrigé et renvoyé", EN: "corrected and sent again"},
 }
 
 var standingNames = map[backoffice.Standing]locale.Text{

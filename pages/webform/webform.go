@@ -205,7 +205,7 @@ func mayResume(d submit.Draft, form *schemas.Compiled, p identity.Principal) boo
 }
 
 type receiptPage struct {
-	Record submit.Record
+	Record submit.State
 	Form   *schemas.Compiled
 	Token  string
 }

@@ -69,7 +69,7 @@ func (k *Kit) Publish(t testing.TB, f schemas.Form) *schemas.Compiled {
 }
 
 // Submit submits data to a form and fails the test if it is refused.
-func (k *Kit) Submit(t testing.TB, formID, data string) submit.Receipt {
+func (k *Kit) Submit(t testing.TB, formID, data string) submit.Acceptance {
 	t.Helper()
 	r, err := k.Intake.Submit(context.Background(), submit.Request{FormID: formID, Data: json.RawMessage(data)})
 	if err != nil {
