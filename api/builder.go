@@ -133,7 +133,7 @@ type ExportBody struct {
 }
 
 // Form is the definition the file holds.
-func (e ExportBody) Form() schemas.Form { return e.DraftBody.form(e.ID) }
+func (e ExportBody) Form() schemas.Form { return e.form(e.ID) }
 
 // ExportOf is a published version as one file.
 func ExportOf(v *schemas.Compiled) ExportBody {

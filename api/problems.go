@@ -295,9 +295,9 @@ func fmtScan(msg, format string, into any) bool {
 // truncatedValue keeps an echoed value short: a malformed body is echoed
 // back whole by Huma otherwise.
 func truncatedValue(v any) any {
-	const max = 200
-	if s, ok := v.(string); ok && len([]rune(s)) > max {
-		return string([]rune(s)[:max]) + "…"
+	const maxRunes = 200
+	if s, ok := v.(string); ok && len([]rune(s)) > maxRunes {
+		return string([]rune(s)[:maxRunes]) + "…"
 	}
 	return v
 }

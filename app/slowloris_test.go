@@ -31,14 +31,19 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	}
 
 	headers := dial()
-	io.WriteString(headers, "POST /api/forms/subvention-association/submissions HTTP/1.1\r\nHost: guichet\r\nContent-Type: application/json\r\n")
+	const post = "POST /api/forms/subvention-association/submissions HTTP/1.1\r\nHost: guichet\r\nContent-Type: application/json\r\n"
+	if _, err := io.WriteString(headers, post); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(500 * time.Millisecond) // never ends its headers
 	if _, err := headers.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !isReset(err) {
 		t.Errorf("slow headers: the connection is still open (%v)", err)
 	}
 
 	body := dial()
-	io.WriteString(body, "POST /api/forms/subvention-association/submissions HTTP/1.1\r\nHost: guichet\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"+association[:40])
+	if _, err := io.WriteString(body, post+"Content-Length: 4000\r\n\r\n"+association[:40]); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.ReadResponse(bufio.NewReader(body), nil)
 	if err != nil {
 		t.Fatalf("slow body: no answer (%v)", err)

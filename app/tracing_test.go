@@ -40,7 +40,7 @@ func TestTraceFollowsTheSubmission(t *testing.T) {
 
 	seen := map[string]bool{}
 	deadline := time.Now().Add(10 * time.Second)
-	for !(seen["POST /api/forms/{id}/submissions"] && seen["process pdf"] && seen["process route"]) && time.Now().Before(deadline) {
+	for (!seen["POST /api/forms/{id}/submissions"] || !seen["process pdf"] || !seen["process route"]) && time.Now().Before(deadline) {
 		for _, s := range spans.GetSpans() {
 			if s.SpanContext.TraceID().String() != traceID {
 				continue

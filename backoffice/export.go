@@ -86,15 +86,15 @@ func (e *Exporter) columns(ctx context.Context, form string) ([]column, map[int]
 		versions[n] = v
 		props := schemas.AllProperties(v.Schema)
 		order := schemas.PropertyOrder(v.Schema, v.UISchema)
-		for _, name := range slices.Sorted(func(yield func(string) bool) {
-			for name := range props {
-				if !slices.Contains(order, name) && !yield(name) {
-					return
-				}
+		// The fields the uiSchema does not order come after, by name.
+		var unordered []string
+		for name := range props {
+			if !slices.Contains(order, name) {
+				unordered = append(unordered, name)
 			}
-		}) {
-			order = append(order, name)
 		}
+		slices.Sort(unordered)
+		order = append(order, unordered...)
 		for _, name := range order {
 			var field struct {
 				Type  any    `json:"type"`
@@ -254,11 +254,12 @@ func newExportWriter(format Format, cols []column, w io.Writer) *exportWriter {
 
 // writeRecord writes one CSV line, every cell quoted and made safe.
 func (x *exportWriter) writeRecord(cells []string) {
+	// A bufio.Writer keeps its first error, which the line's end returns.
 	for i, cell := range cells {
 		if i > 0 {
-			x.csv.WriteByte(CSVSeparator)
+			_ = x.csv.WriteByte(CSVSeparator)
 		}
-		x.csv.WriteString(`"` + strings.ReplaceAll(SafeCell(cell), `"`, `""`) + `"`)
+		_, _ = x.csv.WriteString(`"` + strings.ReplaceAll(SafeCell(cell), `"`, `""`) + `"`)
 	}
 	_, x.err = x.csv.WriteString("\r\n")
 }

@@ -501,7 +501,7 @@ func (w *Workflows) Returned(ctx context.Context, p identity.Principal, referenc
 	return form, a.Data, a.Round, err
 }
 
-// VerdictResend sends p's corrected request again, in round.
+// Resend sends p's corrected request again, in round.
 func (w *Workflows) Resend(ctx context.Context, p identity.Principal, reference string, round int, data json.RawMessage) error {
 	return w.Decide(ctx, p, reference, round, 0, VerdictResend, "", data)
 }

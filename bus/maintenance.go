@@ -18,7 +18,7 @@ func CheckDataDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
+	defer func() { _ = lock.Unlock() }() // the lock goes with the process anyway
 	probe, err := os.CreateTemp(dir, ".check-*")
 	if err != nil {
 		return err

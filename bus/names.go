@@ -181,14 +181,14 @@ func StagesSubject(reference string) string { return "events." + reference + ".s
 // StagesEvents matches the stages of every submission.
 const StagesEvents = "events.*.stages"
 
-// StagesHeader, on each message of a stages subject, lists the stages the
-// subject holds up to and including that message, in the order they were
-// written: "received,routed,documented".
+// StagesHeader is the header that, on each message of a stages subject,
+// lists the stages the subject holds up to and including that message, in
+// the order they were written: "received,routed,documented".
 const StagesHeader = "Guichet-Stages"
 
-// RoutedHeader, on each message of a stages subject from the routing on,
-// says where and when the submission was routed: its department and the
-// time in RFC 3339, separated by a space.
+// RoutedHeader is the header that, on each message of a stages subject
+// from the routing on, says where and when the submission was routed: its
+// department and the time in RFC 3339, separated by a space.
 const RoutedHeader = "Guichet-Routed"
 
 // TrailSubject is the subject of an entry of a dossier's audit trail: who

@@ -122,7 +122,7 @@ func (p *Privacy) Access(ctx context.Context, email, by string) (Report, error) 
 		}
 		report.Submissions = append(report.Submissions, held)
 	}
-	err = p.eachDraft(ctx, func(key string, draft submit.Draft) error {
+	err = p.eachDraft(ctx, func(_ string, draft submit.Draft) error {
 		if Mentions(draft.Data, email) {
 			report.Drafts = append(report.Drafts, HeldDraft{Form: draft.Form, Data: draft.Data, ExpiresAt: draft.ExpiresAt})
 		}

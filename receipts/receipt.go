@@ -149,7 +149,7 @@ func FromPDF(pdf []byte) string {
 		return ""
 	}
 	end := bytes.IndexFunc(after, func(r rune) bool {
-		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+		return (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_'
 	})
 	if end < 0 {
 		end = len(after)

@@ -188,11 +188,11 @@ func (localOnlyFactory) New(source string) gojsonschema.JSONLoader { return refu
 
 type refusedLoader string
 
-func (l refusedLoader) JsonSource() any { return string(l) }
+func (l refusedLoader) JsonSource() any { return string(l) } //nolint:revive // gojsonschema.JSONLoader names it
 
 func (refusedLoader) LoadJSON() (any, error) { return nil, errExternalRef }
 
-func (l refusedLoader) JsonReference() (gojsonreference.JsonReference, error) {
+func (l refusedLoader) JsonReference() (gojsonreference.JsonReference, error) { //nolint:revive // gojsonschema.JSONLoader names it
 	return gojsonreference.NewJsonReference(string(l))
 }
 

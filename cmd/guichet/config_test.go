@@ -62,7 +62,7 @@ nats-creds = "/etc/guichet/guichet.creds"
 
 func TestConfigFileErrors(t *testing.T) {
 	for content, want := range map[string]string{
-		`adress = "127.0.0.1:80"`:      `unknown setting "adress"; the settings are: addr, data-dir`,
+		`port = 8080`:                  `unknown setting "port"; the settings are: addr, data-dir`,
 		`smtp-password = "secret"`:     "GUICHET_SMTP_PASSWORD",
 		`admin-token = "secret"`:       "GUICHET_ADMIN_TOKEN",
 		`addr = ["a", "b"]`:            "must be a string, a number or a boolean",

@@ -100,7 +100,11 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("OTEL_*: %w", err)
 	}
-	defer stopTracing(context.WithoutCancel(ctx))
+	defer func() {
+		if err := stopTracing(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("tracing: last spans not sent", "error", err)
+		}
+	}()
 
 	// Take the ports first, so that a busy port fails before anything starts.
 	ln, err := net.Listen("tcp", s.addr)

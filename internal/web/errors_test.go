@@ -32,8 +32,8 @@ func TestFailLaysOutItsPage(t *testing.T) {
 // leaves a wrong method to the mux's 405.
 func TestUnmatched(t *testing.T) {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /inbox", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
-	handler := web.Unmatched(mux, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "introuvable", http.StatusNotFound) })
+	mux.HandleFunc("GET /inbox", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	handler := web.Unmatched(mux, func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "introuvable", http.StatusNotFound) })
 	for _, c := range []struct {
 		method, path string
 		status       int

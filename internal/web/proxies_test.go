@@ -12,7 +12,7 @@ func TestTrustProxies(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen string
-	handler := TrustProxies(trusted, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = ClientAddress(r) }))
+	handler := TrustProxies(trusted, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { seen = ClientAddress(r) }))
 	for _, c := range []struct{ peer, forwarded, want string }{
 		{"127.0.0.1:5000", "203.0.113.5", "203.0.113.5"},
 		{"127.0.0.1:5000", "198.51.100.7, 203.0.113.5, 10.1.2.3", "203.0.113.5"}, // a client's own header comes first

@@ -1,4 +1,4 @@
-// Package pages serves the identity pages: signing in and out, the /me
+// Package account serves the identity pages: signing in and out, the /me
 // page with the account's API tokens, and the admins' account pages.
 //
 // Front door (internal/test/layering); the API mounts its routes.

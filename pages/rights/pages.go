@@ -1,4 +1,4 @@
-// Package pages serves the admins' page for the rights of the people who
+// Package rights serves the admins' page for the rights of the people who
 // submitted: what is held about an email address, its download for the
 // right of access, and its erasure. Addresses travel in posted forms,
 // never in URLs, which proxies log.

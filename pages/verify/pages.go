@@ -1,4 +1,4 @@
-// Package pages serves the public page that checks a receipt: the
+// Package verify serves the public page that checks a receipt: the
 // address its QR code opens. It says, in plain words, whether the receipt
 // is authentic and intact, shows only what the receipt itself carries,
 // and checks the data the citizen kept against the receipt's fingerprint.

@@ -150,8 +150,8 @@ func TestFillAndSend(t *testing.T) {
 			if got := browsertest.Value(t, ctx, `[name="revenus"]`); got != "1\u00a0234,50" {
 				t.Errorf("the amount comes back as %q", got)
 			}
-			if max := browsertest.Attribute(t, ctx, `[name="naissance"]`, "max"); max != time.Now().In(locale.Paris).Format(time.DateOnly) {
-				t.Errorf("the birth date may go up to %q", max)
+			if latest := browsertest.Attribute(t, ctx, `[name="naissance"]`, "max"); latest != time.Now().In(locale.Paris).Format(time.DateOnly) {
+				t.Errorf("the birth date may go up to %q", latest)
 			}
 			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
 			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="remove:enfants.1"]`)))

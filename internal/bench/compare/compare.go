@@ -122,7 +122,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer guichet.Shutdown(context.Background())
+	defer func() { _ = guichet.Shutdown(context.Background()) }() // a measure, its directory removed after
 	if err := c.prepare(ctx, base); err != nil {
 		return nil, err
 	}
@@ -357,7 +357,7 @@ func (c *comparison) endToEnd(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer a.Shutdown(context.Background())
+	defer func() { _ = a.Shutdown(context.Background()) }() // a measure, its directory removed after
 	r, err := loadgen.Run(ctx, loadgen.Config{URL: base, Form: c.form.ID, Clients: c.cfg.Clients, Duration: c.cfg.Step, Seed: 1,
 		LagSample: 500, LagTimeout: 5 * time.Minute})
 	if err != nil {

@@ -57,7 +57,7 @@ func startNaive(js jetstream.JetStream, form *schemas.Compiled) (*naiveServer, e
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/forms/{id}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(formJSON)
+		_, _ = w.Write(formJSON)
 	})
 	api := humago.New(mux, huma.DefaultConfig("naive", "1"))
 	huma.Register(api, huma.Operation{Method: http.MethodPost, Path: "/api/forms/{id}/submissions", DefaultStatus: http.StatusCreated},
@@ -84,7 +84,7 @@ func startNaive(js jetstream.JetStream, form *schemas.Compiled) (*naiveServer, e
 		return nil, err
 	}
 	s := &naiveServer{URL: "http://" + ln.Addr().String(), server: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
-	go s.server.Serve(ln)
+	go func() { _ = s.server.Serve(ln) }() // ends with ErrServerClosed
 	return s, nil
 }
 

@@ -68,7 +68,7 @@ func followLag(ctx context.Context, cfg Config, followed []accepted) *LagReport 
 					at, routed := st.routedAt()
 					mu.Lock()
 					if err == nil && routed && st.Documented {
-						lags.RecordValue(max(1, at.Sub(st.SubmittedAt).Microseconds()))
+						_ = lags.RecordValue(min(max(1, at.Sub(st.SubmittedAt).Microseconds()), lags.HighestTrackableValue()))
 					} else {
 						still = append(still, a)
 					}
@@ -110,9 +110,9 @@ func showProgress(bar *progressbar.ProgressBar, cfg Config, sent, ok int, elapse
 	}
 	bar.Describe(fmt.Sprintf("%d envoyés, %d acceptés, %.0f/s", sent, ok, float64(ok)/max(elapsed.Seconds(), 0.001)))
 	if cfg.Duration > 0 {
-		bar.Set64(min(elapsed.Milliseconds(), cfg.Duration.Milliseconds()))
+		_ = bar.Set64(min(elapsed.Milliseconds(), cfg.Duration.Milliseconds())) // a progress bar's write errors are harmless
 	} else {
-		bar.Set64(int64(sent))
+		_ = bar.Set64(int64(sent))
 	}
 }
 

@@ -224,7 +224,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				body := pool.next(n)
 				began := time.Now()
 				status, ack, problem := submit(ctx, cfg.Client, target, body, cfg.IdempotencyKeys)
-				own.RecordValue(max(1, time.Since(began).Microseconds()))
+				_ = own.RecordValue(min(max(1, time.Since(began).Microseconds()), own.HighestTrackableValue()))
 				mu.Lock()
 				byStatus[status]++
 				if ack.Reference != "" {
@@ -243,7 +243,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	<-barDone
 	showProgress(bar, cfg, sent, byStatus["201"], elapsed)
 	if bar != nil {
-		bar.Finish()
+		_ = bar.Finish()
 		fmt.Fprintln(cfg.Progress)
 	}
 	r := &Report{URL: cfg.URL, Form: form.ID, Clients: cfg.Clients, TargetRate: cfg.Rate, Seconds: elapsed.Seconds(),

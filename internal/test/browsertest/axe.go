@@ -82,7 +82,7 @@ func Axe(t testing.TB, ctx context.Context) []Violation {
 	return violations
 }
 
-// ScreenshotsEnv, set to 1, has Screenshot write into docs/screenshots
+// ScreenshotsEnv is the variable that, set to 1, has Screenshot write into docs/screenshots
 // (make screenshots); otherwise tests write their screenshots in a
 // temporary folder and leave the checkout alone.
 const ScreenshotsEnv = "GUICHET_SCREENSHOTS"
