@@ -19,9 +19,11 @@ import (
 
 const publicForm = `{
 	"title": "Aide au permis de conduire", "audience": "public",
-	"schema": {"type": "object", "required": ["nom"], "properties": {"nom": {"type": "string", "title": "Nom"}, "commune": {"type": "string", "title": "Commune"},
+	"schema": {"type": "object", "required": ["nom"], "properties": {"nom": {"type": "string", "title": "Nom"},
+		"commune": {"type": "string", "title": "Commune"},
 		"piece": {"type": "string", "format": "data-url", "title": "Pièce justificative"}}},
-	"routing": {"default": "accueil", "rules": [{"when": {"properties": {"commune": {"const": "Thionville"}}, "required": ["commune"]}, "department": "finances"}]}
+	"routing": {"default": "accueil", "rules": [{"when": {"properties": {"commune": {"const": "Thionville"}}, "required": ["commune"]},
+		"department": "finances"}]}
 }`
 
 const internalForm = `{
@@ -81,7 +83,14 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "PUT", "/api/forms/ancien/draft", adminToken, publicForm)
 	s.Must(200, "PUT", "/api/forms/retirable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/retirable/publish", adminToken, "")
-	s.Must(200, "PUT", "/api/forms/valide/draft", adminToken, strings.Replace(internalForm, `"routing"`, `"workflow": {"steps": [{"title": "Responsable", "approver": "manager"}]}, "routing"`, 1))
+	s.Must(
+		200,
+		"PUT",
+		"/api/forms/valide/draft",
+		adminToken,
+		strings.Replace(internalForm, `"routing"`, `"workflow": {"steps": [{"title": `+
+			`"Responsable", "approver": "manager"}]}, "routing"`, 1),
+	)
 	s.Must(200, "POST", "/api/forms/valide/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/conges/draft", adminToken, internalForm)
 	s.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
@@ -116,7 +125,8 @@ func (w *world) routedDossier() string {
 func (w *world) decidedDossier() (string, string) {
 	if w.decided == "" {
 		w.s.Must(200, "POST", "/api/dossiers/"+w.reference+"/actions", adminToken, `{"action":"take-up"}`)
-		history := w.s.Must(200, "POST", "/api/dossiers/"+w.reference+"/actions", adminToken, `{"action":"accept","reason":"Complet"}`).JSON(w.s.t)["history"].([]any)
+		accepted := w.s.Must(200, "POST", "/api/dossiers/"+w.reference+"/actions", adminToken, `{"action":"accept","reason":"Complet"}`)
+		history := accepted.JSON(w.s.t)["history"].([]any)
 		w.decided = strconv.Itoa(len(history) - 1)
 		deadline := time.Now().Add(10 * time.Second)
 		for w.s.Do("GET", "/api/submissions/"+w.reference+"/decisions/"+w.decided, adminToken, "").Status != 200 && time.Now().Before(deadline) {
@@ -189,81 +199,249 @@ func (w *world) requests() map[string]route {
 	nextID := func() string { w.created++; return fmt.Sprintf("cree-%d", w.created) }
 	ref := w.reference
 	return map[string]route{
-		"PUT /api/departments/{id}":                        {access: identity.AdminOnly, request: fixed("/api/departments/social", `{"name":"Social"}`), ok: 200},
-		"GET /api/departments":                             {access: identity.AnyAgent, request: fixed("/api/departments", ""), ok: 200},
-		"GET /api/departments/{id}/submissions":            {access: identity.DepartmentAgent, request: fixed("/api/departments/accueil/submissions", ""), ok: 200},
-		"GET /api/accounts":                                {access: identity.AdminOnly, request: fixed("/api/accounts", ""), ok: 200},
-		"GET /api/accounts/{id}":                           {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a", ""), ok: 200},
-		"PUT /api/accounts/{id}":                           {access: identity.AdminOnly, request: fixed("/api/accounts/nouvel-agent", `{"name":"N","role":"agent","active":true}`), ok: 200},
-		"POST /api/accounts/{id}/password":                 {access: identity.AdminOnly, request: fixed("/api/accounts/agent-mdp/password", `{}`), ok: 200},
-		"GET /api/accounts/{id}/tokens":                    {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/tokens", ""), ok: 200},
-		"POST /api/accounts/{id}/tokens":                   {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/tokens", `{"name":"t"}`), ok: 201},
-		"DELETE /api/accounts/{id}/tokens/{tokenId}":       {access: identity.AdminOnly, request: func(caller) (string, string) { return "/api/accounts/agent-reserve/tokens/" + freshToken(""), "" }, ok: 204},
-		"GET /api/me":                                      {access: identity.AnyAgent, request: fixed("/api/me", ""), ok: 200},
-		"GET /api/me/tokens":                               {access: identity.AnyAgent, request: fixed("/api/me/tokens", ""), ok: 200},
-		"POST /api/me/tokens":                              {access: identity.AnyAgent, request: fixed("/api/me/tokens", `{"name":"mon script"}`), ok: 201},
-		"DELETE /api/me/tokens/{tokenId}":                  {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/api/me/tokens/" + freshToken(c.account), "" }, ok: 204},
-		"PUT /api/forms/{id}/draft":                        {access: identity.AdminOnly, request: fixed("/api/forms/essai/draft", publicForm), ok: 200},
-		"GET /api/forms/{id}/draft":                        {access: identity.AdminOnly, request: fixed("/api/forms/permis/draft", ""), ok: 200},
-		"POST /api/forms/{id}/publish":                     {access: identity.AdminOnly, request: fixed("/api/forms/permis/publish", ""), ok: 200},
-		"POST /api/forms/{id}/lint":                        {access: identity.AdminOnly, request: fixed("/api/forms/permis/lint", ""), ok: 200},
-		"GET /api/forms/{id}/diff":                         {access: identity.AdminOnly, request: fixed("/api/forms/permis/diff?from=1&to=1", ""), ok: 200},
-		"GET /api/forms/{id}/export":                       {access: identity.AdminOnly, request: fixed("/api/forms/permis/export", ""), ok: 200},
-		"POST /api/forms/{id}/unpublish":                   {access: identity.AdminOnly, request: fixed("/api/forms/jetable/unpublish", ""), ok: 204},
-		"POST /api/forms/{id}/archive":                     {access: identity.AdminOnly, request: fixed("/api/forms/ancien/archive", ""), ok: 204},
-		"POST /api/forms/{id}/restore":                     {access: identity.AdminOnly, request: fixed("/api/forms/ancien/restore", ""), ok: 204},
-		"POST /api/forms/{id}/routing/dry-run":             {access: identity.AdminOnly, request: fixed("/api/forms/permis/routing/dry-run", `{"samples":[{"commune":"Thionville"}],"replay":5}`), ok: 200},
-		"GET /api/forms/{id}/fields":                       {access: identity.AdminOnly, request: fixed("/api/forms/permis/fields", ""), ok: 200},
-		"POST /api/forms/{id}/fields":                      {access: identity.AdminOnly, request: fixed("/api/forms/permis/fields", `{"type":"short-text","name":"ajout","label":"Ajout"}`), ok: 201},
-		"PUT /api/forms/{id}/fields/{name}":                {access: identity.AdminOnly, request: fixed("/api/forms/permis/fields/commune", `{"type":"short-text","label":"Commune de résidence"}`), ok: 200},
-		"DELETE /api/forms/{id}/fields/{name}":             {access: identity.AdminOnly, request: fixed("/api/forms/jetable/fields/commune", ""), ok: 204},
-		"POST /api/forms/{id}/fields/{name}/move":          {access: identity.AdminOnly, request: fixed("/api/forms/permis/fields/nom/move", `{"by":1}`), ok: 200},
-		"POST /api/forms/{id}/fields/{name}/duplicate":     {access: identity.AdminOnly, request: fixed("/api/forms/permis/fields/commune/duplicate", ""), ok: 201},
-		"PUT /api/forms/{id}/fields/{name}/condition":      {access: identity.AdminOnly, request: fixed("/api/forms/jetable/fields/piece/condition", `{"field":"nom","equals":["Dupont"]}`), ok: 200},
-		"DELETE /api/forms/{id}/fields/{name}/condition":   {access: identity.AdminOnly, request: fixed("/api/forms/jetable/fields/piece/condition", ""), ok: 200},
-		"PUT /api/forms/{id}/steps":                        {access: identity.AdminOnly, request: fixed("/api/forms/jetable/steps", `{"steps":[{"title":"Tout","fields":["nom","piece"]}]}`), ok: 200},
-		"POST /api/forms/import":                           {access: identity.AdminOnly, request: fixed("/api/forms/import", `{"id":"importe",`+publicForm[1:]), ok: 200},
-		"GET /api/forms":                                   {access: identity.Anyone, request: fixed("/api/forms", ""), ok: 200},
-		"GET /api/forms/{id}":                              {access: identity.Anyone, request: fixed("/api/forms/permis", ""), ok: 200},
-		"GET /api/forms/{id}/versions/{n}":                 {access: identity.Anyone, request: fixed("/api/forms/permis/versions/1", ""), ok: 200},
-		"POST /api/forms/{id}/submissions":                 {access: identity.Anyone, request: fixed("/api/forms/permis/submissions", `{"data":{"nom":"Martin"}}`), ok: 201},
-		"POST /api/privacy/access":                         {access: identity.AdminOnly, request: fixed("/api/privacy/access", `{"email":"personne@example.org"}`), ok: 200},
-		"POST /api/privacy/erasure":                        {access: identity.AdminOnly, request: fixed("/api/privacy/erasure", `{"email":"personne-inconnue@example.org","reason":"Demande reçue le 1er décembre"}`), ok: 200},
-		"GET /api/submissions/{reference}":                 {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref, ""), ok: 200},
-		"GET /api/submissions/{reference}/attachments/{n}": {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/attachments/0", ""), ok: 200},
-		"GET /api/submissions/{reference}/receipt":         {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/receipt", ""), ok: 200},
-		"GET /verify":                                      {access: identity.Anyone, request: fixed("/verify?r=pas-un-recepisse", ""), ok: 200},
-		"POST /verify":                                     {access: identity.Anyone, request: fixed("/verify", "r=pas-un-recepisse"), ok: 200},
-		"GET /api/receipts/keys":                           {access: identity.Anyone, request: fixed("/api/receipts/keys", ""), ok: 200},
-		"POST /api/receipts/verify":                        {access: identity.Anyone, request: fixed("/api/receipts/verify", `{"receipt":"pas-un-recepisse"}`), ok: 200},
-		"GET /api/submissions/{reference}/pdf":             {access: identity.ReceiptHolder, request: fixed("/api/submissions/"+ref+"/pdf", ""), ok: 200},
-		"GET /api/dossiers/{reference}":                    {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref, ""), ok: 200},
+		"PUT /api/departments/{id}": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/departments/social", `{"name":"Social"}`),
+			ok:      200,
+		},
+		"GET /api/departments": {access: identity.AnyAgent, request: fixed("/api/departments", ""), ok: 200},
+		"GET /api/departments/{id}/submissions": {
+			access:  identity.DepartmentAgent,
+			request: fixed("/api/departments/accueil/submissions", ""),
+			ok:      200,
+		},
+		"GET /api/accounts":      {access: identity.AdminOnly, request: fixed("/api/accounts", ""), ok: 200},
+		"GET /api/accounts/{id}": {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a", ""), ok: 200},
+		"PUT /api/accounts/{id}": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/accounts/nouvel-agent", `{"name":"N","role":"agent","active":true}`),
+			ok:      200,
+		},
+		"POST /api/accounts/{id}/password": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/accounts/agent-mdp/password", `{}`),
+			ok:      200,
+		},
+		"GET /api/accounts/{id}/tokens": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/accounts/agent-a/tokens", ""),
+			ok:      200,
+		},
+		"POST /api/accounts/{id}/tokens": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/accounts/agent-a/tokens", `{"name":"t"}`),
+			ok:      201,
+		},
+		"DELETE /api/accounts/{id}/tokens/{tokenId}": {
+			access:  identity.AdminOnly,
+			request: func(caller) (string, string) { return "/api/accounts/agent-reserve/tokens/" + freshToken(""), "" },
+			ok:      204,
+		},
+		"GET /api/me":        {access: identity.AnyAgent, request: fixed("/api/me", ""), ok: 200},
+		"GET /api/me/tokens": {access: identity.AnyAgent, request: fixed("/api/me/tokens", ""), ok: 200},
+		"POST /api/me/tokens": {
+			access:  identity.AnyAgent,
+			request: fixed("/api/me/tokens", `{"name":"mon script"}`),
+			ok:      201,
+		},
+		"DELETE /api/me/tokens/{tokenId}": {
+			access:  identity.AnyAgent,
+			request: func(c caller) (string, string) { return "/api/me/tokens/" + freshToken(c.account), "" },
+			ok:      204,
+		},
+		"PUT /api/forms/{id}/draft": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/essai/draft", publicForm),
+			ok:      200,
+		},
+		"GET /api/forms/{id}/draft": {access: identity.AdminOnly, request: fixed("/api/forms/permis/draft", ""), ok: 200},
+		"POST /api/forms/{id}/publish": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/permis/publish", ""),
+			ok:      200,
+		},
+		"POST /api/forms/{id}/lint": {access: identity.AdminOnly, request: fixed("/api/forms/permis/lint", ""), ok: 200},
+		"GET /api/forms/{id}/diff": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/permis/diff?from=1&to=1", ""),
+			ok:      200,
+		},
+		"GET /api/forms/{id}/export": {access: identity.AdminOnly, request: fixed("/api/forms/permis/export", ""), ok: 200},
+		"POST /api/forms/{id}/unpublish": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/jetable/unpublish", ""),
+			ok:      204,
+		},
+		"POST /api/forms/{id}/archive": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/ancien/archive", ""),
+			ok:      204,
+		},
+		"POST /api/forms/{id}/restore": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/ancien/restore", ""),
+			ok:      204,
+		},
+		"POST /api/forms/{id}/routing/dry-run": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/permis/routing/dry-run", `{"samples":[{"commune":"Thionville"}],"replay":5}`),
+			ok:      200,
+		},
+		"GET /api/forms/{id}/fields": {access: identity.AdminOnly, request: fixed("/api/forms/permis/fields", ""), ok: 200},
+		"POST /api/forms/{id}/fields": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/permis/fields", `{"type":"short-text","name":"ajout","label":"Ajout"}`),
+			ok:      201,
+		},
+		"PUT /api/forms/{id}/fields/{name}": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/permis/fields/commune", `{"type":"short-text","label":"Commune de résidence"}`),
+			ok:      200,
+		},
+		"DELETE /api/forms/{id}/fields/{name}": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/jetable/fields/commune", ""),
+			ok:      204,
+		},
+		"POST /api/forms/{id}/fields/{name}/move": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/permis/fields/nom/move", `{"by":1}`),
+			ok:      200,
+		},
+		"POST /api/forms/{id}/fields/{name}/duplicate": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/permis/fields/commune/duplicate", ""),
+			ok:      201,
+		},
+		"PUT /api/forms/{id}/fields/{name}/condition": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/jetable/fields/piece/condition", `{"field":"nom","equals":["Dupont"]}`),
+			ok:      200,
+		},
+		"DELETE /api/forms/{id}/fields/{name}/condition": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/jetable/fields/piece/condition", ""),
+			ok:      200,
+		},
+		"PUT /api/forms/{id}/steps": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/jetable/steps", `{"steps":[{"title":"Tout","fields":["nom","piece"]}]}`),
+			ok:      200,
+		},
+		"POST /api/forms/import": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/import", `{"id":"importe",`+publicForm[1:]),
+			ok:      200,
+		},
+		"GET /api/forms":      {access: identity.Anyone, request: fixed("/api/forms", ""), ok: 200},
+		"GET /api/forms/{id}": {access: identity.Anyone, request: fixed("/api/forms/permis", ""), ok: 200},
+		"GET /api/forms/{id}/versions/{n}": {
+			access:  identity.Anyone,
+			request: fixed("/api/forms/permis/versions/1", ""),
+			ok:      200,
+		},
+		"POST /api/forms/{id}/submissions": {
+			access:  identity.Anyone,
+			request: fixed("/api/forms/permis/submissions", `{"data":{"nom":"Martin"}}`),
+			ok:      201,
+		},
+		"POST /api/privacy/access": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/privacy/access", `{"email":"personne@example.org"}`),
+			ok:      200,
+		},
+		"POST /api/privacy/erasure": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/privacy/erasure", `{"email":"personne-inconnue@example.org","reason":"Demande reçue le 1er décembre"}`),
+			ok:      200,
+		},
+		"GET /api/submissions/{reference}": {
+			access:  identity.ReceiptHolder,
+			request: fixed("/api/submissions/"+ref, ""),
+			ok:      200,
+		},
+		"GET /api/submissions/{reference}/attachments/{n}": {
+			access:  identity.ReceiptHolder,
+			request: fixed("/api/submissions/"+ref+"/attachments/0", ""),
+			ok:      200,
+		},
+		"GET /api/submissions/{reference}/receipt": {
+			access:  identity.ReceiptHolder,
+			request: fixed("/api/submissions/"+ref+"/receipt", ""),
+			ok:      200,
+		},
+		"GET /verify":            {access: identity.Anyone, request: fixed("/verify?r=pas-un-recepisse", ""), ok: 200},
+		"POST /verify":           {access: identity.Anyone, request: fixed("/verify", "r=pas-un-recepisse"), ok: 200},
+		"GET /api/receipts/keys": {access: identity.Anyone, request: fixed("/api/receipts/keys", ""), ok: 200},
+		"POST /api/receipts/verify": {
+			access:  identity.Anyone,
+			request: fixed("/api/receipts/verify", `{"receipt":"pas-un-recepisse"}`),
+			ok:      200,
+		},
+		"GET /api/submissions/{reference}/pdf": {
+			access:  identity.ReceiptHolder,
+			request: fixed("/api/submissions/"+ref+"/pdf", ""),
+			ok:      200,
+		},
+		"GET /api/dossiers/{reference}": {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref, ""), ok: 200},
 		"POST /api/dossiers/{reference}/actions": {access: identity.DossierAgent, request: func(caller) (string, string) {
 			return "/api/dossiers/" + w.routedDossier() + "/actions", `{"action":"take-up"}`
 		}, ok: 200},
-		"POST /api/dossiers/{reference}/notes":  {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref+"/notes", `{"text":"À rappeler"}`), ok: 201},
-		"POST /api/dossiers/{reference}/assign": {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref+"/assign", `{}`), ok: 204},
-		"POST /api/dossiers/{reference}/follow": {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref+"/follow", `{}`), ok: 204},
-		"GET /api/accounts/{id}/trail":          {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/trail", ""), ok: 200},
-		"GET /inbox":                            {access: identity.AnyAgent, request: fixed("/inbox", ""), ok: 200},
-		"GET /inbox/{id}":                       {access: identity.DepartmentAgent, request: fixed("/inbox/accueil?status=routed&q=dupont", ""), ok: 200},
+		"POST /api/dossiers/{reference}/notes": {
+			access:  identity.DossierAgent,
+			request: fixed("/api/dossiers/"+ref+"/notes", `{"text":"À rappeler"}`),
+			ok:      201,
+		},
+		"POST /api/dossiers/{reference}/assign": {
+			access:  identity.DossierAgent,
+			request: fixed("/api/dossiers/"+ref+"/assign", `{}`),
+			ok:      204,
+		},
+		"POST /api/dossiers/{reference}/follow": {
+			access:  identity.DossierAgent,
+			request: fixed("/api/dossiers/"+ref+"/follow", `{}`),
+			ok:      204,
+		},
+		"GET /api/accounts/{id}/trail": {access: identity.AdminOnly, request: fixed("/api/accounts/agent-a/trail", ""), ok: 200},
+		"GET /inbox":                   {access: identity.AnyAgent, request: fixed("/inbox", ""), ok: 200},
+		"GET /inbox/{id}": {
+			access:  identity.DepartmentAgent,
+			request: fixed("/inbox/accueil?status=routed&q=dupont", ""),
+			ok:      200,
+		},
 		"POST /inbox/{id}/actions": {access: identity.DepartmentAgent, request: func(caller) (string, string) {
 			return "/inbox/accueil/actions", "action=take-up&ref=" + w.routedDossier()
 		}, ok: 200},
 		"POST /api/departments/{id}/submissions/actions": {access: identity.DepartmentAgent, request: func(caller) (string, string) {
 			return "/api/departments/accueil/submissions/actions", `{"action":"take-up","references":["` + w.routedDossier() + `"]}`
 		}, ok: 200},
-		"GET /dossiers/{reference}":              {access: identity.DossierAgent, request: fixed("/dossiers/"+ref, ""), ok: 200},
-		"POST /dossiers/{reference}/actions":     {access: identity.DossierAgent, request: func(caller) (string, string) { return "/dossiers/" + w.routedDossier() + "/actions", "action=take-up" }, ok: 303},
-		"POST /dossiers/{reference}/notes":       {access: identity.DossierAgent, request: fixed("/dossiers/"+ref+"/notes", "text=Vu"), ok: 303},
-		"POST /dossiers/{reference}/assign":      {access: identity.DossierAgent, request: fixed("/dossiers/"+ref+"/assign", ""), ok: 303},
-		"POST /dossiers/{reference}/follow":      {access: identity.DossierAgent, request: fixed("/dossiers/"+ref+"/follow", ""), ok: 303},
-		"GET /api/forms/{id}/submissions/export": {access: identity.AnyAgent, request: fixed("/api/forms/permis/submissions/export?format=csv", ""), ok: 200},
-		"GET /api/statistics":                    {access: identity.AnyAgent, request: fixed("/api/statistics?months=3", ""), ok: 200},
-		"PUT /api/forms/{id}/paper/{month}":      {access: identity.AdminOnly, request: fixed("/api/forms/permis/paper/2026-01", `{"count":12}`), ok: 204},
-		"GET /statistiques":                      {access: identity.AnyAgent, request: fixed("/statistiques", ""), ok: 200},
-		"POST /statistiques/papier":              {access: identity.AdminOnly, request: fixed("/statistiques/papier", "form=permis&month=2026-02&count=7"), ok: 303},
-		"GET /api/approvals":                     {access: identity.AnyAgent, request: fixed("/api/approvals", ""), ok: 200},
+		"GET /dossiers/{reference}": {access: identity.DossierAgent, request: fixed("/dossiers/"+ref, ""), ok: 200},
+		"POST /dossiers/{reference}/actions": {
+			access:  identity.DossierAgent,
+			request: func(caller) (string, string) { return "/dossiers/" + w.routedDossier() + "/actions", "action=take-up" },
+			ok:      303,
+		},
+		"POST /dossiers/{reference}/notes":  {access: identity.DossierAgent, request: fixed("/dossiers/"+ref+"/notes", "text=Vu"), ok: 303},
+		"POST /dossiers/{reference}/assign": {access: identity.DossierAgent, request: fixed("/dossiers/"+ref+"/assign", ""), ok: 303},
+		"POST /dossiers/{reference}/follow": {access: identity.DossierAgent, request: fixed("/dossiers/"+ref+"/follow", ""), ok: 303},
+		"GET /api/forms/{id}/submissions/export": {
+			access:  identity.AnyAgent,
+			request: fixed("/api/forms/permis/submissions/export?format=csv", ""),
+			ok:      200,
+		},
+		"GET /api/statistics": {access: identity.AnyAgent, request: fixed("/api/statistics?months=3", ""), ok: 200},
+		"PUT /api/forms/{id}/paper/{month}": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/permis/paper/2026-01", `{"count":12}`),
+			ok:      204,
+		},
+		"GET /statistiques": {access: identity.AnyAgent, request: fixed("/statistiques", ""), ok: 200},
+		"POST /statistiques/papier": {
+			access:  identity.AdminOnly,
+			request: fixed("/statistiques/papier", "form=permis&month=2026-02&count=7"),
+			ok:      303,
+		},
+		"GET /api/approvals": {access: identity.AnyAgent, request: fixed("/api/approvals", ""), ok: 200},
 		"POST /api/approvals/{reference}": {access: identity.Approver, request: func(caller) (string, string) {
 			return "/api/approvals/" + w.pendingApproval(), `{"round":1,"position":0,"verdict":"approve"}`
 		}, ok: 202},
@@ -271,52 +449,114 @@ func (w *world) requests() map[string]route {
 		"POST /approbations/{reference}": {access: identity.Approver, request: func(caller) (string, string) {
 			return "/approbations/" + w.pendingApproval(), "round=1&position=0&verdict=approve"
 		}, ok: 303},
-		"GET /approbations/{reference}/corriger":  {access: identity.Requester, request: func(caller) (string, string) { return "/approbations/" + w.pendingApproval() + "/corriger", "" }},
-		"POST /approbations/{reference}/corriger": {access: identity.Requester, request: func(caller) (string, string) { return "/approbations/" + w.pendingApproval() + "/corriger", "jours=2" }},
-		"POST /api/dossiers/{reference}/messages": {access: identity.DossierAgent, request: fixed("/api/dossiers/"+ref+"/messages", `{"text":"Votre dossier est complet."}`), ok: 202},
-		"POST /dossiers/{reference}/messages":     {access: identity.DossierAgent, request: fixed("/dossiers/"+ref+"/messages", "text=Merci"), ok: 303},
+		"GET /approbations/{reference}/corriger": {
+			access:  identity.Requester,
+			request: func(caller) (string, string) { return "/approbations/" + w.pendingApproval() + "/corriger", "" },
+		},
+		"POST /approbations/{reference}/corriger": {
+			access:  identity.Requester,
+			request: func(caller) (string, string) { return "/approbations/" + w.pendingApproval() + "/corriger", "jours=2" },
+		},
+		"POST /api/dossiers/{reference}/messages": {
+			access:  identity.DossierAgent,
+			request: fixed("/api/dossiers/"+ref+"/messages", `{"text":"Votre dossier est complet."}`),
+			ok:      202,
+		},
+		"POST /dossiers/{reference}/messages": {
+			access:  identity.DossierAgent,
+			request: fixed("/dossiers/"+ref+"/messages", "text=Merci"),
+			ok:      303,
+		},
 		"GET /api/submissions/{reference}/decisions/{n}": {access: identity.ReceiptHolder, request: func(caller) (string, string) {
 			ref, n := w.decidedDossier()
 			return "/api/submissions/" + ref + "/decisions/" + n, ""
 		}, ok: 200},
-		"PUT /api/webhooks/{id}":                               {access: identity.AdminOnly, request: fixed("/api/webhooks/si", `{"url":"http://127.0.0.1:9/","active":false}`), ok: 200},
-		"GET /api/webhooks":                                    {access: identity.AdminOnly, request: fixed("/api/webhooks", ""), ok: 200},
-		"GET /api/webhooks/{id}/deliveries":                    {access: identity.AdminOnly, request: fixed("/api/webhooks/si/deliveries", ""), ok: 200},
-		"POST /api/webhooks/{id}/deliveries/{sequence}/replay": {access: identity.AdminOnly, request: fixed("/api/webhooks/si/deliveries/1/replay", ""), ok: 200},
-		"GET /api/deadletters":                                 {access: identity.AdminOnly, request: fixed("/api/deadletters", ""), ok: 200},
+		"PUT /api/webhooks/{id}": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/webhooks/si", `{"url":"http://127.0.0.1:9/","active":false}`),
+			ok:      200,
+		},
+		"GET /api/webhooks": {access: identity.AdminOnly, request: fixed("/api/webhooks", ""), ok: 200},
+		"GET /api/webhooks/{id}/deliveries": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/webhooks/si/deliveries", ""),
+			ok:      200,
+		},
+		"POST /api/webhooks/{id}/deliveries/{sequence}/replay": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/webhooks/si/deliveries/1/replay", ""),
+			ok:      200,
+		},
+		"GET /api/deadletters": {access: identity.AdminOnly, request: fixed("/api/deadletters", ""), ok: 200},
 		// Reached: there is no dead letter at that sequence.
 		"POST /api/deadletters/{sequence}/replay": {access: identity.AdminOnly, request: fixed("/api/deadletters/999/replay", ""), ok: 404},
-		"GET /{$}":                         {access: identity.Anyone, request: fixed("/", ""), ok: 200},
-		"GET /f/{form}":                    {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
-		"POST /f/{form}":                   {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
-		"GET /f/{form}/d/{draft}":          {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" }, ok: 200},
-		"GET /f/{form}/d/{draft}/verifier": {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 200},
+		"GET /{$}":       {access: identity.Anyone, request: fixed("/", ""), ok: 200},
+		"GET /f/{form}":  {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
+		"POST /f/{form}": {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /f/{form}/d/{draft}": {
+			access:  identity.Anyone,
+			request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" },
+			ok:      200,
+		},
+		"GET /f/{form}/d/{draft}/verifier": {
+			access:  identity.Anyone,
+			request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" },
+			ok:      200,
+		},
 		// Without an SMTP relay in this world, no link is emailed.
 		"POST /f/{form}/d/{draft}/courriel": {access: identity.Anyone, request: func(caller) (string, string) {
 			return "/f/permis/d/" + w.newDraft() + "/courriel", "email=a%40example.fr"
 		}, ok: 404},
-		"POST /f/{form}/d/{draft}/verifier":          {access: identity.Anyone, request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" }, ok: 303},
-		"GET /recu/{reference}":                      {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
-		"GET /login":                                 {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
-		"POST /login":                                {access: identity.Anyone, request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"), ok: 303},
-		"POST /logout":                               {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
-		"GET /me":                                    {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
-		"GET /api/docs":                              {access: identity.Anyone, request: fixed("/api/docs", ""), ok: 200},
-		"GET /me/password":                           {access: identity.AnyAgent, request: fixed("/me/password", ""), ok: 200},
-		"POST /me/password":                          {access: identity.AnyAgent, request: fixed("/me/password", "current=x&password=un&confirm=deux"), ok: 422},
-		"POST /me/tokens":                            {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
-		"POST /me/tokens/{tokenId}/revoke":           {access: identity.AnyAgent, request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" }, ok: 303},
-		"GET /admin/accounts":                        {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
-		"GET /metrics":                               {access: identity.AdminOnly, request: fixed("/metrics", ""), ok: 200},
-		"GET /admin/traitements":                     {access: identity.AdminOnly, request: fixed("/admin/traitements", ""), ok: 200},
-		"POST /admin/traitements/{sequence}/rejouer": {access: identity.AdminOnly, request: fixed("/admin/traitements/999/rejouer", ""), ok: 404},
-		"GET /admin/accounts/new":                    {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
+		"POST /f/{form}/d/{draft}/verifier": {
+			access:  identity.Anyone,
+			request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft() + "/verifier", "" },
+			ok:      303,
+		},
+		"GET /recu/{reference}": {access: identity.ReceiptHolder, request: fixed("/recu/"+ref, ""), ok: 200},
+		"GET /login":            {access: identity.Anyone, request: fixed("/login", ""), ok: 200},
+		"POST /login": {
+			access:  identity.Anyone,
+			request: fixed("/login", "id=agent-reserve&password=une+phrase+de+passe+assez+longue"),
+			ok:      303,
+		},
+		"POST /logout":     {access: identity.Anyone, request: fixed("/logout", ""), ok: 303},
+		"GET /me":          {access: identity.AnyAgent, request: fixed("/me", ""), ok: 200},
+		"GET /api/docs":    {access: identity.Anyone, request: fixed("/api/docs", ""), ok: 200},
+		"GET /me/password": {access: identity.AnyAgent, request: fixed("/me/password", ""), ok: 200},
+		"POST /me/password": {
+			access:  identity.AnyAgent,
+			request: fixed("/me/password", "current=x&password=un&confirm=deux"),
+			ok:      422,
+		},
+		"POST /me/tokens": {access: identity.AnyAgent, request: fixed("/me/tokens", "name=poste&days=30"), ok: 201},
+		"POST /me/tokens/{tokenId}/revoke": {
+			access:  identity.AnyAgent,
+			request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" },
+			ok:      303,
+		},
+		"GET /admin/accounts":    {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
+		"GET /metrics":           {access: identity.AdminOnly, request: fixed("/metrics", ""), ok: 200},
+		"GET /admin/traitements": {access: identity.AdminOnly, request: fixed("/admin/traitements", ""), ok: 200},
+		"POST /admin/traitements/{sequence}/rejouer": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/traitements/999/rejouer", ""),
+			ok:      404,
+		},
+		"GET /admin/accounts/new": {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
 		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"
 		}, ok: 303},
-		"GET /admin/accounts/{id}":           {access: identity.AdminOnly, request: fixed("/admin/accounts/agent-a", ""), ok: 200},
-		"POST /admin/accounts/{id}":          {access: identity.AdminOnly, request: fixed("/admin/accounts/agent-a", "name=Agent+agent-a&role=agent&departments=accueil&active=on"), ok: 303},
-		"POST /admin/accounts/{id}/password": {access: identity.AdminOnly, request: fixed("/admin/accounts/agent-mdp/password", ""), ok: 200},
+		"GET /admin/accounts/{id}": {access: identity.AdminOnly, request: fixed("/admin/accounts/agent-a", ""), ok: 200},
+		"POST /admin/accounts/{id}": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/accounts/agent-a", "name=Agent+agent-a&role=agent&departments=accueil&active=on"),
+			ok:      303,
+		},
+		"POST /admin/accounts/{id}/password": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/accounts/agent-mdp/password", ""),
+			ok:      200,
+		},
 		"POST /admin/accounts/{id}/tokens/{tokenId}/revoke": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts/agent-reserve/tokens/" + freshToken("") + "/revoke", ""
 		}, ok: 303},
@@ -325,33 +565,140 @@ func (w *world) requests() map[string]route {
 			return "/admin/forms", "id=" + nextID() + "&title=Nouveau&audience=public&department=accueil"
 		}, ok: 303},
 		// Reached, and refused for want of a file.
-		"POST /admin/forms/import":                       {access: identity.AdminOnly, request: fixed("/admin/forms/import", ""), ok: 422},
-		"GET /admin/forms/{id}":                          {access: identity.AdminOnly, request: fixed("/admin/forms/permis", ""), ok: 200},
-		"POST /admin/forms/{id}/publish":                 {access: identity.AdminOnly, request: fixed("/admin/forms/permis/publish", ""), ok: 303},
-		"POST /admin/forms/{id}/unpublish":               {access: identity.AdminOnly, request: fixed("/admin/forms/retirable/unpublish", ""), ok: 303},
-		"POST /admin/forms/{id}/archive":                 {access: identity.AdminOnly, request: fixed("/admin/forms/ancien/archive", ""), ok: 303},
-		"POST /admin/forms/{id}/restore":                 {access: identity.AdminOnly, request: fixed("/admin/forms/ancien/restore", ""), ok: 303},
-		"GET /admin/forms/{id}/settings":                 {access: identity.AdminOnly, request: fixed("/admin/forms/permis/settings", ""), ok: 200},
-		"POST /admin/forms/{id}/settings":                {access: identity.AdminOnly, request: fixed("/admin/forms/permis/settings", "title=Aide+au+permis&audience=public"), ok: 303},
-		"GET /admin/forms/{id}/fields/new":               {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/new?type=single-choice", ""), ok: 200},
-		"POST /admin/forms/{id}/fields":                  {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields", "type=short-text&label=Ajout+en+page"), ok: 303},
-		"GET /admin/forms/{id}/fields/{name}":            {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/nom", ""), ok: 200},
-		"POST /admin/forms/{id}/fields/{name}":           {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/commune", "type=short-text&label=Commune"), ok: 303},
-		"POST /admin/forms/{id}/fields/{name}/move":      {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/nom/move", "by=1"), ok: 303},
-		"POST /admin/forms/{id}/fields/{name}/duplicate": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/fields/commune/duplicate", ""), ok: 303},
-		"POST /admin/forms/{id}/fields/{name}/delete":    {access: identity.AdminOnly, request: fixed("/admin/forms/ancien/fields/commune/delete", ""), ok: 303},
-		"GET /admin/forms/{id}/steps":                    {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", ""), ok: 200},
-		"POST /admin/forms/{id}/steps":                   {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", "title="), ok: 303},
-		"GET /admin/forms/{id}/routing":                  {access: identity.AdminOnly, request: fixed("/admin/forms/permis/routing", ""), ok: 200},
-		"POST /admin/forms/{id}/routing":                 {access: identity.AdminOnly, request: fixed("/admin/forms/permis/routing", url.Values{"default": {"accueil"}, "rule.0.field": {"commune"}, "rule.0.values": {"Thionville"}, "rule.0.department": {"finances"}}.Encode()), ok: 303},
-		"POST /admin/forms/{id}/routing/dry-run":         {access: identity.AdminOnly, request: fixed("/admin/forms/permis/routing/dry-run", url.Values{"samples": {`{"commune":"Thionville"}`}, "replay": {"5"}}.Encode()), ok: 200},
-		"GET /admin/donnees-personnelles":                {access: identity.AdminOnly, request: fixed("/admin/donnees-personnelles", ""), ok: 200},
-		"POST /admin/donnees-personnelles":               {access: identity.AdminOnly, request: fixed("/admin/donnees-personnelles", "email=personne%40example.org"), ok: 200},
-		"POST /admin/donnees-personnelles/export":        {access: identity.AdminOnly, request: fixed("/admin/donnees-personnelles/export", "email=personne%40example.org"), ok: 200},
-		"POST /admin/donnees-personnelles/effacer":       {access: identity.AdminOnly, request: fixed("/admin/donnees-personnelles/effacer", "email=personne-inconnue%40example.org&reason=Demande+du+1er+d%C3%A9cembre&confirm=yes"), ok: 200},
-		"GET /admin/forms/{id}/versions":                 {access: identity.AdminOnly, request: fixed("/admin/forms/permis/versions", ""), ok: 200},
-		"GET /admin/forms/{form}/preview":                {access: identity.AdminOnly, request: fixed("/admin/forms/permis/preview", ""), ok: 200},
-		"POST /admin/forms/{form}/preview":               {access: identity.AdminOnly, request: fixed("/admin/forms/permis/preview", "nom=Martin"), ok: 200},
+		"POST /admin/forms/import": {access: identity.AdminOnly, request: fixed("/admin/forms/import", ""), ok: 422},
+		"GET /admin/forms/{id}":    {access: identity.AdminOnly, request: fixed("/admin/forms/permis", ""), ok: 200},
+		"POST /admin/forms/{id}/publish": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/publish", ""),
+			ok:      303,
+		},
+		"POST /admin/forms/{id}/unpublish": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/retirable/unpublish", ""),
+			ok:      303,
+		},
+		"POST /admin/forms/{id}/archive": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/ancien/archive", ""),
+			ok:      303,
+		},
+		"POST /admin/forms/{id}/restore": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/ancien/restore", ""),
+			ok:      303,
+		},
+		"GET /admin/forms/{id}/settings": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/settings", ""),
+			ok:      200,
+		},
+		"POST /admin/forms/{id}/settings": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/settings", "title=Aide+au+permis&audience=public"),
+			ok:      303,
+		},
+		"GET /admin/forms/{id}/fields/new": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/fields/new?type=single-choice", ""),
+			ok:      200,
+		},
+		"POST /admin/forms/{id}/fields": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/fields", "type=short-text&label=Ajout+en+page"),
+			ok:      303,
+		},
+		"GET /admin/forms/{id}/fields/{name}": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/fields/nom", ""),
+			ok:      200,
+		},
+		"POST /admin/forms/{id}/fields/{name}": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/fields/commune", "type=short-text&label=Commune"),
+			ok:      303,
+		},
+		"POST /admin/forms/{id}/fields/{name}/move": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/fields/nom/move", "by=1"),
+			ok:      303,
+		},
+		"POST /admin/forms/{id}/fields/{name}/duplicate": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/fields/commune/duplicate", ""),
+			ok:      303,
+		},
+		"POST /admin/forms/{id}/fields/{name}/delete": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/ancien/fields/commune/delete", ""),
+			ok:      303,
+		},
+		"GET /admin/forms/{id}/steps": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", ""), ok: 200},
+		"POST /admin/forms/{id}/steps": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/steps", "title="),
+			ok:      303,
+		},
+		"GET /admin/forms/{id}/routing": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/routing", ""),
+			ok:      200,
+		},
+		"POST /admin/forms/{id}/routing": {
+			access: identity.AdminOnly,
+			request: fixed("/admin/forms/permis/routing", url.Values{
+				"default":           {"accueil"},
+				"rule.0.field":      {"commune"},
+				"rule.0.values":     {"Thionville"},
+				"rule.0.department": {"finances"},
+			}.Encode()),
+			ok: 303,
+		},
+		"POST /admin/forms/{id}/routing/dry-run": {
+			access: identity.AdminOnly,
+			request: fixed(
+				"/admin/forms/permis/routing/dry-run",
+				url.Values{"samples": {`{"commune":"Thionville"}`}, "replay": {"5"}}.Encode(),
+			),
+			ok: 200,
+		},
+		"GET /admin/donnees-personnelles": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/donnees-personnelles", ""),
+			ok:      200,
+		},
+		"POST /admin/donnees-personnelles": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/donnees-personnelles", "email=personne%40example.org"),
+			ok:      200,
+		},
+		"POST /admin/donnees-personnelles/export": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/donnees-personnelles/export", "email=personne%40example.org"),
+			ok:      200,
+		},
+		"POST /admin/donnees-personnelles/effacer": {
+			access: identity.AdminOnly,
+			request: fixed(
+				"/admin/donnees-personnelles/effacer",
+				"email=personne-inconnue%40example.org&reason=Demande+du+1er+d%C3%A9cembre&confirm=yes",
+			),
+			ok: 200,
+		},
+		"GET /admin/forms/{id}/versions": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/versions", ""),
+			ok:      200,
+		},
+		"GET /admin/forms/{form}/preview": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/preview", ""),
+			ok:      200,
+		},
+		"POST /admin/forms/{form}/preview": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/permis/preview", "nom=Martin"),
+			ok:      200,
+		},
 	}
 }
 
@@ -515,7 +862,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.s.clock.Advance(31 * time.Minute)
-	w.s.Must(200, "PUT", "/api/accounts/agent-parti", adminToken, `{"name":"Parti","role":"agent","active":false,"departments":["accueil"]}`)
+	w.s.Must(
+		200,
+		"PUT",
+		"/api/accounts/agent-parti",
+		adminToken,
+		`{"name":"Parti","role":"agent","active":false,"departments":["accueil"]}`,
+	)
 
 	callers := []caller{
 		{name: "anonymous"},

@@ -30,12 +30,14 @@ func (h *accountsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "put-account", Method: http.MethodPut, Path: "/api/accounts/{id}",
 		Summary: "Créer, modifier, désactiver ou réactiver un compte", Tags: tags,
-		Description: "Désactiver un compte ferme ses sessions et rend ses jetons inutilisables. Le dernier administrateur actif ne peut être ni désactivé ni rétrogradé.",
+		Description: "Désactiver un compte ferme ses sessions et rend ses jetons inutilisables. Le dernier administrateur actif ne peut être " +
+			"ni désactivé ni rétrogradé.",
 	}), h.put)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "reset-password", Method: http.MethodPost, Path: "/api/accounts/{id}/password",
 		Summary: "Définir ou réinitialiser le mot de passe d'un compte", Tags: tags,
-		Description: "Sans mot de passe dans la requête, un mot de passe est généré et rendu une seule fois. Les sessions du compte sont fermées.",
+		Description: "Sans mot de passe dans la requête, un mot de passe est généré et rendu une seule fois. Les sessions du compte sont " +
+			"fermées.",
 	}), h.resetPassword)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "list-account-tokens", Method: http.MethodGet, Path: "/api/accounts/{id}/tokens",

@@ -109,7 +109,12 @@ func New(s Services) http.Handler {
 	config.CreateHooks = nil
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", Description: "Jeton d'API personnel."},
-		cookieScheme: {Type: "apiKey", In: "cookie", Name: web.SessionCookie, Description: "Session du navigateur ; les requêtes qui modifient demandent l'en-tête X-CSRF-Token."},
+		cookieScheme: {
+			Type:        "apiKey",
+			In:          "cookie",
+			Name:        web.SessionCookie,
+			Description: "Session du navigateur ; les requêtes qui modifient demandent l'en-tête X-CSRF-Token.",
+		},
 	}
 	localiseHumaErrors()
 	spec := &formsOpenAPI{forms: s.Forms}
@@ -133,7 +138,12 @@ func New(s Services) http.Handler {
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail, receipts: s.Receipts,
 		uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
-	docs := web.Route{Method: http.MethodGet, Pattern: "/api/docs", Access: identity.Anyone, Handler: newDocsPage(s.Site, spec, s.Log).ServeHTTP}
+	docs := web.Route{
+		Method:  http.MethodGet,
+		Pattern: "/api/docs",
+		Access:  identity.Anyone,
+		Handler: newDocsPage(s.Site, spec, s.Log).ServeHTTP,
+	}
 	errorPages := web.NewErrorPages(s.Site)
 	for _, route := range append(slices.Clone(s.Pages), docs) {
 		mux.Handle(route.Method+" "+route.Pattern, guardPage(route, errorPages))
@@ -147,7 +157,9 @@ func New(s Services) http.Handler {
 
 	resolve := &resolver{tokens: s.Tokens, sessions: s.Sessions, accounts: s.Accounts, cookies: s.Cookies, errors: errorPages}
 	middleware := func(next http.Handler) http.Handler {
-		return web.SecurityHeaders(web.TrustProxies(s.TrustedProxies, requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next)))))
+		return web.SecurityHeaders(
+			web.TrustProxies(s.TrustedProxies, requestid.Middleware(resolve.middleware(http.NewCrossOriginProtection().Handler(next)))),
+		)
 	}
 	routes := tracing.Middleware(web.Unmatched(mux, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {

@@ -24,12 +24,14 @@ func (h *approvalsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AnyAgent, huma.Operation{
 		OperationID: "list-approvals", Method: http.MethodGet, Path: "/api/approvals",
 		Summary: "Mes demandes et les validations qui m'attendent", Tags: tags,
-		Description: "mine : les demandes internes de l'appelant et où elles en sont ; toDecide : celles dont l'appelant peut valider l'étape en cours (y compris comme suppléant d'un responsable absent).",
+		Description: "mine : les demandes internes de l'appelant et où elles en sont ; toDecide : celles dont l'appelant peut valider l'étape " +
+			"en cours (y compris comme suppléant d'un responsable absent).",
 	}), h.list)
 	huma.Register(api, operation(identity.Approver, huma.Operation{
 		OperationID: "decide-approval", Method: http.MethodPost, Path: "/api/approvals/{reference}",
 		Summary: "Valider, refuser ou renvoyer une étape ; renvoyer sa demande corrigée", Tags: tags,
-		Description: "approve, reject, return (ces deux derniers avec un commentaire) sur l'étape en cours, désignée par round et position ; resend, par le demandeur d'une demande renvoyée, avec ses réponses corrigées. " +
+		Description: "approve, reject, return (ces deux derniers avec un commentaire) sur l'étape en cours, désignée par round et position ; " +
+			"resend, par le demandeur d'une demande renvoyée, avec ses réponses corrigées. " +
 			"La décision est enregistrée sur le flux EVENTS puis appliquée une seule fois ; deux envois de la même décision n'en font qu'une.",
 		DefaultStatus: http.StatusAccepted,
 	}), h.decide)

@@ -13,7 +13,8 @@ import (
 )
 
 // samplePDF is a small PDF, as a data URL.
-var samplePDF = submit.DataURL("avis d'imposition.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"))
+var samplePDF = submit.DataURL("avis d'imposition.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> "+
+	"endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"))
 
 func samplePNG(t *testing.T) []byte {
 	var buf bytes.Buffer
@@ -41,7 +42,8 @@ func TestAttachments(t *testing.T) {
 	big := submit.DataURL("grande.png", "image/png", append(samplePNG(t), make([]byte, 3000)...))
 
 	for body, want := range map[string]string{
-		`{"data":{"justificatif":"` + disguised + `"}}`:                                                            "« faux.pdf » n'est pas d'un type accepté (PDF, JPEG, PNG)",
+		`{"data":{"justificatif":"` + disguised + `"}}`: "« faux.pdf » n'est pas " +
+			"d'un type accepté (PDF, JPEG, PNG)",
 		`{"data":{"justificatif":"` + samplePDF + `","photos":["` + big + `"]}}`:                                   "« grande.png » dépasse 1 Ko",
 		`{"data":{"justificatif":"` + samplePDF + `","photos":["` + photo + `","` + photo + `","` + photo + `"]}}`: "Joignez au plus 2 fichiers.",
 		`{"data":{"justificatif":"data:application/pdf;base64,%%%"}}`:                                              "n'a pas pu être lu",
@@ -51,7 +53,8 @@ func TestAttachments(t *testing.T) {
 			t.Errorf("%d, want 422 saying %q: %.300s", r.Status, want, r.Body)
 		}
 	}
-	receipt := s.Must(201, "POST", "/api/forms/aide/submissions", "", `{"data":{"justificatif":"`+samplePDF+`","photos":["`+photo+`"]}}`).JSON(t)
+	receipt := s.Must(201, "POST", "/api/forms/aide/submissions", "", `{"data":{"justificatif":"`+samplePDF+`","photos":["`+photo+`"]}}`).
+		JSON(t)
 	ref, token := receipt["reference"].(string), receipt["token"].(string)
 	status := s.WaitStatus(ref, token, "documented")
 	files := status["attachments"].([]any)
@@ -60,13 +63,22 @@ func TestAttachments(t *testing.T) {
 	}
 	got := s.Must(200, "GET", "/api/submissions/"+ref+"/attachments/1?token="+token, "", "")
 	if !bytes.Equal(got.Body, samplePNG(t)) || got.Header.Get("Content-Type") != "image/png" ||
-		!strings.Contains(got.Header.Get("Content-Disposition"), "attachment; filename*=UTF-8''fa%C3%A7ade.png") || got.Header.Get("X-Content-Type-Options") != "nosniff" {
+		!strings.Contains(
+			got.Header.Get("Content-Disposition"),
+			"attachment; filename*=UTF-8''fa%C3%A7ade.png",
+		) || got.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("attachment served as %v", got.Header)
 	}
 	s.Must(404, "GET", "/api/submissions/"+ref+"/attachments/2?token="+token, "", "")
 	s.Must(404, "GET", "/api/submissions/"+ref+"/attachments/0", "", "")
 	text := pdftest.Text(t, s.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "").Body)
-	for _, want := range []string{"Pièces jointes", "avis d'imposition.pdf", "façade.png", files[0].(map[string]any)["sha256"].(string), "Avis d'imposition"} {
+	for _, want := range []string{
+		"Pièces jointes",
+		"avis d'imposition.pdf",
+		"façade.png",
+		files[0].(map[string]any)["sha256"].(string),
+		"Avis d'imposition",
+	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)
 		}

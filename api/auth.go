@@ -148,10 +148,21 @@ var accessText = map[identity.Access]locale.Text{
 	identity.ManagerOnly:     {FR: "responsables et administrateurs.", EN: "managers and admins."},
 	identity.AdminOnly:       {FR: "administrateurs.", EN: "admins."},
 	identity.DepartmentAgent: {FR: "agents du service concerné, administrateurs.", EN: "agents of the department concerned, admins."},
-	identity.ReceiptHolder:   {FR: "détenteur du jeton de récépissé, agents du service destinataire, administrateurs.", EN: "holder of the receipt token, agents of the receiving department, admins."},
-	identity.DossierAgent:    {FR: "agents du service destinataire du dossier, administrateurs.", EN: "agents of the dossier's receiving department, admins."},
-	identity.Requester:       {FR: "l'agent qui a fait la demande.", EN: "the agent who filed the request."},
-	identity.Approver:        {FR: "valideurs de l'étape en cours (responsable du demandeur ou son suppléant, agents du service de l'étape), le demandeur pour renvoyer sa demande, administrateurs.", EN: "approvers of the current step (the requester's manager or their delegate, agents of the step's department), the requester to send it again, admins."},
+	identity.ReceiptHolder: {
+		FR: "détenteur du jeton de récépissé, agents du service destinataire, administrateurs.",
+		EN: "holder of the receipt token, agents of the receiving department, admins.",
+	},
+	identity.DossierAgent: {
+		FR: "agents du service destinataire du dossier, administrateurs.",
+		EN: "agents of the dossier's receiving department, admins.",
+	},
+	identity.Requester: {FR: "l'agent qui a fait la demande.", EN: "the agent who filed the request."},
+	identity.Approver: {
+		FR: "valideurs de l'étape en cours (responsable du demandeur ou son suppléant, agents du service de l'étape), le demandeur pour " +
+			"renvoyer sa demande, administrateurs.",
+		EN: "approvers of the current step (the requester's manager or their delegate, agents of the step's department), the requester to send " +
+			"it again, admins.",
+	},
 }
 
 // enforceAccess applies each operation's declared access rule (for

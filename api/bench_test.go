@@ -23,7 +23,8 @@ func BenchmarkSubmit(b *testing.B) {
 			api := testkit.Client{T: b, URL: base}
 			form := benchform.Form()
 			api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-			api.Must(200, "PUT", "/api/forms/"+form.ID+"/draft", adminToken, fmt.Sprintf(`{"title":%q,"audience":"public","schema":%s,"routing":{"default":"accueil"}}`, form.Title, form.Schema))
+			api.Must(200, "PUT", "/api/forms/"+form.ID+"/draft", adminToken, fmt.Sprintf(`{"title":%q,"audience":"public","schema":%s,`+
+				`"routing":{"default":"accueil"}}`, form.Title, form.Schema))
 			api.Must(200, "POST", "/api/forms/"+form.ID+"/publish", adminToken, "")
 			body := fmt.Appendf(nil, `{"data":%s}`, benchform.Data(0))
 			submit := func() {

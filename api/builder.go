@@ -26,12 +26,14 @@ func (h *builderHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "lint-form-draft", Method: http.MethodPost, Path: "/api/forms/{id}/lint",
 		Summary: "Vérifier le brouillon avant publication", Tags: tags,
-		Description: "Liste ce qui empêcherait la publication : champs sans libellé, choix sans libellé, champ obligatoire inexistant, étapes vides ou incomplètes.",
+		Description: "Liste ce qui empêcherait la publication : champs sans libellé, choix sans libellé, champ obligatoire inexistant, étapes " +
+			"vides ou incomplètes.",
 	}), h.lint)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "diff-form-versions", Method: http.MethodGet, Path: "/api/forms/{id}/diff",
 		Summary: "Comparer deux versions publiées", Tags: tags,
-		Description: "Champs ajoutés, supprimés, dont le type, le libellé, le caractère obligatoire ou les choix ont changé, et changements d'orientation.",
+		Description: "Champs ajoutés, supprimés, dont le type, le libellé, le caractère obligatoire ou les choix ont changé, et changements " +
+			"d'orientation.",
 	}), h.diff)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "export-form", Method: http.MethodGet, Path: "/api/forms/{id}/export",
@@ -47,13 +49,15 @@ func (h *builderHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "unpublish-form", Method: http.MethodPost, Path: "/api/forms/{id}/unpublish",
 		Summary: "Retirer un formulaire du catalogue", Tags: tags,
-		Description:   "Le formulaire n'accepte plus de dépôt ; ses versions restent pour les dépôts déjà faits. Le publier à nouveau crée la version suivante.",
+		Description: "Le formulaire n'accepte plus de dépôt ; ses versions restent pour les dépôts déjà faits. Le publier à nouveau crée la " +
+			"version suivante.",
 		DefaultStatus: http.StatusNoContent,
 	}), h.unpublish)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "archive-form", Method: http.MethodPost, Path: "/api/forms/{id}/archive",
 		Summary: "Archiver un formulaire", Tags: tags,
-		Description:   "Retire le formulaire du catalogue et de la liste des formulaires en cours ; son brouillon et ses versions restent. Il ne peut être publié à nouveau qu'après restauration.",
+		Description: "Retire le formulaire du catalogue et de la liste des formulaires en cours ; son brouillon et ses versions restent. Il " +
+			"ne peut être publié à nouveau qu'après restauration.",
 		DefaultStatus: http.StatusNoContent,
 	}), h.archive)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{

@@ -44,7 +44,8 @@ func TestBuilderAPI(t *testing.T) {
 	if !strings.Contains(text, "Nom du demandeur") || strings.Contains(text, "Nom de famille") {
 		t.Errorf("the version 1 submission's PDF:\n%s", text)
 	}
-	if s.Must(200, "GET", "/api/forms/aide/versions/1", "", "").JSON(t)["schema"].(map[string]any)["properties"].(map[string]any)["nom"].(map[string]any)["title"] != "Nom du demandeur" {
+	schema := s.Must(200, "GET", "/api/forms/aide/versions/1", "", "").JSON(t)["schema"].(map[string]any)
+	if schema["properties"].(map[string]any)["nom"].(map[string]any)["title"] != "Nom du demandeur" {
 		t.Error("version 1 changed")
 	}
 
@@ -72,9 +73,14 @@ func TestBuilderAPI(t *testing.T) {
 	}
 	// The dry run tries the draft's rules on samples and on the last submissions.
 	s.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
-	s.Must(200, "PUT", "/api/forms/aide/draft", adminToken, strings.Replace(v1, `"routing":{"default":"accueil"}`,
-		`"routing":{"default":"accueil","rules":[{"when":{"properties":{"age":{"minimum":30}},"required":["age"]},"department":"finances"}]}`, 1))
-	routes := s.Must(200, "POST", "/api/forms/aide/routing/dry-run", adminToken, `{"samples":[{"nom":"A","age":20},{"nom":"B","age":65}],"replay":10}`).JSON(t)["routes"].([]any)
+	s.Must(200, "PUT", "/api/forms/aide/draft", adminToken, strings.Replace(
+		v1,
+		`"routing":{"default":"accueil"}`,
+		`"routing":{"default":"accueil","rules":[{"when":{"properties":{"age":{"minimum":30}},"required":["age"]},"department":"finances"}]}`,
+		1,
+	))
+	routes := s.Must(200, "POST", "/api/forms/aide/routing/dry-run", adminToken, `{"samples":[{"nom":"A","age":20},{"nom":"B","age":65}],`+
+		`"replay":10}`).JSON(t)["routes"].([]any)
 	var got []string
 	for _, r := range routes {
 		route := r.(map[string]any)
@@ -108,11 +114,13 @@ func TestBuilderAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	last, err := stream.GetLastMsgForSubject(t.Context(), bus.AuditSubject("form.published", "_"))
-	if err != nil || !strings.Contains(string(last.Data), `"by":"bootstrap-admin"`) || !strings.Contains(string(last.Data), `"detail":"aide v4"`) {
+	if err != nil || !strings.Contains(string(last.Data), `"by":"bootstrap-admin"`) ||
+		!strings.Contains(string(last.Data), `"detail":"aide v4"`) {
 		t.Errorf("last publication in the security log: %s, %v", last.Data, err)
 	}
 
-	bad := s.Do("POST", "/api/forms/import", adminToken, `{"id":"piege","title":"Piège","audience":"public","schema":{"$ref":"file:///etc/passwd"},"routing":{"default":"accueil"}}`)
+	bad := s.Do("POST", "/api/forms/import", adminToken, `{"id":"piege","title":"Piège","audience":"public",`+
+		`"schema":{"$ref":"file:///etc/passwd"},"routing":{"default":"accueil"}}`)
 	if bad.Status != 422 {
 		t.Errorf("importing an unsafe schema: %d", bad.Status)
 	}
@@ -131,10 +139,13 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestFieldOperations(t *testing.T) {
 	s := startServer(t)
 	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.Must(200, "PUT", "/api/forms/vide/draft", adminToken, `{"title":"Demande","audience":"public","schema":{"type":"object"},"routing":{"default":"accueil"}}`)
-	s.Must(201, "POST", "/api/forms/vide/fields", adminToken, `{"type":"short-text","name":"nom","label":"Nom","required":true,"maxLength":100}`)
+	s.Must(200, "PUT", "/api/forms/vide/draft", adminToken, `{"title":"Demande","audience":"public","schema":{"type":"object"},`+
+		`"routing":{"default":"accueil"}}`)
+	s.Must(201, "POST", "/api/forms/vide/fields", adminToken, `{"type":"short-text","name":"nom","label":"Nom","required":true,`+
+		`"maxLength":100}`)
 	s.Must(201, "POST", "/api/forms/vide/fields", adminToken, `{"type":"siret","name":"siret","label":"SIRET"}`)
-	s.Must(201, "POST", "/api/forms/vide/fields", adminToken, `{"type":"single-choice","name":"domaine","label":"Domaine","choices":[{"value":"culture","label":"Culture"},{"value":"sport","label":"Sport"}]}`)
+	s.Must(201, "POST", "/api/forms/vide/fields", adminToken, `{"type":"single-choice","name":"domaine","label":"Domaine",`+
+		`"choices":[{"value":"culture","label":"Culture"},{"value":"sport","label":"Sport"}]}`)
 	s.Must(422, "POST", "/api/forms/vide/fields", adminToken, `{"type":"single-choice","name":"vide","label":"Sans choix"}`)
 	s.Must(200, "POST", "/api/forms/vide/fields/domaine/move", adminToken, `{"by":-2}`)
 	s.Must(201, "POST", "/api/forms/vide/fields/nom/duplicate", adminToken, "")

@@ -23,12 +23,14 @@ func (h *deadLettersHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "list-dead-letters", Method: http.MethodGet, Path: "/api/deadletters",
 		Summary: "Messages abandonnés par les traitements", Tags: tags,
-		Description: "Chaque message qu'un traitement a abandonné (trop d'échecs, ou une erreur définitive), avec le flux, la séquence, le traitement, le nombre de tentatives et la raison. Le message lui-même reste dans son flux.",
+		Description: "Chaque message qu'un traitement a abandonné (trop d'échecs, ou une erreur définitive), avec le flux, la séquence, le " +
+			"traitement, le nombre de tentatives et la raison. Le message lui-même reste dans son flux.",
 	}), h.list)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "replay-dead-letter", Method: http.MethodPost, Path: "/api/deadletters/{sequence}/replay",
 		Summary: "Rejouer un message abandonné", Tags: tags,
-		Description:   "Confie à nouveau le message à son traitement, une fois la cause corrigée ; s'il réussit, il quitte la liste. Les traitements étant idempotents, rien n'est fait deux fois.",
+		Description: "Confie à nouveau le message à son traitement, une fois la cause corrigée ; s'il réussit, il quitte la liste. Les " +
+			"traitements étant idempotents, rien n'est fait deux fois.",
 		DefaultStatus: http.StatusNoContent,
 	}), h.replay)
 }
@@ -59,7 +61,10 @@ func (h *deadLettersHandler) replay(ctx context.Context, in *deadLetterInput) (*
 	case err == nil:
 		return nil, nil
 	case errors.Is(err, processors.ErrUnknownDeadLetter):
-		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Aucun message abandonné à cette séquence.", EN: "No dead letter at this sequence."})
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
+			FR: "Aucun message abandonné à cette séquence.",
+			EN: "No dead letter at this sequence.",
+		})
 	default:
 		return nil, problem(requestOf(ctx).Lang, http.StatusConflict, locale.Text{
 			FR: "Le traitement échoue encore : " + err.Error(),

@@ -110,7 +110,14 @@ func (h *departmentsHandler) inbox(ctx context.Context, in *inboxInput) (*inboxO
 	if _, err := h.departments.Get(ctx, in.ID); err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	filter := backoffice.Filter{Status: submit.Status(in.Status), Form: in.Form, From: in.From, To: in.To, Query: in.Q, Viewer: requestOf(ctx).Principal.AccountID}
+	filter := backoffice.Filter{
+		Status: submit.Status(in.Status),
+		Form:   in.Form,
+		From:   in.From,
+		To:     in.To,
+		Query:  in.Q,
+		Viewer: requestOf(ctx).Principal.AccountID,
+	}
 	page, err := h.inboxes.List(ctx, in.ID, filter, in.Cursor, in.Limit)
 	if err != nil {
 		return nil, toProblem(ctx, err)
@@ -118,7 +125,15 @@ func (h *departmentsHandler) inbox(ctx context.Context, in *inboxInput) (*inboxO
 	out := &inboxOutput{}
 	out.Body.Items = make([]InboxItem, len(page.Items))
 	for i, e := range page.Items {
-		out.Body.Items[i] = InboxItem{Reference: e.Reference, Form: e.Form, FormVersion: e.FormVersion, Status: string(e.Status), SubmittedAt: e.SubmittedAt, Assignee: e.Assignee, Unread: e.Unread}
+		out.Body.Items[i] = InboxItem{
+			Reference:   e.Reference,
+			Form:        e.Form,
+			FormVersion: e.FormVersion,
+			Status:      string(e.Status),
+			SubmittedAt: e.SubmittedAt,
+			Assignee:    e.Assignee,
+			Unread:      e.Unread,
+		}
 	}
 	out.Body.Next = page.Next
 	return out, nil

@@ -27,7 +27,12 @@ func TestDocsNeedNoInternet(t *testing.T) {
 	if regexp.MustCompile(`https?://`).MatchString(body) {
 		t.Errorf("the docs page names an outside address: %s", regexp.MustCompile(`https?://[^"'<\s]*`).FindString(body))
 	}
-	for _, want := range []string{"POST /api/forms/{id}/submissions", "POST /api/forms/permis/submissions", "GET /api/submissions/{reference}", "openapi.json"} {
+	for _, want := range []string{
+		"POST /api/forms/{id}/submissions",
+		"POST /api/forms/permis/submissions",
+		"GET /api/submissions/{reference}",
+		"openapi.json",
+	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the docs lack %q", want)
 		}

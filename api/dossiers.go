@@ -27,12 +27,14 @@ func (h *dossiersHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
 		OperationID: "get-dossier", Method: http.MethodGet, Path: "/api/dossiers/{reference}",
 		Summary: "Lire un dossier", Tags: tags,
-		Description: "Les réponses avec les libellés de la version du formulaire, l'historique et le journal du dossier (consultations, notes, décisions). La lecture est elle-même inscrite au journal.",
+		Description: "Les réponses avec les libellés de la version du formulaire, l'historique et le journal du dossier (consultations, notes, " +
+			"décisions). La lecture est elle-même inscrite au journal.",
 	}), h.get)
 	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
 		OperationID: "act-on-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/actions",
 		Summary: "Faire avancer un dossier", Tags: tags,
-		Description: "take-up : routed → in_review ; accept, reject, close : in_review → accepted, rejected, closed, avec un motif ; reopen : d'une décision à in_review, avec un motif, par un administrateur.",
+		Description: "take-up : routed → in_review ; accept, reject, close : in_review → accepted, rejected, closed, avec un motif ; reopen : " +
+			"d'une décision à in_review, avec un motif, par un administrateur.",
 	}), h.act)
 	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
 		OperationID: "note-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/notes",
@@ -41,7 +43,8 @@ func (h *dossiersHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
 		OperationID: "message-submitter", Method: http.MethodPost, Path: "/api/dossiers/{reference}/messages",
 		Summary: "Écrire à l'usager", Tags: tags, DefaultStatus: http.StatusAccepted,
-		Description: "Le message est enregistré au journal du dossier et envoyé par courriel à l'usager (à l'adresse que donnent ses réponses, ou à l'agent demandeur), avec le lien vers son récépissé, dès que le relais SMTP le prend.",
+		Description: "Le message est enregistré au journal du dossier et envoyé par courriel à l'usager (à l'adresse que donnent ses réponses, " +
+			"ou à l'agent demandeur), avec le lien vers son récépissé, dès que le relais SMTP le prend.",
 	}), h.message)
 	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
 		OperationID: "assign-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/assign",
@@ -54,16 +57,23 @@ func (h *dossiersHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.DepartmentAgent, huma.Operation{
 		OperationID: "act-on-dossiers", Method: http.MethodPost, Path: "/api/departments/{id}/submissions/actions",
 		Summary: "Faire avancer plusieurs dossiers à la fois", Tags: tags,
-		Description: "La même action, avec le même motif, sur chaque dossier nommé ; chacun est traité à part et un refus n'arrête pas les autres. Le résultat dit, dossier par dossier, le nouvel état ou la raison du refus.",
+		Description: "La même action, avec le même motif, sur chaque dossier nommé ; chacun est traité à part et un refus n'arrête pas les " +
+			"autres. Le résultat dit, dossier par dossier, le nouvel état ou la raison du refus.",
 	}), h.actOnAll)
 	huma.Register(api, operation(identity.AnyAgent, huma.Operation{
 		OperationID: "export-submissions", Method: http.MethodGet, Path: "/api/forms/{id}/submissions/export",
 		Summary: "Exporter les dépôts d'un formulaire (CSV ou JSON)", Tags: tags,
-		Description: "Les dépôts d'une période, envoyés au fil de l'eau, avec les libellés de la version de chacun ; seulement ceux des services de l'appelant (tous pour un administrateur). " +
-			"En CSV (UTF-8 avec marque d'ordre, séparateur point-virgule, chaque cellule entre guillemets), une colonne par champ de toutes les versions ; une apostrophe précède tout = + - @ qui commence une cellule, un libellé compris, ou suit une virgule, un point-virgule, une tabulation ou un saut de ligne, pour qu'un tableur n'y lise jamais une formule. L'export est inscrit au journal de sécurité.",
+		Description: "Les dépôts d'une période, envoyés au fil de l'eau, avec les libellés de la version de chacun ; seulement ceux des " +
+			"services de l'appelant (tous pour un administrateur). " +
+			"En CSV (UTF-8 avec marque d'ordre, séparateur point-virgule, chaque cellule entre guillemets), une colonne par champ de toutes les " +
+			"versions ; une apostrophe précède tout = + - @ qui commence une cellule, un libellé compris, ou suit une virgule, un point-virgule, " +
+			"une tabulation ou un saut de ligne, pour qu'un tableur n'y lise jamais une formule. L'export est inscrit au journal de sécurité.",
 		Responses: map[string]*huma.Response{"200": {
 			Description: "Le fichier",
-			Content:     map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: "string"}}, "application/json": {Schema: &huma.Schema{Type: "array"}}},
+			Content: map[string]*huma.MediaType{
+				"text/csv":         {Schema: &huma.Schema{Type: "string"}},
+				"application/json": {Schema: &huma.Schema{Type: "array"}},
+			},
 		}},
 	}), h.export)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{

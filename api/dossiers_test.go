@@ -24,10 +24,12 @@ func TestDossiersAPI(t *testing.T) {
 	s.Must(404, "GET", "/api/dossiers/2026-AAAA-BBBB-CCCC", agent, "")
 	dossier := s.Must(200, "GET", "/api/dossiers/"+ref, agent, "").JSON(t)
 	answers := dossier["answers"].([]any)
-	if answers[0].(map[string]any)["label"] != "Nom" || answers[0].(map[string]any)["value"] != "Dupont" || dossier["actions"].([]any)[0] != "take-up" {
+	if answers[0].(map[string]any)["label"] != "Nom" || answers[0].(map[string]any)["value"] != "Dupont" ||
+		dossier["actions"].([]any)[0] != "take-up" {
 		t.Errorf("dossier = %v", dossier)
 	}
-	if inbox := s.Must(200, "GET", "/api/departments/accueil/submissions", agent, "").JSON(t)["items"].([]any); inbox[0].(map[string]any)["unread"] != false {
+	inbox = s.Must(200, "GET", "/api/departments/accueil/submissions", agent, "").JSON(t)["items"].([]any)
+	if inbox[0].(map[string]any)["unread"] != false {
 		t.Errorf("read, still unread: %v", inbox)
 	}
 
@@ -63,10 +65,12 @@ func TestDossiersAPI(t *testing.T) {
 	// The submitter reads the decision and its reason, without the
 	// agents' names or the reopening's reason.
 	mine := string(s.Must(200, "GET", "/api/submissions/"+ref+"?token="+token, "", "").Body)
-	if !strings.Contains(mine, "Metz est bien en Moselle") || strings.Contains(mine, "m-weber") || strings.Contains(mine, "Adresse mal lue") {
+	if !strings.Contains(mine, "Metz est bien en Moselle") || strings.Contains(mine, "m-weber") ||
+		strings.Contains(mine, "Adresse mal lue") {
 		t.Errorf("the submitter's view: %s", mine)
 	}
-	if inbox := s.Must(200, "GET", "/api/departments/accueil/submissions?status=rejected", agent, "").JSON(t)["items"].([]any); len(inbox) != 0 {
+	inbox = s.Must(200, "GET", "/api/departments/accueil/submissions?status=rejected", agent, "").JSON(t)["items"].([]any)
+	if len(inbox) != 0 {
 		t.Errorf("rejected filter: %v", inbox)
 	}
 

@@ -23,13 +23,19 @@ func TestExports(t *testing.T) {
 	first := submitted(`{"nom":"=HYPERLINK(\"http://evil\")","commune":"Metz"}`)
 	finances := submitted(`{"nom":"Klein","commune":"Thionville"}`)
 	// A label, too, can carry a formula.
-	relabelled := strings.Replace(strings.Replace(publicForm, `"title": "Nom"`, `"title": "Nom de famille"`, 1), `"title": "Commune"`, `"title": "=Commune"`, 1)
+	relabelled := strings.Replace(
+		strings.Replace(publicForm, `"title": "Nom"`, `"title": "Nom de famille"`, 1),
+		`"title": "Commune"`,
+		`"title": "=Commune"`,
+		1,
+	)
 	s.Must(200, "PUT", "/api/forms/permis/draft", adminToken, relabelled)
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	second := submitted(`{"nom":"Weber;=1+1","commune":"Metz"}`)
 
 	r := s.Must(200, "GET", "/api/forms/permis/submissions/export?format=csv", agent, "")
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), "permis.csv") {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(r.Header.Get("Content-Disposition"), "permis.csv") {
 		t.Errorf("headers: %v", r.Header)
 	}
 	// As a French spreadsheet reads it: UTF-8 with its mark, semicolons,
@@ -44,10 +50,13 @@ func TestExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || strings.Join(rows[0], "|") != "Référence|Déposé le|Version|État|Service|Nom de famille|'=Commune|Pièce justificative" {
+	if len(rows) != 3 || strings.Join(rows[0], "|") != "Référence|Déposé le|Version|État|Service|Nom de famille|'=Commune|Pièce "+
+		"justificative" {
 		t.Fatalf("csv = %q", rows)
 	}
-	if rows[1][0] != first || rows[1][5] != `'=HYPERLINK("http://evil")` || rows[1][2] != "1" || rows[2][0] != second || rows[2][5] != "Weber;'=1+1" || rows[2][2] != "2" {
+	if rows[1][0] != first || rows[1][5] != `'=HYPERLINK("http://evil")` || rows[1][2] != "1" || rows[2][0] != second ||
+		rows[2][5] != "Weber;'=1+1" ||
+		rows[2][2] != "2" {
 		t.Errorf("rows = %q", rows[1:])
 	}
 	if strings.Contains(string(r.Body), finances) {
@@ -66,10 +75,18 @@ func TestExports(t *testing.T) {
 	if err := json.Unmarshal(s.Must(200, "GET", "/api/forms/permis/submissions/export?format=json", adminToken, "").Body, &items); err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 3 || items[0]["answers"].([]any)[0].(map[string]any)["label"] != "Nom" || items[2]["answers"].([]any)[0].(map[string]any)["label"] != "Nom de famille" {
+	if len(items) != 3 || items[0]["answers"].([]any)[0].(map[string]any)["label"] != "Nom" ||
+		items[2]["answers"].([]any)[0].(map[string]any)["label"] != "Nom de famille" {
 		t.Errorf("json = %v", items)
 	}
-	if got := s.Must(200, "GET", "/api/forms/permis/submissions/export?format=json&from=2000-01-01T00:00:00Z&to=2001-01-01T00:00:00Z", adminToken, "").Body; strings.TrimSpace(string(got)) != "[]" {
+	got := s.Must(
+		200,
+		"GET",
+		"/api/forms/permis/submissions/export?format=json&from=2000-01-01T00:00:00Z&to=2001-01-01T00:00:00Z",
+		adminToken,
+		"",
+	).Body
+	if strings.TrimSpace(string(got)) != "[]" {
 		t.Errorf("an empty period: %s", got)
 	}
 	s.Must(404, "GET", "/api/forms/inconnu/submissions/export", agent, "")

@@ -54,7 +54,8 @@ func (h *fieldsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "set-draft-steps", Method: http.MethodPut, Path: "/api/forms/{id}/steps",
 		Summary: "Répartir les champs en étapes", Tags: tags,
-		Description: "Une liste vide fait du formulaire une seule page. La vérification avant publication exige que chaque champ soit sur une étape.",
+		Description: "Une liste vide fait du formulaire une seule page. La vérification avant publication exige que chaque champ soit sur une " +
+			"étape.",
 	}), h.setSteps)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "duplicate-draft-field", Method: http.MethodPost, Path: "/api/forms/{id}/fields/{name}/duplicate",
@@ -71,10 +72,16 @@ type fieldsOutput struct {
 // fields answers with the draft's fields after an operation.
 func fields(ctx context.Context, f schemas.Form, err error) (*fieldsOutput, error) {
 	if errors.Is(err, builder.ErrNoField) {
-		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Le brouillon n'a pas de champ de ce nom.", EN: "The draft has no field of this name."})
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
+			FR: "Le brouillon n'a pas de champ de ce nom.",
+			EN: "The draft has no field of this name.",
+		})
 	}
 	if errors.Is(err, schemas.ErrInvalidField) {
-		return nil, problem(requestOf(ctx).Lang, http.StatusUnprocessableEntity, locale.Text{FR: "Champ refusé : " + err.Error(), EN: "Field refused: " + err.Error()})
+		return nil, problem(requestOf(ctx).Lang, http.StatusUnprocessableEntity, locale.Text{
+			FR: "Champ refusé : " + err.Error(),
+			EN: "Field refused: " + err.Error(),
+		})
 	}
 	if err != nil {
 		return nil, toProblem(ctx, err)

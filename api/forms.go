@@ -33,7 +33,8 @@ func (h *formsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "publish-form", Method: http.MethodPost, Path: "/api/forms/{id}/publish",
 		Summary: "Publier le brouillon comme nouvelle version", Tags: []string{"Forms"},
-		Description: "Vérifie le brouillon (voir lint-form-draft), puis le fige en une version numérotée et immuable. Si le brouillon n'a pas changé depuis la dernière version, c'est elle qui est rendue.",
+		Description: "Vérifie le brouillon (voir lint-form-draft), puis le fige en une version numérotée et immuable. Si le brouillon n'a pas " +
+			"changé depuis la dernière version, c'est elle qui est rendue.",
 	}), h.publish)
 	huma.Register(api, operation(identity.Anyone, huma.Operation{
 		OperationID: "list-forms", Method: http.MethodGet, Path: "/api/forms",

@@ -10,11 +10,18 @@ import (
 func TestSecurityHeaders(t *testing.T) {
 	s := startWithPermis(t)
 	for _, path := range []string{"/api/forms", "/api/forms/inconnu", "/", "/static/guichet.css"} {
-		if got := s.Do("GET", path, "", ""); got.Header.Get("X-Content-Type-Options") != "nosniff" || got.Header.Get("Strict-Transport-Security") != "" {
-			t.Errorf("GET %s over HTTP: nosniff %q, HSTS %q", path, got.Header.Get("X-Content-Type-Options"), got.Header.Get("Strict-Transport-Security"))
+		got := s.Do("GET", path, "", "")
+		if got.Header.Get("X-Content-Type-Options") != "nosniff" || got.Header.Get("Strict-Transport-Security") != "" {
+			t.Errorf(
+				"GET %s over HTTP: nosniff %q, HSTS %q",
+				path,
+				got.Header.Get("X-Content-Type-Options"),
+				got.Header.Get("Strict-Transport-Security"),
+			)
 		}
 	}
-	if got := s.Do("GET", "/api/forms", "", "", "X-Forwarded-Proto", "https"); !strings.Contains(got.Header.Get("Strict-Transport-Security"), "max-age=") {
+	got := s.Do("GET", "/api/forms", "", "", "X-Forwarded-Proto", "https")
+	if !strings.Contains(got.Header.Get("Strict-Transport-Security"), "max-age=") {
 		t.Errorf("over HTTPS, no HSTS: %v", got.Header)
 	}
 	for _, path := range []string{"/static/", "/static"} {
@@ -49,7 +56,9 @@ func TestRefusalsSpeakPlainly(t *testing.T) {
 	} {
 		got := s.Do(c.method, c.path, adminToken, c.body, "Accept-Language", c.lang)
 		body := string(got.Body)
-		if got.Status != 422 || !strings.Contains(body, c.want) || strings.Contains(body, "identity:") || strings.Contains(body, "submit:") || strings.Contains(body, "mail:") {
+		if got.Status != 422 || !strings.Contains(body, c.want) || strings.Contains(body, "identity:") ||
+			strings.Contains(body, "submit:") ||
+			strings.Contains(body, "mail:") {
 			t.Errorf("%s %s: %d %s", c.method, c.path, got.Status, body)
 		}
 	}

@@ -91,7 +91,8 @@ func TestSubmissionRateLimit(t *testing.T) {
 	const formToken = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
 	page := s.Do("POST", "/f/permis", "", "nom=Quatre+Weber&form_csrf="+formToken,
 		"Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+formToken)
-	if page.Status != 429 || !strings.Contains(string(page.Body), "Trop d&#39;envois") || !strings.Contains(string(page.Body), `value="Quatre Weber"`) {
+	if page.Status != 429 || !strings.Contains(string(page.Body), "Trop d&#39;envois") ||
+		!strings.Contains(string(page.Body), `value="Quatre Weber"`) {
 		t.Errorf("the page: %d %.2000s", page.Status, page.Body)
 	}
 }

@@ -22,15 +22,20 @@ func (h *privacyHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "privacy-access", Method: http.MethodPost, Path: "/api/privacy/access",
 		Summary: "Droit d'accès : tout ce qui est conservé sur une adresse électronique", Tags: tags,
-		Description: "Chaque dépôt dont une réponse est cette adresse (quelle que soit la casse) : réponses, statut et historique avec les décisions et leurs motifs, " +
-			"événements (messages, notes, consultations), noms des documents conservés, circuit de validation ; et les brouillons enregistrés qui la donnent. " +
-			"La demande est inscrite au journal de sécurité, sans l'adresse. L'adresse va dans le corps de la requête, jamais dans l'URL (que les mandataires journalisent).",
+		Description: "Chaque dépôt dont une réponse est cette adresse (quelle que soit la casse) : réponses, statut et historique avec les " +
+			"décisions et leurs motifs, " +
+			"événements (messages, notes, consultations), noms des documents conservés, circuit de validation ; et les brouillons enregistrés qui " +
+			"la donnent. " +
+			"La demande est inscrite au journal de sécurité, sans l'adresse. L'adresse va dans le corps de la requête, jamais dans l'URL (que les " +
+			"mandataires journalisent).",
 	}), h.access)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "privacy-erasure", Method: http.MethodPost, Path: "/api/privacy/erasure",
 		Summary: "Droit à l'effacement : effacer les dépôts d'une adresse électronique", Tags: tags,
-		Description: "Efface de chaque magasin (message du dépôt, statut, corbeilles, circuit de validation, événements, PDF, lettres, pièces jointes, clés d'idempotence) " +
-			"les dépôts dont une réponse est cette adresse, et les brouillons qui la donnent. Chaque effacement est inscrit au journal de sécurité avec sa raison, sans l'adresse. " +
+		Description: "Efface de chaque magasin (message du dépôt, statut, corbeilles, circuit de validation, événements, PDF, lettres, pièces " +
+			"jointes, clés d'idempotence) " +
+			"les dépôts dont une réponse est cette adresse, et les brouillons qui la donnent. Chaque effacement est inscrit au journal de " +
+			"sécurité avec sa raison, sans l'adresse. " +
 			"Irréversible.",
 	}), h.erase)
 }

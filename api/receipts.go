@@ -24,13 +24,16 @@ func (h *receiptsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.Anyone, huma.Operation{
 		OperationID: "list-receipt-keys", Method: http.MethodGet, Path: "/api/receipts/keys",
 		Summary: "Clés publiques qui signent les récépissés", Tags: tags,
-		Description: "Chaque clé Ed25519 qui a signé des récépissés, avec sa période de service : une clé remplacée reste, pour vérifier les récépissés qu'elle a signés.",
+		Description: "Chaque clé Ed25519 qui a signé des récépissés, avec sa période de service : une clé remplacée reste, pour vérifier les " +
+			"récépissés qu'elle a signés.",
 	}), h.keys)
 	huma.Register(api, operation(identity.Anyone, huma.Operation{
 		OperationID: "verify-receipt", Method: http.MethodPost, Path: "/api/receipts/verify",
 		Summary: "Vérifier un récépissé", Tags: tags,
-		Description: "Dit si le récépissé est authentique et intact : signé par une clé de l'organisation, en service à sa date, et non modifié depuis. " +
-			"Avec les données déposées, dit aussi si elles correspondent à son empreinte ; avec le récapitulatif PDF, s'il est celui que l'administration a enregistré. Ne montre que ce que le récépissé contient.",
+		Description: "Dit si le récépissé est authentique et intact : signé par une clé de l'organisation, en service à sa date, et non " +
+			"modifié depuis. " +
+			"Avec les données déposées, dit aussi si elles correspondent à son empreinte ; avec le récapitulatif PDF, s'il est celui que " +
+			"l'administration a enregistré. Ne montre que ce que le récépissé contient.",
 		MaxBodyBytes: MaxSubmissionBytes,
 	}), h.verify)
 }

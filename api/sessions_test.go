@@ -20,7 +20,8 @@ const agentPassword = "trois pommes vertes sur la table"
 func startWithAgent(t *testing.T) (*server, *testkit.Browser) {
 	s := startServer(t)
 	s.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	s.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","email":"marie.weber@moselle.fr","role":"agent","active":true,"departments":["accueil"]}`)
+	s.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","email":"marie.weber@moselle.fr","role":"agent",`+
+		`"active":true,"departments":["accueil"]}`)
 	s.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{"password":"`+agentPassword+`"}`)
 	return s, testkit.NewBrowser(t, s.URL)
 }
@@ -32,7 +33,12 @@ func TestLoginLogoutAndRotation(t *testing.T) {
 	}
 	_, page, _ := b.Get("/login")
 	before := b.Cookie("guichet_session")
-	status, body, header := b.Post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword}, "form_csrf": {testkit.Field(t, page, "form_csrf")}, "next": {"/me"}})
+	status, body, header := b.Post("/login", url.Values{
+		"id":        {"m-weber"},
+		"password":  {agentPassword},
+		"form_csrf": {testkit.Field(t, page, "form_csrf")},
+		"next":      {"/me"},
+	})
 	if status != http.StatusSeeOther || header.Get("Location") != "/me" {
 		t.Fatalf("login: %d %s %s", status, header.Get("Location"), body)
 	}
@@ -59,7 +65,11 @@ func TestLoginLogoutAndRotation(t *testing.T) {
 	// Signing in again from a signed-in browser replaces the session.
 	first := cookie.Value
 	u, _ := url.Parse(b.URL)
-	b.Client.Jar.SetCookies(u, []*http.Cookie{{Name: "guichet_form_csrf", Value: "jeton-de-formulaire-assez-long-pour-etre-un-vrai", Path: "/"}})
+	b.Client.Jar.SetCookies(u, []*http.Cookie{{
+		Name:  "guichet_form_csrf",
+		Value: "jeton-de-formulaire-assez-long-pour-etre-un-vrai",
+		Path:  "/",
+	}})
 	status, _, _ = b.Post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword},
 		"form_csrf": {"jeton-de-formulaire-assez-long-pour-etre-un-vrai"}, "csrf": {testkit.Field(t, me, "csrf")}})
 	if status != http.StatusSeeOther || b.Cookie("guichet_session").Value == first {
@@ -75,7 +85,8 @@ func TestLoginLogoutAndRotation(t *testing.T) {
 	if status, _, _ := b.Post("/logout", url.Values{}); status != http.StatusForbidden {
 		t.Errorf("logout without CSRF token: %d", status)
 	}
-	if status, _, header := b.Post("/logout", url.Values{"csrf": {testkit.Field(t, me, "csrf")}}); status != http.StatusSeeOther || !strings.HasPrefix(header.Get("Location"), "/login") {
+	status, _, header = b.Post("/logout", url.Values{"csrf": {testkit.Field(t, me, "csrf")}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(header.Get("Location"), "/login") {
 		t.Errorf("logout: %d %s", status, header.Get("Location"))
 	}
 	if got := s.Do("GET", "/api/me", "", "", "Cookie", "guichet_session="+old); got.Status != http.StatusUnauthorized {
@@ -142,7 +153,8 @@ func TestCSRFIsRequired(t *testing.T) {
 	s.Must(201, "POST", "/api/me/tokens", "", `{"name":"x"}`, "Cookie", cookie, "X-CSRF-Token", csrf)
 	s.Must(200, "GET", "/api/me/tokens", "", "", "Cookie", cookie)
 	// A cross-site post is refused by the browser's own headers, token or not.
-	if got := s.Do("POST", "/api/me/tokens", "", `{"name":"x"}`, "Cookie", cookie, "X-CSRF-Token", csrf, "Sec-Fetch-Site", "cross-site"); got.Status != http.StatusForbidden {
+	got := s.Do("POST", "/api/me/tokens", "", `{"name":"x"}`, "Cookie", cookie, "X-CSRF-Token", csrf, "Sec-Fetch-Site", "cross-site")
+	if got.Status != http.StatusForbidden {
 		t.Errorf("cross-site request: %d", got.Status)
 	}
 	// The login form has its own token.
@@ -179,7 +191,15 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 	if logs.Len() == 0 {
 		t.Fatal("nothing was logged: the test would prove nothing")
 	}
-	for _, secret := range []string{agentPassword, generated, token, session, adminToken, "un mauvais mot de passe", s.app.Bootstrap.Password} {
+	for _, secret := range []string{
+		agentPassword,
+		generated,
+		token,
+		session,
+		adminToken,
+		"un mauvais mot de passe",
+		s.app.Bootstrap.Password,
+	} {
 		if secret != "" && strings.Contains(logs.String(), secret) {
 			t.Errorf("a secret is in the logs: %.8s…", secret)
 		}
@@ -192,7 +212,8 @@ func TestBootstrapAdminHandsOver(t *testing.T) {
 	s := startServer(t)
 	s.Must(200, "PUT", "/api/accounts/a-roth", adminToken, `{"name":"Hélène Roth","role":"admin","active":true}`)
 	realAdmin := s.Must(201, "POST", "/api/accounts/a-roth/tokens", adminToken, `{"name":"poste"}`).JSON(t)["token"].(string)
-	s.Must(200, "PUT", "/api/accounts/"+identity.BootstrapAdminID, realAdmin, `{"name":"Administrateur initial","role":"admin","active":false}`)
+	s.Must(200, "PUT", "/api/accounts/"+identity.BootstrapAdminID, realAdmin, `{"name":"Administrateur initial","role":"admin",`+
+		`"active":false}`)
 	s.Must(401, "GET", "/api/accounts", adminToken, "")
 	s.Must(200, "GET", "/api/accounts", realAdmin, "")
 	problem := s.Must(409, "PUT", "/api/accounts/a-roth", realAdmin, `{"name":"Hélène Roth","role":"agent","active":true}`).JSON(t)
@@ -242,7 +263,12 @@ func TestNoOpenRedirectAfterSignIn(t *testing.T) {
 	for _, next := range []string{"/\t/evil.example/x", "/\\evil.example", "//evil.example", "https://evil.example", "/\r\n/evil.example"} {
 		b := testkit.NewBrowser(t, s.URL)
 		_, page, _ := b.Get("/login?next=" + url.QueryEscape(next))
-		status, body, header := b.Post("/login", url.Values{"id": {"m-weber"}, "password": {agentPassword}, "form_csrf": {testkit.Field(t, page, "form_csrf")}, "next": {next}})
+		status, body, header := b.Post("/login", url.Values{
+			"id":        {"m-weber"},
+			"password":  {agentPassword},
+			"form_csrf": {testkit.Field(t, page, "form_csrf")},
+			"next":      {next},
+		})
 		if status != http.StatusSeeOther || header.Get("Location") != "/me" {
 			t.Errorf("signing in with next=%q: %d, Location %q %s", next, status, header.Get("Location"), body)
 		}
@@ -262,7 +288,12 @@ func TestTemporaryPasswordIsChangedAtFirstSignIn(t *testing.T) {
 	other := testkit.NewBrowser(t, s.URL)
 	b := testkit.NewBrowser(t, s.URL)
 	_, page, _ := b.Get("/login")
-	status, _, header := b.Post("/login", url.Values{"id": {"m-weber"}, "password": {given}, "form_csrf": {testkit.Field(t, page, "form_csrf")}, "next": {"/inbox"}})
+	status, _, header := b.Post("/login", url.Values{
+		"id":        {"m-weber"},
+		"password":  {given},
+		"form_csrf": {testkit.Field(t, page, "form_csrf")},
+		"next":      {"/inbox"},
+	})
 	if status != http.StatusSeeOther || !strings.HasPrefix(header.Get("Location"), "/me/password?first=1") {
 		t.Fatalf("signing in with a given password: %d %s", status, header.Get("Location"))
 	}
@@ -275,7 +306,14 @@ func TestTemporaryPasswordIsChangedAtFirstSignIn(t *testing.T) {
 	}
 	csrf := testkit.Field(t, form, "csrf")
 	change := func(current, password, confirm string) (int, http.Header) {
-		status, _, header := b.Post("/me/password", url.Values{"csrf": {csrf}, "current": {current}, "password": {password}, "confirm": {confirm}, "next": {"/inbox"}, "first": {"1"}})
+		status, _, header := b.Post("/me/password", url.Values{
+			"csrf":     {csrf},
+			"current":  {current},
+			"password": {password},
+			"confirm":  {confirm},
+			"next":     {"/inbox"},
+			"first":    {"1"},
+		})
 		return status, header
 	}
 	if status, _ := change("faux", "ma phrase à moi seule connue", "ma phrase à moi seule connue"); status != http.StatusUnprocessableEntity {
@@ -287,7 +325,8 @@ func TestTemporaryPasswordIsChangedAtFirstSignIn(t *testing.T) {
 	if status, _ := change(given, "court", "court"); status != http.StatusUnprocessableEntity {
 		t.Errorf("a password too short: %d", status)
 	}
-	if status, header := change(given, "ma phrase à moi seule connue", "ma phrase à moi seule connue"); status != http.StatusSeeOther || header.Get("Location") != "/inbox" {
+	status, header = change(given, "ma phrase à moi seule connue", "ma phrase à moi seule connue")
+	if status != http.StatusSeeOther || header.Get("Location") != "/inbox" {
 		t.Errorf("the change: %d %s", status, header.Get("Location"))
 	}
 	if status, _, _ := b.Get("/me"); status != http.StatusOK {
@@ -299,7 +338,11 @@ func TestTemporaryPasswordIsChangedAtFirstSignIn(t *testing.T) {
 	// Signing in with the chosen password goes straight on.
 	third := testkit.NewBrowser(t, s.URL)
 	_, page, _ = third.Get("/login")
-	if _, _, header := third.Post("/login", url.Values{"id": {"m-weber"}, "password": {"ma phrase à moi seule connue"}, "form_csrf": {testkit.Field(t, page, "form_csrf")}}); header.Get("Location") != "/me" {
+	if _, _, header := third.Post("/login", url.Values{
+		"id":        {"m-weber"},
+		"password":  {"ma phrase à moi seule connue"},
+		"form_csrf": {testkit.Field(t, page, "form_csrf")},
+	}); header.Get("Location") != "/me" {
 		t.Errorf("after the change, the login leads to %s", header.Get("Location"))
 	}
 }

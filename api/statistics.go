@@ -21,7 +21,8 @@ func (h *statisticsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AnyAgent, huma.Operation{
 		OperationID: "get-statistics", Method: http.MethodGet, Path: "/api/statistics",
 		Summary: "Statistiques des formulaires", Tags: tags,
-		Description: "Par formulaire et par mois : dépôts en ligne, formulaires papier saisis, part en ligne ; délais médian et moyen de la réception à la première décision.",
+		Description: "Par formulaire et par mois : dépôts en ligne, formulaires papier saisis, part en ligne ; délais médian et moyen de la " +
+			"réception à la première décision.",
 	}), h.get)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "put-paper-count", Method: http.MethodPut, Path: "/api/forms/{id}/paper/{month}",
@@ -61,7 +62,15 @@ func (h *statisticsHandler) get(ctx context.Context, in *statisticsInput) (*stat
 	out := &statisticsOutput{}
 	out.Body.Months, out.Body.Totals, out.Body.Forms = report.Months, report.Totals, []FormStatsBody{}
 	for _, f := range report.Forms {
-		body := FormStatsBody{Form: f.Form, Months: f.Months, Online: f.Online, Paper: f.Paper, Decided: f.Decided, MedianDays: f.MedianDays, MeanDays: f.MeanDays}
+		body := FormStatsBody{
+			Form:       f.Form,
+			Months:     f.Months,
+			Online:     f.Online,
+			Paper:      f.Paper,
+			Decided:    f.Decided,
+			MedianDays: f.MedianDays,
+			MeanDays:   f.MeanDays,
+		}
 		if share := f.OnlineShare(); share >= 0 {
 			body.OnlineShare = &share
 		}

@@ -64,7 +64,8 @@ func (h *submissionsHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
 		OperationID: "get-submission-receipt", Method: http.MethodGet, Path: "/api/submissions/{reference}/receipt",
 		Summary: "Le récépissé signé d'un dépôt", Tags: []string{"Submissions", "Receipts"},
-		Description: "Le récépissé que l'administration a signé : référence, formulaire et version, heure et séquence d'enregistrement, empreintes des données et des pièces jointes, récépissé précédent du formulaire, clé et signature ; " +
+		Description: "Le récépissé que l'administration a signé : référence, formulaire et version, heure et séquence d'enregistrement, " +
+			"empreintes des données et des pièces jointes, récépissé précédent du formulaire, clé et signature ; " +
 			"avec sa forme encodée et le lien de vérification. Prêt quelques instants après le dépôt (404 avant).",
 	}), h.receipt)
 	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
@@ -116,7 +117,10 @@ type submitOutput struct {
 func (h *submissionsHandler) submit(ctx context.Context, in *submitInput) (*submitOutput, error) {
 	req := requestOf(ctx)
 	if !bytes.HasPrefix(bytes.TrimSpace(in.Body.Data), []byte("{")) {
-		return nil, problem(req.Lang, http.StatusUnprocessableEntity, locale.Text{FR: "La requête est à corriger.", EN: "The request needs correcting."},
+		return nil, problem(req.Lang, http.StatusUnprocessableEntity, locale.Text{
+			FR: "La requête est à corriger.",
+			EN: "The request needs correcting.",
+		},
 			&huma.ErrorDetail{Location: "body.data", Message: locale.Text{
 				FR: "Les réponses doivent être un objet JSON, par exemple {\"nom\": \"Dupont\"}.",
 				EN: "The answers must be a JSON object, such as {\"nom\": \"Dupont\"}.",
@@ -156,7 +160,10 @@ func (h *submissionsHandler) revision(ctx context.Context, in *versionInput) (su
 	}
 	revision := cmp.Or(in.Revision, rec.Revision())
 	if revision > rec.Revision() {
-		return rec, 0, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Ce dépôt n'a pas de version à ce numéro.", EN: "This submission has no version with this number."})
+		return rec, 0, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
+			FR: "Ce dépôt n'a pas de version à ce numéro.",
+			EN: "This submission has no version with this number.",
+		})
 	}
 	return rec, revision, nil
 }
@@ -285,7 +292,10 @@ func (h *submissionsHandler) decision(ctx context.Context, in *attachmentInput) 
 		return nil, err
 	}
 	if in.N >= len(rec.History) || !rec.History[in.N].Status.Decided() {
-		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Ce dépôt n'a pas de décision à ce numéro.", EN: "This submission has no decision with this number."})
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
+			FR: "Ce dépôt n'a pas de décision à ce numéro.",
+			EN: "This submission has no decision with this number.",
+		})
 	}
 	data, err := h.documents.GetBytes(ctx, bus.DecisionName(rec.Reference, in.N))
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
@@ -300,7 +310,12 @@ func (h *submissionsHandler) decision(ctx context.Context, in *attachmentInput) 
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	return &pdfOutput{ContentType: "application/pdf", ContentDisposition: `inline; filename="decision-` + rec.Reference + `.pdf"`, CacheControl: "private, no-store", Body: data}, nil
+	return &pdfOutput{
+		ContentType:        "application/pdf",
+		ContentDisposition: `inline; filename="decision-` + rec.Reference + `.pdf"`,
+		CacheControl:       "private, no-store",
+		Body:               data,
+	}, nil
 }
 
 type attachmentOutput struct {
@@ -320,7 +335,10 @@ func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput
 		return nil, err
 	}
 	if in.N >= len(rec.Attachments) {
-		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{FR: "Ce dépôt n'a pas de pièce jointe à ce numéro.", EN: "This submission has no attachment with this number."})
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
+			FR: "Ce dépôt n'a pas de pièce jointe à ce numéro.",
+			EN: "This submission has no attachment with this number.",
+		})
 	}
 	a := rec.Attachments[in.N]
 	data, err := h.documents.GetBytes(ctx, a.ObjectName(rec.Reference, in.N))

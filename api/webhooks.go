@@ -22,9 +22,11 @@ func (h *webhooksHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "put-webhook", Method: http.MethodPut, Path: "/api/webhooks/{id}",
 		Summary: "Déclarer ou modifier un webhook", Tags: tags,
-		Description: "Chaque changement d'état d'un dépôt (ceux de statuses, tous sinon ; ceux d'un service si department est donné) est envoyé en POST JSON, signé : " +
+		Description: "Chaque changement d'état d'un dépôt (ceux de statuses, tous sinon ; ceux d'un service si department est donné) est " +
+			"envoyé en POST JSON, signé : " +
 			"X-Guichet-Signature = sha256=HMAC-SHA256(secret, X-Guichet-Timestamp + \".\" + corps), en hexadécimal. " +
-			"Un nouveau webhook sans secret en reçoit un, et rotateSecret en tire un nouveau : il n'est montré que dans cette réponse, jamais ensuite. Une modification sans secret garde celui qui est enregistré. " +
+			"Un nouveau webhook sans secret en reçoit un, et rotateSecret en tire un nouveau : il n'est montré que dans cette réponse, jamais " +
+			"ensuite. Une modification sans secret garde celui qui est enregistré. " +
 			"Les redirections ne sont pas suivies : une réponse 3xx est un échec.",
 	}), h.put)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
@@ -34,7 +36,8 @@ func (h *webhooksHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: "/api/webhooks/{id}/deliveries",
 		Summary: "Envois d'un webhook, réussis et échoués", Tags: tags,
-		Description: "Les plus récents d'abord, avec le nombre de tentatives et la dernière erreur. Un envoi échoue après plusieurs tentatives espacées ; il peut alors être rejoué.",
+		Description: "Les plus récents d'abord, avec le nombre de tentatives et la dernière erreur. Un envoi échoue après plusieurs tentatives " +
+			"espacées ; il peut alors être rejoué.",
 	}), h.deliveries)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "replay-webhook-delivery", Method: http.MethodPost, Path: "/api/webhooks/{id}/deliveries/{sequence}/replay",
@@ -68,7 +71,15 @@ type webhookOutput struct{ Body WebhookBody }
 
 func (h *webhooksHandler) put(ctx context.Context, in *putWebhookInput) (*webhookOutput, error) {
 	b := in.Body
-	w, err := h.webhooks.Put(ctx, webhooks.Webhook{ID: in.ID, URL: b.URL, Secret: b.Secret, RotateSecret: b.RotateSecret, Statuses: b.Statuses, Department: b.Department, Active: b.Active})
+	w, err := h.webhooks.Put(ctx, webhooks.Webhook{
+		ID:           in.ID,
+		URL:          b.URL,
+		Secret:       b.Secret,
+		RotateSecret: b.RotateSecret,
+		Statuses:     b.Statuses,
+		Department:   b.Department,
+		Active:       b.Active,
+	})
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}

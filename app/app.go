@@ -269,7 +269,13 @@ func (a *App) openIdentity(ctx context.Context, cfg Config, p *parts) error {
 	if p.logins, err = identity.NewLogins(ctx, b, s.Accounts, s.Credentials, s.Sessions, s.Audit, nil); err != nil {
 		return err
 	}
-	s.AccountCare = &identity.AccountCare{Accounts: s.Accounts, Credentials: s.Credentials, Sessions: s.Sessions, Tokens: s.Tokens, Audit: s.Audit}
+	s.AccountCare = &identity.AccountCare{
+		Accounts:    s.Accounts,
+		Credentials: s.Credentials,
+		Sessions:    s.Sessions,
+		Tokens:      s.Tokens,
+		Audit:       s.Audit,
+	}
 	if a.Bootstrap, err = identity.EnsureBootstrapAdmin(ctx, s.Accounts, s.Credentials, s.Tokens); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
@@ -377,14 +383,38 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 		Documents: p.documents, SiteURL: cfg.PublicURL}
 	route := &processors.Route{Forms: s.Forms, Tracker: s.Tracker, Submissions: p.submissions}
 	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: s.Forms, Submissions: p.submissions, Documents: p.documents}
-	consumers := []processors.Consumer{pdf.Consumer(), route.Consumer(), decisions.Consumer(),
-		// Both wait out outages of what they call (the mail relay, the
-		// webhooks' servers): retried without limit, failures recorded.
-		{Stream: bus.StreamEvents, Durable: bus.ConsumerWorkflow, FilterSubjects: s.Workflows.Subjects(), Handler: s.Workflows.Handle, Patient: true},
-		{Stream: bus.StreamEvents, Durable: bus.ConsumerWebhooks, FilterSubjects: webhooks.Subjects(), Handler: s.Webhooks.Handle, Patient: true}}
+	consumers := []processors.Consumer{
+		pdf.Consumer(),
+		route.Consumer(),
+		decisions.Consumer(),
+		{
+			Stream:         bus.StreamEvents,
+			Durable:        bus.ConsumerWorkflow,
+			FilterSubjects: s.Workflows.Subjects(),
+			Handler:        s.Workflows.Handle,
+			Patient:        true,
+		},
+		{
+			Stream:         bus.StreamEvents,
+			Durable:        bus.ConsumerWebhooks,
+			FilterSubjects: webhooks.Subjects(),
+			Handler:        s.Webhooks.Handle,
+			Patient:        true,
+		},
+	}
 	if p.notices != nil {
-		notify := &processors.Notify{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: s.Forms, Tracker: s.Tracker, Accounts: s.Accounts,
-			Submissions: p.submissions, Documents: p.documents, Sent: p.notices.Sent, Mail: p.mail, Decisions: decisions}
+		notify := &processors.Notify{
+			Organisation: cfg.Organisation,
+			SiteURL:      cfg.PublicURL,
+			Forms:        s.Forms,
+			Tracker:      s.Tracker,
+			Accounts:     s.Accounts,
+			Submissions:  p.submissions,
+			Documents:    p.documents,
+			Sent:         p.notices.Sent,
+			Mail:         p.mail,
+			Decisions:    decisions,
+		}
 		consumers = append(consumers, notify.Consumer())
 		if cfg.Role.processes() {
 			a.reminders = remindEvery(a.log, s.Workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
@@ -416,8 +446,19 @@ func (a *App) buildHandler(cfg Config, p *parts) {
 	s.Pages = slices.Concat(
 		account.New(account.Config{Departments: s.Departments, Accounts: s.Accounts, Care: s.AccountCare, Tokens: s.Tokens,
 			Sessions: s.Sessions, Logins: p.logins, Audit: s.Audit, Cookies: cfg.Cookies, Site: site, Log: cfg.Logger}).Routes(),
-		webform.New(webform.Config{Forms: s.Forms, Intake: s.Intake, Tracker: s.Tracker, Drafts: p.drafts, Accounts: s.Accounts,
-			Departments: s.Departments, Corrections: corrections{s.Workflows}, Cookies: cfg.Cookies, Mail: p.mail, Site: site, Log: cfg.Logger}).Routes(),
+		webform.New(webform.Config{
+			Forms:       s.Forms,
+			Intake:      s.Intake,
+			Tracker:     s.Tracker,
+			Drafts:      p.drafts,
+			Accounts:    s.Accounts,
+			Departments: s.Departments,
+			Corrections: corrections{s.Workflows},
+			Cookies:     cfg.Cookies,
+			Mail:        p.mail,
+			Site:        site,
+			Log:         cfg.Logger,
+		}).Routes(),
 		editor.New(editor.Config{Forms: s.Forms, Builder: s.Builder, Departments: s.Departments, Site: site, Log: cfg.Logger}).Routes(),
 		desk.New(desk.Config{Inboxes: s.Inboxes, Dossiers: s.Dossiers, Departments: s.Departments, Accounts: s.Accounts, Forms: s.Forms,
 			Statistics: s.Statistics, Workflows: s.Workflows, Trail: s.Trail, Site: site, Log: cfg.Logger}).Routes(),
@@ -446,7 +487,11 @@ func (a *App) receiptSigner(ctx context.Context, cfg Config, store *receipts.Sto
 // corrections gives the form pages the requests sent back for correction.
 type corrections struct{ workflows *backoffice.Workflows }
 
-func (c corrections) Returned(ctx context.Context, p identity.Principal, reference string) (*schemas.Compiled, json.RawMessage, int, error) {
+func (c corrections) Returned(
+	ctx context.Context,
+	p identity.Principal,
+	reference string,
+) (*schemas.Compiled, json.RawMessage, int, error) {
 	form, data, round, err := c.workflows.Returned(ctx, p, reference)
 	return form, data, round, correctionError(err)
 }

@@ -73,7 +73,9 @@ func (s pageSession) get(path string) string {
 func (s pageSession) post(status int, path string, form url.Values) string {
 	s.in.t.Helper()
 	form.Set("csrf", s.csrf)
-	return string(s.in.Must(status, "POST", path, "", form.Encode(), "Cookie", s.cookie, "Content-Type", "application/x-www-form-urlencoded").Body)
+	return string(
+		s.in.Must(status, "POST", path, "", form.Encode(), "Cookie", s.cookie, "Content-Type", "application/x-www-form-urlencoded").Body,
+	)
 }
 
 // must sends a request, fails the test unless it gets status, and decodes the answer.
@@ -140,7 +142,11 @@ func (in *instance) streamMessages(name string) uint64 {
 func TestEndToEnd(t *testing.T) {
 	dataDir := t.TempDir()
 	g := start(t, dataDir, false)
-	for id, name := range map[string]string{"accueil": "Accueil des usagers", "thionville": "Maison du Département de Thionville", "finances": "Direction des Finances"} {
+	for id, name := range map[string]string{
+		"accueil":    "Accueil des usagers",
+		"thionville": "Maison du Département de Thionville",
+		"finances":   "Direction des Finances",
+	} {
 		g.must(200, "PUT", "/api/departments/"+id, adminToken, `{"name":"`+name+`"}`)
 	}
 	g.must(200, "PUT", "/api/forms/aide-equipement/draft", adminToken, `{
@@ -154,7 +160,8 @@ func TestEndToEnd(t *testing.T) {
 				"email": {"type": "string", "title": "Courriel", "format": "email"},
 				"commune": {"type": "string", "title": "Commune"},
 				"montant": {"type": "number", "title": "Montant demandé (€)", "minimum": 0, "maximum": 10000},
-				"enfants": {"type": "array", "title": "Enfants", "items": {"type": "object", "required": ["prenom"], "properties": {"prenom": {"type": "string", "title": "Prénom"}}}}
+				"enfants": {"type": "array", "title": "Enfants", "items": {"type": "object", "required": ["prenom"],
+					"properties": {"prenom": {"type": "string", "title": "Prénom"}}}}
 			}
 		},
 		"uiSchema": {"ui:order": ["nom", "email", "commune", "montant", "enfants"]},
@@ -174,10 +181,16 @@ func TestEndToEnd(t *testing.T) {
 	// Invalid data: one error per failing field, in both languages.
 	invalid := `{"data":{"nom":"","email":"şükrü.yılmaz chez exemple.fr","montant":20000,"enfants":[{"prenom":"Ayşe"},{}]}}`
 	wantErrors := map[string][2]string{
-		"body.data.nom":               {"Le champ « Nom complet » ne peut pas être vide.", "“Nom complet” cannot be empty."},
-		"body.data.email":             {"« Courriel » doit être une adresse électronique, par exemple prenom.nom@exemple.fr.", "“Courriel” must be an email address, like name@example.com."},
-		"body.data.commune":           {"Le champ « Commune » est obligatoire.", "“Commune” is required."},
-		"body.data.montant":           {"« Montant demandé (€) » doit être inférieur ou égal à 10\u00a0000.", "“Montant demandé (€)” must be 10000 or less."},
+		"body.data.nom": {"Le champ « Nom complet » ne peut pas être vide.", "“Nom complet” cannot be empty."},
+		"body.data.email": {
+			"« Courriel » doit être une adresse électronique, par exemple prenom.nom@exemple.fr.",
+			"“Courriel” must be an email address, like name@example.com.",
+		},
+		"body.data.commune": {"Le champ « Commune » est obligatoire.", "“Commune” is required."},
+		"body.data.montant": {
+			"« Montant demandé (€) » doit être inférieur ou égal à 10\u00a0000.",
+			"“Montant demandé (€)” must be 10000 or less.",
+		},
 		"body.data.enfants[1].prenom": {"Le champ « Prénom (Enfants n° 2) » est obligatoire.", "“Prénom (Enfants n° 2)” is required."},
 	}
 	for i, lang := range []string{"fr", "en"} {
@@ -199,7 +212,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Valid data twice with one idempotency key: one submission.
-	valid := `{"data":{"nom":"Şükrü Yılmaz-Lefèvre","email":"sukru@example.fr","commune":"Montigny-lès-Metz","montant":250,"enfants":[{"prenom":"Zoé"}]}}`
+	valid := `{"data":{"nom":"Şükrü Yılmaz-Lefèvre","email":"sukru@example.fr","commune":"Montigny-lès-Metz","montant":250,` +
+		`"enfants":[{"prenom":"Zoé"}]}}`
 	first := g.must(201, "POST", "/api/forms/aide-equipement/submissions", "", valid, "Idempotency-Key", "9b1f0c3e")
 	second := g.must(201, "POST", "/api/forms/aide-equipement/submissions", "", valid, "Idempotency-Key", "9b1f0c3e")
 	if first["reference"] != second["reference"] || first["token"] != second["token"] {
@@ -273,7 +287,8 @@ func TestEndToEnd(t *testing.T) {
 	g = start(t, dataDir, false)
 	for ref, department := range routes {
 		status := g.must(200, "GET", "/api/submissions/"+ref+"?token="+tokens[ref], "", "")
-		if status["status"] != "routed" || status["department"] != department || len(status["history"].([]any)) != 2 || status["documented"] != true {
+		if status["status"] != "routed" || status["department"] != department || len(status["history"].([]any)) != 2 ||
+			status["documented"] != true {
 			t.Errorf("after restart, %s = %v", ref, status)
 		}
 	}

@@ -102,7 +102,11 @@ func TestNATSWithCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns := startServer(t, &server.Options{TrustedOperators: []*jwt.OperatorClaims{operatorClaims}, AccountResolver: resolver, SystemAccount: system})
+	ns := startServer(t, &server.Options{
+		TrustedOperators: []*jwt.OperatorClaims{operatorClaims},
+		AccountResolver:  resolver,
+		SystemAccount:    system,
+	})
 
 	if _, err := app.Start(context.Background(), app.Config{NATSURL: ns.ClientURL()}); err == nil {
 		t.Fatal("connected without credentials")

@@ -70,7 +70,8 @@ func TestRoles(t *testing.T) {
 		ref := r["reference"].(string)
 		apiNode.waitProcessed(ref, r["token"].(string))
 		// The stage follows the state by a moment.
-		for deadline := time.Now().Add(5 * time.Second); testkit.StageCounts(t, apiNode.app.Bus.JS, ref)[submit.Routed] == 0 && time.Now().Before(deadline); {
+		routed := func() int { return testkit.StageCounts(t, apiNode.app.Bus.JS, ref)[submit.Routed] }
+		for deadline := time.Now().Add(5 * time.Second); routed() == 0 && time.Now().Before(deadline); {
 			time.Sleep(20 * time.Millisecond)
 		}
 		if n := testkit.StageCounts(t, apiNode.app.Bus.JS, ref)[submit.Routed]; n != 1 {

@@ -51,13 +51,22 @@ func TestCorrectionIsANewVersionOnRecord(t *testing.T) {
 			switch through {
 			case "api":
 				o.Must(202, "POST", "/api/approvals/"+ref, o.tokens["m-weber"], `{"round":1,"verdict":"resend","data":{"total":100}}`)
-				o.Must(202, "POST", "/api/approvals/"+ref, o.tokens["m-weber"], `{"round":1,"verdict":"resend","data":{"total":100}}`) // twice
+				o.Must(
+					202,
+					"POST",
+					"/api/approvals/"+ref,
+					o.tokens["m-weber"],
+					`{"round":1,"verdict":"resend","data":{"total":100}}`,
+				) // twice
 			case "pages":
 				requester := o.signIn("m-weber")
 				if page := requester.get("/approbations/" + ref + "/corriger"); !strings.Contains(page, "5\u00a0000") {
 					t.Fatalf("the correction page lost the answer")
 				}
-				if page := requester.post(200, "/approbations/"+ref+"/corriger", url.Values{"total": {"100"}}); !strings.Contains(page, "renvoyée") {
+				if page := requester.post(200, "/approbations/"+ref+"/corriger", url.Values{"total": {"100"}}); !strings.Contains(
+					page,
+					"renvoyée",
+				) {
 					t.Fatalf("the correction was not sent again")
 				}
 			}
@@ -82,11 +91,18 @@ func TestCorrectionIsANewVersionOnRecord(t *testing.T) {
 			if !strings.Contains(csv, "100") || strings.Contains(csv, "5\u00a0000") {
 				t.Errorf("the export shows another version than the one decided:\n%s", csv)
 			}
-			current := strings.Join(strings.Fields(pdftest.Text(t, o.Must(200, "GET", "/api/submissions/"+ref+"/pdf", adminToken, "").Body)), " ")
-			if !strings.Contains(current, "100") || strings.Contains(current, "5 000") || !strings.Contains(current, "Version de la demande") {
+			current := strings.Join(
+				strings.Fields(pdftest.Text(t, o.Must(200, "GET", "/api/submissions/"+ref+"/pdf", adminToken, "").Body)),
+				" ",
+			)
+			if !strings.Contains(current, "100") || strings.Contains(current, "5 000") ||
+				!strings.Contains(current, "Version de la demande") {
 				t.Errorf("the current PDF record:\n%s", current)
 			}
-			first := strings.Join(strings.Fields(pdftest.Text(t, o.Must(200, "GET", "/api/submissions/"+ref+"/pdf?revision=1", adminToken, "").Body)), " ")
+			first := strings.Join(
+				strings.Fields(pdftest.Text(t, o.Must(200, "GET", "/api/submissions/"+ref+"/pdf?revision=1", adminToken, "").Body)),
+				" ",
+			)
 			if !strings.Contains(first, "5 000") {
 				t.Errorf("the first version's PDF record:\n%s", first)
 			}
@@ -109,7 +125,8 @@ func TestCorrectionIsANewVersionOnRecord(t *testing.T) {
 			}
 
 			page := o.signIn("bootstrap-admin").get("/dossiers/" + ref)
-			if !strings.Contains(page, `id="versions"`) || !strings.Contains(page, `id="pdf-1"`) || !strings.Contains(page, "<dd>100</dd>") {
+			if !strings.Contains(page, `id="versions"`) || !strings.Contains(page, `id="pdf-1"`) ||
+				!strings.Contains(page, "<dd>100</dd>") {
 				t.Errorf("the dossier page does not show the version decided and the history of versions")
 			}
 

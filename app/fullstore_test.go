@@ -11,7 +11,8 @@ import (
 	"github.com/guichet/guichet/app"
 )
 
-const association = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
+const association = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de ` +
+	`Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
 
 // When the store is full, a submission gets a 503 saying nothing was
 // recorded, while the node stays ready; once space is freed, submissions

@@ -54,7 +54,8 @@ func TestRequestIDFollowsTheSubmission(t *testing.T) {
 	receipt := resp.JSON(t)
 	g.waitProcessed(receipt["reference"].(string), receipt["token"].(string))
 	for _, want := range []string{
-		`"msg":"submission accepted","reference":"` + receipt["reference"].(string) + `","form":"subvention-association","version":1,"request_id":"proxy-7f3a.42"}`,
+		`"msg":"submission accepted","reference":"` + receipt["reference"].(string) + `","form":"subvention-association","version":1,` +
+			`"request_id":"proxy-7f3a.42"}`,
 		`"consumer":"route","subject":"submissions.subvention-association","sequence":1,"delivery":1,"request_id":"proxy-7f3a.42"`,
 		`"consumer":"pdf","subject":"$KV.receipts.` + receipt["reference"].(string) + `","sequence":1,"delivery":1,"request_id":"proxy-7f3a.42"`,
 	} {

@@ -44,11 +44,13 @@ func TestSubmittersAreEmailed(t *testing.T) {
 	in.Must(200, "PUT", "/api/forms/bourse/draft", adminToken, grantForm)
 	in.Must(200, "POST", "/api/forms/bourse/publish", adminToken, "")
 
-	receipt := in.Must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Sam Taylor","courriel":"sam@example.org"}}`, "Accept-Language", "en").JSON(t)
+	const answers = `{"data":{"nom":"Sam Taylor","courriel":"sam@example.org"}}`
+	receipt := in.Must(201, "POST", "/api/forms/bourse/submissions", "", answers, "Accept-Language", "en").JSON(t)
 	ref := receipt["reference"].(string)
 	in.WaitStatus(ref, receipt["token"].(string), "routed")
 	confirmation := relay.Wait(t, 1)[0]
-	if strings.Join(confirmation.To, ",") != "sam@example.org" || confirmation.Subject != "Your request “Bourse au permis” is received ("+ref+")" {
+	if strings.Join(confirmation.To, ",") != "sam@example.org" ||
+		confirmation.Subject != "Your request “Bourse au permis” is received ("+ref+")" {
 		t.Errorf("confirmation: to %v, subject %q", confirmation.To, confirmation.Subject)
 	}
 	if pdf := confirmation.Attachments[ref+".pdf"]; !strings.HasPrefix(string(pdf), "%PDF") {
@@ -79,7 +81,13 @@ func TestSubmittersAreEmailed(t *testing.T) {
 		}
 	}
 	history := in.Must(200, "GET", "/api/submissions/"+ref+"?token="+receipt["token"].(string), "", "").JSON(t)["history"].([]any)
-	stored := in.Must(200, "GET", fmt.Sprintf("/api/submissions/%s/decisions/%d?token=%s", ref, len(history)-1, receipt["token"].(string)), "", "")
+	stored := in.Must(
+		200,
+		"GET",
+		fmt.Sprintf("/api/submissions/%s/decisions/%d?token=%s", ref, len(history)-1, receipt["token"].(string)),
+		"",
+		"",
+	)
 	if !strings.Contains(strings.Join(strings.Fields(pdftest.Text(t, stored.Body)), " "), "Revenus au-dessus du plafond.") {
 		t.Error("the stored decision letter differs")
 	}
@@ -91,7 +99,8 @@ func TestSubmittersAreEmailed(t *testing.T) {
 	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"`+words+`"}`)
 	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"`+words+`"}`) // a double click
 	message := relay.Wait(t, 3)[2]
-	if message.Subject != "Message about your request “Bourse au permis” ("+ref+")" || !strings.Contains(message.Text, words) || !linkPattern.MatchString(message.Text) {
+	if message.Subject != "Message about your request “Bourse au permis” ("+ref+")" || !strings.Contains(message.Text, words) ||
+		!linkPattern.MatchString(message.Text) {
 		t.Errorf("message mail: %q\n%s", message.Subject, message.Text)
 	}
 	if strings.Join(message.TextTypes, ",") != "text/plain" {
@@ -100,7 +109,8 @@ func TestSubmittersAreEmailed(t *testing.T) {
 
 	// The relay is down: the mail waits, then goes once.
 	relay.Refuse(true)
-	second := in.Must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Anne Weber","courriel":"anne@example.fr"}}`).JSON(t)
+	second := in.Must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Anne Weber","courriel":"anne@example.fr"}}`).
+		JSON(t)
 	in.WaitStatus(second["reference"].(string), second["token"].(string), "routed")
 	in.Must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Sans adresse"}}`)
 	time.Sleep(300 * time.Millisecond)
@@ -109,12 +119,15 @@ func TestSubmittersAreEmailed(t *testing.T) {
 	}
 	relay.Refuse(false)
 	french := relay.Wait(t, 4)[3]
-	if strings.Join(french.To, ",") != "anne@example.fr" || !strings.HasPrefix(french.Subject, "Votre demande « Bourse au permis » est bien reçue") {
+	if strings.Join(french.To, ",") != "anne@example.fr" ||
+		!strings.HasPrefix(french.Subject, "Votre demande « Bourse au permis » est bien "+
+			"reçue") {
 		t.Errorf("after the outage: to %v, %q", french.To, french.Subject)
 	}
 
 	// An agent's internal request is emailed to the agent.
-	in.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","email":"marie.weber@moselle.example","role":"agent","active":true,"departments":["accueil"]}`)
+	in.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","email":"marie.weber@moselle.example","role":"agent",`+
+		`"active":true,"departments":["accueil"]}`)
 	agent := in.Must(201, "POST", "/api/accounts/m-weber/tokens", adminToken, `{"name":"tests"}`).JSON(t)["token"].(string)
 	in.Must(200, "PUT", "/api/forms/conges/draft", adminToken, leaveForm)
 	in.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")

@@ -14,7 +14,8 @@ func TestOpenAPIDescribesEachFormsData(t *testing.T) {
 	g := start(t, t.TempDir(), true)
 	draft := `{"title": "Carte %s", "audience": "public", "routing": {"default": "transports"},
 		"schema": {"type": "object", "required": ["domicile"],
-			"definitions": {"adresse": {"type": "object", "title": "Adresse", "required": ["ville"], "properties": {"ville": {"type": "string", "title": "Ville", "minLength": 2}}}},
+			"definitions": {"adresse": {"type": "object", "title": "Adresse", "required": ["ville"],
+				"properties": {"ville": {"type": "string", "title": "Ville", "minLength": 2}}}},
 			"properties": {"domicile": {"title": "Domicile", "allOf": [{"$ref": "#/definitions/adresse"}]}}}}`
 	for _, edition := range []string{"2026", "2027"} {
 		g.must(200, "PUT", "/api/forms/carte/draft", adminToken, strings.Replace(draft, "%s", edition, 1))
@@ -22,7 +23,8 @@ func TestOpenAPIDescribesEachFormsData(t *testing.T) {
 	}
 
 	// Anonymous readers see the public forms only.
-	if anonymous := string(g.Must(200, "GET", "/api/openapi.json", "", "").Body); strings.Contains(anonymous, "demande-conges") || !strings.Contains(anonymous, "FormData.carte.v2") {
+	anonymous := string(g.Must(200, "GET", "/api/openapi.json", "", "").Body)
+	if strings.Contains(anonymous, "demande-conges") || !strings.Contains(anonymous, "FormData.carte.v2") {
 		t.Error("the anonymous OpenAPI document shows an internal form, or lacks a public one")
 	}
 	var doc map[string]any

@@ -22,7 +22,12 @@ func TestDeadLettersPage(t *testing.T) {
 	// A submission of a form that does not exist yet: routing and the PDF
 	// processor give up, each on its own.
 	at := time.Now().UTC()
-	raw, err := json.Marshal(submit.Submission{Form: "bourse", FormVersion: 1, SubmittedAt: at, Data: json.RawMessage(`{"nom":"Jeanne Schmitt"}`)})
+	raw, err := json.Marshal(submit.Submission{
+		Form:        "bourse",
+		FormVersion: 1,
+		SubmittedAt: at,
+		Data:        json.RawMessage(`{"nom":"Jeanne Schmitt"}`),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +42,8 @@ func TestDeadLettersPage(t *testing.T) {
 	}
 	cookie := "guichet_session=" + id
 	var page string
-	for deadline := time.Now().Add(10 * time.Second); strings.Count(page, "form bourse version 1 not found") < 2; time.Sleep(50 * time.Millisecond) {
+	const cause = "form bourse version 1 not found"
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(page, cause) < 2; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the dead letters of both stages are not listed:\n%s", page)
 		}

@@ -29,7 +29,8 @@ const (
 
 // schoolSubmission is a submission to schoolForm with a file.
 func schoolSubmission(name, email string) string {
-	file := submit.DataURL("avis.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"))
+	file := submit.DataURL("avis.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R "+
+		">>\n%%EOF\n"))
 	return `{"data": {"nom": "` + name + `", "email": "` + email + `", "justificatif": "` + file + `"}}`
 }
 
@@ -102,7 +103,12 @@ func holdings(t *testing.T, b *bus.Bus, ref string, uploads []string) map[string
 		return err == nil && sub.Reference == ref
 	})
 	held["EVENTS"] = count(bus.StreamEvents, "events."+ref+".>", func(jetstream.Msg) bool { return true })
-	for bucket, filter := range map[string]string{bus.BucketStatus: ref, bus.BucketInbox: "*.*." + ref, bus.BucketSeen: "*." + ref, bus.BucketWorkflows: ref} {
+	for bucket, filter := range map[string]string{
+		bus.BucketStatus:    ref,
+		bus.BucketInbox:     "*.*." + ref,
+		bus.BucketSeen:      "*." + ref,
+		bus.BucketWorkflows: ref,
+	} {
 		kv, err := b.KV(ctx, bucket)
 		if err != nil {
 			t.Fatal(err)
@@ -138,7 +144,15 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	g := start(t, t.TempDir(), true)
 	g.must(200, "PUT", "/api/forms/aide-scolarite/draft", adminToken, schoolForm)
 	g.must(200, "POST", "/api/forms/aide-scolarite/publish", adminToken, "")
-	first := g.must(201, "POST", "/api/forms/aide-scolarite/submissions", "", schoolSubmission("Inès Muller", ines), "Idempotency-Key", "essai-1")
+	first := g.must(
+		201,
+		"POST",
+		"/api/forms/aide-scolarite/submissions",
+		"",
+		schoolSubmission("Inès Muller", ines),
+		"Idempotency-Key",
+		"essai-1",
+	)
 	second := g.must(201, "POST", "/api/forms/aide-scolarite/submissions", "", schoolSubmission("Paul Weber", other))
 	ref, kept := first["reference"].(string), second["reference"].(string)
 	g.waitProcessed(ref, first["token"].(string))
@@ -152,7 +166,10 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := drafts.Save(context.Background(), "", submit.Draft{Form: "aide-scolarite", Data: json.RawMessage(`{"email":"` + ines + `"}`)}, time.Hour); err != nil {
+	if _, err := drafts.Save(context.Background(), "", submit.Draft{
+		Form: "aide-scolarite",
+		Data: json.RawMessage(`{"email":"` + ines + `"}`),
+	}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 
@@ -203,7 +220,8 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	g.Must(401, "POST", "/api/privacy/access", "", `{"email":"`+ines+`"}`)
 
 	// Right of erasure.
-	erased := g.must(200, "POST", "/api/privacy/erasure", adminToken, `{"email":"`+ines+`","reason":"Demande reçue par courrier le 2 décembre 2026"}`)
+	erased := g.must(200, "POST", "/api/privacy/erasure", adminToken, `{"email":"`+ines+`","reason":"Demande reçue par courrier le 2 `+
+		`décembre 2026"}`)
 	if refs, _ := erased["submissions"].([]any); len(refs) != 1 || refs[0] != ref || erased["drafts"] != 1.0 {
 		t.Fatalf("erasure answered %v", erased)
 	}
@@ -214,14 +232,16 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 			}
 		}
 	}
-	if k := holdings(t, g.app.Bus, kept, uploadsOf(t, g.app.Bus, kept)); k["SUBMISSIONS"] != 1 || k[bus.BucketInbox] != 1 || k["documents"] != 2 {
+	k := holdings(t, g.app.Bus, kept, uploadsOf(t, g.app.Bus, kept))
+	if k["SUBMISSIONS"] != 1 || k[bus.BucketInbox] != 1 || k["documents"] != 2 {
 		t.Errorf("another person's submission was touched: %v", k)
 	}
 	g.Must(404, "GET", "/api/submissions/"+ref+"?token="+url.QueryEscape(first["token"].(string)), "", "")
 	if refs := g.inbox("transports"); strings.Contains(strings.Join(refs, " "), ref) {
 		t.Errorf("the inbox still lists %s", ref)
 	}
-	if after := g.must(200, "POST", "/api/privacy/access", adminToken, `{"email":"`+ines+`"}`); len(after["submissions"].([]any)) != 0 || len(after["drafts"].([]any)) != 0 {
+	after := g.must(200, "POST", "/api/privacy/access", adminToken, `{"email":"`+ines+`"}`)
+	if len(after["submissions"].([]any)) != 0 || len(after["drafts"].([]any)) != 0 {
 		t.Errorf("still held after the erasure: %v", after)
 	}
 
@@ -287,14 +307,16 @@ func TestRetentionPurge(t *testing.T) {
 			t.Errorf("%s still holds %d of the expired submission", store, n)
 		}
 	}
-	if h := holdings(t, g.app.Bus, kept["reference"].(string), uploadsOf(t, g.app.Bus, kept["reference"].(string))); h["SUBMISSIONS"] != 1 || h[bus.BucketInbox] != 1 || h["documents"] != 1 {
+	h := holdings(t, g.app.Bus, kept["reference"].(string), uploadsOf(t, g.app.Bus, kept["reference"].(string)))
+	if h["SUBMISSIONS"] != 1 || h[bus.BucketInbox] != 1 || h["documents"] != 1 {
 		t.Errorf("a submission without retention was touched: %v", h)
 	}
 	if _, err := drafts.Get(ctx, token); err != submit.ErrNoDraft {
 		t.Errorf("the expired draft: %v", err)
 	}
 	audit := auditRecords(t, g.app.Bus, "submission.erased")
-	if len(audit) != 1 || !strings.Contains(audit[0], old["reference"].(string)) || !strings.Contains(audit[0], `"by":"retention"`) || !strings.Contains(audit[0], "30 jours") {
+	if len(audit) != 1 || !strings.Contains(audit[0], old["reference"].(string)) || !strings.Contains(audit[0], `"by":"retention"`) ||
+		!strings.Contains(audit[0], "30 jours") {
 		t.Errorf("audit: %v", audit)
 	}
 	if len(auditRecords(t, g.app.Bus, "drafts.erased")) != 1 {

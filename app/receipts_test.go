@@ -59,7 +59,8 @@ func TestSignedReceipts(t *testing.T) {
 		}
 		return g.must(200, "POST", "/api/receipts/verify", "", string(body))
 	}
-	if v := verify(encoded[0], ""); v["verdict"] != "authentic" || v["authentic"] != true || !strings.Contains(v["message"].(string), "authentique et intact") {
+	v := verify(encoded[0], "")
+	if v["verdict"] != "authentic" || v["authentic"] != true || !strings.Contains(v["message"].(string), "authentique et intact") {
 		t.Errorf("an authentic receipt: %v", v)
 	}
 	altered := chain[1]
@@ -77,7 +78,8 @@ func TestSignedReceipts(t *testing.T) {
 	if v := verify(encoded[0][:40], ""); v["verdict"] != "malformed" {
 		t.Errorf("a receipt cut short: %v", v)
 	}
-	if v := verify(chain[0].Reference, ""); v["verdict"] != "reference" || v["authentic"] != false || !strings.Contains(v["message"].(string), "numéro de dossier") {
+	v = verify(chain[0].Reference, "")
+	if v["verdict"] != "reference" || v["authentic"] != false || !strings.Contains(v["message"].(string), "numéro de dossier") {
 		t.Errorf("a reference given for a receipt: %v", v)
 	}
 
@@ -87,11 +89,13 @@ func TestSignedReceipts(t *testing.T) {
 	if v := verify(encoded[0], data); v["dataMatches"] != true {
 		t.Errorf("the data submitted: %v", v)
 	}
-	if v := verify(encoded[0], strings.Replace(data, "Inès", "Ines", 1)); v["dataMatches"] != false || !strings.Contains(v["dataMessage"].(string), "ne sont pas celles") {
+	v = verify(encoded[0], strings.Replace(data, "Inès", "Ines", 1))
+	if v["dataMatches"] != false || !strings.Contains(v["dataMessage"].(string), "ne sont pas celles") {
 		t.Errorf("altered data: %v", v)
 	}
 	// In English on request.
-	if v := g.must(200, "POST", "/api/receipts/verify", "", `{"receipt":"`+encoded[0]+`"}`, "Accept-Language", "en"); !strings.Contains(v["message"].(string), "authentic and intact") {
+	v = g.must(200, "POST", "/api/receipts/verify", "", `{"receipt":"`+encoded[0]+`"}`, "Accept-Language", "en")
+	if !strings.Contains(v["message"].(string), "authentic and intact") {
 		t.Errorf("in English: %v", v)
 	}
 }
@@ -133,7 +137,8 @@ func TestReceiptOnThePDF(t *testing.T) {
 		t.Errorf("the genuine PDF: %v", v)
 	}
 	forged := []byte("%PDF-1.4\n(DEMANDE ACCEPTÉE – 150 000 €)\n/Keywords (" + receipts.PDFKeyword + encoded + ")\n%%EOF")
-	if v := verifyPDF(forged); v["authentic"] != true || v["recordMatches"] != false || !strings.Contains(v["recordMessage"].(string), "n'est pas le récapitulatif") {
+	v := verifyPDF(forged)
+	if v["authentic"] != true || v["recordMatches"] != false || !strings.Contains(v["recordMessage"].(string), "n'est pas le récapitulatif") {
 		t.Errorf("a forged PDF with a genuine receipt: %v", v)
 	}
 }

@@ -30,8 +30,12 @@ func TestReplayedKeyNeverGivesTheReceipt(t *testing.T) {
 
 	citizen := testkit.NewBrowser(t, in.URL)
 	_, page, _ := citizen.Get("/f/mediatheque")
-	_, saved, _ := citizen.Post("/f/mediatheque", url.Values{"form_csrf": {testkit.Field(t, page, "form_csrf")}, "_idem": {testkit.Field(t, page, "_idem")},
-		"nom": {"Anne Weber"}, "_action": {"save"}})
+	_, saved, _ := citizen.Post("/f/mediatheque", url.Values{
+		"form_csrf": {testkit.Field(t, page, "form_csrf")},
+		"_idem":     {testkit.Field(t, page, "_idem")},
+		"nom":       {"Anne Weber"},
+		"_action":   {"save"},
+	})
 	m := resumeLink.FindStringSubmatch(saved)
 	if m == nil {
 		t.Fatalf("no resume link on the saved page:\n%s", saved)
@@ -41,7 +45,12 @@ func TestReplayedKeyNeverGivesTheReceipt(t *testing.T) {
 	if testkit.Field(t, resumed, "_idem") == draft {
 		t.Fatal("the draft's token is the page's idempotency key")
 	}
-	send := url.Values{"form_csrf": {testkit.Field(t, resumed, "form_csrf")}, "_idem": {testkit.Field(t, resumed, "_idem")}, "_draft": {draft}, "nom": {"Anne Weber"}}
+	send := url.Values{
+		"form_csrf": {testkit.Field(t, resumed, "form_csrf")},
+		"_idem":     {testkit.Field(t, resumed, "_idem")},
+		"_draft":    {draft},
+		"nom":       {"Anne Weber"},
+	}
 	status, _, header := citizen.Post("/f/mediatheque", send)
 	receipt := header.Get("Location")
 	if status != 303 || !strings.Contains(receipt, "token=") {
@@ -79,7 +88,15 @@ func TestIdempotencyKeyIsTheFirstCallersOnly(t *testing.T) {
 	if again["reference"] != first["reference"] || again["token"] != first["token"] {
 		t.Errorf("the first caller's retry: %v, then %v", first, again)
 	}
-	other := o.Must(409, "POST", "/api/forms/mediatheque/submissions", o.tokens["m-weber"], body, "Idempotency-Key", "cle-secrete-du-premier-appelant")
+	other := o.Must(
+		409,
+		"POST",
+		"/api/forms/mediatheque/submissions",
+		o.tokens["m-weber"],
+		body,
+		"Idempotency-Key",
+		"cle-secrete-du-premier-appelant",
+	)
 	if strings.Contains(string(other.Body), first["token"].(string)) || strings.Contains(string(other.Body), first["reference"].(string)) {
 		t.Errorf("another caller's replay shows the first receipt: %s", other.Body)
 	}
@@ -87,7 +104,8 @@ func TestIdempotencyKeyIsTheFirstCallersOnly(t *testing.T) {
 	mine := o.must(201, "POST", "/api/forms/mediatheque/submissions", o.tokens["m-weber"], body, "Idempotency-Key", "cle-de-l-agent")
 	o.Must(409, "POST", "/api/forms/mediatheque/submissions", o.tokens["r-hoffmann"], body, "Idempotency-Key", "cle-de-l-agent")
 	o.Must(409, "POST", "/api/forms/mediatheque/submissions", "", body, "Idempotency-Key", "cle-de-l-agent")
-	if again := o.must(201, "POST", "/api/forms/mediatheque/submissions", o.tokens["m-weber"], body, "Idempotency-Key", "cle-de-l-agent"); again["token"] != mine["token"] {
+	again = o.must(201, "POST", "/api/forms/mediatheque/submissions", o.tokens["m-weber"], body, "Idempotency-Key", "cle-de-l-agent")
+	if again["token"] != mine["token"] {
 		t.Errorf("the agent's own retry: %v, then %v", mine, again)
 	}
 }

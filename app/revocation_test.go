@@ -16,7 +16,10 @@ func TestResetsRevokeTokensAndSessions(t *testing.T) {
 	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	account := func(role string, active bool) {
 		t.Helper()
-		body := `{"name":"Marie Weber","role":"` + role + `","active":` + map[bool]string{true: "true", false: "false"}[active] + `,"departments":["accueil"]}`
+		body := `{"name":"Marie Weber","role":"` + role + `","active":` + map[bool]string{
+			true:  "true",
+			false: "false",
+		}[active] + `,"departments":["accueil"]}`
 		in.Must(200, "PUT", "/api/accounts/m-weber", adminToken, body)
 	}
 	account("agent", true)
@@ -62,7 +65,8 @@ func TestResetsRevokeTokensAndSessions(t *testing.T) {
 	in.signIn("bootstrap-admin").post(200, "/admin/accounts/m-weber/password", url.Values{})
 	revoked("a password reset on the account's page", token, session)
 
-	if issued := in.must(201, "POST", "/api/accounts/m-weber/tokens", adminToken, `{"name":"court","expiresInDays":7}`); issued["expiresAt"] == nil {
+	issued := in.must(201, "POST", "/api/accounts/m-weber/tokens", adminToken, `{"name":"court","expiresInDays":7}`)
+	if issued["expiresAt"] == nil {
 		t.Errorf("a token of 7 days: %v", issued)
 	}
 }

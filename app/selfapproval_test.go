@@ -17,7 +17,8 @@ const missionWorkflow = `{
 // account creates or updates an account of the organisation, with an API token.
 func (o *organisation) account(id, role, department, manager, delegate string, absent bool) {
 	o.t.Helper()
-	o.Must(200, "PUT", "/api/accounts/"+id, adminToken, fmt.Sprintf(`{"name":"%s","role":"%s","active":true,"departments":["%s"],"manager":"%s","delegate":"%s","absent":%t}`,
+	o.Must(200, "PUT", "/api/accounts/"+id, adminToken, fmt.Sprintf(`{"name":"%s","role":"%s","active":true,"departments":["%s"],`+
+		`"manager":"%s","delegate":"%s","absent":%t}`,
 		id, role, department, manager, delegate, absent))
 	if o.tokens[id] == "" {
 		o.tokens[id] = o.must(201, "POST", "/api/accounts/"+id+"/tokens", adminToken, `{"name":"tests"}`)["token"].(string)
@@ -61,10 +62,15 @@ func TestNoOneDecidesTheirOwnRequest(t *testing.T) {
 	o.Must(409, "POST", "/api/dossiers/"+ref+"/actions", adminToken, `{"action":"accept","reason":"Vu"}`)
 	// The same through the pages: no decision offered, and a forged one refused.
 	hr := o.signIn("r-hoffmann")
-	if page := hr.get("/dossiers/" + ref); !strings.Contains(page, `id="workflow-note"`) || strings.Contains(page, `id="decide"`) || strings.Contains(page, `id="action-take-up"`) {
+	page := hr.get("/dossiers/" + ref)
+	if !strings.Contains(page, `id="workflow-note"`) || strings.Contains(page, `id="decide"`) ||
+		strings.Contains(page, `id="action-take-up"`) {
 		t.Errorf("the dossier page of a request under approval offers a decision")
 	}
-	if page := hr.post(422, "/dossiers/"+ref+"/actions", url.Values{"action": {"accept"}, "reason": {"Vu"}}); !strings.Contains(page, "circuit de validation") {
+	if page := hr.post(422, "/dossiers/"+ref+"/actions", url.Values{
+		"action": {"accept"},
+		"reason": {"Vu"},
+	}); !strings.Contains(page, "circuit de validation") {
 		t.Errorf("a decision forged on the dossier page is not explained")
 	}
 	o.waitStatus(ref, "in_review")
@@ -99,7 +105,8 @@ func TestDelegateRequesterGoesUpALevel(t *testing.T) {
 	o.account("j-muller", "manager", "accueil", "d-wagner", "c-schmitt", true)
 	o.Must(200, "PUT", "/api/forms/mission/draft", adminToken, missionWorkflow)
 	o.Must(200, "POST", "/api/forms/mission/publish", adminToken, "")
-	ref := o.must(201, "POST", "/api/forms/mission/submissions", o.tokens["c-schmitt"], `{"data":{"destination":"Metz"}}`)["reference"].(string)
+	sent := o.must(201, "POST", "/api/forms/mission/submissions", o.tokens["c-schmitt"], `{"data":{"destination":"Metz"}}`)
+	ref := sent["reference"].(string)
 	o.approval("c-schmitt", ref, 1, 0, "pending")
 
 	if _, listed := o.toDecide("c-schmitt")[ref]; listed {
@@ -109,7 +116,8 @@ func TestDelegateRequesterGoesUpALevel(t *testing.T) {
 	if !listed || !strings.Contains(escalation, "j-muller") {
 		t.Errorf("the manager's manager: listed %t, escalation %q", listed, escalation)
 	}
-	if page := o.signIn("d-wagner").get("/approbations"); !strings.Contains(page, `id="valider-`+ref+`"`) || !strings.Contains(page, "niveau supérieur") {
+	page := o.signIn("d-wagner").get("/approbations")
+	if !strings.Contains(page, `id="valider-`+ref+`"`) || !strings.Contains(page, "niveau supérieur") {
 		t.Errorf("the approvals page of the manager's manager does not show the request sent up")
 	}
 	o.decide(403, "c-schmitt", ref, 1, 0, "approve", "")
@@ -149,7 +157,8 @@ func TestOwnDossierIsDecidedByAnother(t *testing.T) {
 		t.Errorf("the requester is offered %v on their own dossier", actions)
 	}
 	o.Must(403, "POST", "/api/dossiers/"+ref+"/actions", o.tokens["r-hoffmann"], `{"action":"take-up"}`)
-	if page := o.signIn("r-hoffmann").get("/dossiers/" + ref); !strings.Contains(page, `id="own-note"`) || strings.Contains(page, `id="action-take-up"`) {
+	page := o.signIn("r-hoffmann").get("/dossiers/" + ref)
+	if !strings.Contains(page, `id="own-note"`) || strings.Contains(page, `id="action-take-up"`) {
 		t.Errorf("the dossier page offers the requester to decide their own dossier")
 	}
 	o.Must(200, "POST", "/api/dossiers/"+ref+"/actions", adminToken, `{"action":"take-up"}`)

@@ -17,7 +17,12 @@ import (
 // that slow clients cannot hold the server's connections (slowloris); the
 // submission it never finished is not stored.
 func TestSlowClientsAreCutOff(t *testing.T) {
-	in := startWith(t, app.Config{DataDir: t.TempDir(), Demo: true, ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond})
+	in := startWith(t, app.Config{
+		DataDir:           t.TempDir(),
+		Demo:              true,
+		ReadHeaderTimeout: 300 * time.Millisecond,
+		ReadTimeout:       600 * time.Millisecond,
+	})
 	addr := strings.TrimPrefix(in.URL, "http://")
 	dial := func() net.Conn {
 		conn, err := net.Dial("tcp", addr)

@@ -113,7 +113,8 @@ func TestProcessorNodeServesItsMetrics(t *testing.T) {
 		}
 	}
 	// The API node processed nothing, so it timed nothing.
-	if apiMetrics := string(apiNode.Must(200, "GET", "/metrics", adminToken, "").Body); strings.Contains(apiMetrics, "guichet_processing_duration_seconds_count{") {
+	apiMetrics := string(apiNode.Must(200, "GET", "/metrics", adminToken, "").Body)
+	if strings.Contains(apiMetrics, "guichet_processing_duration_seconds_count{") {
 		t.Error("the API node reports processing")
 	}
 }

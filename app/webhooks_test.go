@@ -82,7 +82,13 @@ func TestWebhooks(t *testing.T) {
 	r := &receiver{secret: "un secret partagé assez long"}
 	server := httptest.NewServer(r)
 	defer server.Close()
-	saved := in.must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","secret":"`+r.secret+`","statuses":["received","routed"],"active":true}`)
+	saved := in.must(
+		200,
+		"PUT",
+		"/api/webhooks/si-metier",
+		adminToken,
+		`{"url":"`+server.URL+`","secret":"`+r.secret+`","statuses":["received","routed"],"active":true}`,
+	)
 	if saved["secret"] != r.secret {
 		t.Errorf("saved webhook: %v", saved)
 	}
@@ -106,7 +112,10 @@ func TestWebhooks(t *testing.T) {
 			}
 		}
 		if time.Now().After(deadline.Add(10 * time.Second)) {
-			t.Fatalf("no delivery shown failed after its attempts: %s", in.Must(200, "GET", "/api/webhooks/si-metier/deliveries", adminToken, "").Body)
+			t.Fatalf(
+				"no delivery shown failed after its attempts: %s",
+				in.Must(200, "GET", "/api/webhooks/si-metier/deliveries", adminToken, "").Body,
+			)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -116,7 +125,13 @@ func TestWebhooks(t *testing.T) {
 	r.mu.Lock()
 	r.failing = false
 	r.mu.Unlock()
-	replayed := in.must(200, "POST", fmt.Sprintf("/api/webhooks/si-metier/deliveries/%d/replay", int(failed["sequence"].(float64))), adminToken, "")
+	replayed := in.must(
+		200,
+		"POST",
+		fmt.Sprintf("/api/webhooks/si-metier/deliveries/%d/replay", int(failed["sequence"].(float64))),
+		adminToken,
+		"",
+	)
 	// The replayed "received" arrives; the consumer's own retries may deliver
 	// the rest in any order.
 	if replayed["state"] != "delivered" || strings.Count(r.seen(), "received") < 2 {
@@ -159,7 +174,13 @@ func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
 	if len(secret) < 40 {
 		t.Fatalf("a new webhook's secret: %v", created)
 	}
-	changed := in.Must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`/v2","statuses":["received"],"active":true}`)
+	changed := in.Must(
+		200,
+		"PUT",
+		"/api/webhooks/si-metier",
+		adminToken,
+		`{"url":"`+server.URL+`/v2","statuses":["received"],"active":true}`,
+	)
 	if strings.Contains(string(changed.Body), secret) || strings.Contains(string(changed.Body), `"secret"`) {
 		t.Errorf("a change without a secret shows the stored one: %s", changed.Body)
 	}
@@ -204,7 +225,8 @@ func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
 	if d := in.waitFailedDelivery("ferme"); d["lastError"] != "refused" {
 		t.Errorf("a delivery to a closed port: %v", d)
 	}
-	if body := string(in.Must(200, "GET", "/api/webhooks/ferme/deliveries", adminToken, "").Body); strings.Contains(body, "127.0.0.1") || strings.Contains(body, "connect") {
+	body := string(in.Must(200, "GET", "/api/webhooks/ferme/deliveries", adminToken, "").Body)
+	if strings.Contains(body, "127.0.0.1") || strings.Contains(body, "connect") {
 		t.Errorf("the delivery records tell of the network: %s", body)
 	}
 }
@@ -217,7 +239,13 @@ func TestWebhookChangeHeard(t *testing.T) {
 	server := httptest.NewServer(r)
 	defer server.Close()
 	hook := func(status string) {
-		in.Must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","secret":"`+r.secret+`","statuses":["`+status+`"],"active":true}`)
+		in.Must(
+			200,
+			"PUT",
+			"/api/webhooks/si-metier",
+			adminToken,
+			`{"url":"`+server.URL+`","secret":"`+r.secret+`","statuses":["`+status+`"],"active":true}`,
+		)
 	}
 	hook("routed")
 	in.waitHeard(r, "routed")
@@ -227,7 +255,14 @@ func TestWebhookChangeHeard(t *testing.T) {
 	other := &receiver{secret: "un autre secret assez long"}
 	otherServer := httptest.NewServer(other)
 	defer otherServer.Close()
-	in.Must(200, "PUT", "/api/webhooks/autre", adminToken, `{"url":"`+otherServer.URL+`","secret":"`+other.secret+`","statuses":["routed"],"active":true}`)
+	in.Must(
+		200,
+		"PUT",
+		"/api/webhooks/autre",
+		adminToken,
+		`{"url":"`+otherServer.URL+`","secret":"`+other.secret+`","statuses":["routed"],`+
+			`"active":true}`,
+	)
 	in.waitHeard(other, "routed")
 	if r.seen() != "routed received" {
 		t.Errorf("the deactivated webhook heard %q", r.seen())

@@ -31,7 +31,8 @@ const expenseWorkflow = `{
 	"routing": {"default": "rh"},
 	"workflow": {"steps": [
 		{"title": "Validation du responsable", "approver": "manager"},
-		{"title": "Contrôle des finances", "approver": "department:finances", "when": {"properties": {"total": {"exclusiveMinimum": 500}}, "required": ["total"]}}]}
+		{"title": "Contrôle des finances", "approver": "department:finances", "when": {"properties": {"total": {"exclusiveMinimum": 500}},
+			"required": ["total"]}}]}
 }`
 
 // organisation is the council's people for the workflow tests.
@@ -53,7 +54,8 @@ func startOrganisation(t *testing.T, dataDir string) *organisation {
 		{"r-hoffmann", "agent", "rh", "", ""},
 		{"f-klein", "agent", "finances", "", ""},
 	} {
-		in.Must(200, "PUT", "/api/accounts/"+a.id, adminToken, fmt.Sprintf(`{"name":"%s","role":"%s","active":true,"departments":["%s"],"manager":"%s","delegate":"%s"}`, a.id, a.role, a.dept, a.manager, a.delegate))
+		in.Must(200, "PUT", "/api/accounts/"+a.id, adminToken, fmt.Sprintf(`{"name":"%s","role":"%s","active":true,"departments":["%s"],`+
+			`"manager":"%s","delegate":"%s"}`, a.id, a.role, a.dept, a.manager, a.delegate))
 		o.tokens[a.id] = in.Must(201, "POST", "/api/accounts/"+a.id+"/tokens", adminToken, `{"name":"tests"}`).JSON(t)["token"].(string)
 	}
 	return o
@@ -103,7 +105,13 @@ func (o *organisation) approval(requester, ref string, round, position int, outc
 
 func (o *organisation) decide(status int, who, ref string, round, position int, verdict, comment string) {
 	o.t.Helper()
-	o.Must(status, "POST", "/api/approvals/"+ref, o.tokens[who], fmt.Sprintf(`{"round":%d,"position":%d,"verdict":"%s","comment":%q}`, round, position, verdict, comment))
+	o.Must(
+		status,
+		"POST",
+		"/api/approvals/"+ref,
+		o.tokens[who],
+		fmt.Sprintf(`{"round":%d,"position":%d,"verdict":"%s","comment":%q}`, round, position, verdict, comment),
+	)
 }
 
 // A leave request goes to the manager, who sends it back; the agent
@@ -131,7 +139,8 @@ func TestLeaveRequestApproval(t *testing.T) {
 	}
 	o.Must(403, "POST", "/api/approvals/"+ref, o.tokens["j-muller"], `{"round":1,"verdict":"resend","data":{"jours":12}}`)
 	o.Must(422, "POST", "/api/approvals/"+ref, o.tokens["m-weber"], `{"round":1,"verdict":"resend","data":{"jours":0}}`)
-	o.Must(202, "POST", "/api/approvals/"+ref, o.tokens["m-weber"], `{"round":1,"verdict":"resend","data":{"jours":12,"dates":"du 3 au 18 août"}}`)
+	o.Must(202, "POST", "/api/approvals/"+ref, o.tokens["m-weber"], `{"round":1,"verdict":"resend","data":{"jours":12,"dates":"du 3 au 18 `+
+		`août"}}`)
 	o.approval("m-weber", ref, 2, 0, "pending")
 
 	o.decide(409, "j-muller", ref, 1, 0, "approve", "") // the first round is over
@@ -169,7 +178,8 @@ func TestExpenseApproval(t *testing.T) {
 	}
 
 	// The manager is away: the delegate approves.
-	o.Must(200, "PUT", "/api/accounts/j-muller", adminToken, `{"name":"j-muller","role":"manager","active":true,"departments":["accueil"],"delegate":"s-becker","absent":true}`)
+	o.Must(200, "PUT", "/api/accounts/j-muller", adminToken, `{"name":"j-muller","role":"manager","active":true,"departments":["accueil"],`+
+		`"delegate":"s-becker","absent":true}`)
 	o.decide(202, "s-becker", small, 1, 0, "approve", "")
 	o.approval("m-weber", small, 1, 1, "approved")
 	o.decide(202, "s-becker", large, 1, 0, "approve", "")
@@ -195,7 +205,10 @@ func TestApprovalSurvivesARestart(t *testing.T) {
 	o.stop() // perhaps before the decision was applied
 
 	// A decision taken but not acknowledged comes again after AckWait.
-	o.reconnect(startWith(t, app.Config{DataDir: dir, Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}, AckWait: 2 * time.Second}}))
+	o.reconnect(startWith(t, app.Config{
+		DataDir:    dir,
+		Processing: processors.Config{Backoff: []time.Duration{20 * time.Millisecond}, AckWait: 2 * time.Second},
+	}))
 	o.approval("m-weber", ref, 1, 1, "pending")
 
 	// The same decision again, as a redelivery would bring it.

@@ -146,7 +146,10 @@ func (w *Workflows) deciders(ctx context.Context, a Approval, dir *directory) (D
 	}
 	d.ToAdmins = true
 	d.Escalation = locale.Text{
-		FR: "Étape confiée aux administrateurs : aucun responsable n'est disponible pour la valider, hors le demandeur (" + strings.Join(passed, ", ") + ").",
+		FR: "Étape confiée aux administrateurs : aucun responsable n'est disponible pour la valider, hors le demandeur (" + strings.Join(
+			passed,
+			", ",
+		) + ").",
 		EN: "Step given to the admins: no manager but the requester is available to approve it (" + strings.Join(passed, ", ") + ").",
 	}
 	return d, nil
@@ -159,8 +162,13 @@ func wentUp(passed []string, to string) locale.Text {
 		return locale.Text{}
 	}
 	return locale.Text{
-		FR: "Étape transmise au niveau supérieur, à " + to + " : " + strings.Join(passed, ", ") + " est absent ou indisponible, sans autre suppléant que le demandeur.",
-		EN: "Step sent up a level, to " + to + ": " + strings.Join(passed, ", ") + " is absent or unavailable, with no delegate but the requester.",
+		FR: "Étape transmise au niveau supérieur, à " + to + " : " + strings.Join(
+			passed,
+			", ",
+		) + " est absent ou indisponible, sans autre " +
+			"suppléant que le demandeur.",
+		EN: "Step sent up a level, to " + to + ": " + strings.Join(passed, ", ") + " is absent or unavailable, with no delegate but the " +
+			"requester.",
 	}
 }
 

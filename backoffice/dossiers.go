@@ -192,7 +192,8 @@ func (d *Dossiers) Open(ctx context.Context, p identity.Principal, reference str
 	if err := d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Viewed, By: p.AccountID}); err != nil {
 		return dossier, err
 	}
-	if _, err := d.seen.Create(ctx, bus.SeenKey(p.AccountID, reference), []byte("1")); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+	if _, err := d.seen.Create(ctx, bus.SeenKey(p.AccountID, reference), []byte("1")); err != nil &&
+		!errors.Is(err, jetstream.ErrKeyExists) {
 		return dossier, err
 	}
 	dossier.Trail, err = d.trail.OfDossier(ctx, reference)
@@ -246,7 +247,12 @@ func (d *Dossiers) Act(ctx context.Context, p identity.Principal, reference stri
 	if err != nil {
 		return rec, err
 	}
-	return rec, d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Decided, By: p.AccountID, Detail: strings.TrimSpace(string(t.to) + " " + reason)})
+	return rec, d.trail.Append(ctx, TrailEntry{
+		Reference: reference,
+		Kind:      Decided,
+		By:        p.AccountID,
+		Detail:    strings.TrimSpace(string(t.to) + " " + reason),
+	})
 }
 
 // MaxBatch bounds how many dossiers one batch action takes.
@@ -263,7 +269,13 @@ type Outcome struct {
 // ActOnAll takes the same action, with the same reason, on several
 // dossiers, at most MaxBatch; each is decided on its own, and one refusal
 // does not stop the others.
-func (d *Dossiers) ActOnAll(ctx context.Context, p identity.Principal, references []string, action Action, reason string) ([]Outcome, error) {
+func (d *Dossiers) ActOnAll(
+	ctx context.Context,
+	p identity.Principal,
+	references []string,
+	action Action,
+	reason string,
+) ([]Outcome, error) {
 	if len(references) > MaxBatch {
 		return nil, ErrBatchTooLarge
 	}
@@ -313,13 +325,21 @@ func (d *Dossiers) Message(ctx context.Context, p identity.Principal, reference,
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(submit.Event{Reference: reference, At: time.Now().UTC(), Department: rec.Department, Sequence: rec.Sequence, By: p.AccountID, Reason: text})
+	raw, err := json.Marshal(submit.Event{
+		Reference:  reference,
+		At:         time.Now().UTC(),
+		Department: rec.Department,
+		Sequence:   rec.Sequence,
+		By:         p.AccountID,
+		Reason:     text,
+	})
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256([]byte(text))
 	id := "message." + reference + "." + hex.EncodeToString(sum[:8])
-	if _, err := d.js.Publish(ctx, bus.MessageSubject(reference), raw, jetstream.WithMsgID(id), jetstream.WithExpectStream(bus.StreamEvents)); err != nil {
+	_, err = d.js.Publish(ctx, bus.MessageSubject(reference), raw, jetstream.WithMsgID(id), jetstream.WithExpectStream(bus.StreamEvents))
+	if err != nil {
 		return err
 	}
 	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Messaged, By: p.AccountID, Detail: text})

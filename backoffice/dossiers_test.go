@@ -40,8 +40,14 @@ func routed(t *testing.T, k *testkit.Kit, data, department string) string {
 func startDossiers(t *testing.T) (*testkit.Kit, *backoffice.Dossiers, *backoffice.Trail, *backoffice.Inboxes) {
 	k := testkit.New(t, "accueil", "finances")
 	ctx := context.Background()
-	k.Publish(t, schemas.Form{ID: "aide", Title: "Aide", Audience: schemas.Public, Routing: schemas.Routing{Default: "accueil"},
-		Schema: json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string","title":"Nom du demandeur"},"commune":{"type":"string","title":"Commune"}}}`)})
+	k.Publish(t, schemas.Form{
+		ID:       "aide",
+		Title:    "Aide",
+		Audience: schemas.Public,
+		Routing:  schemas.Routing{Default: "accueil"},
+		Schema: json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string","title":"Nom du demandeur"},` +
+			`"commune":{"type":"string","title":"Commune"}}}`),
+	})
 	trail, err := backoffice.NewTrail(ctx, k.Bus)
 	if err != nil {
 		t.Fatal(err)

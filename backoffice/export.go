@@ -179,8 +179,16 @@ func (prep *Prepared) WriteTo(ctx context.Context, p identity.Principal, w io.Wr
 			}
 			sub = current
 		}
-		r := row{Reference: sub.Reference, SubmittedAt: sub.SubmittedAt, FormVersion: sub.FormVersion, Revision: sub.Version(), Status: rec.Status,
-			Department: rec.Department, Data: sub.Data, cells: map[string]string{}}
+		r := row{
+			Reference:   sub.Reference,
+			SubmittedAt: sub.SubmittedAt,
+			FormVersion: sub.FormVersion,
+			Revision:    sub.Version(),
+			Status:      rec.Status,
+			Department:  rec.Department,
+			Data:        sub.Data,
+			cells:       map[string]string{},
+		}
 		if v := versions[sub.FormVersion]; v != nil {
 			for _, a := range v.Answers(sub.Data) {
 				r.Answers = append(r.Answers, exportedAnswer{Label: a.Label, Value: a.Value, Depth: a.Depth})

@@ -91,8 +91,10 @@ func (w *Workflows) email(ctx context.Context, a Approval, subject string) error
 		if approver.Email == "" {
 			continue
 		}
-		text := fmt.Sprintf("Bonjour,\n\nLa demande %s de %s attend votre décision à l'étape « %s » depuis le %s.\n\nDécider : %s\n\nCe message est envoyé automatiquement ; merci de ne pas y répondre.\n\n---\n\n"+
-			"Hello,\n\nThe request %s from %s awaits your decision at the step “%s” since %s.\n\nDecide: %s\n\nThis message is sent automatically; please do not reply.\n",
+		text := fmt.Sprintf("Bonjour,\n\nLa demande %s de %s attend votre décision à l'étape « %s » depuis le %s.\n\nDécider : %s\n\nCe "+
+			"message est envoyé automatiquement ; merci de ne pas y répondre.\n\n---\n\n"+
+			"Hello,\n\nThe request %s from %s awaits your decision at the step “%s” since %s.\n\nDecide: %s\n\nThis message is sent "+
+			"automatically; please do not reply.\n",
 			a.Reference, requester.Name, titles[a.Step()], a.Since.Format("02/01/2006"), link,
 			a.Reference, requester.Name, titles[a.Step()], a.Since.Format("2006-01-02"), link)
 		err := w.notices.Mail.Send(ctx, mailer.Message{To: approver.Email, Subject: subject + " (" + a.Reference + ")", Text: text})

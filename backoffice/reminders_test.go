@@ -76,9 +76,14 @@ func TestApproversAreToldAndReminded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := forms.SaveDraft(ctx, schemas.Form{ID: "conges", Title: "Congés", Audience: schemas.Internal, Routing: schemas.Routing{Default: "rh"},
+	if err := forms.SaveDraft(ctx, schemas.Form{
+		ID:       "conges",
+		Title:    "Congés",
+		Audience: schemas.Internal,
+		Routing:  schemas.Routing{Default: "rh"},
 		Schema:   json.RawMessage(`{"type":"object","properties":{"jours":{"type":"integer","title":"Jours"}}}`),
-		Workflow: &schemas.Workflow{ReminderDays: 2, Steps: []schemas.ApprovalStep{{Title: "Responsable", Approver: schemas.ApproverManager}}}}); err != nil {
+		Workflow: &schemas.Workflow{ReminderDays: 2, Steps: []schemas.ApprovalStep{{Title: "Responsable", Approver: schemas.ApproverManager}}},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := forms.Publish(ctx, "conges"); err != nil {
@@ -111,7 +116,8 @@ func TestApproversAreToldAndReminded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := strings.Join(mail.to(), "|"); got != "jean.muller@moselle.example: Une demande attend votre validation / A request awaits your approval ("+receipt.Reference+")" {
+	if got := strings.Join(mail.to(), "|"); got != "jean.muller@moselle.example: Une demande attend votre validation / A request awaits "+
+		"your approval ("+receipt.Reference+")" {
 		t.Fatalf("announcements: %s", got)
 	}
 

@@ -136,7 +136,16 @@ type Workflows struct {
 // NewWorkflows opens what the workflows need: intake stores the corrected
 // versions that requesters send again. Notices, when not nil, tell
 // approvers by email.
-func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *identity.Accounts, intake *submit.Intake, tracker *submit.Tracker, trail *Trail, notices *Notices) (*Workflows, error) {
+func NewWorkflows(
+	ctx context.Context,
+	b *bus.Bus,
+	forms Versions,
+	accounts *identity.Accounts,
+	intake *submit.Intake,
+	tracker *submit.Tracker,
+	trail *Trail,
+	notices *Notices,
+) (*Workflows, error) {
 	kv, err := b.KV(ctx, bus.BucketWorkflows)
 	if err != nil {
 		return nil, err
@@ -145,7 +154,18 @@ func NewWorkflows(ctx context.Context, b *bus.Bus, forms Versions, accounts *ide
 	if err != nil {
 		return nil, err
 	}
-	return &Workflows{js: b.JS, kv: kv, submissions: submissions, forms: forms, accounts: accounts, intake: intake, tracker: tracker, trail: trail, notices: notices, now: time.Now}, nil
+	return &Workflows{
+		js:          b.JS,
+		kv:          kv,
+		submissions: submissions,
+		forms:       forms,
+		accounts:    accounts,
+		intake:      intake,
+		tracker:     tracker,
+		trail:       trail,
+		notices:     notices,
+		now:         time.Now,
+	}, nil
 }
 
 // Subjects are what the workflow consumer reads: the stages of
@@ -246,7 +266,15 @@ func (w *Workflows) Mine(ctx context.Context, p identity.Principal) ([]Approval,
 // SUBMISSIONS, the record of truth, so that what is then approved is
 // what is on record. The decision is stored on EVENTS at once and applied
 // by the workflow consumer.
-func (w *Workflows) Decide(ctx context.Context, p identity.Principal, reference string, round, position int, verdict Verdict, comment string, data json.RawMessage) error {
+func (w *Workflows) Decide(
+	ctx context.Context,
+	p identity.Principal,
+	reference string,
+	round, position int,
+	verdict Verdict,
+	comment string,
+	data json.RawMessage,
+) error {
 	a, err := w.Get(ctx, reference)
 	if err != nil {
 		return err

@@ -54,7 +54,14 @@ func TestCatalogue(t *testing.T) {
 	}
 	rawSchema, _ := json.Marshal(schema)
 	rawUI, _ := json.Marshal(ui)
-	form := schemas.Form{ID: "essai", Title: "Essai", Audience: schemas.Public, Schema: rawSchema, UISchema: rawUI, Routing: schemas.Routing{Default: "accueil"}}
+	form := schemas.Form{
+		ID:       "essai",
+		Title:    "Essai",
+		Audience: schemas.Public,
+		Schema:   rawSchema,
+		UISchema: rawUI,
+		Routing:  schemas.Routing{Default: "accueil"},
+	}
 	if problems := Lint(form); len(problems) > 0 {
 		t.Fatalf("the catalogue's fields fail the lint: %+v", problems)
 	}
@@ -73,7 +80,8 @@ func TestCatalogue(t *testing.T) {
 	if err := compiled.Validate(json.RawMessage(valid)); err != nil {
 		t.Errorf("valid answers refused: %v", err)
 	}
-	err = compiled.Validate(json.RawMessage(`{"nom":"W","cp":"75001","email":"a@example.fr","commune":"75056","siret":"12345678901234","montant":1.234,"naissance":"2999-01-01","membres":[{},{},{},{},{},{}]}`))
+	err = compiled.Validate(json.RawMessage(`{"nom":"W","cp":"75001","email":"a@example.fr","commune":"75056","siret":"12345678901234",` +
+		`"montant":1.234,"naissance":"2999-01-01","membres":[{},{},{},{},{},{}]}`))
 	var invalid *schemas.ValidationError
 	if !errors.As(err, &invalid) {
 		t.Fatalf("invalid answers accepted: %v", err)

@@ -37,7 +37,12 @@ func names(t *testing.T, f schemas.Form) []string {
 func TestFieldsReadBack(t *testing.T) {
 	var specs []FieldSpec
 	for _, ft := range Catalogue {
-		spec := FieldSpec{Type: ft, Name: "champ_" + string(ft[:2]) + string(rune('a'+len(specs))), Label: "Champ " + string(ft), Required: ft == ShortText}
+		spec := FieldSpec{
+			Type:     ft,
+			Name:     "champ_" + string(ft[:2]) + string(rune('a'+len(specs))),
+			Label:    "Champ " + string(ft),
+			Required: ft == ShortText,
+		}
 		switch ft {
 		case SingleChoice, MultipleChoice:
 			spec.Choices = []Choice{{"a", "Réponse A"}, {"b", "Réponse B"}}
@@ -57,7 +62,9 @@ func TestFieldsReadBack(t *testing.T) {
 	}
 	for i, want := range specs {
 		g := got[i]
-		if g.Type != want.Type || g.Name != want.Name || g.Label != want.Label || g.Required != want.Required || len(g.Choices) != len(want.Choices) || len(g.Fields) != len(want.Fields) {
+		if g.Type != want.Type || g.Name != want.Name || g.Label != want.Label || g.Required != want.Required ||
+			len(g.Choices) != len(want.Choices) ||
+			len(g.Fields) != len(want.Fields) {
 			t.Errorf("field %d read back as %+v, want %+v", i, g, want)
 		}
 	}
@@ -102,7 +109,11 @@ func TestEditOperations(t *testing.T) {
 		t.Errorf("removing twice: %v", err)
 	}
 	specs, _ := Fields(f)
-	if got := names(t, f); !slices.Equal(got, []string{"nom", "prenom", "naissance"}) || specs[1].Label != "Prénom" || specs[1].Required || !specs[2].Required {
+	if got := names(t, f); !slices.Equal(got, []string{
+		"nom",
+		"prenom",
+		"naissance",
+	}) || specs[1].Label != "Prénom" || specs[1].Required || !specs[2].Required {
 		t.Errorf("after edits: %v %+v", got, specs)
 	}
 	// What the operations produce is a definition the registry accepts and the lint passes.

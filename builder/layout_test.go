@@ -22,7 +22,8 @@ func TestConditionsAndSteps(t *testing.T) {
 		t.Errorf("a condition on a missing field: %v", err)
 	}
 	specs, _ := Fields(f)
-	if len(specs) != 3 || specs[1].Name != "echelon" || specs[1].Condition == nil || specs[1].Condition.Field != "boursier" || !specs[1].Required {
+	if len(specs) != 3 || specs[1].Name != "echelon" || specs[1].Condition == nil || specs[1].Condition.Field != "boursier" ||
+		!specs[1].Required {
 		t.Fatalf("fields = %+v", specs)
 	}
 	compiled, err := schemas.Preview(f)
@@ -81,7 +82,8 @@ func TestConditionsAndSteps(t *testing.T) {
 	if f, err = SetCondition(f, "echelon", &Condition{Field: "boursier", Equals: []any{true}}); err != nil {
 		t.Fatal(err)
 	}
-	if want := `[{"title":"Vous","fields":["nom_famille"]},{"title":"Bourse","fields":["boursier","boursier_2"]}]`; steps() != want || len(Lint(f)) != 0 {
+	want := `[{"title":"Vous","fields":["nom_famille"]},{"title":"Bourse","fields":["boursier","boursier_2"]}]`
+	if steps() != want || len(Lint(f)) != 0 {
 		t.Errorf("steps = %s, lint %+v", steps(), Lint(f))
 	}
 	if f, err = SetCondition(f, "echelon", nil); err != nil {
@@ -90,7 +92,8 @@ func TestConditionsAndSteps(t *testing.T) {
 	if f, err = RemoveField(f, "boursier_2"); err != nil {
 		t.Fatal(err)
 	}
-	if want := `[{"title":"Vous","fields":["nom_famille"]},{"title":"Bourse","fields":["boursier","echelon"]}]`; steps() != want || len(Lint(f)) != 0 {
+	want = `[{"title":"Vous","fields":["nom_famille"]},{"title":"Bourse","fields":["boursier","echelon"]}]`
+	if steps() != want || len(Lint(f)) != 0 {
 		t.Errorf("steps = %s, lint %+v", steps(), Lint(f))
 	}
 	if f, _ = SetSteps(f, nil); len(Lint(f)) != 0 || Steps(f) != nil {

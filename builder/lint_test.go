@@ -14,22 +14,65 @@ func TestLintRules(t *testing.T) {
 	}{
 		{"field without a label", `{"type":"object","properties":{"nom":{"type":"string"}}}`, ``,
 			"schema.properties.nom.title", "pas de libellé"},
-		{"nested field without a label", `{"type":"object","properties":{"enfants":{"type":"array","title":"Enfants","items":{"type":"object","properties":{"age":{"type":"integer"}}}}}}`, ``,
-			"schema.properties.enfants.items.properties.age.title", "pas de libellé"},
-		{"conditional field without a label", `{"type":"object","properties":{"a":{"type":"boolean","title":"A"}},"if":{"properties":{"a":{"const":true}}},"then":{"properties":{"b":{"type":"string"}}}}`, ``,
-			"schema.branch[0].b.title", "pas de libellé"},
-		{"choice without a label", `{"type":"object","properties":{"type":{"type":"string","title":"Type","oneOf":[{"const":"ca","title":"Congé annuel"},{"const":"rtt"}]}}}`, ``,
-			"schema.properties.type.oneOf[1].title", "rtt"},
-		{"enum with too few labels", `{"type":"object","properties":{"c":{"type":"string","title":"C","enum":["a","b"],"enumNames":["A"]}}}`, ``,
-			"schema.properties.c.enumNames", "libellé"},
-		{"required field that does not exist", `{"type":"object","required":["nom","prenom"],"properties":{"nom":{"type":"string","title":"Nom"}}}`, ``,
-			"schema.required", `"prenom" n'existe pas`},
-		{"empty step", `{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}}`, `{"ui:steps":[{"title":"Vous","fields":["nom"]},{"title":"Vide","fields":[]}]}`,
-			"uiSchema.ui:steps[1]", "aucun champ"},
-		{"step naming an unknown field", `{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}}`, `{"ui:steps":[{"title":"Vous","fields":["nom","age"]}]}`,
-			"uiSchema.ui:steps[0].fields", `"age"`},
-		{"field on no step", `{"type":"object","properties":{"nom":{"type":"string","title":"Nom"},"age":{"type":"integer","title":"Âge"}}}`, `{"ui:steps":[{"title":"Vous","fields":["nom"]}]}`,
-			"uiSchema.ui:steps", "aucune étape"},
+		{
+			"nested field without a label",
+			`{"type":"object","properties":{"enfants":{"type":"array","title":"Enfants","items":{"type":"object",` +
+				`"properties":{"age":{"type":"integer"}}}}}}`,
+			``,
+			"schema.properties.enfants.items.properties.age.title",
+			"pas de libellé",
+		},
+		{
+			"conditional field without a label",
+			`{"type":"object","properties":{"a":{"type":"boolean","title":"A"}},"if":{"properties":{"a":{"const":true}}},` +
+				`"then":{"properties":{"b":{"type":"string"}}}}`,
+			``,
+			"schema.branch[0].b.title",
+			"pas de libellé",
+		},
+		{
+			"choice without a label",
+			`{"type":"object","properties":{"type":{"type":"string","title":"Type","oneOf":[{"const":"ca","title":"Congé annuel"},` +
+				`{"const":"rtt"}]}}}`,
+			``,
+			"schema.properties.type.oneOf[1].title",
+			"rtt",
+		},
+		{
+			"enum with too few labels",
+			`{"type":"object","properties":{"c":{"type":"string","title":"C","enum":["a","b"],"enumNames":["A"]}}}`,
+			``,
+			"schema.properties.c.enumNames",
+			"libellé",
+		},
+		{
+			"required field that does not exist",
+			`{"type":"object","required":["nom","prenom"],"properties":{"nom":{"type":"string","title":"Nom"}}}`,
+			``,
+			"schema.required",
+			`"prenom" n'existe pas`,
+		},
+		{
+			"empty step",
+			`{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}}`,
+			`{"ui:steps":[{"title":"Vous","fields":["nom"]},{"title":"Vide","fields":[]}]}`,
+			"uiSchema.ui:steps[1]",
+			"aucun champ",
+		},
+		{
+			"step naming an unknown field",
+			`{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}}`,
+			`{"ui:steps":[{"title":"Vous","fields":["nom","age"]}]}`,
+			"uiSchema.ui:steps[0].fields",
+			`"age"`,
+		},
+		{
+			"field on no step",
+			`{"type":"object","properties":{"nom":{"type":"string","title":"Nom"},"age":{"type":"integer","title":"Âge"}}}`,
+			`{"ui:steps":[{"title":"Vous","fields":["nom"]}]}`,
+			"uiSchema.ui:steps",
+			"aucune étape",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -38,13 +81,15 @@ func TestLintRules(t *testing.T) {
 				f.UISchema = json.RawMessage(c.ui)
 			}
 			problems := Lint(f)
-			if len(problems) != 1 || problems[0].Location != c.location || !strings.Contains(problems[0].Message.FR, c.says) || problems[0].Message.EN == "" {
+			if len(problems) != 1 || problems[0].Location != c.location || !strings.Contains(problems[0].Message.FR, c.says) ||
+				problems[0].Message.EN == "" {
 				t.Errorf("problems = %+v, want one at %s saying %q", problems, c.location, c.says)
 			}
 		})
 	}
 	clean := schemas.Form{
-		Schema:   json.RawMessage(`{"type":"object","required":["nom"],"properties":{"nom":{"type":"string","title":"Nom"},"commune":{"type":"string","title":"Commune","enum":["Metz","Thionville"]}}}`),
+		Schema: json.RawMessage(`{"type":"object","required":["nom"],"properties":{"nom":{"type":"string","title":"Nom"},` +
+			`"commune":{"type":"string","title":"Commune","enum":["Metz","Thionville"]}}}`),
 		UISchema: json.RawMessage(`{"ui:steps":[{"title":"Vous","fields":["nom","commune"]}]}`),
 	}
 	if problems := Lint(clean); len(problems) != 0 {
@@ -67,7 +112,8 @@ func TestDiff(t *testing.T) {
 			"age":{"type":"string","title":"Âge"},
 			"email":{"type":"string","format":"email","title":"Courriel"},
 			"classe":{"type":"string","title":"Classe","enum":["6e","5e","4e"]},
-			"enfants":{"type":"array","title":"Enfants","items":{"type":"object","properties":{"prenom":{"type":"string","title":"Prénom"},"age":{"type":"integer","title":"Âge"}}}}}}`),
+			"enfants":{"type":"array","title":"Enfants","items":{"type":"object","properties":{"prenom":{"type":"string","title":"Prénom"},
+				"age":{"type":"integer","title":"Âge"}}}}}}`),
 		Routing: schemas.Routing{Default: "accueil", Rules: []schemas.Rule{{When: json.RawMessage(`{}`), Department: "finances"}}},
 	}
 	var got []string

@@ -15,7 +15,12 @@ func TestRuleSpecs(t *testing.T) {
 	f := formOf(t,
 		FieldSpec{Type: Commune, Name: "commune", Label: "Commune"},
 		FieldSpec{Type: YesNo, Name: "boursier", Label: "Boursier"},
-		FieldSpec{Type: MultipleChoice, Name: "besoins", Label: "Besoins", Choices: []Choice{{Value: "car", Label: "Car scolaire"}, {Value: "train", Label: "Train"}}},
+		FieldSpec{
+			Type:    MultipleChoice,
+			Name:    "besoins",
+			Label:   "Besoins",
+			Choices: []Choice{{Value: "car", Label: "Car scolaire"}, {Value: "train", Label: "Train"}},
+		},
 		FieldSpec{Type: AmountEUR, Name: "montant", Label: "Montant"},
 	)
 	specs := []RuleSpec{

@@ -18,8 +18,12 @@ import (
 func benchStream(b *testing.B, syncAlways bool) jetstream.JetStream {
 	b.Helper()
 	js := natstest.JetStream(b, syncAlways)
-	_, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: bus.StreamSubmissions, Subjects: []string{bus.SubmissionSubjects},
-		Storage: jetstream.FileStorage, Duplicates: bus.DuplicateWindow})
+	_, err := js.CreateStream(context.Background(), jetstream.StreamConfig{
+		Name:       bus.StreamSubmissions,
+		Subjects:   []string{bus.SubmissionSubjects},
+		Storage:    jetstream.FileStorage,
+		Duplicates: bus.DuplicateWindow,
+	})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -94,7 +94,12 @@ func TestIsUnavailable(t *testing.T) {
 			t.Errorf("%v: not unavailable", err)
 		}
 	}
-	for _, err := range []error{nil, jetstream.ErrKeyNotFound, &jetstream.APIError{Code: 400, Description: "bad request"}, errors.New("boom")} {
+	for _, err := range []error{
+		nil,
+		jetstream.ErrKeyNotFound,
+		&jetstream.APIError{Code: 400, Description: "bad request"},
+		errors.New("boom"),
+	} {
 		if IsUnavailable(err) {
 			t.Errorf("%v: unavailable", err)
 		}

@@ -20,7 +20,10 @@ func Scan(ctx context.Context, stream jetstream.Stream, filter string, visit fun
 func ScanWhile(ctx context.Context, stream jetstream.Stream, filter string, visit func(jetstream.Msg) bool) error {
 	// The server would keep an idle ordered consumer for five minutes:
 	// delete it once read, with a short threshold in case that fails.
-	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, InactiveThreshold: 30 * time.Second})
+	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects:    []string{filter},
+		InactiveThreshold: 30 * time.Second,
+	})
 	if err != nil {
 		return err
 	}

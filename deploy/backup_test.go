@@ -154,7 +154,8 @@ func (g *guichet) stop(t *testing.T) {
 
 func (g *guichet) submit(t *testing.T, i int) receipt {
 	t.Helper()
-	body := fmt.Sprintf(`{"data":{"association":"Chorale n° %d","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":%d,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`, i, 100+i)
+	body := fmt.Sprintf(`{"data":{"association":"Chorale n° %d","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans `+
+		`la chapelle des Cordeliers","montant":%d,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`, i, 100+i)
 	resp, err := http.Post(g.url+"/api/forms/subvention-association/submissions", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

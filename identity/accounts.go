@@ -72,20 +72,34 @@ func (s *Accounts) Put(ctx context.Context, a Account) error {
 	a.Name = strings.TrimSpace(a.Name)
 	switch {
 	case !schemas.ValidID(a.ID):
-		return invalid("id", "L'identifiant s'écrit en minuscules, chiffres et tirets, par exemple m-weber.", "The id is written in lower case, digits and hyphens, such as m-weber.")
+		return invalid(
+			"id",
+			"L'identifiant s'écrit en minuscules, chiffres et tirets, par exemple m-weber.",
+			"The id is written in lower case,"+
+				" digits and hyphens, such as m-weber.",
+		)
 	case a.Name == "":
 		return invalid("name", "Le nom est obligatoire.", "The name is required.")
 	case !slices.Contains(Roles, a.Role):
 		return invalid("role", "Le rôle est agent, manager ou admin.", "The role is agent, manager or admin.")
 	case a.Manager == a.ID || a.Delegate == a.ID:
-		return invalid("manager", "Un compte ne peut pas être son propre responsable ni son propre suppléant.", "An account cannot be its own manager or delegate.")
+		return invalid(
+			"manager",
+			"Un compte ne peut pas être son propre responsable ni son propre suppléant.",
+			"An account cannot be its own "+
+				"manager or delegate.",
+		)
 	}
 	for _, other := range []string{a.Manager, a.Delegate} {
 		if other == "" {
 			continue
 		}
 		if _, err := s.Get(ctx, other); errors.Is(err, ErrNotFound) {
-			return invalid("manager", fmt.Sprintf("Aucun compte ne porte l'identifiant « %s ».", other), fmt.Sprintf("No account has the id “%s”.", other))
+			return invalid(
+				"manager",
+				fmt.Sprintf("Aucun compte ne porte l'identifiant « %s ».", other),
+				fmt.Sprintf("No account has the id “%s”.", other),
+			)
 		} else if err != nil {
 			return err
 		}
@@ -103,7 +117,12 @@ func (s *Accounts) Put(ctx context.Context, a Account) error {
 			return err
 		}
 		if !ok {
-			return invalid("departments", fmt.Sprintf("Aucun service ne porte l'identifiant « %s ».", d), fmt.Sprintf("No department has the id “%s”.", d))
+			return invalid(
+				"departments",
+				fmt.Sprintf("Aucun service ne porte l'identifiant « %s ».", d),
+				fmt.Sprintf("No department has the id "+
+					"“%s”.", d),
+			)
 		}
 	}
 	if !a.ActiveAdmin() {

@@ -81,7 +81,10 @@ func (c *AccountCare) ChangeOwnPassword(ctx context.Context, id, current, passwo
 		return ErrWrongPassword
 	}
 	if current == password {
-		return &PasswordError{Reason: locale.Text{FR: "Choisissez un mot de passe différent de l'actuel.", EN: "Choose a password other than the current one."}}
+		return &PasswordError{Reason: locale.Text{
+			FR: "Choisissez un mot de passe différent de l'actuel.",
+			EN: "Choose a password other than the current one.",
+		}}
 	}
 	if err := c.Credentials.SetPassword(ctx, a, password); err != nil {
 		return err

@@ -36,7 +36,8 @@ func (s *Departments) Put(ctx context.Context, d Department) error {
 	d.Name = strings.TrimSpace(d.Name)
 	switch {
 	case !schemas.ValidID(d.ID):
-		return invalid("id", "L'identifiant s'écrit en minuscules, chiffres et tirets, par exemple solidarites.", "The id is written in lower case, digits and hyphens, such as solidarites.")
+		return invalid("id", "L'identifiant s'écrit en minuscules, chiffres et tirets, par exemple solidarites.", "The id is written in lower "+
+			"case, digits and hyphens, such as solidarites.")
 	case d.Name == "":
 		return invalid("name", "Le nom est obligatoire.", "The name is required.")
 	case d.Email != "":

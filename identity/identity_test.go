@@ -78,7 +78,8 @@ func TestTokens(t *testing.T) {
 	if ok, temporary, _ := s.credentials.Verify(ctx, identity.BootstrapAdminID, boot.Password); !ok || !temporary {
 		t.Error("the generated password does not sign the bootstrap admin in")
 	}
-	if again, _ := identity.EnsureBootstrapAdmin(ctx, s.accounts, s.credentials, s.tokens); again.FirstStart || again.Token != "" || again.Password != "" {
+	again, _ := identity.EnsureBootstrapAdmin(ctx, s.accounts, s.credentials, s.tokens)
+	if again.FirstStart || again.Token != "" || again.Password != "" {
 		t.Error("the bootstrap credentials were issued twice")
 	}
 	p, err := s.tokens.Authenticate(ctx, generated)
@@ -124,7 +125,8 @@ func TestTokens(t *testing.T) {
 
 	// A configured bootstrap token is accepted, and no token is generated.
 	configured := open(t, bus.StartTest(t), "jeton-configure")
-	if boot, err := identity.EnsureBootstrapAdmin(ctx, configured.accounts, configured.credentials, configured.tokens); !boot.FirstStart || boot.Token != "" || err != nil {
+	boot, err = identity.EnsureBootstrapAdmin(ctx, configured.accounts, configured.credentials, configured.tokens)
+	if !boot.FirstStart || boot.Token != "" || err != nil {
 		t.Errorf("configured bootstrap: %+v %v", boot, err)
 	}
 	if p, err := configured.tokens.Authenticate(ctx, "jeton-configure"); err != nil || !p.IsAdmin() {

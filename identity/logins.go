@@ -30,7 +30,15 @@ type Logins struct {
 
 // NewLogins wires logins to the account, credential and session stores;
 // now tells the time of the login limits (time.Now when nil).
-func NewLogins(ctx context.Context, b *bus.Bus, accounts *Accounts, credentials *Credentials, sessions *Sessions, audit *Audit, now func() time.Time) (*Logins, error) {
+func NewLogins(
+	ctx context.Context,
+	b *bus.Bus,
+	accounts *Accounts,
+	credentials *Credentials,
+	sessions *Sessions,
+	audit *Audit,
+	now func() time.Time,
+) (*Logins, error) {
 	kv, err := b.KV(ctx, bus.BucketLoginFailures)
 	if err != nil {
 		return nil, err
@@ -38,7 +46,13 @@ func NewLogins(ctx context.Context, b *bus.Bus, accounts *Accounts, credentials 
 	if now == nil {
 		now = time.Now
 	}
-	return &Logins{accounts: accounts, credentials: credentials, sessions: sessions, audit: audit, throttle: throttle{kv: kv, now: now}}, nil
+	return &Logins{
+		accounts:    accounts,
+		credentials: credentials,
+		sessions:    sessions,
+		audit:       audit,
+		throttle:    throttle{kv: kv, now: now},
+	}, nil
 }
 
 // Login checks an id and password from a client address and, if they are

@@ -73,8 +73,15 @@ func CheckPassword(password string, a Account) error {
 	n := utf8.RuneCountInString(password)
 	if n < MinPasswordLength {
 		return &PasswordError{locale.Text{
-			FR: fmt.Sprintf("Le mot de passe doit compter au moins %d caractères. Une phrase de passe de plusieurs mots est plus sûre et plus facile à retenir.", MinPasswordLength),
-			EN: fmt.Sprintf("The password must be at least %d characters long. A passphrase of several words is safer and easier to remember.", MinPasswordLength),
+			FR: fmt.Sprintf(
+				"Le mot de passe doit compter au moins %d caractères. Une phrase de passe de plusieurs mots est plus sûre et plus "+
+					"facile à retenir.",
+				MinPasswordLength,
+			),
+			EN: fmt.Sprintf(
+				"The password must be at least %d characters long. A passphrase of several words is safer and easier to remember.",
+				MinPasswordLength,
+			),
 		}}
 	}
 	if n > MaxPasswordLength {

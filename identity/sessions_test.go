@@ -28,7 +28,11 @@ func newLoginKit(t *testing.T) *loginKit {
 	b := bus.StartTest(t)
 	k := &loginKit{stores: open(t, b, ""), bus: b, clock: testkit.NewClock(time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC))}
 	var err error
-	k.sessions, err = identity.NewSessions(ctx, b, identity.SessionConfig{IdleTimeout: 30 * time.Minute, MaxAge: 8 * time.Hour, Now: k.clock.Now})
+	k.sessions, err = identity.NewSessions(ctx, b, identity.SessionConfig{
+		IdleTimeout: 30 * time.Minute,
+		MaxAge:      8 * time.Hour,
+		Now:         k.clock.Now,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +40,13 @@ func newLoginKit(t *testing.T) *loginKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	account := identity.Account{ID: "c-schmitt", Name: "Claire Schmitt", Email: "claire.schmitt@moselle.fr", Role: identity.RoleAgent, Active: true}
+	account := identity.Account{
+		ID:     "c-schmitt",
+		Name:   "Claire Schmitt",
+		Email:  "claire.schmitt@moselle.fr",
+		Role:   identity.RoleAgent,
+		Active: true,
+	}
 	if err := k.accounts.Put(ctx, account); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +189,8 @@ func TestLoginSessionAndExpiry(t *testing.T) {
 	if err := k.accounts.Put(ctx, account); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := k.logins.Login(ctx, "c-schmitt", "le chat dort sur le radiateur", "192.0.2.10"); !errors.Is(err, identity.ErrBadCredentials) {
+	_, _, err = k.logins.Login(ctx, "c-schmitt", "le chat dort sur le radiateur", "192.0.2.10")
+	if !errors.Is(err, identity.ErrBadCredentials) {
 		t.Errorf("deactivated account: %v", err)
 	}
 }

@@ -82,7 +82,12 @@ const MaxTokenNameLength = 100
 func (t *Tokens) Issue(ctx context.Context, accountID, name string, ttl time.Duration) (string, TokenInfo, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > MaxTokenNameLength {
-		return "", TokenInfo{}, invalid("name", fmt.Sprintf("Un jeton porte un nom de %d caractères au plus.", MaxTokenNameLength), fmt.Sprintf("A token needs a name of at most %d characters.", MaxTokenNameLength))
+		return "", TokenInfo{}, invalid(
+			"name",
+			fmt.Sprintf("Un jeton porte un nom de %d caractères au plus.", MaxTokenNameLength),
+			fmt.Sprintf("A token needs a "+
+				"name of at most %d characters.", MaxTokenNameLength),
+		)
 	}
 	if _, err := t.accounts.Get(ctx, accountID); err != nil {
 		return "", TokenInfo{}, err

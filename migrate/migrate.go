@@ -31,7 +31,11 @@ type Migration struct {
 // Migrations are every layout change, in order.
 var Migrations = []Migration{
 	{Version: 1, Description: "states learn their submission's stream sequence", Run: backfillSequences},
-	{Version: 2, Description: "stages side by side: routing on SUBMISSIONS, PDF records on the receipts, chain heads apart", Run: stagesSideBySide},
+	{
+		Version:     2,
+		Description: "stages side by side: routing on SUBMISSIONS, PDF records on the receipts, chain heads apart",
+		Run:         stagesSideBySide,
+	},
 	{Version: 3, Description: "one write at intake: references from the stream, Idempotency-Key marks in SUBMISSIONS", Run: oneWriteAtIntake},
 }
 

@@ -30,7 +30,13 @@ func TestBackfillSequences(t *testing.T) {
 	}
 	refs := []string{"2026-K7QM-4XPA-9DXR", "2026-M3QB-7TZC-1HWE"}
 	for _, ref := range refs {
-		sub := submit.Submission{Reference: ref, Form: "aide", FormVersion: 1, SubmittedAt: time.Now().UTC(), Data: json.RawMessage(`{"nom":"Anne"}`)}
+		sub := submit.Submission{
+			Reference:   ref,
+			Form:        "aide",
+			FormVersion: 1,
+			SubmittedAt: time.Now().UTC(),
+			Data:        json.RawMessage(`{"nom":"Anne"}`),
+		}
 		raw, _ := json.Marshal(sub)
 		if _, err := k.Bus.JS.Publish(ctx, bus.SubmissionSubject("aide"), raw); err != nil {
 			t.Fatal(err)

@@ -43,7 +43,8 @@ func TestUpgradeFromLayout2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if data, err := documents.GetBytes(ctx, rec.Attachments[0].ObjectName(rec.Reference, 0)); err != nil || !bytes.HasPrefix(data, []byte("%PDF-1.4")) {
+	data, err := documents.GetBytes(ctx, rec.Attachments[0].ObjectName(rec.Reference, 0))
+	if err != nil || !bytes.HasPrefix(data, []byte("%PDF-1.4")) {
 		t.Errorf("its file after the upgrade: %q, %v", data, err)
 	}
 }
@@ -146,7 +147,11 @@ func upgrade(t *testing.T, archive string, want int) *app.App {
 	if seq, ok := submit.SequenceOf(accepted.Reference); !ok || seq <= stored[len(stored)-1].Sequence {
 		t.Errorf("the reference after the upgrade, %s, is not that of a sequence after the last one", accepted.Reference)
 	}
-	if again, err := a.Services.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: data, IdempotencyKey: "after-the-upgrade"}); err != nil || again != accepted {
+	if again, err := a.Services.Intake.Submit(ctx, submit.Request{
+		FormID:         form.ID,
+		Data:           data,
+		IdempotencyKey: "after-the-upgrade",
+	}); err != nil || again != accepted {
 		t.Errorf("the same key again: %+v, %v; want %+v", again, err, accepted)
 	}
 	var next receipts.Receipt

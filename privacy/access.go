@@ -136,7 +136,15 @@ func (p *Privacy) Access(ctx context.Context, email, by string) (Report, error) 
 }
 
 func (p *Privacy) held(ctx context.Context, s submit.Stored) (Held, error) {
-	h := Held{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt, Data: s.Data, Events: []Event{}, Documents: []string{}}
+	h := Held{
+		Reference:   s.Reference,
+		Form:        s.Form,
+		FormVersion: s.FormVersion,
+		SubmittedAt: s.SubmittedAt,
+		Data:        s.Data,
+		Events:      []Event{},
+		Documents:   []string{},
+	}
 	rec, err := p.record(ctx, s.Reference)
 	if err != nil {
 		return h, err
@@ -204,7 +212,11 @@ func (p *Privacy) EraseEmail(ctx context.Context, email string, e Erasure) ([]st
 		return p.eraseDraft(ctx, key)
 	})
 	if err == nil && drafts > 0 {
-		err = p.audit.Record(ctx, identity.AuditEvent{Kind: "drafts.erased", By: e.By, Detail: fmt.Sprintf("%d brouillon(s) : %s", drafts, e.Why)})
+		err = p.audit.Record(ctx, identity.AuditEvent{
+			Kind:   "drafts.erased",
+			By:     e.By,
+			Detail: fmt.Sprintf("%d brouillon(s) : %s", drafts, e.Why),
+		})
 	}
 	return refs, drafts, err
 }

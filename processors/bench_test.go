@@ -28,8 +28,16 @@ func BenchmarkRenderRecord(b *testing.B) {
 		b.Fatal(err)
 	}
 	const sum = "9f2c5d8e4b7a1c3f6e0d2b9a8c7f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f"
-	receipt, err := receipts.Sign(receipts.Receipt{Reference: "2026-K7QM-4XPA-9DXR", Form: form.ID, FormVersion: 1, AcceptedAt: at, Sequence: 41_207,
-		DataSHA256: sum, Attachments: []string{}, Previous: sum}, signer.Key())
+	receipt, err := receipts.Sign(receipts.Receipt{
+		Reference:   "2026-K7QM-4XPA-9DXR",
+		Form:        form.ID,
+		FormVersion: 1,
+		AcceptedAt:  at,
+		Sequence:    41_207,
+		DataSHA256:  sum,
+		Attachments: []string{},
+		Previous:    sum,
+	}, signer.Key())
 	if err != nil {
 		b.Fatal(err)
 	}

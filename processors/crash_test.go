@@ -91,7 +91,8 @@ func TestCrashBetweenEffectAndAck(t *testing.T) {
 			if err != nil || len(objects) != 1 {
 				t.Errorf("%d documents stored (%v), want one PDF", len(objects), err)
 			}
-			if got := k.StageCounts(t, receipt.Reference); len(got) != 3 || got[submit.Received] != 1 || got[submit.Routed] != 1 || got[submit.Documented] != 1 {
+			got := k.StageCounts(t, receipt.Reference)
+			if len(got) != 3 || got[submit.Received] != 1 || got[submit.Routed] != 1 || got[submit.Documented] != 1 {
 				t.Errorf("stages recorded: %v, want each of received, routed and documented once", got)
 			}
 			rec, err := k.Tracker.Get(ctx, receipt.Reference)

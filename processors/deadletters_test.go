@@ -34,7 +34,12 @@ func TestDeadLettersReplay(t *testing.T) {
 		}
 		return nil
 	}
-	flaky := processors.Consumer{Stream: bus.StreamSubmissions, Durable: "flaky", FilterSubjects: []string{"submissions.aide"}, Handler: handler}
+	flaky := processors.Consumer{
+		Stream:         bus.StreamSubmissions,
+		Durable:        "flaky",
+		FilterSubjects: []string{"submissions.aide"},
+		Handler:        handler,
+	}
 	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{Backoff: []time.Duration{10 * time.Millisecond}}, flaky)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +66,8 @@ func TestDeadLettersReplay(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	second := list[1]
-	if second.Consumer != "flaky" || second.Stream != bus.StreamSubmissions || second.StreamSeq != 2 || second.Reason != "the form version is missing" {
+	if second.Consumer != "flaky" || second.Stream != bus.StreamSubmissions || second.StreamSeq != 2 ||
+		second.Reason != "the form version is missing" {
 		t.Errorf("dead letter = %+v", second)
 	}
 	if err := letters.Replay(ctx, second.Sequence); err == nil {
@@ -118,13 +124,16 @@ func TestBatchConsumerSettlesEachMessage(t *testing.T) {
 	signing := processors.Consumer{Stream: bus.StreamSubmissions, Durable: "batched", FilterSubjects: []string{"submissions.aide"},
 		Batch: batch, BatchSize: 10, Pinned: "signers", Patient: true}
 	observed := map[processors.Outcome]int{}
-	cfg := processors.Config{Backoff: []time.Duration{10 * time.Millisecond}, Observe: func(consumer string, o processors.Outcome, _ time.Duration) {
-		mu.Lock()
-		defer mu.Unlock()
-		if consumer == "batched" {
-			observed[o]++
-		}
-	}}
+	cfg := processors.Config{
+		Backoff: []time.Duration{10 * time.Millisecond},
+		Observe: func(consumer string, o processors.Outcome, _ time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			if consumer == "batched" {
+				observed[o]++
+			}
+		},
+	}
 	for _, data := range []string{"1", "2", "bad", "late", "3"} {
 		if _, err := k.Bus.JS.Publish(ctx, "submissions.aide", []byte(data)); err != nil {
 			t.Fatal(err)

@@ -106,7 +106,13 @@ func (d *Decision) Letter(ctx context.Context, e submit.Event) ([]byte, error) {
 	if lang != locale.English {
 		lang = locale.French
 	}
-	if err := RenderDecision(&buf, DecisionDocument{Organisation: d.Organisation, FormTitle: form.Title, Reference: e.Reference, Decision: e, Lang: lang}); err != nil {
+	if err := RenderDecision(&buf, DecisionDocument{
+		Organisation: d.Organisation,
+		FormTitle:    form.Title,
+		Reference:    e.Reference,
+		Decision:     e,
+		Lang:         lang,
+	}); err != nil {
 		return nil, Permanent(err)
 	}
 	letter := buf.Bytes()

@@ -42,8 +42,13 @@ type PDF struct {
 // at once: most of the time goes to waiting for storage, and rendering
 // takes turns on the cores (see renderSlots).
 func (p *PDF) Consumer() Consumer {
-	return Consumer{Stream: bus.BucketStream(bus.BucketReceipts), Durable: bus.ConsumerPDF, FilterSubjects: bus.ReceiptSubjects, Handler: p.Handle,
-		Workers: ioWorkers}
+	return Consumer{
+		Stream:         bus.BucketStream(bus.BucketReceipts),
+		Durable:        bus.ConsumerPDF,
+		FilterSubjects: bus.ReceiptSubjects,
+		Handler:        p.Handle,
+		Workers:        ioWorkers,
+	}
 }
 
 // renderSlots lets one PDF be rendered per core at a time, which bounds the

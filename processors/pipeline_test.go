@@ -26,7 +26,8 @@ import (
 func publishAide(t *testing.T, k *testkit.Kit) {
 	k.Publish(t, schemas.Form{
 		ID: "aide", Title: "Aide à l'équipement", Audience: schemas.Public,
-		Schema: json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string","title":"Nom"},"montant":{"type":"number","title":"Montant (€)"}}}`),
+		Schema: json.RawMessage(`{"type":"object","properties":{"nom":{"type":"string","title":"Nom"},"montant":{"type":"number",` +
+			`"title":"Montant (€)"}}}`),
 		Routing: schemas.Routing{Default: "accueil", Rules: []schemas.Rule{
 			{When: json.RawMessage(`{"properties":{"montant":{"minimum":500}},"required":["montant"]}`), Department: "finances"},
 		}},
@@ -70,12 +71,23 @@ func pipeline(t testing.TB, k *testkit.Kit) (*processors.PDF, *processors.Route,
 	if err != nil {
 		t.Fatal(err)
 	}
-	signing, err := processors.Start(ctx, k.Bus.JS, processors.Config{}, (&processors.Signing{Signer: signer, Bus: k.Bus, Log: slog.New(slog.DiscardHandler)}).Consumer())
+	signing, err := processors.Start(ctx, k.Bus.JS, processors.Config{}, (&processors.Signing{
+		Signer: signer,
+		Bus:    k.Bus,
+		Log:    slog.New(slog.DiscardHandler),
+	}).Consumer())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(signing.Stop)
-	pdf := &processors.PDF{Organisation: "Département de la Moselle", Forms: k.Forms, Tracker: k.Tracker, Bus: k.Bus, Submissions: submissions, Documents: docs}
+	pdf := &processors.PDF{
+		Organisation: "Département de la Moselle",
+		Forms:        k.Forms,
+		Tracker:      k.Tracker,
+		Bus:          k.Bus,
+		Submissions:  submissions,
+		Documents:    docs,
+	}
 	return pdf, &processors.Route{Forms: k.Forms, Tracker: k.Tracker, Submissions: submissions}, docs
 }
 
@@ -123,7 +135,8 @@ func TestProcessorsAreIdempotent(t *testing.T) {
 	if got := historyOf(rec); got != "received,routed" || rec.Department != "finances" || !rec.Documented {
 		t.Errorf("history = %s, department = %s, documented %v", got, rec.Department, rec.Documented)
 	}
-	if got := k.StageCounts(t, receipt.Reference); len(got) != 3 || got[submit.Received] != 1 || got[submit.Routed] != 1 || got[submit.Documented] != 1 {
+	got := k.StageCounts(t, receipt.Reference)
+	if len(got) != 3 || got[submit.Received] != 1 || got[submit.Routed] != 1 || got[submit.Documented] != 1 {
 		t.Errorf("stages recorded: %v, want each of received, routed and documented once", got)
 	}
 	if n := countInbox(t, k, "finances"); n != 1 {
@@ -261,14 +274,19 @@ func TestWorkersHandleMessagesAtOnce(t *testing.T) {
 	inside.Add(workers)
 	var finished atomic.Int32
 	group, err := processors.Start(ctx, k.Bus.JS, processors.Config{},
-		processors.Consumer{Stream: bus.StreamSubmissions, Durable: "parallel", FilterSubjects: []string{bus.SubmissionSubjects}, Workers: workers,
+		processors.Consumer{
+			Stream:         bus.StreamSubmissions,
+			Durable:        "parallel",
+			FilterSubjects: []string{bus.SubmissionSubjects},
+			Workers:        workers,
 			Handler: func(context.Context, jetstream.Msg) error {
 				inside.Done()
 				inside.Wait() // returns only once all four are in hand together
 				time.Sleep(100 * time.Millisecond)
 				finished.Add(1)
 				return nil
-			}})
+			},
+		})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,10 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 		{"Version du formulaire", fmt.Sprintf("%d", doc.FormVersion)},
 	}
 	if doc.Revision > 1 {
-		meta = append(meta, [2]string{"Version de la demande", fmt.Sprintf("%d, corrigée par le demandeur : elle remplace la version %d", doc.Revision, doc.Revision-1)})
+		meta = append(meta, [2]string{
+			"Version de la demande",
+			fmt.Sprintf("%d, corrigée par le demandeur : elle remplace la version %d", doc.Revision, doc.Revision-1),
+		})
 	}
 	for _, m := range meta {
 		labelValue(pdf, text, m[0], m[1], 0)

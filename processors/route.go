@@ -22,8 +22,13 @@ type Route struct {
 // Consumer is the routing processor's durable consumer on every version
 // of every submission, with workers that wait for storage side by side.
 func (r *Route) Consumer() Consumer {
-	return Consumer{Stream: bus.StreamSubmissions, Durable: bus.ConsumerRoute, FilterSubjects: []string{bus.SubmissionSubjects}, Handler: r.Handle,
-		Workers: ioWorkers}
+	return Consumer{
+		Stream:         bus.StreamSubmissions,
+		Durable:        bus.ConsumerRoute,
+		FilterSubjects: []string{bus.SubmissionSubjects},
+		Handler:        r.Handle,
+		Workers:        ioWorkers,
+	}
 }
 
 // Handle routes the first version of a submission, or registers a

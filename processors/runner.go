@@ -325,7 +325,16 @@ func handleBatch(ctx context.Context, c Consumer, msgs []jetstream.Msg, cfg *Con
 // lost acknowledgement brings the message again, which every handler
 // takes as done); an error retries it after a backoff or, when permanent
 // or out of deliveries, sends it to the dead letters.
-func settle(ctx context.Context, consumer string, msg jetstream.Msg, md *jetstream.MsgMetadata, err error, took time.Duration, cfg *Config, log *slog.Logger) {
+func settle(
+	ctx context.Context,
+	consumer string,
+	msg jetstream.Msg,
+	md *jetstream.MsgMetadata,
+	err error,
+	took time.Duration,
+	cfg *Config,
+	log *slog.Logger,
+) {
 	attrs := []any{"subject", msg.Subject(), "sequence", md.Sequence.Stream, "delivery", md.NumDelivered}
 	if id := requestid.From(ctx); id != "" {
 		attrs = append(attrs, "request_id", id)

@@ -44,14 +44,22 @@ func CheckChain(receipts []Receipt, keys Keyring, first string) *Break {
 			return &Break{Index: i, Reference: r.Reference, Reason: "récépissé d'un autre formulaire, " + r.Form}
 		}
 		if r.Previous != previous {
-			return &Break{Index: i, Reference: r.Reference, Reason: "ne suit pas le récépissé précédent : un récépissé a été retiré, ajouté ou déplacé"}
+			return &Break{
+				Index:     i,
+				Reference: r.Reference,
+				Reason:    "ne suit pas le récépissé précédent : un récépissé a été retiré, ajouté ou déplacé",
+			}
 		}
 		if r.Sequence <= sequence {
 			return &Break{Index: i, Reference: r.Reference, Reason: "séquence dans le désordre"}
 		}
 		if r.Revision > 1 {
 			if before, known := hashes[versionKey(r.Reference, r.Revision-1)]; known && before != r.Corrects {
-				return &Break{Index: i, Reference: r.Reference, Reason: fmt.Sprintf("la version %d ne nomme pas le récépissé de la version qu'elle corrige", r.Revision)}
+				return &Break{
+					Index:     i,
+					Reference: r.Reference,
+					Reason:    fmt.Sprintf("la version %d ne nomme pas le récépissé de la version qu'elle corrige", r.Revision),
+				}
 			}
 		}
 		hash, err := r.Hash()

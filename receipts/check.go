@@ -85,7 +85,11 @@ func CheckForm(ctx context.Context, b *bus.Bus, form string) (FormCheck, error) 
 		case erased[r.Reference]:
 			check.Erased++
 		default:
-			check.Break = &Break{Index: i, Reference: r.Reference, Reason: "dépôt retiré du flux SUBMISSIONS sans effacement inscrit au journal de sécurité"}
+			check.Break = &Break{
+				Index:     i,
+				Reference: r.Reference,
+				Reason:    "dépôt retiré du flux SUBMISSIONS sans effacement inscrit au journal de sécurité",
+			}
 			return check, nil
 		}
 	}
@@ -129,7 +133,12 @@ func (s *Store) formReceipts(ctx context.Context, form string) ([]Receipt, error
 }
 
 // referencesIn reads the reference each message of a stream names.
-func referencesIn(ctx context.Context, b *bus.Bus, streamName, filter string, reference func(jetstream.Msg) string) (map[string]bool, error) {
+func referencesIn(
+	ctx context.Context,
+	b *bus.Bus,
+	streamName, filter string,
+	reference func(jetstream.Msg) string,
+) (map[string]bool, error) {
 	stream, err := b.JS.Stream(ctx, streamName)
 	if err != nil {
 		return nil, err

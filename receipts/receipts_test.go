@@ -94,7 +94,12 @@ func TestTamperingIsDetected(t *testing.T) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
 	}
-	for _, encoded := range []string{"", "!!!", base64.RawURLEncoding.EncodeToString([]byte(`{"a":1}`)), strings.Repeat("A", MaxEncodedLength+1)} {
+	for _, encoded := range []string{
+		"",
+		"!!!",
+		base64.RawURLEncoding.EncodeToString([]byte(`{"a":1}`)),
+		strings.Repeat("A", MaxEncodedLength+1),
+	} {
 		if _, err := Decode(encoded); !errors.Is(err, ErrMalformed) {
 			t.Errorf("Decode(%.20q): %v", encoded, err)
 		}
@@ -146,9 +151,13 @@ func TestRotationKeepsOldReceiptsValid(t *testing.T) {
 func TestCanonicalDataHash(t *testing.T) {
 	for input, canonical := range map[string]string{
 		`{"b": 2, "a": 1, "c": {"z": true, "y": null}}`: `{"a":1,"b":2,"c":{"y":null,"z":true}}`,
-		`{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}`: `{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}`,
-		`{"\u20ac": "euro", "\r": "cr", "1": "one", "\ud83d\ude00": "smile", "\u00e9": "é"}`:                                                                                             `{"\r":"cr","1":"one","é":"é","€":"euro","😀":"smile"}`,
-		`{"nom": "Yılmaz-Lefèvre", "montant": 1234.50, "enfants": 3.0}`:                                                                                                                  `{"enfants":3,"montant":1234.5,"nom":"Yılmaz-Lefèvre"}`,
+		`{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": ` +
+			`"\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}`: `{"literals":[null,` +
+			`true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}`,
+		`{"\u20ac": "euro", "\r": "cr", "1": "one", "\ud83d\ude00": "smile", "\u00e9": "é"}`: `{"\r":"cr",` +
+			`"1":"one","é":"é","€":"euro","😀":"smile"}`,
+		`{"nom": "Yılmaz-Lefèvre", "montant": 1234.50, "enfants": 3.0}`: `{"enfants":3,` +
+			`"montant":1234.5,"nom":"Yılmaz-Lefèvre"}`,
 	} {
 		got, err := DataHash(json.RawMessage(input))
 		if err != nil {
@@ -210,11 +219,12 @@ func TestOnlyTheCanonicalFormDecodes(t *testing.T) {
 	raw, _ := base64.RawURLEncoding.DecodeString(encoded)
 	canonicalText := string(raw)
 	for name, text := range map[string]string{
-		"an unknown member":        strings.Replace(canonicalText, `{`, `{"accepte":true,`, 1),
-		"a member in upper case":   strings.Replace(canonicalText, `"reference"`, `"Reference"`, 1),
-		"a member twice":           strings.Replace(canonicalText, `"form":`, `"form":"autre","form":`, 1),
-		"spaces between members":   strings.ReplaceAll(canonicalText, `,"`, `, "`),
-		"members in another order": `{"signature":"` + r.Signature + `",` + strings.TrimPrefix(strings.Replace(canonicalText, `,"signature":"`+r.Signature+`"`, "", 1), "{"),
+		"an unknown member":      strings.Replace(canonicalText, `{`, `{"accepte":true,`, 1),
+		"a member in upper case": strings.Replace(canonicalText, `"reference"`, `"Reference"`, 1),
+		"a member twice":         strings.Replace(canonicalText, `"form":`, `"form":"autre","form":`, 1),
+		"spaces between members": strings.ReplaceAll(canonicalText, `,"`, `, "`),
+		"members in another order": `{"signature":"` + r.Signature + `",` +
+			strings.TrimPrefix(strings.Replace(canonicalText, `,"signature":"`+r.Signature+`"`, "", 1), "{"),
 	} {
 		if text == canonicalText {
 			t.Fatalf("%s: the test changed nothing", name)

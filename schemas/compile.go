@@ -71,8 +71,10 @@ func Compile(raw json.RawMessage, where string) (*gojsonschema.Schema, error) {
 	}
 	if expandedSize(doc, MaxExpandedNodes) > MaxExpandedNodes {
 		problems.add(where, locale.Text{
-			FR: fmt.Sprintf("Le schéma, une fois ses références ($ref) développées, dépasse %d nœuds : sa validation serait trop coûteuse. Évitez qu'une définition en nomme plusieurs fois une autre qui fait de même.", MaxExpandedNodes),
-			EN: fmt.Sprintf("The schema, with its references ($ref) expanded, has more than %d nodes: validating it would cost too much. Avoid a definition naming another several times that does the same.", MaxExpandedNodes),
+			FR: fmt.Sprintf("Le schéma, une fois ses références ($ref) développées, dépasse %d nœuds : sa validation serait trop coûteuse. Évitez "+
+				"qu'une définition en nomme plusieurs fois une autre qui fait de même.", MaxExpandedNodes),
+			EN: fmt.Sprintf("The schema, with its references ($ref) expanded, has more than %d nodes: validating it would cost too much. Avoid a "+
+				"definition naming another several times that does the same.", MaxExpandedNodes),
 		})
 		return nil, problems
 	}
@@ -131,8 +133,10 @@ func checkSchemaNode(node any, where string, depth int, problems *DefinitionErro
 			for name, sub := range asObject(value) {
 				if !propertyNamePattern.MatchString(name) {
 					problems.add(at+"."+name, locale.Text{
-						FR: fmt.Sprintf("Le nom de champ %q est refusé : lettres non accentuées, chiffres, « _ » et « - », 64 caractères au plus, sans commencer par un chiffre.", name),
-						EN: fmt.Sprintf("The field name %q is refused: use unaccented letters, digits, \"_\" and \"-\", at most 64 characters, not starting with a digit.", name),
+						FR: fmt.Sprintf("Le nom de champ %q est refusé : lettres non accentuées, chiffres, « _ » et « - », 64 caractères au plus, sans "+
+							"commencer par un chiffre.", name),
+						EN: fmt.Sprintf("The field name %q is refused: use unaccented letters, digits, \"_\" and \"-\", at most 64 characters, not "+
+							"starting with a digit.", name),
 					})
 				}
 				checkSchemaNode(sub, at+"."+name, depth+1, problems)

@@ -132,14 +132,16 @@ func TestReferenceFanOutIsBounded(t *testing.T) {
 		return `{"type":"object","definitions":{` + strings.Join(defs, ",") + `},"properties":{"x":{"$ref":"#/definitions/d0"}}}`
 	}
 	var problems *DefinitionError
-	if _, err := Compile(json.RawMessage(fanOut(12)), "schema"); !errors.As(err, &problems) || !strings.Contains(problems.Problems[0].Message.FR, "références") {
+	_, err := Compile(json.RawMessage(fanOut(12)), "schema")
+	if !errors.As(err, &problems) || !strings.Contains(problems.Problems[0].Message.FR, "références") {
 		t.Errorf("12 levels of fan-out: %v", err)
 	}
 	if _, err := Compile(json.RawMessage(fanOut(5)), "schema"); err != nil {
 		t.Errorf("5 levels of fan-out (1,365 nodes): %v", err)
 	}
 	// Recursion through the data is not fan-out: a tree of any depth.
-	tree := `{"type":"object","definitions":{"node":{"type":"object","properties":{"nom":{"type":"string"},"enfants":{"type":"array","items":{"$ref":"#/definitions/node"}}}}},"properties":{"racine":{"$ref":"#/definitions/node"}}}`
+	tree := `{"type":"object","definitions":{"node":{"type":"object","properties":{"nom":{"type":"string"},"enfants":{"type":"array",` +
+		`"items":{"$ref":"#/definitions/node"}}}}},"properties":{"racine":{"$ref":"#/definitions/node"}}}`
 	if _, err := Compile(json.RawMessage(tree), "schema"); err != nil {
 		t.Errorf("a recursive tree: %v", err)
 	}

@@ -21,11 +21,24 @@ const fuzzForm = `{"type":"object","required":["nom"],"properties":{
 // Validating any data against a compiled form never panics, and each
 // refusal names its problems with messages in both languages.
 func FuzzValidate(f *testing.F) {
-	form, err := Preview(Form{ID: "fuzz", Title: "Fuzz", Audience: Public, Schema: json.RawMessage(fuzzForm), Routing: Routing{Default: "accueil"}})
+	form, err := Preview(Form{
+		ID:       "fuzz",
+		Title:    "Fuzz",
+		Audience: Public,
+		Schema:   json.RawMessage(fuzzForm),
+		Routing:  Routing{Default: "accueil"},
+	})
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, seed := range []string{`{"nom":"Weber"}`, `{"nom":"W3ber","commune":"Metz"}`, `{"enfants":[{},{},{},{}]}`, `[]`, `null`, `{"age":1.5,"siret":"123"}`} {
+	for _, seed := range []string{
+		`{"nom":"Weber"}`,
+		`{"nom":"W3ber","commune":"Metz"}`,
+		`{"enfants":[{},{},{},{}]}`,
+		`[]`,
+		`null`,
+		`{"age":1.5,"siret":"123"}`,
+	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -52,8 +65,16 @@ func asValidation(err error, target **ValidationError) bool {
 // Compiling any schema never panics and never reads anything outside it:
 // a refused schema says why.
 func FuzzCompile(f *testing.F) {
-	for _, seed := range []string{fuzzForm, `{"$ref":"file:///etc/passwd"}`, `{"$ref":"#/definitions/a","definitions":{"a":{"$ref":"#/definitions/a"}}}`,
-		`{"type":"string","pattern":"(a+)+$"}`, `{"enum":[1,2,3]}`, `{"$id":"http://example.org/x"}`, `true`, `{"items":[{"$ref":"http://x"}]}`} {
+	for _, seed := range []string{
+		fuzzForm,
+		`{"$ref":"file:///etc/passwd"}`,
+		`{"$ref":"#/definitions/a","definitions":{"a":{"$ref":"#/definitions/a"}}}`,
+		`{"type":"string","pattern":"(a+)+$"}`,
+		`{"enum":[1,2,3]}`,
+		`{"$id":"http://example.org/x"}`,
+		`true`,
+		`{"items":[{"$ref":"http://x"}]}`,
+	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
@@ -79,7 +100,8 @@ func TestCircularReferences(t *testing.T) {
 		`{"$ref":"#"}`,
 		`{"$ref":"#swd"}`,
 		`{"$ref":"#/definitions/a","definitions":{"a":{"$ref":"#/definitions/a"}}}`,
-		`{"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"allOf":[{"$ref":"#/definitions/a"}]}},"properties":{"x":{"$ref":"#/definitions/a"}}}`,
+		`{"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"allOf":[{"$ref":"#/definitions/a"}]}},` +
+			`"properties":{"x":{"$ref":"#/definitions/a"}}}`,
 		`{"allOf":[{"$ref":"#"}]}`,
 		`{"properties":{"x":{"not":{"$ref":"#/properties/x"}}}}`,
 	} {
@@ -99,7 +121,13 @@ func TestCircularReferences(t *testing.T) {
 
 // One compiled form serves 64 goroutines at once, as the API does.
 func TestConcurrentValidation(t *testing.T) {
-	form, err := Preview(Form{ID: "fuzz", Title: "Fuzz", Audience: Public, Schema: json.RawMessage(fuzzForm), Routing: Routing{Default: "accueil"}})
+	form, err := Preview(Form{
+		ID:       "fuzz",
+		Title:    "Fuzz",
+		Audience: Public,
+		Schema:   json.RawMessage(fuzzForm),
+		Routing:  Routing{Default: "accueil"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

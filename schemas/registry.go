@@ -114,7 +114,10 @@ func Check(ctx context.Context, f Form, departments DepartmentLookup) error {
 		})
 	}
 	if f.MaxSubmissions < 0 {
-		problems.add("maxSubmissions", locale.Text{FR: "Le nombre maximal de dépôts ne peut pas être négatif.", EN: "The maximum number of submissions cannot be negative."})
+		problems.add("maxSubmissions", locale.Text{
+			FR: "Le nombre maximal de dépôts ne peut pas être négatif.",
+			EN: "The maximum number of submissions cannot be negative.",
+		})
 	}
 	if f.RetentionDays < 0 || f.RetentionDays > MaxRetentionDays {
 		problems.add("retentionDays", locale.Text{

@@ -27,8 +27,11 @@ func newTestRegistry(t *testing.T, b *bus.Bus) *Registry {
 func testForm(title string) Form {
 	return Form{
 		ID: "aide", Title: title, Audience: Public,
-		Schema:  json.RawMessage(`{"type":"object","properties":{"montant":{"type":"number"}}}`),
-		Routing: Routing{Default: "accueil", Rules: []Rule{{When: json.RawMessage(`{"properties":{"montant":{"minimum":500}}}`), Department: "finances"}}},
+		Schema: json.RawMessage(`{"type":"object","properties":{"montant":{"type":"number"}}}`),
+		Routing: Routing{
+			Default: "accueil",
+			Rules:   []Rule{{When: json.RawMessage(`{"properties":{"montant":{"minimum":500}}}`), Department: "finances"}},
+		},
 	}
 }
 

@@ -167,7 +167,10 @@ func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule, first
 	return out, files, err
 }
 
-var unreadableFile = locale.Text{FR: "Ce fichier n'a pas pu être lu : envoyez-le à nouveau.", EN: "This file could not be read: send it again."}
+var unreadableFile = locale.Text{
+	FR: "Ce fichier n'a pas pu être lu : envoyez-le à nouveau.",
+	EN: "This file could not be read: send it again.",
+}
 
 // readFile decodes and checks one file.
 func readFile(s string, rule schemas.FileRule, field string) (pendingFile, *locale.Text) {
@@ -196,8 +199,11 @@ func readFile(s string, rule schemas.FileRule, field string) (pendingFile, *loca
 		name = string(r[:200])
 	}
 	sum := sha256.Sum256(content)
-	return pendingFile{Attachment: Attachment{Field: field, Name: name, Type: mediaType, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
-		Object: bus.UploadName(nuid.Next())}, content: content}, nil
+	return pendingFile{
+		Attachment: Attachment{Field: field, Name: name, Type: mediaType, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
+			Object: bus.UploadName(nuid.Next())},
+		content: content,
+	}, nil
 }
 
 func acceptText(types []string) string {

@@ -9,7 +9,14 @@ import (
 // The bounds on submitted data never panic, and what they accept is JSON
 // that later steps read whole.
 func FuzzCheckLimits(f *testing.F) {
-	for _, seed := range []string{`{"nom":"Weber"}`, `{"a":{"a":{"a":[1,2,{"k":"v","k":"w"}]}}}`, "{\"x\":\"\xff\"}", `{"x":"a\u0000b"}`, `[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]`, `"texte"`} {
+	for _, seed := range []string{
+		`{"nom":"Weber"}`,
+		`{"a":{"a":{"a":[1,2,{"k":"v","k":"w"}]}}}`,
+		"{\"x\":\"\xff\"}",
+		`{"x":"a\u0000b"}`,
+		`[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]`,
+		`"texte"`,
+	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

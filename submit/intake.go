@@ -94,7 +94,10 @@ func Outcome(err error) string {
 		return "unknown_form"
 	case errors.Is(err, ErrRateLimited):
 		return "rate_limited"
-	case errors.Is(err, ErrFormClosed), errors.Is(err, ErrSignInRequired), errors.Is(err, ErrIdempotencyConflict), errors.Is(err, ErrIdempotencyKeyTaken):
+	case errors.Is(err, ErrFormClosed),
+		errors.Is(err, ErrSignInRequired),
+		errors.Is(err, ErrIdempotencyConflict),
+		errors.Is(err, ErrIdempotencyKeyTaken):
 		return "refused"
 	}
 	return "unavailable"
@@ -333,7 +336,12 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, r
 	if err != nil {
 		return Acceptance{}, err
 	}
-	return Acceptance{Reference: ReferenceOf(acks[1].Sequence, sub.SubmittedAt), Token: token, FormVersion: sub.FormVersion, Status: Received}, nil
+	return Acceptance{
+		Reference:   ReferenceOf(acks[1].Sequence, sub.SubmittedAt),
+		Token:       token,
+		FormVersion: sub.FormVersion,
+		Status:      Received,
+	}, nil
 }
 
 // firstUse finds the submission that an idempotency key stored first,
@@ -391,7 +399,11 @@ func (in *Intake) received(ctx context.Context, formID string) (uint64, error) {
 // submissionMsg is the message of the first version of a submission.
 func submissionMsg(ctx context.Context, sub Submission) *nats.Msg {
 	raw, _ := json.Marshal(sub) // a Submission always marshals
-	msg := &nats.Msg{Subject: sub.Subject(), Data: raw, Header: nats.Header{jetstream.ExpectedStreamHeader: []string{bus.StreamSubmissions}}}
+	msg := &nats.Msg{
+		Subject: sub.Subject(),
+		Data:    raw,
+		Header:  nats.Header{jetstream.ExpectedStreamHeader: []string{bus.StreamSubmissions}},
+	}
 	tracing.Inject(ctx, msg.Header)
 	return msg
 }

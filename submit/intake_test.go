@@ -28,7 +28,8 @@ func publish(t *testing.T, k *testkit.Kit, id string, audience schemas.Audience,
 	t.Helper()
 	k.Publish(t, schemas.Form{
 		ID: id, Title: "Contact", Audience: audience, ClosesAt: closesAt,
-		Schema:  json.RawMessage(`{"type":"object","required":["nom"],"properties":{"nom":{"type":"string","minLength":1},"age":{"type":"integer"}}}`),
+		Schema: json.RawMessage(`{"type":"object","required":["nom"],"properties":{"nom":{"type":"string","minLength":1},` +
+			`"age":{"type":"integer"}}}`),
 		Routing: schemas.Routing{Default: "accueil"},
 	})
 }
@@ -36,7 +37,10 @@ func publish(t *testing.T, k *testkit.Kit, id string, audience schemas.Audience,
 func TestSubmitPublishesCanonicalData(t *testing.T) {
 	k := newKit(t)
 	ctx := context.Background()
-	receipt, err := k.Intake.Submit(ctx, submit.Request{FormID: "contact", Data: json.RawMessage(`{ "nom" : "Şükrü Yılmaz-Lefèvre", "age": 40 }`)})
+	receipt, err := k.Intake.Submit(ctx, submit.Request{
+		FormID: "contact",
+		Data:   json.RawMessage(`{ "nom" : "Şükrü Yılmaz-Lefèvre", "age": 40 }`),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,13 +79,25 @@ func TestSubmitRefusesWithoutPublishing(t *testing.T) {
 		req  submit.Request
 		want func(error) bool
 	}{
-		{"unknown form", submit.Request{FormID: "inconnu", Data: json.RawMessage(`{"nom":"x"}`)}, func(err error) bool { return errors.Is(err, schemas.ErrNotFound) }},
+		{
+			"unknown form",
+			submit.Request{FormID: "inconnu", Data: json.RawMessage(`{"nom":"x"}`)},
+			func(err error) bool { return errors.Is(err, schemas.ErrNotFound) },
+		},
 		{"invalid data", submit.Request{FormID: "contact", Data: json.RawMessage(`{"age":"x"}`)}, func(err error) bool {
 			var ve *schemas.ValidationError
 			return errors.As(err, &ve) && len(ve.Fields) == 2
 		}},
-		{"closed form", submit.Request{FormID: "ferme", Data: json.RawMessage(`{"nom":"x"}`)}, func(err error) bool { return errors.Is(err, submit.ErrFormClosed) }},
-		{"internal form, anonymous", submit.Request{FormID: "interne", Data: json.RawMessage(`{"nom":"x"}`)}, func(err error) bool { return errors.Is(err, submit.ErrSignInRequired) }},
+		{
+			"closed form",
+			submit.Request{FormID: "ferme", Data: json.RawMessage(`{"nom":"x"}`)},
+			func(err error) bool { return errors.Is(err, submit.ErrFormClosed) },
+		},
+		{
+			"internal form, anonymous",
+			submit.Request{FormID: "interne", Data: json.RawMessage(`{"nom":"x"}`)},
+			func(err error) bool { return errors.Is(err, submit.ErrSignInRequired) },
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -159,7 +175,10 @@ func TestMaxSubmissionsClosesTheForm(t *testing.T) {
 	})
 	k.Submit(t, "places", `{"nom":"A"}`)
 	k.Submit(t, "places", `{"nom":"B"}`)
-	if _, err := k.Intake.Submit(context.Background(), submit.Request{FormID: "places", Data: json.RawMessage(`{"nom":"C"}`)}); !errors.Is(err, submit.ErrFormClosed) {
+	if _, err := k.Intake.Submit(context.Background(), submit.Request{
+		FormID: "places",
+		Data:   json.RawMessage(`{"nom":"C"}`),
+	}); !errors.Is(err, submit.ErrFormClosed) {
 		t.Errorf("third submission to a form of two places: %v", err)
 	}
 }

@@ -76,7 +76,12 @@ func checkLimits(data json.RawMessage) error {
 			var syntax *jsontext.SyntacticError
 			errors.As(err, &syntax)
 			key := syntax.JSONPointer.LastToken()
-			return dataError(ErrMalformedData, fmt.Sprintf("La clé « %s » figure deux fois dans un même objet.", key), fmt.Sprintf("The key “%s” appears twice in one object.", key))
+			return dataError(
+				ErrMalformedData,
+				fmt.Sprintf("La clé « %s » figure deux fois dans un même objet.", key),
+				fmt.Sprintf("The key “%s” "+
+					"appears twice in one object.", key),
+			)
 		case err != nil, read:
 			return notOne // unreadable, or a second document after the first
 		}
@@ -85,7 +90,12 @@ func checkLimits(data json.RawMessage) error {
 		switch tok.Kind() {
 		case '{', '[':
 			if depth > MaxDataDepth {
-				return dataError(ErrDataTooLarge, fmt.Sprintf("Les réponses sont imbriquées sur plus de %d niveaux.", MaxDataDepth), fmt.Sprintf("The answers are nested more than %d levels deep.", MaxDataDepth))
+				return dataError(
+					ErrDataTooLarge,
+					fmt.Sprintf("Les réponses sont imbriquées sur plus de %d niveaux.", MaxDataDepth),
+					fmt.Sprintf("The answers are "+
+						"nested more than %d levels deep.", MaxDataDepth),
+				)
 			}
 			continue
 		case '}', ']':
@@ -96,19 +106,32 @@ func checkLimits(data json.RawMessage) error {
 			}
 			v := tok.String()
 			if strings.ContainsFunc(v, IsControl) {
-				return dataError(ErrMalformedData,
-					"Un texte contient un caractère de contrôle, tel que NUL : ils sont refusés, par règle, contre les données hostiles. Tabulations et sauts de ligne sont acceptés.",
-					"A text holds a control character, such as NUL: they are refused, as a rule against hostile data. Tabs and line breaks are accepted.")
+				return dataError(
+					ErrMalformedData,
+					"Un texte contient un caractère de contrôle, tel que NUL : ils sont refusés, par règle, contre les données hostiles. Tabulations et "+
+						"sauts de ligne sont acceptés.",
+					"A text holds a control character, such as NUL: they are refused, as a rule against hostile data. Tabs and line breaks are accepted.",
+				)
 			}
 			// Files travel as data URLs, bounded by their field's rule instead.
 			dataURL := strings.HasPrefix(v, "data:") && len(v) <= maxDataURLLength
 			if !dataURL && utf8.RuneCountInString(v) > MaxStringLength {
-				return dataError(ErrDataTooLarge, fmt.Sprintf("Un texte dépasse %d caractères.", MaxStringLength), fmt.Sprintf("A text is longer than %d characters.", MaxStringLength))
+				return dataError(
+					ErrDataTooLarge,
+					fmt.Sprintf("Un texte dépasse %d caractères.", MaxStringLength),
+					fmt.Sprintf("A text is longer "+
+						"than %d characters.", MaxStringLength),
+				)
 			}
 		}
 		values++
 		if values > MaxDataValues {
-			return dataError(ErrDataTooLarge, fmt.Sprintf("Les réponses comptent plus de %d valeurs.", MaxDataValues), fmt.Sprintf("The answers hold more than %d values.", MaxDataValues))
+			return dataError(
+				ErrDataTooLarge,
+				fmt.Sprintf("Les réponses comptent plus de %d valeurs.", MaxDataValues),
+				fmt.Sprintf("The answers hold "+
+					"more than %d values.", MaxDataValues),
+			)
 		}
 	}
 }

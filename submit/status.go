@@ -256,7 +256,15 @@ func NewTracker(ctx context.Context, b *bus.Bus) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tracker{bus: b, status: status, inbox: inbox, documentsStream: documents, events: events, submissions: submissions, now: time.Now}, nil
+	return &Tracker{
+		bus:             b,
+		status:          status,
+		inbox:           inbox,
+		documentsStream: documents,
+		events:          events,
+		submissions:     submissions,
+		now:             time.Now,
+	}, nil
 }
 
 // Get returns where a submission stands, composed from what the stages
@@ -391,7 +399,13 @@ func (t *Tracker) Route(ctx context.Context, s Stored, department string) error 
 	case err != nil && !errors.Is(err, ErrUnknownSubmission):
 		return err
 	}
-	entry, err := json.Marshal(InboxEntry{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, SubmittedAt: s.SubmittedAt, Text: SearchText(s.Data)})
+	entry, err := json.Marshal(InboxEntry{
+		Reference:   s.Reference,
+		Form:        s.Form,
+		FormVersion: s.FormVersion,
+		SubmittedAt: s.SubmittedAt,
+		Text:        SearchText(s.Data),
+	})
 	if err != nil {
 		return err
 	}
@@ -407,7 +421,15 @@ func (t *Tracker) Route(ctx context.Context, s Stored, department string) error 
 
 // stageEvent is the event of a submission's processing stage.
 func stageEvent(s Stored, status Status, at time.Time, department string) Event {
-	return Event{Reference: s.Reference, Form: s.Form, FormVersion: s.FormVersion, Status: status, At: at, Department: department, Sequence: s.Sequence}
+	return Event{
+		Reference:   s.Reference,
+		Form:        s.Form,
+		FormVersion: s.FormVersion,
+		Status:      status,
+		At:          at,
+		Department:  department,
+		Sequence:    s.Sequence,
+	}
 }
 
 // Update changes a state with edit, which may refuse by returning
@@ -454,8 +476,18 @@ func (t *Tracker) Move(ctx context.Context, reference string, change Change, all
 	if err != nil {
 		return rec, err
 	}
-	e := Event{Reference: reference, Form: rec.Form, FormVersion: rec.FormVersion, Status: change.Status, At: change.At, Department: rec.Department, Sequence: rec.Sequence,
-		By: change.By, Reason: change.Reason, Index: len(rec.History) - 1}
+	e := Event{
+		Reference:   reference,
+		Form:        rec.Form,
+		FormVersion: rec.FormVersion,
+		Status:      change.Status,
+		At:          change.At,
+		Department:  rec.Department,
+		Sequence:    rec.Sequence,
+		By:          change.By,
+		Reason:      change.Reason,
+		Index:       len(rec.History) - 1,
+	}
 	return rec, t.publishAs(ctx, e, bus.EventSubject(reference, string(change.Status))+"."+strconv.Itoa(len(rec.History)))
 }
 

@@ -82,7 +82,9 @@ func TestStatusComposedFromStages(t *testing.T) {
 	routed := func(s submit.Stored) {
 		t.Helper()
 		rec, err := k.Tracker.Get(ctx, s.Reference)
-		if err != nil || rec.Status != submit.Routed || rec.Department != "accueil" || !rec.Reached(submit.Routed) || rec.Sequence != s.Sequence || rec.TokenHash != s.TokenHash {
+		if err != nil || rec.Status != submit.Routed || rec.Department != "accueil" || !rec.Reached(submit.Routed) ||
+			rec.Sequence != s.Sequence ||
+			rec.TokenHash != s.TokenHash {
 			t.Errorf("%s: %+v, %v", s.Reference, rec, err)
 		}
 	}

@@ -100,7 +100,13 @@ func (*FormMissingError) Permanent() bool { return true }
 // to, the version of a submission stored at seq, and the form version it
 // answers. A *NotStoredError or a *FormMissingError is permanent; any other
 // error is worth a retry.
-func LoadAnswered(ctx context.Context, submissions jetstream.Stream, forms FormVersions, reference string, seq uint64) (Stored, *schemas.Compiled, error) {
+func LoadAnswered(
+	ctx context.Context,
+	submissions jetstream.Stream,
+	forms FormVersions,
+	reference string,
+	seq uint64,
+) (Stored, *schemas.Compiled, error) {
 	s, err := Load(ctx, submissions, reference, seq)
 	if err != nil {
 		return s, nil, err
@@ -224,7 +230,10 @@ func (t *Tracker) Revise(ctx context.Context, v Stored) (State, error) {
 		if slices.ContainsFunc(rec.Versions, func(x Version) bool { return x.Revision == v.Version() }) {
 			return errUnchanged
 		}
-		rec.Versions = append(rec.Versions, Version{Revision: v.Version(), Sequence: v.Sequence, At: t.now().UTC(), DataSHA256: v.DataSHA256})
+		rec.Versions = append(
+			rec.Versions,
+			Version{Revision: v.Version(), Sequence: v.Sequence, At: t.now().UTC(), DataSHA256: v.DataSHA256},
+		)
 		slices.SortFunc(rec.Versions, func(a, b Version) int { return a.Revision - b.Revision })
 		if last := rec.Versions[len(rec.Versions)-1]; last.Sequence > rec.Sequence {
 			rec.Sequence = last.Sequence

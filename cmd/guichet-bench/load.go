@@ -76,7 +76,8 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs.UintVar(&seed, "seed", 1, "graine des réponses aléatoires")
 	fs.IntVar(&cfg.LagSample, "lag-sample", 1000, "nombre de dépôts suivis jusqu'à leur orientation et leur PDF (0 : aucun)")
 	fs.DurationVar(&cfg.LagTimeout, "lag-timeout", 3*time.Minute, "attente maximale du traitement des dépôts suivis")
-	fs.StringVar(&cfg.MetricsToken, "token", "", "jeton d'API d'un administrateur : le rapport dit alors ce que le serveur a écrit, par flux et par dépôt, d'après /metrics (par défaut $GUICHET_ADMIN_TOKEN)")
+	fs.StringVar(&cfg.MetricsToken, "token", "", "jeton d'API d'un administrateur : le rapport dit alors ce que le serveur a écrit, par "+
+		"flux et par dépôt, d'après /metrics (par défaut $GUICHET_ADMIN_TOKEN)")
 	fs.BoolVar(&asJSON, "json", false, "écrit le rapport en JSON sur la sortie standard")
 	var compareMode bool
 	var step time.Duration

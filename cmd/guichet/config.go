@@ -118,7 +118,13 @@ func printSettings(w io.Writer, s settings, getenv func(string) string) {
 		if getenv(name) != "" {
 			state = "défini"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s (environnement seulement)\n", strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(name, "GUICHET_")), "_", "-"), state, name)
+		fmt.Fprintf(
+			tw,
+			"%s\t%s\t%s (environnement seulement)\n",
+			strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(name, "GUICHET_")), "_", "-"),
+			state,
+			name,
+		)
 	}
 	tw.Flush()
 }

@@ -48,7 +48,12 @@ nats-creds = "/etc/guichet/guichet.creds"
 	if s.dataDir != "/srv/env" || s.submitRate != 30 || s.organisation != "Département de la Moselle" {
 		t.Errorf("precedence: data dir %q, submit rate %d, organisation %q", s.dataDir, s.submitRate, s.organisation)
 	}
-	for key, want := range map[string]string{"addr": path, "data-dir": "GUICHET_DATA_DIR", "submit-rate": "option -submit-rate", "organisation": "défaut"} {
+	for key, want := range map[string]string{
+		"addr":         path,
+		"data-dir":     "GUICHET_DATA_DIR",
+		"submit-rate":  "option -submit-rate",
+		"organisation": "défaut",
+	} {
 		if s.origins[key] != want {
 			t.Errorf("origin of %s = %q, want %q", key, s.origins[key], want)
 		}
@@ -83,7 +88,10 @@ func TestConfigFileErrors(t *testing.T) {
 			t.Errorf("the error shows the secret: %v", err)
 		}
 	}
-	if _, err := parse([]string{"-config", "/nulle/part.toml"}, envOf(nil), &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "/nulle/part.toml") {
+	if _, err := parse([]string{
+		"-config",
+		"/nulle/part.toml",
+	}, envOf(nil), &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "/nulle/part.toml") {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -100,7 +108,13 @@ func TestConfigCheck(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	for _, want := range []string{`data-dir\s+` + regexp.QuoteMeta(dataDir) + `\s+option -data-dir`, `ok\s+dossier de données`, `ok\s+adresse d'écoute`, `smtp-password\s+défini`, "Configuration prête"} {
+	for _, want := range []string{
+		`data-dir\s+` + regexp.QuoteMeta(dataDir) + `\s+option -data-dir`,
+		`ok\s+dossier de données`,
+		`ok\s+adresse d'écoute`,
+		`smtp-password\s+défini`,
+		"Configuration prête",
+	} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}
@@ -124,7 +138,11 @@ func TestConfigCheck(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2 check(s) failed") {
 		t.Errorf("in use: %v\n%s", err, out)
 	}
-	for _, want := range []string{"ERREUR     dossier de données " + dataDir + " : " + dataDir + ": the data directory is already open", "ERREUR     adresse d'écoute", "ok         relais SMTP"} {
+	for _, want := range []string{
+		"ERREUR     dossier de données " + dataDir + " : " + dataDir + ": the data directory is already open",
+		"ERREUR     adresse d'écoute",
+		"ok         relais SMTP",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -141,7 +159,16 @@ func TestConfigCheck(t *testing.T) {
 
 // Every subcommand explains itself with -help, and exits without error.
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, args := range [][]string{{"-help"}, {"help"}, {"serve", "-help"}, {"forms", "-help"}, {"config", "-help"}, {"config", "check", "-help"}, {"nats", "-help"}, {"receipts", "-help"}} {
+	for _, args := range [][]string{
+		{"-help"},
+		{"help"},
+		{"serve", "-help"},
+		{"forms", "-help"},
+		{"config", "-help"},
+		{"config", "check", "-help"},
+		{"nats", "-help"},
+		{"receipts", "-help"},
+	} {
 		var stdout, stderr bytes.Buffer
 		err := run(args, envOf(nil), &stdout, &stderr)
 		if !errors.Is(err, flag.ErrHelp) {
@@ -152,7 +179,10 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 	}
 	var stdout bytes.Buffer
-	if err := run([]string{"version", "-help"}, envOf(nil), &stdout, &bytes.Buffer{}); err != nil || !strings.HasPrefix(stdout.String(), "guichet ") {
+	if err := run([]string{
+		"version",
+		"-help",
+	}, envOf(nil), &stdout, &bytes.Buffer{}); err != nil || !strings.HasPrefix(stdout.String(), "guichet ") {
 		t.Errorf("version: %v %q", err, stdout.String())
 	}
 }

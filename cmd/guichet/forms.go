@@ -88,7 +88,10 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 		return fmt.Errorf("language %q: want fr or en", o.lang)
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("forms %s: want at least one %s (see guichet forms -help)", command, map[bool]string{true: "form id", false: "file"}[command == "export"])
+		return fmt.Errorf("forms %s: want at least one %s (see guichet forms -help)", command, map[bool]string{
+			true:  "form id",
+			false: "file",
+		}[command == "export"])
 	}
 	ctx := context.Background()
 	switch command {

@@ -47,11 +47,25 @@ func TestFormsLintFindsProblems(t *testing.T) {
 	good := write("bon.json", `{"id":"bon","title":"Bon","audience":"public","routing":{"default":"dsi"},
 		"schema":{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}}}`)
 	for name, c := range map[string]struct{ content, want string }{
-		"misspelt setting":    {`{"id":"a","title":"A","audience":"public","retentionDay":30,"routing":{"default":"dsi"},"schema":{"type":"object"}}`, `unknown field "retentionDay"`},
-		"remote $ref":         {`{"id":"a","title":"A","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object","properties":{"x":{"$ref":"https://example.org/s.json"}}}}`, "schema.properties.x"},
-		"field without label": {`{"id":"a","title":"A","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object","properties":{"nom":{"type":"string"}}}}`, "schema.properties.nom"},
-		"bad id and no title": {`{"id":"A B","title":"","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object"}}`, "title : Le titre est obligatoire"},
-		"not JSON":            {`{"id":`, "invalid JSON"},
+		"misspelt setting": {
+			`{"id":"a","title":"A","audience":"public","retentionDay":30,"routing":{"default":"dsi"},"schema":{"type":"object"}}`,
+			`unknown field "retentionDay"`,
+		},
+		"remote $ref": {
+			`{"id":"a","title":"A","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object",` +
+				`"properties":{"x":{"$ref":"https://example.org/s.json"}}}}`,
+			"schema.properties.x",
+		},
+		"field without label": {
+			`{"id":"a","title":"A","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object",` +
+				`"properties":{"nom":{"type":"string"}}}}`,
+			"schema.properties.nom",
+		},
+		"bad id and no title": {
+			`{"id":"A B","title":"","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object"}}`,
+			"title : Le titre est obligatoire",
+		},
+		"not JSON": {`{"id":`, "invalid JSON"},
 	} {
 		bad := write(strings.ReplaceAll(name, " ", "-")+".json", c.content)
 		out, err := forms(t, nil, "lint", good, bad)
@@ -62,7 +76,8 @@ func TestFormsLintFindsProblems(t *testing.T) {
 			t.Errorf("%s: output lacks %q:\n%s", name, c.want, out)
 		}
 	}
-	if out, _ := forms(t, nil, "lint", "-lang", "en", write("en.json", `{"id":"a","title":"","audience":"public","routing":{"default":"dsi"},"schema":{"type":"object"}}`)); !strings.Contains(out, "The title is required") {
+	if out, _ := forms(t, nil, "lint", "-lang", "en", write("en.json", `{"id":"a","title":"","audience":"public",`+
+		`"routing":{"default":"dsi"},"schema":{"type":"object"}}`)); !strings.Contains(out, "The title is required") {
 		t.Errorf("in English:\n%s", out)
 	}
 }
@@ -98,15 +113,20 @@ func TestFormsRoundTrip(t *testing.T) {
 	exportedTitle(t, env, "transport-scolaire", "Transport scolaire 2027", 2)
 
 	// Without a token, or with an agent's, nothing is read.
-	if out, err := forms(t, map[string]string{"GUICHET_URL": base}, "export", "transport-scolaire"); err == nil || !strings.Contains(out+err.Error(), "GUICHET_TOKEN") {
+	out, err = forms(t, map[string]string{"GUICHET_URL": base}, "export", "transport-scolaire")
+	if err == nil || !strings.Contains(out+err.Error(), "GUICHET_TOKEN") {
 		t.Errorf("without a token: %v %s", err, out)
 	}
-	if _, err := forms(t, map[string]string{"GUICHET_URL": base, "GUICHET_TOKEN": "faux"}, "export", "transport-scolaire"); err == nil || !strings.Contains(err.Error(), "401") {
+	if _, err := forms(t, map[string]string{
+		"GUICHET_URL":   base,
+		"GUICHET_TOKEN": "faux",
+	}, "export", "transport-scolaire"); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("with a wrong token: %v", err)
 	}
 
 	// The data directory is the running server's: the command says so.
-	if _, err := forms(t, nil, "export", "-data-dir", dataDir, "transport-scolaire"); err == nil || !strings.Contains(err.Error(), "already open") {
+	_, err = forms(t, nil, "export", "-data-dir", dataDir, "transport-scolaire")
+	if err == nil || !strings.Contains(err.Error(), "already open") {
 		t.Errorf("data dir of a running server: %v", err)
 	}
 	if err := a.Shutdown(context.Background()); err != nil {

@@ -126,7 +126,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		Replicas: s.replicas, AdminToken: getenv("GUICHET_ADMIN_TOKEN"), Demo: s.demo,
 		Organisation: s.organisation, Cookies: s.cookies, Theme: s.theme, Logger: log,
 		Mail: s.mail, PublicURL: cmp.Or(s.publicURL, "http://"+addr),
-		SubmitRate: submit.RateLimit{PerMinute: s.submitRate, Burst: 20}, TokenLifetime: time.Duration(s.tokenDays) * 24 * time.Hour, DrainDelay: s.drainDelay, TrustedProxies: s.trustedProxies, ReceiptKeys: s.receiptKeys,
+		SubmitRate:    submit.RateLimit{PerMinute: s.submitRate, Burst: 20},
+		TokenLifetime: time.Duration(s.tokenDays) * 24 * time.Hour, DrainDelay: s.drainDelay,
+		TrustedProxies: s.trustedProxies, ReceiptKeys: s.receiptKeys,
 		Processing: processors.Config{Backoff: s.retryDelays, MaxDeliver: len(s.retryDelays) + 1},
 	})
 	if err != nil {
@@ -146,7 +148,13 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "\nAdministrateur initial (affiché une seule fois, à conserver) :\n"+
 			"  connexion : http://%s/login\n  identifiant : %s\n  mot de passe : %s\n", addr, identity.BootstrapAdminID, b.Password)
 		if b.Token != "" {
-			fmt.Fprintf(stdout, "  jeton d'API : %s\n  exemple : curl -H 'Authorization: Bearer %s' http://%s/api/departments\n", b.Token, b.Token, addr)
+			fmt.Fprintf(
+				stdout,
+				"  jeton d'API : %s\n  exemple : curl -H 'Authorization: Bearer %s' http://%s/api/departments\n",
+				b.Token,
+				b.Token,
+				addr,
+			)
 		}
 		fmt.Fprintln(stdout)
 	}

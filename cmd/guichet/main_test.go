@@ -43,7 +43,12 @@ func TestSettingsPrecedence(t *testing.T) {
 	if s.addr != "0.0.0.0:80" || !s.demo || s.dataDir != "/srv/guichet" {
 		t.Errorf("flags over the environment = %+v", s)
 	}
-	env = envOf(map[string]string{"GUICHET_NATS_URL": "nats://a:4222", "GUICHET_NATS_CREDS": "/etc/guichet/guichet.creds", "GUICHET_ROLE": "processors", "GUICHET_MAX_STORE": "50GB"})
+	env = envOf(map[string]string{
+		"GUICHET_NATS_URL":   "nats://a:4222",
+		"GUICHET_NATS_CREDS": "/etc/guichet/guichet.creds",
+		"GUICHET_ROLE":       "processors",
+		"GUICHET_MAX_STORE":  "50GB",
+	})
 	s, err = parse([]string{"serve", "--role", "api"}, env, &stderr)
 	if err != nil {
 		t.Fatal(err)

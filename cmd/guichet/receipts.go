@@ -48,7 +48,12 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 		fmt.Fprint(stderr, receiptsExamples)
 	}
 	dataDir := fs.String("data-dir", cmp.Or(getenv("GUICHET_DATA_DIR"), "./data"), "dossier de données (GUICHET_DATA_DIR)")
-	natsURL := fs.String("nats-url", getenv("GUICHET_NATS_URL"), "serveur ou cluster NATS, au lieu du dossier de données (GUICHET_NATS_URL ; identifiants dans GUICHET_NATS_CREDS)")
+	natsURL := fs.String(
+		"nats-url",
+		getenv("GUICHET_NATS_URL"),
+		"serveur ou cluster NATS, au lieu du dossier de données (GUICHET_NATS_URL "+
+			"; identifiants dans GUICHET_NATS_CREDS)",
+	)
 	keys := fs.String("keys", "", "rotate : dossier des clés (par défaut, receipt-keys dans le dossier de données)")
 	if len(args) == 0 || isHelp(args[0]) {
 		fs.Usage()
@@ -91,10 +96,23 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 			}
 			if check.Break != nil {
 				broken++
-				fmt.Fprintf(stdout, "%s : rupture au récépissé %d (%s) : %s\n", form, check.Break.Index+1, check.Break.Reference, check.Break.Reason)
+				fmt.Fprintf(
+					stdout,
+					"%s : rupture au récépissé %d (%s) : %s\n",
+					form,
+					check.Break.Index+1,
+					check.Break.Reference,
+					check.Break.Reason,
+				)
 				continue
 			}
-			fmt.Fprintf(stdout, "%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n", form, check.Receipts, check.Erased)
+			fmt.Fprintf(
+				stdout,
+				"%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n",
+				form,
+				check.Receipts,
+				check.Erased,
+			)
 		}
 		if broken > 0 {
 			return fmt.Errorf("%d broken chain(s)", broken)

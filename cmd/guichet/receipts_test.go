@@ -30,7 +30,8 @@ func TestReceiptsVerifyFindsADeletedSubmission(t *testing.T) {
 	api := testkit.Client{T: t, URL: base}
 	var refs []string
 	for _, email := range []string{"a@example.fr", "b@example.fr", "c@example.fr", "d@example.fr"} {
-		body := `{"data":{"association":"Chorale","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Muller","email":"` + email + `"}}}`
+		body := `{"data":{"association":"Chorale","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des ` +
+			`Cordeliers","montant":800,"contact":{"nom":"Muller","email":"` + email + `"}}}`
 		receipt := api.Must(201, "POST", "/api/forms/subvention-association/submissions", "", body).JSON(t)
 		ref, token := receipt["reference"].(string), receipt["token"].(string)
 		api.WaitStatus(ref, token, "routed")

@@ -186,24 +186,33 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	dataDir := text("data-dir", "./data", "dossier des données du NATS embarqué")
 	natsURL := text("nats-url", "", "URL d'un cluster NATS existant, au lieu du serveur embarqué")
 	role := text("role", string(app.RoleAll), "ce que fait ce processus : all (tout), api (API et pages) ou processors (traitements)")
-	maxStore := text("max-store", "", "place que le NATS embarqué peut prendre sur disque, par exemple 50GB ; au-delà, les dépôts sont refusés (503) jusqu'à ce que de la place se libère ; par défaut, les trois quarts de l'espace libre au démarrage")
+	maxStore := text("max-store", "", "place que le NATS embarqué peut prendre sur disque, par exemple 50GB ; au-delà, les dépôts sont "+
+		"refusés (503) jusqu'à ce que de la place se libère ; par défaut, les trois quarts de l'espace libre au démarrage")
 	natsListen := text("nats-listen", "", "ouvre le NATS embarqué au CLI nats sur cette adresse, par exemple 127.0.0.1:4222")
 	organisation := text("organisation", "Département de la Moselle", "nom de l'organisation sur les PDF")
 	logFormat := text("log-format", "text", "format des journaux : text ou json")
-	metricsAddr := text("metrics-addr", "", "sert aussi /metrics sans authentification sur cette adresse, pour un Prometheus du réseau interne, par exemple 10.0.0.5:9100 ; sinon /metrics demande le jeton d'un administrateur, et un nœud de traitements n'en sert pas")
-	receiptKeys := text("receipt-keys", "", "dossier des clés qui signent les récépissés, créé avec une première clé s'il est vide ; par défaut, receipt-keys dans le dossier de données")
+	metricsAddr := text("metrics-addr", "", "sert aussi /metrics sans authentification sur cette adresse, pour un Prometheus du réseau "+
+		"interne, par exemple 10.0.0.5:9100 ; sinon /metrics demande le jeton d'un administrateur, et un nœud de traitements n'en sert pas")
+	receiptKeys := text("receipt-keys", "", "dossier des clés qui signent les récépissés, créé avec une première clé s'il est vide ; par "+
+		"défaut, receipt-keys dans le dossier de données")
 	replicas := text("replicas", "1", "réplication des flux et des compartiments sur un cluster : 1 ou 3")
 	demo := l.get("demo", "1")
 	fs.Var(boolText{&demo}, "demo", "crée le contenu de démonstration dans un dossier de données vide ; 0 pour s'en passer (GUICHET_DEMO)")
-	cookies := text("secure-cookies", "auto", "cookies « Secure » : auto (si la requête arrive en HTTPS, directement ou par un proxy qui envoie X-Forwarded-Proto), always ou never")
+	cookies := text("secure-cookies", "auto", "cookies « Secure » : auto (si la requête arrive en HTTPS, directement ou par un proxy qui "+
+		"envoie X-Forwarded-Proto), always ou never")
 	colour := text("colour", "", "couleur principale des pages, #rrggbb, lisible en texte blanc")
 	logo := text("logo", "", "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages")
-	trustedProxies := text("trusted-proxies", "", "mandataires inverses devant Guichet (adresses ou réseaux, séparés par des virgules, par exemple 127.0.0.1) : pour une requête venue d'eux, l'adresse du client est celle que donne leur X-Forwarded-For, pour les limites par adresse")
+	trustedProxies := text("trusted-proxies", "", "mandataires inverses devant Guichet (adresses ou réseaux, séparés par des virgules, par "+
+		"exemple 127.0.0.1) : pour une requête venue d'eux, l'adresse du client est celle que donne leur X-Forwarded-For, pour les limites par "+
+		"adresse")
 	submitRate := text("submit-rate", "60", "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite")
 	tokenDays := text("token-days", "90", "durée de validité des jetons d'API quand leur créateur n'en donne pas, en jours (1 à 366)")
-	drainDelay := text("drain-delay", "0s", "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le répartiteur de charge cesse d'envoyer des requêtes")
-	retryDelays := text("retry-delays", "1s,5s,30s,2m,10m", "délais entre les tentatives d'un traitement qui échoue (PDF, orientation, courriel…), séparés par des virgules ; après la dernière, le message va aux lettres mortes, d'où l'on peut le rejouer")
-	publicURL := text("public-url", "", "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr ; par défaut, http:// et l'adresse d'écoute")
+	drainDelay := text("drain-delay", "0s", "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le "+
+		"répartiteur de charge cesse d'envoyer des requêtes")
+	retryDelays := text("retry-delays", "1s,5s,30s,2m,10m", "délais entre les tentatives d'un traitement qui échoue (PDF, orientation, "+
+		"courriel…), séparés par des virgules ; après la dernière, le message va aux lettres mortes, d'où l'on peut le rejouer")
+	publicURL := text("public-url", "", "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr ; "+
+		"par défaut, http:// et l'adresse d'écoute")
 	smtpAddr := text("smtp-addr", "", "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel")
 	smtpFrom := text("smtp-from", "Guichet <ne-pas-repondre@localhost>", "expéditeur des courriels")
 	smtpUser := text("smtp-user", "", "identifiant sur le relais, s'il en demande un (le mot de passe dans GUICHET_SMTP_PASSWORD)")

@@ -52,7 +52,8 @@ func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 		req.Errors.Failure(w, r)
 		return
 	}
-	http.Error(w, tr(req.Lang, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.", "An unexpected error occurred. Try again in a moment."), http.StatusInternalServerError)
+	http.Error(w, tr(req.Lang, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.", "An unexpected error occurred. "+
+		"Try again in a moment."), http.StatusInternalServerError)
 }
 
 // Unmatched answers the requests no route of mux takes: with notFound

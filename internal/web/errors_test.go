@@ -15,7 +15,10 @@ import (
 // language, which says nothing of the error.
 func TestFailLaysOutItsPage(t *testing.T) {
 	pages := web.NewErrorPages(web.Site{Organisation: "Département de la Moselle"})
-	for lang, want := range map[locale.Lang]string{locale.French: "Une erreur inattendue s&#39;est produite", locale.English: "An unexpected error occurred"} {
+	for lang, want := range map[locale.Lang]string{
+		locale.French:  "Une erreur inattendue s&#39;est produite",
+		locale.English: "An unexpected error occurred",
+	} {
 		r := httptest.NewRequest(http.MethodGet, "/inbox", nil)
 		r = r.WithContext(web.WithRequest(r.Context(), web.Request{Lang: lang, Errors: pages}))
 		w := httptest.NewRecorder()

@@ -20,7 +20,10 @@ func (p *Pages) accountList(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	p.templates.Render(w, r, http.StatusOK, "accounts.html", tr(r, "Comptes", "Accounts"), accountListData{Accounts: all, Notice: noticeText(r)})
+	p.templates.Render(w, r, http.StatusOK, "accounts.html", tr(r, "Comptes", "Accounts"), accountListData{
+		Accounts: all,
+		Notice:   noticeText(r),
+	})
 }
 
 type accountFormData struct {

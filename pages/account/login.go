@@ -45,7 +45,8 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	sessionID, session, err := p.Logins.Login(r.Context(), id, r.PostFormValue("password"), web.ClientAddress(r))
 	switch {
 	case errors.Is(err, identity.ErrTooManyAttempts):
-		data.Error = tr(r, "Trop de tentatives ont échoué. Réessayez dans quelques minutes, ou demandez à un administrateur de réinitialiser votre mot de passe.",
+		data.Error = tr(r, "Trop de tentatives ont échoué. Réessayez dans quelques minutes, ou demandez à un administrateur de réinitialiser "+
+			"votre mot de passe.",
 			"Too many attempts failed. Try again in a few minutes, or ask an administrator to reset your password.")
 		p.renderLogin(w, r, http.StatusTooManyRequests, data)
 		return

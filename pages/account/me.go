@@ -52,7 +52,13 @@ func (p *Pages) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	token, _, err := p.Tokens.Issue(r.Context(), accountID(r.Context()), r.PostFormValue("name"), time.Duration(days)*24*time.Hour)
 	if errors.Is(err, identity.ErrInvalid) {
-		p.renderMe(w, r, http.StatusUnprocessableEntity, meData{Error: tr(r, "Donnez un nom au jeton (100 caractères au plus).", "Give the token a name (100 characters at most).")})
+		p.renderMe(
+			w,
+			r,
+			http.StatusUnprocessableEntity,
+			meData{Error: tr(r, "Donnez un nom au jeton (100 caractères au plus).", "Give the token a "+
+				"name (100 characters at most).")},
+		)
 		return
 	}
 	if err != nil {
@@ -66,7 +72,13 @@ func (p *Pages) createToken(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) revokeMyToken(w http.ResponseWriter, r *http.Request) {
 	err := p.Tokens.Revoke(r.Context(), accountID(r.Context()), r.PathValue("tokenId"))
 	if errors.Is(err, identity.ErrNotFound) {
-		p.renderMe(w, r, http.StatusNotFound, meData{Error: tr(r, "Ce jeton n'existe pas ou a déjà été révoqué.", "This token does not exist or was already revoked.")})
+		p.renderMe(
+			w,
+			r,
+			http.StatusNotFound,
+			meData{Error: tr(r, "Ce jeton n'existe pas ou a déjà été révoqué.", "This token does not exist "+
+				"or was already revoked.")},
+		)
 		return
 	}
 	if err != nil {
@@ -84,7 +96,12 @@ func noticeText(r *http.Request) string {
 	case "saved":
 		return tr(r, "Le compte a été enregistré.", "The account was saved.")
 	case "password":
-		return tr(r, "Votre mot de passe est changé ; vos autres sessions sont fermées.", "Your password is changed; your other sessions are closed.")
+		return tr(
+			r,
+			"Votre mot de passe est changé ; vos autres sessions sont fermées.",
+			"Your password is changed; your other sessions are "+
+				"closed.",
+		)
 	}
 	return ""
 }
@@ -98,7 +115,10 @@ type passwordData struct {
 }
 
 func (p *Pages) passwordForm(w http.ResponseWriter, r *http.Request) {
-	p.renderPassword(w, r, http.StatusOK, passwordData{First: r.URL.Query().Has("first"), Next: web.LocalPath(r.URL.Query().Get("next"), "/me")})
+	p.renderPassword(w, r, http.StatusOK, passwordData{
+		First: r.URL.Query().Has("first"),
+		Next:  web.LocalPath(r.URL.Query().Get("next"), "/me"),
+	})
 }
 
 func (p *Pages) renderPassword(w http.ResponseWriter, r *http.Request, status int, data passwordData) {

@@ -63,7 +63,12 @@ func (p *Pages) Routes() []web.Route {
 		{Method: http.MethodGet, Pattern: "/admin/accounts/{id}", Access: identity.AdminOnly, Handler: p.editAccount},
 		{Method: http.MethodPost, Pattern: "/admin/accounts/{id}", Access: identity.AdminOnly, Handler: p.saveAccount},
 		{Method: http.MethodPost, Pattern: "/admin/accounts/{id}/password", Access: identity.AdminOnly, Handler: p.resetPassword},
-		{Method: http.MethodPost, Pattern: "/admin/accounts/{id}/tokens/{tokenId}/revoke", Access: identity.AdminOnly, Handler: p.revokeAccountToken},
+		{
+			Method:  http.MethodPost,
+			Pattern: "/admin/accounts/{id}/tokens/{tokenId}/revoke",
+			Access:  identity.AdminOnly,
+			Handler: p.revokeAccountToken,
+		},
 	}
 }
 

@@ -19,7 +19,13 @@ func TestSignInForbiddenPageSignOut(t *testing.T) {
 	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
 	api := testkit.Client{T: t, URL: base}
 	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil des usagers"}`)
-	api.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true,"departments":["accueil"]}`)
+	api.Must(
+		200,
+		"PUT",
+		"/api/accounts/m-weber",
+		adminToken,
+		`{"name":"Marie Weber","role":"agent","active":true,"departments":["accueil"]}`,
+	)
 	api.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{"password":"trois pommes vertes sur la table"}`)
 
 	ctx := browsertest.New(t)
@@ -55,7 +61,13 @@ func TestSignInForbiddenPageSignOut(t *testing.T) {
 	for _, v := range browsertest.Axe(t, ctx) {
 		t.Errorf("password page: %s", v)
 	}
-	if status := browsertest.Load(t, ctx, chromedp.SendKeys(chromedp.CSS("#current"), "faux"), chromedp.Click(chromedp.CSS("main button[type=submit]"))); status != http.StatusUnprocessableEntity {
+	status = browsertest.Load(
+		t,
+		ctx,
+		chromedp.SendKeys(chromedp.CSS("#current"), "faux"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+	)
+	if status != http.StatusUnprocessableEntity {
 		t.Errorf("a wrong current password: %d", status)
 	}
 	for _, v := range browsertest.Axe(t, ctx) {

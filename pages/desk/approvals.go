@@ -65,7 +65,12 @@ func (d *Pages) renderApprovals(w http.ResponseWriter, r *http.Request, status i
 	}
 	page.Names = map[string]string{}
 	row := func(a backoffice.Approval) approvalRow {
-		row := approvalRow{Approval: a, Titles: d.Workflows.StepTitles(ctx, a), Requester: a.Requester, Escalation: escalations[a.Reference].In(lang(r))}
+		row := approvalRow{
+			Approval:   a,
+			Titles:     d.Workflows.StepTitles(ctx, a),
+			Requester:  a.Requester,
+			Escalation: escalations[a.Reference].In(lang(r)),
+		}
 		if form, err := d.Forms.Version(ctx, a.Form, a.Version); err == nil {
 			row.FormTitle, row.Answers = form.Title, form.Answers(a.Data)
 		}
@@ -84,7 +89,12 @@ func (d *Pages) renderApprovals(w http.ResponseWriter, r *http.Request, status i
 	}
 	for _, a := range toDecide {
 		// The answers shown to an approver are a view of personal data.
-		if err := d.Trail.Append(ctx, backoffice.TrailEntry{Reference: a.Reference, Kind: backoffice.Viewed, By: p.AccountID, Detail: "approval"}); err != nil {
+		if err := d.Trail.Append(ctx, backoffice.TrailEntry{
+			Reference: a.Reference,
+			Kind:      backoffice.Viewed,
+			By:        p.AccountID,
+			Detail:    "approval",
+		}); err != nil {
 			d.fail(w, r, err)
 			return
 		}
@@ -125,7 +135,8 @@ func (d *Pages) decide(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, backoffice.ErrStale):
 		reason = tr(r, "La demande a avancé entre-temps : voici où elle en est.", "The request moved on meanwhile: here is where it stands.")
 	case errors.Is(err, backoffice.ErrReasonRequired):
-		reason = tr(r, "Pour refuser ou renvoyer une demande, écrivez un commentaire : le demandeur le lira.", "To reject or send back a request, write a comment: the requester will read it.")
+		reason = tr(r, "Pour refuser ou renvoyer une demande, écrivez un commentaire : le demandeur le lira.", "To reject or send back a "+
+			"request, write a comment: the requester will read it.")
 	default:
 		var ok bool
 		if reason, ok = refusalOf(r, err); !ok {

@@ -42,14 +42,16 @@ func TestApprovalPages(t *testing.T) {
 	api := testkit.Client{T: t, URL: base}
 	api.Must(200, "PUT", "/api/departments/rh", adminToken, `{"name":"Ressources humaines"}`)
 	api.Must(200, "PUT", "/api/accounts/j-muller", adminToken, `{"name":"Jean Muller","role":"manager","active":true,"departments":["rh"]}`)
-	api.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true,"departments":["rh"],"manager":"j-muller"}`)
+	api.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true,"departments":["rh"],`+
+		`"manager":"j-muller"}`)
 	for _, id := range []string{"j-muller", "m-weber"} {
 		api.Must(200, "POST", "/api/accounts/"+id+"/password", adminToken, `{"password":"`+agentPassword+`"}`)
 	}
 	token := api.Must(201, "POST", "/api/accounts/m-weber/tokens", adminToken, `{"name":"tests"}`).JSON(t)["token"].(string)
 	api.Must(200, "PUT", "/api/forms/mission/draft", adminToken, missionOrder)
 	api.Must(200, "POST", "/api/forms/mission/publish", adminToken, "")
-	ref := api.Must(201, "POST", "/api/forms/mission/submissions", token, `{"data":{"destination":"Metz","jours":2}}`).JSON(t)["reference"].(string)
+	sent := api.Must(201, "POST", "/api/forms/mission/submissions", token, `{"data":{"destination":"Metz","jours":2}}`).JSON(t)
+	ref := sent["reference"].(string)
 
 	manager := signIn(t, base, "j-muller", agentPassword)
 	manager.waitFor(base+"/approbations", "#valider-"+ref)
@@ -57,11 +59,17 @@ func TestApprovalPages(t *testing.T) {
 		t.Errorf("the request to approve: %q", text)
 	}
 	manager.load(http.StatusUnprocessableEntity, chromedp.Click(chromedp.CSS("#return-"+ref)))
-	manager.load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#comment-"+ref), "Précisez l'adresse du rendez-vous."), chromedp.Click(chromedp.CSS("#return-"+ref)))
+	manager.load(
+		http.StatusOK,
+		chromedp.SendKeys(chromedp.CSS("#comment-"+ref), "Précisez l'adresse du rendez-vous."),
+		chromedp.Click(chromedp.CSS("#return-"+ref)),
+	)
 
 	agent := signIn(t, base, "m-weber", agentPassword)
 	agent.waitFor(base+"/approbations", "#corriger-"+ref)
-	if row := agent.text("#demande-" + ref); !strings.Contains(row, "renvoyée pour correction") || !strings.Contains(row, "Précisez l'adresse du rendez-vous.") {
+	row := agent.text("#demande-" + ref)
+	if !strings.Contains(row, "renvoyée pour correction") || !strings.Contains(row, "Précisez l'adresse "+
+		"du rendez-vous.") {
 		t.Errorf("the agent's request: %q", row)
 	}
 	agent.check("20-approvals")
@@ -69,9 +77,20 @@ func TestApprovalPages(t *testing.T) {
 	if got := browsertest.Value(t, agent.ctx, `[name="destination"]`); got != "Metz" {
 		t.Errorf("the correction page lost the answer: %q", got)
 	}
-	agent.load(http.StatusUnprocessableEntity, chromedp.SetValue(chromedp.CSS(`[name="jours"]`), "0"), chromedp.Click(chromedp.CSS("#send")))
-	agent.load(http.StatusOK, chromedp.SetValue(chromedp.CSS(`[name="jours"]`), "2"),
-		chromedp.SetValue(chromedp.CSS(`[name="destination"]`), "Metz, Hôtel du Département, 1 rue du Pont-Moreau"), chromedp.Click(chromedp.CSS("#send")))
+	agent.load(
+		http.StatusUnprocessableEntity,
+		chromedp.SetValue(chromedp.CSS(`[name="jours"]`), "0"),
+		chromedp.Click(chromedp.CSS("#send")),
+	)
+	agent.load(
+		http.StatusOK,
+		chromedp.SetValue(chromedp.CSS(`[name="jours"]`), "2"),
+		chromedp.SetValue(
+			chromedp.CSS(`[name="destination"]`),
+			"Metz, Hôtel du Département, 1 rue du Pont-Moreau",
+		),
+		chromedp.Click(chromedp.CSS("#send")),
+	)
 	if notice := agent.text("[role=status]"); !strings.Contains(notice, "renvoyée") {
 		t.Errorf("after sending again: %q", notice)
 	}

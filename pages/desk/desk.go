@@ -140,9 +140,11 @@ func refusalOf(r *http.Request, err error) (string, bool) {
 	case errors.Is(err, backoffice.ErrNotEntitled), errors.Is(err, submit.ErrUnknownSubmission):
 		return tr(r, "aucun dossier ne porte cette référence.", "no dossier has this reference."), true
 	case errors.Is(err, backoffice.ErrTransition):
-		return tr(r, "Cette action n'est pas possible dans l'état du dossier : il a peut-être changé entre-temps.", "This action is not possible in the dossier's status: it may have changed meanwhile."), true
+		return tr(r, "Cette action n'est pas possible dans l'état du dossier : il a peut-être changé entre-temps.", "This action is not "+
+			"possible in the dossier's status: it may have changed meanwhile."), true
 	case errors.Is(err, backoffice.ErrReasonRequired):
-		return tr(r, "Indiquez le motif : il est obligatoire pour une décision et il est communiqué à l'usager.", "Give the reason: it is required for a decision and is told to the submitter."), true
+		return tr(r, "Indiquez le motif : il est obligatoire pour une décision et il est communiqué à l'usager.", "Give the reason: it is "+
+			"required for a decision and is told to the submitter."), true
 	case errors.Is(err, backoffice.ErrEmptyNote):
 		return tr(r, "Le texte est vide : écrivez-le avant de l'envoyer.", "The text is empty: write it before sending it."), true
 	case errors.Is(err, backoffice.ErrAdminOnly):
@@ -150,7 +152,8 @@ func refusalOf(r *http.Request, err error) (string, bool) {
 	case errors.Is(err, backoffice.ErrTooLong):
 		return tr(r, "Le texte est trop long (5 000 caractères au plus).", "The text is too long (5,000 characters at most)."), true
 	case errors.Is(err, backoffice.ErrDecidedByWorkflow):
-		return tr(r, "Cette demande interne est décidée par son circuit de validation, étape par étape, dans « Validations ».", "This internal request is decided by its approval workflow, step by step, under “Approvals”."), true
+		return tr(r, "Cette demande interne est décidée par son circuit de validation, étape par étape, dans « Validations ».", "This internal "+
+			"request is decided by its approval workflow, step by step, under “Approvals”."), true
 	case errors.Is(err, backoffice.ErrOwnRequest):
 		return tr(r, "Vous ne pouvez pas décider de votre propre demande.", "You cannot decide your own request."), true
 	}

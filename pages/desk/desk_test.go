@@ -37,12 +37,17 @@ func start(t *testing.T) (testkit.Client, string, []receipt) {
 	api := testkit.Client{T: t, URL: base}
 	api.Must(200, "PUT", "/api/departments/solidarites", adminToken, `{"name":"Direction de la Solidarité"}`)
 	api.Must(200, "PUT", "/api/departments/culture", adminToken, `{"name":"Culture"}`)
-	api.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true,"departments":["solidarites"]}`)
+	api.Must(200, "PUT", "/api/accounts/m-weber", adminToken, `{"name":"Marie Weber","role":"agent","active":true,`+
+		`"departments":["solidarites"]}`)
 	api.Must(200, "POST", "/api/accounts/m-weber/password", adminToken, `{"password":"`+agentPassword+`"}`)
 	api.Must(200, "PUT", "/api/forms/aide-familles/draft", adminToken, familyAid)
 	api.Must(200, "POST", "/api/forms/aide-familles/publish", adminToken, "")
 	var receipts []receipt
-	for _, data := range []string{`{"nom":"Anne Weber","commune":"Metz","enfants":2}`, `{"nom":"Paul Schmitt","commune":"Thionville","enfants":3}`, `{"nom":"Élise Klein","commune":"Forbach"}`} {
+	for _, data := range []string{
+		`{"nom":"Anne Weber","commune":"Metz","enfants":2}`,
+		`{"nom":"Paul Schmitt","commune":"Thionville","enfants":3}`,
+		`{"nom":"Élise Klein","commune":"Forbach"}`,
+	} {
 		r := api.Must(201, "POST", "/api/forms/aide-familles/submissions", "", `{"data":`+data+`}`).JSON(t)
 		receipts = append(receipts, receipt{r["reference"].(string), r["token"].(string)})
 		api.WaitStatus(receipts[len(receipts)-1].reference, receipts[len(receipts)-1].token, "routed")
@@ -73,7 +78,8 @@ func TestAgentDecides(t *testing.T) {
 	}
 	rows := func() string {
 		t.Helper()
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#dossiers tbody tr")].map(tr => tr.querySelector("a").textContent + (tr.classList.contains("unread") ? "*" : "")).join(" ")`))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#dossiers tbody tr")].map(tr => `+
+			`tr.querySelector("a").textContent + (tr.classList.contains("unread") ? "*" : "")).join(" ")`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +102,9 @@ func TestAgentDecides(t *testing.T) {
 		t.Errorf("searching “schmitt”: %s", got)
 	}
 	load(http.StatusOK, chromedp.Click(chromedp.CSS("#dossiers tbody a")))
-	if answers := browsertest.Text(t, ctx, "#answers"); !strings.Contains(answers, "Nom et prénom") || !strings.Contains(answers, "Paul Schmitt") || !strings.Contains(answers, "Thionville") {
+	answers := browsertest.Text(t, ctx, "#answers")
+	if !strings.Contains(answers, "Nom et prénom") || !strings.Contains(answers, "Paul Schmitt") ||
+		!strings.Contains(answers, "Thionville") {
 		t.Errorf("answers: %q", answers)
 	}
 	load(http.StatusOK, chromedp.Click(chromedp.CSS("#action-take-up")))
@@ -108,20 +116,32 @@ func TestAgentDecides(t *testing.T) {
 	if checked := browsertest.HasAttribute(t, ctx, "#decision-reject", "checked"); !checked {
 		t.Error("the refused decision lost the choice")
 	}
-	load(http.StatusOK, chromedp.Click(chromedp.CSS("#decision-accept")), chromedp.SendKeys(chromedp.CSS("#reason"), "Dossier complet : aide accordée pour trois enfants."),
+	load(http.StatusOK, chromedp.Click(chromedp.CSS("#decision-accept")), chromedp.SendKeys(chromedp.CSS("#reason"), "Dossier complet : "+
+		"aide accordée pour trois enfants."),
 		chromedp.Click(chromedp.CSS("#decide")))
 	if status := browsertest.Text(t, ctx, "#status"); status != "Accepté" {
 		t.Errorf("after deciding: %q", status)
 	}
-	load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#note"), "Courrier de notification envoyé le jour même."), chromedp.Click(chromedp.CSS("#add-note")))
-	if notes := browsertest.Text(t, ctx, "#notes"); !strings.Contains(notes, "Courrier de notification") || !strings.Contains(notes, "Marie Weber") {
+	load(
+		http.StatusOK,
+		chromedp.SendKeys(chromedp.CSS("#note"), "Courrier de notification envoyé le jour même."),
+		chromedp.Click(chromedp.CSS("#add-note")),
+	)
+	notes := browsertest.Text(t, ctx, "#notes")
+	if !strings.Contains(notes, "Courrier de notification") || !strings.Contains(notes, "Marie Weber") {
 		t.Errorf("notes: %q", notes)
 	}
-	load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#message"), "Votre aide sera versée le mois prochain."), chromedp.Click(chromedp.CSS("#send-message")))
+	load(
+		http.StatusOK,
+		chromedp.SendKeys(chromedp.CSS("#message"), "Votre aide sera versée le mois prochain."),
+		chromedp.Click(chromedp.CSS("#send-message")),
+	)
 	if messages := browsertest.Text(t, ctx, "#messages"); !strings.Contains(messages, "versée le mois prochain") {
 		t.Errorf("messages: %q", messages)
 	}
-	if history := browsertest.Text(t, ctx, "#history"); !strings.Contains(history, "Accepté") || !strings.Contains(history, "aide accordée pour trois enfants") {
+	history := browsertest.Text(t, ctx, "#history")
+	if !strings.Contains(history, "Accepté") || !strings.Contains(history, "aide accordée pour "+
+		"trois enfants") {
 		t.Errorf("history: %q", history)
 	}
 	check("18-dossier")
@@ -133,12 +153,21 @@ func TestAgentDecides(t *testing.T) {
 
 	// A batch: two routed dossiers taken up, the decided one refused.
 	load(http.StatusOK, chromedp.Navigate(base+"/inbox/solidarites"))
-	load(http.StatusOK, chromedp.Click(chromedp.CSS(`[id="ref-`+receipts[0].reference+`"]`)), chromedp.Click(chromedp.CSS(`[id="ref-`+receipts[2].reference+`"]`)),
-		chromedp.Click(chromedp.CSS(`[id="ref-`+schmitt.reference+`"]`)), chromedp.SetValue(chromedp.CSS("#batch-action"), "take-up"), chromedp.Click(chromedp.CSS("#batch-submit")))
+	load(
+		http.StatusOK,
+		chromedp.Click(chromedp.CSS(`[id="ref-`+receipts[0].reference+`"]`)),
+		chromedp.Click(chromedp.CSS(`[id="ref-`+receipts[2].reference+`"]`)),
+		chromedp.Click(
+			chromedp.CSS(`[id="ref-`+schmitt.reference+`"]`),
+		),
+		chromedp.SetValue(chromedp.CSS("#batch-action"), "take-up"),
+		chromedp.Click(chromedp.CSS("#batch-submit")),
+	)
 	if done := browsertest.Text(t, ctx, "#batch-done"); !strings.Contains(done, "2 dossier(s)") {
 		t.Errorf("batch done: %q", done)
 	}
-	if refused := browsertest.Text(t, ctx, "#batch-refused"); !strings.Contains(refused, schmitt.reference) || !strings.Contains(refused, "pas possible") {
+	refused := browsertest.Text(t, ctx, "#batch-refused")
+	if !strings.Contains(refused, schmitt.reference) || !strings.Contains(refused, "pas possible") {
 		t.Errorf("batch refused: %q", refused)
 	}
 	for _, r := range []receipt{receipts[0], receipts[2]} {
@@ -146,7 +175,8 @@ func TestAgentDecides(t *testing.T) {
 	}
 	// The batch offers an agent only what an agent may do: reopening a
 	// decision is an admin's.
-	if offered, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#batch-action option")].map(o => o.value).join(" ")`)); offered != "take-up accept reject close" {
+	if offered, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#batch-action option")].map(o => `+
+		`o.value).join(" ")`)); offered != "take-up accept reject close" {
 		t.Errorf("the batch offers an agent %q", offered)
 	}
 
@@ -169,7 +199,8 @@ func TestAgentDecides(t *testing.T) {
 
 	// The submitter sees the decision and its reason, not who made it.
 	status := api.Must(200, "GET", "/api/submissions/"+schmitt.reference+"?token="+schmitt.token, "", "")
-	if body := string(status.Body); !strings.Contains(body, `"status":"accepted"`) || !strings.Contains(body, "aide accordée") || strings.Contains(body, "m-weber") {
+	body := string(status.Body)
+	if !strings.Contains(body, `"status":"accepted"`) || !strings.Contains(body, "aide accordée") || strings.Contains(body, "m-weber") {
 		t.Errorf("the submitter's view: %s", body)
 	}
 	load(http.StatusOK, chromedp.Navigate(base+"/recu/"+schmitt.reference+"?token="+schmitt.token))

@@ -148,8 +148,17 @@ func (d *Pages) showInbox(w http.ResponseWriter, r *http.Request, status int, de
 	ctx := r.Context()
 	id := dep.ID
 	q := r.URL.Query()
-	page := inboxPage{Department: dep, Status: q.Get("status"), Form: q.Get("form"), From: q.Get("from"), To: q.Get("to"), Query: strings.TrimSpace(q.Get("q")),
-		Statuses: submit.Statuses, Actions: backoffice.Allowed(principal(r)), Batch: batch}
+	page := inboxPage{
+		Department: dep,
+		Status:     q.Get("status"),
+		Form:       q.Get("form"),
+		From:       q.Get("from"),
+		To:         q.Get("to"),
+		Query:      strings.TrimSpace(q.Get("q")),
+		Statuses:   submit.Statuses,
+		Actions:    backoffice.Allowed(principal(r)),
+		Batch:      batch,
+	}
 	filter := backoffice.Filter{Status: submit.Status(page.Status), Form: page.Form, Query: page.Query, Viewer: principal(r).AccountID}
 	if from, err := time.ParseInLocation(dateLayout, page.From, locale.Paris); err == nil {
 		filter.From = from

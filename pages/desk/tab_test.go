@@ -33,7 +33,8 @@ func (b browserTab) text(selector string) string {
 func (b browserTab) textAt(url, selector string) string {
 	b.t.Helper()
 	browsertest.Load(b.t, b.ctx, chromedp.Navigate(url))
-	found, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+"`"+selector+"`"+`) || {textContent: ""}).textContent`))
+	found, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+"`"+selector+"`"+`) || {textContent: `+
+		`""}).textContent`))
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -149,11 +149,14 @@ func refusal(r *http.Request, err error) ([]string, bool) {
 		detail := strings.TrimPrefix(strings.TrimPrefix(err.Error(), schemas.ErrInvalidField.Error()), ": ")
 		return []string{tr(r, "La modification est refusée : ", "The change is refused: ") + detail}, true
 	case errors.Is(err, builder.ErrNoField):
-		return []string{tr(r, "Ce champ n'existe pas (ou plus) dans le brouillon.", "This field does not (or no longer) exist in the draft.")}, true
+		return []string{
+			tr(r, "Ce champ n'existe pas (ou plus) dans le brouillon.", "This field does not (or no longer) exist in the draft."),
+		}, true
 	case errors.Is(err, schemas.ErrNotFound):
 		return []string{tr(r, "Ce formulaire n'est pas publié.", "This form is not published.")}, true
 	case errors.Is(err, schemas.ErrArchived):
-		return []string{tr(r, "Ce formulaire est archivé : restaurez-le avant de le publier.", "This form is archived: restore it before publishing.")}, true
+		return []string{tr(r, "Ce formulaire est archivé : restaurez-le avant de le publier.", "This form is archived: restore it before "+
+			"publishing.")}, true
 	}
 	return nil, false
 }
@@ -175,7 +178,14 @@ func (e *Pages) failed(w http.ResponseWriter, r *http.Request, err error, again 
 // commit makes a change, unless the posted page was already found wrong
 // (errs), then goes back to the form's page (suffix of its address); a
 // refused change comes back on the posted page, through again.
-func (e *Pages) commit(w http.ResponseWriter, r *http.Request, errs []string, change func() error, again func(errs []string), id, page string) {
+func (e *Pages) commit(
+	w http.ResponseWriter,
+	r *http.Request,
+	errs []string,
+	change func() error,
+	again func(errs []string),
+	id, page string,
+) {
 	if len(errs) > 0 {
 		again(errs)
 		return

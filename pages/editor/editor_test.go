@@ -25,7 +25,11 @@ const adminPassword = "une phrase de passe pour construire"
 func startWithAdmin(t *testing.T) (testkit.Client, string) {
 	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
 	api := testkit.Client{T: t, URL: base}
-	for id, name := range map[string]string{"transports": "Service des transports", "mdd-thionville": "Maison du Département de Thionville", "solidarites": "Solidarités"} {
+	for id, name := range map[string]string{
+		"transports":     "Service des transports",
+		"mdd-thionville": "Maison du Département de Thionville",
+		"solidarites":    "Solidarités",
+	} {
 		api.Must(200, "PUT", "/api/departments/"+id, adminToken, `{"name":"`+name+`"}`)
 	}
 	api.Must(200, "PUT", "/api/accounts/a-martin", adminToken, `{"name":"Anne Martin","role":"admin","active":true}`)
@@ -51,7 +55,8 @@ func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 // fieldOrder lists the fields of the builder's overview, in order.
 func fieldOrder(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	order, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll(".field-list > li")].map(li => li.id.replace("champ-", "")).join(" ")`))
+	order, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll(".field-list > li")].map(li => `+
+		`li.id.replace("champ-", "")).join(" ")`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +100,11 @@ func TestBuildPublishAndFill(t *testing.T) {
 		t.Helper()
 		load(http.StatusOK, chromedp.Navigate(base+overview))
 		load(http.StatusOK, chromedp.SetValue(css("#new-type"), typ), chromedp.Click(css("#add-field")))
-		load(http.StatusOK, append([]chromedp.Action[chromedp.Void]{chromedp.SendKeys(css("#label"), label)}, append(actions, chromedp.Click(css("#save-field")))...)...)
+		load(
+			http.StatusOK,
+			append(
+				[]chromedp.Action[chromedp.Void]{chromedp.SendKeys(css("#label"), label)},
+				append(actions, chromedp.Click(css("#save-field")))...)...)
 		if notice := browsertest.Text(t, ctx, "[role=status]"); notice != "Le champ est ajouté." {
 			t.Fatalf("adding %s: %q", label, notice)
 		}
@@ -103,8 +112,14 @@ func TestBuildPublishAndFill(t *testing.T) {
 	addField("short-text", "Nom de l'élève", chromedp.Click(css("#required")), chromedp.SendKeys(css("#maxLength"), "100"))
 	addField("commune", "Commune de résidence", chromedp.Click(css("#required")))
 	addField("yes-no", "Famille boursière")
-	addField("number", "Échelon de bourse", chromedp.Click(css("#required")), chromedp.SendKeys(css("#minimum"), "0"), chromedp.SendKeys(css("#maximum"), "7"),
-		chromedp.SetValue(css("#condition"), "famille_boursiere:0"))
+	addField(
+		"number",
+		"Échelon de bourse",
+		chromedp.Click(css("#required")),
+		chromedp.SendKeys(css("#minimum"), "0"),
+		chromedp.SendKeys(css("#maximum"), "7"),
+		chromedp.SetValue(css("#condition"), "famille_boursiere:0"),
+	)
 	addField("file", "Justificatif de domicile", chromedp.Click(css("#required")))
 	// The group's editor page, photographed with a first row filled in.
 	load(http.StatusOK, chromedp.Navigate(base+overview))
@@ -116,7 +131,8 @@ func TestBuildPublishAndFill(t *testing.T) {
 	check("11-builder-field")
 	load(http.StatusOK, chromedp.Click(css("#save-field")))
 
-	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse justificatif_de_domicile freres_et_soeurs_scolarises" {
+	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse justificatif_de_domicile "+
+		"freres_et_soeurs_scolarises" {
 		t.Fatalf("fields = %s", got)
 	}
 	if when := browsertest.Text(t, ctx, "#champ-echelon_de_bourse .hint"); when != "Affiché si Famille boursière = Oui" {
@@ -128,15 +144,18 @@ func TestBuildPublishAndFill(t *testing.T) {
 	if focused := browsertest.Focused(t, ctx, "monter-freres_et_soeurs_scolarises"); focused != "monter-freres_et_soeurs_scolarises" {
 		t.Errorf("after moving, the focus is on %q", focused)
 	}
-	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse freres_et_soeurs_scolarises justificatif_de_domicile" {
+	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse "+
+		"freres_et_soeurs_scolarises justificatif_de_domicile" {
 		t.Errorf("after a move up: %s", got)
 	}
 	load(http.StatusOK, chromedp.KeyEvent("\r"))
-	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence freres_et_soeurs_scolarises famille_boursiere echelon_de_bourse justificatif_de_domicile" {
+	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence freres_et_soeurs_scolarises famille_boursiere "+
+		"echelon_de_bourse justificatif_de_domicile" {
 		t.Errorf("after a second move up (the conditional field follows its trigger): %s", got)
 	}
 	load(http.StatusOK, chromedp.Focus(css("#descendre-freres_et_soeurs_scolarises")), chromedp.KeyEvent("\r"))
-	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse freres_et_soeurs_scolarises justificatif_de_domicile" {
+	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse "+
+		"freres_et_soeurs_scolarises justificatif_de_domicile" {
 		t.Errorf("after a move down: %s", got)
 	}
 	if disabled := browsertest.HasAttribute(t, ctx, "#monter-nom_de_l_eleve", "disabled"); !disabled {
@@ -171,9 +190,11 @@ func TestBuildPublishAndFill(t *testing.T) {
 	if v := browsertest.Value(t, ctx, "#rule-0-values"); v != "Thionville\nYutz" {
 		t.Errorf("the rule reads back as %q", v)
 	}
-	load(http.StatusOK, chromedp.SetValue(css("#samples"), `{"commune_de_residence":"57757"}`+"\n"+`{"commune_de_residence":"57463","famille_boursiere":true}`+"\n{}"),
+	load(http.StatusOK, chromedp.SetValue(css("#samples"), `{"commune_de_residence":"57757"}`+"\n"+`{"commune_de_residence":"57463",`+
+		`"famille_boursiere":true}`+"\n{}"),
 		chromedp.Click(css("#dry-run")))
-	routes, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#routes tbody td:last-child")].map(td => td.textContent).join(" | ")`))
+	routes, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#routes tbody td:last-child")].map(td => `+
+		`td.textContent).join(" | ")`))
 	if err != nil || routes != "Maison du Département de Thionville | Solidarités | Service des transports" {
 		t.Errorf("dry run: %q, %v", routes, err)
 	}
@@ -218,9 +239,17 @@ func TestBuildPublishAndFill(t *testing.T) {
 		t.Fatalf("second step: %q", h1)
 	}
 	fill(http.StatusOK, chromedp.Click(css(`button[value="add:freres_et_soeurs_scolarises"]`)))
-	fill(http.StatusOK, chromedp.Click(field("famille_boursiere")), chromedp.SendKeys(field("echelon_de_bourse"), "3"),
-		chromedp.SendKeys(field("freres_et_soeurs_scolarises.0.prenom"), "Hugo"), chromedp.SendKeys(field("freres_et_soeurs_scolarises.0.age"), "12"),
-		chromedp.Click(css("#send")))
+	fill(
+		http.StatusOK,
+		chromedp.Click(field("famille_boursiere")),
+		chromedp.SendKeys(field("echelon_de_bourse"), "3"),
+		chromedp.SendKeys(
+			field("freres_et_soeurs_scolarises.0.prenom"),
+			"Hugo",
+		),
+		chromedp.SendKeys(field("freres_et_soeurs_scolarises.0.age"), "12"),
+		chromedp.Click(css("#send")),
+	)
 	upload := filepath.Join(t.TempDir(), "facture-edf.pdf")
 	if err := os.WriteFile(upload, []byte("%PDF-1.4\n% facture\n%%EOF\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -238,8 +267,22 @@ func TestBuildPublishAndFill(t *testing.T) {
 		t.Errorf("the Thionville inbox lacks %s: %s", reference, inbox.Body)
 	}
 	text := strings.Join(strings.Fields(pdftest.Text(t, api.Must(200, "GET", pdfURL, "", "").Body)), " ")
-	for _, want := range []string{reference, "Aide au transport scolaire", "Nom de l'élève", "Léa Schmitt", "Commune de résidence", "Thionville",
-		"Famille boursière", "Oui", "Échelon de bourse", "3", "Frères et sœurs scolarisés", "Hugo", "12", "facture-edf.pdf"} {
+	for _, want := range []string{
+		reference,
+		"Aide au transport scolaire",
+		"Nom de l'élève",
+		"Léa Schmitt",
+		"Commune de résidence",
+		"Thionville",
+		"Famille boursière",
+		"Oui",
+		"Échelon de bourse",
+		"3",
+		"Frères et sœurs scolarisés",
+		"Hugo",
+		"12",
+		"facture-edf.pdf",
+	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)
 		}

@@ -121,7 +121,11 @@ func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, 
 		for j, a := range builder.Answers(s) {
 			selected := page.Spec.Condition != nil && page.Spec.Condition.Field == s.Name &&
 				slices.ContainsFunc(page.Spec.Condition.Equals, func(v any) bool { return fmt.Sprint(v) == a.Value })
-			group.Options = append(group.Options, option{Value: s.Name + ":" + strconv.Itoa(j), Label: s.Label + " : " + a.Label, Selected: selected})
+			group.Options = append(group.Options, option{
+				Value:    s.Name + ":" + strconv.Itoa(j),
+				Label:    s.Label + " : " + a.Label,
+				Selected: selected,
+			})
 		}
 		page.Conditions = append(page.Conditions, group)
 	}
@@ -134,7 +138,14 @@ func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, 
 		page.SubTypes = slices.DeleteFunc(slices.Clone(builder.Catalogue), func(t builder.FieldType) bool { return t == builder.RepeatGroup })
 		if len(page.SubFields) == 0 {
 			for i, s := range page.Spec.Fields {
-				page.SubFields = append(page.SubFields, subFieldRow{Index: i, Type: s.Type, Name: s.Name, Label: s.Label, Required: s.Required, Choices: choicesText(s.Choices)})
+				page.SubFields = append(page.SubFields, subFieldRow{
+					Index:    i,
+					Type:     s.Type,
+					Name:     s.Name,
+					Label:    s.Label,
+					Required: s.Required,
+					Choices:  choicesText(s.Choices),
+				})
 			}
 		}
 		filled := 0

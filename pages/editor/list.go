@@ -162,7 +162,8 @@ func notice(r *http.Request) string {
 	case "deleted":
 		return tr(r, "Le champ est supprimé.", "The field is deleted.")
 	case "published":
-		return tr(r, "Le formulaire est publié : la nouvelle version sert dès maintenant.", "The form is published: the new version serves from now on.")
+		return tr(r, "Le formulaire est publié : la nouvelle version sert dès maintenant.", "The form is published: the new version serves "+
+			"from now on.")
 	case "unpublished":
 		return tr(r, "Le formulaire est retiré du catalogue.", "The form is taken out of the catalogue.")
 	case "archived":

@@ -33,7 +33,12 @@ func signedInAdmin(t *testing.T) (*app.App, adminPages, testkit.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a, adminPages{t: t, client: testkit.Client{T: t, URL: base, NoRedirects: true}, cookie: "guichet_session=" + id, csrf: sess.CSRF}, api
+	return a, adminPages{
+		t:      t,
+		client: testkit.Client{T: t, URL: base, NoRedirects: true},
+		cookie: "guichet_session=" + id,
+		csrf:   sess.CSRF,
+	}, api
 }
 
 func (p adminPages) get(path string) testkit.Response {
@@ -71,7 +76,8 @@ func fieldNames(t *testing.T, api testkit.Client, form string) string {
 }
 
 const draft = `{"title":"Subvention aux associations","audience":"public","schema":{"type":"object","required":["nom"],"properties":{
-	"nom":{"type":"string","title":"Nom de l'association"},"montant":{"type":"number","title":"Montant demandé"}}},"routing":{"default":"accueil"}}`
+	"nom":{"type":"string","title":"Nom de l'association"},"montant":{"type":"number","title":"Montant demandé"}}},
+		"routing":{"default":"accueil"}}`
 
 // Refused edits come back with clear messages and what was typed; the
 // other edits land in the draft: choices with kept values, rename,
@@ -94,21 +100,42 @@ func TestFieldPages(t *testing.T) {
 		t.Errorf("after adding: %s", loc)
 	}
 	field := api.Must(200, "GET", "/api/forms/subvention/fields", adminToken, "").JSON(t)["fields"].([]any)[2].(map[string]any)
-	if choices := fmt.Sprint(field["choices"]); choices != "[map[label:Culture et patrimoine value:culture_et_patrimoine] map[label:Sport amateur value:sport]]" || field["required"] != true {
+	if choices := fmt.Sprint(field["choices"]); choices != "[map[label:Culture et patrimoine value:culture_et_patrimoine] map[label:Sport "+
+		"amateur value:sport]]" || field["required"] != true {
 		t.Errorf("choices saved as %s, field %v", choices, field)
 	}
-	must(t, pages.get("/admin/forms/subvention/fields/domaine"), http.StatusOK, ">Culture et patrimoine\nsport | Sport amateur\n</textarea>")
+	must(
+		t,
+		pages.get("/admin/forms/subvention/fields/domaine"),
+		http.StatusOK,
+		">Culture et patrimoine\nsport | Sport amateur\n</textarea>",
+	)
 
 	// Shown only for sport; then always again.
-	must(t, pages.post("/admin/forms/subvention/fields/montant", url.Values{"type": {"number"}, "label": {"Montant demandé"}, "name": {"montant"}, "condition": {"domaine:1"}}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms/subvention/fields/montant", url.Values{
+		"type":      {"number"},
+		"label":     {"Montant demandé"},
+		"name":      {"montant"},
+		"condition": {"domaine:1"},
+	}), http.StatusSeeOther)
 	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, "Affiché si Domaine = Sport amateur")
 	must(t, pages.get("/admin/forms/subvention/fields/montant"), http.StatusOK, `<option value="domaine:1" selected>`, "readonly")
-	must(t, pages.post("/admin/forms/subvention/fields/montant", url.Values{"type": {"number"}, "label": {"Montant demandé"}, "name": {"montant"}, "condition": {""}}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms/subvention/fields/montant", url.Values{
+		"type":      {"number"},
+		"label":     {"Montant demandé"},
+		"name":      {"montant"},
+		"condition": {""},
+	}), http.StatusSeeOther)
 	if got := fieldNames(t, api, "subvention"); got != "nom domaine montant" {
 		t.Errorf("after removing the condition, the field stays after the one that decided it: %s", got)
 	}
 
-	must(t, pages.post("/admin/forms/subvention/fields/nom", url.Values{"type": {"short-text"}, "label": {"Nom de l'association"}, "name": {"association"}, "required": {"on"}}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms/subvention/fields/nom", url.Values{
+		"type":     {"short-text"},
+		"label":    {"Nom de l'association"},
+		"name":     {"association"},
+		"required": {"on"},
+	}), http.StatusSeeOther)
 	must(t, pages.post("/admin/forms/subvention/fields/association/duplicate", url.Values{}), http.StatusSeeOther)
 	must(t, pages.post("/admin/forms/subvention/fields/montant/delete", url.Values{}), http.StatusSeeOther)
 	must(t, pages.post("/admin/forms/subvention/fields/montant/delete", url.Values{}), http.StatusUnprocessableEntity, "n'existe pas")
@@ -124,18 +151,47 @@ func TestFieldPages(t *testing.T) {
 func TestPublicationPages(t *testing.T) {
 	a, pages, api := signedInAdmin(t)
 	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, draft)
-	must(t, pages.post("/admin/forms/subvention/steps", url.Values{"title": {"L'association", ""}, "step.nom": {"0"}, "step.montant": {"-1"}}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms/subvention/steps", url.Values{
+		"title":        {"L'association", ""},
+		"step.nom":     {"0"},
+		"step.montant": {"-1"},
+	}), http.StatusSeeOther)
 	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, "À corriger avant de publier", `"montant" n'est sur aucune étape`)
-	must(t, pages.post("/admin/forms/subvention/publish", url.Values{}), http.StatusUnprocessableEntity, "Ce n'est pas fait", "n'est sur aucune étape")
+	must(
+		t,
+		pages.post("/admin/forms/subvention/publish", url.Values{}),
+		http.StatusUnprocessableEntity,
+		"Ce n'est pas fait",
+		"n'est sur aucune étape",
+	)
 	api.Must(404, "GET", "/api/forms/subvention", "", "")
-	must(t, pages.post("/admin/forms/subvention/steps", url.Values{"title": {"", "Le projet"}, "step.nom": {"0"}, "step.montant": {"1"}}), http.StatusUnprocessableEntity, "étape sans titre")
-	must(t, pages.post("/admin/forms/subvention/steps", url.Values{"title": {"L'association", "Le projet"}, "step.nom": {"0"}, "step.montant": {"1"}}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms/subvention/steps", url.Values{
+		"title":        {"", "Le projet"},
+		"step.nom":     {"0"},
+		"step.montant": {"1"},
+	}), http.StatusUnprocessableEntity, "étape sans titre")
+	must(t, pages.post("/admin/forms/subvention/steps", url.Values{
+		"title":        {"L'association", "Le projet"},
+		"step.nom":     {"0"},
+		"step.montant": {"1"},
+	}), http.StatusSeeOther)
 	must(t, pages.post("/admin/forms/subvention/publish", url.Values{}), http.StatusSeeOther)
 	api.Must(200, "GET", "/api/forms/subvention", "", "")
 
-	must(t, pages.post("/admin/forms/subvention/fields/montant", url.Values{"type": {"amount"}, "label": {"Montant demandé en euros"}, "name": {"montant"}}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms/subvention/fields/montant", url.Values{
+		"type":  {"amount"},
+		"label": {"Montant demandé en euros"},
+		"name":  {"montant"},
+	}), http.StatusSeeOther)
 	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, "brouillon modifié", "v1")
-	must(t, pages.get("/admin/forms/subvention/versions"), http.StatusOK, "Libellé changé", "Montant demandé en euros", "/api/forms/subvention/export?version=1")
+	must(
+		t,
+		pages.get("/admin/forms/subvention/versions"),
+		http.StatusOK,
+		"Libellé changé",
+		"Montant demandé en euros",
+		"/api/forms/subvention/export?version=1",
+	)
 	must(t, pages.post("/admin/forms/subvention/publish", url.Values{}), http.StatusSeeOther)
 	must(t, pages.get("/admin/forms/subvention/versions?from=1&to=2"), http.StatusOK, "Libellé changé")
 	must(t, pages.get("/admin/forms/subvention/versions?from=2&to=2"), http.StatusOK, "Aucune différence")
@@ -160,7 +216,8 @@ func TestPublicationPages(t *testing.T) {
 	}
 	for _, kind := range []string{"form.draft_saved", "form.published", "form.unpublished", "form.archived", "form.restored"} {
 		last, err := stream.GetLastMsgForSubject(t.Context(), bus.AuditSubject(kind, "_"))
-		if err != nil || !strings.Contains(string(last.Data), `"by":"bootstrap-admin"`) || !strings.Contains(string(last.Data), `subvention`) {
+		if err != nil || !strings.Contains(string(last.Data), `"by":"bootstrap-admin"`) ||
+			!strings.Contains(string(last.Data), `subvention`) {
 			t.Errorf("%s in the security log: %v, %v", kind, last, err)
 		}
 	}
@@ -170,17 +227,55 @@ func TestPublicationPages(t *testing.T) {
 // in Paris time; refusals keep what was typed.
 func TestListAndSettingsPages(t *testing.T) {
 	_, pages, api := signedInAdmin(t)
-	must(t, pages.post("/admin/forms", url.Values{"id": {"Mauvais Id"}, "title": {"Essai"}, "audience": {"public"}, "department": {"accueil"}}), http.StatusUnprocessableEntity, "identifiant", `value="Essai"`)
-	must(t, pages.post("/admin/forms", url.Values{"id": {"essai"}, "title": {"Essai"}, "audience": {"internal"}, "department": {"finances"}}), http.StatusSeeOther)
-	must(t, pages.post("/admin/forms", url.Values{"id": {"essai"}, "title": {"Autre"}, "audience": {"public"}, "department": {"accueil"}}), http.StatusUnprocessableEntity, "déjà cet identifiant")
+	must(t, pages.post("/admin/forms", url.Values{
+		"id":         {"Mauvais Id"},
+		"title":      {"Essai"},
+		"audience":   {"public"},
+		"department": {"accueil"},
+	}), http.StatusUnprocessableEntity, "identifiant", `value="Essai"`)
+	must(t, pages.post("/admin/forms", url.Values{
+		"id":         {"essai"},
+		"title":      {"Essai"},
+		"audience":   {"internal"},
+		"department": {"finances"},
+	}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms", url.Values{
+		"id":         {"essai"},
+		"title":      {"Autre"},
+		"audience":   {"public"},
+		"department": {"accueil"},
+	}), http.StatusUnprocessableEntity, "déjà cet identifiant")
 
-	must(t, pages.post("/admin/forms/essai/settings", url.Values{"title": {"Essai"}, "audience": {"public"}, "maxSubmissions": {"beaucoup"}, "opensAt": {"demain"}}), http.StatusUnprocessableEntity,
+	must(t, pages.post("/admin/forms/essai/settings", url.Values{
+		"title":          {"Essai"},
+		"audience":       {"public"},
+		"maxSubmissions": {"beaucoup"},
+		"opensAt":        {"demain"},
+	}), http.StatusUnprocessableEntity,
 		"nombre maximal de dépôts", "date d'ouverture", `value="beaucoup"`)
-	must(t, pages.post("/admin/forms/essai/settings", url.Values{"title": {"Essai de paramètres"}, "audience": {"public"}, "description": {"Pour voir."},
-		"opensAt": {"2026-12-01T08:00"}, "closesAt": {"2027-07-01T18:30"}, "maxSubmissions": {"500"}, "draftDays": {"10"}, "retentionDays": {"365"}, "confirmation": {"Réponse sous un mois."}}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms/essai/settings", url.Values{
+		"title":          {"Essai de paramètres"},
+		"audience":       {"public"},
+		"description":    {"Pour voir."},
+		"opensAt":        {"2026-12-01T08:00"},
+		"closesAt":       {"2027-07-01T18:30"},
+		"maxSubmissions": {"500"},
+		"draftDays":      {"10"},
+		"retentionDays":  {"365"},
+		"confirmation":   {"Réponse sous un mois."},
+	}), http.StatusSeeOther)
 	got := api.Must(200, "GET", "/api/forms/essai/draft", adminToken, "").JSON(t)
-	for key, want := range map[string]any{"title": "Essai de paramètres", "audience": "public", "opensAt": "2026-12-01T07:00:00Z", "closesAt": "2027-07-01T16:30:00Z",
-		"maxSubmissions": 500.0, "draftDays": 10.0, "retentionDays": 365.0, "confirmation": "Réponse sous un mois.", "description": "Pour voir."} {
+	for key, want := range map[string]any{
+		"title":          "Essai de paramètres",
+		"audience":       "public",
+		"opensAt":        "2026-12-01T07:00:00Z",
+		"closesAt":       "2027-07-01T16:30:00Z",
+		"maxSubmissions": 500.0,
+		"draftDays":      10.0,
+		"retentionDays":  365.0,
+		"confirmation":   "Réponse sous un mois.",
+		"description":    "Pour voir.",
+	} {
 		if got[key] != want {
 			t.Errorf("%s = %v, want %v", key, got[key], want)
 		}
@@ -192,8 +287,10 @@ func TestListAndSettingsPages(t *testing.T) {
 	raw, _ := json.Marshal(file)
 	must(t, pages.upload("/admin/forms/import", "essai.json", raw), http.StatusSeeOther)
 	api.Must(200, "GET", "/api/forms/essai-importe/draft", adminToken, "")
-	must(t, pages.upload("/admin/forms/import", "essai.json", []byte("pas du JSON")), http.StatusUnprocessableEntity, "pas une définition de formulaire")
-	must(t, pages.upload("/admin/forms/import", "piege.json", []byte(`{"id":"piege","title":"Piège","audience":"public","schema":{"$ref":"file:///etc/passwd"},"routing":{"default":"accueil"}}`)),
+	must(t, pages.upload("/admin/forms/import", "essai.json", []byte("pas du JSON")), http.StatusUnprocessableEntity, "pas une définition "+
+		"de formulaire")
+	must(t, pages.upload("/admin/forms/import", "piege.json", []byte(`{"id":"piege","title":"Piège","audience":"public",`+
+		`"schema":{"$ref":"file:///etc/passwd"},"routing":{"default":"accueil"}}`)),
 		http.StatusUnprocessableEntity, "La modification n'est pas enregistrée")
 	api.Must(404, "GET", "/api/forms/piege/draft", adminToken, "")
 
@@ -216,15 +313,36 @@ func (p adminPages) upload(path, name string, content []byte) testkit.Response {
 func TestPreviewPages(t *testing.T) {
 	a, pages, api := signedInAdmin(t)
 	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, strings.Replace(draft, `"routing":{"default":"accueil"}`,
-		`"uiSchema":{"ui:steps":[{"title":"L'association","fields":["nom"]},{"title":"Le projet","fields":["montant"]}]},"routing":{"default":"accueil","rules":[{"when":{"properties":{"montant":{"minimum":1000}},"required":["montant"]},"department":"finances"}]}`, 1))
-	must(t, pages.get("/admin/forms/subvention/preview"), http.StatusOK, "Aperçu du brouillon", "<h1>L'association</h1>", `action="/admin/forms/subvention/preview"`)
-	must(t, pages.post("/admin/forms/subvention/preview", url.Values{"_step": {"0"}}), http.StatusUnprocessableEntity, "Nom de l'association")
+		`"uiSchema":{"ui:steps":[{"title":"L'association","fields":["nom"]},{"title":"Le projet","fields":["montant"]}]},`+
+			`"routing":{"default":"accueil","rules":[{"when":{"properties":{"montant":{"minimum":1000}},"required":["montant"]},`+
+			`"department":"finances"}]}`, 1))
+	must(
+		t,
+		pages.get("/admin/forms/subvention/preview"),
+		http.StatusOK,
+		"Aperçu du brouillon",
+		"<h1>L'association</h1>",
+		`action="/admin/forms/subvention/preview"`,
+	)
+	must(
+		t,
+		pages.post("/admin/forms/subvention/preview", url.Values{"_step": {"0"}}),
+		http.StatusUnprocessableEntity,
+		"Nom de l'association",
+	)
 	r := pages.post("/admin/forms/subvention/preview", url.Values{"_step": {"0"}, "nom": {"Les Amis du Saulnois"}})
 	must(t, r, http.StatusOK, "<h1>Le projet</h1>", "Les Amis du Saulnois")
 	answers := regexpValue(t, string(r.Body), "_answers")
-	must(t, pages.post("/admin/forms/subvention/preview", url.Values{"_step": {"1"}, "_answers": {answers}, "montant": {"2 500"}}), http.StatusOK,
+	must(t, pages.post("/admin/forms/subvention/preview", url.Values{
+		"_step":    {"1"},
+		"_answers": {answers},
+		"montant":  {"2 500"},
+	}), http.StatusOK,
 		"Ces réponses seraient acceptées", "Finances")
-	must(t, pages.post("/admin/forms/subvention/preview", url.Values{"_step": {"1"}, "montant": {"20"}}), http.StatusUnprocessableEntity, "<h1>L'association</h1>")
+	must(t, pages.post("/admin/forms/subvention/preview", url.Values{
+		"_step":   {"1"},
+		"montant": {"20"},
+	}), http.StatusUnprocessableEntity, "<h1>L'association</h1>")
 	stream, err := a.Bus.JS.Stream(t.Context(), bus.StreamSubmissions)
 	if err != nil {
 		t.Fatal(err)

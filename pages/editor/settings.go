@@ -45,8 +45,13 @@ func (e *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	f.Description = strings.TrimSpace(r.PostFormValue("description"))
 	f.Audience = schemas.Audience(r.PostFormValue("audience"))
 	f.Confirmation = strings.TrimSpace(r.PostFormValue("confirmation"))
-	page := settingsPage{OpensAt: r.PostFormValue("opensAt"), ClosesAt: r.PostFormValue("closesAt"),
-		MaxSubmissions: r.PostFormValue("maxSubmissions"), DraftDays: r.PostFormValue("draftDays"), RetentionDays: r.PostFormValue("retentionDays")}
+	page := settingsPage{
+		OpensAt:        r.PostFormValue("opensAt"),
+		ClosesAt:       r.PostFormValue("closesAt"),
+		MaxSubmissions: r.PostFormValue("maxSubmissions"),
+		DraftDays:      r.PostFormValue("draftDays"),
+		RetentionDays:  r.PostFormValue("retentionDays"),
+	}
 	lang := langOf(r)
 	bad := func(fr, en string) { page.Errors = append(page.Errors, locale.Text{FR: fr, EN: en}.In(lang)) }
 	var ok1, ok2 bool
@@ -61,9 +66,24 @@ func (e *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 		into   *int
 		fr, en string
 	}{
-		{page.MaxSubmissions, &f.MaxSubmissions, "Le nombre maximal de dépôts doit être un nombre entier positif.", "The maximum number of submissions must be a whole positive number."},
-		{page.DraftDays, &f.DraftDays, "La durée de conservation des brouillons doit être un nombre de jours.", "The draft expiry must be a number of days."},
-		{page.RetentionDays, &f.RetentionDays, "La durée de conservation des dépôts doit être un nombre de jours.", "The retention period must be a number of days."},
+		{
+			page.MaxSubmissions,
+			&f.MaxSubmissions,
+			"Le nombre maximal de dépôts doit être un nombre entier positif.",
+			"The maximum number of submissions must be a whole positive number.",
+		},
+		{
+			page.DraftDays,
+			&f.DraftDays,
+			"La durée de conservation des brouillons doit être un nombre de jours.",
+			"The draft expiry must be a number of days.",
+		},
+		{
+			page.RetentionDays,
+			&f.RetentionDays,
+			"La durée de conservation des dépôts doit être un nombre de jours.",
+			"The retention period must be a number of days.",
+		},
 	} {
 		n, ok := parseCount(c.text)
 		switch {

@@ -103,13 +103,22 @@ func (e *Pages) saveSteps(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case title == "" && len(names) > 0:
-			page.Errors = append(page.Errors, tr(r, "Des champs sont placés sur une étape sans titre : donnez-lui un titre.", "Fields are placed on a step without a title: give it a title."))
+			page.Errors = append(
+				page.Errors,
+				tr(r, "Des champs sont placés sur une étape sans titre : donnez-lui un titre.", "Fields are placed "+
+					"on a step without a title: give it a title."),
+			)
 		case title != "":
 			steps = append(steps, builder.Step{Title: title, Fields: names})
 		}
 	}
 	e.commit(w, r, page.Errors, func() error {
-		_, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetSteps(f, steps) })
+		_, err := e.Builder.EditDraft(
+			r.Context(),
+			by(r),
+			draft.ID,
+			func(f schemas.Form) (schemas.Form, error) { return builder.SetSteps(f, steps) },
+		)
 		return err
 	}, func(errs []string) {
 		page.Errors = errs

@@ -86,7 +86,12 @@ func (p *Pages) replay(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, processors.ErrUnknownDeadLetter), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
 		http.NotFound(w, r)
 	default:
-		p.render(w, r, http.StatusConflict, listData{Failure: tr(r, "Le traitement échoue encore : ", "The processing still fails: ") + err.Error()})
+		p.render(
+			w,
+			r,
+			http.StatusConflict,
+			listData{Failure: tr(r, "Le traitement échoue encore : ", "The processing still fails: ") + err.Error()},
+		)
 	}
 }
 

@@ -29,7 +29,13 @@ func TestAdminReplaysAFailedMessage(t *testing.T) {
 	api := testkit.Client{T: t, URL: base}
 	api.Must(200, "PUT", "/api/accounts/c-muller", adminToken, `{"name":"Claire Muller","role":"admin","active":true}`)
 	api.Must(200, "POST", "/api/accounts/c-muller/password", adminToken, `{"password":"`+adminPassword+`"}`)
-	raw, _ := json.Marshal(submit.Submission{Reference: "2026-AAAA-BBBB-CCCC", Form: "aide", FormVersion: 1, SubmittedAt: time.Now(), Data: json.RawMessage(`{"nom":"Jeanne Schmitt"}`)})
+	raw, _ := json.Marshal(submit.Submission{
+		Reference:   "2026-AAAA-BBBB-CCCC",
+		Form:        "aide",
+		FormVersion: 1,
+		SubmittedAt: time.Now(),
+		Data:        json.RawMessage(`{"nom":"Jeanne Schmitt"}`),
+	})
 	if _, err := a.Bus.JS.Publish(t.Context(), bus.SubmissionSubject("aide"), raw); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +69,8 @@ func TestAdminReplaysAFailedMessage(t *testing.T) {
 	}
 
 	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/aide/draft", adminToken, `{"title":"Aide","audience":"public","schema":{"type":"object","properties":{"nom":{"type":"string","title":"Nom"}}},"routing":{"default":"accueil"}}`)
+	api.Must(200, "PUT", "/api/forms/aide/draft", adminToken, `{"title":"Aide","audience":"public","schema":{"type":"object",`+
+		`"properties":{"nom":{"type":"string","title":"Nom"}}},"routing":{"default":"accueil"}}`)
 	api.Must(200, "POST", "/api/forms/aide/publish", adminToken, "")
 	for range 2 {
 		load(http.StatusOK, chromedp.Click(chromedp.CSS("main table button")))

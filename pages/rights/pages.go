@@ -93,7 +93,8 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, data 
 func address(r *http.Request) (string, string) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		return email, tr(r, "Saisissez une adresse électronique, par exemple nom@exemple.fr.", "Enter an email address, such as name@example.com.")
+		return email, tr(r, "Saisissez une adresse électronique, par exemple nom@exemple.fr.", "Enter an email address, such as "+
+			"name@example.com.")
 	}
 	return email, ""
 }
@@ -125,7 +126,10 @@ func (p *Pages) held(r *http.Request, email string) (pageData, error) {
 		}
 		_ = json.Unmarshal(s.Record, &rec)
 		data.Held = append(data.Held, held{Reference: s.Reference, Form: s.Form, Version: s.FormVersion, SubmittedAt: s.SubmittedAt,
-			Status: submit.Status(rec.Status).Label().In(web.RequestOf(r.Context()).Lang), Events: len(s.Events), Documents: len(s.Documents)})
+			Status: submit.Status(rec.Status).
+				Label().
+				In(web.RequestOf(r.Context()).Lang),
+			Events: len(s.Events), Documents: len(s.Documents)})
 	}
 	return data, nil
 }
@@ -160,10 +164,18 @@ func (p *Pages) erase(w http.ResponseWriter, r *http.Request) {
 		problems = append(problems, problem)
 	}
 	if len([]rune(reason)) < 3 || len([]rune(reason)) > 500 {
-		problems = append(problems, tr(r, "Dites quelle demande vous traitez (sa date, sa référence) : elle figurera au journal.", "Say which request you are handling (its date, its reference): it goes in the log."))
+		problems = append(
+			problems,
+			tr(r, "Dites quelle demande vous traitez (sa date, sa référence) : elle figurera au journal.", "Say which request "+
+				"you are handling (its date, its reference): it goes in the log."),
+		)
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		problems = append(problems, tr(r, "Cochez la confirmation : l'effacement est définitif.", "Tick the confirmation: the erasure cannot be undone."))
+		problems = append(
+			problems,
+			tr(r, "Cochez la confirmation : l'effacement est définitif.", "Tick the confirmation: the erasure cannot "+
+				"be undone."),
+		)
 	}
 	if len(problems) > 0 {
 		data := pageData{Email: email, Reason: reason, Errors: problems}
@@ -184,10 +196,35 @@ func (p *Pages) erase(w http.ResponseWriter, r *http.Request) {
 		web.Fail(w, r, p.Log, err)
 		return
 	}
-	p.render(w, r, http.StatusOK, pageData{Email: email, Notice: locale.Text{
-		FR: count(len(refs), "dépôt effacé", "dépôts effacés", true) + ", " + count(drafts, "brouillon effacé", "brouillons effacés", true) + ". L'effacement est inscrit au journal de sécurité.",
-		EN: count(len(refs), "submission erased", "submissions erased", false) + ", " + count(drafts, "draft erased", "drafts erased", false) + ". The erasure is recorded in the security log.",
-	}.In(web.RequestOf(r.Context()).Lang)})
+	p.render(w, r, http.StatusOK, pageData{
+		Email: email,
+		Notice: locale.Text{
+			FR: count(
+				len(refs),
+				"dépôt effacé",
+				"dépôts effacés",
+				true,
+			) + ", " + count(
+				drafts,
+				"brouillon effacé",
+				"brouillons effacés",
+				true,
+			) + ". L'effacement est " +
+				"inscrit au journal de sécurité.",
+			EN: count(
+				len(refs),
+				"submission erased",
+				"submissions erased",
+				false,
+			) + ", " + count(
+				drafts,
+				"draft erased",
+				"drafts erased",
+				false,
+			) + ". The erasure is " +
+				"recorded in the security log.",
+		}.In(web.RequestOf(r.Context()).Lang),
+	})
 }
 
 // count writes n and the noun that goes with it: French puts 0 and 1 in

@@ -15,7 +15,8 @@ import (
 const (
 	adminToken    = "jeton-admin-des-tests"
 	adminPassword = "une phrase de passe pour les droits"
-	association   = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
+	association   = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël ` +
+		`dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
 )
 
 // In chromium: an admin looks up what is held about an address, finds
@@ -40,7 +41,11 @@ func TestAdminAnswersAPersonsRights(t *testing.T) {
 	load(http.StatusOK, chromedp.Navigate(base+"/login?next=/admin/donnees-personnelles"))
 	load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#id"), "c-muller"), chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")))
-	load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#email"), "I.Muller@example.fr"), chromedp.Click(chromedp.CSS(`form[action="/admin/donnees-personnelles"] button`)))
+	load(
+		http.StatusOK,
+		chromedp.SendKeys(chromedp.CSS("#email"), "I.Muller@example.fr"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/donnees-personnelles"] button`)),
+	)
 	if text := browsertest.Text(t, ctx, "main table"); !strings.Contains(text, ref) || !strings.Contains(text, "subvention-association") {
 		t.Fatalf("the submission is not listed: %s", browsertest.Text(t, ctx, "main"))
 	}
@@ -53,15 +58,21 @@ func TestAdminAnswersAPersonsRights(t *testing.T) {
 	search := func(email string) {
 		t.Helper()
 		load(http.StatusOK, chromedp.Navigate(base+"/admin/donnees-personnelles"))
-		load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.Click(chromedp.CSS(`form[action="/admin/donnees-personnelles"] button`)))
+		load(
+			http.StatusOK,
+			chromedp.SendKeys(chromedp.CSS("#email"), email),
+			chromedp.Click(chromedp.CSS(`form[action="/admin/donnees-personnelles"] button`)),
+		)
 	}
 	// Without the request's reference or the confirmation, the server
 	// refuses too, and says what is missing.
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelectorAll("[required],[minlength]").forEach(e => { e.removeAttribute("required"); e.removeAttribute("minlength") }) || true`)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelectorAll("[required],[minlength]").forEach(e => { `+
+		`e.removeAttribute("required"); e.removeAttribute("minlength") }) || true`)); err != nil {
 		t.Fatal(err)
 	}
 	load(http.StatusUnprocessableEntity, chromedp.Click(chromedp.CSS(`form[action="/admin/donnees-personnelles/effacer"] button`)))
-	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "Dites quelle demande") || !strings.Contains(text, "Cochez la confirmation") {
+	text := browsertest.Text(t, ctx, "[role=alert]")
+	if !strings.Contains(text, "Dites quelle demande") || !strings.Contains(text, "Cochez la confirmation") {
 		t.Errorf("erasure without reason: %q", text)
 	}
 	if text := browsertest.Text(t, ctx, "main table"); !strings.Contains(text, ref) {

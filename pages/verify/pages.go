@@ -143,8 +143,10 @@ func (p *Pages) comparePDF(r *http.Request, data pageData, pdf []byte) (pageData
 	switch {
 	case carried == "":
 		data.Compared, data.DataMatches = true, false
-		data.DataMessage = locale.Text{FR: "Ce PDF ne porte pas de récépissé signé : ce n'est pas un récapitulatif de dépôt de l'administration, ou il a été modifié.",
-			EN: "This PDF carries no signed receipt: it is not one of the administration's submission records, or it was altered."}.In(lang(r))
+		data.DataMessage = locale.Text{
+			FR: "Ce PDF ne porte pas de récépissé signé : ce n'est pas un récapitulatif de dépôt de l'administration, ou il a été modifié.",
+			EN: "This PDF carries no signed receipt: it is not one of the administration's submission records, or it was altered.",
+		}.In(lang(r))
 		return data, nil
 	case data.Encoded == "":
 		var err error
@@ -155,7 +157,10 @@ func (p *Pages) comparePDF(r *http.Request, data pageData, pdf []byte) (pageData
 		own, err := receipts.Decode(carried)
 		if err != nil || data.Receipt == nil || !sameReceipt(own, *data.Receipt) {
 			data.Compared, data.DataMatches = true, false
-			data.DataMessage = locale.Text{FR: "Ce PDF porte un autre récépissé que celui-ci.", EN: "This PDF carries another receipt than this one."}.In(lang(r))
+			data.DataMessage = locale.Text{
+				FR: "Ce PDF porte un autre récépissé que celui-ci.",
+				EN: "This PDF carries another receipt than this one.",
+			}.In(lang(r))
 			return data, nil
 		}
 	}

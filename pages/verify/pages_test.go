@@ -16,7 +16,8 @@ import (
 	"github.com/guichet/guichet/receipts"
 )
 
-const association = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
+const association = `{"data":{"association":"Chorale de Sarrebourg","siret":"12345678901234","domaine":"culture","projet":"Concert de ` +
+	`Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`
 
 // In chromium: the verification link of a receipt says "authentique";
 // an altered receipt says it is not, and a text that is no receipt, a
@@ -57,7 +58,8 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	load(chromedp.SetUploadFiles("#file", []string{answers}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
-	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "exactement celles que le récépissé atteste") || !strings.Contains(text, "authentique et intact") {
+	text := browsertest.Text(t, ctx, "main")
+	if !strings.Contains(text, "exactement celles que le récépissé atteste") || !strings.Contains(text, "authentique et intact") {
 		t.Errorf("the answers kept: %s", text)
 	}
 	if err := os.WriteFile(answers, []byte(strings.Replace(data, "800", "8000", 1)), 0o600); err != nil {
@@ -70,11 +72,17 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 
 	// The PDF record carries its receipt: on the receipt's page, and alone.
 	pdf := filepath.Join(t.TempDir(), "recapitulatif.pdf")
-	if err := os.WriteFile(pdf, api.Must(200, "GET", "/api/submissions/"+receipt["reference"].(string)+"/pdf?token="+receipt["token"].(string), "", "").Body, 0o600); err != nil {
+	err := os.WriteFile(
+		pdf,
+		api.Must(200, "GET", "/api/submissions/"+receipt["reference"].(string)+"/pdf?token="+receipt["token"].(string), "", "").Body,
+		0o600,
+	)
+	if err != nil {
 		t.Fatal(err)
 	}
 	load(chromedp.SetUploadFiles("#file", []string{pdf}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
-	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "octet pour octet, le récapitulatif que l'administration a enregistré") {
+	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "octet pour octet, le récapitulatif que l'administration a "+
+		"enregistré") {
 		t.Errorf("the PDF on its receipt's page: %s", text)
 	}
 	load(chromedp.Navigate(base + "/verify"))
@@ -93,7 +101,8 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 	}
 	load(chromedp.Navigate(base + "/verify"))
 	load(chromedp.SetUploadFiles("#pdf", []string{pdf}), chromedp.Click(chromedp.CSS(`form[enctype] button`)))
-	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "n'est pas le récapitulatif que l'administration a enregistré") {
+	if text := browsertest.Text(t, ctx, "[role=alert]"); !strings.Contains(text, "n'est pas le récapitulatif que l'administration a "+
+		"enregistré") {
 		t.Errorf("a forged PDF carrying a genuine receipt: %q", text)
 	}
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4 un autre document"), 0o600); err != nil {
@@ -109,8 +118,12 @@ func TestCitizenChecksAReceipt(t *testing.T) {
 	// page says what it is and how to check a receipt, and never that it
 	// is not authentic.
 	load(chromedp.Navigate(base + "/verify"))
-	load(chromedp.SendKeys(chromedp.CSS("#r"), " "+strings.ToLower(receipt["reference"].(string))), chromedp.Click(chromedp.CSS(`form[method=get] button`)))
-	if text := browsertest.Text(t, ctx, "main"); !strings.Contains(text, "Ceci est un numéro de dossier, pas un récépissé") || strings.Contains(text, "authentique") {
+	load(
+		chromedp.SendKeys(chromedp.CSS("#r"), " "+strings.ToLower(receipt["reference"].(string))),
+		chromedp.Click(chromedp.CSS(`form[method=get] button`)),
+	)
+	text = browsertest.Text(t, ctx, "main")
+	if !strings.Contains(text, "Ceci est un numéro de dossier, pas un récépissé") || strings.Contains(text, "authentique") {
 		t.Errorf("a reference pasted: %s", text)
 	}
 	for _, v := range browsertest.Axe(t, ctx) {

@@ -52,7 +52,14 @@ func (p *Pages) returned(w http.ResponseWriter, r *http.Request) (*schemas.Compi
 	return nil, nil, 0, false
 }
 
-func (p *Pages) renderCorrection(w http.ResponseWriter, r *http.Request, status int, form *schemas.Compiled, data map[string]any, errs []schemas.FieldError) {
+func (p *Pages) renderCorrection(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	form *schemas.Compiled,
+	data map[string]any,
+	errs []schemas.FieldError,
+) {
 	all := step{Title: form.Title, Fields: schemas.FieldOrder(form.Schema, form.UISchema)}
 	page := stepPage(r, form, 0, data, errs, "", "")
 	page.Steps, page.StepTitle = []step{all}, form.Title

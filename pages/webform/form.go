@@ -88,13 +88,29 @@ func (p *Pages) show(w http.ResponseWriter, r *http.Request) {
 
 // renderStep shows one page of a form with the answers so far and the
 // errors found in them.
-func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, status int, form *schemas.Compiled, index int, data map[string]any, fieldErrs []schemas.FieldError, draft, idem string) {
+func (p *Pages) renderStep(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	form *schemas.Compiled,
+	index int,
+	data map[string]any,
+	fieldErrs []schemas.FieldError,
+	draft, idem string,
+) {
 	p.renderForm(w, r, status, stepPage(r, form, index, data, fieldErrs, draft, idem))
 }
 
 // stepPage builds one page of a form with the answers so far and the
 // errors found in them.
-func stepPage(r *http.Request, form *schemas.Compiled, index int, data map[string]any, fieldErrs []schemas.FieldError, draft, idem string) formPage {
+func stepPage(
+	r *http.Request,
+	form *schemas.Compiled,
+	index int,
+	data map[string]any,
+	fieldErrs []schemas.FieldError,
+	draft, idem string,
+) formPage {
 	lang := web.RequestOf(r.Context()).Lang
 	steps := stepsOf(form)
 	index = max(0, min(index, len(steps)-1))
@@ -205,7 +221,12 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	next := index + 1
-	token, err = p.Drafts.Save(ctx, token, submit.Draft{Form: form.ID, Data: raw, Step: min(next, len(steps)-1), AccountID: req.Principal.AccountID}, form.DraftLifetime())
+	token, err = p.Drafts.Save(ctx, token, submit.Draft{
+		Form:      form.ID,
+		Data:      raw,
+		Step:      min(next, len(steps)-1),
+		AccountID: req.Principal.AccountID,
+	}, form.DraftLifetime())
 	if err != nil {
 		p.unavailable(w, r, form, index, data, token, idem, err)
 		return
@@ -219,11 +240,25 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 
 // send submits the answers and shows the receipt; refused answers come
 // back on the page that holds them.
-func (p *Pages) send(w http.ResponseWriter, r *http.Request, form *schemas.Compiled, data map[string]any, raw json.RawMessage, token, idem string) {
+func (p *Pages) send(
+	w http.ResponseWriter,
+	r *http.Request,
+	form *schemas.Compiled,
+	data map[string]any,
+	raw json.RawMessage,
+	token, idem string,
+) {
 	ctx := r.Context()
 	// idem is the page's own key, drawn when it was shown: a double click
 	// sends once. Never the draft's token, which its resume link shows.
-	receipt, err := p.Intake.Submit(ctx, submit.Request{FormID: form.ID, Data: raw, IdempotencyKey: idem, Principal: web.RequestOf(ctx).Principal, Lang: web.RequestOf(ctx).Lang, Client: web.RequestOf(ctx).Client})
+	receipt, err := p.Intake.Submit(ctx, submit.Request{
+		FormID:         form.ID,
+		Data:           raw,
+		IdempotencyKey: idem,
+		Principal:      web.RequestOf(ctx).Principal,
+		Lang:           web.RequestOf(ctx).Lang,
+		Client:         web.RequestOf(ctx).Client,
+	})
 	var invalid *schemas.ValidationError
 	switch {
 	case errors.As(err, &invalid):
@@ -266,7 +301,15 @@ func (p *Pages) send(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 }
 
 // unavailable shows the page again, answers kept, when they could not be stored.
-func (p *Pages) unavailable(w http.ResponseWriter, r *http.Request, form *schemas.Compiled, index int, data map[string]any, token, idem string, err error) {
+func (p *Pages) unavailable(
+	w http.ResponseWriter,
+	r *http.Request,
+	form *schemas.Compiled,
+	index int,
+	data map[string]any,
+	token, idem string,
+	err error,
+) {
 	if p.Log != nil {
 		p.Log.Error("answers not stored", "form", form.ID, "error", err)
 	}

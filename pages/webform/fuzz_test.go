@@ -15,13 +15,21 @@ const fuzzSchema = `{"type":"object","required":["nom"],"properties":{
 	"aides":{"type":"array","uniqueItems":true,"items":{"enum":["apl","rsa"]},"title":"Aides"},
 	"certifie":{"type":"boolean","title":"Je certifie"},
 	"adresse":{"type":"object","properties":{"ville":{"type":"string","title":"Ville"}},"title":"Adresse"},
-	"enfants":{"type":"array","maxItems":3,"items":{"type":"object","properties":{"prenom":{"type":"string","title":"Prénom"}}},"title":"Enfants"}},
-	"allOf":[{"if":{"properties":{"certifie":{"const":true}},"required":["certifie"]},"then":{"properties":{"date":{"type":"string","format":"date","title":"Date"}}}}]}`
+	"enfants":{"type":"array","maxItems":3,"items":{"type":"object","properties":{"prenom":{"type":"string","title":"Prénom"}}},
+		"title":"Enfants"}},
+	"allOf":[{"if":{"properties":{"certifie":{"const":true}},"required":["certifie"]},"then":{"properties":{"date":{"type":"string",
+		"format":"date","title":"Date"}}}}]}`
 
 // Any answers, however shaped, build the form's fields, and any post
 // parses into answers, without panicking.
 func FuzzFormRendering(f *testing.F) {
-	for _, seed := range []string{`{"nom":"Weber","enfants":[{"prenom":"Zoé"}]}`, `{"enfants":"pas une liste","adresse":[1,2]}`, `{"aides":[1,{"x":2}],"age":"douze"}`, `[]`, `{"certifie":true,"date":5}`} {
+	for _, seed := range []string{
+		`{"nom":"Weber","enfants":[{"prenom":"Zoé"}]}`,
+		`{"enfants":"pas une liste","adresse":[1,2]}`,
+		`{"aides":[1,{"x":2}],"age":"douze"}`,
+		`[]`,
+		`{"certifie":true,"date":5}`,
+	} {
 		f.Add([]byte(seed), "nom=Weber&enfants._n=2&enfants.0.prenom=A&age=12&_action=add:enfants")
 	}
 	f.Fuzz(func(t *testing.T, data []byte, post string) {
@@ -50,7 +58,8 @@ func FuzzFormRendering(f *testing.F) {
 // as one stays as typed, for validation to report.
 func TestTypedNumbers(t *testing.T) {
 	for typed, want := range map[string]any{
-		"2 500,50": 2500.5, "2\u00a0500,5": 2500.5, "2\u202f500": int64(2500), "1500.25": 1500.25, "-3": int64(-3), "beaucoup": "beaucoup", "2.500,50": "2.500,50",
+		"2 500,50": 2500.5, "2\u00a0500,5": 2500.5, "2\u202f500": int64(2500), "1500.25": 1500.25, "-3": int64(-3),
+		"beaucoup": "beaucoup", "2.500,50": "2.500,50",
 	} {
 		if got := typedScalar("number", typed); got != want {
 			t.Errorf("typedScalar(%q) = %#v, want %#v", typed, got, want)

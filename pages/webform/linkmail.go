@@ -36,15 +36,36 @@ func (p *Pages) emailLink(w http.ResponseWriter, r *http.Request) {
 	address, err := mail.ParseAddress(page.Email)
 	switch {
 	case web.RequestOf(r.Context()).Session == nil && !web.FormTokenValid(r):
-		status, page.Error = http.StatusForbidden, tr(r, "Le formulaire a expiré : saisissez votre adresse à nouveau.", "The form expired: type your address again.")
+		status, page.Error = http.StatusForbidden, tr(
+			r,
+			"Le formulaire a expiré : saisissez votre adresse à nouveau.",
+			"The form expired: "+
+				"type your address again.",
+		)
 	case err != nil || address.Address != page.Email:
-		status, page.Error = http.StatusUnprocessableEntity, tr(r, "Saisissez une adresse électronique, par exemple prenom.nom@exemple.fr.", "Type an email address, like name@example.com.")
+		status, page.Error = http.StatusUnprocessableEntity, tr(
+			r,
+			"Saisissez une adresse électronique, par exemple prenom.nom@exemple.fr.",
+			"Type an email "+
+				"address, like name@example.com.",
+		)
 	case !p.linkMails.Allow(web.RequestOf(r.Context()).Client, time.Now()):
-		status, page.Error = http.StatusTooManyRequests, tr(r, "Trop d'envois depuis votre connexion : réessayez dans une minute, ou copiez le lien.", "Too many sendings from your connection: try again in a minute, or copy the link.")
+		status, page.Error = http.StatusTooManyRequests, tr(
+			r,
+			"Trop d'envois depuis votre connexion : réessayez dans une minute, ou copiez le "+
+				"lien.",
+			"Too many sendings "+
+				"from your connection: try again in a minute, or copy the link.",
+		)
 	default:
 		if err := p.Mail.Send(r.Context(), p.linkMessage(r, form, page)); err != nil {
 			p.Log.Warn("resume link not emailed", "form", form.ID, "error", err)
-			status, page.Error = http.StatusServiceUnavailable, tr(r, "Le courriel n'a pas pu partir. Copiez le lien ci-dessus : il reste valable.", "The email could not be sent. Copy the link above: it stays valid.")
+			status, page.Error = http.StatusServiceUnavailable, tr(
+				r,
+				"Le courriel n'a pas pu partir. Copiez le lien ci-dessus : il reste valable.",
+				"The email could not "+
+					"be sent. Copy the link above: it stays valid.",
+			)
 			break
 		}
 		page.Sent = address.Address
@@ -57,10 +78,23 @@ func (p *Pages) linkMessage(r *http.Request, form *schemas.Compiled, page savedP
 	lang := web.RequestOf(r.Context()).Lang
 	until := locale.DateTime(page.ExpiresAt, lang)
 	text := locale.Text{
-		FR: fmt.Sprintf("Bonjour,\n\nVos réponses au formulaire « %s » sont enregistrées. Pour reprendre votre demande, depuis cet appareil ou un autre, ouvrez ce lien :\n\n%s\n\nIl reste valable jusqu'au %s. Ne le transmettez qu'aux personnes qui peuvent voir vos réponses.\n\n%s",
-			form.Title, page.ResumeURL, until, p.Site.Organisation),
-		EN: fmt.Sprintf("Hello,\n\nYour answers to the form “%s” are saved. To continue your request, from this device or another, open this link:\n\n%s\n\nIt stays valid until %s. Pass it on only to people who may see your answers.\n\n%s",
-			form.Title, page.ResumeURL, until, p.Site.Organisation),
+		FR: fmt.Sprintf(
+			"Bonjour,\n\nVos réponses au formulaire « %s » sont enregistrées. Pour reprendre votre demande, depuis cet appareil ou "+
+				"un autre, ouvrez ce lien :\n\n%s\n\nIl reste valable jusqu'au %s. Ne le transmettez qu'aux personnes qui peuvent voir vos "+
+				"réponses.\n\n%s",
+			form.Title,
+			page.ResumeURL,
+			until,
+			p.Site.Organisation,
+		),
+		EN: fmt.Sprintf(
+			"Hello,\n\nYour answers to the form “%s” are saved. To continue your request, from this device or another, open this "+
+				"link:\n\n%s\n\nIt stays valid until %s. Pass it on only to people who may see your answers.\n\n%s",
+			form.Title,
+			page.ResumeURL,
+			until,
+			p.Site.Organisation,
+		),
 	}
 	subject := locale.Text{FR: "Votre demande « " + form.Title + " » en cours", EN: "Your request “" + form.Title + "” in progress"}
 	return mailer.Message{To: page.Email, Subject: subject.In(lang), Text: text.In(lang)}

@@ -33,10 +33,12 @@ func TestResumeLinkByEmail(t *testing.T) {
 	browsertest.Load(t, ctx, chromedp.Navigate(base+"/f/vacances"))
 	browsertest.Load(t, ctx, chromedp.SendKeys(field("nom"), "Marie Weber"), chromedp.Click(chromedp.CSS("#save")))
 	resume := browsertest.Attribute(t, ctx, "#resume-link", "href")
-	if status := browsertest.Load(t, ctx, chromedp.SendKeys(chromedp.CSS("#email"), "marie@"), chromedp.Click(chromedp.CSS("#email-link"))); status != http.StatusUnprocessableEntity {
+	status := browsertest.Load(t, ctx, chromedp.SendKeys(chromedp.CSS("#email"), "marie@"), chromedp.Click(chromedp.CSS("#email-link")))
+	if status != http.StatusUnprocessableEntity {
 		t.Errorf("a wrong address: %d", status)
 	}
-	if msg := browsertest.Text(t, ctx, "#email-error"); !strings.Contains(msg, "adresse électronique") || browsertest.Value(t, ctx, "#resume-url") != resume {
+	msg := browsertest.Text(t, ctx, "#email-error")
+	if !strings.Contains(msg, "adresse électronique") || browsertest.Value(t, ctx, "#resume-url") != resume {
 		t.Errorf("a wrong address: %q, link %q", msg, browsertest.Value(t, ctx, "#resume-url"))
 	}
 	for _, v := range browsertest.Axe(t, ctx) {
@@ -64,7 +66,8 @@ func TestResumeLinkByEmail(t *testing.T) {
 	if statuses[3] != http.StatusOK || statuses[5] != http.StatusTooManyRequests {
 		t.Errorf("six sendings in a row: %v", statuses)
 	}
-	if r := api.Do("POST", "/f/vacances/d/"+draft+"/courriel", "", "email=x%40example.fr", "Content-Type", "application/x-www-form-urlencoded"); r.Status != http.StatusForbidden {
+	r := api.Do("POST", "/f/vacances/d/"+draft+"/courriel", "", "email=x%40example.fr", "Content-Type", "application/x-www-form-urlencoded")
+	if r.Status != http.StatusForbidden {
 		t.Errorf("without the form's token: %d", r.Status)
 	}
 

@@ -43,7 +43,16 @@ func (p *Pages) preview(w http.ResponseWriter, r *http.Request) {
 	p.renderPreview(w, r, http.StatusOK, form, index, map[string]any{}, nil, "")
 }
 
-func (p *Pages) renderPreview(w http.ResponseWriter, r *http.Request, status int, form *schemas.Compiled, index int, data map[string]any, errs []schemas.FieldError, outcome string) {
+func (p *Pages) renderPreview(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	form *schemas.Compiled,
+	index int,
+	data map[string]any,
+	errs []schemas.FieldError,
+	outcome string,
+) {
 	page := stepPage(r, form, index, data, errs, "", "")
 	page.Action = "/admin/forms/" + form.ID + "/preview"
 	page.Preview = true

@@ -54,7 +54,13 @@ type savedPage struct {
 
 // savedPage shows a draft's resume link.
 func (p *Pages) savedPage(w http.ResponseWriter, r *http.Request, form *schemas.Compiled, token string, expires time.Time) savedPage {
-	page := savedPage{Form: form, Draft: token, ResumeURL: siteURL(r) + "/f/" + form.ID + "/d/" + token, ExpiresAt: expires, Mail: p.Mail != nil}
+	page := savedPage{
+		Form:      form,
+		Draft:     token,
+		ResumeURL: siteURL(r) + "/f/" + form.ID + "/d/" + token,
+		ExpiresAt: expires,
+		Mail:      p.Mail != nil,
+	}
 	if web.RequestOf(r.Context()).Session == nil {
 		page.FormToken = web.FormToken(w, r, p.Cookies)
 	}
@@ -69,7 +75,12 @@ func (p *Pages) save(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 		return
 	}
 	lifetime := form.DraftLifetime()
-	token, err = p.Drafts.Save(r.Context(), token, submit.Draft{Form: form.ID, Data: raw, Step: index, AccountID: web.RequestOf(r.Context()).Principal.AccountID}, lifetime)
+	token, err = p.Drafts.Save(r.Context(), token, submit.Draft{
+		Form:      form.ID,
+		Data:      raw,
+		Step:      index,
+		AccountID: web.RequestOf(r.Context()).Principal.AccountID,
+	}, lifetime)
 	if err != nil {
 		p.unavailable(w, r, form, index, data, token, "", err)
 		return

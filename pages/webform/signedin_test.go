@@ -34,7 +34,8 @@ const travelRequest = `{
 			"commentaire": {"type": "string", "title": "Commentaire"}
 		},
 		"if": {"properties": {"vehicule": {"const": true}}, "required": ["vehicule"]},
-		"then": {"properties": {"immatriculation": {"type": "string", "title": "Immatriculation", "minLength": 1}}, "required": ["immatriculation"]}
+		"then": {"properties": {"immatriculation": {"type": "string", "title": "Immatriculation", "minLength": 1}},
+			"required": ["immatriculation"]}
 	},
 	"uiSchema": {"ui:steps": [
 		{"title": "Le déplacement", "fields": ["objet", "adresse"]},
@@ -74,7 +75,8 @@ func TestSignedInFormWithConditionalField(t *testing.T) {
 	ctx := browsertest.New(t)
 	browsertest.Load(t, ctx, chromedp.Navigate(base+"/login?next=/f/deplacement"))
 	if status := browsertest.Load(t, ctx, chromedp.SendKeys(chromedp.CSS("#id"), "m-weber"),
-		chromedp.SendKeys(chromedp.CSS("#password"), "trois pommes vertes sur la table"), chromedp.Click(chromedp.CSS("main button[type=submit]"))); status != http.StatusOK {
+		chromedp.SendKeys(chromedp.CSS("#password"), "trois pommes vertes sur la table"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]"))); status != http.StatusOK {
 		t.Fatalf("signing in: %d", status)
 	}
 	if lead := browsertest.Text(t, ctx, "p.lead"); !strings.Contains(lead, "hors du département") {

@@ -93,12 +93,22 @@ func TestStepsSaveResumeCheck(t *testing.T) {
 			}
 			browsertest.Load(t, ctx, send)
 			// The spouse's name is asked on this page, of couples only.
-			if status := browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`input[name="situation"][value="couple"]`)), send); status != http.StatusUnprocessableEntity {
+			status := browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`input[name="situation"][value="couple"]`)), send)
+			if status != http.StatusUnprocessableEntity {
 				t.Fatalf("a couple without a spouse's name: %d", status)
 			}
 			browsertest.Load(t, ctx, chromedp.SendKeys(field("conjoint"), "Jean Klein"), chromedp.SendKeys(field("revenus"), "2 100"), send)
 			page := browsertest.Text(t, ctx, "main")
-			for _, want := range []string{"Vérifiez vos réponses", "Marie Weber", "marie@example.fr", "Zoé", "En couple", "Nom du conjoint", "Jean Klein", "2\u00a0100"} {
+			for _, want := range []string{
+				"Vérifiez vos réponses",
+				"Marie Weber",
+				"marie@example.fr",
+				"Zoé",
+				"En couple",
+				"Nom du conjoint",
+				"Jean Klein",
+				"2\u00a0100",
+			} {
 				if !strings.Contains(page, want) {
 					t.Errorf("check page lacks %q:\n%s", want, page)
 				}

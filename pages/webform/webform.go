@@ -133,7 +133,8 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) load(w http.ResponseWriter, r *http.Request) (*schemas.Compiled, bool) {
 	form, err := p.Forms.Latest(r.Context(), r.PathValue("form"))
 	req := web.RequestOf(r.Context())
-	if errors.Is(err, schemas.ErrNotFound) || (err == nil && form.Audience == schemas.Internal && !req.Principal.IsAgent() && !req.Principal.Anonymous()) {
+	if errors.Is(err, schemas.ErrNotFound) ||
+		(err == nil && form.Audience == schemas.Internal && !req.Principal.IsAgent() && !req.Principal.Anonymous()) {
 		p.notFound(w, r)
 		return nil, false
 	}
@@ -242,5 +243,9 @@ func (p *Pages) receipt(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	p.templates.Render(w, r, http.StatusOK, "receipt.html", tr(r, "Demande envoyée", "Request sent"), receiptPage{Record: rec, Form: form, Token: token})
+	p.templates.Render(w, r, http.StatusOK, "receipt.html", tr(r, "Demande envoyée", "Request sent"), receiptPage{
+		Record: rec,
+		Form:   form,
+		Token:  token,
+	})
 }

@@ -33,11 +33,14 @@ const everyControl = `{
 			"email": {"type": "string", "title": "Courriel", "format": "email"},
 			"telephone": {"type": "string", "title": "Téléphone", "format": "tel-fr"},
 			"naissance": {"type": "string", "title": "Date de naissance", "format": "past-date"},
-			"commune": {"type": "string", "title": "Commune", "enum": ["Metz", "Thionville", "Forbach", "Sarreguemines", "Yutz", "Hayange", "Bitche", "Autre"]},
-			"situation": {"type": "string", "title": "Situation", "oneOf": [{"const": "seul", "title": "Seul ou seule"}, {"const": "couple", "title": "En couple"}]},
+			"commune": {"type": "string", "title": "Commune", "enum": ["Metz", "Thionville", "Forbach", "Sarreguemines", "Yutz", "Hayange",
+				"Bitche", "Autre"]},
+			"situation": {"type": "string", "title": "Situation", "oneOf": [{"const": "seul", "title": "Seul ou seule"}, {"const": "couple",
+				"title": "En couple"}]},
 			"revenus": {"type": "number", "title": "Revenus mensuels (€)", "minimum": 0, "multipleOf": 0.01},
 			"personnes": {"type": "integer", "title": "Personnes au foyer", "minimum": 1},
-			"aides": {"type": "array", "title": "Aides déjà perçues", "uniqueItems": true, "items": {"enum": ["apl", "rsa", "af"], "enumNames": ["APL", "RSA", "Allocations familiales"]}},
+			"aides": {"type": "array", "title": "Aides déjà perçues", "uniqueItems": true, "items": {"enum": ["apl", "rsa", "af"],
+				"enumNames": ["APL", "RSA", "Allocations familiales"]}},
 			"certifie": {"type": "boolean", "title": "Je certifie l'exactitude de mes réponses"},
 			"justificatif": {"type": "string", "format": "data-url", "title": "Avis d'imposition"},
 			"foyer": {"type": "null", "title": "Votre foyer"},
@@ -45,7 +48,8 @@ const everyControl = `{
 			"commentaire": {"type": "string", "title": "Commentaire", "maxLength": 2000},
 			"adresse": {"type": "object", "title": "Adresse", "required": ["ville"], "properties": {
 				"rue": {"type": "string", "title": "Rue"}, "ville": {"type": "string", "title": "Ville"}}},
-			"enfants": {"type": "array", "title": "Enfants", "minItems": 1, "maxItems": 5, "items": {"type": "object", "required": ["prenom"], "properties": {
+			"enfants": {"type": "array", "title": "Enfants", "minItems": 1, "maxItems": 5, "items": {"type": "object",
+				"required": ["prenom"], "properties": {
 				"prenom": {"type": "string", "title": "Prénom"}, "age": {"type": "integer", "title": "Âge", "minimum": 0}}}}
 		},
 		"allOf": [{
@@ -54,7 +58,8 @@ const everyControl = `{
 		}]
 	},
 	"uiSchema": {
-		"ui:order": ["nom", "email", "telephone", "naissance", "commune", "situation", "foyer", "note", "revenus", "personnes", "aides", "adresse", "enfants", "justificatif", "commentaire", "certifie"],
+		"ui:order": ["nom", "email", "telephone", "naissance", "commune", "situation", "foyer", "note", "revenus", "personnes", "aides",
+			"adresse", "enfants", "justificatif", "commentaire", "certifie"],
 		"telephone": {"ui:widget": "tel", "ui:help": "Par exemple 03 87 00 00 00"},
 		"commune": {"ui:widget": "select"},
 		"commentaire": {"ui:widget": "textarea", "ui:placeholder": "Précisez votre situation si besoin"},
@@ -100,7 +105,9 @@ func TestFillAndSend(t *testing.T) {
 				t.Errorf("explanatory text %q", p)
 			}
 			// The phone field is as wide as the other text fields.
-			if widths, _ := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`["telephone", "nom"].map(n => document.querySelector("[name=" + n + "]").getBoundingClientRect().width)`)); len(widths) != 2 || widths[0] != widths[1] {
+			if widths, _ := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`["telephone", "nom"].map(n => document.querySelector("[name=" + n + `+
+				`"]").getBoundingClientRect().width)`)); len(widths) != 2 ||
+				widths[0] != widths[1] {
 				t.Errorf("phone and name widths: %v", widths)
 			}
 			// Wrong answers first, with a file.
@@ -120,19 +127,30 @@ func TestFillAndSend(t *testing.T) {
 				t.Fatalf("wrong answers: %d", status)
 			}
 			summary := browsertest.Text(t, ctx, "#error-summary")
-			for _, want := range []string{"« Courriel » doit être une adresse électronique", "« Revenus mensuels (€) » doit être un nombre", "Le champ « Commune » est obligatoire", "Le champ « Situation » est obligatoire"} {
+			for _, want := range []string{
+				"« Courriel » doit être une adresse électronique",
+				"« Revenus mensuels (€) » doit être un nombre",
+				"Le champ « Commune » est obligatoire",
+				"Le champ « Situation » est obligatoire",
+			} {
 				if !strings.Contains(summary, want) {
 					t.Errorf("error summary lacks %q:\n%s", want, summary)
 				}
 			}
 			target := browsertest.Attribute(t, ctx, "#error-summary a", "href")
-			if n, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(`[id="`+strings.TrimPrefix(target, "#")+`"]`), chromedp.AtLeast(0))); len(n) != 1 {
+			n, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(`[id="`+strings.TrimPrefix(target, "#")+`"]`), chromedp.AtLeast(0)))
+			if len(n) != 1 {
 				t.Errorf("the summary links to %s, which is not on the page", target)
 			}
 			if kept := browsertest.Text(t, ctx, `[id="champ.justificatif-kept"]`); !strings.Contains(kept, "avis-2026.pdf") {
 				t.Errorf("the chosen file was lost: %q", kept)
 			}
-			for sel, want := range map[string]string{"nom": "Şükrü Yılmaz-Lefèvre", "email": "pas-une-adresse", "revenus": "beaucoup", "commentaire": "Œuvre « sociale » — 5 €"} {
+			for sel, want := range map[string]string{
+				"nom":         "Şükrü Yılmaz-Lefèvre",
+				"email":       "pas-une-adresse",
+				"revenus":     "beaucoup",
+				"commentaire": "Œuvre « sociale » — 5 €",
+			} {
 				if got := browsertest.Value(t, ctx, `[name="`+sel+`"]`); got != want {
 					t.Errorf("%s lost what was typed: %q, want %q", sel, got, want)
 				}
@@ -146,11 +164,18 @@ func TestFillAndSend(t *testing.T) {
 
 			// A child, added with the group's button, then the right answers.
 			// The amount typed the French way comes back written so.
-			browsertest.Load(t, ctx, chromedp.SetValue(field("revenus"), "1 234,5"), chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
+			browsertest.Load(
+				t,
+				ctx,
+				chromedp.SetValue(field("revenus"), "1 234,5"),
+				chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)),
+			)
 			if got := browsertest.Value(t, ctx, `[name="revenus"]`); got != "1\u00a0234,50" {
 				t.Errorf("the amount comes back as %q", got)
 			}
-			if latest := browsertest.Attribute(t, ctx, `[name="naissance"]`, "max"); latest != time.Now().In(locale.Paris).Format(time.DateOnly) {
+			if latest := browsertest.Attribute(t, ctx, `[name="naissance"]`, "max"); latest != time.Now().
+				In(locale.Paris).
+				Format(time.DateOnly) {
 				t.Errorf("the birth date may go up to %q", latest)
 			}
 			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`button[value="add:enfants"]`)))
@@ -187,7 +212,25 @@ func TestFillAndSend(t *testing.T) {
 			client.WaitStatus(reference, pdfURL[strings.Index(pdfURL, "token=")+6:], "routed")
 			got := client.Must(200, "GET", pdfURL, "", "")
 			text := strings.Join(strings.Fields(pdftest.Text(t, got.Body)), " ")
-			for _, want := range []string{reference, "Şükrü Yılmaz-Lefèvre", "sukru@example.fr", "Thionville", "En couple", "0387375757", "1 234,50", "Allocations familiales", "Montigny-lès-Metz", "Enfants n° 1", "Ayşe", "Œuvre « sociale » — 5 €", "Oui", "Nom du conjoint", "Jean Klein", "Pièces jointes", "avis-2026.pdf"} {
+			for _, want := range []string{
+				reference,
+				"Şükrü Yılmaz-Lefèvre",
+				"sukru@example.fr",
+				"Thionville",
+				"En couple",
+				"0387375757",
+				"1 234,50",
+				"Allocations familiales",
+				"Montigny-lès-Metz",
+				"Enfants n° 1",
+				"Ayşe",
+				"Œuvre « sociale » — 5 €",
+				"Oui",
+				"Nom du conjoint",
+				"Jean Klein",
+				"Pièces jointes",
+				"avis-2026.pdf",
+			} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the PDF lacks %q:\n%s", want, text)
 				}
@@ -203,8 +246,18 @@ func TestConditionalFieldsOnTheServer(t *testing.T) {
 	const token = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
 	client := testkit.Client{T: t, URL: base, NoRedirects: true}
 	post := func(extra string) testkit.Response {
-		body := "form_csrf=" + token + "&nom=Dupont&email=d%40example.fr&commune=Metz&adresse.ville=Metz&enfants._n=1&enfants.0.prenom=Léa&" + extra
-		return client.Do("POST", "/f/aide-familles", "", body, "Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+token)
+		body := "form_csrf=" + token + "&nom=Dupont&email=d%40example.fr&commune=Metz&adresse.ville=Metz" +
+			"&enfants._n=1&enfants.0.prenom=Léa&" + extra
+		return client.Do(
+			"POST",
+			"/f/aide-familles",
+			"",
+			body,
+			"Content-Type",
+			"application/x-www-form-urlencoded",
+			"Cookie",
+			"guichet_form_csrf="+token,
+		)
 	}
 	r := post("situation=couple")
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "Le champ « Nom du conjoint » est obligatoire.") {
@@ -229,8 +282,16 @@ func TestInternalFormPrefilledForTheAgent(t *testing.T) {
 	a, base := testkit.StartApp(t, app.Config{AdminToken: adminToken, Demo: true})
 	api := testkit.Client{T: t, URL: base, NoRedirects: true}
 	api.Must(200, "PUT", "/api/accounts/j-muller", adminToken, `{"name":"Jean Muller","role":"manager","active":true,"departments":["rh"]}`)
-	api.Must(200, "PUT", "/api/accounts/c-schmitt", adminToken, `{"name":"Claire Schmitt","role":"agent","active":true,"departments":["rh"],"manager":"j-muller"}`)
-	if r := api.Do("GET", "/f/demande-conges", "", ""); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+	api.Must(
+		200,
+		"PUT",
+		"/api/accounts/c-schmitt",
+		adminToken,
+		`{"name":"Claire Schmitt","role":"agent","active":true,"departments":["rh"],`+
+			`"manager":"j-muller"}`,
+	)
+	r := api.Do("GET", "/f/demande-conges", "", "")
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 		t.Errorf("internal form, anonymous: %d %s", r.Status, r.Header.Get("Location"))
 	}
 	id, _, err := a.Services.Sessions.Create(t.Context(), "c-schmitt")
@@ -253,7 +314,8 @@ func TestClosedEscapedAndEnglish(t *testing.T) {
 	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	form := func(id, extra string) {
 		api.Must(200, "PUT", "/api/forms/"+id+"/draft", adminToken, `{"title":"Aide <script>alert(1)</script>","audience":"public",`+extra+
-			`"schema":{"type":"object","properties":{"nom":{"type":"string","title":"Nom <b>gras</b>","maxLength":3}}},"routing":{"default":"accueil"}}`)
+			`"schema":{"type":"object","properties":{"nom":{"type":"string","title":"Nom <b>gras</b>","maxLength":3}}},`+
+			`"routing":{"default":"accueil"}}`)
 		api.Must(200, "POST", "/api/forms/"+id+"/publish", adminToken, "")
 	}
 	form("fermee", `"closesAt":"2020-01-01T00:00:00Z",`)
@@ -261,18 +323,39 @@ func TestClosedEscapedAndEnglish(t *testing.T) {
 	form("ouverte", "")
 	for path, want := range map[string]int{"/f/fermee": http.StatusGone, "/f/future": http.StatusForbidden} {
 		r := api.Do("GET", path, "", "")
-		if r.Status != want || !strings.Contains(string(r.Body), "accepte pas de demande") && !strings.Contains(string(r.Body), "pas encore ouverte") {
+		if r.Status != want ||
+			!strings.Contains(string(r.Body), "accepte pas de demande") && !strings.Contains(string(r.Body), "pas encore ouverte") {
 			t.Errorf("GET %s: %d", path, r.Status)
 		}
 		const token = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
-		if r := api.Do("POST", path, "", "form_csrf="+token+"&nom=x", "Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+token); r.Status != want {
+		r = api.Do(
+			"POST",
+			path,
+			"",
+			"form_csrf="+token+"&nom=x",
+			"Content-Type",
+			"application/x-www-form-urlencoded",
+			"Cookie",
+			"guichet_form_csrf="+token,
+		)
+		if r.Status != want {
 			t.Errorf("POST %s: %d", path, r.Status)
 		}
 	}
 	const token = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
-	r := api.Do("POST", "/f/ouverte", "", "form_csrf="+token+"&nom=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E", "Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+token)
+	r := api.Do(
+		"POST",
+		"/f/ouverte",
+		"",
+		"form_csrf="+token+"&nom=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E",
+		"Content-Type",
+		"application/x-www-form-urlencoded",
+		"Cookie",
+		"guichet_form_csrf="+token,
+	)
 	page := string(r.Body)
-	if r.Status != http.StatusUnprocessableEntity || strings.Contains(page, "<script>alert") || strings.Contains(page, "<img src=x") || strings.Contains(page, "<b>gras</b>") {
+	if r.Status != http.StatusUnprocessableEntity || strings.Contains(page, "<script>alert") || strings.Contains(page, "<img src=x") ||
+		strings.Contains(page, "<b>gras</b>") {
 		t.Errorf("unescaped content on the page (%d)", r.Status)
 	}
 	if !strings.Contains(page, "&lt;img src=x onerror=alert(1)&gt;") {
@@ -291,7 +374,8 @@ func TestExpiredFormKeepsAnswers(t *testing.T) {
 	r := client.Do("POST", "/f/aide-familles", "", "nom=Ma%C3%AFa+Lef%C3%A8vre&email=maia%40example.fr",
 		"Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
 	page := string(r.Body)
-	if r.Status != http.StatusForbidden || !strings.Contains(page, "Le formulaire a expiré") || !strings.Contains(page, `value="Maïa Lefèvre"`) {
+	if r.Status != http.StatusForbidden || !strings.Contains(page, "Le formulaire a expiré") ||
+		!strings.Contains(page, `value="Maïa Lefèvre"`) {
 		t.Errorf("post without its token: %d", r.Status)
 	}
 }

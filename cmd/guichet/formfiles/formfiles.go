@@ -112,6 +112,12 @@ func problemsOf(err error) error {
 
 // Messages of the stores' errors.
 var (
-	msgNotFound = locale.Text{FR: "ce formulaire n'existe pas ou n'a aucune version publiée", EN: "this form does not exist or has no published version"}
-	msgArchived = locale.Text{FR: "ce formulaire est archivé : restaurez-le avant de le publier", EN: "this form is archived: restore it before publishing"}
+	msgNotFound = locale.Text{
+		FR: "ce formulaire n'existe pas ou n'a aucune version publiée",
+		EN: "this form does not exist or has no published version",
+	}
+	msgArchived = locale.Text{
+		FR: "ce formulaire est archivé : restaurez-le avant de le publier",
+		EN: "this form is archived: restore it before publishing",
+	}
 )

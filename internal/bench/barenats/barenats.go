@@ -24,7 +24,14 @@ type Server struct {
 // Start starts a server that keeps its JetStream data in dir, syncing
 // every write to disk or not.
 func Start(dir string, syncAlways bool) (*Server, error) {
-	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: dir, SyncAlways: syncAlways, DontListen: true, NoLog: true, NoSigs: true})
+	ns, err := server.NewServer(&server.Options{
+		JetStream:  true,
+		StoreDir:   dir,
+		SyncAlways: syncAlways,
+		DontListen: true,
+		NoLog:      true,
+		NoSigs:     true,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,14 @@ func Form() schemas.Form {
 	}
 }
 
-var names = []string{"Şükrü Yılmaz-Lefèvre", "Anne-Cécile Schœffer", "Jérôme Müller", "Νίκος Παπαδόπουλος", "Ольга Иванова", "Zoë Lambert-Çelik"}
+var names = []string{
+	"Şükrü Yılmaz-Lefèvre",
+	"Anne-Cécile Schœffer",
+	"Jérôme Müller",
+	"Νίκος Παπαδόπουλος",
+	"Ольга Иванова",
+	"Zoë Lambert-Çelik",
+}
 
 // Data returns the i-th answers, valid for Form.
 func Data(i int) json.RawMessage {
@@ -46,7 +53,8 @@ func Data(i int) json.RawMessage {
 		"naissance": "2009-04-17", "commune": []string{"Metz", "Thionville", "Forbach"}[i%3],
 		"association": "Association sportive de Montigny-lès-Metz", "discipline": "athlétisme",
 		"montant": 150 + i%1000, "licencie": i%2 == 0,
-		"projet": "Achat d'une paire de pointes et d'un survêtement pour la saison 2026-2027 — « cœur de l'équipe » : 120 € ; inscription aux championnats de Lorraine.",
+		"projet": "Achat d'une paire de pointes et d'un survêtement pour la saison 2026-2027 — « cœur de l'équipe » : 120 € ; inscription aux " +
+			"championnats de Lorraine.",
 	})
 	return raw
 }

@@ -126,7 +126,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := c.prepare(ctx, base); err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context) error{c.validation, c.pdf, c.rawPublish, c.naiveHTTP, func(ctx context.Context) error { return c.guichetHTTP(ctx, base) }, c.endToEnd}
+	steps := []func(context.Context) error{
+		c.validation,
+		c.pdf,
+		c.rawPublish,
+		c.naiveHTTP,
+		func(ctx context.Context) error { return c.guichetHTTP(ctx, base) },
+		c.endToEnd,
+	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return c.report, err
@@ -232,7 +239,13 @@ func (c *comparison) validation(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.add(Measure{Key: "validate", Label: "validation de Guichet (limites, formats, gojsonschema)", Callers: 1, PerSecond: rate, Micros: micros})
+	c.add(Measure{
+		Key:       "validate",
+		Label:     "validation de Guichet (limites, formats, gojsonschema)",
+		Callers:   1,
+		PerSecond: rate,
+		Micros:    micros,
+	})
 	return nil
 }
 
@@ -287,12 +300,24 @@ func (c *comparison) rawPublish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.add(Measure{Key: "publish-sync-n", Label: fmt.Sprintf("publication synchronisée sur disque, %d éditeurs", c.cfg.Clients), Callers: c.cfg.Clients, PerSecond: rate, Micros: micros})
+	c.add(Measure{
+		Key:       "publish-sync-n",
+		Label:     fmt.Sprintf("publication synchronisée sur disque, %d éditeurs", c.cfg.Clients),
+		Callers:   c.cfg.Clients,
+		PerSecond: rate,
+		Micros:    micros,
+	})
 	rate, micros, err = synced.publishBatches(ctx, c.cfg.Step, c.form.ID, c.messages)
 	if err != nil {
 		return err
 	}
-	c.add(Measure{Key: "batch-sync", Label: fmt.Sprintf("lots atomiques de %d, synchronisés, 1 éditeur", rawBatch), Callers: 1, PerSecond: rate, Micros: micros})
+	c.add(Measure{
+		Key:       "batch-sync",
+		Label:     fmt.Sprintf("lots atomiques de %d, synchronisés, 1 éditeur", rawBatch),
+		Callers:   1,
+		PerSecond: rate,
+		Micros:    micros,
+	})
 	unsynced, err := startRawStream(ctx, c.dir, false)
 	if err != nil {
 		return err
@@ -302,7 +327,13 @@ func (c *comparison) rawPublish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.add(Measure{Key: "publish-nosync-n", Label: fmt.Sprintf("publication sans synchronisation, %d éditeurs", c.cfg.Clients), Callers: c.cfg.Clients, PerSecond: rate, Micros: micros})
+	c.add(Measure{
+		Key:       "publish-nosync-n",
+		Label:     fmt.Sprintf("publication sans synchronisation, %d éditeurs", c.cfg.Clients),
+		Callers:   c.cfg.Clients,
+		PerSecond: rate,
+		Micros:    micros,
+	})
 	return nil
 }
 
@@ -373,8 +404,13 @@ func (c *comparison) endToEnd(ctx context.Context) error {
 	intake, pdf := c.measure("guichet").PerSecond, c.measure("pdf-cores").PerSecond
 	if intake > 0 && pdf > 0 {
 		ceiling := 1 / (1/intake + 1/pdf)
-		c.add(Measure{Key: "end-to-end-ceiling", Label: "plafond de bout en bout : coût de l'accueil + coût du PDF", Callers: runtime.GOMAXPROCS(0), PerSecond: ceiling,
-			Micros: 1e6 / ceiling})
+		c.add(Measure{
+			Key:       "end-to-end-ceiling",
+			Label:     "plafond de bout en bout : coût de l'accueil + coût du PDF",
+			Callers:   runtime.GOMAXPROCS(0),
+			PerSecond: ceiling,
+			Micros:    1e6 / ceiling,
+		})
 	}
 	return nil
 }

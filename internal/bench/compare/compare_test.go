@@ -17,7 +17,12 @@ func TestRunMeasuresEveryFigure(t *testing.T) {
 		t.Skip("measures for about 17 seconds")
 	}
 	var progress bytes.Buffer
-	r, err := compare.Run(context.Background(), compare.Config{Step: time.Second, Clients: 8, Form: "subvention-association", Progress: &progress})
+	r, err := compare.Run(context.Background(), compare.Config{
+		Step:     time.Second,
+		Clients:  8,
+		Form:     "subvention-association",
+		Progress: &progress,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +59,13 @@ func TestRunMeasuresEveryFigure(t *testing.T) {
 	}
 	var out bytes.Buffer
 	r.Print(&out)
-	for _, want := range []string{"Rapports", "dépôts Guichet / chemin simple synchronisé", "de bout en bout / plafond de la machine", "Objectifs", "récapitulatifs PDF par seconde"} {
+	for _, want := range []string{
+		"Rapports",
+		"dépôts Guichet / chemin simple synchronisé",
+		"de bout en bout / plafond de la machine",
+		"Objectifs",
+		"récapitulatifs PDF par seconde",
+	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("printed report lacks %q:\n%s", want, out.String())
 		}

@@ -26,7 +26,12 @@ type Measure struct {
 // throughput runs op for d by callers at once, each call doing some
 // operations (a batch does many) and returning how many, and measures the
 // rate. It stops at the first error.
-func throughput(ctx context.Context, d time.Duration, callers int, op func(ctx context.Context, caller int) (int, error)) (perSecond, micros float64, err error) {
+func throughput(
+	ctx context.Context,
+	d time.Duration,
+	callers int,
+	op func(ctx context.Context, caller int) (int, error),
+) (perSecond, micros float64, err error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var (

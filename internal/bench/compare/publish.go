@@ -48,7 +48,13 @@ func (r *rawStream) msg(form string, payload []byte) *nats.Msg {
 
 // publish measures one synchronous publish after another by each of
 // publishers.
-func (r *rawStream) publish(ctx context.Context, d time.Duration, publishers int, form string, payloads [][]byte) (float64, float64, error) {
+func (r *rawStream) publish(
+	ctx context.Context,
+	d time.Duration,
+	publishers int,
+	form string,
+	payloads [][]byte,
+) (float64, float64, error) {
 	return throughput(ctx, d, publishers, func(ctx context.Context, caller int) (int, error) {
 		_, err := r.server.JS.PublishMsg(ctx, r.msg(form, payloads[caller%len(payloads)]))
 		return 1, err

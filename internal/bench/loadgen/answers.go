@@ -289,10 +289,24 @@ func (a *Answers) matching(pattern string) (string, bool) {
 }
 
 var (
-	people   = []string{"Şükrü Yılmaz-Lefèvre", "Anne-Cécile Schœffer", "Jérôme Müller", "Νίκος Παπαδόπουλος", "Ольга Иванова", "Zoë Lambert-Çelik", "Marie Weber", "Paul Schmitt"}
+	people = []string{
+		"Şükrü Yılmaz-Lefèvre",
+		"Anne-Cécile Schœffer",
+		"Jérôme Müller",
+		"Νίκος Παπαδόπουλος",
+		"Ольга Иванова",
+		"Zoë Lambert-Çelik",
+		"Marie Weber",
+		"Paul Schmitt",
+	}
 	towns    = []string{"Metz", "Thionville", "Forbach", "Sarreguemines", "Sarrebourg", "Montigny-lès-Metz", "Saint-Avold", "Hayange"}
-	sentence = []string{"Achat de matériel pour la saison", "Concert de Noël dans la chapelle des Cordeliers", "Sortie scolaire au château de Malbrouck",
-		"Rénovation du local de l'association", "Stage d'été « cœur de l'équipe » : 120 €"}
+	sentence = []string{
+		"Achat de matériel pour la saison",
+		"Concert de Noël dans la chapelle des Cordeliers",
+		"Sortie scolaire au château de Malbrouck",
+		"Rénovation du local de l'association",
+		"Stage d'été « cœur de l'équipe » : 120 €",
+	}
 )
 
 // words writes what a person would answer to a question named key.

@@ -100,8 +100,16 @@ func newBar(cfg Config) *progressbar.ProgressBar {
 	if cfg.Duration > 0 {
 		total = cfg.Duration.Milliseconds()
 	}
-	return progressbar.NewOptions64(total, progressbar.OptionSetWriter(cfg.Progress), progressbar.OptionSetWidth(30),
-		progressbar.OptionSetPredictTime(false), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionSetRenderBlankState(true))
+	return progressbar.NewOptions64(
+		total,
+		progressbar.OptionSetWriter(cfg.Progress),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSetPredictTime(
+			false,
+		),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetRenderBlankState(true),
+	)
 }
 
 func showProgress(bar *progressbar.ProgressBar, cfg Config, sent, ok int, elapsed time.Duration) {
@@ -122,7 +130,14 @@ func (r *Report) Print(w io.Writer) {
 	if r.TargetRate > 0 {
 		fmt.Fprintf(w, ", cible %.0f/s", r.TargetRate)
 	}
-	fmt.Fprintf(w, "\n  durée          %.1f s\n  envoyés        %d\n  acceptés       %d (%.0f/s)\n", r.Seconds, r.Sent, r.Accepted, r.PerSecond)
+	fmt.Fprintf(
+		w,
+		"\n  durée          %.1f s\n  envoyés        %d\n  acceptés       %d (%.0f/s)\n",
+		r.Seconds,
+		r.Sent,
+		r.Accepted,
+		r.PerSecond,
+	)
 	fmt.Fprintf(w, "  réponses      ")
 	for _, status := range sortedKeys(r.ByStatus) {
 		fmt.Fprintf(w, " %s: %d", status, r.ByStatus[status])
@@ -133,7 +148,11 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "  traitement     %d dépôts suivis sur %d, %d orientés avec leur PDF ; tous %.1f s après la fin de la charge\n",
 			r.Lag.Followed, r.Accepted, r.Lag.Done, r.Lag.AllDoneAfter)
 		if r.Lag.Done == r.Lag.Followed {
-			fmt.Fprintf(w, "  de bout en bout %.0f dépôts/s (acceptés, récépissé signé, PDF, orientés : du début de la charge au dernier)\n", r.Lag.EndToEnd)
+			fmt.Fprintf(
+				w,
+				"  de bout en bout %.0f dépôts/s (acceptés, récépissé signé, PDF, orientés : du début de la charge au dernier)\n",
+				r.Lag.EndToEnd,
+			)
 		}
 		printPercentiles(w, "  délai dépôt → orientation", r.Lag.Lag)
 	}

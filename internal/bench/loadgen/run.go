@@ -133,7 +133,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, errors.New("loadgen: a duration or a count is needed")
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients, MaxConnsPerHost: cfg.Clients}}
+		cfg.Client = &http.Client{
+			Timeout:   time.Minute,
+			Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients, MaxConnsPerHost: cfg.Clients},
+		}
 	}
 	form, err := FetchForm(ctx, cfg.Client, cfg.URL, cfg.Form)
 	if err != nil {

@@ -24,7 +24,13 @@ func TestRunAgainstAServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.Sent != 60 || r.ByStatus["201"] != 54 || r.ByStatus["422"] != 6 || r.Accepted != 54 || len(r.FirstErrors) != 0 {
-		t.Errorf("sent %d, accepted %d, by status %v, errors %v; want 60 sent, 54 accepted, 6 refused", r.Sent, r.Accepted, r.ByStatus, r.FirstErrors)
+		t.Errorf(
+			"sent %d, accepted %d, by status %v, errors %v; want 60 sent, 54 accepted, 6 refused",
+			r.Sent,
+			r.Accepted,
+			r.ByStatus,
+			r.FirstErrors,
+		)
 	}
 	if r.Latency.P50 <= 0 || r.Latency.Max < r.Latency.P99 || r.PerSecond <= 0 {
 		t.Errorf("latency %+v, rate %v", r.Latency, r.PerSecond)
@@ -66,7 +72,8 @@ func TestRunReportsWrites(t *testing.T) {
 	if r.Writes == nil || r.Writes.Streams["SUBMISSIONS"].Writes != 40 {
 		t.Fatalf("writes: %+v", r.Writes)
 	}
-	if w := r.Writes; w.WritesPerSubmission <= 1 || w.SyncsPerSubmission <= 0 || w.SyncsPerSubmission > w.WritesPerSubmission || w.BatchesPerSecond < 0 {
+	w := r.Writes
+	if w.WritesPerSubmission <= 1 || w.SyncsPerSubmission <= 0 || w.SyncsPerSubmission > w.WritesPerSubmission || w.BatchesPerSecond < 0 {
 		t.Errorf("per submission: %+v", w)
 	}
 	var out bytes.Buffer
@@ -74,7 +81,11 @@ func TestRunReportsWrites(t *testing.T) {
 	if !strings.Contains(out.String(), "par dépôt accepté") || !strings.Contains(out.String(), "SUBMISSIONS") {
 		t.Errorf("report:\n%s", out.String())
 	}
-	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: base, Count: 1, MetricsToken: "faux"}); err == nil || !strings.Contains(err.Error(), "401") {
+	if _, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL:          base,
+		Count:        1,
+		MetricsToken: "faux",
+	}); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("a wrong token: %v", err)
 	}
 }

@@ -19,8 +19,13 @@ import (
 func startStream(t *testing.T) jetstream.JetStream {
 	t.Helper()
 	js := natstest.JetStream(t, true)
-	_, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}, Storage: jetstream.FileStorage,
-		Duplicates: time.Minute, AllowAtomicPublish: true})
+	_, err := js.CreateStream(context.Background(), jetstream.StreamConfig{
+		Name:               "S",
+		Subjects:           []string{"s.>"},
+		Storage:            jetstream.FileStorage,
+		Duplicates:         time.Minute,
+		AllowAtomicPublish: true,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +108,13 @@ func TestRefusedBatchAnswersEachMessage(t *testing.T) {
 		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
 		return m
 	}
-	msgs := []*nats.Msg{message("s.a", "fresh-1", "one"), message("s.a", "taken", "again"), keyed("key-first"), keyed("key-second"), message("s.a", "fresh-2", "two")}
+	msgs := []*nats.Msg{
+		message("s.a", "fresh-1", "one"),
+		message("s.a", "taken", "again"),
+		keyed("key-first"),
+		keyed("key-second"),
+		message("s.a", "fresh-2", "two"),
+	}
 	writes := make([]*write, len(msgs))
 	for i, m := range msgs {
 		writes[i] = &write{ctx: ctx, msgs: []*nats.Msg{m}, result: make(chan result, 1)}

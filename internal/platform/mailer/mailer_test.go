@@ -12,7 +12,11 @@ import (
 
 func TestSend(t *testing.T) {
 	server := mailtest.Start(t)
-	m, err := mailer.New(mailer.Config{Addr: server.Addr, From: "Département de la Moselle <ne-pas-repondre@moselle.example>", TLS: mailer.NoTLS})
+	m, err := mailer.New(mailer.Config{
+		Addr: server.Addr,
+		From: "Département de la Moselle <ne-pas-repondre@moselle.example>",
+		TLS:  mailer.NoTLS,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +32,9 @@ func TestSend(t *testing.T) {
 	}
 	got := server.Wait(t, 2)
 	first := got[0]
-	if first.From != "ne-pas-repondre@moselle.example" || strings.Join(first.To, ",") != "sukru@example.fr" || first.Subject != "Votre demande « aide » est reçue" {
+	if first.From != "ne-pas-repondre@moselle.example" || strings.Join(first.To, ",") != "sukru@example.fr" ||
+		first.Subject != "Votre demande « "+
+			"aide » est reçue" {
 		t.Errorf("envelope and subject: %+v", first)
 	}
 	if !strings.Contains(first.Text, "œuvre — 5 €") || string(first.Attachments["2026-ABCD.pdf"]) != string(pdf) {
@@ -42,7 +48,11 @@ func TestSend(t *testing.T) {
 		t.Errorf("a bad address: %v", err)
 	}
 	server.Refuse(true)
-	if err := m.Send(ctx, mailer.Message{To: "anne@example.fr", Subject: "x", Text: "x"}); err == nil || errors.Is(err, mailer.ErrBadRecipient) {
+	if err := m.Send(ctx, mailer.Message{
+		To:      "anne@example.fr",
+		Subject: "x",
+		Text:    "x",
+	}); err == nil || errors.Is(err, mailer.ErrBadRecipient) {
 		t.Errorf("a relay refusing for now: %v", err)
 	}
 	if _, err := mailer.New(mailer.Config{Addr: server.Addr, From: "moi", TLS: mailer.NoTLS}); err == nil {

@@ -46,12 +46,18 @@ func New(js jetstream.JetStream, batches func() map[string]bus.BatchStats) *Metr
 			Help:    "Time to answer HTTP requests, by route and method.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}},
 			[]string{"route", "method"}),
-		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "guichet_submissions_total",
-			Help: "Submissions by form and outcome: accepted, invalid, refused (closed form, sign-in needed, idempotency key reused), rate_limited (form not read: \"\") or unavailable."},
+		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "guichet_submissions_total",
+			Help: "Submissions by form and outcome: accepted, invalid, refused (closed form, sign-in needed, idempotency key reused), " +
+				"rate_limited (form not read: \"\") or unavailable.",
+		},
 			[]string{"form", "outcome"}),
-		processing: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "guichet_processing_duration_seconds",
-			Help:    "Time a processor took to handle a message, by processor (its durable consumer) and outcome: processed, retried or dead_lettered.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}},
+		processing: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "guichet_processing_duration_seconds",
+			Help: "Time a processor took to handle a message, by processor (its durable consumer) and outcome: processed, retried or " +
+				"dead_lettered.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		},
 			[]string{"consumer", "outcome"}),
 	}
 	m.registry.MustRegister(
@@ -156,7 +162,8 @@ var (
 	streamWritesDesc = prometheus.NewDesc("guichet_stream_writes_total",
 		"Messages ever written to a JetStream stream, as the server counts them (its last sequence).", []string{"stream"}, nil)
 	streamSyncsDesc = prometheus.NewDesc("guichet_stream_syncs_total",
-		"Disk syncs a stream's writes took: one per atomic batch, one per message written alone. Its rate is exact; its value counts the writes of earlier processes as syncs of their own.", []string{"stream"}, nil)
+		"Disk syncs a stream's writes took: one per atomic batch, one per message written alone. Its rate is exact; its value counts the "+
+			"writes of earlier processes as syncs of their own.", []string{"stream"}, nil)
 	streamBatchesDesc = prometheus.NewDesc("guichet_stream_batches_total",
 		"Atomic batches this process wrote a stream with (group commit and batched receipts).", []string{"stream"}, nil)
 )
@@ -189,7 +196,9 @@ func (j jetStreamUse) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(streamBytesDesc, prometheus.GaugeValue, float64(info.State.Bytes), name)
 		writes, batched := info.State.LastSeq, batches[name]
 		ch <- prometheus.MustNewConstMetric(streamWritesDesc, prometheus.CounterValue, float64(writes), name)
-		ch <- prometheus.MustNewConstMetric(streamSyncsDesc, prometheus.CounterValue, float64(writes-min(writes, batched.Messages)+batched.Batches), name)
+		// A batch is one sync; every write outside a batch is one.
+		syncs := writes - min(writes, batched.Messages) + batched.Batches
+		ch <- prometheus.MustNewConstMetric(streamSyncsDesc, prometheus.CounterValue, float64(syncs), name)
 		ch <- prometheus.MustNewConstMetric(streamBatchesDesc, prometheus.CounterValue, float64(batched.Batches), name)
 		if info.State.Consumers == 0 {
 			continue

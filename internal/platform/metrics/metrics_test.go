@@ -44,7 +44,10 @@ func TestDeadLettersAreCounted(t *testing.T) {
 	if _, err := b.JS.Publish(ctx, bus.SubmissionSubject("aide"), []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
-	cons, err := b.JS.CreateConsumer(ctx, bus.StreamSubmissions, jetstream.ConsumerConfig{Durable: bus.ConsumerPDF, AckPolicy: jetstream.AckExplicitPolicy})
+	cons, err := b.JS.CreateConsumer(ctx, bus.StreamSubmissions, jetstream.ConsumerConfig{
+		Durable:   bus.ConsumerPDF,
+		AckPolicy: jetstream.AckExplicitPolicy,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +89,10 @@ func TestStorageAndBacklog(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cons, err := b.JS.CreateConsumer(ctx, bus.StreamSubmissions, jetstream.ConsumerConfig{Durable: bus.ConsumerPDF, AckPolicy: jetstream.AckExplicitPolicy})
+	cons, err := b.JS.CreateConsumer(ctx, bus.StreamSubmissions, jetstream.ConsumerConfig{
+		Durable:   bus.ConsumerPDF,
+		AckPolicy: jetstream.AckExplicitPolicy,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

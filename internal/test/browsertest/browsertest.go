@@ -105,7 +105,8 @@ func Text(t testing.TB, ctx context.Context, selector string) string {
 // browser without JavaScript sees them.
 func WithoutJavaScript(t testing.TB, ctx context.Context) {
 	t.Helper()
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+	_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	if err != nil {
 		t.Fatal(err)
 	}
 }

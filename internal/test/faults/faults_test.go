@@ -35,13 +35,23 @@ func TestFaultKillAllInOne(t *testing.T) {
 		g = g.restart(t)
 	}
 	found, duplicated := inspect(t, "nats://"+natsAddr, acked)
-	record(t, outcome{Fault: "kill -9 of the all-in-one process under load, three times", Acknowledged: len(acked), Found: found, Duplicated: duplicated,
-		Note: "restarted each time on the same data; " + strings.Join(summaries, "; ")})
+	record(t, outcome{
+		Fault:        "kill -9 of the all-in-one process under load, three times",
+		Acknowledged: len(acked),
+		Found:        found,
+		Duplicated:   duplicated,
+		Note:         "restarted each time on the same data; " + strings.Join(summaries, "; "),
+	})
 }
 
 // clusterEnv is the environment of a guichet process on the cluster.
 func clusterEnv(t *testing.T, c *cluster, role string, extra ...string) []string {
-	return append([]string{"GUICHET_NATS_URL=" + c.URLs(), "GUICHET_REPLICAS=3", "GUICHET_DATA_DIR=" + t.TempDir(), "GUICHET_ROLE=" + role}, extra...)
+	return append([]string{
+		"GUICHET_NATS_URL=" + c.URLs(),
+		"GUICHET_REPLICAS=3",
+		"GUICHET_DATA_DIR=" + t.TempDir(),
+		"GUICHET_ROLE=" + role,
+	}, extra...)
 }
 
 // Kill -9 of the node leading the SUBMISSIONS stream during a load:
@@ -65,8 +75,18 @@ func TestFaultStreamLeaderKilled(t *testing.T) {
 	c.start(leader)
 	acked := l.acknowledged()
 	found, duplicated := inspect(t, c.URLs(), acked)
-	record(t, outcome{Fault: "kill -9 of the SUBMISSIONS stream leader under load (3-node cluster)", Acknowledged: len(acked), Found: found, Duplicated: duplicated,
-		Note: fmt.Sprintf("leader %s killed; longest time without a 201: %v; clients retry with their idempotency key: %s", leader, l.longestGap().Round(100*time.Millisecond), l.summary())})
+	record(t, outcome{
+		Fault:        "kill -9 of the SUBMISSIONS stream leader under load (3-node cluster)",
+		Acknowledged: len(acked),
+		Found:        found,
+		Duplicated:   duplicated,
+		Note: fmt.Sprintf(
+			"leader %s killed; longest time without a 201: %v; clients retry with their idempotency key: %s",
+			leader,
+			l.longestGap().Round(100*time.Millisecond),
+			l.summary(),
+		),
+	})
 }
 
 // waitFor polls done until it holds or the timeout passes, and returns
@@ -92,7 +112,12 @@ func TestFaultNoQuorum(t *testing.T) {
 	before.stop()
 	c.kill("n2")
 	c.kill("n3")
-	probe := &load{target: func() string { return g.URL }, client: &http.Client{Timeout: 30 * time.Second}, acked: map[string]time.Time{}, statuses: map[int]int{}}
+	probe := &load{
+		target:   func() string { return g.URL },
+		client:   &http.Client{Timeout: 30 * time.Second},
+		acked:    map[string]time.Time{},
+		statuses: map[int]int{},
+	}
 	// The requests in flight when the quorum goes wait for their write
 	// (five seconds at most); the next ones are answered at once.
 	var took []time.Duration
@@ -120,9 +145,19 @@ func TestFaultNoQuorum(t *testing.T) {
 	}
 	acked := append(before.acknowledged(), after.acknowledged()...)
 	found, duplicated := inspect(t, c.URLs(), acked)
-	record(t, outcome{Fault: "two nodes of three killed: no quorum (3-node cluster)", Acknowledged: len(acked), Found: found, Duplicated: duplicated,
-		Note: fmt.Sprintf("10 submissions without quorum: all 503, the median in %v, the slowest in %v; accepted again %v after the nodes were back",
-			median.Round(time.Millisecond), slowest.Round(10*time.Millisecond), back.Round(100*time.Millisecond))})
+	record(t, outcome{
+		Fault:        "two nodes of three killed: no quorum (3-node cluster)",
+		Acknowledged: len(acked),
+		Found:        found,
+		Duplicated:   duplicated,
+		Note: fmt.Sprintf(
+			"10 submissions without quorum: all 503, the median in %v, the slowest in %v; accepted again %v after the nodes were "+
+				"back",
+			median.Round(time.Millisecond),
+			slowest.Round(10*time.Millisecond),
+			back.Round(100*time.Millisecond),
+		),
+	})
 }
 
 // balancer sends each request to the next API node whose /readyz answers
@@ -206,6 +241,11 @@ func TestFaultRollingRestart(t *testing.T) {
 	}
 	acked := l.acknowledged()
 	found, duplicated := inspect(t, c.URLs(), acked)
-	record(t, outcome{Fault: "rolling restart (SIGTERM) of two API nodes, then of the processor node (3-node cluster)", Acknowledged: len(acked), Found: found, Duplicated: duplicated,
-		Note: fmt.Sprintf("%d failed requests; %s", failed, l.summary())})
+	record(t, outcome{
+		Fault:        "rolling restart (SIGTERM) of two API nodes, then of the processor node (3-node cluster)",
+		Acknowledged: len(acked),
+		Found:        found,
+		Duplicated:   duplicated,
+		Note:         fmt.Sprintf("%d failed requests; %s", failed, l.summary()),
+	})
 }

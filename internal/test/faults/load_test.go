@@ -27,7 +27,8 @@ const formID = "subvention-association"
 // body is a valid submission that carries its idempotency key in its
 // data, so that a duplicate shows even under another reference.
 func body(key string) []byte {
-	return fmt.Appendf(nil, `{"data":{"association":"Chorale %s","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`, key)
+	return fmt.Appendf(nil, `{"data":{"association":"Chorale %s","siret":"12345678901234","domaine":"culture","projet":"Concert de Noël `+
+		`dans la chapelle des Cordeliers","montant":800,"contact":{"nom":"Inès Muller","email":"i.muller@example.fr"}}}`, key)
 }
 
 // keyOf finds the idempotency key in a stored submission's data.
@@ -263,7 +264,14 @@ func inspect(t *testing.T, natsURL string, acked []string) (found, duplicated in
 func read(js jetstream.JetStream) (holdings, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	h := holdings{messages: map[string]int{}, keys: map[string]int{}, documented: map[string]int{}, routed: map[string]int{}, inbox: map[string]int{}, pdf: map[string]bool{}}
+	h := holdings{
+		messages:   map[string]int{},
+		keys:       map[string]int{},
+		documented: map[string]int{},
+		routed:     map[string]int{},
+		inbox:      map[string]int{},
+		pdf:        map[string]bool{},
+	}
 	submissions, err := js.Stream(ctx, bus.StreamSubmissions)
 	if err != nil {
 		return h, err

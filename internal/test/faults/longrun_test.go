@@ -50,14 +50,25 @@ func TestFaultLongRunStaysFlat(t *testing.T) {
 		t.Errorf("goroutines grew from %d to %d: %v", goroutines[first], goroutines[last], goroutines)
 	}
 	if lastIdleHeap > bound {
-		t.Errorf("idle live heap grew from %s after the first round to %s after the last (bound %s)", mib(firstIdleHeap), mib(lastIdleHeap), mib(bound))
+		t.Errorf(
+			"idle live heap grew from %s after the first round to %s after the last (bound %s)",
+			mib(firstIdleHeap),
+			mib(lastIdleHeap),
+			mib(bound),
+		)
 	}
 	var busyMiB []string
 	for _, h := range busyHeaps {
 		busyMiB = append(busyMiB, mib(h))
 	}
-	record(t, outcome{Fault: fmt.Sprintf("long run: %d rounds of submissions, each processed to the end (in-process)", rounds), Acknowledged: len(acked), Found: found, Duplicated: duplicated,
-		Note: fmt.Sprintf("goroutines after each round %v; live heap right after each round %s MiB; once idle: %s after the first round, %s after the last", goroutines, strings.Join(busyMiB, " "), mib(firstIdleHeap), mib(lastIdleHeap))})
+	record(t, outcome{
+		Fault:        fmt.Sprintf("long run: %d rounds of submissions, each processed to the end (in-process)", rounds),
+		Acknowledged: len(acked),
+		Found:        found,
+		Duplicated:   duplicated,
+		Note: fmt.Sprintf("goroutines after each round %v; live heap right after each round %s MiB; once idle: %s after the first "+
+			"round, %s after the last", goroutines, strings.Join(busyMiB, " "), mib(firstIdleHeap), mib(lastIdleHeap)),
+	})
 }
 
 // liveHeap collects garbage twice, so that sync.Pool contents go too, and

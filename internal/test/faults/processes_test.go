@@ -117,7 +117,8 @@ func startProcess(t *testing.T, name, binary string, args, env []string) *proces
 func withoutRouteChatter(raw []byte) []byte {
 	var kept []byte
 	for line := range bytes.Lines(raw) {
-		if !bytes.Contains(line, []byte("Route connection")) && !bytes.Contains(line, []byte("Router connection")) && !bytes.Contains(line, []byte("connect to route")) {
+		if !bytes.Contains(line, []byte("Route connection")) && !bytes.Contains(line, []byte("Router connection")) &&
+			!bytes.Contains(line, []byte("connect to route")) {
 			kept = append(kept, line...)
 		}
 	}
@@ -279,7 +280,12 @@ func startGuichet(t *testing.T, name string, env ...string) *guichet {
 
 func startGuichetOn(t *testing.T, name, addr string, env []string) *guichet {
 	t.Helper()
-	full := append([]string{"GUICHET_ADDR=" + addr, "GUICHET_ADMIN_TOKEN=" + adminToken, "GUICHET_SUBMIT_RATE=0", "GUICHET_LOG_FORMAT=json"}, env...)
+	full := append([]string{
+		"GUICHET_ADDR=" + addr,
+		"GUICHET_ADMIN_TOKEN=" + adminToken,
+		"GUICHET_SUBMIT_RATE=0",
+		"GUICHET_LOG_FORMAT=json",
+	}, env...)
 	g := &guichet{process: startProcess(t, name, guichetBinary, []string{"serve"}, full), URL: "http://" + addr, env: env}
 	g.waitReady(t)
 	return g

@@ -73,9 +73,14 @@ func TestFaultReceiptSignerStopped(t *testing.T) {
 	time.Sleep(time.Until(stoppedAt.Add(signerPause)))
 	resumedAt := time.Now()
 	found, duplicated := inspect(t, "nats://"+natsAddr, acked)
-	record(t, outcome{Fault: "receipt signer stopped for 60 s during a load (all-in-one)", Acknowledged: len(acked), Found: found, Duplicated: duplicated,
+	record(t, outcome{
+		Fault:        "receipt signer stopped for 60 s during a load (all-in-one)",
+		Acknowledged: len(acked),
+		Found:        found,
+		Duplicated:   duplicated,
 		Note: fmt.Sprintf("all %d in their inbox %v into the pause, with no receipt and no PDF; every receipt and PDF %v after it ended; %s",
-			inInbox, routedAfter.Round(time.Second), time.Since(resumedAt).Round(100*time.Millisecond), l.summary())})
+			inInbox, routedAfter.Round(time.Second), time.Since(resumedAt).Round(100*time.Millisecond), l.summary()),
+	})
 }
 
 // The PDF processor failing every message during a load (the documents'
@@ -86,7 +91,8 @@ func TestFaultPDFFailing(t *testing.T) {
 	natsAddr := fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
 	// Three quick retries, so that a failing message is dead-lettered in
 	// a second rather than after the default quarter of an hour.
-	g := startGuichet(t, "all-in-one", "GUICHET_DATA_DIR="+t.TempDir(), "GUICHET_NATS_LISTEN="+natsAddr, "GUICHET_RETRY_DELAYS=200ms,200ms,200ms")
+	g := startGuichet(t, "all-in-one", "GUICHET_DATA_DIR="+t.TempDir(), "GUICHET_NATS_LISTEN="+natsAddr, "GUICHET_RETRY_DELAYS=200ms,200ms,"+
+		"200ms")
 	nc, js := connect(t, "nats://"+natsAddr)
 	defer nc.Close()
 	ctx := context.Background()
@@ -149,10 +155,14 @@ func TestFaultPDFFailing(t *testing.T) {
 	if left := deadLetters(t, g); len(left) != 0 {
 		t.Errorf("%d dead letters left after the replays", len(left))
 	}
-	record(t, outcome{Fault: "PDF processor failing every message during a load, then fixed and its dead letters replayed (all-in-one)", Acknowledged: len(acked),
-		Found: found, Duplicated: duplicated,
+	record(t, outcome{
+		Fault:        "PDF processor failing every message during a load, then fixed and its dead letters replayed (all-in-one)",
+		Acknowledged: len(acked),
+		Found:        found,
+		Duplicated:   duplicated,
 		Note: fmt.Sprintf("all %d in their inbox with no PDF, %d dead letters; every PDF %v after the fix; %s",
-			inInbox, len(letters), time.Since(fixedAt).Round(100*time.Millisecond), l.summary())})
+			inInbox, len(letters), time.Since(fixedAt).Round(100*time.Millisecond), l.summary()),
+	})
 }
 
 // subjectCount counts the messages of a stream on subjects.

@@ -180,7 +180,8 @@ func TestProductionBinaryLinksNoBenchmark(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, dep := range strings.Fields(string(out)) {
-		if dep == "github.com/go-pdf/fpdf" || strings.HasPrefix(dep, "github.com/nats-io/nats-server/v2/test") || strings.HasPrefix(dep, module+"internal/bench/") {
+		if dep == "github.com/go-pdf/fpdf" || strings.HasPrefix(dep, "github.com/nats-io/nats-server/v2/test") ||
+			strings.HasPrefix(dep, module+"internal/bench/") {
 			t.Errorf("cmd/guichet links %s", dep)
 		}
 	}
