@@ -1,6 +1,10 @@
 package receipts
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/guichet/guichet/internal/platform/locale"
+)
 
 // ChainHead is a form's last receipt, kept in the receipts bucket under
 // the form's chain key: what the form's next receipt names as Previous.
@@ -14,11 +18,12 @@ type Break struct {
 	// Index is the position of the first receipt that does not follow.
 	Index     int
 	Reference string
-	Reason    string
+	// Reason says why, in French and English.
+	Reason locale.Text
 }
 
 func (b *Break) Error() string {
-	return fmt.Sprintf("récépissé %d (%s) : %s", b.Index+1, b.Reference, b.Reason)
+	return fmt.Sprintf("receipt %d (%s): %s", b.Index+1, b.Reference, b.Reason.EN)
 }
 
 // CheckChain checks receipts of one form, in the order of their sequence:
@@ -34,37 +39,44 @@ func CheckChain(receipts []Receipt, keys Keyring, first string) *Break {
 	hashes := map[string]string{} // by reference and revision
 	for i, r := range receipts {
 		if err := keys.Verify(r); err != nil {
-			reason := err.Error()
+			reason := locale.Text{FR: err.Error(), EN: err.Error()}
 			if verdict, verr := verdictOf(err); verr == nil {
-				reason = verdict.Message.FR
+				reason = verdict.Message
 			}
 			return &Break{Index: i, Reference: r.Reference, Reason: reason}
 		}
 		if i > 0 && r.Form != receipts[0].Form {
-			return &Break{Index: i, Reference: r.Reference, Reason: "récépissé d'un autre formulaire, " + r.Form}
+			return &Break{Index: i, Reference: r.Reference, Reason: locale.Text{
+				FR: "récépissé d'un autre formulaire, " + r.Form, EN: "receipt of another form, " + r.Form}}
 		}
 		if r.Previous != previous {
 			return &Break{
 				Index:     i,
 				Reference: r.Reference,
-				Reason:    "ne suit pas le récépissé précédent : un récépissé a été retiré, ajouté ou déplacé",
+				Reason: locale.Text{
+					FR: "ne suit pas le récépissé précédent : un récépissé a été retiré, ajouté ou déplacé",
+					EN: "does not follow the previous receipt: a receipt was removed, added or moved",
+				},
 			}
 		}
 		if r.Sequence <= sequence {
-			return &Break{Index: i, Reference: r.Reference, Reason: "séquence dans le désordre"}
+			return &Break{Index: i, Reference: r.Reference, Reason: locale.Text{FR: "séquence dans le désordre", EN: "sequence out of order"}}
 		}
 		if r.Revision > 1 {
 			if before, known := hashes[versionKey(r.Reference, r.Revision-1)]; known && before != r.Corrects {
 				return &Break{
 					Index:     i,
 					Reference: r.Reference,
-					Reason:    fmt.Sprintf("la version %d ne nomme pas le récépissé de la version qu'elle corrige", r.Revision),
+					Reason: locale.Text{
+						FR: fmt.Sprintf("la version %d ne nomme pas le récépissé de la version qu'elle corrige", r.Revision),
+						EN: fmt.Sprintf("version %d does not name the receipt of the version it corrects", r.Revision),
+					},
 				}
 			}
 		}
 		hash, err := r.Hash()
 		if err != nil {
-			return &Break{Index: i, Reference: r.Reference, Reason: err.Error()}
+			return &Break{Index: i, Reference: r.Reference, Reason: locale.Text{FR: err.Error(), EN: err.Error()}}
 		}
 		previous, sequence = hash, r.Sequence
 		hashes[versionKey(r.Reference, max(1, r.Revision))] = hash

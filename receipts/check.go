@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/submit"
 )
 
@@ -88,14 +89,18 @@ func CheckForm(ctx context.Context, b *bus.Bus, form string) (FormCheck, error) 
 			check.Break = &Break{
 				Index:     i,
 				Reference: r.Reference,
-				Reason:    "dépôt retiré du flux SUBMISSIONS sans effacement inscrit au journal de sécurité",
+				Reason: locale.Text{
+					FR: "dépôt retiré du flux SUBMISSIONS sans effacement inscrit au journal de sécurité",
+					EN: "submission removed from the SUBMISSIONS stream with no erasure in the security log",
+				},
 			}
 			return check, nil
 		}
 	}
 	for key := range inStream {
 		if !signed[key] {
-			check.Break = &Break{Index: len(chain), Reference: key, Reason: "dépôt du flux SUBMISSIONS sans récépissé"}
+			check.Break = &Break{Index: len(chain), Reference: key, Reason: locale.Text{
+				FR: "dépôt du flux SUBMISSIONS sans récépissé", EN: "submission of the SUBMISSIONS stream without a receipt"}}
 			return check, nil
 		}
 	}

@@ -15,9 +15,10 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
-const configUsage = `Utilisation : guichet config check [options de guichet serve]
+var configUsage = locale.Text{FR: `Utilisation : guichet config check [options de guichet serve]
 
 Vérifie une configuration avant le démarrage, avec les mêmes options,
 variables d'environnement et fichier de configuration que « guichet serve » :
@@ -33,14 +34,31 @@ par exemple en ExecStartPre d'une unité systemd.
 Exemples :
   guichet config check -config /etc/guichet/guichet.toml
   GUICHET_NATS_URL=nats://n1:4222 GUICHET_NATS_CREDS=guichet.creds guichet config check --role api
-`
+`, EN: `Usage: guichet config check [options of guichet serve]
+
+Checks a configuration before starting, with the same options,
+environment variables and configuration file as "guichet serve": each
+setting is read and validated, then shown with where it came from
+(option, variable, file or default; secrets are never shown), and the
+command tries what the start will need: the data directory (writable,
+free), the listen address, the NATS cluster and its credentials, the
+SMTP relay.
+
+Exit code 0 if all is well, 1 otherwise: to run before a restart, for
+example as ExecStartPre of a systemd unit.
+
+Examples:
+  guichet config check -config /etc/guichet/guichet.toml
+  GUICHET_NATS_URL=nats://n1:4222 GUICHET_NATS_CREDS=guichet.creds guichet config check --role api
+`}
 
 // checkTimeout bounds each check that reaches the network.
 const checkTimeout = 5 * time.Second
 
 func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	lang := commandLang(getenv)
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprint(stderr, configUsage)
+		fmt.Fprint(stderr, configUsage.In(lang))
 		if len(args) > 0 && isHelp(args[0]) {
 			return flag.ErrHelp
 		}
@@ -48,79 +66,97 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 	}
 	s, err := parse(args[1:], getenv, io.Discard)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stderr, configUsage)
+		fmt.Fprint(stderr, configUsage.In(lang))
 		return err
 	}
 	if err != nil {
-		fmt.Fprintf(stdout, "ERREUR  réglages : %v\n", err)
-		return errors.New("configuration invalide")
+		fmt.Fprintf(stdout, say(lang, "ERREUR  réglages : %v\n", "ERROR   settings: %v\n"), err)
+		return errors.New("invalid configuration")
 	}
-	printSettings(stdout, s, getenv)
+	printSettings(stdout, s, getenv, lang)
 	fmt.Fprintln(stdout)
-	c := checker{out: stdout}
+	c := checker{out: stdout, lang: lang}
 	if s.natsURL == "" {
-		c.check("dossier de données "+s.dataDir, bus.CheckDataDir(s.dataDir), "accessible en écriture, libre")
+		c.check(say(lang, "dossier de données ", "data directory ")+s.dataDir, bus.CheckDataDir(s.dataDir),
+			say(lang, "accessible en écriture, libre", "writable, free"))
 	} else {
 		ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 		account, err := bus.CheckCluster(ctx, bus.Config{URL: s.natsURL, Credentials: s.natsCreds, NKeySeed: s.natsNKey})
 		cancel()
-		c.check("cluster NATS", err, fmt.Sprintf("JetStream joignable, %s stockés sur disque", humanize.IBytes(account.Store)))
+		c.check(say(lang, "cluster NATS", "NATS cluster"), err,
+			fmt.Sprintf(say(lang, "JetStream joignable, %s stockés sur disque", "JetStream reachable, %s stored on disk"),
+				humanize.IBytes(account.Store)))
 	}
 	if s.role.Serves() {
 		ln, err := net.Listen("tcp", s.addr)
 		if err == nil {
 			ln.Close()
 		}
-		c.check("adresse d'écoute "+s.addr, err, "libre")
+		c.check(say(lang, "adresse d'écoute ", "listen address ")+s.addr, err, say(lang, "libre", "free"))
 	}
 	if s.mail.Enabled() {
 		conn, err := net.DialTimeout("tcp", s.mail.Addr, checkTimeout)
 		if err == nil {
 			conn.Close()
 		}
-		c.check("relais SMTP "+s.mail.Addr, err, "joignable")
+		c.check(say(lang, "relais SMTP ", "SMTP relay ")+s.mail.Addr, err, say(lang, "joignable", "reachable"))
 	} else {
-		c.warn("relais SMTP", "aucun (smtp-addr) : ni accusé de réception ni décision ne seront envoyés par courriel")
+		c.warn(say(lang, "relais SMTP", "SMTP relay"), say(lang,
+			"aucun (smtp-addr) : ni accusé de réception ni décision ne seront envoyés par courriel",
+			"none (smtp-addr): neither acknowledgements nor decisions will be emailed"))
 	}
 	if s.publicURL != "" {
 		u, err := url.Parse(s.publicURL)
 		if err == nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
 			err = errors.New("want a full http:// or https:// address")
 		}
-		c.check("adresse publique "+s.publicURL, err, "valide")
+		c.check(say(lang, "adresse publique ", "public address ")+s.publicURL, err, say(lang, "valide", "valid"))
 		if err == nil && u.Scheme == "http" {
-			c.warn("adresse publique", "en http:// : les liens des courriels ne seront pas chiffrés")
+			c.warn(
+				say(lang, "adresse publique", "public address"),
+				say(
+					lang,
+					"en http:// : les liens des courriels ne seront pas chiffrés",
+					"over http://: the links in emails will not be encrypted",
+				),
+			)
 		}
 	} else {
-		c.warn("adresse publique", "aucune (public-url) : les liens des courriels pointeront vers http://"+s.addr)
+		c.warn(say(lang, "adresse publique", "public address"), say(lang,
+			"aucune (public-url) : les liens des courriels pointeront vers http://",
+			"none (public-url): the links in emails will point to http://")+s.addr)
 	}
 	if c.failed > 0 {
 		return fmt.Errorf("%d check(s) failed", c.failed)
 	}
-	fmt.Fprintln(stdout, "\nConfiguration prête.")
+	fmt.Fprintln(stdout, "\n"+say(lang, "Configuration prête.", "Configuration ready."))
 	return nil
 }
 
 // printSettings writes each setting's value and origin; secrets are only
 // said to be set or not.
-func printSettings(w io.Writer, s settings, getenv func(string) string) {
+func printSettings(w io.Writer, s settings, getenv func(string) string, lang locale.Lang) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "réglage\tvaleur\torigine")
+	fmt.Fprintln(tw, say(lang, "réglage\tvaleur\torigine", "setting\tvalue\torigin"))
 	for _, key := range s.keys {
 		value := s.values[key]
 		if value == "" {
-			value = "(vide)"
+			value = say(lang, "(vide)", "(empty)")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", key, value, s.origins[key])
+		origin := s.origins[key]
+		if origin == defaultOrigin {
+			origin = say(lang, "défaut", "default")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", key, value, origin)
 	}
 	for _, name := range secrets {
-		state := "absent"
+		state := say(lang, "absent", "unset")
 		if getenv(name) != "" {
-			state = "défini"
+			state = say(lang, "défini", "set")
 		}
 		fmt.Fprintf(
 			tw,
-			"%s\t%s\t%s (environnement seulement)\n",
+			say(lang, "%s\t%s\t%s (environnement seulement)\n", "%s\t%s\t%s (environment only)\n"),
 			strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(name, "GUICHET_")), "_", "-"),
 			state,
 			name,
@@ -132,18 +168,19 @@ func printSettings(w io.Writer, s settings, getenv func(string) string) {
 // checker prints the result of each check and counts the failures.
 type checker struct {
 	out    io.Writer
+	lang   locale.Lang
 	failed int
 }
 
 func (c *checker) check(what string, err error, ok string) {
 	if err != nil {
 		c.failed++
-		fmt.Fprintf(c.out, "ERREUR     %s : %v\n", what, err)
+		fmt.Fprintf(c.out, say(c.lang, "ERREUR     %s : %v\n", "ERROR      %s: %v\n"), what, err)
 		return
 	}
-	fmt.Fprintf(c.out, "ok         %s : %s\n", what, ok)
+	fmt.Fprintf(c.out, say(c.lang, "ok         %s : %s\n", "ok         %s: %s\n"), what, ok)
 }
 
 func (c *checker) warn(what, why string) {
-	fmt.Fprintf(c.out, "attention  %s : %s\n", what, why)
+	fmt.Fprintf(c.out, say(c.lang, "attention  %s : %s\n", "warning    %s: %s\n"), what, why)
 }

@@ -52,7 +52,7 @@ nats-creds = "/etc/guichet/guichet.creds"
 		"addr":         path,
 		"data-dir":     "GUICHET_DATA_DIR",
 		"submit-rate":  "option -submit-rate",
-		"organisation": "défaut",
+		"organisation": defaultOrigin,
 	} {
 		if s.origins[key] != want {
 			t.Errorf("origin of %s = %q, want %q", key, s.origins[key], want)
@@ -220,6 +220,30 @@ func TestDeployExamplesParse(t *testing.T) {
 		}
 		if _, err := parse(args, envOf(map[string]string{"GUICHET_SMTP_PASSWORD": "x"}), &bytes.Buffer{}); err != nil {
 			t.Errorf("%s: %v", line, err)
+		}
+	}
+}
+
+// The commands speak English when $GUICHET_LANG or $LANG asks for it, and
+// French otherwise.
+func TestCommandsInEnglish(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"LANG": "en_GB.UTF-8"}, []string{"-help"}, "Usage: guichet [serve] [options]"},
+		{map[string]string{"LANG": "en_GB.UTF-8"}, []string{"-help"}, "HTTP listen address (GUICHET_ADDR)"},
+		{map[string]string{"GUICHET_LANG": "en"}, []string{"forms", "-help"}, "Forms as code"},
+		{map[string]string{"GUICHET_LANG": "en", "LANG": "fr_FR.UTF-8"}, []string{"receipts", "-help"}, "replaces the key that signs"},
+		{map[string]string{"LANG": "C.UTF-8"}, []string{"nats", "-help"}, "Démarre le serveur NATS embarqué seul"},
+		{map[string]string{"GUICHET_LANG": "en"}, []string{"config", "check", "-data-dir", t.TempDir(), "-addr", "127.0.0.1:0"},
+			"ok         data directory"},
+	} {
+		var stdout, stderr bytes.Buffer
+		_ = run(c.args, envOf(c.env), &stdout, &stderr)
+		if out := stdout.String() + stderr.String(); !strings.Contains(out, c.want) {
+			t.Errorf("%v %v: output lacks %q:\n%s", c.env, c.args, c.want, out)
 		}
 	}
 }

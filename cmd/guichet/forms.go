@@ -17,7 +17,7 @@ import (
 	"github.com/guichet/guichet/schemas"
 )
 
-const formsUsage = `Utilisation : guichet forms lint FICHIER…
+var formsUsage = locale.Text{FR: `Utilisation : guichet forms lint FICHIER…
               guichet forms export [options] ID…
               guichet forms import [options] FICHIER…
 
@@ -39,15 +39,43 @@ jeton d'API d'un administrateur dans GUICHET_TOKEN), ou directement par le
 dossier de données d'un Guichet arrêté (-data-dir).
 
 Options :
-`
+`, EN: `Usage: guichet forms lint FILE…
+       guichet forms export [options] ID…
+       guichet forms import [options] FILE…
 
-const formsExamples = `
+Forms as code: each form is a JSON file (the one "Export" gives in the
+forms workshop: schema and uiSchema at the top level, routing, settings,
+approval workflow), kept in git and checked in one's own continuous
+integration.
+
+  lint     checks files without a server: strict JSON (a misspelt setting
+           is reported), a safe and valid schema, labels, steps; exit
+           code 1 if a file needs correcting
+  export   writes the last published version (or -version N) of one or
+           more forms, to the standard output or into -dir
+  import   saves each file as its form's draft, and publishes it with
+           -publish
+
+export and import go through the API of a running Guichet (-url, with an
+admin's API token in GUICHET_TOKEN), or straight through the data
+directory of a stopped Guichet (-data-dir).
+
+Options:
+`}
+
+var formsExamples = locale.Text{FR: `
 Exemples :
   guichet forms lint formulaires/*.json
   GUICHET_TOKEN=… guichet forms export -dir formulaires aide-transport-scolaire demande-conges
   GUICHET_TOKEN=… guichet forms import -url https://demarches.moselle.fr -publish formulaires/*.json
   guichet forms import -data-dir /var/lib/guichet -publish formulaires/*.json
-`
+`, EN: `
+Examples:
+  guichet forms lint forms/*.json
+  GUICHET_TOKEN=… guichet forms export -dir forms aide-transport-scolaire demande-conges
+  GUICHET_TOKEN=… guichet forms import -url https://demarches.moselle.fr -publish forms/*.json
+  guichet forms import -data-dir /var/lib/guichet -publish forms/*.json
+`}
 
 // formsOptions are the options of the forms subcommands.
 type formsOptions struct {
@@ -58,19 +86,25 @@ type formsOptions struct {
 
 func runForms(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var o formsOptions
+	lang := commandLang(getenv)
 	fs := flag.NewFlagSet("guichet forms", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, formsUsage)
+		fmt.Fprint(stderr, formsUsage.In(lang))
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, formsExamples)
+		fmt.Fprint(stderr, formsExamples.In(lang))
 	}
-	fs.StringVar(&o.url, "url", cmp.Or(getenv("GUICHET_URL"), "http://127.0.0.1:8080"), "adresse du Guichet en marche (GUICHET_URL)")
-	fs.StringVar(&o.dataDir, "data-dir", "", "dossier de données d'un Guichet arrêté, au lieu de -url")
-	fs.StringVar(&o.dir, "dir", "", "export : dossier où écrire un fichier ID.json par formulaire (par défaut, la sortie standard)")
-	fs.IntVar(&o.version, "version", 0, "export : version à exporter (par défaut, la dernière publiée)")
-	fs.BoolVar(&o.publish, "publish", false, "import : publie chaque formulaire après l'avoir enregistré")
-	fs.StringVar(&o.lang, "lang", "fr", "langue des messages : fr ou en")
+	fs.StringVar(&o.url, "url", cmp.Or(getenv("GUICHET_URL"), "http://127.0.0.1:8080"),
+		say(lang, "adresse du Guichet en marche", "address of the running Guichet")+" (GUICHET_URL)")
+	fs.StringVar(&o.dataDir, "data-dir", "",
+		say(lang, "dossier de données d'un Guichet arrêté, au lieu de -url", "data directory of a stopped Guichet, instead of -url"))
+	fs.StringVar(&o.dir, "dir", "", say(lang, "export : dossier où écrire un fichier ID.json par formulaire (par défaut, la sortie standard)",
+		"export: directory to write one ID.json file per form into (by default, the standard output)"))
+	fs.IntVar(&o.version, "version", 0, say(lang, "export : version à exporter (par défaut, la dernière publiée)",
+		"export: version to export (by default, the last published)"))
+	fs.BoolVar(&o.publish, "publish", false, say(lang, "import : publie chaque formulaire après l'avoir enregistré",
+		"import: publishes each form once saved"))
+	fs.StringVar(&o.lang, "lang", string(lang), say(lang, "langue des messages : fr ou en", "language of the messages: fr or en"))
 	if len(args) == 0 {
 		fs.Usage()
 		return errors.New("forms: want lint, export or import")
@@ -83,7 +117,7 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	lang := locale.Lang(o.lang)
+	lang = locale.Lang(o.lang)
 	if lang != locale.French && lang != locale.English {
 		return fmt.Errorf("language %q: want fr or en", o.lang)
 	}

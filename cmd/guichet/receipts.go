@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/receipts"
 )
 
-const receiptsUsage = `Utilisation : guichet receipts verify [options] FORMULAIRE…
+var receiptsUsage = locale.Text{FR: `Utilisation : guichet receipts verify [options] FORMULAIRE…
               guichet receipts rotate [options]
 
   verify   vérifie toute la chaîne des récépissés d'un formulaire : chacun
@@ -30,31 +31,52 @@ verify lit le dossier de données d'un Guichet arrêté (-data-dir), ou un
 serveur NATS (-nats-url, par exemple celui qu'ouvre GUICHET_NATS_LISTEN).
 
 Options :
-`
+`, EN: `Usage: guichet receipts verify [options] FORM…
+       guichet receipts rotate [options]
 
-const receiptsExamples = `
+  verify   checks the whole chain of a form's receipts: each authentic and
+           linked to the one before, each submission of the SUBMISSIONS
+           stream with its receipt, and each submission gone from the
+           stream erased according to the security log; says the first
+           break (exit code 1)
+  rotate   replaces the key that signs receipts from now on; the old one
+           stays published to check its receipts. Then restart the
+           processing nodes.
+
+verify reads the data directory of a stopped Guichet (-data-dir), or a
+NATS server (-nats-url, for example the one GUICHET_NATS_LISTEN opens).
+
+Options:
+`}
+
+var receiptsExamples = locale.Text{FR: `
 Exemples :
   guichet receipts verify -nats-url nats://127.0.0.1:4222 transport-scolaire
   guichet receipts verify -data-dir /var/lib/guichet transport-scolaire demande-conges
   guichet receipts rotate -data-dir /var/lib/guichet
-`
+`, EN: `
+Examples:
+  guichet receipts verify -nats-url nats://127.0.0.1:4222 transport-scolaire
+  guichet receipts verify -data-dir /var/lib/guichet transport-scolaire demande-conges
+  guichet receipts rotate -data-dir /var/lib/guichet
+`}
 
 func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	lang := commandLang(getenv)
 	fs := flag.NewFlagSet("guichet receipts", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, receiptsUsage)
+		fmt.Fprint(stderr, receiptsUsage.In(lang))
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, receiptsExamples)
+		fmt.Fprint(stderr, receiptsExamples.In(lang))
 	}
-	dataDir := fs.String("data-dir", cmp.Or(getenv("GUICHET_DATA_DIR"), "./data"), "dossier de données (GUICHET_DATA_DIR)")
-	natsURL := fs.String(
-		"nats-url",
-		getenv("GUICHET_NATS_URL"),
-		"serveur ou cluster NATS, au lieu du dossier de données (GUICHET_NATS_URL "+
-			"; identifiants dans GUICHET_NATS_CREDS)",
-	)
-	keys := fs.String("keys", "", "rotate : dossier des clés (par défaut, receipt-keys dans le dossier de données)")
+	dataDir := fs.String("data-dir", cmp.Or(getenv("GUICHET_DATA_DIR"), "./data"),
+		say(lang, "dossier de données", "data directory")+" (GUICHET_DATA_DIR)")
+	natsURL := fs.String("nats-url", getenv("GUICHET_NATS_URL"), say(lang,
+		"serveur ou cluster NATS, au lieu du dossier de données (GUICHET_NATS_URL ; identifiants dans GUICHET_NATS_CREDS)",
+		"NATS server or cluster, instead of the data directory (GUICHET_NATS_URL; credentials in GUICHET_NATS_CREDS)"))
+	keys := fs.String("keys", "", say(lang, "rotate : dossier des clés (par défaut, receipt-keys dans le dossier de données)",
+		"rotate: directory of the keys (by default, receipt-keys in the data directory)"))
 	if len(args) == 0 || isHelp(args[0]) {
 		fs.Usage()
 		if len(args) == 0 {
@@ -75,7 +97,8 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "nouvelle clé %s, en service dès maintenant ; %d clés publiées. Redémarrez les nœuds de traitements.\n",
+		fmt.Fprintf(stdout, say(lang, "nouvelle clé %s, en service dès maintenant ; %d clés publiées. Redémarrez les nœuds de traitements.\n",
+			"new key %s, in service from now on; %d keys published. Restart the processing nodes.\n"),
 			receipts.KeyID(signer.Key().Public().(ed25519.PublicKey)), len(signer.Keyring()))
 		return nil
 	case "verify":
@@ -98,17 +121,18 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 				broken++
 				fmt.Fprintf(
 					stdout,
-					"%s : rupture au récépissé %d (%s) : %s\n",
+					say(lang, "%s : rupture au récépissé %d (%s) : %s\n", "%s: break at receipt %d (%s): %s\n"),
 					form,
 					check.Break.Index+1,
 					check.Break.Reference,
-					check.Break.Reason,
+					check.Break.Reason.In(lang),
 				)
 				continue
 			}
 			fmt.Fprintf(
 				stdout,
-				"%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n",
+				say(lang, "%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n",
+					"%s: %d receipt(s), chain intact; %d submission(s) erased according to the log\n"),
 				form,
 				check.Receipts,
 				check.Erased,

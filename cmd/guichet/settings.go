@@ -17,11 +17,14 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/internal/web"
 )
 
-const usage = `Guichet — formulaires en ligne et dépôt de dossiers.
+// usage and envHelp frame the options in guichet -help.
+var (
+	usage = locale.Text{FR: `Guichet — formulaires en ligne et dépôt de dossiers.
 
 Utilisation : guichet [serve] [options]
               guichet config check [options]
@@ -54,10 +57,49 @@ TOML (-config ou GUICHET_CONFIG) où il porte le nom de l'option, par exemple
 À défaut, la valeur par défaut s'applique. Les secrets (GUICHET_ADMIN_TOKEN,
 GUICHET_SMTP_PASSWORD) ne se donnent que par l'environnement.
 
-Options :
-`
+Les textes sont en anglais quand $GUICHET_LANG, ou à défaut $LANG, commence
+par « en » ; en français sinon.
 
-const envHelp = `
+Options :
+`, EN: `Guichet — online forms and the filing of applications.
+
+Usage: guichet [serve] [options]
+       guichet config check [options]
+                                (checks a configuration before starting)
+       guichet forms lint|export|import …
+                                (forms as files: guichet forms -help)
+       guichet nats [options]   (the embedded NATS server alone, for maintenance)
+       guichet receipts verify|rotate …
+                                (signed receipts: guichet receipts -help)
+       guichet version          (version and revision of this binary)
+
+Starts everything in one process: an embedded NATS server with JetStream
+(data in GUICHET_DATA_DIR), the processing (PDF, routing) and the HTTP API:
+the forms on /, the API on /api (documentation on /api/docs).
+
+On the first start, demo departments and forms are created, and the
+password of the first admin (with an API token if GUICHET_ADMIN_TOKEN is
+not set) is shown once.
+
+On a NATS cluster (GUICHET_NATS_URL, GUICHET_REPLICAS=3), each process may
+hold one role only: "serve --role api" for the nodes behind the load
+balancer, "serve --role processors" for the processing, which they share
+(see docs/cluster.md).
+
+Each setting is given, from the strongest to the weakest: by an option, by
+its environment variable GUICHET_…, or in a TOML configuration file
+(-config or GUICHET_CONFIG) where it bears the option's name, for example
+  addr = "0.0.0.0:8080"
+  replicas = 3
+Otherwise its default applies. The secrets (GUICHET_ADMIN_TOKEN,
+GUICHET_SMTP_PASSWORD) are given by the environment only.
+
+The texts are in English when $GUICHET_LANG, or else $LANG, starts with
+"en"; in French otherwise.
+
+Options:
+`}
+	envHelp = locale.Text{FR: `
 Autres réglages (variable d'environnement, ou clé du fichier de configuration) :
   GUICHET_NATS_CREDS    nats-creds : fichier .creds (JWT et graine NKey) pour
                         GUICHET_NATS_URL
@@ -77,7 +119,28 @@ Exemples :
   GUICHET_NATS_URL=nats://n1:4222,nats://n2:4222,nats://n3:4222 \
     GUICHET_NATS_CREDS=/etc/guichet/guichet.creds GUICHET_REPLICAS=3 \
     guichet serve --role api
-`
+`, EN: `
+Other settings (environment variable, or key of the configuration file):
+  GUICHET_NATS_CREDS    nats-creds: .creds file (JWT and NKey seed) for
+                        GUICHET_NATS_URL
+  GUICHET_NATS_NKEY     nats-nkey: file of a user's NKey seed, for
+                        GUICHET_NATS_URL without a JWT
+Secrets, by the environment only (never an option, never in the logs):
+  GUICHET_ADMIN_TOKEN   "Bearer" token of the first admin
+                        (otherwise generated and shown on the first start)
+  GUICHET_SMTP_PASSWORD password on the SMTP relay
+
+Ctrl-C or SIGTERM stops cleanly: the requests and processing under way
+finish, then the data is written to disk.
+
+Examples:
+  GUICHET_ADMIN_TOKEN=my-secret-token guichet -addr 127.0.0.1:9090
+  guichet -config /etc/guichet/guichet.toml
+  GUICHET_NATS_URL=nats://n1:4222,nats://n2:4222,nats://n3:4222 \
+    GUICHET_NATS_CREDS=/etc/guichet/guichet.creds GUICHET_REPLICAS=3 \
+    guichet serve --role api
+`}
+)
 
 // secrets are the settings given only by the environment.
 var secrets = []string{"GUICHET_ADMIN_TOKEN", "GUICHET_SMTP_PASSWORD"}
@@ -107,7 +170,7 @@ type settings struct {
 
 	// values and origins are each setting's text and where it came from,
 	// by option name: "option -addr", "GUICHET_ADDR", the configuration
-	// file's path, or "défaut".
+	// file's path, or defaultOrigin.
 	values, origins map[string]string
 	// keys are the settings' names, in the order of the help.
 	keys []string
@@ -117,6 +180,9 @@ type settings struct {
 func envName(key string) string {
 	return "GUICHET_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
 }
+
+// defaultOrigin is the origin of a setting left at its default.
+const defaultOrigin = "default"
 
 // layers reads each setting from the environment, then the configuration
 // file, then its default, and remembers where it was found.
@@ -129,7 +195,7 @@ type layers struct {
 
 func (l *layers) get(key, fallback string) string {
 	l.s.keys = append(l.s.keys, key)
-	value, origin := fallback, "défaut"
+	value, origin := fallback, defaultOrigin
 	if v := l.getenv(envName(key)); v != "" {
 		value, origin = v, envName(key)
 	} else if v, ok := l.file[key]; ok {
@@ -163,6 +229,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		args = args[1:]
 	}
 	s := settings{values: map[string]string{}, origins: map[string]string{}}
+	lang := commandLang(getenv)
 	configPath := cmp.Or(optionValue(args, "config"), getenv("GUICHET_CONFIG"))
 	file, err := readConfigFile(configPath)
 	if err != nil {
@@ -172,51 +239,137 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	fs := flag.NewFlagSet("guichet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage.In(lang))
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, envHelp)
+		fmt.Fprint(stderr, envHelp.In(lang))
 	}
-	text := func(key, fallback, help string) *string {
+	text := func(key, fallback string, help locale.Text) *string {
 		v := l.get(key, fallback)
-		fs.StringVar(&v, key, v, help+" ("+envName(key)+")")
+		fs.StringVar(&v, key, v, help.In(lang)+" ("+envName(key)+")")
 		return &v
 	}
-	fs.String("config", configPath, "fichier de configuration TOML (GUICHET_CONFIG)")
-	addr := text("addr", "127.0.0.1:8080", "adresse d'écoute HTTP")
-	dataDir := text("data-dir", "./data", "dossier des données du NATS embarqué")
-	natsURL := text("nats-url", "", "URL d'un cluster NATS existant, au lieu du serveur embarqué")
-	role := text("role", string(app.RoleAll), "ce que fait ce processus : all (tout), api (API et pages) ou processors (traitements)")
-	maxStore := text("max-store", "", "place que le NATS embarqué peut prendre sur disque, par exemple 50GB ; au-delà, les dépôts sont "+
-		"refusés (503) jusqu'à ce que de la place se libère ; par défaut, les trois quarts de l'espace libre au démarrage")
-	natsListen := text("nats-listen", "", "ouvre le NATS embarqué au CLI nats sur cette adresse, par exemple 127.0.0.1:4222")
-	organisation := text("organisation", "Département de la Moselle", "nom de l'organisation sur les PDF")
-	logFormat := text("log-format", "text", "format des journaux : text ou json")
-	metricsAddr := text("metrics-addr", "", "sert aussi /metrics sans authentification sur cette adresse, pour un Prometheus du réseau "+
-		"interne, par exemple 10.0.0.5:9100 ; sinon /metrics demande le jeton d'un administrateur, et un nœud de traitements n'en sert pas")
-	receiptKeys := text("receipt-keys", "", "dossier des clés qui signent les récépissés, créé avec une première clé s'il est vide ; par "+
-		"défaut, receipt-keys dans le dossier de données")
-	replicas := text("replicas", "1", "réplication des flux et des compartiments sur un cluster : 1 ou 3")
+	fs.String(
+		"config",
+		configPath,
+		locale.Text{FR: "fichier de configuration TOML", EN: "TOML configuration file"}.In(lang)+" (GUICHET_CONFIG)",
+	)
+	addr := text("addr", "127.0.0.1:8080", locale.Text{
+		FR: "adresse d'écoute HTTP",
+		EN: "HTTP listen address",
+	})
+	dataDir := text("data-dir", "./data", locale.Text{
+		FR: "dossier des données du NATS embarqué",
+		EN: "directory of the embedded NATS server's data",
+	})
+	natsURL := text("nats-url", "", locale.Text{
+		FR: "URL d'un cluster NATS existant, au lieu du serveur embarqué",
+		EN: "URL of an existing NATS cluster, instead of the embedded server",
+	})
+	role := text("role", string(app.RoleAll), locale.Text{
+		FR: "ce que fait ce processus : all (tout), api (API et pages) ou processors (traitements)",
+		EN: "what this process does: all, api (API and pages) or processors (processing)",
+	})
+	maxStore := text("max-store", "", locale.Text{
+		FR: "place que le NATS embarqué peut prendre sur disque, par exemple 50GB ; au-delà, les dépôts sont " +
+			"refusés (503) jusqu'à ce que de la place se libère ; par défaut, les trois quarts de l'espace libre au démarrage",
+		EN: "room the embedded NATS server may take on disk, for example 50GB; beyond it, submissions are refused (503) until room is freed; " +
+			"by default, three quarters of the free space at start",
+	})
+	natsListen := text("nats-listen", "", locale.Text{
+		FR: "ouvre le NATS embarqué au CLI nats sur cette adresse, par exemple 127.0.0.1:4222",
+		EN: "opens the embedded NATS server to the nats CLI on this address, for example 127.0.0.1:4222",
+	})
+	organisation := text("organisation", "Département de la Moselle", locale.Text{
+		FR: "nom de l'organisation sur les PDF",
+		EN: "name of the organisation on the PDFs",
+	})
+	logFormat := text("log-format", "text", locale.Text{
+		FR: "format des journaux : text ou json",
+		EN: "format of the logs: text or json",
+	})
+	metricsAddr := text("metrics-addr", "", locale.Text{
+		FR: "sert aussi /metrics sans authentification sur cette adresse, pour un Prometheus du réseau " +
+			"interne, par exemple 10.0.0.5:9100 ; sinon /metrics demande le jeton d'un administrateur, et un nœud de traitements n'en sert pas",
+		EN: "also serves /metrics without authentication on this address, for a Prometheus of the internal network, " +
+			"for example 10.0.0.5:9100; otherwise /metrics asks for an admin's token, and a processing node serves none",
+	})
+	receiptKeys := text("receipt-keys", "", locale.Text{
+		FR: "dossier des clés qui signent les récépissés, créé avec une première clé s'il est vide ; par " +
+			"défaut, receipt-keys dans le dossier de données",
+		EN: "directory of the keys that sign receipts, created with a first key if empty; by default, receipt-keys in the data directory",
+	})
+	replicas := text("replicas", "1", locale.Text{
+		FR: "réplication des flux et des compartiments sur un cluster : 1 ou 3",
+		EN: "replication of streams and buckets on a cluster: 1 or 3",
+	})
 	demo := l.get("demo", "1")
-	fs.Var(boolText{&demo}, "demo", "crée le contenu de démonstration dans un dossier de données vide ; 0 pour s'en passer (GUICHET_DEMO)")
-	cookies := text("secure-cookies", "auto", "cookies « Secure » : auto (si la requête arrive en HTTPS, directement ou par un proxy qui "+
-		"envoie X-Forwarded-Proto), always ou never")
-	colour := text("colour", "", "couleur principale des pages, #rrggbb, lisible en texte blanc")
-	logo := text("logo", "", "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages")
-	trustedProxies := text("trusted-proxies", "", "mandataires inverses devant Guichet (adresses ou réseaux, séparés par des virgules, par "+
-		"exemple 127.0.0.1) : pour une requête venue d'eux, l'adresse du client est celle que donne leur X-Forwarded-For, pour les limites par "+
-		"adresse")
-	submitRate := text("submit-rate", "60", "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite")
-	tokenDays := text("token-days", "90", "durée de validité des jetons d'API quand leur créateur n'en donne pas, en jours (1 à 366)")
-	drainDelay := text("drain-delay", "0s", "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le "+
-		"répartiteur de charge cesse d'envoyer des requêtes")
-	retryDelays := text("retry-delays", "1s,5s,30s,2m,10m", "délais entre les tentatives d'un traitement qui échoue (PDF, orientation, "+
-		"courriel…), séparés par des virgules ; après la dernière, le message va aux lettres mortes, d'où l'on peut le rejouer")
-	publicURL := text("public-url", "", "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr ; "+
-		"par défaut, http:// et l'adresse d'écoute")
-	smtpAddr := text("smtp-addr", "", "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel")
-	smtpFrom := text("smtp-from", "Guichet <ne-pas-repondre@localhost>", "expéditeur des courriels")
-	smtpUser := text("smtp-user", "", "identifiant sur le relais, s'il en demande un (le mot de passe dans GUICHET_SMTP_PASSWORD)")
-	smtpTLS := text("smtp-tls", mailer.StartTLS, "chiffrement vers le relais : starttls, tls ou none")
+	fs.Var(boolText{&demo}, "demo", locale.Text{
+		FR: "crée le contenu de démonstration dans un dossier de données vide ; 0 pour s'en passer",
+		EN: "creates the demo content in an empty data directory; 0 to do without",
+	}.In(lang)+" (GUICHET_DEMO)")
+	cookies := text("secure-cookies", "auto", locale.Text{
+		FR: "cookies « Secure » : auto (si la requête arrive en HTTPS, directement ou par un proxy qui " +
+			"envoie X-Forwarded-Proto), always ou never",
+		EN: "\"Secure\" cookies: auto (when the request comes over HTTPS, directly or through a proxy that sends " +
+			"X-Forwarded-Proto), always or never",
+	})
+	colour := text("colour", "", locale.Text{
+		FR: "couleur principale des pages, #rrggbb, lisible en texte blanc",
+		EN: "main colour of the pages, #rrggbb, readable in white text",
+	})
+	logo := text("logo", "", locale.Text{
+		FR: "fichier du logo (PNG, JPEG ou WebP, 512 Kio au plus) affiché en tête des pages",
+		EN: "file of the logo (PNG, JPEG or WebP, 512 KiB at most) shown at the top of the pages",
+	})
+	trustedProxies := text("trusted-proxies", "", locale.Text{
+		FR: "mandataires inverses devant Guichet (adresses ou réseaux, séparés par des virgules, par " +
+			"exemple 127.0.0.1) : pour une requête venue d'eux, l'adresse du client est celle que donne leur X-Forwarded-For, " +
+			"pour les limites par " +
+			"adresse",
+		EN: "reverse proxies in front of Guichet (addresses or networks, separated by commas, for example 127.0.0.1): " +
+			"for a request from them, the client's address is the one their X-Forwarded-For gives, for the limits by address",
+	})
+	submitRate := text("submit-rate", "60", locale.Text{
+		FR: "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite",
+		EN: "submissions a minute allowed to one address, with bursts of 20; 0: no limit",
+	})
+	tokenDays := text("token-days", "90", locale.Text{
+		FR: "durée de validité des jetons d'API quand leur créateur n'en donne pas, en jours (1 à 366)",
+		EN: "lifetime of API tokens when their creator gives none, in days (1 to 366)",
+	})
+	drainDelay := text("drain-delay", "0s", locale.Text{
+		FR: "à l'arrêt, durée pendant laquelle /readyz répond 503 tout en servant encore, pour que le " +
+			"répartiteur de charge cesse d'envoyer des requêtes",
+		EN: "on stopping, how long /readyz answers 503 while still serving, so that the load balancer stops sending requests",
+	})
+	retryDelays := text("retry-delays", "1s,5s,30s,2m,10m", locale.Text{
+		FR: "délais entre les tentatives d'un traitement qui échoue (PDF, orientation, " +
+			"courriel…), séparés par des virgules ; après la dernière, le message va aux lettres mortes, d'où l'on peut le rejouer",
+		EN: "delays between the attempts of a failing processing (PDF, routing, email…), separated by commas; " +
+			"after the last, the message goes to the dead letters, where it can be replayed",
+	})
+	publicURL := text("public-url", "", locale.Text{
+		FR: "adresse publique du site, pour les liens des courriels, par exemple https://demarches.moselle.fr ; " +
+			"par défaut, http:// et l'adresse d'écoute",
+		EN: "public address of the site, for the links in emails, for example https://demarches.moselle.fr; " +
+			"by default, http:// and the listen address",
+	})
+	smtpAddr := text("smtp-addr", "", locale.Text{
+		FR: "relais SMTP hôte:port pour écrire aux usagers ; vide : aucun courriel",
+		EN: "SMTP relay host:port to write to citizens; empty: no email",
+	})
+	smtpFrom := text("smtp-from", "Guichet <ne-pas-repondre@localhost>", locale.Text{
+		FR: "expéditeur des courriels",
+		EN: "sender of the emails",
+	})
+	smtpUser := text("smtp-user", "", locale.Text{
+		FR: "identifiant sur le relais, s'il en demande un (le mot de passe dans GUICHET_SMTP_PASSWORD)",
+		EN: "user name on the relay, if it asks for one (the password in GUICHET_SMTP_PASSWORD)",
+	})
+	smtpTLS := text("smtp-tls", mailer.StartTLS, locale.Text{
+		FR: "chiffrement vers le relais : starttls, tls ou none",
+		EN: "encryption to the relay: starttls, tls or none",
+	})
 	s.natsCreds, s.natsNKey = l.get("nats-creds", ""), l.get("nats-nkey", "")
 	if err := fs.Parse(args); err != nil {
 		return s, err
@@ -231,7 +384,12 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	})
 	for key := range file {
 		if fs.Lookup(key) == nil && !slices.Contains(fileOnlyKeys, key) {
-			return s, fmt.Errorf("configuration file %s: unknown setting %q; the settings are: %s", configPath, key, strings.Join(s.keys, ", "))
+			return s, fmt.Errorf(
+				"configuration file %s: unknown setting %q; the settings are: %s",
+				configPath,
+				key,
+				strings.Join(s.keys, ", "),
+			)
 		}
 	}
 
@@ -324,7 +482,12 @@ func readConfigFile(path string) (map[string]string, error) {
 	values := map[string]string{}
 	for key, v := range raw {
 		if slices.Contains(secrets, envName(key)) {
-			return nil, fmt.Errorf("configuration file %s: %s is a secret, given only by the environment variable %s", path, key, envName(key))
+			return nil, fmt.Errorf(
+				"configuration file %s: %s is a secret, given only by the environment variable %s",
+				path,
+				key,
+				envName(key),
+			)
 		}
 		switch v.(type) {
 		case string, int64, bool, float64:
