@@ -16,7 +16,18 @@ import (
 func TestLoadPrintsJSON(t *testing.T) {
 	_, base := testkit.StartApp(t, app.Config{Demo: true})
 	var stdout, stderr bytes.Buffer
-	err := run([]string{"load", "-url", base, "-count", "12", "-clients", "3", "-lag-sample", "5", "-json"}, &stdout, &stderr)
+	err := run([]string{
+		"load",
+		"-url",
+		base,
+		"-count",
+		"12",
+		"-clients",
+		"3",
+		"-lag-sample",
+		"5",
+		"-json",
+	}, func(string) string { return "" }, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -42,7 +53,7 @@ func TestLoadArgumentErrors(t *testing.T) {
 		{"unknown"},
 	} {
 		var stdout, stderr bytes.Buffer
-		if err := run(args, &stdout, &stderr); err == nil {
+		if err := run(args, func(string) string { return "" }, &stdout, &stderr); err == nil {
 			t.Errorf("%v: no error", args)
 		}
 	}
@@ -51,8 +62,29 @@ func TestLoadArgumentErrors(t *testing.T) {
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{}, {"-help"}, {"load", "-help"}} {
 		var stdout, stderr bytes.Buffer
-		if err := run(args, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "guichet-bench load") {
+		err := run(args, func(string) string { return "" }, &stdout, &stderr)
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "guichet-bench load") {
 			t.Errorf("%v: %v\n%s", args, err, stderr.String())
 		}
+	}
+}
+
+// The load test speaks English when $GUICHET_LANG or $LANG asks for it.
+func TestLoadInEnglish(t *testing.T) {
+	_, base := testkit.StartApp(t, app.Config{Demo: true})
+	var stdout, stderr bytes.Buffer
+	english := func(name string) string { return map[string]string{"LANG": "en_GB.UTF-8"}[name] }
+	if err := run([]string{"load", "-url", base, "-count", "5", "-clients", "2", "-lag-sample", "2"}, english, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	for _, want := range []string{"Load on ", "accepted       5", "end to end"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	stderr.Reset()
+	_ = run([]string{"load", "-help"}, english, &stdout, &stderr)
+	if !strings.Contains(stderr.String(), "Usage: guichet-bench load [options]") {
+		t.Errorf("help:\n%s", stderr.String())
 	}
 }

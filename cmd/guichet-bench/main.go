@@ -14,16 +14,22 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
-const usage = `guichet-bench — mesure d'un Guichet.
+var usage = locale.Text{FR: `guichet-bench — mesure d'un Guichet.
 
 Utilisation : guichet-bench load [options]   (essai de charge : guichet-bench load -help)
               guichet-bench load -compare    (Guichet côte à côte avec les plafonds de la machine)
-`
+`, EN: `guichet-bench — measuring a Guichet.
+
+Usage: guichet-bench load [options]   (load test: guichet-bench load -help)
+       guichet-bench load -compare    (Guichet side by side with the machine's ceilings)
+`}
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
@@ -32,11 +38,11 @@ func main() {
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "load" {
-		return runLoad(args[1:], stdout, stderr)
+		return runLoad(args[1:], getenv, stdout, stderr)
 	}
-	fmt.Fprint(stderr, usage)
+	fmt.Fprint(stderr, usage.In(locale.FromEnvironment(getenv)))
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		return flag.ErrHelp
 	}

@@ -56,7 +56,7 @@ Examples:
 const checkTimeout = 5 * time.Second
 
 func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	lang := commandLang(getenv)
+	lang := locale.FromEnvironment(getenv)
 	if len(args) == 0 || args[0] != "check" {
 		fmt.Fprint(stderr, configUsage.In(lang))
 		if len(args) > 0 && isHelp(args[0]) {
@@ -70,21 +70,21 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 		return err
 	}
 	if err != nil {
-		fmt.Fprintf(stdout, say(lang, "ERREUR  réglages : %v\n", "ERROR   settings: %v\n"), err)
+		fmt.Fprintf(stdout, locale.Say(lang, "ERREUR  réglages : %v\n", "ERROR   settings: %v\n"), err)
 		return errors.New("invalid configuration")
 	}
 	printSettings(stdout, s, getenv, lang)
 	fmt.Fprintln(stdout)
 	c := checker{out: stdout, lang: lang}
 	if s.natsURL == "" {
-		c.check(say(lang, "dossier de données ", "data directory ")+s.dataDir, bus.CheckDataDir(s.dataDir),
-			say(lang, "accessible en écriture, libre", "writable, free"))
+		c.check(locale.Say(lang, "dossier de données ", "data directory ")+s.dataDir, bus.CheckDataDir(s.dataDir),
+			locale.Say(lang, "accessible en écriture, libre", "writable, free"))
 	} else {
 		ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 		account, err := bus.CheckCluster(ctx, bus.Config{URL: s.natsURL, Credentials: s.natsCreds, NKeySeed: s.natsNKey})
 		cancel()
-		c.check(say(lang, "cluster NATS", "NATS cluster"), err,
-			fmt.Sprintf(say(lang, "JetStream joignable, %s stockés sur disque", "JetStream reachable, %s stored on disk"),
+		c.check(locale.Say(lang, "cluster NATS", "NATS cluster"), err,
+			fmt.Sprintf(locale.Say(lang, "JetStream joignable, %s stockés sur disque", "JetStream reachable, %s stored on disk"),
 				humanize.IBytes(account.Store)))
 	}
 	if s.role.Serves() {
@@ -92,16 +92,16 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 		if err == nil {
 			ln.Close()
 		}
-		c.check(say(lang, "adresse d'écoute ", "listen address ")+s.addr, err, say(lang, "libre", "free"))
+		c.check(locale.Say(lang, "adresse d'écoute ", "listen address ")+s.addr, err, locale.Say(lang, "libre", "free"))
 	}
 	if s.mail.Enabled() {
 		conn, err := net.DialTimeout("tcp", s.mail.Addr, checkTimeout)
 		if err == nil {
 			conn.Close()
 		}
-		c.check(say(lang, "relais SMTP ", "SMTP relay ")+s.mail.Addr, err, say(lang, "joignable", "reachable"))
+		c.check(locale.Say(lang, "relais SMTP ", "SMTP relay ")+s.mail.Addr, err, locale.Say(lang, "joignable", "reachable"))
 	} else {
-		c.warn(say(lang, "relais SMTP", "SMTP relay"), say(lang,
+		c.warn(locale.Say(lang, "relais SMTP", "SMTP relay"), locale.Say(lang,
 			"aucun (smtp-addr) : ni accusé de réception ni décision ne seront envoyés par courriel",
 			"none (smtp-addr): neither acknowledgements nor decisions will be emailed"))
 	}
@@ -110,11 +110,11 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 		if err == nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
 			err = errors.New("want a full http:// or https:// address")
 		}
-		c.check(say(lang, "adresse publique ", "public address ")+s.publicURL, err, say(lang, "valide", "valid"))
+		c.check(locale.Say(lang, "adresse publique ", "public address ")+s.publicURL, err, locale.Say(lang, "valide", "valid"))
 		if err == nil && u.Scheme == "http" {
 			c.warn(
-				say(lang, "adresse publique", "public address"),
-				say(
+				locale.Say(lang, "adresse publique", "public address"),
+				locale.Say(
 					lang,
 					"en http:// : les liens des courriels ne seront pas chiffrés",
 					"over http://: the links in emails will not be encrypted",
@@ -122,14 +122,14 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 			)
 		}
 	} else {
-		c.warn(say(lang, "adresse publique", "public address"), say(lang,
+		c.warn(locale.Say(lang, "adresse publique", "public address"), locale.Say(lang,
 			"aucune (public-url) : les liens des courriels pointeront vers http://",
 			"none (public-url): the links in emails will point to http://")+s.addr)
 	}
 	if c.failed > 0 {
 		return fmt.Errorf("%d check(s) failed", c.failed)
 	}
-	fmt.Fprintln(stdout, "\n"+say(lang, "Configuration prête.", "Configuration ready."))
+	fmt.Fprintln(stdout, "\n"+locale.Say(lang, "Configuration prête.", "Configuration ready."))
 	return nil
 }
 
@@ -137,26 +137,26 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 // said to be set or not.
 func printSettings(w io.Writer, s settings, getenv func(string) string, lang locale.Lang) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, say(lang, "réglage\tvaleur\torigine", "setting\tvalue\torigin"))
+	fmt.Fprintln(tw, locale.Say(lang, "réglage\tvaleur\torigine", "setting\tvalue\torigin"))
 	for _, key := range s.keys {
 		value := s.values[key]
 		if value == "" {
-			value = say(lang, "(vide)", "(empty)")
+			value = locale.Say(lang, "(vide)", "(empty)")
 		}
 		origin := s.origins[key]
 		if origin == defaultOrigin {
-			origin = say(lang, "défaut", "default")
+			origin = locale.Say(lang, "défaut", "default")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", key, value, origin)
 	}
 	for _, name := range secrets {
-		state := say(lang, "absent", "unset")
+		state := locale.Say(lang, "absent", "unset")
 		if getenv(name) != "" {
-			state = say(lang, "défini", "set")
+			state = locale.Say(lang, "défini", "set")
 		}
 		fmt.Fprintf(
 			tw,
-			say(lang, "%s\t%s\t%s (environnement seulement)\n", "%s\t%s\t%s (environment only)\n"),
+			locale.Say(lang, "%s\t%s\t%s (environnement seulement)\n", "%s\t%s\t%s (environment only)\n"),
 			strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(name, "GUICHET_")), "_", "-"),
 			state,
 			name,
@@ -175,12 +175,12 @@ type checker struct {
 func (c *checker) check(what string, err error, ok string) {
 	if err != nil {
 		c.failed++
-		fmt.Fprintf(c.out, say(c.lang, "ERREUR     %s : %v\n", "ERROR      %s: %v\n"), what, err)
+		fmt.Fprintf(c.out, locale.Say(c.lang, "ERREUR     %s : %v\n", "ERROR      %s: %v\n"), what, err)
 		return
 	}
-	fmt.Fprintf(c.out, say(c.lang, "ok         %s : %s\n", "ok         %s: %s\n"), what, ok)
+	fmt.Fprintf(c.out, locale.Say(c.lang, "ok         %s : %s\n", "ok         %s: %s\n"), what, ok)
 }
 
 func (c *checker) warn(what, why string) {
-	fmt.Fprintf(c.out, say(c.lang, "attention  %s : %s\n", "warning    %s: %s\n"), what, why)
+	fmt.Fprintf(c.out, locale.Say(c.lang, "attention  %s : %s\n", "warning    %s: %s\n"), what, why)
 }

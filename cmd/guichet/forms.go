@@ -86,7 +86,7 @@ type formsOptions struct {
 
 func runForms(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var o formsOptions
-	lang := commandLang(getenv)
+	lang := locale.FromEnvironment(getenv)
 	fs := flag.NewFlagSet("guichet forms", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -95,16 +95,17 @@ func runForms(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprint(stderr, formsExamples.In(lang))
 	}
 	fs.StringVar(&o.url, "url", cmp.Or(getenv("GUICHET_URL"), "http://127.0.0.1:8080"),
-		say(lang, "adresse du Guichet en marche", "address of the running Guichet")+" (GUICHET_URL)")
+		locale.Say(lang, "adresse du Guichet en marche", "address of the running Guichet")+" (GUICHET_URL)")
 	fs.StringVar(&o.dataDir, "data-dir", "",
-		say(lang, "dossier de données d'un Guichet arrêté, au lieu de -url", "data directory of a stopped Guichet, instead of -url"))
-	fs.StringVar(&o.dir, "dir", "", say(lang, "export : dossier où écrire un fichier ID.json par formulaire (par défaut, la sortie standard)",
+		locale.Say(lang, "dossier de données d'un Guichet arrêté, au lieu de -url", "data directory of a stopped Guichet, instead of -url"))
+	fs.StringVar(&o.dir, "dir", "", locale.Say(lang, "export : dossier où écrire un fichier ID.json par formulaire (par défaut, la sortie "+
+		"standard)",
 		"export: directory to write one ID.json file per form into (by default, the standard output)"))
-	fs.IntVar(&o.version, "version", 0, say(lang, "export : version à exporter (par défaut, la dernière publiée)",
+	fs.IntVar(&o.version, "version", 0, locale.Say(lang, "export : version à exporter (par défaut, la dernière publiée)",
 		"export: version to export (by default, the last published)"))
-	fs.BoolVar(&o.publish, "publish", false, say(lang, "import : publie chaque formulaire après l'avoir enregistré",
+	fs.BoolVar(&o.publish, "publish", false, locale.Say(lang, "import : publie chaque formulaire après l'avoir enregistré",
 		"import: publishes each form once saved"))
-	fs.StringVar(&o.lang, "lang", string(lang), say(lang, "langue des messages : fr ou en", "language of the messages: fr or en"))
+	fs.StringVar(&o.lang, "lang", string(lang), locale.Say(lang, "langue des messages : fr ou en", "language of the messages: fr or en"))
 	if len(args) == 0 {
 		fs.Usage()
 		return errors.New("forms: want lint, export or import")

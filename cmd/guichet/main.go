@@ -14,14 +14,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/guichet/guichet/api"
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/platform/tracing"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/submit"
@@ -172,16 +170,4 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// say is the text of lang among a French and an English one.
-func say(lang locale.Lang, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang) }
-
-// commandLang is the language of what the commands print: English when
-// $GUICHET_LANG, or else $LANG, starts with "en"; French otherwise.
-func commandLang(getenv func(string) string) locale.Lang {
-	if strings.HasPrefix(cmp.Or(getenv("GUICHET_LANG"), getenv("LANG")), "en") {
-		return locale.English
-	}
-	return locale.French
 }

@@ -45,7 +45,7 @@ Example (restoring, see docs/operations.md):
 `}
 
 func runNATS(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	lang := commandLang(getenv)
+	lang := locale.FromEnvironment(getenv)
 	fs := flag.NewFlagSet("guichet nats", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -56,9 +56,9 @@ func runNATS(args []string, getenv func(string) string, stdout, stderr io.Writer
 	dataDir := fs.String(
 		"data-dir",
 		cmp.Or(getenv("GUICHET_DATA_DIR"), "./data"),
-		say(lang, "dossier des données", "data directory")+" (GUICHET_DATA_DIR)",
+		locale.Say(lang, "dossier des données", "data directory")+" (GUICHET_DATA_DIR)",
 	)
-	listen := fs.String("listen", "127.0.0.1:4222", say(lang, "adresse où le CLI nats se connecte", "address the nats CLI connects to"))
+	listen := fs.String("listen", "127.0.0.1:4222", locale.Say(lang, "adresse où le CLI nats se connecte", "address the nats CLI connects to"))
 	if err := parseOptions(fs, args); err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func runNATS(args []string, getenv func(string) string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, say(lang, "NATS prêt sur nats://%s (données : %s) ; Ctrl-C pour arrêter\n",
+	fmt.Fprintf(stdout, locale.Say(lang, "NATS prêt sur nats://%s (données : %s) ; Ctrl-C pour arrêter\n",
 		"NATS ready on nats://%s (data: %s); Ctrl-C to stop\n"), *listen, *dataDir)
 	<-ctx.Done()
 	stopServer()

@@ -62,7 +62,7 @@ Examples:
 `}
 
 func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	lang := commandLang(getenv)
+	lang := locale.FromEnvironment(getenv)
 	fs := flag.NewFlagSet("guichet receipts", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -71,11 +71,11 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 		fmt.Fprint(stderr, receiptsExamples.In(lang))
 	}
 	dataDir := fs.String("data-dir", cmp.Or(getenv("GUICHET_DATA_DIR"), "./data"),
-		say(lang, "dossier de données", "data directory")+" (GUICHET_DATA_DIR)")
-	natsURL := fs.String("nats-url", getenv("GUICHET_NATS_URL"), say(lang,
+		locale.Say(lang, "dossier de données", "data directory")+" (GUICHET_DATA_DIR)")
+	natsURL := fs.String("nats-url", getenv("GUICHET_NATS_URL"), locale.Say(lang,
 		"serveur ou cluster NATS, au lieu du dossier de données (GUICHET_NATS_URL ; identifiants dans GUICHET_NATS_CREDS)",
 		"NATS server or cluster, instead of the data directory (GUICHET_NATS_URL; credentials in GUICHET_NATS_CREDS)"))
-	keys := fs.String("keys", "", say(lang, "rotate : dossier des clés (par défaut, receipt-keys dans le dossier de données)",
+	keys := fs.String("keys", "", locale.Say(lang, "rotate : dossier des clés (par défaut, receipt-keys dans le dossier de données)",
 		"rotate: directory of the keys (by default, receipt-keys in the data directory)"))
 	if len(args) == 0 || isHelp(args[0]) {
 		fs.Usage()
@@ -97,7 +97,8 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, say(lang, "nouvelle clé %s, en service dès maintenant ; %d clés publiées. Redémarrez les nœuds de traitements.\n",
+		fmt.Fprintf(stdout, locale.Say(lang, "nouvelle clé %s, en service dès maintenant ; %d clés publiées. Redémarrez les nœuds de "+
+			"traitements.\n",
 			"new key %s, in service from now on; %d keys published. Restart the processing nodes.\n"),
 			receipts.KeyID(signer.Key().Public().(ed25519.PublicKey)), len(signer.Keyring()))
 		return nil
@@ -121,7 +122,7 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 				broken++
 				fmt.Fprintf(
 					stdout,
-					say(lang, "%s : rupture au récépissé %d (%s) : %s\n", "%s: break at receipt %d (%s): %s\n"),
+					locale.Say(lang, "%s : rupture au récépissé %d (%s) : %s\n", "%s: break at receipt %d (%s): %s\n"),
 					form,
 					check.Break.Index+1,
 					check.Break.Reference,
@@ -131,7 +132,7 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 			}
 			fmt.Fprintf(
 				stdout,
-				say(lang, "%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n",
+				locale.Say(lang, "%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n",
 					"%s: %d receipt(s), chain intact; %d submission(s) erased according to the log\n"),
 				form,
 				check.Receipts,

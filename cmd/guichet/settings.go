@@ -229,7 +229,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		args = args[1:]
 	}
 	s := settings{values: map[string]string{}, origins: map[string]string{}}
-	lang := commandLang(getenv)
+	lang := locale.FromEnvironment(getenv)
 	configPath := cmp.Or(optionValue(args, "config"), getenv("GUICHET_CONFIG"))
 	file, err := readConfigFile(configPath)
 	if err != nil {

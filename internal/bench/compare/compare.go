@@ -30,6 +30,7 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/bench/loadgen"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -52,12 +53,16 @@ type Config struct {
 	// while Guichet's HTTP path is measured: the server and the load
 	// generator.
 	Profile io.Writer
+	// Lang is the language of the progress, the labels and the report.
+	Lang locale.Lang
 }
 
 // Report is a comparison's figures, ratios and goals.
 type Report struct {
-	Machine Machine `json:"machine"`
-	Form    string  `json:"form"`
+	// Lang is the language of the labels, which Print writes in.
+	Lang    locale.Lang `json:"-"`
+	Machine Machine     `json:"machine"`
+	Form    string      `json:"form"`
 	// PayloadBytes is the mean size of a submission's data.
 	PayloadBytes int       `json:"payloadBytes"`
 	Measures     []Measure `json:"measures"`
@@ -115,9 +120,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer os.RemoveAll(dir)
 	start := time.Now()
-	c := &comparison{cfg: cfg, dir: dir, report: &Report{Machine: machine()}}
+	c := &comparison{cfg: cfg, dir: dir, report: &Report{Lang: cfg.Lang, Machine: machine()}}
 
-	fmt.Fprintln(cfg.Progress, "Démarrage de Guichet (API seule, NATS embarqué, écriture synchronisée sur disque)…")
+	fmt.Fprintln(cfg.Progress, c.say("Démarrage de Guichet (API seule, NATS embarqué, écriture synchronisée sur disque)…",
+		"Starting Guichet (API only, embedded NATS, writes synced to disk)…"))
 	guichet, base, err := startGuichet(ctx, filepath.Join(dir, "guichet"), app.RoleAPI)
 	if err != nil {
 		return nil, err
@@ -218,7 +224,7 @@ func (c *comparison) measure(key string) Measure {
 // validation measures gojsonschema alone, then Guichet's validation (the
 // same with its limits and formats), each on one core.
 func (c *comparison) validation(ctx context.Context) error {
-	fmt.Fprintln(c.cfg.Progress, "Validation des réponses (un cœur) :")
+	fmt.Fprintln(c.cfg.Progress, c.say("Validation des réponses (un cœur) :", "Validating the answers (one core):"))
 	schema, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(c.form.Schema))
 	if err != nil {
 		return err
@@ -230,7 +236,13 @@ func (c *comparison) validation(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.add(Measure{Key: "gojsonschema", Label: "gojsonschema seul, schéma compilé", Callers: 1, PerSecond: rate, Micros: micros})
+	c.add(Measure{
+		Key:       "gojsonschema",
+		Label:     c.say("gojsonschema seul, schéma compilé", "gojsonschema alone, compiled schema"),
+		Callers:   1,
+		PerSecond: rate,
+		Micros:    micros,
+	})
 	i := 0
 	rate, micros, err = throughput(ctx, c.cfg.Step/2, 1, func(_ context.Context, _ int) (int, error) {
 		i++
@@ -241,7 +253,7 @@ func (c *comparison) validation(ctx context.Context) error {
 	}
 	c.add(Measure{
 		Key:       "validate",
-		Label:     "validation de Guichet (limites, formats, gojsonschema)",
+		Label:     c.say("validation de Guichet (limites, formats, gojsonschema)", "Guichet's validation (limits, formats, gojsonschema)"),
 		Callers:   1,
 		PerSecond: rate,
 		Micros:    micros,
@@ -252,11 +264,17 @@ func (c *comparison) validation(ctx context.Context) error {
 // pdf measures fpdf used plainly and Guichet's record, on one core, then
 // Guichet's record on every core.
 func (c *comparison) pdf(ctx context.Context) error {
-	fmt.Fprintln(c.cfg.Progress, "Récapitulatifs PDF :")
+	fmt.Fprintln(c.cfg.Progress, c.say("Récapitulatifs PDF :", "PDF records:"))
 	doc := func(i int) processors.RecordDocument {
-		return processors.RecordDocument{Organisation: "Département de la Moselle", FormTitle: c.form.Title, FormVersion: c.form.Version.Version,
-			Reference: submit.ReferenceOf(uint64(i+1), time.Now()), SubmittedAt: time.Now(), Answers: c.form.Answers(c.data[i%len(c.data)]),
-			DataSHA256: "9f2c5d8e4b7a1c3f6e0d2b9a8c7f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f"}
+		return processors.RecordDocument{
+			Organisation: "Département de la Moselle",
+			FormTitle:    c.form.Title,
+			FormVersion:  c.form.Version.Version,
+			Reference:    submit.ReferenceOf(uint64(i+1), time.Now()),
+			SubmittedAt:  time.Now(),
+			Answers:      c.form.Answers(c.data[i%len(c.data)]),
+			DataSHA256:   "9f2c5d8e4b7a1c3f6e0d2b9a8c7f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f",
+		}
 	}
 	cores := runtime.GOMAXPROCS(0)
 	figures := []struct {
@@ -264,9 +282,23 @@ func (c *comparison) pdf(ctx context.Context) error {
 		callers    int
 		render     func(io.Writer, processors.RecordDocument) error
 	}{
-		{"pdf-naive", "fpdf tel quel (police UTF-8 chargée à chaque document), un cœur", 1, naiveRecord},
-		{"pdf", "récapitulatif de Guichet, un cœur", 1, processors.RenderRecord},
-		{"pdf-cores", fmt.Sprintf("récapitulatif de Guichet, %d cœurs", cores), cores, processors.RenderRecord},
+		{
+			"pdf-naive",
+			c.say(
+				"fpdf tel quel (police UTF-8 chargée à chaque document), un cœur",
+				"fpdf as it is (UTF-8 font loaded for each document), one "+
+					"core",
+			),
+			1,
+			naiveRecord,
+		},
+		{"pdf", c.say("récapitulatif de Guichet, un cœur", "Guichet's record, one core"), 1, processors.RenderRecord},
+		{
+			"pdf-cores",
+			fmt.Sprintf(c.say("récapitulatif de Guichet, %d cœurs", "Guichet's record, %d cores"), cores),
+			cores,
+			processors.RenderRecord,
+		},
 	}
 	for _, f := range figures {
 		var rendered atomic.Int64
@@ -285,7 +317,8 @@ func (c *comparison) pdf(ctx context.Context) error {
 // rawPublish measures JetStream alone, on a bare server, with the
 // submissions as Guichet stores them.
 func (c *comparison) rawPublish(ctx context.Context) error {
-	fmt.Fprintln(c.cfg.Progress, "Publication JetStream brute (serveur nu, même flux, mêmes messages) :")
+	fmt.Fprintln(c.cfg.Progress, c.say("Publication JetStream brute (serveur nu, même flux, mêmes messages) :", "Raw JetStream publishing "+
+		"(bare server, same stream, same messages):"))
 	synced, err := startRawStream(ctx, c.dir, true)
 	if err != nil {
 		return err
@@ -295,14 +328,23 @@ func (c *comparison) rawPublish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.add(Measure{Key: "publish-sync-1", Label: "publication synchronisée sur disque, 1 éditeur", Callers: 1, PerSecond: rate, Micros: micros})
+	c.add(Measure{
+		Key:       "publish-sync-1",
+		Label:     c.say("publication synchronisée sur disque, 1 éditeur", "publish synced to disk, 1 publisher"),
+		Callers:   1,
+		PerSecond: rate,
+		Micros:    micros,
+	})
 	rate, micros, err = synced.publish(ctx, c.cfg.Step, c.cfg.Clients, c.form.ID, c.messages)
 	if err != nil {
 		return err
 	}
 	c.add(Measure{
-		Key:       "publish-sync-n",
-		Label:     fmt.Sprintf("publication synchronisée sur disque, %d éditeurs", c.cfg.Clients),
+		Key: "publish-sync-n",
+		Label: fmt.Sprintf(
+			c.say("publication synchronisée sur disque, %d éditeurs", "publish synced to disk, %d publishers"),
+			c.cfg.Clients,
+		),
 		Callers:   c.cfg.Clients,
 		PerSecond: rate,
 		Micros:    micros,
@@ -312,8 +354,11 @@ func (c *comparison) rawPublish(ctx context.Context) error {
 		return err
 	}
 	c.add(Measure{
-		Key:       "batch-sync",
-		Label:     fmt.Sprintf("lots atomiques de %d, synchronisés, 1 éditeur", rawBatch),
+		Key: "batch-sync",
+		Label: fmt.Sprintf(
+			c.say("lots atomiques de %d, synchronisés, 1 éditeur", "atomic batches of %d, synced, 1 publisher"),
+			rawBatch,
+		),
 		Callers:   1,
 		PerSecond: rate,
 		Micros:    micros,
@@ -328,8 +373,11 @@ func (c *comparison) rawPublish(ctx context.Context) error {
 		return err
 	}
 	c.add(Measure{
-		Key:       "publish-nosync-n",
-		Label:     fmt.Sprintf("publication sans synchronisation, %d éditeurs", c.cfg.Clients),
+		Key: "publish-nosync-n",
+		Label: fmt.Sprintf(
+			c.say("publication sans synchronisation, %d éditeurs", "publish without sync, %d publishers"),
+			c.cfg.Clients,
+		),
 		Callers:   c.cfg.Clients,
 		PerSecond: rate,
 		Micros:    micros,
@@ -340,7 +388,12 @@ func (c *comparison) rawPublish(ctx context.Context) error {
 // naiveHTTP measures the plain HTTP path, with and without a disk sync
 // per write.
 func (c *comparison) naiveHTTP(ctx context.Context) error {
-	fmt.Fprintf(c.cfg.Progress, "Chemin HTTP simple (Huma, gojsonschema, une publication par requête), %d clients :\n", c.cfg.Clients)
+	fmt.Fprintf(
+		c.cfg.Progress,
+		c.say("Chemin HTTP simple (Huma, gojsonschema, une publication par requête), %d clients :\n", "Plain HTTP path "+
+			"(Huma, gojsonschema, one publish per request), %d clients:\n"),
+		c.cfg.Clients,
+	)
 	for _, syncAlways := range []bool{true, false} {
 		raw, err := startRawStream(ctx, filepath.Join(c.dir, "naive"), syncAlways)
 		if err != nil {
@@ -351,9 +404,9 @@ func (c *comparison) naiveHTTP(ctx context.Context) error {
 			raw.close()
 			return err
 		}
-		key, label := "naive-sync", "chemin simple, synchronisé sur disque"
+		key, label := "naive-sync", c.say("chemin simple, synchronisé sur disque", "plain path, synced to disk")
 		if !syncAlways {
-			key, label = "naive-nosync", "chemin simple, sans synchronisation"
+			key, label = "naive-nosync", c.say("chemin simple, sans synchronisation", "plain path, without sync")
 		}
 		err = c.load(ctx, naive.URL, key, label)
 		naive.close()
@@ -367,14 +420,15 @@ func (c *comparison) naiveHTTP(ctx context.Context) error {
 
 // guichetHTTP measures Guichet's own path: every 201 is on disk.
 func (c *comparison) guichetHTTP(ctx context.Context, base string) error {
-	fmt.Fprintf(c.cfg.Progress, "Guichet (HTTP, validation, lot atomique synchronisé), %d clients :\n", c.cfg.Clients)
+	fmt.Fprintf(c.cfg.Progress, c.say("Guichet (HTTP, validation, lot atomique synchronisé), %d clients :\n", "Guichet (HTTP, validation, "+
+		"synced atomic batch), %d clients:\n"), c.cfg.Clients)
 	if c.cfg.Profile != nil {
 		if err := pprof.StartCPUProfile(c.cfg.Profile); err != nil {
 			return err
 		}
 		defer pprof.StopCPUProfile()
 	}
-	return c.load(ctx, base, "guichet", "dépôts Guichet, chaque 201 écrit sur disque")
+	return c.load(ctx, base, "guichet", c.say("dépôts Guichet, chaque 201 écrit sur disque", "Guichet submissions, each 201 on disk"))
 }
 
 // endToEnd measures the whole pipeline in one process, as a newcomer
@@ -383,7 +437,12 @@ func (c *comparison) guichetHTTP(ctx context.Context, base string) error {
 // accepted a second, from its start until the last of a sample spread
 // over it has been through every stage.
 func (c *comparison) endToEnd(ctx context.Context) error {
-	fmt.Fprintf(c.cfg.Progress, "Guichet de bout en bout (tout en un : accueil, récépissé, PDF, orientation), %d clients :\n", c.cfg.Clients)
+	fmt.Fprintf(
+		c.cfg.Progress,
+		c.say("Guichet de bout en bout (tout en un : accueil, récépissé, PDF, orientation), %d clients :\n", "Guichet end to end "+
+			"(all in one: intake, receipt, PDF, routing), %d clients:\n"),
+		c.cfg.Clients,
+	)
 	a, base, err := startGuichet(ctx, filepath.Join(c.dir, "all-in-one"), app.RoleAll)
 	if err != nil {
 		return err
@@ -397,16 +456,25 @@ func (c *comparison) endToEnd(ctx context.Context) error {
 	if r.Lag == nil || r.Lag.Done != r.Lag.Followed {
 		return fmt.Errorf("end to end: followed submissions did not get to the end (%+v)", r.Lag)
 	}
-	c.add(Measure{Key: "end-to-end", Label: "dépôts traités de bout en bout, tout en un", Callers: c.cfg.Clients, PerSecond: r.Lag.EndToEnd,
-		Micros: r.Lag.Lag.P50 * 1000, P99Ms: r.Lag.Lag.P99})
+	c.add(Measure{
+		Key:       "end-to-end",
+		Label:     c.say("dépôts traités de bout en bout, tout en un", "submissions processed end to end, all in one"),
+		Callers:   c.cfg.Clients,
+		PerSecond: r.Lag.EndToEnd,
+		Micros:    r.Lag.Lag.P50 * 1000,
+		P99Ms:     r.Lag.Lag.P99,
+	})
 	// Each submission costs the machine its intake and its PDF record at
 	// least, on every core: the ceiling leaves out the lighter stages.
 	intake, pdf := c.measure("guichet").PerSecond, c.measure("pdf-cores").PerSecond
 	if intake > 0 && pdf > 0 {
 		ceiling := 1 / (1/intake + 1/pdf)
 		c.add(Measure{
-			Key:       "end-to-end-ceiling",
-			Label:     "plafond de bout en bout : coût de l'accueil + coût du PDF",
+			Key: "end-to-end-ceiling",
+			Label: c.say(
+				"plafond de bout en bout : coût de l'accueil + coût du PDF",
+				"end-to-end ceiling: intake's cost + the PDF's cost",
+			),
 			Callers:   runtime.GOMAXPROCS(0),
 			PerSecond: ceiling,
 			Micros:    1e6 / ceiling,
@@ -425,23 +493,67 @@ func (c *comparison) load(ctx context.Context, base, key, label string) error {
 	if r.Accepted != r.Sent {
 		return fmt.Errorf("%s: %d submissions sent, %d accepted (%v, %v)", label, r.Sent, r.Accepted, r.ByStatus, r.FirstErrors)
 	}
-	c.add(Measure{Key: key, Label: label, Callers: c.cfg.Clients, PerSecond: r.PerSecond, Micros: r.Latency.P50 * 1000, P99Ms: r.Latency.P99})
+	c.add(
+		Measure{Key: key, Label: label, Callers: c.cfg.Clients, PerSecond: r.PerSecond, Micros: r.Latency.P50 * 1000, P99Ms: r.Latency.P99},
+	)
 	return nil
 }
 
 // ratios are the comparisons the figures exist for.
 func (c *comparison) ratios() []Ratio {
 	pairs := []Ratio{
-		{Label: "PDF : Guichet / fpdf tel quel, un cœur", Of: "pdf", To: "pdf-naive"},
-		{Label: "dépôts Guichet / chemin simple synchronisé", Of: "guichet", To: "naive-sync"},
-		{Label: "dépôts Guichet / chemin simple sans synchronisation", Of: "guichet", To: "naive-nosync"},
-		{Label: "dépôts Guichet / publication brute synchronisée, 1 éditeur", Of: "guichet", To: "publish-sync-1"},
-		{Label: "dépôts Guichet / publication brute synchronisée, en parallèle", Of: "guichet", To: "publish-sync-n"},
-		{Label: "dépôts Guichet / lots atomiques bruts", Of: "guichet", To: "batch-sync"},
-		{Label: "publication synchronisée / sans synchronisation, en parallèle", Of: "publish-sync-n", To: "publish-nosync-n"},
-		{Label: "lots atomiques / publication synchronisée en parallèle", Of: "batch-sync", To: "publish-sync-n"},
-		{Label: "validation de Guichet / gojsonschema seul", Of: "validate", To: "gojsonschema"},
-		{Label: "de bout en bout / plafond de la machine (accueil + PDF)", Of: "end-to-end", To: "end-to-end-ceiling"},
+		{Label: c.say("PDF : Guichet / fpdf tel quel, un cœur", "PDF: Guichet / fpdf as it is, one core"), Of: "pdf", To: "pdf-naive"},
+		{
+			Label: c.say("dépôts Guichet / chemin simple synchronisé", "Guichet submissions / plain path synced"),
+			Of:    "guichet",
+			To:    "naive-sync",
+		},
+		{
+			Label: c.say("dépôts Guichet / chemin simple sans synchronisation", "Guichet submissions / plain path without sync"),
+			Of:    "guichet",
+			To:    "naive-nosync",
+		},
+		{
+			Label: c.say(
+				"dépôts Guichet / publication brute synchronisée, 1 éditeur",
+				"Guichet submissions / raw publish synced, 1 publisher",
+			),
+			Of: "guichet",
+			To: "publish-sync-1",
+		},
+		{
+			Label: c.say(
+				"dépôts Guichet / publication brute synchronisée, en parallèle",
+				"Guichet submissions / raw publish synced, in parallel",
+			),
+			Of: "guichet",
+			To: "publish-sync-n",
+		},
+		{
+			Label: c.say("dépôts Guichet / lots atomiques bruts", "Guichet submissions / raw atomic batches"),
+			Of:    "guichet",
+			To:    "batch-sync",
+		},
+		{
+			Label: c.say("publication synchronisée / sans synchronisation, en parallèle", "publish synced / without sync, in parallel"),
+			Of:    "publish-sync-n",
+			To:    "publish-nosync-n",
+		},
+		{
+			Label: c.say("lots atomiques / publication synchronisée en parallèle", "atomic batches / publish synced in parallel"),
+			Of:    "batch-sync",
+			To:    "publish-sync-n",
+		},
+		{
+			Label: c.say("validation de Guichet / gojsonschema seul", "Guichet's validation / gojsonschema alone"),
+			Of:    "validate",
+			To:    "gojsonschema",
+		},
+		{
+			Label: c.say("de bout en bout / plafond de la machine (accueil + PDF)", "end to end / the machine's ceiling (intake + PDF)"),
+			Of:    "end-to-end",
+			To:    "end-to-end-ceiling",
+		},
 	}
 	var out []Ratio
 	for _, p := range pairs {
@@ -458,11 +570,39 @@ func (c *comparison) ratios() []Ratio {
 func (c *comparison) goals() []Goal {
 	guichet := c.measure("guichet")
 	goals := []Goal{
-		{Label: "dépôts traités de bout en bout par seconde, tout en un", Target: 1000, Measured: c.measure("end-to-end").PerSecond},
-		{Label: "dépôts durables par seconde (HTTP, 201 après écriture sur disque)", Target: 8000, Measured: guichet.PerSecond},
-		{Label: "latence p99 des dépôts, en ms", Target: 50, Measured: guichet.P99Ms, AtMost: true},
-		{Label: "récapitulatifs PDF par seconde, tous cœurs", Target: 1000, Measured: c.measure("pdf-cores").PerSecond},
-		{Label: "PDF : facteur sur fpdf tel quel", Target: 7, Measured: c.measure("pdf").PerSecond / max(c.measure("pdf-naive").PerSecond, 1e-9)},
+		{
+			Label: c.say(
+				"dépôts traités de bout en bout par seconde, tout en un",
+				"submissions processed end to end a second, all in one",
+			),
+			Target:   1000,
+			Measured: c.measure("end-to-end").PerSecond,
+		},
+		{
+			Label: c.say(
+				"dépôts durables par seconde (HTTP, 201 après écriture sur disque)",
+				"durable submissions a second (HTTP, 201 after "+
+					"the write on disk)",
+			),
+			Target:   8000,
+			Measured: guichet.PerSecond,
+		},
+		{
+			Label:    c.say("latence p99 des dépôts, en ms", "p99 latency of submissions, in ms"),
+			Target:   50,
+			Measured: guichet.P99Ms,
+			AtMost:   true,
+		},
+		{
+			Label:    c.say("récapitulatifs PDF par seconde, tous cœurs", "PDF records a second, every core"),
+			Target:   1000,
+			Measured: c.measure("pdf-cores").PerSecond,
+		},
+		{
+			Label:    c.say("PDF : facteur sur fpdf tel quel", "PDF: factor over fpdf as it is"),
+			Target:   7,
+			Measured: c.measure("pdf").PerSecond / max(c.measure("pdf-naive").PerSecond, 1e-9),
+		},
 	}
 	for i, g := range goals {
 		goals[i].Met = g.Measured >= g.Target
@@ -473,11 +613,21 @@ func (c *comparison) goals() []Goal {
 	return goals
 }
 
-// Print writes the report as text, in French.
+// Print writes the report as text, in the report's language.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "\nMachine : %s, %d cœurs, %s, nats-server %s\n", r.Machine.CPU, r.Machine.Cores, r.Machine.Go, r.Machine.NATSServer)
-	fmt.Fprintf(w, "Formulaire : %s (réponses de %d octets en moyenne), durée totale %.0f s\n\n", r.Form, r.PayloadBytes, r.Seconds)
-	fmt.Fprintf(w, "%-66s %12s %12s %10s\n", "Mesure", "par seconde", "µs par op.", "p99")
+	l := r.Lang
+	fmt.Fprintf(w, locale.Say(l, "\nMachine : %s, %d cœurs, %s, nats-server %s\n", "\nMachine: %s, %d cores, %s, nats-server %s\n"),
+		r.Machine.CPU, r.Machine.Cores, r.Machine.Go, r.Machine.NATSServer)
+	fmt.Fprintf(w, locale.Say(l, "Formulaire : %s (réponses de %d octets en moyenne), durée totale %.0f s\n\n",
+		"Form: %s (answers of %d bytes on average), %.0f s in all\n\n"), r.Form, r.PayloadBytes, r.Seconds)
+	fmt.Fprintf(
+		w,
+		"%-66s %12s %12s %10s\n",
+		locale.Say(l, "Mesure", "Measure"),
+		locale.Say(l, "par seconde", "a second"),
+		locale.Say(l, "µs par op.", "µs an op."),
+		"p99",
+	)
 	for _, m := range r.Measures {
 		p99 := ""
 		if m.P99Ms > 0 {
@@ -485,22 +635,34 @@ func (r *Report) Print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-66s %12s %12.1f %10s\n", m.Label, thousands(m.PerSecond), m.Micros, p99)
 	}
-	fmt.Fprintln(w, "\nRapports (débit de l'un sur débit de l'autre) :")
+	fmt.Fprintln(w, locale.Say(l, "\nRapports (débit de l'un sur débit de l'autre) :", "\nRatios (the one's throughput over the other's):"))
 	for _, ratio := range r.Ratios {
 		fmt.Fprintf(w, "  %-66s ×%.2f\n", ratio.Label, ratio.Value)
 	}
-	fmt.Fprintln(w, "\nObjectifs :")
+	fmt.Fprintln(w, locale.Say(l, "\nObjectifs :", "\nGoals:"))
 	for _, g := range r.Goals {
-		mark, sign := "atteint", "≥"
+		mark, sign := locale.Say(l, "atteint", "met"), "≥"
 		if !g.Met {
-			mark = "NON ATTEINT"
+			mark = locale.Say(l, "NON ATTEINT", "MISSED")
 		}
 		if g.AtMost {
 			sign = "≤"
 		}
-		fmt.Fprintf(w, "  %-66s %s %s : %s (%s)\n", g.Label, sign, thousands(g.Target), thousands(g.Measured), mark)
+		fmt.Fprintf(
+			w,
+			locale.Say(l, "  %-66s %s %s : %s (%s)\n", "  %-66s %s %s: %s (%s)\n"),
+			g.Label,
+			sign,
+			thousands(g.Target),
+			thousands(g.Measured),
+			mark,
+		)
 	}
 }
+
+// say is, of a French and an English text, the one in the comparison's
+// language.
+func (c *comparison) say(fr, en string) string { return locale.Say(c.cfg.Lang, fr, en) }
 
 // thousands writes a figure with a narrow space between thousands, as
 // French does, and a decimal only for small ones.

@@ -11,7 +11,7 @@ import (
 type Measure struct {
 	// Key names the figure for the ratios and in JSON.
 	Key string `json:"key"`
-	// Label describes it, in French.
+	// Label describes it, in the comparison's language.
 	Label string `json:"label"`
 	// Callers is how many did the operation at once.
 	Callers int `json:"callers"`

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // sample picks n submissions spread evenly over the run.
@@ -116,7 +118,8 @@ func showProgress(bar *progressbar.ProgressBar, cfg Config, sent, ok int, elapse
 	if bar == nil {
 		return
 	}
-	bar.Describe(fmt.Sprintf("%d envoyés, %d acceptés, %.0f/s", sent, ok, float64(ok)/max(elapsed.Seconds(), 0.001)))
+	bar.Describe(fmt.Sprintf(locale.Say(cfg.Lang, "%d envoyés, %d acceptés, %.0f/s", "%d sent, %d accepted, %.0f/s"),
+		sent, ok, float64(ok)/max(elapsed.Seconds(), 0.001)))
 	if cfg.Duration > 0 {
 		_ = bar.Set64(min(elapsed.Milliseconds(), cfg.Duration.Milliseconds())) // a progress bar's write errors are harmless
 	} else {
@@ -126,44 +129,48 @@ func showProgress(bar *progressbar.ProgressBar, cfg Config, sent, ok int, elapse
 
 // Print writes the report for a person to read.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "Charge sur %s, formulaire %s, %d clients", r.URL, r.Form, r.Clients)
+	l := r.Lang
+	fmt.Fprintf(w, locale.Say(l, "Charge sur %s, formulaire %s, %d clients", "Load on %s, form %s, %d clients"), r.URL, r.Form, r.Clients)
 	if r.TargetRate > 0 {
-		fmt.Fprintf(w, ", cible %.0f/s", r.TargetRate)
+		fmt.Fprintf(w, locale.Say(l, ", cible %.0f/s", ", target %.0f/s"), r.TargetRate)
 	}
-	fmt.Fprintf(
-		w,
-		"\n  durée          %.1f s\n  envoyés        %d\n  acceptés       %d (%.0f/s)\n",
-		r.Seconds,
-		r.Sent,
-		r.Accepted,
-		r.PerSecond,
-	)
-	fmt.Fprintf(w, "  réponses      ")
+	fmt.Fprintf(w, locale.Say(l, "\n  durée          %.1f s\n  envoyés        %d\n  acceptés       %d (%.0f/s)\n",
+		"\n  duration       %.1f s\n  sent           %d\n  accepted       %d (%.0f/s)\n"), r.Seconds, r.Sent, r.Accepted, r.PerSecond)
+	fmt.Fprint(w, locale.Say(l, "  réponses      ", "  answers       "))
 	for _, status := range sortedKeys(r.ByStatus) {
 		fmt.Fprintf(w, " %s: %d", status, r.ByStatus[status])
 	}
 	fmt.Fprintln(w)
-	printPercentiles(w, "  latence       ", r.Latency)
+	printPercentiles(w, locale.Say(l, "  latence       ", "  latency       "), r.Latency)
 	if r.Lag != nil {
-		fmt.Fprintf(w, "  traitement     %d dépôts suivis sur %d, %d orientés avec leur PDF ; tous %.1f s après la fin de la charge\n",
-			r.Lag.Followed, r.Accepted, r.Lag.Done, r.Lag.AllDoneAfter)
+		fmt.Fprintf(
+			w,
+			locale.Say(l, "  traitement     %d dépôts suivis sur %d, %d orientés avec leur PDF ; tous %.1f s après la fin de la "+
+				"charge\n",
+				"  processing     %d submissions followed of %d, %d routed with their PDF; all %.1f s after the load ended\n"),
+			r.Lag.Followed,
+			r.Accepted,
+			r.Lag.Done,
+			r.Lag.AllDoneAfter,
+		)
 		if r.Lag.Done == r.Lag.Followed {
-			fmt.Fprintf(
-				w,
+			fmt.Fprintf(w, locale.Say(l,
 				"  de bout en bout %.0f dépôts/s (acceptés, récépissé signé, PDF, orientés : du début de la charge au dernier)\n",
-				r.Lag.EndToEnd,
-			)
+				"  end to end     %.0f submissions/s (accepted, receipt signed, PDF, routed: from the start of the load to the last)\n"),
+				r.Lag.EndToEnd)
 		}
-		printPercentiles(w, "  délai dépôt → orientation", r.Lag.Lag)
+		printPercentiles(w, locale.Say(l, "  délai dépôt → orientation", "  delay submission → routing"), r.Lag.Lag)
 	}
 	if r.Writes != nil {
-		r.Writes.print(w)
+		r.Writes.print(w, l)
 	}
 	if r.ByStatus["429"] > 0 {
-		fmt.Fprintln(w, "  429 : le serveur limite les dépôts par adresse ; pour un essai de charge, lancez-le avec --submit-rate 0")
+		fmt.Fprintln(w, locale.Say(l, "  429 : le serveur limite les dépôts par adresse ; pour un essai de charge, lancez-le avec "+
+			"--submit-rate 0",
+			"  429: the server bounds the submissions of each address; for a load test, start it with --submit-rate 0"))
 	}
 	for _, e := range r.FirstErrors {
-		fmt.Fprintf(w, "  réponse inattendue : %.300s\n", e)
+		fmt.Fprintf(w, locale.Say(l, "  réponse inattendue : %.300s\n", "  unexpected answer: %.300s\n"), e)
 	}
 }
 

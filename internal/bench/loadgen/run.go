@@ -19,6 +19,7 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"golang.org/x/time/rate"
 
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -50,6 +51,8 @@ type Config struct {
 	LagTimeout time.Duration
 	// Progress, when set, shows a progress bar.
 	Progress io.Writer
+	// Lang is the language of the progress and of the printed report.
+	Lang locale.Lang
 	// Client sends the requests; nil: a client sized for Clients.
 	Client *http.Client
 	// MetricsToken, an admin's API token, has the report say what the
@@ -59,13 +62,15 @@ type Config struct {
 
 // Report is what a load measured.
 type Report struct {
-	URL        string  `json:"url"`
-	Form       string  `json:"form"`
-	Clients    int     `json:"clients"`
-	TargetRate float64 `json:"targetRate,omitempty"`
-	Seconds    float64 `json:"seconds"`
-	Sent       int     `json:"sent"`
-	Accepted   int     `json:"accepted"`
+	// Lang is the language Print writes in.
+	Lang       locale.Lang `json:"-"`
+	URL        string      `json:"url"`
+	Form       string      `json:"form"`
+	Clients    int         `json:"clients"`
+	TargetRate float64     `json:"targetRate,omitempty"`
+	Seconds    float64     `json:"seconds"`
+	Sent       int         `json:"sent"`
+	Accepted   int         `json:"accepted"`
 	// PerSecond is the accepted submissions a second.
 	PerSecond float64 `json:"perSecond"`
 	// ByStatus counts the answers by HTTP status; "network" counts
@@ -249,7 +254,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		_ = bar.Finish()
 		fmt.Fprintln(cfg.Progress)
 	}
-	r := &Report{URL: cfg.URL, Form: form.ID, Clients: cfg.Clients, TargetRate: cfg.Rate, Seconds: elapsed.Seconds(),
+	r := &Report{Lang: cfg.Lang, URL: cfg.URL, Form: form.ID, Clients: cfg.Clients, TargetRate: cfg.Rate, Seconds: elapsed.Seconds(),
 		Sent: sent, Accepted: len(acks), PerSecond: float64(len(acks)) / elapsed.Seconds(), ByStatus: byStatus,
 		Latency: percentiles(latency), FirstErrors: firsts}
 	if cfg.LagSample > 0 && len(acks) > 0 {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // WriteReport is what the server wrote during a load, read from its
@@ -104,14 +106,17 @@ func writesBetween(before, after map[string]StreamWrites, accepted int, seconds 
 }
 
 // print writes the report's lines, the busiest streams first.
-func (r *WriteReport) print(w io.Writer) {
-	fmt.Fprintf(w, "  écritures      %.1f par dépôt accepté, %.1f synchronisations sur disque par dépôt, %.0f lots atomiques/s\n",
+func (r *WriteReport) print(w io.Writer, lang locale.Lang) {
+	fmt.Fprintf(w, locale.Say(lang, "  écritures      %.1f par dépôt accepté, %.1f synchronisations sur disque par dépôt, %.0f lots "+
+		"atomiques/s\n",
+		"  writes         %.1f per accepted submission, %.1f disk syncs per submission, %.0f atomic batches/s\n"),
 		r.WritesPerSubmission, r.SyncsPerSubmission, r.BatchesPerSecond)
 	streams := slices.SortedFunc(maps.Keys(r.Streams), func(a, b string) int {
 		return cmp.Or(cmp.Compare(r.Streams[b].Writes, r.Streams[a].Writes), cmp.Compare(a, b))
 	})
 	for _, s := range streams {
 		c := r.Streams[s]
-		fmt.Fprintf(w, "    %-22s %8.0f écritures, %8.0f synchronisations, %6.0f lots\n", s, c.Writes, c.Syncs, c.Batches)
+		fmt.Fprintf(w, locale.Say(lang, "    %-22s %8.0f écritures, %8.0f synchronisations, %6.0f lots\n",
+			"    %-22s %8.0f writes, %8.0f syncs, %6.0f batches\n"), s, c.Writes, c.Syncs, c.Batches)
 	}
 }

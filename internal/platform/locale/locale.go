@@ -33,6 +33,23 @@ func FromAcceptLanguage(header string) Lang {
 	return French
 }
 
+// FromEnvironment picks the language of what a command prints: English
+// when $GUICHET_LANG, or else $LANG, starts with "en"; French otherwise.
+func FromEnvironment(getenv func(string) string) Lang {
+	value := getenv("GUICHET_LANG")
+	if value == "" {
+		value = getenv("LANG")
+	}
+	if len(value) >= 2 && value[:2] == "en" {
+		return English
+	}
+	return French
+}
+
+// Say returns, of a French and an English text, the one in lang: short
+// for Text{FR: fr, EN: en}.In(lang).
+func Say(lang Lang, fr, en string) string { return Text{FR: fr, EN: en}.In(lang) }
+
 // Text is a message in both languages.
 type Text struct{ FR, EN string }
 

@@ -1,6 +1,9 @@
 package locale
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFromAcceptLanguage(t *testing.T) {
 	cases := map[string]Lang{
@@ -44,5 +47,28 @@ func TestNumbers(t *testing.T) {
 	}
 	if got := Rounded(1234.5, 0, English); got != "1235" && got != "1234" {
 		t.Errorf("Rounded(1234.5, 0, English) = %q", got)
+	}
+}
+
+func TestFromEnvironment(t *testing.T) {
+	for env, want := range map[string]Lang{
+		"":                                 French,
+		"LANG=C.UTF-8":                     French,
+		"LANG=fr_FR.UTF-8":                 French,
+		"LANG=en_GB.UTF-8":                 English,
+		"GUICHET_LANG=en":                  English,
+		"GUICHET_LANG=fr LANG=en_US.UTF-8": French,
+	} {
+		vars := map[string]string{}
+		for _, kv := range strings.Fields(env) {
+			k, v, _ := strings.Cut(kv, "=")
+			vars[k] = v
+		}
+		if got := FromEnvironment(func(name string) string { return vars[name] }); got != want {
+			t.Errorf("%q: %s, want %s", env, got, want)
+		}
+	}
+	if Say(English, "oui", "yes") != "yes" || Say(French, "oui", "yes") != "oui" {
+		t.Error("Say picks the wrong text")
 	}
 }
