@@ -5,7 +5,7 @@
 // generator nor the bare NATS server and unpatched fpdf the comparison
 // needs.
 //
-// Wiring (internal/test/layering).
+// Tool (internal/test/layering).
 package main
 
 import (

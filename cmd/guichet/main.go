@@ -1,5 +1,7 @@
 // Command guichet runs Guichet: an embedded NATS server (or a connection to
 // a cluster), the processors, and the HTTP API, in one process.
+//
+// Wiring (internal/test/layering).
 package main
 
 import (

@@ -6,6 +6,8 @@
 // them.
 //
 // Usage: go run ./internal/bench/allocgate internal/bench/baseline.txt new.txt
+//
+// Tool (internal/test/layering).
 package main
 
 import (
