@@ -79,7 +79,7 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "POST", "/api/forms/permis/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/forms/jetable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/jetable/publish", adminToken, "")
-	s.Must(200, "PUT", "/api/webhooks/si", adminToken, `{"url":"http://127.0.0.1:9/","active":false}`)
+	s.Must(200, "PUT", "/api/webhooks/si", adminToken, `{"url":"https://si.example.org/evenements","active":false}`)
 	s.Must(200, "PUT", "/api/forms/ancien/draft", adminToken, publicForm)
 	s.Must(200, "PUT", "/api/forms/retirable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/retirable/publish", adminToken, "")
@@ -473,7 +473,7 @@ func (w *world) requests() map[string]route {
 		}, ok: 200},
 		"PUT /api/webhooks/{id}": {
 			access:  identity.AdminOnly,
-			request: fixed("/api/webhooks/si", `{"url":"http://127.0.0.1:9/","active":false}`),
+			request: fixed("/api/webhooks/si", `{"url":"https://si.example.org/evenements","active":false}`),
 			ok:      200,
 		},
 		"GET /api/webhooks": {access: identity.AdminOnly, request: fixed("/api/webhooks", ""), ok: 200},

@@ -235,6 +235,13 @@ func toProblem(ctx context.Context, err error) error {
 			FR: "Ce webhook ou cet envoi n'existe pas.",
 			EN: "This webhook or delivery does not exist.",
 		})
+	case errors.Is(err, webhooks.ErrForbiddenAddress):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
+			FR: "Webhook refusé : son adresse est à l'intérieur du réseau (boucle locale, réseau privé, lien local, métadonnées du nuage…). " +
+				"Le réglage webhook-allow ouvre un réseau interne quand c'est voulu.",
+			EN: "Webhook refused: its address is inside the network (loopback, private network, link-local, cloud metadata…). " +
+				"The webhook-allow setting opens an internal network on purpose.",
+		})
 	case errors.Is(err, webhooks.ErrInvalid):
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
 			FR: "Webhook refusé : identifiant en minuscules et tirets, et adresse http(s) complète.",

@@ -92,6 +92,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies in front of Guichet: the
 	// client's address is then the one their X-Forwarded-For gives.
 	TrustedProxies []netip.Prefix
+	// WebhookAllow opens these internal networks to webhooks, which
+	// otherwise call public addresses only.
+	WebhookAllow []netip.Prefix
 	// SubmitRate bounds the submissions of each client address.
 	SubmitRate submit.RateLimit
 	// DrainDelay is how long, on shutdown, /readyz answers 503 while the
@@ -360,7 +363,7 @@ func (a *App) openBackOffice(ctx context.Context, cfg Config, p *parts) error {
 	if s.Workflows, err = backoffice.NewWorkflows(ctx, b, s.Forms, s.Accounts, s.Intake, s.Tracker, s.Trail, p.notices); err != nil {
 		return err
 	}
-	if s.Webhooks, err = webhooks.New(ctx, b); err != nil {
+	if s.Webhooks, err = webhooks.New(ctx, b, webhooks.Config{Allow: cfg.WebhookAllow}); err != nil {
 		return err
 	}
 	if s.Privacy, err = privacy.New(ctx, b, s.Forms, s.Audit); err != nil {

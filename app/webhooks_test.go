@@ -3,8 +3,11 @@ package app_test
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,16 +47,27 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// hits counts the requests r had, signed rightly or not.
+func (r *receiver) hits() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.statuses) + r.bad
+}
+
 func (r *receiver) seen() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return strings.Join(r.statuses, " ")
 }
 
+// loopback opens the test's own listeners to the webhooks, which
+// otherwise call public addresses only.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
 // startWithGrantForm starts Guichet with the grant form published for
-// the reception department.
-func startWithGrantForm(t *testing.T) *instance {
-	in := startWith(t, app.Config{DataDir: t.TempDir()})
+// the reception department, its webhooks allowed to call allow.
+func startWithGrantForm(t *testing.T, allow ...netip.Prefix) *instance {
+	in := startWith(t, app.Config{DataDir: t.TempDir(), WebhookAllow: allow})
 	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	in.Must(200, "PUT", "/api/forms/bourse/draft", adminToken, grantForm)
 	in.Must(200, "POST", "/api/forms/bourse/publish", adminToken, "")
@@ -78,7 +92,7 @@ func (in *instance) waitHeard(r *receiver, want string) {
 // Status changes reach a webhook, signed; while it fails the deliveries
 // are retried then shown failed, and a replay delivers them after the fix.
 func TestWebhooks(t *testing.T) {
-	in := startWithGrantForm(t)
+	in := startWithGrantForm(t, loopback...)
 	r := &receiver{secret: "un secret partagé assez long"}
 	server := httptest.NewServer(r)
 	defer server.Close()
@@ -164,7 +178,7 @@ func (in *instance) waitFailedDelivery(id string) map[string]any {
 // follow no redirect; a failure is recorded as a short class, never with
 // the address or the system's message.
 func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
-	in := startWithGrantForm(t)
+	in := startWithGrantForm(t, loopback...)
 
 	r := &receiver{}
 	server := httptest.NewServer(r)
@@ -216,10 +230,7 @@ func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
 	if d := in.waitFailedDelivery("redirige"); d["lastError"] != "redirect 307" {
 		t.Errorf("a redirected delivery: %v", d)
 	}
-	target.mu.Lock()
-	hits := len(target.statuses) + target.bad
-	target.mu.Unlock()
-	if hits != 0 {
+	if hits := target.hits(); hits != 0 {
 		t.Errorf("the redirect was followed: %d requests reached its target", hits)
 	}
 	if d := in.waitFailedDelivery("ferme"); d["lastError"] != "refused" {
@@ -234,7 +245,7 @@ func TestWebhookSecretsRedirectsAndErrors(t *testing.T) {
 // A change to a webhook applies to the events handled after it, although
 // the consumer reads the webhooks from its own copy.
 func TestWebhookChangeHeard(t *testing.T) {
-	in := startWithGrantForm(t)
+	in := startWithGrantForm(t, loopback...)
 	r := &receiver{secret: "un secret partagé assez long"}
 	server := httptest.NewServer(r)
 	defer server.Close()
@@ -266,5 +277,69 @@ func TestWebhookChangeHeard(t *testing.T) {
 	in.waitHeard(other, "routed")
 	if r.seen() != "routed received" {
 		t.Errorf("the deactivated webhook heard %q", r.seen())
+	}
+}
+
+// listenOn starts a test server on address, such as "[::1]:0".
+func listenOn(t *testing.T, address string, h http.Handler) *httptest.Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", address)
+	if err != nil {
+		t.Skipf("no listener on %s: %v", address, err)
+	}
+	server := httptest.NewUnstartedServer(h)
+	server.Listener = ln
+	server.Start()
+	t.Cleanup(server.Close)
+	return server
+}
+
+// By default a webhook never reaches inside the network: an address
+// inside it is refused at registration, a name that resolves inside it is
+// refused when the delivery connects, and the refusal is recorded. The
+// webhook-allow setting opens a network on purpose, and a redirect from
+// an allowed host is still not followed.
+func TestWebhooksStayOutsideTheNetwork(t *testing.T) {
+	r := &receiver{}
+	v4 := listenOn(t, "127.0.0.1:0", r)
+	v6 := listenOn(t, "[::1]:0", r)
+	port := v4.Listener.Addr().(*net.TCPAddr).Port
+
+	in := startWithGrantForm(t)
+	for _, url := range []string{
+		v4.URL, v6.URL, "http://[::ffff:127.0.0.1]:" + strconv.Itoa(port), "http://169.254.169.254/latest/meta-data/",
+		"http://10.1.2.3/", "http://192.168.1.1/", "http://[fd00::1]/", "http://[fe80::1]/", "http://0.0.0.0/", "http://224.0.0.1/",
+	} {
+		got := in.Do("PUT", "/api/webhooks/interne", adminToken, `{"url":"`+url+`","active":true}`)
+		if got.Status != http.StatusUnprocessableEntity || !strings.Contains(string(got.Body), "webhook-allow") {
+			t.Errorf("%s: %d %s, want 422 naming webhook-allow", url, got.Status, got.Body)
+		}
+	}
+	// localhost is a name: it is checked when the delivery connects.
+	in.must(200, "PUT", "/api/webhooks/nom-local", adminToken,
+		`{"url":"http://localhost:`+strconv.Itoa(port)+`/","statuses":["received"],"active":true}`)
+	in.must(201, "POST", "/api/forms/bourse/submissions", "", `{"data":{"nom":"Weber"}}`)
+	if d := in.waitFailedDelivery("nom-local"); d["lastError"] != "forbidden address" {
+		t.Errorf("a delivery to a name inside the network: %v", d)
+	}
+	if hits := r.hits(); hits != 0 {
+		t.Errorf("the listener inside the network was reached %d times", hits)
+	}
+
+	// Opened on purpose: [::1] is called, and its redirect to 127.0.0.1
+	// is not followed.
+	allowed := startWithGrantForm(t, netip.MustParsePrefix("::1/128"))
+	heard := &receiver{secret: "un secret partagé assez long"}
+	target := listenOn(t, "[::1]:0", heard)
+	allowed.must(200, "PUT", "/api/webhooks/ouvert", adminToken,
+		`{"url":"`+target.URL+`","secret":"`+heard.secret+`","statuses":["received"],"active":true}`)
+	redirecting := listenOn(t, "[::1]:0", http.RedirectHandler(v4.URL+"/interne", http.StatusFound))
+	allowed.must(200, "PUT", "/api/webhooks/redirige", adminToken, `{"url":"`+redirecting.URL+`","statuses":["received"],"active":true}`)
+	allowed.waitHeard(heard, "received")
+	if d := allowed.waitFailedDelivery("redirige"); d["lastError"] != "redirect 302" {
+		t.Errorf("a redirect to 127.0.0.1: %v", d)
+	}
+	if hits := r.hits(); hits != 0 {
+		t.Errorf("the redirect reached 127.0.0.1: %d requests", hits)
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"code.dny.dev/ssrf"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
@@ -42,6 +43,9 @@ import (
 var (
 	ErrNotFound = errors.New("webhooks: no such webhook")
 	ErrInvalid  = errors.New("webhooks: invalid webhook")
+	// ErrForbiddenAddress refuses a webhook whose URL names an address
+	// inside the network that the webhook-allow setting does not open.
+	ErrForbiddenAddress = errors.New("webhooks: address inside the network")
 )
 
 // Webhook is a URL told of the status changes of submissions.
@@ -73,7 +77,8 @@ type Delivery struct {
 	Attempts int    `json:"attempts"`
 	// LastError is why the last attempt failed, as a short class that
 	// tells nothing of the network beyond it: refused, timeout,
-	// unreachable, tls, "redirect <status>" (never followed) or
+	// unreachable, tls, "forbidden address" (inside the network, see
+	// Config.Allow), "redirect <status>" (never followed) or
 	// "http <status>".
 	LastError string    `json:"lastError,omitempty"`
 	At        time.Time `json:"at"`
@@ -91,6 +96,7 @@ type Service struct {
 	deliveries jetstream.KeyValue
 	events     jetstream.Stream
 	client     *http.Client
+	guard      *ssrf.Guardian
 	now        func() time.Time
 	// registered is the consumer's copy of the webhooks, kept by a watch
 	// of their bucket, so that each event reads memory where it listed
@@ -101,7 +107,7 @@ type Service struct {
 }
 
 // New opens the webhooks' buckets.
-func New(ctx context.Context, b *bus.Bus) (*Service, error) {
+func New(ctx context.Context, b *bus.Bus, cfg Config) (*Service, error) {
 	hooks, err := b.KV(ctx, bus.BucketWebhooks)
 	if err != nil {
 		return nil, err
@@ -114,17 +120,13 @@ func New(ctx context.Context, b *bus.Bus) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := &http.Client{
-		Timeout: 10 * time.Second,
-		// A redirect is a failure: following it would carry the signed
-		// body where the admin did not point.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	guard := guardian(cfg.Allow)
 	registered := kvcopy.New(hooks, ">", func(value []byte) (Webhook, bool) {
 		var w Webhook
 		return w, json.Unmarshal(value, &w) == nil
 	})
-	return &Service{hooks: hooks, deliveries: deliveries, events: events, client: client, now: time.Now, registered: registered}, nil
+	return &Service{hooks: hooks, deliveries: deliveries, events: events, client: deliveryClient(guard), guard: guard, now: time.Now,
+		registered: registered}, nil
 }
 
 // Put registers or changes a webhook and returns it as stored. A new
@@ -136,6 +138,9 @@ func (s *Service) Put(ctx context.Context, w Webhook) (Webhook, error) {
 	u, err := url.Parse(w.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !schemas.ValidID(w.ID) {
 		return w, fmt.Errorf("%w: an id in lower case and an http(s) URL are required", ErrInvalid)
+	}
+	if !literalAllowed(s.guard, u) {
+		return w, fmt.Errorf("%w: %s", ErrForbiddenAddress, u.Hostname())
 	}
 	old, _, err := bus.GetJSON[Webhook](ctx, s.hooks, w.ID, ErrNotFound)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -271,7 +276,7 @@ func (s *Service) post(ctx context.Context, w Webhook, seq uint64, body []byte) 
 		return err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, answerLimit))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return &statusError{code: resp.StatusCode}
 	}
@@ -298,6 +303,8 @@ func failureClass(err error) string {
 	var certErr *tls.CertificateVerificationError
 	var recordErr tls.RecordHeaderError
 	switch {
+	case errors.Is(err, ssrf.ErrProhibitedIP):
+		return "forbidden address"
 	case errors.As(err, &status):
 		return status.Error()
 	case errors.As(err, &timeout) && timeout.Timeout(), errors.Is(err, context.DeadlineExceeded):

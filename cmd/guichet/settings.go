@@ -165,8 +165,10 @@ type settings struct {
 	cookies        web.CookiePolicy
 	theme          web.Theme
 	trustedProxies []netip.Prefix
-	replicas       int
-	demo           bool
+	// webhookAllow are the internal networks webhooks may call.
+	webhookAllow []netip.Prefix
+	replicas     int
+	demo         bool
 
 	// values and origins are each setting's text and where it came from,
 	// by option name: "option -addr", "GUICHET_ADDR", the configuration
@@ -324,10 +326,15 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	trustedProxies := text("trusted-proxies", "", locale.Text{
 		FR: "mandataires inverses devant Guichet (adresses ou réseaux, séparés par des virgules, par " +
 			"exemple 127.0.0.1) : pour une requête venue d'eux, l'adresse du client est celle que donne leur X-Forwarded-For, " +
-			"pour les limites par " +
-			"adresse",
+			"pour les limites par adresse",
 		EN: "reverse proxies in front of Guichet (addresses or networks, separated by commas, for example 127.0.0.1): " +
 			"for a request from them, the client's address is the one their X-Forwarded-For gives, for the limits by address",
+	})
+	webhookAllow := text("webhook-allow", "", locale.Text{
+		FR: "réseaux internes que les webhooks peuvent appeler (adresses ou réseaux, séparés par des virgules, par exemple " +
+			"10.20.0.0/16) ; par défaut, les webhooks ne vont qu'à des adresses publiques",
+		EN: "internal networks the webhooks may call (addresses or networks, separated by commas, for example 10.20.0.0/16); " +
+			"by default, webhooks go to public addresses only",
 	})
 	submitRate := text("submit-rate", "60", locale.Text{
 		FR: "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite",
@@ -438,8 +445,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	if (s.natsCreds != "" || s.natsNKey != "") && s.natsURL == "" {
 		return s, errors.New("GUICHET_NATS_CREDS and GUICHET_NATS_NKEY are for connecting to GUICHET_NATS_URL, which is not set")
 	}
-	if s.trustedProxies, err = web.ParseProxies(*trustedProxies); err != nil {
+	if s.trustedProxies, err = web.ParseNetworks(*trustedProxies); err != nil {
 		return s, fmt.Errorf("trusted-proxies: %w", err)
+	}
+	if s.webhookAllow, err = web.ParseNetworks(*webhookAllow); err != nil {
+		return s, fmt.Errorf("webhook-allow: %w", err)
 	}
 	if s.cookies, err = web.ParseCookiePolicy(*cookies); err != nil {
 		return s, fmt.Errorf("secure-cookies: %w", err)

@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// ParseProxies reads a comma-separated list of addresses and networks
+// ParseNetworks reads a comma-separated list of addresses and networks
 // (CIDR), such as "127.0.0.1, 10.0.0.0/8".
-func ParseProxies(list string) ([]netip.Prefix, error) {
+func ParseNetworks(list string) ([]netip.Prefix, error) {
 	var prefixes []netip.Prefix
 	for _, item := range strings.Split(list, ",") {
 		item = strings.TrimSpace(item)
@@ -23,7 +23,7 @@ func ParseProxies(list string) ([]netip.Prefix, error) {
 		}
 		prefix, err := netip.ParsePrefix(item)
 		if err != nil {
-			return nil, fmt.Errorf("proxy %q: want an IP address or a network (10.0.0.0/8)", item)
+			return nil, fmt.Errorf("%q: want an IP address or a network (10.0.0.0/8)", item)
 		}
 		prefixes = append(prefixes, prefix.Masked())
 	}

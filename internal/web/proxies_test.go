@@ -7,7 +7,7 @@ import (
 )
 
 func TestTrustProxies(t *testing.T) {
-	trusted, err := ParseProxies("127.0.0.1, 10.0.0.0/8")
+	trusted, err := ParseNetworks("127.0.0.1, 10.0.0.0/8")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestTrustProxies(t *testing.T) {
 			t.Errorf("from %s with %q: %s, want %s", c.peer, c.forwarded, seen, c.want)
 		}
 	}
-	if _, err := ParseProxies("10.0.0.0/33"); err == nil {
+	if _, err := ParseNetworks("10.0.0.0/33"); err == nil {
 		t.Error("a bad network is accepted")
 	}
 }
