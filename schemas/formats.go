@@ -32,11 +32,37 @@ const (
 func IsDate(format string) bool { return format == "date" || format == FormatPastDate }
 
 var registerFormats = sync.OnceFunc(func() {
+	// JSON Schema applies a format to strings only; gojsonschema's own
+	// checkers refuse every other type, so each is wrapped.
+	for name, checker := range map[string]gojsonschema.FormatChecker{
+		"date": gojsonschema.DateFormatChecker{}, "time": gojsonschema.TimeFormatChecker{},
+		"date-time": gojsonschema.DateTimeFormatChecker{}, "hostname": gojsonschema.HostnameFormatChecker{},
+		"email": gojsonschema.EmailFormatChecker{}, "idn-email": gojsonschema.EmailFormatChecker{},
+		"ipv4": gojsonschema.IPV4FormatChecker{}, "ipv6": gojsonschema.IPV6FormatChecker{},
+		"uri": gojsonschema.URIFormatChecker{}, "uri-reference": gojsonschema.URIReferenceFormatChecker{},
+		"iri": gojsonschema.URIFormatChecker{}, "iri-reference": gojsonschema.URIReferenceFormatChecker{},
+		"uri-template": gojsonschema.URITemplateFormatChecker{}, "uuid": gojsonschema.UUIDFormatChecker{},
+		"regex": gojsonschema.RegexFormatChecker{}, "json-pointer": gojsonschema.JSONPointerFormatChecker{},
+		"relative-json-pointer": gojsonschema.RelativeJSONPointerFormatChecker{},
+	} {
+		gojsonschema.FormatCheckers.Add(name, stringsOnly{checker})
+	}
 	gojsonschema.FormatCheckers.Add(FormatSIRET, stringChecker(ValidSIRET))
 	gojsonschema.FormatCheckers.Add(FormatIBAN, stringChecker(ValidIBAN))
 	gojsonschema.FormatCheckers.Add(FormatPhoneFR, stringChecker(phoneFR.MatchString))
 	gojsonschema.FormatCheckers.Add(FormatPastDate, stringChecker(func(s string) bool { return ValidPastDate(s, time.Now()) }))
 })
+
+// stringsOnly lets every value that is not a string through a format,
+// which "type" refuses or not.
+type stringsOnly struct{ gojsonschema.FormatChecker }
+
+func (c stringsOnly) IsFormat(input any) bool {
+	if _, ok := input.(string); !ok {
+		return true
+	}
+	return c.FormatChecker.IsFormat(input)
+}
 
 type stringChecker func(string) bool
 
