@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/internal/test/pdftest"
 	"github.com/guichet/guichet/submit"
 )
 
@@ -94,5 +96,69 @@ func TestSubmissionRateLimit(t *testing.T) {
 	if page.Status != 429 || !strings.Contains(string(page.Body), "Trop d&#39;envois") ||
 		!strings.Contains(string(page.Body), `value="Quatre Weber"`) {
 		t.Errorf("the page: %d %.2000s", page.Status, page.Body)
+	}
+}
+
+// A value made to run where it is shown stays inert in every output that
+// echoes it: the receipt page, the dossier and inbox pages, the API's
+// JSON, the CSV and JSON exports and the PDF record. A 10,000-character
+// value goes through whole.
+func TestHostileValuesStayInert(t *testing.T) {
+	s := startWithPermis(t)
+	const markup, formula = `"><script>alert(1)</script>`, `=cmd|' /C calc'!A0`
+	long := strings.Repeat("Schmitt-", 1250) // 10,000 characters
+	send := func(nom, commune string) (string, string) {
+		data, _ := json.Marshal(map[string]any{"data": map[string]string{"nom": nom, "commune": commune}})
+		receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", string(data)).JSON(t)
+		ref, token := receipt["reference"].(string), receipt["token"].(string)
+		s.WaitStatus(ref, token, "documented")
+		return ref, token
+	}
+	ref, token := send(markup, long)
+	formulaRef, _ := send(formula, "Metz")
+	cookie := "guichet_session=" + sessionFor(t, s, "bootstrap-admin")
+
+	for _, page := range []struct{ name, path, cookie string }{
+		{"receipt page", "/recu/" + ref + "?token=" + token, ""},
+		{"dossier page", "/dossiers/" + ref, cookie},
+		{"inbox page", "/inbox/accueil", cookie},
+	} {
+		html := string(s.Must(200, "GET", page.path, "", "", "Cookie", page.cookie).Body)
+		if strings.Contains(html, "<script>alert") || strings.Contains(html, `"><script`) {
+			t.Errorf("%s: the markup is live", page.name)
+		}
+		if page.name == "dossier page" && (!strings.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;") || !strings.Contains(html, long)) {
+			t.Errorf("%s: the values are not shown whole, as text", page.name)
+		}
+	}
+
+	answer := s.Must(200, "GET", "/api/dossiers/"+ref, adminToken, "")
+	if ct := answer.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") ||
+		answer.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("the API answers %q, nosniff %q", ct, answer.Header.Get("X-Content-Type-Options"))
+	}
+	if !strings.Contains(string(answer.Body), long) {
+		t.Error("the API cut the long value")
+	}
+
+	csv := string(s.Must(200, "GET", "/api/forms/permis/submissions/export?format=csv", adminToken, "").Body)
+	if !strings.Contains(csv, `"`+formulaRef+`"`) || !strings.Contains(csv, `"'=cmd|' /C calc'!A0"`) || !strings.Contains(csv, long) {
+		t.Errorf("the CSV export does not hold the formula as text, or cuts the long value:\n%.600s", csv)
+	}
+	var exported []struct {
+		Answers []struct{ Value any } `json:"answers"`
+	}
+	raw := s.Must(200, "GET", "/api/forms/permis/submissions/export?format=json", adminToken, "").Body
+	if err := json.Unmarshal(raw, &exported); err != nil || len(exported) != 2 || exported[0].Answers[0].Value != markup ||
+		exported[0].Answers[1].Value != long {
+		t.Errorf("the JSON export does not hold the values as they were typed: %v", err)
+	}
+
+	text := pdftest.Text(t, s.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "").Body)
+	flat := strings.Join(strings.Fields(text), "")
+	// The long value runs over pages: each break puts the page's foot
+	// inside a few of its words.
+	if !strings.Contains(flat, `"><script>alert(1)</script>`) || strings.Count(flat, "Schmitt-") < 1240 {
+		t.Errorf("the PDF record does not show the values as text, whole (%d of 1250):\n%.800s", strings.Count(flat, "Schmitt-"), text)
 	}
 }
