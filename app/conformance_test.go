@@ -79,7 +79,8 @@ func asField(schema json.RawMessage) (json.RawMessage, error) {
 // API: each case's schema is the one field of a published form, and each
 // of its data is submitted. A submission is accepted exactly when the
 // suite says the data is valid, save the deliberate refusals listed in
-// schemas/testdata/conformance-refusals.json, each with its reason.
+// schemas/testdata/conformance-refusals.json, each with its reason; and a
+// routing rule made of the same schema gives the same verdict.
 func TestJSONSchemaTestSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the conformance suite publishes some 300 forms")
@@ -94,6 +95,7 @@ func TestJSONSchemaTestSuite(t *testing.T) {
 	}
 	in := startWith(t, app.Config{DataDir: t.TempDir()})
 	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	in.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
 	dir := suiteDir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) < 35 {
@@ -119,20 +121,39 @@ func TestJSONSchemaTestSuite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			draft, _ := json.Marshal(map[string]any{"title": "Cas " + g.Description, "audience": "public",
-				"schema": field, "routing": map[string]string{"default": "accueil"}})
+			// The same schema routes: a submission it accepts goes to
+			// finances, any other to accueil.
+			draft, _ := json.Marshal(map[string]any{"title": "Cas " + g.Description, "audience": "public", "schema": field,
+				"routing": map[string]any{"default": "accueil", "rules": []any{map[string]any{
+					"when": json.RawMessage(field), "department": "finances"}}}})
 			refusal := in.Do("PUT", "/api/forms/"+id+"/draft", adminToken, string(draft))
 			if refusal.Status == 200 {
 				refusal = in.Do("POST", "/api/forms/"+id+"/publish", adminToken, "")
 			}
 			published := refusal.Status == 200
-			for _, c := range g.Tests {
+			var routes []struct{ Department string }
+			if published {
+				var samples []json.RawMessage
+				for _, c := range g.Tests {
+					samples = append(samples, json.RawMessage(`{"valeur":`+string(c.Data)+`}`))
+				}
+				body, _ := json.Marshal(map[string]any{"samples": samples, "replay": 0})
+				var dry struct{ Routes []struct{ Department string } }
+				if err := json.Unmarshal(in.Must(200, "POST", "/api/forms/"+id+"/routing/dry-run", adminToken, string(body)).Body, &dry); err != nil {
+					t.Fatal(err)
+				}
+				routes = dry.Routes
+			}
+			for i, c := range g.Tests {
 				cases++
 				key := name + " / " + g.Description + " / " + c.Description
 				accepted := false
 				if published {
 					status := in.Do("POST", "/api/forms/"+id+"/submissions", "", `{"data":{"valeur":`+string(c.Data)+`}}`).Status
 					accepted = status == 201
+				}
+				if published && (routes[i].Department == "finances") != c.Valid && refusals[key] == "" {
+					differ = append(differ, fmt.Sprintf("%s (suite: valid %v; routed to %s)", key, c.Valid, routes[i].Department))
 				}
 				switch {
 				case accepted == c.Valid:
