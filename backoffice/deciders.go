@@ -145,12 +145,10 @@ func (w *Workflows) deciders(ctx context.Context, a Approval, dir *directory) (D
 		next = manager.Manager
 	}
 	d.ToAdmins = true
+	names := strings.Join(passed, ", ")
 	d.Escalation = locale.Text{
-		FR: "Étape confiée aux administrateurs : aucun responsable n'est disponible pour la valider, hors le demandeur (" + strings.Join(
-			passed,
-			", ",
-		) + ").",
-		EN: "Step given to the admins: no manager but the requester is available to approve it (" + strings.Join(passed, ", ") + ").",
+		FR: "Étape confiée aux administrateurs : aucun responsable n'est disponible pour la valider, hors le demandeur (" + names + ").",
+		EN: "Step given to the admins: no manager but the requester is available to approve it (" + names + ").",
 	}
 	return d, nil
 }
@@ -161,14 +159,11 @@ func wentUp(passed []string, to string) locale.Text {
 	if len(passed) == 0 {
 		return locale.Text{}
 	}
+	names := strings.Join(passed, ", ")
 	return locale.Text{
-		FR: "Étape transmise au niveau supérieur, à " + to + " : " + strings.Join(
-			passed,
-			", ",
-		) + " est absent ou indisponible, sans autre " +
-			"suppléant que le demandeur.",
-		EN: "Step sent up a level, to " + to + ": " + strings.Join(passed, ", ") + " is absent or unavailable, with no delegate but the " +
-			"requester.",
+		FR: "Étape transmise au niveau supérieur, à " + to + " : " + names + " est absent ou indisponible, " +
+			"sans autre suppléant que le demandeur.",
+		EN: "Step sent up a level, to " + to + ": " + names + " is absent or unavailable, with no delegate but the requester.",
 	}
 }
 
