@@ -3,6 +3,8 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +27,20 @@ type suiteGroup struct {
 		Data        json.RawMessage `json:"data"`
 		Valid       bool            `json:"valid"`
 	} `json:"tests"`
+}
+
+// pageToken is the form token the conformance test's page posts carry,
+// in their field and their cookie.
+const pageToken = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
+
+// postPage sends text as the one field of a form through its page, as a
+// browser without JavaScript does, and tells whether it was accepted.
+func postPage(in *instance, form, text string) bool {
+	client := in.Client
+	client.NoRedirects = true
+	r := client.Do("POST", "/f/"+form, "", url.Values{"valeur": {text}, "form_csrf": {pageToken}}.Encode(),
+		"Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+pageToken)
+	return r.Status == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/recu/")
 }
 
 // suiteDir is the draft-07 JSON-Schema-Test-Suite (json-schema-org, MIT
@@ -80,7 +96,8 @@ func asField(schema json.RawMessage) (json.RawMessage, error) {
 // of its data is submitted. A submission is accepted exactly when the
 // suite says the data is valid, save the deliberate refusals listed in
 // schemas/testdata/conformance-refusals.json, each with its reason; and a
-// routing rule made of the same schema gives the same verdict.
+// routing rule made of the same schema gives the same verdict, as does
+// the form's page for the data a page can carry (a text).
 func TestJSONSchemaTestSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the conformance suite publishes some 300 forms")
@@ -101,7 +118,7 @@ func TestJSONSchemaTestSuite(t *testing.T) {
 	if len(files) < 35 {
 		t.Fatalf("%d files of the suite in %s", len(files), dir)
 	}
-	var cases, agreed int
+	var cases, agreed, pages int
 	var differ []string
 	form := 0
 	for _, file := range files {
@@ -155,6 +172,15 @@ func TestJSONSchemaTestSuite(t *testing.T) {
 				if published && (routes[i].Department == "finances") != c.Valid && refusals[key] == "" {
 					differ = append(differ, fmt.Sprintf("%s (suite: valid %v; routed to %s)", key, c.Valid, routes[i].Department))
 				}
+				// A text the page can carry as typed gets the API's verdict;
+				// an empty field is no answer on a page, not "".
+				var text string
+				if published && c.Data[0] == '"' && json.Unmarshal(c.Data, &text) == nil && text != "" && refusals[key] == "" {
+					pages++
+					if byPage := postPage(in, id, text); byPage != accepted {
+						differ = append(differ, fmt.Sprintf("%s (the API accepts %v, the page %v)", key, accepted, byPage))
+					}
+				}
 				switch {
 				case accepted == c.Valid:
 					agreed++
@@ -172,7 +198,7 @@ func TestJSONSchemaTestSuite(t *testing.T) {
 		}
 	}
 	t.Logf("JSON-Schema-Test-Suite draft-07 through the API: %d of %d cases agree, %d refused on purpose "+
-		"(schemas/testdata/conformance-refusals.json)", agreed, cases, len(refusals))
+		"(schemas/testdata/conformance-refusals.json); the pages give the API's verdict on the %d texts", agreed, cases, len(refusals), pages)
 	for _, d := range differ {
 		t.Error(d)
 	}
