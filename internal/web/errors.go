@@ -4,6 +4,8 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 //go:embed templates/errors
@@ -38,7 +40,7 @@ func (e *ErrorPages) Failure(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *ErrorPages) render(w http.ResponseWriter, r *http.Request, status int, page, titleFR, titleEN string) {
-	e.t.Render(w, r, status, page, tr(RequestOf(r.Context()).Lang, titleFR, titleEN), nil)
+	e.t.Render(w, r, status, page, locale.Say(RequestOf(r.Context()).Lang, titleFR, titleEN), nil)
 }
 
 // Fail logs an unexpected error and answers with the request's 500 page
@@ -52,8 +54,12 @@ func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 		req.Errors.Failure(w, r)
 		return
 	}
-	http.Error(w, tr(req.Lang, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.", "An unexpected error occurred. "+
-		"Try again in a moment."), http.StatusInternalServerError)
+	http.Error(
+		w,
+		locale.Say(req.Lang, "Une erreur inattendue s'est produite. Réessayez dans quelques instants.",
+			"An unexpected error occurred. Try again in a moment."),
+		http.StatusInternalServerError,
+	)
 }
 
 // Unmatched answers the requests no route of mux takes: with notFound

@@ -34,8 +34,6 @@ type Page struct {
 	Data any
 }
 
-func tr(lang locale.Lang, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang) }
-
 var roleNames = map[identity.Role]locale.Text{
 	identity.RoleAgent:   {FR: "Agent", EN: "Agent"},
 	identity.RoleManager: {FR: "Responsable", EN: "Manager"},
@@ -44,7 +42,7 @@ var roleNames = map[identity.Role]locale.Text{
 
 var funcs = template.FuncMap{
 	// tr picks the French or English text.
-	"tr": tr,
+	"tr": locale.Say,
 	// datetime writes an instant in Paris time.
 	"datetime": func(lang locale.Lang, t time.Time) string { return locale.DateTime(t, lang) },
 	// role names a role.

@@ -83,6 +83,12 @@ func RequestOf(ctx context.Context) Request {
 // LangCookie remembers a language chosen with ?lang=.
 const LangCookie = "guichet_lang"
 
+// Say returns, of a French and an English text, the one in the language
+// of r's page.
+func Say(r *http.Request, fr, en string) string {
+	return locale.Say(RequestOf(r.Context()).Lang, fr, en)
+}
+
 // LangOf picks the language of a page: ?lang=, then the remembered
 // choice, then Accept-Language.
 func LangOf(r *http.Request) locale.Lang {

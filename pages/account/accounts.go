@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/web"
 )
 
 type accountListData struct {
@@ -20,7 +21,7 @@ func (p *Pages) accountList(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	p.templates.Render(w, r, http.StatusOK, "accounts.html", tr(r, "Comptes", "Accounts"), accountListData{
+	p.templates.Render(w, r, http.StatusOK, "accounts.html", web.Say(r, "Comptes", "Accounts"), accountListData{
 		Accounts: all,
 		Notice:   noticeText(r),
 	})
@@ -94,7 +95,7 @@ func (p *Pages) renderAccountForm(w http.ResponseWriter, r *http.Request, status
 			return
 		}
 	}
-	title := tr(r, "Nouveau compte", "New account")
+	title := web.Say(r, "Nouveau compte", "New account")
 	if !data.New {
 		title = data.Account.Name
 	}
@@ -124,7 +125,7 @@ func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	if isNew {
 		if _, err := p.Accounts.Get(ctx, id); err == nil {
-			refuse(tr(r, "Un compte porte déjà cet identifiant.", "An account already has this id."))
+			refuse(web.Say(r, "Un compte porte déjà cet identifiant.", "An account already has this id."))
 			return
 		}
 	}
@@ -132,7 +133,7 @@ func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
 	var invalid *identity.InvalidError
 	switch {
 	case errors.Is(err, identity.ErrLastAdmin):
-		refuse(tr(r, "C'est le dernier administrateur actif : nommez-en un autre avant de le désactiver ou de le rétrograder.",
+		refuse(web.Say(r, "C'est le dernier administrateur actif : nommez-en un autre avant de le désactiver ou de le rétrograder.",
 			"This is the last active admin: appoint another before deactivating or demoting this one."))
 		return
 	case errors.As(err, &invalid):

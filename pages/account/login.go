@@ -30,7 +30,7 @@ func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) renderLogin(w http.ResponseWriter, r *http.Request, status int, data loginData) {
 	data.CSRF = web.FormToken(w, r, p.Cookies)
 	data.Next = web.LocalPath(data.Next, "")
-	p.templates.Render(w, r, status, "login.html", tr(r, "Se connecter", "Sign in"), data)
+	p.templates.Render(w, r, status, "login.html", web.Say(r, "Se connecter", "Sign in"), data)
 }
 
 func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
@@ -38,20 +38,26 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimSpace(strings.ToLower(r.PostFormValue("id")))
 	data := loginData{ID: id, Next: r.PostFormValue("next")}
 	if !web.FormTokenValid(r) {
-		data.Error = tr(r, "Le formulaire a expiré. Saisissez à nouveau vos identifiants.", "The form expired. Enter your credentials again.")
+		data.Error = web.Say(
+			r,
+			"Le formulaire a expiré. Saisissez à nouveau vos identifiants.",
+			"The form expired. Enter your credentials again.",
+		)
 		p.renderLogin(w, r, http.StatusForbidden, data)
 		return
 	}
 	sessionID, session, err := p.Logins.Login(r.Context(), id, r.PostFormValue("password"), web.ClientAddress(r))
 	switch {
 	case errors.Is(err, identity.ErrTooManyAttempts):
-		data.Error = tr(r, "Trop de tentatives ont échoué. Réessayez dans quelques minutes, ou demandez à un administrateur de réinitialiser "+
-			"votre mot de passe.",
-			"Too many attempts failed. Try again in a few minutes, or ask an administrator to reset your password.")
+		data.Error = web.Say(
+			r,
+			"Trop de tentatives ont échoué. Réessayez dans quelques minutes, ou demandez à un administrateur de réinitialiser votre mot de passe.",
+			"Too many attempts failed. Try again in a few minutes, or ask an administrator to reset your password.",
+		)
 		p.renderLogin(w, r, http.StatusTooManyRequests, data)
 		return
 	case errors.Is(err, identity.ErrBadCredentials):
-		data.Error = tr(r, "Identifiant ou mot de passe incorrect.", "Wrong id or password.")
+		data.Error = web.Say(r, "Identifiant ou mot de passe incorrect.", "Wrong id or password.")
 		p.renderLogin(w, r, http.StatusUnauthorized, data)
 		return
 	case err != nil:

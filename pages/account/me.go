@@ -42,7 +42,7 @@ func (p *Pages) renderMe(w http.ResponseWriter, r *http.Request, status int, dat
 		p.fail(w, r, err)
 		return
 	}
-	p.templates.Render(w, r, status, "me.html", tr(r, "Mon compte", "My account"), data)
+	p.templates.Render(w, r, status, "me.html", web.Say(r, "Mon compte", "My account"), data)
 }
 
 func (p *Pages) createToken(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +56,7 @@ func (p *Pages) createToken(w http.ResponseWriter, r *http.Request) {
 			w,
 			r,
 			http.StatusUnprocessableEntity,
-			meData{Error: tr(r, "Donnez un nom au jeton (100 caractères au plus).", "Give the token a "+
+			meData{Error: web.Say(r, "Donnez un nom au jeton (100 caractères au plus).", "Give the token a "+
 				"name (100 characters at most).")},
 		)
 		return
@@ -76,7 +76,7 @@ func (p *Pages) revokeMyToken(w http.ResponseWriter, r *http.Request) {
 			w,
 			r,
 			http.StatusNotFound,
-			meData{Error: tr(r, "Ce jeton n'existe pas ou a déjà été révoqué.", "This token does not exist "+
+			meData{Error: web.Say(r, "Ce jeton n'existe pas ou a déjà été révoqué.", "This token does not exist "+
 				"or was already revoked.")},
 		)
 		return
@@ -92,11 +92,11 @@ func (p *Pages) revokeMyToken(w http.ResponseWriter, r *http.Request) {
 func noticeText(r *http.Request) string {
 	switch r.URL.Query().Get("done") {
 	case "revoked":
-		return tr(r, "Le jeton a été révoqué.", "The token was revoked.")
+		return web.Say(r, "Le jeton a été révoqué.", "The token was revoked.")
 	case "saved":
-		return tr(r, "Le compte a été enregistré.", "The account was saved.")
+		return web.Say(r, "Le compte a été enregistré.", "The account was saved.")
 	case "password":
-		return tr(
+		return web.Say(
 			r,
 			"Votre mot de passe est changé ; vos autres sessions sont fermées.",
 			"Your password is changed; your other sessions are "+
@@ -122,9 +122,9 @@ func (p *Pages) passwordForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) renderPassword(w http.ResponseWriter, r *http.Request, status int, data passwordData) {
-	title := tr(r, "Changer de mot de passe", "Change your password")
+	title := web.Say(r, "Changer de mot de passe", "Change your password")
 	if len(data.Errors) > 0 {
-		title = tr(r, "Erreur : ", "Error: ") + title
+		title = web.Say(r, "Erreur : ", "Error: ") + title
 	}
 	p.templates.Render(w, r, status, "password.html", title, data)
 }
@@ -135,7 +135,7 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request) {
 	data := passwordData{First: r.PostFormValue("first") != "", Next: web.LocalPath(r.PostFormValue("next"), "/me")}
 	password := r.PostFormValue("password")
 	if password != r.PostFormValue("confirm") {
-		data.Errors = []string{tr(r, "Les deux saisies du nouveau mot de passe diffèrent.", "The two entries of the new password differ.")}
+		data.Errors = []string{web.Say(r, "Les deux saisies du nouveau mot de passe diffèrent.", "The two entries of the new password differ.")}
 		p.renderPassword(w, r, http.StatusUnprocessableEntity, data)
 		return
 	}
@@ -144,7 +144,7 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request) {
 	var refused *identity.PasswordError
 	switch {
 	case errors.Is(err, identity.ErrWrongPassword):
-		data.Errors = []string{tr(r, "Le mot de passe actuel n'est pas le bon.", "The current password is wrong.")}
+		data.Errors = []string{web.Say(r, "Le mot de passe actuel n'est pas le bon.", "The current password is wrong.")}
 	case errors.As(err, &refused):
 		data.Errors = []string{refused.Reason.In(lang(r))}
 	case err != nil:

@@ -74,8 +74,6 @@ func (p *Pages) Routes() []web.Route {
 
 func lang(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lang }
 
-func tr(r *http.Request, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang(r)) }
-
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, p.Log, err) }
 
 func accountID(ctx context.Context) string { return web.RequestOf(ctx).Principal.AccountID }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -38,9 +39,9 @@ func (d *Pages) approvals(w http.ResponseWriter, r *http.Request) {
 	notice := ""
 	switch r.URL.Query().Get("done") {
 	case "decided":
-		notice = tr(r, "Votre décision est enregistrée.", "Your decision is recorded.")
+		notice = web.Say(r, "Votre décision est enregistrée.", "Your decision is recorded.")
 	case "resent":
-		notice = tr(r, "Votre demande corrigée est renvoyée.", "Your corrected request is sent again.")
+		notice = web.Say(r, "Votre demande corrigée est renvoyée.", "Your corrected request is sent again.")
 	}
 	d.renderApprovals(w, r, http.StatusOK, approvalsPage{Notice: notice})
 }
@@ -103,7 +104,7 @@ func (d *Pages) renderApprovals(w http.ResponseWriter, r *http.Request, status i
 	for _, a := range mine {
 		page.Mine = append(page.Mine, row(a))
 	}
-	d.templates.Render(w, r, status, "approvals.html", tr(r, "Validations", "Approvals"), page)
+	d.templates.Render(w, r, status, "approvals.html", web.Say(r, "Validations", "Approvals"), page)
 }
 
 func historyBy(a backoffice.Approval) []string {
@@ -127,15 +128,15 @@ func (d *Pages) decide(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/approbations?done=decided", http.StatusSeeOther)
 		return
 	case errors.Is(err, backoffice.ErrNoWorkflow):
-		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Demande introuvable", "Request not found"), nil)
+		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", web.Say(r, "Demande introuvable", "Request not found"), nil)
 		return
 	case errors.Is(err, backoffice.ErrNotApprover):
 		d.errors.Forbidden(w, r)
 		return
 	case errors.Is(err, backoffice.ErrStale):
-		reason = tr(r, "La demande a avancé entre-temps : voici où elle en est.", "The request moved on meanwhile: here is where it stands.")
+		reason = web.Say(r, "La demande a avancé entre-temps : voici où elle en est.", "The request moved on meanwhile: here is where it stands.")
 	case errors.Is(err, backoffice.ErrReasonRequired):
-		reason = tr(r, "Pour refuser ou renvoyer une demande, écrivez un commentaire : le demandeur le lira.", "To reject or send back a "+
+		reason = web.Say(r, "Pour refuser ou renvoyer une demande, écrivez un commentaire : le demandeur le lira.", "To reject or send back a "+
 			"request, write a comment: the requester will read it.")
 	default:
 		var ok bool

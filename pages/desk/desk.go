@@ -110,8 +110,6 @@ var standingNames = map[backoffice.Standing]locale.Text{
 
 func lang(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lang }
 
-func tr(r *http.Request, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(lang(r)) }
-
 func principal(r *http.Request) identity.Principal { return web.RequestOf(r.Context()).Principal }
 
 // failed answers an error of the work on a dossier, if any: a dossier of
@@ -124,7 +122,7 @@ func (d *Pages) failed(w http.ResponseWriter, r *http.Request, err error, again 
 		return false
 	case errors.Is(err, backoffice.ErrNotEntitled), errors.Is(err, submit.ErrUnknownSubmission):
 		// Another department's dossier is as unknown as one that does not exist.
-		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Dossier introuvable", "Dossier not found"), nil)
+		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", web.Say(r, "Dossier introuvable", "Dossier not found"), nil)
 	case refused && again != nil:
 		again(reason)
 	default:
@@ -138,24 +136,33 @@ func (d *Pages) failed(w http.ResponseWriter, r *http.Request, err error, again 
 func refusalOf(r *http.Request, err error) (string, bool) {
 	switch {
 	case errors.Is(err, backoffice.ErrNotEntitled), errors.Is(err, submit.ErrUnknownSubmission):
-		return tr(r, "aucun dossier ne porte cette référence.", "no dossier has this reference."), true
+		return web.Say(r, "aucun dossier ne porte cette référence.", "no dossier has this reference."), true
 	case errors.Is(err, backoffice.ErrTransition):
-		return tr(r, "Cette action n'est pas possible dans l'état du dossier : il a peut-être changé entre-temps.", "This action is not "+
-			"possible in the dossier's status: it may have changed meanwhile."), true
+		return web.Say(
+			r,
+			"Cette action n'est pas possible dans l'état du dossier : il a peut-être changé entre-temps.",
+			"This action is not possible in the dossier's status: it may have changed meanwhile.",
+		), true
 	case errors.Is(err, backoffice.ErrReasonRequired):
-		return tr(r, "Indiquez le motif : il est obligatoire pour une décision et il est communiqué à l'usager.", "Give the reason: it is "+
-			"required for a decision and is told to the submitter."), true
+		return web.Say(
+			r,
+			"Indiquez le motif : il est obligatoire pour une décision et il est communiqué à l'usager.",
+			"Give the reason: it is required for a decision and is told to the submitter.",
+		), true
 	case errors.Is(err, backoffice.ErrEmptyNote):
-		return tr(r, "Le texte est vide : écrivez-le avant de l'envoyer.", "The text is empty: write it before sending it."), true
+		return web.Say(r, "Le texte est vide : écrivez-le avant de l'envoyer.", "The text is empty: write it before sending it."), true
 	case errors.Is(err, backoffice.ErrAdminOnly):
-		return tr(r, "Seul un administrateur peut rouvrir une décision.", "Only an admin can reopen a decision."), true
+		return web.Say(r, "Seul un administrateur peut rouvrir une décision.", "Only an admin can reopen a decision."), true
 	case errors.Is(err, backoffice.ErrTooLong):
-		return tr(r, "Le texte est trop long (5 000 caractères au plus).", "The text is too long (5,000 characters at most)."), true
+		return web.Say(r, "Le texte est trop long (5 000 caractères au plus).", "The text is too long (5,000 characters at most)."), true
 	case errors.Is(err, backoffice.ErrDecidedByWorkflow):
-		return tr(r, "Cette demande interne est décidée par son circuit de validation, étape par étape, dans « Validations ».", "This internal "+
-			"request is decided by its approval workflow, step by step, under “Approvals”."), true
+		return web.Say(
+			r,
+			"Cette demande interne est décidée par son circuit de validation, étape par étape, dans « Validations ».",
+			"This internal request is decided by its approval workflow, step by step, under “Approvals”.",
+		), true
 	case errors.Is(err, backoffice.ErrOwnRequest):
-		return tr(r, "Vous ne pouvez pas décider de votre propre demande.", "You cannot decide your own request."), true
+		return web.Say(r, "Vous ne pouvez pas décider de votre propre demande.", "You cannot decide your own request."), true
 	}
 	return "", false
 }

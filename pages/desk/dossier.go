@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/internal/web"
 )
 
 type dossierPage struct {
@@ -72,7 +73,7 @@ func (d *Pages) renderDossier(w http.ResponseWriter, r *http.Request, status int
 	page.Following = slices.Contains(dossier.Record.Followers, p.AccountID)
 	title := dossier.Record.Reference + " — " + dossier.Form.Title
 	if len(page.Errors) > 0 {
-		title = tr(r, "Erreur : ", "Error: ") + title
+		title = web.Say(r, "Erreur : ", "Error: ") + title
 	}
 	d.templates.Render(w, r, status, "dossier.html", title, page)
 }
@@ -159,23 +160,23 @@ func (d *Pages) follow(w http.ResponseWriter, r *http.Request) {
 func notice(r *http.Request) string {
 	switch r.URL.Query().Get("done") {
 	case string(backoffice.TakeUp):
-		return tr(r, "Le dossier est en instruction.", "The dossier is under review.")
+		return web.Say(r, "Le dossier est en instruction.", "The dossier is under review.")
 	case string(backoffice.Accept), string(backoffice.Reject), string(backoffice.Close):
-		return tr(r, "La décision est enregistrée.", "The decision is recorded.")
+		return web.Say(r, "La décision est enregistrée.", "The decision is recorded.")
 	case string(backoffice.Reopen):
-		return tr(r, "Le dossier est rouvert.", "The dossier is reopened.")
+		return web.Say(r, "Le dossier est rouvert.", "The dossier is reopened.")
 	case "noted":
-		return tr(r, "La note est ajoutée.", "The note is added.")
+		return web.Say(r, "La note est ajoutée.", "The note is added.")
 	case "messaged":
-		return tr(r, "Le message part par courriel à l'usager.", "The message goes to the submitter by email.")
+		return web.Say(r, "Le message part par courriel à l'usager.", "The message goes to the submitter by email.")
 	case "assigned":
-		return tr(r, "Vous êtes en charge du dossier.", "You are in charge of the dossier.")
+		return web.Say(r, "Vous êtes en charge du dossier.", "You are in charge of the dossier.")
 	case "released":
-		return tr(r, "Le dossier est libéré.", "The dossier is released.")
+		return web.Say(r, "Le dossier est libéré.", "The dossier is released.")
 	case "followed":
-		return tr(r, "Vous suivez le dossier.", "You follow the dossier.")
+		return web.Say(r, "Vous suivez le dossier.", "You follow the dossier.")
 	case "unfollowed":
-		return tr(r, "Vous ne suivez plus le dossier.", "You no longer follow the dossier.")
+		return web.Say(r, "Vous ne suivez plus le dossier.", "You no longer follow the dossier.")
 	}
 	return ""
 }

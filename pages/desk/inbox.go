@@ -10,6 +10,7 @@ import (
 	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/submit"
 )
 
@@ -23,13 +24,13 @@ func (d *Pages) actOnAll(w http.ResponseWriter, r *http.Request) {
 	batch := batchResult{Action: backoffice.Action(r.PostFormValue("action")), Reason: r.PostFormValue("reason")}
 	refs := r.PostForm["ref"]
 	if len(refs) == 0 {
-		batch.Errors = []string{tr(r, "Cochez au moins un dossier.", "Tick at least one dossier.")}
+		batch.Errors = []string{web.Say(r, "Cochez au moins un dossier.", "Tick at least one dossier.")}
 		d.showInbox(w, r, http.StatusUnprocessableEntity, dep, batch)
 		return
 	}
 	outcomes, err := d.Dossiers.ActOnAll(r.Context(), principal(r), refs, batch.Action, batch.Reason)
 	if err != nil {
-		batch.Errors = []string{tr(r, "Trop de dossiers cochés à la fois.", "Too many dossiers ticked at once.")}
+		batch.Errors = []string{web.Say(r, "Trop de dossiers cochés à la fois.", "Too many dossiers ticked at once.")}
 		d.showInbox(w, r, http.StatusUnprocessableEntity, dep, batch)
 		return
 	}
@@ -78,7 +79,14 @@ func (d *Pages) inboxes(w http.ResponseWriter, r *http.Request) {
 		d.showInbox(w, r, http.StatusOK, mine[0], batchResult{})
 		return
 	}
-	d.templates.Render(w, r, http.StatusOK, "departments.html", tr(r, "Boîtes de réception", "Inboxes"), departmentsPage{Departments: mine})
+	d.templates.Render(
+		w,
+		r,
+		http.StatusOK,
+		"departments.html",
+		web.Say(r, "Boîtes de réception", "Inboxes"),
+		departmentsPage{Departments: mine},
+	)
 }
 
 // inboxItem is an inbox entry with its form's title and its assignee's name.
@@ -132,7 +140,7 @@ func (d *Pages) department(w http.ResponseWriter, r *http.Request) (identity.Dep
 	}
 	dep, err := d.Departments.Get(r.Context(), id)
 	if errors.Is(err, identity.ErrNotFound) {
-		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Service introuvable", "Department not found"), nil)
+		d.templates.Render(w, r, http.StatusNotFound, "notfound.html", web.Say(r, "Service introuvable", "Department not found"), nil)
 		return dep, false
 	}
 	if err != nil {

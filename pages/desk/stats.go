@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/internal/web"
 )
 
 // StatisticsMonths is how many months the statistics page shows.
@@ -66,7 +67,7 @@ type statisticsPage struct {
 func (d *Pages) statistics(w http.ResponseWriter, r *http.Request) {
 	notice := ""
 	if r.URL.Query().Get("done") == "paper" {
-		notice = tr(r, "Le nombre de formulaires papier est enregistré.", "The number of paper forms is recorded.")
+		notice = web.Say(r, "Le nombre de formulaires papier est enregistré.", "The number of paper forms is recorded.")
 	}
 	d.renderStatistics(w, r, http.StatusOK, statisticsPage{Notice: notice})
 }
@@ -89,7 +90,7 @@ func (d *Pages) renderStatistics(w http.ResponseWriter, r *http.Request, status 
 		page.Forms = append(page.Forms, formRow{FormStats: f, Title: cmp.Or(titles[f.Form], f.Form)})
 	}
 	page.Admin = principal(r).IsAdmin()
-	d.templates.Render(w, r, status, "statistics.html", tr(r, "Statistiques", "Statistics"), page)
+	d.templates.Render(w, r, status, "statistics.html", web.Say(r, "Statistiques", "Statistics"), page)
 }
 
 // setPaper records an admin's count of paper forms for a form and month.
@@ -100,7 +101,7 @@ func (d *Pages) setPaper(w http.ResponseWriter, r *http.Request) {
 	}
 	var numErr *strconv.NumError
 	if errors.As(err, &numErr) || errors.Is(err, backoffice.ErrBadPaperCount) {
-		d.renderStatistics(w, r, http.StatusUnprocessableEntity, statisticsPage{Errors: []string{tr(r,
+		d.renderStatistics(w, r, http.StatusUnprocessableEntity, statisticsPage{Errors: []string{web.Say(r,
 			"Choisissez un formulaire et un mois, et indiquez un nombre entier positif de formulaires papier.",
 			"Choose a form and a month, and give a whole positive number of paper forms.")}})
 		return

@@ -113,8 +113,6 @@ var typeNames = map[builder.FieldType]locale.Text{
 
 func langOf(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lang }
 
-func tr(r *http.Request, fr, en string) string { return locale.Text{FR: fr, EN: en}.In(langOf(r)) }
-
 func (e *Pages) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, e.Log, err) }
 
 func by(r *http.Request) string { return web.RequestOf(r.Context()).Principal.AccountID }
@@ -123,7 +121,7 @@ func by(r *http.Request) string { return web.RequestOf(r.Context()).Principal.Ac
 func (e *Pages) loadDraft(w http.ResponseWriter, r *http.Request) (schemas.Form, bool) {
 	f, err := e.Forms.Draft(r.Context(), r.PathValue("id"))
 	if errors.Is(err, schemas.ErrNoDraft) {
-		e.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Formulaire introuvable", "Form not found"), nil)
+		e.templates.Render(w, r, http.StatusNotFound, "notfound.html", web.Say(r, "Formulaire introuvable", "Form not found"), nil)
 		return f, false
 	}
 	if err != nil {
@@ -147,15 +145,15 @@ func refusal(r *http.Request, err error) ([]string, bool) {
 		return out, true
 	case errors.Is(err, schemas.ErrInvalidField):
 		detail := strings.TrimPrefix(strings.TrimPrefix(err.Error(), schemas.ErrInvalidField.Error()), ": ")
-		return []string{tr(r, "La modification est refusée : ", "The change is refused: ") + detail}, true
+		return []string{web.Say(r, "La modification est refusée : ", "The change is refused: ") + detail}, true
 	case errors.Is(err, builder.ErrNoField):
 		return []string{
-			tr(r, "Ce champ n'existe pas (ou plus) dans le brouillon.", "This field does not (or no longer) exist in the draft."),
+			web.Say(r, "Ce champ n'existe pas (ou plus) dans le brouillon.", "This field does not (or no longer) exist in the draft."),
 		}, true
 	case errors.Is(err, schemas.ErrNotFound):
-		return []string{tr(r, "Ce formulaire n'est pas publié.", "This form is not published.")}, true
+		return []string{web.Say(r, "Ce formulaire n'est pas publié.", "This form is not published.")}, true
 	case errors.Is(err, schemas.ErrArchived):
-		return []string{tr(r, "Ce formulaire est archivé : restaurez-le avant de le publier.", "This form is archived: restore it before "+
+		return []string{web.Say(r, "Ce formulaire est archivé : restaurez-le avant de le publier.", "This form is archived: restore it before "+
 			"publishing.")}, true
 	}
 	return nil, false
@@ -199,7 +197,7 @@ func (e *Pages) commit(
 func pageTitle(r *http.Request, page, form string, failed bool) string {
 	title := page + " — " + form
 	if failed {
-		title = tr(r, "Erreur : ", "Error: ") + title
+		title = web.Say(r, "Erreur : ", "Error: ") + title
 	}
 	return title
 }

@@ -91,7 +91,7 @@ func (e *Pages) editField(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	i := slices.IndexFunc(specs, func(s builder.FieldSpec) bool { return s.Name == name })
 	if i < 0 {
-		e.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Champ introuvable", "Field not found"), nil)
+		e.templates.Render(w, r, http.StatusNotFound, "notfound.html", web.Say(r, "Champ introuvable", "Field not found"), nil)
 		return
 	}
 	spec := specs[i]
@@ -135,7 +135,10 @@ func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if page.Spec.Type == builder.RepeatGroup {
-		page.SubTypes = slices.DeleteFunc(slices.Clone(builder.Catalogue), func(t builder.FieldType) bool { return t == builder.RepeatGroup })
+		page.SubTypes = slices.DeleteFunc(
+			slices.Clone(builder.Catalogue),
+			func(t builder.FieldType) bool { return t == builder.RepeatGroup },
+		)
 		if len(page.SubFields) == 0 {
 			for i, s := range page.Spec.Fields {
 				page.SubFields = append(page.SubFields, subFieldRow{
@@ -158,7 +161,7 @@ func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, 
 			page.SubFields = append(page.SubFields, subFieldRow{Index: len(page.SubFields), Type: builder.ShortText})
 		}
 	}
-	title := tr(r, "Nouveau champ", "New field")
+	title := web.Say(r, "Nouveau champ", "New field")
 	if !page.New {
 		title = page.Spec.Label
 	}
@@ -267,7 +270,10 @@ func (e *Pages) parseCondition(r *http.Request, draft schemas.Form, errs []strin
 		answers := builder.Answers(trigger)
 		i, err := strconv.Atoi(index)
 		if err != nil || i < 0 || i >= len(answers) || (cond != nil && cond.Field != field) {
-			return nil, append(errs, tr(r, "La condition d'affichage doit porter sur un seul champ.", "The display condition must be on one field."))
+			return nil, append(
+				errs,
+				web.Say(r, "La condition d'affichage doit porter sur un seul champ.", "The display condition must be on one field."),
+			)
 		}
 		value, _ := builder.AnswerValue(trigger, answers[i].Value)
 		if cond == nil {
@@ -325,7 +331,10 @@ func parseField(r *http.Request) (builder.FieldSpec, fieldTexts, []subFieldRow, 
 	if d := strings.TrimSpace(texts.Default); d != "" {
 		v, err := builder.AnswerValue(spec, d)
 		if err != nil {
-			bad("La valeur par défaut n'est pas une réponse possible de ce champ.", "The default value is not a possible answer of this field.")
+			bad(
+				"La valeur par défaut n'est pas une réponse possible de ce champ.",
+				"The default value is not a possible answer of this field.",
+			)
 		}
 		spec.Default = v
 	}
@@ -337,7 +346,13 @@ func parseField(r *http.Request) (builder.FieldSpec, fieldTexts, []subFieldRow, 
 			if row.Label == "" {
 				continue
 			}
-			sub := builder.FieldSpec{Type: row.Type, Name: row.Name, Label: row.Label, Required: row.Required, Choices: parseChoices(row.Choices)}
+			sub := builder.FieldSpec{
+				Type:     row.Type,
+				Name:     row.Name,
+				Label:    row.Label,
+				Required: row.Required,
+				Choices:  parseChoices(row.Choices),
+			}
 			if sub.Name == "" {
 				sub.Name = builder.NameFor(sub.Label, func(n string) bool { return taken[n] })
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -92,7 +93,7 @@ func (e *Pages) renderList(w http.ResponseWriter, r *http.Request, status int, p
 		e.fail(w, r, err)
 		return
 	}
-	e.templates.Render(w, r, status, "list.html", tr(r, "Formulaires", "Forms"), page)
+	e.templates.Render(w, r, status, "list.html", web.Say(r, "Formulaires", "Forms"), page)
 }
 
 // create starts a form: an empty draft with its id, title, audience and
@@ -109,7 +110,7 @@ func (e *Pages) create(w http.ResponseWriter, r *http.Request) {
 		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{New: f, Errors: msgs})
 	}
 	if _, err := e.Forms.Draft(r.Context(), f.ID); err == nil {
-		refuse(tr(r, "Un formulaire porte déjà cet identifiant.", "A form already has this id."))
+		refuse(web.Say(r, "Un formulaire porte déjà cet identifiant.", "A form already has this id."))
 		return
 	}
 	if !e.failed(w, r, e.Builder.SaveDraft(r.Context(), by(r), f), func(msgs []string) { refuse(msgs...) }) {
@@ -122,7 +123,7 @@ func (e *Pages) importFile(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, schemas.MaxSchemaBytes*4+64<<10)
 	file, _, err := r.FormFile("file")
 	if err != nil {
-		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: []string{tr(r,
+		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: []string{web.Say(r,
 			"Choisissez un fichier de définition (JSON, tel qu'exporté) de moins de 1 Mio.",
 			"Choose a definition file (JSON, as exported) of less than 1 MiB.")}})
 		return
@@ -134,7 +135,7 @@ func (e *Pages) importFile(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(raw, &f)
 	}
 	if err != nil {
-		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: []string{tr(r,
+		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{Errors: []string{web.Say(r,
 			"Ce fichier n'est pas une définition de formulaire en JSON.", "This file is not a form definition in JSON.")}})
 		return
 	}
@@ -148,28 +149,28 @@ func (e *Pages) importFile(w http.ResponseWriter, r *http.Request) {
 func notice(r *http.Request) string {
 	switch r.URL.Query().Get("done") {
 	case "created":
-		return tr(r, "Le formulaire est créé. Ajoutez-lui des champs.", "The form is created. Add fields to it.")
+		return web.Say(r, "Le formulaire est créé. Ajoutez-lui des champs.", "The form is created. Add fields to it.")
 	case "imported":
-		return tr(r, "La définition est importée comme brouillon.", "The definition is imported as a draft.")
+		return web.Say(r, "La définition est importée comme brouillon.", "The definition is imported as a draft.")
 	case "saved":
-		return tr(r, "Les modifications sont enregistrées dans le brouillon.", "The changes are saved in the draft.")
+		return web.Say(r, "Les modifications sont enregistrées dans le brouillon.", "The changes are saved in the draft.")
 	case "added":
-		return tr(r, "Le champ est ajouté.", "The field is added.")
+		return web.Say(r, "Le champ est ajouté.", "The field is added.")
 	case "moved":
-		return tr(r, "Le champ est déplacé.", "The field is moved.")
+		return web.Say(r, "Le champ est déplacé.", "The field is moved.")
 	case "duplicated":
-		return tr(r, "Le champ est dupliqué : sa copie suit l'original.", "The field is duplicated: its copy follows the original.")
+		return web.Say(r, "Le champ est dupliqué : sa copie suit l'original.", "The field is duplicated: its copy follows the original.")
 	case "deleted":
-		return tr(r, "Le champ est supprimé.", "The field is deleted.")
+		return web.Say(r, "Le champ est supprimé.", "The field is deleted.")
 	case "published":
-		return tr(r, "Le formulaire est publié : la nouvelle version sert dès maintenant.", "The form is published: the new version serves "+
+		return web.Say(r, "Le formulaire est publié : la nouvelle version sert dès maintenant.", "The form is published: the new version serves "+
 			"from now on.")
 	case "unpublished":
-		return tr(r, "Le formulaire est retiré du catalogue.", "The form is taken out of the catalogue.")
+		return web.Say(r, "Le formulaire est retiré du catalogue.", "The form is taken out of the catalogue.")
 	case "archived":
-		return tr(r, "Le formulaire est archivé.", "The form is archived.")
+		return web.Say(r, "Le formulaire est archivé.", "The form is archived.")
 	case "restored":
-		return tr(r, "Le formulaire est restauré, non publié.", "The form is restored, unpublished.")
+		return web.Say(r, "Le formulaire est restauré, non publié.", "The form is restored, unpublished.")
 	}
 	return ""
 }

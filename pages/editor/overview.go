@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/builder"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -91,9 +92,9 @@ func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status in
 	}
 	page.Default = cmpName(names, draft.Routing.Default)
 	for _, rule := range draft.Routing.Rules {
-		text := tr(r, "condition écrite en JSON Schema", "condition written in JSON Schema")
+		text := web.Say(r, "condition écrite en JSON Schema", "condition written in JSON Schema")
 		if spec, ok := builder.SpecOfRule(draft, rule); ok {
-			text = labelOf(specs, spec.Field) + tr(r, " est ", " is ") + strings.Join(spec.Values, tr(r, " ou ", " or "))
+			text = labelOf(specs, spec.Field) + web.Say(r, " est ", " is ") + strings.Join(spec.Values, web.Say(r, " ou ", " or "))
 		}
 		page.Rules = append(page.Rules, ruleText{When: text, Department: cmpName(names, rule.Department)})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -102,7 +103,14 @@ func (e *Pages) renderRouting(w http.ResponseWriter, r *http.Request, status int
 	for len(page.Rules) < filled+2 {
 		page.Rules = append(page.Rules, ruleRow{Index: len(page.Rules)})
 	}
-	e.templates.Render(w, r, status, "routing.html", pageTitle(r, tr(r, "Orientation", "Routing"), draft.Title, len(page.Errors) > 0), page)
+	e.templates.Render(
+		w,
+		r,
+		status,
+		"routing.html",
+		pageTitle(r, web.Say(r, "Orientation", "Routing"), draft.Title, len(page.Errors) > 0),
+		page,
+	)
 }
 
 // saveRouting saves the rules in their order, after moving or deleting
@@ -131,7 +139,7 @@ func (e *Pages) saveRouting(w http.ResponseWriter, r *http.Request) {
 		page.Rules[i].Index = i
 		rule, err := ruleOf(draft, row)
 		if err != nil {
-			page.Errors = append(page.Errors, tr(r, "Règle ", "Rule ")+strconv.Itoa(i+1)+" : "+err.Error())
+			page.Errors = append(page.Errors, web.Say(r, "Règle ", "Rule ")+strconv.Itoa(i+1)+" : "+err.Error())
 			continue
 		}
 		routing.Rules = append(routing.Rules, rule)
@@ -199,13 +207,13 @@ func (e *Pages) dryRun(w http.ResponseWriter, r *http.Request) {
 		}
 		var object map[string]any
 		if json.Unmarshal([]byte(line), &object) != nil {
-			page.Errors = append(page.Errors, tr(r, "Cette ligne n'est pas un objet JSON : ", "This line is not a JSON object: ")+line)
+			page.Errors = append(page.Errors, web.Say(r, "Cette ligne n'est pas un objet JSON : ", "This line is not a JSON object: ")+line)
 			continue
 		}
 		samples = append(samples, json.RawMessage(line))
 	}
 	if len(samples) > 100 {
-		page.Errors = append(page.Errors, tr(r, "100 exemples au plus.", "100 samples at most."))
+		page.Errors = append(page.Errors, web.Say(r, "100 exemples au plus.", "100 samples at most."))
 	}
 	if len(page.Errors) > 0 {
 		e.renderRouting(w, r, http.StatusUnprocessableEntity, draft, page)
@@ -226,12 +234,12 @@ func (e *Pages) dryRun(w http.ResponseWriter, r *http.Request) {
 	for _, route := range routes {
 		sample := string(route.Data)
 		if route.Reference != "" {
-			sample = tr(r, "Dépôt ", "Submission ") + route.Reference
+			sample = web.Say(r, "Dépôt ", "Submission ") + route.Reference
 		}
 		page.Routes = append(page.Routes, routeRow{Sample: sample, Department: cmpName(names, route.Department)})
 	}
 	if len(page.Routes) == 0 {
-		page.Notice = tr(r, "Aucun exemple ni dépôt à essayer.", "No sample or submission to try.")
+		page.Notice = web.Say(r, "Aucun exemple ni dépôt à essayer.", "No sample or submission to try.")
 	}
 	e.renderRouting(w, r, http.StatusOK, draft, page)
 }

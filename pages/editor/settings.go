@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -32,7 +33,7 @@ func (e *Pages) settingsForm(w http.ResponseWriter, r *http.Request) {
 
 func (e *Pages) renderSettings(w http.ResponseWriter, r *http.Request, status int, f schemas.Form, page settingsPage) {
 	page.Form = f
-	e.templates.Render(w, r, status, "settings.html", pageTitle(r, tr(r, "Paramètres", "Settings"), f.Title, len(page.Errors) > 0), page)
+	e.templates.Render(w, r, status, "settings.html", pageTitle(r, web.Say(r, "Paramètres", "Settings"), f.Title, len(page.Errors) > 0), page)
 }
 
 func (e *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {

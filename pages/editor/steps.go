@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/builder"
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -69,7 +70,7 @@ func (e *Pages) renderSteps(w http.ResponseWriter, r *http.Request, status int, 
 	for len(page.Titles) < filled+2 {
 		page.Titles = append(page.Titles, "")
 	}
-	e.templates.Render(w, r, status, "steps.html", pageTitle(r, tr(r, "Étapes", "Steps"), draft.Title, len(page.Errors) > 0), page)
+	e.templates.Render(w, r, status, "steps.html", pageTitle(r, web.Say(r, "Étapes", "Steps"), draft.Title, len(page.Errors) > 0), page)
 }
 
 // saveSteps groups the fields into the steps titled, in the fields' order;
@@ -105,7 +106,7 @@ func (e *Pages) saveSteps(w http.ResponseWriter, r *http.Request) {
 		case title == "" && len(names) > 0:
 			page.Errors = append(
 				page.Errors,
-				tr(r, "Des champs sont placés sur une étape sans titre : donnez-lui un titre.", "Fields are placed "+
+				web.Say(r, "Des champs sont placés sur une étape sans titre : donnez-lui un titre.", "Fields are placed "+
 					"on a step without a title: give it a title."),
 			)
 		case title != "":

@@ -13,7 +13,6 @@ import (
 	"strconv"
 
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/processors"
 )
@@ -60,7 +59,7 @@ type listData struct {
 func (p *Pages) list(w http.ResponseWriter, r *http.Request) {
 	data := listData{}
 	if r.URL.Query().Get("done") == "replayed" {
-		data.Notice = tr(r, "Le message a été traité ; il quitte la liste.", "The message was processed; it leaves the list.")
+		data.Notice = web.Say(r, "Le message a été traité ; il quitte la liste.", "The message was processed; it leaves the list.")
 	}
 	p.render(w, r, http.StatusOK, data)
 }
@@ -72,7 +71,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, data 
 		return
 	}
 	data.Letters = letters
-	p.templates.Render(w, r, status, "deadletters.html", tr(r, "Traitements en échec", "Failed processing"), data)
+	p.templates.Render(w, r, status, "deadletters.html", web.Say(r, "Traitements en échec", "Failed processing"), data)
 }
 
 func (p *Pages) replay(w http.ResponseWriter, r *http.Request) {
@@ -90,11 +89,7 @@ func (p *Pages) replay(w http.ResponseWriter, r *http.Request) {
 			w,
 			r,
 			http.StatusConflict,
-			listData{Failure: tr(r, "Le traitement échoue encore : ", "The processing still fails: ") + err.Error()},
+			listData{Failure: web.Say(r, "Le traitement échoue encore : ", "The processing still fails: ") + err.Error()},
 		)
 	}
-}
-
-func tr(r *http.Request, fr, en string) string {
-	return locale.Text{FR: fr, EN: en}.In(web.RequestOf(r.Context()).Lang)
 }

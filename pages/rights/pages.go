@@ -86,14 +86,14 @@ func (p *Pages) page(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, data pageData) {
-	p.templates.Render(w, r, status, "privacy.html", tr(r, "Données personnelles", "Personal data"), data)
+	p.templates.Render(w, r, status, "privacy.html", web.Say(r, "Données personnelles", "Personal data"), data)
 }
 
 // address reads the posted address, or says why it cannot be one.
 func address(r *http.Request) (string, string) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		return email, tr(r, "Saisissez une adresse électronique, par exemple nom@exemple.fr.", "Enter an email address, such as "+
+		return email, web.Say(r, "Saisissez une adresse électronique, par exemple nom@exemple.fr.", "Enter an email address, such as "+
 			"name@example.com.")
 	}
 	return email, ""
@@ -166,14 +166,14 @@ func (p *Pages) erase(w http.ResponseWriter, r *http.Request) {
 	if len([]rune(reason)) < 3 || len([]rune(reason)) > 500 {
 		problems = append(
 			problems,
-			tr(r, "Dites quelle demande vous traitez (sa date, sa référence) : elle figurera au journal.", "Say which request "+
+			web.Say(r, "Dites quelle demande vous traitez (sa date, sa référence) : elle figurera au journal.", "Say which request "+
 				"you are handling (its date, its reference): it goes in the log."),
 		)
 	}
 	if r.PostFormValue("confirm") != "yes" {
 		problems = append(
 			problems,
-			tr(r, "Cochez la confirmation : l'effacement est définitif.", "Tick the confirmation: the erasure cannot "+
+			web.Say(r, "Cochez la confirmation : l'effacement est définitif.", "Tick the confirmation: the erasure cannot "+
 				"be undone."),
 		)
 	}
@@ -234,8 +234,4 @@ func count(n int, one, many string, singularZero bool) string {
 		return strconv.Itoa(n) + " " + one
 	}
 	return strconv.Itoa(n) + " " + many
-}
-
-func tr(r *http.Request, fr, en string) string {
-	return locale.Text{FR: fr, EN: en}.In(web.RequestOf(r.Context()).Lang)
 }

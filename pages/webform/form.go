@@ -139,7 +139,7 @@ func (p *Pages) renderForm(w http.ResponseWriter, r *http.Request, status int, p
 		title = page.StepTitle + " — " + title
 	}
 	if len(page.Summary) > 0 {
-		title = tr(r, "Erreur : ", "Error: ") + title
+		title = web.Say(r, "Erreur : ", "Error: ") + title
 	}
 	p.templates.Render(w, r, status, "form.html", title, page)
 }

@@ -36,21 +36,21 @@ func (p *Pages) emailLink(w http.ResponseWriter, r *http.Request) {
 	address, err := mail.ParseAddress(page.Email)
 	switch {
 	case web.RequestOf(r.Context()).Session == nil && !web.FormTokenValid(r):
-		status, page.Error = http.StatusForbidden, tr(
+		status, page.Error = http.StatusForbidden, web.Say(
 			r,
 			"Le formulaire a expiré : saisissez votre adresse à nouveau.",
 			"The form expired: "+
 				"type your address again.",
 		)
 	case err != nil || address.Address != page.Email:
-		status, page.Error = http.StatusUnprocessableEntity, tr(
+		status, page.Error = http.StatusUnprocessableEntity, web.Say(
 			r,
 			"Saisissez une adresse électronique, par exemple prenom.nom@exemple.fr.",
 			"Type an email "+
 				"address, like name@example.com.",
 		)
 	case !p.linkMails.Allow(web.RequestOf(r.Context()).Client, time.Now()):
-		status, page.Error = http.StatusTooManyRequests, tr(
+		status, page.Error = http.StatusTooManyRequests, web.Say(
 			r,
 			"Trop d'envois depuis votre connexion : réessayez dans une minute, ou copiez le "+
 				"lien.",
@@ -60,7 +60,7 @@ func (p *Pages) emailLink(w http.ResponseWriter, r *http.Request) {
 	default:
 		if err := p.Mail.Send(r.Context(), p.linkMessage(r, form, page)); err != nil {
 			p.Log.Warn("resume link not emailed", "form", form.ID, "error", err)
-			status, page.Error = http.StatusServiceUnavailable, tr(
+			status, page.Error = http.StatusServiceUnavailable, web.Say(
 				r,
 				"Le courriel n'a pas pu partir. Copiez le lien ci-dessus : il reste valable.",
 				"The email could not "+
@@ -70,7 +70,7 @@ func (p *Pages) emailLink(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Sent = address.Address
 	}
-	p.templates.Render(w, r, status, "saved.html", tr(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
+	p.templates.Render(w, r, status, "saved.html", web.Say(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
 }
 
 // linkMessage is the email that carries a resume link, in the reader's language.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -125,7 +126,7 @@ func (p *Pages) parseBody(w http.ResponseWriter, r *http.Request) bool {
 		err = r.ParseForm()
 	}
 	if err != nil {
-		http.Error(w, tr(r, "Le formulaire envoyé est trop volumineux.", "The form sent is too large."), http.StatusRequestEntityTooLarge)
+		http.Error(w, web.Say(r, "Le formulaire envoyé est trop volumineux.", "The form sent is too large."), http.StatusRequestEntityTooLarge)
 		return false
 	}
 	return true

@@ -86,7 +86,7 @@ func (p *Pages) save(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 		return
 	}
 	page := p.savedPage(w, r, form, token, time.Now().Add(lifetime))
-	p.templates.Render(w, r, http.StatusOK, "saved.html", tr(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
+	p.templates.Render(w, r, http.StatusOK, "saved.html", web.Say(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
 }
 
 // siteURL is the address of the site as the visitor reached it.
@@ -132,7 +132,7 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 	if web.RequestOf(r.Context()).Session == nil {
 		page.FormToken = web.FormToken(w, r, p.Cookies)
 	}
-	p.templates.Render(w, r, http.StatusOK, "check.html", tr(r, "Vérifiez vos réponses", "Check your answers")+" — "+form.Title, page)
+	p.templates.Render(w, r, http.StatusOK, "check.html", web.Say(r, "Vérifiez vos réponses", "Check your answers")+" — "+form.Title, page)
 }
 
 // sendDraft sends a checked draft.

@@ -97,10 +97,6 @@ type fieldView struct {
 	Lang locale.Lang
 }
 
-func tr(r *http.Request, fr, en string) string {
-	return locale.Text{FR: fr, EN: en}.In(web.RequestOf(r.Context()).Lang)
-}
-
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) { web.Fail(w, r, p.Log, err) }
 
 type homePage struct {
@@ -125,7 +121,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 			page.Internal = append(page.Internal, f)
 		}
 	}
-	p.templates.Render(w, r, http.StatusOK, "home.html", tr(r, "Démarches en ligne", "Online services"), page)
+	p.templates.Render(w, r, http.StatusOK, "home.html", web.Say(r, "Démarches en ligne", "Online services"), page)
 }
 
 // load finds the form named in the path, answering the visitor itself when
@@ -167,7 +163,7 @@ func (p *Pages) loadPosted(w http.ResponseWriter, r *http.Request) (*schemas.Com
 }
 
 func (p *Pages) notFound(w http.ResponseWriter, r *http.Request) {
-	p.templates.Render(w, r, http.StatusNotFound, "notfound.html", tr(r, "Page introuvable", "Page not found"), nil)
+	p.templates.Render(w, r, http.StatusNotFound, "notfound.html", web.Say(r, "Page introuvable", "Page not found"), nil)
 }
 
 // loadDraft finds the draft named in the path, for the visitor allowed to
@@ -179,7 +175,7 @@ func (p *Pages) loadDraft(w http.ResponseWriter, r *http.Request, form *schemas.
 		err = submit.ErrNoDraft
 	}
 	if errors.Is(err, submit.ErrNoDraft) {
-		p.templates.Render(w, r, http.StatusNotFound, "nodraft.html", tr(r, "Brouillon introuvable", "Draft not found"), form)
+		p.templates.Render(w, r, http.StatusNotFound, "nodraft.html", web.Say(r, "Brouillon introuvable", "Draft not found"), form)
 		return "", draft, false
 	}
 	if err != nil {
@@ -243,7 +239,7 @@ func (p *Pages) receipt(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	p.templates.Render(w, r, http.StatusOK, "receipt.html", tr(r, "Demande envoyée", "Request sent"), receiptPage{
+	p.templates.Render(w, r, http.StatusOK, "receipt.html", web.Say(r, "Demande envoyée", "Request sent"), receiptPage{
 		Record: rec,
 		Form:   form,
 		Token:  token,
