@@ -8,8 +8,10 @@ package builder
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
@@ -50,6 +52,9 @@ func lintObject(raw json.RawMessage, at string, problems *[]schemas.Problem) {
 		props[name] = sub
 	}
 	for i, b := range schemas.BranchesOf(raw) {
+		if b.If != nil {
+			lintCondition(b.If, fmt.Sprintf("%s.branch[%d].if", at, i), problems)
+		}
 		var branch map[string]json.RawMessage
 		_ = json.Unmarshal(b.Properties, &branch)
 		for name, sub := range branch {
@@ -111,6 +116,57 @@ func lintField(raw json.RawMessage, at string, problems *[]schemas.Problem) {
 		var items objectNode
 		if json.Unmarshal(field.Items, &items) == nil && items.Type == "object" {
 			lintObject(field.Items, at+".items", problems)
+		}
+	}
+}
+
+// conditionKeywords are the JSON Schema keywords a condition may use: those
+// the page's script evaluates as the server does, so that a field shows
+// exactly when the server keeps its answer. Annotations (title,
+// description, $comment) change nothing and are allowed too.
+var conditionKeywords = []string{
+	"const", "enum", "not", "allOf", "anyOf", "oneOf", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+	"minLength", "maxLength", "minItems", "maxItems", "contains", "properties", "required", "type",
+}
+
+func conditionKeyword(key string) bool {
+	return slices.Contains(conditionKeywords, key) || key == "title" || key == "description" || key == "$comment"
+}
+
+// lintCondition refuses, in the condition of conditional fields, the
+// keywords the page could not evaluate.
+func lintCondition(raw json.RawMessage, at string, problems *[]schemas.Problem) {
+	var node map[string]json.RawMessage
+	if json.Unmarshal(raw, &node) != nil {
+		return // true or false
+	}
+	for _, key := range slices.Sorted(maps.Keys(node)) {
+		value := node[key]
+		if !conditionKeyword(key) {
+			allowed := strings.Join(conditionKeywords, ", ")
+			*problems = append(*problems, schemas.Problem{Location: at + "." + key, Message: locale.Text{
+				FR: fmt.Sprintf("Une condition d'affichage ne peut pas utiliser le mot-clé %q : la page ne saurait pas l'évaluer comme le "+
+					"serveur. Mots-clés permis : %s.", key, allowed),
+				EN: fmt.Sprintf("A display condition cannot use the keyword %q: the page could not evaluate it as the server does. "+
+					"Keywords allowed: %s.", key, allowed),
+			}})
+			continue
+		}
+		switch key {
+		case "not", "contains":
+			lintCondition(value, at+"."+key, problems)
+		case "allOf", "anyOf", "oneOf":
+			var list []json.RawMessage
+			_ = json.Unmarshal(value, &list)
+			for i, sub := range list {
+				lintCondition(sub, fmt.Sprintf("%s.%s[%d]", at, key, i), problems)
+			}
+		case "properties":
+			var props map[string]json.RawMessage
+			_ = json.Unmarshal(value, &props)
+			for _, name := range slices.Sorted(maps.Keys(props)) {
+				lintCondition(props[name], at+".properties."+name, problems)
+			}
 		}
 	}
 }

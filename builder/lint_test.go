@@ -31,6 +31,14 @@ func TestLintRules(t *testing.T) {
 			"pas de libellé",
 		},
 		{
+			"condition the page cannot evaluate",
+			`{"type":"object","properties":{"a":{"type":"string","title":"A"}},"if":{"anyOf":[{"properties":{"a":{"const":"x"}}},` +
+				`{"properties":{"a":{"pattern":"^y"}}}]},"then":{"properties":{"b":{"type":"string","title":"B"}}}}`,
+			``,
+			"schema.branch[0].if.anyOf[1].properties.a.pattern",
+			`mot-clé "pattern"`,
+		},
+		{
 			"choice without a label",
 			`{"type":"object","properties":{"type":{"type":"string","title":"Type","oneOf":[{"const":"ca","title":"Congé annuel"},` +
 				`{"const":"rtt"}]}}}`,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"regexp"
 	"strings"
 
@@ -110,6 +111,8 @@ func checkSchemaNode(node any, where string, depth int, problems *DefinitionErro
 	for key, value := range obj {
 		at := where + "." + key
 		switch key {
+		case "maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties":
+			obj[key] = wholeNumber(value)
 		case "$ref":
 			if ref, _ := value.(string); !strings.HasPrefix(ref, "#") {
 				problems.add(at, locale.Text{
@@ -168,6 +171,21 @@ func checkSchemaNode(node any, where string, depth int, problems *DefinitionErro
 			checkSchemaNode(value, at, depth+1, problems)
 		}
 	}
+}
+
+// wholeNumber writes an integer-valued number as an integer, "2" for
+// "2.0" or "2e0": draft-07 takes any integer-valued number where it asks
+// for an integer, and gojsonschema only the integer's own notation.
+func wholeNumber(v any) any {
+	n, ok := v.(json.Number)
+	if !ok {
+		return v
+	}
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok || !r.IsInt() {
+		return v
+	}
+	return json.Number(r.Num().String())
 }
 
 func asObject(v any) map[string]any {

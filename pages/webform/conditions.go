@@ -19,12 +19,31 @@ type condition struct {
 	Negate  bool            `json:"negate,omitempty"`
 	// Scope prefixes the names of the object's fields in the form.
 	Scope string `json:"scope"`
+	// Types gives the type of each of the object's fields, so that the
+	// script reads an answer as parseValue does: "number", "boolean",
+	// "string"; a list of choices is its items' type followed by "[]".
+	Types map[string]string `json:"types,omitempty"`
 }
 
 // conditionOf is the data-condition of a branch's fields in the object
-// whose form names start with scope.
-func conditionOf(b schemas.Branch, scope string) string {
-	raw, _ := json.Marshal(condition{If: b.If, Present: b.Present, Negate: b.Negate, Scope: scope})
+// whose form names start with scope and whose fields are props.
+func conditionOf(b schemas.Branch, scope string, props map[string]json.RawMessage) string {
+	c := condition{If: b.If, Present: b.Present, Negate: b.Negate, Scope: scope}
+	if b.If != nil {
+		c.Types = map[string]string{}
+		for name, raw := range props {
+			var n node
+			_ = json.Unmarshal(raw, &n)
+			typ := n.typ()
+			if typ == "array" {
+				var items node
+				_ = json.Unmarshal(n.Items, &items)
+				typ = items.typ() + "[]"
+			}
+			c.Types[name] = typ
+		}
+	}
+	raw, _ := json.Marshal(c)
 	return string(raw)
 }
 

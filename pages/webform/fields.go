@@ -180,6 +180,7 @@ func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map
 	// field two branches declare has a field for each, shown by its own
 	// condition.
 	conditional := map[string][]*Field{}
+	all := schemas.AllProperties(schemaRaw)
 	for _, b := range schemas.BranchesOf(schemaRaw) {
 		bprops := map[string]json.RawMessage{}
 		_ = json.Unmarshal(b.Properties, &bprops)
@@ -188,7 +189,7 @@ func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map
 				continue
 			}
 			f := buildField(bprops[name], ui[name], data[name], errs, prefix+name, lang)
-			f.Required, f.Condition = contains(b.Required, name), conditionOf(b, prefix)
+			f.Required, f.Condition = contains(b.Required, name), conditionOf(b, prefix, all)
 			conditional[name] = append(conditional[name], f)
 		}
 	}

@@ -20,7 +20,9 @@
 
   // Conditional fields: shown while the JSON Schema condition of their
   // data-condition holds for the answers of their group. The server applies
-  // the same schema and drops the answers of hidden fields.
+  // the same schema with gojsonschema and drops the answers of hidden
+  // fields; app's TestConditionsFollowTheSuite holds the two to the same
+  // verdicts.
   // The form is the one holding the fields, not the first of the page:
   // for a signed-in person, that is the sign-out form of the header.
   var conditionals = document.querySelectorAll("[data-condition]");
@@ -28,14 +30,17 @@
   if (!form) {
     return;
   }
+  function inputsOf(name) {
+    return form.querySelectorAll("[name='" + name.replace(/'/g, "\\'") + "']");
+  }
   function answer(name) {
-    var inputs = form.querySelectorAll("[name='" + name.replace(/'/g, "\\'") + "']");
+    var inputs = inputsOf(name);
     if (inputs.length === 0) {
       return undefined;
     }
     var first = inputs[0];
     if (first.type === "radio") {
-      var checked = form.querySelector("[name='" + name + "']:checked");
+      var checked = Array.prototype.find.call(inputs, function (i) { return i.checked; });
       return checked ? checked.value : undefined;
     }
     if (first.type === "checkbox") {
@@ -48,43 +53,113 @@
     }
     return first.value === "" ? undefined : first.value;
   }
-  function same(expected, actual) {
-    if (typeof expected === "number") {
-      return Number(String(actual).replace(/[\s\u00a0]/g, "").replace(",", ".")) === expected;
+  // typed reads an answer as the server does (webform's parseValue): a
+  // text trimmed, a number written the French way, a list of choices.
+  function typed(value, type) {
+    if (type === "boolean") {
+      return value === true || String(value).trim() === "true";
     }
-    if (typeof expected === "boolean") {
-      return actual === expected || String(actual) === String(expected);
+    if (value === undefined || typeof value === "boolean") {
+      return value;
     }
-    return String(actual) === String(expected);
+    if (Array.isArray(value)) {
+      return value.map(function (v) { return typed(v, type.replace(/\[\]$/, "")); });
+    }
+    var text = String(value).trim();
+    if (text === "") {
+      return undefined;
+    }
+    if (type === "number" || type === "integer") {
+      var clean = text.replace(/[ \u00a0\u202f]/g, "").replace(/,/g, ".");
+      if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(clean)) {
+        return Number(clean);
+      }
+    }
+    return text;
   }
-  function matches(schema, scope) {
-    if (!schema || typeof schema !== "object") {
+  // equal is JSON equality: 1 and 1.0 are the same number.
+  function equal(a, b) {
+    if (Array.isArray(a) || Array.isArray(b)) {
+      return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
+        a.every(function (v, i) { return equal(v, b[i]); });
+    }
+    if (isObject(a) || isObject(b)) {
+      if (!isObject(a) || !isObject(b) || Object.keys(a).length !== Object.keys(b).length) {
+        return false;
+      }
+      return Object.keys(a).every(function (k) { return k in b && equal(a[k], b[k]); });
+    }
+    return a === b;
+  }
+  function isObject(v) {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+  }
+  function hasType(type, v) {
+    switch (type) {
+    case "integer": return typeof v === "number" && Number.isInteger(v);
+    case "number": return typeof v === "number";
+    case "null": return v === null;
+    case "array": return Array.isArray(v);
+    case "object": return isObject(v);
+    default: return typeof v === type;
+    }
+  }
+  // valid tells whether v satisfies schema, for the keywords a condition
+  // may use (builder's conditionKeywords, checked at publication).
+  function valid(schema, v) {
+    if (schema === true || schema === undefined) {
       return true;
     }
-    var ok = true;
-    (schema.required || []).forEach(function (name) {
-      if (answer(scope + name) === undefined) { ok = false; }
-    });
-    Object.keys(schema.properties || {}).forEach(function (name) {
-      var rule = schema.properties[name];
-      var value = answer(scope + name);
-      if (value === undefined) {
+    if (schema === false) {
+      return false;
+    }
+    var s = schema;
+    var checks = [
+      !("type" in s) || [].concat(s.type).some(function (t) { return hasType(t, v); }),
+      !("const" in s) || equal(s["const"], v),
+      !s["enum"] || s["enum"].some(function (e) { return equal(e, v); }),
+      !s.allOf || s.allOf.every(function (sub) { return valid(sub, v); }),
+      !s.anyOf || s.anyOf.some(function (sub) { return valid(sub, v); }),
+      !s.oneOf || s.oneOf.filter(function (sub) { return valid(sub, v); }).length === 1,
+      !("not" in s) || !valid(s.not, v)
+    ];
+    if (typeof v === "number") {
+      checks.push(!("minimum" in s) || v >= s.minimum, !("maximum" in s) || v <= s.maximum,
+        !("exclusiveMinimum" in s) || v > s.exclusiveMinimum, !("exclusiveMaximum" in s) || v < s.exclusiveMaximum);
+    }
+    if (typeof v === "string") {
+      var length = Array.from(v).length;
+      checks.push(!("minLength" in s) || length >= s.minLength, !("maxLength" in s) || length <= s.maxLength);
+    }
+    if (Array.isArray(v)) {
+      checks.push(!("minItems" in s) || v.length >= s.minItems, !("maxItems" in s) || v.length <= s.maxItems,
+        !("contains" in s) || v.some(function (item) { return valid(s.contains, item); }));
+    }
+    if (isObject(v)) {
+      checks.push((s.required || []).every(function (name) { return name in v; }),
+        Object.keys(s.properties || {}).every(function (name) { return !(name in v) || valid(s.properties[name], v[name]); }));
+    }
+    return checks.every(Boolean);
+  }
+  // answers are the typed answers of the condition's group that the page
+  // holds; a yes-or-no question is always answered, unchecked is no.
+  function answers(c) {
+    var data = {};
+    Object.keys(c.types || {}).forEach(function (name) {
+      if (inputsOf(c.scope + name).length === 0) {
         return;
       }
-      var number = Number(String(value).replace(/[\s\u00a0]/g, "").replace(",", "."));
-      if ("const" in rule && !same(rule["const"], value)) { ok = false; }
-      if (rule["enum"] && !rule["enum"].some(function (e) { return same(e, value); })) { ok = false; }
-      if ("minimum" in rule && !(number >= rule.minimum)) { ok = false; }
-      if ("maximum" in rule && !(number <= rule.maximum)) { ok = false; }
-      if ("exclusiveMinimum" in rule && !(number > rule.exclusiveMinimum)) { ok = false; }
-      if ("exclusiveMaximum" in rule && !(number < rule.exclusiveMaximum)) { ok = false; }
+      var v = typed(answer(c.scope + name), c.types[name]);
+      if (v !== undefined) {
+        data[name] = v;
+      }
     });
-    return ok;
+    return data;
   }
   function update() {
     conditionals.forEach(function (el) {
       var c = JSON.parse(el.getAttribute("data-condition"));
-      var shown = c.present ? answer(c.scope + c.present) !== undefined : matches(c["if"], c.scope) !== Boolean(c.negate);
+      var shown = c.present ? answer(c.scope + c.present) !== undefined : valid(c["if"], answers(c)) !== Boolean(c.negate);
       el.hidden = !shown;
       el.querySelectorAll("input, select, textarea").forEach(function (i) { i.disabled = !shown; });
     });
