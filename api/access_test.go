@@ -542,6 +542,22 @@ func (w *world) requests() map[string]route {
 			request: fixed("/admin/traitements/999/rejouer", ""),
 			ok:      404,
 		},
+		"GET /admin/webhooks":         {access: identity.AdminOnly, request: fixed("/admin/webhooks", ""), ok: 200},
+		"GET /admin/webhooks/nouveau": {access: identity.AdminOnly, request: fixed("/admin/webhooks/nouveau", ""), ok: 200},
+		"POST /admin/webhooks": {access: identity.AdminOnly, request: func(caller) (string, string) {
+			return "/admin/webhooks", "id=" + nextID() + "&url=https%3A%2F%2Fsi.example.org%2Fautre"
+		}, ok: 200},
+		"GET /admin/webhooks/{id}": {access: identity.AdminOnly, request: fixed("/admin/webhooks/si", ""), ok: 200},
+		"POST /admin/webhooks/{id}": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/webhooks/si", "url=https%3A%2F%2Fsi.example.org%2Fevenements"),
+			ok:      303,
+		},
+		"POST /admin/webhooks/{id}/envois/{sequence}/rejouer": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/webhooks/si/envois/1/rejouer", ""),
+			ok:      303,
+		},
 		"GET /admin/accounts/new": {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
 		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"

@@ -94,6 +94,9 @@ func toProblem(ctx context.Context, err error) error {
 	var password *identity.PasswordError
 	var data *submit.DataError
 	var invalid *identity.InvalidError
+	if refusal, ok := webhooks.Refusal(err); ok {
+		return problem(lang, http.StatusUnprocessableEntity, refusal)
+	}
 	switch {
 	case errors.As(err, &validation):
 		details := make([]*huma.ErrorDetail, len(validation.Fields))
@@ -234,18 +237,6 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusNotFound, locale.Text{
 			FR: "Ce webhook ou cet envoi n'existe pas.",
 			EN: "This webhook or delivery does not exist.",
-		})
-	case errors.Is(err, webhooks.ErrForbiddenAddress):
-		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
-			FR: "Webhook refusé : son adresse est à l'intérieur du réseau (boucle locale, réseau privé, lien local, métadonnées du nuage…). " +
-				"Le réglage webhook-allow ouvre un réseau interne quand c'est voulu.",
-			EN: "Webhook refused: its address is inside the network (loopback, private network, link-local, cloud metadata…). " +
-				"The webhook-allow setting opens an internal network on purpose.",
-		})
-	case errors.Is(err, webhooks.ErrInvalid):
-		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
-			FR: "Webhook refusé : identifiant en minuscules et tirets, et adresse http(s) complète.",
-			EN: "Webhook refused: an id in lower case and hyphens, and a full http(s) URL.",
 		})
 	case errors.Is(err, backoffice.ErrNoWorkflow):
 		return problem(lang, http.StatusNotFound, locale.Text{

@@ -465,7 +465,8 @@ func (a *App) buildHandler(cfg Config, p *parts) {
 		editor.New(editor.Config{Forms: s.Forms, Builder: s.Builder, Departments: s.Departments, Site: site, Log: cfg.Logger}).Routes(),
 		desk.New(desk.Config{Inboxes: s.Inboxes, Dossiers: s.Dossiers, Departments: s.Departments, Accounts: s.Accounts, Forms: s.Forms,
 			Statistics: s.Statistics, Workflows: s.Workflows, Trail: s.Trail, Site: site, Log: cfg.Logger}).Routes(),
-		operations.New(operations.Config{DeadLetters: s.DeadLetters, Site: site, Log: cfg.Logger}).Routes(),
+		operations.New(operations.Config{DeadLetters: s.DeadLetters, Webhooks: s.Webhooks, Departments: s.Departments, Site: site,
+			Log: cfg.Logger}).Routes(),
 		rights.New(rights.Config{Privacy: s.Privacy, Site: site, Log: cfg.Logger}).Routes(),
 		verify.New(verify.Config{Receipts: s.Receipts, Site: site, Log: cfg.Logger}).Routes(),
 		// For Prometheus, with an admin's API token.

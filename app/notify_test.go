@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -94,10 +95,13 @@ func TestSubmittersAreEmailed(t *testing.T) {
 	in.Must(404, "GET", "/api/submissions/"+ref+"/decisions/0?token="+receipt["token"].(string), "", "")
 
 	// An agent writes to the submitter.
-	// Markup in it stays text: the mails have no HTML part.
-	const words = `Vous pouvez déposer une nouvelle demande l'an prochain. <script>alert(1)</script>`
-	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"`+words+`"}`)
-	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"`+words+`"}`) // a double click
+	// Markup and a formula in it stay text, the longest message whole: the
+	// mails have no HTML part.
+	words := `Vous pouvez déposer une nouvelle demande l'an prochain. "><script>alert(1)</script> =cmd|' /C calc'!A0 ` +
+		strings.Repeat("Schmitt-", 600)
+	body, _ := json.Marshal(map[string]string{"text": words})
+	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, string(body))
+	in.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, string(body)) // a double click
 	message := relay.Wait(t, 3)[2]
 	if message.Subject != "Message about your request “Bourse au permis” ("+ref+")" || !strings.Contains(message.Text, words) ||
 		!linkPattern.MatchString(message.Text) {

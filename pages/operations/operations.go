@@ -1,6 +1,6 @@
 // Package operations serves the admins' pages about the running service:
 // the messages the processors gave up on, with their replay once the
-// cause is fixed.
+// cause is fixed; and the webhooks, with their deliveries.
 //
 // Front door (internal/test/layering); the API mounts its routes.
 package operations
@@ -15,6 +15,7 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/webhooks"
 )
 
 //go:embed templates
@@ -23,6 +24,8 @@ var files embed.FS
 // Config is what the pages need.
 type Config struct {
 	DeadLetters *processors.DeadLetters
+	Webhooks    *webhooks.Service
+	Departments *identity.Departments
 	// Site is what every page shows of the organisation.
 	Site web.Site
 	Log  *slog.Logger
@@ -46,6 +49,15 @@ func (p *Pages) Routes() []web.Route {
 	return []web.Route{
 		{Method: http.MethodGet, Pattern: "/admin/traitements", Access: identity.AdminOnly, Handler: p.list},
 		{Method: http.MethodPost, Pattern: "/admin/traitements/{sequence}/rejouer", Access: identity.AdminOnly, Handler: p.replay},
+		{Method: http.MethodGet, Pattern: "/admin/webhooks", Access: identity.AdminOnly, Handler: p.webhookList},
+		{Method: http.MethodPost, Pattern: "/admin/webhooks", Access: identity.AdminOnly, Handler: p.saveWebhook},
+		{Method: http.MethodGet, Pattern: "/admin/webhooks/nouveau", Access: identity.AdminOnly, Handler: p.newWebhook},
+		{Method: http.MethodGet, Pattern: "/admin/webhooks/{id}", Access: identity.AdminOnly, Handler: p.webhook},
+		{Method: http.MethodPost, Pattern: "/admin/webhooks/{id}", Access: identity.AdminOnly, Handler: p.saveWebhook},
+		{
+			Method: http.MethodPost, Pattern: "/admin/webhooks/{id}/envois/{sequence}/rejouer", Access: identity.AdminOnly,
+			Handler: p.replayDelivery,
+		},
 	}
 }
 
