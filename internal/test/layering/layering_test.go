@@ -49,6 +49,7 @@ var layers = map[string]layer{
 	"internal/platform/groupcommit": foundation,
 	"internal/platform/mailer":      foundation,
 	"internal/platform/kvcopy":      foundation,
+	"internal/platform/clamd":       foundation,
 
 	"bus":                       storage,
 	"internal/platform/metrics": storage,
@@ -89,6 +90,7 @@ var layers = map[string]layer{
 	"deploy":                    tool,
 	"internal/test/browsertest": tool,
 	"internal/test/mailtest":    tool,
+	"internal/test/clamdtest":   tool,
 	"internal/test/natstest":    tool,
 	"internal/test/pdftest":     tool,
 	"internal/test/testkit":     tool,
