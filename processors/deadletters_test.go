@@ -153,10 +153,11 @@ func TestBatchConsumerSettlesEachMessage(t *testing.T) {
 		if list, err = letters.List(ctx); err != nil {
 			t.Fatal(err)
 		}
+		// A message is observed once settled, a moment after its handler.
 		mu.Lock()
-		handled := len(order)
+		handled, settled := len(order), observed[processors.Processed]
 		mu.Unlock()
-		if len(list) == 1 && handled == 4 {
+		if len(list) == 1 && handled == 4 && settled == 4 {
 			break
 		}
 		if time.Now().After(deadline) {
