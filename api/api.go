@@ -31,6 +31,7 @@ import (
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 	"github.com/guichet/guichet/webhooks"
 )
 
@@ -58,6 +59,8 @@ type Services struct {
 	DeadLetters *processors.DeadLetters
 	Privacy     *privacy.Privacy
 	Receipts    *receipts.Store
+	// Uploads keeps the files, scanned by ClamAV.
+	Uploads *uploads.Service
 	// Log receives what cannot be told to the caller, such as an export
 	// cut short.
 	Log       *slog.Logger

@@ -43,7 +43,7 @@ func TestAttachments(t *testing.T) {
 
 	for body, want := range map[string]string{
 		`{"data":{"justificatif":"` + disguised + `"}}`: "« faux.pdf » n'est pas " +
-			"d'un type accepté (PDF, JPEG, PNG)",
+			"d'un type accepté (PDF, JPEG, PNG, Word, Excel, PowerPoint, OpenDocument)",
 		`{"data":{"justificatif":"` + samplePDF + `","photos":["` + big + `"]}}`:                                   "« grande.png » dépasse 1 Ko",
 		`{"data":{"justificatif":"` + samplePDF + `","photos":["` + photo + `","` + photo + `","` + photo + `"]}}`: "Joignez au plus 2 fichiers.",
 		`{"data":{"justificatif":"data:application/pdf;base64,%%%"}}`:                                              "n'a pas pu être lu",

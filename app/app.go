@@ -29,6 +29,7 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/demo"
+	"github.com/guichet/guichet/internal/platform/clamd"
 	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/internal/platform/metrics"
 	"github.com/guichet/guichet/internal/web"
@@ -45,6 +46,7 @@ import (
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 	"github.com/guichet/guichet/webhooks"
 )
 
@@ -95,6 +97,12 @@ type Config struct {
 	// WebhookAllow opens these internal networks to webhooks, which
 	// otherwise call public addresses only.
 	WebhookAllow []netip.Prefix
+	// ClamdAddr is ClamAV's daemon, a unix socket's path or host:port;
+	// without it, files are kept unscanned.
+	ClamdAddr string
+	// FileGrace is how long a file that no submission holds is kept
+	// (uploads.DefaultGrace when 0).
+	FileGrace time.Duration
 	// SubmitRate bounds the submissions of each client address.
 	SubmitRate submit.RateLimit
 	// DrainDelay is how long, on shutdown, /readyz answers 503 while the
@@ -190,6 +198,8 @@ type App struct {
 	reminders func()
 	// retention stops the scheduled purge, if it runs.
 	retention func()
+	// fileKeeping scans the files kept unscanned and deletes the orphans.
+	fileKeeping func()
 	// draining is set once shutdown begins: the app is no longer ready.
 	draining   atomic.Bool
 	drainDelay time.Duration
@@ -308,8 +318,22 @@ func (a *App) openSubmissions(ctx context.Context, cfg Config, p *parts) error {
 	}
 	p.counts = metrics.New(b.JS, b.Batches)
 	a.metrics = p.counts.Handler()
+	files := uploads.Config{Grace: cfg.FileGrace, Log: cfg.Logger, Observe: func(scan uploads.Scan) { p.counts.File(string(scan)) }}
+	if cfg.ClamdAddr == "" {
+		a.log.Warn("files are not scanned: clamd-addr names no ClamAV daemon; they are kept unscanned")
+	} else {
+		files.Scanner = clamd.New(cfg.ClamdAddr)
+		if err := files.Scanner.Ping(ctx); err != nil {
+			a.log.Warn("ClamAV does not answer: files are kept unscanned until it does", "clamd", cfg.ClamdAddr, "error", err)
+		} else {
+			a.log.Info("files are scanned by ClamAV", "clamd", cfg.ClamdAddr)
+		}
+	}
+	if s.Uploads, err = uploads.New(ctx, b, files); err != nil {
+		return err
+	}
 	if s.Intake, err = submit.NewIntake(ctx, b, s.Forms, s.Tracker,
-		submit.IntakeConfig{Log: cfg.Logger, Limit: cfg.SubmitRate, Observe: p.counts.Submission}); err != nil {
+		submit.IntakeConfig{Log: cfg.Logger, Limit: cfg.SubmitRate, Observe: p.counts.Submission, Uploads: s.Uploads}); err != nil {
 		return err
 	}
 	if p.drafts, err = submit.NewDrafts(ctx, b); err != nil {
@@ -383,7 +407,7 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 		p.counts.Processed(consumer, string(outcome), took)
 	}
 	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: s.Forms, Tracker: s.Tracker, Bus: b, Submissions: p.submissions,
-		Documents: p.documents, SiteURL: cfg.PublicURL}
+		Documents: p.documents, Uploads: s.Uploads, SiteURL: cfg.PublicURL}
 	route := &processors.Route{Forms: s.Forms, Tracker: s.Tracker, Submissions: p.submissions}
 	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: s.Forms, Submissions: p.submissions, Documents: p.documents}
 	consumers := []processors.Consumer{
@@ -430,6 +454,7 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 			return err
 		}
 		consumers = append(consumers, (&processors.Signing{Signer: signer, Bus: b, Log: a.log}).Consumer())
+		a.fileKeeping = keepFiles(a.log, s.Uploads, caughtUp(b.JS, bus.BucketStream(bus.BucketReceipts), bus.ConsumerPDF))
 		if a.processors, err = processors.Start(ctx, b.JS, cfg.Processing, consumers...); err != nil {
 			return err
 		}
@@ -518,6 +543,57 @@ func correctionError(err error) error {
 // remindEvery reminds approvers of the requests that waited too long, at
 // each tick, until the returned function stops it.
 func remindEvery(log *slog.Logger, workflows *backoffice.Workflows, every time.Duration) func() {
+	return repeat(every, func(ctx context.Context) {
+		if n, err := workflows.Remind(ctx); err != nil {
+			log.Warn("approval reminders stopped short", "reminded", n, "error", err)
+		} else if n > 0 {
+			log.Info("approval reminders sent", "reminded", n)
+		}
+	})
+}
+
+// keepFiles scans, every minute, the files kept unscanned while ClamAV
+// was down, and deletes, every hour, the files that nothing holds past
+// their time. The deletion waits while the PDF processor, which records
+// which submission holds which file, has submissions left to handle.
+func keepFiles(log *slog.Logger, files *uploads.Service, pdfCaughtUp func(context.Context) bool) func() {
+	stopRescans := repeat(time.Minute, func(ctx context.Context) {
+		if n, err := files.Rescan(ctx); err != nil {
+			log.Warn("files still unscanned: ClamAV does not answer", "scanned", n, "error", err)
+		} else if n > 0 {
+			log.Info("files kept unscanned are scanned", "scanned", n)
+		}
+	})
+	stopSweeps := repeat(time.Hour, func(ctx context.Context) {
+		if !pdfCaughtUp(ctx) {
+			log.Info("orphaned files are not swept: the PDF processor has submissions left to handle")
+			return
+		}
+		if n, err := files.Sweep(ctx); err != nil {
+			log.Warn("orphaned files: sweep stopped short", "deleted", n, "error", err)
+		} else if n > 0 {
+			log.Info("orphaned files deleted", "deleted", n)
+		}
+	})
+	return func() { stopRescans(); stopSweeps() }
+}
+
+// caughtUp tells whether a durable consumer has handled every message of
+// its stream.
+func caughtUp(js jetstream.JetStream, stream, durable string) func(context.Context) bool {
+	return func(ctx context.Context) bool {
+		c, err := js.Consumer(ctx, stream, durable)
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(ctx)
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	}
+}
+
+// repeat runs task every interval until the returned function stops it
+// and waits for the run in progress.
+func repeat(every time.Duration, task func(context.Context)) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -529,11 +605,7 @@ func remindEvery(log *slog.Logger, workflows *backoffice.Workflows, every time.D
 			case <-ctx.Done():
 				return
 			case <-ticker.C:
-				if n, err := workflows.Remind(ctx); err != nil {
-					log.Warn("approval reminders stopped short", "reminded", n, "error", err)
-				} else if n > 0 {
-					log.Info("approval reminders sent", "reminded", n)
-				}
+				task(ctx)
 			}
 		}
 	}()
@@ -607,6 +679,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		if a.retention != nil {
 			a.retention()
+		}
+		if a.fileKeeping != nil {
+			a.fileKeeping()
 		}
 		if a.processors != nil {
 			a.processors.Stop()

@@ -61,6 +61,9 @@ const (
 	// BucketDeliveries records each webhook delivery, keyed
 	// "<webhook>.<event sequence>": delivered or failed, attempts, last error.
 	BucketDeliveries = "deliveries"
+	// BucketUploads records each file received, by its id (see
+	// UploadName): its type, size, SHA-256, scan result, and what holds it.
+	BucketUploads = "uploads"
 	// BucketWorkflows holds the approval state of internal requests, by reference.
 	BucketWorkflows = "workflows"
 	// BucketNotifications remembers which events were emailed, keyed
@@ -306,6 +309,9 @@ func DecisionName(reference string, index int) string {
 // UploadName is the object-store name of a file sent with a submission,
 // given when it arrives: id is its own, drawn at random.
 func UploadName(id string) string { return "uploads/" + id }
+
+// UploadID reads the id of an upload from its object-store name.
+func UploadID(name string) (string, bool) { return strings.CutPrefix(name, "uploads/") }
 
 // AttachmentName is the object-store name of a submission's n-th attached
 // file, as they were named before layout 3 (see UploadName).

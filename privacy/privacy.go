@@ -27,15 +27,16 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 )
 
 // Privacy erases, finds and purges submissions across every store.
 type Privacy struct {
-	submissions, events, documentChunks    jetstream.Stream
-	status, inbox, seen, workflows, drafts jetstream.KeyValue
-	documents                              jetstream.ObjectStore
-	forms                                  *schemas.Registry
-	audit                                  *identity.Audit
+	submissions, events, documentChunks             jetstream.Stream
+	status, inbox, seen, workflows, drafts, uploads jetstream.KeyValue
+	documents                                       jetstream.ObjectStore
+	forms                                           *schemas.Registry
+	audit                                           *identity.Audit
 }
 
 // New opens the stores of b.
@@ -53,7 +54,7 @@ func New(ctx context.Context, b *bus.Bus, forms *schemas.Registry, audit *identi
 	}
 	for bucket, kv := range map[string]*jetstream.KeyValue{
 		bus.BucketStatus: &p.status, bus.BucketInbox: &p.inbox, bus.BucketSeen: &p.seen, bus.BucketWorkflows: &p.workflows,
-		bus.BucketDrafts: &p.drafts,
+		bus.BucketDrafts: &p.drafts, bus.BucketUploads: &p.uploads,
 	} {
 		if *kv, err = b.KV(ctx, bucket); err != nil {
 			return nil, err
@@ -86,10 +87,16 @@ func (p *Privacy) Erase(ctx context.Context, s submit.Stored, e Erasure) error {
 	if err != nil {
 		return err
 	}
-	// Documents first: their names come from the state.
+	// Documents first: their names come from the state. A file received
+	// on its own has a record too, which goes with it.
 	for _, name := range documentNames(s, rec) {
 		if err := p.eraseDocument(ctx, name); err != nil {
 			return fmt.Errorf("privacy: document %s: %w", name, err)
+		}
+		if id, uploaded := bus.UploadID(name); uploaded {
+			if err := purgeKeys(ctx, p.uploads, uploads.RecordKeys(id), nil); err != nil {
+				return fmt.Errorf("privacy: record of %s: %w", name, err)
+			}
 		}
 	}
 	if _, err := bus.SecureDelete(ctx, p.events, bus.EventsOf(ref), nil); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/guichet/guichet/receipts"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 )
 
 // Versions finds the form version a submission was made against.
@@ -32,6 +33,9 @@ type PDF struct {
 	Bus          *bus.Bus
 	Submissions  jetstream.Stream
 	Documents    jetstream.ObjectStore
+	// Uploads is told that the submission holds its files, which are then
+	// kept with it, and gives their scan results.
+	Uploads *uploads.Service
 	// SiteURL is the address of the page that checks receipts.
 	SiteURL string
 }
@@ -86,6 +90,10 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	sub := stored.Submission
+	scans, err := p.holdFiles(ctx, sub)
+	if err != nil {
+		return err
+	}
 	name := bus.DocumentRecordName(sub.Reference, sub.Version())
 	info, err := p.Documents.GetInfo(ctx, name)
 	var storedAt time.Time
@@ -104,6 +112,7 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 			Answers:      namedAttachments(form.Answers(sub.Data), sub.Attachments),
 			DataSHA256:   sub.DataSHA256,
 			Attachments:  sub.Attachments,
+			Scans:        scans,
 			Receipt:      &r,
 			SiteURL:      p.SiteURL,
 		}
@@ -135,6 +144,28 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return nil
 	}
 	return p.Tracker.Documented(ctx, stored, storedAt)
+}
+
+// holdFiles records that the submission holds its files, so that they
+// are never deleted as orphans, and returns their scan results; a file of
+// before the scans has none.
+func (p *PDF) holdFiles(ctx context.Context, sub submit.Submission) ([]uploads.Scan, error) {
+	scans := make([]uploads.Scan, 0, len(sub.Attachments))
+	for _, a := range sub.Attachments {
+		id, uploaded := bus.UploadID(a.Object)
+		if !uploaded || p.Uploads == nil {
+			return nil, nil
+		}
+		f, err := p.Uploads.Hold(ctx, id, sub.Reference)
+		if errors.Is(err, uploads.ErrNotFound) {
+			return nil, nil // stored before the files had records
+		}
+		if err != nil {
+			return nil, err
+		}
+		scans = append(scans, f.Scan)
+	}
+	return scans, nil
 }
 
 // kvOperation is the header that marks a deletion or a purge of a key.

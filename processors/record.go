@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/receipts"
+	"github.com/guichet/guichet/uploads"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -29,11 +30,22 @@ type RecordDocument struct {
 	Answers     []schemas.Answer
 	DataSHA256  string
 	Attachments []submit.Attachment
+	// Scans are the attachments' scan results, in their order; a file of
+	// before the scans has none.
+	Scans []uploads.Scan
 	// Receipt, when set, is the signed acknowledgement of receipt, shown
 	// with a QR code of its verification page on SiteURL, where anyone can
 	// check it.
 	Receipt *receipts.Receipt
 	SiteURL string
+}
+
+// scanText says a file's scan result on the record, in French as the
+// rest of it.
+var scanText = map[uploads.Scan]string{
+	uploads.Clean:     "aucun virus trouvé",
+	uploads.Infected:  "virus trouvé, fichier supprimé",
+	uploads.Unscanned: "pas encore analysé (l'analyseur ne répondait pas)",
 }
 
 // RenderRecord writes the PDF record of a submission. Values are written as
@@ -84,10 +96,13 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 		pdf.SetFont("go", "B", 12)
 		pdf.MultiCell(text, 7, "Pièces jointes", "B", "L", false)
 		pdf.Ln(2)
-		for _, a := range doc.Attachments {
+		for i, a := range doc.Attachments {
 			labelValue(pdf, text, a.Name, a.Type+", "+schemas.SizeText(a.Size), 0)
 			pdf.SetFont("go", "", 8)
 			pdf.MultiCell(text, 4, "SHA-256 : "+a.SHA256, "", "L", false)
+			if i < len(doc.Scans) {
+				pdf.MultiCell(text, 4, "Analyse antivirus (ClamAV) : "+scanText[doc.Scans[i]], "", "L", false)
+			}
 			pdf.Ln(1)
 		}
 	}

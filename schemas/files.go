@@ -2,7 +2,9 @@ package schemas
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // A file field is a string with "format": "data-url" (as RJSF writes
@@ -18,8 +20,63 @@ const (
 	MaxFilesPerSubmission = 20
 )
 
-// DefaultAccept is what a file field takes unless its uiSchema says otherwise.
-var DefaultAccept = []string{"application/pdf", "image/jpeg", "image/png"}
+// Media types of the office documents a field takes by default.
+const (
+	TypeDOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	TypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	TypePPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+	TypeODT  = "application/vnd.oasis.opendocument.text"
+	TypeODS  = "application/vnd.oasis.opendocument.spreadsheet"
+	TypeODP  = "application/vnd.oasis.opendocument.presentation"
+)
+
+// DefaultAccept is what a file field takes unless its uiSchema says
+// otherwise: PDF, images, and office documents.
+var DefaultAccept = []string{
+	"application/pdf", "image/jpeg", "image/png",
+	TypeDOCX, TypeXLSX, TypePPTX, TypeODT, TypeODS, TypeODP,
+	"application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+}
+
+// typeNames name media types for people.
+var typeNames = map[string]string{
+	"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WebP",
+	"image/tiff": "TIFF", TypeDOCX: "Word", TypeXLSX: "Excel", TypePPTX: "PowerPoint",
+	TypeODT: "OpenDocument", TypeODS: "OpenDocument", TypeODP: "OpenDocument",
+	"application/msword": "Word", "application/vnd.ms-excel": "Excel", "application/vnd.ms-powerpoint": "PowerPoint",
+	"application/zip": "ZIP", "text/plain": "TXT", "text/csv": "CSV",
+}
+
+// neverAccepted are the media types no field takes, whatever its rule
+// says: pages and scripts a browser would run, and programs.
+var neverAccepted = []string{
+	"text/html", "application/xhtml+xml", "image/svg+xml", "application/xml", "text/xml", "text/javascript", "application/javascript",
+	"application/x-msdownload", "application/vnd.microsoft.portable-executable", "application/x-elf", "application/x-executable",
+	"application/x-sharedlib", "application/x-mach-binary", "application/x-sh", "text/x-shellscript", "application/x-java-archive",
+	"application/vnd.android.package-archive",
+}
+
+// Takes reports whether a field with rule r takes a file whose content
+// is of mediaType.
+func (r FileRule) Takes(mediaType string) bool {
+	return slices.Contains(r.Accept, mediaType) && !slices.Contains(neverAccepted, mediaType)
+}
+
+// TypesText names the types a rule takes, for people: "PDF, JPEG, PNG,
+// Word, Excel".
+func (r FileRule) TypesText() string {
+	var names []string
+	for _, t := range r.Accept {
+		name, known := typeNames[t]
+		if !known {
+			name = strings.ToUpper(t[strings.LastIndex(t, "/")+1:])
+		}
+		if !slices.Contains(names, name) && !slices.Contains(neverAccepted, t) {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
 
 // FileRule bounds a file field.
 type FileRule struct {

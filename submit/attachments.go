@@ -3,24 +3,20 @@ package submit
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
+	"maps"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/nats-io/nats.go/jetstream"
-	"github.com/nats-io/nuid"
-
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/uploads"
 )
 
 // Attachment describes a file sent with a submission. The file is in the
@@ -87,17 +83,29 @@ func ParseDataURL(s string) (name string, content []byte, ok bool) {
 	return name, content, err == nil
 }
 
-// pendingFile is a file read from the data, to be stored with the submission.
+// UploadRef is what stands in the data, before submission, for a file
+// uploaded on its own (see uploads.Service.Receive): its id.
+func UploadRef(id string) string { return uploadPrefix + id }
+
+const uploadPrefix = "upload:"
+
+// pendingFile is a file named in the data, to be attached to the
+// submission: sent in the data as a data URL, or uploaded before.
 type pendingFile struct {
-	Attachment
+	field, location string
+	rule            schemas.FileRule
+	// upload is the id of a file uploaded before; otherwise name and
+	// content are the data URL's.
+	upload  string
+	name    string
 	content []byte
 }
 
-// extractFiles takes the files out of data: each is checked against its
-// field's rule, by its content and not its name, and replaced by an
+// extractFiles takes the files out of data: each is replaced by an
 // AttachmentRef numbered from first, the number of files the submission
 // already holds. The AttachmentRefs of those may stay; any other is
-// refused. It returns the data so rewritten.
+// refused. It returns the data so rewritten; receiveFiles then checks and
+// keeps the files.
 func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule, first int) (json.RawMessage, []pendingFile, error) {
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -107,12 +115,7 @@ func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule, first
 	}
 	var files []pendingFile
 	var problems []schemas.FieldError
-	fields := make([]string, 0, len(rules))
-	for f := range rules {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields)
-	for _, field := range fields {
+	for _, field := range slices.Sorted(maps.Keys(rules)) {
 		rule := rules[field]
 		visit(doc, strings.Split(field, "."), "", func(location string, value any, set func(any)) {
 			values := []any{value}
@@ -133,15 +136,19 @@ func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule, first
 				if isList {
 					at = location + "[" + strconv.Itoa(i) + "]"
 				}
+				file := pendingFile{field: field, location: at, rule: rule}
 				if n, already := AttachmentIndex(s); s == "" || (already && n < first) {
 					continue
 				} else if already {
 					problems = append(problems, schemas.FieldError{Location: at, Message: unreadableFile})
 					continue
 				}
-				file, problem := readFile(s, rule, field)
-				if problem != nil {
-					problems = append(problems, schemas.FieldError{Location: at, Message: *problem})
+				if id, uploaded := strings.CutPrefix(s, uploadPrefix); uploaded {
+					file.upload = id
+				} else if name, content, ok := ParseDataURL(s); ok {
+					file.name, file.content = name, content
+				} else {
+					problems = append(problems, schemas.FieldError{Location: at, Message: unreadableFile})
 					continue
 				}
 				ref := AttachmentRef(first + len(files))
@@ -172,46 +179,62 @@ var unreadableFile = locale.Text{
 	EN: "This file could not be read: send it again.",
 }
 
-// readFile decodes and checks one file.
-func readFile(s string, rule schemas.FileRule, field string) (pendingFile, *locale.Text) {
-	name, content, ok := ParseDataURL(s)
-	if !ok {
-		return pendingFile{}, &unreadableFile
-	}
-	if int64(len(content)) > rule.MaxSize {
-		return pendingFile{}, &locale.Text{
-			FR: fmt.Sprintf("Le fichier « %s » dépasse %s.", name, schemas.SizeText(rule.MaxSize)),
-			EN: fmt.Sprintf("The file “%s” is larger than %s.", name, schemas.SizeText(rule.MaxSize)),
-		}
-	}
-	mediaType, _, _ := strings.Cut(http.DetectContentType(content), ";")
-	if !slices.Contains(rule.Accept, mediaType) {
-		return pendingFile{}, &locale.Text{
-			FR: fmt.Sprintf("Le fichier « %s » n'est pas d'un type accepté (%s).", name, acceptText(rule.Accept)),
-			EN: fmt.Sprintf("The file “%s” is not of an accepted type (%s).", name, acceptText(rule.Accept)),
-		}
-	}
-	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	if name == "." || name == "/" || name == "" {
-		name = "fichier"
-	}
-	if r := []rune(name); len(r) > 200 {
-		name = string(r[:200])
-	}
-	sum := sha256.Sum256(content)
-	return pendingFile{
-		Attachment: Attachment{Field: field, Name: name, Type: mediaType, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
-			Object: bus.UploadName(nuid.Next())},
-		content: content,
-	}, nil
+var unknownUpload = locale.Text{
+	FR: "Ce fichier n'est plus disponible : joignez-le à nouveau.",
+	EN: "This file is no longer available: attach it again.",
 }
 
-func acceptText(types []string) string {
-	names := make([]string, len(types))
-	for i, t := range types {
-		names[i] = strings.ToUpper(strings.TrimPrefix(strings.TrimPrefix(t, "application/"), "image/"))
+// receiveFiles checks and keeps a submission's files, before the
+// submission is stored, so that it never names a file that is not there:
+// those of data URLs are received (their type read from their content,
+// scanned) and those uploaded before are checked against their field's
+// rule and kept for the grace period, until their submission's record
+// holds them. It returns the attachments, in order.
+func (in *Intake) receiveFiles(ctx context.Context, files []pendingFile) ([]Attachment, error) {
+	attachments := make([]Attachment, 0, len(files))
+	var problems []schemas.FieldError
+	for _, p := range files {
+		var f uploads.File
+		var err error
+		if p.upload != "" {
+			f, err = in.uploaded(ctx, p)
+		} else {
+			f, err = in.uploads.Receive(ctx, p.name, p.rule, bytes.NewReader(p.content))
+		}
+		var refusal *uploads.Refusal
+		switch {
+		case errors.As(err, &refusal):
+			problems = append(problems, schemas.FieldError{Location: p.location, Message: refusal.Message})
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("%w: store attachment: %w", ErrUnavailable, err)
+		}
+		attachments = append(attachments, Attachment{Field: p.field, Name: f.Name, Type: f.Type, Size: f.Size, SHA256: f.SHA256,
+			Object: f.Object()})
 	}
-	return strings.Join(names, ", ")
+	if len(problems) > 0 {
+		return nil, &schemas.ValidationError{Fields: problems}
+	}
+	return attachments, nil
+}
+
+// uploaded checks a file uploaded before against its field's rule, and
+// keeps it for the grace period.
+func (in *Intake) uploaded(ctx context.Context, p pendingFile) (uploads.File, error) {
+	f, err := in.uploads.Get(ctx, p.upload)
+	if errors.Is(err, uploads.ErrNotFound) {
+		return f, &uploads.Refusal{Message: unknownUpload}
+	}
+	if err != nil {
+		return f, err
+	}
+	if f.Reference != "" {
+		return f, &uploads.Refusal{Message: unknownUpload} // another submission's
+	}
+	if err := f.Fits(p.rule); err != nil {
+		return f, err
+	}
+	return f, in.uploads.Keep(ctx, f.ID, in.now().Add(in.uploads.Grace()))
 }
 
 // visit calls fn on the value at a path of the data ("*" for every item of
@@ -242,22 +265,4 @@ func visit(node any, path []string, location string, fn func(location string, va
 		return
 	}
 	visit(value, path[1:], at, fn)
-}
-
-// storeFiles puts a submission's files in the documents object store,
-// each under the name it was given when it arrived, before the
-// submission is stored: a submission never names a file that is not
-// there.
-func storeFiles(ctx context.Context, docs jetstream.ObjectStore, files []pendingFile) error {
-	for _, f := range files {
-		_, err := docs.Put(ctx, jetstream.ObjectMeta{
-			Name:        f.Object,
-			Description: f.Name,
-			Headers:     map[string][]string{"Content-Type": {f.Type}},
-		}, bytes.NewReader(f.content))
-		if err != nil {
-			return fmt.Errorf("%w: store attachment: %w", ErrUnavailable, err)
-		}
-	}
-	return nil
 }

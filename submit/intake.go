@@ -22,6 +22,7 @@ import (
 	"github.com/guichet/guichet/internal/platform/requestid"
 	"github.com/guichet/guichet/internal/platform/tracing"
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/uploads"
 )
 
 // Errors of intake, besides schemas.ErrNotFound and *schemas.ValidationError.
@@ -46,11 +47,11 @@ type Forms interface {
 
 // Intake validates submissions and publishes them to JetStream.
 type Intake struct {
-	forms     Forms
-	tracker   *Tracker
-	bus       *bus.Bus
-	js        jetstream.JetStream
-	documents jetstream.ObjectStore
+	forms   Forms
+	tracker *Tracker
+	bus     *bus.Bus
+	js      jetstream.JetStream
+	uploads *uploads.Service
 	// submissions is SUBMISSIONS, where a retry finds the submission its
 	// Idempotency-Key stored.
 	submissions jetstream.Stream
@@ -78,6 +79,8 @@ type IntakeConfig struct {
 	// that exists (see Outcome); a submission refused by the rate limit is
 	// told with an empty form, as its form is not read.
 	Observe func(form, outcome string)
+	// Uploads receives the files; by default, a service that scans nothing.
+	Uploads *uploads.Service
 }
 
 // Outcome names what became of a submission that got err: accepted,
@@ -105,9 +108,12 @@ func Outcome(err error) string {
 
 // NewIntake wires intake to the registry of forms and the status tracker.
 func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, cfg IntakeConfig) (*Intake, error) {
-	documents, err := b.Documents(ctx)
-	if err != nil {
-		return nil, err
+	files := cfg.Uploads
+	if files == nil {
+		var err error
+		if files, err = uploads.New(ctx, b, uploads.Config{Log: cfg.Log}); err != nil {
+			return nil, err
+		}
 	}
 	submissions, err := b.JS.Stream(ctx, bus.StreamSubmissions)
 	if err != nil {
@@ -121,7 +127,7 @@ func NewIntake(ctx context.Context, b *bus.Bus, forms Forms, tracker *Tracker, c
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{forms: forms, tracker: tracker, bus: b, js: b.JS, documents: documents, submissions: submissions, tokenSecret: secret,
+	return &Intake{forms: forms, tracker: tracker, bus: b, js: b.JS, uploads: files, submissions: submissions, tokenSecret: secret,
 		log: log, now: time.Now, writable: b.Writable, writeFailed: b.WriteFailed, limits: NewClientLimiter(cfg.Limit), observe: cfg.Observe}, nil
 }
 
@@ -276,9 +282,6 @@ func (in *Intake) submit(ctx context.Context, req Request) (Acceptance, error) {
 		DataSHA256:  hex.EncodeToString(sum[:]),
 		Lang:        req.Lang,
 	}
-	for _, f := range files {
-		sub.Attachments = append(sub.Attachments, f.Attachment)
-	}
 	if form.Audience == schemas.Internal {
 		sub.AccountID = req.Principal.AccountID
 	}
@@ -287,7 +290,7 @@ func (in *Intake) submit(ctx context.Context, req Request) (Acceptance, error) {
 	}
 	token := NewToken()
 	sub.TokenHash = HashToken(token)
-	if err := storeFiles(ctx, in.documents, files); err != nil {
+	if sub.Attachments, err = in.receiveFiles(ctx, files); err != nil {
 		return Acceptance{}, err
 	}
 	acks, err := in.commit(ctx, submissionMsg(ctx, sub))
@@ -321,7 +324,8 @@ func (in *Intake) submitOnce(ctx context.Context, req Request, sub Submission, r
 		if receipt, found, err := in.firstUse(ctx, mark, token); found || err != nil {
 			return receipt, err
 		}
-		if err := storeFiles(ctx, in.documents, files); err != nil {
+		var err error
+		if sub.Attachments, err = in.receiveFiles(ctx, files); err != nil {
 			return Acceptance{}, err
 		}
 	}

@@ -185,13 +185,11 @@ func (in *Intake) Correct(ctx context.Context, form *schemas.Compiled, previous 
 	}
 	sum := sha256.Sum256(canonical)
 	sub.Data, sub.DataSHA256 = canonical, hex.EncodeToString(sum[:])
-	sub.Attachments = slices.Clone(sub.Attachments)
-	for _, f := range files {
-		sub.Attachments = append(sub.Attachments, f.Attachment)
-	}
-	if err := storeFiles(ctx, in.documents, files); err != nil {
+	added, err := in.receiveFiles(ctx, files)
+	if err != nil {
 		return Stored{}, err
 	}
+	sub.Attachments = append(slices.Clone(sub.Attachments), added...)
 	raw, err := json.Marshal(sub)
 	if err != nil {
 		return Stored{}, err

@@ -15,6 +15,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/platform/clamd"
 	"github.com/guichet/guichet/internal/platform/locale"
 )
 
@@ -104,6 +105,16 @@ func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writ
 		c.warn(locale.Say(lang, "relais SMTP", "SMTP relay"), locale.Say(lang,
 			"aucun (smtp-addr) : ni accusé de réception ni décision ne seront envoyés par courriel",
 			"none (smtp-addr): neither acknowledgements nor decisions will be emailed"))
+	}
+	if s.clamdAddr != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+		err := clamd.New(s.clamdAddr).Ping(ctx)
+		cancel()
+		c.check("ClamAV "+s.clamdAddr, err, locale.Say(lang, "répond", "answers"))
+	} else {
+		c.warn("ClamAV", locale.Say(lang,
+			"aucun (clamd-addr) : les fichiers reçus ne seront pas analysés",
+			"none (clamd-addr): the files received will not be scanned"))
 	}
 	if s.publicURL != "" {
 		u, err := url.Parse(s.publicURL)

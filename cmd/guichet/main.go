@@ -131,6 +131,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		SubmitRate:    submit.RateLimit{PerMinute: s.submitRate, Burst: 20},
 		TokenLifetime: time.Duration(s.tokenDays) * 24 * time.Hour, DrainDelay: s.drainDelay,
 		TrustedProxies: s.trustedProxies, WebhookAllow: s.webhookAllow, ReceiptKeys: s.receiptKeys,
+		ClamdAddr: s.clamdAddr, FileGrace: s.fileGrace,
 		Processing: processors.Config{Backoff: s.retryDelays, MaxDeliver: len(s.retryDelays) + 1},
 	})
 	if err != nil {

@@ -167,8 +167,11 @@ type settings struct {
 	trustedProxies []netip.Prefix
 	// webhookAllow are the internal networks webhooks may call.
 	webhookAllow []netip.Prefix
-	replicas     int
-	demo         bool
+	// clamdAddr is ClamAV's daemon; fileGrace, how long unheld files stay.
+	clamdAddr string
+	fileGrace time.Duration
+	replicas  int
+	demo      bool
 
 	// values and origins are each setting's text and where it came from,
 	// by option name: "option -addr", "GUICHET_ADDR", the configuration
@@ -336,6 +339,16 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 		EN: "internal networks the webhooks may call (addresses or networks, separated by commas, for example 10.20.0.0/16); " +
 			"by default, webhooks go to public addresses only",
 	})
+	clamdAddr := text("clamd-addr", "", locale.Text{
+		FR: "démon de ClamAV qui analyse chaque fichier reçu : chemin de sa socket unix (par exemple /run/clamav/clamd.ctl) ou " +
+			"hôte:port ; sans lui, les fichiers sont gardés « non analysés »",
+		EN: "ClamAV's daemon, which scans each file received: its unix socket's path (for example /run/clamav/clamd.ctl) or " +
+			"host:port; without it, files are kept \"unscanned\"",
+	})
+	fileGrace := text("file-grace", "24h", locale.Text{
+		FR: "durée de conservation d'un fichier qu'aucun dépôt ni brouillon ne contient, par exemple 24h",
+		EN: "how long a file that no submission or draft holds is kept, for example 24h",
+	})
 	submitRate := text("submit-rate", "60", locale.Text{
 		FR: "dépôts par minute permis à une même adresse, avec des pointes de 20 ; 0 : sans limite",
 		EN: "submissions a minute allowed to one address, with bursts of 20; 0: no limit",
@@ -421,6 +434,10 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (setting
 	}
 	if s.tokenDays, err = strconv.Atoi(*tokenDays); err != nil || s.tokenDays < 1 || s.tokenDays > 366 {
 		return s, s.invalid("token-days", "want a number of days from 1 to 366")
+	}
+	s.clamdAddr = *clamdAddr
+	if s.fileGrace, err = time.ParseDuration(*fileGrace); err != nil || s.fileGrace < time.Hour {
+		return s, s.invalid("file-grace", "want a duration of an hour or more, for example 24h")
 	}
 	if s.drainDelay, err = time.ParseDuration(*drainDelay); err != nil || s.drainDelay < 0 {
 		return s, s.invalid("drain-delay", "want a duration, for example 10s")

@@ -316,11 +316,7 @@ func fileRule(n node, hints uiHints, uiRaw json.RawMessage) (schemas.FileRule, b
 }
 
 func fileHint(rule schemas.FileRule) string {
-	types := make([]string, len(rule.Accept))
-	for i, t := range rule.Accept {
-		types[i] = strings.ToUpper(t[strings.LastIndex(t, "/")+1:])
-	}
-	hint := strings.Join(types, ", ") + ", " + schemas.SizeText(rule.MaxSize) + " au plus"
+	hint := rule.TypesText() + ", " + schemas.SizeText(rule.MaxSize) + " au plus"
 	if rule.Multiple {
 		hint += ", " + strconv.Itoa(rule.MaxFiles) + " fichiers au plus"
 	}

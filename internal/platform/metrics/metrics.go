@@ -31,6 +31,7 @@ type Metrics struct {
 	durations   *prometheus.HistogramVec
 	submissions *prometheus.CounterVec
 	processing  *prometheus.HistogramVec
+	files       *prometheus.CounterVec
 }
 
 // New starts the counts, reading the rest from js; batches, when set,
@@ -59,9 +60,13 @@ func New(js jetstream.JetStream, batches func() map[string]bus.BatchStats) *Metr
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		},
 			[]string{"consumer", "outcome"}),
+		files: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "guichet_files_scanned_total",
+			Help: "Files received and rescanned, by ClamAV's result: clean, infected, or unscanned (the daemon down or not set).",
+		}, []string{"scan"}),
 	}
 	m.registry.MustRegister(
-		m.requests, m.durations, m.submissions, m.processing,
+		m.requests, m.durations, m.submissions, m.processing, m.files,
 		deadLetters{js: js},
 		jetStreamUse{js: js, batches: batches},
 		collectors.NewGoCollector(),
@@ -78,6 +83,11 @@ func (m *Metrics) Handler() http.Handler {
 // Submission counts one submission to form, with its outcome.
 func (m *Metrics) Submission(form, outcome string) {
 	m.submissions.WithLabelValues(form, outcome).Inc()
+}
+
+// File counts one file scanned, or kept unscanned, by its result.
+func (m *Metrics) File(scan string) {
+	m.files.WithLabelValues(scan).Inc()
 }
 
 // Processed times one message a processor handled, with its outcome.

@@ -63,6 +63,7 @@ var layers = map[string]layer{
 	"builder":       business,
 	"processors":    business,
 	"webhooks":      business,
+	"uploads":       business,
 	"migrate":       business,
 	"internal/demo": business,
 
