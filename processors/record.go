@@ -97,7 +97,7 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 		pdf.MultiCell(text, 7, "Pièces jointes", "B", "L", false)
 		pdf.Ln(2)
 		for i, a := range doc.Attachments {
-			labelValue(pdf, text, a.Name, a.Type+", "+schemas.SizeText(a.Size), 0)
+			labelValue(pdf, text, a.Name, a.Type+", "+schemas.SizeText(a.Size).FR, 0)
 			pdf.SetFont("go", "", 8)
 			pdf.MultiCell(text, 4, "SHA-256 : "+a.SHA256, "", "L", false)
 			if i < len(doc.Scans) {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // A file field is a string with "format": "data-url" (as RJSF writes
@@ -160,13 +162,17 @@ func FileRuleOf(uiRaw json.RawMessage, multiple bool) FileRule {
 	return r
 }
 
-// SizeText writes a file size for a person, in French units.
-func SizeText(n int64) string {
+// SizeText writes a file size for people: "2,5 Mo" and "2.5 MB".
+func SizeText(n int64) locale.Text {
+	var number, fr, en string
 	switch {
 	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " Mo"
+		number, fr, en = strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64), " Mo", " MB"
+		number = strings.TrimSuffix(number, ".0")
 	case n >= 1<<10:
-		return strconv.FormatInt(n>>10, 10) + " Ko"
+		number, fr, en = strconv.FormatInt(n>>10, 10), " Ko", " KB"
+	default:
+		number, fr, en = strconv.FormatInt(n, 10), " octets", " bytes"
 	}
-	return strconv.FormatInt(n, 10) + " octets"
+	return locale.Text{FR: strings.ReplaceAll(number, ".", ",") + fr, EN: number + en}
 }

@@ -227,8 +227,8 @@ func typeRefused(name string, rule schemas.FileRule) *Refusal {
 
 func sizeRefused(name string, rule schemas.FileRule) *Refusal {
 	return &Refusal{Message: locale.Text{
-		FR: fmt.Sprintf("Le fichier « %s » dépasse %s.", name, schemas.SizeText(rule.MaxSize)),
-		EN: fmt.Sprintf("The file “%s” is larger than %s.", name, schemas.SizeText(rule.MaxSize)),
+		FR: fmt.Sprintf("Le fichier « %s » dépasse %s.", name, schemas.SizeText(rule.MaxSize).FR),
+		EN: fmt.Sprintf("The file “%s” is larger than %s.", name, schemas.SizeText(rule.MaxSize).EN),
 	}}
 }
 

@@ -222,7 +222,7 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 	if rule, ok := fileRule(n, hints, uiRaw); ok {
 		f.Kind, f.Accept, f.Multiple = File, strings.Join(rule.Accept, ","), rule.Multiple
 		if f.Hint == "" {
-			f.Hint = fileHint(rule)
+			f.Hint = fileHint(rule, lang)
 		}
 		values, isList := value.([]any)
 		if !isList && value != nil {
@@ -231,7 +231,7 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 		for i, v := range values {
 			s, _ := v.(string)
 			if name, content, ok := submit.ParseDataURL(s); ok {
-				f.Files = append(f.Files, keptFile{Name: name, Size: schemas.SizeText(int64(len(content))), DataURL: s})
+				f.Files = append(f.Files, keptFile{Name: name, Size: schemas.SizeText(int64(len(content))).In(lang), DataURL: s})
 			}
 			if msg := errs[path+"."+strconv.Itoa(i)]; msg != "" && f.Error == "" {
 				f.Error = msg
@@ -315,10 +315,10 @@ func fileRule(n node, hints uiHints, uiRaw json.RawMessage) (schemas.FileRule, b
 	return rule, true
 }
 
-func fileHint(rule schemas.FileRule) string {
-	hint := rule.TypesText() + ", " + schemas.SizeText(rule.MaxSize) + " au plus"
+func fileHint(rule schemas.FileRule, lang locale.Lang) string {
+	hint := rule.TypesText() + ", " + schemas.SizeText(rule.MaxSize).In(lang) + locale.Say(lang, " au plus", " at most")
 	if rule.Multiple {
-		hint += ", " + strconv.Itoa(rule.MaxFiles) + " fichiers au plus"
+		hint += ", " + strconv.Itoa(rule.MaxFiles) + locale.Say(lang, " fichiers au plus", " files at most")
 	}
 	return hint
 }

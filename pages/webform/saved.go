@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -127,7 +128,7 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, err)
 			return
 		}
-		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: fileNames(form.Answers(raw))})
+		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: fileNames(form.Answers(raw), web.LangOf(r))})
 	}
 	if web.RequestOf(r.Context()).Session == nil {
 		page.FormToken = web.FormToken(w, r, p.Cookies)
@@ -149,7 +150,7 @@ func (p *Pages) sendDraft(w http.ResponseWriter, r *http.Request) {
 }
 
 // fileNames shows the files among answers by their names, not their content.
-func fileNames(answers []schemas.Answer) []schemas.Answer {
+func fileNames(answers []schemas.Answer, lang locale.Lang) []schemas.Answer {
 	for i, a := range answers {
 		if !strings.Contains(a.Value, "data:") {
 			continue
@@ -160,7 +161,7 @@ func fileNames(answers []schemas.Answer) []schemas.Answer {
 				part = "data:" + part
 			}
 			if name, content, ok := submit.ParseDataURL(part); ok {
-				names = append(names, name+" ("+schemas.SizeText(int64(len(content)))+")")
+				names = append(names, name+" ("+schemas.SizeText(int64(len(content))).In(lang)+")")
 			}
 		}
 		answers[i].Value = strings.Join(names, ", ")
