@@ -487,7 +487,14 @@ func (w *world) requests() map[string]route {
 			request: fixed("/api/webhooks/si/deliveries/1/replay", ""),
 			ok:      200,
 		},
-		"GET /api/deadletters": {access: identity.AdminOnly, request: fixed("/api/deadletters", ""), ok: 200},
+		// tusd answers 412 to a change without Tus-Resumable, 404 to HEAD of
+		// an unknown upload: every
+		// caller reaches it; the form's audience is TestUploadsFollowTheForm's.
+		"POST /api/uploads/":       {access: identity.Anyone, request: fixed("/api/uploads/", ""), ok: 412},
+		"HEAD /api/uploads/{id}":   {access: identity.Anyone, request: fixed("/api/uploads/inconnu", ""), ok: 404},
+		"PATCH /api/uploads/{id}":  {access: identity.Anyone, request: fixed("/api/uploads/inconnu", ""), ok: 412},
+		"DELETE /api/uploads/{id}": {access: identity.Anyone, request: fixed("/api/uploads/inconnu", ""), ok: 412},
+		"GET /api/deadletters":     {access: identity.AdminOnly, request: fixed("/api/deadletters", ""), ok: 200},
 		// Reached: there is no dead letter at that sequence.
 		"POST /api/deadletters/{sequence}/replay": {access: identity.AdminOnly, request: fixed("/api/deadletters/999/replay", ""), ok: 404},
 		"GET /{$}":       {access: identity.Anyone, request: fixed("/", ""), ok: 200},

@@ -61,6 +61,8 @@ type Services struct {
 	Receipts    *receipts.Store
 	// Uploads keeps the files, scanned by ClamAV.
 	Uploads *uploads.Service
+	// UploadsInProgress is where uploads cut in chunks are put together.
+	UploadsInProgress UploadsConfig
 	// Log receives what cannot be told to the caller, such as an export
 	// cut short.
 	Log       *slog.Logger
@@ -98,7 +100,7 @@ const Version = "0.1.0"
 // New builds the HTTP handler: the JSON API under /api, its OpenAPI
 // document at /api/openapi.json and docs at /api/docs, the HTML pages,
 // /static/, and /healthz and /readyz.
-func New(s Services) http.Handler {
+func New(s Services) (http.Handler, error) {
 	mux := http.NewServeMux()
 	config := huma.DefaultConfig("Guichet", Version)
 	config.Info.Description = "Formulaires en ligne et dépôt de dossiers. Online forms and submissions."
@@ -141,6 +143,13 @@ func New(s Services) http.Handler {
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail, receipts: s.Receipts,
 		uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
+	files, err := newUploadsHandler(s)
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle(UploadsPath, files)
+	files.document(api)
+
 	docs := web.Route{
 		Method:  http.MethodGet,
 		Pattern: "/api/docs",
@@ -172,7 +181,7 @@ func New(s Services) http.Handler {
 		errorPages.NotFound(w, r)
 	}))
 	if s.Instrument != nil {
-		return s.Instrument(routes, middleware)
+		return s.Instrument(routes, middleware), nil
 	}
-	return middleware(routes)
+	return middleware(routes), nil
 }

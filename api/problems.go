@@ -17,6 +17,7 @@ import (
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 	"github.com/guichet/guichet/webhooks"
 )
 
@@ -97,6 +98,10 @@ func toProblem(ctx context.Context, err error) error {
 	if refusal, ok := webhooks.Refusal(err); ok {
 		return problem(lang, http.StatusUnprocessableEntity, refusal)
 	}
+	var fileRefused *uploads.Refusal
+	if errors.As(err, &fileRefused) {
+		return problem(lang, http.StatusUnprocessableEntity, fileRefused.Message)
+	}
 	switch {
 	case errors.As(err, &validation):
 		details := make([]*huma.ErrorDetail, len(validation.Fields))
@@ -123,6 +128,11 @@ func toProblem(ctx context.Context, err error) error {
 			FR: "La définition du formulaire est refusée.",
 			EN: "The form definition is refused.",
 		}, details...)
+	case errors.Is(err, submit.ErrNoFileField):
+		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
+			FR: "Ce formulaire n'a pas de champ de fichier de ce nom (métadonnée field).",
+			EN: "This form has no file field of that name (metadata field).",
+		})
 	case errors.Is(err, schemas.ErrArchived):
 		return problem(lang, http.StatusConflict, locale.Text{
 			FR: "Ce formulaire est archivé : restaurez-le avant de le publier.",

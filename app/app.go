@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -253,7 +254,9 @@ func (a *App) build(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	a.buildHandler(cfg, &p)
+	if err := a.buildHandler(cfg, &p); err != nil {
+		return err
+	}
 	a.log.Info("role", "role", cfg.Role, "consumers", cfg.Role.processes(), "api", cfg.Role.Serves())
 	return nil
 }
@@ -466,10 +469,12 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 
 // buildHandler mounts the API and the pages on a role that serves, and
 // only the health checks on the others.
-func (a *App) buildHandler(cfg Config, p *parts) {
+func (a *App) buildHandler(cfg Config, p *parts) error {
 	s := &a.Services
 	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
 	s.Log, s.TrustedProxies, s.Ready, s.UploadTimeout = cfg.Logger, cfg.TrustedProxies, a.ready, a.readTimeout
+	s.UploadsInProgress = api.UploadsConfig{Dir: filepath.Join(cmp.Or(cfg.DataDir, os.TempDir()), "uploads-in-progress"),
+		Abandoned: cfg.FileGrace}
 	s.Cookies, s.Site, s.Theme, s.Instrument = cfg.Cookies, site, cfg.Theme, p.counts.Instrument
 	s.Pages = slices.Concat(
 		account.New(account.Config{Departments: s.Departments, Accounts: s.Accounts, Care: s.AccountCare, Tokens: s.Tokens,
@@ -496,11 +501,13 @@ func (a *App) buildHandler(cfg Config, p *parts) {
 		verify.New(verify.Config{Receipts: s.Receipts, Site: site, Log: cfg.Logger}).Routes(),
 		// For Prometheus, with an admin's API token.
 		[]web.Route{{Method: http.MethodGet, Pattern: "/metrics", Access: identity.AdminOnly, Handler: a.metrics.ServeHTTP}})
-	if cfg.Role.Serves() {
-		a.Handler = api.New(a.Services)
-	} else {
+	if !cfg.Role.Serves() {
 		a.Handler = api.Health(a.ready)
+		return nil
 	}
+	var err error
+	a.Handler, err = api.New(a.Services)
+	return err
 }
 
 // receiptSigner opens the receipt keys and publishes their public halves

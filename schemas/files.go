@@ -14,12 +14,17 @@ import (
 // "ui:options" may bound it: {"accept": [MIME types], "maxSize": bytes,
 // "maxFiles": n}.
 
-// Default bounds of a file field.
+// Default bounds of a file field. A field may take files up to
+// MaxFileSizeAllowed, which only an upload on its own can carry (see
+// api.UploadsPath): a submission's body or a page's post is bounded well
+// below.
 const (
 	DefaultMaxFileSize    = 10 << 20
 	DefaultMaxFiles       = 5
-	MaxFileSizeAllowed    = 20 << 20
+	MaxFileSizeAllowed    = MaxUploadSize
 	MaxFilesPerSubmission = 20
+	// MaxUploadSize bounds any file, for tenders' documents included.
+	MaxUploadSize = 1 << 30
 )
 
 // Media types of the office documents a field takes by default.

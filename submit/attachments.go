@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/uploads"
@@ -199,7 +200,7 @@ func (in *Intake) receiveFiles(ctx context.Context, files []pendingFile) ([]Atta
 		if p.upload != "" {
 			f, err = in.uploaded(ctx, p)
 		} else {
-			f, err = in.uploads.Receive(ctx, p.name, p.rule, bytes.NewReader(p.content))
+			f, err = in.uploads.Receive(ctx, "", p.name, p.rule, bytes.NewReader(p.content))
 		}
 		var refusal *uploads.Refusal
 		switch {
@@ -265,4 +266,39 @@ func visit(node any, path []string, location string, fn func(location string, va
 		return
 	}
 	visit(value, path[1:], at, fn)
+}
+
+// ErrNoFileField means a form has no file field of that name.
+var ErrNoFileField = errors.New("submit: no such file field")
+
+// FileRule is the rule of a form's file field, for a file uploaded on its
+// own before the submission: the form must take submissions from
+// principal now, as Submit checks, and the upload counts against the
+// client's rate limit. field is the field's path, its items numbered or
+// not: "enfants.0.certificat" or "enfants.*.certificat".
+func (in *Intake) FileRule(ctx context.Context, principal identity.Principal, client, formID, field string) (schemas.FileRule, error) {
+	if !in.limits.Allow(client, in.now()) {
+		return schemas.FileRule{}, ErrRateLimited
+	}
+	form, err := in.forms.Latest(ctx, formID)
+	if err != nil {
+		return schemas.FileRule{}, err
+	}
+	if form.Audience == schemas.Internal && !principal.IsAgent() {
+		return schemas.FileRule{}, ErrSignInRequired
+	}
+	if !form.OpenAt(in.now()) {
+		return schemas.FileRule{}, ErrFormClosed
+	}
+	parts := strings.Split(field, ".")
+	for i, part := range parts {
+		if _, err := strconv.Atoi(part); err == nil {
+			parts[i] = "*"
+		}
+	}
+	rule, ok := form.FileFields()[strings.Join(parts, ".")]
+	if !ok {
+		return schemas.FileRule{}, ErrNoFileField
+	}
+	return rule, nil
 }

@@ -129,13 +129,16 @@ func New(ctx context.Context, b *bus.Bus, cfg Config) (*Service, error) {
 // Scanning reports whether files are scanned at all.
 func (s *Service) Scanning() bool { return s.cfg.Scanner != nil }
 
-// Receive reads a file to its end and keeps it, unless it refuses it with
-// a *Refusal: a type rule does not take (read from the content), a size
-// over rule's, an empty file, or an infected one, which is deleted. The
-// file goes to the object store and to ClamAV as it is read, in one pass,
-// and is never held whole in memory. A file received while ClamAV is down
-// is kept as Unscanned.
-func (s *Service) Receive(ctx context.Context, name string, rule schemas.FileRule, r io.Reader) (File, error) {
+// Receive reads a file to its end and keeps it under id (a new one if
+// empty), unless it refuses it with a *Refusal: a type rule does not take
+// (read from the content), a size over rule's, an empty file, or an
+// infected one, which is deleted. The file goes to the object store and to
+// ClamAV as it is read, in one pass, and is never held whole in memory. A
+// file received while ClamAV is down is kept as Unscanned.
+func (s *Service) Receive(ctx context.Context, id, name string, rule schemas.FileRule, r io.Reader) (File, error) {
+	if id == "" {
+		id = nuid.Next()
+	}
 	name = cleanName(name)
 	head := make([]byte, sniffBytes)
 	n, err := io.ReadFull(r, head)
@@ -154,7 +157,7 @@ func (s *Service) Receive(ctx context.Context, name string, rule schemas.FileRul
 		return File{}, typeRefused(name, rule)
 	}
 	now := s.cfg.Now().UTC()
-	f := File{ID: nuid.Next(), Name: name, Type: mediaType, Received: now, KeptUntil: now.Add(s.cfg.Grace)}
+	f := File{ID: id, Name: name, Type: mediaType, Received: now, KeptUntil: now.Add(s.cfg.Grace)}
 	hash := sha256.New()
 	content := &countingReader{r: io.TeeReader(io.LimitReader(io.MultiReader(bytes.NewReader(head), r), rule.MaxSize+1), hash)}
 	scan := s.startScan(ctx)

@@ -53,7 +53,7 @@ func TestReceiveChecksAndScans(t *testing.T) {
 	s, _, _ := start(t)
 	ctx := t.Context()
 	rule := schemas.FileRuleOf(nil, false)
-	f, err := s.Receive(ctx, `C:\Documents\devis.pdf`, rule, bytes.NewReader(pdf))
+	f, err := s.Receive(ctx, "", `C:\Documents\devis.pdf`, rule, bytes.NewReader(pdf))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestReceiveChecksAndScans(t *testing.T) {
 		{"gros.pdf", string(pdf), schemas.FileRule{Accept: rule.Accept, MaxSize: 1000, MaxFiles: 1}, "dépasse 1000 octets"},
 		{"eicar.txt", clamdtest.EICAR, anything, "contient un virus (" + clamdtest.Signature + ")"},
 	} {
-		_, err := s.Receive(ctx, c.name, c.rule, strings.NewReader(c.content))
+		_, err := s.Receive(ctx, "", c.name, c.rule, strings.NewReader(c.content))
 		var refusal *uploads.Refusal
 		if !errors.As(err, &refusal) || !strings.Contains(refusal.Message.FR, c.says) || refusal.Message.EN == "" {
 			t.Errorf("%s: %v, want a refusal saying %q", c.name, err, c.says)
@@ -103,11 +103,11 @@ func TestFilesReceivedWhileClamAVIsDown(t *testing.T) {
 	ctx := t.Context()
 	anything := schemas.FileRule{Accept: []string{"application/pdf", "text/plain"}, MaxSize: 1 << 20, MaxFiles: 1}
 	daemon.Stop()
-	clean, err := s.Receive(ctx, "devis.pdf", anything, bytes.NewReader(pdf))
+	clean, err := s.Receive(ctx, "", "devis.pdf", anything, bytes.NewReader(pdf))
 	if err != nil || clean.Scan != uploads.Unscanned {
 		t.Fatalf("with ClamAV down: %+v %v", clean, err)
 	}
-	eicar, err := s.Receive(ctx, "eicar.txt", anything, strings.NewReader(clamdtest.EICAR))
+	eicar, err := s.Receive(ctx, "", "eicar.txt", anything, strings.NewReader(clamdtest.EICAR))
 	if err != nil || eicar.Scan != uploads.Unscanned {
 		t.Fatalf("EICAR with ClamAV down: %+v %v", eicar, err)
 	}
@@ -137,7 +137,7 @@ func TestOrphansAreSwept(t *testing.T) {
 	ctx := t.Context()
 	rule := schemas.FileRuleOf(nil, false)
 	receive := func() uploads.File {
-		f, err := s.Receive(ctx, "devis.pdf", rule, bytes.NewReader(pdf))
+		f, err := s.Receive(ctx, "", "devis.pdf", rule, bytes.NewReader(pdf))
 		if err != nil {
 			t.Fatal(err)
 		}
