@@ -490,7 +490,7 @@ func (w *world) requests() map[string]route {
 		// tusd answers 412 to a change without Tus-Resumable, 404 to HEAD of
 		// an unknown upload: every
 		// caller reaches it; the form's audience is TestUploadsFollowTheForm's.
-		"POST /api/uploads/":       {access: identity.Anyone, request: fixed("/api/uploads/", ""), ok: 412},
+		"POST /api/uploads":        {access: identity.Anyone, request: fixed("/api/uploads", ""), ok: 412},
 		"HEAD /api/uploads/{id}":   {access: identity.Anyone, request: fixed("/api/uploads/inconnu", ""), ok: 404},
 		"PATCH /api/uploads/{id}":  {access: identity.Anyone, request: fixed("/api/uploads/inconnu", ""), ok: 412},
 		"DELETE /api/uploads/{id}": {access: identity.Anyone, request: fixed("/api/uploads/inconnu", ""), ok: 412},

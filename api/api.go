@@ -92,6 +92,7 @@ type Services struct {
 // DocumentStore reads stored documents.
 type DocumentStore interface {
 	GetBytes(ctx context.Context, name string, opts ...jetstream.GetObjectOpt) ([]byte, error)
+	Get(ctx context.Context, name string, opts ...jetstream.GetObjectOpt) (jetstream.ObjectResult, error)
 }
 
 // Version is the API version shown in the OpenAPI document.
@@ -140,14 +141,15 @@ func New(s Services) (http.Handler, error) {
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
-	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, trail: s.Trail, receipts: s.Receipts,
-		uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
+	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, uploads: s.Uploads, log: s.Log, trail: s.Trail,
+		receipts: s.Receipts, uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
 	files, err := newUploadsHandler(s)
 	if err != nil {
 		return nil, err
 	}
 	mux.Handle(UploadsPath, files)
+	mux.Handle(UploadsPath+"/", files)
 	files.document(api)
 
 	docs := web.Route{

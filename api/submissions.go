@@ -6,11 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/guichet/guichet/receipts"
+	"github.com/guichet/guichet/uploads"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/nats-io/nats.go/jetstream"
@@ -29,6 +33,8 @@ type submissionsHandler struct {
 	intake    *submit.Intake
 	tracker   *submit.Tracker
 	documents DocumentStore
+	uploads   *uploads.Service
+	log       *slog.Logger
 	trail     *backoffice.Trail
 	receipts  *receipts.Store
 	// uploadTimeout bounds the time a submission's body takes to arrive.
@@ -318,42 +324,72 @@ func (h *submissionsHandler) decision(ctx context.Context, in *attachmentInput) 
 	}, nil
 }
 
-type attachmentOutput struct {
-	ContentType           string `header:"Content-Type"`
-	ContentDisposition    string `header:"Content-Disposition"`
-	CacheControl          string `header:"Cache-Control"`
-	ContentTypeOptions    string `header:"X-Content-Type-Options"`
-	ContentSecurityPolicy string `header:"Content-Security-Policy"`
-	Body                  []byte
-}
+// ScanHeader says, on a file's download, ClamAV's result: clean, or
+// unscanned while the daemon was down (see uploads.Scan).
+const ScanHeader = "Guichet-Scan"
 
-// attachment serves a file as it was sent, as a download that the browser
-// neither sniffs nor runs.
-func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput) (*attachmentOutput, error) {
+// attachment serves a file as it was sent, streamed, as a download that
+// the browser neither sniffs nor runs. A file not yet scanned says so in
+// ScanHeader; an infected one, deleted when found, is gone (410).
+func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput) (*huma.StreamResponse, error) {
+	lang := requestOf(ctx).Lang
 	rec, err := h.readable(ctx, &submissionInput{Reference: in.Reference, Token: in.Token})
 	if err != nil {
 		return nil, err
 	}
 	if in.N >= len(rec.Attachments) {
-		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
+		return nil, problem(lang, http.StatusNotFound, locale.Text{
 			FR: "Ce dépôt n'a pas de pièce jointe à ce numéro.",
 			EN: "This submission has no attachment with this number.",
 		})
 	}
 	a := rec.Attachments[in.N]
-	data, err := h.documents.GetBytes(ctx, a.ObjectName(rec.Reference, in.N))
+	scan, err := h.scanOf(ctx, a)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	if scan == uploads.Infected {
+		return nil, problem(lang, http.StatusGone, locale.Text{
+			FR: "Ce fichier contenait un virus : il a été supprimé.",
+			EN: "This file contained a virus: it was deleted.",
+		})
+	}
+	content, err := h.documents.Get(ctx, a.ObjectName(rec.Reference, in.N))
 	if err == nil {
 		err = h.viewed(ctx, rec, in.Token, "attachment "+a.Name)
+		if err != nil {
+			content.Close()
+		}
 	}
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
-	return &attachmentOutput{
-		ContentType:           a.Type,
-		ContentDisposition:    "attachment; filename*=UTF-8''" + url.PathEscape(a.Name),
-		CacheControl:          "private, no-store",
-		ContentTypeOptions:    "nosniff",
-		ContentSecurityPolicy: "sandbox; default-src 'none'",
-		Body:                  data,
-	}, nil
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		defer content.Close()
+		hctx.SetHeader("Content-Type", a.Type)
+		hctx.SetHeader("Content-Length", strconv.FormatInt(a.Size, 10))
+		hctx.SetHeader("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(a.Name))
+		hctx.SetHeader("Cache-Control", "private, no-store")
+		hctx.SetHeader("X-Content-Type-Options", "nosniff")
+		hctx.SetHeader("Content-Security-Policy", "sandbox; default-src 'none'")
+		if scan != "" {
+			hctx.SetHeader(ScanHeader, string(scan))
+		}
+		if _, err := io.Copy(hctx.BodyWriter(), content); err != nil && h.log != nil {
+			h.log.Warn("attachment download cut short", "reference", rec.Reference, "error", err)
+		}
+	}}, nil
+}
+
+// scanOf is a file's scan result; "" for a file of before the scans.
+func (h *submissionsHandler) scanOf(ctx context.Context, a submit.Attachment) (uploads.Scan, error) {
+	id, uploaded := bus.UploadID(a.Object)
+	if !uploaded || h.uploads == nil {
+		return "", nil
+	}
+	f, err := h.uploads.Get(ctx, id)
+	if errors.Is(err, uploads.ErrNotFound) {
+		return "", nil
+	}
+	return f.Scan, err
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -27,8 +26,9 @@ import (
 )
 
 // UploadsPath is where files are uploaded on their own, with the tus
-// resumable upload protocol (https://tus.io/protocols/resumable-upload).
-const UploadsPath = "/api/uploads/"
+// resumable upload protocol (https://tus.io/protocols/resumable-upload):
+// created there, then sent to UploadsPath/<id>.
+const UploadsPath = "/api/uploads"
 
 // UploadRefHeader is the header of the answer to the last chunk of an
 // upload: what the data then holds in the file field's place.
@@ -75,7 +75,7 @@ func newUploadsHandler(s Services) (*uploadsHandler, error) {
 	h.store.UseIn(composer)
 	filelocker.New(dir).UseIn(composer)
 	tus, err := handler.NewHandler(handler.Config{
-		BasePath:                  UploadsPath,
+		BasePath:                  UploadsPath + "/",
 		StoreComposer:             composer,
 		MaxSize:                   schemas.MaxUploadSize,
 		DisableDownload:           true,
@@ -101,7 +101,7 @@ func (h *uploadsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSONProblem(w, problem(req.Lang, http.StatusForbidden, msgCSRF))
 		return
 	}
-	http.StripPrefix(strings.TrimSuffix(UploadsPath, "/"), h.tus).ServeHTTP(w, r)
+	http.StripPrefix(UploadsPath, h.tus).ServeHTTP(w, r)
 }
 
 // create admits an upload for a form's file field, named by the
@@ -234,7 +234,7 @@ func (h *uploadsHandler) document(api huma.API) {
 	add(huma.Operation{
 		OperationID: "create-upload", Method: http.MethodPost, Path: UploadsPath, Tags: tags,
 		Summary: "Commencer l'envoi d'un fichier, en morceaux (tus)",
-		Description: "Protocole tus 1.0 (https://tus.io/protocols/resumable-upload) : un fichier s'envoie seul, avant le dépôt, en " +
+		Description: "Protocole tus 1.0 (resumable upload) : un fichier s'envoie seul, avant le dépôt, en " +
 			"morceaux qui reprennent là où une coupure les a laissés. Upload-Metadata nomme le formulaire (form), le champ de fichier " +
 			"(field, par exemple justificatif ou enfants.0.certificat) et le nom du fichier (filename), en base64 ; Upload-Length " +
 			"donne sa taille, dans la limite du champ. La réponse 201 donne dans Location l'adresse où envoyer les morceaux. " +
@@ -249,14 +249,14 @@ func (h *uploadsHandler) document(api huma.API) {
 		},
 	})
 	add(huma.Operation{
-		OperationID: "resume-upload", Method: http.MethodHead, Path: UploadsPath + "{id}", Tags: tags,
+		OperationID: "resume-upload", Method: http.MethodHead, Path: UploadsPath + "/{id}", Tags: tags,
 		Summary:     "Où en est un envoi",
 		Description: "Upload-Offset dit combien d'octets sont reçus : l'envoi reprend à partir de là, après une coupure.",
 		Parameters:  []*huma.Param{id, tusVersion},
 		Responses:   map[string]*huma.Response{"200": {Description: "Upload-Offset et Upload-Length"}, "404": {Description: "Envoi inconnu"}},
 	})
 	add(huma.Operation{
-		OperationID: "send-upload-chunk", Method: http.MethodPatch, Path: UploadsPath + "{id}", Tags: tags,
+		OperationID: "send-upload-chunk", Method: http.MethodPatch, Path: UploadsPath + "/{id}", Tags: tags,
 		Summary: "Envoyer un morceau d'un fichier",
 		Description: "Corps application/offset+octet-stream, à partir de Upload-Offset. Au dernier morceau, le fichier est vérifié " +
 			"(son type, lu dans son contenu), analysé par ClamAV et conservé ; l'en-tête " + UploadRefHeader + " de la réponse " +
@@ -271,9 +271,9 @@ func (h *uploadsHandler) document(api huma.API) {
 		},
 	})
 	add(huma.Operation{
-		OperationID: "cancel-upload", Method: http.MethodDelete, Path: UploadsPath + "{id}", Tags: tags,
+		OperationID: "cancel-upload", Method: http.MethodDelete, Path: UploadsPath + "/{id}", Tags: tags,
 		Summary:    "Abandonner un envoi en cours",
 		Parameters: []*huma.Param{id, tusVersion},
-		Responses:  map[string]*huma.Response{"204": {Description: "Envoi abandonné"}},
+		Responses:  map[string]*huma.Response{"204": {Description: "Envoi abandonné"}, "404": {Description: "Envoi inconnu"}},
 	})
 }

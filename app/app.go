@@ -494,7 +494,7 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 		}).Routes(),
 		editor.New(editor.Config{Forms: s.Forms, Builder: s.Builder, Departments: s.Departments, Site: site, Log: cfg.Logger}).Routes(),
 		desk.New(desk.Config{Inboxes: s.Inboxes, Dossiers: s.Dossiers, Departments: s.Departments, Accounts: s.Accounts, Forms: s.Forms,
-			Statistics: s.Statistics, Workflows: s.Workflows, Trail: s.Trail, Site: site, Log: cfg.Logger}).Routes(),
+			Statistics: s.Statistics, Workflows: s.Workflows, Trail: s.Trail, Uploads: s.Uploads, Site: site, Log: cfg.Logger}).Routes(),
 		operations.New(operations.Config{DeadLetters: s.DeadLetters, Webhooks: s.Webhooks, Departments: s.Departments, Site: site,
 			Log: cfg.Logger}).Routes(),
 		rights.New(rights.Config{Privacy: s.Privacy, Site: site, Log: cfg.Logger}).Routes(),

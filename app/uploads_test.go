@@ -60,7 +60,7 @@ func (c tusClient) create(form, field, name string, size int) (string, *http.Res
 	for _, kv := range [][2]string{{"form", form}, {"field", field}, {"filename", name}} {
 		meta = append(meta, kv[0]+" "+base64.StdEncoding.EncodeToString([]byte(kv[1])))
 	}
-	resp := c.do(http.MethodPost, c.base+"/api/uploads/", nil, "Upload-Length", strconv.Itoa(size),
+	resp := c.do(http.MethodPost, c.base+"/api/uploads", nil, "Upload-Length", strconv.Itoa(size),
 		"Upload-Metadata", strings.Join(meta, ","))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {

@@ -20,6 +20,7 @@ import (
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 )
 
 //go:embed templates
@@ -35,6 +36,8 @@ type Config struct {
 	Statistics  *backoffice.Statistics
 	Workflows   *backoffice.Workflows
 	Trail       *backoffice.Trail
+	// Uploads gives the files' scan results.
+	Uploads *uploads.Service
 	// Site is what every page shows of the organisation.
 	Site web.Site
 	Log  *slog.Logger

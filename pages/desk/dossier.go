@@ -1,11 +1,18 @@
 package desk
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"slices"
 
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 )
 
 type dossierPage struct {
@@ -32,6 +39,17 @@ type dossierPage struct {
 	Message string
 	Errors  []string
 	Notice  string
+	// Files are the attachments, in order, with their scan results.
+	Files []dossierFile
+}
+
+// dossierFile is an attachment as the dossier lists it.
+type dossierFile struct {
+	N    int
+	Name string
+	Size locale.Text
+	// Scan is ClamAV's result; "" for a file of before the scans.
+	Scan uploads.Scan
 }
 
 // dossier shows a dossier to an agent of its department, and records the view.
@@ -46,6 +64,7 @@ func (d *Pages) renderDossier(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	page.Dossier = dossier
+	page.Files = d.files(r.Context(), dossier.Record.Attachments)
 	page.Department = dossier.Record.Department
 	if dep, err := d.Departments.Get(r.Context(), dossier.Record.Department); err == nil {
 		page.Department = dep.Name
@@ -179,4 +198,21 @@ func notice(r *http.Request) string {
 		return web.Say(r, "Vous ne suivez plus le dossier.", "You no longer follow the dossier.")
 	}
 	return ""
+}
+
+// files lists attachments with their scan results: an agent is warned of
+// a file not yet scanned before opening it.
+func (d *Pages) files(ctx context.Context, attachments []submit.Attachment) []dossierFile {
+	files := make([]dossierFile, len(attachments))
+	for i, a := range attachments {
+		files[i] = dossierFile{N: i, Name: a.Name, Size: schemas.SizeText(a.Size)}
+		if id, uploaded := bus.UploadID(a.Object); uploaded && d.Uploads != nil {
+			if f, err := d.Uploads.Get(ctx, id); err == nil {
+				files[i].Scan = f.Scan
+			} else if !errors.Is(err, uploads.ErrNotFound) {
+				files[i].Scan = uploads.Unscanned // unknown: warned as such
+			}
+		}
+	}
+	return files
 }
