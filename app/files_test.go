@@ -62,7 +62,8 @@ func TestFilesAreScannedBeforeSubmission(t *testing.T) {
 		pdf := in.Must(200, "GET", "/api/submissions/"+ref+"/pdf?token="+token, "", "").Body
 		return strings.Join(strings.Fields(pdftest.Text(t, pdf)), " "), ref
 	}
-	if text, _ := record(); !strings.Contains(text, "devis.pdf") || !strings.Contains(text, "Analyse antivirus (ClamAV) : aucun virus trouvé") {
+	text, _ := record()
+	if !strings.Contains(text, "devis.pdf") || !strings.Contains(text, "Analyse antivirus (ClamAV) : aucun virus trouvé") {
 		t.Errorf("the record of a clean file:\n%s", text)
 	}
 	daemon.Stop()
