@@ -339,7 +339,7 @@ func (a *App) openSubmissions(ctx context.Context, cfg Config, p *parts) error {
 		submit.IntakeConfig{Log: cfg.Logger, Limit: cfg.SubmitRate, Observe: p.counts.Submission, Uploads: s.Uploads}); err != nil {
 		return err
 	}
-	if p.drafts, err = submit.NewDrafts(ctx, b); err != nil {
+	if p.drafts, err = submit.NewDrafts(ctx, b, s.Uploads); err != nil {
 		return err
 	}
 	if p.documents, err = b.Documents(ctx); err != nil {
@@ -484,6 +484,7 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 			Intake:      s.Intake,
 			Tracker:     s.Tracker,
 			Drafts:      p.drafts,
+			Uploads:     s.Uploads,
 			Accounts:    s.Accounts,
 			Departments: s.Departments,
 			Corrections: corrections{s.Workflows},

@@ -162,7 +162,7 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	g.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"Votre dossier est complet."}`)
 	g.must(200, "POST", "/api/dossiers/"+ref+"/actions", adminToken, `{"action":"take-up"}`)
 	g.must(200, "POST", "/api/dossiers/"+ref+"/actions", adminToken, `{"action":"accept","reason":"Quotient familial sous le plafond"}`)
-	drafts, err := submit.NewDrafts(context.Background(), g.app.Bus)
+	drafts, err := submit.NewDrafts(context.Background(), g.app.Bus, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestRetentionPurge(t *testing.T) {
 		t.Fatalf("files of the submission to expire: %v", oldUploads)
 	}
 	ctx := context.Background()
-	drafts, err := submit.NewDrafts(ctx, g.app.Bus)
+	drafts, err := submit.NewDrafts(ctx, g.app.Bus, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,13 +135,13 @@ const tenderForm = `{
 	"schema": {"type": "object", "required": ["entreprise", "offre"], "properties": {
 		"entreprise": {"type": "string", "title": "Entreprise"},
 		"offre": {"type": "string", "format": "data-url", "title": "Offre"}}},
-	"uiSchema": {"offre": {"ui:options": {"accept": ["application/pdf", "text/plain"], "maxSize": 104857600}}},
+	"uiSchema": {"offre": {"ui:options": {"accept": ["application/pdf", "text/plain"], "maxSize": 419430400}}},
 	"routing": {"default": "accueil"}
 }`
 
-// A file is uploaded on its own, in chunks; the connection is cut in the
-// middle of one, the upload resumes from what arrived, and the file,
-// scanned, is then submitted by its id: the PDF record lists it with its
+// A file of 300 MB is uploaded on its own, in chunks; the connection is
+// cut in the middle of one, the upload resumes from what arrived, and the
+// file, scanned, is then submitted by its id: the PDF record lists it with its
 // SHA-256 and scan. EICAR is refused at its last chunk, in French and
 // English; a field that does not exist, a file larger than the field
 // takes, and an internal form's upload by someone signed out are refused
@@ -152,15 +154,7 @@ func TestUploadsInChunks(t *testing.T) {
 	in.Must(200, "POST", "/api/forms/offre/publish", adminToken, "")
 	tus := tusClient{t: t, base: in.URL}
 
-	content := make([]byte, 24<<20)
-	copy(content, "%PDF-1.7\n")
-	random := rand.New(rand.NewPCG(1, 2))
-	for i := 9; i < len(content); i += 8 {
-		v := random.Uint64()
-		for j := 0; j < 8 && i+j < len(content); j++ {
-			content[i+j] = byte(v >> (8 * j))
-		}
-	}
+	content := randomPDF(300<<20, 1)
 	location, resp := tus.create("offre", "offre", "offre technique.pdf", len(content))
 	if location == "" {
 		t.Fatalf("create: %d", resp.StatusCode)
@@ -187,7 +181,7 @@ func TestUploadsInChunks(t *testing.T) {
 	sum := sha256.Sum256(content)
 	record := strings.Join(strings.Fields(pdftest.Text(t, in.Must(200, "GET", "/api/submissions/"+reference+"/pdf?token="+token, "",
 		"").Body)), "")
-	for _, want := range []string{"offretechnique.pdf", "24Mo", hex.EncodeToString(sum[:]), "aucunvirustrouvé"} {
+	for _, want := range []string{"offretechnique.pdf", "300Mo", hex.EncodeToString(sum[:]), "aucunvirustrouvé"} {
 		if !strings.Contains(record, want) {
 			t.Errorf("the record lacks %q:\n%s", want, record)
 		}
@@ -218,7 +212,7 @@ func TestUploadsInChunks(t *testing.T) {
 		size, want        int
 	}{
 		{"a field that does not exist", "offre", "annexe", 100, http.StatusUnprocessableEntity},
-		{"a file larger than the field takes", "offre", "offre", 200 << 20, http.StatusRequestEntityTooLarge},
+		{"a file larger than the field takes", "offre", "offre", 500 << 20, http.StatusRequestEntityTooLarge},
 		{"a form that does not exist", "inconnu", "offre", 100, http.StatusNotFound},
 	} {
 		if location, resp := tus.create(c.form, c.field, "x.pdf", c.size); location != "" || resp.StatusCode != c.want {
@@ -237,5 +231,85 @@ func TestUploadsInChunks(t *testing.T) {
 	tus.token = in.Must(201, "POST", "/api/accounts/m-weber/tokens", adminToken, `{"name":"tests"}`).JSON(t)["token"].(string)
 	if location, resp := tus.create("frais", "offre", "billet.pdf", 100); location == "" {
 		t.Errorf("an internal form's upload by an agent: %d", resp.StatusCode)
+	}
+}
+
+// randomPDF is size bytes that read as a PDF: a header, then noise.
+func randomPDF(size int, seed uint64) []byte {
+	content := make([]byte, size)
+	random := rand.New(rand.NewPCG(seed, seed+1))
+	for i := 0; i < size; i += 8 {
+		v := random.Uint64()
+		for j := 0; j < 8 && i+j < size; j++ {
+			content[i+j] = byte(v >> (8 * j))
+		}
+	}
+	copy(content, "%PDF-1.7\n")
+	return content
+}
+
+const annexesForm = `{
+	"title": "Dépôt des annexes", "audience": "public",
+	"schema": {"type": "object", "properties": {
+		"entreprise": {"type": "string", "title": "Entreprise"},
+		"annexes": {"type": "array", "items": {"type": "string", "format": "data-url"}, "title": "Annexes"}}},
+	"uiSchema": {"annexes": {"ui:options": {"accept": ["application/pdf"], "maxSize": 157286400, "maxFiles": 4}}},
+	"routing": {"default": "accueil"}
+}`
+
+// A draft holds its files' ids, not the files: 200 MB of files uploaded
+// on their own are saved with the page's answers, found again when the
+// draft is resumed, kept while it lives, and sent with it.
+func TestDraftWithLargeFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("uploads 200 MB")
+	}
+	in := startWith(t, app.Config{DataDir: t.TempDir()})
+	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	in.Must(200, "PUT", "/api/forms/annexes/draft", adminToken, annexesForm)
+	in.Must(200, "POST", "/api/forms/annexes/publish", adminToken, "")
+	tus := tusClient{t: t, base: in.URL}
+	var refs []string
+	for i, name := range []string{"annexe-financiere.pdf", "memoire-technique.pdf"} {
+		content := randomPDF(100<<20, uint64(i))
+		location, resp := tus.create("annexes", "annexes", name, len(content))
+		if location == "" {
+			t.Fatalf("create %s: %d", name, resp.StatusCode)
+		}
+		last := tus.upload(location, content, 0, 16<<20)
+		last.Body.Close()
+		if last.StatusCode != http.StatusNoContent {
+			t.Fatalf("upload %s: %d", name, last.StatusCode)
+		}
+		refs = append(refs, last.Header.Get("Guichet-Upload"))
+	}
+
+	client := in.Client
+	client.NoRedirects = true
+	form := url.Values{"entreprise": {"Bâtiments de Lorraine"}, "annexes": refs, "_action": {"save"}, "form_csrf": {pageToken}}
+	saved := client.Do("POST", "/f/annexes", "", form.Encode(), "Content-Type", "application/x-www-form-urlencoded",
+		"Cookie", "guichet_form_csrf="+pageToken)
+	resume := regexp.MustCompile(`/f/annexes/d/[A-Za-z0-9_-]+`).FindString(string(saved.Body))
+	if saved.Status != http.StatusOK || resume == "" {
+		t.Fatalf("save: %d %.500s", saved.Status, saved.Body)
+	}
+	page := string(in.Must(200, "GET", resume, "", "").Body)
+	for _, want := range []string{"annexe-financiere.pdf", "memoire-technique.pdf", "100 Mo", refs[0], refs[1]} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the resumed draft lacks %q", want)
+		}
+	}
+	// The draft keeps its files past the grace period of files nothing holds.
+	id, _ := strings.CutPrefix(refs[0], "upload:")
+	f, err := in.app.Services.Uploads.Get(t.Context(), id)
+	if err != nil || f.KeptUntil.Before(time.Now().Add(48*time.Hour)) {
+		t.Errorf("the draft's file is kept until %v (%v)", f.KeptUntil, err)
+	}
+	token := strings.TrimPrefix(resume, "/f/annexes/d/")
+	send := url.Values{"entreprise": {"Bâtiments de Lorraine"}, "annexes": refs, "_draft": {token}, "form_csrf": {pageToken}}
+	sent := client.Do("POST", "/f/annexes", "", send.Encode(), "Content-Type", "application/x-www-form-urlencoded",
+		"Cookie", "guichet_form_csrf="+pageToken)
+	if sent.Status != http.StatusSeeOther || !strings.HasPrefix(sent.Header.Get("Location"), "/recu/") {
+		t.Fatalf("send: %d %.500s", sent.Status, sent.Body)
 	}
 }

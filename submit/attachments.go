@@ -90,6 +90,28 @@ func UploadRef(id string) string { return uploadPrefix + id }
 
 const uploadPrefix = "upload:"
 
+// UploadOf reads an UploadRef: the id of the file it names.
+func UploadOf(value string) (string, bool) { return strings.CutPrefix(value, uploadPrefix) }
+
+// EachUpload calls fn with every UploadRef in a JSON value (answers), and
+// the id it names.
+func EachUpload(v any, fn func(value, id string)) {
+	switch v := v.(type) {
+	case string:
+		if id, uploaded := UploadOf(v); uploaded {
+			fn(v, id)
+		}
+	case []any:
+		for _, item := range v {
+			EachUpload(item, fn)
+		}
+	case map[string]any:
+		for _, item := range v {
+			EachUpload(item, fn)
+		}
+	}
+}
+
 // pendingFile is a file named in the data, to be attached to the
 // submission: sent in the data as a data URL, or uploaded before.
 type pendingFile struct {
@@ -144,7 +166,7 @@ func extractFiles(data json.RawMessage, rules map[string]schemas.FileRule, first
 					problems = append(problems, schemas.FieldError{Location: at, Message: unreadableFile})
 					continue
 				}
-				if id, uploaded := strings.CutPrefix(s, uploadPrefix); uploaded {
+				if id, uploaded := UploadOf(s); uploaded {
 					file.upload = id
 				} else if name, content, ok := ParseDataURL(s); ok {
 					file.name, file.content = name, content

@@ -1,6 +1,7 @@
 package submit
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/uploads"
 )
 
 // ErrNoDraft means no saved draft has that token, or it has expired.
@@ -32,17 +34,19 @@ type Draft struct {
 // Drafts keeps drafts in the drafts bucket, keyed by the SHA-256 of their
 // resume token: the token, a 128-bit secret, is the only way back to a draft.
 type Drafts struct {
-	kv  jetstream.KeyValue
-	now func() time.Time
+	kv    jetstream.KeyValue
+	files *uploads.Service
+	now   func() time.Time
 }
 
-// NewDrafts opens the drafts bucket.
-func NewDrafts(ctx context.Context, b *bus.Bus) (*Drafts, error) {
+// NewDrafts opens the drafts bucket; files, when set, keeps the files a
+// draft names for as long as the draft lives.
+func NewDrafts(ctx context.Context, b *bus.Bus, files *uploads.Service) (*Drafts, error) {
 	kv, err := b.KV(ctx, bus.BucketDrafts)
 	if err != nil {
 		return nil, err
 	}
-	return &Drafts{kv: kv, now: time.Now}, nil
+	return &Drafts{kv: kv, files: files, now: time.Now}, nil
 }
 
 // Save stores a draft for lifetime under token, or under a new token when
@@ -52,6 +56,9 @@ func (d *Drafts) Save(ctx context.Context, token string, draft Draft, lifetime t
 		token = NewToken()
 	}
 	draft.ExpiresAt = d.now().UTC().Add(min(lifetime, MaxDraftAge))
+	if err := d.keepFiles(ctx, draft); err != nil {
+		return "", err
+	}
 	raw, err := json.Marshal(draft)
 	if err != nil {
 		return "", err
@@ -97,4 +104,26 @@ func (d *Drafts) Delete(ctx context.Context, token string) error {
 func draftKey(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// keepFiles keeps the files a draft names (UploadRef) while it lives: a
+// draft holds their ids, not the files. A file gone meanwhile is left for
+// the submission to refuse.
+func (d *Drafts) keepFiles(ctx context.Context, draft Draft) error {
+	if d.files == nil || !bytes.Contains(draft.Data, []byte(uploadPrefix)) {
+		return nil
+	}
+	var data any
+	if err := json.Unmarshal(draft.Data, &data); err != nil {
+		return err
+	}
+	var err error
+	EachUpload(data, func(_, id string) {
+		if err == nil {
+			if keepErr := d.files.Keep(ctx, id, draft.ExpiresAt); keepErr != nil && !errors.Is(keepErr, uploads.ErrNotFound) {
+				err = keepErr
+			}
+		}
+	})
+	return err
 }

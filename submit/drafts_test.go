@@ -12,7 +12,7 @@ import (
 
 func TestDraftsExpire(t *testing.T) {
 	ctx := context.Background()
-	drafts, err := NewDrafts(ctx, bus.StartTest(t))
+	drafts, err := NewDrafts(ctx, bus.StartTest(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,12 +61,9 @@ func (p *Pages) renderCorrection(
 	errs []schemas.FieldError,
 ) {
 	all := step{Title: form.Title, Fields: schemas.FieldOrder(form.Schema, form.UISchema)}
-	page := stepPage(r, form, 0, data, errs, "", "")
+	page := p.stepPage(r, form, 0, data, errs, "", "")
 	page.Steps, page.StepTitle = []step{all}, form.Title
-	lang := web.RequestOf(r.Context()).Lang
-	page.Fields = all.keepFields(buildFields(form.Schema, form.UISchema, data, errorPaths(errs, func(f schemas.FieldError) string {
-		return f.Message.In(lang)
-	}), "", lang))
+	page.Fields = all.keepFields(buildFields(form.Schema, form.UISchema, data, "", p.fieldContext(r, data, errs)))
 	page.Summary = summary(page.Fields)
 	page.Action = "/approbations/" + r.PathValue("reference") + "/corriger"
 	page.Correction = true
@@ -79,8 +76,17 @@ func (p *Pages) correct(w http.ResponseWriter, r *http.Request) {
 	if !ok || !p.parseBody(w, r) {
 		return
 	}
-	data := parseObject(form.Schema, form.UISchema, postedOf(r), "")
+	received, refused, err := p.receive(r, form)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	data := parseObject(form.Schema, form.UISchema, postedOf(r, received), "")
 	dropHidden(form.Schema, data)
+	if len(refused) > 0 {
+		p.renderCorrection(w, r, http.StatusUnprocessableEntity, form, data, refused)
+		return
+	}
 	if action := r.PostFormValue("_action"); action != "" {
 		applyAction(data, action)
 		p.renderCorrection(w, r, http.StatusOK, form, data, nil)

@@ -77,7 +77,19 @@ type Field struct {
 // keptFile is a file already chosen, carried in the page so that nothing
 // is lost when the page comes back.
 type keptFile struct {
-	Name, Size, DataURL string
+	Name, Size string
+	// Value is what the page posts again for it: "upload:<id>", or the
+	// data URL of a draft saved before files were uploaded on their own.
+	Value string
+}
+
+// fieldContext is what fields are built with besides the answers: the
+// errors by path, the language, and the files already received, by the
+// value that names them.
+type fieldContext struct {
+	errs  map[string]string
+	lang  locale.Lang
+	files map[string]keptFile
 }
 
 // ID is the HTML id of the field's control (of its first option, for lists).
@@ -169,7 +181,7 @@ type uiHints struct {
 
 // buildFields makes the fields of an object schema, filled with data and
 // the errors found in it (by path).
-func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map[string]string, prefix string, lang locale.Lang) []*Field {
+func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, prefix string, fc fieldContext) []*Field {
 	var obj node
 	_ = json.Unmarshal(schemaRaw, &obj)
 	props := map[string]json.RawMessage{}
@@ -188,7 +200,7 @@ func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map
 			if _, base := props[name]; base {
 				continue
 			}
-			f := buildField(bprops[name], ui[name], data[name], errs, prefix+name, lang)
+			f := buildField(bprops[name], ui[name], data[name], prefix+name, fc)
 			f.Required, f.Condition = contains(b.Required, name), conditionOf(b, prefix, all)
 			conditional[name] = append(conditional[name], f)
 		}
@@ -200,14 +212,15 @@ func buildFields(schemaRaw, uiRaw json.RawMessage, data map[string]any, errs map
 			fields = append(fields, conditional[name]...)
 			continue
 		}
-		f := buildField(raw, ui[name], data[name], errs, prefix+name, lang)
+		f := buildField(raw, ui[name], data[name], prefix+name, fc)
 		f.Required = contains(obj.Required, name)
 		fields = append(fields, f)
 	}
 	return fields
 }
 
-func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]string, path string, lang locale.Lang) *Field {
+func buildField(schemaRaw, uiRaw json.RawMessage, value any, path string, fc fieldContext) *Field {
+	errs, lang := fc.errs, fc.lang
 	var n node
 	_ = json.Unmarshal(schemaRaw, &n)
 	var hints uiHints
@@ -231,7 +244,9 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 		for i, v := range values {
 			s, _ := v.(string)
 			if name, content, ok := submit.ParseDataURL(s); ok {
-				f.Files = append(f.Files, keptFile{Name: name, Size: schemas.SizeText(int64(len(content))).In(lang), DataURL: s})
+				f.Files = append(f.Files, keptFile{Name: name, Size: schemas.SizeText(int64(len(content))).In(lang), Value: s})
+			} else if kept, ok := fc.files[s]; ok {
+				f.Files = append(f.Files, kept)
 			}
 			if msg := errs[path+"."+strconv.Itoa(i)]; msg != "" && f.Error == "" {
 				f.Error = msg
@@ -248,7 +263,7 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 	case "object":
 		f.Kind = Group
 		obj, _ := value.(map[string]any)
-		f.Children = buildFields(schemaRaw, uiRaw, obj, errs, path+".", lang)
+		f.Children = buildFields(schemaRaw, uiRaw, obj, path+".", fc)
 	case "array":
 		var items node
 		_ = json.Unmarshal(n.Items, &items)
@@ -264,7 +279,7 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, errs map[string]str
 				itemPath := path + "." + strconv.Itoa(i)
 				f.Children = append(f.Children, &Field{
 					Kind: Group, Path: itemPath, Label: fmt.Sprintf("%s n° %d", f.Label, i+1),
-					Error: errs[itemPath], Children: buildFields(n.Items, itemUI.Items, obj, errs, itemPath+".", lang),
+					Error: errs[itemPath], Children: buildFields(n.Items, itemUI.Items, obj, itemPath+".", fc),
 				})
 			}
 			break
@@ -319,6 +334,12 @@ func fileHint(rule schemas.FileRule, lang locale.Lang) string {
 	hint := rule.TypesText() + ", " + schemas.SizeText(rule.MaxSize).In(lang) + locale.Say(lang, " au plus", " at most")
 	if rule.Multiple {
 		hint += ", " + strconv.Itoa(rule.MaxFiles) + locale.Say(lang, " fichiers au plus", " files at most")
+	}
+	if rule.MaxSize > MaxMultipartBytes {
+		// Without JavaScript, the files go with the page, which is bounded.
+		limit := schemas.SizeText(MaxMultipartBytes).In(lang)
+		hint += locale.Say(lang, " (sans JavaScript : "+limit+" au plus pour toute la page)",
+			" (without JavaScript: "+limit+" at most for the whole page)")
 	}
 	return hint
 }

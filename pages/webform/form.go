@@ -98,12 +98,12 @@ func (p *Pages) renderStep(
 	fieldErrs []schemas.FieldError,
 	draft, idem string,
 ) {
-	p.renderForm(w, r, status, stepPage(r, form, index, data, fieldErrs, draft, idem))
+	p.renderForm(w, r, status, p.stepPage(r, form, index, data, fieldErrs, draft, idem))
 }
 
 // stepPage builds one page of a form with the answers so far and the
 // errors found in them.
-func stepPage(
+func (p *Pages) stepPage(
 	r *http.Request,
 	form *schemas.Compiled,
 	index int,
@@ -111,12 +111,12 @@ func stepPage(
 	fieldErrs []schemas.FieldError,
 	draft, idem string,
 ) formPage {
-	lang := web.RequestOf(r.Context()).Lang
+	fc := p.fieldContext(r, data, fieldErrs)
+	errs := fc.errs
 	steps := stepsOf(form)
 	index = max(0, min(index, len(steps)-1))
-	errs := errorPaths(fieldErrs, func(f schemas.FieldError) string { return f.Message.In(lang) })
 	page := formPage{
-		Form: form, Fields: steps[index].keepFields(buildFields(form.Schema, form.UISchema, data, errs, "", lang)),
+		Form: form, Fields: steps[index].keepFields(buildFields(form.Schema, form.UISchema, data, "", fc)),
 		IdempotencyKey: idem, Draft: draft, Step: index, Steps: steps, StepTitle: steps[index].Title,
 		Action: "/f/" + form.ID,
 	}
@@ -179,9 +179,25 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 			token = ""
 		}
 	}
-	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r), ""))
+	// Files are kept only from a page this site gave (its token), and are
+	// then answers like the others: a refused one is said at its field.
+	valid := req.Session != nil || web.FormTokenValid(r)
+	var received map[string][]string
+	var refused []schemas.FieldError
+	if valid {
+		var err error
+		if received, refused, err = p.receive(r, form); err != nil {
+			p.unavailable(w, r, form, index, data, token, idem, err)
+			return
+		}
+	}
+	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, received), ""))
 	dropHidden(form.Schema, data)
-	if req.Session == nil && !web.FormTokenValid(r) {
+	if len(refused) > 0 {
+		p.renderStep(w, r, http.StatusUnprocessableEntity, form, index, data, refused, token, idem)
+		return
+	}
+	if !valid {
 		// The answers are not lost: the page comes back with them.
 		p.renderStep(w, r, http.StatusForbidden, form, index, data, []schemas.FieldError{{Message: locale.Text{
 			FR: "Le formulaire a expiré. Vérifiez vos réponses et envoyez-le à nouveau.",
@@ -273,7 +289,7 @@ func (p *Pages) send(
 		p.renderStep(w, r, http.StatusUnprocessableEntity, form, index, data, invalid.Fields, token, idem)
 		return
 	case errors.Is(err, submit.ErrRateLimited):
-		page := stepPage(r, form, 0, data, []schemas.FieldError{{Message: locale.Text{
+		page := p.stepPage(r, form, 0, data, []schemas.FieldError{{Message: locale.Text{
 			FR: "Trop d'envois depuis votre connexion en peu de temps. Vos réponses sont conservées : envoyez-les à nouveau dans une minute.",
 			EN: "Too many sendings from your connection in a short time. Your answers are kept: send them again in a minute.",
 		}}}, token, idem)
@@ -313,7 +329,7 @@ func (p *Pages) unavailable(
 	if p.Log != nil {
 		p.Log.Error("answers not stored", "form", form.ID, "error", err)
 	}
-	page := stepPage(r, form, index, data, nil, token, idem)
+	page := p.stepPage(r, form, index, data, nil, token, idem)
 	page.Unavailable = true
 	p.renderForm(w, r, http.StatusServiceUnavailable, page)
 }

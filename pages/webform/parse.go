@@ -2,8 +2,6 @@ package webform
 
 import (
 	"encoding/json"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,26 +17,23 @@ const maxRepeatItems = 50
 // countField is the hidden field that says how many items a repeatable group has.
 func countField(path string) string { return path + "._n" }
 
-// posted is a form post: its fields, and its files when it is multipart.
+// posted is a form post: its fields, and the files it carried, received
+// already (see Pages.receive), by field path.
 type posted struct {
-	values url.Values
-	files  map[string][]*multipart.FileHeader
+	values   url.Values
+	received map[string][]string
 }
 
 // postedOf reads a form post, dropping the control characters (other than
 // tab and line breaks) that a paste can carry and that answers refuse.
-func postedOf(r *http.Request) posted {
+func postedOf(r *http.Request, received map[string][]string) posted {
 	values := url.Values{}
 	for key, list := range r.PostForm {
 		for _, v := range list {
 			values[key] = append(values[key], strings.Map(dropControl, strings.ToValidUTF8(v, "")))
 		}
 	}
-	p := posted{values: values}
-	if r.MultipartForm != nil {
-		p.files = r.MultipartForm.File
-	}
-	return p
+	return posted{values: values, received: received}
 }
 
 func dropControl(r rune) rune {
@@ -116,39 +111,28 @@ func parseValue(schemaRaw, uiRaw json.RawMessage, p posted, path string) (any, b
 	return typedScalar(n.typ(), schemas.Normalize(n.Format, v)), true
 }
 
-// parseFiles reads a file field: the files chosen now or, if none, those
-// the page carried from before, as data URLs.
+// parseFiles reads a file field: the files posted now, received
+// already, or, if none, those the page carried from before (their
+// UploadRef, or a data URL of an older draft).
 func parseFiles(p posted, path string, rule schemas.FileRule) (any, bool) {
-	var urls []any
-	for i, header := range p.files[path] {
-		if i == rule.MaxFiles+1 {
-			break // intake reports the excess
-		}
-		f, err := header.Open()
-		if err != nil {
-			continue
-		}
-		content, err := io.ReadAll(io.LimitReader(f, schemas.MaxFileSizeAllowed+1))
-		f.Close()
-		if err != nil || len(content) == 0 {
-			continue
-		}
-		urls = append(urls, submit.DataURL(header.Filename, http.DetectContentType(content), content))
+	var refs []any
+	for _, ref := range p.received[path] {
+		refs = append(refs, ref)
 	}
-	if len(urls) == 0 {
+	if len(refs) == 0 {
 		for _, kept := range p.values[path] {
-			if strings.HasPrefix(kept, "data:") {
-				urls = append(urls, kept)
+			if _, uploaded := submit.UploadOf(kept); uploaded || strings.HasPrefix(kept, "data:") {
+				refs = append(refs, kept)
 			}
 		}
 	}
 	switch {
-	case len(urls) == 0:
+	case len(refs) == 0:
 		return nil, false
 	case rule.Multiple:
-		return urls, true
+		return refs, true
 	default:
-		return urls[0], true
+		return refs[0], true
 	}
 }
 

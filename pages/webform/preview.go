@@ -54,7 +54,7 @@ func (p *Pages) renderPreview(
 	errs []schemas.FieldError,
 	outcome string,
 ) {
-	page := stepPage(r, form, index, data, errs, "", "")
+	page := p.stepPage(r, form, index, data, errs, "", "")
 	page.Action = "/admin/forms/" + form.ID + "/preview"
 	page.Preview = true
 	page.Outcome = outcome
@@ -75,7 +75,8 @@ func (p *Pages) previewPost(w http.ResponseWriter, r *http.Request) {
 	index, _ := strconv.Atoi(r.PostFormValue("_step"))
 	index = max(0, min(index, len(steps)-1))
 	data := decodeData(json.RawMessage(r.PostFormValue("_answers")))
-	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r), ""))
+	// A preview keeps no file: nothing of it is stored.
+	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, nil), ""))
 	dropHidden(form.Schema, data)
 	if action := r.PostFormValue("_action"); strings.HasPrefix(action, "add:") || strings.HasPrefix(action, "remove:") {
 		applyAction(data, action)

@@ -1,6 +1,7 @@
 package webform
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -128,7 +129,7 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, err)
 			return
 		}
-		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: fileNames(form.Answers(raw), web.LangOf(r))})
+		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: p.fileNames(r.Context(), form.Answers(raw), web.LangOf(r))})
 	}
 	if web.RequestOf(r.Context()).Session == nil {
 		page.FormToken = web.FormToken(w, r, p.Cookies)
@@ -149,22 +150,26 @@ func (p *Pages) sendDraft(w http.ResponseWriter, r *http.Request) {
 	p.send(w, r, form, decodeData(draft.Data), draft.Data, token, r.PostFormValue("_idem"))
 }
 
-// fileNames shows the files among answers by their names, not their content.
-func fileNames(answers []schemas.Answer, lang locale.Lang) []schemas.Answer {
+// fileNames shows the files among answers by their names and sizes, not
+// their content or ids: an answer is replaced only when each of its parts
+// names a file.
+func (p *Pages) fileNames(ctx context.Context, answers []schemas.Answer, lang locale.Lang) []schemas.Answer {
 	for i, a := range answers {
-		if !strings.Contains(a.Value, "data:") {
+		if !strings.HasPrefix(a.Value, "data:") && !strings.HasPrefix(a.Value, "upload:") {
 			continue
 		}
 		var names []string
-		for _, part := range strings.Split(a.Value, ", data:") {
-			if !strings.HasPrefix(part, "data:") {
-				part = "data:" + part
+		for _, part := range strings.Split(a.Value, ", ") {
+			name, ok := p.fileName(ctx, part, lang)
+			if !ok {
+				names = nil
+				break
 			}
-			if name, content, ok := submit.ParseDataURL(part); ok {
-				names = append(names, name+" ("+schemas.SizeText(int64(len(content))).In(lang)+")")
-			}
+			names = append(names, name)
 		}
-		answers[i].Value = strings.Join(names, ", ")
+		if names != nil {
+			answers[i].Value = strings.Join(names, ", ")
+		}
 	}
 	return answers
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 )
 
 //go:embed templates
@@ -38,6 +39,9 @@ type Config struct {
 	Intake  *submit.Intake
 	Tracker *submit.Tracker
 	Drafts  *submit.Drafts
+	// Uploads receives the files a page posts, and names those its
+	// answers hold.
+	Uploads *uploads.Service
 	// Accounts and Departments prefill internal forms from the agent's account.
 	Accounts    *identity.Accounts
 	Departments *identity.Departments

@@ -115,8 +115,16 @@ func TestFillAndSend(t *testing.T) {
 			if err := os.WriteFile(upload, []byte("%PDF-1.4\n% avis d'imposition\n%%EOF\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			browsertest.Do(t, ctx, chromedp.SetUploadFiles(field("justificatif"), []string{upload}))
+			if js {
+				// The file uploads on its own as soon as chosen (tus), and
+				// the page then carries its id.
+				browsertest.Do(t, ctx, chromedp.WaitReady(chromedp.CSS(`ul.uploads input[type=hidden][value^="upload:"]`)))
+				if sent := browsertest.Text(t, ctx, "ul.uploads"); !strings.Contains(sent, "Joint : avis-2026.pdf") {
+					t.Errorf("the upload's status: %q", sent)
+				}
+			}
 			status := browsertest.Load(t, ctx,
-				chromedp.SetUploadFiles(field("justificatif"), []string{upload}),
 				chromedp.SendKeys(field("nom"), "Şükrü Yılmaz-Lefèvre"),
 				chromedp.SendKeys(field("email"), "pas-une-adresse"),
 				chromedp.SendKeys(field("revenus"), "beaucoup"),

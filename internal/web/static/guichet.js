@@ -191,3 +191,144 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Files upload on their own as soon as they are chosen, in chunks that
+// resume where a dropped connection left them (the tus protocol, at
+// /api/uploads); the page then posts their ids, "upload:<id>", in the
+// field's place. Without JavaScript, the files go with the page. The
+// texts come from the form's data-upload-* attributes, in the page's
+// language.
+(function () {
+  var form = document.querySelector("form[data-upload-form]");
+  if (!form || !window.fetch || !window.Blob || !Blob.prototype.slice) {
+    return;
+  }
+  var chunkSize = 8 * 1024 * 1024;
+  var pending = 0;
+  function say(key, name) {
+    return (form.getAttribute("data-upload-" + key) || "").replace("{name}", name);
+  }
+  function headers(extra) {
+    var h = { "Tus-Resumable": "1.0.0" };
+    var csrf = form.getAttribute("data-csrf");
+    if (csrf) {
+      h["X-CSRF-Token"] = csrf;
+    }
+    Object.keys(extra || {}).forEach(function (k) { h[k] = extra[k]; });
+    return h;
+  }
+  function base64(s) {
+    return btoa(unescape(encodeURIComponent(s)));
+  }
+  function Refused(message) {
+    this.message = message;
+  }
+  async function refusal(resp) {
+    try {
+      var problem = await resp.json();
+      return new Refused(problem.detail || resp.statusText);
+    } catch (e) {
+      return new Refused(resp.statusText);
+    }
+  }
+  function wait(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+  // upload sends file whole and returns what the field then holds.
+  async function upload(file, field, progress) {
+    var meta = "form " + base64(form.getAttribute("data-upload-form")) + ",field " + base64(field) +
+      ",filename " + base64(file.name);
+    var created = await fetch("/api/uploads", { method: "POST", credentials: "same-origin",
+      headers: headers({ "Upload-Length": String(file.size), "Upload-Metadata": meta }) });
+    if (created.status !== 201) {
+      throw await refusal(created);
+    }
+    var location = created.headers.get("Location");
+    var offset = 0;
+    for (var tries = 0; ; ) {
+      try {
+        var end = Math.min(offset + chunkSize, file.size);
+        var resp = await fetch(location, { method: "PATCH", credentials: "same-origin", body: file.slice(offset, end),
+          headers: headers({ "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" }) });
+        if (resp.status >= 400 && resp.status < 500 && resp.status !== 409) {
+          throw await refusal(resp);
+        }
+        if (resp.status !== 204) {
+          throw new Error(resp.statusText);
+        }
+        offset = Number(resp.headers.get("Upload-Offset")) || end;
+        progress(offset);
+        tries = 0;
+        if (offset >= file.size) {
+          return resp.headers.get("Guichet-Upload");
+        }
+      } catch (err) {
+        if (err instanceof Refused || ++tries > 12) {
+          throw err;
+        }
+        // The connection dropped: ask how much arrived, and go on from there.
+        await wait(Math.min(30000, 500 * Math.pow(2, tries)));
+        try {
+          var head = await fetch(location, { method: "HEAD", credentials: "same-origin", headers: headers() });
+          offset = Number(head.headers.get("Upload-Offset")) || 0;
+        } catch (e) {
+          // still cut off: wait longer
+        }
+      }
+    }
+  }
+  form.querySelectorAll("input[type=file]").forEach(function (input) {
+    var list = document.createElement("ul");
+    list.className = "uploads";
+    list.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", list);
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files);
+      if (files.length === 0) {
+        return;
+      }
+      // Files chosen now replace those kept from before, as without JavaScript.
+      form.querySelectorAll("input[type=hidden][name='" + input.name + "']").forEach(function (kept) {
+        kept.remove();
+      });
+      var kept = document.getElementById(input.id + "-kept");
+      if (kept) {
+        kept.remove();
+      }
+      list.textContent = "";
+      input.value = "";
+      files.forEach(function (file) {
+        var item = document.createElement("li");
+        var label = document.createElement("span");
+        var bar = document.createElement("progress");
+        bar.max = file.size;
+        bar.value = 0;
+        label.textContent = say("sending", file.name);
+        bar.setAttribute("aria-label", file.name);
+        item.append(label, " ", bar);
+        list.append(item);
+        pending++;
+        upload(file, input.name, function (sent) { bar.value = sent; }).then(function (ref) {
+          var hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = input.name;
+          hidden.value = ref;
+          item.textContent = say("sent", file.name);
+          item.append(hidden);
+        }, function (err) {
+          item.textContent = err instanceof Refused ? err.message : say("failed", file.name);
+          item.className = "error-message";
+          item.setAttribute("role", "alert");
+        }).finally(function () {
+          pending--;
+        });
+      });
+    });
+  });
+  form.addEventListener("submit", function (event) {
+    if (pending > 0) {
+      event.preventDefault();
+      window.alert(say("wait", ""));
+    }
+  });
+})();
