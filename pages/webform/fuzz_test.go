@@ -38,7 +38,8 @@ func FuzzFormRendering(f *testing.F) {
 		if answers == nil {
 			answers = map[string]any{}
 		}
-		fields := buildFields(json.RawMessage(fuzzSchema), nil, answers, "", fieldContext{errs: map[string]string{"nom": "obligatoire"}, lang: locale.French})
+		fc := fieldContext{errs: map[string]string{"nom": "obligatoire"}, lang: locale.French}
+		fields := buildFields(json.RawMessage(fuzzSchema), nil, answers, "", fc)
 		_ = summary(fields)
 		_ = hasFiles(fields)
 		values, err := url.ParseQuery(post)

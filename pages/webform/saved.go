@@ -129,7 +129,8 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, err)
 			return
 		}
-		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: p.fileNames(r.Context(), form.Answers(raw), web.LangOf(r))})
+		answers := p.fileNames(r.Context(), form.Answers(raw), web.LangOf(r))
+		page.Sections = append(page.Sections, checkSection{Title: s.Title, Step: i, Answers: answers})
 	}
 	if web.RequestOf(r.Context()).Session == nil {
 		page.FormToken = web.FormToken(w, r, p.Cookies)
