@@ -123,6 +123,9 @@ func TestFillAndSend(t *testing.T) {
 				if sent := browsertest.Text(t, ctx, "ul.uploads"); !strings.Contains(sent, "Joint : avis-2026.pdf") {
 					t.Errorf("the upload's status: %q", sent)
 				}
+				for _, v := range browsertest.Axe(t, ctx) {
+					t.Errorf("the form with a file uploaded: %s", v)
+				}
 			}
 			status := browsertest.Load(t, ctx,
 				chromedp.SendKeys(field("nom"), "Şükrü Yılmaz-Lefèvre"),
