@@ -97,16 +97,20 @@ func BenchmarkReceive(b *testing.B) {
 			})
 		})
 	}
-	b.Run("raw-object-store-put", func(b *testing.B) {
-		docs, err := bs.Documents(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
+	// The bytes alone into the object store, with nothing read of them.
+	// (The object store's own Put lets 4,000 chunks wait for the synced
+	// store, and fails with "too many requests" before 300 MB: see
+	// bus.WriteDocument.)
+	b.Run("raw-object-store-write", func(b *testing.B) {
 		b.SetBytes(benchFileSize)
 		peakHeap(b, func() {
 			for b.Loop() {
 				name := bus.UploadName(nuid.Next())
-				if _, err := docs.Put(b.Context(), jetstream.ObjectMeta{Name: name}, &pdfStream{left: benchFileSize}); err != nil {
+				if _, err := bs.WriteDocument(b.Context(), jetstream.ObjectMeta{Name: name}, &pdfStream{left: benchFileSize}); err != nil {
+					b.Fatal(err)
+				}
+				docs, err := bs.Documents(b.Context())
+				if err != nil {
 					b.Fatal(err)
 				}
 				if err := docs.Delete(b.Context(), name); err != nil {

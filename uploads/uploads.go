@@ -100,6 +100,7 @@ type Config struct {
 // Service receives, keeps and deletes files.
 type Service struct {
 	cfg     Config
+	bus     *bus.Bus
 	docs    jetstream.ObjectStore
 	records jetstream.KeyValue
 }
@@ -123,7 +124,7 @@ func New(ctx context.Context, b *bus.Bus, cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, docs: docs, records: records}, nil
+	return &Service{cfg: cfg, bus: b, docs: docs, records: records}, nil
 }
 
 // Scanning reports whether files are scanned at all.
@@ -161,7 +162,7 @@ func (s *Service) Receive(ctx context.Context, id, name string, rule schemas.Fil
 	hash := sha256.New()
 	content := &countingReader{r: io.TeeReader(io.LimitReader(io.MultiReader(bytes.NewReader(head), r), rule.MaxSize+1), hash)}
 	scan := s.startScan(ctx)
-	_, err = s.docs.Put(ctx, jetstream.ObjectMeta{
+	_, err = s.bus.WriteDocument(ctx, jetstream.ObjectMeta{
 		Name:        f.Object(),
 		Description: name,
 		Headers:     map[string][]string{"Content-Type": {mediaType}},
