@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/test/clamdtest"
 	"github.com/guichet/guichet/internal/test/pdftest"
 	"github.com/guichet/guichet/internal/test/testkit"
@@ -135,6 +136,7 @@ const tenderForm = `{
 	"title": "Dépôt d'une offre", "audience": "public",
 	"schema": {"type": "object", "required": ["entreprise", "offre"], "properties": {
 		"entreprise": {"type": "string", "title": "Entreprise"},
+		"courriel": {"type": "string", "format": "email", "title": "Courriel"},
 		"offre": {"type": "string", "format": "data-url", "title": "Offre"}}},
 	"uiSchema": {"offre": {"ui:options": {"accept": ["application/pdf", "text/plain"], "maxSize": 419430400}}},
 	"routing": {"default": "accueil"}
@@ -175,7 +177,8 @@ func TestUploadsInChunks(t *testing.T) {
 	if last.StatusCode != http.StatusNoContent || !strings.HasPrefix(ref, "upload:") {
 		t.Fatalf("last chunk: %d, Guichet-Upload %q", last.StatusCode, ref)
 	}
-	body, _ := json.Marshal(map[string]any{"data": map[string]string{"entreprise": "Bâtiments de Lorraine", "offre": ref}})
+	body, _ := json.Marshal(map[string]any{"data": map[string]string{"entreprise": "Bâtiments de Lorraine",
+		"courriel": "offres@batiments-lorraine.example", "offre": ref}})
 	receipt := in.Must(201, "POST", "/api/forms/offre/submissions", "", string(body)).JSON(t)
 	reference, token := receipt["reference"].(string), receipt["token"].(string)
 	in.WaitProcessed(reference, token)
@@ -195,6 +198,17 @@ func TestUploadsInChunks(t *testing.T) {
 	if r := in.Do("POST", "/api/forms/offre/submissions", "", string(body)); r.Status != 422 ||
 		!strings.Contains(string(r.Body), "n'est plus disponible") {
 		t.Errorf("a second submission of the same upload: %d %s", r.Status, r.Body)
+	}
+
+	// The erasure of the submission takes the file and its record.
+	in.Must(200, "POST", "/api/privacy/erasure", adminToken,
+		`{"email":"offres@batiments-lorraine.example","reason":"Demande reçue le 2 mars 2026"}`)
+	id, _ := strings.CutPrefix(ref, "upload:")
+	if f, err := in.app.Services.Uploads.Get(t.Context(), id); err == nil {
+		t.Errorf("the erased submission's file is still recorded: %+v", f)
+	}
+	if _, err := in.app.Services.Documents.GetBytes(t.Context(), bus.UploadName(id)); err == nil {
+		t.Error("the erased submission's file is still stored")
 	}
 
 	for lang, says := range map[string]string{"fr": "contient un virus", "en": "contains a virus"} {
