@@ -50,6 +50,17 @@ func TestFilesAreScannedBeforeSubmission(t *testing.T) {
 		}
 	}
 
+	// A page or a drawing named as a PDF is read for what it is.
+	for name, content := range map[string]string{
+		"plan.pdf":  `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>`,
+		"devis.pdf": `<!DOCTYPE html><html><script>alert(1)</script></html>`,
+	} {
+		r := in.Do("POST", "/api/forms/pieces/submissions", "", body(name, "application/pdf", []byte(content)))
+		if r.Status != 422 || !strings.Contains(string(r.Body), "n'est pas d'un type accepté") {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+
 	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("1 0 obj << >> endobj\n"), 100)...)
 	submit := func(data string) (token, reference string) {
 		receipt := in.Must(201, "POST", "/api/forms/pieces/submissions", "", data).JSON(t)
