@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"net/http"
 	"net/url"
@@ -57,17 +58,40 @@ func postPage(in *instance, form string, answers url.Values) string {
 	return reference
 }
 
-// suiteDir is the draft-07 JSON-Schema-Test-Suite (json-schema-org, MIT
-// licence) that the module of github.com/google/jsonschema-go ships in its
-// testdata: the suite's required cases at its commit 83e866b, which its
-// README names.
-func suiteDir(t *testing.T) string {
+// suiteGroups are the groups of the draft-07 JSON-Schema-Test-Suite
+// (json-schema-org, MIT licence), with the name of their file: the suite's
+// required cases at its commit 83e866b, which the module of
+// github.com/google/jsonschema-go ships in its testdata, as its README
+// says.
+func suiteGroups(t *testing.T) iter.Seq2[string, suiteGroup] {
 	t.Helper()
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/google/jsonschema-go").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	return filepath.Join(strings.TrimSpace(string(out)), "jsonschema", "testdata", "draft7")
+	dir := filepath.Join(strings.TrimSpace(string(out)), "jsonschema", "testdata", "draft7")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(files) < 35 {
+		t.Fatalf("%d files of the suite in %s", len(files), dir)
+	}
+	return func(yield func(string, suiteGroup) bool) {
+		for _, file := range files {
+			name := filepath.Base(file)
+			raw, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var groups []suiteGroup
+			if err := json.Unmarshal(raw, &groups); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, g := range groups {
+				if !yield(name, g) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // asField makes a case's schema the one field of a form: its references
@@ -130,87 +154,71 @@ func TestJSONSchemaTestSuite(t *testing.T) {
 	in := startWith(t, app.Config{DataDir: t.TempDir()})
 	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	in.Must(200, "PUT", "/api/departments/finances", adminToken, `{"name":"Finances"}`)
-	dir := suiteDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if len(files) < 35 {
-		t.Fatalf("%d files of the suite in %s", len(files), dir)
-	}
 	var cases, agreed, pages int
 	var differ []string
 	form := 0
-	for _, file := range files {
-		name, _ := filepath.Rel(dir, file)
-		raw, err := os.ReadFile(file)
+	for name, g := range suiteGroups(t) {
+		form++
+		id := fmt.Sprintf("cas-%d", form)
+		field, err := asField(g.Schema)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var groups []suiteGroup
-		if err := json.Unmarshal(raw, &groups); err != nil {
-			t.Fatalf("%s: %v", name, err)
+		// The same schema routes: a submission it accepts goes to
+		// finances, any other to accueil.
+		draft, _ := json.Marshal(map[string]any{"title": "Cas " + g.Description, "audience": "public", "schema": field,
+			"routing": map[string]any{"default": "accueil", "rules": []any{map[string]any{
+				"when": json.RawMessage(field), "department": "finances"}}}})
+		refusal := in.Do("PUT", "/api/forms/"+id+"/draft", adminToken, string(draft))
+		if refusal.Status == 200 {
+			refusal = in.Do("POST", "/api/forms/"+id+"/publish", adminToken, "")
 		}
-		for _, g := range groups {
-			form++
-			id := fmt.Sprintf("cas-%d", form)
-			field, err := asField(g.Schema)
-			if err != nil {
+		published := refusal.Status == 200
+		var routes []struct{ Department string }
+		if published {
+			var samples []json.RawMessage
+			for _, c := range g.Tests {
+				samples = append(samples, json.RawMessage(`{"valeur":`+string(c.Data)+`}`))
+			}
+			body, _ := json.Marshal(map[string]any{"samples": samples, "replay": 0})
+			var dry struct{ Routes []struct{ Department string } }
+			if err := json.Unmarshal(in.Must(200, "POST", "/api/forms/"+id+"/routing/dry-run", adminToken, string(body)).Body, &dry); err != nil {
 				t.Fatal(err)
 			}
-			// The same schema routes: a submission it accepts goes to
-			// finances, any other to accueil.
-			draft, _ := json.Marshal(map[string]any{"title": "Cas " + g.Description, "audience": "public", "schema": field,
-				"routing": map[string]any{"default": "accueil", "rules": []any{map[string]any{
-					"when": json.RawMessage(field), "department": "finances"}}}})
-			refusal := in.Do("PUT", "/api/forms/"+id+"/draft", adminToken, string(draft))
-			if refusal.Status == 200 {
-				refusal = in.Do("POST", "/api/forms/"+id+"/publish", adminToken, "")
-			}
-			published := refusal.Status == 200
-			var routes []struct{ Department string }
+			routes = dry.Routes
+		}
+		for i, c := range g.Tests {
+			cases++
+			key := name + " / " + g.Description + " / " + c.Description
+			accepted := false
 			if published {
-				var samples []json.RawMessage
-				for _, c := range g.Tests {
-					samples = append(samples, json.RawMessage(`{"valeur":`+string(c.Data)+`}`))
-				}
-				body, _ := json.Marshal(map[string]any{"samples": samples, "replay": 0})
-				var dry struct{ Routes []struct{ Department string } }
-				if err := json.Unmarshal(in.Must(200, "POST", "/api/forms/"+id+"/routing/dry-run", adminToken, string(body)).Body, &dry); err != nil {
-					t.Fatal(err)
-				}
-				routes = dry.Routes
+				status := in.Do("POST", "/api/forms/"+id+"/submissions", "", `{"data":{"valeur":`+string(c.Data)+`}}`).Status
+				accepted = status == 201
 			}
-			for i, c := range g.Tests {
-				cases++
-				key := name + " / " + g.Description + " / " + c.Description
-				accepted := false
-				if published {
-					status := in.Do("POST", "/api/forms/"+id+"/submissions", "", `{"data":{"valeur":`+string(c.Data)+`}}`).Status
-					accepted = status == 201
+			if published && (routes[i].Department == "finances") != c.Valid && refusals[key] == "" {
+				differ = append(differ, fmt.Sprintf("%s (suite: valid %v; routed to %s)", key, c.Valid, routes[i].Department))
+			}
+			// A text the page can carry as typed gets the API's verdict;
+			// an empty field is no answer on a page, not "".
+			var text string
+			if published && c.Data[0] == '"' && json.Unmarshal(c.Data, &text) == nil && text != "" && refusals[key] == "" {
+				pages++
+				if byPage := postPage(in, id, url.Values{"valeur": {text}}) != ""; byPage != accepted {
+					differ = append(differ, fmt.Sprintf("%s (the API accepts %v, the page %v)", key, accepted, byPage))
 				}
-				if published && (routes[i].Department == "finances") != c.Valid && refusals[key] == "" {
-					differ = append(differ, fmt.Sprintf("%s (suite: valid %v; routed to %s)", key, c.Valid, routes[i].Department))
+			}
+			switch {
+			case accepted == c.Valid:
+				agreed++
+				if reason, listed := refusals[key]; listed {
+					t.Errorf("%s: listed as refused (%s), yet it agrees with the suite", key, reason)
 				}
-				// A text the page can carry as typed gets the API's verdict;
-				// an empty field is no answer on a page, not "".
-				var text string
-				if published && c.Data[0] == '"' && json.Unmarshal(c.Data, &text) == nil && text != "" && refusals[key] == "" {
-					pages++
-					if byPage := postPage(in, id, url.Values{"valeur": {text}}) != ""; byPage != accepted {
-						differ = append(differ, fmt.Sprintf("%s (the API accepts %v, the page %v)", key, accepted, byPage))
-					}
+			case refusals[key] == "":
+				why := ""
+				if !published {
+					why = fmt.Sprintf(": %.300s", refusal.Body)
 				}
-				switch {
-				case accepted == c.Valid:
-					agreed++
-					if reason, listed := refusals[key]; listed {
-						t.Errorf("%s: listed as refused (%s), yet it agrees with the suite", key, reason)
-					}
-				case refusals[key] == "":
-					why := ""
-					if !published {
-						why = fmt.Sprintf(": %.300s", refusal.Body)
-					}
-					differ = append(differ, fmt.Sprintf("%s (suite: valid %v; published %v, accepted %v)%s", key, c.Valid, published, accepted, why))
-				}
+				differ = append(differ, fmt.Sprintf("%s (suite: valid %v; published %v, accepted %v)%s", key, c.Valid, published, accepted, why))
 			}
 		}
 	}
@@ -256,8 +264,6 @@ func TestConditionsFollowTheSuite(t *testing.T) {
 	in := startWith(t, app.Config{DataDir: t.TempDir()})
 	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	ctx := browsertest.New(t)
-	dir := suiteDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	type postedCase struct {
 		key, reference string
 		valid          bool
@@ -265,88 +271,77 @@ func TestConditionsFollowTheSuite(t *testing.T) {
 	var posted []postedCase
 	var browser, refused int
 	form := 0
-	for _, file := range files {
-		name, _ := filepath.Rel(dir, file)
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var groups []suiteGroup
-		if err := json.Unmarshal(raw, &groups); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, g := range groups {
-			byType := map[string][]int{}
-			for i, c := range g.Tests {
-				if typ, _, ok := conditionData(c.Data); ok {
-					byType[typ] = append(byType[typ], i)
-				}
+	for name, g := range suiteGroups(t) {
+		byType := map[string][]int{}
+		for i, c := range g.Tests {
+			if typ, _, ok := conditionData(c.Data); ok {
+				byType[typ] = append(byType[typ], i)
 			}
-			for _, typ := range slices.Sorted(maps.Keys(byType)) {
-				form++
-				id := fmt.Sprintf("condition-%d", form)
-				schema, _ := json.Marshal(map[string]any{
-					"type":       "object",
-					"properties": map[string]any{"valeur": map[string]any{"type": typ, "title": "Valeur"}},
-					"if":         map[string]any{"properties": map[string]any{"valeur": g.Schema}, "required": []string{"valeur"}},
-					"then":       map[string]any{"properties": map[string]any{"suite": map[string]any{"type": "string", "title": "Suite"}}},
-				})
-				draft, _ := json.Marshal(map[string]any{"title": "Condition " + g.Description, "audience": "public", "schema": json.RawMessage(schema),
-					"routing": map[string]any{"default": "accueil"}})
-				r := in.Do("PUT", "/api/forms/"+id+"/draft", adminToken, string(draft))
-				if r.Status == 200 {
-					r = in.Do("POST", "/api/forms/"+id+"/publish", adminToken, "")
+		}
+		for _, typ := range slices.Sorted(maps.Keys(byType)) {
+			form++
+			id := fmt.Sprintf("condition-%d", form)
+			schema, _ := json.Marshal(map[string]any{
+				"type":       "object",
+				"properties": map[string]any{"valeur": map[string]any{"type": typ, "title": "Valeur"}},
+				"if":         map[string]any{"properties": map[string]any{"valeur": g.Schema}, "required": []string{"valeur"}},
+				"then":       map[string]any{"properties": map[string]any{"suite": map[string]any{"type": "string", "title": "Suite"}}},
+			})
+			draft, _ := json.Marshal(map[string]any{"title": "Condition " + g.Description, "audience": "public", "schema": json.RawMessage(schema),
+				"routing": map[string]any{"default": "accueil"}})
+			r := in.Do("PUT", "/api/forms/"+id+"/draft", adminToken, string(draft))
+			if r.Status == 200 {
+				r = in.Do("POST", "/api/forms/"+id+"/publish", adminToken, "")
+			}
+			if r.Status != 200 {
+				// A reference, which a condition cannot use, points from
+				// the root of the case's schema: the draft is refused
+				// before the publication would be.
+				if !strings.Contains(string(r.Body), "condition d'affichage ne peut pas utiliser le mot-clé") &&
+					!bytes.Contains(g.Schema, []byte(`"$ref"`)) {
+					t.Errorf("%s / %s: publication refused: %.300s", name, g.Description, r.Body)
 				}
-				if r.Status != 200 {
-					// A reference, which a condition cannot use, points from
-					// the root of the case's schema: the draft is refused
-					// before the publication would be.
-					if !strings.Contains(string(r.Body), "condition d'affichage ne peut pas utiliser le mot-clé") &&
-						!bytes.Contains(g.Schema, []byte(`"$ref"`)) {
-						t.Errorf("%s / %s: publication refused: %.300s", name, g.Description, r.Body)
-					}
-					refused++
+				refused++
+				continue
+			}
+			var values []any
+			for _, i := range byType[typ] {
+				var v any
+				_ = json.Unmarshal(g.Tests[i].Data, &v)
+				values = append(values, v)
+			}
+			browsertest.Load(t, ctx, chromedp.Navigate(in.URL+"/f/"+id))
+			arg, _ := json.Marshal(values)
+			shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`((values) => {
+				const field = document.querySelector("[name=valeur]");
+				const wrapper = document.querySelector("[name=suite]").closest("[data-condition]");
+				return values.map((v) => {
+					if (typeof v === "boolean") { field.checked = v; } else { field.value = String(v); }
+					field.dispatchEvent(new Event("input", {bubbles: true}));
+					return !wrapper.hidden;
+				});
+			})(`+string(arg)+`)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n, i := range byType[typ] {
+				c := g.Tests[i]
+				key := name + " / " + g.Description + " / " + c.Description
+				browser++
+				if shown[n] != c.Valid {
+					t.Errorf("%s: the page shows the conditional field: %v; the suite says valid: %v", key, shown[n], c.Valid)
+				}
+				_, text, _ := conditionData(c.Data)
+				answers := url.Values{"suite": {"oui"}}
+				if text != "false" {
+					answers.Set("valeur", text)
+				}
+				reference := postPage(in, id, answers)
+				if reference == "" {
+					t.Errorf("%s: the page refused %s", key, text)
 					continue
 				}
-				var values []any
-				for _, i := range byType[typ] {
-					var v any
-					_ = json.Unmarshal(g.Tests[i].Data, &v)
-					values = append(values, v)
-				}
-				browsertest.Load(t, ctx, chromedp.Navigate(in.URL+"/f/"+id))
-				arg, _ := json.Marshal(values)
-				shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`((values) => {
-					const field = document.querySelector("[name=valeur]");
-					const wrapper = document.querySelector("[name=suite]").closest("[data-condition]");
-					return values.map((v) => {
-						if (typeof v === "boolean") { field.checked = v; } else { field.value = String(v); }
-						field.dispatchEvent(new Event("input", {bubbles: true}));
-						return !wrapper.hidden;
-					});
-				})(`+string(arg)+`)`))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for n, i := range byType[typ] {
-					c := g.Tests[i]
-					key := name + " / " + g.Description + " / " + c.Description
-					browser++
-					if shown[n] != c.Valid {
-						t.Errorf("%s: the page shows the conditional field: %v; the suite says valid: %v", key, shown[n], c.Valid)
-					}
-					_, text, _ := conditionData(c.Data)
-					answers := url.Values{"suite": {"oui"}}
-					if text != "false" {
-						answers.Set("valeur", text)
-					}
-					reference := postPage(in, id, answers)
-					if reference == "" {
-						t.Errorf("%s: the page refused %s", key, text)
-						continue
-					}
-					posted = append(posted, postedCase{key, reference, c.Valid})
-				}
+				posted = append(posted, postedCase{key, reference, c.Valid})
 			}
 		}
 	}
