@@ -9,6 +9,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -67,6 +68,9 @@ type Services struct {
 	// cut short.
 	Log       *slog.Logger
 	Documents DocumentStore
+	// ReadDocument streams a large document, an attached file (see
+	// bus.ReadDocument).
+	ReadDocument func(ctx context.Context, name string) (io.ReadCloser, error)
 	// Pages are the HTML routes, each with its access rule.
 	Pages []web.Route
 	// Cookies says when session cookies are marked Secure.
@@ -92,7 +96,6 @@ type Services struct {
 // DocumentStore reads stored documents.
 type DocumentStore interface {
 	GetBytes(ctx context.Context, name string, opts ...jetstream.GetObjectOpt) ([]byte, error)
-	Get(ctx context.Context, name string, opts ...jetstream.GetObjectOpt) (jetstream.ObjectResult, error)
 }
 
 // Version is the API version shown in the OpenAPI document.
@@ -141,8 +144,8 @@ func New(s Services) (http.Handler, error) {
 	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
-	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, uploads: s.Uploads, log: s.Log, trail: s.Trail,
-		receipts: s.Receipts, uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
+	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, readDocument: s.ReadDocument, uploads: s.Uploads,
+		log: s.Log, trail: s.Trail, receipts: s.Receipts, uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
 	files, err := newUploadsHandler(s)
 	if err != nil {

@@ -278,7 +278,7 @@ func (h *dossiersHandler) export(ctx context.Context, in *submissionsExportInput
 		hctx.SetHeader("Content-Type", contentType)
 		hctx.SetHeader("Content-Disposition", `attachment; filename="`+in.ID+"."+in.Format+`"`)
 		hctx.SetHeader("Cache-Control", "private, no-store")
-		if _, err := prepared.WriteTo(hctx.Context(), p, hctx.BodyWriter()); err != nil && h.log != nil {
+		if _, err := prepared.WriteTo(hctx.Context(), p, bodyWriter(hctx)); err != nil && h.log != nil {
 			h.log.Error("export cut short", "form", in.ID, "error", err)
 		}
 	}}, nil

@@ -30,13 +30,14 @@ import (
 const MaxSubmissionBytes = 32 << 20
 
 type submissionsHandler struct {
-	intake    *submit.Intake
-	tracker   *submit.Tracker
-	documents DocumentStore
-	uploads   *uploads.Service
-	log       *slog.Logger
-	trail     *backoffice.Trail
-	receipts  *receipts.Store
+	intake       *submit.Intake
+	tracker      *submit.Tracker
+	documents    DocumentStore
+	readDocument func(ctx context.Context, name string) (io.ReadCloser, error)
+	uploads      *uploads.Service
+	log          *slog.Logger
+	trail        *backoffice.Trail
+	receipts     *receipts.Store
 	// uploadTimeout bounds the time a submission's body takes to arrive.
 	uploadTimeout time.Duration
 }
@@ -354,7 +355,7 @@ func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput
 			EN: "This file contained a virus: it was deleted.",
 		})
 	}
-	content, err := h.documents.Get(ctx, a.ObjectName(rec.Reference, in.N))
+	content, err := h.readDocument(ctx, a.ObjectName(rec.Reference, in.N))
 	if err == nil {
 		err = h.viewed(ctx, rec, in.Token, "attachment "+a.Name)
 		if err != nil {
@@ -375,7 +376,7 @@ func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput
 		if scan != "" {
 			hctx.SetHeader(ScanHeader, string(scan))
 		}
-		if _, err := io.Copy(hctx.BodyWriter(), content); err != nil && h.log != nil {
+		if _, err := io.Copy(bodyWriter(hctx), content); err != nil && h.log != nil {
 			h.log.Warn("attachment download cut short", "reference", rec.Reference, "error", err)
 		}
 	}}, nil

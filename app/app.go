@@ -345,7 +345,7 @@ func (a *App) openSubmissions(ctx context.Context, cfg Config, p *parts) error {
 	if p.documents, err = b.Documents(ctx); err != nil {
 		return err
 	}
-	s.Documents = p.documents
+	s.Documents, s.ReadDocument = p.documents, b.ReadDocument
 	if p.submissions, err = b.JS.Stream(ctx, bus.StreamSubmissions); err != nil {
 		return err
 	}

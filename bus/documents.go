@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"sync/atomic"
 
@@ -88,4 +89,76 @@ func (b *Bus) WriteDocument(ctx context.Context, meta jetstream.ObjectMeta, r io
 		return abandon(err)
 	}
 	return &info, nil
+}
+
+// ReadDocument streams a document out of the documents object store,
+// chunk by chunk, through an ordered consumer of its chunks, and checks
+// its digest at the end. The object store's own Get gives up when its
+// reader waits five seconds for a chunk, which a download of hundreds of
+// megabytes to a slow client does; this reader waits for as long as ctx
+// lasts. Close stops the consumer.
+func (b *Bus) ReadDocument(ctx context.Context, name string) (io.ReadCloser, error) {
+	docs, err := b.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info, err := docs.GetInfo(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	r := &documentReader{ctx: ctx, chunks: info.Chunks, digest: sha256.New(), want: info.Digest, name: name}
+	if info.Chunks == 0 {
+		return r, nil
+	}
+	stream, err := b.JS.Stream(ctx, DocumentsStream)
+	if err != nil {
+		return nil, err
+	}
+	consumer, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{DocumentChunks(info.NUID)}})
+	if err != nil {
+		return nil, err
+	}
+	if r.msgs, err = consumer.Messages(jetstream.PullMaxMessages(documentWindow)); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// documentReader reads a document's chunks in order.
+type documentReader struct {
+	ctx    context.Context
+	msgs   jetstream.MessagesContext
+	chunks uint32
+	buf    []byte
+	digest hash.Hash
+	want   string
+	name   string
+}
+
+func (r *documentReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.chunks == 0 {
+			if jetstream.GetObjectDigestValue(r.digest) != r.want {
+				return 0, fmt.Errorf("document %s: digest mismatch", r.name)
+			}
+			return 0, io.EOF
+		}
+		msg, err := r.msgs.Next(jetstream.NextContext(r.ctx))
+		if err != nil {
+			return 0, fmt.Errorf("document %s: %w", r.name, err)
+		}
+		r.buf = msg.Data()
+		r.digest.Write(r.buf)
+		r.chunks--
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+func (r *documentReader) Close() error {
+	if r.msgs != nil {
+		r.msgs.Stop()
+	}
+	return nil
 }

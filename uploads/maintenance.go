@@ -48,7 +48,7 @@ func (s *Service) Rescan(ctx context.Context) (int, error) {
 		if f.Scan != Unscanned {
 			return s.records.Purge(ctx, unscannedKey(f.ID))
 		}
-		content, err := s.docs.Get(ctx, f.Object())
+		content, err := s.Open(ctx, f)
 		if errors.Is(err, jetstream.ErrObjectNotFound) {
 			return nil
 		}

@@ -260,7 +260,7 @@ func (s *Service) Get(ctx context.Context, id string) (File, error) {
 
 // Open reads a file's content.
 func (s *Service) Open(ctx context.Context, f File) (io.ReadCloser, error) {
-	return s.docs.Get(ctx, f.Object())
+	return s.bus.ReadDocument(ctx, f.Object())
 }
 
 // Keep keeps a file that no submission holds yet at least until until:
