@@ -188,7 +188,7 @@ func (d *Dossiers) Open(ctx context.Context, p identity.Principal, reference str
 	if dossier.Form, err = d.forms.Version(ctx, rec.Form, rec.FormVersion); err != nil {
 		return dossier, err
 	}
-	dossier.Data, dossier.Answers = sub.Data, dossier.Form.Answers(sub.Data)
+	dossier.Data, dossier.Answers = sub.Data, submit.NameFiles(dossier.Form.Answers(sub.Data), sub.Attachments)
 	if err := d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Viewed, By: p.AccountID}); err != nil {
 		return dossier, err
 	}

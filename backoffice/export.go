@@ -85,7 +85,7 @@ func (e *Exporter) columns(ctx context.Context, form string) ([]column, map[int]
 		}
 		versions[n] = v
 		props := schemas.AllProperties(v.Schema)
-		order := schemas.PropertyOrder(v.Schema, v.UISchema)
+		order := schemas.FieldOrder(v.Schema, v.UISchema)
 		// The fields the uiSchema does not order come after, by name.
 		var unordered []string
 		for name := range props {
@@ -190,7 +190,7 @@ func (prep *Prepared) WriteTo(ctx context.Context, p identity.Principal, w io.Wr
 			cells:       map[string]string{},
 		}
 		if v := versions[sub.FormVersion]; v != nil {
-			for _, a := range v.Answers(sub.Data) {
+			for _, a := range submit.NameFiles(v.Answers(sub.Data), sub.Attachments) {
 				r.Answers = append(r.Answers, exportedAnswer{Label: a.Label, Value: a.Value, Depth: a.Depth})
 				r.cells[a.Field] = joinCell(r.cells[a.Field], a)
 			}

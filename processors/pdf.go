@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"runtime"
 	"sync"
 	"time"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/receipts"
-	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 	"github.com/guichet/guichet/uploads"
 )
@@ -109,7 +107,7 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 			Reference:    sub.Reference,
 			Revision:     sub.Version(),
 			SubmittedAt:  sub.SubmittedAt,
-			Answers:      namedAttachments(form.Answers(sub.Data), sub.Attachments),
+			Answers:      submit.NameFiles(form.Answers(sub.Data), sub.Attachments),
 			DataSHA256:   sub.DataSHA256,
 			Attachments:  sub.Attachments,
 			Scans:        scans,
@@ -170,19 +168,3 @@ func (p *PDF) holdFiles(ctx context.Context, sub submit.Submission) ([]uploads.S
 
 // kvOperation is the header that marks a deletion or a purge of a key.
 const kvOperation = "KV-Operation"
-
-var attachmentRef = regexp.MustCompile(`attachment:[0-9]+`)
-
-// namedAttachments shows each attached file by its name where the data
-// holds its reference.
-func namedAttachments(answers []schemas.Answer, files []submit.Attachment) []schemas.Answer {
-	for i, a := range answers {
-		answers[i].Value = attachmentRef.ReplaceAllStringFunc(a.Value, func(ref string) string {
-			if n, ok := submit.AttachmentIndex(ref); ok && n < len(files) {
-				return files[n].Name
-			}
-			return ref
-		})
-	}
-	return answers
-}

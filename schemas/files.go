@@ -69,16 +69,20 @@ func (r FileRule) Takes(mediaType string) bool {
 	return slices.Contains(r.Accept, mediaType) && !slices.Contains(neverAccepted, mediaType)
 }
 
+// TypeName names a media type for people: "PDF", "Word".
+func TypeName(mediaType string) string {
+	if name, known := typeNames[mediaType]; known {
+		return name
+	}
+	return strings.ToUpper(mediaType[strings.LastIndex(mediaType, "/")+1:])
+}
+
 // TypesText names the types a rule takes, for people: "PDF, JPEG, PNG,
 // Word, Excel".
 func (r FileRule) TypesText() string {
 	var names []string
 	for _, t := range r.Accept {
-		name, known := typeNames[t]
-		if !known {
-			name = strings.ToUpper(t[strings.LastIndex(t, "/")+1:])
-		}
-		if !slices.Contains(names, name) && !slices.Contains(neverAccepted, t) {
+		if name := TypeName(t); !slices.Contains(names, name) && !slices.Contains(neverAccepted, t) {
 			names = append(names, name)
 		}
 	}

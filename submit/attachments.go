@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,23 @@ func (a Attachment) ObjectName(reference string, n int) string {
 
 // AttachmentRef is what stands in the data for the n-th attachment.
 func AttachmentRef(n int) string { return "attachment:" + strconv.Itoa(n) }
+
+// attachmentRefs finds the AttachmentRefs in an answer's text.
+var attachmentRefs = regexp.MustCompile(`attachment:[0-9]+`)
+
+// NameFiles shows each attached file by its name where an answer holds its
+// AttachmentRef, for the dossier, the exports and the PDF record.
+func NameFiles(answers []schemas.Answer, files []Attachment) []schemas.Answer {
+	for i, a := range answers {
+		answers[i].Value = attachmentRefs.ReplaceAllStringFunc(a.Value, func(ref string) string {
+			if n, ok := AttachmentIndex(ref); ok && n < len(files) {
+				return files[n].Name
+			}
+			return ref
+		})
+	}
+	return answers
+}
 
 // AttachmentIndex reads an AttachmentRef.
 func AttachmentIndex(value string) (int, bool) {

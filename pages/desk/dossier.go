@@ -45,9 +45,11 @@ type dossierPage struct {
 
 // dossierFile is an attachment as the dossier lists it.
 type dossierFile struct {
-	N    int
-	Name string
-	Size locale.Text
+	N      int
+	Name   string
+	Type   string
+	Size   locale.Text
+	SHA256 string
 	// Scan is ClamAV's result; "" for a file of before the scans.
 	Scan uploads.Scan
 }
@@ -205,7 +207,7 @@ func notice(r *http.Request) string {
 func (d *Pages) files(ctx context.Context, attachments []submit.Attachment) []dossierFile {
 	files := make([]dossierFile, len(attachments))
 	for i, a := range attachments {
-		files[i] = dossierFile{N: i, Name: a.Name, Size: schemas.SizeText(a.Size)}
+		files[i] = dossierFile{N: i, Name: a.Name, Type: schemas.TypeName(a.Type), Size: schemas.SizeText(a.Size), SHA256: a.SHA256}
 		if id, uploaded := bus.UploadID(a.Object); uploaded && d.Uploads != nil {
 			if f, err := d.Uploads.Get(ctx, id); err == nil {
 				files[i].Scan = f.Scan
