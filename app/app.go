@@ -412,7 +412,8 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 	pdf := &processors.PDF{Organisation: cfg.Organisation, Forms: s.Forms, Tracker: s.Tracker, Bus: b, Submissions: p.submissions,
 		Documents: p.documents, Uploads: s.Uploads, SiteURL: cfg.PublicURL}
 	route := &processors.Route{Forms: s.Forms, Tracker: s.Tracker, Submissions: p.submissions}
-	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: s.Forms, Submissions: p.submissions, Documents: p.documents}
+	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: s.Forms, Submissions: p.submissions, Documents: p.documents,
+		Accounts: s.Accounts, Departments: s.Departments}
 	consumers := []processors.Consumer{
 		pdf.Consumer(),
 		route.Consumer(),

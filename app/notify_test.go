@@ -76,7 +76,9 @@ func TestSubmittersAreEmailed(t *testing.T) {
 		t.Errorf("decision mail: %q\n%s", decision.Subject, decision.Text)
 	}
 	letter := strings.Join(strings.Fields(pdftest.Text(t, decision.Attachments["decision-"+ref+".pdf"])), " ")
-	for _, want := range []string{"Decision — Bourse au permis", ref, "Rejected", "Revenus au-dessus du plafond."} {
+	for _, want := range []string{"Decision — Bourse au permis", ref, "Your request is rejected.", "Revenus au-dessus du plafond.",
+		"For the administration,", "Accueil", "within two months of receiving it", "administrative court of Strasbourg",
+		"Télérecours citoyens"} {
 		if !strings.Contains(letter, want) {
 			t.Errorf("the decision letter lacks %q: %s", want, letter)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/submit"
 )
@@ -22,26 +23,59 @@ type DecisionDocument struct {
 	Reference    string
 	Decision     submit.Event
 	Lang         locale.Lang
+	// Service is the department that decided; Signatory, the agent who
+	// did, by name.
+	Service, Signatory string
+}
+
+// decisionSentences say a decision of a request ("la demande", feminine)
+// as a sentence.
+var decisionSentences = map[submit.Status]locale.Text{
+	submit.Accepted: {FR: "Votre demande est acceptée.", EN: "Your request is accepted."},
+	submit.Rejected: {FR: "Votre demande est refusée.", EN: "Your request is rejected."},
+	submit.Closed:   {FR: "Votre demande est classée sans suite.", EN: "Your request is closed without further action."},
+}
+
+// appealText says the means and time limits of appeal, without which,
+// under French law, the limits do not run against the person.
+var appealText = locale.Text{
+	FR: "Voies et délais de recours. Si vous contestez cette décision, vous pouvez, dans un délai de deux mois à compter de sa " +
+		"réception : former un recours gracieux auprès de %s, par courrier ; ou saisir le tribunal administratif de Strasbourg " +
+		"(31, avenue de la Paix, BP 51038, 67070 Strasbourg Cedex), par courrier ou par l'application Télérecours citoyens " +
+		"(www.telerecours.fr). Un recours gracieux prolonge le délai du recours devant le tribunal, qui court à nouveau à compter " +
+		"de la réponse.",
+	EN: "Means and time limits of appeal. If you contest this decision, you may, within two months of receiving it: make an " +
+		"informal appeal to %s, by post; or bring it before the administrative court of Strasbourg (31, avenue de la Paix, " +
+		"BP 51038, 67070 Strasbourg Cedex), by post or through the Télérecours citoyens application (www.telerecours.fr). An " +
+		"informal appeal extends the time limit of the appeal to the court, which runs again from its answer.",
 }
 
 // RenderDecision writes the decision letter of a submission, in the
-// submitter's language: the decision, its date and its reason.
+// submitter's language: the decision as a sentence, its date, the service
+// and the agent who decided, its reason, and the means and time limits of
+// appeal.
 func RenderDecision(w io.Writer, doc DecisionDocument) error {
 	pdf, text := newDocument(doc.Organisation, doc.FormTitle, doc.Reference, doc.Decision.At)
 	t := func(fr, en string) string { return locale.Text{FR: fr, EN: en}.In(doc.Lang) }
 	pdf.SetFont("go", "B", 11)
 	pdf.MultiCell(text, 6, doc.Organisation, "", "L", false)
+	if doc.Service != "" {
+		pdf.SetFont("go", "", 10)
+		pdf.MultiCell(text, 5, doc.Service, "", "L", false)
+	}
 	pdf.Ln(4)
 	pdf.SetFont("go", "B", 16)
 	pdf.MultiCell(text, 8, t("Décision", "Decision")+" — "+doc.FormTitle, "", "L", false)
 	pdf.Ln(4)
 	for _, m := range [][2]string{
 		{t("Référence", "Reference"), doc.Reference},
-		{t("Décision", "Decision"), doc.Decision.Status.Label().In(doc.Lang)},
 		{t("Date", "Date"), locale.DateTime(doc.Decision.At, doc.Lang)},
 	} {
 		labelValue(pdf, text, m[0], m[1], 0)
 	}
+	pdf.Ln(4)
+	pdf.SetFont("go", "B", 12)
+	pdf.MultiCell(text, 7, decisionSentences[doc.Decision.Status].In(doc.Lang), "", "L", false)
 	if doc.Decision.Reason != "" {
 		pdf.Ln(4)
 		pdf.SetFont("go", "B", 12)
@@ -50,6 +84,18 @@ func RenderDecision(w io.Writer, doc DecisionDocument) error {
 		pdf.SetFont("go", "", 10)
 		pdf.MultiCell(text, 5, doc.Decision.Reason, "", "L", false)
 	}
+	if doc.Signatory != "" {
+		signature := t("Pour l'administration, ", "For the administration, ") + doc.Signatory
+		if doc.Service != "" {
+			signature += ", " + doc.Service
+		}
+		pdf.Ln(6)
+		pdf.SetFont("go", "", 10)
+		pdf.MultiCell(text, 5, signature, "", "L", false)
+	}
+	pdf.Ln(6)
+	pdf.SetFont("go", "", 8)
+	pdf.MultiCell(text, 4, fmt.Sprintf(appealText.In(doc.Lang), doc.Organisation), "", "L", false)
 	return pdf.Output(w)
 }
 
@@ -60,6 +106,10 @@ type Decision struct {
 	Forms        Versions
 	Submissions  jetstream.Stream
 	Documents    jetstream.ObjectStore
+	// Accounts and Departments name the agent and the service that
+	// decided.
+	Accounts    *identity.Accounts
+	Departments *identity.Departments
 }
 
 // decisionSubjects are the events of decisions.
@@ -106,13 +156,18 @@ func (d *Decision) Letter(ctx context.Context, e submit.Event) ([]byte, error) {
 	if lang != locale.English {
 		lang = locale.French
 	}
-	if err := RenderDecision(&buf, DecisionDocument{
-		Organisation: d.Organisation,
-		FormTitle:    form.Title,
-		Reference:    e.Reference,
-		Decision:     e,
-		Lang:         lang,
-	}); err != nil {
+	doc := DecisionDocument{Organisation: d.Organisation, FormTitle: form.Title, Reference: e.Reference, Decision: e, Lang: lang}
+	if d.Departments != nil {
+		if dep, err := d.Departments.Get(ctx, e.Department); err == nil {
+			doc.Service = dep.Name
+		}
+	}
+	if d.Accounts != nil && e.By != "" {
+		if a, err := d.Accounts.Get(ctx, e.By); err == nil {
+			doc.Signatory = a.Name
+		}
+	}
+	if err := RenderDecision(&buf, doc); err != nil {
 		return nil, Permanent(err)
 	}
 	letter := buf.Bytes()

@@ -1,0 +1,45 @@
+package processors_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/test/pdftest"
+	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/submit"
+)
+
+// A decision letter says the decision as a sentence that agrees with
+// "demande", who decided for which service, the reason, and the means and
+// time limits of appeal, without which they would not run.
+func TestDecisionLetter(t *testing.T) {
+	for status, sentence := range map[submit.Status]string{
+		submit.Accepted: "Votre demande est acceptée.",
+		submit.Rejected: "Votre demande est refusée.",
+		submit.Closed:   "Votre demande est classée sans suite.",
+	} {
+		var buf bytes.Buffer
+		err := processors.RenderDecision(&buf, processors.DecisionDocument{
+			Organisation: "Département de la Moselle", FormTitle: "Aide au transport scolaire", Reference: "2026-0001-AAAA",
+			Decision: submit.Event{Status: status, At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), Reason: "Dossier complet."},
+			Lang:     locale.French, Service: "Transports scolaires", Signatory: "Marie Weber",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(pdftest.Text(t, buf.Bytes())), " ")
+		for _, want := range []string{sentence, "Dossier complet.", "Pour l'administration, Marie Weber, Transports scolaires",
+			"dans un délai de deux mois", "recours gracieux auprès de Département de la Moselle", "tribunal administratif de Strasbourg",
+			"Télérecours citoyens"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: the letter lacks %q:\n%s", status, want, text)
+			}
+		}
+		if strings.Contains(text, "Accepté") || strings.Contains(text, "Refusé") {
+			t.Errorf("%s: the letter says the decision in the masculine:\n%s", status, text)
+		}
+	}
+}
