@@ -95,6 +95,12 @@ func TestSubmittersAreEmailed(t *testing.T) {
 		t.Error("the stored decision letter differs")
 	}
 	in.Must(404, "GET", "/api/submissions/"+ref+"/decisions/0?token="+receipt["token"].(string), "", "")
+	// The citizen's page tells the decision, and no longer that it is being reviewed.
+	page := string(in.Must(200, "GET", "/recu/"+ref+"?token="+url.QueryEscape(receipt["token"].(string)), "", "").Body)
+	if !strings.Contains(page, "Votre demande est refusée.") || !strings.Contains(page, "decision-pdf") ||
+		strings.Contains(page, "examine votre demande") || strings.Contains(page, "instruit votre demande") {
+		t.Errorf("the citizen's page after the decision:\n%s", page)
+	}
 
 	// An agent writes to the submitter.
 	// Markup and a formula in it stay text, the longest message whole: the

@@ -28,14 +28,6 @@ type DecisionDocument struct {
 	Service, Signatory string
 }
 
-// decisionSentences say a decision of a request ("la demande", feminine)
-// as a sentence.
-var decisionSentences = map[submit.Status]locale.Text{
-	submit.Accepted: {FR: "Votre demande est acceptée.", EN: "Your request is accepted."},
-	submit.Rejected: {FR: "Votre demande est refusée.", EN: "Your request is rejected."},
-	submit.Closed:   {FR: "Votre demande est classée sans suite.", EN: "Your request is closed without further action."},
-}
-
 // appealText says the means and time limits of appeal, without which,
 // under French law, the limits do not run against the person.
 var appealText = locale.Text{
@@ -75,7 +67,7 @@ func RenderDecision(w io.Writer, doc DecisionDocument) error {
 	}
 	pdf.Ln(4)
 	pdf.SetFont("go", "B", 12)
-	pdf.MultiCell(text, 7, decisionSentences[doc.Decision.Status].In(doc.Lang), "", "L", false)
+	pdf.MultiCell(text, 7, doc.Decision.Status.Sentence().In(doc.Lang), "", "L", false)
 	if doc.Decision.Reason != "" {
 		pdf.Ln(4)
 		pdf.SetFont("go", "B", 12)

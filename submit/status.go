@@ -48,6 +48,18 @@ var statusLabels = map[Status]locale.Text{
 // Label names a status for people, in French and English.
 func (s Status) Label() locale.Text { return statusLabels[s] }
 
+// decisionSentences say a decision on a request ("la demande", feminine)
+// as a sentence to the person who made it.
+var decisionSentences = map[Status]locale.Text{
+	Accepted: {FR: "Votre demande est acceptée.", EN: "Your request is accepted."},
+	Rejected: {FR: "Votre demande est refusée.", EN: "Your request is rejected."},
+	Closed:   {FR: "Votre demande est classée sans suite.", EN: "Your request is closed without further action."},
+}
+
+// Sentence says a decision to the person who made the request: "Votre
+// demande est acceptée."; empty for a status that is not a decision.
+func (s Status) Sentence() locale.Text { return decisionSentences[s] }
+
 // Decided reports whether the status is a decision.
 func (s Status) Decided() bool { return s == Accepted || s == Rejected || s == Closed }
 
