@@ -269,11 +269,12 @@ func TestNoOpenRedirectAfterSignIn(t *testing.T) {
 			"form_csrf": {testkit.Field(t, page, "form_csrf")},
 			"next":      {next},
 		})
-		if status != http.StatusSeeOther || header.Get("Location") != "/me" {
+		if status != http.StatusSeeOther || header.Get("Location") != "/inbox" {
 			t.Errorf("signing in with next=%q: %d, Location %q %s", next, status, header.Get("Location"), body)
 		}
 		// Already signed in, /login sends on at once.
-		if status, _, header := b.Get("/login?next=" + url.QueryEscape(next)); status != http.StatusSeeOther || header.Get("Location") != "/me" {
+		status, _, header = b.Get("/login?next=" + url.QueryEscape(next))
+		if status != http.StatusSeeOther || header.Get("Location") != "/inbox" {
 			t.Errorf("signed in, /login?next=%q: %d, Location %q", next, status, header.Get("Location"))
 		}
 	}
@@ -342,7 +343,7 @@ func TestTemporaryPasswordIsChangedAtFirstSignIn(t *testing.T) {
 		"id":        {"m-weber"},
 		"password":  {"ma phrase à moi seule connue"},
 		"form_csrf": {testkit.Field(t, page, "form_csrf")},
-	}); header.Get("Location") != "/me" {
+	}); header.Get("Location") != "/inbox" {
 		t.Errorf("after the change, the login leads to %s", header.Get("Location"))
 	}
 }

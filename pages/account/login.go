@@ -19,9 +19,14 @@ type loginData struct {
 	CSRF string
 }
 
+
+// landing is where an agent arrives after signing in, unless the sign-in
+// was asked on the way to another page: their inboxes.
+const landing = "/inbox"
+
 func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
 	if !web.RequestOf(r.Context()).Principal.Anonymous() {
-		http.Redirect(w, r, web.LocalPath(r.URL.Query().Get("next"), "/me"), http.StatusSeeOther)
+		http.Redirect(w, r, web.LocalPath(r.URL.Query().Get("next"), landing), http.StatusSeeOther)
 		return
 	}
 	p.renderLogin(w, r, http.StatusOK, loginData{Next: r.URL.Query().Get("next"), LoggedOut: r.URL.Query().Has("logged_out")})
@@ -71,10 +76,10 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	web.SetSession(w, r, sessionID, p.Cookies, p.Sessions.Config().MaxAge)
 	if session.TemporaryPassword {
 		// Someone else chose this password: its holder chooses their own first.
-		http.Redirect(w, r, "/me/password?first=1&next="+url.QueryEscape(web.LocalPath(data.Next, "/me")), http.StatusSeeOther)
+		http.Redirect(w, r, "/me/password?first=1&next="+url.QueryEscape(web.LocalPath(data.Next, landing)), http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, web.LocalPath(data.Next, "/me"), http.StatusSeeOther)
+	http.Redirect(w, r, web.LocalPath(data.Next, landing), http.StatusSeeOther)
 }
 
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -53,7 +54,36 @@ func New(t testing.TB) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("chromium did not start: %v", err)
 	}
+	AcceptDialogs(t, ctx)
 	return ctx
+}
+
+// AcceptDialogs answers yes to the page's dialogue boxes, as a person who
+// confirms what they asked for does: a form with data-confirm asks first.
+func AcceptDialogs(t testing.TB, ctx context.Context) {
+	t.Helper()
+	opened := make(chan struct{}, 8)
+	err := chromedp.Listen(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			select {
+			case opened <- struct{}{}:
+			default:
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-opened:
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}
+		}
+	}()
 }
 
 // Do runs actions, failing the test on error.

@@ -205,6 +205,25 @@ document.addEventListener("submit", function (event) {
   }
   var chunkSize = 8 * 1024 * 1024;
   var pending = 0;
+  // waiting is the submission asked for while files were still being
+  // sent: it goes on once they are, unless one of them failed.
+  var waiting = null;
+  var notice = document.createElement("p");
+  notice.className = "hint";
+  notice.setAttribute("role", "status");
+  form.append(notice);
+  function settled() {
+    if (pending > 0 || !waiting) {
+      return;
+    }
+    var submitter = waiting.submitter;
+    var failed = waiting.failed;
+    waiting = null;
+    notice.textContent = "";
+    if (!failed) {
+      form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+    }
+  }
   function say(key, name) {
     return (form.getAttribute("data-upload-" + key) || "").replace("{name}", name);
   }
@@ -319,8 +338,12 @@ document.addEventListener("submit", function (event) {
           item.textContent = err instanceof Refused ? err.message : say("failed", file.name);
           item.className = "error-message";
           item.setAttribute("role", "alert");
+          if (waiting) {
+            waiting.failed = true;
+          }
         }).finally(function () {
           pending--;
+          settled();
         });
       });
     });
@@ -328,7 +351,8 @@ document.addEventListener("submit", function (event) {
   form.addEventListener("submit", function (event) {
     if (pending > 0) {
       event.preventDefault();
-      window.alert(say("wait", ""));
+      waiting = { submitter: event.submitter, failed: false };
+      notice.textContent = say("wait", "");
     }
   });
 })();
