@@ -1,6 +1,7 @@
 package account
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"slices"
@@ -13,7 +14,12 @@ import (
 type accountListData struct {
 	Accounts []identity.Account
 	Notice   string
+	// DepartmentNames name the departments by id.
+	DepartmentNames map[string]string
 }
+
+// DepartmentName names a department, or gives its id if it has none.
+func (d accountListData) DepartmentName(id string) string { return cmp.Or(d.DepartmentNames[id], id) }
 
 func (p *Pages) accountList(w http.ResponseWriter, r *http.Request) {
 	all, err := p.Accounts.List(r.Context())
@@ -21,9 +27,19 @@ func (p *Pages) accountList(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	departments, err := p.Departments.List(r.Context())
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	names := make(map[string]string, len(departments))
+	for _, d := range departments {
+		names[d.ID] = d.Name
+	}
 	p.templates.Render(w, r, http.StatusOK, "accounts.html", web.Say(r, "Comptes", "Accounts"), accountListData{
-		Accounts: all,
-		Notice:   noticeText(r),
+		Accounts:        all,
+		Notice:          noticeText(r),
+		DepartmentNames: names,
 	})
 }
 
@@ -32,10 +48,13 @@ type accountFormData struct {
 	Account     identity.Account
 	Departments []identity.Department
 	Others      []identity.Account
-	Roles       []identity.Role
-	Tokens      []identity.TokenInfo
-	Errors      []string
-	Notice      string
+	// Managers are those who may be the account's manager: the managers,
+	// and the one it has if it is no longer one.
+	Managers []identity.Account
+	Roles    []identity.Role
+	Tokens   []identity.TokenInfo
+	Errors   []string
+	Notice   string
 	// Password is a password just generated, shown this once.
 	Password string
 }
@@ -84,8 +103,12 @@ func (p *Pages) renderAccountForm(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	for _, a := range all {
-		if a.ID != data.Account.ID {
-			data.Others = append(data.Others, a)
+		if a.ID == data.Account.ID {
+			continue
+		}
+		data.Others = append(data.Others, a)
+		if a.Role == identity.RoleManager || a.ID == data.Account.Manager {
+			data.Managers = append(data.Managers, a)
 		}
 	}
 	data.Roles = identity.Roles
