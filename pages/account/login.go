@@ -19,7 +19,6 @@ type loginData struct {
 	CSRF string
 }
 
-
 // landing is where an agent arrives after signing in, unless the sign-in
 // was asked on the way to another page: their inboxes.
 const landing = "/inbox"
