@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/guichet/guichet/app"
+	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/webhooks"
 )
 
@@ -263,6 +264,21 @@ func TestWebhookChangeHeard(t *testing.T) {
 	hook("received")
 	in.waitHeard(r, "routed received")
 	in.Must(200, "PUT", "/api/webhooks/si-metier", adminToken, `{"url":"`+server.URL+`","active":false}`)
+	// The events of the submissions before are all handled: a webhook
+	// registered now hears only what comes after.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c, err := in.app.Bus.JS.Consumer(t.Context(), bus.StreamEvents, bus.ConsumerWebhooks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := c.Info(t.Context())
+		if err == nil && info.NumPending == 0 && info.NumAckPending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhooks' consumer still has events to handle: %v %v", info, err)
+		}
+	}
 	other := &receiver{secret: "un autre secret assez long"}
 	otherServer := httptest.NewServer(other)
 	defer otherServer.Close()
