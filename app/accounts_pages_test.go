@@ -31,3 +31,34 @@ func TestAccountPagesForAdmins(t *testing.T) {
 		t.Errorf("the manager field offers more than the managers:\n%s", manager)
 	}
 }
+
+// An inbox's form filter offers the forms its department receives, not
+// the others' nor archived ones; a part of a reference finds its dossier.
+func TestInboxFilterAndSearch(t *testing.T) {
+	in := startWith(t, app.Config{DataDir: t.TempDir()})
+	in.Must(200, "PUT", "/api/departments/transports", adminToken, `{"name":"Transports scolaires"}`)
+	in.Must(200, "PUT", "/api/departments/rh", adminToken, `{"name":"Ressources humaines"}`)
+	publish := func(id, title, department string) {
+		in.Must(200, "PUT", "/api/forms/"+id+"/draft", adminToken, `{"title":"`+title+`","audience":"public","schema":{"type":"object",`+
+			`"properties":{"nom":{"type":"string","title":"Nom"}}},"routing":{"default":"`+department+`"}}`)
+		in.Must(200, "POST", "/api/forms/"+id+"/publish", adminToken, "")
+	}
+	publish("carte", "Carte de transport", "transports")
+	publish("conges", "Demande de congés", "rh")
+	publish("ancien", "Ancien formulaire", "transports")
+	in.Must(204, "POST", "/api/forms/ancien/archive", adminToken, "")
+	receipt := in.Must(201, "POST", "/api/forms/carte/submissions", "", `{"data":{"nom":"Weber"}}`).JSON(t)
+	ref := receipt["reference"].(string)
+	in.WaitProcessed(ref, receipt["token"].(string))
+
+	admin := in.signIn("bootstrap-admin")
+	page := admin.get("/inbox/transports")
+	options := regexp.MustCompile(`(?s)<select id="form" name="form">.*?</select>`).FindString(page)
+	if !strings.Contains(options, "Carte de transport") || strings.Contains(options, "Demande de congés") ||
+		strings.Contains(options, "Ancien formulaire") {
+		t.Errorf("the form filter of the transports' inbox:\n%s", options)
+	}
+	if found := admin.get("/inbox/transports?q=" + strings.ToLower(ref[len(ref)-4:])); !strings.Contains(found, ref) {
+		t.Errorf("part of the reference %s does not find it", ref)
+	}
+}

@@ -186,6 +186,7 @@ func TestInboxFilters(t *testing.T) {
 		"words":        {backoffice.Filter{Query: "ANNE metz"}, metz},
 		"no match":     {backoffice.Filter{Query: "klein"}, ""},
 		"reference":    {backoffice.Filter{Query: strings.ToLower(thionville)}, thionville + "*"},
+		"part of one":  {backoffice.Filter{Query: strings.ToLower(thionville[len(thionville)-4:])}, thionville + "*"},
 		"form":         {backoffice.Filter{Form: "autre"}, ""},
 		"before today": {backoffice.Filter{To: time.Now().Add(-time.Hour)}, ""},
 		"since today":  {backoffice.Filter{From: time.Now().Add(-time.Hour)}, thionville + "* " + metz},

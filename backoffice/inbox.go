@@ -75,7 +75,8 @@ type Filter struct {
 	Form   string
 	// From and To bound the submission time; zero is no bound.
 	From, To time.Time
-	// Query is a reference, or words that the answers must contain.
+	// Query is a reference or part of one, or words that the answers
+	// must contain.
 	Query string
 	// Viewer, when set, is the agent whose unread dossiers are marked.
 	Viewer string
@@ -89,7 +90,8 @@ func (f Filter) keeps(item Item) bool {
 		!f.From.IsZero() && item.SubmittedAt.Before(f.From),
 		!f.To.IsZero() && !item.SubmittedAt.Before(f.To):
 		return false
-	case query == "" || strings.EqualFold(query, item.Reference):
+	case query == "" || strings.Contains(strings.ToLower(item.Reference), query):
+		// A reference, or part of one: "f2n0", "2026-0001".
 		return true
 	}
 	for _, word := range strings.Fields(query) {

@@ -9,6 +9,7 @@ package schemas
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -73,6 +74,11 @@ func (f *Form) DraftLifetime() time.Duration {
 type Routing struct {
 	Default string `json:"default"`
 	Rules   []Rule `json:"rules,omitempty"`
+}
+
+// Sends reports whether the routing can send a submission to department.
+func (r Routing) Sends(department string) bool {
+	return r.Default == department || slices.ContainsFunc(r.Rules, func(rule Rule) bool { return rule.Department == department })
 }
 
 // Rule sends the submissions whose data validates against When to Department.

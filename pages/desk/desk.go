@@ -171,12 +171,21 @@ func refusalOf(r *http.Request, err error) (string, bool) {
 }
 
 // formTitles reads the title of every form, by id and in order.
-func (d *Pages) formTitles(ctx context.Context) (map[string]string, []formOption, error) {
+// formTitles names every form by id, and lists the forms to filter by:
+// those whose routing sends to department (all, if it is ""), archived
+// ones left out.
+func (d *Pages) formTitles(ctx context.Context, department string) (map[string]string, []formOption, error) {
 	drafts, err := d.Forms.Drafts(ctx)
 	titles := map[string]string{}
 	var options []formOption
 	for _, f := range drafts {
 		titles[f.ID] = f.Title
+		if department != "" && !f.Routing.Sends(department) {
+			continue
+		}
+		if archived, err := d.Forms.Archived(ctx, f.ID); err != nil || archived {
+			continue
+		}
 		options = append(options, formOption{ID: f.ID, Title: f.Title})
 	}
 	return titles, options, err

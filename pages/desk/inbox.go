@@ -193,7 +193,7 @@ func (d *Pages) showInbox(w http.ResponseWriter, r *http.Request, status int, de
 		d.fail(w, r, err)
 		return
 	}
-	titles, options, err := d.formTitles(ctx)
+	titles, options, err := d.formTitles(ctx, id)
 	if err != nil {
 		d.fail(w, r, err)
 		return

@@ -79,7 +79,7 @@ func (d *Pages) renderStatistics(w http.ResponseWriter, r *http.Request, status 
 		d.fail(w, r, err)
 		return
 	}
-	titles, options, err := d.formTitles(ctx)
+	titles, options, err := d.formTitles(ctx, "")
 	if err != nil {
 		d.fail(w, r, err)
 		return
