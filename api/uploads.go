@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -43,7 +44,7 @@ type uploadsHandler struct {
 	intake *submit.Intake
 	files  *uploads.Service
 	store  filestore.FileStore
-	tus    *handler.Handler
+	tus    http.Handler
 	log    *slog.Logger
 	dir    string
 	// abandoned is how long an upload in progress is kept after its last
@@ -54,7 +55,8 @@ type uploadsHandler struct {
 
 // UploadsConfig is where uploads in progress are kept, and for how long.
 type UploadsConfig struct {
-	// Dir holds the uploads in progress.
+	// Dir holds the uploads in progress (guichet-uploads in the system's
+	// temporary folder by default).
 	Dir string
 	// Abandoned is how long an upload in progress is kept after its last
 	// chunk (uploads.DefaultGrace by default).
@@ -81,14 +83,14 @@ func newUploadsHandler(s Services) (*uploadsHandler, error) {
 		DisableDownload:           true,
 		DisableConcatenation:      true,
 		Cors:                      &handler.CorsConfig{Disable: true},
-		Logger:                    exslog.New(exslog.NewTextHandler(discard{}, nil)),
+		Logger:                    exslog.New(exslog.NewTextHandler(io.Discard, nil)), // requests are logged once, by the API's middleware
 		PreUploadCreateCallback:   h.create,
 		PreFinishResponseCallback: h.finish,
 	})
 	if err != nil {
 		return nil, err
 	}
-	h.tus = tus
+	h.tus = http.StripPrefix(UploadsPath, tus)
 	return h, nil
 }
 
@@ -101,7 +103,7 @@ func (h *uploadsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSONProblem(w, problem(req.Lang, http.StatusForbidden, msgCSRF))
 		return
 	}
-	http.StripPrefix(UploadsPath, h.tus).ServeHTTP(w, r)
+	h.tus.ServeHTTP(w, r)
 }
 
 // create admits an upload for a form's file field, named by the
@@ -110,6 +112,9 @@ func (h *uploadsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *uploadsHandler) create(hook handler.HookEvent) (handler.HTTPResponse, handler.FileInfoChanges, error) {
 	ctx := hook.Context
 	h.sweepAbandoned(time.Now())
+	if err := h.intake.AllowUpload(requestOf(ctx).Client); err != nil {
+		return handler.HTTPResponse{}, handler.FileInfoChanges{}, tusError(ctx, err)
+	}
 	rule, err := h.rule(ctx, hook.Upload)
 	if err != nil {
 		return handler.HTTPResponse{}, handler.FileInfoChanges{}, err
@@ -154,7 +159,7 @@ func (h *uploadsHandler) finish(hook handler.HookEvent) (handler.HTTPResponse, e
 // rule is the rule of the field the upload's metadata names.
 func (h *uploadsHandler) rule(ctx context.Context, info handler.FileInfo) (schemas.FileRule, error) {
 	req := requestOf(ctx)
-	rule, err := h.intake.FileRule(ctx, req.Principal, req.Client, info.MetaData["form"], info.MetaData["field"])
+	rule, err := h.intake.FileRule(ctx, req.Principal, info.MetaData["form"], info.MetaData["field"])
 	if err != nil {
 		return rule, tusError(ctx, err)
 	}
@@ -211,12 +216,6 @@ func problemError(p *huma.ErrorModel) error {
 		StatusCode: p.Status, Body: string(body), Header: handler.HTTPHeader{"Content-Type": "application/problem+json"},
 	}}
 }
-
-// discard is a writer that drops tusd's own request log: requests are
-// logged once, by the API's middleware.
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // document describes the tus operations in the OpenAPI document; tusd
 // serves them, outside Huma.

@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -474,8 +473,10 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 	s := &a.Services
 	site := web.Site{Organisation: cfg.Organisation, HasLogo: len(cfg.Theme.Logo) > 0}
 	s.Log, s.TrustedProxies, s.Ready, s.UploadTimeout = cfg.Logger, cfg.TrustedProxies, a.ready, a.readTimeout
-	s.UploadsInProgress = api.UploadsConfig{Dir: filepath.Join(cmp.Or(cfg.DataDir, os.TempDir()), "uploads-in-progress"),
-		Abandoned: cfg.FileGrace}
+	s.UploadsInProgress = api.UploadsConfig{Abandoned: cfg.FileGrace}
+	if cfg.DataDir != "" {
+		s.UploadsInProgress.Dir = filepath.Join(cfg.DataDir, "uploads-in-progress")
+	}
 	s.Cookies, s.Site, s.Theme, s.Instrument = cfg.Cookies, site, cfg.Theme, p.counts.Instrument
 	s.Pages = slices.Concat(
 		account.New(account.Config{Departments: s.Departments, Accounts: s.Accounts, Care: s.AccountCare, Tokens: s.Tokens,

@@ -110,11 +110,9 @@ func (b *Bus) ReadDocument(ctx context.Context, name string) (io.ReadCloser, err
 	if info.Chunks == 0 {
 		return r, nil
 	}
-	stream, err := b.JS.Stream(ctx, DocumentsStream)
-	if err != nil {
-		return nil, err
-	}
-	consumer, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{DocumentChunks(info.NUID)}})
+	consumer, err := b.JS.OrderedConsumer(ctx, DocumentsStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{DocumentChunks(info.NUID)},
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -15,13 +15,12 @@ import (
 // "maxFiles": n}.
 
 // Default bounds of a file field. A field may take files up to
-// MaxFileSizeAllowed, which only an upload on its own can carry (see
+// MaxUploadSize, which only an upload on its own can carry (see
 // api.UploadsPath): a submission's body or a page's post is bounded well
 // below.
 const (
 	DefaultMaxFileSize    = 10 << 20
 	DefaultMaxFiles       = 5
-	MaxFileSizeAllowed    = MaxUploadSize
 	MaxFilesPerSubmission = 20
 	// MaxUploadSize bounds any file, for tenders' documents included.
 	MaxUploadSize = 1 << 30
@@ -158,7 +157,7 @@ func FileRuleOf(uiRaw json.RawMessage, multiple bool) FileRule {
 	if len(r.Accept) == 0 {
 		r.Accept = DefaultAccept
 	}
-	if r.MaxSize <= 0 || r.MaxSize > MaxFileSizeAllowed {
+	if r.MaxSize <= 0 || r.MaxSize > MaxUploadSize {
 		r.MaxSize = DefaultMaxFileSize
 	}
 	if r.MaxFiles <= 0 {

@@ -311,15 +311,20 @@ func visit(node any, path []string, location string, fn func(location string, va
 // ErrNoFileField means a form has no file field of that name.
 var ErrNoFileField = errors.New("submit: no such file field")
 
+// AllowUpload counts an upload against the client's rate limit, which
+// submissions share, and refuses it with ErrRateLimited past the limit.
+func (in *Intake) AllowUpload(client string) error {
+	if !in.limits.Allow(client, in.now()) {
+		return ErrRateLimited
+	}
+	return nil
+}
+
 // FileRule is the rule of a form's file field, for a file uploaded on its
 // own before the submission: the form must take submissions from
-// principal now, as Submit checks, and the upload counts against the
-// client's rate limit. field is the field's path, its items numbered or
-// not: "enfants.0.certificat" or "enfants.*.certificat".
-func (in *Intake) FileRule(ctx context.Context, principal identity.Principal, client, formID, field string) (schemas.FileRule, error) {
-	if !in.limits.Allow(client, in.now()) {
-		return schemas.FileRule{}, ErrRateLimited
-	}
+// principal now, as Submit checks. field is the field's path, its items
+// numbered or not: "enfants.0.certificat" or "enfants.*.certificat".
+func (in *Intake) FileRule(ctx context.Context, principal identity.Principal, formID, field string) (schemas.FileRule, error) {
 	form, err := in.forms.Latest(ctx, formID)
 	if err != nil {
 		return schemas.FileRule{}, err

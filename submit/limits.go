@@ -27,7 +27,7 @@ const (
 
 // maxDataURLLength is the length of the largest file a field may take,
 // once written as a data URL.
-const maxDataURLLength = schemas.MaxFileSizeAllowed/3*4 + 1024
+const maxDataURLLength = schemas.MaxUploadSize/3*4 + 1024
 
 // ErrDataTooLarge means submitted data exceeds the bounds above; the
 // error wrapping it says which.

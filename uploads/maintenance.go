@@ -85,7 +85,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		if f.Reference != "" || now.Before(f.KeptUntil) {
 			return nil
 		}
-		if err := s.Remove(ctx, f.ID); err != nil {
+		if err := s.remove(ctx, f); err != nil {
 			return err
 		}
 		swept++

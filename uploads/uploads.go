@@ -127,9 +127,6 @@ func New(ctx context.Context, b *bus.Bus, cfg Config) (*Service, error) {
 	return &Service{cfg: cfg, bus: b, docs: docs, records: records}, nil
 }
 
-// Scanning reports whether files are scanned at all.
-func (s *Service) Scanning() bool { return s.cfg.Scanner != nil }
-
 // Receive reads a file to its end and keeps it under id (a new one if
 // empty), unless it refuses it with a *Refusal: a type rule does not take
 // (read from the content), a size over rule's, an empty file, or an
@@ -160,9 +157,9 @@ func (s *Service) Receive(ctx context.Context, id, name string, rule schemas.Fil
 	now := s.cfg.Now().UTC()
 	f := File{ID: id, Name: name, Type: mediaType, Received: now, KeptUntil: now.Add(s.cfg.Grace)}
 	hash := sha256.New()
-	content := &countingReader{r: io.TeeReader(io.LimitReader(io.MultiReader(bytes.NewReader(head), r), rule.MaxSize+1), hash)}
+	content := io.TeeReader(io.LimitReader(io.MultiReader(bytes.NewReader(head), r), rule.MaxSize+1), hash)
 	scan := s.startScan(ctx)
-	_, err = s.bus.WriteDocument(ctx, jetstream.ObjectMeta{
+	stored, err := s.bus.WriteDocument(ctx, jetstream.ObjectMeta{
 		Name:        f.Object(),
 		Description: name,
 		Headers:     map[string][]string{"Content-Type": {mediaType}},
@@ -171,7 +168,7 @@ func (s *Service) Receive(ctx context.Context, id, name string, rule schemas.Fil
 	if err != nil {
 		return File{}, fmt.Errorf("uploads: store %s: %w", name, err)
 	}
-	f.Size, f.SHA256 = content.n, hex.EncodeToString(hash.Sum(nil))
+	f.Size, f.SHA256 = int64(stored.Size), hex.EncodeToString(hash.Sum(nil))
 	if f.Size > rule.MaxSize {
 		s.deleteObject(ctx, f)
 		return File{}, sizeRefused(name, rule)
@@ -301,10 +298,15 @@ func (s *Service) Remove(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	return s.remove(ctx, f)
+}
+
+// remove deletes a file whose record was read, and the record.
+func (s *Service) remove(ctx context.Context, f File) error {
 	if err := s.docs.Delete(ctx, f.Object()); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 		return err
 	}
-	for _, key := range []string{recordKey(id), unscannedKey(id)} {
+	for _, key := range []string{recordKey(f.ID), unscannedKey(f.ID)} {
 		if err := s.records.Purge(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 			return err
 		}
@@ -361,15 +363,4 @@ func cleanName(name string) string {
 		name = string(r[:200])
 	}
 	return name
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
