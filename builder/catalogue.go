@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/guichet/guichet/schemas"
@@ -65,6 +66,12 @@ type FieldSpec struct {
 	Choices        []Choice `json:"choices,omitempty"`
 	// AsList shows a single choice as a drop-down list instead of radios.
 	AsList bool `json:"asList,omitempty"`
+	// Purpose says what the answer tells of the applicant, as an HTML
+	// autofill token (see schemas.Purposes): letters and inboxes read the
+	// applicant's name and address from such fields.
+	Purpose string `json:"purpose,omitempty" doc:"Ce que la réponse dit du demandeur (jeton d'autocomplétion HTML : family-name, street-address…)"`
+	// Summary shows the answer in the inboxes, beside the applicant.
+	Summary bool `json:"summary,omitempty" doc:"La réponse figure dans les boîtes de réception, à côté du demandeur"`
 	// Fields are a repeatable group's fields.
 	Fields []FieldSpec `json:"fields,omitempty"`
 	// Condition, when reading a form's fields, says when a conditional
@@ -81,6 +88,15 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 	}
 	if f.Placeholder != "" {
 		ui["ui:placeholder"] = f.Placeholder
+	}
+	if f.Purpose != "" {
+		if !slices.Contains(schemas.Purposes, f.Purpose) {
+			return nil, nil, fmt.Errorf("field %q: unknown purpose %q", f.Name, f.Purpose)
+		}
+		ui["ui:autocomplete"] = f.Purpose
+	}
+	if f.Summary {
+		ui["ui:summary"] = true
 	}
 	if f.Default != nil {
 		schema["default"] = f.Default
@@ -173,6 +189,14 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 			"commune":    map[string]any{"type": "string", "title": "Commune", "minLength": 1, "maxLength": 100},
 		}
 		ui["ui:order"] = []string{"rue", "complement", "codePostal", "commune"}
+		if f.Purpose != "" {
+			// An address says where the applicant lives line by line.
+			delete(ui, "ui:autocomplete")
+			for name, purpose := range map[string]string{"rue": "address-line1", "complement": "address-line2",
+				"codePostal": "postal-code", "commune": "address-level2"} {
+				ui[name] = map[string]any{"ui:autocomplete": purpose}
+			}
+		}
 	case SIRET:
 		schema["type"], schema["format"] = "string", schemas.FormatSIRET
 	case IBAN:

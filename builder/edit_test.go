@@ -129,3 +129,36 @@ func TestEditOperations(t *testing.T) {
 		t.Errorf("required = %v", required.Required)
 	}
 }
+
+// What an answer says of the applicant, and whether the inboxes show it,
+// read back; the letters then find the addressee in the answers.
+func TestPurposesReadBack(t *testing.T) {
+	specs := []FieldSpec{
+		{Type: ShortText, Name: "nom", Label: "Nom", Purpose: "family-name"},
+		{Type: ShortText, Name: "prenom", Label: "Prénom", Purpose: "given-name"},
+		{Type: PostalAddress, Name: "adresse", Label: "Adresse", Purpose: "street-address"},
+		{Type: Commune, Name: "commune", Label: "Commune", Summary: true},
+	}
+	form := formOf(t, specs...)
+	got, err := Fields(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range specs {
+		if got[i].Purpose != want.Purpose || got[i].Summary != want.Summary {
+			t.Errorf("field %s read back with %q, %v", want.Name, got[i].Purpose, got[i].Summary)
+		}
+	}
+	compiled, err := schemas.Preview(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := compiled.Applicant(json.RawMessage(`{"nom":"Klein","prenom":"Anne",` +
+		`"adresse":{"rue":"12 rue des Jardins","codePostal":"57100","commune":"Thionville"}}`))
+	if a.Name != "Anne Klein" || !slices.Equal(a.Address, []string{"12 rue des Jardins", "57100 Thionville"}) {
+		t.Errorf("the applicant: %+v", a)
+	}
+	if _, _, err := (FieldSpec{Type: ShortText, Name: "x", Label: "X", Purpose: "nickname"}).Fragment(); err == nil {
+		t.Error("an unknown purpose was taken")
+	}
+}

@@ -96,10 +96,17 @@ type choiceSchema struct {
 }
 
 type fieldUI struct {
-	Widget      string          `json:"ui:widget"`
-	Help        string          `json:"ui:help"`
-	Placeholder string          `json:"ui:placeholder"`
-	Items       json.RawMessage `json:"items"`
+	Widget       string          `json:"ui:widget"`
+	Help         string          `json:"ui:help"`
+	Placeholder  string          `json:"ui:placeholder"`
+	Autocomplete string          `json:"ui:autocomplete"`
+	Summary      bool            `json:"ui:summary"`
+	Items        json.RawMessage `json:"items"`
+	// Rue is the first line of a postal address, whose purpose says the
+	// address's.
+	Rue struct {
+		Autocomplete string `json:"ui:autocomplete"`
+	} `json:"rue"`
 }
 
 // SpecOf describes one field's schema and uiSchema hints as the catalogue
@@ -109,7 +116,8 @@ func SpecOf(schema, ui json.RawMessage) FieldSpec {
 	_ = json.Unmarshal(schema, &s)
 	var u fieldUI
 	_ = json.Unmarshal(ui, &u)
-	spec := FieldSpec{Label: s.Title, Hint: u.Help, Placeholder: u.Placeholder, Default: s.Default,
+	spec := FieldSpec{Label: s.Title, Hint: u.Help, Placeholder: u.Placeholder, Purpose: u.Autocomplete, Summary: u.Summary,
+		Default: s.Default,
 		Minimum: s.Minimum, Maximum: s.Maximum, MinLength: s.MinLength, MaxLength: s.MaxLength,
 		Pattern: s.Pattern, PatternMessage: s.PatternMessage}
 	typ, _ := s.Type.(string)
@@ -128,6 +136,9 @@ func SpecOf(schema, ui json.RawMessage) FieldSpec {
 		}
 	case typ == "object":
 		spec.Type = PostalAddress
+		if u.Rue.Autocomplete != "" {
+			spec.Purpose = "street-address"
+		}
 	case typ == "array":
 		var items fieldSchema
 		_ = json.Unmarshal(s.Items, &items)

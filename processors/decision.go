@@ -13,6 +13,7 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
 
@@ -26,6 +27,8 @@ type DecisionDocument struct {
 	// Service is the department that decided; Signatory, the agent who
 	// did, by name.
 	Service, Signatory string
+	// Addressee is the person the letter is for, as the answers say it.
+	Addressee schemas.Applicant
 }
 
 // appealText says the means and time limits of appeal, without which,
@@ -43,9 +46,9 @@ var appealText = locale.Text{
 }
 
 // RenderDecision writes the decision letter of a submission, in the
-// submitter's language: the decision as a sentence, its date, the service
-// and the agent who decided, its reason, and the means and time limits of
-// appeal.
+// submitter's language: the addressee, the decision as a sentence, its
+// date, the service and the agent who decided, its reason, and the means
+// and time limits of appeal.
 func RenderDecision(w io.Writer, doc DecisionDocument) error {
 	pdf, text := newDocument(doc.Organisation, doc.FormTitle, doc.Reference, doc.Decision.At)
 	t := func(fr, en string) string { return locale.Text{FR: fr, EN: en}.In(doc.Lang) }
@@ -54,6 +57,19 @@ func RenderDecision(w io.Writer, doc DecisionDocument) error {
 	if doc.Service != "" {
 		pdf.SetFont("go", "", 10)
 		pdf.MultiCell(text, 5, doc.Service, "", "L", false)
+	}
+	if to := doc.Addressee; to.Name != "" || len(to.Address) > 0 {
+		left, _, _, _ := pdf.GetMargins()
+		indent := text / 2
+		pdf.Ln(4)
+		for i, line := range append([]string{to.Name}, to.Address...) {
+			if line == "" {
+				continue
+			}
+			pdf.SetX(left + indent)
+			pdf.SetFont("go", map[bool]string{true: "B", false: ""}[i == 0], 10)
+			pdf.MultiCell(text-indent, 5, line, "", "L", false)
+		}
 	}
 	pdf.Ln(4)
 	pdf.SetFont("go", "B", 16)
@@ -148,7 +164,13 @@ func (d *Decision) Letter(ctx context.Context, e submit.Event) ([]byte, error) {
 	if lang != locale.English {
 		lang = locale.French
 	}
-	doc := DecisionDocument{Organisation: d.Organisation, FormTitle: form.Title, Reference: e.Reference, Decision: e, Lang: lang}
+	doc := DecisionDocument{Organisation: d.Organisation, FormTitle: form.Title, Reference: e.Reference, Decision: e, Lang: lang,
+		Addressee: form.Applicant(sub.Data)}
+	if d.Accounts != nil && sub.AccountID != "" {
+		if a, err := d.Accounts.Get(ctx, sub.AccountID); err == nil {
+			doc.Addressee = schemas.Applicant{Name: a.Name, Email: a.Email}
+		}
+	}
 	if d.Departments != nil {
 		if dep, err := d.Departments.Get(ctx, e.Department); err == nil {
 			doc.Service = dep.Name

@@ -9,6 +9,7 @@ import (
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/test/pdftest"
 	"github.com/guichet/guichet/processors"
+	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
 
@@ -26,12 +27,14 @@ func TestDecisionLetter(t *testing.T) {
 			Organisation: "Département de la Moselle", FormTitle: "Aide au transport scolaire", Reference: "2026-0001-AAAA",
 			Decision: submit.Event{Status: status, At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), Reason: "Dossier complet."},
 			Lang:     locale.French, Service: "Transports scolaires", Signatory: "Marie Weber",
+			Addressee: schemas.Applicant{Name: "Anne Klein", Address: []string{"12 rue des Jardins", "57100 Thionville"}},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		text := strings.Join(strings.Fields(pdftest.Text(t, buf.Bytes())), " ")
-		for _, want := range []string{sentence, "Dossier complet.", "Pour l'administration, Marie Weber, Transports scolaires",
+		for _, want := range []string{"Anne Klein 12 rue des Jardins 57100 Thionville", sentence, "Dossier complet.",
+			"Pour l'administration, Marie Weber, Transports scolaires",
 			"dans un délai de deux mois", "recours gracieux auprès de Département de la Moselle", "tribunal administratif de Strasbourg",
 			"Télérecours citoyens"} {
 			if !strings.Contains(text, want) {

@@ -20,6 +20,8 @@ type Compiled struct {
 	// layout is how Answers writes the data, worked out at its first call.
 	layoutOnce sync.Once
 	layout     *layout
+	// marks are the fields marked with a purpose, or for the inboxes.
+	marks fieldMarks
 }
 
 type compiledRule struct {
@@ -31,7 +33,8 @@ type compiledRule struct {
 // problem rather than stopping at the first.
 func compile(v Version) (*Compiled, error) {
 	problems := &DefinitionError{}
-	c := &Compiled{Version: v, files: fileFieldsOf(v)}
+	c := &Compiled{Version: v, files: fileFieldsOf(v), marks: fieldMarks{purposes: map[string][]string{}}}
+	marksOf(v.Schema, v.UISchema, nil, &c.marks)
 	var err error
 	if c.schema, err = Compile(v.Schema, "schema"); err != nil {
 		problems.merge(err)

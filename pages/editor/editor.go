@@ -48,6 +48,7 @@ func New(cfg Config) *Pages {
 	p := &Pages{Config: cfg}
 	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log, template.FuncMap{
 		"typeName": func(lang locale.Lang, t builder.FieldType) string { return typeNames[t].In(lang) },
+		"purposes": func() any { return purposeNames },
 		"formTable": func(lang locale.Lang, caption string, forms []formState) formTable {
 			return formTable{Lang: lang, Caption: caption, Forms: forms}
 		},
@@ -109,6 +110,24 @@ var typeNames = map[builder.FieldType]locale.Text{
 	builder.RepeatGroup:    {FR: "Groupe répétable", EN: "Repeatable group"},
 	builder.Heading:        {FR: "Intertitre", EN: "Heading"},
 	builder.Paragraph:      {FR: "Texte explicatif", EN: "Explanatory text"},
+}
+
+// purposeNames are what an answer may say of the applicant, as the
+// builder offers them (see builder.FieldSpec.Purpose).
+var purposeNames = []struct {
+	Purpose string
+	Name    locale.Text
+}{
+	{"name", locale.Text{FR: "Nom et prénom du demandeur", EN: "Applicant's full name"}},
+	{"honorific-prefix", locale.Text{FR: "Civilité", EN: "Title"}},
+	{"given-name", locale.Text{FR: "Prénom du demandeur", EN: "Applicant's given name"}},
+	{"family-name", locale.Text{FR: "Nom de famille du demandeur", EN: "Applicant's family name"}},
+	{"organization", locale.Text{FR: "Organisme ou entreprise du demandeur", EN: "Applicant's organisation or company"}},
+	{"street-address", locale.Text{FR: "Adresse du demandeur", EN: "Applicant's address"}},
+	{"postal-code", locale.Text{FR: "Code postal", EN: "Postcode"}},
+	{"address-level2", locale.Text{FR: "Commune", EN: "Town"}},
+	{"email", locale.Text{FR: "Adresse électronique du demandeur", EN: "Applicant's email address"}},
+	{"tel", locale.Text{FR: "Téléphone du demandeur", EN: "Applicant's phone number"}},
 }
 
 func langOf(r *http.Request) locale.Lang { return web.RequestOf(r.Context()).Lang }

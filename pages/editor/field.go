@@ -298,6 +298,8 @@ func parseField(r *http.Request) (builder.FieldSpec, fieldTexts, []subFieldRow, 
 		Pattern:        strings.TrimSpace(form.Get("pattern")),
 		PatternMessage: strings.TrimSpace(form.Get("patternMessage")),
 		AsList:         form.Get("asList") == "on",
+		Purpose:        form.Get("purpose"),
+		Summary:        form.Get("summary") == "on",
 	}
 	texts := fieldTexts{
 		Minimum: form.Get("minimum"), Maximum: form.Get("maximum"), MinLength: form.Get("minLength"),
@@ -307,6 +309,9 @@ func parseField(r *http.Request) (builder.FieldSpec, fieldTexts, []subFieldRow, 
 	bad := func(fr, en string) { errs = append(errs, locale.Text{FR: fr, EN: en}.In(lang)) }
 	if _, known := typeNames[spec.Type]; !known {
 		bad("Type de champ inconnu.", "Unknown field type.")
+	}
+	if spec.Purpose != "" && !slices.Contains(schemas.Purposes, spec.Purpose) {
+		bad("Ce que la réponse dit du demandeur n'est pas dans la liste.", "What the answer says of the applicant is not in the list.")
 	}
 	if spec.Label == "" {
 		bad("Donnez un libellé au champ : c'est la question que lit l'usager.", "Give the field a label: it is the question people read.")

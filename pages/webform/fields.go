@@ -50,7 +50,10 @@ type Field struct {
 	Label       string
 	Hint        string
 	Placeholder string
-	Required    bool
+	// Autocomplete is the HTML autofill token of what the field asks
+	// (see schemas.Purposes).
+	Autocomplete string
+	Required     bool
 	// Value is the answer as typed; Values the answers of a checkbox list.
 	Value   string
 	Values  []string
@@ -174,9 +177,10 @@ func (n node) options() []Option {
 
 // uiHints is what the pages read of a uiSchema entry.
 type uiHints struct {
-	Widget      string `json:"ui:widget"`
-	Help        string `json:"ui:help"`
-	Placeholder string `json:"ui:placeholder"`
+	Widget       string `json:"ui:widget"`
+	Help         string `json:"ui:help"`
+	Placeholder  string `json:"ui:placeholder"`
+	Autocomplete string `json:"ui:autocomplete"`
 }
 
 // buildFields makes the fields of an object schema, filled with data and
@@ -225,7 +229,8 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, path string, fc fie
 	_ = json.Unmarshal(schemaRaw, &n)
 	var hints uiHints
 	_ = json.Unmarshal(uiRaw, &hints)
-	f := &Field{Path: path, Label: n.Title, Hint: hints.Help, Placeholder: hints.Placeholder, Error: errs[path], MaxLength: n.MaxLength}
+	f := &Field{Path: path, Label: n.Title, Hint: hints.Help, Placeholder: hints.Placeholder, Autocomplete: hints.Autocomplete,
+		Error: errs[path], MaxLength: n.MaxLength}
 	if f.Label == "" {
 		f.Label = path[strings.LastIndex(path, ".")+1:]
 	}
