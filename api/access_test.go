@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/test/testkit"
+	"github.com/guichet/guichet/uploads"
 )
 
 const publicForm = `{
@@ -57,6 +59,9 @@ type world struct {
 	created   int
 	// decided is the position of the decision on reference, once made.
 	decided string
+	// messageWithFile is the ID of the applicant's message on reference
+	// that carries a file.
+	messageWithFile string
 }
 
 // setUp creates two departments, one account per role, a public and an
@@ -97,6 +102,21 @@ func setUp(t *testing.T) *world {
 	receipt := s.Must(201, "POST", "/api/forms/permis/submissions", "", `{"data":{"nom":"Dupont","piece":"`+samplePDF+`"}}`).JSON(t)
 	w.reference, w.receipt = receipt["reference"].(string), receipt["token"].(string)
 	s.WaitStatus(w.reference, w.receipt, "routed")
+	ctx := context.Background()
+	services := s.app.Services
+	file, err := services.Uploads.Receive(ctx, "", "quittance.pdf", backoffice.MessageFiles, strings.NewReader(samplePDFContent))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := services.Conversations.Reply(ctx, identity.Principal{}, w.receipt, w.reference, "Voici la quittance.",
+		[]uploads.File{file}); err != nil {
+		t.Fatal(err)
+	}
+	thread, err := services.Conversations.Thread(ctx, w.reference)
+	if err != nil || len(thread) != 1 {
+		t.Fatalf("the thread: %v, %v", thread, err)
+	}
+	w.messageWithFile = strconv.FormatUint(thread[0].ID, 10)
 	return w
 }
 
@@ -467,6 +487,18 @@ func (w *world) requests() map[string]route {
 			request: fixed("/dossiers/"+ref+"/messages", "text=Merci"),
 			ok:      303,
 		},
+		"POST /dossiers/{reference}/correction": {access: identity.DossierAgent, request: func(caller) (string, string) {
+			return "/dossiers/" + w.routedDossier() + "/correction", "field=nom&text=Pr%C3%A9cisez+le+nom"
+		}, ok: 303},
+		"POST /recu/{reference}/messages": {access: identity.Applicant, request: fixed("/recu/"+ref+"/messages", "text=Bonjour"), ok: 303},
+		// The matrix's dossier asks for nothing: its applicant goes back to its page.
+		"GET /recu/{reference}/completer":  {access: identity.Applicant, request: fixed("/recu/"+ref+"/completer", ""), ok: 303},
+		"POST /recu/{reference}/completer": {access: identity.Applicant, request: fixed("/recu/"+ref+"/completer", "nom=Durand"), ok: 303},
+		"GET /api/submissions/{reference}/messages/{message}/files/{n}": {
+			access:  identity.ReceiptHolder,
+			request: fixed("/api/submissions/"+ref+"/messages/"+w.messageWithFile+"/files/0", ""),
+			ok:      200,
+		},
 		"GET /api/submissions/{reference}/decisions/{n}": {access: identity.ReceiptHolder, request: func(caller) (string, string) {
 			ref, n := w.decidedDossier()
 			return "/api/submissions/" + ref + "/decisions/" + n, ""
@@ -784,6 +816,11 @@ func expected(r route, c caller, ok int) int {
 		allowed = p.ServesDepartment("accueil") // every dossier of the matrix is routed to "accueil"
 		if !allowed && p.IsAgent() {
 			return http.StatusNotFound // another department's dossier is as unknown as one that does not exist
+		}
+	case identity.Applicant:
+		allowed = c.receipt // the matrix's submissions are anonymous
+		if !allowed && (p.Anonymous() || p.IsAgent()) {
+			return http.StatusNotFound // to anyone else, the request is unknown
 		}
 	case identity.ReceiptHolder:
 		allowed = c.receipt || p.ServesDepartment("accueil")

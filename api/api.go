@@ -52,14 +52,16 @@ type Services struct {
 	Tracker     *submit.Tracker
 	Inboxes     *backoffice.Inboxes
 	Dossiers    *backoffice.Dossiers
-	Trail       *backoffice.Trail
-	Exporter    *backoffice.Exporter
-	Statistics  *backoffice.Statistics
-	Workflows   *backoffice.Workflows
-	Webhooks    *webhooks.Service
-	DeadLetters *processors.DeadLetters
-	Privacy     *privacy.Privacy
-	Receipts    *receipts.Store
+	// Conversations are the messages between departments and applicants.
+	Conversations *backoffice.Conversations
+	Trail         *backoffice.Trail
+	Exporter      *backoffice.Exporter
+	Statistics    *backoffice.Statistics
+	Workflows     *backoffice.Workflows
+	Webhooks      *webhooks.Service
+	DeadLetters   *processors.DeadLetters
+	Privacy       *privacy.Privacy
+	Receipts      *receipts.Store
 	// Uploads keeps the files, scanned by ClamAV.
 	Uploads *uploads.Service
 	// UploadsInProgress is where uploads cut in chunks are put together.
@@ -141,11 +143,12 @@ func New(s Services) (http.Handler, error) {
 	(&deadLettersHandler{letters: s.DeadLetters}).register(api)
 	(&privacyHandler{privacy: s.Privacy}).register(api)
 	(&receiptsHandler{receipts: s.Receipts}).register(api)
-	(&dossiersHandler{dossiers: s.Dossiers, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
+	(&dossiersHandler{dossiers: s.Dossiers, conversations: s.Conversations, trail: s.Trail, exporter: s.Exporter, log: s.Log}).register(api)
 	(&builderHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&fieldsHandler{forms: s.Forms, builder: s.Builder}).register(api)
 	(&submissionsHandler{intake: s.Intake, tracker: s.Tracker, documents: s.Documents, readDocument: s.ReadDocument, uploads: s.Uploads,
-		log: s.Log, trail: s.Trail, receipts: s.Receipts, uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
+		log: s.Log, trail: s.Trail, receipts: s.Receipts, conversations: s.Conversations,
+		uploadTimeout: cmp.Or(s.UploadTimeout, 2*time.Minute)}).register(api)
 
 	files, err := newUploadsHandler(s)
 	if err != nil {

@@ -12,9 +12,10 @@ import (
 	"github.com/guichet/guichet/submit"
 )
 
-// samplePDF is a small PDF, as a data URL.
-var samplePDF = submit.DataURL("avis d'imposition.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> "+
-	"endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"))
+// samplePDFContent is a small PDF file; samplePDF, the same as an answer.
+const samplePDFContent = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+var samplePDF = submit.DataURL("avis d'imposition.pdf", "application/pdf", []byte(samplePDFContent))
 
 func samplePNG(t *testing.T) []byte {
 	var buf bytes.Buffer

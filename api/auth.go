@@ -117,7 +117,7 @@ func securityOf(access identity.Access) []map[string][]string {
 	switch access {
 	case identity.Anyone:
 		return []map[string][]string{{}}
-	case identity.ReceiptHolder:
+	case identity.ReceiptHolder, identity.Applicant:
 		return append(signedIn, map[string][]string{})
 	}
 	return signedIn
@@ -151,6 +151,10 @@ var accessText = map[identity.Access]locale.Text{
 	identity.ReceiptHolder: {
 		FR: "détenteur du jeton de récépissé, agents du service destinataire, administrateurs.",
 		EN: "holder of the receipt token, agents of the receiving department, admins.",
+	},
+	identity.Applicant: {
+		FR: "le demandeur : détenteur du jeton de récépissé, ou agent qui a fait la demande.",
+		EN: "the applicant: holder of the receipt token, or the agent who filed the request.",
 	},
 	identity.DossierAgent: {
 		FR: "agents du service destinataire du dossier, administrateurs.",

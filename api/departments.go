@@ -81,7 +81,7 @@ type inboxInput struct {
 	ID     string    `path:"id" maxLength:"64"`
 	Cursor string    `query:"cursor" maxLength:"512" doc:"Curseur de la page suivante, tel que rendu dans next"`
 	Limit  int       `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Nombre d'éléments par page"`
-	Status string    `query:"status" enum:"received,documented,routed,in_review,accepted,rejected,closed," doc:"Seulement les dépôts dans cet état"`
+	Status string    `query:"status" enum:"received,documented,routed,in_review,to_complete,accepted,rejected,closed," doc:"Seulement les dépôts dans cet état"`
 	Form   string    `query:"form" maxLength:"64" doc:"Seulement les dépôts de ce formulaire"`
 	From   time.Time `query:"from" doc:"Déposés à partir de cet instant (RFC 3339)"`
 	To     time.Time `query:"to" doc:"Déposés avant cet instant (RFC 3339)"`

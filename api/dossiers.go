@@ -17,9 +17,11 @@ import (
 // departments.
 type dossiersHandler struct {
 	dossiers *backoffice.Dossiers
-	trail    *backoffice.Trail
-	exporter *backoffice.Exporter
-	log      *slog.Logger
+	// conversations writes to applicants.
+	conversations *backoffice.Conversations
+	trail         *backoffice.Trail
+	exporter      *backoffice.Exporter
+	log           *slog.Logger
 }
 
 func (h *dossiersHandler) register(api huma.API) {
@@ -43,8 +45,9 @@ func (h *dossiersHandler) register(api huma.API) {
 	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
 		OperationID: "message-submitter", Method: http.MethodPost, Path: "/api/dossiers/{reference}/messages",
 		Summary: "Écrire à l'usager", Tags: tags, DefaultStatus: http.StatusAccepted,
-		Description: "Le message est enregistré au journal du dossier et envoyé par courriel à l'usager (à l'adresse que donnent ses réponses, " +
-			"ou à l'agent demandeur), avec le lien vers son récépissé, dès que le relais SMTP le prend.",
+		Description: "Le message est enregistré au journal du dossier, où l'usager le lit sur la page de son dossier et peut y répondre. " +
+			"Un courriel l'en avertit (à l'adresse que donnent ses réponses, ou à l'agent demandeur), avec le lien vers cette page, " +
+			"quand un relais SMTP est configuré.",
 	}), h.message)
 	huma.Register(api, operation(identity.DossierAgent, huma.Operation{
 		OperationID: "assign-dossier", Method: http.MethodPost, Path: "/api/dossiers/{reference}/assign",
@@ -229,7 +232,7 @@ func (h *dossiersHandler) note(ctx context.Context, in *noteInput) (*struct{}, e
 }
 
 func (h *dossiersHandler) message(ctx context.Context, in *noteInput) (*struct{}, error) {
-	if err := h.dossiers.Message(ctx, requestOf(ctx).Principal, in.Reference, in.Body.Text); err != nil {
+	if err := h.conversations.Write(ctx, requestOf(ctx).Principal, in.Reference, in.Body.Text, nil); err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	return nil, nil

@@ -38,6 +38,8 @@ type submissionsHandler struct {
 	log          *slog.Logger
 	trail        *backoffice.Trail
 	receipts     *receipts.Store
+	// conversations finds the files sent with messages.
+	conversations *backoffice.Conversations
 	// uploadTimeout bounds the time a submission's body takes to arrive.
 	uploadTimeout time.Duration
 }
@@ -101,6 +103,16 @@ func (h *submissionsHandler) register(api huma.API) {
 			Content:     map[string]*huma.MediaType{"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}}},
 		}},
 	}), h.attachment)
+	huma.Register(api, operation(identity.ReceiptHolder, huma.Operation{
+		OperationID: "get-message-file", Method: http.MethodGet, Path: "/api/submissions/{reference}/messages/{message}/files/{n}",
+		Summary: "Télécharger un fichier joint à un message du dossier", Tags: []string{"Submissions"},
+		Description: "Les messages du dossier, entre le service et le demandeur, portent chacun un numéro ; leurs fichiers sont numérotés à " +
+			"partir de 0.",
+		Responses: map[string]*huma.Response{"200": {
+			Description: "Le fichier, tel qu'il a été envoyé",
+			Content:     map[string]*huma.MediaType{"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}}},
+		}},
+	}), h.messageFile)
 }
 
 type submitInput struct {
@@ -195,7 +207,7 @@ type submissionOutput struct {
 		Reference   string           `json:"reference" example:"2026-0001-F2N0"`
 		Form        string           `json:"form" example:"aide-transport-scolaire"`
 		FormVersion int              `json:"formVersion" example:"1"`
-		Status      string           `json:"status" enum:"received,documented,routed,in_review,accepted,rejected,closed"`
+		Status      string           `json:"status" enum:"received,documented,routed,in_review,to_complete,accepted,rejected,closed"`
 		Department  string           `json:"department,omitempty" example:"transports"`
 		SubmittedAt time.Time        `json:"submittedAt"`
 		History     []ChangeBody     `json:"history"`
@@ -329,9 +341,7 @@ func (h *submissionsHandler) decision(ctx context.Context, in *attachmentInput) 
 // unscanned while the daemon was down (see uploads.Scan).
 const ScanHeader = "Guichet-Scan"
 
-// attachment serves a file as it was sent, streamed, as a download that
-// the browser neither sniffs nor runs. A file not yet scanned says so in
-// ScanHeader; an infected one, deleted when found, is gone (410).
+// attachment serves a file sent with a submission (see serveFile).
 func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput) (*huma.StreamResponse, error) {
 	lang := requestOf(ctx).Lang
 	rec, err := h.readable(ctx, &submissionInput{Reference: in.Reference, Token: in.Token})
@@ -345,19 +355,64 @@ func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput
 		})
 	}
 	a := rec.Attachments[in.N]
+	return h.serveFile(ctx, rec, in.Token, a, a.ObjectName(rec.Reference, in.N))
+}
+
+type messageFileInput struct {
+	Reference string `path:"reference" maxLength:"32" example:"2026-0001-F2N0"`
+	Message   uint64 `path:"message" doc:"Numéro du message"`
+	N         int    `path:"n" minimum:"0" maximum:"100" doc:"Numéro du fichier dans le message, à partir de 0"`
+	Token     string `query:"token" maxLength:"64" doc:"Jeton de récépissé"`
+}
+
+// messageFile serves a file sent with a message of the dossier's
+// conversation, to those who may read the dossier.
+func (h *submissionsHandler) messageFile(ctx context.Context, in *messageFileInput) (*huma.StreamResponse, error) {
+	rec, err := h.readable(ctx, &submissionInput{Reference: in.Reference, Token: in.Token})
+	if err != nil {
+		return nil, err
+	}
+	m, err := h.conversations.Message(ctx, rec.Reference, in.Message)
+	if err == nil && in.N >= len(m.Files) {
+		err = backoffice.ErrNoMessage
+	}
+	if errors.Is(err, backoffice.ErrNoMessage) {
+		return nil, problem(requestOf(ctx).Lang, http.StatusNotFound, locale.Text{
+			FR: "Ce dossier n'a pas de message avec un fichier à ce numéro.",
+			EN: "This dossier has no message with a file with this number.",
+		})
+	}
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	a := m.Files[in.N]
+	return h.serveFile(ctx, rec, in.Token, a, a.Object)
+}
+
+// serveFile serves a file of a dossier as it was sent, streamed, as a
+// download that the browser neither sniffs nor runs. A file not yet
+// scanned says so in ScanHeader; an infected one, deleted when found, is
+// gone (410). An agent's download is recorded in the dossier's trail.
+func (h *submissionsHandler) serveFile(
+	ctx context.Context,
+	rec submit.State,
+	token string,
+	a submit.Attachment,
+	object string,
+) (*huma.StreamResponse, error) {
 	scan, err := h.scanOf(ctx, a)
 	if err != nil {
 		return nil, toProblem(ctx, err)
 	}
 	if scan == uploads.Infected {
-		return nil, problem(lang, http.StatusGone, locale.Text{
+		return nil, problem(requestOf(ctx).Lang, http.StatusGone, locale.Text{
 			FR: "Ce fichier contenait un virus : il a été supprimé.",
 			EN: "This file contained a virus: it was deleted.",
 		})
 	}
-	content, err := h.readDocument(ctx, a.ObjectName(rec.Reference, in.N))
+	content, err := h.readDocument(ctx, object)
 	if err == nil {
-		err = h.viewed(ctx, rec, in.Token, "attachment "+a.Name)
+		err = h.viewed(ctx, rec, token, "attachment "+a.Name)
 		if err != nil {
 			content.Close()
 		}
@@ -377,7 +432,7 @@ func (h *submissionsHandler) attachment(ctx context.Context, in *attachmentInput
 			hctx.SetHeader(ScanHeader, string(scan))
 		}
 		if _, err := io.Copy(bodyWriter(hctx), content); err != nil && h.log != nil {
-			h.log.Warn("attachment download cut short", "reference", rec.Reference, "error", err)
+			h.log.Warn("file download cut short", "reference", rec.Reference, "error", err)
 		}
 	}}, nil
 }

@@ -386,6 +386,10 @@ func (a *App) openBackOffice(ctx context.Context, cfg Config, p *parts) error {
 	} else {
 		a.log.Info("no SMTP relay configured: nobody is emailed")
 	}
+	s.Conversations, err = backoffice.NewConversations(ctx, b, s.Tracker, s.Intake, s.Forms, s.Uploads, s.Trail, cfg.Mail.Enabled())
+	if err != nil {
+		return err
+	}
 	if s.Workflows, err = backoffice.NewWorkflows(ctx, b, s.Forms, s.Accounts, s.Intake, s.Tracker, s.Trail, p.notices); err != nil {
 		return err
 	}
@@ -482,21 +486,23 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 		account.New(account.Config{Departments: s.Departments, Accounts: s.Accounts, Care: s.AccountCare, Tokens: s.Tokens,
 			Sessions: s.Sessions, Logins: p.logins, Audit: s.Audit, Cookies: cfg.Cookies, Site: site, Log: cfg.Logger}).Routes(),
 		webform.New(webform.Config{
-			Forms:       s.Forms,
-			Intake:      s.Intake,
-			Tracker:     s.Tracker,
-			Drafts:      p.drafts,
-			Uploads:     s.Uploads,
-			Accounts:    s.Accounts,
-			Departments: s.Departments,
-			Corrections: corrections{s.Workflows},
-			Cookies:     cfg.Cookies,
-			Mail:        p.mail,
-			Site:        site,
-			Log:         cfg.Logger,
+			Forms:         s.Forms,
+			Intake:        s.Intake,
+			Tracker:       s.Tracker,
+			Drafts:        p.drafts,
+			Uploads:       s.Uploads,
+			Accounts:      s.Accounts,
+			Departments:   s.Departments,
+			Corrections:   corrections{s.Workflows},
+			Conversations: s.Conversations,
+			Cookies:       cfg.Cookies,
+			Mail:          p.mail,
+			Site:          site,
+			Log:           cfg.Logger,
 		}).Routes(),
 		editor.New(editor.Config{Forms: s.Forms, Builder: s.Builder, Departments: s.Departments, Site: site, Log: cfg.Logger}).Routes(),
-		desk.New(desk.Config{Inboxes: s.Inboxes, Dossiers: s.Dossiers, Departments: s.Departments, Accounts: s.Accounts, Forms: s.Forms,
+		desk.New(desk.Config{Inboxes: s.Inboxes, Dossiers: s.Dossiers, Conversations: s.Conversations, Departments: s.Departments,
+			Accounts: s.Accounts, Forms: s.Forms,
 			Statistics: s.Statistics, Workflows: s.Workflows, Trail: s.Trail, Uploads: s.Uploads, Site: site, Log: cfg.Logger}).Routes(),
 		operations.New(operations.Config{DeadLetters: s.DeadLetters, Webhooks: s.Webhooks, Departments: s.Departments, Site: site,
 			Log: cfg.Logger}).Routes(),

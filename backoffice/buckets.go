@@ -9,11 +9,21 @@ import (
 )
 
 // Marks of the notifications bucket (bus.BucketNotifications): an email
-// on its way (a crash then sends it again), and an email sent.
+// on its way (a crash then sends it again), one sent, one that failed and
+// is tried again, and none sent for want of an address or because the
+// relay refused it.
 const (
-	MailSending = "sending"
-	MailSent    = "sent"
+	MailSending   = "sending"
+	MailSent      = "sent"
+	MailFailed    = "failed"
+	MailNoAddress = "none"
+	MailRefused   = "refused"
 )
+
+// MailDone reports whether a mark is final: nothing more is to be sent.
+func MailDone(mark string) bool {
+	return mark == MailSent || mark == MailNoAddress || mark == MailRefused
+}
 
 // The buckets of the back office,
 // which bus.Open creates.

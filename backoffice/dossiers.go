@@ -2,13 +2,10 @@ package backoffice
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -58,6 +55,9 @@ const (
 	Close  Action = "close"
 	// Reopen takes a decided dossier back into review: admins only.
 	Reopen Action = "reopen"
+	// AskCorrection asks the applicant to correct answers: only through
+	// Conversations.AskCorrection, which names them.
+	AskCorrection Action = "ask-correction"
 )
 
 // Actions lists the actions, in the order the pages offer them.
@@ -73,10 +73,12 @@ type transition struct {
 
 var transitions = map[Action]transition{
 	TakeUp: {from: []submit.Status{submit.Routed}, to: submit.InReview},
-	Accept: {from: []submit.Status{submit.InReview}, to: submit.Accepted, reason: true},
-	Reject: {from: []submit.Status{submit.InReview}, to: submit.Rejected, reason: true},
-	Close:  {from: []submit.Status{submit.InReview}, to: submit.Closed, reason: true},
+	Accept: {from: []submit.Status{submit.InReview, submit.ToComplete}, to: submit.Accepted, reason: true},
+	Reject: {from: []submit.Status{submit.InReview, submit.ToComplete}, to: submit.Rejected, reason: true},
+	Close:  {from: []submit.Status{submit.InReview, submit.ToComplete}, to: submit.Closed, reason: true},
 	Reopen: {from: []submit.Status{submit.Accepted, submit.Rejected, submit.Closed}, to: submit.InReview, reason: true, adminOnly: true},
+	// Asked again, a correction names the answers anew.
+	AskCorrection: {from: []submit.Status{submit.Routed, submit.InReview, submit.ToComplete}, to: submit.ToComplete, reason: true},
 }
 
 // Possible lists the actions p may take on a dossier in its current
@@ -94,6 +96,12 @@ func Possible(p identity.Principal, d Dossier) []Action {
 		}
 	}
 	return out
+}
+
+// MayAskCorrection reports whether p may ask the applicant of a dossier
+// to correct answers, given its status.
+func MayAskCorrection(p identity.Principal, d Dossier) bool {
+	return !d.DecidedByWorkflow() && !filedBy(d.Record, p) && slices.Contains(transitions[AskCorrection].from, d.Record.Status)
 }
 
 // Allowed lists the actions p's role may take on some dossier, for the
@@ -154,6 +162,9 @@ type Dossier struct {
 	Form    *schemas.Compiled
 	Data    json.RawMessage
 	Answers []schemas.Answer
+	// Changes are what the last correction changed, when the applicant
+	// corrected the request.
+	Changes []schemas.Changed
 	Trail   []TrailEntry
 }
 
@@ -189,6 +200,13 @@ func (d *Dossiers) Open(ctx context.Context, p identity.Principal, reference str
 		return dossier, err
 	}
 	dossier.Data, dossier.Answers = sub.Data, submit.NameFiles(dossier.Form.Answers(sub.Data), sub.Attachments)
+	if n := len(rec.Versions); n > 1 {
+		previous, err := submit.Load(ctx, d.submissions, reference, rec.Versions[n-2].Sequence)
+		if err != nil {
+			return dossier, err
+		}
+		dossier.Changes = dossier.Form.Changes(submit.NameFiles(dossier.Form.Answers(previous.Data), previous.Attachments), dossier.Answers)
+	}
 	if err := d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Viewed, By: p.AccountID}); err != nil {
 		return dossier, err
 	}
@@ -215,7 +233,7 @@ func (d *Dossiers) Act(ctx context.Context, p identity.Principal, reference stri
 	t, known := transitions[action]
 	reason = strings.TrimSpace(reason)
 	switch {
-	case !known:
+	case !known || action == AskCorrection:
 		return submit.State{}, ErrTransition
 	case t.adminOnly && !p.IsAdmin():
 		return submit.State{}, ErrAdminOnly
@@ -310,39 +328,6 @@ func (d *Dossiers) Note(ctx context.Context, p identity.Principal, reference, te
 		return err
 	}
 	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Noted, By: p.AccountID, Detail: text})
-}
-
-// Message writes to a dossier's submitter: the message is stored on
-// EVENTS, where the notify consumer emails it with a link to the receipt,
-// and in the dossier's trail. The same text sent twice in a row is one
-// message.
-func (d *Dossiers) Message(ctx context.Context, p identity.Principal, reference, text string) error {
-	text, err := written(text)
-	if err != nil {
-		return err
-	}
-	rec, err := d.record(ctx, p, reference)
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(submit.Event{
-		Reference:  reference,
-		At:         time.Now().UTC(),
-		Department: rec.Department,
-		Sequence:   rec.Sequence,
-		By:         p.AccountID,
-		Reason:     text,
-	})
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256([]byte(text))
-	id := "message." + reference + "." + hex.EncodeToString(sum[:8])
-	_, err = d.js.Publish(ctx, bus.MessageSubject(reference), raw, jetstream.WithMsgID(id), jetstream.WithExpectStream(bus.StreamEvents))
-	if err != nil {
-		return err
-	}
-	return d.trail.Append(ctx, TrailEntry{Reference: reference, Kind: Messaged, By: p.AccountID, Detail: text})
 }
 
 // Assign puts p in charge of a dossier, or, with release, frees it.

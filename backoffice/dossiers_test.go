@@ -31,7 +31,7 @@ func routed(t *testing.T, k *testkit.Kit, data, department string) string {
 	if err != nil {
 		t.Fatalf("the submission: %v", err)
 	}
-	if err := k.Tracker.Route(ctx, sub, department); err != nil {
+	if err := k.Tracker.Route(ctx, sub, nil, department); err != nil {
 		t.Fatal(err)
 	}
 	return receipt.Reference

@@ -60,6 +60,8 @@ type Item struct {
 	Assignee string
 	// Unread says the viewer of the list has never opened the dossier.
 	Unread bool
+	// NewMessages counts the applicant's messages no agent has read yet.
+	NewMessages int
 }
 
 // Page is one page of an inbox. Next, when not empty, is the cursor of the
@@ -169,7 +171,7 @@ func (in *Inboxes) item(ctx context.Context, key, viewer string) (Item, bool, er
 	if err != nil {
 		return item, false, err
 	}
-	item.Status, item.Assignee = rec.Status, rec.Assignee
+	item.Status, item.Assignee, item.NewMessages = rec.Status, rec.Assignee, rec.Unread.Department
 	if viewer != "" {
 		_, err := in.seen.Get(ctx, bus.SeenKey(viewer, item.Reference))
 		if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {

@@ -24,13 +24,13 @@ func TestInboxPagesNewestFirst(t *testing.T) {
 	var refs []string
 	for range 5 {
 		ref := k.Submit(t, "aide", `{"nom":"Anne"}`).Reference
-		if err := k.Tracker.Route(ctx, k.Stored(t, ref), "accueil"); err != nil {
+		if err := k.Tracker.Route(ctx, k.Stored(t, ref), nil, "accueil"); err != nil {
 			t.Fatal(err)
 		}
 		refs = append(refs, ref)
 	}
 	other := k.Submit(t, "aide", `{"nom":"Bernard"}`).Reference
-	if err := k.Tracker.Route(ctx, k.Stored(t, other), "accueil-bis"); err != nil {
+	if err := k.Tracker.Route(ctx, k.Stored(t, other), nil, "accueil-bis"); err != nil {
 		t.Fatal(err)
 	}
 

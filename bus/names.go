@@ -284,6 +284,12 @@ func SeenKey(account, reference string) string { return account + "." + referenc
 // PaperKey is the paper-bucket key of a form's paper count for a month ("2026-03").
 func PaperKey(form, month string) string { return form + "." + month }
 
+// NotificationKey is the notifications-bucket key of the email that a
+// consumer sends about the event at seq of EVENTS.
+func NotificationKey(consumer string, seq uint64) string {
+	return consumer + "." + strconv.FormatUint(seq, 10)
+}
+
 // StatusEvents matches the status events of every submission, not the trail.
 const StatusEvents = "events.*.*"
 

@@ -47,6 +47,10 @@ const (
 	// ReceiptHolder needs the resource's receipt token, or an agent of its
 	// department, or an admin.
 	ReceiptHolder Access = "receipt-holder"
+	// Applicant needs the resource's receipt token (or a link's), or the
+	// agent who filed the request: the person who made it, and nobody
+	// else, speaks for it.
+	Applicant Access = "applicant"
 	// DossierAgent needs an agent of the department the dossier was routed
 	// to, or an admin.
 	DossierAgent Access = "dossier-agent"
@@ -59,11 +63,12 @@ const (
 )
 
 // Allows reports whether p passes the part of the rule that does not depend
-// on a resource: DepartmentAgent and DossierAgent need an agent here, ReceiptHolder lets
-// anyone through, and the operation then checks the resource it loads.
+// on a resource: DepartmentAgent and DossierAgent need an agent here,
+// ReceiptHolder and Applicant let anyone through, and the operation then
+// checks the resource it loads.
 func (a Access) Allows(p Principal) bool {
 	switch a {
-	case Anyone, ReceiptHolder:
+	case Anyone, ReceiptHolder, Applicant:
 		return true
 	case AnyAgent, DepartmentAgent, DossierAgent, Approver, Requester:
 		return p.IsAgent()

@@ -87,9 +87,20 @@ func (p *Privacy) Erase(ctx context.Context, s submit.Stored, e Erasure) error {
 	if err != nil {
 		return err
 	}
-	// Documents first: their names come from the state. A file received
-	// on its own has a record too, which goes with it.
-	for _, name := range documentNames(s, rec) {
+	// Documents first: their names come from the state and the messages.
+	// A file received on its own has a record too, which goes with it.
+	names := documentNames(s, rec)
+	err = bus.Scan(ctx, p.events, bus.MessageSubject(ref), func(msg jetstream.Msg) {
+		if m, err := submit.DecodeMessage(0, msg.Data()); err == nil {
+			for _, f := range m.Files {
+				names = append(names, f.Object)
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("privacy: messages of %s: %w", ref, err)
+	}
+	for _, name := range names {
 		if err := p.eraseDocument(ctx, name); err != nil {
 			return fmt.Errorf("privacy: document %s: %w", name, err)
 		}

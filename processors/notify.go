@@ -73,10 +73,6 @@ func (n *Notify) Consumer() Consumer {
 	return Consumer{Stream: bus.StreamEvents, Durable: bus.ConsumerNotify, FilterSubjects: subjects, Handler: n.Handle, Patient: true}
 }
 
-// mailNone, in the Sent bucket, means the submission gave no address, or
-// the relay refused it; backoffice.MailSending and backoffice.MailSent are its other marks.
-const mailNone = "none"
-
 // Handle emails the submitter about one event, once.
 func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if stage := submit.StageOf(msg); stage != "" && stage != submit.Documented {
@@ -86,29 +82,22 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return Permanent(err)
 	}
-	key := bus.ConsumerNotify + "." + fmt.Sprint(md.Sequence.Stream)
-	if entry, err := n.Sent.Get(ctx, key); err == nil && string(entry.Value()) != backoffice.MailSending {
-		return nil // sent, or nothing to send: done before
+	key := bus.NotificationKey(bus.ConsumerNotify, md.Sequence.Stream)
+	if entry, err := n.Sent.Get(ctx, key); err == nil && backoffice.MailDone(string(entry.Value())) {
+		return nil // done before
 	} else if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return err
 	}
-	var event submit.Event
-	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {
-		return Permanent(fmt.Errorf("malformed event on %s", msg.Subject()))
-	}
-	kind := "decided"
-	switch {
-	case strings.HasSuffix(msg.Subject(), ".message"):
-		kind = "message"
-	case event.Status == submit.Documented:
-		kind = "received"
+	event, kind, err := notified(msg, md.Sequence.Stream)
+	if err != nil || kind == "" {
+		return err
 	}
 	message, err := n.compose(ctx, event, kind)
 	if err != nil {
 		return err
 	}
 	if message.To == "" {
-		_, err := n.Sent.Put(ctx, key, []byte(mailNone))
+		_, err := n.Sent.Put(ctx, key, []byte(backoffice.MailNoAddress))
 		return err
 	}
 	// Marked before sending: a crash in between sends again, never nothing.
@@ -116,15 +105,41 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	err = n.Mail.Send(ctx, message)
-	if errors.Is(err, mailer.ErrBadRecipient) {
-		_, err = n.Sent.Put(ctx, key, []byte(mailNone))
+	switch {
+	case errors.Is(err, mailer.ErrBadRecipient):
+		_, err = n.Sent.Put(ctx, key, []byte(backoffice.MailRefused))
 		return err
-	}
-	if err != nil {
+	case err != nil:
+		// Told to the agents, then tried again.
+		_, _ = n.Sent.Put(ctx, key, []byte(backoffice.MailFailed))
 		return err
 	}
 	_, err = n.Sent.Put(ctx, key, []byte(backoffice.MailSent))
 	return err
+}
+
+// notified reads what an event tells the submitter, and the kind of email
+// that says it: "received", "decided" or "message"; no kind for a
+// message of their own.
+func notified(msg jetstream.Msg, seq uint64) (submit.Event, string, error) {
+	if strings.HasSuffix(msg.Subject(), ".message") {
+		m, err := submit.DecodeMessage(seq, msg.Data())
+		if err != nil || m.Sequence == 0 {
+			return submit.Event{}, "", Permanent(fmt.Errorf("malformed message on %s", msg.Subject()))
+		}
+		if m.From == submit.FromApplicant {
+			return submit.Event{}, "", nil
+		}
+		return submit.Event{Reference: m.Reference, At: m.At, Sequence: m.Sequence, By: m.By, Reason: m.Text}, "message", nil
+	}
+	var event submit.Event
+	if err := json.Unmarshal(msg.Data(), &event); err != nil || event.Sequence == 0 {
+		return event, "", Permanent(fmt.Errorf("malformed event on %s", msg.Subject()))
+	}
+	if event.Status == submit.Documented {
+		return event, "received", nil
+	}
+	return event, "decided", nil
 }
 
 // mailData is what the templates show.

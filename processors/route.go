@@ -46,5 +46,5 @@ func (r *Route) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	return r.Tracker.Route(ctx, stored, form.Route(stored.Data))
+	return r.Tracker.Route(ctx, stored, form, form.Route(stored.Data))
 }

@@ -34,6 +34,60 @@ func (c *Compiled) Answers(data json.RawMessage) []Answer {
 	return out
 }
 
+// Field is one of a form's own fields, those at the top of its schema.
+type Field struct {
+	Name  string
+	Title string
+}
+
+// Fields lists the form's own fields, with their titles (their names when
+// untitled), in the order a person meets them (see FieldOrder).
+func (c *Compiled) Fields() []Field {
+	c.layoutOnce.Do(func() { c.layout = newLayout(c.Schema, c.UISchema) })
+	out := make([]Field, 0, len(c.layout.order))
+	for _, name := range c.layout.order {
+		title := name
+		if f := c.layout.fields[name]; f != nil && f.node.Title != "" {
+			title = f.node.Title
+		}
+		out = append(out, Field{Name: name, Title: title})
+	}
+	return out
+}
+
+// Changed is an answer that differs between two versions of a
+// submission, written as Answers writes it; an empty side was unanswered.
+type Changed struct {
+	Field, Label, Before, After string
+}
+
+// Changes lists, in the form's order, the fields whose answers differ
+// between two versions of a submission, as Answers lists them.
+func (c *Compiled) Changes(before, after []Answer) []Changed {
+	written := func(answers []Answer) map[string]string {
+		out := map[string]string{}
+		for _, a := range answers {
+			if a.Heading {
+				continue
+			}
+			line := a.Value
+			if a.Depth > 0 {
+				line = a.Label + " : " + a.Value
+			}
+			out[a.Field] = strings.TrimPrefix(out[a.Field]+"\n"+line, "\n")
+		}
+		return out
+	}
+	was, is := written(before), written(after)
+	var out []Changed
+	for _, f := range c.Fields() {
+		if was[f.Name] != is[f.Name] {
+			out = append(out, Changed{Field: f.Name, Label: f.Title, Before: was[f.Name], After: is[f.Name]})
+		}
+	}
+	return out
+}
+
 // schemaNode is the part of a (sub)schema that answers need, with raw
 // children so that the order of properties is kept.
 type schemaNode struct {

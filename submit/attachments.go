@@ -35,6 +35,12 @@ type Attachment struct {
 	Object string `json:"object,omitempty"`
 }
 
+// AttachmentOf describes a file received, sent as an answer to field
+// ("" for a file sent with a message).
+func AttachmentOf(f uploads.File, field string) Attachment {
+	return Attachment{Field: field, Name: f.Name, Type: f.Type, Size: f.Size, SHA256: f.SHA256, Object: f.Object()}
+}
+
 // ObjectName is the name in the object store of the file, the n-th of
 // the submission of reference.
 func (a Attachment) ObjectName(reference string, n int) string {
@@ -250,8 +256,7 @@ func (in *Intake) receiveFiles(ctx context.Context, files []pendingFile) ([]Atta
 		case err != nil:
 			return nil, fmt.Errorf("%w: store attachment: %w", ErrUnavailable, err)
 		}
-		attachments = append(attachments, Attachment{Field: p.field, Name: f.Name, Type: f.Type, Size: f.Size, SHA256: f.SHA256,
-			Object: f.Object()})
+		attachments = append(attachments, AttachmentOf(f, p.field))
 	}
 	if len(problems) > 0 {
 		return nil, &schemas.ValidationError{Fields: problems}

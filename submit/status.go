@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/schemas"
 )
 
 // Status is where a submission stands.
@@ -30,6 +31,9 @@ const (
 	Documented Status = "documented"
 	Routed     Status = "routed"
 	InReview   Status = "in_review"
+	// ToComplete waits for the applicant to correct answers or add
+	// documents that an agent asked for.
+	ToComplete Status = "to_complete"
 	Accepted   Status = "accepted"
 	Rejected   Status = "rejected"
 	Closed     Status = "closed"
@@ -40,6 +44,7 @@ var statusLabels = map[Status]locale.Text{
 	Documented: {FR: "Enregistré", EN: "Recorded"},
 	Routed:     {FR: "Transmis au service", EN: "Sent to the department"},
 	InReview:   {FR: "En instruction", EN: "Under review"},
+	ToComplete: {FR: "À compléter", EN: "To complete"},
 	Accepted:   {FR: "Accepté", EN: "Accepted"},
 	Rejected:   {FR: "Refusé", EN: "Rejected"},
 	Closed:     {FR: "Classé sans suite", EN: "Closed"},
@@ -64,7 +69,7 @@ func (s Status) Sentence() locale.Text { return decisionSentences[s] }
 func (s Status) Decided() bool { return s == Accepted || s == Rejected || s == Closed }
 
 // Statuses lists every status, in order.
-var Statuses = []Status{Received, Documented, Routed, InReview, Accepted, Rejected, Closed}
+var Statuses = []Status{Received, Documented, Routed, InReview, ToComplete, Accepted, Rejected, Closed}
 
 // ErrUnknownSubmission means no submission has that reference.
 var ErrUnknownSubmission = errors.New("submit: unknown submission")
@@ -77,6 +82,9 @@ type Change struct {
 	// By is the account that made a back-office change, with its reason.
 	By     string `json:"by,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Revision is the version of the answers that the applicant's
+	// correction stored, when the change is its return to review.
+	Revision int `json:"revision,omitempty"`
 }
 
 // State is the current state of a submission, kept in the status bucket.
@@ -105,6 +113,9 @@ type State struct {
 	// Versions lists the submission's versions once it has been
 	// corrected, the first included; Sequence is then the last one's.
 	Versions []Version `json:"versions,omitempty"`
+	// Unread counts the messages of the dossier's conversation each side
+	// has not read.
+	Unread Unread `json:"unread,omitzero"`
 	// Documented says the PDF record of the current version is stored:
 	// Tracker.Get tells, from the stages or the documents.
 	Documented bool `json:"-"`
@@ -130,8 +141,7 @@ func StateOf(s Submission) State {
 // agents of the department it was routed to, and admins may see it. The
 // reference alone never suffices.
 func (r State) ReadableBy(p identity.Principal, token string) bool {
-	return r.HoldsToken(token) || p.ServesDepartment(r.Department) ||
-		(!p.Anonymous() && p.AccountID == r.AccountID)
+	return r.AppliedBy(p, token) || p.ServesDepartment(r.Department)
 }
 
 // HoldsToken reports whether token is the receipt's, or one sent in a link.
@@ -190,6 +200,16 @@ type InboxEntry struct {
 	SubmittedAt time.Time `json:"submittedAt"`
 	// Text is the submission's answers in lower case, for the inbox's search.
 	Text string `json:"text,omitempty"`
+	// Applicant is the applicant's name, as the answers say it.
+	Applicant string `json:"applicant,omitempty"`
+	// Summary are the answers the form shows in the inbox.
+	Summary []Labelled `json:"summary,omitempty"`
+}
+
+// Labelled is an answer with its field's title.
+type Labelled struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
 }
 
 // MaxSearchText bounds the answers an inbox entry keeps for searching.
@@ -395,11 +415,13 @@ func (t *Tracker) Documented(ctx context.Context, s Stored, at time.Time) error 
 }
 
 // Route files the first version of a submission into department's inbox,
+// with the applicant's name and the summary that its form version (when
+// given) reads from the answers,
 // then records its "received" and "routed" stages, which say where it
 // stands until something else happens to it: routing writes no status
 // record. Each write is made once, however many times the submission is
 // routed: a crash between the two is repaired by routing it again.
-func (t *Tracker) Route(ctx context.Context, s Stored, department string) error {
+func (t *Tracker) Route(ctx context.Context, s Stored, form *schemas.Compiled, department string) error {
 	received := stageEvent(s, Received, s.SubmittedAt, "")
 	rec, _, err := t.stored(ctx, s.Reference)
 	switch {
@@ -411,13 +433,20 @@ func (t *Tracker) Route(ctx context.Context, s Stored, department string) error 
 	case err != nil && !errors.Is(err, ErrUnknownSubmission):
 		return err
 	}
-	entry, err := json.Marshal(InboxEntry{
+	inboxEntry := InboxEntry{
 		Reference:   s.Reference,
 		Form:        s.Form,
 		FormVersion: s.FormVersion,
 		SubmittedAt: s.SubmittedAt,
 		Text:        SearchText(s.Data),
-	})
+	}
+	if form != nil {
+		inboxEntry.Applicant = form.Applicant(s.Data).Name
+		for _, a := range form.Summary(s.Data) {
+			inboxEntry.Summary = append(inboxEntry.Summary, Labelled{Label: a.Label, Value: a.Value})
+		}
+	}
+	entry, err := json.Marshal(inboxEntry)
 	if err != nil {
 		return err
 	}

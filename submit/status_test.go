@@ -36,7 +36,7 @@ func TestStagesRecordedOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 3 {
 			wg.Go(func() {
-				if err := k.Tracker.Route(ctx, stored, "accueil"); err != nil {
+				if err := k.Tracker.Route(ctx, stored, nil, "accueil"); err != nil {
 					t.Error(err)
 				}
 			})
@@ -90,7 +90,7 @@ func TestStatusComposedFromStages(t *testing.T) {
 	}
 
 	plain := stored()
-	if err := k.Tracker.Route(ctx, plain, "accueil"); err != nil {
+	if err := k.Tracker.Route(ctx, plain, nil, "accueil"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := status.Get(ctx, plain.Reference); !errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -111,7 +111,7 @@ func TestStatusComposedFromStages(t *testing.T) {
 	if _, err := k.Tracker.NewLink(ctx, linked.Reference); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Tracker.Route(ctx, linked, "accueil"); err != nil {
+	if err := k.Tracker.Route(ctx, linked, nil, "accueil"); err != nil {
 		t.Fatal(err)
 	}
 	routed(linked)

@@ -45,6 +45,8 @@ var funcs = template.FuncMap{
 	"tr": locale.Say,
 	// datetime writes an instant in Paris time.
 	"datetime": func(lang locale.Lang, t time.Time) string { return locale.DateTime(t, lang) },
+	// has reports whether a list holds a value.
+	"has": slices.Contains[[]string],
 	// role names a role.
 	"role": func(lang locale.Lang, r identity.Role) string { return roleNames[r].In(lang) },
 }
@@ -82,7 +84,7 @@ func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger, extra ...te
 		for _, f := range extra {
 			tpl = tpl.Funcs(f)
 		}
-		tpl = template.Must(tpl.ParseFS(files, "templates/layout.html"))
+		tpl = template.Must(tpl.ParseFS(files, "templates/layout.html", "templates/thread.html"))
 		if len(partials) > 0 {
 			tpl = template.Must(tpl.ParseFS(pages, partials...))
 		}

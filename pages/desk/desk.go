@@ -10,6 +10,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -28,14 +29,16 @@ var files embed.FS
 
 // Config is what the pages need.
 type Config struct {
-	Inboxes     *backoffice.Inboxes
-	Dossiers    *backoffice.Dossiers
-	Departments *identity.Departments
-	Accounts    *identity.Accounts
-	Forms       *schemas.Registry
-	Statistics  *backoffice.Statistics
-	Workflows   *backoffice.Workflows
-	Trail       *backoffice.Trail
+	Inboxes  *backoffice.Inboxes
+	Dossiers *backoffice.Dossiers
+	// Conversations are the messages with the applicants.
+	Conversations *backoffice.Conversations
+	Departments   *identity.Departments
+	Accounts      *identity.Accounts
+	Forms         *schemas.Registry
+	Statistics    *backoffice.Statistics
+	Workflows     *backoffice.Workflows
+	Trail         *backoffice.Trail
 	// Uploads gives the files' scan results.
 	Uploads *uploads.Service
 	// Site is what every page shows of the organisation.
@@ -84,6 +87,7 @@ func (d *Pages) Routes() []web.Route {
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/actions", Access: identity.DossierAgent, Handler: d.act},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/notes", Access: identity.DossierAgent, Handler: d.note},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/messages", Access: identity.DossierAgent, Handler: d.message},
+		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/correction", Access: identity.DossierAgent, Handler: d.askCorrection},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/assign", Access: identity.DossierAgent, Handler: d.assign},
 		{Method: http.MethodPost, Pattern: "/dossiers/{reference}/follow", Access: identity.DossierAgent, Handler: d.follow},
 	}
@@ -166,6 +170,15 @@ func refusalOf(r *http.Request, err error) (string, bool) {
 		), true
 	case errors.Is(err, backoffice.ErrOwnRequest):
 		return web.Say(r, "Vous ne pouvez pas décider de votre propre demande.", "You cannot decide your own request."), true
+	case errors.Is(err, backoffice.ErrNothingAsked):
+		return web.Say(r, "Cochez au moins une réponse à corriger.", "Tick at least one answer to correct."), true
+	case errors.Is(err, backoffice.ErrTooManyFiles):
+		n := backoffice.MessageFiles.MaxFiles
+		return web.Say(r, fmt.Sprintf("Joignez au plus %d fichiers à un message.", n),
+			fmt.Sprintf("Attach at most %d files to a message.", n)), true
+	}
+	if refusal := (*uploads.Refusal)(nil); errors.As(err, &refusal) {
+		return refusal.Message.In(lang(r)), true
 	}
 	return "", false
 }

@@ -24,7 +24,10 @@ type dossierPage struct {
 	Start     []backoffice.Action
 	Decisions []backoffice.Action
 	Notes     []backoffice.TrailEntry
-	Messages  []backoffice.TrailEntry
+	// Thread is the conversation with the applicant, oldest first.
+	Thread web.Thread
+	// Mailing says an SMTP relay is configured.
+	Mailing   bool
 	Views     []backoffice.TrailEntry
 	Mine      bool
 	Following bool
@@ -32,11 +35,18 @@ type dossierPage struct {
 	Own bool
 	// Names are the names of the agents the dossier mentions, by account.
 	Names map[string]string
-	// Chosen and Reason are what was posted, kept when it is refused.
+	// MayAsk says the agent may ask the applicant for a correction, of
+	// one of Fields.
+	MayAsk bool
+	Fields []schemas.Field
+	// Chosen and Reason are what was posted, kept when it is refused;
+	// Asked, the answers ticked for correction.
 	Chosen  backoffice.Action
 	Reason  string
 	Note    string
 	Message string
+	Asked   []string
+	Request string
 	Errors  []string
 	Notice  string
 	// Files are the attachments, in order, with their scan results.
@@ -84,11 +94,17 @@ func (d *Pages) renderDossier(w http.ResponseWriter, r *http.Request, status int
 			page.Notes = append(page.Notes, e)
 		case backoffice.Viewed:
 			page.Views = append(page.Views, e)
-		case backoffice.Messaged:
-			page.Messages = append(page.Messages, e)
 		}
 	}
-	page.Names = d.names(r, dossier)
+	page.Fields, page.MayAsk = dossier.Form.Fields(), backoffice.MayAskCorrection(p, dossier)
+	if page.Thread, err = d.thread(r.Context(), dossier, lang(r)); d.failed(w, r, err, nil) {
+		return
+	}
+	page.Mailing = d.Conversations.Mailing()
+	page.Names = d.names(r, dossier, page)
+	for i, m := range page.Thread.Messages {
+		page.Thread.Messages[i].Author = page.Names[m.By]
+	}
 	page.Mine = dossier.Record.Assignee == p.AccountID
 	page.Own = dossier.Record.AccountID == p.AccountID
 	page.Following = slices.Contains(dossier.Record.Followers, p.AccountID)
@@ -101,7 +117,7 @@ func (d *Pages) renderDossier(w http.ResponseWriter, r *http.Request, status int
 
 // names looks up the names of the agents a dossier mentions; an account
 // that no longer exists keeps its id.
-func (d *Pages) names(r *http.Request, dossier backoffice.Dossier) map[string]string {
+func (d *Pages) names(r *http.Request, dossier backoffice.Dossier, page dossierPage) map[string]string {
 	names := map[string]string{}
 	ids := []string{dossier.Record.Assignee}
 	for _, c := range dossier.Record.History {
@@ -109,6 +125,9 @@ func (d *Pages) names(r *http.Request, dossier backoffice.Dossier) map[string]st
 	}
 	for _, e := range dossier.Trail {
 		ids = append(ids, e.By)
+	}
+	for _, m := range page.Thread.Messages {
+		ids = append(ids, m.By)
 	}
 	for _, id := range ids {
 		if _, known := names[id]; known || id == "" {
@@ -153,11 +172,45 @@ func (d *Pages) note(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// thread reads a dossier's conversation, with what became of each email,
+// and marks it read by the department.
+func (d *Pages) thread(ctx context.Context, dossier backoffice.Dossier, lang locale.Lang) (web.Thread, error) {
+	thread := web.Thread{Lang: lang, Reference: dossier.Record.Reference}
+	messages, err := d.Conversations.Thread(ctx, dossier.Record.Reference)
+	if err != nil {
+		return thread, err
+	}
+	fields := dossier.Form.Fields()
+	thread.Messages = make([]web.ThreadMessage, len(messages))
+	for i, m := range messages {
+		delivery, err := d.Conversations.Delivery(ctx, m)
+		if err != nil {
+			return thread, err
+		}
+		thread.Messages[i] = web.ThreadMessage{Message: m, Delivery: delivery.Text(), Asked: web.Titles(fields, m.Asks)}
+	}
+	thread.MarkUnread(submit.FromApplicant, dossier.Record.Unread.Department)
+	return thread, d.Conversations.Read(ctx, dossier.Record, submit.FromDepartment)
+}
+
+// message writes to the applicant, with the files posted.
 func (d *Pages) message(w http.ResponseWriter, r *http.Request) {
 	text := r.PostFormValue("text")
-	err := d.Dossiers.Message(r.Context(), principal(r), r.PathValue("reference"), text)
+	files, err := web.ReceivePosted(r.Context(), d.Uploads, backoffice.MessageFiles, web.PostedFiles(r, "files"))
+	if err == nil {
+		err = d.Conversations.Write(r.Context(), principal(r), r.PathValue("reference"), text, files)
+	}
 	if !d.failed(w, r, err, d.refused(w, r, dossierPage{Message: text})) {
 		back(w, r, "messaged")
+	}
+}
+
+// askCorrection asks the applicant to correct the answers ticked.
+func (d *Pages) askCorrection(w http.ResponseWriter, r *http.Request) {
+	text, asked := r.PostFormValue("text"), r.PostForm["field"]
+	err := d.Conversations.AskCorrection(r.Context(), principal(r), r.PathValue("reference"), text, asked)
+	if !d.failed(w, r, err, d.refused(w, r, dossierPage{Request: text, Asked: asked})) {
+		back(w, r, "asked")
 	}
 }
 
@@ -189,7 +242,10 @@ func notice(r *http.Request) string {
 	case "noted":
 		return web.Say(r, "La note est ajoutée.", "The note is added.")
 	case "messaged":
-		return web.Say(r, "Le message part par courriel à l'usager.", "The message goes to the submitter by email.")
+		return web.Say(r, "Le message est sur la page du dossier du demandeur.", "The message is on the applicant's page of the request.")
+	case "asked":
+		return web.Say(r, "Le dossier est à compléter : le demandeur voit ce qui est à corriger sur la page de son dossier.",
+			"The dossier is to complete: the applicant sees what to correct on the page of the request.")
 	case "assigned":
 		return web.Say(r, "Vous êtes en charge du dossier.", "You are in charge of the dossier.")
 	case "released":

@@ -3,9 +3,7 @@ package webform
 import (
 	"context"
 	"errors"
-	"mime/multipart"
 	"net/http"
-	"slices"
 
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/web"
@@ -28,8 +26,8 @@ func (p *Pages) receive(r *http.Request, form *schemas.Compiled) (map[string][]s
 	req := web.RequestOf(ctx)
 	received := map[string][]string{}
 	var refused []schemas.FieldError
-	for path, headers := range r.MultipartForm.File {
-		headers = slices.DeleteFunc(slices.Clone(headers), func(h *multipart.FileHeader) bool { return h.Size == 0 })
+	for path := range r.MultipartForm.File {
+		headers := web.PostedFiles(r, path)
 		if len(headers) == 0 {
 			continue // no file chosen
 		}
@@ -51,7 +49,7 @@ func (p *Pages) receive(r *http.Request, form *schemas.Compiled) (map[string][]s
 			return nil, nil, err
 		}
 		for _, h := range headers[:min(len(headers), rule.MaxFiles+1)] { // intake reports the excess
-			f, err := receiveHeader(ctx, p.Uploads, rule, h)
+			f, err := web.ReceiveHeader(ctx, p.Uploads, rule, h)
 			var refusal *uploads.Refusal
 			switch {
 			case errors.As(err, &refusal):
@@ -64,17 +62,6 @@ func (p *Pages) receive(r *http.Request, form *schemas.Compiled) (map[string][]s
 		}
 	}
 	return received, refused, nil
-}
-
-// receiveHeader keeps one posted file, streamed from where the form's
-// parsing put it.
-func receiveHeader(ctx context.Context, files *uploads.Service, rule schemas.FileRule, h *multipart.FileHeader) (uploads.File, error) {
-	content, err := h.Open()
-	if err != nil {
-		return uploads.File{}, err
-	}
-	defer content.Close()
-	return files.Receive(ctx, "", h.Filename, rule, content)
 }
 
 // fieldContext is what a page's fields are built with besides the

@@ -39,8 +39,10 @@ type formPage struct {
 	Answers string
 	Outcome string
 	// Correction marks a request sent back by an approver, corrected on
-	// one page and sent again.
+	// one page and sent again, or one its department asks the applicant
+	// to complete, with the department's Request.
 	Correction bool
+	Request    string
 }
 
 // HasFiles reports whether the page asks for files, and so posts multipart.

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/platform/mailer"
@@ -48,7 +49,10 @@ type Config struct {
 	// Corrections, when set, lets agents correct a request an approver
 	// sent back.
 	Corrections Corrections
-	Cookies     web.CookiePolicy
+	// Conversations let the applicant read and answer the department's
+	// messages, and complete their request when asked to.
+	Conversations *backoffice.Conversations
+	Cookies       web.CookiePolicy
 	// Mail, when set, lets a visitor have a draft's resume link emailed.
 	Mail *mailer.Mailer
 	// Site is what every page shows of the organisation.
@@ -89,6 +93,9 @@ func (p *Pages) Routes() []web.Route {
 		{Method: http.MethodPost, Pattern: "/f/{form}/d/{draft}/courriel", Access: identity.Anyone, Handler: p.emailLink},
 		{Method: http.MethodPost, Pattern: "/f/{form}/d/{draft}/verifier", Access: identity.Anyone, Handler: p.sendDraft},
 		{Method: http.MethodGet, Pattern: "/recu/{reference}", Access: identity.ReceiptHolder, Handler: p.receipt},
+		{Method: http.MethodPost, Pattern: "/recu/{reference}/messages", Access: identity.Applicant, Handler: p.reply},
+		{Method: http.MethodGet, Pattern: "/recu/{reference}/completer", Access: identity.Applicant, Handler: p.completion},
+		{Method: http.MethodPost, Pattern: "/recu/{reference}/completer", Access: identity.Applicant, Handler: p.complete},
 		{Method: http.MethodGet, Pattern: "/approbations/{reference}/corriger", Access: identity.Requester, Handler: p.correction},
 		{Method: http.MethodPost, Pattern: "/approbations/{reference}/corriger", Access: identity.Requester, Handler: p.correct},
 		{Method: http.MethodGet, Pattern: "/admin/forms/{form}/preview", Access: identity.AdminOnly, Handler: p.preview},
@@ -209,6 +216,19 @@ type receiptPage struct {
 	Record submit.State
 	Form   *schemas.Compiled
 	Token  string
+	// Applicant says the reader made the request, and may reply.
+	Applicant bool
+	// Thread is the conversation with the department.
+	Thread web.Thread
+	// Asked are the titles of the answers to correct, when the dossier
+	// is to complete.
+	Asked []string
+	// FormToken is the CSRF token of a visitor without a session.
+	FormToken string
+	// Reply is the message posted, kept when it is refused.
+	Reply  string
+	Errors []string
+	Notice string
 }
 
 // DecisionIndex is the position of the decision in the history.
@@ -223,9 +243,33 @@ func (p receiptPage) Decision() *submit.Change {
 	return &last
 }
 
+// CompleteLink is where the applicant corrects what is asked.
+func (p receiptPage) CompleteLink() string {
+	return "/recu/" + p.Record.Reference + "/completer?token=" + url.QueryEscape(p.Token)
+}
+
 func (p *Pages) receipt(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	token := r.URL.Query().Get("token")
+	p.showReceipt(w, r, http.StatusOK, token, receiptPage{Notice: receiptNotice(r)})
+}
+
+// receiptNotice says what the change before a redirect did.
+func receiptNotice(r *http.Request) string {
+	switch r.URL.Query().Get("done") {
+	case "replied":
+		return web.Say(r, "Votre message est envoyé au service.", "Your message is sent to the department.")
+	case "completed":
+		return web.Say(r, "Vos corrections sont enregistrées : le service reprend l'examen de votre demande.",
+			"Your corrections are recorded: the department resumes the review of your request.")
+	}
+	return ""
+}
+
+// showReceipt shows the page of a request to whoever may read it: where
+// it stands, its decision, and the conversation with the department, which
+// the applicant then has read.
+func (p *Pages) showReceipt(w http.ResponseWriter, r *http.Request, status int, token string, page receiptPage) {
+	ctx := r.Context()
 	rec, err := p.Tracker.Get(ctx, r.PathValue("reference"))
 	req := web.RequestOf(ctx)
 	// To whoever may not read it, a submission is as unknown as a
@@ -243,9 +287,39 @@ func (p *Pages) receipt(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	p.templates.Render(w, r, http.StatusOK, "receipt.html", web.Say(r, "Demande envoyée", "Request sent"), receiptPage{
-		Record: rec,
-		Form:   form,
-		Token:  token,
-	})
+	page.Record, page.Form, page.Token, page.Applicant = rec, form, token, rec.AppliedBy(req.Principal, token)
+	page.Thread = web.Thread{Lang: req.Lang, Reference: rec.Reference, Token: token}
+	messages, err := p.Conversations.Thread(ctx, rec.Reference)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	fields := form.Fields()
+	for _, m := range messages {
+		page.Thread.Messages = append(page.Thread.Messages, web.ThreadMessage{Message: m, Asked: web.Titles(fields, m.Asks)})
+		if rec.Status == submit.ToComplete && len(m.Asks) > 0 {
+			page.Asked = web.Titles(fields, m.Asks)
+		}
+	}
+	if page.Applicant {
+		page.Thread.MarkUnread(submit.FromDepartment, rec.Unread.Applicant)
+		if err := p.Conversations.Read(ctx, rec, submit.FromApplicant); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		if req.Session == nil {
+			page.FormToken = web.FormToken(w, r, p.Cookies)
+		}
+	}
+	title := web.Say(r, "Demande envoyée", "Request sent")
+	switch {
+	case rec.Status.Decided():
+		title = rec.Status.Sentence().In(req.Lang)
+	case rec.Status == submit.ToComplete:
+		title = web.Say(r, "Votre demande est à compléter", "Your request is to complete")
+	}
+	if len(page.Errors) > 0 {
+		title = web.Say(r, "Erreur : ", "Error: ") + title
+	}
+	p.templates.Render(w, r, status, "receipt.html", title, page)
 }
