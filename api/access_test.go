@@ -599,8 +599,15 @@ func (w *world) requests() map[string]route {
 		},
 		"GET /admin/accounts/new": {access: identity.AdminOnly, request: fixed("/admin/accounts/new", ""), ok: 200},
 		"POST /admin/accounts": {access: identity.AdminOnly, request: func(caller) (string, string) {
-			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on"
-		}, ok: 303},
+			return "/admin/accounts", "id=" + nextID() + "&name=Nouveau&role=agent&active=on&handover=password"
+		}, ok: 200},
+		// An unknown link opens nothing, whoever follows it.
+		"GET /connexion/{token}": {access: identity.Anyone, request: fixed("/connexion/lien-inconnu", ""), ok: 410},
+		"POST /connexion/{token}": {
+			access:  identity.Anyone,
+			request: fixed("/connexion/lien-inconnu", "password=une+phrase+de+passe+assez+longue&confirm=une+phrase+de+passe+assez+longue"),
+			ok:      410,
+		},
 		"GET /admin/accounts/{id}": {access: identity.AdminOnly, request: fixed("/admin/accounts/agent-a", ""), ok: 200},
 		"POST /admin/accounts/{id}": {
 			access:  identity.AdminOnly,

@@ -284,12 +284,17 @@ func (a *App) openIdentity(ctx context.Context, cfg Config, p *parts) error {
 	if p.logins, err = identity.NewLogins(ctx, b, s.Accounts, s.Credentials, s.Sessions, s.Audit, nil); err != nil {
 		return err
 	}
+	links, err := identity.NewSignInLinks(ctx, b, s.Accounts)
+	if err != nil {
+		return err
+	}
 	s.AccountCare = &identity.AccountCare{
 		Accounts:    s.Accounts,
 		Credentials: s.Credentials,
 		Sessions:    s.Sessions,
 		Tokens:      s.Tokens,
 		Audit:       s.Audit,
+		Links:       links,
 	}
 	if a.Bootstrap, err = identity.EnsureBootstrapAdmin(ctx, s.Accounts, s.Credentials, s.Tokens); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
@@ -484,7 +489,8 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 	s.Cookies, s.Site, s.Theme, s.Instrument = cfg.Cookies, site, cfg.Theme, p.counts.Instrument
 	s.Pages = slices.Concat(
 		account.New(account.Config{Departments: s.Departments, Accounts: s.Accounts, Care: s.AccountCare, Tokens: s.Tokens,
-			Sessions: s.Sessions, Logins: p.logins, Audit: s.Audit, Cookies: cfg.Cookies, Site: site, Log: cfg.Logger}).Routes(),
+			Sessions: s.Sessions, Logins: p.logins, Audit: s.Audit, Cookies: cfg.Cookies, Mail: p.mail, SiteURL: cfg.PublicURL, Site: site,
+			Log: cfg.Logger}).Routes(),
 		webform.New(webform.Config{
 			Forms:         s.Forms,
 			Intake:        s.Intake,

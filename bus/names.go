@@ -46,6 +46,10 @@ const (
 	// BucketLoginFailures counts failed logins per account and per client
 	// address; entries expire after identity.LoginFailureWindow.
 	BucketLoginFailures = "login_failures"
+	// BucketSignInLinks holds the one-time sign-in links sent by email,
+	// keyed by the SHA-256 of their token; entries expire after
+	// identity.SignInLinkLifetime.
+	BucketSignInLinks = "signin_links"
 	// BucketStatus holds the current status of each submission, keyed by reference.
 	BucketStatus = "status"
 	// BucketInbox indexes routed submissions by department (see InboxKey).

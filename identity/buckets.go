@@ -24,6 +24,7 @@ func init() {
 		{Bucket: bus.BucketCredentials, Description: "Password hashes (argon2id)."},
 		{Bucket: bus.BucketSessions, Description: "Browser sessions, by SHA-256.", TTL: SessionMaxAge},
 		{Bucket: bus.BucketLoginFailures, Description: "Failed logins, per account and per address.", TTL: LoginFailureWindow},
+		{Bucket: bus.BucketSignInLinks, Description: "One-time sign-in links, by SHA-256.", TTL: SignInLinkLifetime},
 	} {
 		bus.DeclareBucket(bucket)
 	}

@@ -18,6 +18,8 @@ type AccountCare struct {
 	Sessions    *Sessions
 	Tokens      *Tokens
 	Audit       *Audit
+	// Links are the one-time sign-in links sent by email.
+	Links *SignInLinks
 }
 
 // Save creates or updates an account for the admin by.
@@ -58,6 +60,53 @@ func (c *AccountCare) ResetPassword(ctx context.Context, id, password, by string
 	}
 	_ = c.Audit.Record(ctx, AuditEvent{Kind: "password.reset", Account: a.ID, By: by})
 	return generated, c.revoke(ctx, a.ID)
+}
+
+// ErrNoEmail means a sign-in link was asked for an account without an
+// email address.
+var ErrNoEmail = errors.New("identity: the account has no email address")
+
+// IssueSignInLink gives an account a one-time sign-in link, for the admin
+// by, and returns its token, to be emailed to the account's address: its
+// holder signs in once with it, choosing their password. Like a reset,
+// it ends the account's password, sessions and API tokens.
+func (c *AccountCare) IssueSignInLink(ctx context.Context, id, by string) (string, error) {
+	a, err := c.Accounts.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if a.Email == "" {
+		return "", ErrNoEmail
+	}
+	// Nobody knows this password: the old one stops working.
+	if err := c.Credentials.SetTemporaryPassword(ctx, a, GeneratePassword()); err != nil {
+		return "", err
+	}
+	token, err := c.Links.issue(ctx, a.ID)
+	if err != nil {
+		return "", err
+	}
+	_ = c.Audit.Record(ctx, AuditEvent{Kind: "signin_link.issued", Account: a.ID, By: by})
+	return token, c.revoke(ctx, a.ID)
+}
+
+// SignInWithLink sets the password that the holder of a sign-in link
+// chose, under the rules of every password, then ends the link: the
+// account it opened is returned, to start its session. A password
+// refused (*PasswordError) leaves the link as it was.
+func (c *AccountCare) SignInWithLink(ctx context.Context, token, password string) (Account, error) {
+	a, err := c.Links.Account(ctx, token)
+	if err != nil {
+		return a, err
+	}
+	if err := c.Credentials.SetPassword(ctx, a, password); err != nil {
+		return a, err
+	}
+	if err := c.Links.use(ctx, token); err != nil {
+		return a, err
+	}
+	_ = c.Audit.Record(ctx, AuditEvent{Kind: "signin_link.used", Account: a.ID, By: a.ID})
+	return a, nil
 }
 
 // ErrWrongPassword means the current password given to change it is not

@@ -55,8 +55,8 @@ type accountFormData struct {
 	Tokens   []identity.TokenInfo
 	Errors   []string
 	Notice   string
-	// Password is a password just generated, shown this once.
-	Password string
+	// Mailing says an SMTP relay is configured, to email sign-in links.
+	Mailing bool
 }
 
 // HasDepartment reports whether the account belongs to a department.
@@ -111,7 +111,7 @@ func (p *Pages) renderAccountForm(w http.ResponseWriter, r *http.Request, status
 			data.Managers = append(data.Managers, a)
 		}
 	}
-	data.Roles = identity.Roles
+	data.Roles, data.Mailing = identity.Roles, p.Mail != nil
 	if !data.New {
 		if data.Tokens, err = p.Tokens.List(ctx, data.Account.ID); err != nil {
 			p.fail(w, r, err)
@@ -166,21 +166,18 @@ func (p *Pages) saveAccount(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	if isNew {
+		p.handOver(w, r, a, true)
+		return
+	}
 	http.Redirect(w, r, "/admin/accounts/"+a.ID+"?done=saved", http.StatusSeeOther)
 }
 
+// resetPassword ends an account's password and hands it over again.
 func (p *Pages) resetPassword(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	a, ok := p.pathAccount(w, r)
-	if !ok {
-		return
+	if a, ok := p.pathAccount(w, r); ok {
+		p.handOver(w, r, a, false)
 	}
-	password, err := p.Care.ResetPassword(ctx, a.ID, "", accountID(ctx))
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	p.renderAccountForm(w, r, http.StatusOK, accountFormData{Account: a, Password: password})
 }
 
 func (p *Pages) revokeAccountToken(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/internal/web"
 )
 
@@ -28,6 +29,10 @@ type Config struct {
 	Logins      *identity.Logins
 	Audit       *identity.Audit
 	Cookies     web.CookiePolicy
+	// Mail, when set, emails sign-in links to new accounts; SiteURL is
+	// the public address of the site, for the links.
+	Mail    *mailer.Mailer
+	SiteURL string
 	// Site is what every page shows of the organisation.
 	Site web.Site
 	Log  *slog.Logger
@@ -63,6 +68,8 @@ func (p *Pages) Routes() []web.Route {
 		{Method: http.MethodGet, Pattern: "/admin/accounts/{id}", Access: identity.AdminOnly, Handler: p.editAccount},
 		{Method: http.MethodPost, Pattern: "/admin/accounts/{id}", Access: identity.AdminOnly, Handler: p.saveAccount},
 		{Method: http.MethodPost, Pattern: "/admin/accounts/{id}/password", Access: identity.AdminOnly, Handler: p.resetPassword},
+		{Method: http.MethodGet, Pattern: "/connexion/{token}", Access: identity.Anyone, Handler: p.signInForm},
+		{Method: http.MethodPost, Pattern: "/connexion/{token}", Access: identity.Anyone, Handler: p.signInWithLink},
 		{
 			Method:  http.MethodPost,
 			Pattern: "/admin/accounts/{id}/tokens/{tokenId}/revoke",
