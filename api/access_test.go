@@ -581,7 +581,28 @@ func (w *world) requests() map[string]route {
 			request: fixed("/admin/traitements/999/rejouer", ""),
 			ok:      404,
 		},
-		"GET /admin/webhooks":         {access: identity.AdminOnly, request: fixed("/admin/webhooks", ""), ok: 200},
+		"GET /admin/webhooks": {access: identity.AdminOnly, request: fixed("/admin/webhooks", ""), ok: 200},
+		"GET /admin/lettres":  {access: identity.AdminOnly, request: fixed("/admin/lettres", ""), ok: 200},
+		"GET /admin/lettres/{scope}/{id}": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/lettres/service/accueil", ""),
+			ok:      200,
+		},
+		"POST /admin/lettres/{scope}/{id}": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/lettres/formulaire/permis", "body_fr=%7Bdecision%7D+%7Bmotif%7D&signatory=Jean+Dupont"),
+			ok:      303,
+		},
+		"POST /admin/lettres/{scope}/{id}/apercu": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/lettres/service/accueil/apercu", "body_fr=%7Bdecision%7D+%7Bmotif%7D"),
+			ok:      200,
+		},
+		"POST /admin/lettres/{scope}/{id}/supprimer": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/lettres/formulaire/jetable/supprimer", ""),
+			ok:      303,
+		},
 		"GET /admin/webhooks/nouveau": {access: identity.AdminOnly, request: fixed("/admin/webhooks/nouveau", ""), ok: 200},
 		"POST /admin/webhooks": {access: identity.AdminOnly, request: func(caller) (string, string) {
 			return "/admin/webhooks", "id=" + nextID() + "&url=https%3A%2F%2Fsi.example.org%2Fautre"

@@ -27,6 +27,7 @@ import (
 	"github.com/guichet/guichet/internal/platform/requestid"
 	"github.com/guichet/guichet/internal/platform/tracing"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/letters"
 	"github.com/guichet/guichet/privacy"
 	"github.com/guichet/guichet/processors"
 	"github.com/guichet/guichet/receipts"
@@ -59,9 +60,11 @@ type Services struct {
 	Statistics    *backoffice.Statistics
 	Workflows     *backoffice.Workflows
 	Webhooks      *webhooks.Service
-	DeadLetters   *processors.DeadLetters
-	Privacy       *privacy.Privacy
-	Receipts      *receipts.Store
+	// Letters are the templates of the decision letters.
+	Letters     *letters.Store
+	DeadLetters *processors.DeadLetters
+	Privacy     *privacy.Privacy
+	Receipts    *receipts.Store
 	// Uploads keeps the files, scanned by ClamAV.
 	Uploads *uploads.Service
 	// UploadsInProgress is where uploads cut in chunks are put together.

@@ -35,23 +35,25 @@ func (h *departmentsHandler) register(api huma.API) {
 
 // DepartmentBody describes a department.
 type DepartmentBody struct {
-	ID    string `json:"id" readOnly:"true" example:"solidarites" doc:"Identifiant du service"`
-	Name  string `json:"name" minLength:"1" maxLength:"200" example:"Direction de la Solidarité" doc:"Nom du service"`
-	Email string `json:"email,omitempty" format:"email" maxLength:"254" example:"solidarites@moselle.fr" doc:"Adresse de contact du service"`
+	ID      string `json:"id" readOnly:"true" example:"solidarites" doc:"Identifiant du service"`
+	Name    string `json:"name" minLength:"1" maxLength:"200" example:"Direction de la Solidarité" doc:"Nom du service"`
+	Email   string `json:"email,omitempty" format:"email" maxLength:"254" example:"solidarites@moselle.fr" doc:"Adresse de contact du service"`
+	Address string `json:"address,omitempty" maxLength:"500" example:"1 rue du Pont Moreau\n57000 Metz" doc:"Adresse postale du service, une ligne par ligne de l'adresse, pour ses lettres"`
 }
 
 type putDepartmentInput struct {
 	ID   string `path:"id" pattern:"^[a-z0-9]+(-[a-z0-9]+)*$" maxLength:"64" example:"solidarites"`
 	Body struct {
-		Name  string `json:"name" minLength:"1" maxLength:"200" example:"Direction de la Solidarité" doc:"Nom du service"`
-		Email string `json:"email,omitempty" format:"email" maxLength:"254" example:"solidarites@moselle.fr" doc:"Adresse de contact du service"`
+		Name    string `json:"name" minLength:"1" maxLength:"200" example:"Direction de la Solidarité" doc:"Nom du service"`
+		Email   string `json:"email,omitempty" format:"email" maxLength:"254" example:"solidarites@moselle.fr" doc:"Adresse de contact du service"`
+		Address string `json:"address,omitempty" maxLength:"500" example:"1 rue du Pont Moreau\n57000 Metz" doc:"Adresse postale du service, une ligne par ligne de l'adresse, pour ses lettres"`
 	}
 }
 
 type departmentOutput struct{ Body DepartmentBody }
 
 func (h *departmentsHandler) put(ctx context.Context, in *putDepartmentInput) (*departmentOutput, error) {
-	d := identity.Department{ID: in.ID, Name: in.Body.Name, Email: in.Body.Email}
+	d := identity.Department{ID: in.ID, Name: in.Body.Name, Email: in.Body.Email, Address: in.Body.Address}
 	if err := h.departments.Put(ctx, d); err != nil {
 		return nil, toProblem(ctx, err)
 	}

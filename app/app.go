@@ -33,10 +33,12 @@ import (
 	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/internal/platform/metrics"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/letters"
 	"github.com/guichet/guichet/migrate"
 	"github.com/guichet/guichet/pages/account"
 	"github.com/guichet/guichet/pages/desk"
 	"github.com/guichet/guichet/pages/editor"
+	letterpages "github.com/guichet/guichet/pages/letters"
 	"github.com/guichet/guichet/pages/operations"
 	"github.com/guichet/guichet/pages/rights"
 	"github.com/guichet/guichet/pages/verify"
@@ -398,6 +400,9 @@ func (a *App) openBackOffice(ctx context.Context, cfg Config, p *parts) error {
 	if s.Workflows, err = backoffice.NewWorkflows(ctx, b, s.Forms, s.Accounts, s.Intake, s.Tracker, s.Trail, p.notices); err != nil {
 		return err
 	}
+	if s.Letters, err = letters.NewStore(ctx, b); err != nil {
+		return err
+	}
 	if s.Webhooks, err = webhooks.New(ctx, b, webhooks.Config{Allow: cfg.WebhookAllow}); err != nil {
 		return err
 	}
@@ -421,7 +426,7 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 		Documents: p.documents, Uploads: s.Uploads, SiteURL: cfg.PublicURL}
 	route := &processors.Route{Forms: s.Forms, Tracker: s.Tracker, Submissions: p.submissions}
 	decisions := &processors.Decision{Organisation: cfg.Organisation, Forms: s.Forms, Submissions: p.submissions, Documents: p.documents,
-		Accounts: s.Accounts, Departments: s.Departments}
+		Accounts: s.Accounts, Departments: s.Departments, Letters: s.Letters}
 	consumers := []processors.Consumer{
 		pdf.Consumer(),
 		route.Consumer(),
@@ -511,6 +516,8 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 			Accounts: s.Accounts, Forms: s.Forms,
 			Statistics: s.Statistics, Workflows: s.Workflows, Trail: s.Trail, Uploads: s.Uploads, Site: site, Log: cfg.Logger}).Routes(),
 		operations.New(operations.Config{DeadLetters: s.DeadLetters, Webhooks: s.Webhooks, Departments: s.Departments, Site: site,
+			Log: cfg.Logger}).Routes(),
+		letterpages.New(letterpages.Config{Letters: s.Letters, Departments: s.Departments, Forms: s.Forms, Audit: s.Audit, Site: site,
 			Log: cfg.Logger}).Routes(),
 		rights.New(rights.Config{Privacy: s.Privacy, Site: site, Log: cfg.Logger}).Routes(),
 		verify.New(verify.Config{Receipts: s.Receipts, Site: site, Log: cfg.Logger}).Routes(),

@@ -82,6 +82,9 @@ const (
 	// BucketReceiptKeys holds the public keys that sign receipts, by key
 	// ID, with their periods: what anyone needs to check a receipt.
 	BucketReceiptKeys = "receipt_keys"
+	// BucketLetters holds the templates of the decision letters, keyed
+	// "form.<id>" or "department.<id>" (see LetterKey).
+	BucketLetters = "letters"
 	// BucketDrafts holds forms saved to be finished later, keyed by the
 	// SHA-256 of their resume token; entries expire after submit.MaxDraftAge.
 	BucketDrafts = "drafts"
@@ -287,6 +290,10 @@ func SeenKey(account, reference string) string { return account + "." + referenc
 
 // PaperKey is the paper-bucket key of a form's paper count for a month ("2026-03").
 func PaperKey(form, month string) string { return form + "." + month }
+
+// LetterKey is the letters-bucket key of the template of a form or a
+// department (scope "form" or "department").
+func LetterKey(scope, id string) string { return scope + "." + id }
 
 // NotificationKey is the notifications-bucket key of the email that a
 // consumer sends about the event at seq of EVENTS.

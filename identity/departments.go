@@ -17,6 +17,8 @@ type Department struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Email string `json:"email,omitempty"`
+	// Address is its postal address, line by line, for its letters.
+	Address string `json:"address,omitempty"`
 }
 
 // Departments stores departments in the departments bucket.

@@ -2,17 +2,22 @@ package processors
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/letters"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
 )
@@ -22,41 +27,42 @@ type DecisionDocument struct {
 	Organisation string
 	FormTitle    string
 	Reference    string
+	SubmittedAt  time.Time
 	Decision     submit.Event
 	Lang         locale.Lang
-	// Service is the department that decided; Signatory, the agent who
-	// did, by name.
-	Service, Signatory string
+	// Service is the department that decided, with its postal address;
+	// Signatory, the agent who did, by name.
+	Service, ServiceAddress, Signatory string
 	// Addressee is the person the letter is for, as the answers say it.
 	Addressee schemas.Applicant
-}
-
-// appealText says the means and time limits of appeal, without which,
-// under French law, the limits do not run against the person.
-var appealText = locale.Text{
-	FR: "Voies et délais de recours. Si vous contestez cette décision, vous pouvez, dans un délai de deux mois à compter de sa " +
-		"réception : former un recours gracieux auprès de %s, par courrier ; ou saisir le tribunal administratif de Strasbourg " +
-		"(31, avenue de la Paix, BP 51038, 67070 Strasbourg Cedex), par courrier ou par l'application Télérecours citoyens " +
-		"(www.telerecours.fr). Un recours gracieux prolonge le délai du recours devant le tribunal, qui court à nouveau à compter " +
-		"de la réponse.",
-	EN: "Means and time limits of appeal. If you contest this decision, you may, within two months of receiving it: make an " +
-		"informal appeal to %s, by post; or bring it before the administrative court of Strasbourg (31, avenue de la Paix, " +
-		"BP 51038, 67070 Strasbourg Cedex), by post or through the Télérecours citoyens application (www.telerecours.fr). An " +
-		"informal appeal extends the time limit of the appeal to the court, which runs again from its answer.",
+	// Letter is the template of the letter, completed by the default's
+	// text where it has none.
+	Letter letters.Template
 }
 
 // RenderDecision writes the decision letter of a submission, in the
-// submitter's language: the addressee, the decision as a sentence, its
-// date, the service and the agent who decided, its reason, and the means
-// and time limits of appeal.
+// submitter's language, from its template: the service, the addressee,
+// the reference and the date, the text with the decision as a sentence
+// and its reason, the signature of the delegate the template names or of
+// the agent who decided, and the means and time limits of appeal.
 func RenderDecision(w io.Writer, doc DecisionDocument) error {
+	letter := doc.Letter.Completed()
+	fields := letters.Fields{
+		Addressee: doc.Addressee.Name, AddresseeAddress: strings.Join(doc.Addressee.Address, "\n"),
+		Organisation: doc.Organisation, Service: doc.Service, ServiceAddress: doc.ServiceAddress,
+		Signatory: cmp.Or(letter.Signatory, doc.Signatory), Decision: doc.Decision.Status.Sentence().In(doc.Lang),
+		Reason: doc.Decision.Reason, Reference: doc.Reference, Form: doc.FormTitle,
+		Submitted: locale.Date(doc.SubmittedAt, doc.Lang), Decided: locale.Date(doc.Decision.At, doc.Lang),
+	}
 	pdf, text := newDocument(doc.Organisation, doc.FormTitle, doc.Reference, doc.Decision.At)
 	t := func(fr, en string) string { return locale.Text{FR: fr, EN: en}.In(doc.Lang) }
 	pdf.SetFont("go", "B", 11)
 	pdf.MultiCell(text, 6, doc.Organisation, "", "L", false)
-	if doc.Service != "" {
-		pdf.SetFont("go", "", 10)
-		pdf.MultiCell(text, 5, doc.Service, "", "L", false)
+	pdf.SetFont("go", "", 10)
+	for _, line := range slices.Concat([]string{doc.Service}, strings.Split(doc.ServiceAddress, "\n")) {
+		if line = strings.TrimSpace(line); line != "" {
+			pdf.MultiCell(text, 5, line, "", "L", false)
+		}
 	}
 	if to := doc.Addressee; to.Name != "" || len(to.Address) > 0 {
 		left, _, _, _ := pdf.GetMargins()
@@ -82,28 +88,25 @@ func RenderDecision(w io.Writer, doc DecisionDocument) error {
 		labelValue(pdf, text, m[0], m[1], 0)
 	}
 	pdf.Ln(4)
-	pdf.SetFont("go", "B", 12)
-	pdf.MultiCell(text, 7, doc.Decision.Status.Sentence().In(doc.Lang), "", "L", false)
-	if doc.Decision.Reason != "" {
-		pdf.Ln(4)
-		pdf.SetFont("go", "B", 12)
-		pdf.MultiCell(text, 7, t("Motif", "Reason"), "B", "L", false)
-		pdf.Ln(2)
-		pdf.SetFont("go", "", 10)
-		pdf.MultiCell(text, 5, doc.Decision.Reason, "", "L", false)
-	}
-	if doc.Signatory != "" {
-		signature := t("Pour l'administration, ", "For the administration, ") + doc.Signatory
-		if doc.Service != "" {
+	pdf.SetFont("go", "", 10)
+	pdf.MultiCell(text, 5, fields.Merge(letter.Body.In(doc.Lang)), "", "L", false)
+	if fields.Signatory != "" {
+		signature := t("Pour l'administration, ", "For the administration, ") + fields.Signatory
+		switch {
+		case letter.Signatory != "":
+			signature = t("Pour l'administration et par délégation, ", "For the administration and by delegation, ") + letter.Signatory
+			if letter.SignatoryTitle != "" {
+				signature += ", " + letter.SignatoryTitle
+			}
+		case doc.Service != "":
 			signature += ", " + doc.Service
 		}
 		pdf.Ln(6)
-		pdf.SetFont("go", "", 10)
 		pdf.MultiCell(text, 5, signature, "", "L", false)
 	}
 	pdf.Ln(6)
 	pdf.SetFont("go", "", 8)
-	pdf.MultiCell(text, 4, fmt.Sprintf(appealText.In(doc.Lang), doc.Organisation), "", "L", false)
+	pdf.MultiCell(text, 4, fields.Merge(letter.Appeal.In(doc.Lang)), "", "L", false)
 	return pdf.Output(w)
 }
 
@@ -118,6 +121,9 @@ type Decision struct {
 	// decided.
 	Accounts    *identity.Accounts
 	Departments *identity.Departments
+	// Letters are the templates of the letters; without them, the
+	// default's.
+	Letters *letters.Store
 }
 
 // decisionSubjects are the events of decisions.
@@ -164,8 +170,13 @@ func (d *Decision) Letter(ctx context.Context, e submit.Event) ([]byte, error) {
 	if lang != locale.English {
 		lang = locale.French
 	}
-	doc := DecisionDocument{Organisation: d.Organisation, FormTitle: form.Title, Reference: e.Reference, Decision: e, Lang: lang,
-		Addressee: form.Applicant(sub.Data)}
+	doc := DecisionDocument{Organisation: d.Organisation, FormTitle: form.Title, Reference: e.Reference, SubmittedAt: sub.SubmittedAt,
+		Decision: e, Lang: lang, Addressee: form.Applicant(sub.Data)}
+	if d.Letters != nil {
+		if doc.Letter, err = d.Letters.For(ctx, form.ID, e.Department); err != nil {
+			return nil, err
+		}
+	}
 	if d.Accounts != nil && sub.AccountID != "" {
 		if a, err := d.Accounts.Get(ctx, sub.AccountID); err == nil {
 			doc.Addressee = schemas.Applicant{Name: a.Name, Email: a.Email}
@@ -173,7 +184,7 @@ func (d *Decision) Letter(ctx context.Context, e submit.Event) ([]byte, error) {
 	}
 	if d.Departments != nil {
 		if dep, err := d.Departments.Get(ctx, e.Department); err == nil {
-			doc.Service = dep.Name
+			doc.Service, doc.ServiceAddress = dep.Name, dep.Address
 		}
 	}
 	if d.Accounts != nil && e.By != "" {

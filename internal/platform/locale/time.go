@@ -23,3 +23,11 @@ func DateTime(t time.Time, lang Lang) string {
 	}
 	return paris.Format("02/01/2006 à 15:04:05") + " (heure de Paris)"
 }
+
+// Date writes the day of an instant, in Paris: "06/12/2026", "6 December 2026".
+func Date(t time.Time, lang Lang) string {
+	if lang == English {
+		return t.In(Paris).Format("2 January 2006")
+	}
+	return t.In(Paris).Format("02/01/2006")
+}

@@ -66,6 +66,7 @@ var layers = map[string]layer{
 	"uploads":       business,
 	"migrate":       business,
 	"internal/demo": business,
+	"letters":       business,
 
 	"internal/web":          frontDoor,
 	"api":                   frontDoor,
@@ -76,6 +77,7 @@ var layers = map[string]layer{
 	"pages/editor":          frontDoor,
 	"pages/desk":            frontDoor,
 	"pages/operations":      frontDoor,
+	"pages/letters":         frontDoor,
 	"cmd/guichet/formfiles": frontDoor,
 
 	"app":         wiring,
