@@ -111,7 +111,23 @@ type DossierBody struct {
 	Answers     []AnswerBody            `json:"answers"`
 	History     []ChangeBody            `json:"history"`
 	Trail       []backoffice.TrailEntry `json:"trail"`
+	Messages    []MessageBody           `json:"messages" doc:"Les échanges avec le demandeur, du plus ancien au plus récent"`
 	Actions     []backoffice.Action     `json:"actions" doc:"Ce que l'appelant peut faire du dossier dans son état"`
+}
+
+// MessageBody is a message of a dossier's conversation.
+type MessageBody struct {
+	ID   uint64    `json:"id" doc:"Numéro du message, pour télécharger ses fichiers"`
+	From string    `json:"from" enum:"department,applicant"`
+	By   string    `json:"by,omitempty" doc:"Agent qui l'a écrit"`
+	At   time.Time `json:"at"`
+	Text string    `json:"text,omitempty"`
+	// Files are the files sent with it.
+	Files []AttachmentBody `json:"files,omitempty"`
+	Asks  []string         `json:"asks,omitempty" doc:"Les réponses qu'une demande de correction demande de corriger, par champ"`
+	// Revision is the version a correction of the applicant stored.
+	Revision int    `json:"revision,omitempty" doc:"Version des réponses qu'une correction du demandeur a enregistrée"`
+	Delivery string `json:"delivery,omitempty" enum:"no-relay,waiting,retrying,sent,no-address,refused" doc:"Ce qu'est devenu le courriel qui en avertit le demandeur"`
 }
 
 type dossierOutput struct{ Body DossierBody }
@@ -131,6 +147,23 @@ func (h *dossiersHandler) get(ctx context.Context, in *referenceInput) (*dossier
 		out.Body.Answers = append(out.Body.Answers, AnswerBody{Label: a.Label, Value: a.Value, Depth: a.Depth})
 	}
 	out.Body.History = historyOf(d.Record, true)
+	thread, err := h.conversations.Thread(ctx, d.Record.Reference)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	out.Body.Messages = make([]MessageBody, len(thread))
+	for i, m := range thread {
+		delivery, err := h.conversations.Delivery(ctx, m)
+		if err != nil {
+			return nil, toProblem(ctx, err)
+		}
+		out.Body.Messages[i] = MessageBody{ID: m.ID, From: string(m.From), By: m.By, At: m.At, Text: m.Text, Asks: m.Asks,
+			Revision: m.Revision, Delivery: string(delivery)}
+		for _, f := range m.Files {
+			out.Body.Messages[i].Files = append(out.Body.Messages[i].Files, AttachmentBody{Name: f.Name, Type: f.Type, Size: f.Size,
+				SHA256: f.SHA256})
+		}
+	}
 	return out, nil
 }
 

@@ -228,7 +228,7 @@ type VersionBody struct {
 
 // AttachmentBody describes a file sent with a submission.
 type AttachmentBody struct {
-	Field  string `json:"field" example:"justificatif"`
+	Field  string `json:"field,omitempty" example:"justificatif" doc:"Le champ dont le fichier est la réponse ; absent pour le fichier d'un message"`
 	Name   string `json:"name" example:"avis-imposition.pdf"`
 	Type   string `json:"type" example:"application/pdf"`
 	Size   int64  `json:"size" example:"182044"`

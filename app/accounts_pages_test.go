@@ -61,4 +61,10 @@ func TestInboxFilterAndSearch(t *testing.T) {
 	if found := admin.get("/inbox/transports?q=" + strings.ToLower(ref[len(ref)-4:])); !strings.Contains(found, ref) {
 		t.Errorf("part of the reference %s does not find it", ref)
 	}
+	if found := admin.get("/inbox/transports?q=weber"); !strings.Contains(found, ref) {
+		t.Errorf("the applicant's name does not find %s", ref)
+	}
+	if found := admin.get("/inbox/transports?q=schmitt"); strings.Contains(found, ref) {
+		t.Errorf("another name finds %s", ref)
+	}
 }

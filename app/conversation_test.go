@@ -252,6 +252,10 @@ func TestConversationWithoutMailRelay(t *testing.T) {
 	if strings.Contains(page, "un courriel l&#39;en avertit") {
 		t.Error("the dossier says an email tells the applicant, without a relay")
 	}
+	messages := in.must(200, "GET", "/api/dossiers/"+ref, adminToken, "")["messages"].([]any)
+	if len(messages) != 1 || messages[0].(map[string]any)["delivery"] != "no-relay" {
+		t.Errorf("the dossier's messages through the API: %v", messages)
+	}
 	receipt := string(in.Must(200, "GET", "/recu/"+ref+"?token="+token, "", "").Body)
 	if !strings.Contains(receipt, "Pouvez-vous préciser votre adresse ?") || !strings.Contains(receipt, `id="reply"`) {
 		t.Error("the applicant's page does not show the message with a reply form")
