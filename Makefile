@@ -3,6 +3,8 @@
 # make run: Guichet with its embedded NATS and demo content on :8080.
 
 BROWSER_PACKAGES = ./pages/...
+# The tests of ./app that photograph pages: the conversation, the letters.
+APP_SCREENSHOTS = TestConversationAboutAMissingDocument|TestLetterTemplates
 
 .PHONY: test deps screenshots run
 
@@ -14,6 +16,7 @@ deps:
 
 screenshots: deps
 	GUICHET_SCREENSHOTS=1 go test -count=1 $(BROWSER_PACKAGES)
+	GUICHET_SCREENSHOTS=1 go test -count=1 -run '$(APP_SCREENSHOTS)' ./app
 
 run:
 	go run ./cmd/guichet

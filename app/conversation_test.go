@@ -178,8 +178,9 @@ func TestConversationAboutAMissingDocument(t *testing.T) {
 		t.Errorf("the completion page shows more than the answer asked for: %q", fields)
 	}
 	applicant.check("26-completion")
-	applicant.load(http.StatusOK, chromedp.SetUploadFiles(chromedp.CSS("input[type=file]"), []string{sampleFile(t, "facture-edf.pdf")}),
-		chromedp.Click(chromedp.CSS("#send")))
+	// Chosen, the file uploads on its own; sending waits for it if need be.
+	browsertest.Do(t, applicant.ctx, chromedp.SetUploadFiles(chromedp.CSS("input[type=file]"), []string{sampleFile(t, "facture-edf.pdf")}))
+	applicant.load(http.StatusOK, chromedp.Click(chromedp.CSS("#send")))
 	if status := applicant.text("#status"); status != "En instruction" {
 		t.Errorf("after completing: %q", status)
 	}
