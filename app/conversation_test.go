@@ -185,7 +185,7 @@ func TestConversationAboutAMissingDocument(t *testing.T) {
 		t.Errorf("after completing: %q", status)
 	}
 	applicant.load(http.StatusOK, chromedp.SendKeys(chromedp.CSS("#reply-text"), "Voici aussi mon avis d'imposition."),
-		chromedp.SetUploadFiles(chromedp.CSS("#reply-files"), []string{sampleFile(t, "avis-imposition.pdf")}),
+		chromedp.SetUploadFiles(chromedp.CSS("#message-files"), []string{sampleFile(t, "avis-imposition.pdf")}),
 		chromedp.Click(chromedp.CSS("#send-reply")))
 	if thread := applicant.text("#thread"); !strings.Contains(thread, "avis-imposition.pdf") || strings.Contains(thread, "Nouveau") {
 		t.Errorf("the applicant's thread after replying: %q", thread)

@@ -76,6 +76,16 @@ func TypeName(mediaType string) string {
 	return strings.ToUpper(mediaType[strings.LastIndex(mediaType, "/")+1:])
 }
 
+// Text says what a rule takes, for people: "PDF, JPEG, PNG, 10 Mo au
+// plus, 5 fichiers au plus".
+func (r FileRule) Text(lang locale.Lang) string {
+	text := r.TypesText() + ", " + SizeText(r.MaxSize).In(lang) + locale.Say(lang, " au plus", " at most")
+	if r.Multiple {
+		text += ", " + strconv.Itoa(r.MaxFiles) + locale.Say(lang, " fichiers au plus", " files at most")
+	}
+	return text
+}
+
 // TypesText names the types a rule takes, for people: "PDF, JPEG, PNG,
 // Word, Excel".
 func (r FileRule) TypesText() string {

@@ -3,6 +3,7 @@ package web
 import (
 	"strconv"
 
+	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/submit"
@@ -49,6 +50,9 @@ func (t Thread) FileLink(m ThreadMessage, n int) string {
 	}
 	return link
 }
+
+// FilesHint says what files a message takes.
+func (t Thread) FilesHint() string { return backoffice.MessageFiles.Text(t.Lang) }
 
 // FileText describes a file by its type and size: "PDF, 2,5 Mo".
 func (t Thread) FileText(a submit.Attachment) string {

@@ -1,7 +1,6 @@
 package webform
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -134,46 +133,29 @@ func (p *Pages) complete(w http.ResponseWriter, r *http.Request) {
 	if !ok || !p.parseBody(w, r) {
 		return
 	}
-	received, refused, err := p.receive(r, c.Form)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	parsed := parseObject(c.Form.Schema, c.Form.UISchema, postedOf(r, received), "")
-	data := decodeData(c.Data)
 	files := c.Form.FileFields()
-	for _, name := range c.Request.Asks {
-		if v, ok := parsed[name]; ok {
-			data[name] = v
-		} else if _, file := files[name]; !file {
-			delete(data, name)
+	asked := func(data, page map[string]any) {
+		for _, name := range c.Request.Asks {
+			if v, ok := page[name]; ok {
+				data[name] = v
+			} else if _, file := files[name]; !file {
+				delete(data, name)
+			}
 		}
 	}
-	dropHidden(c.Form.Schema, data)
-	if len(refused) > 0 {
-		p.renderCompletion(w, r, http.StatusUnprocessableEntity, c, data, refused)
-		return
+	again := func(status int, data map[string]any, errs []schemas.FieldError) {
+		p.renderCompletion(w, r, status, c, data, errs)
 	}
-	if action := r.PostFormValue("_action"); action != "" {
-		applyAction(data, action)
-		p.renderCompletion(w, r, http.StatusOK, c, data, nil)
-		return
-	}
-	raw, err := json.Marshal(data)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	var invalid *schemas.ValidationError
-	if err := c.Form.Validate(raw); errors.As(err, &invalid) {
-		p.renderCompletion(w, r, http.StatusUnprocessableEntity, c, data, invalid.Fields)
+	raw, ok := p.corrected(w, r, c.Form, decodeData(c.Data), asked, again)
+	if !ok {
 		return
 	}
 	reference, token := r.PathValue("reference"), r.URL.Query().Get("token")
-	err = p.Conversations.Complete(r.Context(), web.RequestOf(r.Context()).Principal, token, reference, raw)
+	err := p.Conversations.Complete(r.Context(), web.RequestOf(r.Context()).Principal, token, reference, raw)
+	var invalid *schemas.ValidationError
 	switch {
 	case errors.As(err, &invalid):
-		p.renderCompletion(w, r, http.StatusUnprocessableEntity, c, data, invalid.Fields)
+		p.renderCompletion(w, r, http.StatusUnprocessableEntity, c, decodeData(raw), invalid.Fields)
 	case errors.Is(err, backoffice.ErrTransition):
 		http.Redirect(w, r, receiptLink(reference, token, ""), http.StatusSeeOther)
 	case err != nil:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 
 	"github.com/guichet/guichet/identity"
@@ -70,39 +71,64 @@ func (p *Pages) renderCorrection(
 	p.renderForm(w, r, status, page)
 }
 
+// corrected reads answers corrected on one page: a request sent back, or
+// a dossier to complete. The files posted are received, the page's
+// answers merged into data, and the conditions applied. A file refused,
+// an item added or removed, or an answer to fix shows the page again
+// (again), and nothing is returned; else the answers, validated.
+func (p *Pages) corrected(
+	w http.ResponseWriter,
+	r *http.Request,
+	form *schemas.Compiled,
+	data map[string]any,
+	merge func(data, page map[string]any),
+	again func(status int, data map[string]any, errs []schemas.FieldError),
+) (json.RawMessage, bool) {
+	received, refused, err := p.receive(r, form)
+	if err != nil {
+		p.fail(w, r, err)
+		return nil, false
+	}
+	merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, received), ""))
+	dropHidden(form.Schema, data)
+	if len(refused) > 0 {
+		again(http.StatusUnprocessableEntity, data, refused)
+		return nil, false
+	}
+	if action := r.PostFormValue("_action"); action != "" {
+		applyAction(data, action)
+		again(http.StatusOK, data, nil)
+		return nil, false
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		p.fail(w, r, err)
+		return nil, false
+	}
+	var invalid *schemas.ValidationError
+	if err := form.Validate(raw); errors.As(err, &invalid) {
+		again(http.StatusUnprocessableEntity, data, invalid.Fields)
+		return nil, false
+	}
+	return raw, true
+}
+
 // correct sends the corrected request again, or shows what to fix.
 func (p *Pages) correct(w http.ResponseWriter, r *http.Request) {
 	form, _, round, ok := p.returned(w, r)
 	if !ok || !p.parseBody(w, r) {
 		return
 	}
-	received, refused, err := p.receive(r, form)
-	if err != nil {
-		p.fail(w, r, err)
+	// The whole request is on the page.
+	whole := func(data, page map[string]any) { maps.Copy(data, page) }
+	again := func(status int, data map[string]any, errs []schemas.FieldError) {
+		p.renderCorrection(w, r, status, form, data, errs)
+	}
+	raw, ok := p.corrected(w, r, form, map[string]any{}, whole, again)
+	if !ok {
 		return
 	}
-	data := parseObject(form.Schema, form.UISchema, postedOf(r, received), "")
-	dropHidden(form.Schema, data)
-	if len(refused) > 0 {
-		p.renderCorrection(w, r, http.StatusUnprocessableEntity, form, data, refused)
-		return
-	}
-	if action := r.PostFormValue("_action"); action != "" {
-		applyAction(data, action)
-		p.renderCorrection(w, r, http.StatusOK, form, data, nil)
-		return
-	}
-	raw, err := json.Marshal(data)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	var invalid *schemas.ValidationError
-	if err := form.Validate(raw); errors.As(err, &invalid) {
-		p.renderCorrection(w, r, http.StatusUnprocessableEntity, form, data, invalid.Fields)
-		return
-	}
-	err = p.Corrections.Resend(r.Context(), web.RequestOf(r.Context()).Principal, r.PathValue("reference"), round, raw)
+	err := p.Corrections.Resend(r.Context(), web.RequestOf(r.Context()).Principal, r.PathValue("reference"), round, raw)
 	if errors.Is(err, ErrNotReturned) {
 		http.Redirect(w, r, "/approbations", http.StatusSeeOther)
 		return

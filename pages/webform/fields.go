@@ -336,10 +336,7 @@ func fileRule(n node, hints uiHints, uiRaw json.RawMessage) (schemas.FileRule, b
 }
 
 func fileHint(rule schemas.FileRule, lang locale.Lang) string {
-	hint := rule.TypesText() + ", " + schemas.SizeText(rule.MaxSize).In(lang) + locale.Say(lang, " au plus", " at most")
-	if rule.Multiple {
-		hint += ", " + strconv.Itoa(rule.MaxFiles) + locale.Say(lang, " fichiers au plus", " files at most")
-	}
+	hint := rule.Text(lang)
 	if rule.MaxSize > MaxMultipartBytes {
 		// Without JavaScript, the files go with the page, which is bounded.
 		limit := schemas.SizeText(MaxMultipartBytes).In(lang)
