@@ -335,7 +335,7 @@ func (w *world) requests() map[string]route {
 		},
 		"PUT /api/forms/{id}/fields/{name}/condition": {
 			access:  identity.AdminOnly,
-			request: fixed("/api/forms/jetable/fields/piece/condition", `{"field":"nom","equals":["Dupont"]}`),
+			request: fixed("/api/forms/jetable/fields/piece/condition", `{"rules":[{"field":"nom","operator":"equals","values":["Dupont"]}]}`),
 			ok:      200,
 		},
 		"DELETE /api/forms/{id}/fields/{name}/condition": {

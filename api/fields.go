@@ -77,10 +77,10 @@ func fields(ctx context.Context, f schemas.Form, err error) (*fieldsOutput, erro
 			EN: "The draft has no field of this name.",
 		})
 	}
-	if errors.Is(err, schemas.ErrInvalidField) {
+	if refused := (*builder.Refusal)(nil); errors.As(err, &refused) {
 		return nil, problem(requestOf(ctx).Lang, http.StatusUnprocessableEntity, locale.Text{
-			FR: "Champ refusé : " + err.Error(),
-			EN: "Field refused: " + err.Error(),
+			FR: "Champ refusé : " + refused.Message.FR,
+			EN: "Field refused: " + refused.Message.EN,
 		})
 	}
 	if err != nil {

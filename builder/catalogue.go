@@ -91,7 +91,9 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 	}
 	if f.Purpose != "" {
 		if !slices.Contains(schemas.Purposes, f.Purpose) {
-			return nil, nil, fmt.Errorf("field %q: unknown purpose %q", f.Name, f.Purpose)
+			return nil, nil, refuse(
+				fmt.Sprintf("Le champ %s : ce que dit sa réponse du demandeur n'est pas dans la liste (%q).", named(f), f.Purpose),
+				fmt.Sprintf("The field %s: what its answer says of the applicant is not in the list (%q).", named(f), f.Purpose))
 		}
 		ui["ui:autocomplete"] = f.Purpose
 	}
@@ -151,7 +153,8 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 		schema["type"] = "boolean"
 	case SingleChoice, MultipleChoice:
 		if len(f.Choices) == 0 {
-			return nil, nil, fmt.Errorf("field %q: a choice needs choices", f.Name)
+			return nil, nil, refuse(fmt.Sprintf("Le champ %s propose un choix : donnez ses réponses, une par ligne.", named(f)),
+				fmt.Sprintf("The field %s offers a choice: give its answers, one per line.", named(f)))
 		}
 		oneOf := make([]any, len(f.Choices))
 		for i, c := range f.Choices {
@@ -214,7 +217,7 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 	case RepeatGroup:
 		itemSchema, itemUI, err := Assemble(f.Fields)
 		if err != nil {
-			return nil, nil, fmt.Errorf("group %q: %w", f.Name, err)
+			return nil, nil, err
 		}
 		schema["type"], schema["items"] = "array", itemSchema
 		if f.Minimum != nil {
@@ -225,7 +228,8 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 		}
 		ui["items"] = itemUI
 	default:
-		return nil, nil, fmt.Errorf("field %q: unknown type %q", f.Name, f.Type)
+		return nil, nil, refuse(fmt.Sprintf("Le champ %s est d'un type inconnu (%q).", named(f), f.Type),
+			fmt.Sprintf("The field %s is of an unknown type (%q).", named(f), f.Type))
 	}
 	return schema, ui, nil
 }
@@ -238,10 +242,10 @@ func Assemble(fields []FieldSpec) (schema, ui map[string]any, err error) {
 	var order, required []string
 	for _, f := range fields {
 		if !schemas.ValidFieldName(f.Name) {
-			return nil, nil, fmt.Errorf("field name %q", f.Name)
+			return nil, nil, badName(f.Name)
 		}
 		if _, dup := props[f.Name]; dup {
-			return nil, nil, fmt.Errorf("two fields are named %q", f.Name)
+			return nil, nil, takenName(f.Name)
 		}
 		s, u, err := f.Fragment()
 		if err != nil {

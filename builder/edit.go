@@ -125,13 +125,13 @@ func AddField(f schemas.Form, spec FieldSpec) (schemas.Form, error) {
 		return f, err
 	}
 	if !schemas.ValidFieldName(spec.Name) {
-		return f, fmt.Errorf("%w: field name %q", schemas.ErrInvalidField, spec.Name)
+		return f, badName(spec.Name)
 	}
 	if _, exists := d.props()[spec.Name]; exists {
-		return f, fmt.Errorf("%w: a field is already named %q", schemas.ErrInvalidField, spec.Name)
+		return f, takenName(spec.Name)
 	}
 	if err := d.put(spec); err != nil {
-		return f, fmt.Errorf("%w: %w", schemas.ErrInvalidField, err)
+		return f, err
 	}
 	d.setOrder(append(d.order(), spec.Name))
 	return d.encode(f)
@@ -151,8 +151,11 @@ func UpdateField(f schemas.Form, name string, spec FieldSpec) (schemas.Form, err
 		spec.Name = name
 	}
 	if spec.Name != name {
-		if _, taken := d.props()[spec.Name]; taken || !schemas.ValidFieldName(spec.Name) {
-			return f, fmt.Errorf("%w: cannot rename to %q", schemas.ErrInvalidField, spec.Name)
+		if !schemas.ValidFieldName(spec.Name) {
+			return f, badName(spec.Name)
+		}
+		if _, taken := d.props()[spec.Name]; taken {
+			return f, takenName(spec.Name)
 		}
 		delete(d.props(), name)
 		delete(d.ui, name)
@@ -166,7 +169,7 @@ func UpdateField(f schemas.Form, name string, spec FieldSpec) (schemas.Form, err
 		d.placeInSteps(name, "")
 	}
 	if err := d.put(spec); err != nil {
-		return f, fmt.Errorf("%w: %w", schemas.ErrInvalidField, err)
+		return f, err
 	}
 	return d.encode(f)
 }
@@ -244,7 +247,8 @@ func DuplicateField(f schemas.Form, name string) (schemas.Form, string, error) {
 // the same name.
 func updateConditional(d *definition, f schemas.Form, name string, spec FieldSpec) (schemas.Form, error) {
 	if spec.Name != "" && spec.Name != name {
-		return f, fmt.Errorf("%w: make %q unconditional before renaming it", schemas.ErrInvalidField, name)
+		return f, refuse(fmt.Sprintf("Le champ %q est conditionnel : retirez sa condition avant de le renommer.", name),
+			fmt.Sprintf("The field %q is conditional: remove its condition before renaming it.", name))
 	}
 	allOf, _ := d.schema["allOf"].([]any)
 	for _, part := range allOf {
@@ -255,7 +259,7 @@ func updateConditional(d *definition, f schemas.Form, name string, spec FieldSpe
 		}
 		schema, ui, err := spec.Fragment()
 		if err != nil {
-			return f, fmt.Errorf("%w: %w", schemas.ErrInvalidField, err)
+			return f, err
 		}
 		props[name] = schema
 		if len(ui) > 0 {

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 
 	"github.com/guichet/guichet/schemas"
@@ -27,7 +26,7 @@ func SetSteps(f schemas.Form, steps []Step) (schemas.Form, error) {
 	}
 	for _, s := range steps {
 		if s.Title == "" {
-			return f, fmt.Errorf("%w: a step needs a title", schemas.ErrInvalidField)
+			return f, refuse("Chaque étape a besoin d'un titre.", "Every step needs a title.")
 		}
 	}
 	d.ui["ui:steps"] = steps
@@ -71,14 +70,6 @@ func (d *definition) placeInSteps(name, after string) {
 	d.ui["ui:steps"] = steps
 }
 
-// Condition shows a field only when another field has one of some values.
-type Condition struct {
-	// Field is the field whose answer decides.
-	Field string `json:"field" example:"boursier"`
-	// Equals lists the answers that show the field.
-	Equals []any `json:"equals" minItems:"1" maxItems:"100" doc:"Réponses qui font apparaître le champ"`
-}
-
 // SetCondition makes a field conditional: it moves from the object's
 // properties to the "then" of an if/then in "allOf", so that the same
 // schema shows it in the page and requires it on the server only when the
@@ -114,24 +105,22 @@ func SetCondition(f schemas.Form, name string, cond *Condition) (schemas.Form, e
 		d.setOrder(order)
 		return d.encode(f)
 	}
+	specs, err := Fields(f)
+	if err != nil {
+		return f, err
+	}
+	test, err := cond.schema(specs, name)
+	if err != nil {
+		return f, err
+	}
 	// A conditional field shows after its trigger, on the trigger's step.
 	d.placeInSteps(name, "")
-	if _, ok := d.props()[cond.Field]; !ok || cond.Field == name || len(cond.Equals) == 0 {
-		return f, fmt.Errorf("%w: the condition must name another field and at least one answer", schemas.ErrInvalidField)
-	}
 	branch := map[string]any{"properties": map[string]any{name: field}}
 	if required {
 		branch["required"] = []any{name}
 	}
-	test := map[string]any{"const": cond.Equals[0]}
-	if len(cond.Equals) > 1 {
-		test = map[string]any{"enum": cond.Equals}
-	}
 	allOf, _ := d.schema["allOf"].([]any)
-	d.schema["allOf"] = append(allOf, map[string]any{
-		"if":   map[string]any{"properties": map[string]any{cond.Field: test}, "required": []any{cond.Field}},
-		"then": branch,
-	})
+	d.schema["allOf"] = append(allOf, map[string]any{"if": test, "then": branch})
 	return d.encode(f)
 }
 

@@ -14,15 +14,16 @@ func TestConditionsAndSteps(t *testing.T) {
 		FieldSpec{Type: Number, Name: "echelon", Label: "Échelon", Required: true},
 		FieldSpec{Type: ShortText, Name: "nom", Label: "Nom", Required: true},
 	)
-	f, err := SetCondition(f, "echelon", &Condition{Field: "boursier", Equals: []any{true}})
+	f, err := SetCondition(f, "echelon", &Condition{Rules: []Rule{{Field: "boursier", Operator: Equals, Values: []any{true}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := SetCondition(f, "nom", &Condition{Field: "absent", Equals: []any{1}}); !errors.Is(err, schemas.ErrInvalidField) {
+	absent := &Condition{Rules: []Rule{{Field: "absent", Operator: Equals, Values: []any{1}}}}
+	if _, err := SetCondition(f, "nom", absent); !errors.Is(err, schemas.ErrInvalidField) {
 		t.Errorf("a condition on a missing field: %v", err)
 	}
 	specs, _ := Fields(f)
-	if len(specs) != 3 || specs[1].Name != "echelon" || specs[1].Condition == nil || specs[1].Condition.Field != "boursier" ||
+	if len(specs) != 3 || specs[1].Name != "echelon" || specs[1].Condition == nil || specs[1].Condition.Rules[0].Field != "boursier" ||
 		!specs[1].Required {
 		t.Fatalf("fields = %+v", specs)
 	}
@@ -79,7 +80,7 @@ func TestConditionsAndSteps(t *testing.T) {
 	if f, _, err = DuplicateField(f, "boursier"); err != nil {
 		t.Fatal(err)
 	}
-	if f, err = SetCondition(f, "echelon", &Condition{Field: "boursier", Equals: []any{true}}); err != nil {
+	if f, err = SetCondition(f, "echelon", &Condition{Rules: []Rule{{Field: "boursier", Operator: Equals, Values: []any{true}}}}); err != nil {
 		t.Fatal(err)
 	}
 	want := `[{"title":"Vous","fields":["nom_famille"]},{"title":"Bourse","fields":["boursier","boursier_2"]}]`

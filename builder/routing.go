@@ -31,7 +31,8 @@ func RuleOf(f schemas.Form, spec RuleSpec) (schemas.Rule, error) {
 		return schemas.Rule{}, err
 	}
 	if len(spec.Values) == 0 {
-		return schemas.Rule{}, fmt.Errorf("%w: the rule on %q names no answer", schemas.ErrInvalidField, spec.Field)
+		return schemas.Rule{}, refuse(fmt.Sprintf("La règle sur %s ne nomme aucune réponse.", named(field)),
+			fmt.Sprintf("The rule on %s names no answer.", named(field)))
 	}
 	values := make([]any, len(spec.Values))
 	for i, typed := range spec.Values {
@@ -146,7 +147,8 @@ func AnswerValue(field FieldSpec, typed string) (any, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("%w: %q is not an answer of %q", schemas.ErrInvalidField, typed, field.Label)
+	return nil, refuse(fmt.Sprintf("« %s » n'est pas une réponse du champ %s.", typed, named(field)),
+		fmt.Sprintf("“%s” is not an answer of the field %s.", typed, named(field)))
 }
 
 // AnswerText is how the builder shows a value of a field's data: a
@@ -168,7 +170,7 @@ func AnswerText(field FieldSpec, v any) string {
 func SampleOf(f schemas.Form, spec RuleSpec) (json.RawMessage, error) {
 	field, err := fieldNamed(f, spec.Field)
 	if err != nil || len(spec.Values) == 0 {
-		return nil, cmp.Or(err, fmt.Errorf("%w: the rule names no answer", schemas.ErrInvalidField))
+		return nil, cmp.Or(err, error(refuse("La règle ne nomme aucune réponse.", "The rule names no answer.")))
 	}
 	v, err := AnswerValue(field, spec.Values[0])
 	if err != nil {

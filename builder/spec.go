@@ -49,25 +49,6 @@ func Fields(f schemas.Form) ([]FieldSpec, error) {
 	return out, nil
 }
 
-// conditionOf reads back a condition SetCondition wrote: the trigger's
-// "const" or "enum".
-func conditionOf(b schemas.Branch) *Condition {
-	trigger := b.Trigger()
-	var cond struct {
-		Properties map[string]struct {
-			Const any   `json:"const"`
-			Enum  []any `json:"enum"`
-		} `json:"properties"`
-	}
-	_ = json.Unmarshal(b.If, &cond)
-	test := cond.Properties[trigger]
-	c := &Condition{Field: trigger, Equals: test.Enum}
-	if test.Const != nil {
-		c.Equals = []any{test.Const}
-	}
-	return c
-}
-
 type fieldSchema struct {
 	Type           any             `json:"type"`
 	Format         string          `json:"format"`

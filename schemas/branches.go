@@ -107,12 +107,33 @@ func (b Branch) Trigger() string {
 	if b.If == nil {
 		return b.Present
 	}
+	return firstField(b.If)
+}
+
+// firstField is the first field a condition tests: in its properties, its
+// required, or its first part when it combines several (allOf, anyOf,
+// not).
+func firstField(raw json.RawMessage) string {
 	var cond struct {
-		Properties json.RawMessage `json:"properties"`
+		Properties json.RawMessage   `json:"properties"`
+		Required   []string          `json:"required"`
+		AllOf      []json.RawMessage `json:"allOf"`
+		AnyOf      []json.RawMessage `json:"anyOf"`
+		Not        json.RawMessage   `json:"not"`
 	}
-	_ = json.Unmarshal(b.If, &cond)
+	_ = json.Unmarshal(raw, &cond)
 	if keys := objectKeys(cond.Properties); len(keys) > 0 {
 		return keys[0]
+	}
+	if len(cond.Required) > 0 {
+		return cond.Required[0]
+	}
+	for _, part := range slices.Concat(cond.AllOf, cond.AnyOf, []json.RawMessage{cond.Not}) {
+		if part != nil {
+			if field := firstField(part); field != "" {
+				return field
+			}
+		}
 	}
 	return ""
 }

@@ -15,7 +15,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
@@ -47,8 +46,9 @@ type Pages struct {
 func New(cfg Config) *Pages {
 	p := &Pages{Config: cfg}
 	p.templates = web.Parse(cfg.Site, files, "templates/*.html", p.Log, template.FuncMap{
-		"typeName": func(lang locale.Lang, t builder.FieldType) string { return typeNames[t].In(lang) },
-		"purposes": func() any { return purposeNames },
+		"typeName":  func(lang locale.Lang, t builder.FieldType) string { return typeNames[t].In(lang) },
+		"purposes":  func() any { return purposeNames },
+		"operators": func() []builder.Operator { return builder.Operators },
 		"formTable": func(lang locale.Lang, caption string, forms []formState) formTable {
 			return formTable{Lang: lang, Caption: caption, Forms: forms}
 		},
@@ -155,6 +155,7 @@ func (e *Pages) loadDraft(w http.ResponseWriter, r *http.Request) (schemas.Form,
 func refusal(r *http.Request, err error) ([]string, bool) {
 	lang := web.RequestOf(r.Context()).Lang
 	var definition *schemas.DefinitionError
+	var refused *builder.Refusal
 	switch {
 	case errors.As(err, &definition):
 		out := make([]string, len(definition.Problems))
@@ -162,9 +163,8 @@ func refusal(r *http.Request, err error) ([]string, bool) {
 			out[i] = p.Message.In(lang) + " (" + p.Location + ")"
 		}
 		return out, true
-	case errors.Is(err, schemas.ErrInvalidField):
-		detail := strings.TrimPrefix(strings.TrimPrefix(err.Error(), schemas.ErrInvalidField.Error()), ": ")
-		return []string{web.Say(r, "La modification est refusée : ", "The change is refused: ") + detail}, true
+	case errors.As(err, &refused):
+		return []string{web.Say(r, "La modification est refusée : ", "The change is refused: ") + refused.Message.In(lang)}, true
 	case errors.Is(err, builder.ErrNoField):
 		return []string{
 			web.Say(r, "Ce champ n'existe pas (ou plus) dans le brouillon.", "This field does not (or no longer) exist in the draft."),

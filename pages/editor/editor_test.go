@@ -118,7 +118,8 @@ func TestBuildPublishAndFill(t *testing.T) {
 		chromedp.Click(css("#required")),
 		chromedp.SendKeys(css("#minimum"), "0"),
 		chromedp.SendKeys(css("#maximum"), "7"),
-		chromedp.SetValue(css("#condition"), "famille_boursiere:0"),
+		chromedp.SetValue(css(`[name="rule.0.field"]`), "famille_boursiere"),
+		chromedp.SendKeys(css(`[name="rule.0.value"]`), "Oui"),
 	)
 	addField("file", "Justificatif de domicile", chromedp.Click(css("#required")))
 	// The group's editor page, photographed with a first row filled in.
@@ -135,7 +136,7 @@ func TestBuildPublishAndFill(t *testing.T) {
 		"freres_et_soeurs_scolarises" {
 		t.Fatalf("fields = %s", got)
 	}
-	if when := browsertest.Text(t, ctx, "#champ-echelon_de_bourse .hint"); when != "Affiché si Famille boursière = Oui" {
+	if when := browsertest.Text(t, ctx, "#champ-echelon_de_bourse .hint"); when != "Affiché si « Famille boursière » vaut « Oui »" {
 		t.Errorf("the conditional field says %q", when)
 	}
 	// Reordering with the keyboard: Enter on "Monter" moves the group up,

@@ -2,7 +2,7 @@ package editor
 
 import (
 	"cmp"
-	"fmt"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -23,11 +23,16 @@ type option struct {
 	Selected     bool
 }
 
-// optionGroup is the answers of one field, to choose a condition from.
-type optionGroup struct {
-	Label   string
-	Options []option
+// conditionRow is one rule of a condition as the field's page shows it: the
+// field tested, the operator, and the values as typed.
+type conditionRow struct {
+	Index           int
+	Field, Operator string
+	Value           string
 }
+
+// emptyRules is how many empty rules a field's page offers to fill.
+const emptyRules = 2
 
 // subFieldRow is one field of a repeatable group, as its editor shows it.
 type subFieldRow struct {
@@ -45,8 +50,13 @@ type fieldPage struct {
 	Spec  builder.FieldSpec
 	Name  string
 	Texts fieldTexts
-	// Conditions offers the answers of the other fields to show this one.
-	Conditions []optionGroup
+	// Triggers are the fields a condition may test: those always shown.
+	Triggers []option
+	// Rules are the condition's rules, then empty ones to add; AnyRule
+	// says any rule suffices; When says the condition in words.
+	Rules   []conditionRow
+	AnyRule bool
+	When    string
 	// Steps offers the steps to put a new field on.
 	Steps     []option
 	SubFields []subFieldRow
@@ -114,20 +124,24 @@ func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	for _, s := range specs {
-		if s.Name == page.Name || s.Condition != nil || (s.Type != builder.YesNo && s.Type != builder.SingleChoice) {
-			continue
+		if s.Name != page.Name && s.Condition == nil && s.Type != builder.Heading && s.Type != builder.Paragraph {
+			page.Triggers = append(page.Triggers, option{Value: s.Name, Label: s.Label})
 		}
-		group := optionGroup{Label: s.Label}
-		for j, a := range builder.Answers(s) {
-			selected := page.Spec.Condition != nil && page.Spec.Condition.Field == s.Name &&
-				slices.ContainsFunc(page.Spec.Condition.Equals, func(v any) bool { return fmt.Sprint(v) == a.Value })
-			group.Options = append(group.Options, option{
-				Value:    s.Name + ":" + strconv.Itoa(j),
-				Label:    s.Label + " : " + a.Label,
-				Selected: selected,
-			})
+	}
+	if c := page.Spec.Condition; c != nil && page.Rules == nil {
+		page.AnyRule, page.When = c.Any, c.Text(specs, langOf(r))
+		for i, rule := range c.Rules {
+			trigger := fieldOf(specs, rule.Field)
+			values := make([]string, len(rule.Values))
+			for j, v := range rule.Values {
+				values[j] = builder.AnswerText(trigger, v)
+			}
+			page.Rules = append(page.Rules, conditionRow{Index: i, Field: rule.Field, Operator: string(rule.Operator),
+				Value: strings.Join(values, " ; ")})
 		}
-		page.Conditions = append(page.Conditions, group)
+	}
+	for range emptyRules {
+		page.Rules = append(page.Rules, conditionRow{Index: len(page.Rules), Operator: string(builder.Equals)})
 	}
 	if page.New {
 		for i, s := range builder.Steps(draft) {
@@ -183,7 +197,7 @@ func (e *Pages) saveFieldAs(w http.ResponseWriter, r *http.Request, name string)
 	}
 	page := fieldPage{New: name == "", Name: name}
 	page.Spec, page.Texts, page.SubFields, page.Errors = parseField(r)
-	page.Spec.Condition, page.Errors = e.parseCondition(r, draft, page.Errors)
+	page.Spec.Condition, page.Rules, page.Errors = parseCondition(r, draft, page.Errors)
 	if len(page.Errors) > 0 {
 		e.renderField(w, r, http.StatusUnprocessableEntity, draft, page)
 		return
@@ -216,8 +230,7 @@ func (e *Pages) saveFieldAs(w http.ResponseWriter, r *http.Request, name string)
 				return f, err
 			}
 			saved = cmp.Or(spec.Name, name)
-			before := fieldOf(specs, name).Condition
-			if sameCondition(before, cond) {
+			if fieldOf(specs, name).Condition.Same(cond) {
 				return f, nil
 			}
 		}
@@ -239,13 +252,6 @@ func (e *Pages) saveFieldAs(w http.ResponseWriter, r *http.Request, name string)
 	http.Redirect(w, r, "/admin/forms/"+draft.ID+"?done="+done+"#champ-"+saved, http.StatusSeeOther)
 }
 
-func sameCondition(a, b *builder.Condition) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Field == b.Field && fmt.Sprint(a.Equals) == fmt.Sprint(b.Equals)
-}
-
 // placeOnStep puts a new field on the chosen step, when the form has steps.
 func placeOnStep(f schemas.Form, name, choice string) (schemas.Form, error) {
 	steps := builder.Steps(f)
@@ -257,31 +263,40 @@ func placeOnStep(f schemas.Form, name, choice string) (schemas.Form, error) {
 	return builder.SetSteps(f, steps)
 }
 
-// parseCondition reads the condition chosen: "field:answer index".
-func (e *Pages) parseCondition(r *http.Request, draft schemas.Form, errs []string) (*builder.Condition, []string) {
-	var cond *builder.Condition
-	for _, choice := range r.PostForm["condition"] {
-		if choice == "" {
+// parseCondition reads the condition's rules, "rule.<n>.field",
+// ".operator" and ".value" (several values separated by ";"), a row
+// without a field left out; it returns the rows as posted, to show again
+// when the page is refused.
+func parseCondition(r *http.Request, draft schemas.Form, errs []string) (*builder.Condition, []conditionRow, []string) {
+	specs, _ := builder.Fields(draft)
+	cond := &builder.Condition{Any: r.PostFormValue("match") == "any"}
+	var rows []conditionRow
+	for i := 0; ; i++ {
+		prefix := "rule." + strconv.Itoa(i) + "."
+		if _, posted := r.PostForm[prefix+"field"]; !posted {
+			break
+		}
+		row := conditionRow{Index: len(rows), Field: r.PostFormValue(prefix + "field"), Operator: r.PostFormValue(prefix + "operator"),
+			Value: strings.TrimSpace(r.PostFormValue(prefix + "value"))}
+		if row.Field == "" {
 			continue
 		}
-		field, index, _ := strings.Cut(choice, ":")
-		specs, _ := builder.Fields(draft)
-		trigger := fieldOf(specs, field)
-		answers := builder.Answers(trigger)
-		i, err := strconv.Atoi(index)
-		if err != nil || i < 0 || i >= len(answers) || (cond != nil && cond.Field != field) {
-			return nil, append(
-				errs,
-				web.Say(r, "La condition d'affichage doit porter sur un seul champ.", "The display condition must be on one field."),
-			)
+		rows = append(rows, row)
+		op := builder.Operator(row.Operator)
+		values, err := builder.RuleValue(fieldOf(specs, row.Field), op, strings.ReplaceAll(row.Value, ";", "\n"))
+		if refused := (*builder.Refusal)(nil); errors.As(err, &refused) {
+			errs = append(errs, refused.Message.In(langOf(r)))
+			continue
 		}
-		value, _ := builder.AnswerValue(trigger, answers[i].Value)
-		if cond == nil {
-			cond = &builder.Condition{Field: field}
-		}
-		cond.Equals = append(cond.Equals, value)
+		cond.Rules = append(cond.Rules, builder.Rule{Field: row.Field, Operator: op, Values: values})
 	}
-	return cond, errs
+	for range emptyRules {
+		rows = append(rows, conditionRow{Index: len(rows), Operator: string(builder.Equals)})
+	}
+	if len(cond.Rules) == 0 {
+		return nil, rows, errs
+	}
+	return cond, rows, errs
 }
 
 // parseField reads a field from the posted form, and what is wrong with it.

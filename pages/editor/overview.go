@@ -76,10 +76,10 @@ func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status in
 			position++
 			row.Position, row.First, row.Last = position, position == 1, position == movable
 		} else {
-			row.When = e.conditionText(specs, s.Condition)
+			row.When = s.Condition.Text(specs, langOf(r))
 		}
 		for _, step := range page.Steps {
-			if slices.Contains(step.Fields, s.Name) || s.Condition != nil && slices.Contains(step.Fields, s.Condition.Field) {
+			if slices.Contains(step.Fields, s.Name) || s.Condition != nil && slices.Contains(step.Fields, s.Condition.Rules[0].Field) {
 				row.Step = step.Title
 			}
 		}
@@ -104,16 +104,6 @@ func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status in
 	}
 	page.Types = builder.Catalogue
 	e.templates.Render(w, r, status, "form.html", draft.Title, page)
-}
-
-// conditionText says in words when a conditional field shows.
-func (e *Pages) conditionText(specs []builder.FieldSpec, c *builder.Condition) string {
-	trigger := fieldOf(specs, c.Field)
-	values := make([]string, len(c.Equals))
-	for i, v := range c.Equals {
-		values[i] = builder.AnswerText(trigger, v)
-	}
-	return trigger.Label + " = " + strings.Join(values, " | ")
 }
 
 func fieldOf(specs []builder.FieldSpec, name string) builder.FieldSpec {

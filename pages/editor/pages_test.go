@@ -113,18 +113,21 @@ func TestFieldPages(t *testing.T) {
 
 	// Shown only for sport; then always again.
 	must(t, pages.post("/admin/forms/subvention/fields/montant", url.Values{
-		"type":      {"number"},
-		"label":     {"Montant demandé"},
-		"name":      {"montant"},
-		"condition": {"domaine:1"},
+		"type":            {"number"},
+		"label":           {"Montant demandé"},
+		"name":            {"montant"},
+		"rule.0.field":    {"domaine"},
+		"rule.0.operator": {"equals"},
+		"rule.0.value":    {"Sport amateur"},
 	}), http.StatusSeeOther)
-	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, "Affiché si Domaine = Sport amateur")
-	must(t, pages.get("/admin/forms/subvention/fields/montant"), http.StatusOK, `<option value="domaine:1" selected>`, "readonly")
+	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, "Affiché si « Domaine » vaut « Sport amateur »")
+	must(t, pages.get("/admin/forms/subvention/fields/montant"), http.StatusOK, `<option value="domaine" selected>`, "readonly",
+		"<strong>Affiché si</strong> « Domaine » vaut « Sport amateur ».")
 	must(t, pages.post("/admin/forms/subvention/fields/montant", url.Values{
-		"type":      {"number"},
-		"label":     {"Montant demandé"},
-		"name":      {"montant"},
-		"condition": {""},
+		"type":         {"number"},
+		"label":        {"Montant demandé"},
+		"name":         {"montant"},
+		"rule.0.field": {""},
 	}), http.StatusSeeOther)
 	if got := fieldNames(t, api, "subvention"); got != "nom domaine montant" {
 		t.Errorf("after removing the condition, the field stays after the one that decided it: %s", got)
