@@ -18,11 +18,18 @@ import (
 )
 
 // Lint lists what keeps a definition from being published, beyond what
-// saving a draft already refuses: fields without labels, choices without
-// labels, "required" naming fields that do not exist, and steps that name
-// no field or fields that do not exist, or leave fields out.
+// saving a draft already refuses: no field at all, fields without labels,
+// choices without labels, "required" naming fields that do not exist, and
+// steps that name no field or fields that do not exist, or leave fields
+// out.
 func Lint(f schemas.Form) []schemas.Problem {
 	var problems []schemas.Problem
+	if len(schemas.AllProperties(f.Schema)) == 0 {
+		problems = append(problems, schemas.Problem{Location: "schema.properties", Message: locale.Text{
+			FR: "Le formulaire n'a aucun champ : ajoutez au moins une question.",
+			EN: "The form has no field: add at least one question.",
+		}})
+	}
 	lintObject(f.Schema, "schema", &problems)
 	lintSteps(f, &problems)
 	return problems

@@ -14,6 +14,7 @@ func TestLintRules(t *testing.T) {
 	}{
 		{"field without a label", `{"type":"object","properties":{"nom":{"type":"string"}}}`, ``,
 			"schema.properties.nom.title", "pas de libellé"},
+		{"no field", `{"type":"object","properties":{}}`, ``, "schema.properties", "aucun champ"},
 		{
 			"nested field without a label",
 			`{"type":"object","properties":{"enfants":{"type":"array","title":"Enfants","items":{"type":"object",` +

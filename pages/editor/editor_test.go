@@ -166,14 +166,15 @@ func TestBuildPublishAndFill(t *testing.T) {
 	// Three steps.
 	load(http.StatusOK, chromedp.Navigate(base+overview+"/steps"))
 	browsertest.Do(t, ctx,
-		chromedp.SendKeys(css("#title-0"), "L'élève"), chromedp.SendKeys(css("#title-1"), "La famille"))
+		chromedp.SendKeys(css("#title-0"), "L'élève"), chromedp.SendKeys(css("#title-1"), "La famille"),
+		chromedp.SetValue(css("#start-1"), "famille_boursiere"))
 	load(http.StatusOK, chromedp.Click(css("#save-steps")))
 	load(http.StatusOK, chromedp.Navigate(base+overview+"/steps"))
+	if legend := browsertest.Text(t, ctx, "fieldset:nth-of-type(2) legend"); legend != "Étape 2 : La famille" {
+		t.Errorf("the second step reads %q", legend)
+	}
 	browsertest.Do(t, ctx,
-		chromedp.SendKeys(css("#title-2"), "Pièces justificatives"),
-		chromedp.SetValue(css("#step-nom_de_l_eleve"), "0"), chromedp.SetValue(css("#step-commune_de_residence"), "0"),
-		chromedp.SetValue(css("#step-famille_boursiere"), "1"), chromedp.SetValue(css("#step-freres_et_soeurs_scolarises"), "1"),
-		chromedp.SetValue(css("#step-justificatif_de_domicile"), "2"))
+		chromedp.SendKeys(css("#title-2"), "Pièces justificatives"), chromedp.SetValue(css("#start-2"), "justificatif_de_domicile"))
 	check("13-builder-steps")
 	load(http.StatusOK, chromedp.Click(css("#save-steps")))
 	if lint := browsertest.Text(t, ctx, "#lint"); lint != "La vérification ne trouve rien à corriger." {

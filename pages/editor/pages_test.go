@@ -154,11 +154,7 @@ func TestFieldPages(t *testing.T) {
 func TestPublicationPages(t *testing.T) {
 	a, pages, api := signedInAdmin(t)
 	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, draft)
-	must(t, pages.post("/admin/forms/subvention/steps", url.Values{
-		"title":        {"L'association", ""},
-		"step.nom":     {"0"},
-		"step.montant": {"-1"},
-	}), http.StatusSeeOther)
+	api.Must(200, "PUT", "/api/forms/subvention/steps", adminToken, `{"steps":[{"title":"L'association","fields":["nom"]}]}`)
 	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, "À corriger avant de publier", `"montant" n'est sur aucune étape`)
 	must(
 		t,
@@ -169,15 +165,21 @@ func TestPublicationPages(t *testing.T) {
 	)
 	api.Must(404, "GET", "/api/forms/subvention", "", "")
 	must(t, pages.post("/admin/forms/subvention/steps", url.Values{
-		"title":        {"", "Le projet"},
-		"step.nom":     {"0"},
-		"step.montant": {"1"},
-	}), http.StatusUnprocessableEntity, "étape sans titre")
+		"title": {"", "Le projet"},
+		"start": {"", "montant"},
+	}), http.StatusUnprocessableEntity, "La première étape a besoin d'un titre.")
 	must(t, pages.post("/admin/forms/subvention/steps", url.Values{
-		"title":        {"L'association", "Le projet"},
-		"step.nom":     {"0"},
-		"step.montant": {"1"},
+		"title": {"L'association", "", "Le projet"},
+		"start": {"", "montant", ""},
+	}), http.StatusUnprocessableEntity, "Une étape a un premier champ mais pas de titre")
+	must(t, pages.post("/admin/forms/subvention/steps", url.Values{
+		"title": {"L'association", "Le projet"},
+		"start": {"", "montant"},
 	}), http.StatusSeeOther)
+	if steps := api.Must(200, "GET", "/api/forms/subvention/draft", adminToken, "").JSON(t)["uiSchema"]; !strings.Contains(
+		fmt.Sprint(steps), "[map[fields:[nom] title:L'association] map[fields:[montant] title:Le projet]]") {
+		t.Errorf("the steps saved: %v", steps)
+	}
 	must(t, pages.post("/admin/forms/subvention/publish", url.Values{}), http.StatusSeeOther)
 	api.Must(200, "GET", "/api/forms/subvention", "", "")
 

@@ -3,7 +3,6 @@ package editor
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/guichet/guichet/builder"
@@ -11,49 +10,58 @@ import (
 	"github.com/guichet/guichet/schemas"
 )
 
-// stepField is a field and the step it is on (-1: none yet).
-type stepField struct {
-	Name, Label string
-	Step        int
+// stepRow is a step as its page shows it: its title, and the field it
+// starts at; a step holds the fields from there to the next step's start.
+type stepRow struct {
+	Index int
+	Title string
+	Start string
 }
 
 type stepsPage struct {
-	Form   schemas.Form
-	Titles []string
-	Fields []stepField
+	Form schemas.Form
+	Rows []stepRow
+	// Fields are the fields a step can start at, in their order.
+	Fields []option
 	Errors []string
 }
+
+// emptySteps is how many empty steps the steps' page offers to fill.
+const emptySteps = 2
 
 func (e *Pages) stepsForm(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
 	}
-	steps := builder.Steps(draft)
-	page := stepsPage{}
-	for _, s := range steps {
-		page.Titles = append(page.Titles, s.Title)
-	}
 	fields, err := stepFields(draft)
 	if err != nil {
 		e.fail(w, r, err)
 		return
 	}
-	for i := range fields {
-		fields[i].Step = slices.IndexFunc(steps, func(s builder.Step) bool { return slices.Contains(s.Fields, fields[i].Name) })
+	page := stepsPage{}
+	for i, s := range builder.Steps(draft) {
+		row := stepRow{Index: i, Title: s.Title}
+		// A step starts at the first of its fields in the form's order.
+		for _, f := range fields {
+			if slices.Contains(s.Fields, f.Value) {
+				row.Start = f.Value
+				break
+			}
+		}
+		page.Rows = append(page.Rows, row)
 	}
-	page.Fields = fields
 	e.renderSteps(w, r, http.StatusOK, draft, page)
 }
 
 // stepFields lists the fields a step can hold: the unconditional ones,
 // since a conditional field shows on the page of the field that decides it.
-func stepFields(f schemas.Form) ([]stepField, error) {
+func stepFields(f schemas.Form) ([]option, error) {
 	specs, err := builder.Fields(f)
-	var out []stepField
+	var out []option
 	for _, s := range specs {
 		if s.Condition == nil {
-			out = append(out, stepField{Name: s.Name, Label: s.Label, Step: -1})
+			out = append(out, option{Value: s.Name, Label: s.Label})
 		}
 	}
 	return out, err
@@ -61,20 +69,21 @@ func stepFields(f schemas.Form) ([]stepField, error) {
 
 func (e *Pages) renderSteps(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page stepsPage) {
 	page.Form = draft
-	filled := 0
-	for _, t := range page.Titles {
-		if t != "" {
-			filled++
-		}
+	fields, err := stepFields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
 	}
-	for len(page.Titles) < filled+2 {
-		page.Titles = append(page.Titles, "")
+	page.Fields = fields
+	for range emptySteps {
+		page.Rows = append(page.Rows, stepRow{Index: len(page.Rows)})
 	}
 	e.templates.Render(w, r, status, "steps.html", pageTitle(r, web.Say(r, "Étapes", "Steps"), draft.Title, len(page.Errors) > 0), page)
 }
 
-// saveSteps groups the fields into the steps titled, in the fields' order;
-// no title makes the form one page.
+// saveSteps cuts the form's fields into the steps titled, each from the
+// field it starts at to the next step's start, in the fields' order; the
+// first step starts at the first field. No title makes the form one page.
 func (e *Pages) saveSteps(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
@@ -85,33 +94,59 @@ func (e *Pages) saveSteps(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
-	page := stepsPage{Titles: r.PostForm["title"]}
-	for i := range fields {
-		fields[i].Step, err = strconv.Atoi(r.PostFormValue("step." + fields[i].Name))
-		if err != nil {
-			fields[i].Step = -1
+	page := stepsPage{}
+	titles, starts := r.PostForm["title"], r.PostForm["start"]
+	position := map[string]int{}
+	for i, f := range fields {
+		position[f.Value] = i
+	}
+	type cut struct {
+		title string
+		at    int
+	}
+	var cuts []cut
+	bad := func(fr, en string) { page.Errors = append(page.Errors, web.Say(r, fr, en)) }
+	for i, title := range titles {
+		title = strings.TrimSpace(title)
+		start := ""
+		if i < len(starts) {
+			start = starts[i]
+		}
+		if title != "" || start != "" {
+			page.Rows = append(page.Rows, stepRow{Index: len(page.Rows), Title: title, Start: start})
+		}
+		at, known := position[start]
+		switch {
+		case i == 0 && title != "":
+			cuts = append(cuts, cut{title, 0})
+		case title == "" && start != "":
+			bad("Une étape a un premier champ mais pas de titre : donnez-lui un titre.",
+				"A step has a first field but no title: give it a title.")
+		case title != "" && !known:
+			bad("L'étape « "+title+" » ne dit pas à quel champ elle commence.", "The step “"+title+"” does not say which field it starts at.")
+		case title != "":
+			cuts = append(cuts, cut{title, at})
 		}
 	}
-	page.Fields = fields
+	if len(cuts) > 0 && strings.TrimSpace(titles[0]) == "" {
+		bad("La première étape a besoin d'un titre.", "The first step needs a title.")
+	}
+	slices.SortStableFunc(cuts, func(a, b cut) int { return a.at - b.at })
 	var steps []builder.Step
-	for i, title := range page.Titles {
-		title = strings.TrimSpace(title)
-		var names []string
-		for _, f := range fields {
-			if f.Step == i {
-				names = append(names, f.Name)
-			}
+	for i, c := range cuts {
+		end := len(fields)
+		if i+1 < len(cuts) {
+			end = cuts[i+1].at
 		}
-		switch {
-		case title == "" && len(names) > 0:
-			page.Errors = append(
-				page.Errors,
-				web.Say(r, "Des champs sont placés sur une étape sans titre : donnez-lui un titre.", "Fields are placed "+
-					"on a step without a title: give it a title."),
-			)
-		case title != "":
-			steps = append(steps, builder.Step{Title: title, Fields: names})
+		if end == c.at {
+			bad("Deux étapes commencent au même champ.", "Two steps start at the same field.")
+			break
 		}
+		step := builder.Step{Title: c.title}
+		for _, f := range fields[c.at:end] {
+			step.Fields = append(step.Fields, f.Value)
+		}
+		steps = append(steps, step)
 	}
 	e.commit(w, r, page.Errors, func() error {
 		_, err := e.Builder.EditDraft(
