@@ -740,7 +740,7 @@ func (w *world) requests() map[string]route {
 			access: identity.AdminOnly,
 			request: fixed(
 				"/admin/forms/permis/routing/dry-run",
-				url.Values{"samples": {`{"commune":"Thionville"}`}, "replay": {"5"}}.Encode(),
+				url.Values{"try.commune": {"Thionville"}, "replay": {"5"}}.Encode(),
 			),
 			ok: 200,
 		},

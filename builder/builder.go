@@ -105,6 +105,9 @@ type Route struct {
 	Reference  string          `json:"reference,omitempty"`
 	Data       json.RawMessage `json:"data,omitempty"`
 	Department string          `json:"department"`
+	// Rule is the position of the rule that matched, from 0; -1 when none
+	// did and the default department receives the data.
+	Rule int `json:"rule" doc:"Position de la règle qui s'applique, à partir de 0 ; -1 : aucune, le service par défaut"`
 }
 
 // DryRun says where each sample, and each of the last replay submissions
@@ -120,14 +123,16 @@ func (b *Builder) DryRun(ctx context.Context, id string, samples []json.RawMessa
 	}
 	routes := make([]Route, 0, len(samples))
 	for _, s := range samples {
-		routes = append(routes, Route{Data: s, Department: preview.Route(s)})
+		department, rule := preview.RouteOf(s)
+		routes = append(routes, Route{Data: s, Department: department, Rule: rule})
 	}
 	past, err := b.lastSubmissions(ctx, id, min(replay, MaxReplay))
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range past {
-		routes = append(routes, Route{Reference: p.Reference, Department: preview.Route(p.Data)})
+		department, rule := preview.RouteOf(p.Data)
+		routes = append(routes, Route{Reference: p.Reference, Department: department, Rule: rule})
 	}
 	return routes, nil
 }

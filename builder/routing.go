@@ -2,7 +2,6 @@ package builder
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -163,21 +162,4 @@ func AnswerText(field FieldSpec, v any) string {
 		return strconv.FormatFloat(n, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
-}
-
-// SampleOf makes data that the rule sends to its department: the answer
-// to its field is its first value.
-func SampleOf(f schemas.Form, spec RuleSpec) (json.RawMessage, error) {
-	field, err := fieldNamed(f, spec.Field)
-	if err != nil || len(spec.Values) == 0 {
-		return nil, cmp.Or(err, error(refuse("La règle ne nomme aucune réponse.", "The rule names no answer.")))
-	}
-	v, err := AnswerValue(field, spec.Values[0])
-	if err != nil {
-		return nil, err
-	}
-	if field.Type == MultipleChoice {
-		v = []any{v}
-	}
-	return json.Marshal(map[string]any{spec.Field: v})
 }

@@ -65,12 +65,19 @@ func (c *Compiled) Validate(data json.RawMessage) error {
 // Route returns the department that receives data: the department of the
 // first rule whose condition data satisfies, or the default.
 func (c *Compiled) Route(data json.RawMessage) string {
-	for _, r := range c.rules {
+	department, _ := c.RouteOf(data)
+	return department
+}
+
+// RouteOf is Route with the position of the rule that matched, -1 when
+// none did and the default department receives the data.
+func (c *Compiled) RouteOf(data json.RawMessage) (string, int) {
+	for i, r := range c.rules {
 		if Matches(r.when, data) {
-			return r.department
+			return r.department, i
 		}
 	}
-	return c.Routing.Default
+	return c.Routing.Default, -1
 }
 
 // Matches reports whether data satisfies a compiled JSON Schema condition.

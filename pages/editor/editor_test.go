@@ -192,13 +192,22 @@ func TestBuildPublishAndFill(t *testing.T) {
 	if v := browsertest.Value(t, ctx, "#rule-0-values"); v != "Thionville\nYutz" {
 		t.Errorf("the rule reads back as %q", v)
 	}
-	load(http.StatusOK, chromedp.SetValue(css("#samples"), `{"commune_de_residence":"57757"}`+"\n"+`{"commune_de_residence":"57463",`+
-		`"famille_boursiere":true}`+"\n{}"),
-		chromedp.Click(css("#dry-run")))
-	routes, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#routes tbody td:last-child")].map(td => `+
-		`td.textContent).join(" | ")`))
-	if err != nil || routes != "Maison du Département de Thionville | Solidarités | Service des transports" {
-		t.Errorf("dry run: %q, %v", routes, err)
+	// The dry run asks with the form's own controls, and says which rule
+	// sends where.
+	for _, trial := range []struct {
+		commune, boursiere, want string
+	}{
+		{"57757", "", "Maison du Département de Thionville | règle 1"},
+		{"57463", "true", "Solidarités | règle 2"},
+		{"", "", "Service des transports | aucune règle : le service par défaut"},
+	} {
+		load(http.StatusOK, chromedp.SetValue(css("#try-commune_de_residence"), trial.commune),
+			chromedp.SetValue(css("#try-famille_boursiere"), trial.boursiere), chromedp.Click(css("#dry-run")))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#routes tbody tr:first-child td")].slice(1).`+
+			`map(td => td.textContent).join(" | ")`))
+		if err != nil || got != trial.want {
+			t.Errorf("dry run of %s, %s: %q, %v", trial.commune, trial.boursiere, got, err)
+		}
 	}
 	check("14-builder-routing")
 

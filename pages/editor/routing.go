@@ -3,6 +3,7 @@ package editor
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -25,9 +26,16 @@ type ruleRow struct {
 	Raw        string
 }
 
-// routeRow is where one sample of the dry run goes.
+// routeRow is where one trial of the dry run goes, and by which rule.
 type routeRow struct {
-	Sample, Department string
+	Answers, Department, Rule string
+}
+
+// trialField is a field a routing rule tests, as the dry run asks for it:
+// the field's own choices when it offers a closed list.
+type trialField struct {
+	Name, Label, Value string
+	Choices            []builder.Choice
 }
 
 type routingPage struct {
@@ -36,11 +44,12 @@ type routingPage struct {
 	Departments []identity.Department
 	Rules       []ruleRow
 	Fields      []option
-	Samples     string
-	Replay      int
-	Routes      []routeRow
-	Errors      []string
-	Notice      string
+	// Trial are the fields the rules test, with the answers to try.
+	Trial  []trialField
+	Replay int
+	Routes []routeRow
+	Errors []string
+	Notice string
 }
 
 // routable are the field types a rule can test.
@@ -53,16 +62,6 @@ func (e *Pages) routingForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := routingPage{Default: draft.Routing.Default, Rules: rowsOf(draft), Notice: notice(r), Replay: 10}
-	// Sample data to start from: one answer that each rule takes, and none.
-	var samples []string
-	for _, rule := range draft.Routing.Rules {
-		if spec, ok := builder.SpecOfRule(draft, rule); ok {
-			if sample, err := builder.SampleOf(draft, spec); err == nil {
-				samples = append(samples, string(sample))
-			}
-		}
-	}
-	page.Samples = strings.Join(append(samples, "{}"), "\n")
 	e.renderRouting(w, r, http.StatusOK, draft, page)
 }
 
@@ -94,9 +93,17 @@ func (e *Pages) renderRouting(w http.ResponseWriter, r *http.Request, status int
 		e.fail(w, r, err)
 		return
 	}
+	tried := map[string]string{}
+	for _, t := range page.Trial {
+		tried[t.Name] = t.Value
+	}
+	page.Trial = nil
 	for _, s := range specs {
 		if slices.Contains(routable, s.Type) {
 			page.Fields = append(page.Fields, option{Value: s.Name, Label: s.Label})
+		}
+		if slices.ContainsFunc(rowsOf(draft), func(row ruleRow) bool { return row.Field == s.Name }) {
+			page.Trial = append(page.Trial, trialField{Name: s.Name, Label: s.Label, Value: tried[s.Name], Choices: builder.Answers(s)})
 		}
 	}
 	filled := len(page.Rules)
@@ -138,9 +145,18 @@ func (e *Pages) saveRouting(w http.ResponseWriter, r *http.Request) {
 	for i, row := range page.Rules {
 		page.Rules[i].Index = i
 		rule, err := ruleOf(draft, row)
-		if err != nil {
-			page.Errors = append(page.Errors, web.Say(r, "Règle ", "Rule ")+strconv.Itoa(i+1)+" : "+err.Error())
+		var refused *builder.Refusal
+		switch {
+		case errors.As(err, &refused):
+			page.Errors = append(page.Errors, web.Say(r, "Règle ", "Rule ")+strconv.Itoa(i+1)+" : "+refused.Message.In(langOf(r)))
 			continue
+		case errors.Is(err, builder.ErrNoField):
+			page.Errors = append(page.Errors, web.Say(r, "Règle ", "Rule ")+strconv.Itoa(i+1)+" : "+
+				web.Say(r, "choisissez le champ qu'elle teste.", "choose the field it tests."))
+			continue
+		case err != nil:
+			e.fail(w, r, err)
+			return
 		}
 		routing.Rules = append(routing.Rules, rule)
 	}
@@ -189,37 +205,50 @@ func ruleOf(f schemas.Form, row ruleRow) (schemas.Rule, error) {
 	return builder.RuleOf(f, builder.RuleSpec{Field: row.Field, Values: values, Department: row.Department})
 }
 
-// dryRun shows where sample data, and the last submissions of the form,
-// would go under the draft's rules.
+// dryRun shows where the answers tried, and the last submissions of the
+// form, would go under the draft's rules, and by which rule.
 func (e *Pages) dryRun(w http.ResponseWriter, r *http.Request) {
 	draft, ok := e.loadDraft(w, r)
 	if !ok {
 		return
 	}
-	page := routingPage{Default: draft.Routing.Default, Rules: rowsOf(draft), Samples: r.PostFormValue("samples")}
+	page := routingPage{Default: draft.Routing.Default, Rules: rowsOf(draft)}
 	page.Replay, _ = strconv.Atoi(r.PostFormValue("replay"))
 	page.Replay = max(0, min(page.Replay, builder.MaxReplay))
-	var samples []json.RawMessage
-	for line := range strings.Lines(page.Samples) {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		var object map[string]any
-		if json.Unmarshal([]byte(line), &object) != nil {
-			page.Errors = append(page.Errors, web.Say(r, "Cette ligne n'est pas un objet JSON : ", "This line is not a JSON object: ")+line)
-			continue
-		}
-		samples = append(samples, json.RawMessage(line))
+	specs, err := builder.Fields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
 	}
-	if len(samples) > 100 {
-		page.Errors = append(page.Errors, web.Say(r, "100 exemples au plus.", "100 samples at most."))
+	sample := map[string]any{}
+	var answers []string
+	for _, s := range specs {
+		typed := strings.TrimSpace(r.PostFormValue("try." + s.Name))
+		if typed == "" || !slices.ContainsFunc(page.Rules, func(row ruleRow) bool { return row.Field == s.Name }) {
+			continue
+		}
+		page.Trial = append(page.Trial, trialField{Name: s.Name, Value: typed})
+		v, err := builder.AnswerValue(s, typed)
+		if refused := (*builder.Refusal)(nil); errors.As(err, &refused) {
+			page.Errors = append(page.Errors, refused.Message.In(langOf(r)))
+			continue
+		}
+		if s.Type == builder.MultipleChoice {
+			v = []any{v}
+		}
+		sample[s.Name] = v
+		answers = append(answers, s.Label+" : "+builder.AnswerText(s, v))
 	}
 	if len(page.Errors) > 0 {
 		e.renderRouting(w, r, http.StatusUnprocessableEntity, draft, page)
 		return
 	}
-	routes, err := e.Builder.DryRun(r.Context(), draft.ID, samples, page.Replay)
+	raw, err := json.Marshal(sample)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	routes, err := e.Builder.DryRun(r.Context(), draft.ID, []json.RawMessage{raw}, page.Replay)
 	if e.failed(w, r, err, func(reasons []string) {
 		page.Errors = reasons
 		e.renderRouting(w, r, http.StatusUnprocessableEntity, draft, page)
@@ -231,15 +260,19 @@ func (e *Pages) dryRun(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
-	for _, route := range routes {
-		sample := string(route.Data)
-		if route.Reference != "" {
-			sample = web.Say(r, "Dépôt ", "Submission ") + route.Reference
+	for i, route := range routes {
+		row := routeRow{Department: cmpName(names, route.Department), Answers: strings.Join(answers, " ; ")}
+		switch {
+		case route.Reference != "":
+			row.Answers = web.Say(r, "Dépôt ", "Submission ") + route.Reference
+		case i == 0 && len(answers) == 0:
+			row.Answers = web.Say(r, "Aucune réponse", "No answer")
 		}
-		page.Routes = append(page.Routes, routeRow{Sample: sample, Department: cmpName(names, route.Department)})
-	}
-	if len(page.Routes) == 0 {
-		page.Notice = web.Say(r, "Aucun exemple ni dépôt à essayer.", "No sample or submission to try.")
+		row.Rule = web.Say(r, "aucune règle : le service par défaut", "no rule: the default department")
+		if route.Rule >= 0 {
+			row.Rule = web.Say(r, "règle ", "rule ") + strconv.Itoa(route.Rule+1)
+		}
+		page.Routes = append(page.Routes, row)
 	}
 	e.renderRouting(w, r, http.StatusOK, draft, page)
 }
