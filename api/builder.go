@@ -83,7 +83,16 @@ type ProblemBody struct {
 type lintOutput struct {
 	Body struct {
 		Problems []ProblemBody `json:"problems"`
+		Advice   []AdviceBody  `json:"advice" doc:"Conseils d'accessibilité, qui n'empêchent pas de publier"`
 	}
+}
+
+// AdviceBody is an accessibility warning about a draft's field.
+type AdviceBody struct {
+	Field     string `json:"field"`
+	Message   string `json:"message"`
+	Criterion string `json:"criterion" example:"11.2" doc:"Critère du RGAA"`
+	Link      string `json:"link" format:"uri"`
 }
 
 func (h *builderHandler) lint(ctx context.Context, in *formIDInput) (*lintOutput, error) {
@@ -95,6 +104,11 @@ func (h *builderHandler) lint(ctx context.Context, in *formIDInput) (*lintOutput
 	out.Body.Problems = []ProblemBody{}
 	for _, p := range builder.Lint(draft) {
 		out.Body.Problems = append(out.Body.Problems, ProblemBody{Location: p.Location, Message: p.Message.In(requestOf(ctx).Lang)})
+	}
+	out.Body.Advice = []AdviceBody{}
+	for _, a := range builder.Advise(draft) {
+		out.Body.Advice = append(out.Body.Advice, AdviceBody{Field: a.Field, Message: a.Message.In(requestOf(ctx).Lang),
+			Criterion: a.Criterion, Link: a.Link()})
 	}
 	return out, nil
 }

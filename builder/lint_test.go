@@ -137,3 +137,39 @@ func TestDiff(t *testing.T) {
 		t.Error("a version differs from itself")
 	}
 }
+
+// The accessibility advice names each field concerned and its RGAA
+// criterion, and stays silent on a form written well.
+func TestAdvice(t *testing.T) {
+	many := make([]Choice, MaxRadios+1)
+	for i := range many {
+		many[i] = Choice{Value: string(rune('a' + i)), Label: "Réponse " + string(rune('A'+i))}
+	}
+	f := formOf(t,
+		FieldSpec{Type: ShortText, Name: "nom", Label: "Nom"},
+		FieldSpec{Type: ShortText, Name: "nom_bis", Label: "nom "},
+		FieldSpec{Type: ShortText, Name: "long", Label: strings.Repeat("Une question très longue ", 6)},
+		FieldSpec{Type: ShortText, Name: "iban", Label: "IBAN", Placeholder: "FR76 …"},
+		FieldSpec{Type: Date, Name: "debut", Label: "Début"},
+		FieldSpec{Type: SingleChoice, Name: "choix", Label: "Choix", Choices: many},
+		FieldSpec{Type: Heading, Name: "titre", Label: "Vide"},
+		FieldSpec{Type: Heading, Name: "titre_2", Label: "Suite"},
+		FieldSpec{Type: ShortText, Name: "fin", Label: "Fin", Hint: "Un mot."},
+	)
+	var got []string
+	for _, a := range Advise(f) {
+		got = append(got, a.Field+" "+a.Criterion)
+		if !strings.HasPrefix(a.Link(), "https://accessibilite.numerique.gouv.fr/") || a.Message.FR == "" || a.Message.EN == "" {
+			t.Errorf("advice on %s: %+v", a.Field, a)
+		}
+	}
+	want := "nom_bis 11.2, long 11.2, iban 11.10, debut 11.10, choix 11.5, titre 9.1"
+	if strings.Join(got, ", ") != want {
+		t.Errorf("advice = %s, want %s", strings.Join(got, ", "), want)
+	}
+	good := formOf(t, FieldSpec{Type: Date, Name: "debut", Label: "Début", Hint: "jj/mm/aaaa"},
+		FieldSpec{Type: SingleChoice, Name: "choix", Label: "Choix", Choices: many, AsList: true})
+	if advice := Advise(good); len(advice) > 0 {
+		t.Errorf("advice on a form written well: %+v", advice)
+	}
+}

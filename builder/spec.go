@@ -149,7 +149,9 @@ func SpecOf(schema, ui json.RawMessage) FieldSpec {
 	case len(s.Enum) > 0 && isCommuneList(s.Enum):
 		spec.Type = Commune
 	case len(s.OneOf) > 0 || len(s.Enum) > 0:
-		spec.Type, spec.Choices, spec.AsList = SingleChoice, choicesOf(s), u.Widget == "select"
+		// Without a widget, pages show more than a few answers as a list.
+		spec.Type, spec.Choices = SingleChoice, choicesOf(s)
+		spec.AsList = u.Widget == "select" || (u.Widget == "" && len(spec.Choices) > schemas.RadiosUpTo)
 	case u.Widget == "textarea":
 		spec.Type = LongText
 	default:

@@ -34,6 +34,10 @@ func (c *Compiled) Answers(data json.RawMessage) []Answer {
 	return out
 }
 
+// RadiosUpTo is how many answers a single choice without a widget shows
+// as radio buttons; with more, it shows as a drop-down list.
+const RadiosUpTo = 6
+
 // Field is one of a form's own fields, those at the top of its schema.
 type Field struct {
 	Name  string

@@ -33,7 +33,10 @@ type overviewPage struct {
 	Rules    []ruleText
 	Default  string
 	Problems []string
-	Types    []builder.FieldType
+	// Advice are the accessibility warnings, which do not keep the form
+	// from being published.
+	Advice []builder.Advice
+	Types  []builder.FieldType
 	// Moved is the field just moved, whose button keeps the focus; Up says
 	// which of its buttons.
 	Moved  string
@@ -102,6 +105,7 @@ func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status in
 	for _, p := range builder.Lint(draft) {
 		page.Problems = append(page.Problems, p.Message.In(lang))
 	}
+	page.Advice = builder.Advise(draft)
 	page.Types = builder.Catalogue
 	e.templates.Render(w, r, status, "form.html", draft.Title, page)
 }

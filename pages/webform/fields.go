@@ -352,7 +352,7 @@ func stringKind(n node, hints uiHints) Kind {
 		switch {
 		case hints.Widget == "select":
 			return Select
-		case hints.Widget == "radio" || len(opts) <= 6:
+		case hints.Widget == "radio" || len(opts) <= schemas.RadiosUpTo:
 			return Radios
 		default:
 			return Select
