@@ -648,8 +648,9 @@ func (w *world) requests() map[string]route {
 			return "/admin/forms", "id=" + nextID() + "&title=Nouveau&audience=public&department=accueil"
 		}, ok: 303},
 		// Reached, and refused for want of a file.
-		"POST /admin/forms/import": {access: identity.AdminOnly, request: fixed("/admin/forms/import", ""), ok: 422},
-		"GET /admin/forms/{id}":    {access: identity.AdminOnly, request: fixed("/admin/forms/permis", ""), ok: 200},
+		"POST /admin/forms/import":      {access: identity.AdminOnly, request: fixed("/admin/forms/import", ""), ok: 422},
+		"GET /admin/forms/{id}":         {access: identity.AdminOnly, request: fixed("/admin/forms/permis", ""), ok: 200},
+		"GET /admin/forms/{id}/publier": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/publier", ""), ok: 200},
 		"POST /admin/forms/{id}/publish": {
 			access:  identity.AdminOnly,
 			request: fixed("/admin/forms/permis/publish", ""),

@@ -355,7 +355,7 @@ func (a *App) openSubmissions(ctx context.Context, cfg Config, p *parts) error {
 	if p.submissions, err = b.JS.Stream(ctx, bus.StreamSubmissions); err != nil {
 		return err
 	}
-	s.Builder = &builder.Builder{Forms: s.Forms, Audit: s.Audit, Submissions: p.submissions}
+	s.Builder = &builder.Builder{Forms: s.Forms, Audit: s.Audit, Submissions: p.submissions, Drafts: p.drafts}
 	s.Receipts, err = receipts.OpenStore(ctx, b)
 	return err
 }

@@ -20,6 +20,9 @@ type Builder struct {
 	Audit *identity.Audit
 	// Submissions is the SUBMISSIONS stream, for replaying routing.
 	Submissions jetstream.Stream
+	// Drafts are the drafts being filled, which a new version may no
+	// longer fit.
+	Drafts *submit.Drafts
 }
 
 // SaveDraft saves a draft for an admin.

@@ -65,11 +65,26 @@ type FieldError struct {
 	Location string
 	Message  locale.Text
 	Value    any
+	// Missing says the field is required and unanswered: what a draft,
+	// still being filled, may be.
+	Missing bool
 }
 
 // ValidationError lists the fields of submitted data that do not satisfy the form.
 type ValidationError struct {
 	Fields []FieldError
+}
+
+// Unfit lists the errors of answers given, leaving out the answers
+// missing: what a draft still being filled must not have.
+func (e *ValidationError) Unfit() []FieldError {
+	var out []FieldError
+	for _, f := range e.Fields {
+		if !f.Missing {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (e *ValidationError) Error() string {

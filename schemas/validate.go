@@ -53,7 +53,8 @@ func Validate(schema *gojsonschema.Schema, schemaDoc, uiSchema, data json.RawMes
 		if custom, ok := patternMessage(field); ok && re.Type() == "pattern" {
 			msg = custom
 		}
-		out.Fields = append(out.Fields, FieldError{Location: location, Message: msg, Value: errorValue(re)})
+		missing := re.Type() == "required" || re.Type() == "missing_dependency"
+		out.Fields = append(out.Fields, FieldError{Location: location, Message: msg, Value: errorValue(re), Missing: missing})
 		if len(out.Fields) == MaxFieldErrors {
 			break
 		}

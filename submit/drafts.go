@@ -49,6 +49,28 @@ func NewDrafts(ctx context.Context, b *bus.Bus, files *uploads.Service) (*Drafts
 	return &Drafts{kv: kv, files: files, now: time.Now}, nil
 }
 
+// OfForm lists the drafts of a form that have not expired.
+func (d *Drafts) OfForm(ctx context.Context, form string) ([]Draft, error) {
+	lister, err := d.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Draft
+	for key := range lister.Keys() {
+		draft, _, err := bus.GetJSON[Draft](ctx, d.kv, key, ErrNoDraft)
+		if errors.Is(err, ErrNoDraft) {
+			continue // gone meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if draft.Form == form && draft.ExpiresAt.After(d.now()) {
+			out = append(out, draft)
+		}
+	}
+	return out, nil
+}
+
 // Save stores a draft for lifetime under token, or under a new token when
 // token is empty, and returns the token.
 func (d *Drafts) Save(ctx context.Context, token string, draft Draft, lifetime time.Duration) (string, error) {

@@ -68,6 +68,7 @@ func (e *Pages) Routes() []web.Route {
 		admin(http.MethodPost, "/admin/forms", e.create),
 		admin(http.MethodPost, "/admin/forms/import", e.importFile),
 		admin(http.MethodGet, "/admin/forms/{id}", e.overview),
+		admin(http.MethodGet, "/admin/forms/{id}/publier", e.publication),
 		admin(http.MethodPost, "/admin/forms/{id}/publish", e.publish),
 		admin(http.MethodPost, "/admin/forms/{id}/unpublish", e.unpublish),
 		admin(http.MethodPost, "/admin/forms/{id}/archive", e.archive),

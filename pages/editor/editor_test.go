@@ -226,6 +226,11 @@ func TestBuildPublishAndFill(t *testing.T) {
 	load(http.StatusOK, chromedp.Navigate(base+overview))
 	check("10-builder-form")
 	load(http.StatusOK, chromedp.Click(css("#publish")))
+	if drafts := browsertest.Text(t, ctx, "#drafts"); drafts != "Aucun brouillon n'est en cours sur ce formulaire." {
+		t.Errorf("the publication page says %q", drafts)
+	}
+	check("33-builder-publication")
+	load(http.StatusOK, chromedp.Click(css("#confirm-publish")))
 	if notice := browsertest.Text(t, ctx, "[role=status]"); !strings.Contains(notice, "publié") {
 		t.Fatalf("publishing: %q", notice)
 	}

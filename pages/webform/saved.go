@@ -3,6 +3,7 @@ package webform
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,7 +34,21 @@ func (p *Pages) resume(w http.ResponseWriter, r *http.Request) {
 	if i, err := strconv.Atoi(r.URL.Query().Get("step")); err == nil {
 		index = i
 	}
-	p.renderStep(w, r, http.StatusOK, form, index, decodeData(draft.Data), nil, token, "")
+	// A version published since the draft was saved may refuse some of
+	// its answers: the page opens where the first is, and says them.
+	var unfit []schemas.FieldError
+	if invalid := (*schemas.ValidationError)(nil); errors.As(form.Validate(draft.Data), &invalid) {
+		unfit = invalid.Unfit()
+	}
+	if len(unfit) > 0 {
+		for i, s := range stepsOf(form) {
+			if s.owns(unfit[0].Location) {
+				index = i
+				break
+			}
+		}
+	}
+	p.renderStep(w, r, http.StatusOK, form, index, decodeData(draft.Data), unfit, token, "")
 }
 
 func decodeData(raw json.RawMessage) map[string]any {
