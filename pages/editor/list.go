@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
@@ -61,6 +63,11 @@ type stateView struct {
 type listPage struct {
 	Current, Archived []formState
 	Departments       []identity.Department
+	// Templates are the forms a new one may start from: the demo forms,
+	// "modele:<id>", and the published ones, "formulaire:<id>".
+	Templates []option
+	// From is the template chosen, kept when the creation is refused.
+	From string
 	// New is the form being created, kept when it is refused.
 	New    schemas.Form
 	Errors []string
@@ -93,21 +100,51 @@ func (e *Pages) renderList(w http.ResponseWriter, r *http.Request, status int, p
 		e.fail(w, r, err)
 		return
 	}
+	templates, err := demo.Templates()
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	for _, t := range templates {
+		page.Templates = append(page.Templates, option{Value: "modele:" + t.ID, Label: web.Say(r, "Modèle : ", "Template: ") + t.Title,
+			Selected: page.From == "modele:"+t.ID})
+	}
+	for _, s := range page.Current {
+		if s.Published != nil {
+			page.Templates = append(page.Templates, option{Value: "formulaire:" + s.Published.ID,
+				Label: web.Say(r, "Copie de : ", "Copy of: ") + s.Published.Title, Selected: page.From == "formulaire:"+s.Published.ID})
+		}
+	}
 	e.templates.Render(w, r, status, "list.html", web.Say(r, "Formulaires", "Forms"), page)
 }
 
-// create starts a form: an empty draft with its id, title, audience and
-// receiving department.
+// create starts a form with its id, title, audience and receiving
+// department: an empty draft, or a copy of the fields, steps, routing
+// rules (those to departments that exist), confirmation and workflow of
+// a template or of a published form.
 func (e *Pages) create(w http.ResponseWriter, r *http.Request) {
-	f := schemas.Form{
-		ID:       strings.TrimSpace(strings.ToLower(r.PostFormValue("id"))),
-		Title:    strings.TrimSpace(r.PostFormValue("title")),
-		Audience: schemas.Audience(r.PostFormValue("audience")),
-		Schema:   json.RawMessage(`{"type":"object","properties":{}}`),
-		Routing:  schemas.Routing{Default: r.PostFormValue("department")},
+	from := r.PostFormValue("from")
+	f, err := e.startFrom(r, from)
+	if err != nil {
+		e.fail(w, r, err)
+		return
 	}
+	f.ID = strings.TrimSpace(strings.ToLower(r.PostFormValue("id")))
+	f.Title = strings.TrimSpace(r.PostFormValue("title"))
+	f.Audience = schemas.Audience(r.PostFormValue("audience"))
+	f.Routing.Default = r.PostFormValue("department")
+	// A template's rules may send to departments this organisation lacks.
+	names, _, err := e.departmentNames(r)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	f.Routing.Rules = slices.DeleteFunc(f.Routing.Rules, func(rule schemas.Rule) bool {
+		_, known := names[rule.Department]
+		return !known
+	})
 	refuse := func(msgs ...string) {
-		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{New: f, Errors: msgs})
+		e.renderList(w, r, http.StatusUnprocessableEntity, listPage{New: f, From: from, Errors: msgs})
 	}
 	if _, err := e.Forms.Draft(r.Context(), f.ID); err == nil {
 		refuse(web.Say(r, "Un formulaire porte déjà cet identifiant.", "A form already has this id."))
@@ -116,6 +153,41 @@ func (e *Pages) create(w http.ResponseWriter, r *http.Request) {
 	if !e.failed(w, r, e.Builder.SaveDraft(r.Context(), by(r), f), func(msgs []string) { refuse(msgs...) }) {
 		redirect(w, r, f.ID, "", "created")
 	}
+}
+
+// startFrom is what a new form starts from: nothing, a demo form
+// ("modele:<id>"), or the latest version of a published form
+// ("formulaire:<id>"); its dates, limits and version are not copied.
+func (e *Pages) startFrom(r *http.Request, from string) (schemas.Form, error) {
+	blank := schemas.Form{Schema: json.RawMessage(`{"type":"object","properties":{}}`)}
+	kind, id, _ := strings.Cut(from, ":")
+	switch kind {
+	case "modele":
+		templates, err := demo.Templates()
+		for _, t := range templates {
+			if t.ID == id {
+				return copyOf(t), err
+			}
+		}
+		return blank, err
+	case "formulaire":
+		latest, err := e.Forms.Latest(r.Context(), id)
+		if errors.Is(err, schemas.ErrNotFound) {
+			return blank, nil
+		}
+		if err != nil {
+			return blank, err
+		}
+		return copyOf(latest.Version.Form), nil
+	}
+	return blank, nil
+}
+
+// copyOf is what a new form takes of another: its description, fields,
+// steps, routing rules, confirmation and workflow.
+func copyOf(f schemas.Form) schemas.Form {
+	return schemas.Form{Description: f.Description, Schema: f.Schema, UISchema: f.UISchema, Routing: schemas.Routing{Rules: f.Routing.Rules},
+		Confirmation: f.Confirmation, Workflow: f.Workflow, Audience: f.Audience}
 }
 
 // importFile saves a definition file, as exported, as a form's draft.

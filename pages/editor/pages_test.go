@@ -251,6 +251,35 @@ func TestListAndSettingsPages(t *testing.T) {
 		"department": {"accueil"},
 	}), http.StatusUnprocessableEntity, "déjà cet identifiant")
 
+	// A new form from a template takes its fields and steps, with the
+	// id, title, audience and department chosen; from a published form,
+	// its fields too.
+	must(t, pages.get("/admin/forms"), http.StatusOK, `<option value="modele:transport-scolaire">Modèle : `)
+	must(t, pages.post("/admin/forms", url.Values{
+		"from":       {"modele:transport-scolaire"},
+		"id":         {"cantine"},
+		"title":      {"Cantine scolaire"},
+		"audience":   {"public"},
+		"department": {"accueil"},
+	}), http.StatusSeeOther)
+	copied := api.Must(200, "GET", "/api/forms/cantine/draft", adminToken, "").JSON(t)
+	if schema := fmt.Sprint(copied["schema"]); copied["title"] != "Cantine scolaire" || !strings.Contains(schema, "etablissement") ||
+		copied["routing"].(map[string]any)["default"] != "accueil" {
+		t.Errorf("the form made from a template: %v", copied)
+	}
+	api.Must(200, "POST", "/api/forms/cantine/publish", adminToken, "")
+	must(t, pages.post("/admin/forms", url.Values{
+		"from":       {"formulaire:cantine"},
+		"id":         {"cantine-2"},
+		"title":      {"Cantine, l'an prochain"},
+		"audience":   {"public"},
+		"department": {"accueil"},
+	}), http.StatusSeeOther)
+	if schema := fmt.Sprint(api.Must(200, "GET", "/api/forms/cantine-2/draft", adminToken, "").JSON(t)["schema"]); !strings.Contains(
+		schema, "etablissement") {
+		t.Errorf("the copy of a published form: %s", schema)
+	}
+
 	must(t, pages.post("/admin/forms/essai/settings", url.Values{
 		"title":          {"Essai"},
 		"audience":       {"public"},
