@@ -178,7 +178,7 @@ func (e *Pages) startFrom(r *http.Request, from string) (schemas.Form, error) {
 		if err != nil {
 			return blank, err
 		}
-		return copyOf(latest.Version.Form), nil
+		return copyOf(latest.Form), nil
 	}
 	return blank, nil
 }
