@@ -192,6 +192,17 @@ func RemoveField(f schemas.Form, name string) (schemas.Form, error) {
 // MoveField moves a field by delta places in the order (-1: up, 1: down),
 // within the bounds of the list.
 func MoveField(f schemas.Form, name string, delta int) (schemas.Form, error) {
+	return moveField(f, name, func(i int) int { return i + delta })
+}
+
+// MoveFieldTo moves a field to a position among the fields always shown,
+// from 0; its conditional fields follow it.
+func MoveFieldTo(f schemas.Form, name string, position int) (schemas.Form, error) {
+	return moveField(f, name, func(int) int { return position })
+}
+
+// moveField moves a field from its position i in the order to to(i).
+func moveField(f schemas.Form, name string, to func(i int) int) (schemas.Form, error) {
 	d, err := decode(f)
 	if err != nil {
 		return f, err
@@ -201,7 +212,7 @@ func MoveField(f schemas.Form, name string, delta int) (schemas.Form, error) {
 	if i < 0 {
 		return f, ErrNoField
 	}
-	j := max(0, min(len(order)-1, i+delta))
+	j := max(0, min(len(order)-1, to(i)))
 	order = slices.Delete(order, i, i+1)
 	order = slices.Insert(order, j, name)
 	d.setOrder(order)

@@ -37,6 +37,10 @@ type overviewPage struct {
 	// from being published.
 	Advice []builder.Advice
 	Types  []builder.FieldType
+	// Movable counts the fields always shown, which move; Positions are
+	// theirs, from 1, for the "move to" picker.
+	Movable   int
+	Positions []int
 	// Moved is the field just moved, whose button keeps the focus; Up says
 	// which of its buttons.
 	Moved  string
@@ -71,6 +75,10 @@ func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status in
 		if s.Condition == nil {
 			movable++
 		}
+	}
+	page.Movable = movable
+	for p := range movable {
+		page.Positions = append(page.Positions, p+1)
 	}
 	position := 0
 	for _, s := range specs {
@@ -184,8 +192,15 @@ func (e *Pages) edit(w http.ResponseWriter, r *http.Request, op func(schemas.For
 	}
 }
 
+// moveField moves a field one place up or down ("by"), or to a position
+// ("to", from 1), for long forms.
 func (e *Pages) moveField(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
+	if to, err := strconv.Atoi(r.PostFormValue("to")); err == nil {
+		e.edit(w, r, func(f schemas.Form) (schemas.Form, error) { return builder.MoveFieldTo(f, name, to-1) },
+			"?done=moved#champ-"+name)
+		return
+	}
 	delta := 1
 	if r.PostFormValue("by") == "-1" {
 		delta = -1

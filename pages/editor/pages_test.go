@@ -132,6 +132,13 @@ func TestFieldPages(t *testing.T) {
 	if got := fieldNames(t, api, "subvention"); got != "nom domaine montant" {
 		t.Errorf("after removing the condition, the field stays after the one that decided it: %s", got)
 	}
+	// A long form moves a field to a position at once.
+	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, `<select id="position-montant" name="to">`)
+	must(t, pages.post("/admin/forms/subvention/fields/montant/move", url.Values{"to": {"1"}}), http.StatusSeeOther)
+	if got := fieldNames(t, api, "subvention"); got != "montant nom domaine" {
+		t.Errorf("after moving to position 1: %s", got)
+	}
+	must(t, pages.post("/admin/forms/subvention/fields/montant/move", url.Values{"to": {"3"}}), http.StatusSeeOther)
 
 	must(t, pages.post("/admin/forms/subvention/fields/nom", url.Values{
 		"type":     {"short-text"},
