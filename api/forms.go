@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -68,6 +70,16 @@ type DraftBody struct {
 	Confirmation   string `json:"confirmation,omitempty" maxLength:"2000" doc:"Ce que le récépissé dit de la suite"`
 	// Workflow is the approval of an internal form's requests.
 	Workflow *WorkflowBody `json:"workflow,omitempty" doc:"Circuit de validation d'un formulaire interne"`
+	// Checks are the rules across answers, in expr.
+	Checks []CheckBody `json:"checks,omitempty" maxItems:"50" doc:"Contrôles de cohérence entre réponses"`
+}
+
+// CheckBody is a rule across a form's answers, with its message.
+type CheckBody struct {
+	Expr      string `json:"expr" maxLength:"500" example:"fin >= debut" doc:"Expression (langage expr) qui doit être vraie, sur les noms des champs"`
+	Field     string `json:"field" maxLength:"64" example:"fin" doc:"Champ où dire le message : l'un de ceux que l'expression nomme"`
+	MessageFR string `json:"messageFr" maxLength:"500" example:"Le dernier jour d'absence ne peut pas précéder le premier."`
+	MessageEN string `json:"messageEn,omitempty" maxLength:"500" example:"The last day of absence cannot come before the first."`
 }
 
 // WorkflowBody is the ordered approval of an internal form's requests.
@@ -105,6 +117,10 @@ func (b DraftBody) form(id string) schemas.Form {
 	for _, r := range b.Routing.Rules {
 		f.Routing.Rules = append(f.Routing.Rules, schemas.Rule{When: r.When, Department: r.Department})
 	}
+	for _, c := range b.Checks {
+		f.Checks = append(f.Checks, schemas.CrossCheck{Expr: c.Expr, Field: c.Field,
+			Message: locale.Text{FR: c.MessageFR, EN: cmp.Or(c.MessageEN, c.MessageFR)}})
+	}
 	if b.Workflow != nil {
 		f.Workflow = &schemas.Workflow{ReminderDays: b.Workflow.ReminderDays}
 		for _, s := range b.Workflow.Steps {
@@ -123,6 +139,9 @@ func draftBodyOf(f schemas.Form) DraftBody {
 	}
 	for _, r := range f.Routing.Rules {
 		b.Routing.Rules = append(b.Routing.Rules, RuleBody{When: r.When, Department: r.Department})
+	}
+	for _, c := range f.Checks {
+		b.Checks = append(b.Checks, CheckBody{Expr: c.Expr, Field: c.Field, MessageFR: c.Message.FR, MessageEN: c.Message.EN})
 	}
 	if f.Workflow != nil {
 		b.Workflow = &WorkflowBody{ReminderDays: f.Workflow.ReminderDays}

@@ -65,3 +65,30 @@ func TestPublicationShowsItsConsequences(t *testing.T) {
 		t.Error("a draft that no longer fits does not say which answer to review")
 	}
 }
+
+// A check across answers refuses, through the API and the pages, a leave
+// whose last day comes before its first, with its own message at that
+// field; a leave in order goes through.
+func TestCrossCheckRefusesALeaveBackwards(t *testing.T) {
+	in := startWith(t, app.Config{DataDir: t.TempDir()})
+	in.Must(200, "PUT", "/api/departments/rh", adminToken, `{"name":"Ressources humaines"}`)
+	in.Must(200, "PUT", "/api/forms/absence/draft", adminToken, `{"title":"Absence","audience":"public",
+		"schema":{"type":"object","required":["debut","fin"],"properties":{
+			"debut":{"type":"string","format":"date","title":"Premier jour"},"fin":{"type":"string","format":"date","title":"Dernier jour"}}},
+		"checks":[{"expr":"fin >= debut","field":"fin","messageFr":"Le dernier jour ne peut pas précéder le premier.",
+			"messageEn":"The last day cannot come before the first."}],
+		"routing":{"default":"rh"}}`)
+	in.Must(200, "POST", "/api/forms/absence/publish", adminToken, "")
+	refused := in.Must(422, "POST", "/api/forms/absence/submissions", "", `{"data":{"debut":"2026-03-06","fin":"2026-03-02"}}`)
+	if body := string(refused.Body); !strings.Contains(body, `"location":"body.data.fin"`) ||
+		!strings.Contains(body, "Le dernier jour ne peut pas précéder le premier.") {
+		t.Errorf("the refusal: %s", body)
+	}
+	in.Must(201, "POST", "/api/forms/absence/submissions", "", `{"data":{"debut":"2026-03-02","fin":"2026-03-06"}}`)
+	const formToken = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
+	page := in.Do("POST", "/f/absence", "", "debut=2026-03-06&fin=2026-03-02&form_csrf="+formToken,
+		"Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+formToken)
+	if page.Status != http.StatusUnprocessableEntity || !strings.Contains(string(page.Body), "Le dernier jour ne peut pas pr") {
+		t.Errorf("the page's refusal: %d", page.Status)
+	}
+}

@@ -2,7 +2,9 @@ package schemas
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/xeipuuv/gojsonschema"
@@ -22,6 +24,8 @@ type Compiled struct {
 	layout     *layout
 	// marks are the fields marked with a purpose, or for the inboxes.
 	marks fieldMarks
+	// checks are the rules across answers, compiled.
+	checks []compiledCheck
 }
 
 type compiledRule struct {
@@ -50,16 +54,37 @@ func compile(v Version) (*Compiled, error) {
 	if c.stepConditions, err = compileWorkflow(v.Workflow); err != nil {
 		problems.merge(err)
 	}
+	c.checks = compileChecks(v.Form, problems)
 	if err := problems.orNil(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// Validate checks submitted data against this version's schema; see the
-// package function Validate.
+// Validate checks submitted data against this version's schema (see the
+// package function Validate), then against its checks: each that fails
+// says its message at its field, unless the schema already found that
+// field wrong.
 func (c *Compiled) Validate(data json.RawMessage) error {
-	return Validate(c.schema, c.Schema, c.UISchema, data)
+	err := Validate(c.schema, c.Schema, c.UISchema, data)
+	if len(c.checks) == 0 {
+		return err
+	}
+	invalid := &ValidationError{}
+	if !errors.As(err, &invalid) && err != nil {
+		return err
+	}
+	answers, _ := decodeNumbers(data).(map[string]any)
+	for _, check := range c.checks {
+		wrong := slices.ContainsFunc(invalid.Fields, func(f FieldError) bool { return f.Location == check.Field })
+		if !wrong && check.failed(answers) {
+			invalid.Fields = append(invalid.Fields, FieldError{Location: check.Field, Message: check.Message})
+		}
+	}
+	if len(invalid.Fields) == 0 {
+		return nil
+	}
+	return invalid
 }
 
 // Route returns the department that receives data: the department of the

@@ -46,6 +46,8 @@ type Form struct {
 	Confirmation string `json:"confirmation,omitempty"`
 	// Workflow, for an internal form, is the approval its requests go through.
 	Workflow *Workflow `json:"workflow,omitempty"`
+	// Checks are the rules across answers, each with its message.
+	Checks []CrossCheck `json:"checks,omitempty" maxItems:"50"`
 }
 
 // Bounds of a form's settings.

@@ -156,6 +156,7 @@ func Check(ctx context.Context, f Form, departments DepartmentLookup) error {
 	if err := checkWorkflow(ctx, departments, f, problems); err != nil {
 		return err
 	}
+	compileChecks(f, problems)
 	return problems.orNil()
 }
 

@@ -323,6 +323,21 @@ func TestListAndSettingsPages(t *testing.T) {
 	}
 	must(t, pages.get("/admin/forms/essai/settings"), http.StatusOK, `value="2026-12-01T08:00"`, `value="2027-07-01T18:30"`)
 
+	// Consistency checks: refused with their reason when they do not
+	// read, kept when they do.
+	check := func(expr string) url.Values {
+		return url.Values{"title": {"Cantine scolaire"}, "audience": {"public"}, "check.0.expr": {expr},
+			"check.0.field": {"etablissement"}, "check.0.fr": {"Nom trop long."}, "check.1.expr": {""}}
+	}
+	must(t, pages.post("/admin/forms/cantine/settings", check("len(etablissement) <= inconnu")), http.StatusUnprocessableEntity,
+		"Le contrôle « len(etablissement) <= inconnu » ne se lit pas")
+	must(t, pages.post("/admin/forms/cantine/settings", check("len(etablissement) <= 80")), http.StatusSeeOther)
+	if checks := fmt.Sprint(api.Must(200, "GET", "/api/forms/cantine/draft", adminToken, "").JSON(t)["checks"]); !strings.Contains(checks,
+		"len(etablissement) <= 80") {
+		t.Errorf("the checks saved: %s", checks)
+	}
+	must(t, pages.get("/admin/forms/cantine/settings"), http.StatusOK, `value="len(etablissement) <= 80"`)
+
 	file := api.Must(200, "GET", "/api/forms/essai/draft", adminToken, "").JSON(t)
 	file["id"], file["title"] = "essai-importe", "Essai importé"
 	raw, _ := json.Marshal(file)

@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,8 +15,18 @@ import (
 // dateTimeLocal is the layout of an <input type="datetime-local">.
 const dateTimeLocal = "2006-01-02T15:04"
 
+// checkRow is a consistency check as the settings page shows it.
+type checkRow struct {
+	Index               int
+	Expr, Field, FR, EN string
+}
+
+// emptyChecks is how many empty checks the settings page offers to fill.
+const emptyChecks = 2
+
 type settingsPage struct {
-	Form schemas.Form
+	Form   schemas.Form
+	Checks []checkRow
 	// Texts are the settings as the inputs hold them.
 	OpensAt, ClosesAt, MaxSubmissions, DraftDays, RetentionDays string
 	Errors                                                      []string
@@ -33,6 +44,14 @@ func (e *Pages) settingsForm(w http.ResponseWriter, r *http.Request) {
 
 func (e *Pages) renderSettings(w http.ResponseWriter, r *http.Request, status int, f schemas.Form, page settingsPage) {
 	page.Form = f
+	if page.Checks == nil {
+		for i, c := range f.Checks {
+			page.Checks = append(page.Checks, checkRow{Index: i, Expr: c.Expr, Field: c.Field, FR: c.Message.FR, EN: c.Message.EN})
+		}
+	}
+	for range emptyChecks {
+		page.Checks = append(page.Checks, checkRow{Index: len(page.Checks)})
+	}
 	e.templates.Render(w, r, status, "settings.html", pageTitle(r, web.Say(r, "Paramètres", "Settings"), f.Title, len(page.Errors) > 0), page)
 }
 
@@ -95,6 +114,25 @@ func (e *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 		default:
 			*c.into = *n
 		}
+	}
+	f.Checks, page.Checks = nil, []checkRow{}
+	for i := 0; ; i++ {
+		prefix := "check." + strconv.Itoa(i) + "."
+		if _, posted := r.PostForm[prefix+"expr"]; !posted {
+			break
+		}
+		row := checkRow{Index: len(page.Checks), Expr: strings.TrimSpace(r.PostFormValue(prefix + "expr")),
+			Field: strings.TrimSpace(r.PostFormValue(prefix + "field")), FR: strings.TrimSpace(r.PostFormValue(prefix + "fr")),
+			EN: strings.TrimSpace(r.PostFormValue(prefix + "en"))}
+		if row.Expr == "" {
+			continue
+		}
+		page.Checks = append(page.Checks, row)
+		if row.FR == "" {
+			bad("Le contrôle « "+row.Expr+" » a besoin de son message en français.", "The check “"+row.Expr+"” needs its message in French.")
+		}
+		f.Checks = append(f.Checks, schemas.CrossCheck{Expr: row.Expr, Field: row.Field,
+			Message: locale.Text{FR: row.FR, EN: cmp.Or(row.EN, row.FR)}})
 	}
 	e.commit(w, r, page.Errors, func() error { return e.Builder.SaveDraft(r.Context(), by(r), f) }, func(errs []string) {
 		page.Errors = errs

@@ -1,0 +1,136 @@
+package schemas
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/guichet/guichet/internal/platform/locale"
+)
+
+// CrossCheck is a rule across a form's answers that JSON Schema cannot say,
+// with its own message: "fin >= debut", "total <= 5000". It is written
+// in expr (github.com/expr-lang/expr): a small, sandboxed, typed
+// expression language, with no access to anything but the answers, whose
+// programs compile once per form version. It holds when the expression is
+// true; it is not checked while one of the fields it names is unanswered,
+// which "required" says on its own.
+type CrossCheck struct {
+	// Expr is the expression that must be true, over the form's own
+	// fields by name; dates compare as their text, "2026-03-02".
+	Expr string `json:"expr" example:"fin >= debut"`
+	// Field is where the message shows: one of the fields Expr names.
+	Field   string      `json:"field" example:"fin"`
+	Message locale.Text `json:"message"`
+}
+
+// MaxCheckNodes bounds the size of a check's expression.
+const MaxCheckNodes = 200
+
+// checkBuiltins are the functions a check may call: arithmetic, and the
+// length and sum of a list; none that could take long.
+var checkBuiltins = []string{"abs", "ceil", "floor", "round", "min", "max", "len", "sum", "int", "float"}
+
+// compiledCheck is a check ready to run, with the fields it names.
+type compiledCheck struct {
+	CrossCheck
+	program *vm.Program
+	fields  []string
+}
+
+// compileChecks compiles a form's checks against its fields, adding to
+// problems those that do not compile.
+func compileChecks(f Form, problems *DefinitionError) []compiledCheck {
+	// Each field is typed as its answers are, so that the expression is
+	// checked: a text, a number, a yes or no, a list, a group.
+	fields := map[string]any{}
+	for name, raw := range AllProperties(f.Schema) {
+		var node struct {
+			Type any `json:"type"`
+		}
+		_ = json.Unmarshal(raw, &node)
+		switch node.Type {
+		case "number", "integer":
+			fields[name] = 0.0
+		case "boolean":
+			fields[name] = false
+		case "array":
+			fields[name] = []any{}
+		case "object":
+			fields[name] = map[string]any{}
+		default:
+			fields[name] = ""
+		}
+	}
+	var out []compiledCheck
+	for i, check := range f.Checks {
+		compiled, err := compileCheck(check, fields)
+		if err != nil {
+			problems.add(fmt.Sprintf("checks[%d]", i), locale.Text{
+				FR: fmt.Sprintf("Le contrôle « %s » ne se lit pas, ou ne porte pas sur les champs du formulaire : %v.", check.Expr, err),
+				EN: fmt.Sprintf("The check “%s” does not parse, or is not on the form's fields: %v.", check.Expr, err),
+			})
+			continue
+		}
+		out = append(out, compiled)
+	}
+	return out
+}
+
+// compileCheck compiles a check against a form's fields, each with a
+// value of its type.
+func compileCheck(c CrossCheck, fields map[string]any) (compiledCheck, error) {
+	opts := []expr.Option{expr.Env(fields), expr.AsBool(), expr.MaxNodes(MaxCheckNodes), expr.DisableAllBuiltins()}
+	for _, b := range checkBuiltins {
+		opts = append(opts, expr.EnableBuiltin(b))
+	}
+	program, err := expr.Compile(c.Expr, opts...)
+	if err != nil {
+		return compiledCheck{}, err
+	}
+	named := &identifiers{}
+	node := program.Node()
+	ast.Walk(&node, named)
+	if !slices.Contains(named.names, c.Field) {
+		return compiledCheck{}, fmt.Errorf("the message's field %q is not in the expression", c.Field)
+	}
+	return compiledCheck{CrossCheck: c, program: program, fields: named.names}, nil
+}
+
+// identifiers collects the names an expression reads.
+type identifiers struct{ names []string }
+
+// Visit records an identifier.
+func (v *identifiers) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && !slices.Contains(v.names, id.Value) {
+		v.names = append(v.names, id.Value)
+	}
+}
+
+// failed runs a check on answers, and reports whether it fails: false
+// while a field it names is unanswered, or when it cannot be evaluated
+// (an answer of the wrong type, which the schema reports).
+func (c compiledCheck) failed(answers map[string]any) bool {
+	env := make(map[string]any, len(c.fields))
+	for _, f := range c.fields {
+		v, answered := answers[f]
+		if !answered || v == nil {
+			return false
+		}
+		if n, ok := v.(json.Number); ok {
+			f64, err := n.Float64()
+			if err != nil {
+				return false
+			}
+			v = f64
+		}
+		env[f] = v
+	}
+	out, err := expr.Run(c.program, env)
+	holds, _ := out.(bool)
+	return err == nil && !holds
+}
