@@ -1,7 +1,6 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
-	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -118,8 +116,7 @@ func (b DraftBody) form(id string) schemas.Form {
 		f.Routing.Rules = append(f.Routing.Rules, schemas.Rule{When: r.When, Department: r.Department})
 	}
 	for _, c := range b.Checks {
-		f.Checks = append(f.Checks, schemas.CrossCheck{Expr: c.Expr, Field: c.Field,
-			Message: locale.Text{FR: c.MessageFR, EN: cmp.Or(c.MessageEN, c.MessageFR)}})
+		f.Checks = append(f.Checks, schemas.CrossCheck(c))
 	}
 	if b.Workflow != nil {
 		f.Workflow = &schemas.Workflow{ReminderDays: b.Workflow.ReminderDays}
@@ -141,7 +138,7 @@ func draftBodyOf(f schemas.Form) DraftBody {
 		b.Routing.Rules = append(b.Routing.Rules, RuleBody{When: r.When, Department: r.Department})
 	}
 	for _, c := range f.Checks {
-		b.Checks = append(b.Checks, CheckBody{Expr: c.Expr, Field: c.Field, MessageFR: c.Message.FR, MessageEN: c.Message.EN})
+		b.Checks = append(b.Checks, CheckBody(c))
 	}
 	if f.Workflow != nil {
 		b.Workflow = &WorkflowBody{ReminderDays: f.Workflow.ReminderDays}

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -24,8 +25,16 @@ type CrossCheck struct {
 	// fields by name; dates compare as their text, "2026-03-02".
 	Expr string `json:"expr" example:"fin >= debut"`
 	// Field is where the message shows: one of the fields Expr names.
-	Field   string      `json:"field" example:"fin"`
-	Message locale.Text `json:"message"`
+	Field string `json:"field" example:"fin"`
+	// MessageFR and MessageEN say why the answers are refused; without
+	// English, the French is said.
+	MessageFR string `json:"messageFr"`
+	MessageEN string `json:"messageEn,omitempty"`
+}
+
+// Message is the check's message in French and English.
+func (c CrossCheck) Message() locale.Text {
+	return locale.Text{FR: c.MessageFR, EN: cmp.Or(c.MessageEN, c.MessageFR)}
 }
 
 // MaxCheckNodes bounds the size of a check's expression.

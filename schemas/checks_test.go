@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
-
-	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // A check across answers says its message at its field when it fails,
@@ -17,8 +15,8 @@ func TestCrossChecks(t *testing.T) {
 		Schema: json.RawMessage(`{"type":"object","properties":{"debut":{"type":"string","format":"date","title":"Début"},` +
 			`"fin":{"type":"string","format":"date","title":"Fin"},"jours":{"type":"number","title":"Jours"}}}`),
 		Checks: []CrossCheck{
-			{Expr: "fin >= debut", Field: "fin", Message: locale.Text{FR: "La fin précède le début.", EN: "The end is before the start."}},
-			{Expr: "jours <= 30", Field: "jours", Message: locale.Text{FR: "30 jours au plus.", EN: "30 days at most."}},
+			{Expr: "fin >= debut", Field: "fin", MessageFR: "La fin précède le début.", MessageEN: "The end is before the start."},
+			{Expr: "jours <= 30", Field: "jours", MessageFR: "30 jours au plus.", MessageEN: "30 days at most."},
 		}}
 	c, err := compile(Version{Form: leave})
 	if err != nil {

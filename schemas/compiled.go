@@ -78,7 +78,7 @@ func (c *Compiled) Validate(data json.RawMessage) error {
 	for _, check := range c.checks {
 		wrong := slices.ContainsFunc(invalid.Fields, func(f FieldError) bool { return f.Location == check.Field })
 		if !wrong && check.failed(answers) {
-			invalid.Fields = append(invalid.Fields, FieldError{Location: check.Field, Message: check.Message})
+			invalid.Fields = append(invalid.Fields, FieldError{Location: check.Field, Message: check.Message()})
 		}
 	}
 	if len(invalid.Fields) == 0 {

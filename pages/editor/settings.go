@@ -1,7 +1,6 @@
 package editor
 
 import (
-	"cmp"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,7 +45,7 @@ func (e *Pages) renderSettings(w http.ResponseWriter, r *http.Request, status in
 	page.Form = f
 	if page.Checks == nil {
 		for i, c := range f.Checks {
-			page.Checks = append(page.Checks, checkRow{Index: i, Expr: c.Expr, Field: c.Field, FR: c.Message.FR, EN: c.Message.EN})
+			page.Checks = append(page.Checks, checkRow{Index: i, Expr: c.Expr, Field: c.Field, FR: c.MessageFR, EN: c.MessageEN})
 		}
 	}
 	for range emptyChecks {
@@ -131,8 +130,7 @@ func (e *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 		if row.FR == "" {
 			bad("Le contrôle « "+row.Expr+" » a besoin de son message en français.", "The check “"+row.Expr+"” needs its message in French.")
 		}
-		f.Checks = append(f.Checks, schemas.CrossCheck{Expr: row.Expr, Field: row.Field,
-			Message: locale.Text{FR: row.FR, EN: cmp.Or(row.EN, row.FR)}})
+		f.Checks = append(f.Checks, schemas.CrossCheck{Expr: row.Expr, Field: row.Field, MessageFR: row.FR, MessageEN: row.EN})
 	}
 	e.commit(w, r, page.Errors, func() error { return e.Builder.SaveDraft(r.Context(), by(r), f) }, func(errs []string) {
 		page.Errors = errs
