@@ -508,6 +508,7 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 			Conversations: s.Conversations,
 			Cookies:       cfg.Cookies,
 			Mail:          p.mail,
+			SiteURL:       cfg.PublicURL,
 			Site:          site,
 			Log:           cfg.Logger,
 		}).Routes(),

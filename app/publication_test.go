@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -90,5 +91,32 @@ func TestCrossCheckRefusesALeaveBackwards(t *testing.T) {
 		"Content-Type", "application/x-www-form-urlencoded", "Cookie", "guichet_form_csrf="+formToken)
 	if page.Status != http.StatusUnprocessableEntity || !strings.Contains(string(page.Body), "Le dernier jour ne peut pas pr") {
 		t.Errorf("the page's refusal: %d", page.Status)
+	}
+}
+
+// A draft's resume link, which may be emailed, names the site's public
+// address, never the Host header a request came with.
+func TestResumeLinkIgnoresTheHostHeader(t *testing.T) {
+	in := startWith(t, app.Config{DataDir: t.TempDir(), PublicURL: "https://guichet.test"})
+	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	in.Must(200, "PUT", "/api/departments/est", adminToken, `{"name":"Est"}`)
+	in.Must(200, "PUT", "/api/forms/cantine/draft", adminToken, cantineForm)
+	in.Must(200, "POST", "/api/forms/cantine/publish", adminToken, "")
+	const formToken = "jeton-du-formulaire-assez-long-pour-etre-un-vrai"
+	req, err := http.NewRequest("POST", in.URL+"/f/cantine", strings.NewReader("nom=A&_action=save&form_csrf="+formToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "piege.example"
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "guichet_form_csrf="+formToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(page), `href="https://guichet.test/f/cantine/d/`) || strings.Contains(string(page), "piege.example") {
+		t.Errorf("the resume link follows the Host header: %d", resp.StatusCode)
 	}
 }

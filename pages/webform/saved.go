@@ -1,6 +1,7 @@
 package webform
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -74,7 +75,7 @@ func (p *Pages) savedPage(w http.ResponseWriter, r *http.Request, form *schemas.
 	page := savedPage{
 		Form:      form,
 		Draft:     token,
-		ResumeURL: siteURL(r) + "/f/" + form.ID + "/d/" + token,
+		ResumeURL: cmp.Or(strings.TrimSuffix(p.SiteURL, "/"), siteURL(r)) + "/f/" + form.ID + "/d/" + token,
 		ExpiresAt: expires,
 		Mail:      p.Mail != nil,
 	}
@@ -106,7 +107,8 @@ func (p *Pages) save(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 	p.templates.Render(w, r, http.StatusOK, "saved.html", web.Say(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
 }
 
-// siteURL is the address of the site as the visitor reached it.
+// siteURL is the address of the site as the visitor reached it, for a
+// site whose public address is not configured.
 func siteURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {

@@ -55,6 +55,9 @@ type Config struct {
 	Cookies       web.CookiePolicy
 	// Mail, when set, lets a visitor have a draft's resume link emailed.
 	Mail *mailer.Mailer
+	// SiteURL is the public address of the site, for the resume links;
+	// when empty, the address the visitor reached it at.
+	SiteURL string
 	// Site is what every page shows of the organisation.
 	Site web.Site
 	Log  *slog.Logger
