@@ -12,8 +12,11 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/guichet/guichet/backoffice"
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/submit"
+	"github.com/guichet/guichet/uploads"
 )
 
 const (
@@ -160,6 +163,17 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	g.must(200, "GET", "/api/dossiers/"+ref, adminToken, "")
 	g.Must(201, "POST", "/api/dossiers/"+ref+"/notes", adminToken, `{"text":"Appelée le 3 décembre"}`)
 	g.Must(202, "POST", "/api/dossiers/"+ref+"/messages", adminToken, `{"text":"Votre dossier est complet."}`)
+	// The applicant answers with a file, which goes with the rest.
+	services := g.app.Services
+	receipt, err := services.Uploads.Receive(context.Background(), "", "quittance.pdf", backoffice.MessageFiles,
+		strings.NewReader("%PDF-1.7\n%%EOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := services.Conversations.Reply(context.Background(), identity.Principal{}, first["token"].(string), ref,
+		"Voici la quittance.", []uploads.File{receipt}); err != nil {
+		t.Fatal(err)
+	}
 	g.must(200, "POST", "/api/dossiers/"+ref+"/actions", adminToken, `{"action":"take-up"}`)
 	g.must(200, "POST", "/api/dossiers/"+ref+"/actions", adminToken, `{"action":"accept","reason":"Quotient familial sous le plafond"}`)
 	drafts, err := submit.NewDrafts(context.Background(), g.app.Bus, nil)
@@ -176,11 +190,11 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	// Every store holds something of the submission, the decision letter
 	// included once written.
 	var before map[string]int
-	uploads := uploadsOf(t, g.app.Bus, ref)
+	files := append(uploadsOf(t, g.app.Bus, ref), receipt.Object())
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		before = holdings(t, g.app.Bus, ref, uploads)
-		if before["documents"] == 3 || time.Now().After(deadline) {
+		before = holdings(t, g.app.Bus, ref, files)
+		if before["documents"] == 4 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -190,8 +204,9 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 			t.Errorf("nothing of %s in %s before the erasure: %v", ref, store, before)
 		}
 	}
-	if before["documents"] != 3 {
-		t.Errorf("documents before the erasure: %d, want the record, the attachment and the decision letter", before["documents"])
+	if before["documents"] != 4 {
+		t.Errorf("documents before the erasure: %d, want the record, the attachment, the message's file and the decision letter",
+			before["documents"])
 	}
 
 	// Right of access, whatever the case of the address.
@@ -213,8 +228,9 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 		t.Fatalf("access report: %s", raw)
 	}
 	got := report.Submissions[0]
-	if got.Data["nom"] != "Inès Muller" || len(got.Documents) != 3 || got.Record["status"] != "accepted" ||
-		!strings.Contains(string(raw), "Appelée le 3 décembre") || !strings.Contains(string(raw), "Votre dossier est complet.") {
+	if got.Data["nom"] != "Inès Muller" || len(got.Documents) != 4 || got.Record["status"] != "accepted" ||
+		!strings.Contains(string(raw), "Appelée le 3 décembre") || !strings.Contains(string(raw), "Votre dossier est complet.") ||
+		!strings.Contains(string(raw), "Voici la quittance.") {
 		t.Errorf("access report lacks what is held: %s", raw)
 	}
 	g.Must(401, "POST", "/api/privacy/access", "", `{"email":"`+ines+`"}`)
@@ -225,7 +241,7 @@ func TestErasureRemovesEveryTrace(t *testing.T) {
 	if refs, _ := erased["submissions"].([]any); len(refs) != 1 || refs[0] != ref || erased["drafts"] != 1.0 {
 		t.Fatalf("erasure answered %v", erased)
 	}
-	if after := holdings(t, g.app.Bus, ref, uploads); len(after) > 0 {
+	if after := holdings(t, g.app.Bus, ref, files); len(after) > 0 {
 		for store, n := range after {
 			if n > 0 {
 				t.Errorf("%s still holds %d of %s after the erasure", store, n, ref)

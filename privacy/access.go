@@ -171,7 +171,11 @@ func (p *Privacy) held(ctx context.Context, s submit.Stored) (Held, error) {
 		}
 		h.Corrections = append(h.Corrections, corrected.Data)
 	}
-	for _, name := range documentNames(s, rec) {
+	files, err := p.messageFiles(ctx, s.Reference)
+	if err != nil {
+		return h, err
+	}
+	for _, name := range append(documentNames(s, rec), files...) {
 		if _, err := p.documents.GetInfo(ctx, name); err == nil {
 			h.Documents = append(h.Documents, name)
 		} else if !errors.Is(err, jetstream.ErrObjectNotFound) {
@@ -249,6 +253,23 @@ func (p *Privacy) eachDraft(ctx context.Context, visit func(key string, draft su
 		}
 	}
 	return nil
+}
+
+// messageFiles are the names of the files sent with the messages of a
+// submission's conversation.
+func (p *Privacy) messageFiles(ctx context.Context, reference string) ([]string, error) {
+	var names []string
+	err := bus.Scan(ctx, p.events, bus.MessageSubject(reference), func(msg jetstream.Msg) {
+		if m, err := submit.DecodeMessage(0, msg.Data()); err == nil {
+			for _, f := range m.Files {
+				names = append(names, f.Object)
+			}
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("privacy: messages of %s: %w", reference, err)
+	}
+	return names, nil
 }
 
 // documentNames are the names a submission's documents may have: the PDF

@@ -89,18 +89,11 @@ func (p *Privacy) Erase(ctx context.Context, s submit.Stored, e Erasure) error {
 	}
 	// Documents first: their names come from the state and the messages.
 	// A file received on its own has a record too, which goes with it.
-	names := documentNames(s, rec)
-	err = bus.Scan(ctx, p.events, bus.MessageSubject(ref), func(msg jetstream.Msg) {
-		if m, err := submit.DecodeMessage(0, msg.Data()); err == nil {
-			for _, f := range m.Files {
-				names = append(names, f.Object)
-			}
-		}
-	})
+	files, err := p.messageFiles(ctx, ref)
 	if err != nil {
-		return fmt.Errorf("privacy: messages of %s: %w", ref, err)
+		return err
 	}
-	for _, name := range names {
+	for _, name := range append(documentNames(s, rec), files...) {
 		if err := p.eraseDocument(ctx, name); err != nil {
 			return fmt.Errorf("privacy: document %s: %w", name, err)
 		}
