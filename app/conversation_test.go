@@ -178,8 +178,9 @@ func TestConversationAboutAMissingDocument(t *testing.T) {
 		t.Errorf("the completion page shows more than the answer asked for: %q", fields)
 	}
 	applicant.check("26-completion")
-	// Chosen, the file uploads on its own; sending waits for it if need be.
-	browsertest.Do(t, applicant.ctx, chromedp.SetUploadFiles(chromedp.CSS("input[type=file]"), []string{sampleFile(t, "facture-edf.pdf")}))
+	// Chosen, the file uploads on its own; the page then holds its id.
+	browsertest.Do(t, applicant.ctx, chromedp.SetUploadFiles(chromedp.CSS("input[type=file]"), []string{sampleFile(t, "facture-edf.pdf")}),
+		chromedp.WaitReady(chromedp.CSS("ul.uploads input[type=hidden]")))
 	applicant.load(http.StatusOK, chromedp.Click(chromedp.CSS("#send")))
 	if status := applicant.text("#status"); status != "En instruction" {
 		t.Errorf("after completing: %q", status)

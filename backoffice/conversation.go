@@ -174,7 +174,7 @@ func (c *Conversations) post(ctx context.Context, rec submit.State, m *submit.Me
 	}
 	m.Reference, m.Text, m.Department, m.Sequence, m.At = rec.Reference, text, rec.Department, rec.Sequence, c.now().UTC()
 	sum := sha256.New()
-	fmt.Fprintf(sum, "%s\x00%s\x00%s\x00%q", m.From, m.By, m.Text, m.Asks)
+	fmt.Fprintf(sum, "%s\x00%s\x00%s\x00%q\x00%d", m.From, m.By, m.Text, m.Asks, m.Revision)
 	for _, f := range files {
 		if _, err := c.files.Hold(ctx, f.ID, rec.Reference); err != nil {
 			return err
@@ -274,6 +274,8 @@ type Completion struct {
 	// Request is the message that asked for the correction; its Asks
 	// names the answers to correct.
 	Request submit.Message
+	// previous is the version on record, which the correction follows.
+	previous submit.Stored
 }
 
 // Completion gives the applicant (p presenting token) what their dossier
@@ -283,10 +285,6 @@ func (c *Conversations) Completion(ctx context.Context, p identity.Principal, to
 	if err != nil {
 		return Completion{}, err
 	}
-	return c.completion(ctx, rec, p, token)
-}
-
-func (c *Conversations) completion(ctx context.Context, rec submit.State, p identity.Principal, token string) (Completion, error) {
 	if !rec.AppliedBy(p, token) {
 		return Completion{}, ErrNotApplicant
 	}
@@ -310,25 +308,18 @@ func (c *Conversations) completion(ctx context.Context, rec submit.State, p iden
 	if out.Form, err = c.forms.Version(ctx, rec.Form, rec.FormVersion); err != nil {
 		return Completion{}, err
 	}
-	previous, err := submit.Load(ctx, c.submissions, rec.Reference, rec.Sequence)
-	out.Data = previous.Data
+	out.previous, err = submit.Load(ctx, c.submissions, rec.Reference, rec.Sequence)
+	out.Data = out.previous.Data
 	return out, err
 }
 
-// Complete stores the applicant's corrected answers as the next version
-// of the submission, validated against its form version, and returns the
-// dossier to review, with a message that says what changed. Only the
-// answers asked for may change, or go when a condition no longer shows
-// them. A *schemas.ValidationError says what to fix.
-func (c *Conversations) Complete(ctx context.Context, p identity.Principal, token, reference string, data json.RawMessage) error {
-	rec, err := c.tracker.Get(ctx, reference)
-	if err != nil {
-		return err
-	}
-	asked, err := c.completion(ctx, rec, p, token)
-	if err != nil {
-		return err
-	}
+// Complete stores the applicant's corrected answers, for what Completion
+// gave them, as the next version of the submission, validated against its
+// form version, and returns the dossier to review, with a message that
+// tells its agents. Only the answers asked for may change, or go when a
+// condition no longer shows them. A *schemas.ValidationError says what to
+// fix; ErrTransition, that the dossier asks nothing any more.
+func (c *Conversations) Complete(ctx context.Context, asked Completion, data json.RawMessage) error {
 	var before, after map[string]any
 	if err := json.Unmarshal(asked.Data, &before); err != nil {
 		return err
@@ -341,19 +332,15 @@ func (c *Conversations) Complete(ctx context.Context, p identity.Principal, toke
 			return ErrUnaskedChange
 		}
 	}
-	previous, err := submit.Load(ctx, c.submissions, rec.Reference, rec.Sequence)
+	corrected, err := c.intake.Correct(ctx, asked.Form, asked.previous, data)
 	if err != nil {
 		return err
 	}
-	corrected, err := c.intake.Correct(ctx, asked.Form, previous, data)
-	if err != nil {
-		return err
-	}
-	if rec, err = c.tracker.Revise(ctx, corrected); err != nil {
+	if _, err := c.tracker.Revise(ctx, corrected); err != nil {
 		return err
 	}
 	back := submit.Change{Status: submit.InReview, Revision: corrected.Version()}
-	rec, err = c.tracker.Move(ctx, reference, back, func(rec submit.State) error {
+	rec, err := c.tracker.Move(ctx, corrected.Reference, back, func(rec submit.State) error {
 		if rec.Status != submit.ToComplete {
 			return ErrTransition
 		}

@@ -113,6 +113,9 @@ func (c *Compiled) titleAt(path []string) string {
 // Applicant reads who made a request from its answers, through the
 // purposes of the form's fields.
 func (c *Compiled) Applicant(data json.RawMessage) Applicant {
+	if len(c.marks.purposes) == 0 {
+		return Applicant{} // nothing to read: the answers are not decoded
+	}
 	var answers map[string]any
 	_ = json.Unmarshal(data, &answers)
 	at := func(purpose string) string {
@@ -148,6 +151,9 @@ func (c *Compiled) Applicant(data json.RawMessage) Applicant {
 // Summary lists the answers a form shows in the inboxes
 // ("ui:summary": true), as label and value, in the form's order.
 func (c *Compiled) Summary(data json.RawMessage) []Answer {
+	if len(c.marks.summary) == 0 {
+		return nil
+	}
 	var answers map[string]any
 	_ = json.Unmarshal(data, &answers)
 	var out []Answer

@@ -98,11 +98,12 @@ func (e *Pages) renderRouting(w http.ResponseWriter, r *http.Request, status int
 		tried[t.Name] = t.Value
 	}
 	page.Trial = nil
+	saved := rowsOf(draft)
 	for _, s := range specs {
 		if slices.Contains(routable, s.Type) {
 			page.Fields = append(page.Fields, option{Value: s.Name, Label: s.Label})
 		}
-		if slices.ContainsFunc(rowsOf(draft), func(row ruleRow) bool { return row.Field == s.Name }) {
+		if slices.ContainsFunc(saved, func(row ruleRow) bool { return row.Field == s.Name }) {
 			page.Trial = append(page.Trial, trialField{Name: s.Name, Label: s.Label, Value: tried[s.Name], Choices: builder.Answers(s)})
 		}
 	}

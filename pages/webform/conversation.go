@@ -22,6 +22,11 @@ func receiptLink(reference, token, done string) string {
 	return link
 }
 
+// completeLink is where the applicant corrects what their request asks.
+func completeLink(reference, token string) string {
+	return "/recu/" + reference + "/completer?token=" + url.QueryEscape(token)
+}
+
 // reply sends the applicant's message to the department, with the files
 // posted, and shows their page again.
 func (p *Pages) reply(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +125,7 @@ func (p *Pages) renderCompletion(
 	page.Steps, page.StepTitle = []step{asked}, c.Form.Title
 	page.Fields = asked.keepFields(buildFields(c.Form.Schema, c.Form.UISchema, data, "", p.fieldContext(r, data, errs)))
 	page.Summary = summary(page.Fields)
-	page.Action = "/recu/" + r.PathValue("reference") + "/completer?token=" + url.QueryEscape(r.URL.Query().Get("token"))
+	page.Action = completeLink(r.PathValue("reference"), r.URL.Query().Get("token"))
 	page.Correction, page.Request = true, c.Request.Text
 	p.renderForm(w, r, status, page)
 }
@@ -151,7 +156,7 @@ func (p *Pages) complete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reference, token := r.PathValue("reference"), r.URL.Query().Get("token")
-	err := p.Conversations.Complete(r.Context(), web.RequestOf(r.Context()).Principal, token, reference, raw)
+	err := p.Conversations.Complete(r.Context(), c, raw)
 	var invalid *schemas.ValidationError
 	switch {
 	case errors.As(err, &invalid):

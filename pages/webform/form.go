@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -315,7 +314,7 @@ func (p *Pages) send(
 			p.Log.Warn("sent draft not deleted; it expires by itself", "form", form.ID, "error", err)
 		}
 	}
-	http.Redirect(w, r, "/recu/"+receipt.Reference+"?token="+url.QueryEscape(receipt.Token), http.StatusSeeOther)
+	http.Redirect(w, r, receiptLink(receipt.Reference, receipt.Token, ""), http.StatusSeeOther)
 }
 
 // unavailable shows the page again, answers kept, when they could not be stored.

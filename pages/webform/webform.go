@@ -248,7 +248,7 @@ func (p receiptPage) Decision() *submit.Change {
 
 // CompleteLink is where the applicant corrects what is asked.
 func (p receiptPage) CompleteLink() string {
-	return "/recu/" + p.Record.Reference + "/completer?token=" + url.QueryEscape(p.Token)
+	return completeLink(p.Record.Reference, p.Token)
 }
 
 func (p *Pages) receipt(w http.ResponseWriter, r *http.Request) {
