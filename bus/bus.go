@@ -129,7 +129,7 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 	}
 	b.JS, err = jetstream.New(b.Conn)
 	if err == nil {
-		err = provision(ctx, b.JS, cfg.Replicas)
+		err = provisionWhenPlaced(ctx, b.JS, cfg)
 	}
 	if err != nil {
 		b.Close()
@@ -213,6 +213,40 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 	}
 	return ns, nil
 }
+
+// placementWait bounds how long start-up waits for a cluster that cannot
+// place a stream: a rolling restart takes a peer away for seconds.
+const placementWait = 2 * time.Minute
+
+// provisionWhenPlaced provisions, and provisions again while the cluster
+// refuses for want of a peer: during a rolling restart, creating or updating
+// a replicated stream is refused until the restarting peer is back.
+func provisionWhenPlaced(ctx context.Context, js jetstream.JetStream, cfg Config) error {
+	deadline := time.Now().Add(placementWait)
+	for {
+		err := provision(ctx, js, cfg.Replicas)
+		if err == nil || !placementRefused(err) || time.Now().After(deadline) {
+			return err
+		}
+		cfg.Logger.Warn("nats cannot place a stream yet, retrying", "error", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// placementRefused reports whether err is the cluster refusing to place a
+// stream because a peer is away, or being unavailable for now.
+func placementRefused(err error) bool {
+	var apiErr *jetstream.APIError
+	return IsUnavailable(err) || errors.As(err, &apiErr) && apiErr.ErrorCode == jsErrCodeNoPeers
+}
+
+// jsErrCodeNoPeers is nats-server's "no suitable peers for placement",
+// which nats.go does not name.
+const jsErrCodeNoPeers jetstream.ErrorCode = 10005
 
 func provision(ctx context.Context, js jetstream.JetStream, replicas int) error {
 	streams := []jetstream.StreamConfig{

@@ -324,3 +324,18 @@ func TestStoreDocument(t *testing.T) {
 		t.Errorf("documents were not stored in batches: %+v", stats)
 	}
 }
+
+func TestPlacementRefused(t *testing.T) {
+	noPeers := fmt.Errorf("bucket login_failures: %w", &jetstream.APIError{Code: 400, ErrorCode: 10005,
+		Description: "no suitable peers for placement, peer offline"})
+	for _, err := range []error{noPeers, nats.ErrTimeout, &jetstream.APIError{Code: 503, ErrorCode: 10008}} {
+		if !placementRefused(err) {
+			t.Errorf("%v: not a refused placement", err)
+		}
+	}
+	for _, err := range []error{nil, &jetstream.APIError{Code: 400, ErrorCode: 10003, Description: "bad request"}, errors.New("boom")} {
+		if placementRefused(err) {
+			t.Errorf("%v: a refused placement", err)
+		}
+	}
+}
