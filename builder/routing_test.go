@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/guichet/guichet/schemas"
@@ -90,12 +91,27 @@ func TestNameFor(t *testing.T) {
 	for label, want := range map[string]string{
 		"Commune de résidence": "commune_de_residence",
 		"Nom":                  "nom_2",
-		"  Œuvre d'art (€) ":   "oeuvre_d_art",
+		"  Œuvre d'art (*) ":   "oeuvre_d_art",
 		"2e enfant":            "champ_2e_enfant",
 		"":                     "champ",
 	} {
 		if got := NameFor(label, taken); got != want {
 			t.Errorf("NameFor(%q) = %q, want %q", label, got, want)
+		}
+	}
+}
+
+func TestIDFor(t *testing.T) {
+	taken := func(id string) bool { return id == "conge" }
+	for title, want := range map[string]string{
+		"Aide au transport scolaire": "aide-au-transport-scolaire",
+		"Congé":                      "conge-2",
+		"Frais & débours (2027)":     "frais-et-debours-2027",
+		"«  »":                       "formulaire",
+		strings.Repeat("Demande de subvention ", 5): "demande-de-subvention-demande-de-subvention-demande-de",
+	} {
+		if got := IDFor(title, taken); got != want || !schemas.ValidID(got) {
+			t.Errorf("IDFor(%q) = %q, want %q", title, got, want)
 		}
 	}
 }

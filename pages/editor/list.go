@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/demo"
 	"github.com/guichet/guichet/internal/platform/locale"
@@ -131,6 +132,12 @@ func (e *Pages) create(w http.ResponseWriter, r *http.Request) {
 	}
 	f.ID = strings.TrimSpace(strings.ToLower(r.PostFormValue("id")))
 	f.Title = strings.TrimSpace(r.PostFormValue("title"))
+	if f.ID == "" && f.Title != "" {
+		f.ID = builder.IDFor(f.Title, func(id string) bool {
+			_, err := e.Forms.Draft(r.Context(), id)
+			return err == nil
+		})
+	}
 	f.Audience = schemas.Audience(r.PostFormValue("audience"))
 	f.Routing.Default = r.PostFormValue("department")
 	// A template's rules may send to departments this organisation lacks.

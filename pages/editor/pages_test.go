@@ -257,6 +257,15 @@ func TestListAndSettingsPages(t *testing.T) {
 		"audience":   {"public"},
 		"department": {"accueil"},
 	}), http.StatusUnprocessableEntity, "déjà cet identifiant")
+	// Left empty, the id is made from the title, past those taken.
+	must(t, pages.post("/admin/forms", url.Values{
+		"title":      {"Essai"},
+		"audience":   {"public"},
+		"department": {"accueil"},
+	}), http.StatusSeeOther)
+	if draft := api.Must(200, "GET", "/api/forms/essai-2/draft", adminToken, "").JSON(t); draft["title"] != "Essai" {
+		t.Errorf("the form whose id was made from its title: %v", draft)
+	}
 
 	// A new form from a template takes its fields and steps, with the
 	// id, title, audience and department chosen; from a published form,
