@@ -54,7 +54,7 @@ func TestPublicationShowsItsConsequences(t *testing.T) {
 			{"const": "forbach", "title": "Forbach"}`, "", 1), `"const": "forbach"}}, "required"`, `"const": "metz"}}, "required"`, 1)
 	in.Must(200, "PUT", "/api/forms/cantine/draft", adminToken, next)
 	page := in.signIn("bootstrap-admin").get("/admin/forms/cantine/publier")
-	for _, want := range []string{"2 brouillon(s) en cours", "1 ne convien(nen)t plus à cette version", "Commune",
+	for _, want := range []string{"2 brouillons en cours", "1 ne convient plus à cette version", "Commune",
 		"2 des 50 derniers dépôts iraient à un autre service", "Maison du Département de Forbach", `id="confirm-publish"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the publication page lacks %q", want)

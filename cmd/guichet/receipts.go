@@ -132,11 +132,10 @@ func runReceipts(args []string, getenv func(string) string, stdout, stderr io.Wr
 			}
 			fmt.Fprintf(
 				stdout,
-				locale.Say(lang, "%s : %d récépissé(s), chaîne intacte ; %d dépôt(s) effacé(s) selon le journal\n",
-					"%s: %d receipt(s), chain intact; %d submission(s) erased according to the log\n"),
+				locale.Say(lang, "%s : %s, chaîne intacte ; %s selon le journal\n", "%s: %s, chain intact; %s according to the log\n"),
 				form,
-				check.Receipts,
-				check.Erased,
+				locale.Count(lang, check.Receipts, "récépissé", "récépissés", "receipt", "receipts"),
+				locale.Count(lang, check.Erased, "dépôt effacé", "dépôts effacés", "submission erased", "submissions erased"),
 			)
 		}
 		if broken > 0 {

@@ -43,6 +43,9 @@ var roleNames = map[identity.Role]locale.Text{
 var funcs = template.FuncMap{
 	// tr picks the French or English text.
 	"tr": locale.Say,
+	// count says a number with its noun in the language's plural form:
+	// count $.Lang n "champ" "champs" "field" "fields".
+	"count": locale.Count,
 	// datetime writes an instant in Paris time.
 	"datetime": func(lang locale.Lang, t time.Time) string { return locale.DateTime(t, lang) },
 	// has reports whether a list holds a value.

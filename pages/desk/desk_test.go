@@ -165,7 +165,7 @@ func TestAgentDecides(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#batch-action"), "take-up"),
 		chromedp.Click(chromedp.CSS("#batch-submit")),
 	)
-	if done := browsertest.Text(t, ctx, "#batch-done"); !strings.Contains(done, "2 dossier(s)") {
+	if done := browsertest.Text(t, ctx, "#batch-done"); !strings.Contains(done, "2 dossiers") {
 		t.Errorf("batch done: %q", done)
 	}
 	refused := browsertest.Text(t, ctx, "#batch-refused")

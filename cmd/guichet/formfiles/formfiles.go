@@ -98,7 +98,7 @@ type ProblemsError struct {
 }
 
 func (e *ProblemsError) Error() string {
-	return fmt.Sprintf("définition refusée (%d problème(s))", len(e.Problems))
+	return fmt.Sprintf("definition refused: %d problems", len(e.Problems))
 }
 
 // problemsOf turns the registry's refusal into a ProblemsError.

@@ -72,3 +72,18 @@ func TestFromEnvironment(t *testing.T) {
 		t.Error("Say picks the wrong text")
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		lang Lang
+		n    int
+		want string
+	}{
+		{French, 0, "0 champ"}, {French, 1, "1 champ"}, {French, 5, "5 champs"},
+		{English, 0, "0 fields"}, {English, 1, "1 field"}, {English, 5, "5 fields"},
+	} {
+		if got := Count(c.lang, c.n, "champ", "champs", "field", "fields"); got != c.want {
+			t.Errorf("Count(%s, %d) = %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
@@ -53,4 +54,19 @@ func formatNumber(v float64, lang Lang, decimals int) string {
 		return englishNumbers.Sprint(number.Decimal(v, append(digits, number.NoSeparator())...))
 	}
 	return frenchNumbers.Sprint(number.Decimal(v, digits...))
+}
+
+// Count says n with its noun in lang's plural form: French takes the
+// singular for 0 and 1 ("0 champ", "2 champs"), English for 1 only
+// ("1 field", "0 fields"). The rules are CLDR's, through x/text.
+func Count(lang Lang, n int, frOne, frOther, enOne, enOther string) string {
+	tag, one, other := language.French, frOne, frOther
+	if lang == English {
+		tag, one, other = language.English, enOne, enOther
+	}
+	noun := other
+	if plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0) == plural.One {
+		noun = one
+	}
+	return Number(float64(n), lang) + " " + noun
 }
