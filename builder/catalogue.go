@@ -72,6 +72,10 @@ type FieldSpec struct {
 	Purpose string `json:"purpose,omitempty" doc:"Ce que la réponse dit du demandeur (jeton d'autocomplétion HTML : family-name, street-address…)"`
 	// Summary shows the answer in the inboxes, beside the applicant.
 	Summary bool `json:"summary,omitempty" doc:"La réponse figure dans les boîtes de réception, à côté du demandeur"`
+	// Earliest and Latest bound a date's answer: a fixed day or a day
+	// counted from today (see schemas.DateBound).
+	Earliest schemas.DateBound `json:"earliest,omitempty" doc:"Date au plus tôt : AAAA-MM-JJ, today, today-16y, today+30d, today-6m"`
+	Latest   schemas.DateBound `json:"latest,omitempty" doc:"Date au plus tard, comme earliest"`
 	// Fields are a repeatable group's fields.
 	Fields []FieldSpec `json:"fields,omitempty"`
 	// Condition, when reading a form's fields, says when a conditional
@@ -145,10 +149,21 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 		if f.Minimum == nil {
 			schema["minimum"] = 0
 		}
-	case Date:
+	case Date, PastDate:
 		schema["type"], schema["format"] = "string", "date"
-	case PastDate:
-		schema["type"], schema["format"] = "string", schemas.FormatPastDate
+		if f.Type == PastDate {
+			schema["format"] = schemas.FormatPastDate
+		}
+		for keyword, b := range map[string]schemas.DateBound{schemas.KeywordEarliest: f.Earliest, schemas.KeywordLatest: f.Latest} {
+			if b == "" {
+				continue
+			}
+			if !b.Valid() {
+				return nil, nil, refuse(fmt.Sprintf("Le champ %s : la borne « %s » n'est pas une date.", named(f), b),
+					fmt.Sprintf("The field %s: the bound “%s” is not a date.", named(f), b))
+			}
+			schema[keyword] = b
+		}
 	case YesNo:
 		schema["type"] = "boolean"
 	case SingleChoice, MultipleChoice:

@@ -50,25 +50,27 @@ func Fields(f schemas.Form) ([]FieldSpec, error) {
 }
 
 type fieldSchema struct {
-	Type           any             `json:"type"`
-	Format         string          `json:"format"`
-	Title          string          `json:"title"`
-	Description    string          `json:"description"`
-	Minimum        *float64        `json:"minimum"`
-	Maximum        *float64        `json:"maximum"`
-	MinLength      *int            `json:"minLength"`
-	MaxLength      *int            `json:"maxLength"`
-	MinItems       *float64        `json:"minItems"`
-	MaxItems       *float64        `json:"maxItems"`
-	MultipleOf     *float64        `json:"multipleOf"`
-	Pattern        string          `json:"pattern"`
-	PatternMessage string          `json:"x-patternMessage"`
-	Default        any             `json:"default"`
-	Enum           []any           `json:"enum"`
-	EnumNames      []string        `json:"enumNames"`
-	OneOf          []choiceSchema  `json:"oneOf"`
-	Items          json.RawMessage `json:"items"`
-	Properties     map[string]any  `json:"properties"`
+	Type           any               `json:"type"`
+	Format         string            `json:"format"`
+	Title          string            `json:"title"`
+	Description    string            `json:"description"`
+	Minimum        *float64          `json:"minimum"`
+	Maximum        *float64          `json:"maximum"`
+	MinLength      *int              `json:"minLength"`
+	MaxLength      *int              `json:"maxLength"`
+	MinItems       *float64          `json:"minItems"`
+	MaxItems       *float64          `json:"maxItems"`
+	MultipleOf     *float64          `json:"multipleOf"`
+	Pattern        string            `json:"pattern"`
+	PatternMessage string            `json:"x-patternMessage"`
+	Default        any               `json:"default"`
+	Enum           []any             `json:"enum"`
+	EnumNames      []string          `json:"enumNames"`
+	OneOf          []choiceSchema    `json:"oneOf"`
+	Items          json.RawMessage   `json:"items"`
+	Properties     map[string]any    `json:"properties"`
+	Earliest       schemas.DateBound `json:"x-earliest"`
+	Latest         schemas.DateBound `json:"x-latest"`
 }
 
 type choiceSchema struct {
@@ -100,7 +102,7 @@ func SpecOf(schema, ui json.RawMessage) FieldSpec {
 	spec := FieldSpec{Label: s.Title, Hint: u.Help, Placeholder: u.Placeholder, Purpose: u.Autocomplete, Summary: u.Summary,
 		Default: s.Default,
 		Minimum: s.Minimum, Maximum: s.Maximum, MinLength: s.MinLength, MaxLength: s.MaxLength,
-		Pattern: s.Pattern, PatternMessage: s.PatternMessage}
+		Pattern: s.Pattern, PatternMessage: s.PatternMessage, Earliest: s.Earliest, Latest: s.Latest}
 	typ, _ := s.Type.(string)
 	switch {
 	case typ == "null":

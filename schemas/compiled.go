@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Compiled is a published version with its schema and routing conditions
@@ -26,6 +29,8 @@ type Compiled struct {
 	marks fieldMarks
 	// checks are the rules across answers, compiled.
 	checks []compiledCheck
+	// dates are the bounds of the date fields that have some.
+	dates []dateBounds
 }
 
 type compiledRule struct {
@@ -55,6 +60,7 @@ func compile(v Version) (*Compiled, error) {
 		problems.merge(err)
 	}
 	c.checks = compileChecks(v.Form, problems)
+	c.dates = compileDateBounds(v.Form, problems)
 	if err := problems.orNil(); err != nil {
 		return nil, err
 	}
@@ -62,23 +68,31 @@ func compile(v Version) (*Compiled, error) {
 }
 
 // Validate checks submitted data against this version's schema (see the
-// package function Validate), then against its checks: each that fails
-// says its message at its field, unless the schema already found that
-// field wrong.
+// package function Validate), then the bounds of its dates and its checks:
+// each that fails says its message at its field, unless the schema already
+// found that field wrong.
 func (c *Compiled) Validate(data json.RawMessage) error {
 	err := Validate(c.schema, c.Schema, c.UISchema, data)
-	if len(c.checks) == 0 {
+	if len(c.checks) == 0 && len(c.dates) == 0 {
 		return err
 	}
 	invalid := &ValidationError{}
 	if !errors.As(err, &invalid) && err != nil {
 		return err
 	}
+	refuse := func(field string, msg locale.Text) {
+		if !slices.ContainsFunc(invalid.Fields, func(f FieldError) bool { return f.Location == field }) {
+			invalid.Fields = append(invalid.Fields, FieldError{Location: field, Message: msg})
+		}
+	}
 	answers, _ := decodeNumbers(data).(map[string]any)
+	now := time.Now()
+	for _, d := range c.dates {
+		d.check(answers, now, refuse)
+	}
 	for _, check := range c.checks {
-		wrong := slices.ContainsFunc(invalid.Fields, func(f FieldError) bool { return f.Location == check.Field })
-		if !wrong && check.failed(answers) {
-			invalid.Fields = append(invalid.Fields, FieldError{Location: check.Field, Message: check.Message()})
+		if check.failed(answers) {
+			refuse(check.Field, check.Message())
 		}
 	}
 	if len(invalid.Fields) == 0 {

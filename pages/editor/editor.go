@@ -54,6 +54,9 @@ func New(cfg Config) *Pages {
 		},
 		"add":       func(a, b int) int { return a + b },
 		"formState": func(lang locale.Lang, s formState) stateView { return stateView{Lang: lang, State: s} },
+		"boundView": func(lang locale.Lang, legend string, b boundTexts) boundView {
+			return boundView{Lang: lang, Legend: legend, Bound: b}
+		},
 	})
 	return p
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,6 +68,61 @@ type fieldPage struct {
 // fieldTexts are a field's properties as the page's inputs hold them.
 type fieldTexts struct {
 	Minimum, Maximum, MinLength, MaxLength, Default, Choices string
+	Earliest, Latest                                         boundTexts
+}
+
+// boundTexts are a date's bound as the page's inputs hold them: Kind is
+// "" (none), "fixed" with Date, or "relative" with Count of Unit ("d",
+// "m" or "y") Way ("before" or "after") the day of the answer.
+type boundTexts struct {
+	Name                         string
+	Kind, Date, Count, Unit, Way string
+}
+
+// boundView is a bound with its legend, for the "date-bound" template.
+type boundView struct {
+	Lang   locale.Lang
+	Legend string
+	Bound  boundTexts
+}
+
+// boundTextsOf writes a bound into the page's inputs named after name.
+func boundTextsOf(name string, b schemas.DateBound) boundTexts {
+	t := boundTexts{Name: name, Unit: "y", Way: "before"}
+	if n, unit, relative := b.Offset(); relative {
+		t.Kind, t.Count = "relative", strconv.Itoa(max(n, -n))
+		if unit != "" {
+			t.Unit = unit
+		}
+		if n > 0 {
+			t.Way = "after"
+		}
+	} else if b != "" {
+		t.Kind, t.Date = "fixed", string(b)
+	}
+	return t
+}
+
+// parseBound reads a bound from the inputs named after name, and whether
+// it is one.
+func parseBound(form url.Values, name string) (boundTexts, schemas.DateBound, bool) {
+	t := boundTexts{Name: name, Kind: form.Get(name + "Kind"), Date: strings.TrimSpace(form.Get(name + "Date")),
+		Count: strings.TrimSpace(form.Get(name + "Count")), Unit: form.Get(name + "Unit"), Way: form.Get(name + "Way")}
+	switch t.Kind {
+	case "fixed":
+		b := schemas.DateBound(t.Date)
+		return t, b, b.Valid()
+	case "relative":
+		n, err := strconv.Atoi(cmp.Or(t.Count, "0"))
+		if err != nil || n < 0 || n > 999 || !slices.Contains([]string{"d", "m", "y"}, t.Unit) {
+			return t, "", false
+		}
+		if t.Way == "before" {
+			n = -n
+		}
+		return t, schemas.Relative(n, t.Unit), true
+	}
+	return t, "", true
 }
 
 // Is reports whether the field is of one of the types.
@@ -85,7 +141,8 @@ func (e *Pages) newField(w http.ResponseWriter, r *http.Request) {
 	if _, known := typeNames[t]; !known {
 		t = builder.ShortText
 	}
-	e.renderField(w, r, http.StatusOK, draft, fieldPage{New: true, Spec: builder.FieldSpec{Type: t}})
+	e.renderField(w, r, http.StatusOK, draft, fieldPage{New: true, Spec: builder.FieldSpec{Type: t},
+		Texts: fieldTexts{Earliest: boundTextsOf("earliest", ""), Latest: boundTextsOf("latest", "")}})
 }
 
 func (e *Pages) editField(w http.ResponseWriter, r *http.Request) {
@@ -108,7 +165,8 @@ func (e *Pages) editField(w http.ResponseWriter, r *http.Request) {
 	page := fieldPage{Spec: spec, Name: name, Texts: fieldTexts{
 		Minimum: number(spec.Minimum), Maximum: number(spec.Maximum),
 		MinLength: integer(spec.MinLength), MaxLength: integer(spec.MaxLength),
-		Choices: choicesText(spec.Choices),
+		Choices:  choicesText(spec.Choices),
+		Earliest: boundTextsOf("earliest", spec.Earliest), Latest: boundTextsOf("latest", spec.Latest),
 	}}
 	if spec.Default != nil {
 		page.Texts.Default = builder.AnswerText(spec, spec.Default)
@@ -343,6 +401,16 @@ func parseField(r *http.Request) (builder.FieldSpec, fieldTexts, []subFieldRow, 
 	}
 	if spec.MaxLength, ok = parseCount(texts.MaxLength); !ok {
 		bad("La longueur maximale doit être un nombre entier positif.", "The maximum length must be a whole positive number.")
+	}
+	if spec.Type == builder.Date || spec.Type == builder.PastDate {
+		if texts.Earliest, spec.Earliest, ok = parseBound(form, "earliest"); !ok {
+			bad("La date au plus tôt doit être une date, ou un nombre de jours, de mois ou d'années.",
+				"The earliest date must be a date, or a number of days, months or years.")
+		}
+		if texts.Latest, spec.Latest, ok = parseBound(form, "latest"); !ok {
+			bad("La date au plus tard doit être une date, ou un nombre de jours, de mois ou d'années.",
+				"The latest date must be a date, or a number of days, months or years.")
+		}
 	}
 	spec.Choices = parseChoices(texts.Choices)
 	if (spec.Type == builder.SingleChoice || spec.Type == builder.MultipleChoice) && len(spec.Choices) == 0 {

@@ -152,6 +152,21 @@ func TestFieldPages(t *testing.T) {
 	if got := fieldNames(t, api, "subvention"); got != "association association_2 domaine" {
 		t.Errorf("after renaming, duplicating and deleting: %s", got)
 	}
+	// A date takes bounds, fixed or counted from the day of the answer.
+	must(t, pages.post("/admin/forms/subvention/fields", url.Values{"type": {"date"}, "label": {"Date de création"},
+		"latestKind": {"relative"}, "latestCount": {"douze"}, "latestUnit": {"m"}, "latestWay": {"before"}}),
+		http.StatusUnprocessableEntity, "La date au plus tard doit être", `value="douze"`)
+	must(t, pages.post("/admin/forms/subvention/fields", url.Values{"type": {"date"}, "label": {"Date de création"},
+		"earliestKind": {"fixed"}, "earliestDate": {"1901-07-01"},
+		"latestKind": {"relative"}, "latestCount": {"12"}, "latestUnit": {"m"}, "latestWay": {"before"}}), http.StatusSeeOther)
+	created := api.Must(200, "GET", "/api/forms/subvention/fields", adminToken, "").JSON(t)["fields"].([]any)[3].(map[string]any)
+	if created["earliest"] != "1901-07-01" || created["latest"] != "today-12m" {
+		t.Errorf("the date's bounds: %v", created)
+	}
+	must(t, pages.get("/admin/forms/subvention/fields/date_de_creation"), http.StatusOK,
+		`id="earliestDate" name="earliestDate" value="1901-07-01"`, `id="latestCount" name="latestCount" value="12"`,
+		`<option value="m" selected>mois</option>`)
+
 	must(t, pages.get("/admin/forms/subvention/fields/inconnu"), http.StatusNotFound)
 	must(t, pages.get("/admin/forms/inconnu"), http.StatusNotFound, "n'existe pas")
 }

@@ -1,6 +1,7 @@
 package webform
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -59,10 +60,10 @@ type Field struct {
 	Values  []string
 	Options []Option
 	Error   string
-	// MaxLength is shown as maxlength on text controls; LatestDate, as
-	// YYYY-MM-DD, as max on a date that cannot be in the future.
-	MaxLength  int
-	LatestDate string
+	// MaxLength is shown as maxlength on text controls; EarliestDate and
+	// LatestDate, as YYYY-MM-DD, as min and max on a date.
+	MaxLength                int
+	EarliestDate, LatestDate string
 	// Children are a group's fields, or a repeatable group's items (each a Group).
 	Children []*Field
 	// MaxItems bounds a repeatable group.
@@ -138,6 +139,9 @@ type node struct {
 	MaxLength   int             `json:"maxLength"`
 	MaxItems    int             `json:"maxItems"`
 	MultipleOf  float64         `json:"multipleOf"`
+	// Earliest and Latest bound a date.
+	Earliest schemas.DateBound `json:"x-earliest"`
+	Latest   schemas.DateBound `json:"x-latest"`
 }
 
 type choice struct {
@@ -310,8 +314,17 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, path string, fc fie
 	default:
 		f.Value = scalarText(value)
 		f.Kind = stringKind(n, hints)
-		if n.Format == schemas.FormatPastDate {
-			f.LatestDate = time.Now().In(locale.Paris).Format(time.DateOnly)
+		if f.Kind == Date {
+			now := time.Now()
+			if n.Earliest != "" {
+				f.EarliestDate = n.Earliest.Day(now)
+			}
+			if n.Latest != "" {
+				f.LatestDate = n.Latest.Day(now)
+			}
+			if n.Format == schemas.FormatPastDate {
+				f.LatestDate = min(cmp.Or(f.LatestDate, "9999-12-31"), schemas.DateBound("today").Day(now))
+			}
 		}
 		if f.Kind == Radios || f.Kind == Select {
 			f.Options = n.options()
