@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -286,19 +287,25 @@ func Assemble(fields []FieldSpec) (schema, ui map[string]any, err error) {
 //go:embed data/communes-57.json
 var communeFile embed.FS
 
-// communes returns the INSEE codes and names of the Moselle's communes.
+// commune is a commune of the embedded list.
+type commune struct {
+	Code string `json:"code"`
+	Nom  string `json:"nom"`
+}
+
+// communes returns the INSEE codes and names of the Moselle's communes,
+// in the order of their names.
 var communes = sync.OnceValues(func() ([]string, []string) {
 	raw, err := communeFile.ReadFile("data/communes-57.json")
 	if err != nil {
 		panic(err)
 	}
-	var list []struct {
-		Code string `json:"code"`
-		Nom  string `json:"nom"`
-	}
+	var list []commune
 	if err := json.Unmarshal(raw, &list); err != nil {
 		panic(err)
 	}
+	// In the order people look for a name, not the INSEE codes'.
+	locale.Sort(list, func(c commune) string { return c.Nom })
 	codes, names := make([]string, len(list)), make([]string, len(list))
 	for i, c := range list {
 		codes[i], names[i] = c.Code, c.Nom

@@ -111,3 +111,15 @@ func TestCatalogue(t *testing.T) {
 		t.Error("two fields with one name were accepted")
 	}
 }
+
+// The communes read in French order: accented names among their letter,
+// not after Z.
+func TestCommunesInFrenchOrder(t *testing.T) {
+	_, names := communes()
+	at := func(name string) int { return slices.Index(names, name) }
+	for _, pair := range [][2]string{{"Bébing", "Bréhain"}, {"Ébersviller", "Entrange"}, {"Œting", "Ottange"}, {"Évrange", "Zoufftgen"}} {
+		if a, b := at(pair[0]), at(pair[1]); a < 0 || b < 0 || a > b {
+			t.Errorf("%s at %d, %s at %d", pair[0], a, pair[1], b)
+		}
+	}
+}

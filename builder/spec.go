@@ -183,15 +183,17 @@ func choicesOf(s fieldSchema) []Choice {
 	return out
 }
 
+// isCommuneList reports whether values are the communes' codes, in any
+// order: lists saved before they were in the order of names are too.
 func isCommuneList(values []any) bool {
 	codes, _ := communes()
 	if len(values) != len(codes) {
 		return false
 	}
+	given := make([]string, len(values))
 	for i, v := range values {
-		if s, _ := v.(string); s != codes[i] {
-			return false
-		}
+		given[i], _ = v.(string)
 	}
-	return true
+	slices.Sort(given)
+	return slices.Equal(given, slices.Sorted(slices.Values(codes)))
 }

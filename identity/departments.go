@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/schemas"
 )
 
@@ -55,9 +56,11 @@ func (s *Departments) Get(ctx context.Context, id string) (Department, error) {
 	return getByID[Department](ctx, s.kv, id)
 }
 
-// List returns every department, by id.
+// List returns every department, in the order of their names.
 func (s *Departments) List(ctx context.Context) ([]Department, error) {
-	return listJSON[Department](ctx, s.kv)
+	list, err := listJSON[Department](ctx, s.kv)
+	locale.Sort(list, func(d Department) string { return d.Name })
+	return list, err
 }
 
 // DepartmentExists tells whether a department exists.

@@ -85,6 +85,7 @@ func (e *Pages) renderList(w http.ResponseWriter, r *http.Request, status int, p
 		e.fail(w, r, err)
 		return
 	}
+	locale.Sort(drafts, func(f schemas.Form) string { return f.Title })
 	for _, d := range drafts {
 		s, err := e.stateOf(r, d)
 		if err != nil {

@@ -123,6 +123,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	locale.Sort(all, func(f *schemas.Compiled) string { return f.Title })
 	var page homePage
 	agent := web.RequestOf(r.Context()).Principal.IsAgent()
 	now := time.Now()

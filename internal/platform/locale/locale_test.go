@@ -87,3 +87,11 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestSort(t *testing.T) {
+	names := []string{"Œting", "Bréhain", "Ébersviller", "Zoufftgen", "Bébing", "Edling", "oeuvre", "Éblange"}
+	Sort(names, func(s string) string { return s })
+	if got := strings.Join(names, ", "); got != "Bébing, Bréhain, Ébersviller, Éblange, Edling, Œting, oeuvre, Zoufftgen" {
+		t.Errorf("sorted as %s", got)
+	}
+}
