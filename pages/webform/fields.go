@@ -105,6 +105,13 @@ func (f *Field) ID() string {
 	return "champ." + f.Path
 }
 
+// LongList is how many answers make a list long: with JavaScript, such a
+// list proposes its answers as one types a few letters.
+const LongList = 20
+
+// Long reports whether the field is a long list.
+func (f *Field) Long() bool { return f.Kind == Select && len(f.Options) > LongList }
+
 // OptionID is the HTML id of a list's i-th option.
 func (f *Field) OptionID(i int) string { return "champ." + f.Path + "." + strconv.Itoa(i) }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -129,6 +130,22 @@ func Text(t testing.TB, ctx context.Context, selector string) string {
 		t.Fatal(err)
 	}
 	return text
+}
+
+// PressEnter presses Enter as a person does: one key down that carries
+// its text, so that a page that prevents its default also prevents the
+// form's submission, then the key up. chromedp's kb.Enter sends the text
+// as an event of its own, which submits the form whatever the page does.
+func PressEnter(t testing.TB, ctx context.Context) {
+	t.Helper()
+	for _, ev := range []input.DispatchKeyEventParams{
+		{Type: input.DispatchKeyEventTypeKeyDown, Key: "Enter", Code: "Enter", Text: "\r", WindowsVirtualKeyCode: 13},
+		{Type: input.DispatchKeyEventTypeKeyUp, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13},
+	} {
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // WithoutJavaScript turns scripts off in the tab, to test the pages as a

@@ -169,6 +169,93 @@
   update();
 })();
 
+// Long lists (select[data-autocomplete], such as the communes) become a
+// field that proposes the answers matching a few letters typed, accents
+// and case aside: GOV.UK's accessible-autocomplete, loaded only on pages
+// that have such a list. The select stays in the page and is what is
+// posted; without JavaScript, it is shown as it is.
+(function () {
+  var selects = document.querySelectorAll("select[data-autocomplete]");
+  if (!selects.length) return;
+  var french = document.documentElement.lang !== "en";
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/œ/g, "oe").replace(/æ/g, "ae").toLowerCase();
+  }
+  function enhance() {
+    selects.forEach(function (select) {
+      var labels = [].filter.call(select.options, function (o) { return o.value; }).map(function (o) { return o.textContent; });
+      var folded = labels.map(fold);
+      var chosen = select.selectedIndex > 0 ? select.options[select.selectedIndex].textContent : "";
+      window.accessibleAutocomplete.enhanceSelectElement({
+        selectElement: select,
+        defaultValue: chosen,
+        minLength: 1,
+        // A name matches by its start first, then by any word's start.
+        source: function (query, populate) {
+          var q = fold(query.trim());
+          var starts = [], words = [];
+          folded.forEach(function (name, i) {
+            if (name.indexOf(q) === 0) starts.push(labels[i]);
+            else if (name.split(/[\s'’-]+/).some(function (w) { return w.indexOf(q) === 0; })) words.push(labels[i]);
+          });
+          populate(starts.concat(words));
+        },
+        onConfirm: function (label) {
+          var option = [].find.call(select.options, function (o) { return o.value && o.textContent === label; });
+          if (!option) return;
+          option.selected = true;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        },
+        tNoResults: function () { return french ? "Aucun résultat" : "No results found"; },
+        tStatusQueryTooShort: function (n) {
+          return french ? "Tapez au moins " + n + " caractère pour voir des propositions" : "Type in " + n + " or more characters for results";
+        },
+        tStatusNoResults: function () { return french ? "Aucun résultat" : "No search results"; },
+        tStatusSelectedOption: function (option, length, index) {
+          return french ? option + " (" + (index + 1) + " sur " + length + ") est en surbrillance" : option + " " + (index + 1) + " of " + length + " is highlighted";
+        },
+        tStatusResults: function (length, selected) {
+          if (french) return (length === 1 ? "1 résultat disponible. " : length + " résultats disponibles. ") + selected;
+          return (length === 1 ? "1 result is available. " : length + " results are available. ") + selected;
+        },
+        tAssistiveHint: function () {
+          return french ? "Quand des propositions s'affichent, parcourez-les avec les flèches haut et bas, et choisissez avec Entrée. Sur un écran tactile, explorez au toucher ou par balayage."
+            : "When autocomplete results are available use up and down arrows to review and enter to select. Touch device users, explore by touch or with swipe gestures.";
+        }
+      });
+      var input = document.getElementById(select.id.replace(/-select$/, ""));
+      if (!input) return;
+      // The field keeps the select's hint and error, which the script
+      // would drop whenever it redraws its own hint.
+      var described = select.getAttribute("aria-describedby");
+      if (described) {
+        var describe = function () {
+          var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+          if (ids.indexOf(described.split(" ")[0]) < 0) input.setAttribute("aria-describedby", ids.concat(described.split(" ")).join(" "));
+        };
+        describe();
+        new MutationObserver(describe).observe(input, { attributes: true, attributeFilter: ["aria-describedby"] });
+      }
+      if (select.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", "true");
+      // Emptied, the field chooses nothing, rather than its last choice.
+      input.addEventListener("blur", function () {
+        if (input.value.trim() === "" && select.value !== "") {
+          select.value = "";
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      });
+    });
+  }
+  var style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = "/static/vendor/accessible-autocomplete.min.css";
+  document.head.appendChild(style);
+  var script = document.createElement("script");
+  script.src = "/static/vendor/accessible-autocomplete.min.js";
+  script.onload = enhance;
+  document.head.appendChild(script);
+})();
+
 // Copy buttons (data-copy names the field to copy) show only with
 // JavaScript; without it the field is there to select and copy by hand.
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
