@@ -86,6 +86,8 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "POST", "/api/forms/jetable/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/webhooks/si", adminToken, `{"url":"https://si.example.org/evenements","active":false}`)
 	s.Must(200, "PUT", "/api/forms/ancien/draft", adminToken, publicForm)
+	s.Must(200, "PUT", "/api/forms/etapes/draft", adminToken, strings.Replace(publicForm, `"routing"`,
+		`"uiSchema": {"ui:steps": [{"title": "Vous", "fields": ["nom"]}, {"title": "Où", "fields": ["commune", "piece"]}]}, "routing"`, 1))
 	s.Must(200, "PUT", "/api/forms/retirable/draft", adminToken, publicForm)
 	s.Must(200, "POST", "/api/forms/retirable/publish", adminToken, "")
 	s.Must(
@@ -336,6 +338,16 @@ func (w *world) requests() map[string]route {
 		"PUT /api/forms/{id}/fields/{name}/condition": {
 			access:  identity.AdminOnly,
 			request: fixed("/api/forms/jetable/fields/piece/condition", `{"rules":[{"field":"nom","operator":"equals","values":["Dupont"]}]}`),
+			ok:      200,
+		},
+		"PUT /api/forms/{id}/steps/{n}/condition": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/etapes/steps/2/condition", `{"rules":[{"field":"nom","operator":"equals","values":["Dupont"]}]}`),
+			ok:      200,
+		},
+		"DELETE /api/forms/{id}/steps/{n}/condition": {
+			access:  identity.AdminOnly,
+			request: fixed("/api/forms/etapes/steps/2/condition", ""),
 			ok:      200,
 		},
 		"DELETE /api/forms/{id}/fields/{name}/condition": {
@@ -717,6 +729,16 @@ func (w *world) requests() map[string]route {
 			ok:      303,
 		},
 		"GET /admin/forms/{id}/steps": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", ""), ok: 200},
+		"GET /admin/forms/{id}/steps/{n}/condition": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/etapes/steps/2/condition", ""),
+			ok:      200,
+		},
+		"POST /admin/forms/{id}/steps/{n}/condition": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/etapes/steps/2/condition", "rule.0.field=nom&rule.0.operator=filled&rule.0.value="),
+			ok:      303,
+		},
 		"POST /admin/forms/{id}/steps": {
 			access:  identity.AdminOnly,
 			request: fixed("/admin/forms/permis/steps", "title="),

@@ -52,6 +52,16 @@ func (h *fieldsHandler) register(api huma.API) {
 		Summary: "Toujours afficher un champ", Tags: tags,
 	}), h.removeCondition)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "set-draft-step-condition", Method: http.MethodPut, Path: "/api/forms/{id}/steps/{n}/condition",
+		Summary: "N'afficher une étape entière que selon des réponses", Tags: tags,
+		Description: "L'étape n (à partir de 1) n'est montrée, vérifiée et enregistrée que si la condition tient pour les réponses des " +
+			"autres étapes. Ses champs deviennent conditionnels ensemble (if/then dans allOf) et restent sur leur étape.",
+	}), h.setStepCondition)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "remove-draft-step-condition", Method: http.MethodDelete, Path: "/api/forms/{id}/steps/{n}/condition",
+		Summary: "Toujours afficher une étape", Tags: tags,
+	}), h.removeStepCondition)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "set-draft-steps", Method: http.MethodPut, Path: "/api/forms/{id}/steps",
 		Summary: "Répartir les champs en étapes", Tags: tags,
 		Description: "Une liste vide fait du formulaire une seule page. La vérification avant publication exige que chaque champ soit sur une " +
@@ -168,6 +178,25 @@ func (h *fieldsHandler) setCondition(ctx context.Context, in *conditionInput) (*
 
 func (h *fieldsHandler) removeCondition(ctx context.Context, in *fieldInput) (*fieldsOutput, error) {
 	return h.edit(ctx, in.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetCondition(f, in.Name, nil) })
+}
+
+type stepInput struct {
+	ID string `path:"id" maxLength:"64"`
+	N  int    `path:"n" minimum:"1" maximum:"50" doc:"Numéro de l'étape, à partir de 1"`
+}
+
+type stepConditionInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	N    int    `path:"n" minimum:"1" maximum:"50" doc:"Numéro de l'étape, à partir de 1"`
+	Body builder.Condition
+}
+
+func (h *fieldsHandler) setStepCondition(ctx context.Context, in *stepConditionInput) (*fieldsOutput, error) {
+	return h.edit(ctx, in.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetStepCondition(f, in.N-1, &in.Body) })
+}
+
+func (h *fieldsHandler) removeStepCondition(ctx context.Context, in *stepInput) (*fieldsOutput, error) {
+	return h.edit(ctx, in.ID, func(f schemas.Form) (schemas.Form, error) { return builder.SetStepCondition(f, in.N-1, nil) })
 }
 
 type stepsInput struct {

@@ -81,10 +81,7 @@ func (c Condition) schema(specs []FieldSpec, shown string) (map[string]any, erro
 	}
 	parts := make([]any, len(c.Rules))
 	for i, r := range c.Rules {
-		field := FieldSpec{Name: r.Field}
-		if j := slices.IndexFunc(specs, func(s FieldSpec) bool { return s.Name == r.Field }); j >= 0 {
-			field = specs[j]
-		}
+		field := specOf(specs, r.Field)
 		if r.Field == shown || field.Type == "" || field.Condition != nil {
 			return nil, refuse(fmt.Sprintf("Une condition porte sur un autre champ, toujours affiché : pas sur %s.", named(field)),
 				fmt.Sprintf("A condition is on another field, always shown: not on %s.", named(field)))

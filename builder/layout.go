@@ -2,6 +2,7 @@ package builder
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/guichet/guichet/schemas"
@@ -158,4 +159,100 @@ func (d *definition) takeField(name string) (field any, required, ok bool) {
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
+}
+
+// SetStepCondition shows a whole step only when cond holds: its fields
+// become conditional together, in one branch, and stay on their step. A
+// nil condition shows the step always again. The condition reads fields
+// of other steps, always shown.
+func SetStepCondition(f schemas.Form, index int, cond *Condition) (schemas.Form, error) {
+	steps := Steps(f)
+	if index < 0 || index >= len(steps) {
+		return f, refuse("Cette étape n'existe pas.", "This step does not exist.")
+	}
+	fields := steps[index].Fields
+	specs, err := Fields(f)
+	if err != nil {
+		return f, err
+	}
+	var test map[string]any
+	if cond != nil {
+		for _, r := range cond.Rules {
+			if slices.Contains(fields, r.Field) {
+				return f, refuse(fmt.Sprintf("Une étape ne peut dépendre de ses propres champs : %s est sur l'étape « %s ».",
+					named(specOf(specs, r.Field)), steps[index].Title),
+					fmt.Sprintf("A step cannot depend on its own fields: %s is on the step “%s”.", named(specOf(specs, r.Field)), steps[index].Title))
+			}
+		}
+		if test, err = cond.schema(specs, ""); err != nil {
+			return f, err
+		}
+	}
+	d, err := decode(f)
+	if err != nil {
+		return f, err
+	}
+	taken := map[string]any{}
+	var required []string
+	for _, name := range fields {
+		field, req, ok := d.takeField(name)
+		if !ok {
+			continue
+		}
+		taken[name] = field
+		if req {
+			required = append(required, name)
+		}
+	}
+	if cond == nil {
+		order := d.order()
+		for name, field := range taken {
+			d.props()[name] = field
+		}
+		d.setRequired(append(d.required(), required...))
+		// Back in the order where the steps list them.
+		prev := -1
+		for _, step := range steps {
+			for _, name := range step.Fields {
+				if _, back := taken[name]; back {
+					order = slices.Insert(order, prev+1, name)
+				}
+				if i := slices.Index(order, name); i >= 0 {
+					prev = i
+				}
+			}
+		}
+		d.setOrder(order)
+		return d.encode(f)
+	}
+	branch := map[string]any{"properties": taken}
+	if len(required) > 0 {
+		branch["required"] = toStrings(required)
+	}
+	allOf, _ := d.schema["allOf"].([]any)
+	d.schema["allOf"] = append(allOf, map[string]any{"if": test, "then": branch})
+	return d.encode(f)
+}
+
+// StepCondition is the condition that shows a step, nil when it shows
+// always: its fields are all in the same branch.
+func StepCondition(f schemas.Form, index int) *Condition {
+	steps := Steps(f)
+	if index < 0 || index >= len(steps) || len(steps[index].Fields) == 0 {
+		return nil
+	}
+	for _, b := range schemas.BranchesOf(f.Schema) {
+		if !slices.ContainsFunc(steps[index].Fields, func(name string) bool { return !slices.Contains(b.Fields(), name) }) {
+			return conditionOf(b)
+		}
+	}
+	return nil
+}
+
+// specOf is the field of specs named name, or one with only that name.
+func specOf(specs []FieldSpec, name string) FieldSpec {
+	if i := slices.IndexFunc(specs, func(s FieldSpec) bool { return s.Name == name }); i >= 0 {
+		return specs[i]
+	}
+	return FieldSpec{Name: name}
 }

@@ -3,6 +3,7 @@ package builder
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/guichet/guichet/schemas"
@@ -99,5 +100,61 @@ func TestConditionsAndSteps(t *testing.T) {
 	}
 	if f, _ = SetSteps(f, nil); len(Lint(f)) != 0 || Steps(f) != nil {
 		t.Errorf("no steps: %+v", Lint(f))
+	}
+}
+
+// A whole step shows on a condition: its fields become conditional
+// together and stay on their step and in their place; the server requires
+// them only when the condition holds; the step cannot depend on its own
+// fields; without a condition it shows always again.
+func TestStepCondition(t *testing.T) {
+	f := formOf(t,
+		FieldSpec{Type: ShortText, Name: "motif", Label: "Motif", Required: true},
+		FieldSpec{Type: YesNo, Name: "avance", Label: "Avance demandée"},
+		FieldSpec{Type: AmountEUR, Name: "montant", Label: "Montant de l'avance", Required: true},
+		FieldSpec{Type: ShortText, Name: "iban", Label: "IBAN"},
+		FieldSpec{Type: LongText, Name: "note", Label: "Note"},
+	)
+	f, err := SetSteps(f, []Step{{"Mission", []string{"motif", "avance"}}, {"Avance", []string{"montant", "iban"}}, {"Fin", []string{"note"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SetStepCondition(f, 1, &Condition{Rules: []Rule{{"montant", Filled, nil}}}); err == nil {
+		t.Error("a step that depends on its own field taken")
+	}
+	f, err = SetStepCondition(f, 1, &Condition{Rules: []Rule{{"avance", Equals, []any{true}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := StepCondition(f, 1); c == nil || c.Rules[0].Field != "avance" || StepCondition(f, 0) != nil || StepCondition(f, 2) != nil {
+		t.Errorf("the steps' conditions: %v, %v, %v", StepCondition(f, 0), c, StepCondition(f, 2))
+	}
+	if got := names(t, f); !slices.Equal(got, []string{"motif", "avance", "montant", "iban", "note"}) {
+		t.Errorf("the fields of a conditional step keep their place: %v", got)
+	}
+	if steps := Steps(f); !slices.Equal(steps[1].Fields, []string{"montant", "iban"}) {
+		t.Errorf("the conditional step's fields: %v", steps[1].Fields)
+	}
+	if problems := Lint(f); len(problems) > 0 {
+		t.Errorf("the lint: %v", problems)
+	}
+	c, err := schemas.Preview(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for data, valid := range map[string]bool{
+		`{"motif":"Colloque","avance":false}`:                true,
+		`{"motif":"Colloque","avance":true}`:                 false,
+		`{"motif":"Colloque","avance":true,"montant":120.5}`: true,
+	} {
+		if err := c.Validate(json.RawMessage(data)); (err == nil) != valid {
+			t.Errorf("%s: %v", data, err)
+		}
+	}
+	if f, err = SetStepCondition(f, 1, nil); err != nil || StepCondition(f, 1) != nil {
+		t.Fatalf("the condition removed: %v %v", StepCondition(f, 1), err)
+	}
+	if specs, _ := Fields(f); !specs[2].Required || specs[2].Condition != nil {
+		t.Errorf("the step's field once always shown: %+v", specs[2])
 	}
 }

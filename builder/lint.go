@@ -197,7 +197,9 @@ func lintSteps(f schemas.Form, problems *[]schemas.Problem) {
 	if json.Unmarshal(f.UISchema, &ui) != nil || len(ui.Steps) == 0 {
 		return
 	}
-	fields := schemas.PropertyOrder(f.Schema, nil)
+	// A conditional field may be on a step (a step shown on a condition);
+	// one that is on none shows with the field that decides it.
+	fields, all := schemas.PropertyOrder(f.Schema, nil), schemas.AllProperties(f.Schema)
 	placed := map[string]bool{}
 	for i, step := range ui.Steps {
 		at := fmt.Sprintf("uiSchema.ui:steps[%d]", i)
@@ -208,7 +210,7 @@ func lintSteps(f schemas.Form, problems *[]schemas.Problem) {
 			}})
 		}
 		for _, name := range step.Fields {
-			if !slices.Contains(fields, name) {
+			if _, exists := all[name]; !exists {
 				*problems = append(*problems, schemas.Problem{Location: at + ".fields", Message: locale.Text{
 					FR: fmt.Sprintf("L'étape « %s » nomme le champ %q, qui n'existe pas.", step.Title, name),
 					EN: fmt.Sprintf("The step “%s” names the field %q, which does not exist.", step.Title, name),

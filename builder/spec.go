@@ -17,8 +17,16 @@ func Fields(f schemas.Form) ([]FieldSpec, error) {
 		return nil, err
 	}
 	required := d.required()
-	// Conditional fields follow the field that decides them.
+	// Conditional fields follow the field that decides them, unless a
+	// step lists them: a step shown on a condition keeps its place.
+	onSteps := map[string]bool{}
+	for _, step := range Steps(f) {
+		for _, name := range step.Fields {
+			onSteps[name] = true
+		}
+	}
 	after := map[string][]FieldSpec{}
+	placed := map[string]FieldSpec{}
 	for _, b := range schemas.BranchesOf(f.Schema) {
 		props := map[string]json.RawMessage{}
 		_ = json.Unmarshal(b.Properties, &props)
@@ -30,6 +38,10 @@ func Fields(f schemas.Form) ([]FieldSpec, error) {
 			spec := SpecOf(props[name], ui)
 			spec.Name, spec.Required = name, slices.Contains(b.Required, name)
 			spec.Condition = conditionOf(b)
+			if onSteps[name] {
+				placed[name] = spec
+				continue
+			}
 			after[b.Trigger()] = append(after[b.Trigger()], spec)
 		}
 	}
@@ -45,6 +57,19 @@ func Fields(f schemas.Form) ([]FieldSpec, error) {
 		spec.Name, spec.Required = name, slices.Contains(required, name)
 		out = append(out, spec)
 		out = append(out, after[name]...)
+	}
+	// The fields of a step shown on a condition are where it lists them.
+	prev := -1
+	for _, step := range Steps(f) {
+		for _, name := range step.Fields {
+			if spec, ok := placed[name]; ok {
+				out = slices.Insert(out, prev+1, spec)
+				out = slices.Insert(out, prev+2, after[name]...)
+			}
+			if i := slices.IndexFunc(out, func(s FieldSpec) bool { return s.Name == name }); i >= 0 {
+				prev = i + len(after[name])
+			}
+		}
 	}
 	return out, nil
 }

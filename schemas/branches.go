@@ -104,16 +104,25 @@ func compiledCondition(raw json.RawMessage) (*gojsonschema.Schema, error) {
 // Trigger is the field whose answer decides the branch: the first field
 // its condition names.
 func (b Branch) Trigger() string {
-	if b.If == nil {
-		return b.Present
+	if reads := b.Reads(); len(reads) > 0 {
+		return reads[0]
 	}
-	return firstField(b.If)
+	return ""
 }
 
-// firstField is the first field a condition tests: in its properties, its
-// required, or its first part when it combines several (allOf, anyOf,
-// not).
-func firstField(raw json.RawMessage) string {
+// Reads lists the fields whose answers decide the branch, in the order
+// its condition names them.
+func (b Branch) Reads() []string {
+	if b.If == nil {
+		return []string{b.Present}
+	}
+	return fieldsRead(b.If, nil)
+}
+
+// fieldsRead adds to seen the fields a condition tests: in its
+// properties, its required, and its parts when it combines several
+// (allOf, anyOf, not).
+func fieldsRead(raw json.RawMessage, seen []string) []string {
 	var cond struct {
 		Properties json.RawMessage   `json:"properties"`
 		Required   []string          `json:"required"`
@@ -122,20 +131,17 @@ func firstField(raw json.RawMessage) string {
 		Not        json.RawMessage   `json:"not"`
 	}
 	_ = json.Unmarshal(raw, &cond)
-	if keys := objectKeys(cond.Properties); len(keys) > 0 {
-		return keys[0]
-	}
-	if len(cond.Required) > 0 {
-		return cond.Required[0]
+	for _, name := range slices.Concat(objectKeys(cond.Properties), cond.Required) {
+		if !slices.Contains(seen, name) {
+			seen = append(seen, name)
+		}
 	}
 	for _, part := range slices.Concat(cond.AllOf, cond.AnyOf, []json.RawMessage{cond.Not}) {
 		if part != nil {
-			if field := firstField(part); field != "" {
-				return field
-			}
+			seen = fieldsRead(part, seen)
 		}
 	}
-	return ""
+	return seen
 }
 
 // Fields lists the fields the branch declares, in the order written.

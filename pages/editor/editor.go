@@ -54,6 +54,9 @@ func New(cfg Config) *Pages {
 		},
 		"add":       func(a, b int) int { return a + b },
 		"formState": func(lang locale.Lang, s formState) stateView { return stateView{Lang: lang, State: s} },
+		"conditionView": func(lang locale.Lang, legend, shown, always string, c conditionEditor) conditionView {
+			return conditionView{Lang: lang, Legend: legend, Shown: shown, Always: always, Editor: c}
+		},
 		"boundView": func(lang locale.Lang, legend string, b boundTexts) boundView {
 			return boundView{Lang: lang, Legend: legend, Bound: b}
 		},
@@ -87,6 +90,8 @@ func (e *Pages) Routes() []web.Route {
 		admin(http.MethodPost, "/admin/forms/{id}/fields/{name}/delete", e.deleteField),
 		admin(http.MethodGet, "/admin/forms/{id}/steps", e.stepsForm),
 		admin(http.MethodPost, "/admin/forms/{id}/steps", e.saveSteps),
+		admin(http.MethodGet, "/admin/forms/{id}/steps/{n}/condition", e.stepConditionForm),
+		admin(http.MethodPost, "/admin/forms/{id}/steps/{n}/condition", e.saveStepCondition),
 		admin(http.MethodGet, "/admin/forms/{id}/routing", e.routingForm),
 		admin(http.MethodPost, "/admin/forms/{id}/routing", e.saveRouting),
 		admin(http.MethodPost, "/admin/forms/{id}/routing/dry-run", e.dryRun),

@@ -32,8 +32,53 @@ type conditionRow struct {
 	Value           string
 }
 
-// emptyRules is how many empty rules a field's page offers to fill.
+// emptyRules is how many empty rules a condition's editor offers to fill.
 const emptyRules = 2
+
+// conditionEditor is a condition as its editor shows it (the
+// "condition-editor" template).
+type conditionEditor struct {
+	// Triggers are the fields a condition may test: those always shown.
+	Triggers []option
+	// Rules are the condition's rules, then empty ones to add; AnyRule
+	// says any rule suffices; When says the condition in words.
+	Rules   []conditionRow
+	AnyRule bool
+	When    string
+}
+
+// conditionView is a condition's editor with its texts: the legend, the
+// words before the condition ("Affiché si") and what no rule means.
+type conditionView struct {
+	Lang                  locale.Lang
+	Legend, Shown, Always string
+	Editor                conditionEditor
+}
+
+// fill shows cond, unless rules were posted, with the fields of specs
+// that offered keeps as the fields it may test.
+func (c *conditionEditor) fill(r *http.Request, specs []builder.FieldSpec, cond *builder.Condition, offered func(builder.FieldSpec) bool) {
+	for _, s := range specs {
+		if s.Condition == nil && s.Type != builder.Heading && s.Type != builder.Paragraph && offered(s) {
+			c.Triggers = append(c.Triggers, option{Value: s.Name, Label: s.Label})
+		}
+	}
+	if cond != nil && c.Rules == nil {
+		c.AnyRule, c.When = cond.Any, cond.Text(specs, langOf(r))
+		for i, rule := range cond.Rules {
+			trigger := fieldOf(specs, rule.Field)
+			values := make([]string, len(rule.Values))
+			for j, v := range rule.Values {
+				values[j] = builder.AnswerText(trigger, v)
+			}
+			c.Rules = append(c.Rules, conditionRow{Index: i, Field: rule.Field, Operator: string(rule.Operator),
+				Value: strings.Join(values, " ; ")})
+		}
+	}
+	for range emptyRules {
+		c.Rules = append(c.Rules, conditionRow{Index: len(c.Rules), Operator: string(builder.Equals)})
+	}
+}
 
 // subFieldRow is one field of a repeatable group, as its editor shows it.
 type subFieldRow struct {
@@ -51,13 +96,8 @@ type fieldPage struct {
 	Spec  builder.FieldSpec
 	Name  string
 	Texts fieldTexts
-	// Triggers are the fields a condition may test: those always shown.
-	Triggers []option
-	// Rules are the condition's rules, then empty ones to add; AnyRule
-	// says any rule suffices; When says the condition in words.
-	Rules   []conditionRow
-	AnyRule bool
-	When    string
+	// Condition edits the condition that shows the field.
+	Condition conditionEditor
 	// Steps offers the steps to put a new field on.
 	Steps     []option
 	SubFields []subFieldRow
@@ -181,26 +221,7 @@ func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, 
 		e.fail(w, r, err)
 		return
 	}
-	for _, s := range specs {
-		if s.Name != page.Name && s.Condition == nil && s.Type != builder.Heading && s.Type != builder.Paragraph {
-			page.Triggers = append(page.Triggers, option{Value: s.Name, Label: s.Label})
-		}
-	}
-	if c := page.Spec.Condition; c != nil && page.Rules == nil {
-		page.AnyRule, page.When = c.Any, c.Text(specs, langOf(r))
-		for i, rule := range c.Rules {
-			trigger := fieldOf(specs, rule.Field)
-			values := make([]string, len(rule.Values))
-			for j, v := range rule.Values {
-				values[j] = builder.AnswerText(trigger, v)
-			}
-			page.Rules = append(page.Rules, conditionRow{Index: i, Field: rule.Field, Operator: string(rule.Operator),
-				Value: strings.Join(values, " ; ")})
-		}
-	}
-	for range emptyRules {
-		page.Rules = append(page.Rules, conditionRow{Index: len(page.Rules), Operator: string(builder.Equals)})
-	}
+	page.Condition.fill(r, specs, page.Spec.Condition, func(s builder.FieldSpec) bool { return s.Name != page.Name })
 	if page.New {
 		for i, s := range builder.Steps(draft) {
 			page.Steps = append(page.Steps, option{Value: strconv.Itoa(i), Label: s.Title})
@@ -255,7 +276,7 @@ func (e *Pages) saveFieldAs(w http.ResponseWriter, r *http.Request, name string)
 	}
 	page := fieldPage{New: name == "", Name: name}
 	page.Spec, page.Texts, page.SubFields, page.Errors = parseField(r)
-	page.Spec.Condition, page.Rules, page.Errors = parseCondition(r, draft, page.Errors)
+	page.Spec.Condition, page.Condition.Rules, page.Errors = parseCondition(r, draft, page.Errors)
 	if len(page.Errors) > 0 {
 		e.renderField(w, r, http.StatusUnprocessableEntity, draft, page)
 		return
@@ -347,9 +368,6 @@ func parseCondition(r *http.Request, draft schemas.Form, errs []string) (*builde
 			continue
 		}
 		cond.Rules = append(cond.Rules, builder.Rule{Field: row.Field, Operator: op, Values: values})
-	}
-	for range emptyRules {
-		rows = append(rows, conditionRow{Index: len(rows), Operator: string(builder.Equals)})
 	}
 	if len(cond.Rules) == 0 {
 		return nil, rows, errs

@@ -26,10 +26,17 @@ type ruleText struct {
 	When, Department string
 }
 
+// stepText is a step with its condition in words, empty when it shows
+// always.
+type stepText struct {
+	builder.Step
+	When string
+}
+
 type overviewPage struct {
 	State    formState
 	Fields   []fieldRow
-	Steps    []builder.Step
+	Steps    []stepText
 	Rules    []ruleText
 	Default  string
 	Problems []string
@@ -69,7 +76,13 @@ func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status in
 		e.fail(w, r, err)
 		return
 	}
-	page.Steps = builder.Steps(draft)
+	for i, step := range builder.Steps(draft) {
+		st := stepText{Step: step}
+		if c := builder.StepCondition(draft, i); c != nil {
+			st.When = c.Text(specs, langOf(r))
+		}
+		page.Steps = append(page.Steps, st)
+	}
 	movable := 0
 	for _, s := range specs {
 		if s.Condition == nil {

@@ -16,6 +16,10 @@ type stepRow struct {
 	Index int
 	Title string
 	Start string
+	// Saved is a step of the draft, which may take a condition; When
+	// says it in words, empty when the step shows always.
+	Saved bool
+	When  string
 }
 
 type stepsPage struct {
@@ -40,8 +44,16 @@ func (e *Pages) stepsForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := stepsPage{}
+	specs, err := builder.Fields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
 	for i, s := range builder.Steps(draft) {
-		row := stepRow{Index: i, Title: s.Title}
+		row := stepRow{Index: i, Title: s.Title, Saved: true}
+		if c := builder.StepCondition(draft, i); c != nil {
+			row.When = c.Text(specs, langOf(r))
+		}
 		// A step starts at the first of its fields in the form's order.
 		for _, f := range fields {
 			if slices.Contains(s.Fields, f.Value) {
@@ -55,12 +67,17 @@ func (e *Pages) stepsForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // stepFields lists the fields a step can hold: the unconditional ones,
-// since a conditional field shows on the page of the field that decides it.
+// since a conditional field shows on the page of the field that decides
+// it, and those of a step shown on a condition.
 func stepFields(f schemas.Form) ([]option, error) {
 	specs, err := builder.Fields(f)
+	var onSteps []string
+	for _, s := range builder.Steps(f) {
+		onSteps = append(onSteps, s.Fields...)
+	}
 	var out []option
 	for _, s := range specs {
-		if s.Condition == nil {
+		if s.Condition == nil || slices.Contains(onSteps, s.Name) {
 			out = append(out, option{Value: s.Name, Label: s.Label})
 		}
 	}

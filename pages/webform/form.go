@@ -56,8 +56,10 @@ func hasFiles(fields []*Field) bool {
 	return false
 }
 
-// MultiStep reports whether the form has several pages.
-func (p formPage) MultiStep() bool { return len(p.Steps) > 1 }
+// MultiStep reports whether the form has several pages: one that
+// declares several steps is checked before it is sent, even when its
+// answers leave one step to show.
+func (p formPage) MultiStep() bool { return len(declaredSteps(p.Form)) > 1 }
 
 // Last reports whether this is the last page before sending or checking.
 func (p formPage) Last() bool { return p.Step == len(p.Steps)-1 }
@@ -114,10 +116,10 @@ func (p *Pages) stepPage(
 ) formPage {
 	fc := p.fieldContext(r, data, fieldErrs)
 	errs := fc.errs
-	steps := stepsOf(form)
+	steps := stepsOf(form, data)
 	index = max(0, min(index, len(steps)-1))
 	page := formPage{
-		Form: form, Fields: steps[index].keepFields(buildFields(form.Schema, form.UISchema, data, "", fc)),
+		Form: form, Fields: steps[index].decide(form, data, steps[index].keepFields(buildFields(form.Schema, form.UISchema, data, "", fc))),
 		IdempotencyKey: idem, Draft: draft, Step: index, Steps: steps, StepTitle: steps[index].Title,
 		Action: "/f/" + form.ID,
 	}
@@ -167,9 +169,7 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	req := web.RequestOf(ctx)
-	steps := stepsOf(form)
 	index, _ := strconv.Atoi(r.PostFormValue("_step"))
-	index = max(0, min(index, len(steps)-1))
 	token, idem := r.PostFormValue("_draft"), r.PostFormValue("_idem")
 	data := map[string]any{}
 	if token != "" {
@@ -192,8 +192,13 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The page posted is one of the steps its answers so far showed;
+	// its answers may show or hide the steps after it.
+	steps := stepsOf(form, data)
+	index = max(0, min(index, len(steps)-1))
 	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, received), ""))
 	dropHidden(form.Schema, data)
+	steps = stepsOf(form, data)
 	if len(refused) > 0 {
 		p.renderStep(w, r, http.StatusUnprocessableEntity, form, index, data, refused, token, idem)
 		return
@@ -220,7 +225,7 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	if len(steps) == 1 {
+	if len(declaredSteps(form)) == 1 {
 		p.send(w, r, form, data, raw, token, idem)
 		return
 	}
@@ -279,7 +284,7 @@ func (p *Pages) send(
 	var invalid *schemas.ValidationError
 	switch {
 	case errors.As(err, &invalid):
-		steps := stepsOf(form)
+		steps := stepsOf(form, data)
 		index := 0
 		for i, s := range steps {
 			if len(invalid.Fields) > 0 && s.owns(invalid.Fields[0].Location) {

@@ -71,13 +71,14 @@ func (p *Pages) previewPost(w http.ResponseWriter, r *http.Request) {
 	if !ok || !p.parseBody(w, r) {
 		return
 	}
-	steps := stepsOf(form)
 	index, _ := strconv.Atoi(r.PostFormValue("_step"))
-	index = max(0, min(index, len(steps)-1))
 	data := decodeData(json.RawMessage(r.PostFormValue("_answers")))
+	steps := stepsOf(form, data)
+	index = max(0, min(index, len(steps)-1))
 	// A preview keeps no file: nothing of it is stored.
 	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, nil), ""))
 	dropHidden(form.Schema, data)
+	steps = stepsOf(form, data)
 	if action := r.PostFormValue("_action"); strings.HasPrefix(action, "add:") || strings.HasPrefix(action, "remove:") {
 		applyAction(data, action)
 		p.renderPreview(w, r, http.StatusOK, form, index, data, nil, "")

@@ -41,15 +41,16 @@ func (p *Pages) resume(w http.ResponseWriter, r *http.Request) {
 	if invalid := (*schemas.ValidationError)(nil); errors.As(form.Validate(draft.Data), &invalid) {
 		unfit = invalid.Unfit()
 	}
+	data := decodeData(draft.Data)
 	if len(unfit) > 0 {
-		for i, s := range stepsOf(form) {
+		for i, s := range stepsOf(form, data) {
 			if s.owns(unfit[0].Location) {
 				index = i
 				break
 			}
 		}
 	}
-	p.renderStep(w, r, http.StatusOK, form, index, decodeData(draft.Data), unfit, token, "")
+	p.renderStep(w, r, http.StatusOK, form, index, data, unfit, token, "")
 }
 
 func decodeData(raw json.RawMessage) map[string]any {
@@ -140,7 +141,7 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 	}
 	data := decodeData(draft.Data)
 	page := checkPage{Form: form, Draft: token, IdempotencyKey: submit.NewToken()}
-	for i, s := range stepsOf(form) {
+	for i, s := range stepsOf(form, data) {
 		raw, err := json.Marshal(s.only(data))
 		if err != nil {
 			p.fail(w, r, err)

@@ -15,20 +15,73 @@ type step struct {
 	Fields []string `json:"fields"`
 }
 
-// stepsOf splits a form into pages: the uiSchema's "ui:steps" if it has
-// them, else one page per top-level group when every field is a group,
-// else a single page.
-func stepsOf(form *schemas.Compiled) []step {
+// stepsOf splits a form into the pages it shows for data, the answers so
+// far: the uiSchema's "ui:steps" if it has them, else one page per
+// top-level group when every field is a group, else a single page. A
+// conditional field that no step lists goes on the page of the field that
+// decides it; one that a step lists stays there, so that a whole step can
+// be conditional: a step whose fields are all conditional shows only when
+// one of them applies.
+func stepsOf(form *schemas.Compiled, data map[string]any) []step {
 	steps := declaredSteps(form)
-	// A conditional field goes on the page of the field that decides it.
-	for _, b := range schemas.BranchesOf(form.Schema) {
+	listed := map[string]bool{}
+	for _, s := range steps {
+		for _, name := range s.Fields {
+			listed[name] = true
+		}
+	}
+	branches := schemas.BranchesOf(form.Schema)
+	for _, b := range branches {
 		for i := range steps {
-			if slices.Contains(steps[i].Fields, b.Trigger()) {
-				steps[i].Fields = append(steps[i].Fields, b.Fields()...)
+			if !slices.Contains(steps[i].Fields, b.Trigger()) {
+				continue
+			}
+			for _, name := range b.Fields() {
+				if !listed[name] {
+					steps[i].Fields = append(steps[i].Fields, name)
+					listed[name] = true
+				}
 			}
 		}
 	}
-	return steps
+	if len(steps) < 2 {
+		return steps
+	}
+	var obj node
+	_ = json.Unmarshal(form.Schema, &obj)
+	base := map[string]json.RawMessage{}
+	_ = json.Unmarshal(obj.Properties, &base)
+	return slices.DeleteFunc(steps, func(s step) bool {
+		return !slices.ContainsFunc(s.Fields, func(name string) bool {
+			if _, unconditional := base[name]; unconditional {
+				return true
+			}
+			return slices.ContainsFunc(branches, func(b schemas.Branch) bool { return slices.Contains(b.Fields(), name) && b.Holds(data) })
+		})
+	})
+}
+
+// decide settles, on a page, the conditional fields whose condition reads
+// answers of other pages: the page's script could not, as it sees only
+// the answers of its own page. Such a field shows, and always, when its
+// condition holds for data; otherwise it is left out.
+func (s step) decide(form *schemas.Compiled, data map[string]any, fields []*Field) []*Field {
+	branches := schemas.BranchesOf(form.Schema)
+	return slices.DeleteFunc(fields, func(f *Field) bool {
+		if f.Condition == "" {
+			return false
+		}
+		for _, b := range branches {
+			if !slices.Contains(b.Fields(), f.Path) || slices.ContainsFunc(b.Reads(), func(name string) bool { return slices.Contains(s.Fields, name) }) {
+				continue
+			}
+			if !b.Holds(data) {
+				return true
+			}
+			f.Condition = ""
+		}
+		return false
+	})
 }
 
 func declaredSteps(form *schemas.Compiled) []step {

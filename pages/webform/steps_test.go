@@ -141,3 +141,68 @@ func TestStepsSaveResumeCheck(t *testing.T) {
 		})
 	}
 }
+
+// A step shown on a condition: skipped, and not counted, while the
+// answers of the steps before it do not meet it; asked and checked once
+// they do; its answers dropped when they no longer do. The page's script
+// leaves its fields shown, as their condition reads another page.
+func TestConditionalStep(t *testing.T) {
+	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
+	api := testkit.Client{T: t, URL: base}
+	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
+	api.Must(200, "PUT", "/api/forms/mission/draft", adminToken, `{"title": "Ordre de mission", "audience": "public",
+		"schema": {"type": "object", "required": ["motif", "montant"], "properties": {
+			"motif": {"type": "string", "title": "Motif", "minLength": 1},
+			"avance": {"type": "boolean", "title": "Avance demandée"},
+			"montant": {"type": "number", "title": "Montant de l'avance"},
+			"note": {"type": "string", "title": "Note"}}},
+		"uiSchema": {"ui:steps": [{"title": "La mission", "fields": ["motif", "avance"]}, {"title": "L'avance", "fields": ["montant"]},
+			{"title": "Pour finir", "fields": ["note"]}]},
+		"routing": {"default": "accueil"}}`)
+	api.Must(200, "PUT", "/api/forms/mission/steps/2/condition", adminToken, `{"rules":[{"field":"avance","operator":"equals","values":[true]}]}`)
+	api.Must(200, "POST", "/api/forms/mission/publish", adminToken, "")
+	send := chromedp.Click(chromedp.CSS("#send"))
+
+	for _, js := range []bool{true, false} {
+		t.Run(map[bool]string{true: "with JavaScript", false: "without JavaScript"}[js], func(t *testing.T) {
+			ctx := browsertest.New(t)
+			if !js {
+				browsertest.WithoutJavaScript(t, ctx)
+			}
+			progress := func(want string) {
+				t.Helper()
+				if got := browsertest.Text(t, ctx, "#progress") + " · " + browsertest.Text(t, ctx, "h1"); got != want {
+					t.Errorf("at %q, want %q", got, want)
+				}
+			}
+			browsertest.Load(t, ctx, chromedp.Navigate(base+"/f/mission"))
+			progress("Étape 1 sur 2 · La mission")
+			browsertest.Load(t, ctx, chromedp.SendKeys(field("motif"), "Colloque à Metz"), chromedp.Click(chromedp.CSS(`[name="avance"]`)), send)
+			progress("Étape 2 sur 3 · L'avance")
+			if status := browsertest.Load(t, ctx, send); status != http.StatusUnprocessableEntity {
+				t.Errorf("the advance's step sent without its amount: %d", status)
+			}
+			browsertest.Load(t, ctx, chromedp.SendKeys(field("montant"), "120"), send)
+			progress("Étape 3 sur 3 · Pour finir")
+			browsertest.Load(t, ctx, send)
+			if page := browsertest.Text(t, ctx, "main"); !strings.Contains(page, "L'avance") || !strings.Contains(page, "120") {
+				t.Errorf("the check page lacks the advance:\n%s", page)
+			}
+			// No advance after all: its step goes, and its answer with it.
+			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`a[href$="?step=0"]:not(.back)`)))
+			browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS(`[name="avance"]`)), send)
+			progress("Étape 2 sur 2 · Pour finir")
+			browsertest.Load(t, ctx, send)
+			if page := browsertest.Text(t, ctx, "main"); strings.Contains(page, "L'avance") || strings.Contains(page, "Montant") {
+				t.Errorf("the check page still has the advance:\n%s", page)
+			}
+			if status := browsertest.Load(t, ctx, send); status != http.StatusOK {
+				t.Fatalf("send: %d", status)
+			}
+			dossier := api.Must(200, "GET", "/api/dossiers/"+browsertest.Text(t, ctx, "#reference"), adminToken, "").Body
+			if strings.Contains(string(dossier), "Montant") {
+				t.Errorf("the request keeps the advance: %s", dossier)
+			}
+		})
+	}
+}

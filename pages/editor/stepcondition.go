@@ -1,0 +1,85 @@
+package editor
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/guichet/guichet/builder"
+	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/schemas"
+)
+
+// stepConditionPage edits the condition that shows a whole step.
+type stepConditionPage struct {
+	Form      schemas.Form
+	Index     int
+	Step      builder.Step
+	Condition conditionEditor
+	Errors    []string
+}
+
+// stepOf reads the step the path names, or answers that there is none.
+func (e *Pages) stepOf(w http.ResponseWriter, r *http.Request, draft schemas.Form) (int, builder.Step, bool) {
+	steps := builder.Steps(draft)
+	i, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || i < 1 || i > len(steps) {
+		e.templates.Render(w, r, http.StatusNotFound, "notfound.html", web.Say(r, "Étape introuvable", "Step not found"), nil)
+		return 0, builder.Step{}, false
+	}
+	return i - 1, steps[i-1], true
+}
+
+func (e *Pages) stepConditionForm(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	index, step, ok := e.stepOf(w, r, draft)
+	if !ok {
+		return
+	}
+	e.renderStepCondition(w, r, http.StatusOK, draft, stepConditionPage{Index: index, Step: step})
+}
+
+func (e *Pages) renderStepCondition(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page stepConditionPage) {
+	specs, err := builder.Fields(draft)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	page.Form = draft
+	page.Condition.fill(r, specs, builder.StepCondition(draft, page.Index), func(s builder.FieldSpec) bool {
+		return !slices.Contains(page.Step.Fields, s.Name)
+	})
+	title := web.Say(r, "Condition de l'étape « ", "Condition of the step “") + page.Step.Title + web.Say(r, " »", "”")
+	e.templates.Render(w, r, status, "stepcondition.html", pageTitle(r, title, draft.Title, len(page.Errors) > 0), page)
+}
+
+// saveStepCondition shows the step only when the rules posted hold, or
+// always with none.
+func (e *Pages) saveStepCondition(w http.ResponseWriter, r *http.Request) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return
+	}
+	index, step, ok := e.stepOf(w, r, draft)
+	if !ok {
+		return
+	}
+	page := stepConditionPage{Index: index, Step: step}
+	var cond *builder.Condition
+	cond, page.Condition.Rules, page.Errors = parseCondition(r, draft, nil)
+	e.commit(w, r, page.Errors, func() error {
+		_, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, func(f schemas.Form) (schemas.Form, error) {
+			if builder.StepCondition(f, index).Same(cond) {
+				return f, nil
+			}
+			return builder.SetStepCondition(f, index, cond)
+		})
+		return err
+	}, func(errs []string) {
+		page.Errors = errs
+		e.renderStepCondition(w, r, http.StatusUnprocessableEntity, draft, page)
+	}, draft.ID, "/steps")
+}
