@@ -180,6 +180,8 @@ func TestBuildPublishAndFill(t *testing.T) {
 	if lint := browsertest.Text(t, ctx, "#lint"); lint != "La vérification ne trouve rien à corriger." {
 		t.Errorf("lint after the steps: %q", lint)
 	}
+	load(http.StatusOK, chromedp.Navigate(base+overview+"/steps/3/condition"))
+	check("35-builder-step-condition")
 
 	// Two routing rules, checked with the dry run.
 	load(http.StatusOK, chromedp.Navigate(base+overview+"/routing"))
