@@ -541,9 +541,10 @@ func (w *world) requests() map[string]route {
 		"GET /api/deadletters":     {access: identity.AdminOnly, request: fixed("/api/deadletters", ""), ok: 200},
 		// Reached: there is no dead letter at that sequence.
 		"POST /api/deadletters/{sequence}/replay": {access: identity.AdminOnly, request: fixed("/api/deadletters/999/replay", ""), ok: 404},
-		"GET /{$}":       {access: identity.Anyone, request: fixed("/", ""), ok: 200},
-		"GET /f/{form}":  {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
-		"POST /f/{form}": {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"GET /{$}":              {access: identity.Anyone, request: fixed("/", ""), ok: 200},
+		"GET /f/{form}":         {access: identity.Anyone, request: fixed("/f/permis", ""), ok: 200},
+		"POST /f/{form}":        {access: identity.Anyone, request: fixed("/f/permis", "nom=Martin"), ok: 303},
+		"POST /f/{form}/calcul": {access: identity.Anyone, request: fixed("/f/permis/calcul", "nom=Martin"), ok: 200},
 		"GET /f/{form}/d/{draft}": {
 			access:  identity.Anyone,
 			request: func(caller) (string, string) { return "/f/permis/d/" + w.newDraft(), "" },

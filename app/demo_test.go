@@ -100,14 +100,14 @@ func TestDemoContent(t *testing.T) {
 			"frais-deplacement",
 			agent,
 			`{"ordreMission":"2027-ABCD-EFGH-JKMN","trajets":[{"date":"2026-01-12","depart":"Metz","arrivee":"Luxembourg","km":65},` +
-				`{"date":"2026-01-12","depart":"Luxembourg","arrivee":"Metz","km":65}],"repas":1,"total":91.5}`,
+				`{"date":"2026-01-12","depart":"Luxembourg","arrivee":"Metz","km":65}],"puissance":"5cv","repas":1,"total":9999}`,
 			"rh",
 		},
 		{
 			"frais-deplacement",
 			agent,
-			`{"ordreMission":"2027-ABCD-EFGH-JKMP","trajets":[{"date":"2026-02-02","depart":"Metz","arrivee":"Bruxelles","km":300}],"nuitees":2,` +
-				`"total":640}`,
+			`{"ordreMission":"2027-ABCD-EFGH-JKMP","trajets":[{"date":"2026-02-02","depart":"Metz","arrivee":"Bruxelles","km":300},` +
+				`{"date":"2026-02-04","depart":"Bruxelles","arrivee":"Metz","km":300}],"puissance":"8cv","nuitees":3}`,
 			"finances",
 		},
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/guichet/guichet/internal/platform/locale"
@@ -33,6 +34,10 @@ const (
 	IBAN           FieldType = "iban"
 	FileUpload     FieldType = "file"
 	RepeatGroup    FieldType = "group"
+	// CalculatedNumber and CalculatedAmount are worked out by the server
+	// from the other answers (see schemas.KeywordCalculate).
+	CalculatedNumber FieldType = "calculated-number"
+	CalculatedAmount FieldType = "calculated-amount"
 	// Heading and Paragraph show text between fields and ask nothing.
 	Heading   FieldType = "heading"
 	Paragraph FieldType = "paragraph"
@@ -40,7 +45,8 @@ const (
 
 // Catalogue lists the field types in the order the builder offers them.
 var Catalogue = []FieldType{ShortText, LongText, EmailAddress, PhoneFR, Number, AmountEUR, Date, PastDate, YesNo,
-	SingleChoice, MultipleChoice, Commune, PostalAddress, SIRET, IBAN, FileUpload, RepeatGroup, Heading, Paragraph}
+	SingleChoice, MultipleChoice, Commune, PostalAddress, SIRET, IBAN, FileUpload, RepeatGroup, CalculatedNumber, CalculatedAmount,
+	Heading, Paragraph}
 
 // Choice is one answer offered by a choice field.
 type Choice struct {
@@ -77,6 +83,9 @@ type FieldSpec struct {
 	// counted from today (see schemas.DateBound).
 	Earliest schemas.DateBound `json:"earliest,omitempty" doc:"Date au plus tôt : AAAA-MM-JJ, today, today-16y, today+30d, today-6m"`
 	Latest   schemas.DateBound `json:"latest,omitempty" doc:"Date au plus tard, comme earliest"`
+	// Calculate is a calculated field's expression, in expr over the
+	// other fields by name.
+	Calculate string `json:"calculate,omitempty" doc:"Calcul d'un champ calculé, en expr : sum(trajets, .km) * 0.35, days(debut, fin) + 1"`
 	// Fields are a repeatable group's fields.
 	Fields []FieldSpec `json:"fields,omitempty"`
 	// Condition, when reading a form's fields, says when a conditional
@@ -149,6 +158,15 @@ func (f FieldSpec) Fragment() (schema, ui map[string]any, err error) {
 		schema["multipleOf"] = schemas.AmountStep
 		if f.Minimum == nil {
 			schema["minimum"] = 0
+		}
+	case CalculatedNumber, CalculatedAmount:
+		if strings.TrimSpace(f.Calculate) == "" {
+			return nil, nil, refuse(fmt.Sprintf("Le champ %s est calculé : écrivez son calcul.", named(f)),
+				fmt.Sprintf("The field %s is calculated: write its calculation.", named(f)))
+		}
+		schema["type"], schema["readOnly"], schema[schemas.KeywordCalculate] = "number", true, strings.TrimSpace(f.Calculate)
+		if f.Type == CalculatedAmount {
+			schema["multipleOf"] = schemas.AmountStep
 		}
 	case Date, PastDate:
 		schema["type"], schema["format"] = "string", "date"

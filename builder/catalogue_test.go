@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/guichet/guichet/schemas"
@@ -22,6 +23,8 @@ func TestCatalogue(t *testing.T) {
 		{Type: PhoneFR, Name: "tel", Label: "Téléphone", Hint: "Par exemple 03 87 37 57 57"},
 		{Type: Number, Name: "enfants", Label: "Nombre d'enfants", Minimum: ptr(0.0), Maximum: ptr(20.0)},
 		{Type: AmountEUR, Name: "montant", Label: "Montant demandé (€)"},
+		{Type: CalculatedAmount, Name: "par_enfant", Label: "Montant par enfant", Calculate: "montant / enfants"},
+		{Type: CalculatedNumber, Name: "duree", Label: "Durée en jours", Calculate: "days(naissance, debut)"},
 		{Type: Date, Name: "debut", Label: "Date de début"},
 		{Type: PastDate, Name: "naissance", Label: "Date de naissance"},
 		{Type: YesNo, Name: "boursier", Label: "Boursier"},
@@ -77,7 +80,11 @@ func TestCatalogue(t *testing.T) {
 		"adresse":{"rue":"1 rue du Pont-des-Morts","codePostal":"57000","commune":"Metz"},"siret":"73282932000074",
 		"iban":"FR7630006000011234567890189","justificatif":"data:application/pdf;name=a.pdf;base64,JVBERg==",
 		"membres":[{"nom":"Klein"}]}`
-	if err := compiled.Validate(json.RawMessage(valid)); err != nil {
+	calculated, err := compiled.Calculate(json.RawMessage(valid))
+	if err != nil || !strings.Contains(string(calculated), `"par_enfant":750.25`) || !strings.Contains(string(calculated), `"duree":13320`) {
+		t.Errorf("the calculated fields: %s %v", calculated, err)
+	}
+	if err := compiled.Validate(calculated); err != nil {
 		t.Errorf("valid answers refused: %v", err)
 	}
 	err = compiled.Validate(json.RawMessage(`{"nom":"W","cp":"75001","email":"a@example.fr","commune":"75056","siret":"12345678901234",` +

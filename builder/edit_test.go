@@ -50,6 +50,8 @@ func TestFieldsReadBack(t *testing.T) {
 			spec.Fields = []FieldSpec{{Type: ShortText, Name: "prenom", Label: "Prénom", Required: true}}
 		case Paragraph:
 			spec.Hint = "Un texte d'explication."
+		case CalculatedNumber, CalculatedAmount:
+			spec.Calculate = "1 + 1"
 		}
 		specs = append(specs, spec)
 	}

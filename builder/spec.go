@@ -94,6 +94,7 @@ type fieldSchema struct {
 	OneOf          []choiceSchema    `json:"oneOf"`
 	Items          json.RawMessage   `json:"items"`
 	Properties     map[string]any    `json:"properties"`
+	Calculate      string            `json:"x-calculate"`
 	Earliest       schemas.DateBound `json:"x-earliest"`
 	Latest         schemas.DateBound `json:"x-latest"`
 }
@@ -127,7 +128,7 @@ func SpecOf(schema, ui json.RawMessage) FieldSpec {
 	spec := FieldSpec{Label: s.Title, Hint: u.Help, Placeholder: u.Placeholder, Purpose: u.Autocomplete, Summary: u.Summary,
 		Default: s.Default,
 		Minimum: s.Minimum, Maximum: s.Maximum, MinLength: s.MinLength, MaxLength: s.MaxLength,
-		Pattern: s.Pattern, PatternMessage: s.PatternMessage, Earliest: s.Earliest, Latest: s.Latest}
+		Pattern: s.Pattern, PatternMessage: s.PatternMessage, Earliest: s.Earliest, Latest: s.Latest, Calculate: s.Calculate}
 	typ, _ := s.Type.(string)
 	switch {
 	case typ == "null":
@@ -137,6 +138,11 @@ func SpecOf(schema, ui json.RawMessage) FieldSpec {
 		}
 	case typ == "boolean":
 		spec.Type = YesNo
+	case s.Calculate != "":
+		spec.Type = CalculatedNumber
+		if s.MultipleOf != nil && *s.MultipleOf == schemas.AmountStep {
+			spec.Type = CalculatedAmount
+		}
 	case typ == "number" || typ == "integer":
 		spec.Type = Number
 		if s.MultipleOf != nil && *s.MultipleOf == 0.01 {

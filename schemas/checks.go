@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -54,8 +56,26 @@ type compiledCheck struct {
 // compileChecks compiles a form's checks against its fields, adding to
 // problems those that do not compile.
 func compileChecks(f Form, problems *DefinitionError) []compiledCheck {
-	// Each field is typed as its answers are, so that the expression is
-	// checked: a text, a number, a yes or no, a list, a group.
+	fields := expressionEnv(f)
+	var out []compiledCheck
+	for i, check := range f.Checks {
+		compiled, err := compileCheck(check, fields)
+		if err != nil {
+			problems.add(fmt.Sprintf("checks[%d]", i), locale.Text{
+				FR: fmt.Sprintf("Le contrôle « %s » ne se lit pas, ou ne porte pas sur les champs du formulaire : %v.", check.Expr, err),
+				EN: fmt.Sprintf("The check “%s” does not parse, or is not on the form's fields: %v.", check.Expr, err),
+			})
+			continue
+		}
+		out = append(out, compiled)
+	}
+	return out
+}
+
+// expressionEnv types each field of a form as its answers are, so that
+// an expression over them is checked when it compiles: a text, a number,
+// a yes or no, a list, a group.
+func expressionEnv(f Form) map[string]any {
 	fields := map[string]any{}
 	for name, raw := range AllProperties(f.Schema) {
 		var node struct {
@@ -75,39 +95,53 @@ func compileChecks(f Form, problems *DefinitionError) []compiledCheck {
 			fields[name] = ""
 		}
 	}
-	var out []compiledCheck
-	for i, check := range f.Checks {
-		compiled, err := compileCheck(check, fields)
-		if err != nil {
-			problems.add(fmt.Sprintf("checks[%d]", i), locale.Text{
-				FR: fmt.Sprintf("Le contrôle « %s » ne se lit pas, ou ne porte pas sur les champs du formulaire : %v.", check.Expr, err),
-				EN: fmt.Sprintf("The check “%s” does not parse, or is not on the form's fields: %v.", check.Expr, err),
-			})
-			continue
-		}
-		out = append(out, compiled)
-	}
-	return out
+	return fields
 }
 
-// compileCheck compiles a check against a form's fields, each with a
-// value of its type.
-func compileCheck(c CrossCheck, fields map[string]any) (compiledCheck, error) {
-	opts := []expr.Option{expr.Env(fields), expr.AsBool(), expr.MaxNodes(MaxCheckNodes), expr.DisableAllBuiltins()}
+// compileExpression compiles an expression of checks and calculations
+// against the fields of env, with the functions they may call.
+func compileExpression(text string, env map[string]any, result expr.Option) (*vm.Program, []string, error) {
+	opts := []expr.Option{expr.Env(env), result, expr.MaxNodes(MaxCheckNodes), expr.DisableAllBuiltins(), daysFunction}
 	for _, b := range checkBuiltins {
 		opts = append(opts, expr.EnableBuiltin(b))
 	}
-	program, err := expr.Compile(c.Expr, opts...)
+	program, err := expr.Compile(text, opts...)
 	if err != nil {
-		return compiledCheck{}, err
+		return nil, nil, err
 	}
 	named := &identifiers{}
 	node := program.Node()
 	ast.Walk(&node, named)
-	if !slices.Contains(named.names, c.Field) {
+	// Function names are identifiers too: only the fields are inputs.
+	fields := slices.DeleteFunc(named.names, func(name string) bool { _, isField := env[name]; return !isField })
+	return program, fields, nil
+}
+
+// daysFunction is days(from, to): the days from one date, as
+// "2026-03-02", to another; days(debut, fin) + 1 counts both.
+var daysFunction = expr.Function("days", func(params ...any) (any, error) {
+	from, err := time.Parse(time.DateOnly, params[0].(string))
+	if err != nil {
+		return nil, err
+	}
+	to, err := time.Parse(time.DateOnly, params[1].(string))
+	if err != nil {
+		return nil, err
+	}
+	return math.Round(to.Sub(from).Hours() / 24), nil
+}, new(func(string, string) float64))
+
+// compileCheck compiles a check against a form's fields, each with a
+// value of its type.
+func compileCheck(c CrossCheck, fields map[string]any) (compiledCheck, error) {
+	program, names, err := compileExpression(c.Expr, fields, expr.AsBool())
+	if err != nil {
+		return compiledCheck{}, err
+	}
+	if !slices.Contains(names, c.Field) {
 		return compiledCheck{}, fmt.Errorf("the message's field %q is not in the expression", c.Field)
 	}
-	return compiledCheck{CrossCheck: c, program: program, fields: named.names}, nil
+	return compiledCheck{CrossCheck: c, program: program, fields: names}, nil
 }
 
 // identifiers collects the names an expression reads.
@@ -124,22 +158,48 @@ func (v *identifiers) Visit(node *ast.Node) {
 // while a field it names is unanswered, or when it cannot be evaluated
 // (an answer of the wrong type, which the schema reports).
 func (c compiledCheck) failed(answers map[string]any) bool {
-	env := make(map[string]any, len(c.fields))
-	for _, f := range c.fields {
-		v, answered := answers[f]
-		if !answered || v == nil {
-			return false
-		}
-		if n, ok := v.(json.Number); ok {
-			f64, err := n.Float64()
-			if err != nil {
-				return false
-			}
-			v = f64
-		}
-		env[f] = v
+	env, answered := expressionInputs(c.fields, answers)
+	if answered < len(c.fields) {
+		return false
 	}
 	out, err := expr.Run(c.program, env)
 	holds, _ := out.(bool)
 	return err == nil && !holds
+}
+
+// expressionInputs are the answers to the fields an expression names,
+// numbers as float64 throughout, nil for those unanswered, and how many
+// are answered.
+func expressionInputs(fields []string, answers map[string]any) (env map[string]any, answered int) {
+	env = make(map[string]any, len(fields))
+	for _, f := range fields {
+		v := answers[f]
+		if v != nil {
+			answered++
+		}
+		env[f] = floats(v)
+	}
+	return env, answered
+}
+
+// floats turns the json.Numbers of a decoded answer into float64.
+func floats(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		f, _ := v.Float64()
+		return f
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = floats(item)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, item := range v {
+			out[k] = floats(item)
+		}
+		return out
+	}
+	return v
 }

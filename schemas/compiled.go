@@ -31,6 +31,8 @@ type Compiled struct {
 	checks []compiledCheck
 	// dates are the bounds of the date fields that have some.
 	dates []dateBounds
+	// calculations are the calculated fields, compiled.
+	calculations []compiledCalculation
 }
 
 type compiledRule struct {
@@ -61,6 +63,7 @@ func compile(v Version) (*Compiled, error) {
 	}
 	c.checks = compileChecks(v.Form, problems)
 	c.dates = compileDateBounds(v.Form, problems)
+	c.calculations = compileCalculations(v.Form, problems)
 	if err := problems.orNil(); err != nil {
 		return nil, err
 	}
@@ -80,9 +83,28 @@ func (c *Compiled) Validate(data json.RawMessage) error {
 	if !errors.As(err, &invalid) && err != nil {
 		return err
 	}
+	for _, f := range c.Checks(data) {
+		if !slices.ContainsFunc(invalid.Fields, func(wrong FieldError) bool { return wrong.Location == f.Location }) {
+			invalid.Fields = append(invalid.Fields, f)
+		}
+	}
+	if len(invalid.Fields) == 0 {
+		return nil
+	}
+	return invalid
+}
+
+// Checks lists what the bounds of the dates and the checks across answers
+// refuse in data, whatever the schema says of it: what a page shows as
+// the answers are typed.
+func (c *Compiled) Checks(data json.RawMessage) []FieldError {
+	if len(c.checks) == 0 && len(c.dates) == 0 {
+		return nil
+	}
+	var refused []FieldError
 	refuse := func(field string, msg locale.Text) {
-		if !slices.ContainsFunc(invalid.Fields, func(f FieldError) bool { return f.Location == field }) {
-			invalid.Fields = append(invalid.Fields, FieldError{Location: field, Message: msg})
+		if !slices.ContainsFunc(refused, func(f FieldError) bool { return f.Location == field }) {
+			refused = append(refused, FieldError{Location: field, Message: msg})
 		}
 	}
 	answers, _ := decodeNumbers(data).(map[string]any)
@@ -95,10 +117,7 @@ func (c *Compiled) Validate(data json.RawMessage) error {
 			refuse(check.Field, check.Message())
 		}
 	}
-	if len(invalid.Fields) == 0 {
-		return nil
-	}
-	return invalid
+	return refused
 }
 
 // Route returns the department that receives data: the department of the

@@ -61,7 +61,8 @@ func TestDateBounds(t *testing.T) {
 
 	form.Schema = json.RawMessage(`{"type":"object","properties":{"stage":{"type":"string","format":"date","x-earliest":"demain"}}}`)
 	var definition *DefinitionError
-	if _, err := compile(Version{Form: form}); !errors.As(err, &definition) || definition.Problems[0].Location != "schema.properties.stage.x-earliest" {
+	_, err = compile(Version{Form: form})
+	if !errors.As(err, &definition) || definition.Problems[0].Location != "schema.properties.stage.x-earliest" {
 		t.Errorf("a bound that is none taken: %v", err)
 	}
 }

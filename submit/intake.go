@@ -253,6 +253,10 @@ func (in *Intake) submit(ctx context.Context, req Request) (Acceptance, error) {
 	if err := checkLimits(req.Data); err != nil {
 		return Acceptance{}, err
 	}
+	// The calculated fields are the server's, whatever was sent.
+	if req.Data, err = form.Calculate(req.Data); err != nil {
+		return Acceptance{}, err
+	}
 	if err := form.Validate(req.Data); err != nil {
 		return Acceptance{}, err
 	}

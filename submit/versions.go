@@ -167,6 +167,10 @@ func (in *Intake) Correct(ctx context.Context, form *schemas.Compiled, previous 
 	if err := checkLimits(data); err != nil {
 		return Stored{}, err
 	}
+	data, err := form.Calculate(data)
+	if err != nil {
+		return Stored{}, err
+	}
 	if err := form.Validate(data); err != nil {
 		return Stored{}, err
 	}

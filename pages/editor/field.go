@@ -98,6 +98,8 @@ type fieldPage struct {
 	Texts fieldTexts
 	// Condition edits the condition that shows the field.
 	Condition conditionEditor
+	// Names are the fields' technical names, which a calculation uses.
+	Names []string
 	// Steps offers the steps to put a new field on.
 	Steps     []option
 	SubFields []subFieldRow
@@ -221,6 +223,11 @@ func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, 
 		e.fail(w, r, err)
 		return
 	}
+	for _, s := range specs {
+		if s.Name != page.Name && s.Type != builder.Heading && s.Type != builder.Paragraph {
+			page.Names = append(page.Names, s.Name)
+		}
+	}
 	page.Condition.fill(r, specs, page.Spec.Condition, func(s builder.FieldSpec) bool { return s.Name != page.Name })
 	if page.New {
 		for i, s := range builder.Steps(draft) {
@@ -230,7 +237,9 @@ func (e *Pages) renderField(w http.ResponseWriter, r *http.Request, status int, 
 	if page.Spec.Type == builder.RepeatGroup {
 		page.SubTypes = slices.DeleteFunc(
 			slices.Clone(builder.Catalogue),
-			func(t builder.FieldType) bool { return t == builder.RepeatGroup },
+			func(t builder.FieldType) bool {
+				return t == builder.RepeatGroup || t == builder.CalculatedNumber || t == builder.CalculatedAmount
+			},
 		)
 		if len(page.SubFields) == 0 {
 			for i, s := range page.Spec.Fields {
@@ -391,6 +400,7 @@ func parseField(r *http.Request) (builder.FieldSpec, fieldTexts, []subFieldRow, 
 		AsList:         form.Get("asList") == "on",
 		Purpose:        form.Get("purpose"),
 		Summary:        form.Get("summary") == "on",
+		Calculate:      strings.TrimSpace(form.Get("calculate")),
 	}
 	texts := fieldTexts{
 		Minimum: form.Get("minimum"), Maximum: form.Get("maximum"), MinLength: form.Get("minLength"),

@@ -478,10 +478,12 @@ func TestStepConditionPage(t *testing.T) {
 	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, draft)
 	api.Must(200, "PUT", "/api/forms/subvention/steps", adminToken,
 		`{"steps":[{"title":"L'association","fields":["nom"]},{"title":"Le projet","fields":["montant"]}]}`)
-	must(t, pages.get("/admin/forms/subvention/steps"), http.StatusOK, "Toujours affichée.", `href="/admin/forms/subvention/steps/2/condition"`)
+	must(t, pages.get("/admin/forms/subvention/steps"), http.StatusOK, "Toujours affichée.",
+		`href="/admin/forms/subvention/steps/2/condition"`)
 	must(t, pages.get("/admin/forms/subvention/steps/3/condition"), http.StatusNotFound)
 	must(t, pages.post("/admin/forms/subvention/steps/2/condition", url.Values{
-		"rule.0.field": {"montant"}, "rule.0.operator": {"filled"}}), http.StatusUnprocessableEntity, "Une étape ne peut dépendre de ses propres champs")
+		"rule.0.field": {"montant"}, "rule.0.operator": {"filled"}}), http.StatusUnprocessableEntity,
+		"Une étape ne peut dépendre de ses propres champs")
 	must(t, pages.post("/admin/forms/subvention/steps/2/condition", url.Values{
 		"rule.0.field": {"nom"}, "rule.0.operator": {"filled"}}), http.StatusSeeOther)
 	must(t, pages.get("/admin/forms/subvention/steps"), http.StatusOK, "Affichée si</strong> « Nom de l'association » est rempli.")

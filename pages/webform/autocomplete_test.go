@@ -1,8 +1,6 @@
 package webform_test
 
 import (
-	"context"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -51,7 +49,7 @@ func TestLongListProposesAsOneTypes(t *testing.T) {
 		t.Errorf("choosing with Enter went to %q rather than staying on the form", page)
 	}
 	browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS("#send")))
-	if got := sentCommune(t, ctx, api); got != "Ébersviller" {
+	if got := answerOf(t, ctx, api, "Commune"); got != "Ébersviller" {
 		t.Errorf("the commune sent: %q", got)
 	}
 
@@ -60,23 +58,7 @@ func TestLongListProposesAsOneTypes(t *testing.T) {
 	browsertest.Load(t, plain, chromedp.Navigate(base+"/f/inscription"))
 	browsertest.Do(t, plain, chromedp.SetValue(chromedp.CSS(`select#champ\.commune`), "57521"))
 	browsertest.Load(t, plain, chromedp.Click(chromedp.CSS("#send")))
-	if got := sentCommune(t, plain, api); got != "Œting" {
+	if got := answerOf(t, plain, api, "Commune"); got != "Œting" {
 		t.Errorf("the commune sent without JavaScript: %q", got)
 	}
-}
-
-// sentCommune is the commune answered in the request whose receipt the tab shows.
-func sentCommune(t *testing.T, ctx context.Context, api testkit.Client) string {
-	t.Helper()
-	path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
-	if err != nil || !strings.HasPrefix(path, "/recu/") {
-		t.Fatalf("no receipt after sending: %s %v", path, err)
-	}
-	dossier := api.Must(200, "GET", "/api/dossiers/"+strings.TrimPrefix(path, "/recu/"), adminToken, "").JSON(t)
-	for _, a := range dossier["answers"].([]any) {
-		if answer := a.(map[string]any); answer["label"] == "Commune" {
-			return answer["value"].(string)
-		}
-	}
-	return ""
 }

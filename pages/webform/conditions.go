@@ -96,3 +96,19 @@ func dropHidden(schemaRaw json.RawMessage, data map[string]any) {
 		}
 	}
 }
+
+// withCalculations is data with the form's calculated fields worked out
+// by the server, as it will store them.
+func withCalculations(form *schemas.Compiled, data map[string]any) map[string]any {
+	if !form.Calculated() {
+		return data
+	}
+	raw, err := json.Marshal(data)
+	if err == nil {
+		raw, err = form.Calculate(raw)
+	}
+	if err != nil {
+		return data
+	}
+	return decodeData(raw)
+}

@@ -35,6 +35,9 @@ const (
 	// Heading and Paragraph show text and ask nothing.
 	Heading   Kind = "heading"
 	Paragraph Kind = "paragraph"
+	// Calculated shows a number the server works out from the other
+	// answers, and asks nothing.
+	Calculated Kind = "calculated"
 )
 
 // Option is one choice of a radio, select or checkbox list.
@@ -146,6 +149,9 @@ type node struct {
 	MaxLength   int             `json:"maxLength"`
 	MaxItems    int             `json:"maxItems"`
 	MultipleOf  float64         `json:"multipleOf"`
+	// Calculate is a calculated field's expression (see
+	// schemas.KeywordCalculate).
+	Calculate string `json:"x-calculate"`
 	// Earliest and Latest bound a date.
 	Earliest schemas.DateBound `json:"x-earliest"`
 	Latest   schemas.DateBound `json:"x-latest"`
@@ -312,10 +318,13 @@ func buildField(schemaRaw, uiRaw json.RawMessage, value any, path string, fc fie
 		}
 	case "number", "integer":
 		f.Kind, f.Value = Number, scalarText(value)
+		if n.Calculate != "" {
+			f.Kind = Calculated
+		}
 		if v, isNumber := value.(float64); isNumber {
 			f.Value = schemas.NumberText(v, n.MultipleOf, lang)
 		}
-		if n.typ() == "integer" {
+		if n.typ() == "integer" && f.Kind == Number {
 			f.Kind = Integer
 		}
 	default:

@@ -56,6 +56,16 @@ func hasFiles(fields []*Field) bool {
 	return false
 }
 
+// LiveURL is where the page's script asks, as the answers are typed,
+// for the calculated fields and the checks' refusals (see live); empty
+// when the form has none, or the page does not post to the form.
+func (p formPage) LiveURL() string {
+	if !p.Form.Live() || p.Action != "/f/"+p.Form.ID {
+		return ""
+	}
+	return p.Action + "/calcul"
+}
+
 // MultiStep reports whether the form has several pages: one that
 // declares several steps is checked before it is sent, even when its
 // answers leave one step to show.
@@ -114,6 +124,7 @@ func (p *Pages) stepPage(
 	fieldErrs []schemas.FieldError,
 	draft, idem string,
 ) formPage {
+	data = withCalculations(form, data)
 	fc := p.fieldContext(r, data, fieldErrs)
 	errs := fc.errs
 	steps := stepsOf(form, data)
@@ -198,6 +209,7 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 	index = max(0, min(index, len(steps)-1))
 	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, received), ""))
 	dropHidden(form.Schema, data)
+	data = withCalculations(form, data)
 	steps = stepsOf(form, data)
 	if len(refused) > 0 {
 		p.renderStep(w, r, http.StatusUnprocessableEntity, form, index, data, refused, token, idem)

@@ -78,6 +78,7 @@ func (p *Pages) previewPost(w http.ResponseWriter, r *http.Request) {
 	// A preview keeps no file: nothing of it is stored.
 	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, nil), ""))
 	dropHidden(form.Schema, data)
+	data = withCalculations(form, data)
 	steps = stepsOf(form, data)
 	if action := r.PostFormValue("_action"); strings.HasPrefix(action, "add:") || strings.HasPrefix(action, "remove:") {
 		applyAction(data, action)

@@ -72,7 +72,8 @@ func (s step) decide(form *schemas.Compiled, data map[string]any, fields []*Fiel
 			return false
 		}
 		for _, b := range branches {
-			if !slices.Contains(b.Fields(), f.Path) || slices.ContainsFunc(b.Reads(), func(name string) bool { return slices.Contains(s.Fields, name) }) {
+			readsThisPage := slices.ContainsFunc(b.Reads(), func(name string) bool { return slices.Contains(s.Fields, name) })
+			if !slices.Contains(b.Fields(), f.Path) || readsThisPage {
 				continue
 			}
 			if !b.Holds(data) {

@@ -159,7 +159,8 @@ func TestConditionalStep(t *testing.T) {
 		"uiSchema": {"ui:steps": [{"title": "La mission", "fields": ["motif", "avance"]}, {"title": "L'avance", "fields": ["montant"]},
 			{"title": "Pour finir", "fields": ["note"]}]},
 		"routing": {"default": "accueil"}}`)
-	api.Must(200, "PUT", "/api/forms/mission/steps/2/condition", adminToken, `{"rules":[{"field":"avance","operator":"equals","values":[true]}]}`)
+	api.Must(200, "PUT", "/api/forms/mission/steps/2/condition", adminToken,
+		`{"rules":[{"field":"avance","operator":"equals","values":[true]}]}`)
 	api.Must(200, "POST", "/api/forms/mission/publish", adminToken, "")
 	send := chromedp.Click(chromedp.CSS("#send"))
 

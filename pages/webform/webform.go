@@ -91,6 +91,7 @@ func (p *Pages) Routes() []web.Route {
 		{Method: http.MethodGet, Pattern: "/{$}", Access: identity.Anyone, Handler: p.home},
 		{Method: http.MethodGet, Pattern: "/f/{form}", Access: identity.Anyone, Handler: p.show},
 		{Method: http.MethodPost, Pattern: "/f/{form}", Access: identity.Anyone, Handler: p.post},
+		{Method: http.MethodPost, Pattern: "/f/{form}/calcul", Access: identity.Anyone, Handler: p.live},
 		{Method: http.MethodGet, Pattern: "/f/{form}/d/{draft}", Access: identity.Anyone, Handler: p.resume},
 		{Method: http.MethodGet, Pattern: "/f/{form}/d/{draft}/verifier", Access: identity.Anyone, Handler: p.check},
 		{Method: http.MethodPost, Pattern: "/f/{form}/d/{draft}/courriel", Access: identity.Anyone, Handler: p.emailLink},

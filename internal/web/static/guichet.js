@@ -256,6 +256,61 @@
   document.head.appendChild(script);
 })();
 
+// As the answers are typed, a form with calculated fields or checks
+// across answers (form[data-live]) asks the server for them: the
+// calculated values shown are those it will store, and a check's refusal
+// shows under its field before the page is sent. Files are not sent.
+// Without JavaScript, both come when the page is posted.
+(function () {
+  var form = document.querySelector("form[data-live]");
+  if (!form) return;
+  var url = form.getAttribute("data-live");
+  var timer = null, asked = 0;
+  function container(name) {
+    var control = form.querySelector('[name="' + CSS.escape(name) + '"]');
+    return control && control.closest(".field, fieldset");
+  }
+  function show(answer) {
+    Object.keys(answer.values || {}).forEach(function (name) {
+      var output = form.querySelector('output[data-calculated="' + CSS.escape(name) + '"]');
+      if (output) output.textContent = answer.values[name] || "—";
+    });
+    form.querySelectorAll("p.live-check").forEach(function (p) {
+      if (!answer.checks || !answer.checks[p.getAttribute("data-field")]) p.remove();
+    });
+    Object.keys(answer.checks || {}).forEach(function (name) {
+      var place = container(name);
+      if (!place) return;
+      var p = place.querySelector("p.live-check");
+      if (!p) {
+        p = document.createElement("p");
+        p.className = "live-check error-message";
+        p.setAttribute("role", "status");
+        p.setAttribute("data-field", name);
+        place.appendChild(p);
+      }
+      p.textContent = answer.checks[name];
+    });
+  }
+  function ask() {
+    var body = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string") body.append(name, value);
+    });
+    var mine = ++asked;
+    fetch(url, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) { if (answer && mine === asked) show(answer); })
+      .catch(function () {});
+  }
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 300);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();
+
 // Copy buttons (data-copy names the field to copy) show only with
 // JavaScript; without it the field is there to select and copy by hand.
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
