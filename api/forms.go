@@ -70,6 +70,8 @@ type DraftBody struct {
 	Workflow *WorkflowBody `json:"workflow,omitempty" doc:"Circuit de validation d'un formulaire interne"`
 	// Checks are the rules across answers, in expr.
 	Checks []CheckBody `json:"checks,omitempty" maxItems:"50" doc:"Contrôles de cohérence entre réponses"`
+	// EmbedOrigins are the sites that may show the form in a frame.
+	EmbedOrigins []string `json:"embedOrigins,omitempty" maxItems:"10" doc:"Sites qui peuvent afficher le formulaire dans un cadre : https://www.moselle.fr"`
 }
 
 // CheckBody is a rule across a form's answers, with its message.
@@ -110,7 +112,7 @@ func (b DraftBody) form(id string) schemas.Form {
 		ID: id, Title: b.Title, Description: b.Description, Audience: schemas.Audience(b.Audience),
 		Schema: b.Schema, UISchema: b.UISchema, OpensAt: b.OpensAt, ClosesAt: b.ClosesAt, DraftDays: b.DraftDays,
 		MaxSubmissions: b.MaxSubmissions, RetentionDays: b.RetentionDays, Confirmation: b.Confirmation,
-		Routing: schemas.Routing{Default: b.Routing.Default},
+		Routing: schemas.Routing{Default: b.Routing.Default}, EmbedOrigins: b.EmbedOrigins,
 	}
 	for _, r := range b.Routing.Rules {
 		f.Routing.Rules = append(f.Routing.Rules, schemas.Rule{When: r.When, Department: r.Department})
@@ -132,7 +134,7 @@ func draftBodyOf(f schemas.Form) DraftBody {
 		Title: f.Title, Description: f.Description, Audience: string(f.Audience),
 		Schema: f.Schema, UISchema: f.UISchema, OpensAt: f.OpensAt, ClosesAt: f.ClosesAt, DraftDays: f.DraftDays,
 		MaxSubmissions: f.MaxSubmissions, RetentionDays: f.RetentionDays, Confirmation: f.Confirmation,
-		Routing: RoutingBody{Default: f.Routing.Default},
+		Routing: RoutingBody{Default: f.Routing.Default}, EmbedOrigins: f.EmbedOrigins,
 	}
 	for _, r := range f.Routing.Rules {
 		b.Routing.Rules = append(b.Routing.Rules, RuleBody{When: r.When, Department: r.Department})

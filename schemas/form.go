@@ -8,6 +8,7 @@ package schemas
 
 import (
 	"encoding/json"
+	"net/url"
 	"regexp"
 	"slices"
 	"time"
@@ -48,6 +49,27 @@ type Form struct {
 	Workflow *Workflow `json:"workflow,omitempty"`
 	// Checks are the rules across answers, each with its message.
 	Checks []CrossCheck `json:"checks,omitempty" maxItems:"50"`
+	// EmbedOrigins are the sites that may show the form in a frame, as
+	// origins: "https://www.moselle.fr". None keeps it out of every frame.
+	EmbedOrigins []string `json:"embedOrigins,omitempty" maxItems:"10" example:"[\"https://www.moselle.fr\"]"`
+}
+
+// ValidEmbedOrigin reports whether origin can embed a form: an https
+// origin, scheme and host with no path, or http on this machine (for
+// trials).
+func ValidEmbedOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || origin != u.Scheme+"://"+u.Host {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		host := u.Hostname()
+		return host == "localhost" || host == "127.0.0.1" || host == "::1"
+	}
+	return false
 }
 
 // Bounds of a form's settings.

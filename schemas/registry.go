@@ -157,6 +157,16 @@ func Check(ctx context.Context, f Form, departments DepartmentLookup) error {
 		return err
 	}
 	compileChecks(f, problems)
+	compileDateBounds(f, problems)
+	compileCalculations(f, problems)
+	for i, origin := range f.EmbedOrigins {
+		if !ValidEmbedOrigin(origin) {
+			problems.add(fmt.Sprintf("embedOrigins[%d]", i), locale.Text{
+				FR: fmt.Sprintf("« %s » n'est pas l'adresse d'un site : https://, son nom, sans chemin, comme https://www.moselle.fr.", origin),
+				EN: fmt.Sprintf("“%s” is not a site's address: https://, its name, no path, like https://www.moselle.fr.", origin),
+			})
+		}
+	}
 	return problems.orNil()
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 )
 
 // Before signing in, or for a citizen who never does, there is no session
@@ -31,11 +32,25 @@ func FormToken(w http.ResponseWriter, r *http.Request, p CookiePolicy) string {
 	return token
 }
 
-// FormTokenValid reports whether a posted form carries the token of its cookie.
+// FormTokenValid reports whether a posted form carries the token of its
+// cookie. A form shown in a frame on another site gets no cookie, the
+// browser keeping a site's cookies from the frames other sites show: its
+// post is valid when the browser says it comes from a page of this site
+// (Sec-Fetch-Site, or else Origin), which a cross-site page cannot forge.
 func FormTokenValid(r *http.Request) bool {
 	c, err := r.Cookie(formTokenCookie)
 	if err != nil || c.Value == "" {
-		return false
+		return fromThisSite(r)
 	}
 	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue(FormTokenField))) == 1
+}
+
+// fromThisSite reports whether the browser says that a request comes from
+// a page of this site; a request that says nothing does not.
+func fromThisSite(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin"
+	}
+	origin, err := url.Parse(r.Header.Get("Origin"))
+	return err == nil && origin.Host != "" && origin.Host == r.Host
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/guichet/guichet/identity"
@@ -100,7 +101,9 @@ func Parse(site Site, pages fs.FS, pattern string, log *slog.Logger, extra ...te
 // templates its pages share; it is not a page itself.
 const PartialsFile = "partials.html"
 
-// Render writes a page with status. Title is in the page's language.
+// Render writes a page with status. Title is in the page's language. A
+// page that other sites may show in a frame says so first, with
+// AllowFraming; any other is kept out of every frame.
 func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	req := RequestOf(r.Context())
 	p := Page{Site: t.site, Lang: req.Lang, Title: title, Principal: req.Principal, Path: r.URL.Path, Data: data}
@@ -120,8 +123,20 @@ func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, p
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors "+
-		"'none'; base-uri 'none'")
+	if h.Get("Content-Security-Policy") == "" {
+		AllowFraming(w, nil)
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// AllowFraming sets the content security policy of a page that the sites
+// of origins may show in a frame; with none, no site may.
+func AllowFraming(w http.ResponseWriter, origins []string) {
+	ancestors := "'none'"
+	if len(origins) > 0 {
+		ancestors = "'self' " + strings.Join(origins, " ")
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "+
+		"frame-ancestors "+ancestors+"; base-uri 'none'")
 }

@@ -33,7 +33,10 @@ type Config struct {
 	Departments *identity.Departments
 	// Site is what every page shows of the organisation.
 	Site web.Site
-	Log  *slog.Logger
+	// SiteURL is the site's public address, for the code that embeds a
+	// form in another site; empty, the address the admin came by.
+	SiteURL string
+	Log     *slog.Logger
 }
 
 // Pages serves the builder's pages.

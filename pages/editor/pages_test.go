@@ -328,7 +328,14 @@ func TestListAndSettingsPages(t *testing.T) {
 		"draftDays":      {"10"},
 		"retentionDays":  {"365"},
 		"confirmation":   {"Réponse sous un mois."},
+		"embedOrigins":   {"https://www.moselle.fr/\nhttps://www.moselle-jeunesse.fr"},
 	}), http.StatusSeeOther)
+	must(t, pages.post("/admin/forms/essai/settings", url.Values{"title": {"Essai de paramètres"}, "audience": {"public"},
+		"embedOrigins": {"www.moselle.fr/page"}}), http.StatusUnprocessableEntity, "n'est pas l'adresse d'un site")
+	api.Must(201, "POST", "/api/forms/essai/fields", adminToken, `{"type":"short-text","name":"nom","label":"Nom"}`)
+	api.Must(200, "POST", "/api/forms/essai/publish", adminToken, "")
+	must(t, pages.get("/admin/forms/essai/settings"), http.StatusOK, "https://www.moselle.fr\nhttps://www.moselle-jeunesse.fr</textarea>",
+		`/f/essai" title="Essai de paramètres"`, `/static/embed.js" defer></script></textarea>`)
 	got := api.Must(200, "GET", "/api/forms/essai/draft", adminToken, "").JSON(t)
 	for key, want := range map[string]any{
 		"title":          "Essai de paramètres",

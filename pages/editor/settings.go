@@ -1,6 +1,8 @@
 package editor
 
 import (
+	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,6 +28,10 @@ const emptyChecks = 2
 type settingsPage struct {
 	Form   schemas.Form
 	Checks []checkRow
+	// Origins are the sites that may embed the form, one a line; Embed is
+	// the code that does, once it is published.
+	Origins string
+	Embed   string
 	// Texts are the settings as the inputs hold them.
 	OpensAt, ClosesAt, MaxSubmissions, DraftDays, RetentionDays string
 	Errors                                                      []string
@@ -36,7 +42,8 @@ func (e *Pages) settingsForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	page := settingsPage{OpensAt: localTime(draft.OpensAt), ClosesAt: localTime(draft.ClosesAt),
+	page := settingsPage{Origins: strings.Join(draft.EmbedOrigins, "\n"),
+		OpensAt: localTime(draft.OpensAt), ClosesAt: localTime(draft.ClosesAt),
 		MaxSubmissions: count(draft.MaxSubmissions), DraftDays: count(draft.DraftDays), RetentionDays: count(draft.RetentionDays)}
 	e.renderSettings(w, r, http.StatusOK, draft, page)
 }
@@ -51,6 +58,9 @@ func (e *Pages) renderSettings(w http.ResponseWriter, r *http.Request, status in
 	for range emptyChecks {
 		page.Checks = append(page.Checks, checkRow{Index: len(page.Checks)})
 	}
+	if published, err := e.Forms.Latest(r.Context(), f.ID); err == nil && len(published.EmbedOrigins) > 0 {
+		page.Embed = embedCode(e.siteURL(r), published.Form)
+	}
 	e.templates.Render(w, r, status, "settings.html", pageTitle(r, web.Say(r, "Paramètres", "Settings"), f.Title, len(page.Errors) > 0), page)
 }
 
@@ -64,7 +74,12 @@ func (e *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	f.Description = strings.TrimSpace(r.PostFormValue("description"))
 	f.Audience = schemas.Audience(r.PostFormValue("audience"))
 	f.Confirmation = strings.TrimSpace(r.PostFormValue("confirmation"))
+	f.EmbedOrigins = strings.Fields(r.PostFormValue("embedOrigins"))
+	for i, origin := range f.EmbedOrigins {
+		f.EmbedOrigins[i] = strings.TrimRight(origin, "/")
+	}
 	page := settingsPage{
+		Origins:        r.PostFormValue("embedOrigins"),
 		OpensAt:        r.PostFormValue("opensAt"),
 		ClosesAt:       r.PostFormValue("closesAt"),
 		MaxSubmissions: r.PostFormValue("maxSubmissions"),
@@ -164,4 +179,24 @@ func count(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
+}
+
+// siteURL is the site's public address, or the one the admin came by.
+func (e *Pages) siteURL(r *http.Request) string {
+	if e.SiteURL != "" {
+		return strings.TrimRight(e.SiteURL, "/")
+	}
+	scheme := "http"
+	if web.OverHTTPS(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// embedCode is the HTML that shows a published form in a page of another
+// site: a frame that fits its content, through the script that sizes it.
+func embedCode(site string, f schemas.Form) string {
+	return fmt.Sprintf("<iframe src=\"%s/f/%s\" title=\"%s\" style=\"width: 100%%; border: 0; min-height: 40rem\" loading=\"lazy\">"+
+		"</iframe>\n"+
+		"<script src=\"%s/static/embed.js\" defer></script>", site, f.ID, html.EscapeString(f.Title), site)
 }

@@ -154,6 +154,8 @@ func (p *Pages) load(w http.ResponseWriter, r *http.Request) (*schemas.Compiled,
 		p.fail(w, r, err)
 		return nil, false
 	}
+	// The sites the form names may show its pages in a frame.
+	web.AllowFraming(w, form.EmbedOrigins)
 	if form.Audience == schemas.Internal && req.Principal.Anonymous() {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 		return nil, false
@@ -293,6 +295,7 @@ func (p *Pages) showReceipt(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	page.Record, page.Form, page.Token, page.Applicant = rec, form, token, rec.AppliedBy(req.Principal, token)
+	web.AllowFraming(w, form.EmbedOrigins)
 	page.Thread = web.Thread{Lang: req.Lang, Reference: rec.Reference, Token: token}
 	messages, err := p.Conversations.Thread(ctx, rec.Reference)
 	if err != nil {

@@ -383,10 +383,27 @@ func TestExpiredFormKeepsAnswers(t *testing.T) {
 	base := startWithForm(t)
 	client := testkit.Client{T: t, URL: base, NoRedirects: true}
 	r := client.Do("POST", "/f/aide-familles", "", "nom=Ma%C3%AFa+Lef%C3%A8vre&email=maia%40example.fr",
-		"Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
+		"Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin",
+		"Cookie", "guichet_form_csrf=un-jeton-renouvele-depuis-dans-un-autre-onglet")
 	page := string(r.Body)
 	if r.Status != http.StatusForbidden || !strings.Contains(page, "Le formulaire a expiré") ||
 		!strings.Contains(page, `value="Maïa Lefèvre"`) {
-		t.Errorf("post without its token: %d", r.Status)
+		t.Errorf("post with another token than its cookie's: %d", r.Status)
+	}
+	r = client.Do("POST", "/f/aide-familles", "", "nom=Ma%C3%AFa", "Content-Type", "application/x-www-form-urlencoded",
+		"Sec-Fetch-Site", "cross-site")
+	if r.Status != http.StatusForbidden {
+		t.Errorf("post from another site: %d", r.Status)
+	}
+	// Without a cookie, as in a frame on another site, a post the browser
+	// says comes from this site is taken.
+	r = client.Do("POST", "/f/aide-familles", "", "nom=Ma%C3%AFa+Lef%C3%A8vre&email=maia%40example.fr",
+		"Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
+	if r.Status == http.StatusForbidden {
+		t.Errorf("post from this site without the cookie: %d", r.Status)
+	}
+	r = client.Do("POST", "/f/aide-familles", "", "nom=Ma%C3%AFa", "Content-Type", "application/x-www-form-urlencoded")
+	if r.Status != http.StatusForbidden {
+		t.Errorf("post that says nothing of where it comes from, without its token: %d", r.Status)
 	}
 }

@@ -21,8 +21,8 @@ import (
 )
 
 // New starts a headless chromium for the test, closed at its end, and
-// returns the context of its tab.
-func New(t testing.TB) context.Context {
+// returns the context of its tab; flags are added to its command line.
+func New(t testing.TB, flags ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: the checks in a browser are skipped")
@@ -48,6 +48,7 @@ func New(t testing.TB) context.Context {
 		chromedp.Flag("lang", "fr-FR"),
 		chromedp.Flag("accept-lang", "fr-FR,fr"),
 	)
+	opts = append(opts, flags...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
@@ -130,6 +131,14 @@ func Text(t testing.TB, ctx context.Context, selector string) string {
 		t.Fatal(err)
 	}
 	return text
+}
+
+// FramesInProcess keeps the frames of other sites in the page's own
+// process, where a test reaches them as it does the page's elements;
+// site isolation would give each its own process.
+var FramesInProcess = []chromedp.ExecAllocatorOption{
+	chromedp.Flag("disable-site-isolation-trials", true),
+	chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
 }
 
 // PressEnter presses Enter as a person does: one key down that carries

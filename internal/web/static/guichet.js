@@ -311,6 +311,18 @@
   form.addEventListener("change", later);
 })();
 
+// In a frame on another site (see /static/embed.js), the page says its
+// height to the page around it, whenever it changes, so that the frame
+// fits it.
+(function () {
+  if (window.parent === window || !window.ResizeObserver) return;
+  function say() {
+    window.parent.postMessage({ guichet: "height", height: document.documentElement.scrollHeight }, "*");
+  }
+  new ResizeObserver(say).observe(document.body);
+  say();
+})();
+
 // Copy buttons (data-copy names the field to copy) show only with
 // JavaScript; without it the field is there to select and copy by hand.
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
