@@ -729,7 +729,13 @@ func (w *world) requests() map[string]route {
 			request: fixed("/admin/forms/ancien/fields/commune/delete", ""),
 			ok:      303,
 		},
-		"GET /admin/forms/{id}/steps": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", ""), ok: 200},
+		"GET /admin/forms/{id}/steps":       {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", ""), ok: 200},
+		"GET /admin/forms/{id}/traductions": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/traductions", ""), ok: 200},
+		"POST /admin/forms/{id}/traductions": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/etapes/traductions", "t.en.nom=Name"),
+			ok:      303,
+		},
 		"GET /admin/forms/{id}/steps/{n}/condition": {
 			access:  identity.AdminOnly,
 			request: fixed("/admin/forms/etapes/steps/2/condition", ""),

@@ -70,6 +70,9 @@ type DraftBody struct {
 	Workflow *WorkflowBody `json:"workflow,omitempty" doc:"Circuit de validation d'un formulaire interne"`
 	// Checks are the rules across answers, in expr.
 	Checks []CheckBody `json:"checks,omitempty" maxItems:"50" doc:"Contrôles de cohérence entre réponses"`
+	// Languages and Translations publish the form in other languages.
+	Languages    []string                     `json:"languages,omitempty" maxItems:"2" doc:"Langues de publication en plus du français : en, de"`
+	Translations map[string]map[string]string `json:"translations,omitempty" doc:"Les textes du formulaire dans chaque langue, par clé : title, <champ>, <champ>.help, <champ>=<réponse>, step.<n>, check.<n>"`
 	// EmbedOrigins are the sites that may show the form in a frame.
 	EmbedOrigins []string `json:"embedOrigins,omitempty" maxItems:"10" doc:"Sites qui peuvent afficher le formulaire dans un cadre : https://www.moselle.fr"`
 }
@@ -113,6 +116,7 @@ func (b DraftBody) form(id string) schemas.Form {
 		Schema: b.Schema, UISchema: b.UISchema, OpensAt: b.OpensAt, ClosesAt: b.ClosesAt, DraftDays: b.DraftDays,
 		MaxSubmissions: b.MaxSubmissions, RetentionDays: b.RetentionDays, Confirmation: b.Confirmation,
 		Routing: schemas.Routing{Default: b.Routing.Default}, EmbedOrigins: b.EmbedOrigins,
+		Languages: b.Languages, Translations: b.Translations,
 	}
 	for _, r := range b.Routing.Rules {
 		f.Routing.Rules = append(f.Routing.Rules, schemas.Rule{When: r.When, Department: r.Department})
@@ -135,6 +139,7 @@ func draftBodyOf(f schemas.Form) DraftBody {
 		Schema: f.Schema, UISchema: f.UISchema, OpensAt: f.OpensAt, ClosesAt: f.ClosesAt, DraftDays: f.DraftDays,
 		MaxSubmissions: f.MaxSubmissions, RetentionDays: f.RetentionDays, Confirmation: f.Confirmation,
 		Routing: RoutingBody{Default: f.Routing.Default}, EmbedOrigins: f.EmbedOrigins,
+		Languages: f.Languages, Translations: f.Translations,
 	}
 	for _, r := range f.Routing.Rules {
 		b.Routing.Rules = append(b.Routing.Rules, RuleBody{When: r.When, Department: r.Department})

@@ -163,10 +163,7 @@ func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mail
 	if err != nil {
 		return mailer.Message{}, err
 	}
-	lang := sub.Lang
-	if lang != locale.English {
-		lang = locale.French
-	}
+	lang := sub.Lang.Own()
 	data := mailData{
 		Organisation: n.Organisation, Form: form.Title, Reference: sub.Reference, Date: locale.DateTime(e.At, lang),
 		Link:         strings.TrimSuffix(n.SiteURL, "/") + "/recu/" + sub.Reference + "?token=" + url.QueryEscape(token),

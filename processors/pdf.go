@@ -100,8 +100,11 @@ func (p *PDF) Handle(ctx context.Context, msg jetstream.Msg) error {
 		// Stored by an earlier delivery: never a second PDF.
 		storedAt = info.ModTime
 	case errors.Is(err, jetstream.ErrObjectNotFound):
+		// In the language the request was made in.
+		form := form.In(string(sub.Lang))
 		doc := RecordDocument{
 			Organisation: p.Organisation,
+			Lang:         sub.Lang.Own(),
 			FormTitle:    form.Title,
 			FormVersion:  sub.FormVersion,
 			Reference:    sub.Reference,

@@ -21,9 +21,11 @@ import (
 // RecordDocument is what the PDF record of a submission shows.
 type RecordDocument struct {
 	Organisation string
-	FormTitle    string
-	FormVersion  int
-	Reference    string
+	// Lang is the language of the record's own texts: that of the request.
+	Lang        locale.Lang
+	FormTitle   string
+	FormVersion int
+	Reference   string
 	// Revision numbers a corrected version: 1 for the first.
 	Revision    int
 	SubmittedAt time.Time
@@ -40,12 +42,11 @@ type RecordDocument struct {
 	SiteURL string
 }
 
-// scanText says a file's scan result on the record, in French as the
-// rest of it.
-var scanText = map[uploads.Scan]string{
-	uploads.Clean:     "aucun virus trouvé",
-	uploads.Infected:  "virus trouvé, fichier supprimé",
-	uploads.Unscanned: "pas encore analysé (l'analyseur ne répondait pas)",
+// scanText says a file's scan result on the record.
+var scanText = map[uploads.Scan]locale.Text{
+	uploads.Clean:     {FR: "aucun virus trouvé", EN: "no virus found"},
+	uploads.Infected:  {FR: "virus trouvé, fichier supprimé", EN: "virus found, file deleted"},
+	uploads.Unscanned: {FR: "pas encore analysé (l'analyseur ne répondait pas)", EN: "not scanned yet (the scanner did not answer)"},
 }
 
 // RenderRecord writes the PDF record of a submission. Values are written as
@@ -53,6 +54,7 @@ var scanText = map[uploads.Scan]string{
 // that "Şükrü", "œ", "€" or "« »" come out as typed.
 func RenderRecord(w io.Writer, doc RecordDocument) error {
 	pdf, text := newDocument(doc.Organisation, doc.FormTitle, doc.Reference, doc.SubmittedAt)
+	t := func(fr, en string) string { return locale.Say(doc.Lang, fr, en) }
 	left, _, _, _ := pdf.GetMargins()
 	pdf.SetFont("go", "B", 11)
 	pdf.MultiCell(text, 6, doc.Organisation, "", "L", false)
@@ -60,18 +62,19 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 	pdf.SetFont("go", "B", 16)
 	pdf.MultiCell(text, 8, doc.FormTitle, "", "L", false)
 	pdf.SetFont("go", "", 10)
-	pdf.MultiCell(text, 5, "Récapitulatif de dépôt", "", "L", false)
+	pdf.MultiCell(text, 5, t("Récapitulatif de dépôt", "Record of the request"), "", "L", false)
 	pdf.Ln(4)
 
 	meta := [][2]string{
-		{"Référence", doc.Reference},
-		{"Déposé le", locale.DateTime(doc.SubmittedAt, locale.French)},
-		{"Version du formulaire", fmt.Sprintf("%d", doc.FormVersion)},
+		{t("Référence", "Reference"), doc.Reference},
+		{t("Déposé le", "Sent on"), locale.DateTime(doc.SubmittedAt, doc.Lang)},
+		{t("Version du formulaire", "Version of the form"), fmt.Sprintf("%d", doc.FormVersion)},
 	}
 	if doc.Revision > 1 {
 		meta = append(meta, [2]string{
-			"Version de la demande",
-			fmt.Sprintf("%d, corrigée par le demandeur : elle remplace la version %d", doc.Revision, doc.Revision-1),
+			t("Version de la demande", "Version of the request"),
+			fmt.Sprintf(t("%d, corrigée par le demandeur : elle remplace la version %d", "%d, corrected by the applicant: it replaces version %d"),
+				doc.Revision, doc.Revision-1),
 		})
 	}
 	for _, m := range meta {
@@ -79,7 +82,7 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 	}
 	pdf.Ln(4)
 	pdf.SetFont("go", "B", 12)
-	pdf.MultiCell(text, 7, "Réponses", "B", "L", false)
+	pdf.MultiCell(text, 7, t("Réponses", "Answers"), "B", "L", false)
 	pdf.Ln(2)
 	for _, a := range doc.Answers {
 		indent := float64(a.Depth) * 6
@@ -94,24 +97,25 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 	if len(doc.Attachments) > 0 {
 		pdf.Ln(4)
 		pdf.SetFont("go", "B", 12)
-		pdf.MultiCell(text, 7, "Pièces jointes", "B", "L", false)
+		pdf.MultiCell(text, 7, t("Pièces jointes", "Attachments"), "B", "L", false)
 		pdf.Ln(2)
 		for i, a := range doc.Attachments {
-			labelValue(pdf, text, a.Name, a.Type+", "+schemas.SizeText(a.Size).FR, 0)
+			labelValue(pdf, text, a.Name, a.Type+", "+schemas.SizeText(a.Size).In(doc.Lang), 0)
 			pdf.SetFont("go", "", 8)
-			pdf.MultiCell(text, 4, "SHA-256 : "+a.SHA256, "", "L", false)
+			pdf.MultiCell(text, 4, t("SHA-256 : ", "SHA-256: ")+a.SHA256, "", "L", false)
 			if i < len(doc.Scans) {
-				pdf.MultiCell(text, 4, "Analyse antivirus (ClamAV) : "+scanText[doc.Scans[i]], "", "L", false)
+				pdf.MultiCell(text, 4, t("Analyse antivirus (ClamAV) : ", "Virus scan (ClamAV): ")+scanText[doc.Scans[i]].In(doc.Lang), "", "L", false)
 			}
 			pdf.Ln(1)
 		}
 	}
 	pdf.Ln(6)
 	pdf.SetFont("go", "", 8)
-	pdf.MultiCell(text, 4, "Empreinte SHA-256 des données déposées (forme canonique RFC 8785) :", "", "L", false)
+	pdf.MultiCell(text, 4, t("Empreinte SHA-256 des données déposées (forme canonique RFC 8785) :",
+		"SHA-256 digest of the data sent (RFC 8785 canonical form):"), "", "L", false)
 	pdf.MultiCell(text, 4, doc.DataSHA256, "", "L", false)
 	if doc.Receipt != nil {
-		if err := receiptSection(pdf, text, *doc.Receipt, doc.SiteURL); err != nil {
+		if err := receiptSection(pdf, text, *doc.Receipt, doc.SiteURL, doc.Lang); err != nil {
 			return err
 		}
 	}
@@ -122,7 +126,8 @@ func RenderRecord(w io.Writer, doc RecordDocument) error {
 // signature, and a QR code of the address where anyone checks it, which
 // is also a link. The encoded receipt is in the document's keywords, so
 // that the PDF itself can be checked.
-func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, siteURL string) error {
+func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, siteURL string, lang locale.Lang) error {
+	t := func(fr, en string) string { return locale.Say(lang, fr, en) }
 	encoded, err := receipts.Encode(r)
 	if err != nil {
 		return err
@@ -135,7 +140,7 @@ func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, siteURL st
 	}
 	pdf.Ln(6)
 	pdf.SetFont("go", "B", 12)
-	pdf.MultiCell(text, 7, "Accusé de réception signé", "B", "L", false)
+	pdf.MultiCell(text, 7, t("Accusé de réception signé", "Signed acknowledgement of receipt"), "B", "L", false)
 	pdf.Ln(2)
 	left, _, _, _ := pdf.GetMargins()
 	top := pdf.GetY()
@@ -144,23 +149,24 @@ func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, siteURL st
 	}
 	pdf.LinkString(left+text-qrSize, top, qrSize, qrSize, verifyURL)
 	width := text - qrSize - 4
-	attachments := "aucune"
+	attachments := t("aucune", "none")
 	if len(r.Attachments) > 0 {
 		attachments = strings.Join(r.Attachments, " ")
 	}
 	previous := r.Previous
 	if previous == "" {
-		previous = "aucun (premier dépôt du formulaire)"
+		previous = t("aucun (premier dépôt du formulaire)", "none (the form's first request)")
 	}
 	for _, field := range [][2]string{
-		{"Reçu le", locale.DateTime(r.AcceptedAt, locale.French) + fmt.Sprintf(" (enregistrement n° %d)", r.Sequence)},
-		{"Formulaire", fmt.Sprintf("%s, version %d", r.Form, r.FormVersion)},
-		{"Empreinte des réponses", r.DataSHA256},
-		{"Empreintes des pièces jointes", attachments},
-		{"Récépissé précédent", previous},
-		{"Corrige le récépissé", r.Corrects},
-		{"Clé de signature", r.Key},
-		{"Signature Ed25519", r.Signature},
+		{t("Reçu le", "Received on"), locale.DateTime(r.AcceptedAt, lang) +
+			fmt.Sprintf(t(" (enregistrement n° %d)", " (record no. %d)"), r.Sequence)},
+		{t("Formulaire", "Form"), fmt.Sprintf("%s, version %d", r.Form, r.FormVersion)},
+		{t("Empreinte des réponses", "Digest of the answers"), r.DataSHA256},
+		{t("Empreintes des pièces jointes", "Digests of the attachments"), attachments},
+		{t("Récépissé précédent", "Previous receipt"), previous},
+		{t("Corrige le récépissé", "Corrects the receipt"), r.Corrects},
+		{t("Clé de signature", "Signing key"), r.Key},
+		{t("Signature Ed25519", "Ed25519 signature"), r.Signature},
 	} {
 		if field[1] == "" {
 			continue // only a correction's receipt names the one it corrects
@@ -173,8 +179,10 @@ func receiptSection(pdf *fpdf.Fpdf, text float64, r receipts.Receipt, siteURL st
 	}
 	pdf.SetY(max(pdf.GetY(), top+qrSize) + 2)
 	pdf.SetFont("go", "", 8)
-	pdf.MultiCell(text, 4, "Ce récépissé prouve que l'administration a reçu exactement ces réponses à cette heure. "+
-		"Vérifiez-le en lisant le code QR ou sur la page de vérification de l'administration.", "", "L", false)
+	pdf.MultiCell(text, 4, t("Ce récépissé prouve que l'administration a reçu exactement ces réponses à cette heure. "+
+		"Vérifiez-le en lisant le code QR ou sur la page de vérification de l'administration.",
+		"This receipt proves that the administration received exactly these answers at this time. "+
+			"Check it by reading the QR code or on the administration's verification page."), "", "L", false)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +34,39 @@ type Compiled struct {
 	dates []dateBounds
 	// calculations are the calculated fields, compiled.
 	calculations []compiledCalculation
+	// translated are the version in each of its languages, compiled at
+	// their first use; a translation knows its language and its source.
+	translated sync.Map
+	language   string
+	source     *Compiled
 }
+
+// In is the version with its texts in lang, one of its languages; French
+// or another gives the version as written.
+func (c *Compiled) In(lang string) *Compiled {
+	if c.source != nil {
+		return c.source.In(lang)
+	}
+	if !slices.Contains(c.Languages, lang) {
+		return c
+	}
+	if t, ok := c.translated.Load(lang); ok {
+		return t.(*Compiled)
+	}
+	v := c.Version
+	v.Form = Translated(c.Form, lang)
+	t, err := compile(v)
+	if err != nil {
+		return c
+	}
+	t.language, t.source = lang, c
+	actual, _ := c.translated.LoadOrStore(lang, t)
+	return actual.(*Compiled)
+}
+
+// Language is the language of the version's texts: "fr", or the
+// language it was translated into.
+func (c *Compiled) Language() string { return cmp.Or(c.language, "fr") }
 
 type compiledRule struct {
 	when       *gojsonschema.Schema

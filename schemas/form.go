@@ -49,6 +49,11 @@ type Form struct {
 	Workflow *Workflow `json:"workflow,omitempty"`
 	// Checks are the rules across answers, each with its message.
 	Checks []CrossCheck `json:"checks,omitempty" maxItems:"50"`
+	// Languages are the languages the form is published in besides
+	// French, "en" or "de"; Translations, its texts in each, by key (see
+	// Texts).
+	Languages    []string                     `json:"languages,omitempty" maxItems:"2"`
+	Translations map[string]map[string]string `json:"translations,omitempty"`
 	// EmbedOrigins are the sites that may show the form in a frame, as
 	// origins: "https://www.moselle.fr". None keeps it out of every frame.
 	EmbedOrigins []string `json:"embedOrigins,omitempty" maxItems:"10" example:"[\"https://www.moselle.fr\"]"`

@@ -216,6 +216,12 @@ func (r *Registry) Publish(ctx context.Context, id string) (*Compiled, error) {
 	if err := Check(ctx, draft, r.departments); err != nil {
 		return nil, err
 	}
+	// A draft may be half translated; a version is published in its
+	// languages only when fully translated into each.
+	untranslated := &DefinitionError{}
+	if checkLanguages(draft, untranslated); untranslated.orNil() != nil {
+		return nil, untranslated
+	}
 	latest, err := r.Latest(ctx, id)
 	switch {
 	case errors.Is(err, ErrNotFound):

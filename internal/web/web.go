@@ -94,7 +94,7 @@ func Say(r *http.Request, fr, en string) string {
 func LangOf(r *http.Request) locale.Lang {
 	for _, choice := range []string{r.URL.Query().Get("lang"), cookieValue(r, LangCookie)} {
 		switch locale.Lang(choice) {
-		case locale.French, locale.English:
+		case locale.French, locale.English, locale.German:
 			return locale.Lang(choice)
 		}
 	}

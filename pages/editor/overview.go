@@ -34,12 +34,14 @@ type stepText struct {
 }
 
 type overviewPage struct {
-	State    formState
-	Fields   []fieldRow
-	Steps    []stepText
-	Rules    []ruleText
-	Default  string
-	Problems []string
+	// LanguageNames names the languages the form may be published in.
+	LanguageNames map[string]string
+	State         formState
+	Fields        []fieldRow
+	Steps         []stepText
+	Rules         []ruleText
+	Default       string
+	Problems      []string
 	// Advice are the accessibility warnings, which do not keep the form
 	// from being published.
 	Advice []builder.Advice
@@ -66,6 +68,7 @@ func (e *Pages) overview(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page overviewPage) {
+	page.LanguageNames = schemas.LanguageNames
 	var err error
 	if page.State, err = e.stateOf(r, draft); err != nil {
 		e.fail(w, r, err)

@@ -499,3 +499,26 @@ func TestStepConditionPage(t *testing.T) {
 	must(t, pages.post("/admin/forms/subvention/steps/2/condition", url.Values{"rule.0.field": {""}}), http.StatusSeeOther)
 	must(t, pages.get("/admin/forms/subvention/steps"), http.StatusOK, "Toujours affichée.")
 }
+
+// The translations' page lists every text with its translation, counts
+// what is missing, and a language is published only fully translated.
+func TestTranslationsPage(t *testing.T) {
+	_, pages, api := signedInAdmin(t)
+	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, draft)
+	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, `href="/admin/forms/subvention/traductions"`)
+	must(t, pages.get("/admin/forms/subvention/traductions"), http.StatusOK, "3 textes restent à traduire.",
+		`<td id="fr-en-1">Nom de l'association</td>`, `name="t.en.nom"`, `name="t.de.montant"`)
+	must(t, pages.post("/admin/forms/subvention/traductions", url.Values{"lang.en": {"on"},
+		"t.en.title": {"Grants to associations"}, "t.en.nom": {"Name of the association"}}), http.StatusSeeOther)
+	must(t, pages.get("/admin/forms/subvention/traductions"), http.StatusOK, "1 texte reste à traduire.",
+		`value="Grants to associations"`, `id="lang-en" name="lang.en" checked`)
+	api.Must(422, "POST", "/api/forms/subvention/publish", adminToken, "")
+	must(t, pages.post("/admin/forms/subvention/traductions", url.Values{"lang.en": {"on"}, "t.en.title": {"Grants to associations"},
+		"t.en.nom": {"Name of the association"}, "t.en.montant": {"Amount asked"}}), http.StatusSeeOther)
+	must(t, pages.get("/admin/forms/subvention/traductions"), http.StatusOK, "Tout est traduit.")
+	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, "Français, English.")
+	api.Must(200, "POST", "/api/forms/subvention/publish", adminToken, "")
+	if f := api.Must(200, "GET", "/api/forms/subvention/draft", adminToken, "").JSON(t); fmt.Sprint(f["languages"]) != "[en]" {
+		t.Errorf("the draft's languages: %v", f["languages"])
+	}
+}

@@ -56,6 +56,26 @@ func hasFiles(fields []*Field) bool {
 	return false
 }
 
+// languageLink is a link to the page in another of the form's languages.
+type languageLink struct {
+	Lang, Name, URL string
+}
+
+// Languages are links to the page in the form's other languages, when it
+// is published in several: the reader chooses.
+func (p formPage) Languages() []languageLink {
+	if len(p.Form.Languages) == 0 {
+		return nil
+	}
+	var out []languageLink
+	for _, lang := range append([]string{"fr"}, p.Form.Languages...) {
+		if lang != p.Form.Language() {
+			out = append(out, languageLink{Lang: lang, Name: schemas.LanguageNames[lang], URL: "?lang=" + lang})
+		}
+	}
+	return out
+}
+
 // LiveURL is where the page's script asks, as the answers are typed,
 // for the calculated fields and the checks' refusals (see live); empty
 // when the form has none, or the page does not post to the form.
@@ -294,6 +314,12 @@ func (p *Pages) send(
 		Client:         web.RequestOf(ctx).Client,
 	})
 	var invalid *schemas.ValidationError
+	if errors.As(err, &invalid) {
+		// The same refusals, said with the page's labels, in its language.
+		if errors.As(form.Validate(raw), &invalid) {
+			err = invalid
+		}
+	}
 	switch {
 	case errors.As(err, &invalid):
 		steps := stepsOf(form, data)

@@ -156,6 +156,8 @@ func (p *Pages) load(w http.ResponseWriter, r *http.Request) (*schemas.Compiled,
 	}
 	// The sites the form names may show its pages in a frame.
 	web.AllowFraming(w, form.EmbedOrigins)
+	// In the reader's language, when the form is published in it.
+	form = form.In(string(req.Lang))
 	if form.Audience == schemas.Internal && req.Principal.Anonymous() {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 		return nil, false
@@ -294,6 +296,7 @@ func (p *Pages) showReceipt(w http.ResponseWriter, r *http.Request, status int, 
 		p.fail(w, r, err)
 		return
 	}
+	form = form.In(string(req.Lang))
 	page.Record, page.Form, page.Token, page.Applicant = rec, form, token, rec.AppliedBy(req.Principal, token)
 	web.AllowFraming(w, form.EmbedOrigins)
 	page.Thread = web.Thread{Lang: req.Lang, Reference: rec.Reference, Token: token}

@@ -10,12 +10,24 @@ import "golang.org/x/text/language"
 type Lang string
 
 // The languages Guichet speaks; French comes first and is the default.
+// Forms may also be translated into German, for a border département;
+// Guichet's own texts are then shown in English (see Own).
 const (
 	French  Lang = "fr"
 	English Lang = "en"
+	German  Lang = "de"
 )
 
-var matcher = language.NewMatcher([]language.Tag{language.French, language.English})
+// Own is the language of Guichet's own texts for a reader of l: English
+// for a reader of English or German, French for any other.
+func (l Lang) Own() Lang {
+	if l == English || l == German {
+		return English
+	}
+	return French
+}
+
+var matcher = language.NewMatcher([]language.Tag{language.French, language.English, language.German})
 
 // FromAcceptLanguage picks French or English from an Accept-Language header.
 func FromAcceptLanguage(header string) Lang {
@@ -27,10 +39,7 @@ func FromAcceptLanguage(header string) Lang {
 	if confidence == language.No {
 		return French
 	}
-	if index == 1 {
-		return English
-	}
-	return French
+	return []Lang{French, English, German}[index]
 }
 
 // FromEnvironment picks the language of what a command prints: English
@@ -55,7 +64,7 @@ type Text struct{ FR, EN string }
 
 // In returns the message in lang.
 func (t Text) In(lang Lang) string {
-	if lang == English {
+	if lang.Own() == English {
 		return t.EN
 	}
 	return t.FR

@@ -11,14 +11,19 @@ func TestFromAcceptLanguage(t *testing.T) {
 		"en":                      English,
 		"en-GB,en;q=0.9":          English,
 		"fr-FR,fr;q=0.9,en;q=0.8": French,
-		"de-DE":                   French,
-		"de-DE,en;q=0.5":          English,
+		"de-DE":                   German,
+		"de-DE,en;q=0.5":          German,
+		"it-IT,en;q=0.5":          English,
 		"not a header;;;":         French,
 	}
 	for header, want := range cases {
 		if got := FromAcceptLanguage(header); got != want {
 			t.Errorf("FromAcceptLanguage(%q) = %s, want %s", header, got, want)
 		}
+	}
+	// Guichet's own texts are in English for a German reader.
+	if got := Say(German, "Envoyer", "Send"); got != "Send" || French.Own() != French || Lang("").Own() != French {
+		t.Errorf("a German reader reads %q", got)
 	}
 }
 
