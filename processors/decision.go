@@ -166,7 +166,7 @@ func (d *Decision) Letter(ctx context.Context, e submit.Event) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	lang := sub.Lang.Own()
+	form, lang := form.In(string(sub.Lang)), sub.Lang.Own()
 	doc := DecisionDocument{Organisation: d.Organisation, FormTitle: form.Title, Reference: e.Reference, SubmittedAt: sub.SubmittedAt,
 		Decision: e, Lang: lang, Addressee: form.Applicant(sub.Data)}
 	if d.Letters != nil {

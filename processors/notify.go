@@ -163,7 +163,9 @@ func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mail
 	if err != nil {
 		return mailer.Message{}, err
 	}
-	lang := sub.Lang.Own()
+	// In the language of the request: the form's texts in it, when it is
+	// published in it, and Guichet's own.
+	form, lang := form.In(string(sub.Lang)), sub.Lang.Own()
 	data := mailData{
 		Organisation: n.Organisation, Form: form.Title, Reference: sub.Reference, Date: locale.DateTime(e.At, lang),
 		Link:         strings.TrimSuffix(n.SiteURL, "/") + "/recu/" + sub.Reference + "?token=" + url.QueryEscape(token),
