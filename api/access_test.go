@@ -86,6 +86,7 @@ func setUp(t *testing.T) *world {
 	s.Must(200, "POST", "/api/forms/jetable/publish", adminToken, "")
 	s.Must(200, "PUT", "/api/webhooks/si", adminToken, `{"url":"https://si.example.org/evenements","active":false}`)
 	s.Must(200, "PUT", "/api/forms/ancien/draft", adminToken, publicForm)
+	s.Must(200, "PUT", "/api/forms/historique/draft", adminToken, publicForm)
 	s.Must(200, "PUT", "/api/forms/etapes/draft", adminToken, strings.Replace(publicForm, `"routing"`,
 		`"uiSchema": {"ui:steps": [{"title": "Vous", "fields": ["nom"]}, {"title": "Où", "fields": ["commune", "piece"]}]}, "routing"`, 1))
 	s.Must(200, "PUT", "/api/forms/retirable/draft", adminToken, publicForm)
@@ -187,6 +188,18 @@ func (w *world) newDraft() string {
 		w.s.t.Fatalf("saving a draft: %d %.300s", r.Status, r.Body)
 	}
 	return string(m[1])
+}
+
+// changedDraft changes the draft of a form kept for it, so that the change
+// can be undone; undone, the change is undone already, and can be redone.
+func (w *world) changedDraft(undone bool) string {
+	w.created++
+	w.s.Must(200, "PUT", "/api/forms/historique/draft", adminToken, strings.Replace(publicForm, "Aide au permis de conduire",
+		"Historique "+strconv.Itoa(w.created), 1))
+	if undone {
+		w.s.Must(200, "POST", "/api/forms/historique/undo", adminToken, "")
+	}
+	return "historique"
 }
 
 // route is one HTTP route of the route table, with a request that reaches it.
@@ -340,6 +353,12 @@ func (w *world) requests() map[string]route {
 			request: fixed("/api/forms/jetable/fields/piece/condition", `{"rules":[{"field":"nom","operator":"equals","values":["Dupont"]}]}`),
 			ok:      200,
 		},
+		"POST /api/forms/{id}/undo": {access: identity.AdminOnly, request: func(caller) (string, string) {
+			return "/api/forms/" + w.changedDraft(false) + "/undo", ""
+		}, ok: 200},
+		"POST /api/forms/{id}/redo": {access: identity.AdminOnly, request: func(caller) (string, string) {
+			return "/api/forms/" + w.changedDraft(true) + "/redo", ""
+		}, ok: 200},
 		"PUT /api/forms/{id}/steps/{n}/condition": {
 			access:  identity.AdminOnly,
 			request: fixed("/api/forms/etapes/steps/2/condition", `{"rules":[{"field":"nom","operator":"equals","values":["Dupont"]}]}`),
@@ -729,7 +748,13 @@ func (w *world) requests() map[string]route {
 			request: fixed("/admin/forms/ancien/fields/commune/delete", ""),
 			ok:      303,
 		},
-		"GET /admin/forms/{id}/steps":       {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", ""), ok: 200},
+		"GET /admin/forms/{id}/steps": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/steps", ""), ok: 200},
+		"POST /admin/forms/{id}/annuler": {access: identity.AdminOnly, request: func(caller) (string, string) {
+			return "/admin/forms/" + w.changedDraft(false) + "/annuler", ""
+		}, ok: 303},
+		"POST /admin/forms/{id}/retablir": {access: identity.AdminOnly, request: func(caller) (string, string) {
+			return "/admin/forms/" + w.changedDraft(true) + "/retablir", ""
+		}, ok: 303},
 		"GET /admin/forms/{id}/traductions": {access: identity.AdminOnly, request: fixed("/admin/forms/permis/traductions", ""), ok: 200},
 		"POST /admin/forms/{id}/traductions": {
 			access:  identity.AdminOnly,

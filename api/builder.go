@@ -47,6 +47,16 @@ func (h *builderHandler) register(api huma.API) {
 		MaxBodyBytes: schemas.MaxSchemaBytes * 4,
 	}), h.importDraft)
 	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "undo-form-draft", Method: http.MethodPost, Path: "/api/forms/{id}/undo",
+		Summary: "Annuler la dernière modification du brouillon", Tags: tags,
+		Description: "Le brouillon revient à ce qu'il était avant sa dernière modification, qui peut être rétablie. 409 : rien à annuler.",
+	}), h.undo)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
+		OperationID: "redo-form-draft", Method: http.MethodPost, Path: "/api/forms/{id}/redo",
+		Summary: "Rétablir la modification annulée du brouillon", Tags: tags,
+		Description: "Refait la dernière modification annulée ; une nouvelle modification les efface. 409 : rien à rétablir.",
+	}), h.redo)
+	huma.Register(api, operation(identity.AdminOnly, huma.Operation{
 		OperationID: "unpublish-form", Method: http.MethodPost, Path: "/api/forms/{id}/unpublish",
 		Summary: "Retirer un formulaire du catalogue", Tags: tags,
 		Description: "Le formulaire n'accepte plus de dépôt ; ses versions restent pour les dépôts déjà faits. Le publier à nouveau crée la " +
@@ -202,6 +212,25 @@ func (h *builderHandler) importDraft(ctx context.Context, in *importInput) (*imp
 	out := &importOutput{}
 	out.Body.ID, out.Body.DraftBody = in.Body.ID, in.Body.DraftBody
 	return out, nil
+}
+
+func (h *builderHandler) undo(ctx context.Context, in *formIDInput) (*draftOutput, error) {
+	return h.step(ctx, in.ID, h.builder.Undo)
+}
+
+func (h *builderHandler) redo(ctx context.Context, in *formIDInput) (*draftOutput, error) {
+	return h.step(ctx, in.ID, h.builder.Redo)
+}
+
+// step undoes or redoes a change of a draft, and returns the draft.
+func (h *builderHandler) step(ctx context.Context, id string, step func(context.Context, string, string) (schemas.Form, error)) (
+	*draftOutput, error,
+) {
+	f, err := step(ctx, requestOf(ctx).Principal.AccountID, id)
+	if err != nil {
+		return nil, toProblem(ctx, err)
+	}
+	return &draftOutput{Body: draftBodyOf(f)}, nil
 }
 
 func (h *builderHandler) unpublish(ctx context.Context, in *formIDInput) (*struct{}, error) {

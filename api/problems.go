@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/guichet/guichet/backoffice"
+	"github.com/guichet/guichet/builder"
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/platform/locale"
@@ -132,6 +133,11 @@ func toProblem(ctx context.Context, err error) error {
 		return problem(lang, http.StatusUnprocessableEntity, locale.Text{
 			FR: "Ce formulaire n'a pas de champ de fichier de ce nom (métadonnée field).",
 			EN: "This form has no file field of that name (metadata field).",
+		})
+	case errors.Is(err, builder.ErrNoEdit):
+		return problem(lang, http.StatusConflict, locale.Text{
+			FR: "Il n'y a pas de modification du brouillon à annuler, ou à rétablir.",
+			EN: "There is no change of the draft to undo, or to redo.",
 		})
 	case errors.Is(err, schemas.ErrArchived):
 		return problem(lang, http.StatusConflict, locale.Text{

@@ -356,6 +356,9 @@ func (a *App) openSubmissions(ctx context.Context, cfg Config, p *parts) error {
 		return err
 	}
 	s.Builder = &builder.Builder{Forms: s.Forms, Audit: s.Audit, Submissions: p.submissions, Drafts: p.drafts}
+	if s.Builder.History, err = builder.NewHistory(ctx, b); err != nil {
+		return err
+	}
 	s.Receipts, err = receipts.OpenStore(ctx, b)
 	return err
 }

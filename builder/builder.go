@@ -1,8 +1,10 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -23,15 +25,52 @@ type Builder struct {
 	// Drafts are the drafts being filled, which a new version may no
 	// longer fit.
 	Drafts *submit.Drafts
+	// History keeps the drafts to undo and redo; nil keeps none.
+	History *History
 }
 
-// SaveDraft saves a draft for an admin.
+// SaveDraft saves a draft for an admin; the draft it replaces can be
+// brought back with Undo.
 func (b *Builder) SaveDraft(ctx context.Context, by string, f schemas.Form) error {
+	before, err := b.Forms.Draft(ctx, f.ID)
+	if err != nil && !errors.Is(err, schemas.ErrNoDraft) {
+		return err
+	}
 	if err := b.Forms.SaveDraft(ctx, f); err != nil {
 		return err
 	}
 	b.record(ctx, "form.draft_saved", by, f.ID)
-	return nil
+	if b.History == nil || err != nil || schemas.SameForm(before, f) {
+		return nil
+	}
+	return b.History.changed(ctx, before)
+}
+
+// Undo brings back the draft before the last change, and Redo the change
+// undone; ErrNoEdit when there is none.
+func (b *Builder) Undo(ctx context.Context, by, id string) (schemas.Form, error) {
+	return b.step(ctx, by, id, true)
+}
+
+// Redo makes again the last change undone (see Undo).
+func (b *Builder) Redo(ctx context.Context, by, id string) (schemas.Form, error) {
+	return b.step(ctx, by, id, false)
+}
+
+func (b *Builder) step(ctx context.Context, by, id string, undo bool) (schemas.Form, error) {
+	current, err := b.Forms.Draft(ctx, id)
+	if err != nil || b.History == nil {
+		return current, cmp.Or(err, ErrNoEdit)
+	}
+	next, err := b.History.step(ctx, current, undo)
+	if err != nil {
+		return current, err
+	}
+	if err := b.Forms.SaveDraft(ctx, next); err != nil {
+		return current, err
+	}
+	b.record(ctx, map[bool]string{true: "form.draft_undone", false: "form.draft_redone"}[undo], by, id)
+	return next, nil
 }
 
 // EditDraft applies an edit operation (see edit.go) to a form's draft and

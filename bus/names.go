@@ -32,6 +32,9 @@ const (
 	BucketMeta = "meta"
 	// BucketForms holds form drafts and their immutable published versions.
 	BucketForms = "forms"
+	// BucketFormEdits holds, by form, the drafts an admin may go back to
+	// and forward again (undo and redo).
+	BucketFormEdits = "form_edits"
 	// BucketDepartments holds the departments, keyed by id.
 	BucketDepartments = "departments"
 	// BucketAccounts holds agent and admin accounts, keyed by id.

@@ -95,6 +95,8 @@ func (e *Pages) Routes() []web.Route {
 		admin(http.MethodPost, "/admin/forms/{id}/steps", e.saveSteps),
 		admin(http.MethodGet, "/admin/forms/{id}/steps/{n}/condition", e.stepConditionForm),
 		admin(http.MethodPost, "/admin/forms/{id}/steps/{n}/condition", e.saveStepCondition),
+		admin(http.MethodPost, "/admin/forms/{id}/annuler", e.undo),
+		admin(http.MethodPost, "/admin/forms/{id}/retablir", e.redo),
 		admin(http.MethodGet, "/admin/forms/{id}/traductions", e.translationsForm),
 		admin(http.MethodPost, "/admin/forms/{id}/traductions", e.saveTranslations),
 		admin(http.MethodGet, "/admin/forms/{id}/routing", e.routingForm),

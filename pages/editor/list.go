@@ -234,6 +234,12 @@ func notice(r *http.Request) string {
 		return web.Say(r, "La définition est importée comme brouillon.", "The definition is imported as a draft.")
 	case "saved":
 		return web.Say(r, "Les modifications sont enregistrées dans le brouillon.", "The changes are saved in the draft.")
+	case "undone":
+		return web.Say(r, "La dernière modification est annulée.", "The last change is undone.")
+	case "redone":
+		return web.Say(r, "La modification annulée est rétablie.", "The change undone is made again.")
+	case "nothing":
+		return web.Say(r, "Il n'y a rien à annuler ni à rétablir.", "There is nothing to undo or redo.")
 	case "added":
 		return web.Say(r, "Le champ est ajouté.", "The field is added.")
 	case "moved":

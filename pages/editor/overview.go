@@ -46,6 +46,8 @@ type overviewPage struct {
 	// from being published.
 	Advice []builder.Advice
 	Types  []builder.FieldType
+	// Undo and Redo count the changes that can be undone and redone.
+	Undo, Redo int
 	// Movable counts the fields always shown, which move; Positions are
 	// theirs, from 1, for the "move to" picker.
 	Movable   int
@@ -69,6 +71,13 @@ func (e *Pages) overview(w http.ResponseWriter, r *http.Request) {
 
 func (e *Pages) renderOverview(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page overviewPage) {
 	page.LanguageNames = schemas.LanguageNames
+	if e.Builder.History != nil {
+		var err error
+		if page.Undo, page.Redo, err = e.Builder.History.Counts(r.Context(), draft.ID); err != nil {
+			e.fail(w, r, err)
+			return
+		}
+	}
 	var err error
 	if page.State, err = e.stateOf(r, draft); err != nil {
 		e.fail(w, r, err)

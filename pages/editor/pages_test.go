@@ -522,3 +522,29 @@ func TestTranslationsPage(t *testing.T) {
 		t.Errorf("the draft's languages: %v", f["languages"])
 	}
 }
+
+// Every change of a draft can be undone, a deletion too, and made again;
+// a new change forgets what was undone.
+func TestUndoRedo(t *testing.T) {
+	_, pages, api := signedInAdmin(t)
+	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, draft)
+	api.Must(409, "POST", "/api/forms/subvention/undo", adminToken, "")
+	must(t, pages.post("/admin/forms/subvention/fields/montant/delete", url.Values{}), http.StatusSeeOther)
+	must(t, pages.get("/admin/forms/subvention"), http.StatusOK, `id="undo" class="secondary">`, `id="redo" class="secondary" disabled>`)
+	must(t, pages.post("/admin/forms/subvention/annuler", url.Values{}), http.StatusSeeOther)
+	if got := fieldNames(t, api, "subvention"); got != "nom montant" {
+		t.Errorf("after undoing the deletion: %s", got)
+	}
+	must(t, pages.get("/admin/forms/subvention?done=undone"), http.StatusOK, "La dernière modification est annulée.",
+		`id="redo" class="secondary">`)
+	must(t, pages.post("/admin/forms/subvention/retablir", url.Values{}), http.StatusSeeOther)
+	if got := fieldNames(t, api, "subvention"); got != "nom" {
+		t.Errorf("after redoing the deletion: %s", got)
+	}
+	api.Must(200, "POST", "/api/forms/subvention/undo", adminToken, "")
+	api.Must(201, "POST", "/api/forms/subvention/fields", adminToken, `{"type":"short-text","name":"ville","label":"Ville"}`)
+	api.Must(409, "POST", "/api/forms/subvention/redo", adminToken, "")
+	if got := fieldNames(t, api, "subvention"); got != "nom montant ville" {
+		t.Errorf("after a new change: %s", got)
+	}
+}
