@@ -19,27 +19,26 @@ type stepConditionPage struct {
 	Errors    []string
 }
 
-// stepOf reads the step the path names, or answers that there is none.
-func (e *Pages) stepOf(w http.ResponseWriter, r *http.Request, draft schemas.Form) (int, builder.Step, bool) {
+// loadStep reads the draft and the step the path names, or answers that
+// there is none: the page is its condition's, with the step.
+func (e *Pages) loadStep(w http.ResponseWriter, r *http.Request) (schemas.Form, stepConditionPage, bool) {
+	draft, ok := e.loadDraft(w, r)
+	if !ok {
+		return draft, stepConditionPage{}, false
+	}
 	steps := builder.Steps(draft)
 	i, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || i < 1 || i > len(steps) {
 		e.templates.Render(w, r, http.StatusNotFound, "notfound.html", web.Say(r, "Étape introuvable", "Step not found"), nil)
-		return 0, builder.Step{}, false
+		return draft, stepConditionPage{}, false
 	}
-	return i - 1, steps[i-1], true
+	return draft, stepConditionPage{Index: i - 1, Step: steps[i-1]}, true
 }
 
 func (e *Pages) stepConditionForm(w http.ResponseWriter, r *http.Request) {
-	draft, ok := e.loadDraft(w, r)
-	if !ok {
-		return
+	if draft, page, ok := e.loadStep(w, r); ok {
+		e.renderStepCondition(w, r, http.StatusOK, draft, page)
 	}
-	index, step, ok := e.stepOf(w, r, draft)
-	if !ok {
-		return
-	}
-	e.renderStepCondition(w, r, http.StatusOK, draft, stepConditionPage{Index: index, Step: step})
 }
 
 func (e *Pages) renderStepCondition(w http.ResponseWriter, r *http.Request, status int, draft schemas.Form, page stepConditionPage) {
@@ -59,15 +58,11 @@ func (e *Pages) renderStepCondition(w http.ResponseWriter, r *http.Request, stat
 // saveStepCondition shows the step only when the rules posted hold, or
 // always with none.
 func (e *Pages) saveStepCondition(w http.ResponseWriter, r *http.Request) {
-	draft, ok := e.loadDraft(w, r)
+	draft, page, ok := e.loadStep(w, r)
 	if !ok {
 		return
 	}
-	index, step, ok := e.stepOf(w, r, draft)
-	if !ok {
-		return
-	}
-	page := stepConditionPage{Index: index, Step: step}
+	index := page.Index
 	var cond *builder.Condition
 	cond, page.Condition.Rules, page.Errors = parseCondition(r, draft, nil)
 	e.commit(w, r, page.Errors, func() error {
