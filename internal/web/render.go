@@ -137,6 +137,14 @@ func AllowFraming(w http.ResponseWriter, origins []string) {
 	if len(origins) > 0 {
 		ancestors = "'self' " + strings.Join(origins, " ")
 	}
+	setPolicy(w, ancestors)
+}
+
+// FramedBySelf sets the content security policy of a page that only
+// Guichet's own pages may show in a frame.
+func FramedBySelf(w http.ResponseWriter) { setPolicy(w, "'self'") }
+
+func setPolicy(w http.ResponseWriter, ancestors string) {
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "+
 		"frame-ancestors "+ancestors+"; base-uri 'none'")
 }

@@ -28,6 +28,8 @@ func (p *Pages) previewForm(w http.ResponseWriter, r *http.Request) (*schemas.Co
 	if err == nil {
 		var form *schemas.Compiled
 		if form, err = schemas.Preview(draft); err == nil {
+			// The builder's page shows the preview beside the editor.
+			web.FramedBySelf(w)
 			return form, true
 		}
 	}

@@ -323,6 +323,124 @@
   say();
 })();
 
+// The builder's form page edits each field in place: "Modifier" opens the
+// field's own form under it, which saves by itself as it is changed, says
+// "Saved" or why not, and keeps what was typed when a save fails. The
+// preview beside it then shows the change. Without JavaScript, "Modifier"
+// opens the field's page.
+(function () {
+  var preview = document.getElementById("preview-frame");
+  function reloadPreview() {
+    if (preview) preview.src = preview.src;
+  }
+  // One field is edited at a time: its form's ids are the field page's.
+  var close = null;
+  document.querySelectorAll("a[data-inline-edit]").forEach(function (link) {
+    var row = link.closest("li"), editor = null;
+    function shut() {
+      if (editor) editor.remove();
+      editor = null;
+      link.setAttribute("aria-expanded", "false");
+    }
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (editor) {
+        shut();
+        close = null;
+        return;
+      }
+      if (close) close();
+      close = shut;
+      fetch(link.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+        var form = new DOMParser().parseFromString(html, "text/html").querySelector("main form[method=post]");
+        if (!form) { window.location = link.href; return; }
+        editor = document.createElement("div");
+        editor.className = "inline-editor";
+        var status = document.createElement("p");
+        status.className = "save-status";
+        status.setAttribute("role", "status");
+        form = document.importNode(form, true);
+        editor.appendChild(form);
+        editor.appendChild(status);
+        row.appendChild(editor);
+        link.setAttribute("aria-expanded", "true");
+        var first = form.querySelector("input:not([type=hidden]), textarea, select");
+        if (first) first.focus();
+        var timer = null, pending = false, name = form.elements.name ? form.elements.name.value : "";
+        function save() {
+          clearTimeout(timer);
+          status.textContent = link.getAttribute("data-saving");
+          var body = new URLSearchParams();
+          new FormData(form).forEach(function (v, k) { if (typeof v === "string") body.append(k, v); });
+          fetch(form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" }).then(function (r) {
+            if (r.type === "opaqueredirect" || r.status === 303) {
+              pending = false;
+              status.textContent = link.getAttribute("data-saved");
+              var label = row.querySelector(".field-summary strong");
+              if (label && form.elements.label) label.textContent = form.elements.label.value;
+              // A renamed field has another address: the page follows.
+              if (form.elements.name && form.elements.name.value !== name) window.location.reload();
+              reloadPreview();
+              return null;
+            }
+            return r.text().then(function (html) {
+              var reasons = [].map.call(new DOMParser().parseFromString(html, "text/html").querySelectorAll(".error-summary li"),
+                function (li) { return li.textContent.trim(); });
+              status.textContent = link.getAttribute("data-unsaved") + " " + (reasons.join(" ") || r.status);
+            });
+          }).catch(function () {
+            status.textContent = link.getAttribute("data-offline");
+          });
+        }
+        function later() {
+          pending = true;
+          clearTimeout(timer);
+          timer = setTimeout(save, 800);
+        }
+        form.addEventListener("input", later);
+        form.addEventListener("change", later);
+        form.addEventListener("submit", function (e) { e.preventDefault(); save(); });
+        window.addEventListener("beforeunload", function (e) {
+          if (pending) e.preventDefault();
+        });
+      });
+    });
+  });
+})();
+
+// The fields of the builder's form page also move by drag and drop: a
+// field dropped on another takes its position, through the same
+// "Déplacer" form as the keyboard's.
+(function () {
+  var list = document.querySelector(".field-list[data-form]");
+  if (!list) return;
+  var dragged = null;
+  list.querySelectorAll("li[data-position]").forEach(function (li) {
+    li.setAttribute("draggable", "true");
+    li.addEventListener("dragstart", function (e) {
+      dragged = li;
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", li.id);
+    });
+    li.addEventListener("dragover", function (e) {
+      if (!dragged || dragged === li) return;
+      e.preventDefault();
+      li.classList.add("drop-target");
+    });
+    li.addEventListener("dragleave", function () { li.classList.remove("drop-target"); });
+    li.addEventListener("drop", function (e) {
+      e.preventDefault();
+      li.classList.remove("drop-target");
+      if (!dragged || dragged === li) return;
+      var select = dragged.querySelector('select[name="to"]');
+      var button = dragged.querySelector('button[id^="deplacer-"]');
+      if (!select || !button) return;
+      select.value = li.getAttribute("data-position");
+      button.click();
+    });
+  });
+})();
+
 // Copy buttons (data-copy names the field to copy) show only with
 // JavaScript; without it the field is there to select and copy by hand.
 document.querySelectorAll("button[data-copy]").forEach(function (button) {

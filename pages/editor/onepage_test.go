@@ -1,0 +1,99 @@
+package editor_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/guichet/guichet/internal/test/browsertest"
+)
+
+// On the form's page, with JavaScript, a field is edited in place: each
+// change saves by itself and says so, a refused change says why and keeps
+// what was typed, and the preview beside shows the change. A field dropped
+// on another takes its place. Without JavaScript, "Modifier" opens the
+// field's page.
+func TestOnePageEditor(t *testing.T) {
+	api, base := startWithAdmin(t)
+	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, `{"title":"Subvention","audience":"public",
+		"schema":{"type":"object","properties":{"nom":{"type":"string","title":"Nom"},"ville":{"type":"string","title":"Ville"},
+			"montant":{"type":"number","title":"Montant"}}},"uiSchema":{"ui:order":["nom","ville","montant"]},"routing":{"default":"transports"}}`)
+	ctx := browsertest.New(t)
+	signIn(t, ctx, base)
+	waitFor := func(js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("never %s: %v", js, err)
+		}
+	}
+	browsertest.Load(t, ctx, chromedp.Navigate(base+"/admin/forms/subvention"))
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`#champ-ville a[data-inline-edit]`)))
+	waitFor(`!!document.querySelector("#champ-ville .inline-editor #label")`)
+	empty := func(selector string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`document.querySelector(` + "`" + selector + "`" + `).value = ""`)
+	}
+	browsertest.Do(t, ctx, empty(`#champ-ville .inline-editor #label`),
+		chromedp.SendKeys(chromedp.CSS(`#champ-ville .inline-editor #label`), "Ville de résidence"))
+	waitFor(`document.querySelector("#champ-ville .save-status").textContent === "Enregistré."`)
+	if got := fieldNames(t, api, "subvention"); got != "nom ville montant" {
+		t.Errorf("the fields after an edit in place: %s", got)
+	}
+	if label := browsertest.Text(t, ctx, "#champ-ville .field-summary strong"); label != "Ville de résidence" {
+		t.Errorf("the field's summary reads %q", label)
+	}
+	for _, v := range browsertest.Axe(t, ctx) {
+		t.Errorf("the form's page with a field edited in place: %s", v)
+	}
+	browsertest.Screenshot(t, ctx, "37-builder-one-page")
+	// A refused change keeps what was typed, and says why.
+	browsertest.Do(t, ctx, empty(`#champ-ville .inline-editor #label`),
+		chromedp.SendKeys(chromedp.CSS(`#champ-ville .inline-editor #hint`), "La commune"))
+	waitFor(`document.querySelector("#champ-ville .save-status").textContent.startsWith("Non enregistré")`)
+	if status := browsertest.Text(t, ctx, "#champ-ville .save-status"); !strings.Contains(status, "Donnez un libellé") {
+		t.Errorf("the refusal says %q", status)
+	}
+	if hint := browsertest.Value(t, ctx, `#champ-ville .inline-editor #hint`); hint != "La commune" {
+		t.Errorf("what was typed became %q", hint)
+	}
+	browsertest.Do(t, ctx, chromedp.SendKeys(chromedp.CSS(`#champ-ville .inline-editor #label`), "Commune"))
+	waitFor(`document.querySelector("#champ-ville .save-status").textContent === "Enregistré."`)
+	// The preview, beside, shows the field as saved.
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#preview-frame")))
+	if err != nil || len(nodes) == 0 {
+		t.Fatalf("no preview: %v", err)
+	}
+	var shown string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !strings.Contains(shown, "Commune"); {
+		time.Sleep(200 * time.Millisecond)
+		nodes, _ = chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#preview-frame")))
+		shown, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"), chromedp.FromNode(nodes[0])))
+	}
+	if !strings.Contains(shown, "Commune") || !strings.Contains(shown, "La commune") {
+		t.Errorf("the preview shows:\n%s", shown)
+	}
+
+	// Dropped on the first field, the last takes its place.
+	browsertest.Load(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const from = document.getElementById("champ-montant"), to = document.getElementById("champ-nom"), data = new DataTransfer();
+		from.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
+		to.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: data}));
+		to.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: data}));
+	})()`))
+	if got := fieldNames(t, api, "subvention"); got != "montant nom ville" {
+		t.Errorf("after the drop: %s", got)
+	}
+
+	plain := browsertest.New(t)
+	browsertest.WithoutJavaScript(t, plain)
+	signIn(t, plain, base)
+	browsertest.Load(t, plain, chromedp.Navigate(base+"/admin/forms/subvention"))
+	if status := browsertest.Load(t, plain, chromedp.Click(chromedp.CSS(`#champ-nom a[data-inline-edit]`))); status != http.StatusOK {
+		t.Errorf("the field's page without JavaScript: %d", status)
+	}
+	if h1 := browsertest.Text(t, plain, "h1"); !strings.HasPrefix(h1, "Nom") {
+		t.Errorf("without JavaScript, Modifier opens %q", h1)
+	}
+}
