@@ -39,7 +39,8 @@ func TestConditionOperatorsInThePage(t *testing.T) {
 		`{"rules":[{"field":"note","operator":"empty"}]}`,
 		`{"rules":[{"field":"aides","operator":"contains","values":["apl"]}]}`,
 		`{"rules":[{"field":"boursier","operator":"equals","values":[true]},{"field":"revenus","operator":"less","values":[1000]}]}`,
-		`{"any":true,"rules":[{"field":"commune","operator":"equals","values":["metz"]},{"field":"aides","operator":"contains","values":["rsa"]}]}`,
+		`{"any":true,"rules":[{"field":"commune","operator":"equals","values":["metz"]},` +
+			`{"field":"aides","operator":"contains","values":["rsa"]}]}`,
 	}
 	for i, c := range conditions {
 		name := fmt.Sprintf("c%d", i)
