@@ -761,6 +761,11 @@ func (w *world) requests() map[string]route {
 			request: fixed("/admin/forms/etapes/traductions", "t.en.nom=Name"),
 			ok:      303,
 		},
+		"POST /admin/forms/{id}/steps/{n}/duplicate": {
+			access:  identity.AdminOnly,
+			request: fixed("/admin/forms/etapes/steps/1/duplicate", ""),
+			ok:      303,
+		},
 		"GET /admin/forms/{id}/steps/{n}/condition": {
 			access:  identity.AdminOnly,
 			request: fixed("/admin/forms/etapes/steps/2/condition", ""),

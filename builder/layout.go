@@ -2,6 +2,7 @@ package builder
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -255,4 +256,44 @@ func specOf(specs []FieldSpec, name string) FieldSpec {
 		return specs[i]
 	}
 	return FieldSpec{Name: name}
+}
+
+// DuplicateStep adds, right after a step, a copy of it: its title marked
+// "(copie)", and a copy of each of its fields, named after them (see
+// DuplicateField), together after the step's last field.
+func DuplicateStep(f schemas.Form, index int) (schemas.Form, error) {
+	steps := Steps(f)
+	if index < 0 || index >= len(steps) {
+		return f, refuse("Cette étape n'existe pas.", "This step does not exist.")
+	}
+	step := steps[index]
+	var copies []string
+	for _, name := range step.Fields {
+		out, copied, err := DuplicateField(f, name)
+		if errors.Is(err, ErrNoField) {
+			continue
+		}
+		if err != nil {
+			return f, err
+		}
+		f, copies = out, append(copies, copied)
+	}
+	if len(copies) == 0 {
+		return f, refuse(fmt.Sprintf("L'étape « %s » n'a pas de champ à copier.", step.Title),
+			fmt.Sprintf("The step “%s” has no field to copy.", step.Title))
+	}
+	d, err := decode(f)
+	if err != nil {
+		return f, err
+	}
+	order := slices.DeleteFunc(d.order(), func(n string) bool { return slices.Contains(copies, n) })
+	last := -1
+	for _, name := range step.Fields {
+		last = max(last, slices.Index(order, name))
+	}
+	d.setOrder(slices.Insert(order, last+1, copies...))
+	steps = d.steps()
+	steps[index].Fields = slices.DeleteFunc(steps[index].Fields, func(n string) bool { return slices.Contains(copies, n) })
+	d.ui["ui:steps"] = slices.Insert(steps, index+1, Step{Title: step.Title + " (copie)", Fields: copies})
+	return d.encode(f)
 }

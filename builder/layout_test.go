@@ -158,3 +158,35 @@ func TestStepCondition(t *testing.T) {
 		t.Errorf("the step's field once always shown: %+v", specs[2])
 	}
 }
+
+// A step's copy comes right after it, with a copy of each of its fields
+// after its last one.
+func TestDuplicateStep(t *testing.T) {
+	f := formOf(t,
+		FieldSpec{Type: ShortText, Name: "nom", Label: "Nom", Required: true},
+		FieldSpec{Type: ShortText, Name: "depart", Label: "Départ"},
+		FieldSpec{Type: Number, Name: "km", Label: "Kilomètres"},
+		FieldSpec{Type: LongText, Name: "note", Label: "Note"},
+	)
+	f, err := SetSteps(f, []Step{{"Vous", []string{"nom"}}, {"Trajet", []string{"depart", "km"}}, {"Fin", []string{"note"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, err = DuplicateStep(f, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, f); !slices.Equal(got, []string{"nom", "depart", "km", "depart_2", "km_2", "note"}) {
+		t.Errorf("the fields: %v", got)
+	}
+	steps := Steps(f)
+	if len(steps) != 4 || steps[2].Title != "Trajet (copie)" || !slices.Equal(steps[2].Fields, []string{"depart_2", "km_2"}) ||
+		!slices.Equal(steps[1].Fields, []string{"depart", "km"}) {
+		t.Errorf("the steps: %+v", steps)
+	}
+	if problems := Lint(f); len(problems) > 0 {
+		t.Errorf("the lint: %v", problems)
+	}
+	if _, err := DuplicateStep(f, 9); err == nil {
+		t.Error("a step that does not exist copied")
+	}
+}

@@ -94,6 +94,7 @@ func (e *Pages) Routes() []web.Route {
 		admin(http.MethodGet, "/admin/forms/{id}/steps", e.stepsForm),
 		admin(http.MethodPost, "/admin/forms/{id}/steps", e.saveSteps),
 		admin(http.MethodGet, "/admin/forms/{id}/steps/{n}/condition", e.stepConditionForm),
+		admin(http.MethodPost, "/admin/forms/{id}/steps/{n}/duplicate", e.duplicateStep),
 		admin(http.MethodPost, "/admin/forms/{id}/steps/{n}/condition", e.saveStepCondition),
 		admin(http.MethodPost, "/admin/forms/{id}/annuler", e.undo),
 		admin(http.MethodPost, "/admin/forms/{id}/retablir", e.redo),

@@ -548,3 +548,18 @@ func TestUndoRedo(t *testing.T) {
 		t.Errorf("after a new change: %s", got)
 	}
 }
+
+// A step is duplicated from the steps' page.
+func TestDuplicateStepPage(t *testing.T) {
+	_, pages, api := signedInAdmin(t)
+	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, draft)
+	api.Must(200, "PUT", "/api/forms/subvention/steps", adminToken,
+		`{"steps":[{"title":"L'association","fields":["nom"]},{"title":"Le projet","fields":["montant"]}]}`)
+	must(t, pages.get("/admin/forms/subvention/steps"), http.StatusOK, `formaction="/admin/forms/subvention/steps/2/duplicate"`)
+	must(t, pages.post("/admin/forms/subvention/steps/2/duplicate", url.Values{}), http.StatusSeeOther)
+	must(t, pages.get("/admin/forms/subvention/steps"), http.StatusOK, `value="Le projet (copie)"`)
+	if got := fieldNames(t, api, "subvention"); got != "nom montant montant_2" {
+		t.Errorf("after duplicating the step: %s", got)
+	}
+	must(t, pages.post("/admin/forms/subvention/steps/9/duplicate", url.Values{}), http.StatusNotFound)
+}

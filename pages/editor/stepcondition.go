@@ -55,6 +55,20 @@ func (e *Pages) renderStepCondition(w http.ResponseWriter, r *http.Request, stat
 	e.templates.Render(w, r, status, "stepcondition.html", pageTitle(r, title, draft.Title, len(page.Errors) > 0), page)
 }
 
+// duplicateStep adds a copy of the step right after it.
+func (e *Pages) duplicateStep(w http.ResponseWriter, r *http.Request) {
+	draft, page, ok := e.loadStep(w, r)
+	if !ok {
+		return
+	}
+	_, err := e.Builder.EditDraft(r.Context(), by(r), draft.ID, func(f schemas.Form) (schemas.Form, error) {
+		return builder.DuplicateStep(f, page.Index)
+	})
+	e.commit(w, r, nil, func() error { return err }, func(errs []string) {
+		e.renderSteps(w, r, http.StatusUnprocessableEntity, draft, stepsPage{Errors: errs})
+	}, draft.ID, "/steps")
+}
+
 // saveStepCondition shows the step only when the rules posted hold, or
 // always with none.
 func (e *Pages) saveStepCondition(w http.ResponseWriter, r *http.Request) {

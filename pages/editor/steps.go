@@ -34,21 +34,18 @@ type stepsPage struct {
 const emptySteps = 2
 
 func (e *Pages) stepsForm(w http.ResponseWriter, r *http.Request) {
-	draft, ok := e.loadDraft(w, r)
-	if !ok {
-		return
+	if draft, ok := e.loadDraft(w, r); ok {
+		e.renderSteps(w, r, http.StatusOK, draft, stepsPage{})
 	}
-	fields, err := stepFields(draft)
-	if err != nil {
-		e.fail(w, r, err)
-		return
-	}
-	page := stepsPage{}
+}
+
+// savedRows are the steps of the draft as its page shows them.
+func savedRows(r *http.Request, draft schemas.Form, fields []option) ([]stepRow, error) {
 	specs, err := builder.Fields(draft)
 	if err != nil {
-		e.fail(w, r, err)
-		return
+		return nil, err
 	}
+	var rows []stepRow
 	for i, s := range builder.Steps(draft) {
 		row := stepRow{Index: i, Title: s.Title, Saved: true}
 		if c := builder.StepCondition(draft, i); c != nil {
@@ -61,9 +58,9 @@ func (e *Pages) stepsForm(w http.ResponseWriter, r *http.Request) {
 				break
 			}
 		}
-		page.Rows = append(page.Rows, row)
+		rows = append(rows, row)
 	}
-	e.renderSteps(w, r, http.StatusOK, draft, page)
+	return rows, nil
 }
 
 // stepFields lists the fields a step can hold: the unconditional ones,
@@ -92,6 +89,12 @@ func (e *Pages) renderSteps(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	page.Fields = fields
+	if page.Rows == nil {
+		if page.Rows, err = savedRows(r, draft, fields); err != nil {
+			e.fail(w, r, err)
+			return
+		}
+	}
 	for range emptySteps {
 		page.Rows = append(page.Rows, stepRow{Index: len(page.Rows)})
 	}
