@@ -28,7 +28,7 @@ type Answer struct {
 // of the uiSchema's "ui:order" (or else the schema's), groups and repeated
 // items as headings followed by their fields.
 func (c *Compiled) Answers(data json.RawMessage) []Answer {
-	c.layoutOnce.Do(func() { c.layout = newLayout(c.Schema, c.UISchema) })
+	c.layoutOnce.Do(func() { c.layout = newLayout(c.Schema, c.UISchema, locale.Lang(c.Language())) })
 	var out []Answer
 	c.layout.append(&out, decodeNumbers(data), 0, "")
 	return out
@@ -47,7 +47,7 @@ type Field struct {
 // Fields lists the form's own fields, with their titles (their names when
 // untitled), in the order a person meets them (see FieldOrder).
 func (c *Compiled) Fields() []Field {
-	c.layoutOnce.Do(func() { c.layout = newLayout(c.Schema, c.UISchema) })
+	c.layoutOnce.Do(func() { c.layout = newLayout(c.Schema, c.UISchema, locale.Lang(c.Language())) })
 	out := make([]Field, 0, len(c.layout.order))
 	for _, name := range c.layout.order {
 		title := name
@@ -116,6 +116,8 @@ type schemaNode struct {
 type layout struct {
 	order  []string
 	fields map[string]*layoutField
+	// lang is the language the answers are written in.
+	lang locale.Lang
 }
 
 // layoutField is one field of a layout.
@@ -130,22 +132,22 @@ type layoutField struct {
 }
 
 // newLayout works out the layout of an object schema, and of each group
-// and list of objects in it.
-func newLayout(schemaRaw, uiRaw json.RawMessage) *layout {
+// and list of objects in it, to write answers in lang.
+func newLayout(schemaRaw, uiRaw json.RawMessage, lang locale.Lang) *layout {
 	props := AllProperties(schemaRaw)
 	ui := map[string]json.RawMessage{}
 	_ = json.Unmarshal(uiRaw, &ui)
-	l := &layout{order: FieldOrder(schemaRaw, uiRaw), fields: make(map[string]*layoutField, len(props))}
+	l := &layout{order: FieldOrder(schemaRaw, uiRaw), fields: make(map[string]*layoutField, len(props)), lang: lang}
 	for name, raw := range props {
 		f := &layoutField{}
 		_ = json.Unmarshal(raw, &f.node)
 		_ = json.Unmarshal(f.node.Items, &f.items)
-		f.group = newLayout(raw, ui[name])
+		f.group = newLayout(raw, ui[name], lang)
 		var itemUI struct {
 			Items json.RawMessage `json:"items"`
 		}
 		_ = json.Unmarshal(ui[name], &itemUI)
-		f.each = newLayout(f.node.Items, itemUI.Items)
+		f.each = newLayout(f.node.Items, itemUI.Items, lang)
 		l.fields[name] = f
 	}
 	return l
@@ -187,15 +189,16 @@ func (l *layout) append(out *[]Answer, data any, depth int, top string) {
 			field.group.append(out, v, depth+1, top)
 		case []any:
 			if !slices.ContainsFunc(v, isObject) {
-				*out = append(*out, Answer{Label: label, Value: listText(v, field.items), Depth: depth, Field: top})
+				*out = append(*out, Answer{Label: label, Value: listText(v, field.items, l.lang), Depth: depth, Field: top})
 				continue
 			}
 			for i, item := range v {
-				*out = append(*out, Answer{Label: fmt.Sprintf("%s n° %d", label, i+1), Heading: true, Depth: depth, Field: top})
+				heading := fmt.Sprintf(locale.Say(l.lang, "%s n° %d", "%s no. %d"), label, i+1)
+				*out = append(*out, Answer{Label: heading, Heading: true, Depth: depth, Field: top})
 				field.each.append(out, item, depth+1, top)
 			}
 		default:
-			*out = append(*out, Answer{Label: label, Value: field.node.text(v), Depth: depth, Field: top})
+			*out = append(*out, Answer{Label: label, Value: field.node.text(v, l.lang), Depth: depth, Field: top})
 		}
 	}
 }
@@ -307,17 +310,18 @@ func objectKeys(raw json.RawMessage) []string {
 	return keys
 }
 
-func listText(values []any, items schemaNode) string {
+func listText(values []any, items schemaNode, lang locale.Lang) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
-		parts[i] = items.text(v)
+		parts[i] = items.text(v, lang)
 	}
 	return strings.Join(parts, ", ")
 }
 
-// text writes one value for a person: the title of a choice rather than
-// its code, yes or no for booleans, and dates and numbers the French way.
-func (n schemaNode) text(v any) string {
+// text writes one value for a person of lang: the title of a choice
+// rather than its code, yes or no for booleans, numbers as lang writes
+// them, dates as day/month/year.
+func (n schemaNode) text(v any, lang locale.Lang) string {
 	for _, choice := range n.OneOf {
 		if choice.Title != "" && fmt.Sprint(choice.Const) == fmt.Sprint(v) {
 			return choice.Title
@@ -331,12 +335,12 @@ func (n schemaNode) text(v any) string {
 	switch v := v.(type) {
 	case bool:
 		if v {
-			return "Oui"
+			return locale.Say(lang, "Oui", "Yes")
 		}
-		return "Non"
+		return locale.Say(lang, "Non", "No")
 	case json.Number:
 		if f, err := v.Float64(); err == nil {
-			return NumberText(f, n.MultipleOf, locale.French)
+			return NumberText(f, n.MultipleOf, lang)
 		}
 		return v.String()
 	case string:

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/guichet/guichet/internal/platform/locale"
 )
 
 // Purposes are what a form's fields hold about the person who answers,
@@ -82,7 +84,7 @@ func (c *Compiled) answerAt(data map[string]any, path []string) string {
 		return ""
 	}
 	if f := c.fieldAt(path); f != nil {
-		return strings.TrimSpace(f.node.text(v))
+		return strings.TrimSpace(f.node.text(v, locale.French))
 	}
 	return strings.TrimSpace(fmt.Sprint(v))
 }
@@ -90,7 +92,7 @@ func (c *Compiled) answerAt(data map[string]any, path []string) string {
 // fieldAt is the layout of the field at path, nil for one the schema
 // does not describe.
 func (c *Compiled) fieldAt(path []string) *layoutField {
-	c.layoutOnce.Do(func() { c.layout = newLayout(c.Schema, c.UISchema) })
+	c.layoutOnce.Do(func() { c.layout = newLayout(c.Schema, c.UISchema, locale.Lang(c.Language())) })
 	l, f := c.layout, (*layoutField)(nil)
 	for _, name := range path {
 		if l == nil || l.fields[name] == nil {
