@@ -25,8 +25,8 @@ func TestOnePageEditor(t *testing.T) {
 	signIn(t, ctx, base)
 	waitFor := func(js string) {
 		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-			t.Fatalf("never %s: %v", js, err)
+		if !browsertest.Holds(t, ctx, js) {
+			t.Fatalf("never %s", js)
 		}
 	}
 	browsertest.Load(t, ctx, chromedp.Navigate(base+"/admin/forms/subvention"))

@@ -150,9 +150,7 @@ func buildTheTravelClaim(t *testing.T, js bool) {
 		chromedp.Click(css(`[name="puissance_du_vehicule"][value="5cv"]`)))
 	shown := "80.16"
 	if js {
-		if _, err := chromedp.Run(agent, chromedp.Poll[chromedp.Void](
-			`document.querySelector('output[data-calculated="total"]').textContent === "80.16"`,
-			chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		if !browsertest.Holds(t, agent, `document.querySelector('output[data-calculated="total"]').textContent === "80.16"`) {
 			t.Errorf("the page's total: %q", browsertest.Text(t, agent, `output[data-calculated="total"]`))
 		}
 		shown = browsertest.Text(t, agent, `output[data-calculated="total"]`)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -41,9 +40,7 @@ func TestCalculationsAndChecksLive(t *testing.T) {
 	ctx := browsertest.New(t)
 	waitText := func(selector, want string) {
 		t.Helper()
-		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`(document.querySelector(`+"`"+selector+"`"+`) || {}).textContent === `+
-			"`"+want+"`", chromedp.WithPollingTimeout(10*time.Second)))
-		if err != nil {
+		if !browsertest.Holds(t, ctx, `(document.querySelector(`+"`"+selector+"`"+`) || {}).textContent === `+"`"+want+"`") {
 			t.Errorf("%s never reads %q, but %q", selector, want, browsertest.Text(t, ctx, selector))
 		}
 	}
@@ -60,10 +57,8 @@ func TestCalculationsAndChecksLive(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "36-calculated-total")
 	browsertest.Do(t, ctx, chromedp.SetValue(field("fin"), "2026-03-12"), chromedp.SendKeys(field("fin"), ""))
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`!document.querySelector("p.live-check")`,
-		chromedp.WithPollingTimeout(10*time.Second)))
-	if err != nil {
-		t.Errorf("the check's message stays once the dates are right: %v", err)
+	if !browsertest.Holds(t, ctx, `!document.querySelector("p.live-check")`) {
+		t.Error("the check's message stays once the dates are right")
 	}
 	shown := browsertest.Text(t, ctx, `output[data-calculated="total"]`)
 	browsertest.Load(t, ctx, chromedp.Click(chromedp.CSS("#send")))

@@ -64,14 +64,10 @@ func TestEmbeddedInAnotherSite(t *testing.T) {
 		}
 		return chromedp.FromNode(nodes[0])
 	}
-	waitFor := func(js string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-			t.Fatalf("never %s: %v", js, err)
-		}
-	}
 	// The frame says its height, and the page sizes it.
-	waitFor(`parseInt(document.querySelector("iframe").style.height) > 300`)
+	if !browsertest.Holds(t, ctx, `parseInt(document.querySelector("iframe").style.height) > 300`) {
+		t.Fatal("the frame was never sized")
+	}
 	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[name="nom"]`), inFrame()))
 	browsertest.Do(t, ctx, chromedp.SendKeys(chromedp.CSS(`[name="nom"]`), "Marie Weber", inFrame()))
 	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#send"), inFrame()))

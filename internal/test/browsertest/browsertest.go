@@ -123,6 +123,18 @@ func Focused(t testing.TB, ctx context.Context, want string) string {
 	return id
 }
 
+// Holds reports whether a JavaScript expression of the page becomes true
+// within 15 s: what a script of the page does after an event, such as
+// the answer of a request it makes.
+func Holds(t testing.TB, ctx context.Context, expression string) bool {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expression, chromedp.WithPollingTimeout(15*time.Second)))
+	if err != nil && !errors.Is(err, chromedp.ErrPollingTimeout) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
 // Text returns the text of the first element a CSS selector matches.
 func Text(t testing.TB, ctx context.Context, selector string) string {
 	t.Helper()
