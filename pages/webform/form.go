@@ -200,7 +200,6 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	req := web.RequestOf(ctx)
-	index, _ := strconv.Atoi(r.PostFormValue("_step"))
 	token, idem := r.PostFormValue("_draft"), r.PostFormValue("_idem")
 	data := map[string]any{}
 	if token != "" {
@@ -219,18 +218,12 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 	if valid {
 		var err error
 		if received, refused, err = p.receive(r, form); err != nil {
-			p.unavailable(w, r, form, index, data, token, idem, err)
+			page, _ := strconv.Atoi(r.PostFormValue("_step"))
+			p.unavailable(w, r, form, page, data, token, idem, err)
 			return
 		}
 	}
-	// The page posted is one of the steps its answers so far showed;
-	// its answers may show or hide the steps after it.
-	steps := stepsOf(form, data)
-	index = max(0, min(index, len(steps)-1))
-	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, received), ""))
-	dropHidden(form.Schema, data)
-	data = withCalculations(form, data)
-	steps = stepsOf(form, data)
+	data, steps, index := takePage(r, form, data, received)
 	if len(refused) > 0 {
 		p.renderStep(w, r, http.StatusUnprocessableEntity, form, index, data, refused, token, idem)
 		return

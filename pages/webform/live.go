@@ -3,7 +3,6 @@ package webform
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/guichet/guichet/internal/web"
 )
@@ -32,12 +31,7 @@ func (p *Pages) live(w http.ResponseWriter, r *http.Request) {
 			data = decodeData(draft.Data)
 		}
 	}
-	steps := stepsOf(form, data)
-	index, _ := strconv.Atoi(r.PostFormValue("_step"))
-	step := steps[max(0, min(index, len(steps)-1))]
-	step.merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, nil), ""))
-	dropHidden(form.Schema, data)
-	data = withCalculations(form, data)
+	data, _, _ = takePage(r, form, data, nil)
 
 	lang := web.LangOf(r)
 	answer := liveAnswer{Values: map[string]string{}, Checks: map[string]string{}}

@@ -73,15 +73,8 @@ func (p *Pages) previewPost(w http.ResponseWriter, r *http.Request) {
 	if !ok || !p.parseBody(w, r) {
 		return
 	}
-	index, _ := strconv.Atoi(r.PostFormValue("_step"))
-	data := decodeData(json.RawMessage(r.PostFormValue("_answers")))
-	steps := stepsOf(form, data)
-	index = max(0, min(index, len(steps)-1))
 	// A preview keeps no file: nothing of it is stored.
-	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, nil), ""))
-	dropHidden(form.Schema, data)
-	data = withCalculations(form, data)
-	steps = stepsOf(form, data)
+	data, steps, index := takePage(r, form, decodeData(json.RawMessage(r.PostFormValue("_answers"))), nil)
 	if action := r.PostFormValue("_action"); strings.HasPrefix(action, "add:") || strings.HasPrefix(action, "remove:") {
 		applyAction(data, action)
 		p.renderPreview(w, r, http.StatusOK, form, index, data, nil, "")

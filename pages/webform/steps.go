@@ -2,7 +2,9 @@ package webform
 
 import (
 	"encoding/json"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/guichet/guichet/schemas"
@@ -61,6 +63,21 @@ func stepsOf(form *schemas.Compiled, data map[string]any) []step {
 	})
 }
 
+// takePage puts the answers of the page posted into data, the answers so
+// far: the page is the step at "_step" of those they showed, and its
+// answers may show or hide the steps after it. The answers of fields
+// then hidden are dropped and the calculated ones worked out. It returns
+// the answers, the steps they now show, and the page's index.
+func takePage(r *http.Request, form *schemas.Compiled, data map[string]any, received map[string][]string) (map[string]any, []step, int) {
+	steps := stepsOf(form, data)
+	index, _ := strconv.Atoi(r.PostFormValue("_step"))
+	index = max(0, min(index, len(steps)-1))
+	steps[index].merge(data, parseObject(form.Schema, form.UISchema, postedOf(r, received), ""))
+	dropHidden(form.Schema, data)
+	data = withCalculations(form, data)
+	return data, stepsOf(form, data), index
+}
+
 // decide settles, on a page, the conditional fields whose condition reads
 // answers of other pages: the page's script could not, as it sees only
 // the answers of its own page. Such a field shows, and always, when its
@@ -72,8 +89,8 @@ func (s step) decide(form *schemas.Compiled, data map[string]any, fields []*Fiel
 			return false
 		}
 		for _, b := range branches {
-			readsThisPage := slices.ContainsFunc(b.Reads(), func(name string) bool { return slices.Contains(s.Fields, name) })
-			if !slices.Contains(b.Fields(), f.Path) || readsThisPage {
+			if !slices.Contains(b.Fields(), f.Path) ||
+				slices.ContainsFunc(b.Reads(), func(name string) bool { return slices.Contains(s.Fields, name) }) {
 				continue
 			}
 			if !b.Holds(data) {
