@@ -33,17 +33,26 @@ type Builder struct {
 // brought back with Undo.
 func (b *Builder) SaveDraft(ctx context.Context, by string, f schemas.Form) error {
 	before, err := b.Forms.Draft(ctx, f.ID)
-	if err != nil && !errors.Is(err, schemas.ErrNoDraft) {
+	switch {
+	case errors.Is(err, schemas.ErrNoDraft):
+		return b.save(ctx, by, nil, f)
+	case err != nil:
 		return err
 	}
+	return b.save(ctx, by, &before, f)
+}
+
+// save saves f in place of the draft before, nil when there was none,
+// which Undo can then bring back.
+func (b *Builder) save(ctx context.Context, by string, before *schemas.Form, f schemas.Form) error {
 	if err := b.Forms.SaveDraft(ctx, f); err != nil {
 		return err
 	}
 	b.record(ctx, "form.draft_saved", by, f.ID)
-	if b.History == nil || err != nil || schemas.SameForm(before, f) {
+	if b.History == nil || before == nil || schemas.SameForm(*before, f) {
 		return nil
 	}
-	return b.History.changed(ctx, before)
+	return b.History.changed(ctx, *before)
 }
 
 // Undo brings back the draft before the last change, and Redo the change
@@ -84,7 +93,7 @@ func (b *Builder) EditDraft(ctx context.Context, by, id string, edit func(schema
 	if err != nil {
 		return draft, err
 	}
-	return edited, b.SaveDraft(ctx, by, edited)
+	return edited, b.save(ctx, by, &draft, edited)
 }
 
 // Publish lints the draft and, if it passes, freezes it as the next version.

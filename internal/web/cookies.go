@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/guichet/guichet/internal/platform/locale"
@@ -50,6 +51,19 @@ func (p CookiePolicy) Secure(r *http.Request) bool {
 // it falsely, so it only ever makes an answer stricter.
 func OverHTTPS(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+// SiteAddress is the site's address: the public one configured, or else
+// the one the request reached it by.
+func SiteAddress(r *http.Request, configured string) string {
+	if configured != "" {
+		return strings.TrimSuffix(configured, "/")
+	}
+	scheme := "http"
+	if OverHTTPS(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // SessionCookie is the session cookie's name over plain HTTP; over HTTPS

@@ -59,7 +59,7 @@ func (e *Pages) renderSettings(w http.ResponseWriter, r *http.Request, status in
 		page.Checks = append(page.Checks, checkRow{Index: len(page.Checks)})
 	}
 	if published, err := e.Forms.Latest(r.Context(), f.ID); err == nil && len(published.EmbedOrigins) > 0 {
-		page.Embed = embedCode(e.siteURL(r), published.Form)
+		page.Embed = embedCode(web.SiteAddress(r, e.SiteURL), published.Form)
 	}
 	e.templates.Render(w, r, status, "settings.html", pageTitle(r, web.Say(r, "Paramètres", "Settings"), f.Title, len(page.Errors) > 0), page)
 }
@@ -179,18 +179,6 @@ func count(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
-}
-
-// siteURL is the site's public address, or the one the admin came by.
-func (e *Pages) siteURL(r *http.Request) string {
-	if e.SiteURL != "" {
-		return strings.TrimRight(e.SiteURL, "/")
-	}
-	scheme := "http"
-	if web.OverHTTPS(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // embedCode is the HTML that shows a published form in a page of another

@@ -1,7 +1,6 @@
 package webform
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -76,7 +75,7 @@ func (p *Pages) savedPage(w http.ResponseWriter, r *http.Request, form *schemas.
 	page := savedPage{
 		Form:      form,
 		Draft:     token,
-		ResumeURL: cmp.Or(strings.TrimSuffix(p.SiteURL, "/"), siteURL(r)) + "/f/" + form.ID + "/d/" + token,
+		ResumeURL: web.SiteAddress(r, p.SiteURL) + "/f/" + form.ID + "/d/" + token,
 		ExpiresAt: expires,
 		Mail:      p.Mail != nil,
 	}
@@ -106,16 +105,6 @@ func (p *Pages) save(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 	}
 	page := p.savedPage(w, r, form, token, time.Now().Add(lifetime))
 	p.templates.Render(w, r, http.StatusOK, "saved.html", web.Say(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
-}
-
-// siteURL is the address of the site as the visitor reached it, for a
-// site whose public address is not configured.
-func siteURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 type checkPage struct {
