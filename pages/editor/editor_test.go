@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,11 +53,14 @@ func signIn(t *testing.T, ctx context.Context, base string) {
 
 func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 
+// listedFields is the expression that lists the fields of the builder's
+// overview, in order.
+const listedFields = `[...document.querySelectorAll(".field-list > li")].map(li => li.id.replace("champ-", "")).join(" ")`
+
 // fieldOrder lists the fields of the builder's overview, in order.
 func fieldOrder(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	order, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll(".field-list > li")].map(li => `+
-		`li.id.replace("champ-", "")).join(" ")`))
+	order, err := chromedp.Run(ctx, chromedp.Evaluate[string](listedFields))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +102,7 @@ func TestBuildPublishAndFill(t *testing.T) {
 	const overview = "/admin/forms/transport-scolaire"
 	addField := func(typ, label string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		load(http.StatusOK, chromedp.Navigate(base+overview))
-		load(http.StatusOK, chromedp.SetValue(css("#new-type"), typ), chromedp.Click(css("#add-field")))
+		load(http.StatusOK, chromedp.Navigate(base+overview+"/fields/new?type="+typ))
 		load(
 			http.StatusOK,
 			append(
@@ -123,8 +126,7 @@ func TestBuildPublishAndFill(t *testing.T) {
 	)
 	addField("file", "Justificatif de domicile", chromedp.Click(css("#required")))
 	// The group's editor page, photographed with a first row filled in.
-	load(http.StatusOK, chromedp.Navigate(base+overview))
-	load(http.StatusOK, chromedp.SetValue(css("#new-type"), "group"), chromedp.Click(css("#add-field")))
+	load(http.StatusOK, chromedp.Navigate(base+overview+"/fields/new?type=group"))
 	browsertest.Do(t, ctx, chromedp.SendKeys(css("#label"), "Frères et sœurs scolarisés"),
 		chromedp.SendKeys(css(`[name="sub.0.label"]`), "Prénom"), chromedp.Click(css(`[name="sub.0.required"]`)),
 		chromedp.SendKeys(css(`[name="sub.1.label"]`), "Âge"), chromedp.SetValue(css(`[name="sub.1.type"]`), "number"),
@@ -140,24 +142,28 @@ func TestBuildPublishAndFill(t *testing.T) {
 		t.Errorf("the conditional field says %q", when)
 	}
 	// Reordering with the keyboard: Enter on "Monter" moves the group up,
-	// and the focus stays on that button for the next press.
-	load(http.StatusOK, chromedp.Focus(css("#monter-freres_et_soeurs_scolarises")), chromedp.KeyEvent("\r"))
+	// in place, and the focus stays on that button for the next press.
+	moved := func(want string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		browsertest.Do(t, ctx, actions...)
+		if !browsertest.Holds(t, ctx, listedFields+" === "+strconv.Quote(want)) {
+			t.Errorf("the fields: %s, want %s", fieldOrder(t, ctx), want)
+		}
+	}
+	load(http.StatusOK, chromedp.Navigate(base+overview))
+	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`))
+	moved("nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse freres_et_soeurs_scolarises justificatif_de_domicile",
+		chromedp.Focus(css("#monter-freres_et_soeurs_scolarises")), chromedp.KeyEvent("\r"))
 	if focused := browsertest.Focused(t, ctx, "monter-freres_et_soeurs_scolarises"); focused != "monter-freres_et_soeurs_scolarises" {
 		t.Errorf("after moving, the focus is on %q", focused)
 	}
-	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse "+
-		"freres_et_soeurs_scolarises justificatif_de_domicile" {
-		t.Errorf("after a move up: %s", got)
-	}
-	load(http.StatusOK, chromedp.KeyEvent("\r"))
-	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence freres_et_soeurs_scolarises famille_boursiere "+
-		"echelon_de_bourse justificatif_de_domicile" {
-		t.Errorf("after a second move up (the conditional field follows its trigger): %s", got)
-	}
-	load(http.StatusOK, chromedp.Focus(css("#descendre-freres_et_soeurs_scolarises")), chromedp.KeyEvent("\r"))
-	if got := fieldOrder(t, ctx); got != "nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse "+
-		"freres_et_soeurs_scolarises justificatif_de_domicile" {
-		t.Errorf("after a move down: %s", got)
+	// The conditional field follows its trigger.
+	moved("nom_de_l_eleve commune_de_residence freres_et_soeurs_scolarises famille_boursiere echelon_de_bourse justificatif_de_domicile",
+		chromedp.KeyEvent("\r"))
+	moved("nom_de_l_eleve commune_de_residence famille_boursiere echelon_de_bourse freres_et_soeurs_scolarises justificatif_de_domicile",
+		chromedp.Focus(css("#descendre-freres_et_soeurs_scolarises")), chromedp.KeyEvent("\r"))
+	if !browsertest.Holds(t, ctx, `window.notReloaded === true`) {
+		t.Error("moving a field reloaded the page")
 	}
 	if disabled := browsertest.HasAttribute(t, ctx, "#monter-nom_de_l_eleve", "disabled"); !disabled {
 		t.Error("the first field can move up")

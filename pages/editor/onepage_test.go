@@ -14,8 +14,8 @@ import (
 // On the form's page, with JavaScript, a field is edited in place: each
 // change saves by itself and says so, a refused change says why and keeps
 // what was typed, and the preview beside shows the change. A field dropped
-// on another takes its place. Without JavaScript, "Modifier" opens the
-// field's page.
+// on another takes its place, and one is added, without the page being
+// loaded again. Without JavaScript, "Modifier" opens the field's page.
 func TestOnePageEditor(t *testing.T) {
 	api, base := startWithAdmin(t)
 	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, `{"title":"Subvention","audience":"public",
@@ -30,7 +30,7 @@ func TestOnePageEditor(t *testing.T) {
 		}
 	}
 	browsertest.Load(t, ctx, chromedp.Navigate(base+"/admin/forms/subvention"))
-	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`#champ-ville a[data-inline-edit]`)))
+	browsertest.Do(t, ctx, chromedp.Click(css(`#champ-ville a[data-inline-edit]`)))
 	waitFor(`!!document.querySelector("#champ-ville .inline-editor #label")`)
 	empty := func(selector string) chromedp.Action[chromedp.Void] {
 		return chromedp.Evaluate[chromedp.Void](`document.querySelector(` + "`" + selector + "`" + `).value = ""`)
@@ -75,25 +75,56 @@ func TestOnePageEditor(t *testing.T) {
 		t.Errorf("the preview shows:\n%s", shown)
 	}
 
-	// Dropped on the first field, the last takes its place.
-	browsertest.Load(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+	// Dropped on the first field, the last takes its place, and the page
+	// is not loaded again.
+	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`), chromedp.Evaluate[chromedp.Void](`(() => {
 		const from = document.getElementById("champ-montant"), to = document.getElementById("champ-nom"), data = new DataTransfer();
 		from.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
 		to.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: data}));
 		to.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: data}));
 	})()`))
+	waitFor(listedFields + ` === "montant nom ville"`)
 	if got := fieldNames(t, api, "subvention"); got != "montant nom ville" {
 		t.Errorf("after the drop: %s", got)
+	}
+
+	// A field is added in place: its form opens under the button, a
+	// refusal keeps it open and says why, and the field added is listed
+	// with the focus on it.
+	browsertest.Do(t, ctx, chromedp.SetValue(css("#new-type"), "email"), chromedp.Click(css("#add-field")),
+		chromedp.Click(css(".inline-editor #save-field")))
+	waitFor(`document.querySelector(".inline-editor .save-status").textContent.startsWith("Non enregistré")`)
+	browsertest.Do(t, ctx, chromedp.SendKeys(css(".inline-editor #label"), "Courriel"), chromedp.Click(css(".inline-editor #save-field")))
+	waitFor(listedFields + ` === "montant nom ville courriel" && !document.querySelector(".inline-editor")`)
+	waitFor(`document.activeElement.closest("li").id === "champ-courriel"`)
+	if notice := browsertest.Text(t, ctx, "#form-editor [role=status]"); notice != "Le champ est ajouté." {
+		t.Errorf("after adding: %q", notice)
+	}
+	// Renamed in place, a field keeps its editor open, under its new name.
+	browsertest.Do(t, ctx, chromedp.Click(css(`#champ-nom a[data-inline-edit]`)))
+	waitFor(`!!document.querySelector("#champ-nom .inline-editor #name")`)
+	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("#champ-nom .inline-editor #name").value = ""`),
+		chromedp.SendKeys(css(`#champ-nom .inline-editor #name`), "nom_complet"))
+	waitFor(`document.querySelector("#champ-nom_complet .save-status")?.textContent === "Enregistré."`)
+	if got := fieldNames(t, api, "subvention"); got != "montant nom_complet ville courriel" {
+		t.Errorf("after renaming: %s", got)
+	}
+	if focused := browsertest.Focused(t, ctx, "name"); focused != "name" {
+		t.Errorf("after renaming, the focus is on %q", focused)
+	}
+	waitFor(`window.notReloaded === true`)
+	for _, v := range browsertest.Axe(t, ctx) {
+		t.Errorf("the form's page after changes in place: %s", v)
 	}
 
 	plain := browsertest.New(t)
 	browsertest.WithoutJavaScript(t, plain)
 	signIn(t, plain, base)
 	browsertest.Load(t, plain, chromedp.Navigate(base+"/admin/forms/subvention"))
-	if status := browsertest.Load(t, plain, chromedp.Click(chromedp.CSS(`#champ-nom a[data-inline-edit]`))); status != http.StatusOK {
+	if status := browsertest.Load(t, plain, chromedp.Click(css(`#champ-ville a[data-inline-edit]`))); status != http.StatusOK {
 		t.Errorf("the field's page without JavaScript: %d", status)
 	}
-	if h1 := browsertest.Text(t, plain, "h1"); !strings.HasPrefix(h1, "Nom") {
+	if h1 := browsertest.Text(t, plain, "h1"); !strings.HasPrefix(h1, "Commune") {
 		t.Errorf("without JavaScript, Modifier opens %q", h1)
 	}
 }

@@ -2,6 +2,7 @@ package editor_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,38 +51,53 @@ func buildTheTravelClaim(t *testing.T, js bool) {
 
 	load(chromedp.SendKeys(css("#title"), "Frais de déplacement"), chromedp.SendKeys(css("#id"), "frais-essai"),
 		chromedp.Click(css("#audience-internal")), chromedp.SetValue(css("#department"), "transports"), click("#create"))
-	addField := func(typ, label string, actions ...chromedp.Action[chromedp.Void]) {
+	// change does what changes the form's page: without JavaScript, the
+	// page loads again; with it, the page changes in place, until done.
+	change := func(done string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		load(chromedp.SetValue(css("#new-type"), typ), click("#add-field"))
-		load(append(append([]chromedp.Action[chromedp.Void]{chromedp.SendKeys(css("#label"), label)}, actions...), click("#save-field"))...)
+		if !js {
+			load(actions...)
+			return
+		}
+		browsertest.Do(t, ctx, actions...)
+		if !browsertest.Holds(t, ctx, done) {
+			t.Fatalf("never %s; the page reads:\n%s", done, browsertest.Text(t, ctx, "main"))
+		}
 	}
-	addField("short-text", "Objet de la mission", click("#required"))
-	addField("yes-no", "Avance demandée")
-	addField("amount", "Montant de l'avance")
-	addField("group", "Trajets", chromedp.SendKeys(css(`[name="sub.0.label"]`), "Date"), chromedp.SetValue(css(`[name="sub.0.type"]`), "date"),
+	listed := func(names string) string { return listedFields + " === " + strconv.Quote(names) }
+	var names []string
+	addField := func(typ, label, name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		change(`!!document.querySelector(".inline-editor #label")`, chromedp.SetValue(css("#new-type"), typ), click("#add-field"))
+		names = append(names, name)
+		change(listed(strings.Join(names, " "))+` && !document.querySelector(".inline-editor")`,
+			append(append([]chromedp.Action[chromedp.Void]{chromedp.SendKeys(css("#label"), label)}, actions...), click("#save-field"))...)
+	}
+	addField("short-text", "Objet de la mission", "objet_de_la_mission", click("#required"))
+	addField("yes-no", "Avance demandée", "avance_demandee")
+	addField("amount", "Montant de l'avance", "montant_de_l_avance")
+	addField("group", "Trajets", "trajets", chromedp.SendKeys(css(`[name="sub.0.label"]`), "Date"),
+		chromedp.SetValue(css(`[name="sub.0.type"]`), "date"),
 		chromedp.SendKeys(css(`[name="sub.1.label"]`), "Kilomètres"), chromedp.SetValue(css(`[name="sub.1.type"]`), "number"),
 		click(`[name="sub.1.required"]`))
-	addField("single-choice", "Puissance du véhicule", chromedp.SendKeys(css("#choices"), "5cv | 5 CV et moins\n8cv | 8 CV et plus"))
-	addField("number", "Nombre de repas")
-	addField("calculated-amount", "Indemnités kilométriques",
+	addField("single-choice", "Puissance du véhicule", "puissance_du_vehicule",
+		chromedp.SendKeys(css("#choices"), "5cv | 5 CV et moins\n8cv | 8 CV et plus"))
+	addField("number", "Nombre de repas", "nombre_de_repas")
+	addField("calculated-amount", "Indemnités kilométriques", "indemnites_kilometriques",
 		chromedp.SendKeys(css("#calculate"), `sum(trajets, .kilometres) * (puissance_du_vehicule == "5cv" ? 0.32 : 0.45)`))
-	addField("calculated-amount", "Total", chromedp.SendKeys(css("#calculate"), `indemnites_kilometriques + (nombre_de_repas ?? 0) * 20`))
-	addField("long-text", "Remarques")
-	want := "objet_de_la_mission avance_demandee montant_de_l_avance trajets puissance_du_vehicule nombre_de_repas " +
-		"indemnites_kilometriques total remarques"
-	if got := fieldOrder(t, ctx); got != want {
-		t.Fatalf("the fields: %s", got)
-	}
+	addField("calculated-amount", "Total", "total", chromedp.SendKeys(css("#calculate"), `indemnites_kilometriques + (nombre_de_repas ?? 0) * 20`))
+	addField("long-text", "Remarques", "remarques")
 
-	// The keyboard moves the meals above the car; a deletion is undone.
-	load(chromedp.Focus(css("#monter-nombre_de_repas")), chromedp.KeyEvent("\r"))
+	// The keyboard moves the meals above the car, and the focus stays on
+	// the button; a deletion is undone.
+	want := strings.Replace(strings.Join(names, " "), "puissance_du_vehicule nombre_de_repas", "nombre_de_repas puissance_du_vehicule", 1)
+	change(listed(want), chromedp.Focus(css("#monter-nombre_de_repas")), chromedp.KeyEvent("\r"))
 	presses++
-	want = strings.Replace(want, "puissance_du_vehicule nombre_de_repas", "nombre_de_repas puissance_du_vehicule", 1)
-	if got := fieldOrder(t, ctx); got != want {
-		t.Errorf("after moving with the keyboard: %s", got)
+	if focused := browsertest.Focused(t, ctx, "monter-nombre_de_repas"); focused != "monter-nombre_de_repas" {
+		t.Errorf("after moving with the keyboard, the focus is on %q", focused)
 	}
-	load(click(`form[action$="/fields/remarques/delete"] button`))
-	load(click("#undo"))
+	change(`!document.getElementById("champ-remarques")`, click(`form[action$="/fields/remarques/delete"] button`))
+	change(listed(want), click("#undo"))
 	if got := fieldOrder(t, ctx); got != want {
 		t.Errorf("after undoing the deletion: %s", got)
 	}

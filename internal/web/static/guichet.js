@@ -323,124 +323,6 @@
   say();
 })();
 
-// The builder's form page edits each field in place: "Modifier" opens the
-// field's own form under it, which saves by itself as it is changed, says
-// "Saved" or why not, and keeps what was typed when a save fails. The
-// preview beside it then shows the change. Without JavaScript, "Modifier"
-// opens the field's page.
-(function () {
-  var preview = document.getElementById("preview-frame");
-  function reloadPreview() {
-    if (preview) preview.src = preview.src;
-  }
-  // One field is edited at a time: its form's ids are the field page's.
-  var close = null;
-  document.querySelectorAll("a[data-inline-edit]").forEach(function (link) {
-    var row = link.closest("li"), editor = null;
-    function shut() {
-      if (editor) editor.remove();
-      editor = null;
-      link.setAttribute("aria-expanded", "false");
-    }
-    link.addEventListener("click", function (event) {
-      event.preventDefault();
-      if (editor) {
-        shut();
-        close = null;
-        return;
-      }
-      if (close) close();
-      close = shut;
-      fetch(link.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
-        var form = new DOMParser().parseFromString(html, "text/html").querySelector("main form[method=post]");
-        if (!form) { window.location = link.href; return; }
-        editor = document.createElement("div");
-        editor.className = "inline-editor";
-        var status = document.createElement("p");
-        status.className = "save-status";
-        status.setAttribute("role", "status");
-        form = document.importNode(form, true);
-        editor.appendChild(form);
-        editor.appendChild(status);
-        row.appendChild(editor);
-        link.setAttribute("aria-expanded", "true");
-        var first = form.querySelector("input:not([type=hidden]), textarea, select");
-        if (first) first.focus();
-        var timer = null, pending = false, name = form.elements.name ? form.elements.name.value : "";
-        function save() {
-          clearTimeout(timer);
-          status.textContent = link.getAttribute("data-saving");
-          var body = new URLSearchParams();
-          new FormData(form).forEach(function (v, k) { if (typeof v === "string") body.append(k, v); });
-          fetch(form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" }).then(function (r) {
-            if (r.type === "opaqueredirect" || r.status === 303) {
-              pending = false;
-              status.textContent = link.getAttribute("data-saved");
-              var label = row.querySelector(".field-summary strong");
-              if (label && form.elements.label) label.textContent = form.elements.label.value;
-              // A renamed field has another address: the page follows.
-              if (form.elements.name && form.elements.name.value !== name) window.location.reload();
-              reloadPreview();
-              return null;
-            }
-            return r.text().then(function (html) {
-              var reasons = [].map.call(new DOMParser().parseFromString(html, "text/html").querySelectorAll(".error-summary li"),
-                function (li) { return li.textContent.trim(); });
-              status.textContent = link.getAttribute("data-unsaved") + " " + (reasons.join(" ") || r.status);
-            });
-          }).catch(function () {
-            status.textContent = link.getAttribute("data-offline");
-          });
-        }
-        function later() {
-          pending = true;
-          clearTimeout(timer);
-          timer = setTimeout(save, 800);
-        }
-        form.addEventListener("input", later);
-        form.addEventListener("change", later);
-        form.addEventListener("submit", function (e) { e.preventDefault(); save(); });
-        window.addEventListener("beforeunload", function (e) {
-          if (pending) e.preventDefault();
-        });
-      });
-    });
-  });
-})();
-
-// The fields of the builder's form page also move by drag and drop: a
-// field dropped on another takes its position, through the same
-// "Déplacer" form as the keyboard's.
-(function () {
-  var list = document.querySelector(".field-list[data-form]");
-  if (!list) return;
-  var dragged = null;
-  list.querySelectorAll("li[data-position]").forEach(function (li) {
-    li.setAttribute("draggable", "true");
-    li.addEventListener("dragstart", function (e) {
-      dragged = li;
-      e.dataTransfer.effectAllowed = "move";
-      e.dataTransfer.setData("text/plain", li.id);
-    });
-    li.addEventListener("dragover", function (e) {
-      if (!dragged || dragged === li) return;
-      e.preventDefault();
-      li.classList.add("drop-target");
-    });
-    li.addEventListener("dragleave", function () { li.classList.remove("drop-target"); });
-    li.addEventListener("drop", function (e) {
-      e.preventDefault();
-      li.classList.remove("drop-target");
-      if (!dragged || dragged === li) return;
-      var select = dragged.querySelector('select[name="to"]');
-      var button = dragged.querySelector('button[id^="deplacer-"]');
-      if (!select || !button) return;
-      select.value = li.getAttribute("data-position");
-      button.click();
-    });
-  });
-})();
-
 // Copy buttons (data-copy names the field to copy) show only with
 // JavaScript; without it the field is there to select and copy by hand.
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
@@ -463,6 +345,255 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// The builder's form page (#form-editor) works in place with JavaScript:
+// - its forms (move, duplicate, delete, undo, publish's neighbours) are
+//   sent in the background, and the part of the page the server answers
+//   with takes the place of this one's, the preview beside included;
+// - "Modifier" opens the field's own form under it, which saves by itself
+//   as it is changed, says "Saved" or why not, and keeps what was typed
+//   when a save fails;
+// - "Ajouter un champ" opens the new field's form under the button;
+// - fields move by drag and drop too, through the "Déplacer" form.
+// Without JavaScript, the same forms and links load the pages they name.
+// It comes after the confirmation above, which it lets refuse a form.
+(function () {
+  if (!document.getElementById("form-editor")) return;
+  function region() { return document.getElementById("form-editor"); }
+  function say(key) { return region().getAttribute("data-" + key); }
+  function parse(html) { return new DOMParser().parseFromString(html, "text/html"); }
+  // announcer says what a change did: it stays in the page while the
+  // region around the fields is replaced, so screen readers hear it.
+  var announcer = document.createElement("p");
+  announcer.className = "visually-hidden";
+  announcer.setAttribute("role", "status");
+  document.body.appendChild(announcer);
+  function reasonsIn(page) {
+    return [].map.call(page.querySelectorAll(".error-summary li"), function (li) { return li.textContent.trim(); }).join(" ");
+  }
+  // post sends a form as the browser would, following the server's
+  // redirection, and gives its answer with the page it holds.
+  function post(form, submitter) {
+    var body = new URLSearchParams();
+    new FormData(form, submitter).forEach(function (v, k) { if (typeof v === "string") body.append(k, v); });
+    return fetch(form.action, { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
+      return r.text().then(function (html) { return { response: r, page: parse(html) }; });
+    });
+  }
+  // The inline editor open, one at a time: its form's ids are the field
+  // page's. Its row follows it when the region is replaced.
+  var open = null;
+  function shut() {
+    if (!open) return;
+    open.flush();
+    open.editor.remove();
+    if (open.link) open.link.setAttribute("aria-expanded", "false");
+    open = null;
+    prepare();
+  }
+  // prepare lets the fields without an open editor be dragged.
+  function prepare() {
+    region().querySelectorAll(".field-list li[data-position]").forEach(function (li) {
+      li.draggable = !li.querySelector(".inline-editor");
+    });
+  }
+  // show puts the region of an answered page in place of this one's and
+  // moves the focus to what follows from the change: the refusal, the
+  // button pressed if it is still there, a field just added, or the list.
+  function show(answer, pressed) {
+    var fresh = answer.page.getElementById("form-editor");
+    if (!fresh) {
+      // Not the form's page (signed out, refused): it is shown as it is.
+      document.title = answer.page.title;
+      document.body.replaceWith(document.importNode(answer.page.body, true));
+      return;
+    }
+    var known = [].map.call(region().querySelectorAll(".field-list > li"), function (li) { return li.id; });
+    var active = document.activeElement, selection = active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
+    fresh = document.importNode(fresh, true);
+    region().replaceWith(fresh);
+    document.title = answer.page.title;
+    if (answer.response.redirected) history.replaceState(null, "", answer.response.url);
+    var row = open && open.row && document.getElementById(open.row);
+    if (open && row) {
+      var summary = row.querySelector("a[data-inline-edit]");
+      open.link = summary;
+      summary.setAttribute("aria-expanded", "true");
+      row.appendChild(open.editor);
+      if (active && open.editor.contains(active)) {
+        active.focus();
+        if (selection) try { active.setSelectionRange(selection[0], selection[1]); } catch (e) { /* not a text */ }
+      }
+      prepare();
+      return;
+    }
+    open = null;
+    prepare();
+    var notice = fresh.querySelector(".notice[role=status]"), refusal = document.getElementById("error-summary");
+    announcer.textContent = refusal ? refusal.textContent.trim() : notice ? notice.textContent.trim() : "";
+    var added = [].find.call(fresh.querySelectorAll(".field-list > li"), function (li) { return known.indexOf(li.id) < 0; });
+    var same = pressed && document.getElementById(pressed);
+    var target = refusal || fresh.querySelector("[autofocus]") || (same && !same.disabled && same) ||
+      (added && added.querySelector("a[data-inline-edit]")) || document.getElementById("champs");
+    target.focus();
+  }
+  // edit opens the form of the field page at url in an editor that place
+  // puts in the page; ready then makes it save.
+  function edit(url, row, link, place, ready) {
+    shut();
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+      var page = parse(html), form = page.querySelector("main form[method=post]");
+      if (!form) { window.location = url; return; }
+      var editor = document.createElement("section");
+      editor.className = "inline-editor";
+      editor.setAttribute("aria-label", page.querySelector("h1").textContent.trim());
+      var status = document.createElement("p");
+      status.className = "save-status";
+      status.setAttribute("role", "status");
+      form = document.importNode(form, true);
+      editor.append(form, status);
+      place(editor);
+      open = { editor: editor, row: row, link: link, form: form, flush: function () {} };
+      if (link) link.setAttribute("aria-expanded", "true");
+      prepare();
+      var first = form.querySelector("input:not([type=hidden]), textarea, select");
+      if (first) first.focus();
+      ready(form, status);
+    }).catch(function () {
+      announcer.textContent = say("offline");
+    });
+  }
+  // saved tells whether the server took a change: it then answers with
+  // the form's page, where a session that ended sends to the sign-in.
+  function saved(answer) {
+    return answer.response.redirected && !!answer.page.getElementById("form-editor");
+  }
+  function refused(status, answer) {
+    var why = reasonsIn(answer.page) || (answer.response.redirected ? say("expired") : answer.response.status);
+    status.textContent = say("unsaved") + " " + why;
+  }
+  var pending = false;
+  window.addEventListener("beforeunload", function (e) { if (pending) e.preventDefault(); });
+  // An existing field saves by itself, 0.8 s after each change.
+  function autosave(form, status) {
+    var timer = null;
+    function save() {
+      clearTimeout(timer);
+      status.textContent = say("saving");
+      var name = form.action.slice(form.action.lastIndexOf("/") + 1);
+      post(form).then(function (answer) {
+        if (!saved(answer)) {
+          refused(status, answer);
+          return;
+        }
+        pending = false;
+        status.textContent = say("saved");
+        if (!open || open.form !== form) return;
+        // A renamed field has another address, and so has its row.
+        var renamed = form.elements.name && form.elements.name.value.trim();
+        if (renamed && renamed !== decodeURIComponent(name)) {
+          form.action = form.action.slice(0, form.action.lastIndexOf("/") + 1) + encodeURIComponent(renamed);
+          open.row = "champ-" + renamed;
+        }
+        show(answer);
+      }).catch(function () {
+        status.textContent = say("offline");
+      });
+    }
+    function later() {
+      pending = true;
+      clearTimeout(timer);
+      timer = setTimeout(save, 800);
+    }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("submit", function (e) { e.preventDefault(); save(); });
+    // Closed with a change not yet saved, the editor saves it first.
+    open.flush = function () { if (pending) save(); };
+  }
+  // A new field is added when its form is sent: the page then lists it.
+  function addition(form, status) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      status.textContent = say("saving");
+      post(form, e.submitter).then(function (answer) {
+        if (!saved(answer)) {
+          refused(status, answer);
+          return;
+        }
+        open = null;
+        show(answer);
+      }).catch(function () {
+        status.textContent = say("offline");
+      });
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#form-editor a[data-inline-edit]");
+    if (!link) return;
+    event.preventDefault();
+    if (open && open.link === link) {
+      shut();
+      return;
+    }
+    var row = link.closest("li");
+    edit(link.href, row.id, link, function (editor) { row.appendChild(editor); }, autosave);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.closest("#form-editor")) return;
+    if (form.classList.contains("add-field")) {
+      event.preventDefault();
+      var url = form.action + "?" + new URLSearchParams(new FormData(form));
+      edit(url, null, null, function (editor) { form.after(editor); }, addition);
+      return;
+    }
+    if (form.method !== "post") return;
+    event.preventDefault();
+    var pressed = event.submitter && event.submitter.id;
+    post(form, event.submitter).then(function (answer) {
+      shut();
+      show(answer, pressed);
+    }).catch(function () {
+      announcer.textContent = say("offline");
+    });
+  });
+  // A field dropped on another takes its position.
+  var dragged = null;
+  function target(e) {
+    var li = e.target.closest && e.target.closest("#form-editor .field-list li[data-position]");
+    return li && dragged && li !== dragged ? li : null;
+  }
+  document.addEventListener("dragstart", function (e) {
+    dragged = e.target.closest && e.target.closest("#form-editor .field-list li[data-position]");
+    if (dragged) {
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", dragged.id);
+    }
+  });
+  document.addEventListener("dragover", function (e) {
+    var li = target(e);
+    if (!li) return;
+    e.preventDefault();
+    li.classList.add("drop-target");
+  });
+  document.addEventListener("dragleave", function (e) {
+    if (e.target.classList) e.target.classList.remove("drop-target");
+  });
+  document.addEventListener("drop", function (e) {
+    var li = target(e);
+    if (!li) return;
+    e.preventDefault();
+    li.classList.remove("drop-target");
+    var select = dragged.querySelector('select[name="to"]');
+    var button = dragged.querySelector('button[id^="deplacer-"]');
+    dragged = null;
+    if (!select || !button) return;
+    select.value = li.getAttribute("data-position");
+    button.click();
+  });
+  prepare();
+})();
 
 // Files upload on their own as soon as they are chosen, in chunks that
 // resume where a dropped connection left them (the tus protocol, at
