@@ -462,7 +462,9 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 			Mail:         p.mail,
 			Decisions:    decisions,
 		}
-		consumers = append(consumers, notify.Consumer())
+		unfit := &processors.UnfitDrafts{Organisation: cfg.Organisation, Forms: s.Forms, Drafts: p.drafts, Accounts: s.Accounts,
+			Sent: p.notices.Sent, Mail: p.mail}
+		consumers = append(consumers, notify.Consumer(), unfit.Consumer())
 		if cfg.Role.processes() {
 			a.reminders = remindEvery(a.log, s.Workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
 		}
@@ -516,7 +518,7 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 			Log:           cfg.Logger,
 		}).Routes(),
 		editor.New(editor.Config{Forms: s.Forms, Builder: s.Builder, Departments: s.Departments, Site: site, SiteURL: cfg.PublicURL,
-			Log: cfg.Logger}).Routes(),
+			Mail: cfg.Mail.Enabled(), Log: cfg.Logger}).Routes(),
 		desk.New(desk.Config{Inboxes: s.Inboxes, Dossiers: s.Dossiers, Conversations: s.Conversations, Departments: s.Departments,
 			Accounts: s.Accounts, Forms: s.Forms,
 			Statistics: s.Statistics, Workflows: s.Workflows, Trail: s.Trail, Uploads: s.Uploads, Site: site, Log: cfg.Logger}).Routes(),

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -107,9 +108,21 @@ func (b *Builder) Publish(ctx context.Context, by, id string) (*schemas.Compiled
 	}
 	v, err := b.Forms.Publish(ctx, id)
 	if err == nil {
-		b.record(ctx, "form.published", by, id+" v"+strconv.Itoa(v.Version.Version))
+		b.record(ctx, KindPublished, by, id+" v"+strconv.Itoa(v.Version.Version))
 	}
 	return v, err
+}
+
+// KindPublished is the security log's kind of a form's publication; its
+// event names the version published, which PublishedVersion reads.
+const KindPublished = "form.published"
+
+// PublishedVersion reads the form and version that an event of kind
+// KindPublished names.
+func PublishedVersion(e identity.AuditEvent) (id string, version int, ok bool) {
+	id, n, found := strings.Cut(e.Detail, " v")
+	version, err := strconv.Atoi(n)
+	return id, version, e.Kind == KindPublished && found && err == nil && schemas.ValidID(id)
 }
 
 // Unpublish takes a form out of the catalogue: it accepts no more

@@ -24,6 +24,21 @@ type Consequences struct {
 // UnfitDraft is a draft whose answers the new version refuses.
 type UnfitDraft struct {
 	Fields []schemas.FieldError
+	// Reachable says its owner can be written to about it, once the
+	// version is published: they had the resume link emailed, or are an
+	// agent (see processors.UnfitDrafts).
+	Reachable bool
+}
+
+// Reachable counts the drafts among Unfit whose owners can be written to.
+func (c Consequences) Reachable() int {
+	n := 0
+	for _, d := range c.Unfit {
+		if d.Reachable {
+			n++
+		}
+	}
+	return n
 }
 
 // Rerouted is a past submission that the new routing sends elsewhere.
@@ -54,7 +69,7 @@ func (b *Builder) Consequences(ctx context.Context, id string, replay int) (Cons
 		for _, d := range drafts {
 			var invalid *schemas.ValidationError
 			if errors.As(next.Validate(d.Data), &invalid) && len(invalid.Unfit()) > 0 {
-				out.Unfit = append(out.Unfit, UnfitDraft{Fields: invalid.Unfit()})
+				out.Unfit = append(out.Unfit, UnfitDraft{Fields: invalid.Unfit(), Reachable: d.Email != "" || d.AccountID != ""})
 			}
 		}
 	}

@@ -74,7 +74,8 @@ const (
 	// BucketWorkflows holds the approval state of internal requests, by reference.
 	BucketWorkflows = "workflows"
 	// BucketNotifications remembers which events were emailed, keyed
-	// "<consumer>.<event sequence>", so that a redelivery sends nothing twice;
+	// "<consumer>.<event sequence>" (or see DraftNoticeKey), so that a
+	// redelivery sends nothing twice;
 	// its values are backoffice.MailSending, backoffice.MailSent, or why
 	// nothing is sent.
 	BucketNotifications = "notifications"
@@ -304,6 +305,15 @@ func NotificationKey(consumer string, seq uint64) string {
 	return consumer + "." + strconv.FormatUint(seq, 10)
 }
 
+// DraftNoticeKey is the notifications-bucket key of the email that tells
+// the owner of a draft (by its key in the drafts bucket) that a new
+// version of its form refuses some of its answers; about names which
+// answers and why, so that a later version refusing the same ones tells
+// nothing new.
+func DraftNoticeKey(draft, about string) string {
+	return ConsumerUnfitDrafts + "." + draft + "." + about
+}
+
 // StatusEvents matches the status events of every submission, not the trail.
 const StatusEvents = "events.*.*"
 
@@ -353,4 +363,7 @@ const (
 	ConsumerWorkflow = "workflow"
 	// ConsumerReceipt signs the submissions' receipts, in order.
 	ConsumerReceipt = "receipt"
+	// ConsumerUnfitDrafts tells, on AUDIT, the owners of the drafts that a
+	// form's new version refuses answers of.
+	ConsumerUnfitDrafts = "unfit-drafts"
 )

@@ -25,11 +25,12 @@ import (
 //go:embed mail
 var mailFiles embed.FS
 
-// mailTemplates are the messages to submitters, by kind and language
-// ("received.fr"), each defining its "subject".
+// mailTemplates are the messages to submitters and to the owners of
+// drafts, by kind and language ("received.fr"), each defining its
+// "subject".
 var mailTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, kind := range []string{"received", "decided", "message"} {
+	for _, kind := range []string{"received", "decided", "message", "unfit"} {
 		for _, lang := range []locale.Lang{locale.French, locale.English} {
 			name := kind + "." + string(lang)
 			out[name] = template.Must(template.ParseFS(mailFiles, "mail/"+name+".txt"))
@@ -83,9 +84,7 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return Permanent(err)
 	}
 	key := bus.NotificationKey(bus.ConsumerNotify, md.Sequence.Stream)
-	if entry, err := n.Sent.Get(ctx, key); err == nil && backoffice.MailDone(string(entry.Value())) {
-		return nil // done before
-	} else if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	if done, err := backoffice.MailedBefore(ctx, n.Sent, key); done || err != nil {
 		return err
 	}
 	event, kind, err := notified(msg, md.Sequence.Stream)
@@ -96,26 +95,7 @@ func (n *Notify) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	if message.To == "" {
-		_, err := n.Sent.Put(ctx, key, []byte(backoffice.MailNoAddress))
-		return err
-	}
-	// Marked before sending: a crash in between sends again, never nothing.
-	if _, err := n.Sent.Put(ctx, key, []byte(backoffice.MailSending)); err != nil {
-		return err
-	}
-	err = n.Mail.Send(ctx, message)
-	switch {
-	case errors.Is(err, mailer.ErrBadRecipient):
-		_, err = n.Sent.Put(ctx, key, []byte(backoffice.MailRefused))
-		return err
-	case err != nil:
-		// Told to the agents, then tried again.
-		_, _ = n.Sent.Put(ctx, key, []byte(backoffice.MailFailed))
-		return err
-	}
-	_, err = n.Sent.Put(ctx, key, []byte(backoffice.MailSent))
-	return err
+	return backoffice.Deliver(ctx, n.Sent, key, n.Mail, message)
 }
 
 // notified reads what an event tells the submitter, and the kind of email
@@ -186,15 +166,22 @@ func (n *Notify) compose(ctx context.Context, e submit.Event, kind string) (mail
 		}
 		attachments = append(attachments, mailer.Attachment{Name: "decision-" + sub.Reference + ".pdf", Type: "application/pdf", Data: letter})
 	}
+	subject, text, err := writeMail(kind, lang, data)
+	return mailer.Message{To: to, Subject: subject, Text: text, Attachments: attachments}, err
+}
+
+// writeMail writes the subject and the text of a kind of email in lang,
+// from what its template shows.
+func writeMail(kind string, lang locale.Lang, data any) (subject, text string, err error) {
 	tpl := mailTemplates[kind+"."+string(lang)]
-	var subject, text bytes.Buffer
-	if err := tpl.ExecuteTemplate(&subject, "subject", data); err != nil {
-		return mailer.Message{}, Permanent(err)
+	var s, t bytes.Buffer
+	if err := tpl.ExecuteTemplate(&s, "subject", data); err != nil {
+		return "", "", Permanent(err)
 	}
-	if err := tpl.Execute(&text, data); err != nil {
-		return mailer.Message{}, Permanent(err)
+	if err := tpl.Execute(&t, data); err != nil {
+		return "", "", Permanent(err)
 	}
-	return mailer.Message{To: to, Subject: subject.String(), Text: text.String(), Attachments: attachments}, nil
+	return s.String(), t.String(), nil
 }
 
 // recipient is where to write about a submission: the agent who filed an

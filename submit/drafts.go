@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
+	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/uploads"
 )
 
@@ -27,8 +28,17 @@ type Draft struct {
 	// Step is the step to resume at.
 	Step int `json:"step"`
 	// AccountID is the agent filling an internal form: only they may resume it.
-	AccountID string    `json:"accountId,omitempty"`
-	ExpiresAt time.Time `json:"expiresAt"`
+	AccountID string `json:"accountId,omitempty"`
+	// Email is the address the resume link was sent to, where its owner
+	// is told when a new version of the form refuses some of the answers.
+	// It goes with the draft; a draft saved again keeps it.
+	Email string `json:"email,omitempty"`
+	// Lang is the language the draft is being filled in.
+	Lang      locale.Lang `json:"lang,omitempty"`
+	ExpiresAt time.Time   `json:"expiresAt"`
+	// Key names the draft in the bucket: the SHA-256 of its token, which
+	// leads to it but not back to the token.
+	Key string `json:"-"`
 }
 
 // Drafts keeps drafts in the drafts bucket, keyed by the SHA-256 of their
@@ -65,6 +75,7 @@ func (d *Drafts) OfForm(ctx context.Context, form string) ([]Draft, error) {
 			return nil, err
 		}
 		if draft.Form == form && draft.ExpiresAt.After(d.now()) {
+			draft.Key = key
 			out = append(out, draft)
 		}
 	}
@@ -74,21 +85,42 @@ func (d *Drafts) OfForm(ctx context.Context, form string) ([]Draft, error) {
 // Save stores a draft for lifetime under token, or under a new token when
 // token is empty, and returns the token.
 func (d *Drafts) Save(ctx context.Context, token string, draft Draft, lifetime time.Duration) (string, error) {
-	if token == "" {
+	again := token != ""
+	if !again {
 		token = NewToken()
 	}
 	draft.ExpiresAt = d.now().UTC().Add(min(lifetime, MaxDraftAge))
+	if again && draft.Email == "" {
+		before, err := d.Get(ctx, token)
+		if err != nil && !errors.Is(err, ErrNoDraft) {
+			return "", err
+		}
+		draft.Email = before.Email
+	}
 	if err := d.keepFiles(ctx, draft); err != nil {
 		return "", err
 	}
+	return token, d.put(ctx, token, draft)
+}
+
+func (d *Drafts) put(ctx context.Context, token string, draft Draft) error {
 	raw, err := json.Marshal(draft)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if _, err := d.kv.Put(ctx, draftKey(token), raw); err != nil {
-		return "", err
+	_, err = d.kv.Put(ctx, draftKey(token), raw)
+	return err
+}
+
+// SetEmail keeps the address the resume link of a draft was sent to, for
+// as long as the draft lives.
+func (d *Drafts) SetEmail(ctx context.Context, token, email string) error {
+	draft, err := d.Get(ctx, token)
+	if err != nil {
+		return err
 	}
-	return token, nil
+	draft.Email = email
+	return d.put(ctx, token, draft)
 }
 
 // Get returns the draft of a token.

@@ -36,7 +36,10 @@ type Config struct {
 	// SiteURL is the site's public address, for the code that embeds a
 	// form in another site; empty, the address the admin came by.
 	SiteURL string
-	Log     *slog.Logger
+	// Mail says an SMTP relay is set, through which the owners of the
+	// drafts a new version refuses are told.
+	Mail bool
+	Log  *slog.Logger
 }
 
 // Pages serves the builder's pages.

@@ -18,6 +18,8 @@ type publicationPage struct {
 	// Departments name the departments by id.
 	Departments map[string]string
 	Problems    []string
+	// Mail says the owners of unfit drafts can be emailed.
+	Mail bool
 }
 
 // replayed is how many of the last submissions the publication page
@@ -42,7 +44,7 @@ func (e *Pages) publication(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
-	page := publicationPage{Form: draft, Consequences: consequences, Replayed: replayed, Departments: names}
+	page := publicationPage{Form: draft, Consequences: consequences, Replayed: replayed, Departments: names, Mail: e.Mail}
 	for _, p := range builder.Lint(draft) {
 		page.Problems = append(page.Problems, p.Message.In(langOf(r)))
 	}

@@ -85,7 +85,8 @@ func buildTheTravelClaim(t *testing.T, js bool) {
 	addField("number", "Nombre de repas", "nombre_de_repas")
 	addField("calculated-amount", "Indemnités kilométriques", "indemnites_kilometriques",
 		chromedp.SendKeys(css("#calculate"), `sum(trajets, .kilometres) * (puissance_du_vehicule == "5cv" ? 0.32 : 0.45)`))
-	addField("calculated-amount", "Total", "total", chromedp.SendKeys(css("#calculate"), `indemnites_kilometriques + (nombre_de_repas ?? 0) * 20`))
+	addField("calculated-amount", "Total", "total",
+		chromedp.SendKeys(css("#calculate"), `indemnites_kilometriques + (nombre_de_repas ?? 0) * 20`))
 	addField("long-text", "Remarques", "remarques")
 
 	// The keyboard moves the meals above the car, and the focus stays on

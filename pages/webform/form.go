@@ -273,6 +273,7 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 		Data:      raw,
 		Step:      min(next, len(steps)-1),
 		AccountID: req.Principal.AccountID,
+		Lang:      req.Lang,
 	}, form.DraftLifetime())
 	if err != nil {
 		p.unavailable(w, r, form, index, data, token, idem, err)

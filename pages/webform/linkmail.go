@@ -69,6 +69,10 @@ func (p *Pages) emailLink(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		page.Sent = address.Address
+		// The owner is told there if a new version refuses answers.
+		if err := p.Drafts.SetEmail(r.Context(), token, address.Address); err != nil {
+			p.Log.Warn("resume address not kept with the draft", "form", form.ID, "error", err)
+		}
 	}
 	p.templates.Render(w, r, status, "saved.html", web.Say(r, "Vos réponses sont enregistrées", "Your answers are saved"), page)
 }

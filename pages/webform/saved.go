@@ -98,6 +98,7 @@ func (p *Pages) save(w http.ResponseWriter, r *http.Request, form *schemas.Compi
 		Data:      raw,
 		Step:      index,
 		AccountID: web.RequestOf(r.Context()).Principal.AccountID,
+		Lang:      web.RequestOf(r.Context()).Lang,
 	}, lifetime)
 	if err != nil {
 		p.unavailable(w, r, form, index, data, token, "", err)
