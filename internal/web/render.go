@@ -32,7 +32,11 @@ type Page struct {
 	CSRF string
 	// Path is the page's own path, for the language switch.
 	Path string
-	Data any
+	// Framed says the browser shows the page in a frame (the builder's
+	// preview, a form embedded in another site): it then goes without the
+	// site's header and footer, which the page around it has.
+	Framed bool
+	Data   any
 }
 
 var roleNames = map[identity.Role]locale.Text{
@@ -106,7 +110,8 @@ const PartialsFile = "partials.html"
 // AllowFraming; any other is kept out of every frame.
 func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	req := RequestOf(r.Context())
-	p := Page{Site: t.site, Lang: req.Lang, Title: title, Principal: req.Principal, Path: r.URL.Path, Data: data}
+	p := Page{Site: t.site, Lang: req.Lang, Title: title, Principal: req.Principal, Path: r.URL.Path, Data: data,
+		Framed: r.Header.Get("Sec-Fetch-Dest") == "iframe"}
 	if req.Session != nil {
 		p.CSRF = req.Session.CSRF
 	}
@@ -123,6 +128,7 @@ func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, p
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Sec-Fetch-Dest")
 	if h.Get("Content-Security-Policy") == "" {
 		AllowFraming(w, nil)
 	}

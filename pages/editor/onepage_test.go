@@ -47,6 +47,7 @@ func TestOnePageEditor(t *testing.T) {
 	for _, v := range browsertest.Axe(t, ctx) {
 		t.Errorf("the form's page with a field edited in place: %s", v)
 	}
+	waitFor(`document.getElementById("preview-frame").contentDocument.body.textContent.includes("Ville de résidence")`)
 	browsertest.Screenshot(t, ctx, "37-builder-one-page")
 	// A refused change keeps what was typed, and says why.
 	browsertest.Do(t, ctx, empty(`#champ-ville .inline-editor #label`),
@@ -94,6 +95,11 @@ func TestOnePageEditor(t *testing.T) {
 	browsertest.Do(t, ctx, chromedp.SetValue(css("#new-type"), "email"), chromedp.Click(css("#add-field")),
 		chromedp.Click(css(".inline-editor #save-field")))
 	waitFor(`document.querySelector(".inline-editor .save-status").textContent.startsWith("Non enregistré")`)
+	browsertest.Screenshot(t, ctx, "38-builder-add-in-place")
+	// "Annuler" closes it, and gives the focus back to the button.
+	browsertest.Do(t, ctx, chromedp.Click(css(".inline-editor a[data-close]")))
+	waitFor(`!document.querySelector(".inline-editor") && document.activeElement.id === "add-field"`)
+	browsertest.Do(t, ctx, chromedp.Click(css("#add-field")))
 	browsertest.Do(t, ctx, chromedp.SendKeys(css(".inline-editor #label"), "Courriel"), chromedp.Click(css(".inline-editor #save-field")))
 	waitFor(listedFields + ` === "montant nom ville courriel" && !document.querySelector(".inline-editor")`)
 	waitFor(`document.activeElement.closest("li").id === "champ-courriel"`)

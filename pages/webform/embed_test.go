@@ -69,6 +69,11 @@ func TestEmbeddedInAnotherSite(t *testing.T) {
 		t.Fatal("the frame was never sized")
 	}
 	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[name="nom"]`), inFrame()))
+	// In the frame, the form goes without the site's header and footer.
+	if chrome, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("header.site-header, footer.site-footer"), inFrame(),
+		chromedp.AtLeast(0))); err != nil || len(chrome) > 0 {
+		t.Errorf("the framed form shows the site's header or footer: %d, %v", len(chrome), err)
+	}
 	browsertest.Do(t, ctx, chromedp.SendKeys(chromedp.CSS(`[name="nom"]`), "Marie Weber", inFrame()))
 	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#send"), inFrame()))
 	// The frame's document changes as it goes: it is looked up afresh.

@@ -371,12 +371,17 @@ document.addEventListener("submit", function (event) {
   function reasonsIn(page) {
     return [].map.call(page.querySelectorAll(".error-summary li"), function (li) { return li.textContent.trim(); }).join(" ");
   }
-  // post sends a form as the browser would, following the server's
-  // redirection, and gives its answer with the page it holds.
-  function post(form, submitter) {
+  // fields are what a form sends, as the browser would send them.
+  function fields(form, submitter) {
     var body = new URLSearchParams();
     new FormData(form, submitter).forEach(function (v, k) { if (typeof v === "string") body.append(k, v); });
-    return fetch(form.action, { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
+    return body.toString();
+  }
+  // post sends a form's fields, following the server's redirection, and
+  // gives its answer with the page it holds.
+  function post(form, body) {
+    return fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" } }).then(function (r) {
       return r.text().then(function (html) { return { response: r, page: parse(html) }; });
     });
   }
@@ -397,6 +402,26 @@ document.addEventListener("submit", function (event) {
       li.draggable = !li.querySelector(".inline-editor");
     });
   }
+  // replace puts fresh in place of the region. The preview beside the
+  // fields stays and loads again where it is: a frame made anew would
+  // show nothing until it has loaded.
+  function replace(fresh) {
+    var old = region(), layout = old.querySelector(".editor-layout"), preview = old.querySelector("#preview-frame");
+    var incoming = fresh.querySelector(".editor-layout");
+    if (!layout || !preview || !incoming || !incoming.querySelector("#preview-frame")) {
+      old.replaceWith(fresh);
+      return;
+    }
+    [].slice.call(old.childNodes).forEach(function (n) { if (n !== layout) n.remove(); });
+    var after = false;
+    [].slice.call(fresh.childNodes).forEach(function (n) {
+      if (n === incoming) after = true;
+      else if (after) old.appendChild(n);
+      else old.insertBefore(n, layout);
+    });
+    layout.querySelector(".editor-main").replaceWith(incoming.querySelector(".editor-main"));
+    preview.contentWindow.location.reload();
+  }
   // show puts the region of an answered page in place of this one's and
   // moves the focus to what follows from the change: the refusal, the
   // button pressed if it is still there, a field just added, or the list.
@@ -410,8 +435,8 @@ document.addEventListener("submit", function (event) {
     }
     var known = [].map.call(region().querySelectorAll(".field-list > li"), function (li) { return li.id; });
     var active = document.activeElement, selection = active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
-    fresh = document.importNode(fresh, true);
-    region().replaceWith(fresh);
+    replace(document.importNode(fresh, true));
+    fresh = region();
     document.title = answer.page.title;
     if (answer.response.redirected) history.replaceState(null, "", answer.response.url);
     var row = open && open.row && document.getElementById(open.row);
@@ -476,16 +501,26 @@ document.addEventListener("submit", function (event) {
   window.addEventListener("beforeunload", function (e) { if (pending) e.preventDefault(); });
   // An existing field saves by itself, 0.8 s after each change.
   function autosave(form, status) {
-    var timer = null;
+    var timer = null, stored = fields(form);
+    var close = form.querySelector("a[data-close]");
+    if (close) close.textContent = say("close");
     function save() {
       clearTimeout(timer);
+      var body = fields(form);
+      // A change undone, or a focus that comes and goes, saves nothing.
+      if (body === stored) {
+        pending = false;
+        if (status.textContent) status.textContent = say("saved");
+        return;
+      }
       status.textContent = say("saving");
       var name = form.action.slice(form.action.lastIndexOf("/") + 1);
-      post(form).then(function (answer) {
+      post(form, body).then(function (answer) {
         if (!saved(answer)) {
           refused(status, answer);
           return;
         }
+        stored = body;
         pending = false;
         status.textContent = say("saved");
         if (!open || open.form !== form) return;
@@ -516,7 +551,7 @@ document.addEventListener("submit", function (event) {
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       status.textContent = say("saving");
-      post(form, e.submitter).then(function (answer) {
+      post(form, fields(form, e.submitter)).then(function (answer) {
         if (!saved(answer)) {
           refused(status, answer);
           return;
@@ -529,6 +564,16 @@ document.addEventListener("submit", function (event) {
     });
   }
   document.addEventListener("click", function (event) {
+    // "Annuler" (or "Fermer", once changes save by themselves) closes
+    // the editor, and the focus goes back to what opened it.
+    var close = event.target.closest && event.target.closest("#form-editor .inline-editor a[data-close]");
+    if (close) {
+      event.preventDefault();
+      var opener = open && open.link || document.getElementById("add-field");
+      shut();
+      if (opener) opener.focus();
+      return;
+    }
     var link = event.target.closest && event.target.closest("#form-editor a[data-inline-edit]");
     if (!link) return;
     event.preventDefault();
@@ -551,7 +596,7 @@ document.addEventListener("submit", function (event) {
     if (form.method !== "post") return;
     event.preventDefault();
     var pressed = event.submitter && event.submitter.id;
-    post(form, event.submitter).then(function (answer) {
+    post(form, fields(form, event.submitter)).then(function (answer) {
       shut();
       show(answer, pressed);
     }).catch(function () {
