@@ -413,7 +413,7 @@ func (a *App) openBackOffice(ctx context.Context, cfg Config, p *parts) error {
 		return err
 	}
 	if cfg.Role.processes() {
-		a.retention = s.Privacy.Schedule(a.log, cmp.Or(cfg.RetentionEvery, time.Hour))
+		a.retention = purgeEvery(a.log, s.Privacy, cmp.Or(cfg.RetentionEvery, time.Hour))
 	}
 	return nil
 }
@@ -627,13 +627,31 @@ func caughtUp(js jetstream.JetStream, stream, durable string) func(context.Conte
 	}
 }
 
-// repeat runs task every interval until the returned function stops it
-// and waits for the run in progress.
-func repeat(every time.Duration, task func(context.Context)) func() {
+// purgeEvery deletes the submissions and drafts past their retention
+// now, then every period.
+func purgeEvery(log *slog.Logger, p *privacy.Privacy, every time.Duration) func() {
+	purge := func(ctx context.Context) {
+		purged, err := p.PurgeExpired(ctx, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("retention purge failed", "err", err)
+		case purged.Submissions+purged.Drafts > 0:
+			log.Info("retention purge", "submissions", purged.Submissions, "drafts", purged.Drafts)
+		}
+	}
+	return repeat(every, purge, purge)
+}
+
+// repeat runs task every interval, after first if any, until the returned
+// function stops it and waits for the run in progress.
+func repeat(every time.Duration, task func(context.Context), first ...func(context.Context)) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		for _, f := range first {
+			f(ctx)
+		}
 		ticker := time.NewTicker(every)
 		defer ticker.Stop()
 		for {

@@ -3,7 +3,6 @@ package privacy
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/guichet/guichet/bus"
@@ -96,29 +95,4 @@ func (p *Privacy) purgeExpiredDrafts(ctx context.Context, now time.Time) (int, e
 		return p.eraseDraft(ctx, key)
 	})
 	return n, err
-}
-
-// Schedule runs PurgeExpired now and then every period, until the
-// returned function is called.
-func (p *Privacy) Schedule(log *slog.Logger, every time.Duration) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			purged, err := p.PurgeExpired(ctx, time.Now())
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Error("retention purge failed", "err", err)
-			case purged.Submissions+purged.Drafts > 0:
-				log.Info("retention purge", "submissions", purged.Submissions, "drafts", purged.Drafts)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(every):
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
 }
