@@ -462,8 +462,8 @@ func (a *App) startProcessing(ctx context.Context, cfg Config, p *parts) error {
 			Mail:         p.mail,
 			Decisions:    decisions,
 		}
-		unfit := &processors.UnfitDrafts{Organisation: cfg.Organisation, Forms: s.Forms, Drafts: p.drafts, Accounts: s.Accounts,
-			Sent: p.notices.Sent, Mail: p.mail}
+		unfit := &processors.UnfitDrafts{Organisation: cfg.Organisation, SiteURL: cfg.PublicURL, Forms: s.Forms, Drafts: p.drafts,
+			Accounts: s.Accounts, Sent: p.notices.Sent, Mail: p.mail}
 		consumers = append(consumers, notify.Consumer(), unfit.Consumer())
 		if cfg.Role.processes() {
 			a.reminders = remindEvery(a.log, s.Workflows, cmp.Or(cfg.ReminderEvery, time.Hour))
@@ -500,7 +500,7 @@ func (a *App) buildHandler(cfg Config, p *parts) error {
 	s.Pages = slices.Concat(
 		account.New(account.Config{Departments: s.Departments, Accounts: s.Accounts, Care: s.AccountCare, Tokens: s.Tokens,
 			Sessions: s.Sessions, Logins: p.logins, Audit: s.Audit, Cookies: cfg.Cookies, Mail: p.mail, SiteURL: cfg.PublicURL, Site: site,
-			Log: cfg.Logger}).Routes(),
+			Drafts: p.drafts, Forms: s.Forms, Log: cfg.Logger}).Routes(),
 		webform.New(webform.Config{
 			Forms:         s.Forms,
 			Intake:        s.Intake,

@@ -184,27 +184,37 @@ func TestResumeLinkIgnoresTheHostHeader(t *testing.T) {
 	}
 }
 
-// An agent whose saved leave request a new version refuses is told at
-// their account's address.
+// An agent finds the requests they saved on their account's page; when a
+// new version refuses one, they are told at their account's address, with
+// the link that resumes it.
 func TestAgentIsToldOfAnUnfitDraft(t *testing.T) {
 	relay := mailtest.Start(t)
-	in := startWith(t, app.Config{DataDir: t.TempDir(),
+	in := startWith(t, app.Config{DataDir: t.TempDir(), PublicURL: "https://guichet.test",
 		Mail: mailer.Config{Addr: relay.Addr, From: "Département de la Moselle <ne-pas-repondre@moselle.example>", TLS: mailer.NoTLS}})
 	in.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
 	in.Must(200, "PUT", "/api/accounts/j-weber", adminToken,
 		`{"name":"Julia Weber","role":"agent","active":true,"email":"julia.weber@moselle.example","departments":["accueil"]}`)
 	in.Must(200, "PUT", "/api/forms/conges/draft", adminToken, leaveForm)
 	in.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
-	if page := in.signIn("j-weber").post(http.StatusOK, "/f/conges", url.Values{"jours": {"30"}, "_action": {"save"}}); !strings.Contains(page,
-		"/f/conges/d/") {
+	agent := in.signIn("j-weber")
+	saved := regexp.MustCompile(`/f/conges/d/[A-Za-z0-9_-]{22}`).FindString(agent.post(http.StatusOK, "/f/conges",
+		url.Values{"jours": {"30"}, "_action": {"save"}}))
+	if saved == "" {
 		t.Fatal("the agent's draft is not saved")
+	}
+	if me := agent.get("/me"); !strings.Contains(me, `<a href="`+saved+`">Demande de congés</a>`) {
+		t.Errorf("the agent's page does not list the request saved:\n%s", me)
+	}
+	if other := in.signIn("bootstrap-admin").get("/me"); strings.Contains(other, saved) {
+		t.Error("another account's page lists the agent's request")
 	}
 	shorter := strings.Replace(leaveForm, `"type": "integer"`, `"type": "integer", "maximum": 25`, 1)
 	in.Must(200, "PUT", "/api/forms/conges/draft", adminToken, shorter)
 	in.Must(200, "POST", "/api/forms/conges/publish", adminToken, "")
 	told := relay.Wait(t, 1)[0]
 	if strings.Join(told.To, ",") != "julia.weber@moselle.example" ||
-		told.Subject != "Votre demande « Demande de congés » : des réponses à revoir" || !strings.Contains(told.Text, "Jours") {
+		told.Subject != "Votre demande « Demande de congés » : des réponses à revoir" || !strings.Contains(told.Text, "Jours") ||
+		!strings.Contains(told.Text, "reprenez votre demande : https://guichet.test"+saved) {
 		t.Errorf("the agent's notice: to %v, %q:\n%s", told.To, told.Subject, told.Text)
 	}
 }

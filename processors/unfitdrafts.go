@@ -30,11 +30,14 @@ import (
 // again when resuming (see pages/webform).
 type UnfitDrafts struct {
 	Organisation string
-	Forms        *schemas.Registry
-	Drafts       *submit.Drafts
-	Accounts     *identity.Accounts
-	Sent         jetstream.KeyValue
-	Mail         Mail
+	// SiteURL is the public address of the site, for the link to an
+	// agent's draft.
+	SiteURL  string
+	Forms    *schemas.Registry
+	Drafts   *submit.Drafts
+	Accounts *identity.Accounts
+	Sent     jetstream.KeyValue
+	Mail     Mail
 }
 
 // Consumer is the processor's durable consumer on the publications in
@@ -106,6 +109,8 @@ func (u *UnfitDrafts) Handle(ctx context.Context, msg jetstream.Msg) error {
 // unfitData is what the "unfit" templates show.
 type unfitData struct {
 	Organisation, Form, Date, Until string
+	// Link resumes the draft, for an agent's, whose token is kept.
+	Link string
 	// Answers say what is refused, each with the field's label.
 	Answers []string
 }
@@ -128,6 +133,9 @@ func (u *UnfitDrafts) compose(ctx context.Context, form *schemas.Compiled, d sub
 	}
 	lang := d.Lang.Own()
 	data := unfitData{Organisation: u.Organisation, Form: form.Title, Date: locale.Date(at, lang), Until: locale.Date(d.ExpiresAt, lang)}
+	if d.Token != "" {
+		data.Link = strings.TrimSuffix(u.SiteURL, "/") + "/f/" + d.Form + "/d/" + d.Token
+	}
 	for _, f := range unfit {
 		data.Answers = append(data.Answers, f.Message.In(lang))
 	}

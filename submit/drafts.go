@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -29,6 +30,10 @@ type Draft struct {
 	Step int `json:"step"`
 	// AccountID is the agent filling an internal form: only they may resume it.
 	AccountID string `json:"accountId,omitempty"`
+	// Token is the draft's resume token, kept only for a draft that an
+	// agent started signed in: only they may resume it, and their list of
+	// requests in progress links to it.
+	Token string `json:"token,omitempty"`
 	// Email is the address the resume link was sent to, where its owner
 	// is told when a new version of the form refuses some of the answers.
 	// It goes with the draft; a draft saved again keeps it.
@@ -61,6 +66,19 @@ func NewDrafts(ctx context.Context, b *bus.Bus, files *uploads.Service) (*Drafts
 
 // OfForm lists the drafts of a form that have not expired.
 func (d *Drafts) OfForm(ctx context.Context, form string) ([]Draft, error) {
+	return d.list(ctx, func(draft Draft) bool { return draft.Form == form })
+}
+
+// OfAccount lists the drafts that an agent started signed in and that
+// have not expired, the latest to expire first.
+func (d *Drafts) OfAccount(ctx context.Context, account string) ([]Draft, error) {
+	drafts, err := d.list(ctx, func(draft Draft) bool { return draft.AccountID == account })
+	slices.SortFunc(drafts, func(a, b Draft) int { return b.ExpiresAt.Compare(a.ExpiresAt) })
+	return drafts, err
+}
+
+// list lists the drafts that have not expired and that keep says to.
+func (d *Drafts) list(ctx context.Context, keep func(Draft) bool) ([]Draft, error) {
 	lister, err := d.kv.ListKeys(ctx)
 	if err != nil {
 		return nil, err
@@ -74,7 +92,7 @@ func (d *Drafts) OfForm(ctx context.Context, form string) ([]Draft, error) {
 		if err != nil {
 			return nil, err
 		}
-		if draft.Form == form && draft.ExpiresAt.After(d.now()) {
+		if keep(draft) && draft.ExpiresAt.After(d.now()) {
 			draft.Key = key
 			out = append(out, draft)
 		}
@@ -90,6 +108,9 @@ func (d *Drafts) Save(ctx context.Context, token string, draft Draft, lifetime t
 		token = NewToken()
 	}
 	draft.ExpiresAt = d.now().UTC().Add(min(lifetime, MaxDraftAge))
+	if draft.AccountID != "" {
+		draft.Token = token
+	}
 	if again && draft.Email == "" {
 		before, err := d.Get(ctx, token)
 		if err != nil && !errors.Is(err, ErrNoDraft) {

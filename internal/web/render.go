@@ -53,6 +53,8 @@ var funcs = template.FuncMap{
 	"count": locale.Count,
 	// datetime writes an instant in Paris time.
 	"datetime": func(lang locale.Lang, t time.Time) string { return locale.DateTime(t, lang) },
+	// date writes the day of an instant in Paris.
+	"date": func(lang locale.Lang, t time.Time) string { return locale.Date(t, lang) },
 	// has reports whether a list holds a value.
 	"has": slices.Contains[[]string],
 	// role names a role.

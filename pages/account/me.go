@@ -8,12 +8,15 @@ import (
 
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/schemas"
 )
 
 type meData struct {
 	Account     identity.Account
 	Departments []identity.Department
-	Tokens      []identity.TokenInfo
+	// Drafts are the requests the account started and saved, to resume.
+	Drafts []draftRow
+	Tokens []identity.TokenInfo
 	// NewToken is a token just created, shown this once.
 	NewToken string
 	Error    string
@@ -39,6 +42,10 @@ func (p *Pages) renderMe(w http.ResponseWriter, r *http.Request, status int, dat
 		data.Departments = append(data.Departments, d)
 	}
 	if data.Tokens, err = p.Tokens.List(ctx, data.Account.ID); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if data.Drafts, err = p.draftsOf(r, data.Account.ID); err != nil {
 		p.fail(w, r, err)
 		return
 	}
@@ -159,4 +166,36 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.renderPassword(w, r, http.StatusUnprocessableEntity, data)
+}
+
+// draftRow is a request being filled, as "Mon compte" lists it.
+type draftRow struct {
+	Form, Title, Link string
+	ExpiresAt         time.Time
+}
+
+// draftsOf lists the requests an account started and saved, with the
+// titles of their forms in the reader's language.
+func (p *Pages) draftsOf(r *http.Request, account string) ([]draftRow, error) {
+	if p.Drafts == nil {
+		return nil, nil
+	}
+	drafts, err := p.Drafts.OfAccount(r.Context(), account)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]draftRow, 0, len(drafts))
+	for _, d := range drafts {
+		row := draftRow{Form: d.Form, Title: d.Form, Link: "/f/" + d.Form + "/d/" + d.Token, ExpiresAt: d.ExpiresAt}
+		form, err := p.Forms.Latest(r.Context(), d.Form)
+		switch {
+		case errors.Is(err, schemas.ErrNotFound):
+			continue // withdrawn: it can no longer be sent
+		case err != nil:
+			return nil, err
+		}
+		row.Title = form.In(string(web.LangOf(r))).Title
+		rows = append(rows, row)
+	}
+	return rows, nil
 }

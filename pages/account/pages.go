@@ -14,6 +14,8 @@ import (
 	"github.com/guichet/guichet/internal/platform/locale"
 	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/internal/web"
+	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
 )
 
 //go:embed templates
@@ -35,7 +37,11 @@ type Config struct {
 	SiteURL string
 	// Site is what every page shows of the organisation.
 	Site web.Site
-	Log  *slog.Logger
+	// Drafts are the requests being filled, which "Mon compte" lists for
+	// the agent who started them; Forms give their titles.
+	Drafts *submit.Drafts
+	Forms  *schemas.Registry
+	Log    *slog.Logger
 }
 
 // Pages serves the identity pages.
