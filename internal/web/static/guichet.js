@@ -347,9 +347,10 @@ document.addEventListener("submit", function (event) {
 });
 
 // The builder's form page (#form-editor) works in place with JavaScript:
-// - its forms (move, duplicate, delete, undo, publish's neighbours) are
-//   sent in the background, and the part of the page the server answers
-//   with takes the place of this one's, the preview beside included;
+// - its forms (move, duplicate, delete, undo and redo, unpublish,
+//   archive) are sent in the background, and the part of the page the
+//   server answers with takes the place of this one's; the preview beside
+//   loads again;
 // - "Modifier" opens the field's own form under it, which saves by itself
 //   as it is changed, says "Saved" or why not, and keeps what was typed
 //   when a save fails;
