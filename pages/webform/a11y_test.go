@@ -8,20 +8,13 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/test/browsertest"
-	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // Every page of a citizen's journey passes axe-core's WCAG 2.1 AA rules,
 // and is photographed at desktop and phone width (into docs/screenshots
 // under make screenshots).
 func TestPagesAreAccessible(t *testing.T) {
-	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken, Demo: true})
-	api := testkit.Client{T: t, URL: base}
-	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/aide-familles/draft", adminToken, everyControl)
-	api.Must(200, "POST", "/api/forms/aide-familles/publish", adminToken, "")
-	api.Must(200, "PUT", "/api/forms/vacances/draft", adminToken, threeSteps)
-	api.Must(200, "POST", "/api/forms/vacances/publish", adminToken, "")
+	api, base := startPublished(t, app.Config{Demo: true}, map[string]string{"aide-familles": everyControl, "vacances": threeSteps})
 	ctx := browsertest.New(t)
 	send := chromedp.Click(chromedp.CSS("#send"))
 

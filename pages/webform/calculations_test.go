@@ -32,11 +32,7 @@ const refund = `{"title": "Remboursement de frais", "audience": "public",
 // field before the page is sent. Without JavaScript, the server works the
 // total out when the page is sent.
 func TestCalculationsAndChecksLive(t *testing.T) {
-	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
-	api := testkit.Client{T: t, URL: base}
-	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/remboursement/draft", adminToken, refund)
-	api.Must(200, "POST", "/api/forms/remboursement/publish", adminToken, "")
+	api, base := startPublished(t, app.Config{}, map[string]string{"remboursement": refund})
 	ctx := browsertest.New(t)
 	waitText := func(selector, want string) {
 		t.Helper()

@@ -14,7 +14,6 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/test/browsertest"
-	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // A form shown in a frame on another site that its settings name: the
@@ -33,14 +32,10 @@ func TestEmbeddedInAnotherSite(t *testing.T) {
 	defer host.Close()
 	hostURL := "http://localhost:" + strconv.Itoa(host.Listener.Addr().(*net.TCPAddr).Port)
 
-	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
-	api := testkit.Client{T: t, URL: base}
-	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/inscription/draft", adminToken, `{"title":"Inscription à la newsletter","audience":"public",
-		"embedOrigins":["`+hostURL+`"],
+	api, base := startPublished(t, app.Config{}, map[string]string{"inscription": `{"title":"Inscription à la newsletter",
+		"audience":"public", "embedOrigins":["` + hostURL + `"],
 		"schema":{"type":"object","required":["nom"],"properties":{"nom":{"type":"string","title":"Nom","minLength":1}}},
-		"routing":{"default":"accueil"}}`)
-	api.Must(200, "POST", "/api/forms/inscription/publish", adminToken, "")
+		"routing":{"default":"accueil"}}`})
 	api.Must(422, "PUT", "/api/forms/ailleurs/draft", adminToken, `{"title":"Ailleurs","audience":"public",
 		"embedOrigins":["https://www.moselle.fr/page"],"schema":{"type":"object","properties":{}},"routing":{"default":"accueil"}}`)
 

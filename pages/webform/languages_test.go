@@ -9,16 +9,12 @@ import (
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/test/browsertest"
 	"github.com/guichet/guichet/internal/test/pdftest"
-	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // A form published in English: the reader picks it, reads the form and
 // its errors in it, and the request's PDF record follows.
 func TestFormInEnglish(t *testing.T) {
-	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
-	api := testkit.Client{T: t, URL: base}
-	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/subvention/draft", adminToken, `{"title":"Subvention aux associations","audience":"public",
+	api, base := startPublished(t, app.Config{}, map[string]string{"subvention": `{"title":"Subvention aux associations","audience":"public",
 		"schema":{"type":"object","required":["nom","domaine"],"properties":{
 			"nom":{"type":"string","title":"Nom de l'association","minLength":1},
 			"domaine":{"type":"string","title":"Domaine","oneOf":[{"const":"culture","title":"Culture"},
@@ -27,8 +23,7 @@ func TestFormInEnglish(t *testing.T) {
 		"languages":["en"],
 		"translations":{"en":{"title":"Grants to associations","nom":"Name of the association","nom.help":"As registered.",
 			"domaine":"Field","domaine=culture":"Culture","domaine=sport":"Amateur sport"}},
-		"routing":{"default":"accueil"}}`)
-	api.Must(200, "POST", "/api/forms/subvention/publish", adminToken, "")
+		"routing":{"default":"accueil"}}`})
 	ctx := browsertest.New(t)
 	browsertest.Load(t, ctx, chromedp.Navigate(base+"/f/subvention"))
 	if h1 := browsertest.Text(t, ctx, "h1"); h1 != "Subvention aux associations" {

@@ -13,7 +13,6 @@ import (
 	"github.com/guichet/guichet/internal/platform/mailer"
 	"github.com/guichet/guichet/internal/test/browsertest"
 	"github.com/guichet/guichet/internal/test/mailtest"
-	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // Where an SMTP relay is set, a visitor who saves their answers can have
@@ -22,12 +21,9 @@ import (
 // no relay, nothing offers it.
 func TestResumeLinkByEmail(t *testing.T) {
 	relay := mailtest.Start(t)
-	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken, Organisation: "Département de la Moselle",
-		Mail: mailer.Config{Addr: relay.Addr, From: "Département de la Moselle <ne-pas-repondre@moselle.example>", TLS: mailer.NoTLS}})
-	api := testkit.Client{T: t, URL: base}
-	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/vacances/draft", adminToken, threeSteps)
-	api.Must(200, "POST", "/api/forms/vacances/publish", adminToken, "")
+	api, base := startPublished(t, app.Config{Organisation: "Département de la Moselle",
+		Mail: mailer.Config{Addr: relay.Addr, From: "Département de la Moselle <ne-pas-repondre@moselle.example>", TLS: mailer.NoTLS}},
+		map[string]string{"vacances": threeSteps})
 
 	ctx := browsertest.New(t)
 	browsertest.Load(t, ctx, chromedp.Navigate(base+"/f/vacances"))
@@ -72,11 +68,7 @@ func TestResumeLinkByEmail(t *testing.T) {
 	}
 
 	// Without a relay, the page offers no email.
-	_, plain := testkit.StartApp(t, app.Config{AdminToken: adminToken})
-	other := testkit.Client{T: t, URL: plain}
-	other.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	other.Must(200, "PUT", "/api/forms/vacances/draft", adminToken, threeSteps)
-	other.Must(200, "POST", "/api/forms/vacances/publish", adminToken, "")
+	_, plain := startPublished(t, app.Config{}, map[string]string{"vacances": threeSteps})
 	browsertest.Load(t, ctx, chromedp.Navigate(plain+"/f/vacances"))
 	browsertest.Load(t, ctx, chromedp.SendKeys(field("nom"), "Marie Weber"), chromedp.Click(chromedp.CSS("#save")))
 	if nodes, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#email"), chromedp.AtLeast(0))); len(nodes) != 0 {

@@ -39,11 +39,7 @@ const threeSteps = `{
 
 // Steps, saving, resuming in a fresh browser, checking and changing answers, sending.
 func TestStepsSaveResumeCheck(t *testing.T) {
-	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
-	api := testkit.Client{T: t, URL: base}
-	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/vacances/draft", adminToken, threeSteps)
-	api.Must(200, "POST", "/api/forms/vacances/publish", adminToken, "")
+	_, base := startPublished(t, app.Config{}, map[string]string{"vacances": threeSteps})
 	send := chromedp.Click(chromedp.CSS("#send"))
 
 	for _, js := range []bool{true, false} {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/guichet/guichet/app"
 	"github.com/guichet/guichet/internal/test/browsertest"
-	"github.com/guichet/guichet/internal/test/testkit"
 )
 
 // A person who sends the page while a file is still uploading is told to
@@ -20,13 +19,9 @@ import (
 // the file is refused instead, the page stays, says why, and sends
 // nothing.
 func TestSendWhileUploading(t *testing.T) {
-	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
-	api := testkit.Client{T: t, URL: base}
-	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/piece/draft", adminToken, `{"title":"Pièce justificative","audience":"public",
+	_, base := startPublished(t, app.Config{}, map[string]string{"piece": `{"title":"Pièce justificative","audience":"public",
 		"schema":{"type":"object","required":["nom","piece"],"properties":{"nom":{"type":"string","title":"Nom"},
-			"piece":{"type":"string","format":"data-url","title":"Justificatif"}}},"routing":{"default":"accueil"}}`)
-	api.Must(200, "POST", "/api/forms/piece/publish", adminToken, "")
+			"piece":{"type":"string","format":"data-url","title":"Justificatif"}}},"routing":{"default":"accueil"}}`})
 	dir := t.TempDir()
 	write := func(name string, content []byte) string {
 		path := filepath.Join(dir, name)

@@ -70,12 +70,24 @@ const everyControl = `{
 }`
 
 func startWithForm(t *testing.T) string {
-	_, base := testkit.StartApp(t, app.Config{AdminToken: adminToken})
+	_, base := startPublished(t, app.Config{}, map[string]string{"aide-familles": everyControl})
+	return base
+}
+
+// startPublished starts Guichet with cfg, the tests' admin token and the
+// "accueil" department, publishes the forms (definitions by id), and
+// returns a client of its API and its address.
+func startPublished(t *testing.T, cfg app.Config, forms map[string]string) (testkit.Client, string) {
+	t.Helper()
+	cfg.AdminToken = adminToken
+	_, base := testkit.StartApp(t, cfg)
 	api := testkit.Client{T: t, URL: base}
 	api.Must(200, "PUT", "/api/departments/accueil", adminToken, `{"name":"Accueil"}`)
-	api.Must(200, "PUT", "/api/forms/aide-familles/draft", adminToken, everyControl)
-	api.Must(200, "POST", "/api/forms/aide-familles/publish", adminToken, "")
-	return base
+	for id, definition := range forms {
+		api.Must(200, "PUT", "/api/forms/"+id+"/draft", adminToken, definition)
+		api.Must(200, "POST", "/api/forms/"+id+"/publish", adminToken, "")
+	}
+	return api, base
 }
 
 func field(name string) chromedp.CSS { return chromedp.CSS(`[name="` + name + `"]`) }
