@@ -605,6 +605,7 @@ func (w *world) requests() map[string]route {
 			request: func(c caller) (string, string) { return "/me/tokens/" + freshToken(c.account) + "/revoke", "" },
 			ok:      303,
 		},
+		"POST /me/drafts/delete": {access: identity.AnyAgent, request: fixed("/me/drafts/delete", "draft=inconnu"), ok: 404},
 		"GET /admin/accounts":    {access: identity.AdminOnly, request: fixed("/admin/accounts", ""), ok: 200},
 		"GET /metrics":           {access: identity.AdminOnly, request: fixed("/metrics", ""), ok: 200},
 		"GET /admin/traitements": {access: identity.AdminOnly, request: fixed("/admin/traitements", ""), ok: 200},

@@ -186,7 +186,7 @@ func TestResumeLinkIgnoresTheHostHeader(t *testing.T) {
 
 // An agent finds the requests they saved on their account's page; when a
 // new version refuses one, they are told at their account's address, with
-// the link that resumes it.
+// the link that resumes it. They may delete it; nobody else may.
 func TestAgentIsToldOfAnUnfitDraft(t *testing.T) {
 	relay := mailtest.Start(t)
 	in := startWith(t, app.Config{DataDir: t.TempDir(), PublicURL: "https://guichet.test",
@@ -217,4 +217,13 @@ func TestAgentIsToldOfAnUnfitDraft(t *testing.T) {
 		!strings.Contains(told.Text, "reprenez votre demande : https://guichet.test"+saved) {
 		t.Errorf("the agent's notice: to %v, %q:\n%s", told.To, told.Subject, told.Text)
 	}
+
+	// Only the agent deletes it.
+	token := url.Values{"draft": {strings.TrimPrefix(saved, "/f/conges/d/")}}
+	in.signIn("bootstrap-admin").post(http.StatusNotFound, "/me/drafts/delete", token)
+	if me := agent.post(http.StatusOK, "/me/drafts/delete", token); !strings.Contains(me, "La demande enregistrée est supprimée") ||
+		strings.Contains(me, saved) {
+		t.Errorf("after deleting it, the agent's page reads:\n%s", me)
+	}
+	in.Must(404, "GET", saved, "", "", "Cookie", agent.cookie)
 }

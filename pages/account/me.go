@@ -9,6 +9,7 @@ import (
 	"github.com/guichet/guichet/identity"
 	"github.com/guichet/guichet/internal/web"
 	"github.com/guichet/guichet/schemas"
+	"github.com/guichet/guichet/submit"
 )
 
 type meData struct {
@@ -100,6 +101,8 @@ func noticeText(r *http.Request) string {
 	switch r.URL.Query().Get("done") {
 	case "revoked":
 		return web.Say(r, "Le jeton a été révoqué.", "The token was revoked.")
+	case "draft-deleted":
+		return web.Say(r, "La demande enregistrée est supprimée, avec ses réponses.", "The saved request is deleted, with its answers.")
 	case "saved":
 		return web.Say(r, "Le compte a été enregistré.", "The account was saved.")
 	case "password":
@@ -171,7 +174,9 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request) {
 // draftRow is a request being filled, as "Mon compte" lists it.
 type draftRow struct {
 	Form, Title, Link string
-	ExpiresAt         time.Time
+	// Token names it to delete it.
+	Token     string
+	ExpiresAt time.Time
 }
 
 // draftsOf lists the requests an account started and saved, with the
@@ -186,7 +191,7 @@ func (p *Pages) draftsOf(r *http.Request, account string) ([]draftRow, error) {
 	}
 	rows := make([]draftRow, 0, len(drafts))
 	for _, d := range drafts {
-		row := draftRow{Form: d.Form, Title: d.Form, Link: "/f/" + d.Form + "/d/" + d.Token, ExpiresAt: d.ExpiresAt}
+		row := draftRow{Form: d.Form, Title: d.Form, Link: "/f/" + d.Form + "/d/" + d.Token, Token: d.Token, ExpiresAt: d.ExpiresAt}
 		form, err := p.Forms.Latest(r.Context(), d.Form)
 		switch {
 		case errors.Is(err, schemas.ErrNotFound):
@@ -198,4 +203,27 @@ func (p *Pages) draftsOf(r *http.Request, account string) ([]draftRow, error) {
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// deleteDraft deletes a request the account saved and will not finish.
+func (p *Pages) deleteDraft(w http.ResponseWriter, r *http.Request) {
+	ctx, token := r.Context(), r.PostFormValue("draft")
+	err := submit.ErrNoDraft
+	var d submit.Draft
+	if p.Drafts != nil {
+		d, err = p.Drafts.Get(ctx, token)
+	}
+	if errors.Is(err, submit.ErrNoDraft) || err == nil && d.AccountID != accountID(ctx) {
+		p.renderMe(w, r, http.StatusNotFound, meData{Error: web.Say(r, "Cette demande n'existe pas ou a déjà été supprimée.",
+			"This request does not exist or was already deleted.")})
+		return
+	}
+	if err == nil {
+		err = p.Drafts.Delete(ctx, token)
+	}
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/me?done=draft-deleted#drafts", http.StatusSeeOther)
 }

@@ -68,6 +68,7 @@ func (p *Pages) Routes() []web.Route {
 		{Method: http.MethodPost, Pattern: "/me/password", Access: identity.AnyAgent, Handler: p.changePassword},
 		{Method: http.MethodPost, Pattern: "/me/tokens", Access: identity.AnyAgent, Handler: p.createToken},
 		{Method: http.MethodPost, Pattern: "/me/tokens/{tokenId}/revoke", Access: identity.AnyAgent, Handler: p.revokeMyToken},
+		{Method: http.MethodPost, Pattern: "/me/drafts/delete", Access: identity.AnyAgent, Handler: p.deleteDraft},
 		{Method: http.MethodGet, Pattern: "/admin/accounts", Access: identity.AdminOnly, Handler: p.accountList},
 		{Method: http.MethodGet, Pattern: "/admin/accounts/new", Access: identity.AdminOnly, Handler: p.newAccount},
 		{Method: http.MethodPost, Pattern: "/admin/accounts", Access: identity.AdminOnly, Handler: p.saveAccount},
