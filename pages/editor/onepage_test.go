@@ -123,6 +123,19 @@ func TestOnePageEditor(t *testing.T) {
 		t.Errorf("the form's page after changes in place: %s", v)
 	}
 
+	// With two fields, which have no "Déplacer", a drop moves them too.
+	api.Must(200, "PUT", "/api/forms/deux/draft", adminToken, `{"title":"Deux","audience":"public",
+		"schema":{"type":"object","properties":{"a":{"type":"string","title":"A"},"b":{"type":"string","title":"B"}}},
+		"uiSchema":{"ui:order":["a","b"]},"routing":{"default":"transports"}}`)
+	browsertest.Load(t, ctx, chromedp.Navigate(base+"/admin/forms/deux"))
+	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const from = document.getElementById("champ-b"), to = document.getElementById("champ-a"), data = new DataTransfer();
+		from.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
+		to.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: data}));
+		to.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: data}));
+	})()`))
+	waitFor(listedFields + ` === "b a"`)
+
 	plain := browsertest.New(t)
 	browsertest.WithoutJavaScript(t, plain)
 	signIn(t, plain, base)

@@ -355,7 +355,8 @@ document.addEventListener("submit", function (event) {
 //   as it is changed, says "Saved" or why not, and keeps what was typed
 //   when a save fails;
 // - "Ajouter un champ" opens the new field's form under the button;
-// - fields move by drag and drop too, through the "Déplacer" form.
+// - fields move by drag and drop too, through the "Déplacer" form, or
+//   "Monter" and "Descendre" when two fields have no picker.
 // Without JavaScript, the same forms and links load the pages they name.
 // It comes after the confirmation above, which it lets refuse a form.
 (function () {
@@ -631,12 +632,17 @@ document.addEventListener("submit", function (event) {
     if (!li) return;
     e.preventDefault();
     li.classList.remove("drop-target");
-    var select = dragged.querySelector('select[name="to"]');
-    var button = dragged.querySelector('button[id^="deplacer-"]');
+    var from = dragged, to = li.getAttribute("data-position");
     dragged = null;
-    if (!select || !button) return;
-    select.value = li.getAttribute("data-position");
-    button.click();
+    var select = from.querySelector('select[name="to"]'), button = from.querySelector('button[id^="deplacer-"]');
+    if (select && button) {
+      select.value = to;
+      button.click();
+      return;
+    }
+    // Two fields have no picker: the other's place is one step away.
+    var step = from.querySelector(Number(to) < Number(from.getAttribute("data-position")) ? 'button[id^="monter-"]' : 'button[id^="descendre-"]');
+    if (step && !step.disabled) step.click();
   });
   prepare();
 })();
