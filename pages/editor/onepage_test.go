@@ -72,7 +72,7 @@ func TestOnePageEditor(t *testing.T) {
 		nodes, _ = chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#preview-frame")))
 		shown, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"), chromedp.FromNode(nodes[0])))
 	}
-	if !strings.Contains(shown, "Commune") || !strings.Contains(shown, "La commune") {
+	if !strings.Contains(shown, "Commune") || !strings.Contains(shown, "La commune") || strings.Contains(shown, "Retour au constructeur") {
 		t.Errorf("the preview shows:\n%s", shown)
 	}
 
