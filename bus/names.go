@@ -92,6 +92,9 @@ const (
 	// BucketDrafts holds forms saved to be finished later, keyed by the
 	// SHA-256 of their resume token; entries expire after submit.MaxDraftAge.
 	BucketDrafts = "drafts"
+	// BucketAccountDrafts lists the drafts each agent started signed in,
+	// keyed by AccountDraftKey, with no value; entries expire with them.
+	BucketAccountDrafts = "account_drafts"
 )
 
 // TokenSecretKey is the meta-bucket key of the secret that intake derives
@@ -304,6 +307,10 @@ func LetterKey(scope, id string) string { return scope + "." + id }
 func NotificationKey(consumer string, seq uint64) string {
 	return consumer + "." + strconv.FormatUint(seq, 10)
 }
+
+// AccountDraftKey is the account_drafts key that lists a draft (by its key
+// in the drafts bucket) under the account that started it.
+func AccountDraftKey(account, draft string) string { return account + "." + draft }
 
 // DraftNoticeKey is the notifications-bucket key of the email that tells
 // the owner of a draft (by its key in the drafts bucket) that a new

@@ -134,7 +134,7 @@ func (u *UnfitDrafts) compose(ctx context.Context, form *schemas.Compiled, d sub
 	lang := d.Lang.Own()
 	data := unfitData{Organisation: u.Organisation, Form: form.Title, Date: locale.Date(at, lang), Until: locale.Date(d.ExpiresAt, lang)}
 	if d.Token != "" {
-		data.Link = strings.TrimSuffix(u.SiteURL, "/") + "/f/" + d.Form + "/d/" + d.Token
+		data.Link = strings.TrimSuffix(u.SiteURL, "/") + submit.ResumePath(d.Form, d.Token)
 	}
 	for _, f := range unfit {
 		data.Answers = append(data.Answers, f.Message.In(lang))

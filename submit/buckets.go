@@ -19,6 +19,7 @@ func init() {
 		{Bucket: bus.BucketStatus, Description: "Current status of each submission."},
 		{Bucket: bus.BucketInbox, Description: "Routed submissions by department."},
 		{Bucket: bus.BucketDrafts, Description: "Forms saved to be finished later.", TTL: MaxDraftAge},
+		{Bucket: bus.BucketAccountDrafts, Description: "The drafts each agent started signed in.", TTL: MaxDraftAge},
 	} {
 		bus.DeclareBucket(bucket)
 	}

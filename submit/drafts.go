@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/guichet/guichet/bus"
 	"github.com/guichet/guichet/internal/platform/locale"
+	"github.com/guichet/guichet/schemas"
 	"github.com/guichet/guichet/uploads"
 )
 
@@ -48,10 +50,12 @@ type Draft struct {
 
 // Drafts keeps drafts in the drafts bucket, keyed by the SHA-256 of their
 // resume token: the token, a 128-bit secret, is the only way back to a draft.
+// The drafts an agent started signed in are also listed under their
+// account, in the account_drafts bucket.
 type Drafts struct {
-	kv    jetstream.KeyValue
-	files *uploads.Service
-	now   func() time.Time
+	kv, ofAccounts jetstream.KeyValue
+	files          *uploads.Service
+	now            func() time.Time
 }
 
 // NewDrafts opens the drafts bucket; files, when set, keeps the files a
@@ -61,32 +65,58 @@ func NewDrafts(ctx context.Context, b *bus.Bus, files *uploads.Service) (*Drafts
 	if err != nil {
 		return nil, err
 	}
-	return &Drafts{kv: kv, files: files, now: time.Now}, nil
+	ofAccounts, err := b.KV(ctx, bus.BucketAccountDrafts)
+	if err != nil {
+		return nil, err
+	}
+	return &Drafts{kv: kv, ofAccounts: ofAccounts, files: files, now: time.Now}, nil
 }
 
 // OfForm lists the drafts of a form that have not expired.
 func (d *Drafts) OfForm(ctx context.Context, form string) ([]Draft, error) {
-	return d.list(ctx, func(draft Draft) bool { return draft.Form == form })
-}
-
-// OfAccount lists the drafts that an agent started signed in and that
-// have not expired, the latest to expire first.
-func (d *Drafts) OfAccount(ctx context.Context, account string) ([]Draft, error) {
-	drafts, err := d.list(ctx, func(draft Draft) bool { return draft.AccountID == account })
-	slices.SortFunc(drafts, func(a, b Draft) int { return b.ExpiresAt.Compare(a.ExpiresAt) })
-	return drafts, err
-}
-
-// list lists the drafts that have not expired and that keep says to.
-func (d *Drafts) list(ctx context.Context, keep func(Draft) bool) ([]Draft, error) {
 	lister, err := d.kv.ListKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []Draft
+	var keys []string
 	for key := range lister.Keys() {
+		keys = append(keys, key)
+	}
+	return d.read(ctx, keys, nil, func(draft Draft) bool { return draft.Form == form })
+}
+
+// OfAccount lists the drafts that an agent started signed in and that
+// have not expired, the latest to expire first: those listed under the
+// account, not the whole bucket.
+func (d *Drafts) OfAccount(ctx context.Context, account string) ([]Draft, error) {
+	if !schemas.ValidID(account) {
+		return nil, nil
+	}
+	lister, err := d.ofAccounts.ListKeysFiltered(ctx, bus.AccountDraftKey(account, "*"))
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for listed := range lister.Keys() {
+		keys = append(keys, strings.TrimPrefix(listed, bus.AccountDraftKey(account, "")))
+	}
+	// Sent or expired, a draft leaves its account's list as it is read.
+	gone := func(key string) { _ = d.ofAccounts.Delete(ctx, bus.AccountDraftKey(account, key)) }
+	drafts, err := d.read(ctx, keys, gone, func(draft Draft) bool { return draft.AccountID == account })
+	slices.SortFunc(drafts, func(a, b Draft) int { return b.ExpiresAt.Compare(a.ExpiresAt) })
+	return drafts, err
+}
+
+// read reads the drafts of keys that have not expired and that keep says
+// to; gone, if set, hears of the keys of no draft.
+func (d *Drafts) read(ctx context.Context, keys []string, gone func(key string), keep func(Draft) bool) ([]Draft, error) {
+	var out []Draft
+	for _, key := range keys {
 		draft, _, err := bus.GetJSON[Draft](ctx, d.kv, key, ErrNoDraft)
 		if errors.Is(err, ErrNoDraft) {
+			if gone != nil {
+				gone(key)
+			}
 			continue // gone meanwhile
 		}
 		if err != nil {
@@ -110,6 +140,13 @@ func (d *Drafts) Save(ctx context.Context, token string, draft Draft, lifetime t
 	draft.ExpiresAt = d.now().UTC().Add(min(lifetime, MaxDraftAge))
 	if draft.AccountID != "" {
 		draft.Token = token
+		// Listed under the account at each save, so that the listing
+		// lasts as long as the draft, whose life each save extends.
+		if schemas.ValidID(draft.AccountID) {
+			if _, err := d.ofAccounts.Put(ctx, bus.AccountDraftKey(draft.AccountID, draftKey(token)), nil); err != nil {
+				return "", err
+			}
+		}
 	}
 	if again && draft.Email == "" {
 		before, err := d.Get(ctx, token)
@@ -175,6 +212,10 @@ func (d *Drafts) Delete(ctx context.Context, token string) error {
 	}
 	return err
 }
+
+// ResumePath is the path of the page that resumes the draft of token, a
+// draft of form.
+func ResumePath(form, token string) string { return "/f/" + form + "/d/" + token }
 
 func draftKey(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -191,7 +191,7 @@ func (p *Pages) draftsOf(r *http.Request, account string) ([]draftRow, error) {
 	}
 	rows := make([]draftRow, 0, len(drafts))
 	for _, d := range drafts {
-		row := draftRow{Form: d.Form, Title: d.Form, Link: "/f/" + d.Form + "/d/" + d.Token, Token: d.Token, ExpiresAt: d.ExpiresAt}
+		row := draftRow{Form: d.Form, Title: d.Form, Link: submit.ResumePath(d.Form, d.Token), Token: d.Token, ExpiresAt: d.ExpiresAt}
 		form, err := p.Forms.Latest(r.Context(), d.Form)
 		switch {
 		case errors.Is(err, schemas.ErrNotFound):

@@ -2,6 +2,7 @@ package editor_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,12 +79,7 @@ func TestOnePageEditor(t *testing.T) {
 
 	// Dropped on the first field, the last takes its place, and the page
 	// is not loaded again.
-	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`), chromedp.Evaluate[chromedp.Void](`(() => {
-		const from = document.getElementById("champ-montant"), to = document.getElementById("champ-nom"), data = new DataTransfer();
-		from.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
-		to.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: data}));
-		to.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: data}));
-	})()`))
+	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`), dropOn("champ-montant", "champ-nom"))
 	waitFor(listedFields + ` === "montant nom ville"`)
 	if got := fieldNames(t, api, "subvention"); got != "montant nom ville" {
 		t.Errorf("after the drop: %s", got)
@@ -128,12 +124,7 @@ func TestOnePageEditor(t *testing.T) {
 		"schema":{"type":"object","properties":{"a":{"type":"string","title":"A"},"b":{"type":"string","title":"B"}}},
 		"uiSchema":{"ui:order":["a","b"]},"routing":{"default":"transports"}}`)
 	browsertest.Load(t, ctx, chromedp.Navigate(base+"/admin/forms/deux"))
-	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => {
-		const from = document.getElementById("champ-b"), to = document.getElementById("champ-a"), data = new DataTransfer();
-		from.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
-		to.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: data}));
-		to.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: data}));
-	})()`))
+	browsertest.Do(t, ctx, dropOn("champ-b", "champ-a"))
 	waitFor(listedFields + ` === "b a"`)
 
 	plain := browsertest.New(t)
@@ -146,4 +137,16 @@ func TestOnePageEditor(t *testing.T) {
 	if h1 := browsertest.Text(t, plain, "h1"); !strings.HasPrefix(h1, "Commune") {
 		t.Errorf("without JavaScript, Modifier opens %q", h1)
 	}
+}
+
+// dropOn drags the element of id from and drops it on the element of id
+// to, as a mouse would.
+func dropOn(from, to string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => {
+		const from = document.getElementById(` + strconv.Quote(from) + `), to = document.getElementById(` + strconv.Quote(to) + `);
+		const data = new DataTransfer();
+		from.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
+		to.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: data}));
+		to.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: data}));
+	})()`)
 }

@@ -102,7 +102,7 @@ func (p formPage) Back() string {
 	if p.Step == 0 || p.Draft == "" {
 		return ""
 	}
-	return "/f/" + p.Form.ID + "/d/" + p.Draft + "?step=" + strconv.Itoa(p.Step-1)
+	return submit.ResumePath(p.Form.ID, p.Draft) + "?step=" + strconv.Itoa(p.Step-1)
 }
 
 type summaryItem struct {
@@ -279,9 +279,9 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 		p.unavailable(w, r, form, index, data, token, idem, err)
 		return
 	}
-	target := "/f/" + form.ID + "/d/" + token + "?step=" + strconv.Itoa(next)
+	target := submit.ResumePath(form.ID, token) + "?step=" + strconv.Itoa(next)
 	if next == len(steps) {
-		target = "/f/" + form.ID + "/d/" + token + "/verifier"
+		target = submit.ResumePath(form.ID, token) + "/verifier"
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }

@@ -75,7 +75,7 @@ func (p *Pages) savedPage(w http.ResponseWriter, r *http.Request, form *schemas.
 	page := savedPage{
 		Form:      form,
 		Draft:     token,
-		ResumeURL: web.SiteAddress(r, p.SiteURL) + "/f/" + form.ID + "/d/" + token,
+		ResumeURL: web.SiteAddress(r, p.SiteURL) + submit.ResumePath(form.ID, token),
 		ExpiresAt: expires,
 		Mail:      p.Mail != nil,
 	}
@@ -153,7 +153,7 @@ func (p *Pages) sendDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if web.RequestOf(r.Context()).Session == nil && !web.FormTokenValid(r) {
-		http.Redirect(w, r, "/f/"+form.ID+"/d/"+token+"/verifier", http.StatusSeeOther)
+		http.Redirect(w, r, submit.ResumePath(form.ID, token)+"/verifier", http.StatusSeeOther)
 		return
 	}
 	p.send(w, r, form, decodeData(draft.Data), draft.Data, token, r.PostFormValue("_idem"))

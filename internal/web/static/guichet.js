@@ -1,4 +1,14 @@
 // Guichet: small enhancements. Every page works without this script.
+
+// formFields are what a form sends, files aside, as the browser would
+// send them (with the button pressed, if any), for a request the page
+// makes itself.
+function formFields(form, submitter) {
+  var body = new URLSearchParams();
+  new FormData(form, submitter).forEach(function (v, k) { if (typeof v === "string") body.append(k, v); });
+  return body.toString();
+}
+
 (function () {
   "use strict";
   // Move to the error summary, so that screen readers announce it first.
@@ -293,12 +303,9 @@
     });
   }
   function ask() {
-    var body = new URLSearchParams();
-    new FormData(form).forEach(function (value, name) {
-      if (typeof value === "string") body.append(name, value);
-    });
     var mine = ++asked;
-    fetch(url, { method: "POST", body: body, credentials: "same-origin" })
+    fetch(url, { method: "POST", body: formFields(form), credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (answer) { if (answer && mine === asked) show(answer); })
       .catch(function () {});
@@ -372,12 +379,6 @@ document.addEventListener("submit", function (event) {
   document.body.appendChild(announcer);
   function reasonsIn(page) {
     return [].map.call(page.querySelectorAll(".error-summary li"), function (li) { return li.textContent.trim(); }).join(" ");
-  }
-  // fields are what a form sends, as the browser would send them.
-  function fields(form, submitter) {
-    var body = new URLSearchParams();
-    new FormData(form, submitter).forEach(function (v, k) { if (typeof v === "string") body.append(k, v); });
-    return body.toString();
   }
   // post sends a form's fields, following the server's redirection, and
   // gives its answer with the page it holds.
@@ -503,12 +504,12 @@ document.addEventListener("submit", function (event) {
   window.addEventListener("beforeunload", function (e) { if (pending) e.preventDefault(); });
   // An existing field saves by itself, 0.8 s after each change.
   function autosave(form, status) {
-    var timer = null, stored = fields(form);
+    var timer = null, stored = formFields(form);
     var close = form.querySelector("a[data-close]");
     if (close) close.textContent = say("close");
     function save() {
       clearTimeout(timer);
-      var body = fields(form);
+      var body = formFields(form);
       // A change undone, or a focus that comes and goes, saves nothing.
       if (body === stored) {
         pending = false;
@@ -553,7 +554,7 @@ document.addEventListener("submit", function (event) {
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       status.textContent = say("saving");
-      post(form, fields(form, e.submitter)).then(function (answer) {
+      post(form, formFields(form, e.submitter)).then(function (answer) {
         if (!saved(answer)) {
           refused(status, answer);
           return;
@@ -598,7 +599,7 @@ document.addEventListener("submit", function (event) {
     if (form.method !== "post") return;
     event.preventDefault();
     var pressed = event.submitter && event.submitter.id;
-    post(form, fields(form, event.submitter)).then(function (answer) {
+    post(form, formFields(form, event.submitter)).then(function (answer) {
       shut();
       show(answer, pressed);
     }).catch(function () {
